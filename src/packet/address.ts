@@ -1,0 +1,42 @@
+// IP address conversions used by the codec and the protocol core. Addresses travel through
+// vrrpd as canonical text (RFC 5952 form for IPv6) so that logs, configs and packets agree.
+import { Address4, Address6 } from 'ip-address';
+
+export type AddressFamily = 'ipv4' | 'ipv6';
+
+/** Bytes of an address in network order; throws on malformed input (callers validate first). */
+export function addressToBytes(family: AddressFamily, address: string): Uint8Array {
+  if (family === 'ipv4') return Uint8Array.from(new Address4(address).toArray());
+  return Uint8Array.from(new Address6(address).toUnsignedByteArray());
+}
+
+export function bytesToAddress(family: AddressFamily, bytes: Uint8Array): string {
+  if (family === 'ipv4') return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+  return Address6.fromUnsignedByteArray(Array.from(bytes)).correctForm();
+}
+
+export function addressLength(family: AddressFamily): 4 | 16 {
+  return family === 'ipv4' ? 4 : 16;
+}
+
+/** The canonical text of an address, or undefined when it is not an address of that family. */
+export function canonicalAddress(family: AddressFamily, address: string): string | undefined {
+  if (family === 'ipv4') return Address4.isValid(address) && !address.includes('/') ? new Address4(address).correctForm() : undefined;
+  return Address6.isValid(address) && !address.includes('/') && !address.includes('%')
+    ? new Address6(address).correctForm()
+    : undefined;
+}
+
+/**
+ * Compares two addresses as unsigned integers in network byte order, the order RFC 5798
+ * §6.4.3 uses to break a priority tie between Masters. Negative when a < b.
+ */
+export function compareAddresses(family: AddressFamily, a: string, b: string): number {
+  const x = addressToBytes(family, a);
+  const y = addressToBytes(family, b);
+  for (let i = 0; i < x.length; i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

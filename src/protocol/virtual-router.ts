@@ -1,0 +1,371 @@
+// One virtual router: the state machine of RFC 5798 §6.4 (RFC 3768 §6.4 for VRRPv2), with the
+// keepalived extensions operators rely on (Fault, preempt_delay, initial state hint, effective
+// priority, lower_prio_no_advert, higher_prio_send_advert, repeated gratuitous ARP).
+//
+// It is pure: time comes from the injected Clock and everything it wants done leaves as a
+// RouterAction through the injected sink, so the same code runs in the daemon and in the
+// simulated LAN.
+import { compareAddresses } from '../packet/address.js';
+import { advertisementIntervalMs, AuthType, type Advertisement } from '../packet/advertisement.js';
+import type { Rejection } from '../packet/rejection.js';
+import type { ActionSink, PeerInfo } from './actions.js';
+import { OneShotTimer, type Clock } from './clock.js';
+import type { VirtualRouterConfig } from './config.js';
+import { OWNER_PRIORITY } from './priority.js';
+import { addressListDiffers, checkAdvertisement, passwordBytes, type ReceivedPacketInfo } from './receive-checks.js';
+import type { RouterState, TransitionReason } from './state.js';
+import { newStatistics, type RouterStatistics } from './statistics.js';
+import { masterDownInterval, skewTime } from './timers.js';
+
+export interface RouterEnvironment {
+  readonly clock: Clock;
+  readonly emit: ActionSink;
+  /** Our primary address on the interface: IPv4 primary, or IPv6 link-local (RFC 5798 §7.3). */
+  readonly primaryAddress: string;
+}
+
+export type ReceiveOutcome =
+  | { readonly accepted: false; readonly rejection: Rejection }
+  | { readonly accepted: true; readonly addressListDiffers: boolean };
+
+export interface RouterStatus {
+  readonly name: string;
+  readonly vrid: number;
+  readonly version: 2 | 3;
+  readonly state: RouterState;
+  readonly stateSinceMs: number;
+  readonly basePriority: number;
+  readonly priority: number;
+  readonly masterAdverIntervalMs: number;
+  readonly masterDownIntervalMs: number;
+  readonly lastMaster: PeerInfo | undefined;
+  readonly lastTransitionReason: TransitionReason | undefined;
+}
+
+export class VirtualRouter {
+  private currentState: RouterState = 'Initialize';
+  private stateSince: number;
+  private lastReason: TransitionReason | undefined;
+  /** Effective priority: configured, overridden or weighted (see priority.ts). */
+  private currentPriority: number;
+  /** Master_Adver_Interval (RFC 5798 §6.1): learnt from the Master in v3, ours in v2. */
+  private masterAdverIntervalMs: number;
+  private primaryAddress: string;
+  private faulted = false;
+  private faultDetail: string | undefined;
+  private started = false;
+  private lastMaster: PeerInfo | undefined;
+  /** Why the Master_Down_Timer may run out: gives the transition its reason. */
+  private downTimerCause: 'master-down' | 'preempt' | 'master-released' = 'master-down';
+  /** keepalived preempt_delay: when we may stop tolerating the lower-priority Master. */
+  private preemptDeadline: number | undefined;
+
+  private readonly adverTimer: OneShotTimer;
+  private readonly masterDownTimer: OneShotTimer;
+  private readonly startupTimer: OneShotTimer;
+  private readonly announceDelayTimer: OneShotTimer;
+  private readonly announceRefreshTimer: OneShotTimer;
+  readonly statistics: RouterStatistics = newStatistics();
+
+  constructor(
+    readonly config: VirtualRouterConfig,
+    private readonly env: RouterEnvironment,
+  ) {
+    const clock = env.clock;
+    this.stateSince = clock.now();
+    this.currentPriority = config.priority;
+    this.masterAdverIntervalMs = config.advertIntervalMs;
+    this.primaryAddress = env.primaryAddress;
+    this.adverTimer = new OneShotTimer(clock, () => this.onAdverTimer());
+    this.masterDownTimer = new OneShotTimer(clock, () => this.becomeMaster(this.downTimerCause));
+    this.startupTimer = new OneShotTimer(clock, () => this.startup());
+    this.announceDelayTimer = new OneShotTimer(clock, () => this.announce(config.announcements.masterRepeat));
+    this.announceRefreshTimer = new OneShotTimer(clock, () => this.onAnnounceRefresh());
+  }
+
+  get state(): RouterState {
+    return this.currentState;
+  }
+
+  get priority(): number {
+    return this.currentPriority;
+  }
+
+  private get isOwner(): boolean {
+    return this.config.priority === OWNER_PRIORITY;
+  }
+
+  /**
+   * Preempt_Mode as it applies now. The address owner always preempts (RFC 5798 §6.1), and
+   * keepalived's `state MASTER` disables nopreempt.
+   */
+  private get preempts(): boolean {
+    return this.config.preempt || this.isOwner || this.config.initialState === 'MASTER';
+  }
+
+  private get preemptDelayMs(): number {
+    return this.config.initialState === 'MASTER' ? 0 : this.config.preemptDelayMs;
+  }
+
+  private get masterDownIntervalMs(): number {
+    return masterDownInterval(this.config.version, this.currentPriority, this.masterAdverIntervalMs);
+  }
+
+  // ---- events in ----
+
+  /** The Startup event (RFC 5798 §6.4.1), after keepalived's vrrp_startup_delay if any. */
+  start(startupDelayMs = 0): void {
+    if (this.started) return;
+    this.started = true;
+    if (startupDelayMs > 0) this.startupTimer.start(startupDelayMs);
+    else this.startup();
+  }
+
+  /** The Shutdown event (RFC 5798 §6.4.2, §6.4.3): a Master hands over with priority 0. */
+  shutdown(): void {
+    if (!this.started) return;
+    this.started = false;
+    this.startupTimer.cancel();
+    this.masterDownTimer.cancel();
+    const wasMaster = this.currentState === 'Master';
+    if (this.currentState !== 'Initialize') this.transition('Initialize', 'shutdown');
+    if (wasMaster) this.resignMaster();
+  }
+
+  /** Interface down or a tracked object failed (true), or all is well again (false). */
+  setFault(faulted: boolean, detail?: string): void {
+    if (this.faulted === faulted) return;
+    this.faulted = faulted;
+    this.faultDetail = detail;
+    if (faulted && (this.currentState === 'Backup' || this.currentState === 'Master')) {
+      this.masterDownTimer.cancel();
+      const wasMaster = this.currentState === 'Master';
+      this.transition('Fault', 'fault');
+      if (wasMaster) this.resignMaster();
+    } else if (!faulted && this.currentState === 'Fault') {
+      this.enterRunningState('fault-cleared');
+    }
+  }
+
+  /** A new effective priority from tracking or an operator override; the owner's 255 is fixed. */
+  setPriority(priority: number): void {
+    if (this.isOwner || priority === this.currentPriority) return;
+    this.currentPriority = priority;
+    // Tell the segment at once, so a Backup that now outranks us preempts without waiting for
+    // our next scheduled advertisement.
+    if (this.currentState === 'Master') {
+      this.sendAdvertisement(priority);
+      this.adverTimer.start(this.config.advertIntervalMs);
+    }
+  }
+
+  setPrimaryAddress(address: string): void {
+    this.primaryAddress = address;
+  }
+
+  /** A decoded advertisement for our VRID arrived. */
+  receive(advertisement: Advertisement, packet: ReceivedPacketInfo, checksum?: 'pseudo-header' | 'message-only'): ReceiveOutcome {
+    const rejection = checkAdvertisement(this.config, advertisement, packet);
+    if (rejection) {
+      this.countRejection(rejection);
+      return { accepted: false, rejection };
+    }
+    this.statistics.advertisementsReceived++;
+    if (checksum) this.statistics.checksumFlavours[checksum]++;
+    const differs = addressListDiffers(this.config, advertisement);
+    if (differs) this.statistics.addressListMismatches++;
+    if (advertisement.priority === 0) this.statistics.priorityZeroReceived++;
+    const sender: PeerInfo = { address: packet.source, priority: advertisement.priority };
+    if (this.currentState === 'Backup') this.backupReceive(advertisement, sender);
+    else if (this.currentState === 'Master') this.masterReceive(advertisement, sender);
+    return { accepted: true, addressListDiffers: differs };
+  }
+
+  /** A packet for our VRID that the codec refused (bad checksum, length...). */
+  countRejection(rejection: Rejection): void {
+    this.statistics.rejected[rejection.reason]++;
+  }
+
+  status(): RouterStatus {
+    return {
+      name: this.config.name,
+      vrid: this.config.vrid,
+      version: this.config.version,
+      state: this.currentState,
+      stateSinceMs: this.stateSince,
+      basePriority: this.config.priority,
+      priority: this.currentPriority,
+      masterAdverIntervalMs: this.masterAdverIntervalMs,
+      masterDownIntervalMs: this.masterDownIntervalMs,
+      lastMaster: this.lastMaster,
+      lastTransitionReason: this.lastReason,
+    };
+  }
+
+  // ---- RFC 5798 §6.4 ----
+
+  private startup(): void {
+    if (this.faulted) this.transition('Fault', 'fault');
+    else this.enterRunningState('startup');
+  }
+
+  /** RFC 5798 §6.4.1: the owner becomes Master at once, everyone else Backup. */
+  private enterRunningState(reason: 'startup' | 'fault-cleared'): void {
+    if (this.isOwner) {
+      this.becomeMaster(reason === 'startup' ? 'address-owner' : reason);
+      return;
+    }
+    this.masterAdverIntervalMs = this.config.advertIntervalMs;
+    this.becomeBackup(reason);
+  }
+
+  /** RFC 5798 §6.4.2: Backup receiving an ADVERTISEMENT. */
+  private backupReceive(advertisement: Advertisement, sender: PeerInfo): void {
+    if (advertisement.priority === 0) {
+      // The Master is leaving: take over after Skew_Time only.
+      this.downTimerCause = 'master-released';
+      this.masterDownTimer.start(skewTime(this.config.version, this.currentPriority, this.masterAdverIntervalMs));
+      return;
+    }
+    if (advertisement.priority >= this.currentPriority || !this.preempts || this.toleratesLowerMaster()) {
+      if (advertisement.priority >= this.currentPriority) this.preemptDeadline = undefined;
+      if (advertisement.version === 3) this.masterAdverIntervalMs = advertisementIntervalMs(advertisement);
+      this.lastMaster = sender;
+      this.downTimerCause = 'master-down';
+      this.masterDownTimer.start(this.masterDownIntervalMs);
+      return;
+    }
+    // A lower-priority Master while we may preempt: discard, so the Master_Down_Timer runs out.
+    this.lastMaster = sender;
+    this.downTimerCause = 'preempt';
+  }
+
+  /**
+   * keepalived's preempt_delay: the first lower-priority advertisement starts the delay, during
+   * which the lower Master is accepted as if we did not preempt.
+   */
+  private toleratesLowerMaster(): boolean {
+    const delay = this.preemptDelayMs;
+    if (delay <= 0) return false;
+    const now = this.env.clock.now();
+    this.preemptDeadline ??= now + delay;
+    return now < this.preemptDeadline;
+  }
+
+  /** RFC 5798 §6.4.3: Master receiving an ADVERTISEMENT. */
+  private masterReceive(advertisement: Advertisement, sender: PeerInfo): void {
+    if (advertisement.priority === 0) {
+      // Another Master resigns: advertise at once so the Backups do not take over.
+      this.sendAdvertisement(this.currentPriority);
+      this.adverTimer.start(this.config.advertIntervalMs);
+      return;
+    }
+    const higher = advertisement.priority > this.currentPriority;
+    const tieWon =
+      advertisement.priority === this.currentPriority &&
+      compareAddresses(this.config.family, sender.address, this.primaryAddress) > 0;
+    if (higher || tieWon) {
+      if (this.config.higherPrioSendAdvert) this.sendAdvertisement(this.currentPriority);
+      if (advertisement.version === 3) this.masterAdverIntervalMs = advertisementIntervalMs(advertisement);
+      this.lastMaster = sender;
+      this.becomeBackup(higher ? 'higher-priority' : 'equal-priority-higher-address', sender);
+      return;
+    }
+    // keepalived answers a lower priority with an advertisement (so a starting Backup learns of
+    // us quickly); lower_prio_no_advert keeps to the RFC, which discards it.
+    if (!this.config.lowerPrioNoAdvert) this.sendAdvertisement(this.currentPriority);
+  }
+
+  private onAdverTimer(): void {
+    this.sendAdvertisement(this.currentPriority);
+    this.adverTimer.start(this.config.advertIntervalMs);
+  }
+
+  // ---- entering and leaving states ----
+
+  private becomeMaster(reason: TransitionReason): void {
+    this.masterDownTimer.cancel();
+    this.preemptDeadline = undefined;
+    this.transition('Master', reason);
+    this.statistics.becameMaster++;
+    // Advertisement first so Backups stop their timers, then addresses, then announcements
+    // (RFC 5798 §6.4.2 order; keepalived does the same).
+    this.sendAdvertisement(this.currentPriority);
+    this.env.emit({ type: 'add-addresses', addresses: this.config.virtualAddresses });
+    this.announce(this.config.announcements.masterRepeat);
+    if (this.config.announcements.masterDelayMs > 0) this.announceDelayTimer.start(this.config.announcements.masterDelayMs);
+    if (this.config.announcements.masterRefreshMs > 0) this.announceRefreshTimer.start(this.config.announcements.masterRefreshMs);
+    this.adverTimer.start(this.config.advertIntervalMs);
+  }
+
+  private becomeBackup(reason: TransitionReason, peer?: PeerInfo): void {
+    this.downTimerCause = 'master-down';
+    const wasMaster = this.currentState === 'Master';
+    this.transition('Backup', reason, peer);
+    if (wasMaster) this.resignMaster();
+    this.masterDownTimer.start(this.masterDownIntervalMs);
+  }
+
+  /** Undoes Master after the transition away from it (to Backup, Fault or Initialize). */
+  private resignMaster(): void {
+    this.adverTimer.cancel();
+    this.announceDelayTimer.cancel();
+    this.announceRefreshTimer.cancel();
+    this.statistics.releasedMaster++;
+    // To Backup the RFC sends nothing; to Fault or Initialize a priority-0 advertisement lets a
+    // Backup take over after Skew_Time instead of Master_Down_Interval.
+    if (!this.started || this.faulted) this.sendAdvertisement(0);
+    this.env.emit({ type: 'remove-addresses', addresses: this.config.virtualAddresses });
+  }
+
+  private transition(to: RouterState, reason: TransitionReason, peer?: PeerInfo): void {
+    const from = this.currentState;
+    this.currentState = to;
+    this.stateSince = this.env.clock.now();
+    this.lastReason = reason;
+    const detail = reason === 'fault' || reason === 'fault-cleared' ? this.faultDetail : undefined;
+    this.env.emit({
+      type: 'transition',
+      from,
+      to,
+      reason,
+      ...(detail !== undefined ? { detail } : {}),
+      ...(peer ? { peer } : {}),
+    });
+  }
+
+  private announce(count: number): void {
+    if (this.config.virtualAddresses.length === 0 || count <= 0) return;
+    this.env.emit({ type: 'announce-addresses', addresses: this.config.virtualAddresses, count });
+  }
+
+  private onAnnounceRefresh(): void {
+    this.announce(this.config.announcements.masterRefreshRepeat);
+    this.announceRefreshTimer.start(this.config.announcements.masterRefreshMs);
+  }
+
+  private sendAdvertisement(priority: number): void {
+    const { config } = this;
+    const advertisement: Advertisement =
+      config.version === 2
+        ? {
+            version: 2,
+            vrid: config.vrid,
+            priority,
+            advertIntervalSeconds: config.advertIntervalMs / 1000,
+            authType: config.authentication ? AuthType.simplePassword : AuthType.none,
+            authData: config.authentication ? passwordBytes(config.authentication.password) : new Uint8Array(8),
+            addresses: config.virtualAddresses,
+          }
+        : {
+            version: 3,
+            vrid: config.vrid,
+            priority,
+            maxAdvertIntervalCs: config.advertIntervalMs / 10,
+            addresses: config.virtualAddresses,
+          };
+    this.statistics.advertisementsSent++;
+    if (priority === 0) this.statistics.priorityZeroSent++;
+    this.env.emit({ type: 'send-advertisement', advertisement });
+  }
+}
