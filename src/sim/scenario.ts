@@ -71,6 +71,32 @@ function applyEvent(lan: SimulatedLan, event: ScenarioEvent): void {
   }
 }
 
+/**
+ * The state of every router at the end of a run, with the counters that tell a story (what was
+ * rejected, and why), so a scenario's expected trace also pins down its outcome.
+ */
+export function formatSummary(lan: SimulatedLan): string {
+  const lines = ['-- end'];
+  for (const host of lan.allHosts) {
+    if (!host.isUp) {
+      lines.push(`${host.name}  down`);
+      continue;
+    }
+    for (const router of host.routers.values()) {
+      const rejected = Object.entries(router.statistics.rejected)
+        .filter(([, count]) => count > 0)
+        .map(([reason, count]) => `${reason}=${count}`);
+      const holds = [...host.installed].join(' ') || 'nothing';
+      const status = router.status();
+      lines.push(
+        `${host.name}/${router.config.name}  ${status.state} priority ${status.priority} holds ${holds}` +
+          (rejected.length > 0 ? `  rejected ${rejected.join(' ')}` : ''),
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
 /** One line per shown trace entry: `  3609.375  r2/VI_1  Backup -> Master (master-down)`. */
 export function formatTrace(trace: readonly TraceEntry[], show: readonly TraceKind[] = DEFAULT_SHOWN): string {
   const lines: string[] = [];
