@@ -3,12 +3,12 @@
 // the real codec, so a simulated run exercises the same code as the daemon, minus Linux.
 import type { AddressFamily } from '../packet/address.js';
 import {
-  decodeAdvertisement,
   encodeAdvertisement,
   VRRP_MULTICAST_GROUP,
   type IpContext,
 } from '../packet/advertisement.js';
 import type { RouterAction } from '../protocol/actions.js';
+import { dispatchPacket } from '../protocol/dispatch.js';
 import { KEEPALIVED_ANNOUNCEMENTS, type VirtualRouterConfig } from '../protocol/config.js';
 import { REQUIRED_TTL } from '../protocol/receive-checks.js';
 import { VirtualRouter } from '../protocol/virtual-router.js';
@@ -158,13 +158,7 @@ export class SimulatedHost {
   /** A packet arrives from the segment. */
   receive(bytes: Uint8Array, ip: IpContext): void {
     if (!this.running) return;
-    const decoded = decodeAdvertisement(bytes, ip);
-    const vrid = bytes[1];
-    for (const router of this.routers.values()) {
-      if (router.config.vrid !== vrid || router.config.family !== ip.family) continue;
-      if (decoded.ok) router.receive(decoded.advertisement, { source: ip.source, ttl: REQUIRED_TTL }, decoded.checksum);
-      else router.countRejection(decoded.rejection);
-    }
+    dispatchPacket(this.routers.values(), { bytes, ip, ttl: REQUIRED_TTL });
   }
 }
 

@@ -1,0 +1,37 @@
+// The receive path shared by the daemon and the simulated LAN: decode the bytes once, then hand
+// the advertisement to every router of that VRID and family, or count why nobody could take it.
+import { decodeAdvertisement, type IpContext } from '../packet/advertisement.js';
+import type { Rejection } from '../packet/rejection.js';
+import type { ReceiveOutcome, VirtualRouter } from './virtual-router.js';
+
+export interface InboundPacket {
+  /** The VRRP message (IP payload). */
+  readonly bytes: Uint8Array;
+  readonly ip: IpContext;
+  /** IPv4 TTL or IPv6 Hop Limit as received, when the socket layer knows it. */
+  readonly ttl?: number;
+}
+
+export type DispatchResult =
+  | { readonly kind: 'received'; readonly router: VirtualRouter; readonly outcome: ReceiveOutcome }
+  /** Malformed; counted on the routers of the VRID it names, if the VRID byte was readable. */
+  | { readonly kind: 'malformed'; readonly rejection: Rejection; readonly countedBy: readonly VirtualRouter[] }
+  /** Well-formed, but no router here has this VRID on this family: someone else's virtual router. */
+  | { readonly kind: 'foreign-vrid'; readonly vrid: number };
+
+export function dispatchPacket(routers: Iterable<VirtualRouter>, packet: InboundPacket): DispatchResult[] {
+  const vrid = packet.bytes[1];
+  const matching = [...routers].filter((router) => router.config.vrid === vrid && router.config.family === packet.ip.family);
+  const decoded = decodeAdvertisement(packet.bytes, packet.ip);
+  if (!decoded.ok) {
+    for (const router of matching) router.countRejection(decoded.rejection);
+    return [{ kind: 'malformed', rejection: decoded.rejection, countedBy: matching }];
+  }
+  if (matching.length === 0) return [{ kind: 'foreign-vrid', vrid: decoded.advertisement.vrid }];
+  const info = packet.ttl === undefined ? { source: packet.ip.source } : { source: packet.ip.source, ttl: packet.ttl };
+  return matching.map((router) => ({
+    kind: 'received' as const,
+    router,
+    outcome: router.receive(decoded.advertisement, info, decoded.checksum),
+  }));
+}
