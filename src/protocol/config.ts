@@ -39,6 +39,11 @@ export interface VirtualRouterConfig {
   readonly lowerPrioNoAdvert: boolean;
   /** keepalived higher_prio_send_advert: a Master advertises once more before yielding. */
   readonly higherPrioSendAdvert: boolean;
+  /**
+   * RFC 5798 §8.4.2 interoperation, for migrating from VRRPv2 (VRRPv3 over IPv4 only): listen
+   * for and send both versions. Off by default, as in keepalived, which runs one version only.
+   */
+  readonly v2Interop?: boolean;
   /** Checksum flavour sent for VRRPv3 over IPv4 (both are accepted). */
   readonly checksumFlavour: ChecksumFlavour;
   readonly announcements: AnnouncementConfig;

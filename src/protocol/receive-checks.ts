@@ -22,7 +22,7 @@ export function checkAdvertisement(
   if (packet.ttl !== undefined && packet.ttl !== REQUIRED_TTL) {
     return { reason: 'ttl', detail: `TTL ${packet.ttl} from ${packet.source}, must be ${REQUIRED_TTL}` };
   }
-  if (advertisement.version !== config.version) {
+  if (advertisement.version !== config.version && !acceptsV2Interop(config, advertisement)) {
     return { reason: 'version', detail: `VRRPv${advertisement.version} from ${packet.source}, this router speaks VRRPv${config.version}` };
   }
   if (config.unicastPeers.length > 0 && !config.unicastPeers.includes(packet.source)) {
@@ -31,9 +31,10 @@ export function checkAdvertisement(
   if (advertisement.version === 2) {
     const authRejection = checkAuthentication(config, advertisement.authType, advertisement.authData, packet.source);
     if (authRejection) return authRejection;
-    // RFC 3768 §7.1: the Adver Int must match ours; v3 instead adopts the Master's (RFC 5798 §6.4.2).
+    // RFC 3768 §7.1: the Adver Int must match ours; v3 instead adopts the Master's (RFC 5798 §6.4.2),
+    // and so does a v3 router interoperating with v2 (RFC 5798 §8.4.2).
     const ourSeconds = config.advertIntervalMs / 1000;
-    if (advertisement.advertIntervalSeconds !== ourSeconds) {
+    if (config.version === 2 && advertisement.advertIntervalSeconds !== ourSeconds) {
       return {
         reason: 'advert-interval',
         detail: `advertisement interval ${advertisement.advertIntervalSeconds} s from ${packet.source}, ours is ${ourSeconds} s`,
@@ -41,6 +42,11 @@ export function checkAdvertisement(
     }
   }
   return undefined;
+}
+
+/** RFC 5798 §8.4.2: a VRRPv3 router configured for it also listens to VRRPv2 (IPv4 only). */
+function acceptsV2Interop(config: VirtualRouterConfig, advertisement: Advertisement): boolean {
+  return config.version === 3 && config.family === 'ipv4' && config.v2Interop === true && advertisement.version === 2;
 }
 
 function checkAuthentication(config: VirtualRouterConfig, authType: number, authData: Uint8Array, source: string): Rejection | undefined {

@@ -57,6 +57,8 @@ export class VirtualRouter {
   private lastMaster: PeerInfo | undefined;
   /** Why the Master_Down_Timer may run out: gives the transition its reason. */
   private downTimerCause: 'master-down' | 'preempt' | 'master-released' = 'master-down';
+  /** Sources heard speaking VRRPv3, whose VRRPv2 copies are ignored (RFC 5798 §8.4.2). */
+  private readonly v3Speakers = new Set<string>();
   /** keepalived preempt_delay: when we may stop tolerating the lower-priority Master. */
   private preemptDeadline: number | undefined;
 
@@ -176,6 +178,11 @@ export class VirtualRouter {
     if (differs) this.statistics.addressListMismatches++;
     if (advertisement.priority === 0) this.statistics.priorityZeroReceived++;
     const sender: PeerInfo = { address: packet.source, priority: advertisement.priority };
+    if (this.config.v2Interop) {
+      // RFC 5798 §8.4.2: a Master speaking both versions is followed by its VRRPv3 adverts only.
+      if (advertisement.version === 3) this.v3Speakers.add(packet.source);
+      else if (this.v3Speakers.has(packet.source)) return { accepted: true, addressListDiffers: differs };
+    }
     if (this.currentState === 'Backup') this.backupReceive(advertisement, sender);
     else if (this.currentState === 'Master') this.masterReceive(advertisement, sender);
     return { accepted: true, addressListDiffers: differs };
@@ -229,7 +236,9 @@ export class VirtualRouter {
     }
     if (advertisement.priority >= this.currentPriority || !this.preempts || this.toleratesLowerMaster()) {
       if (advertisement.priority >= this.currentPriority) this.preemptDeadline = undefined;
-      if (advertisement.version === 3) this.masterAdverIntervalMs = advertisementIntervalMs(advertisement);
+      // v3 learns the Master's interval (RFC 5798 §6.4.2); so does a v3 router following a v2
+      // Master, whose interval is in seconds (§8.4.2). A v2 router's interval equals its own.
+      if (this.config.version === 3) this.masterAdverIntervalMs = advertisementIntervalMs(advertisement);
       this.lastMaster = sender;
       this.downTimerCause = 'master-down';
       this.masterDownTimer.start(this.masterDownIntervalMs);
@@ -266,7 +275,7 @@ export class VirtualRouter {
       compareAddresses(this.config.family, sender.address, this.primaryAddress) > 0;
     if (higher || tieWon) {
       if (this.config.higherPrioSendAdvert) this.sendAdvertisement(this.currentPriority);
-      if (advertisement.version === 3) this.masterAdverIntervalMs = advertisementIntervalMs(advertisement);
+      if (this.config.version === 3) this.masterAdverIntervalMs = advertisementIntervalMs(advertisement);
       this.lastMaster = sender;
       this.becomeBackup(higher ? 'higher-priority' : 'equal-priority-higher-address', sender);
       return;
@@ -345,25 +354,29 @@ export class VirtualRouter {
   }
 
   private sendAdvertisement(priority: number): void {
+    this.emitAdvertisement(this.buildAdvertisement(this.config.version, priority), priority);
+    // RFC 5798 §8.4.2: in interop mode a Master sends both versions at the configured rate.
+    if (this.config.v2Interop && this.config.version === 3) this.emitAdvertisement(this.buildAdvertisement(2, priority), priority);
+  }
+
+  private buildAdvertisement(version: 2 | 3, priority: number): Advertisement {
     const { config } = this;
-    const advertisement: Advertisement =
-      config.version === 2
-        ? {
-            version: 2,
-            vrid: config.vrid,
-            priority,
-            advertIntervalSeconds: config.advertIntervalMs / 1000,
-            authType: config.authentication ? AuthType.simplePassword : AuthType.none,
-            authData: config.authentication ? passwordBytes(config.authentication.password) : new Uint8Array(8),
-            addresses: config.virtualAddresses,
-          }
-        : {
-            version: 3,
-            vrid: config.vrid,
-            priority,
-            maxAdvertIntervalCs: config.advertIntervalMs / 10,
-            addresses: config.virtualAddresses,
-          };
+    if (version === 3) {
+      return { version: 3, vrid: config.vrid, priority, maxAdvertIntervalCs: config.advertIntervalMs / 10, addresses: config.virtualAddresses };
+    }
+    return {
+      version: 2,
+      vrid: config.vrid,
+      priority,
+      // Whole seconds on the wire (RFC 3768 §5.3.7); a sub-second v3 interval shows as 1.
+      advertIntervalSeconds: Math.min(255, Math.max(1, Math.round(config.advertIntervalMs / 1000))),
+      authType: config.authentication ? AuthType.simplePassword : AuthType.none,
+      authData: config.authentication ? passwordBytes(config.authentication.password) : new Uint8Array(8),
+      addresses: config.virtualAddresses,
+    };
+  }
+
+  private emitAdvertisement(advertisement: Advertisement, priority: number): void {
     this.statistics.advertisementsSent++;
     if (priority === 0) this.statistics.priorityZeroSent++;
     this.env.emit({ type: 'send-advertisement', advertisement });

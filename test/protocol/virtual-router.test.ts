@@ -414,3 +414,44 @@ describe('statistics', () => {
     expect(s.priorityZeroSent).toBe(0);
   });
 });
+
+describe('VRRPv2 interoperation (RFC 5798 §8.4.2)', () => {
+  const v2From = (priority: number, seconds: number) => ({
+    version: 2 as const,
+    vrid: 1,
+    priority,
+    advertIntervalSeconds: seconds,
+    authType: 0,
+    authData: new Uint8Array(8),
+    addresses: ['192.0.2.100'],
+  });
+
+  test('a v3 router with v2Interop follows a v2 Master, timing out on its interval in seconds', () => {
+    const h = new Harness({ version: 3, v2Interop: true, advertIntervalMs: 1000 }).startAsBackup();
+    expect(h.router.receive(v2From(150, 2), { source: PEER_HIGHER_ADDRESS, ttl: 255 })).toEqual({ accepted: true, addressListDiffers: false });
+    expect(h.router.status().masterDownIntervalMs).toBe(7218.75);
+  });
+
+  test('without v2Interop a v2 advertisement is a version error', () => {
+    const h = new Harness({ version: 3 }).startAsBackup();
+    expect(h.router.receive(v2From(150, 1), { source: PEER_HIGHER_ADDRESS, ttl: 255 })).toMatchObject({ rejection: { reason: 'version' } });
+  });
+
+  test('as Master it sends both versions each interval, even sub-second', () => {
+    const h = new Harness({ version: 3, v2Interop: true, advertIntervalMs: 100 }).startAsMaster();
+    h.clock.advanceBy(100);
+    const sent = h.actions.filter(({ action }) => action.type === 'send-advertisement');
+    expect(sent.map(({ action }) => (action.type === 'send-advertisement' ? action.advertisement : undefined))).toMatchObject([
+      { version: 3, maxAdvertIntervalCs: 10 },
+      { version: 2, advertIntervalSeconds: 1 },
+    ]);
+  });
+
+  test("v2 copies from a Master heard speaking v3 are ignored: its v3 interval rules", () => {
+    const h = new Harness({ version: 3, v2Interop: true }).startAsBackup();
+    h.advertise(150, { intervalMs: 500 });
+    h.router.receive(v2From(150, 1), { source: PEER_HIGHER_ADDRESS, ttl: 255 });
+    // 3 × 500 + 156 × 500 / 256 = 1804.6875, not the 1 s of the v2 copy.
+    expect(h.router.status().masterDownIntervalMs).toBe(1804.6875);
+  });
+});
