@@ -1,0 +1,63 @@
+// In-memory stand-ins for the host ports, and a logger whose lines tests can read.
+import { PassThrough } from 'node:stream';
+import { createLogger, type Logger } from '../../src/daemon/log.js';
+import type { AddressPort, AdvertisementChannel, AnnouncePort, VirtualAddressSpec } from '../../src/daemon/ports.js';
+
+export class FakeChannel implements AdvertisementChannel {
+  readonly sent: Array<{ bytes: Uint8Array; destination: string }> = [];
+  constructor(readonly sourceAddress: string) {}
+  send(bytes: Uint8Array, destination: string): void {
+    this.sent.push({ bytes, destination });
+  }
+}
+
+export class FakeAddresses implements AddressPort {
+  readonly present = new Set<string>();
+  readonly calls: string[] = [];
+  /** Addresses whose next change fails with this message. */
+  readonly failures = new Map<string, string>();
+
+  async add(spec: VirtualAddressSpec): Promise<void> {
+    await Promise.resolve();
+    this.calls.push(`add ${spec.address}/${spec.prefixLength} dev ${spec.device}`);
+    this.failIfAsked(spec);
+    this.present.add(spec.address);
+  }
+
+  async remove(spec: VirtualAddressSpec): Promise<void> {
+    await Promise.resolve();
+    this.calls.push(`remove ${spec.address}/${spec.prefixLength} dev ${spec.device}`);
+    this.failIfAsked(spec);
+    this.present.delete(spec.address);
+  }
+
+  private failIfAsked(spec: VirtualAddressSpec): void {
+    const failure = this.failures.get(spec.address);
+    if (failure) {
+      this.failures.delete(spec.address);
+      throw new Error(failure);
+    }
+  }
+}
+
+export class FakeAnnouncer implements AnnouncePort {
+  readonly rounds: Array<{ addresses: readonly string[]; count: number }> = [];
+  announce(addresses: readonly string[], count: number): void {
+    this.rounds.push({ addresses, count });
+  }
+}
+
+export function capturingLogger(): { log: Logger; records: () => Array<Record<string, unknown>> } {
+  const sink = new PassThrough();
+  let text = '';
+  sink.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const log = createLogger({ level: 'debug', destination: sink, readable: false });
+  return {
+    log,
+    records: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}

@@ -1,0 +1,94 @@
+import { setImmediate as tick } from 'node:timers/promises';
+import { expect, test } from 'vitest';
+import { InstanceActions, type InstanceBinding } from '../../src/daemon/instance-actions.js';
+import { decodeAdvertisement } from '../../src/packet/advertisement.js';
+import { routerConfig } from '../../src/sim/lan.js';
+import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel } from './fakes.js';
+
+function setup(destinations = ['224.0.0.18']) {
+  const binding: InstanceBinding = {
+    router: routerConfig({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100', '192.0.2.101'] }),
+    interfaceName: 'eth0',
+    destinations,
+    addresses: [
+      { address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth0' },
+      { address: '192.0.2.101', prefixLength: 32, family: 'ipv4', device: 'eth0', label: 'eth0:vip' },
+    ],
+  };
+  const channel = new FakeChannel('192.0.2.1');
+  const addresses = new FakeAddresses();
+  const announcer = new FakeAnnouncer();
+  const { log, records } = capturingLogger();
+  const actions = new InstanceActions(binding, { channel, addresses, announcer }, log);
+  return { actions, channel, addresses, announcer, records };
+}
+
+const advertisement = { version: 3 as const, vrid: 51, priority: 150, maxAdvertIntervalCs: 100, addresses: ['192.0.2.100', '192.0.2.101'] };
+
+test('an advertisement is encoded once per destination with the channel source in the checksum', () => {
+  const { actions, channel } = setup(['192.0.2.2', '192.0.2.3']);
+  actions.perform({ type: 'send-advertisement', advertisement }, 150);
+  expect(channel.sent.map((s) => s.destination)).toEqual(['192.0.2.2', '192.0.2.3']);
+  for (const { bytes, destination } of channel.sent) {
+    const decoded = decodeAdvertisement(bytes, { family: 'ipv4', source: '192.0.2.1', destination });
+    expect(decoded).toMatchObject({ ok: true, advertisement, checksum: 'pseudo-header' });
+  }
+});
+
+test('addresses are added and removed in order, each change logged once', async () => {
+  const { actions, addresses, records } = setup();
+  actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+  actions.perform({ type: 'remove-addresses', addresses: [] }, 150);
+  await actions.settled();
+  expect(addresses.calls).toEqual([
+    'add 192.0.2.100/24 dev eth0',
+    'add 192.0.2.101/32 dev eth0',
+    'remove 192.0.2.100/24 dev eth0',
+    'remove 192.0.2.101/32 dev eth0',
+  ]);
+  expect(records().map((r) => [r['event'], r['addresses']])).toEqual([
+    ['addresses-added', ['192.0.2.100/24', '192.0.2.101/32']],
+    ['addresses-removed', ['192.0.2.100/24', '192.0.2.101/32']],
+  ]);
+  expect([...actions.installed]).toEqual([]);
+});
+
+test('a failing address is logged as an error; the others are still installed', async () => {
+  const { actions, addresses, records } = setup();
+  addresses.failures.set('192.0.2.100', 'EPERM: needs CAP_NET_ADMIN');
+  actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+  await actions.settled();
+  expect([...addresses.present]).toEqual(['192.0.2.101']);
+  const failure = records().find((r) => r['event'] === 'address-change-failed');
+  expect(failure).toMatchObject({ level: 50, instance: 'VI_1', change: 'add', error: '192.0.2.100/24: EPERM: needs CAP_NET_ADMIN' });
+});
+
+test('a transition is one info line with the reason and the peer', () => {
+  const { actions, records } = setup();
+  actions.perform({ type: 'transition', from: 'Master', to: 'Backup', reason: 'higher-priority', peer: { address: '192.0.2.9', priority: 200 } }, 150);
+  expect(records()).toEqual([
+    expect.objectContaining({
+      level: 30,
+      event: 'transition',
+      instance: 'VI_1',
+      vrid: 51,
+      from: 'Master',
+      to: 'Backup',
+      reason: 'higher-priority',
+      peer: '192.0.2.9',
+      peerPriority: 200,
+      msg: 'VI_1: Master -> Backup (higher-priority) (heard 192.0.2.9 at priority 200)',
+    }),
+  ]);
+});
+
+test('announcements go to the announcer; a reinstalled address is logged as a warning', async () => {
+  const { actions, announcer, addresses, records } = setup();
+  actions.perform({ type: 'announce-addresses', addresses: ['192.0.2.100'], count: 5 }, 150);
+  expect(announcer.rounds).toEqual([{ addresses: ['192.0.2.100'], count: 5 }]);
+  actions.reinstall({ address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth0' });
+  await actions.settled();
+  await tick();
+  expect(addresses.present.has('192.0.2.100')).toBe(true);
+  expect(records()[0]).toMatchObject({ level: 40, event: 'address-restored', address: '192.0.2.100/24' });
+});
