@@ -33,3 +33,52 @@ export interface AdvertisementChannel {
 export interface AnnouncePort {
   announce(addresses: readonly string[], count: number): void;
 }
+
+/** A received VRRP packet, as the socket layer hands it over. */
+export interface ReceivedPacket {
+  readonly bytes: Uint8Array;
+  readonly source: string;
+  readonly destination: string;
+  /** IPv4 TTL or IPv6 Hop Limit; undefined when the socket cannot tell. */
+  readonly ttl: number | undefined;
+}
+
+export interface ChannelOptions {
+  readonly interfaceName: string;
+  readonly family: AddressFamily;
+  /** Multicast groups to join (none in pure unicast mode). */
+  readonly groups: readonly string[];
+  /** keepalived unicast_src_ip: the address to send from; otherwise the interface's primary. */
+  readonly sourceAddress?: string;
+}
+
+export interface OpenChannel extends AdvertisementChannel {
+  close(): void;
+}
+
+export interface InterfaceState {
+  readonly name: string;
+  readonly index: number;
+  readonly up: boolean;
+  readonly mac: string;
+  /** IPv4 primary address, if any. */
+  readonly ipv4?: string;
+  /** IPv6 link-local address, if any (RFC 5798 §5.1.2.1: the source of IPv6 adverts). */
+  readonly ipv6LinkLocal?: string;
+}
+
+export type HostEvent =
+  | { readonly type: 'link'; readonly interfaceName: string; readonly up: boolean }
+  | { readonly type: 'address-removed'; readonly interfaceName: string; readonly address: string; readonly prefixLength: number };
+
+/** Everything the daemon needs from the host. */
+export interface Platform {
+  readonly addresses: AddressPort;
+  interfaceState(name: string): Promise<InterfaceState>;
+  openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel>;
+  announcer(interfaceName: string, family: AddressFamily): AnnouncePort;
+  /** Removes addresses a previous vrrpd left behind (after SIGKILL); returns what it removed. */
+  removeStaleAddresses(): Promise<string[]>;
+  /** Link and address changes; returns a function that stops them. */
+  watch(onEvent: (event: HostEvent) => void): () => void;
+}

@@ -1,0 +1,96 @@
+// Hosts on an in-memory segment for daemon tests: each FakePlatform is one host; channels deliver
+// to every other host's channels on the same interface name, after the virtual clock ticks.
+import type { AddressFamily } from '../../src/packet/address.js';
+import type { VirtualClock } from '../../src/sim/virtual-clock.js';
+import type {
+  AnnouncePort,
+  ChannelOptions,
+  HostEvent,
+  InterfaceState,
+  OpenChannel,
+  Platform,
+  ReceivedPacket,
+} from '../../src/daemon/ports.js';
+import { FakeAddresses, FakeAnnouncer } from './fakes.js';
+
+export class FakeSegment {
+  readonly hosts: FakePlatform[] = [];
+  constructor(readonly clock: VirtualClock) {}
+
+  deliver(from: FakePlatform, options: ChannelOptions, bytes: Uint8Array, source: string, destination: string): void {
+    for (const host of this.hosts) {
+      if (host === from || !host.linkUp) continue;
+      for (const listener of host.listeners) {
+        if (listener.options.family !== options.family) continue;
+        const multicast = listener.options.groups.includes(destination);
+        if (!multicast && destination !== host.state.ipv4 && destination !== host.state.ipv6LinkLocal) continue;
+        const packet: ReceivedPacket = { bytes, source, destination, ttl: 255 };
+        this.clock.setTimer(0, () => listener.onPacket(packet));
+      }
+    }
+  }
+}
+
+export class FakePlatform implements Platform {
+  readonly addresses = new FakeAddresses();
+  readonly announcers = new Map<string, FakeAnnouncer>();
+  readonly listeners: Array<{ options: ChannelOptions; onPacket: (packet: ReceivedPacket) => void }> = [];
+  readonly sent: Array<{ destination: string; bytes: Uint8Array }> = [];
+  private eventSink: ((event: HostEvent) => void) | undefined;
+  linkUp = true;
+  staleAddresses: string[] = [];
+
+  constructor(
+    private readonly segment: FakeSegment,
+    readonly state: InterfaceState,
+  ) {
+    segment.hosts.push(this);
+  }
+
+  async interfaceState(name: string): Promise<InterfaceState> {
+    if (name !== this.state.name) throw new Error(`interface ${name} does not exist`);
+    return { ...this.state, up: this.linkUp };
+  }
+
+  async openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel> {
+    const listener = { options, onPacket };
+    this.listeners.push(listener);
+    const sourceAddress = options.sourceAddress ?? (options.family === 'ipv4' ? this.state.ipv4 : this.state.ipv6LinkLocal) ?? '';
+    return {
+      sourceAddress,
+      send: (bytes, destination) => {
+        if (!this.linkUp) return;
+        this.sent.push({ destination, bytes });
+        this.segment.deliver(this, options, bytes, sourceAddress, destination);
+      },
+      close: () => {
+        this.listeners.splice(this.listeners.indexOf(listener), 1);
+      },
+    };
+  }
+
+  announcer(interfaceName: string, family: AddressFamily): AnnouncePort {
+    const key = `${interfaceName}/${family}`;
+    const announcer = this.announcers.get(key) ?? new FakeAnnouncer();
+    this.announcers.set(key, announcer);
+    return announcer;
+  }
+
+  async removeStaleAddresses(): Promise<string[]> {
+    const removed = this.staleAddresses;
+    this.staleAddresses = [];
+    return removed;
+  }
+
+  watch(onEvent: (event: HostEvent) => void): () => void {
+    this.eventSink = onEvent;
+    return () => (this.eventSink = undefined);
+  }
+
+  /** Simulates a host event (carrier change, someone deleting an address). */
+  emit(event: HostEvent): void {
+    if (event.type === 'link') this.linkUp = event.up;
+    if (event.type === 'address-removed') this.addresses.present.delete(event.address);
+    this.eventSink?.(event);
+  }
+}
