@@ -40,7 +40,8 @@ export function runScenario(scenario: Scenario): SimulatedLan {
   return lan;
 }
 
-function applyEvent(lan: SimulatedLan, event: ScenarioEvent): void {
+/** Applies one event to the LAN now (the caller has advanced the clock to `event.at`). */
+export function applyEvent(lan: SimulatedLan, event: ScenarioEvent): void {
   switch (event.do) {
     case 'boot':
     case 'stop':

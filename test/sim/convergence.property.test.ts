@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { SimulatedLan, type HostSpec } from '../../src/sim/lan.js';
 import { masterDownInterval } from '../../src/protocol/timers.js';
+import { applyEvent, type ScenarioEvent } from '../../src/sim/scenario.js';
 
 const VIP = '192.0.2.100';
 const HOSTS: HostSpec[] = [
@@ -16,56 +17,32 @@ const HOSTS: HostSpec[] = [
 ];
 const NAMES = HOSTS.map((host) => host.name);
 
-type Disturbance =
-  | { at: number; kind: 'crash' | 'stop' | 'boot'; host: string }
-  | { at: number; kind: 'partition'; split: boolean[] }
-  | { at: number; kind: 'block'; from: string; to: string }
-  | { at: number; kind: 'loss'; rate: number }
-  | { at: number; kind: 'heal' };
-
 const at = fc.integer({ min: 0, max: 60_000 });
 const hostName = fc.constantFrom(...NAMES);
-const disturbance: fc.Arbitrary<Disturbance> = fc.oneof(
-  fc.record({ at, kind: fc.constantFrom('crash' as const, 'stop' as const, 'boot' as const), host: hostName }),
-  fc.record({ at, kind: fc.constant('partition' as const), split: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }) }),
-  fc.record({ at, kind: fc.constant('block' as const), from: hostName, to: hostName }),
-  fc.record({ at, kind: fc.constant('loss' as const), rate: fc.double({ min: 0, max: 0.9, noNaN: true }) }),
-  fc.record({ at, kind: fc.constant('heal' as const) }),
+const hostEvent = fc.record({ at, do: fc.constantFrom('crash' as const, 'stop' as const, 'boot' as const), host: hostName });
+const disturbance: fc.Arbitrary<ScenarioEvent> = fc.oneof(
+  hostEvent,
+  fc
+    .array(fc.boolean(), { minLength: NAMES.length, maxLength: NAMES.length })
+    .chain((split) =>
+      fc.record({
+        at,
+        do: fc.constant('partition' as const),
+        groups: fc.constant([NAMES.filter((_, i) => split[i]), NAMES.filter((_, i) => !split[i])]),
+      }),
+    ),
+  fc.record({ at, do: fc.constant('block' as const), from: hostName, to: hostName }),
+  fc.record({ at, do: fc.constant('loss' as const), rate: fc.double({ min: 0, max: 0.9, noNaN: true }) }),
+  fc.record({ at, do: fc.constant('heal' as const) }),
 );
 
-function apply(lan: SimulatedLan, event: Disturbance): void {
-  switch (event.kind) {
-    case 'crash':
-      lan.host(event.host).crash();
-      return;
-    case 'stop':
-      lan.host(event.host).stop();
-      return;
-    case 'boot':
-      lan.host(event.host).boot();
-      return;
-    case 'partition':
-      lan.partition([NAMES.filter((_, i) => event.split[i]), NAMES.filter((_, i) => !event.split[i])]);
-      return;
-    case 'block':
-      lan.block(event.from, event.to);
-      return;
-    case 'loss':
-      lan.setLossRate(event.rate);
-      return;
-    case 'heal':
-      lan.heal();
-      return;
-  }
-}
-
 /** Runs a random history, then makes the network whole, boots everyone, and returns the LAN. */
-function runHistory(events: Disturbance[], seed: number, delayMs: number): { lan: SimulatedLan; wholeAt: number } {
+function runHistory(events: ScenarioEvent[], seed: number, delayMs: number): { lan: SimulatedLan; wholeAt: number } {
   const lan = new SimulatedLan({ seed, delayMs });
   for (const host of HOSTS) lan.addHost(host).boot();
   for (const event of [...events].sort((a, b) => a.at - b.at)) {
     lan.clock.advanceTo(event.at);
-    apply(lan, event);
+    applyEvent(lan, event);
   }
   const wholeAt = 61_000;
   lan.clock.advanceTo(wholeAt);
@@ -119,14 +96,14 @@ describe('convergence on the simulated LAN', () => {
 
   test('a VIP is never held by two hosts for longer than one advertisement interval while the network is whole', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ at, kind: fc.constantFrom('crash' as const, 'stop' as const, 'boot' as const), host: hostName }), { maxLength: 15 }), (events) => {
+      fc.property(fc.array(hostEvent, { maxLength: 15 }), (events) => {
         const lan = new SimulatedLan();
         for (const host of HOSTS) lan.addHost(host).boot();
         let doubleSince: number | undefined;
         let longestDouble = 0;
         const sorted = [...events].sort((a, b) => a.at - b.at);
         for (let t = 0; t <= 70_000; t += 1) {
-          while (sorted.length > 0 && sorted[0]!.at <= t) apply(lan, sorted.shift()!);
+          while (sorted.length > 0 && sorted[0]!.at <= t) applyEvent(lan, sorted.shift()!);
           lan.clock.advanceTo(t);
           if (lan.holders(VIP).length > 1) doubleSince ??= t;
           else if (doubleSince !== undefined) {
