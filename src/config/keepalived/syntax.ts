@@ -3,13 +3,10 @@
 // knows only lines, words, quotes, braces, comments, `include`, `$MACRO`s and `@id` lines.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { SourceLocation } from '../issues.js';
 import { globSync } from './glob.js';
 
-export interface SourceLocation {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
+export type { SourceLocation };
 
 export interface Word {
   readonly text: string;
