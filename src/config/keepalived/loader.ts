@@ -1,0 +1,487 @@
+// keepalived.conf onto the configuration model: the VRRP half of keepalived 2.2's keywords, with
+// keepalived's defaults and semantics. Blocks vrrpd does not implement (LVS, BFD, SMTP...) are
+// warned about once each; misspelt keywords get a "did you mean"; nothing is silently dropped.
+import type { ConfigIssue } from '../issues.js';
+import { locateIssues } from '../issues.js';
+import {
+  DEFAULT_ADVERT_INTERVAL_MS,
+  DEFAULT_GARP,
+  DEFAULT_GLOBAL,
+  DEFAULT_PRIORITY,
+  type GarpConfig,
+  type GlobalDefs,
+  type NotifyConfig,
+  type SyncGroupConfig,
+  type TrackedInterfaceConfig,
+  type TrackedScriptRefConfig,
+  type TrackScriptConfig,
+  type UnicastPeerConfig,
+  type VirtualAddressConfig,
+  type VrrpdConfig,
+  type VrrpInstanceConfig,
+} from '../model.js';
+import { parseAddressWithPrefix, validateConfig } from '../validate.js';
+import { nearest } from './suggest.js';
+import { parseKeepalivedFile, parseKeepalivedText, type ParseOptions, type ParseResult, type Statement } from './syntax.js';
+import { LoadContext } from './values.js';
+
+export interface LoadResult {
+  /** The model as far as it could be read; use it only when `issues` has no error. */
+  readonly config: VrrpdConfig;
+  readonly issues: readonly ConfigIssue[];
+  readonly files: readonly string[];
+}
+
+export function loadKeepalivedConfig(path: string, options: ParseOptions = {}): LoadResult {
+  return load(parseKeepalivedFile(path, options));
+}
+
+export function loadKeepalivedText(text: string, name: string, options: ParseOptions = {}): LoadResult {
+  return load(parseKeepalivedText(text, name, options));
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Top-level blocks of keepalived that are not VRRP: recognised, reported, ignored. */
+const NOT_IMPLEMENTED_BLOCKS: Record<string, string> = {
+  virtual_server: 'LVS virtual servers are not part of vrrpd',
+  virtual_server_group: 'LVS virtual servers are not part of vrrpd',
+  real_server: 'LVS real servers are not part of vrrpd',
+  bfd_instance: 'BFD is not implemented by vrrpd',
+  linkbeat_interfaces: 'linkbeat is not implemented; vrrpd follows link state through netlink',
+  static_ipaddress: 'static addresses are not managed by vrrpd',
+  static_routes: 'static routes are not managed by vrrpd',
+  static_rules: 'static rules are not managed by vrrpd',
+  garp_group: 'garp_group is not implemented yet',
+  vrrp_track_file: 'track files are not implemented yet',
+  vrrp_track_process: 'process tracking is not implemented yet',
+  net_namespace: 'keepalived network namespaces are not supported; run vrrpd inside the namespace',
+};
+
+/** global_defs keywords for keepalived's other halves (LVS, SMTP, SNMP, D-Bus...). */
+const IGNORED_GLOBAL_KEYWORDS = new Set([
+  'notification_email', 'notification_email_from', 'smtp_server', 'smtp_helo', 'smtp_connect_timeout', 'smtp_alert',
+  'smtp_alert_vrrp', 'smtp_alert_checker', 'lvs_id', 'lvs_sync_daemon', 'lvs_flush', 'lvs_flush_onstop', 'lvs_timeouts',
+  'lvs_notify_fifo', 'lvs_notify_fifo_script', 'enable_snmp_vrrp', 'enable_snmp_keepalived', 'enable_snmp_checker',
+  'enable_snmp_rfc', 'enable_snmp_rfcv2', 'enable_snmp_rfcv3', 'enable_traps', 'snmp_socket', 'enable_dbus',
+  'dynamic_interfaces', 'process_names', 'process_name', 'vrrp_process_name', 'checker_process_name', 'bfd_process_name',
+  'checker_priority', 'bfd_priority', 'vrrp_priority', 'checker_no_swap', 'bfd_no_swap', 'vrrp_no_swap',
+  'checker_rt_priority', 'bfd_rt_priority', 'vrrp_rt_priority', 'vrrp_cpu_affinity', 'checker_cpu_affinity',
+  'vrrp_netlink_cmd_rcv_bufs', 'vrrp_netlink_monitor_rcv_bufs', 'vrrp_rx_bufs_policy', 'vrrp_rx_bufs_multiplier',
+  'vrrp_skip_check_adv_addr', 'vrrp_garp_extra_if', 'vrrp_min_garp', 'no_email_faults', 'linkbeat_use_polling',
+  'instance', 'use_pid_dir', 'script_group', 'vrrp_iptables', 'vrrp_ipsets', 'vrrp_nftables', 'nftables_priority',
+]);
+
+function load(parsed: ParseResult): LoadResult {
+  const ctx = new LoadContext();
+  const syntaxIssues: ConfigIssue[] = parsed.problems.map((problem) => ({
+    severity: problem.severity,
+    path: 'syntax',
+    message: problem.message,
+    location: problem.location,
+  }));
+
+  const globals = parsed.statements.filter((s) => s.keyword.text === 'global_defs');
+  const global = readGlobal(globals, ctx);
+  const scripts: TrackScriptConfig[] = [];
+  const instances: VrrpInstanceConfig[] = [];
+  const syncGroups: SyncGroupConfig[] = [];
+  const reported = new Set<string>();
+
+  for (const statement of parsed.statements) {
+    const keyword = statement.keyword.text;
+    if (keyword === 'global_defs') continue;
+    if (keyword === 'vrrp_script') {
+      const script = readScript(statement, ctx);
+      if (script) scripts.push(script);
+    } else if (keyword === 'vrrp_instance') {
+      const instance = readInstance(statement, global, ctx);
+      if (instance) instances.push(instance);
+    } else if (keyword === 'vrrp_sync_group') {
+      const group = readSyncGroup(statement, ctx);
+      if (group) syncGroups.push(group);
+    } else if (NOT_IMPLEMENTED_BLOCKS[keyword] !== undefined) {
+      // Once per kind of block: a config with 200 virtual_servers needs one line, not 200.
+      if (!reported.has(keyword)) ctx.warning(statement.keyword, keyword, `${keyword}: ${NOT_IMPLEMENTED_BLOCKS[keyword]}; ignored`);
+      reported.add(keyword);
+    } else {
+      unknownKeyword(statement, keyword, ['global_defs', 'vrrp_script', 'vrrp_instance', 'vrrp_sync_group', ...Object.keys(NOT_IMPLEMENTED_BLOCKS)], ctx);
+    }
+  }
+
+  const config: VrrpdConfig = { global, instances, scripts, syncGroups };
+  const validation = locateIssues(validateConfig(config), ctx.sourceMap);
+  return { config, issues: [...syntaxIssues, ...ctx.issues, ...validation], files: parsed.files };
+}
+
+function unknownKeyword(statement: Statement, path: string, known: Iterable<string>, ctx: LoadContext): void {
+  const suggestion = nearest(statement.keyword.text, known);
+  ctx.warning(
+    statement.keyword,
+    path,
+    `unknown keyword "${statement.keyword.text}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}; ignored`,
+  );
+}
+
+function blockOf(statement: Statement, ctx: LoadContext, path: string): readonly Statement[] {
+  if (statement.children === undefined) {
+    ctx.error(statement.keyword, path, `${statement.keyword.text} needs a { ... } block`);
+    return [];
+  }
+  return statement.children;
+}
+
+// ---- global_defs ----
+
+function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalDefs {
+  const global: Mutable<GlobalDefs> = { ...DEFAULT_GLOBAL };
+  const garp: Mutable<GarpConfig> = { ...DEFAULT_GARP };
+  const handlers: Record<string, (s: Statement) => void> = {
+    router_id: (s) => assign(global, 'routerId', ctx.argument(s, 'global.routerId', 'a name')?.text),
+    vrrp_version: (s) => assign(global, 'vrrpVersion', version(ctx.integer(s, 'global.vrrpVersion', 2, 3))),
+    vrrp_mcast_group4: (s) => assign(global, 'mcastGroup4', ctx.argument(s, 'global.mcastGroup4', 'an IPv4 multicast address')?.text),
+    vrrp_mcast_group6: (s) => assign(global, 'mcastGroup6', ctx.argument(s, 'global.mcastGroup6', 'an IPv6 multicast address')?.text),
+    vrrp_startup_delay: (s) => assign(global, 'startupDelayMs', ctx.seconds(s, 'global.startupDelayMs', 3600)),
+    vrrp_strict: (s) => assign(global, 'strict', ctx.flag(s, 'global.strict')),
+    vrrp_check_unicast_src: (s) => assign(global, 'checkUnicastSource', ctx.flag(s, 'global.checkUnicastSource')),
+    vrrp_lower_prio_no_advert: (s) => assign(global, 'lowerPrioNoAdvert', ctx.flag(s, 'global.lowerPrioNoAdvert')),
+    vrrp_higher_prio_send_advert: (s) => assign(global, 'higherPrioSendAdvert', ctx.flag(s, 'global.higherPrioSendAdvert')),
+    enable_script_security: (s) => assign(global, 'enableScriptSecurity', ctx.flag(s, 'global.enableScriptSecurity')),
+    script_user: (s) => assign(global, 'scriptUser', ctx.argument(s, 'global.scriptUser', 'a user name')?.text),
+    notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
+    vrrp_notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
+    max_auto_priority: () => undefined,
+    ...garpHandlers(garp, 'global.garp', 'vrrp_', ctx),
+  };
+  for (const block of statements) {
+    ctx.locate('global', block);
+    for (const statement of blockOf(block, ctx, 'global')) {
+      const handler = handlers[statement.keyword.text];
+      if (handler) handler(statement);
+      else if (!IGNORED_GLOBAL_KEYWORDS.has(statement.keyword.text)) {
+        unknownKeyword(statement, 'global', [...Object.keys(handlers), ...IGNORED_GLOBAL_KEYWORDS], ctx);
+      }
+    }
+  }
+  if (global.strict) {
+    ctx.issues.push({ severity: 'warning', path: 'global.strict', message: 'vrrp_strict: vrrpd applies its protocol rules (no_accept, no unicast, VRRPv2 auth off) but installs no firewall rules' });
+  }
+  return { ...global, garp };
+}
+
+function garpHandlers(garp: Mutable<GarpConfig>, path: string, prefix: '' | 'vrrp_', ctx: LoadContext): Record<string, (s: Statement) => void> {
+  return {
+    [`${prefix}garp_master_delay`]: (s) => assign(garp, 'masterDelayMs', ctx.seconds(s, `${path}.masterDelayMs`, 3600)),
+    [`${prefix}garp_master_repeat`]: (s) => assign(garp, 'masterRepeat', ctx.integer(s, `${path}.masterRepeat`, 1, 255)),
+    [`${prefix}garp_master_refresh`]: (s) => assign(garp, 'masterRefreshMs', ctx.seconds(s, `${path}.masterRefreshMs`, 86_400)),
+    [`${prefix}garp_master_refresh_repeat`]: (s) => assign(garp, 'masterRefreshRepeat', ctx.integer(s, `${path}.masterRefreshRepeat`, 1, 255)),
+    [`${prefix}garp_lower_prio_delay`]: () => undefined,
+    [`${prefix}garp_lower_prio_repeat`]: () => undefined,
+    [`${prefix}garp_interval`]: (s) => assign(garp, 'arpIntervalMs', ctx.seconds(s, `${path}.arpIntervalMs`, 1)),
+    [`${prefix}gna_interval`]: (s) => assign(garp, 'naIntervalMs', ctx.seconds(s, `${path}.naIntervalMs`, 1)),
+  };
+}
+
+// ---- vrrp_script ----
+
+function readScript(statement: Statement, ctx: LoadContext): TrackScriptConfig | undefined {
+  const name = ctx.argument(statement, 'scripts', 'a name')?.text;
+  if (name === undefined) return undefined;
+  const path = `scripts[${name}]`;
+  ctx.locate(path, statement);
+  const script: Mutable<TrackScriptConfig> = { name, script: '', intervalMs: 1000, timeoutMs: NaN, weight: 0, reverse: false, rise: 1, fall: 1, initFail: false };
+  const handlers: Record<string, (s: Statement) => void> = {
+    script: (s) => assign(script, 'script', s.args.map((word) => word.text).join(' ') || ctx.argument(s, `${path}.script`, 'a command')?.text),
+    interval: (s) => assign(script, 'intervalMs', ctx.seconds(s, `${path}.intervalMs`, 86_400)),
+    timeout: (s) => assign(script, 'timeoutMs', ctx.seconds(s, `${path}.timeoutMs`, 86_400)),
+    weight: (s) => {
+      assign(script, 'weight', ctx.integer(s, `${path}.weight`, -253, 253));
+      if (s.args[1]?.text === 'reverse') script.reverse = true;
+    },
+    rise: (s) => assign(script, 'rise', ctx.integer(s, `${path}.rise`, 1, 1_000_000)),
+    fall: (s) => assign(script, 'fall', ctx.integer(s, `${path}.fall`, 1, 1_000_000)),
+    user: (s) => assign(script, 'user', ctx.argument(s, `${path}.user`, 'a user name')?.text),
+    init_fail: () => (script.initFail = true),
+  };
+  readBlock(statement, path, handlers, ctx);
+  // keepalived: the timeout defaults to the interval.
+  if (Number.isNaN(script.timeoutMs)) script.timeoutMs = script.intervalMs;
+  return script;
+}
+
+// ---- vrrp_instance ----
+
+function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext): VrrpInstanceConfig | undefined {
+  const name = ctx.argument(statement, 'instances', 'a name')?.text;
+  if (name === undefined) return undefined;
+  const path = `instances[${name}]`;
+  ctx.locate(path, statement);
+  const garp: Mutable<GarpConfig> = { ...global.garp };
+  const notify: Mutable<NotifyConfig> = {};
+  let configuredVersion: 2 | 3 | undefined;
+  let checksumAsV2 = false;
+  let noAccept: boolean | undefined;
+  const instance: Mutable<VrrpInstanceConfig> = {
+    name,
+    interface: '',
+    virtualRouterId: 0,
+    version: global.vrrpVersion,
+    family: 'ipv4',
+    priority: DEFAULT_PRIORITY,
+    advertIntervalMs: DEFAULT_ADVERT_INTERVAL_MS,
+    initialState: 'BACKUP',
+    preempt: true,
+    preemptDelayMs: 0,
+    acceptMode: !global.strict,
+    unicastPeers: [],
+    virtualAddresses: [],
+    excludedAddresses: [],
+    trackInterfaces: [],
+    trackScripts: [],
+    dontTrackPrimary: false,
+    garp,
+    lowerPrioNoAdvert: global.lowerPrioNoAdvert,
+    higherPrioSendAdvert: global.higherPrioSendAdvert,
+    v3ChecksumWithPseudoHeader: true,
+    v2Interop: false,
+    notify,
+  };
+  const handlers: Record<string, (s: Statement) => void> = {
+    state: (s) => {
+      const word = ctx.argument(s, `${path}.initialState`, 'MASTER or BACKUP');
+      if (!word) return;
+      const state = word.text.toUpperCase();
+      if (state === 'MASTER' || state === 'BACKUP') instance.initialState = state;
+      else ctx.error(word, `${path}.initialState`, `state "${word.text}" is not valid: expected MASTER or BACKUP`);
+    },
+    interface: (s) => assign(instance, 'interface', ctx.argument(s, `${path}.interface`, 'an interface name')?.text),
+    virtual_router_id: (s) => assign(instance, 'virtualRouterId', ctx.integer(s, `${path}.virtualRouterId`, 1, 255)),
+    priority: (s) => assign(instance, 'priority', ctx.integer(s, `${path}.priority`, 1, 255)),
+    advert_int: (s) => assign(instance, 'advertIntervalMs', ctx.seconds(s, `${path}.advertIntervalMs`, 255)),
+    version: (s) => (configuredVersion = version(ctx.integer(s, `${path}.version`, 2, 3))),
+    nopreempt: () => (instance.preempt = false),
+    no_preempt: () => (instance.preempt = false),
+    preempt: () => (instance.preempt = true),
+    preempt_delay: (s) => assign(instance, 'preemptDelayMs', ctx.seconds(s, `${path}.preemptDelayMs`, 1000)),
+    accept: () => (noAccept = false),
+    no_accept: () => (noAccept = true),
+    unicast_src_ip: (s) => assign(instance, 'unicastSourceIp', address(ctx, s, `${path}.unicastSourceIp`)),
+    mcast_src_ip: (s) => assign(instance, 'multicastSourceIp', address(ctx, s, `${path}.multicastSourceIp`)),
+    unicast_peer: (s) => {
+      ctx.locate(`${path}.unicastPeers`, s);
+      instance.unicastPeers = readPeers(s, `${path}.unicastPeers`, ctx);
+    },
+    authentication: (s) => assign(instance, 'authentication', readAuthentication(s, `${path}.authentication`, ctx)),
+    virtual_ipaddress: (s) => {
+      ctx.locate(`${path}.virtualAddresses`, s);
+      instance.virtualAddresses = readAddresses(s, `${path}.virtualAddresses`, ctx);
+    },
+    virtual_ipaddress_excluded: (s) => (instance.excludedAddresses = readAddresses(s, `${path}.excludedAddresses`, ctx)),
+    track_interface: (s) => (instance.trackInterfaces = readTrackInterfaces(s, `${path}.trackInterfaces`, ctx)),
+    track_script: (s) => (instance.trackScripts = readTrackScripts(s, `${path}.trackScripts`, ctx)),
+    dont_track_primary: () => (instance.dontTrackPrimary = true),
+    lower_prio_no_advert: (s) => assign(instance, 'lowerPrioNoAdvert', ctx.flag(s, `${path}.lowerPrioNoAdvert`)),
+    higher_prio_send_advert: (s) => assign(instance, 'higherPrioSendAdvert', ctx.flag(s, `${path}.higherPrioSendAdvert`)),
+    use_vmac: (s) => (instance.useVmac = s.args[0] ? { name: s.args[0].text } : {}),
+    v3_checksum_as_v2: () => (checksumAsV2 = true),
+    notify_master: (s) => assign(notify, 'master', command(s)),
+    notify_backup: (s) => assign(notify, 'backup', command(s)),
+    notify_fault: (s) => assign(notify, 'fault', command(s)),
+    notify_stop: (s) => assign(notify, 'stop', command(s)),
+    notify: (s) => assign(notify, 'any', command(s)),
+    smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; use notify scripts; ignored'),
+    debug: () => undefined,
+    // Per-instance vrrp_strict; of its rules, only no_accept changes what vrrpd does.
+    strict_mode: (s) => {
+      if (ctx.flag(s, `${path}.acceptMode`)) noAccept = true;
+    },
+    native_ipv6: () => undefined,
+    check_unicast_src: () => undefined,
+    ...garpHandlers(garp, `${path}.garp`, '', ctx),
+  };
+  readBlock(statement, path, handlers, ctx);
+
+  // keepalived: the family is the first VIP's; IPv6 instances always run VRRPv3.
+  instance.family = instance.virtualAddresses[0]?.family ?? 'ipv4';
+  instance.version = instance.family === 'ipv6' ? 3 : (configuredVersion ?? global.vrrpVersion);
+  if (noAccept !== undefined) instance.acceptMode = !noAccept;
+  instance.v3ChecksumWithPseudoHeader = !checksumAsV2;
+  // Without these the instance cannot run at all: report it here and leave it out of the model,
+  // so validation does not add confusing follow-up errors about it.
+  let complete = true;
+  if (instance.interface === '') {
+    ctx.error(statement.keyword, `${path}.interface`, `vrrp_instance ${name} needs an interface`);
+    complete = false;
+  }
+  if (instance.virtualRouterId === 0) {
+    if (!ctx.issues.some((i) => i.path === `${path}.virtualRouterId`)) {
+      ctx.error(statement.keyword, `${path}.virtualRouterId`, `vrrp_instance ${name} needs a virtual_router_id (1..255)`);
+    }
+    complete = false;
+  }
+  return complete ? instance : undefined;
+}
+
+function readBlock(statement: Statement, path: string, handlers: Record<string, (s: Statement) => void>, ctx: LoadContext): void {
+  for (const child of blockOf(statement, ctx, path)) {
+    const handler = handlers[child.keyword.text];
+    if (handler) handler(child);
+    else unknownKeyword(child, path, Object.keys(handlers), ctx);
+  }
+}
+
+function readAddresses(statement: Statement, path: string, ctx: LoadContext): VirtualAddressConfig[] {
+  const addresses: VirtualAddressConfig[] = [];
+  for (const entry of blockOf(statement, ctx, path)) {
+    const entryPath = `${path}[${addresses.length}]`;
+    const parsed = parseAddressWithPrefix(entry.keyword.text);
+    if ('error' in parsed) {
+      ctx.error(entry.keyword, entryPath, parsed.error);
+      continue;
+    }
+    const address: Mutable<VirtualAddressConfig> = { ...parsed };
+    const words = entry.args;
+    for (let i = 0; i < words.length; i++) {
+      const option = words[i]!;
+      const value = words[i + 1];
+      const takesValue = ['dev', 'label', 'scope', 'brd', 'broadcast', 'metric', 'preferred_lft', 'valid_lft'].includes(option.text);
+      if (takesValue && !value) {
+        ctx.error(option, entryPath, `${option.text} needs a value`);
+        break;
+      }
+      if (option.text === 'dev') address.device = value!.text;
+      else if (option.text === 'label') address.label = value!.text;
+      else if (option.text === 'scope') address.scope = value!.text;
+      else if (option.text === 'brd' || option.text === 'broadcast') address.broadcast = value!.text;
+      else if (!takesValue && !['no_dad', 'nodad', 'home', 'noprefixroute', 'autojoin', 'mngtmpaddr'].includes(option.text)) {
+        ctx.warning(option, entryPath, `unknown address option "${option.text}"; ignored`);
+      }
+      if (takesValue) i++;
+    }
+    ctx.sourceMap.set(entryPath, entry.keyword.location);
+    addresses.push(address);
+  }
+  return addresses;
+}
+
+function readPeers(statement: Statement, path: string, ctx: LoadContext): UnicastPeerConfig[] {
+  const peers: UnicastPeerConfig[] = [];
+  for (const entry of blockOf(statement, ctx, path)) {
+    const entryPath = `${path}[${peers.length}]`;
+    const peer: Mutable<UnicastPeerConfig> = { address: entry.keyword.text };
+    for (let i = 0; i + 1 < entry.args.length; i += 2) {
+      const option = entry.args[i]!;
+      const value = entry.args[i + 1]!;
+      if (option.text === 'min_ttl') assign(peer, 'minTtl', ctx.integerWord(value, 'min_ttl', entryPath, 0, 255));
+      else if (option.text === 'max_ttl') assign(peer, 'maxTtl', ctx.integerWord(value, 'max_ttl', entryPath, 0, 255));
+      else ctx.warning(option, entryPath, `unknown unicast_peer option "${option.text}"; ignored`);
+    }
+    ctx.sourceMap.set(entryPath, entry.keyword.location);
+    peers.push(peer);
+  }
+  return peers;
+}
+
+function readAuthentication(statement: Statement, path: string, ctx: LoadContext): VrrpInstanceConfig['authentication'] {
+  let type: string | undefined;
+  let password: string | undefined;
+  for (const child of blockOf(statement, ctx, path)) {
+    if (child.keyword.text === 'auth_type') type = ctx.argument(child, `${path}.type`, 'PASS')?.text;
+    else if (child.keyword.text === 'auth_pass') password = ctx.argument(child, `${path}.password`, 'a password')?.text;
+    else unknownKeyword(child, path, ['auth_type', 'auth_pass'], ctx);
+  }
+  if (type === 'AH') {
+    ctx.warning(statement.keyword, path, 'auth_type AH is obsolete (RFC 5798) and not implemented; no authentication is used');
+    return undefined;
+  }
+  if (type !== undefined && type !== 'PASS') {
+    ctx.error(statement.keyword, `${path}.type`, `auth_type "${type}" is not valid: expected PASS`);
+    return undefined;
+  }
+  if (password === undefined) {
+    ctx.error(statement.keyword, `${path}.password`, 'authentication needs auth_pass');
+    return undefined;
+  }
+  return { type: 'PASS', password };
+}
+
+function readTrackInterfaces(statement: Statement, path: string, ctx: LoadContext): TrackedInterfaceConfig[] {
+  return blockOf(statement, ctx, path).map((entry, index) => ({
+    name: entry.keyword.text,
+    weight: entry.args[0]?.text === 'weight' && entry.args[1] ? (ctx.integerWord(entry.args[1], 'weight', `${path}[${index}].weight`, -253, 253) ?? 0) : 0,
+  }));
+}
+
+function readTrackScripts(statement: Statement, path: string, ctx: LoadContext): TrackedScriptRefConfig[] {
+  return blockOf(statement, ctx, path).map((entry, index) => {
+    ctx.sourceMap.set(`${path}[${index}]`, entry.keyword.location);
+    const weightAt = entry.args.findIndex((word) => word.text === 'weight');
+    const weightWord = weightAt >= 0 ? entry.args[weightAt + 1] : undefined;
+    const weight = weightWord ? ctx.integerWord(weightWord, 'weight', `${path}[${index}].weight`, -253, 253) : undefined;
+    return {
+      name: entry.keyword.text,
+      ...(weight !== undefined ? { weight } : {}),
+      reverse: entry.args.some((word) => word.text === 'reverse'),
+    };
+  });
+}
+
+// ---- vrrp_sync_group ----
+
+function readSyncGroup(statement: Statement, ctx: LoadContext): SyncGroupConfig | undefined {
+  const name = ctx.argument(statement, 'syncGroups', 'a name')?.text;
+  if (name === undefined) return undefined;
+  const path = `syncGroups[${name}]`;
+  ctx.locate(path, statement);
+  const notify: Mutable<NotifyConfig> = {};
+  const group: Mutable<SyncGroupConfig> = { name, members: [], trackScripts: [], trackInterfaces: [], notify, trackingWeight: false };
+  readBlock(
+    statement,
+    path,
+    {
+      group: (s) => {
+        const members = blockOf(s, ctx, `${path}.members`);
+        members.forEach((member, index) => ctx.sourceMap.set(`${path}.members[${index}]`, member.keyword.location));
+        group.members = members.map((member) => member.keyword.text);
+      },
+      track_script: (s) => (group.trackScripts = readTrackScripts(s, `${path}.trackScripts`, ctx)),
+      track_interface: (s) => (group.trackInterfaces = readTrackInterfaces(s, `${path}.trackInterfaces`, ctx)),
+      notify_master: (s) => assign(notify, 'master', command(s)),
+      notify_backup: (s) => assign(notify, 'backup', command(s)),
+      notify_fault: (s) => assign(notify, 'fault', command(s)),
+      notify_stop: (s) => assign(notify, 'stop', command(s)),
+      notify: (s) => assign(notify, 'any', command(s)),
+      sync_group_tracking_weight: () => (group.trackingWeight = true),
+      smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; ignored'),
+    },
+    ctx,
+  );
+  return group;
+}
+
+// ---- small readers ----
+
+/** Sets a field when the reader produced a value (a failed read already reported its issue). */
+function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
+function version(value: number | undefined): 2 | 3 | undefined {
+  return value === 2 || value === 3 ? value : undefined;
+}
+
+function address(ctx: LoadContext, statement: Statement, path: string): string | undefined {
+  const word = ctx.argument(statement, path, 'an address');
+  if (!word) return undefined;
+  const parsed = parseAddressWithPrefix(word.text);
+  if ('error' in parsed) {
+    ctx.error(word, path, parsed.error);
+    return undefined;
+  }
+  return parsed.address;
+}
+
+/** A notify command as written (keepalived runs it through the shell; user/group are ignored). */
+function command(statement: Statement): string | undefined {
+  return statement.args[0]?.text;
+}

@@ -1,0 +1,158 @@
+// keepalived.conf onto the model: realistic files from the corpus, broken variants with their
+// exact file:line:column, and keepalived's defaults.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { formatIssue } from '../../../src/config/issues.js';
+import { loadKeepalivedConfig, loadKeepalivedText } from '../../../src/config/keepalived/loader.js';
+
+const corpus = join(import.meta.dirname, 'corpus');
+
+function load(text: string) {
+  const result = loadKeepalivedText(text, 'keepalived.conf');
+  return { ...result, lines: result.issues.map(formatIssue) };
+}
+
+describe('corpus', () => {
+  test('Kubernetes API with an haproxy check', () => {
+    const { config, issues } = loadKeepalivedConfig(join(corpus, 'k8s-api-haproxy.conf'));
+    expect(issues).toEqual([]);
+    expect(config.global).toMatchObject({ routerId: 'LB_1', enableScriptSecurity: true, scriptUser: 'root', vrrpVersion: 2 });
+    expect(config.global.garp.masterRefreshMs).toBe(60_000);
+    expect(config.scripts).toEqual([
+      { name: 'chk_haproxy', script: '/usr/bin/killall -0 haproxy', intervalMs: 2000, timeoutMs: 2000, weight: -30, reverse: false, rise: 2, fall: 2, initFail: false },
+    ]);
+    const [instance] = config.instances;
+    expect(instance).toMatchObject({
+      name: 'VI_K8S',
+      interface: 'eth0',
+      virtualRouterId: 51,
+      version: 2,
+      family: 'ipv4',
+      priority: 101,
+      advertIntervalMs: 1000,
+      initialState: 'MASTER',
+      preempt: true,
+      acceptMode: true,
+      authentication: { type: 'PASS', password: 'k8s-vip1' },
+      virtualAddresses: [{ address: '192.0.2.10', prefixLength: 24, family: 'ipv4', device: 'eth0', label: 'eth0:vip' }],
+      trackScripts: [{ name: 'chk_haproxy', reverse: false }],
+      notify: { master: '/etc/keepalived/notify.sh master' },
+    });
+    expect(instance?.garp.masterRefreshMs).toBe(60_000);
+  });
+
+  test('IPv6 unicast with macros, VRRPv3 sub-second interval', () => {
+    const { config, issues } = loadKeepalivedConfig(join(corpus, 'ipv6-unicast.conf'));
+    expect(issues).toEqual([]);
+    expect(config.instances[0]).toMatchObject({
+      version: 3,
+      family: 'ipv6',
+      advertIntervalMs: 500,
+      preempt: false,
+      unicastSourceIp: '2001:db8:1::3',
+      unicastPeers: [{ address: '2001:db8:1::1' }, { address: '2001:db8:1::2', maxTtl: 255 }],
+      virtualAddresses: [
+        { address: '2001:db8:1::100', prefixLength: 64, family: 'ipv6' },
+        { address: '2001:db8:1::101', prefixLength: 64, family: 'ipv6' },
+      ],
+    });
+  });
+
+  test('every corpus file loads without errors', () => {
+    for (const file of ['k8s-api-haproxy.conf', 'ipv6-unicast.conf']) {
+      const { issues } = loadKeepalivedConfig(join(corpus, file));
+      expect(issues.filter((issue) => issue.severity === 'error')).toEqual([]);
+      expect(readFileSync(join(corpus, file), 'utf8').length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('broken variants point at the exact place', () => {
+  const base = (body: string) => `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n${body}\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n`;
+
+  test('priority out of range', () => {
+    expect(load(base('  priority 300')).lines).toEqual(['keepalived.conf:4:12: error: priority "300" is not valid: expected a whole number 1..255']);
+  });
+
+  test('a misspelt keyword is a warning with a suggestion', () => {
+    expect(load(base('  nopreemt')).lines).toEqual(['keepalived.conf:4:3: warning: unknown keyword "nopreemt" (did you mean nopreempt?); ignored']);
+  });
+
+  test('a malformed virtual address', () => {
+    expect(load(base('').replace('192.0.2.100/24', '192.0.2.300/24')).lines).toEqual([
+      'keepalived.conf:6:5: error: "192.0.2.300" is not an IPv4 or IPv6 address',
+      'keepalived.conf:5:3: warning: vrrp_instance VI_1 has no virtual_ipaddress',
+    ]);
+  });
+
+  test('a unicast peer of the wrong family is located at the peer', () => {
+    expect(load(base('  unicast_peer {\n    2001:db8::2\n  }')).lines).toEqual([
+      'keepalived.conf:5:5: error: unicast_peer 2001:db8::2 is an ipv6 address, the instance is ipv4',
+    ]);
+  });
+
+  test('tracking an undefined script', () => {
+    expect(load(base('  track_script {\n    chk_nothing\n  }')).lines).toEqual([
+      'keepalived.conf:5:5: error: track_script chk_nothing is not defined by any vrrp_script',
+    ]);
+  });
+
+  test('missing interface and VRID', () => {
+    expect(load('vrrp_instance VI_1 {\n  virtual_ipaddress {\n    192.0.2.1\n  }\n}\n').lines).toEqual([
+      'keepalived.conf:1:1: error: vrrp_instance VI_1 needs an interface',
+      'keepalived.conf:1:1: error: vrrp_instance VI_1 needs a virtual_router_id (1..255)',
+    ]);
+  });
+
+  test('duplicate VRID on one interface names both', () => {
+    const text = base('') + base('').replace('VI_1', 'VI_2');
+    expect(load(text).lines).toEqual([
+      'keepalived.conf:11:21: error: virtual_router_id 51 is already used by VI_1 on eth0 (ipv4); each virtual router on a link needs its own VRID',
+    ]);
+  });
+
+  test('an unterminated block is a syntax error at its opening brace', () => {
+    expect(load('vrrp_instance VI_1 {\n  interface eth0\n').lines[0]).toBe('keepalived.conf:1:20: error: block opened here is never closed (missing "}")');
+  });
+});
+
+describe('keepalived semantics', () => {
+  test('LVS and other non-VRRP blocks are reported once each and ignored', () => {
+    const text = 'virtual_server 192.0.2.1 80 {\n}\nvirtual_server 192.0.2.2 80 {\n}\nbfd_instance b1 {\n}\n';
+    expect(load(text).lines).toEqual([
+      'keepalived.conf:1:1: warning: virtual_server: LVS virtual servers are not part of vrrpd; ignored',
+      'keepalived.conf:5:1: warning: bfd_instance: BFD is not implemented by vrrpd; ignored',
+    ]);
+  });
+
+  test('non-VRRP global_defs keywords are accepted quietly; unknown ones warned', () => {
+    const text = 'global_defs {\n  notification_email {\n    ops@example.com\n  }\n  smtp_server 192.0.2.25\n  vrrp_verison 3\n}\n';
+    expect(load(text).lines).toEqual(['keepalived.conf:6:3: warning: unknown keyword "vrrp_verison" (did you mean vrrp_version?); ignored']);
+  });
+
+  test('IPv6 instances always run VRRPv3; the global version applies otherwise', () => {
+    const text =
+      'global_defs {\n vrrp_version 2\n}\n' +
+      'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  2001:db8::1/64\n }\n}\n' +
+      'vrrp_instance B {\n interface eth0\n virtual_router_id 2\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n';
+    const { config, lines } = load(text);
+    expect(lines).toEqual([]);
+    expect(config.instances.map((i) => [i.name, i.family, i.version])).toEqual([
+      ['A', 'ipv6', 3],
+      ['B', 'ipv4', 2],
+    ]);
+  });
+
+  test('vrrp_strict implies no_accept; accept overrides it per instance', () => {
+    const text = 'global_defs {\n vrrp_strict\n}\n' + 'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n';
+    const strict = load(text);
+    expect(strict.config.instances[0]?.acceptMode).toBe(false);
+    expect(load(text.replace(' virtual_router_id 1\n', ' virtual_router_id 1\n accept\n')).config.instances[0]?.acceptMode).toBe(true);
+  });
+
+  test('a vrrp_script without timeout uses its interval', () => {
+    const { config } = load('vrrp_script s {\n script "/bin/true"\n interval 3\n}\n');
+    expect(config.scripts[0]).toMatchObject({ intervalMs: 3000, timeoutMs: 3000 });
+  });
+});
