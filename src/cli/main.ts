@@ -2,9 +2,13 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import { check } from './check.js';
 import { simulate } from './simulate.js';
 
-export function buildProgram(write: (text: string) => void = (text) => process.stdout.write(text)): Command {
+export function buildProgram(
+  write: (text: string) => void = (text) => process.stdout.write(text),
+  setExitCode: (code: number) => void = (code) => (process.exitCode = code),
+): Command {
   const program = new Command('vrrpd')
     .description('A VRRP daemon (VRRPv2 RFC 3768, VRRPv3 RFC 9568) that reads keepalived.conf')
     .version(VERSION)
@@ -18,13 +22,24 @@ export function buildProgram(write: (text: string) => void = (text) => process.s
     .option('--show <kinds>', 'comma-separated trace kinds: transition, add-addresses, remove-addresses, announce-addresses, send-advertisement')
     .action((options: { scenario?: string; show?: string }) => simulate(options, write));
 
+  program
+    .command('check')
+    .description('parse and validate a configuration (keepalived.conf syntax) without touching the host')
+    .requiredOption('-f, --config <file>', 'the configuration file')
+    .option('--json', 'machine-readable result')
+    .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
+    .action((options: { config: string; json?: boolean; configId?: string }) =>
+      setExitCode(check({ file: options.config, ...(options.json ? { json: true } : {}), ...(options.configId ? { configId: options.configId } : {}) }, write)),
+    );
+
   return program;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
-    return 0;
+    let exitCode = 0;
+    await buildProgram(undefined, (code) => (exitCode = code)).parseAsync([...argv], { from: 'user' });
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof UsageError) {

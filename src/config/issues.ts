@@ -19,7 +19,9 @@ export type SourceMap = Map<string, SourceLocation>;
 
 /** `file:line:column: error: message`, or `path: error: message` when the position is unknown. */
 export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.location ? `${issue.location.file}:${issue.location.line}:${issue.location.column}` : issue.path;
+  const location = issue.location;
+  // Line 0 means the file as a whole (it could not be read).
+  const where = !location ? issue.path : location.line === 0 ? location.file : `${location.file}:${location.line}:${location.column}`;
   return `${where}: ${issue.severity}: ${issue.message}`;
 }
 

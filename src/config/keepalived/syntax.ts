@@ -48,6 +48,12 @@ type Token =
 
 const MAX_INCLUDE_DEPTH = 8;
 
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+};
+
 export function parseKeepalivedFile(path: string, options: ParseOptions = {}): ParseResult {
   const reader = new Reader(options);
   const tokens = reader.readFile(resolve(path), 0, undefined);
@@ -84,7 +90,8 @@ class Reader {
       text = this.readFn(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      this.problems.push({ severity: 'error', message: `cannot read ${path}: ${code}`, location: from ?? { file: path, line: 0, column: 0 } });
+      const reason = READ_ERRORS[code] ?? code;
+      this.problems.push({ severity: 'error', message: `cannot read ${path}: ${reason}`, location: from ?? { file: path, line: 0, column: 0 } });
       return [];
     }
     return this.readText(text, path, depth);

@@ -98,7 +98,7 @@ describe('include', () => {
     const { problems } = parseKeepalivedFile(join(dir, 'main2.conf'));
     expect(problems).toEqual([
       { severity: 'warning', message: 'include none/*.conf matches no file', location: { file: join(dir, 'main2.conf'), line: 1, column: 9 } },
-      { severity: 'error', message: `cannot read ${join(dir, 'missing.conf')}: ENOENT`, location: { file: join(dir, 'main2.conf'), line: 2, column: 9 } },
+      { severity: 'error', message: `cannot read ${join(dir, 'missing.conf')}: no such file`, location: { file: join(dir, 'main2.conf'), line: 2, column: 9 } },
     ]);
   });
 

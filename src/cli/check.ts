@@ -1,0 +1,35 @@
+// `vrrpd check -f FILE`: parse and validate without touching the host. Exit 1 on errors, 0
+// otherwise (warnings listed). `run` refuses a config that `check` rejects, with the same messages.
+import { formatIssue, hasErrors } from '../config/issues.js';
+import { loadConfigFile } from '../config/load.js';
+
+export interface CheckOptions {
+  readonly file: string;
+  readonly json?: boolean;
+  readonly configId?: string;
+}
+
+export function check(options: CheckOptions, write: (text: string) => void): number {
+  const result = loadConfigFile(options.file, options.configId !== undefined ? { configId: options.configId } : {});
+  const failed = hasErrors(result.issues);
+  if (options.json) {
+    write(
+      JSON.stringify({
+        ok: !failed,
+        files: result.files,
+        instances: result.config.instances.map((instance) => instance.name),
+        issues: result.issues,
+      }) + '\n',
+    );
+    return failed ? 1 : 0;
+  }
+  for (const issue of result.issues) write(formatIssue(issue) + '\n');
+  const errors = result.issues.filter((issue) => issue.severity === 'error').length;
+  const warnings = result.issues.length - errors;
+  write(
+    failed
+      ? `${options.file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`
+      : `${options.file}: OK, ${result.config.instances.length} vrrp_instance${result.config.instances.length === 1 ? '' : 's'}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`,
+  );
+  return failed ? 1 : 0;
+}

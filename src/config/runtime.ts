@@ -1,0 +1,62 @@
+// From the validated model to what the daemon runs: one binding per instance with the protocol
+// core's settings, the interface, where advertisements go and which addresses to install.
+import type { VirtualAddressSpec } from '../daemon/ports.js';
+import type { DaemonInstance } from '../daemon/daemon.js';
+import type { VirtualRouterConfig } from '../protocol/config.js';
+import type { VirtualAddressConfig, VrrpdConfig, VrrpInstanceConfig } from './model.js';
+
+export function daemonInstances(config: VrrpdConfig): DaemonInstance[] {
+  return config.instances.map((instance) => {
+    const multicastGroup = instance.family === 'ipv4' ? config.global.mcastGroup4 : config.global.mcastGroup6;
+    const unicast = instance.unicastPeers.length > 0;
+    const source = unicast ? instance.unicastSourceIp : instance.multicastSourceIp;
+    return {
+      router: routerConfig(instance),
+      interfaceName: instance.interface,
+      destinations: unicast ? instance.unicastPeers.map((peer) => peer.address) : [multicastGroup],
+      addresses: [...instance.virtualAddresses, ...instance.excludedAddresses].map((address) => addressSpec(address, instance)),
+      multicastGroup,
+      ...(source !== undefined ? { unicastSource: source } : {}),
+    };
+  });
+}
+
+export function routerConfig(instance: VrrpInstanceConfig): VirtualRouterConfig {
+  return {
+    name: instance.name,
+    vrid: instance.virtualRouterId,
+    version: instance.version,
+    family: instance.family,
+    priority: instance.priority,
+    advertIntervalMs: instance.advertIntervalMs,
+    preempt: instance.preempt,
+    preemptDelayMs: instance.preemptDelayMs,
+    initialState: instance.initialState,
+    virtualAddresses: instance.virtualAddresses.map((address) => address.address),
+    unicastPeers: instance.unicastPeers.map((peer) => peer.address),
+    // RFC 5798 removed authentication; keepalived ignores it for v3 (validation warns).
+    ...(instance.authentication && instance.version === 2 ? { authentication: { password: instance.authentication.password } } : {}),
+    lowerPrioNoAdvert: instance.lowerPrioNoAdvert,
+    higherPrioSendAdvert: instance.higherPrioSendAdvert,
+    v2Interop: instance.v2Interop,
+    checksumFlavour: instance.v3ChecksumWithPseudoHeader ? 'pseudo-header' : 'message-only',
+    announcements: {
+      masterRepeat: instance.garp.masterRepeat,
+      masterDelayMs: instance.garp.masterDelayMs,
+      masterRefreshMs: instance.garp.masterRefreshMs,
+      masterRefreshRepeat: instance.garp.masterRefreshRepeat,
+    },
+  };
+}
+
+function addressSpec(address: VirtualAddressConfig, instance: VrrpInstanceConfig): VirtualAddressSpec {
+  return {
+    address: address.address,
+    prefixLength: address.prefixLength,
+    family: address.family,
+    device: address.device ?? instance.interface,
+    ...(address.label !== undefined ? { label: address.label } : {}),
+    ...(address.scope !== undefined ? { scope: address.scope } : {}),
+    ...(address.broadcast !== undefined ? { broadcast: address.broadcast } : {}),
+  };
+}

@@ -1,0 +1,96 @@
+// The real executable, as an operator runs it: output and exit codes.
+import { execFile } from 'node:child_process';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, test } from 'vitest';
+
+const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
+const corpus = join(import.meta.dirname, '..', 'config', 'keepalived', 'corpus');
+const dir = mkdtempSync(join(tmpdir(), 'vrrpd-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(vrrpd, args);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('vrrpd check', () => {
+  test('a valid file: OK and exit 0', async () => {
+    expect(await run('check', '-f', join(corpus, 'ipv6-unicast.conf'))).toEqual({
+      code: 0,
+      stdout: `${join(corpus, 'ipv6-unicast.conf')}: OK, 1 vrrp_instance\n`,
+      stderr: '',
+    });
+  });
+
+  test('errors with file:line:column and exit 1; warnings listed', async () => {
+    const file = join(dir, 'bad.conf');
+    writeFileSync(file, 'vrrp_instance X {\n interface eth0\n virtual_router_id 51\n priority 300\n nopreemt\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n');
+    expect(await run('check', '-f', file)).toEqual({
+      code: 1,
+      stdout: [
+        `${file}:4:11: error: priority "300" is not valid: expected a whole number 1..255`,
+        `${file}:5:2: warning: unknown keyword "nopreemt" (did you mean nopreempt?); ignored`,
+        `${file}: 1 error, 1 warning`,
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  test('--json gives the issues with their positions', async () => {
+    const file = join(dir, 'bad2.conf');
+    writeFileSync(file, 'vrrp_instance X {\n interface eth0\n virtual_router_id 999\n}\n');
+    const { code, stdout } = await run('check', '--json', '-f', file);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toEqual({
+      ok: false,
+      files: [file],
+      instances: [],
+      issues: [
+        {
+          severity: 'error',
+          path: 'instances[X].virtualRouterId',
+          message: 'virtual_router_id "999" is not valid: expected a whole number 1..255',
+          location: { file, line: 3, column: 20 },
+        },
+      ],
+    });
+  });
+
+  test('a missing file says so', async () => {
+    expect(await run('check', '-f', join(dir, 'absent.conf'))).toMatchObject({ code: 1, stdout: expect.stringContaining('cannot read') });
+  });
+
+  test('a missing option is a usage error, exit 2', async () => {
+    const result = await run('check');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("required option '-f, --config <file>' not specified");
+  });
+});
+
+describe('vrrpd simulate', () => {
+  test('the demo prints the election and ends with one Master', async () => {
+    const { code, stdout } = await run('simulate');
+    expect(code).toBe(0);
+    expect(stdout).toContain('r1/VI_1  Backup -> Master (master-down)');
+    expect(stdout.trimEnd().split('\n').slice(-3)).toEqual([
+      'r1/VI_1  Master priority 150 holds 192.0.2.100',
+      'r2/VI_1  Backup priority 100 holds nothing',
+      'r3/VI_1  Backup priority 50 holds nothing',
+    ]);
+  });
+
+  test('a bad --show value is a usage error naming the valid ones', async () => {
+    const result = await run('simulate', '--show', 'nonsense');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('vrrpd: --show: unknown kind "nonsense", expected some of transition, add-addresses, remove-addresses, announce-addresses, send-advertisement\n');
+  });
+});
