@@ -1,0 +1,71 @@
+import { expect, test } from 'vitest';
+import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
+import { daemonInstances } from '../../src/config/runtime.js';
+
+test('a keepalived instance becomes a daemon binding with keepalived semantics', () => {
+  const { config, issues } = loadKeepalivedText(
+    [
+      'global_defs {',
+      '  vrrp_mcast_group4 224.0.0.19',
+      '  vrrp_garp_master_delay 2',
+      '}',
+      'vrrp_instance VI_1 {',
+      '  interface eth0',
+      '  virtual_router_id 7',
+      '  priority 120',
+      '  advert_int 2',
+      '  v3_checksum_as_v2',
+      '  version 3',
+      '  virtual_ipaddress {',
+      '    192.0.2.100/24 dev eth1 label eth1:v',
+      '  }',
+      '  virtual_ipaddress_excluded {',
+      '    198.51.100.7/32',
+      '  }',
+      '}',
+    ].join('\n'),
+    'k.conf',
+  );
+  expect(issues).toEqual([]);
+  const [binding] = daemonInstances(config);
+  expect(binding).toEqual({
+    router: {
+      name: 'VI_1',
+      vrid: 7,
+      version: 3,
+      family: 'ipv4',
+      priority: 120,
+      advertIntervalMs: 2000,
+      preempt: true,
+      preemptDelayMs: 0,
+      initialState: 'BACKUP',
+      // Excluded addresses are installed but not advertised.
+      virtualAddresses: ['192.0.2.100'],
+      unicastPeers: [],
+      lowerPrioNoAdvert: false,
+      higherPrioSendAdvert: false,
+      v2Interop: false,
+      checksumFlavour: 'message-only',
+      announcements: { masterRepeat: 5, masterDelayMs: 2000, masterRefreshMs: 0, masterRefreshRepeat: 1 },
+    },
+    interfaceName: 'eth0',
+    destinations: ['224.0.0.19'],
+    multicastGroup: '224.0.0.19',
+    addresses: [
+      { address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth1', label: 'eth1:v' },
+      { address: '198.51.100.7', prefixLength: 32, family: 'ipv4', device: 'eth0' },
+    ],
+  });
+});
+
+test('unicast: advertisements go to each peer from unicast_src_ip; VRRPv3 drops v2 authentication', () => {
+  const { config } = loadKeepalivedText(
+    'vrrp_instance U {\n interface eth0\n virtual_router_id 9\n version 3\n unicast_src_ip 192.0.2.1\n unicast_peer {\n  192.0.2.2\n  192.0.2.3\n }\n authentication {\n  auth_type PASS\n  auth_pass x\n }\n virtual_ipaddress {\n  192.0.2.100\n }\n}\n',
+    'k.conf',
+  );
+  const [binding] = daemonInstances(config);
+  expect(binding?.destinations).toEqual(['192.0.2.2', '192.0.2.3']);
+  expect(binding?.unicastSource).toBe('192.0.2.1');
+  expect(binding?.router.unicastPeers).toEqual(['192.0.2.2', '192.0.2.3']);
+  expect(binding?.router.authentication).toBeUndefined();
+});
