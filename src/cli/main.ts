@@ -2,7 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import type { LevelWithSilent } from 'pino';
+import { LOG_LEVELS } from '../daemon/log.js';
 import { check } from './check.js';
+import { run } from './run.js';
 import { simulate } from './simulate.js';
 
 export function buildProgram(
@@ -31,6 +34,19 @@ export function buildProgram(
     .action((options: { config: string; json?: boolean; configId?: string }) =>
       setExitCode(check({ file: options.config, ...(options.json ? { json: true } : {}), ...(options.configId ? { configId: options.configId } : {}) }, write)),
     );
+
+  program
+    .command('run')
+    .description('run the daemon in the foreground')
+    .requiredOption('-f, --config <file>', 'the configuration file (keepalived.conf syntax)')
+    .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
+    .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
+    .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string }) => {
+      const level = LOG_LEVELS.find((known) => known === options.logLevel);
+      if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
+      setExitCode(await run({ file: options.config, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent, ...(options.configId ? { configId: options.configId } : {}) }));
+    });
 
   return program;
 }

@@ -1,0 +1,133 @@
+// rtnetlink address messages (struct ifaddrmsg + IFA_* attributes, rtnetlink(7)), built and parsed
+// here because vrrpd tags its addresses with IFA_PROTO, which the netlink package does not parse.
+import { addressLength, addressToBytes, bytesToAddress, type AddressFamily } from '../../packet/address.js';
+
+export const RTM_NEWADDR = 20;
+export const RTM_DELADDR = 21;
+export const RTM_GETADDR = 22;
+const AF_INET = 2;
+const AF_INET6 = 10;
+const IFA_ADDRESS = 1;
+const IFA_LOCAL = 2;
+const IFA_LABEL = 3;
+const IFA_BROADCAST = 4;
+const IFA_FLAGS = 8;
+const IFA_PROTO = 11;
+/** IFA_F_SECONDARY: not the interface's primary address of its subnet. */
+export const IFA_F_SECONDARY = 0x01;
+/** IFA_F_NODAD: keepalived adds IPv6 VIPs without duplicate address detection. */
+export const IFA_F_NODAD = 0x02;
+
+/**
+ * The IFA_PROTO value vrrpd puts on every address it adds (Linux ≥ 6.1), so a later run can tell
+ * them apart from the host's own after a crash. 0..3 are the kernel's (rt_addrprotos); this value
+ * spells 'v' and is not used by other known software.
+ */
+export const VRRPD_ADDRESS_PROTOCOL = 0x76;
+
+const SCOPES: Record<string, number> = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+
+export interface AddressMessage {
+  readonly family: AddressFamily;
+  readonly prefixLength: number;
+  readonly flags: number;
+  readonly scope: number;
+  readonly interfaceIndex: number;
+  readonly address: string;
+  readonly label?: string;
+  readonly broadcast?: string;
+  readonly protocol?: number;
+}
+
+export interface AddressRequest {
+  readonly family: AddressFamily;
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly interfaceIndex: number;
+  readonly label?: string;
+  readonly scope?: string;
+  readonly broadcast?: string;
+}
+
+export function scopeNumber(scope: string | undefined): number | undefined {
+  if (scope === undefined) return 0;
+  if (/^\d+$/.test(scope) && Number(scope) <= 255) return Number(scope);
+  return SCOPES[scope];
+}
+
+function attribute(type: number, value: Uint8Array): Buffer {
+  const length = 4 + value.length;
+  const out = Buffer.alloc((length + 3) & ~3);
+  out.writeUInt16LE(length, 0);
+  out.writeUInt16LE(type, 2);
+  out.set(value, 4);
+  return out;
+}
+
+function u32(value: number): Uint8Array {
+  const out = Buffer.alloc(4);
+  out.writeUInt32LE(value, 0);
+  return out;
+}
+
+/** The body of an RTM_NEWADDR / RTM_DELADDR request for one of vrrpd's addresses. */
+export function addressRequest(request: AddressRequest, type: typeof RTM_NEWADDR | typeof RTM_DELADDR): Buffer {
+  const header = Buffer.alloc(8);
+  header.writeUInt8(request.family === 'ipv4' ? AF_INET : AF_INET6, 0);
+  header.writeUInt8(request.prefixLength, 1);
+  header.writeUInt8(request.family === 'ipv6' ? IFA_F_NODAD : 0, 2);
+  header.writeUInt8(scopeNumber(request.scope) ?? 0, 3);
+  header.writeUInt32LE(request.interfaceIndex, 4);
+  const bytes = addressToBytes(request.family, request.address);
+  const parts = [header, attribute(IFA_LOCAL, bytes), attribute(IFA_ADDRESS, bytes)];
+  if (type === RTM_NEWADDR) {
+    if (request.label !== undefined) parts.push(attribute(IFA_LABEL, Buffer.from(`${request.label}\0`)));
+    if (request.broadcast !== undefined) parts.push(attribute(IFA_BROADCAST, addressToBytes(request.family, request.broadcast)));
+    if (request.family === 'ipv6') parts.push(attribute(IFA_FLAGS, u32(IFA_F_NODAD)));
+    parts.push(attribute(IFA_PROTO, Uint8Array.of(VRRPD_ADDRESS_PROTOCOL)));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Parses the body of an RTM_NEWADDR / RTM_DELADDR message; undefined for families we ignore. */
+export function parseAddressMessage(data: Uint8Array): AddressMessage | undefined {
+  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (buffer.length < 8) return undefined;
+  const familyCode = buffer.readUInt8(0);
+  const family: AddressFamily | undefined = familyCode === AF_INET ? 'ipv4' : familyCode === AF_INET6 ? 'ipv6' : undefined;
+  if (!family) return undefined;
+  let flags = buffer.readUInt8(2);
+  let local: string | undefined;
+  let address: string | undefined;
+  let label: string | undefined;
+  let broadcast: string | undefined;
+  let protocol: number | undefined;
+  for (let offset = 8; offset + 4 <= buffer.length; ) {
+    const length = buffer.readUInt16LE(offset);
+    const type = buffer.readUInt16LE(offset + 2) & 0x3fff;
+    if (length < 4 || offset + length > buffer.length) break;
+    const value = buffer.subarray(offset + 4, offset + length);
+    const isAddress = value.length === addressLength(family);
+    if (type === IFA_LOCAL && isAddress) local = bytesToAddress(family, value);
+    else if (type === IFA_ADDRESS && isAddress) address = bytesToAddress(family, value);
+    else if (type === IFA_LABEL) label = value.toString('utf8').replace(/\0.*$/s, '');
+    else if (type === IFA_BROADCAST && isAddress) broadcast = bytesToAddress(family, value);
+    else if (type === IFA_FLAGS && value.length >= 4) flags = value.readUInt32LE(0);
+    else if (type === IFA_PROTO && value.length >= 1) protocol = value.readUInt8(0);
+    offset += (length + 3) & ~3;
+  }
+  // IFA_LOCAL is the interface's own address; IFA_ADDRESS the peer on point-to-point links.
+  const own = local ?? address;
+  if (own === undefined) return undefined;
+  return {
+    family,
+    prefixLength: buffer.readUInt8(1),
+    flags,
+    scope: buffer.readUInt8(3),
+    interfaceIndex: buffer.readUInt32LE(4),
+    address: own,
+    ...(label !== undefined ? { label } : {}),
+    ...(broadcast !== undefined ? { broadcast } : {}),
+    ...(protocol !== undefined ? { protocol } : {}),
+  };
+}

@@ -1,0 +1,127 @@
+// The route netlink socket vrrpd uses: interfaces, addresses (tagged with IFA_PROTO), and the
+// kernel's notifications of changes to both. Built on the `netlink` package.
+import { createRtNetlink, type RtNetlinkSocket } from 'netlink';
+import type { rt } from 'netlink';
+
+type LinkMessage = rt.LinkMessage;
+import type { AddressFamily } from '../../packet/address.js';
+import {
+  addressRequest,
+  parseAddressMessage,
+  RTM_DELADDR,
+  RTM_GETADDR,
+  RTM_NEWADDR,
+  type AddressMessage,
+  type AddressRequest,
+} from './address-messages.js';
+
+const NLM_F_REQUEST = 0x01;
+const NLM_F_ACK = 0x04;
+const NLM_F_EXCL = 0x200;
+const NLM_F_CREATE = 0x400;
+const NLM_F_DUMP = 0x300;
+
+/** A kernel refusal, with the errno name to act on (EEXIST, EADDRNOTAVAIL, ENODEV, EPERM...). */
+export class NetlinkError extends Error {
+  override readonly name = 'NetlinkError';
+
+  constructor(
+    readonly errno: string,
+    readonly operation: string,
+  ) {
+    super(`${operation}: ${errno}${errno === 'EPERM' ? ' (needs root or CAP_NET_ADMIN)' : ''}`);
+  }
+}
+
+export interface LinkInfo {
+  readonly index: number;
+  readonly name: string;
+  readonly mac: string;
+  /** Administratively up and with carrier (IFF_UP and IFF_LOWER_UP). */
+  readonly up: boolean;
+  readonly mtu: number;
+}
+
+export type NetlinkEvent =
+  | { readonly type: 'link'; readonly link: LinkInfo }
+  | { readonly type: 'address'; readonly address: AddressMessage; readonly removed: boolean };
+
+export class Rtnetlink {
+  private constructor(private readonly socket: RtNetlinkSocket) {}
+
+  static open(): Rtnetlink {
+    return new Rtnetlink(createRtNetlink());
+  }
+
+  async links(): Promise<LinkInfo[]> {
+    return (await this.socket.getLinks()).map(linkInfo);
+  }
+
+  async link(name: string): Promise<LinkInfo | undefined> {
+    return (await this.links()).find((link) => link.name === name);
+  }
+
+  async addresses(family?: AddressFamily): Promise<AddressMessage[]> {
+    const [messages] = await this.raw(RTM_GETADDR, Buffer.alloc(8), NLM_F_REQUEST | NLM_F_DUMP, 'list addresses');
+    return messages
+      .map((message) => parseAddressMessage(message.data))
+      .filter((address): address is AddressMessage => address !== undefined && (family === undefined || address.family === family));
+  }
+
+  async addAddress(request: AddressRequest): Promise<void> {
+    await this.raw(RTM_NEWADDR, addressRequest(request, RTM_NEWADDR), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add ${request.address}/${request.prefixLength}`);
+  }
+
+  async deleteAddress(request: AddressRequest): Promise<void> {
+    await this.raw(RTM_DELADDR, addressRequest(request, RTM_DELADDR), NLM_F_REQUEST | NLM_F_ACK, `remove ${request.address}/${request.prefixLength}`);
+  }
+
+  /**
+   * Follows link and address changes; returns a function that stops following. A socket of its
+   * own: the request socket hands notifications that arrive during a request to that request.
+   */
+  watch(onEvent: (event: NetlinkEvent) => void): () => void {
+    const socket = createRtNetlink();
+    for (const group of ['LINK', 'IPV4_IFADDR', 'IPV6_IFADDR'] as const) socket.addMembership(group);
+    socket.socket.on('message', (messages) => {
+      for (const message of messages) {
+        if (message.type !== RTM_NEWADDR && message.type !== RTM_DELADDR) continue;
+        const address = parseAddressMessage(message.data);
+        if (address) onEvent({ type: 'address', address, removed: message.type === RTM_DELADDR });
+      }
+    });
+    socket.on('message', (messages) => {
+      for (const message of messages) if (message.kind === 'link') onEvent({ type: 'link', link: linkInfo(message) });
+    });
+    socket.socket.ref(true);
+    return () => socket.socket.close();
+  }
+
+  close(): void {
+    this.socket.socket.close();
+  }
+
+  private async raw(type: number, body: Buffer, flags: number, operation: string): ReturnType<RtNetlinkSocket['socket']['request']> {
+    try {
+      return await this.socket.socket.request(type, [body], { flags });
+    } catch (error) {
+      const message = (error as Error).message;
+      throw new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, operation);
+    }
+  }
+}
+
+function linkInfo(message: LinkMessage): LinkInfo {
+  return {
+    index: message.data.index ?? 0,
+    name: message.attrs.ifname ?? '',
+    mac: formatMac(message.attrs.address),
+    up: Boolean(message.data.flags?.up) && Boolean(message.data.flags?.lowerUp),
+    mtu: message.attrs.mtu ?? 0,
+  };
+}
+
+function formatMac(bytes: Uint8Array | undefined): string {
+  if (!bytes) return '';
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(':');
+}

@@ -1,0 +1,157 @@
+// The Linux host behind the daemon's ports: rtnetlink for interfaces and addresses, raw sockets
+// for VRRP. IPv4 for now; IPv6 sockets and gratuitous ARP / unsolicited NA need the native shim.
+import type { AddressFamily } from '../packet/address.js';
+import type { Logger } from '../daemon/log.js';
+import type {
+  AddressPort,
+  AnnouncePort,
+  ChannelOptions,
+  HostEvent,
+  InterfaceState,
+  OpenChannel,
+  Platform,
+  ReceivedPacket,
+  VirtualAddressSpec,
+} from '../daemon/ports.js';
+import { IFA_F_SECONDARY, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
+import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
+import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
+
+export class InterfaceMissingError extends Error {
+  override readonly name = 'InterfaceMissingError';
+}
+
+export class LinuxPlatform implements Platform {
+  readonly addresses: AddressPort;
+  private readonly netlink = Rtnetlink.open();
+
+  constructor(private readonly log: Logger) {
+    this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
+  }
+
+  async interfaceState(name: string): Promise<InterfaceState> {
+    const link = await this.requireLink(name);
+    const addresses = (await this.netlink.addresses()).filter((address) => address.interfaceIndex === link.index);
+    const ipv4 = addresses.find((a) => a.family === 'ipv4' && (a.flags & IFA_F_SECONDARY) === 0 && a.protocol !== VRRPD_ADDRESS_PROTOCOL);
+    const linkLocal = addresses.find((a) => a.family === 'ipv6' && a.address.startsWith('fe80:'));
+    return {
+      name,
+      index: link.index,
+      up: link.up,
+      mac: link.mac,
+      ...(ipv4 ? { ipv4: ipv4.address } : {}),
+      ...(linkLocal ? { ipv6LinkLocal: linkLocal.address } : {}),
+    };
+  }
+
+  async openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel> {
+    const state = await this.interfaceState(options.interfaceName);
+    if (options.family === 'ipv6') throw new Error('VRRP over IPv6 is not available yet in vrrpd run (the IPv6 socket needs the native shim)');
+    const source = options.sourceAddress ?? state.ipv4;
+    if (!source) throw new Error(`interface ${options.interfaceName} has no IPv4 address to send advertisements from`);
+    return Ipv4VrrpSocket.open(
+      { interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups },
+      onPacket,
+      (error) => this.log.error({ event: 'socket-error', interface: options.interfaceName, error: error.message }, error.message),
+    );
+  }
+
+  announcer(interfaceName: string, family: AddressFamily): AnnouncePort {
+    let warned = false;
+    return {
+      announce: (addresses) => {
+        if (warned) return;
+        warned = true;
+        this.log.warn(
+          { event: 'announce-unavailable', interface: interfaceName, family, addresses },
+          `gratuitous ${family === 'ipv4' ? 'ARP' : 'NA'} is not sent yet on ${interfaceName}: neighbours learn the new Master when their caches expire`,
+        );
+      },
+    };
+  }
+
+  async removeStaleAddresses(): Promise<string[]> {
+    const links = new Map((await this.netlink.links()).map((link) => [link.index, link.name]));
+    const removed: string[] = [];
+    for (const address of await this.netlink.addresses()) {
+      if (address.protocol !== VRRPD_ADDRESS_PROTOCOL) continue;
+      await this.netlink.deleteAddress(request(address)).catch(ignoreGone);
+      removed.push(`${address.address}/${address.prefixLength} dev ${links.get(address.interfaceIndex) ?? address.interfaceIndex}`);
+    }
+    return removed;
+  }
+
+  watch(onEvent: (event: HostEvent) => void): () => void {
+    const names = new Map<number, string>();
+    const lastUp = new Map<number, boolean>();
+    void this.netlink.links().then((links) => {
+      for (const link of links) {
+        names.set(link.index, link.name);
+        lastUp.set(link.index, link.up);
+      }
+    });
+    return this.netlink.watch((event) => {
+      if (event.type === 'link') {
+        names.set(event.link.index, event.link.name);
+        // The kernel repeats link messages for many reasons; only a change of up/down matters.
+        if (lastUp.get(event.link.index) === event.link.up) return;
+        lastUp.set(event.link.index, event.link.up);
+        onEvent({ type: 'link', interfaceName: event.link.name, up: event.link.up });
+      } else if (event.removed) {
+        const interfaceName = names.get(event.address.interfaceIndex);
+        if (interfaceName) onEvent({ type: 'address-removed', interfaceName, address: event.address.address, prefixLength: event.address.prefixLength });
+      }
+    });
+  }
+
+  close(): void {
+    this.netlink.close();
+  }
+
+  private async requireLink(name: string): Promise<LinkInfo> {
+    const link = await this.netlink.link(name);
+    if (!link) throw new InterfaceMissingError(`interface ${name} does not exist`);
+    return link;
+  }
+}
+
+/** Adds and removes virtual addresses, never touching one vrrpd did not add. */
+class NetlinkAddresses implements AddressPort {
+  constructor(
+    private readonly netlink: Rtnetlink,
+    private readonly link: (name: string) => Promise<LinkInfo>,
+  ) {}
+
+  async add(spec: VirtualAddressSpec): Promise<void> {
+    const { index } = await this.link(spec.device);
+    try {
+      await this.netlink.addAddress({ ...spec, interfaceIndex: index });
+    } catch (error) {
+      if (!(error instanceof NetlinkError) || error.errno !== 'EEXIST') throw error;
+      const existing = await this.find(spec, index);
+      if (existing?.protocol !== VRRPD_ADDRESS_PROTOCOL) {
+        throw new Error(`${spec.address}/${spec.prefixLength} is already on ${spec.device}, added by someone else; vrrpd leaves it alone`);
+      }
+    }
+  }
+
+  async remove(spec: VirtualAddressSpec): Promise<void> {
+    const { index } = await this.link(spec.device);
+    const existing = await this.find(spec, index);
+    if (!existing || existing.protocol !== VRRPD_ADDRESS_PROTOCOL) return;
+    await this.netlink.deleteAddress({ ...spec, interfaceIndex: index }).catch(ignoreGone);
+  }
+
+  private async find(spec: VirtualAddressSpec, index: number): Promise<AddressMessage | undefined> {
+    return (await this.netlink.addresses(spec.family)).find((a) => a.interfaceIndex === index && a.address === spec.address);
+  }
+}
+
+function request(address: AddressMessage) {
+  return { family: address.family, address: address.address, prefixLength: address.prefixLength, interfaceIndex: address.interfaceIndex };
+}
+
+function ignoreGone(error: unknown): void {
+  if (error instanceof NetlinkError && error.errno === 'EADDRNOTAVAIL') return;
+  throw error;
+}
