@@ -1,0 +1,80 @@
+// Running vrrpd and keepalived inside lab hosts, and waiting on what the network shows.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LabHost } from './netns.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-lab-'));
+let counter = 0;
+
+export interface RunningDaemon {
+  readonly process: ChildProcess;
+  /** Every line it printed (vrrpd: JSON log lines). */
+  readonly lines: string[];
+  readonly exited: Promise<number | null>;
+}
+
+function collect(child: ChildProcess): RunningDaemon {
+  const lines: string[] = [];
+  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { process: child, lines, exited };
+}
+
+export function startVrrpd(host: LabHost, config: string): RunningDaemon {
+  const file = join(scratch, `vrrpd-${++counter}.conf`);
+  writeFileSync(file, config);
+  return collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', join(scratch, `vrrpd-${counter}.sock`)]));
+}
+
+export function startKeepalived(host: LabHost, config: string): RunningDaemon {
+  const file = join(scratch, `keepalived-${++counter}.conf`);
+  writeFileSync(file, config);
+  const pid = (name: string): string => join(scratch, `keepalived-${counter}.${name}.pid`);
+  return collect(host.spawn('keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp')]));
+}
+
+/** Polls `condition` every 20 ms; resolves with the milliseconds it took, rejects after `timeoutMs`. */
+export async function waitFor(description: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    if (await condition()) return performance.now() - start;
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export async function holds(host: LabHost, address: string): Promise<boolean> {
+  return (await host.addresses()).some((entry) => entry.startsWith(`${address}/`));
+}
+
+/** A keepalived.conf vrrp_instance, the same text for both daemons. */
+export function instanceConfig(options: {
+  priority: number;
+  version: 2 | 3;
+  vip: string;
+  vrid?: number;
+  password?: string;
+  unicastSource?: string;
+  unicastPeers?: readonly string[];
+  extra?: string;
+}): string {
+  const lines = [
+    'vrrp_instance VI_1 {',
+    '  interface eth0',
+    `  virtual_router_id ${options.vrid ?? 51}`,
+    `  priority ${options.priority}`,
+    '  advert_int 1',
+    `  version ${options.version}`,
+  ];
+  if (options.password) lines.push('  authentication {', '    auth_type PASS', `    auth_pass ${options.password}`, '  }');
+  if (options.unicastSource) lines.push(`  unicast_src_ip ${options.unicastSource}`);
+  if (options.unicastPeers) lines.push('  unicast_peer {', ...options.unicastPeers.map((peer) => `    ${peer}`), '  }');
+  if (options.extra) lines.push(options.extra);
+  lines.push('  virtual_ipaddress {', `    ${options.vip}`, '  }', '}', '');
+  return lines.join('\n');
+}
