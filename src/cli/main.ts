@@ -6,6 +6,7 @@ import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from '../daemon/log.js';
 import { check } from './check.js';
 import { run } from './run.js';
+import { watch } from './watch.js';
 import { simulate } from './simulate.js';
 
 export function buildProgram(
@@ -46,6 +47,20 @@ export function buildProgram(
       const level = LOG_LEVELS.find((known) => known === options.logLevel);
       if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
       setExitCode(await run({ file: options.config, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent, ...(options.configId ? { configId: options.configId } : {}) }));
+    });
+
+  program
+    .command('watch')
+    .description('show every VRRP router heard on an interface (IPv4), changing nothing on the host')
+    .requiredOption('-i, --interface <name>', 'the interface to listen on')
+    .option('--json', 'one JSON object per advertisement heard')
+    .option('--duration <seconds>', 'stop after this many seconds')
+    .action(async (options: { interface: string; json?: boolean; duration?: string }) => {
+      const duration = options.duration === undefined ? undefined : Number(options.duration);
+      if (duration !== undefined && !(duration > 0)) throw new UsageError(`--duration: "${options.duration}" is not a positive number of seconds`);
+      setExitCode(
+        await watch({ interfaceName: options.interface, json: options.json === true, ...(duration !== undefined ? { durationSeconds: duration } : {}) }, write),
+      );
     });
 
   return program;
