@@ -73,9 +73,15 @@ describe('codec properties', () => {
         const changed = bytes[index] !== value;
         bytes[index] = value;
         const result = decodeAdvertisement(bytes, ip);
-        // The Internet checksum catches every single-byte change of a message of fixed length; only
-        // a changed address count (byte 3), which changes what the checksum covers, can verify by chance.
-        if (changed && result.ok) expect(index).toBe(3);
+        // The Internet checksum catches every single-byte change of a message of fixed length
+        // under the flavour it was computed with. Two ways remain for a changed message to pass,
+        // each about 1 in 65536: a changed address count (byte 3) changes what the sum covers;
+        // and VRRPv3 over IPv4 accepts both flavours, so the other flavour can verify by chance
+        // (the price of interoperating with both camps; it is counted per flavour).
+        if (changed && result.ok) {
+          const otherFlavour = ip.family === 'ipv4' && advertisement.version === 3 && result.checksum !== flavour;
+          expect(index === 3 || otherFlavour).toBe(true);
+        }
       }),
       { numRuns: 50_000 },
     );
