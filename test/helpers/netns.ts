@@ -72,6 +72,21 @@ export class LabHost {
     await sh('ip', ['-n', this.lab.switchNetns, 'link', 'set', this.switchPort, up ? 'up' : 'down']);
   }
 
+  /**
+   * SIGKILL for every process in the namespace at once, as when the host dies: keepalived's VRRP
+   * child would otherwise notice its parent's death and shut down gracefully (priority 0).
+   */
+  async crash(): Promise<void> {
+    const { stdout } = await sh('ip', ['netns', 'pids', this.netns]);
+    for (const pid of stdout.split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
   killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
     for (const child of this.processes) child.kill(signal);
   }
