@@ -84,7 +84,8 @@ export class Daemon {
       primaryAddress: source,
       emit: (action) => actions?.perform(action, router.priority),
     });
-    actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer: platform.announcer(binding.interfaceName, config.family) }, log);
+    const announcer = await platform.announcer(binding.interfaceName, config.family);
+    actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer }, log);
     this.running.set(config.name, { binding, router, actions });
     if (!state.up) router.setFault(true, `interface ${binding.interfaceName} is down`);
     router.start(this.options.startupDelayMs ?? 0);

@@ -76,7 +76,7 @@ export interface Platform {
   readonly addresses: AddressPort;
   interfaceState(name: string): Promise<InterfaceState>;
   openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel>;
-  announcer(interfaceName: string, family: AddressFamily): AnnouncePort;
+  announcer(interfaceName: string, family: AddressFamily): Promise<AnnouncePort>;
   /** Removes addresses a previous vrrpd left behind (after SIGKILL); returns what it removed. */
   removeStaleAddresses(): Promise<string[]>;
   /** Link and address changes; returns a function that stops them. */

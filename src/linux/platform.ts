@@ -1,5 +1,6 @@
 // The Linux host behind the daemon's ports: rtnetlink for interfaces and addresses, raw sockets
-// for VRRP. IPv4 for now; IPv6 sockets and gratuitous ARP / unsolicited NA need the native shim.
+// for VRRP, the native shim for gratuitous ARP. IPv4 for now: IPv6 needs a socket that reports
+// the received hop limit, and unsolicited NA.
 import type { AddressFamily } from '../packet/address.js';
 import type { Logger } from '../daemon/log.js';
 import type {
@@ -15,6 +16,7 @@ import type {
 } from '../daemon/ports.js';
 import { IFA_F_SECONDARY, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
 import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
+import { ArpAnnouncer } from './announce/announcer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
 
 export class InterfaceMissingError extends Error {
@@ -25,7 +27,10 @@ export class LinuxPlatform implements Platform {
   readonly addresses: AddressPort;
   private readonly netlink = Rtnetlink.open();
 
-  constructor(private readonly log: Logger) {
+  constructor(
+    private readonly log: Logger,
+    private readonly options: { readonly arpIntervalMs: number } = { arpIntervalMs: 0 },
+  ) {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
   }
 
@@ -56,7 +61,11 @@ export class LinuxPlatform implements Platform {
     );
   }
 
-  announcer(interfaceName: string, family: AddressFamily): AnnouncePort {
+  async announcer(interfaceName: string, family: AddressFamily): Promise<AnnouncePort> {
+    if (family === 'ipv4') {
+      const link = await this.requireLink(interfaceName);
+      return new ArpAnnouncer({ interfaceName, interfaceIndex: link.index, mac: link.mac }, this.options.arpIntervalMs, this.log);
+    }
     let warned = false;
     return {
       announce: (addresses) => {
@@ -64,7 +73,7 @@ export class LinuxPlatform implements Platform {
         warned = true;
         this.log.warn(
           { event: 'announce-unavailable', interface: interfaceName, family, addresses },
-          `gratuitous ${family === 'ipv4' ? 'ARP' : 'NA'} is not sent yet on ${interfaceName}: neighbours learn the new Master when their caches expire`,
+          `unsolicited Neighbor Advertisements are not sent yet on ${interfaceName}: neighbours learn the new Master when their caches expire`,
         );
       },
     };

@@ -69,7 +69,7 @@ export class FakePlatform implements Platform {
     };
   }
 
-  announcer(interfaceName: string, family: AddressFamily): AnnouncePort {
+  async announcer(interfaceName: string, family: AddressFamily): Promise<AnnouncePort> {
     const key = `${interfaceName}/${family}`;
     const announcer = this.announcers.get(key) ?? new FakeAnnouncer();
     this.announcers.set(key, announcer);

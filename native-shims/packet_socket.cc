@@ -1,0 +1,66 @@
+// The one thing Node and raw-socket cannot do for vrrpd: send a whole Ethernet frame on an
+// interface (AF_PACKET), which gratuitous ARP needs (RFC 5798 §6.4.2; keepalived's format).
+#include <napi.h>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+Napi::Value Fail(const Napi::Env& env, const std::string& what, int error) {
+  Napi::Error failure = Napi::Error::New(env, what + ": " + std::strerror(error));
+  failure.Set("errno", Napi::Number::New(env, error));
+  failure.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// sendFrame(interfaceIndex: number, frame: Buffer): number of bytes sent.
+// The frame is complete (destination MAC first); the kernel adds nothing.
+Napi::Value SendFrame(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsBuffer()) {
+    Napi::TypeError::New(env, "sendFrame(interfaceIndex: number, frame: Buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const int64_t index = info[0].As<Napi::Number>().Int64Value();
+  Napi::Buffer<uint8_t> frame = info[1].As<Napi::Buffer<uint8_t>>();
+  if (index <= 0 || index > INT32_MAX) {
+    Napi::RangeError::New(env, "interfaceIndex must be a positive interface index").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (frame.Length() < ETH_HLEN || frame.Length() > 65535) {
+    Napi::RangeError::New(env, "frame must hold an Ethernet header and at most 65535 bytes").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+
+  // Protocol 0: this socket only sends, it never receives frames.
+  const int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Fail(env, "socket(AF_PACKET)", errno);
+
+  sockaddr_ll address{};
+  address.sll_family = AF_PACKET;
+  address.sll_ifindex = static_cast<int>(index);
+  address.sll_halen = ETH_ALEN;
+  std::memcpy(address.sll_addr, frame.Data(), ETH_ALEN);
+
+  const ssize_t sent = sendto(fd, frame.Data(), frame.Length(), 0, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  const int sendError = errno;
+  close(fd);
+  if (sent < 0) return Fail(env, "sendto(AF_PACKET)", sendError);
+  return Napi::Number::New(env, static_cast<double>(sent));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("sendFrame", Napi::Function::New(env, SendFrame));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(vrrpd_shims, Init)

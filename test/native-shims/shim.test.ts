@@ -1,0 +1,25 @@
+// The native shim's surface: argument errors are thrown as TypeError / RangeError, kernel errors
+// carry their errno.
+import { describe, expect, test } from 'vitest';
+import { nativeShims } from '../../src/linux/native.js';
+import { isRoot } from '../helpers/netns.js';
+
+describe('sendFrame', () => {
+  test('refuses bad arguments before touching the kernel', () => {
+    const { sendFrame } = nativeShims();
+    expect(() => (sendFrame as (...args: unknown[]) => number)('eth0', Buffer.alloc(60))).toThrow(TypeError);
+    expect(() => sendFrame(0, Buffer.alloc(60))).toThrow(RangeError);
+    expect(() => sendFrame(1, Buffer.alloc(10))).toThrow('frame must hold an Ethernet header');
+  });
+
+  test.skipIf(!isRoot())('an interface that does not exist is the kernel error ENXIO/ENODEV, with its errno', () => {
+    let thrown: (Error & { errno?: number }) | undefined;
+    try {
+      nativeShims().sendFrame(999_999, Buffer.alloc(60));
+    } catch (error) {
+      thrown = error as Error & { errno?: number };
+    }
+    expect(thrown?.message).toMatch(/^sendto\(AF_PACKET\): (No such device|No such device or address)$/);
+    expect([6, 19]).toContain(thrown?.errno);
+  });
+});
