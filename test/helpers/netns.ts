@@ -73,16 +73,20 @@ export class LabHost {
   }
 
   /**
-   * SIGKILL for every process in the namespace at once, as when the host dies: keepalived's VRRP
-   * child would otherwise notice its parent's death and shut down gracefully (priority 0).
+   * Every process in the namespace dies at once, as when the host does. They are frozen first
+   * (SIGSTOP), then killed: killed one by one, keepalived's VRRP child would notice its parent's
+   * death and hand over gracefully (priority 0) before its own SIGKILL arrived.
    */
   async crash(): Promise<void> {
     const { stdout } = await sh('ip', ['netns', 'pids', this.netns]);
-    for (const pid of stdout.split(/\s+/).filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
+    const pids = stdout.split(/\s+/).filter(Boolean).map(Number);
+    for (const signal of ['SIGSTOP', 'SIGKILL'] as const) {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // already gone
+        }
       }
     }
   }
