@@ -1,11 +1,13 @@
 // The one executable, `vrrpd`, and its subcommands.
 import { Command, CommanderError } from 'commander';
+import { ControlClientError } from '../control/client.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from '../daemon/log.js';
 import { check } from './check.js';
 import { run } from './run.js';
+import { priority, status } from './status.js';
 import { watch } from './watch.js';
 import { simulate } from './simulate.js';
 
@@ -63,6 +65,28 @@ export function buildProgram(
       );
     });
 
+  program
+    .command('status')
+    .description('every virtual router of the running daemon: state, priority, Master, VIPs')
+    .option('--json', 'the control protocol\'s status object')
+    .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+    .action(async (options: { json?: boolean; controlSocket: string }) =>
+      setExitCode(await status({ socket: options.controlSocket, json: options.json === true }, write)),
+    );
+
+  program
+    .command('priority')
+    .description('override an instance\'s priority at runtime (1..254), or --reset to the configured one')
+    .argument('<instance>', 'the vrrp_instance name')
+    .argument('[priority]', 'the new priority, 1..254')
+    .option('--reset', 'remove the override')
+    .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+    .action(async (instance: string, value: string | undefined, options: { reset?: boolean; controlSocket: string }) =>
+      setExitCode(
+        await priority({ socket: options.controlSocket, instance, reset: options.reset === true, ...(value !== undefined ? { priority: value } : {}) }, write),
+      ),
+    );
+
   return program;
 }
 
@@ -73,6 +97,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ControlClientError) {
+      process.stderr.write(`vrrpd: ${error.message}\n`);
+      return 1;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(`vrrpd: ${error.message}\n`);
       return 2;

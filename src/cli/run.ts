@@ -6,8 +6,8 @@ import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { daemonInstances } from '../config/runtime.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
-import { ControlServer, type CommandHandler } from '../control/server.js';
-import { Daemon } from '../daemon/daemon.js';
+import { CommandError, ControlServer, type CommandHandler } from '../control/server.js';
+import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
 import { createLogger } from '../daemon/log.js';
 import { RealClock } from '../daemon/real-clock.js';
 import { LinuxPlatform } from '../linux/platform.js';
@@ -52,7 +52,11 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
 
-  const handlers = new Map<string, CommandHandler>([['ping', () => ({ pong: true, pid: process.pid })]]);
+  const handlers = new Map<string, CommandHandler>([
+    ['ping', () => ({ pong: true, pid: process.pid })],
+    ['status', () => ({ instances: daemon.status() })],
+    ['priority', (request) => priorityCommand(daemon, request.args ?? {})],
+  ]);
   const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
   let control: ControlServer;
   try {
@@ -82,4 +86,18 @@ export async function run(options: RunOptions): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => log.warn({ event: 'reload-unavailable' }, 'SIGHUP: reload is not implemented yet; the running configuration stays'));
   });
+}
+
+/** The control socket's `priority` command: `{instance, priority}` or `{instance, reset: true}`. */
+function priorityCommand(daemon: Daemon, args: Record<string, unknown>): unknown {
+  const instance = args['instance'];
+  if (typeof instance !== 'string') throw new CommandError('invalid-arguments', '"instance" must be the name of a vrrp_instance');
+  const value = args['priority'];
+  if (args['reset'] !== true && typeof value !== 'number') throw new CommandError('invalid-arguments', 'give "priority" (1..254) or "reset": true');
+  try {
+    return daemon.setPriorityOverride(instance, args['reset'] === true ? undefined : (value as number));
+  } catch (error) {
+    if (error instanceof InstanceNotFoundError || error instanceof RangeError) throw new CommandError('invalid-arguments', error.message);
+    throw error;
+  }
 }

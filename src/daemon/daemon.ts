@@ -31,6 +31,33 @@ interface RunningInstance {
   readonly binding: DaemonInstance;
   readonly router: VirtualRouter;
   readonly actions: InstanceActions;
+  /** `vrrpd priority`: replaces the configured priority until reset. */
+  override?: number;
+}
+
+/** One instance as `vrrpd status` shows it (the control protocol's stable shape). */
+export interface InstanceStatus {
+  readonly name: string;
+  readonly vrid: number;
+  readonly version: 2 | 3;
+  readonly family: 'ipv4' | 'ipv6';
+  readonly interface: string;
+  readonly state: string;
+  /** Milliseconds since the last transition. */
+  readonly inStateMs: number;
+  readonly lastTransitionReason: string | null;
+  readonly basePriority: number;
+  readonly priorityOverride: number | null;
+  readonly effectivePriority: number;
+  readonly master: { readonly address: string; readonly priority: number } | null;
+  readonly advertIntervalMs: number;
+  readonly masterDownIntervalMs: number;
+  readonly virtualAddresses: readonly string[];
+  readonly statistics: VirtualRouter['statistics'];
+}
+
+export class InstanceNotFoundError extends Error {
+  override readonly name = 'InstanceNotFoundError';
 }
 
 export class Daemon {
@@ -144,6 +171,57 @@ export class Daemon {
         if (spec && actions.installed.has(spec.address)) actions.reinstall(spec);
       }
     }
+  }
+
+  status(): InstanceStatus[] {
+    const now = this.options.clock.now();
+    return [...this.running.values()].map(({ binding, router, override }) => {
+      const status = router.status();
+      return {
+        name: status.name,
+        vrid: status.vrid,
+        version: status.version,
+        family: binding.router.family,
+        interface: binding.interfaceName,
+        state: status.state,
+        inStateMs: Math.round(now - status.stateSinceMs),
+        lastTransitionReason: status.lastTransitionReason ?? null,
+        basePriority: status.basePriority,
+        priorityOverride: override ?? null,
+        effectivePriority: status.priority,
+        master: status.state === 'Master' ? null : (status.lastMaster ?? null),
+        advertIntervalMs: binding.router.advertIntervalMs,
+        masterDownIntervalMs: status.masterDownIntervalMs,
+        virtualAddresses: binding.addresses.map((a) => `${a.address}/${a.prefixLength}`),
+        statistics: router.statistics,
+      };
+    });
+  }
+
+  /**
+   * Sets (or with undefined, removes) an operator's priority override. Mastership then moves by
+   * the protocol's own rules: a Master advertises its new priority at once, a Backup that now
+   * outranks the Master preempts when its Master_Down_Timer runs out (if preemption is on).
+   */
+  setPriorityOverride(name: string, priority: number | undefined): InstanceStatus {
+    const running = this.running.get(name);
+    if (!running) throw new InstanceNotFoundError(`no instance "${name}"; running: ${[...this.running.keys()].join(', ') || 'none'}`);
+    if (running.binding.router.priority === 255) {
+      throw new RangeError(`${name} is the address owner (priority 255); its priority cannot be overridden`);
+    }
+    if (priority !== undefined && (!Number.isInteger(priority) || priority < 1 || priority > 254)) {
+      throw new RangeError(`priority ${priority} is out of range: an override must be 1..254`);
+    }
+    running.override = priority;
+    const effective = priority ?? running.binding.router.priority;
+    this.options.log.info(
+      { event: 'priority-override', instance: name, override: priority ?? null, effectivePriority: effective },
+      priority === undefined ? `${name}: priority override removed, back to ${effective}` : `${name}: priority overridden to ${priority}`,
+    );
+    running.router.setPriority(effective);
+    const status = this.status().find((s) => s.name === name);
+    if (!status) throw new InstanceNotFoundError(name);
+    return status;
   }
 
   /** Shutdown as keepalived does on SIGTERM: Masters send priority 0, addresses are removed. */

@@ -117,3 +117,52 @@ describe('Daemon', () => {
     await expect(daemon.start()).rejects.toThrow('VI_1: interface eth0 has no IPv4 address to send advertisements from');
   });
 });
+
+describe('runtime priority override', () => {
+  test('lowering the Master below the Backup moves mastership; reset moves it back', async () => {
+    const { daemons, platforms, advance, logs } = await twoHosts();
+    await advance(5000);
+    const status = daemons[0]!.setPriorityOverride('VI_1', 90);
+    expect(status).toMatchObject({ name: 'VI_1', basePriority: 150, priorityOverride: 90, effectivePriority: 90, state: 'Master' });
+    await advance(4000);
+    expect(daemons[1]!.instances.get('VI_1')!.router.state).toBe('Master');
+    expect([...platforms[1]!.addresses.present]).toEqual(['192.0.2.100']);
+    expect(logs[0]!.records().find((r) => r['event'] === 'priority-override')).toMatchObject({ instance: 'VI_1', override: 90, effectivePriority: 90 });
+
+    expect(daemons[0]!.setPriorityOverride('VI_1', undefined)).toMatchObject({ priorityOverride: null, effectivePriority: 150 });
+    await advance(4000);
+    expect(daemons[0]!.instances.get('VI_1')!.router.state).toBe('Master');
+    expect(daemons[1]!.instances.get('VI_1')!.router.state).toBe('Backup');
+  });
+
+  test('refusals: unknown instance, out of range, address owner', async () => {
+    const { daemons } = await twoHosts();
+    expect(() => daemons[0]!.setPriorityOverride('VI_9', 50)).toThrow('no instance "VI_9"; running: VI_1');
+    expect(() => daemons[0]!.setPriorityOverride('VI_1', 255)).toThrow('priority 255 is out of range: an override must be 1..254');
+    const { daemons: owners } = await twoHosts({}, { priority: 255 });
+    expect(() => owners[0]!.setPriorityOverride('VI_1', 100)).toThrow('VI_1 is the address owner (priority 255); its priority cannot be overridden');
+  });
+
+  test('status reports state, priorities, the Master heard and the VIPs', async () => {
+    const { daemons, advance } = await twoHosts();
+    await advance(5000);
+    const [backup] = daemons[1]!.status();
+    expect(backup).toMatchObject({
+      name: 'VI_1',
+      vrid: 51,
+      version: 3,
+      family: 'ipv4',
+      interface: 'eth0',
+      state: 'Backup',
+      lastTransitionReason: 'startup',
+      basePriority: 100,
+      priorityOverride: null,
+      effectivePriority: 100,
+      master: { address: '192.0.2.1', priority: 150 },
+      advertIntervalMs: 1000,
+      masterDownIntervalMs: 3609.375,
+      virtualAddresses: ['192.0.2.100/24'],
+    });
+    expect(backup!.statistics.advertisementsReceived).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,60 @@
+// `vrrpd status` and `vrrpd priority`: the operator's view of a running daemon, through the
+// control socket.
+import { sendControlRequest } from '../control/client.js';
+import type { ControlRequest } from '../control/protocol.js';
+import type { InstanceStatus } from '../daemon/daemon.js';
+import { UsageError } from './errors.js';
+
+async function ask(socket: string, request: ControlRequest): Promise<unknown> {
+  const response = await sendControlRequest(socket, request);
+  if (!response.ok) throw new UsageError(response.error.message);
+  return response.result;
+}
+
+export async function status(options: { socket: string; json: boolean }, write: (text: string) => void): Promise<number> {
+  const result = (await ask(options.socket, { command: 'status' })) as { instances: InstanceStatus[] };
+  write(options.json ? JSON.stringify(result) + '\n' : formatStatusTable(result.instances));
+  return 0;
+}
+
+export function formatStatusTable(instances: readonly InstanceStatus[]): string {
+  const header = ['INSTANCE', 'STATE', 'SINCE', 'VRID', 'VER', 'IF', 'PRIORITY', 'MASTER', 'REASON', 'VIPS'];
+  const rows = instances.map((i) => [
+    i.name,
+    i.state,
+    `${(i.inStateMs / 1000).toFixed(1)} s`,
+    String(i.vrid),
+    `v${i.version}`,
+    i.interface,
+    i.priorityOverride === null ? String(i.effectivePriority) : `${i.effectivePriority} (override; base ${i.basePriority})`,
+    i.state === 'Master' ? 'self' : i.master ? `${i.master.address} (${i.master.priority})` : '-',
+    i.lastTransitionReason ?? '-',
+    i.virtualAddresses.join(' '),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const render = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [render(header), ...rows.map(render)].join('\n') + '\n';
+}
+
+export async function priority(
+  options: { socket: string; instance: string; priority?: string; reset: boolean },
+  write: (text: string) => void,
+): Promise<number> {
+  if (options.reset === (options.priority !== undefined)) throw new UsageError('give either a priority (1..254) or --reset');
+  let value: number | undefined;
+  if (options.priority !== undefined) {
+    value = /^\d+$/.test(options.priority) ? Number(options.priority) : NaN;
+    if (!(value >= 1 && value <= 254)) throw new UsageError(`priority "${options.priority}" is not valid: an override must be 1..254`);
+  }
+  const result = (await ask(options.socket, { command: 'priority', args: { instance: options.instance, ...(value !== undefined ? { priority: value } : { reset: true }) } })) as InstanceStatus;
+  write(
+    value === undefined
+      ? `${result.name}: override removed; priority ${result.effectivePriority}, ${result.state}\n`
+      : `${result.name}: priority ${result.effectivePriority} (base ${result.basePriority}), ${result.state}\n`,
+  );
+  return 0;
+}
