@@ -25,9 +25,9 @@ const base: InstanceStatus = {
 test('the status table shows the override, the Master heard and why', () => {
   expect(formatStatusTable([base, { ...base, name: 'VI_6', vrid: 6, state: 'Master', priorityOverride: null, effectivePriority: 200, basePriority: 200, master: null, lastTransitionReason: 'master-down', virtualAddresses: ['2001:db8::1/64'] }])).toBe(
     [
-      'INSTANCE  STATE   SINCE   VRID  VER  IF    PRIORITY                   MASTER               REASON           VIPS',
-      'VI_1      Backup  12.3 s  51    v3   eth0  90 (override; base 150)    192.0.2.2 (100)      higher-priority  192.0.2.100/24',
-      'VI_6      Master  12.3 s  6     v3   eth0  200                        self                 master-down      2001:db8::1/64',
+      'INSTANCE  STATE   SINCE   VRID  VER  IF    PRIORITY                 MASTER           REASON           VIPS',
+      'VI_1      Backup  12.3 s  51    v3   eth0  90 (override; base 150)  192.0.2.2 (100)  higher-priority  192.0.2.100/24',
+      'VI_6      Master  12.3 s  6     v3   eth0  200                      self             master-down      2001:db8::1/64',
       '',
     ].join('\n'),
   );
