@@ -1,9 +1,13 @@
 // Problems found in a configuration, with where they are. Loaders record a SourceMap from model
-// paths ("instances[VI_1].priority") to file positions, so validation can stay format-agnostic.
+// paths ("instances[VI_1].priority", see paths.ts) to file positions, so validation can stay
+// format-agnostic and still point at the line the operator has to change.
+import { parentPaths } from './paths.js';
 
 export interface SourceLocation {
   readonly file: string;
+  /** 1-based; 0 means the file as a whole (for example, it could not be read). */
   readonly line: number;
+  /** 1-based. */
   readonly column: number;
 }
 
@@ -15,21 +19,25 @@ export interface ConfigIssue {
   readonly location?: SourceLocation;
 }
 
+/** Model path -> where the loader read it. */
 export type SourceMap = Map<string, SourceLocation>;
 
 /** `file:line:column: error: message`, or `path: error: message` when the position is unknown. */
 export function formatIssue(issue: ConfigIssue): string {
   const location = issue.location;
-  // Line 0 means the file as a whole (it could not be read).
   const where = !location ? issue.path : location.line === 0 ? location.file : `${location.file}:${location.line}:${location.column}`;
   return `${where}: ${issue.severity}: ${issue.message}`;
 }
 
-/** Attaches to each issue the location of the longest path prefix the loader recorded. */
-export function locateIssues(issues: readonly ConfigIssue[], sourceMap: SourceMap): ConfigIssue[] {
+/**
+ * Gives each issue without a location the location of the longest path prefix the loader
+ * recorded: an issue about `instances[VI_1].virtualAddresses[2]` lands on that address's line,
+ * or on the `vrrp_instance VI_1` line when only that was recorded.
+ */
+export function locateIssues(issues: readonly ConfigIssue[], sourceMap: ReadonlyMap<string, SourceLocation>): ConfigIssue[] {
   return issues.map((issue) => {
     if (issue.location) return issue;
-    for (let path = issue.path; path !== ''; path = parentPath(path)) {
+    for (const path of [issue.path, ...parentPaths(issue.path)]) {
       const location = sourceMap.get(path);
       if (location) return { ...issue, location };
     }
@@ -37,13 +45,23 @@ export function locateIssues(issues: readonly ConfigIssue[], sourceMap: SourceMa
   });
 }
 
-function parentPath(path: string): string {
-  const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
-  return cut <= 0 ? '' : path.slice(0, cut);
-}
-
 export function hasErrors(issues: readonly ConfigIssue[]): boolean {
   return issues.some((issue) => issue.severity === 'error');
+}
+
+/** Where checks report to; keeps every check free of array bookkeeping. */
+export interface IssueSink {
+  error(path: string, message: string): void;
+  warning(path: string, message: string): void;
+}
+
+export function collectIssues(): IssueSink & { readonly issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  return {
+    issues,
+    error: (path, message) => void issues.push({ severity: 'error', path, message }),
+    warning: (path, message) => void issues.push({ severity: 'warning', path, message }),
+  };
 }
 
 /** A configuration that cannot be used; carries every issue found, warnings included. */

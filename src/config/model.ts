@@ -1,186 +1,370 @@
 // The one configuration model. The keepalived.conf and YAML loaders fill it; validate.ts checks it;
-// the daemon maps it onto protocol state machines. Times are milliseconds here, whatever unit the
-// source format uses (keepalived writes seconds).
+// the daemon maps it onto protocol state machines (runtime.ts). Times are milliseconds here,
+// whatever unit the source format uses (keepalived writes seconds, with decimals).
+// Each field says which keepalived keyword it comes from; defaults are in DEFAULTS below.
 import type { AddressFamily } from '../packet/address.js';
 
-/** keepalived virtual_ipaddress entry: `<addr>/<prefix> [brd X] [dev X] [scope X] [label X] [no_dad]`. */
+export type { AddressFamily };
+
+/**
+ * One `virtual_ipaddress` / `virtual_ipaddress_excluded` entry:
+ * `<addr>[/<prefix>] [brd X] [dev X] [scope X] [label X] [-nodad]`.
+ */
 export interface VirtualAddressConfig {
+  /** The address, canonical text (RFC 5952 for IPv6). */
   readonly address: string;
+  /** `/<prefix>`; keepalived uses /32 or /128 when it is omitted. */
   readonly prefixLength: number;
+  /** Follows from the address. */
   readonly family: AddressFamily;
-  /** Another interface than the instance's (keepalived `dev`). */
+  /** `dev`: install on this interface instead of the instance's. */
   readonly device?: string;
+  /** `label`: IPv4 alias label, by convention `<dev>:<text>` (ifconfig compatible). */
   readonly label?: string;
+  /** `scope`: global (the default), site, link, host or nowhere. */
   readonly scope?: string;
+  /** `brd`: IPv4 broadcast address. */
   readonly broadcast?: string;
+  /** `-nodad` / `no_dad`: IPv6 only; skip Duplicate Address Detection so the address works at once. */
+  readonly noDad?: boolean;
 }
 
-/** keepalived unicast_peer entry: `<addr> [min_ttl N] [max_ttl N]`. */
+/** One `unicast_peer` entry: `<addr> [min_ttl N] [max_ttl N]`. */
 export interface UnicastPeerConfig {
   readonly address: string;
+  /** `min_ttl` 0..255: drop adverts from this peer arriving with a lower TTL / hop limit. */
   readonly minTtl?: number;
+  /** `max_ttl` 0..255: drop adverts arriving with a higher TTL / hop limit. */
   readonly maxTtl?: number;
 }
 
-/** Gratuitous ARP / NA timing (keepalived garp_* per instance, vrrp_garp_* globally). */
+/** Gratuitous ARP / unsolicited NA timing: `vrrp_garp_*` in global_defs, `garp_*` per instance. */
 export interface GarpConfig {
-  /** garp_master_delay: second burst after becoming Master (0 = none). Default 5 s. */
+  /** `garp_master_delay` (s): second burst this long after becoming Master; 0 = no second burst. Default 5 s. */
   readonly masterDelayMs: number;
-  /** garp_master_repeat: announcements per burst. Default 5. */
+  /** `garp_master_repeat`: announcements per burst, 1 or more. Default 5. */
   readonly masterRepeat: number;
-  /** garp_master_refresh: periodic burst while Master (0 = off). Default off. */
+  /** `garp_master_refresh` (s): repeat a burst this often while Master; 0 = off. Default 0. */
   readonly masterRefreshMs: number;
-  /** garp_master_refresh_repeat. Default 1. */
+  /** `garp_master_refresh_repeat`: announcements per refresh, 1 or more. Default 1. */
   readonly masterRefreshRepeat: number;
-  /** vrrp_garp_interval / garp_interval: spacing of gratuitous ARPs. Default 0. */
+  /** `garp_lower_prio_delay` (s): second burst after a lower-priority advert reached us as Master. Default: garp_master_delay. */
+  readonly lowerPrioDelayMs: number;
+  /** `garp_lower_prio_repeat`: announcements per such burst; 0 = none. Default: garp_master_repeat. */
+  readonly lowerPrioRepeat: number;
+  /** `vrrp_garp_interval` / `garp_interval` (s, µs resolution): gap between gratuitous ARPs on an interface. Default 0. */
   readonly arpIntervalMs: number;
-  /** vrrp_gna_interval / gna_interval: spacing of unsolicited NAs. Default 0. */
+  /** `vrrp_gna_interval` / `gna_interval` (s, µs resolution): gap between unsolicited NAs on an interface. Default 0. */
   readonly naIntervalMs: number;
 }
 
+/** One `track_interface` entry: `<ifname> [weight N] [reverse]`. */
 export interface TrackedInterfaceConfig {
   readonly name: string;
-  /** 0: the instance goes to Fault when the interface is down; otherwise added while it is up (negative subtracted while down). */
+  /** `weight` -253..253. 0: the instance goes to Fault while the interface is down; else added while up (negative: subtracted while down). Default 0. */
   readonly weight: number;
-}
-
-export interface TrackedScriptRefConfig {
-  readonly name: string;
-  /** Overrides the script's own weight (keepalived `track_script { name weight N [reverse] }`). */
-  readonly weight?: number;
+  /** `reverse`: the adjustment applies in the opposite link state. */
   readonly reverse: boolean;
 }
 
+/** One `track_script` / `track_file` / `track_process` entry: `<name> [weight N] [reverse|noreverse]`. */
+export interface TrackerRefConfig {
+  /** The vrrp_script / track_file / vrrp_track_process it names. */
+  readonly name: string;
+  /** `weight`: overrides the definition's weight (-253..253 for scripts, -254..254 for files and processes). */
+  readonly weight?: number;
+  /** `reverse` / `noreverse`: overrides the definition's reverse; undefined keeps it. */
+  readonly reverse?: boolean;
+}
+
+export type TrackedScriptRefConfig = TrackerRefConfig;
+export type TrackedFileRefConfig = TrackerRefConfig;
+export type TrackedProcessRefConfig = TrackerRefConfig;
+
+/** `notify_*` command lines (run as written; keepalived appends nothing to them). */
 export interface NotifyConfig {
+  /** `notify_master`. */
   readonly master?: string;
+  /** `notify_backup`. */
   readonly backup?: string;
+  /** `notify_fault`. */
   readonly fault?: string;
+  /** `notify_stop`: the daemon stops the instance. */
   readonly stop?: string;
-  /** keepalived `notify`: called with INSTANCE|GROUP, name, state, priority. */
+  /** `notify`: called on every transition with INSTANCE|GROUP, name, state and priority appended. */
   readonly any?: string;
 }
 
 export interface VrrpInstanceConfig {
+  /** `vrrp_instance <name>`. */
   readonly name: string;
-  /** keepalived `interface`. */
+  /** `interface`: the link VRRP runs on. */
   readonly interface: string;
-  /** keepalived `virtual_router_id`, 1..255. */
+  /** `virtual_router_id`, 1..255. */
   readonly virtualRouterId: number;
-  /** keepalived `version` (else global vrrp_version), 2 or 3. */
+  /** `version` (else global `vrrp_version`), 2 or 3; IPv6 instances always run 3. */
   readonly version: 2 | 3;
-  /** From the virtual addresses; one instance serves one family (RFC 5798 §1). */
+  /** From the virtual addresses: one instance serves one family (RFC 5798 §1; excluded addresses may differ). */
   readonly family: AddressFamily;
-  /** keepalived `priority`, 1..255 (255: address owner). Default 100. */
+  /** `priority`, 1..255 (255: address owner). Default 100. */
   readonly priority: number;
-  /** keepalived `advert_int` (seconds, fractions in v3). Default 1 s. */
+  /** `advert_int` (s): v2 whole seconds 1..255, v3 0.01..40.95 in 0.01 steps. Default 1 s. */
   readonly advertIntervalMs: number;
-  /** keepalived `state`: only a hint (see protocol/config.ts). */
+  /** `state` MASTER|BACKUP: only a hint (see protocol/config.ts). Default BACKUP. */
   readonly initialState: 'BACKUP' | 'MASTER';
-  /** false with keepalived `nopreempt`. */
+  /** false with `nopreempt`; `preempt` (the default) sets it back. */
   readonly preempt: boolean;
-  /** keepalived `preempt_delay` (seconds, 0..1000). */
+  /** `preempt_delay` (s), 0..1000. Default 0. */
   readonly preemptDelayMs: number;
-  /** keepalived `accept` / `no_accept`; default accept unless vrrp_strict. */
+  /** `accept` / `no_accept`: answer traffic to the VIPs as a non-owner Master. Default accept unless vrrp_strict. */
   readonly acceptMode: boolean;
-  /** keepalived `unicast_src_ip`. */
+  /** `unicast_src_ip`: source of unicast adverts (default: the interface's primary address). */
   readonly unicastSourceIp?: string;
-  /** keepalived `unicast_peer { ... }`; empty means multicast. */
+  /** `unicast_peer { ... }`; empty means multicast. */
   readonly unicastPeers: readonly UnicastPeerConfig[];
-  /** keepalived `mcast_src_ip`: source of multicast adverts. */
+  /** `mcast_src_ip`: source of multicast adverts (default: the interface's primary address). */
   readonly multicastSourceIp?: string;
-  /** keepalived `authentication { auth_type PASS auth_pass X }` (VRRPv2 only). */
+  /** `authentication { auth_type PASS; auth_pass X }`: VRRPv2 only, 8 characters used. */
   readonly authentication?: { readonly type: 'PASS'; readonly password: string };
+  /** `virtual_ipaddress { ... }`: advertised and installed as Master. */
   readonly virtualAddresses: readonly VirtualAddressConfig[];
-  /** keepalived `virtual_ipaddress_excluded`: installed as Master, not advertised. */
+  /** `virtual_ipaddress_excluded { ... }`: installed as Master, not advertised; any family. */
   readonly excludedAddresses: readonly VirtualAddressConfig[];
+  /** `track_interface { ... }`. */
   readonly trackInterfaces: readonly TrackedInterfaceConfig[];
+  /** `track_script { ... }`. */
   readonly trackScripts: readonly TrackedScriptRefConfig[];
-  /** keepalived `dont_track_primary`: ignore the instance's own interface going down. */
+  /** `track_file { ... }`. */
+  readonly trackFiles: readonly TrackedFileRefConfig[];
+  /** `track_process { ... }`. */
+  readonly trackProcesses: readonly TrackedProcessRefConfig[];
+  /** `dont_track_primary`: the instance's own interface going down does not mean Fault. */
   readonly dontTrackPrimary: boolean;
+  /** `garp_*`: defaults from global_defs `vrrp_garp_*`. */
   readonly garp: GarpConfig;
+  /** `lower_prio_no_advert` (else global `vrrp_lower_prio_no_advert`): as Master, ignore lower-priority adverts silently. */
   readonly lowerPrioNoAdvert: boolean;
+  /** `higher_prio_send_advert` (else global): as Master, send one advert before yielding to a higher priority. */
   readonly higherPrioSendAdvert: boolean;
-  /** keepalived `use_vmac [name]`. */
+  /** `use_vmac [name]`: adverts and VIPs on a macvlan with the VRRP MAC (default name `vrrp.<VRID>`). */
   readonly useVmac?: { readonly name?: string };
-  /** false with keepalived `v3_checksum_as_v2` (RFC 9568 style, no IPv4 pseudo-header). */
+  /** false with `v3_checksum_as_v2` (RFC 9568 style: no IPv4 pseudo-header in the v3 checksum). Default true. */
   readonly v3ChecksumWithPseudoHeader: boolean;
-  /** RFC 5798 §8.4.2 VRRPv2 interoperation (vrrpd; not in keepalived). */
+  /** RFC 5798 §8.4 VRRPv2 interoperation mode (vrrpd; keepalived has no such mode). Default false. */
   readonly v2Interop: boolean;
+  /** `notify_master`, `notify_backup`, `notify_fault`, `notify_stop`, `notify`. */
   readonly notify: NotifyConfig;
+  /** `debug` 0..4 (keepalived accepts it and does nothing with it). */
+  readonly debug?: number;
 }
 
+/** `vrrp_script <name> { ... }`. */
 export interface TrackScriptConfig {
   readonly name: string;
-  /** keepalived `script`: the command line. */
+  /** `script`: the command line. */
   readonly script: string;
+  /** `interval` (s): time between runs. Default 1 s. */
   readonly intervalMs: number;
+  /** `timeout` (s): a run lasting longer counts as failed. Default: the interval. */
   readonly timeoutMs: number;
+  /** `weight` -253..253: 0 = failure means Fault; else added while OK (negative: subtracted while failed). Default 0. */
   readonly weight: number;
+  /** `weight N reverse`: the adjustment applies in the opposite state. */
   readonly reverse: boolean;
+  /** `rise`: consecutive successes to become OK. Default 1. */
   readonly rise: number;
+  /** `fall`: consecutive failures to become failed. Default 1. */
   readonly fall: number;
+  /** `user <user> [group]`: run as this user (else global script_user). */
   readonly user?: string;
+  /** `init_fail`: start in the failed state. */
   readonly initFail: boolean;
 }
 
+/** `track_file <name> { ... }` (`vrrp_track_file` is keepalived's older synonym). */
+export interface TrackFileConfig {
+  readonly name: string;
+  /** `file`: the file whose number is read whenever it changes. */
+  readonly path: string;
+  /** `weight`: multiplies the number read; 0 = any non-zero number means Fault. Default 1. */
+  readonly weight: number;
+  /** `weight N reverse`. */
+  readonly reverse: boolean;
+  /** `init_file [VALUE] [overwrite]`: create the file holding VALUE (default 0) at start; `overwrite` also replaces an existing one. */
+  readonly initFile?: { readonly value: number; readonly overwrite: boolean };
+}
+
+/** `vrrp_track_process <name> { ... }`. */
+export interface TrackProcessConfig {
+  readonly name: string;
+  /** `process`: the process name (/proc/PID/comm), or the command when parameters or full_command are given. */
+  readonly process: string;
+  /** `process` words after the first: parameters to match. */
+  readonly parameters: readonly string[];
+  /** `param_match` initial|partial; exact otherwise. */
+  readonly paramMatch: 'exact' | 'initial' | 'partial';
+  /** `full_command`: match the command line (/proc/PID/cmdline). */
+  readonly fullCommand: boolean;
+  /** `weight` -254..254: 0 = too few processes means Fault. Default 0. */
+  readonly weight: number;
+  /** `weight N reverse`. */
+  readonly reverse: boolean;
+  /** `quorum` 1..65535: processes needed for OK. Default 1. */
+  readonly quorum: number;
+  /** `quorum_max` 0..65535: more processes than this is a failure. Default unlimited. */
+  readonly quorumMax?: number;
+  /** `fork_delay` (s; `delay` sets both): wait before counting a new process. Default 0. */
+  readonly forkDelayMs: number;
+  /** `terminate_delay` (s): wait before counting a process as gone. Default 0. */
+  readonly terminateDelayMs: number;
+}
+
+/** `vrrp_sync_group <name> { ... }`: instances that change state together. */
 export interface SyncGroupConfig {
   readonly name: string;
+  /** `group { ... }`: vrrp_instance names. */
   readonly members: readonly string[];
+  /** `track_script { ... }`: applies to every member. */
   readonly trackScripts: readonly TrackedScriptRefConfig[];
+  /** `track_interface { ... }`. */
   readonly trackInterfaces: readonly TrackedInterfaceConfig[];
+  /** `track_file { ... }`. */
+  readonly trackFiles: readonly TrackedFileRefConfig[];
+  /** `track_process { ... }`. */
+  readonly trackProcesses: readonly TrackedProcessRefConfig[];
+  /** `notify_*` and `notify` (GROUP is passed instead of INSTANCE). */
   readonly notify: NotifyConfig;
-  /** keepalived sync_group_tracking_weight. */
+  /** `sync_group_tracking_weight`: members may keep weighted trackers (keepalived otherwise drops their weights). */
   readonly trackingWeight: boolean;
 }
 
+/** `global_defs { ... }`: the VRRP part. */
 export interface GlobalDefs {
+  /** `router_id`: names this host in logs and notifications (keepalived: the host name). */
   readonly routerId?: string;
+  /** `vrrp_version` 2 or 3. Default 2 (IPv6 instances always use 3). */
   readonly vrrpVersion: 2 | 3;
+  /** `vrrp_mcast_group4`. Default 224.0.0.18 (RFC 5798 §5.1.1.2). */
   readonly mcastGroup4: string;
+  /** `vrrp_mcast_group6`. Default ff02::12 (RFC 5798 §5.1.2.2). */
   readonly mcastGroup6: string;
+  /** `vrrp_garp_*` / `vrrp_gna_interval`: defaults for every instance. */
   readonly garp: GarpConfig;
-  /** vrrp_startup_delay. */
+  /** `vrrp_startup_delay` (s): wait this long before starting the instances. Default 0. */
   readonly startupDelayMs: number;
-  /** vrrp_strict. */
+  /** `vrrp_strict`: RFC-strict mode (no_accept, no unicast, no authentication). Default off. */
   readonly strict: boolean;
-  /** vrrp_check_unicast_src (vrrpd always checks; kept for reporting). */
+  /** `vrrp_check_unicast_src`: unicast adverts must come from a configured peer. Default off. */
   readonly checkUnicastSource: boolean;
+  /** `vrrp_lower_prio_no_advert`: default for the instances. Default off (on under vrrp_strict). */
   readonly lowerPrioNoAdvert: boolean;
+  /** `vrrp_higher_prio_send_advert`: default for the instances. Default off. */
   readonly higherPrioSendAdvert: boolean;
+  /** `enable_script_security`: refuse scripts a non-root user could change when they run as root. Default off. */
   readonly enableScriptSecurity: boolean;
+  /** `script_user <user> [group]`: default user for scripts (keepalived: keepalived_script, else root). */
   readonly scriptUser?: string;
+  /** `notify_fifo` / `vrrp_notify_fifo`: FIFO receiving `INSTANCE "VI_1" MASTER 100` lines. */
   readonly notifyFifo?: string;
+  /** `max_auto_priority` -1..99: highest realtime priority to raise to when timers run late; 0 = never, -1 = never and no warning. Default 0. */
+  readonly maxAutoPriority: number;
 }
 
 export interface VrrpdConfig {
   readonly global: GlobalDefs;
+  /** `vrrp_instance` blocks, in file order. */
   readonly instances: readonly VrrpInstanceConfig[];
+  /** `vrrp_script` blocks. */
   readonly scripts: readonly TrackScriptConfig[];
+  /** `track_file` blocks. */
+  readonly trackFiles: readonly TrackFileConfig[];
+  /** `vrrp_track_process` blocks. */
+  readonly trackProcesses: readonly TrackProcessConfig[];
+  /** `vrrp_sync_group` blocks. */
   readonly syncGroups: readonly SyncGroupConfig[];
 }
 
-export const DEFAULT_GARP: GarpConfig = {
+/** keepalived's defaults for what a vrrp_instance does not say (version comes from global_defs). */
+export type InstanceDefaults = Pick<
+  VrrpInstanceConfig,
+  | 'priority'
+  | 'advertIntervalMs'
+  | 'initialState'
+  | 'preempt'
+  | 'preemptDelayMs'
+  | 'acceptMode'
+  | 'dontTrackPrimary'
+  | 'lowerPrioNoAdvert'
+  | 'higherPrioSendAdvert'
+  | 'v3ChecksumWithPseudoHeader'
+  | 'v2Interop'
+>;
+
+/** A vrrp_script's defaults; its timeout defaults to its interval. */
+export type ScriptDefaults = Pick<TrackScriptConfig, 'intervalMs' | 'weight' | 'reverse' | 'rise' | 'fall' | 'initFail'>;
+export type TrackFileDefaults = Pick<TrackFileConfig, 'weight' | 'reverse'>;
+export type TrackProcessDefaults = Pick<
+  TrackProcessConfig,
+  'parameters' | 'paramMatch' | 'fullCommand' | 'weight' | 'reverse' | 'quorum' | 'forkDelayMs' | 'terminateDelayMs'
+>;
+
+export interface Defaults {
+  readonly global: GlobalDefs;
+  readonly garp: GarpConfig;
+  readonly instance: InstanceDefaults;
+  readonly script: ScriptDefaults;
+  readonly trackFile: TrackFileDefaults;
+  readonly trackProcess: TrackProcessDefaults;
+  /** `track_interface` entry without a weight. */
+  readonly trackedInterfaceWeight: number;
+  readonly syncGroup: Pick<SyncGroupConfig, 'trackingWeight'>;
+}
+
+const garpDefaults: GarpConfig = {
   masterDelayMs: 5000,
   masterRepeat: 5,
   masterRefreshMs: 0,
   masterRefreshRepeat: 1,
+  // keepalived: the lower-priority burst copies garp_master_delay / garp_master_repeat.
+  lowerPrioDelayMs: 5000,
+  lowerPrioRepeat: 5,
   arpIntervalMs: 0,
   naIntervalMs: 0,
 };
 
-export const DEFAULT_GLOBAL: GlobalDefs = {
-  vrrpVersion: 2,
-  mcastGroup4: '224.0.0.18',
-  mcastGroup6: 'ff02::12',
-  garp: DEFAULT_GARP,
-  startupDelayMs: 0,
-  strict: false,
-  checkUnicastSource: false,
-  lowerPrioNoAdvert: false,
-  higherPrioSendAdvert: false,
-  enableScriptSecurity: false,
+/** keepalived 2.2's defaults, in model units. Loaders start from these. */
+export const DEFAULTS: Defaults = {
+  global: {
+    vrrpVersion: 2,
+    mcastGroup4: '224.0.0.18',
+    mcastGroup6: 'ff02::12',
+    garp: garpDefaults,
+    startupDelayMs: 0,
+    strict: false,
+    checkUnicastSource: false,
+    lowerPrioNoAdvert: false,
+    higherPrioSendAdvert: false,
+    enableScriptSecurity: false,
+    maxAutoPriority: 0,
+  },
+  garp: garpDefaults,
+  instance: {
+    priority: 100,
+    advertIntervalMs: 1000,
+    initialState: 'BACKUP',
+    preempt: true,
+    preemptDelayMs: 0,
+    // keepalived: accept unless vrrp_strict (then no_accept); loaders apply strict.
+    acceptMode: true,
+    dontTrackPrimary: false,
+    lowerPrioNoAdvert: false,
+    higherPrioSendAdvert: false,
+    v3ChecksumWithPseudoHeader: true,
+    v2Interop: false,
+  },
+  script: { intervalMs: 1000, weight: 0, reverse: false, rise: 1, fall: 1, initFail: false },
+  trackFile: { weight: 1, reverse: false },
+  trackProcess: { parameters: [], paramMatch: 'exact', fullCommand: false, weight: 0, reverse: false, quorum: 1, forkDelayMs: 0, terminateDelayMs: 0 },
+  trackedInterfaceWeight: 0,
+  syncGroup: { trackingWeight: false },
 };
-
-/** keepalived's defaults for a vrrp_instance, before its own keywords apply. */
-export const DEFAULT_PRIORITY = 100;
-export const DEFAULT_ADVERT_INTERVAL_MS = 1000;

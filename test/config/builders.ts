@@ -1,5 +1,18 @@
-// Complete, valid model objects for tests to modify one field at a time.
-import { DEFAULT_GARP, DEFAULT_GLOBAL, type VrrpdConfig, type VrrpInstanceConfig } from '../../src/config/model.js';
+// Complete, valid model objects for tests to change one field at a time. Documentation addresses only.
+import {
+  DEFAULTS,
+  type SyncGroupConfig,
+  type TrackFileConfig,
+  type TrackProcessConfig,
+  type TrackScriptConfig,
+  type VirtualAddressConfig,
+  type VrrpdConfig,
+  type VrrpInstanceConfig,
+} from '../../src/config/model.js';
+
+export function vip(address: string, prefixLength: number, overrides: Partial<VirtualAddressConfig> = {}): VirtualAddressConfig {
+  return { address, prefixLength, family: address.includes(':') ? 'ipv6' : 'ipv4', ...overrides };
+}
 
 export function instance(overrides: Partial<VrrpInstanceConfig> = {}): VrrpInstanceConfig {
   return {
@@ -8,28 +21,36 @@ export function instance(overrides: Partial<VrrpInstanceConfig> = {}): VrrpInsta
     virtualRouterId: 51,
     version: 3,
     family: 'ipv4',
-    priority: 100,
-    advertIntervalMs: 1000,
-    initialState: 'BACKUP',
-    preempt: true,
-    preemptDelayMs: 0,
-    acceptMode: true,
+    ...DEFAULTS.instance,
     unicastPeers: [],
-    virtualAddresses: [{ address: '192.0.2.100', prefixLength: 24, family: 'ipv4' }],
+    virtualAddresses: [vip('192.0.2.100', 24)],
     excludedAddresses: [],
     trackInterfaces: [],
     trackScripts: [],
-    dontTrackPrimary: false,
-    garp: DEFAULT_GARP,
-    lowerPrioNoAdvert: false,
-    higherPrioSendAdvert: false,
-    v3ChecksumWithPseudoHeader: true,
-    v2Interop: false,
+    trackFiles: [],
+    trackProcesses: [],
+    garp: DEFAULTS.garp,
     notify: {},
     ...overrides,
   };
 }
 
+export function script(overrides: Partial<TrackScriptConfig> = {}): TrackScriptConfig {
+  return { name: 'chk', script: '/bin/true', ...DEFAULTS.script, timeoutMs: DEFAULTS.script.intervalMs, ...overrides };
+}
+
+export function trackFile(overrides: Partial<TrackFileConfig> = {}): TrackFileConfig {
+  return { name: 'file', path: '/run/vrrpd/weight', ...DEFAULTS.trackFile, ...overrides };
+}
+
+export function trackProcess(overrides: Partial<TrackProcessConfig> = {}): TrackProcessConfig {
+  return { name: 'proc', process: 'haproxy', ...DEFAULTS.trackProcess, ...overrides };
+}
+
+export function syncGroup(overrides: Partial<SyncGroupConfig> = {}): SyncGroupConfig {
+  return { name: 'G1', members: ['VI_1'], trackScripts: [], trackInterfaces: [], trackFiles: [], trackProcesses: [], notify: {}, ...DEFAULTS.syncGroup, ...overrides };
+}
+
 export function config(overrides: Partial<VrrpdConfig> = {}): VrrpdConfig {
-  return { global: DEFAULT_GLOBAL, instances: [instance()], scripts: [], syncGroups: [], ...overrides };
+  return { global: DEFAULTS.global, instances: [instance()], scripts: [], trackFiles: [], trackProcesses: [], syncGroups: [], ...overrides };
 }

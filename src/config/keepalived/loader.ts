@@ -4,10 +4,7 @@
 import type { ConfigIssue } from '../issues.js';
 import { locateIssues } from '../issues.js';
 import {
-  DEFAULT_ADVERT_INTERVAL_MS,
-  DEFAULT_GARP,
-  DEFAULT_GLOBAL,
-  DEFAULT_PRIORITY,
+  DEFAULTS,
   type GarpConfig,
   type GlobalDefs,
   type NotifyConfig,
@@ -21,7 +18,7 @@ import {
   type VrrpInstanceConfig,
 } from '../model.js';
 import { parseAddressWithPrefix, validateConfig } from '../validate.js';
-import { nearest } from './suggest.js';
+import { nearest } from '../suggest.js';
 import { parseKeepalivedFile, parseKeepalivedText, type ParseOptions, type ParseResult, type Statement } from './syntax.js';
 import { LoadContext } from './values.js';
 
@@ -109,7 +106,8 @@ function load(parsed: ParseResult): LoadResult {
     }
   }
 
-  const config: VrrpdConfig = { global, instances, scripts, syncGroups };
+  // track_file and vrrp_track_process blocks are reported as not implemented yet (above).
+  const config: VrrpdConfig = { global, instances, scripts, trackFiles: [], trackProcesses: [], syncGroups };
   const validation = locateIssues(validateConfig(config), ctx.sourceMap);
   return { config, issues: [...syntaxIssues, ...ctx.issues, ...validation], files: parsed.files };
 }
@@ -134,8 +132,9 @@ function blockOf(statement: Statement, ctx: LoadContext, path: string): readonly
 // ---- global_defs ----
 
 function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalDefs {
-  const global: Mutable<GlobalDefs> = { ...DEFAULT_GLOBAL };
-  const garp: Mutable<GarpConfig> = { ...DEFAULT_GARP };
+  const global: Mutable<GlobalDefs> = { ...DEFAULTS.global };
+  // NaN until set: keepalived's lower-priority burst defaults to the master burst settings.
+  const garp: Mutable<GarpConfig> = { ...DEFAULTS.garp, lowerPrioDelayMs: NaN, lowerPrioRepeat: NaN };
   const handlers: Record<string, (s: Statement) => void> = {
     router_id: (s) => assign(global, 'routerId', ctx.argument(s, 'global.routerId', 'a name')?.text),
     vrrp_version: (s) => assign(global, 'vrrpVersion', version(ctx.integer(s, 'global.vrrpVersion', 2, 3))),
@@ -150,7 +149,8 @@ function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalD
     script_user: (s) => assign(global, 'scriptUser', ctx.argument(s, 'global.scriptUser', 'a user name')?.text),
     notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
     vrrp_notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
-    max_auto_priority: () => undefined,
+    // Without a value keepalived takes the highest realtime priority.
+    max_auto_priority: (s) => assign(global, 'maxAutoPriority', s.args[0] ? ctx.integer(s, 'global.maxAutoPriority', -1, 99) : 99),
     ...garpHandlers(garp, 'global.garp', 'vrrp_', ctx),
   };
   for (const block of statements) {
@@ -163,6 +163,8 @@ function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalD
       }
     }
   }
+  if (Number.isNaN(garp.lowerPrioDelayMs)) garp.lowerPrioDelayMs = garp.masterDelayMs;
+  if (Number.isNaN(garp.lowerPrioRepeat)) garp.lowerPrioRepeat = garp.masterRepeat;
   if (global.strict) {
     ctx.issues.push({ severity: 'warning', path: 'global.strict', message: 'vrrp_strict: vrrpd applies its protocol rules (no_accept, no unicast, VRRPv2 auth off) but installs no firewall rules' });
   }
@@ -175,8 +177,8 @@ function garpHandlers(garp: Mutable<GarpConfig>, path: string, prefix: '' | 'vrr
     [`${prefix}garp_master_repeat`]: (s) => assign(garp, 'masterRepeat', ctx.integer(s, `${path}.masterRepeat`, 1, 255)),
     [`${prefix}garp_master_refresh`]: (s) => assign(garp, 'masterRefreshMs', ctx.seconds(s, `${path}.masterRefreshMs`, 86_400)),
     [`${prefix}garp_master_refresh_repeat`]: (s) => assign(garp, 'masterRefreshRepeat', ctx.integer(s, `${path}.masterRefreshRepeat`, 1, 255)),
-    [`${prefix}garp_lower_prio_delay`]: () => undefined,
-    [`${prefix}garp_lower_prio_repeat`]: () => undefined,
+    [`${prefix}garp_lower_prio_delay`]: (s) => assign(garp, 'lowerPrioDelayMs', ctx.seconds(s, `${path}.lowerPrioDelayMs`, 3600)),
+    [`${prefix}garp_lower_prio_repeat`]: (s) => assign(garp, 'lowerPrioRepeat', ctx.integer(s, `${path}.lowerPrioRepeat`, 0, 255)),
     [`${prefix}garp_interval`]: (s) => assign(garp, 'arpIntervalMs', ctx.seconds(s, `${path}.arpIntervalMs`, 1)),
     [`${prefix}gna_interval`]: (s) => assign(garp, 'naIntervalMs', ctx.seconds(s, `${path}.naIntervalMs`, 1)),
   };
@@ -189,7 +191,7 @@ function readScript(statement: Statement, ctx: LoadContext): TrackScriptConfig |
   if (name === undefined) return undefined;
   const path = `scripts[${name}]`;
   ctx.locate(path, statement);
-  const script: Mutable<TrackScriptConfig> = { name, script: '', intervalMs: 1000, timeoutMs: NaN, weight: 0, reverse: false, rise: 1, fall: 1, initFail: false };
+  const script: Mutable<TrackScriptConfig> = { name, script: '', ...DEFAULTS.script, timeoutMs: NaN };
   const handlers: Record<string, (s: Statement) => void> = {
     script: (s) => assign(script, 'script', s.args.map((word) => word.text).join(' ') || ctx.argument(s, `${path}.script`, 'a command')?.text),
     interval: (s) => assign(script, 'intervalMs', ctx.seconds(s, `${path}.intervalMs`, 86_400)),
@@ -227,23 +229,18 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
     virtualRouterId: 0,
     version: global.vrrpVersion,
     family: 'ipv4',
-    priority: DEFAULT_PRIORITY,
-    advertIntervalMs: DEFAULT_ADVERT_INTERVAL_MS,
-    initialState: 'BACKUP',
-    preempt: true,
-    preemptDelayMs: 0,
+    ...DEFAULTS.instance,
     acceptMode: !global.strict,
     unicastPeers: [],
     virtualAddresses: [],
     excludedAddresses: [],
     trackInterfaces: [],
     trackScripts: [],
-    dontTrackPrimary: false,
+    trackFiles: [],
+    trackProcesses: [],
     garp,
     lowerPrioNoAdvert: global.lowerPrioNoAdvert,
     higherPrioSendAdvert: global.higherPrioSendAdvert,
-    v3ChecksumWithPseudoHeader: true,
-    v2Interop: false,
     notify,
   };
   const handlers: Record<string, (s: Statement) => void> = {
@@ -290,7 +287,7 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
     notify_stop: (s) => assign(notify, 'stop', command(s)),
     notify: (s) => assign(notify, 'any', command(s)),
     smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; use notify scripts; ignored'),
-    debug: () => undefined,
+    debug: (s) => assign(instance, 'debug', ctx.integer(s, `${path}.debug`, 0, 4)),
     // Per-instance vrrp_strict; of its rules, only no_accept changes what vrrpd does.
     strict_mode: (s) => {
       if (ctx.flag(s, `${path}.acceptMode`)) noAccept = true;
@@ -353,7 +350,8 @@ function readAddresses(statement: Statement, path: string, ctx: LoadContext): Vi
       else if (option.text === 'label') address.label = value!.text;
       else if (option.text === 'scope') address.scope = value!.text;
       else if (option.text === 'brd' || option.text === 'broadcast') address.broadcast = value!.text;
-      else if (!takesValue && !['no_dad', 'nodad', 'home', 'noprefixroute', 'autojoin', 'mngtmpaddr'].includes(option.text)) {
+      else if (['-nodad', 'no_dad', 'nodad'].includes(option.text)) address.noDad = true;
+      else if (!takesValue && !['home', 'noprefixroute', 'autojoin', 'mngtmpaddr'].includes(option.text)) {
         ctx.warning(option, entryPath, `unknown address option "${option.text}"; ignored`);
       }
       if (takesValue) i++;
@@ -406,10 +404,14 @@ function readAuthentication(statement: Statement, path: string, ctx: LoadContext
 }
 
 function readTrackInterfaces(statement: Statement, path: string, ctx: LoadContext): TrackedInterfaceConfig[] {
-  return blockOf(statement, ctx, path).map((entry, index) => ({
-    name: entry.keyword.text,
-    weight: entry.args[0]?.text === 'weight' && entry.args[1] ? (ctx.integerWord(entry.args[1], 'weight', `${path}[${index}].weight`, -253, 253) ?? 0) : 0,
-  }));
+  return blockOf(statement, ctx, path).map((entry, index) => {
+    ctx.sourceMap.set(`${path}[${index}]`, entry.keyword.location);
+    return {
+      name: entry.keyword.text,
+      weight: entry.args[0]?.text === 'weight' && entry.args[1] ? (ctx.integerWord(entry.args[1], 'weight', `${path}[${index}].weight`, -253, 253) ?? 0) : 0,
+      reverse: entry.args.some((word) => word.text === 'reverse'),
+    };
+  });
 }
 
 function readTrackScripts(statement: Statement, path: string, ctx: LoadContext): TrackedScriptRefConfig[] {
@@ -418,10 +420,12 @@ function readTrackScripts(statement: Statement, path: string, ctx: LoadContext):
     const weightAt = entry.args.findIndex((word) => word.text === 'weight');
     const weightWord = weightAt >= 0 ? entry.args[weightAt + 1] : undefined;
     const weight = weightWord ? ctx.integerWord(weightWord, 'weight', `${path}[${index}].weight`, -253, 253) : undefined;
+    // Without reverse/noreverse the script's own setting applies.
+    const reverse = entry.args.some((word) => word.text === 'reverse') ? true : entry.args.some((word) => word.text === 'noreverse') ? false : undefined;
     return {
       name: entry.keyword.text,
       ...(weight !== undefined ? { weight } : {}),
-      reverse: entry.args.some((word) => word.text === 'reverse'),
+      ...(reverse !== undefined ? { reverse } : {}),
     };
   });
 }
@@ -434,7 +438,7 @@ function readSyncGroup(statement: Statement, ctx: LoadContext): SyncGroupConfig 
   const path = `syncGroups[${name}]`;
   ctx.locate(path, statement);
   const notify: Mutable<NotifyConfig> = {};
-  const group: Mutable<SyncGroupConfig> = { name, members: [], trackScripts: [], trackInterfaces: [], notify, trackingWeight: false };
+  const group: Mutable<SyncGroupConfig> = { name, members: [], trackScripts: [], trackInterfaces: [], trackFiles: [], trackProcesses: [], notify, ...DEFAULTS.syncGroup };
   readBlock(
     statement,
     path,

@@ -36,7 +36,7 @@ describe('corpus', () => {
       acceptMode: true,
       authentication: { type: 'PASS', password: 'k8s-vip1' },
       virtualAddresses: [{ address: '192.0.2.10', prefixLength: 24, family: 'ipv4', device: 'eth0', label: 'eth0:vip' }],
-      trackScripts: [{ name: 'chk_haproxy', reverse: false }],
+      trackScripts: [{ name: 'chk_haproxy' }],
       notify: { master: '/etc/keepalived/notify.sh master' },
     });
     expect(instance?.garp.masterRefreshMs).toBe(60_000);
@@ -88,7 +88,7 @@ describe('broken variants point at the exact place', () => {
 
   test('a unicast peer of the wrong family is located at the peer', () => {
     expect(load(base('  unicast_peer {\n    2001:db8::2\n  }')).lines).toEqual([
-      'keepalived.conf:5:5: error: unicast_peer 2001:db8::2 is an ipv6 address, the instance is ipv4',
+      'keepalived.conf:5:5: error: unicast_peer 2001:db8::2 is an ipv6 address: the instance is ipv4',
     ]);
   });
 
@@ -106,7 +106,7 @@ describe('broken variants point at the exact place', () => {
   });
 
   test('duplicate VRID on one interface names both', () => {
-    const text = base('') + base('').replace('VI_1', 'VI_2');
+    const text = base('') + base('').replace('VI_1', 'VI_2').replace('192.0.2.100', '192.0.2.101');
     expect(load(text).lines).toEqual([
       'keepalived.conf:11:21: error: virtual_router_id 51 is already used by VI_1 on eth0 (ipv4); each virtual router on a link needs its own VRID',
     ]);
@@ -149,6 +149,28 @@ describe('keepalived semantics', () => {
     const strict = load(text);
     expect(strict.config.instances[0]?.acceptMode).toBe(false);
     expect(load(text.replace(' virtual_router_id 1\n', ' virtual_router_id 1\n accept\n')).config.instances[0]?.acceptMode).toBe(true);
+  });
+
+  test('lower-priority gratuitous ARPs follow the master settings unless set; instances inherit the global ones', () => {
+    const text =
+      'global_defs {\n vrrp_garp_master_delay 2\n vrrp_garp_master_repeat 3\n max_auto_priority\n}\n' +
+      'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n garp_lower_prio_repeat 0\n debug 2\n virtual_ipaddress {\n  2001:db8::1/64 -nodad\n }\n}\n';
+    const { config, lines } = load(text);
+    expect(lines).toEqual([]);
+    expect(config.global.maxAutoPriority).toBe(99);
+    expect(config.global.garp).toMatchObject({ masterDelayMs: 2000, masterRepeat: 3, lowerPrioDelayMs: 2000, lowerPrioRepeat: 3 });
+    expect(config.instances[0]?.garp).toMatchObject({ lowerPrioDelayMs: 2000, lowerPrioRepeat: 0 });
+    expect(config.instances[0]).toMatchObject({ debug: 2, virtualAddresses: [{ address: '2001:db8::1', noDad: true }] });
+  });
+
+  test('track_interface reverse; track_script reverse only when written', () => {
+    const text =
+      'vrrp_script s {\n script "/bin/true"\n weight 10 reverse\n}\n' +
+      'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n track_interface {\n  eth1 weight -10 reverse\n }\n' +
+      ' track_script {\n  s\n  s weight 5 noreverse\n }\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n';
+    const { config } = load(text);
+    expect(config.instances[0]?.trackInterfaces).toEqual([{ name: 'eth1', weight: -10, reverse: true }]);
+    expect(config.instances[0]?.trackScripts).toEqual([{ name: 's' }, { name: 's', weight: 5, reverse: false }]);
   });
 
   test('a vrrp_script without timeout uses its interval', () => {

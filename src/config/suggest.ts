@@ -1,4 +1,4 @@
-// "did you mean nopreempt?": the nearest known keyword to a misspelt one.
+// "did you mean nopreempt?": the nearest known word to a misspelt one (keywords, tracker names).
 
 export function nearest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
