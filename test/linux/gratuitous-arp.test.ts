@@ -1,10 +1,7 @@
 // Gratuitous ARP: the frame vrrpd builds, and what a neighbour sees when vrrpd becomes Master.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { gratuitousArp, macBytes } from '../../src/linux/announce/gratuitous-arp.js';
+import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startVrrpd, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 
@@ -31,24 +28,14 @@ describe.skipIf(!isRoot())('on the wire (needs root)', () => {
     lab = await NamespaceLab.create();
     const a = await lab.addHost('a', ['192.0.2.1/24']);
     const observer = await lab.addHost('obs', ['192.0.2.9/24']);
-    const capture = join(mkdtempSync(join(tmpdir(), 'vrrpd-arp-')), 'arp.pcap');
-    const dump = observer.spawn('tcpdump', ['-i', 'eth0', '-U', '-w', capture, 'arp']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const capture = await startCapture(observer, 'arp');
     const config = instanceConfig({ priority: 150, version: 3, vip: '192.0.2.100/24', extra: '  garp_master_delay 0\n  garp_master_repeat 3' });
     startVrrpd(a, config.replace('    192.0.2.100/24', '    192.0.2.100/24\n    198.51.100.7/32'));
     await waitFor('a to become Master', () => holds(a, '192.0.2.100'), 6000);
     await new Promise((resolve) => setTimeout(resolve, 800));
-    dump.kill('SIGINT');
-    await new Promise((resolve) => dump.once('exit', resolve));
+    await capture.stop();
     const mac = JSON.parse((await a.ip('-j', 'link', 'show', 'eth0')).stdout)[0].address as string;
-    const rows = execFileSync('tshark', ['-r', capture, '-T', 'fields', '-e', 'eth.dst', '-e', 'eth.src', '-e', 'arp.opcode', '-e', 'arp.src.hw_mac', '-e', 'arp.src.proto_ipv4', '-e', 'arp.dst.proto_ipv4'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-      .trim()
-      .split('\n')
-      .map((line) => line.split('\t'))
-      .filter((row) => row[1] === mac);
+    const rows = captureFields(capture.file, ['eth.dst', 'eth.src', 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4']).filter((row) => row[1] === mac);
     const garp = (vip: string) => ['ff:ff:ff:ff:ff:ff', mac, '1', mac, vip, vip];
     expect(rows).toEqual([garp('192.0.2.100'), garp('198.51.100.7'), garp('192.0.2.100'), garp('198.51.100.7'), garp('192.0.2.100'), garp('198.51.100.7')]);
   });

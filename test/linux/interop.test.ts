@@ -2,12 +2,10 @@
 // VRRPv2 and v3, multicast and unicast, with and without password. The higher priority holds the
 // VIP alone; SIGKILL moves it within Master_Down_Interval; SIGTERM within Skew_Time; a hostile
 // neighbour changes nothing; tshark finds every packet vrrpd sent well-formed.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { masterDownInterval, skewTime } from '../../src/protocol/timers.js';
+import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, startVrrpd, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 
@@ -34,8 +32,7 @@ describe.skipIf(!isRoot())('vrrpd against vrrpd (needs root)', () => {
   test('election, SIGKILL failover within Master_Down_Interval, restart clean-up, and tshark on every packet', { timeout: 60_000 }, async () => {
     const l = await twoHosts();
     const observer = await l.addHost('obs', ['192.0.2.9/24']);
-    const capture = join(mkdtempSync(join(tmpdir(), 'vrrpd-cap-')), 'vrrp.pcap');
-    const dump = observer.spawn('tcpdump', ['-i', 'eth0', '-U', '-w', capture, 'ip proto 112']);
+    const capture = await startCapture(observer, 'ip proto 112');
     const [a, b] = [l.host('a'), l.host('b')];
     const config = (priority: number) => instanceConfig({ priority, version: 3, vip: `${VIP}/24` });
     startVrrpd(a, config(150));
@@ -58,13 +55,8 @@ describe.skipIf(!isRoot())('vrrpd against vrrpd (needs root)', () => {
     await waitFor('a to preempt', () => holds(a, VIP), 6000);
     await waitFor('b to let go', async () => !(await holds(b, VIP)), 3000);
 
-    dump.kill('SIGINT');
-    await new Promise((resolve) => dump.once('exit', resolve));
-    const fields = execFileSync('tshark', ['-r', capture, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.ttl', '-e', 'vrrp.checksum.status', '-e', '_ws.malformed'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    const rows = fields.trim().split('\n').map((line) => line.split('\t'));
+    await capture.stop();
+    const rows = captureFields(capture.file, ['ip.src', 'ip.ttl', 'vrrp.checksum.status', '_ws.malformed']);
     expect(rows.length).toBeGreaterThan(5);
     for (const [source, ttl, checksumStatus, malformed] of rows) {
       expect([source, ttl, checksumStatus, malformed ?? '']).toEqual([source, '255', '1', '']);
