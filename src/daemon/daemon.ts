@@ -8,6 +8,7 @@ import { InstanceActions, type InstanceBinding } from './instance-actions.js';
 import type { Logger } from './log.js';
 import type { HostEvent, OpenChannel, Platform, ReceivedPacket } from './ports.js';
 import { RejectionSummary } from './rejection-summary.js';
+import { describeReload, planReload, summarise, type ReloadSummary } from './reload.js';
 
 export interface DaemonInstance extends InstanceBinding {
   /** keepalived unicast_src_ip. */
@@ -63,6 +64,8 @@ export class InstanceNotFoundError extends Error {
 export class Daemon {
   private readonly running = new Map<string, RunningInstance>();
   private readonly channels = new Map<string, OpenChannel>();
+  /** Which channel each router uses, so a reload can close the channels nobody uses any more. */
+  private readonly channelKeys = new WeakMap<VirtualRouter, string>();
   private readonly rejections: RejectionSummary;
   private stopWatching: (() => void) | undefined;
   private summaryTimer: NodeJS.Timeout | undefined;
@@ -93,10 +96,10 @@ export class Daemon {
     this.summaryTimer.unref();
   }
 
-  private async startInstance(binding: DaemonInstance): Promise<void> {
-    const { platform, clock, log } = this.options;
+  /** The interface's state and the address advertisements go out from; throws if there is none. */
+  private async resolveSource(binding: DaemonInstance): Promise<{ state: Awaited<ReturnType<Platform['interfaceState']>>; source: string }> {
     const config = binding.router;
-    const state = await platform.interfaceState(binding.interfaceName);
+    const state = await this.options.platform.interfaceState(binding.interfaceName);
     const primary = config.family === 'ipv4' ? state.ipv4 : state.ipv6LinkLocal;
     const source = binding.unicastSource ?? primary;
     if (!source) {
@@ -104,6 +107,13 @@ export class Daemon {
         `${config.name}: interface ${binding.interfaceName} has no ${config.family === 'ipv4' ? 'IPv4 address' : 'IPv6 link-local address'} to send advertisements from`,
       );
     }
+    return { state, source };
+  }
+
+  private async startInstance(binding: DaemonInstance, override?: number, startupDelayMs = this.options.startupDelayMs ?? 0): Promise<void> {
+    const { platform, clock, log } = this.options;
+    const config = binding.router;
+    const { state, source } = await this.resolveSource(binding);
     const channel = await this.channelFor(binding, source);
     let actions: InstanceActions | undefined;
     const router: VirtualRouter = new VirtualRouter(config, {
@@ -113,15 +123,71 @@ export class Daemon {
     });
     const announcer = await platform.announcer(binding.interfaceName, config.family);
     actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer }, log);
-    this.running.set(config.name, { binding, router, actions });
+    this.channelKeys.set(router, this.channelKey(binding, source));
+    this.running.set(config.name, { binding, router, actions, ...(override !== undefined ? { override } : {}) });
+    if (override !== undefined) router.setPriority(override);
     if (!state.up) router.setFault(true, `interface ${binding.interfaceName} is down`);
-    router.start(this.options.startupDelayMs ?? 0);
+    router.start(startupDelayMs);
+  }
+
+  /**
+   * Applies a new configuration's instances (SIGHUP, `vrrpd reload`), matched to the running ones
+   * as keepalived does (see reload.ts): unchanged ones are not touched, changed ones are updated
+   * in place or restarted, removed ones stop as on shutdown, new ones start. Everything that must
+   * start is checked first, so a reload that cannot apply throws before changing anything. A
+   * runtime priority override stays with its instance.
+   */
+  async reload(instances: readonly DaemonInstance[]): Promise<ReloadSummary> {
+    const plan = planReload([...this.running.values()].map((r) => r.binding), instances);
+    for (const binding of [...plan.added, ...plan.restarted.map((kept) => kept.next)]) await this.resolveSource(binding);
+    const overrides = new Map([...this.running].map(([name, r]) => [name, r.override]));
+    const keptOverride = (previous: string, next: DaemonInstance): number | undefined =>
+      next.router.priority === 255 ? undefined : overrides.get(previous);
+    for (const name of [...plan.removed, ...plan.restarted.map((kept) => kept.previous)]) await this.stopInstance(name);
+    // Before anything starts, so a restarted router whose multicast group changed gets a new socket.
+    this.closeUnusedChannels();
+    const renamed = [...plan.unchanged, ...plan.updated].map((kept) => ({ kept, running: this.running.get(kept.previous) }));
+    for (const { kept } of renamed) this.running.delete(kept.previous);
+    for (const { kept, running } of renamed) {
+      if (!running) continue;
+      const override = keptOverride(kept.previous, kept.next);
+      this.running.set(kept.next.router.name, { binding: kept.next, router: running.router, actions: running.actions, ...(override !== undefined ? { override } : {}) });
+      if (kept.changes.length === 0) continue;
+      running.actions.rebind(kept.next, running.router.state === 'Master');
+      running.router.reconfigure(kept.next.router);
+      running.router.setPriority(override ?? kept.next.router.priority);
+    }
+    // A new instance starts as at boot, without vrrp_startup_delay (the host is already up).
+    for (const kept of plan.restarted) await this.startInstance(kept.next, keptOverride(kept.previous, kept.next), 0);
+    for (const binding of plan.added) await this.startInstance(binding, undefined, 0);
+    this.closeUnusedChannels();
+    const summary = summarise(plan);
+    this.options.log.info({ event: 'reloaded', ...summary }, `configuration reloaded: ${describeReload(summary)}`);
+    return summary;
+  }
+
+  /** Stops one instance as on shutdown: a Master sends priority 0 and removes its addresses. */
+  private async stopInstance(name: string): Promise<void> {
+    const running = this.running.get(name);
+    if (!running) return;
+    running.router.shutdown();
+    this.running.delete(name);
+    await running.actions.settled();
+  }
+
+  private closeUnusedChannels(): void {
+    const used = new Set([...this.running.values()].map((r) => this.channelKeys.get(r.router)));
+    for (const [key, channel] of this.channels) {
+      if (used.has(key)) continue;
+      channel.close();
+      this.channels.delete(key);
+    }
   }
 
   /** One channel per (interface, family, source): instances sharing it share the socket. */
   private async channelFor(binding: DaemonInstance, source: string): Promise<OpenChannel> {
     const family = binding.router.family;
-    const key = `${binding.interfaceName}|${family}|${source}`;
+    const key = this.channelKey(binding, source);
     const existing = this.channels.get(key);
     if (existing) return existing;
     const unicast = binding.router.unicastPeers.length > 0;
@@ -136,6 +202,10 @@ export class Daemon {
     );
     this.channels.set(key, channel);
     return channel;
+  }
+
+  private channelKey(binding: DaemonInstance, source: string): string {
+    return `${binding.interfaceName}|${binding.router.family}|${source}`;
   }
 
   private onPacket(interfaceName: string, family: 'ipv4' | 'ipv6', packet: ReceivedPacket): void {

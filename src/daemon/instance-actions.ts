@@ -28,7 +28,7 @@ export class InstanceActions {
   readonly installed = new Set<string>();
 
   constructor(
-    private readonly binding: InstanceBinding,
+    private binding: InstanceBinding,
     private readonly ports: InstancePorts,
     private readonly log: Logger,
   ) {}
@@ -71,6 +71,32 @@ export class InstanceActions {
     }
   }
 
+  /**
+   * A reload changed the instance in place: later actions use the new binding. While Master, the
+   * addresses the reload removed go and those it added are installed, then announced
+   * (garp_master_repeat), as becoming Master would have done for them.
+   */
+  rebind(binding: InstanceBinding, isMaster: boolean): void {
+    const previous = this.binding;
+    this.binding = binding;
+    if (!isMaster) return;
+    const key = (spec: VirtualAddressSpec): string => JSON.stringify([spec.address, spec.prefixLength, spec.device, spec.label, spec.scope, spec.broadcast]);
+    const before = new Set(previous.addresses.map(key));
+    const after = new Set(binding.addresses.map(key));
+    const removed = previous.addresses.filter((spec) => !after.has(key(spec)));
+    const added = binding.addresses.filter((spec) => !before.has(key(spec)));
+    if (removed.length > 0) void this.queue.enqueue(() => this.changeAddresses('remove', removed), (error) => this.logAddressFailure('remove', error));
+    if (added.length === 0) return;
+    void this.queue.enqueue(
+      async () => {
+        await this.changeAddresses('add', added);
+        const count = binding.router.announcements.masterRepeat;
+        if (count > 0) this.ports.announcer.announce(added.map((spec) => spec.address), count);
+      },
+      (error) => this.logAddressFailure('add', error),
+    );
+  }
+
   /** Resolves when queued address changes are done (used on shutdown). */
   settled(): Promise<void> {
     return this.queue.drain();
@@ -103,10 +129,10 @@ export class InstanceActions {
     }
   }
 
-  private async changeAddresses(change: 'add' | 'remove'): Promise<void> {
+  private async changeAddresses(change: 'add' | 'remove', specs: readonly VirtualAddressSpec[] = this.binding.addresses): Promise<void> {
     const done: string[] = [];
     const failed: string[] = [];
-    for (const spec of this.binding.addresses) {
+    for (const spec of specs) {
       try {
         if (change === 'add') await this.ports.addresses.add(spec);
         else await this.ports.addresses.remove(spec);

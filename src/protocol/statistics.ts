@@ -10,6 +10,10 @@ export interface RouterStatistics {
   releasedMaster: number;
   priorityZeroReceived: number;
   priorityZeroSent: number;
+  /** State changes of any kind (vrrpd's metric; keepalived counts only Master ones). */
+  transitions: number;
+  /** Gratuitous ARPs / unsolicited NAs asked for: one per address per repetition. */
+  announcementsSent: number;
   /** Accepted advertisements whose address list differs from ours (RFC 9568 §7.1: log, accept). */
   addressListMismatches: number;
   rejected: Record<RejectReason, number>;
@@ -25,6 +29,8 @@ export function newStatistics(): RouterStatistics {
     releasedMaster: 0,
     priorityZeroReceived: 0,
     priorityZeroSent: 0,
+    transitions: 0,
+    announcementsSent: 0,
     addressListMismatches: 0,
     rejected,
     checksumFlavours: { 'pseudo-header': 0, 'message-only': 0 },

@@ -68,11 +68,13 @@ export class VirtualRouter {
   private readonly announceDelayTimer: OneShotTimer;
   private readonly announceRefreshTimer: OneShotTimer;
   readonly statistics: RouterStatistics = newStatistics();
+  private currentConfig: VirtualRouterConfig;
 
   constructor(
-    readonly config: VirtualRouterConfig,
+    config: VirtualRouterConfig,
     private readonly env: RouterEnvironment,
   ) {
+    this.currentConfig = config;
     const clock = env.clock;
     this.stateSince = clock.now();
     this.currentPriority = config.priority;
@@ -81,8 +83,12 @@ export class VirtualRouter {
     this.adverTimer = new OneShotTimer(clock, () => this.onAdverTimer());
     this.masterDownTimer = new OneShotTimer(clock, () => this.becomeMaster(this.downTimerCause));
     this.startupTimer = new OneShotTimer(clock, () => this.startup());
-    this.announceDelayTimer = new OneShotTimer(clock, () => this.announce(config.announcements.masterRepeat));
+    this.announceDelayTimer = new OneShotTimer(clock, () => this.announce(this.config.announcements.masterRepeat));
     this.announceRefreshTimer = new OneShotTimer(clock, () => this.onAnnounceRefresh());
+  }
+
+  get config(): VirtualRouterConfig {
+    return this.currentConfig;
   }
 
   get state(): RouterState {
@@ -158,6 +164,42 @@ export class VirtualRouter {
     if (this.currentState === 'Master') {
       this.sendAdvertisement(priority);
       this.adverTimer.start(this.config.advertIntervalMs);
+    }
+  }
+
+  /**
+   * A reload changed settings a running router can take on without leaving its state (keepalived
+   * keeps a matched instance's state across a reload). The effective priority is the caller's
+   * (setPriority). Identity (VRID, family, version) and address ownership cannot change here: the
+   * daemon restarts the router for those.
+   */
+  reconfigure(config: VirtualRouterConfig): void {
+    const previous = this.currentConfig;
+    if (config.vrid !== previous.vrid || config.family !== previous.family || config.version !== previous.version) {
+      throw new Error(`${previous.name}: VRID, family and version cannot change in place`);
+    }
+    if ((config.priority === OWNER_PRIORITY) !== this.isOwner) throw new Error(`${previous.name}: address ownership cannot change in place`);
+    this.currentConfig = config;
+    // v2 routers all use their own interval (RFC 3768 §6.1); a v3 Backup keeps the Master's until
+    // the next advertisement.
+    if (config.version === 2 || this.currentState !== 'Backup') this.masterAdverIntervalMs = config.advertIntervalMs;
+    if (this.currentState !== 'Master') return;
+    const advertChanged =
+      config.advertIntervalMs !== previous.advertIntervalMs ||
+      config.virtualAddresses.join() !== previous.virtualAddresses.join() ||
+      config.authentication?.password !== previous.authentication?.password ||
+      config.unicastPeers.join() !== previous.unicastPeers.join();
+    // Tell Backups at once (new interval or address list), and keep the advertisement rhythm at the
+    // new interval from here: a longer interval must not leave the old timer's short one running.
+    if (advertChanged) {
+      this.sendAdvertisement(this.currentPriority);
+      this.adverTimer.start(config.advertIntervalMs);
+    }
+    // Addresses added or removed while Master are installed and announced by the daemon, which
+    // knows their devices and labels.
+    if (config.announcements.masterRefreshMs !== previous.announcements.masterRefreshMs) {
+      if (config.announcements.masterRefreshMs > 0) this.announceRefreshTimer.start(config.announcements.masterRefreshMs);
+      else this.announceRefreshTimer.cancel();
     }
   }
 
@@ -330,6 +372,7 @@ export class VirtualRouter {
   private transition(to: RouterState, reason: TransitionReason, peer?: PeerInfo): void {
     const from = this.currentState;
     this.currentState = to;
+    this.statistics.transitions++;
     this.stateSince = this.env.clock.now();
     this.lastReason = reason;
     const detail = reason === 'fault' || reason === 'fault-cleared' ? this.faultDetail : undefined;
@@ -345,6 +388,7 @@ export class VirtualRouter {
 
   private announce(count: number): void {
     if (this.config.virtualAddresses.length === 0 || count <= 0) return;
+    this.statistics.announcementsSent += this.config.virtualAddresses.length * count;
     this.env.emit({ type: 'announce-addresses', addresses: this.config.virtualAddresses, count });
   }
 

@@ -1,0 +1,118 @@
+// Reload: which running instances the new configuration keeps, changes, replaces, drops or adds.
+// Instances are matched as keepalived matches them on SIGHUP: by VRID, address family, interface,
+// unicast source and mode (unicast or multicast), never by name, so a renamed instance keeps its
+// state and a Master stays Master. Pure: the daemon applies the plan.
+import type { DaemonInstance } from './daemon.js';
+
+/** What identifies a virtual router across a reload (keepalived's vrrp_exist). */
+export function instanceKey(binding: DaemonInstance): string {
+  const { router } = binding;
+  const mode = router.unicastPeers.length > 0 ? 'unicast' : 'multicast';
+  return [router.vrid, router.family, binding.interfaceName, binding.unicastSource ?? '-', mode].join('|');
+}
+
+/**
+ * Settings a running router cannot take on in place: the version changes the packet format, the
+ * owner (priority 255) follows other rules (RFC 5798 §6.4.1), and the multicast group or v2
+ * interoperation change the socket the router listens on.
+ */
+const RESTART_FIELDS = ['version', 'owner', 'multicastGroup', 'v2Interop'] as const;
+
+export interface KeptInstance {
+  /** The running instance's name (the map key before the reload). */
+  readonly previous: string;
+  readonly next: DaemonInstance;
+  /** What differs, by setting name; empty when unchanged. */
+  readonly changes: readonly string[];
+}
+
+export interface ReloadPlan {
+  /** Matched and identical: left alone, no transition, no gap in advertisements. */
+  readonly unchanged: readonly KeptInstance[];
+  /** Matched with changes the protocol lets a running router take on (priority, interval, VIPs...). */
+  readonly updated: readonly KeptInstance[];
+  /** Matched, but a change needs a stop (priority 0 if Master) and a fresh start. */
+  readonly restarted: readonly KeptInstance[];
+  /** Running instances the new configuration no longer has: stopped as on shutdown. */
+  readonly removed: readonly string[];
+  /** New instances: started. */
+  readonly added: readonly DaemonInstance[];
+}
+
+export function planReload(running: readonly DaemonInstance[], next: readonly DaemonInstance[]): ReloadPlan {
+  const byKey = new Map<string, DaemonInstance>();
+  for (const binding of running) byKey.set(instanceKey(binding), binding);
+  const unchanged: KeptInstance[] = [];
+  const updated: KeptInstance[] = [];
+  const restarted: KeptInstance[] = [];
+  const added: DaemonInstance[] = [];
+  for (const binding of next) {
+    const key = instanceKey(binding);
+    const previous = byKey.get(key);
+    if (!previous) {
+      added.push(binding);
+      continue;
+    }
+    byKey.delete(key);
+    const changes = changedSettings(previous, binding);
+    const kept = { previous: previous.router.name, next: binding, changes };
+    if (changes.length === 0) unchanged.push(kept);
+    else if (changes.some((change) => (RESTART_FIELDS as readonly string[]).includes(change))) restarted.push(kept);
+    else updated.push(kept);
+  }
+  return { unchanged, updated, restarted, removed: [...byKey.values()].map((binding) => binding.router.name), added };
+}
+
+/** The settings that differ between two bindings of the same virtual router, sorted by name. */
+export function changedSettings(previous: DaemonInstance, next: DaemonInstance): string[] {
+  const settings = (binding: DaemonInstance): Record<string, unknown> => {
+    const { router } = binding;
+    return {
+      ...router,
+      owner: router.priority === 255,
+      destinations: binding.destinations,
+      addresses: binding.addresses,
+      // Unicast instances join no group: the multicast group does not concern them.
+      multicastGroup: router.unicastPeers.length > 0 ? undefined : binding.multicastGroup,
+    };
+  };
+  const before = settings(previous);
+  const after = settings(next);
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name])).sort();
+}
+
+/** What a reload did, for the log, the control socket and `vrrpd reload`. */
+export interface ReloadSummary {
+  readonly unchanged: readonly string[];
+  readonly updated: ReadonlyArray<{ readonly instance: string; readonly changes: readonly string[] }>;
+  readonly restarted: ReadonlyArray<{ readonly instance: string; readonly changes: readonly string[] }>;
+  readonly removed: readonly string[];
+  readonly added: readonly string[];
+}
+
+export function summarise(plan: ReloadPlan): ReloadSummary {
+  const named = (kept: KeptInstance) => ({ instance: kept.next.router.name, changes: kept.changes });
+  return {
+    unchanged: plan.unchanged.map((kept) => kept.next.router.name),
+    updated: plan.updated.map(named),
+    restarted: plan.restarted.map(named),
+    removed: plan.removed,
+    added: plan.added.map((binding) => binding.router.name),
+  };
+}
+
+/** One line for the log and the CLI: "unchanged VI_1; updated VI_2 (priority); added VI_3". */
+export function describeReload(summary: ReloadSummary): string {
+  const parts: string[] = [];
+  const list = (label: string, names: readonly string[]): void => {
+    if (names.length > 0) parts.push(`${label} ${names.join(', ')}`);
+  };
+  const withChanges = (entries: ReloadSummary['updated']): string[] => entries.map((e) => `${e.instance} (${e.changes.join(', ')})`);
+  list('unchanged', summary.unchanged);
+  list('updated', withChanges(summary.updated));
+  list('restarted', withChanges(summary.restarted));
+  list('removed', summary.removed);
+  list('added', summary.added);
+  return parts.join('; ') || 'nothing to do';
+}
