@@ -10,6 +10,8 @@ import { run } from './run.js';
 import { priority, status } from './status.js';
 import { watch } from './watch.js';
 import { simulate } from './simulate.js';
+import { dump, reload } from './reload.js';
+import { parseListenAddress } from '../daemon/metrics-server.js';
 
 export function buildProgram(
   write: (text: string) => void = (text) => process.stdout.write(text),
@@ -45,10 +47,29 @@ export function buildProgram(
     .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
     .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
-    .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string }) => {
+    .option('--metrics <address:port>', 'serve Prometheus metrics on http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9650, [::1]:9650, :9650)')
+    .option('--data-file <path>', 'where SIGUSR1 writes the data dump', '/tmp/keepalived.data')
+    .option('--stats-file <path>', 'where SIGUSR2 writes the statistics', '/tmp/keepalived.stats')
+    .option('--json-file <path>', 'where `vrrpd dump --json --write` writes the JSON dump', '/tmp/keepalived.json')
+    .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string; metrics?: string; dataFile: string; statsFile: string; jsonFile: string }) => {
       const level = LOG_LEVELS.find((known) => known === options.logLevel);
       if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
-      setExitCode(await run({ file: options.config, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent, ...(options.configId ? { configId: options.configId } : {}) }));
+      let metrics;
+      try {
+        metrics = options.metrics === undefined ? undefined : parseListenAddress(options.metrics);
+      } catch (error) {
+        throw new UsageError(`--metrics: ${(error as Error).message}`);
+      }
+      setExitCode(
+        await run({
+          file: options.config,
+          controlSocket: options.controlSocket,
+          logLevel: level as LevelWithSilent,
+          ...(options.configId ? { configId: options.configId } : {}),
+          ...(metrics ? { metrics } : {}),
+          dumpPaths: { data: options.dataFile, stats: options.statsFile, json: options.jsonFile },
+        }),
+      );
     });
 
   program
@@ -86,6 +107,27 @@ export function buildProgram(
         await priority({ socket: options.controlSocket, instance, reset: options.reset === true, ...(value !== undefined ? { priority: value } : {}) }, write),
       ),
     );
+
+  program
+    .command('reload')
+    .description('re-read the configuration file of the running daemon and apply it (as SIGHUP); exit 1 with the errors if it is rejected')
+    .option('--json', 'the result as JSON')
+    .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+    .action(async (options: { json?: boolean; controlSocket: string }) => setExitCode(await reload({ socket: options.controlSocket, json: options.json === true }, write)));
+
+  program
+    .command('dump')
+    .description("the running daemon's state in keepalived's formats: --data (SIGUSR1), --stats (SIGUSR2), --json (keepalived's JSON dump)")
+    .option('--data', "keepalived's data dump")
+    .option('--stats', "keepalived's statistics")
+    .option('--json', "keepalived's JSON dump")
+    .option('--write', "have the daemon write the file keepalived would (/tmp/keepalived.*, or vrrpd run's --*-file) and print its path")
+    .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+    .action(async (options: { data?: boolean; stats?: boolean; json?: boolean; write?: boolean; controlSocket: string }) => {
+      const formats = (['data', 'stats', 'json'] as const).filter((format) => options[format] === true);
+      if (formats.length !== 1) throw new UsageError('give exactly one of --data, --stats, --json');
+      setExitCode(await dump({ socket: options.controlSocket, format: formats[0]!, write: options.write === true }, write));
+    });
 
   return program;
 }

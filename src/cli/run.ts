@@ -1,6 +1,6 @@
 // `vrrpd run -f FILE`: the daemon in the foreground. Refuses a configuration `check` rejects, with
 // the same messages; on SIGTERM or SIGINT a Master hands over (priority 0) and removes its
-// addresses before exiting 0.
+// addresses before exiting 0. SIGHUP reloads, SIGUSR1/SIGUSR2 dump (see operate.ts).
 import type { LevelWithSilent } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
@@ -11,12 +11,19 @@ import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
 import { createLogger } from '../daemon/log.js';
 import { RealClock } from '../daemon/real-clock.js';
 import { LinuxPlatform } from '../linux/platform.js';
+import type { DumpFormat } from '../daemon/dumps.js';
+import type { ListenAddress } from '../daemon/metrics-server.js';
+import { Operations } from './operate.js';
 
 export interface RunOptions {
   readonly file: string;
   readonly controlSocket?: string;
   readonly logLevel?: LevelWithSilent;
   readonly configId?: string;
+  /** `--metrics ADDR:PORT`: serve Prometheus metrics there. */
+  readonly metrics?: ListenAddress;
+  /** Where SIGUSR1/SIGUSR2 and `vrrpd dump --write` put dumps (keepalived's /tmp paths by default). */
+  readonly dumpPaths?: Partial<Record<DumpFormat, string>>;
 }
 
 /** How long a graceful stop may take before vrrpd exits anyway. */
@@ -52,10 +59,27 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
 
+  const operations = new Operations({
+    daemon,
+    log,
+    file: options.file,
+    ...(options.configId !== undefined ? { configId: options.configId } : {}),
+    ...(options.dumpPaths ? { dumpPaths: options.dumpPaths } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  try {
+    await operations.start();
+  } catch (error) {
+    process.stderr.write(`vrrpd: cannot serve metrics: ${(error as Error).message}\n`);
+    await daemon.stop();
+    platform.close();
+    return 1;
+  }
   const handlers = new Map<string, CommandHandler>([
     ['ping', () => ({ pong: true, pid: process.pid })],
     ['status', () => ({ instances: daemon.status() })],
     ['priority', (request) => priorityCommand(daemon, request.args ?? {})],
+    ...operations.handlers(),
   ]);
   const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
   let control: ControlServer;
@@ -63,11 +87,13 @@ export async function run(options: RunOptions): Promise<number> {
     control = await ControlServer.listen(controlPath, handlers);
   } catch (error) {
     process.stderr.write(`vrrpd: cannot open the control socket ${controlPath}: ${(error as Error).message}\n`);
+    await operations.close();
     await daemon.stop();
     platform.close();
     return 1;
   }
-  log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
+  log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
+  operations.ready();
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -75,8 +101,9 @@ export async function run(options: RunOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info({ event: 'stopping', signal }, `${signal}: stopping (Masters hand over with priority 0)`);
+      operations.stopping();
       const deadline = setTimeout(() => resolve(0), STOP_DEADLINE_MS);
-      void Promise.all([daemon.stop(), control.close()]).finally(() => {
+      void Promise.all([daemon.stop(), control.close(), operations.close()]).finally(() => {
         clearTimeout(deadline);
         platform.close();
         resolve(0);
@@ -84,7 +111,6 @@ export async function run(options: RunOptions): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => log.warn({ event: 'reload-unavailable' }, 'SIGHUP: reload is not implemented yet; the running configuration stays'));
   });
 }
 

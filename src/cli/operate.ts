@@ -1,0 +1,172 @@
+// What `vrrpd run` offers an operator besides status and priority: reload (SIGHUP, control
+// `reload`), keepalived-style dumps (SIGUSR1 data, SIGUSR2 stats, control `dump` for all three
+// including JSON), Prometheus metrics, and systemd's notify protocol around all of it.
+import { writeFileSync } from 'node:fs';
+import { formatIssue, hasErrors } from '../config/issues.js';
+import { loadConfigFile } from '../config/load.js';
+import { daemonInstances } from '../config/runtime.js';
+import { CommandError, type CommandHandler } from '../control/server.js';
+import type { Daemon } from '../daemon/daemon.js';
+import { DEFAULT_DUMP_PATHS, DUMP_FORMATS, dumpInstances, renderDump, type DumpFormat } from '../daemon/dumps.js';
+import type { Logger } from '../daemon/log.js';
+import { MetricsServer, type ListenAddress } from '../daemon/metrics-server.js';
+import { renderMetrics } from '../daemon/metrics.js';
+import type { ReloadSummary } from '../daemon/reload.js';
+import { SystemdNotifier } from '../linux/sd-notify.js';
+
+/** A reload the new configuration could not pass: nothing was changed. */
+export class ReloadRejectedError extends Error {
+  override readonly name = 'ReloadRejectedError';
+  constructor(
+    message: string,
+    readonly issues: readonly string[],
+  ) {
+    super(issues.length > 0 ? `${message}\n${issues.join('\n')}` : message);
+  }
+}
+
+export interface ReloadResult extends ReloadSummary {
+  readonly warnings: readonly string[];
+}
+
+export interface OperationsOptions {
+  readonly daemon: Daemon;
+  readonly log: Logger;
+  readonly file: string;
+  readonly configId?: string;
+  readonly dumpPaths?: Partial<Record<DumpFormat, string>>;
+  readonly metrics?: ListenAddress;
+}
+
+export class Operations {
+  readonly notifier: SystemdNotifier | undefined;
+  private metrics: MetricsServer | undefined;
+  private reloads: Promise<unknown> = Promise.resolve();
+  private statusTimer: NodeJS.Timeout | undefined;
+  private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
+
+  constructor(private readonly options: OperationsOptions) {
+    this.notifier = SystemdNotifier.fromEnvironment(options.log);
+  }
+
+  /** Opens the metrics listener (if asked); throws with the reason when it cannot. */
+  async start(): Promise<void> {
+    const { metrics } = this.options;
+    if (metrics) this.metrics = await MetricsServer.listen(metrics, () => renderMetrics(dumpInstances(this.options.daemon)));
+  }
+
+  get metricsAddress(): ListenAddress | undefined {
+    return this.metrics?.address;
+  }
+
+  /** Control commands: reload, dump. */
+  handlers(): Array<[string, CommandHandler]> {
+    return [
+      ['reload', () => this.reload('control').catch((error: unknown) => Promise.reject(asCommandError(error)))],
+      ['dump', (request) => this.dumpCommand(request.args ?? {})],
+    ];
+  }
+
+  /** Tells systemd vrrpd is ready, starts the watchdog and the signal handlers. */
+  ready(): void {
+    this.notifier?.ready(this.statusLine());
+    this.notifier?.startWatchdog(() => this.notifier?.status(this.statusLine()));
+    if (this.notifier) {
+      // STATUS= follows transitions within a second (systemctl status shows it).
+      this.statusTimer = setInterval(() => this.notifier?.status(this.statusLine()), 1000);
+      this.statusTimer.unref();
+    }
+    this.on('SIGHUP', () => void this.reload('SIGHUP').catch(() => undefined));
+    this.on('SIGUSR1', () => this.writeDump('data', 'SIGUSR1'));
+    this.on('SIGUSR2', () => this.writeDump('stats', 'SIGUSR2'));
+  }
+
+  /** Graceful stop begins: systemd shows "deactivating". */
+  stopping(): void {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.notifier?.stopping();
+  }
+
+  async close(): Promise<void> {
+    for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.notifier?.stopWatchdog();
+    await this.metrics?.close();
+  }
+
+  /** "VI_1 Master, VI_2 Backup" (systemd's STATUS=). */
+  statusLine(): string {
+    const states = this.options.daemon.status().map((s) => `${s.name} ${s.state}`);
+    return states.length > 0 ? states.join(', ') : 'no instances';
+  }
+
+  /**
+   * Re-reads the configuration file and applies it. A file `vrrpd check` rejects, or one whose
+   * instances cannot start, changes nothing and is reported with its errors. One at a time.
+   */
+  reload(trigger: 'SIGHUP' | 'control'): Promise<ReloadResult> {
+    const next = this.reloads.then(() => this.reloadNow(trigger));
+    this.reloads = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reloadNow(trigger: 'SIGHUP' | 'control'): Promise<ReloadResult> {
+    const { daemon, log, file, configId } = this.options;
+    this.notifier?.reloading();
+    log.info({ event: 'reloading', trigger, config: file }, `${trigger}: reloading ${file}`);
+    try {
+      const loaded = loadConfigFile(file, configId !== undefined ? { configId } : {});
+      const errors = loaded.issues.filter((issue) => issue.severity === 'error').map(formatIssue);
+      const warnings = loaded.issues.filter((issue) => issue.severity === 'warning').map(formatIssue);
+      if (hasErrors(loaded.issues)) throw new ReloadRejectedError(`${file} has errors; the running configuration stays`, errors);
+      if (loaded.config.instances.length === 0) throw new ReloadRejectedError(`${file} defines no vrrp_instance; the running configuration stays`, []);
+      let summary: ReloadSummary;
+      try {
+        summary = await daemon.reload(daemonInstances(loaded.config));
+      } catch (error) {
+        throw new ReloadRejectedError(`the new configuration cannot be applied; the running configuration stays`, [(error as Error).message]);
+      }
+      return { ...summary, warnings };
+    } catch (error) {
+      const issues = error instanceof ReloadRejectedError ? error.issues : [];
+      log.error({ event: 'reload-rejected', trigger, errors: issues, error: (error as Error).message.split('\n')[0] }, `reload rejected: ${(error as Error).message}`);
+      throw error;
+    } finally {
+      this.notifier?.ready(this.statusLine());
+    }
+  }
+
+  private dumpCommand(args: Record<string, unknown>): unknown {
+    const format = args['format'];
+    if (typeof format !== 'string' || !(DUMP_FORMATS as readonly string[]).includes(format)) {
+      throw new CommandError('invalid-arguments', `"format" must be one of ${DUMP_FORMATS.join(', ')}`);
+    }
+    const chosen = format as DumpFormat;
+    if (args['write'] === true) return { format: chosen, path: this.writeDump(chosen, 'control') };
+    return { format: chosen, text: renderDump(chosen, dumpInstances(this.options.daemon)) };
+  }
+
+  /** Writes a dump where keepalived would (or where --*-file says); returns the path. */
+  private writeDump(format: DumpFormat, trigger: string): string {
+    const path = this.options.dumpPaths?.[format] ?? DEFAULT_DUMP_PATHS[format];
+    try {
+      writeFileSync(path, renderDump(format, dumpInstances(this.options.daemon)), { mode: 0o644 });
+      this.options.log.info({ event: 'dump-written', format, path, trigger }, `${trigger}: ${format} dump written to ${path}`);
+    } catch (error) {
+      this.options.log.error({ event: 'dump-failed', format, path, error: (error as Error).message }, `${trigger}: cannot write ${path}: ${(error as Error).message}`);
+      if (trigger === 'control') throw new CommandError('failed', `cannot write ${path}: ${(error as Error).message}`);
+    }
+    return path;
+  }
+
+  private on(signal: NodeJS.Signals, handler: () => void): void {
+    process.on(signal, handler);
+    this.signalHandlers.push([signal, handler]);
+  }
+}
+
+function asCommandError(error: unknown): Error {
+  if (error instanceof ReloadRejectedError) return new CommandError('failed', error.message);
+  return error as Error;
+}
+

@@ -1,0 +1,111 @@
+// keepalived-format dumps and the Prometheus text, rendered from a daemon on fake hosts: a Master
+// and a Backup after an election, one rejected advertisement on the Backup.
+import { setImmediate as tick } from 'node:timers/promises';
+import { describe, expect, test } from 'vitest';
+import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
+import { dumpInstances, renderData, renderJson, renderStats } from '../../src/daemon/dumps.js';
+import { parseListenAddress } from '../../src/daemon/metrics-server.js';
+import { renderMetrics } from '../../src/daemon/metrics.js';
+import { routerConfig } from '../../src/sim/lan.js';
+import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { capturingLogger } from './fakes.js';
+import { FakePlatform, FakeSegment } from './fake-platform.js';
+
+function instance(priority: number): DaemonInstance {
+  return {
+    router: routerConfig({ name: 'VI_1', priority, vrid: 51 }),
+    interfaceName: 'eth0',
+    destinations: ['224.0.0.18'],
+    addresses: [{ address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth0' }],
+    multicastGroup: '224.0.0.18',
+  };
+}
+
+async function elected() {
+  const clock = new VirtualClock();
+  const segment = new FakeSegment(clock);
+  const platforms = [
+    new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' }),
+    new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:02', ipv4: '192.0.2.2' }),
+  ];
+  const daemons = [150, 100].map((priority, i) => new Daemon({ instances: [instance(priority)], platform: platforms[i]!, clock, log: capturingLogger().log }));
+  for (const daemon of daemons) await daemon.start();
+  while (clock.now() < 5000) {
+    clock.advanceTo(clock.now() + 10);
+    await tick();
+  }
+  // One advertisement with TTL 64 reaches the Backup: a TTL error.
+  daemons[1]!.instances.get('VI_1')!.router.countRejection({ reason: 'ttl', detail: 'TTL 64' });
+  return daemons;
+}
+
+describe('keepalived dumps', () => {
+  test('stats: keepalived 2.2.7 layout and counter names', async () => {
+    const [, backup] = await elected();
+    const text = renderStats(dumpInstances(backup!));
+    expect(text).toMatch(/^VRRP Instance: VI_1\n {2}Advertisements:\n {4}Received: [1-9]\d*\n {4}Sent: 0\n {2}Became master: 0\n {2}Released master: 0\n {2}Packet Errors:\n {4}Length: 0\n {4}TTL: 1\n {4}Invalid Type: 0\n {4}Advertisement Interval: 0\n {4}Address List: 0\n {2}Authentication Errors:\n {4}Invalid Type: 0\n {4}Type Mismatch: 0\n {4}Failure: 0\n {2}Priority Zero:\n {4}Received: 0\n {4}Sent: 0\n$/);
+  });
+
+  test('data: the keys keepalived exporters parse (State, Interface, Virtual Router ID, Virtual IP)', async () => {
+    const [master] = await elected();
+    const text = renderData(dumpInstances(master!), 1_800_000_000_000);
+    expect(text).toContain(' VRRP Instance = VI_1\n   VRRP Version = 3\n   State = MASTER\n   Wantstate = MASTER\n');
+    expect(text).toContain('   Interface = eth0\n');
+    expect(text).toContain('   Virtual Router ID = 51\n   Priority = 150\n   Effective priority = 150\n');
+    expect(text).toContain('   Virtual IP (1):\n     192.0.2.100/24 dev eth0 scope global\n');
+  });
+
+  test('json: an array of {data, stats} with keepalived state numbers', async () => {
+    const [master, backup] = await elected();
+    const [m] = JSON.parse(renderJson(dumpInstances(master!))) as Array<{ data: Record<string, unknown>; stats: Record<string, number> }>;
+    expect(m!.data).toMatchObject({ iname: 'VI_1', ifp_ifname: 'eth0', vrid: 51, state: 2, wantstate: 2, base_priority: 150, effective_priority: 150, vips: ['192.0.2.100/24 dev eth0 scope global'] });
+    expect(m!.stats).toMatchObject({ become_master: 1, release_master: 0, pri_zero_sent: 0 });
+    expect(m!.stats['advert_sent']).toBeGreaterThan(0);
+    const [b] = JSON.parse(renderJson(dumpInstances(backup!))) as Array<{ data: Record<string, unknown>; stats: Record<string, number> }>;
+    expect(b!.data).toMatchObject({ state: 1, master_priority: 150 });
+    expect(b!.stats['ip_ttl_err']).toBe(1);
+  });
+});
+
+describe('Prometheus metrics', () => {
+  test('keepalived exporter names and labels, and vrrpd families, in the text format', async () => {
+    const [master, backup] = await elected();
+    const m = renderMetrics(dumpInstances(master!));
+    const b = renderMetrics(dumpInstances(backup!));
+    expect(m).toContain('# TYPE keepalived_vrrp_state gauge\nkeepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51",ip_address="192.0.2.100/24"} 2\n');
+    expect(b).toContain('keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51",ip_address="192.0.2.100/24"} 1\n');
+    expect(m).toContain('keepalived_become_master_total{iname="VI_1",intf="eth0",vrid="51",state="MASTER"} 1\n');
+    expect(b).toContain('keepalived_ip_ttl_errors_total{iname="VI_1",intf="eth0",vrid="51",state="BACKUP"} 1\n');
+    expect(b).toContain('vrrpd_advertisements_rejected_total{iname="VI_1",intf="eth0",vrid="51",reason="ttl"} 1\n');
+    expect(m).toContain('vrrpd_effective_priority{iname="VI_1",intf="eth0",vrid="51"} 150\n');
+    expect(m).toContain('vrrpd_transitions_total{iname="VI_1",intf="eth0",vrid="51"} 2\n');
+    expect(m).toContain('vrrpd_gratuitous_announcements_total{iname="VI_1",intf="eth0",vrid="51"} 5\n');
+    expect(b).toContain('vrrpd_master_priority{iname="VI_1",intf="eth0",vrid="51"} 150\n');
+    // Every sample line belongs to a family announced by HELP and TYPE just before.
+    const lines = m.trimEnd().split('\n');
+    let family = '';
+    for (const line of lines) {
+      const declared = /^# TYPE (\S+) (gauge|counter)$/.exec(line);
+      if (declared) family = declared[1]!;
+      else if (!line.startsWith('# HELP ')) expect(line).toMatch(new RegExp(`^${family}(\\{[^}]*\\})? -?[\\d.]+(e[+-]?\\d+)?$`));
+    }
+    const names = lines.filter((line) => line.startsWith('# TYPE ')).map((line) => line.split(' ')[2]);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('label values are escaped', async () => {
+    const [master] = await elected();
+    const [entry] = dumpInstances(master!);
+    const odd = { ...entry!, status: { ...entry!.status, name: 'a"b\\c\nd' } };
+    expect(renderMetrics([odd])).toContain('vrrpd_base_priority{iname="a\\"b\\\\c\\nd",intf="eth0",vrid="51"} 150');
+  });
+
+  test('listen addresses', () => {
+    expect(parseListenAddress('127.0.0.1:9650')).toEqual({ host: '127.0.0.1', port: 9650 });
+    expect(parseListenAddress('[2001:db8::1]:9650')).toEqual({ host: '2001:db8::1', port: 9650 });
+    expect(parseListenAddress(':9650')).toEqual({ host: '::', port: 9650 });
+    expect(parseListenAddress('9650')).toEqual({ host: '::', port: 9650 });
+    expect(() => parseListenAddress('localhost')).toThrow('"localhost" is not ADDRESS:PORT');
+    expect(() => parseListenAddress('1.2.3.4:70000')).toThrow(RangeError);
+  });
+});
