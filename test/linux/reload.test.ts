@@ -1,0 +1,148 @@
+// Operating vrrpd in namespace labs: a reload of an unchanged configuration leaves the Master's
+// advertisement rhythm and state alone; one that lowers the Master's priority moves mastership; a
+// broken one changes nothing and `vrrpd reload` exits 1 with file:line; metrics and status say what
+// the network shows; SIGTERM (systemd's stop) hands over within Skew_Time.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, test } from 'vitest';
+import { skewTime } from '../../src/protocol/timers.js';
+import { captureFields, startCapture } from '../helpers/capture.js';
+import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
+import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+
+const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
+const VIP = '192.0.2.100';
+/** Scheduling and polling slack on a loaded 2-core machine; the protocol bound is the main term. */
+const MARGIN_MS = 600;
+
+let lab: NamespaceLab | undefined;
+afterEach(async () => {
+  await lab?.destroy();
+  lab = undefined;
+});
+
+interface Vrrpd {
+  readonly config: string;
+  readonly socket: string;
+  readonly lines: string[];
+  readonly exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+  cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  metrics(): Promise<string>;
+}
+
+function startVrrpd(host: LabHost, priority: number): Vrrpd {
+  const dir = mkdtempSync(join(tmpdir(), `vrrpd-reload-${host.name}-`));
+  const config = join(dir, 'keepalived.conf');
+  const socket = join(dir, 'vrrpd.sock');
+  writeFileSync(config, instanceConfig({ priority, version: 3, vip: `${VIP}/24` }));
+  const child = host.spawn('node', [vrrpd, 'run', '-f', config, '--control-socket', socket, '--metrics', '127.0.0.1:9650']);
+  const lines: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  child.stderr?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    config,
+    socket,
+    lines,
+    exited,
+    kill: (signal) => child.kill(signal),
+    cli: (...args) =>
+      promisify(execFile)(vrrpd, [...args, '--control-socket', socket]).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+      ),
+    // The listener is inside the host's namespace: fetch from there.
+    metrics: async () =>
+      (await host.exec('python3', ['-c', 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())', 'http://127.0.0.1:9650/metrics'])).stdout,
+  };
+}
+
+const events = (daemon: Vrrpd, event: string) =>
+  daemon.lines.flatMap((line) => {
+    try {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      return record['event'] === event ? [record] : [];
+    } catch {
+      return [];
+    }
+  });
+
+async function twoRouters() {
+  await sweepStaleLabs();
+  lab = await NamespaceLab.create();
+  const a = await lab.addHost('a', ['192.0.2.1/24']);
+  const b = await lab.addHost('b', ['192.0.2.2/24']);
+  const master = startVrrpd(a, 150);
+  const backup = startVrrpd(b, 100);
+  await waitFor('a to hold the VIP', () => holds(a, VIP), 8000);
+  await waitFor('b to be Backup', async () => events(backup, 'transition').some((t) => t['to'] === 'Backup'), 3000);
+  return { a, b, master, backup };
+}
+
+describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs root)', () => {
+  test('unchanged reload: no transition, no advertisement gap; metrics say MASTER and BACKUP; SIGTERM hands over', { timeout: 60_000 }, async () => {
+    const { a, b, master, backup } = await twoRouters();
+
+    // Metrics and status agree with the network: a holds the VIP, b does not.
+    const [ma, mb] = [await master.metrics(), await backup.metrics()];
+    expect(ma).toContain(`keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51",ip_address="${VIP}/24"} 2\n`);
+    expect(mb).toContain(`keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51",ip_address="${VIP}/24"} 1\n`);
+    expect(ma).toMatch(/^keepalived_advertisements_sent_total\{iname="VI_1",intf="eth0",vrid="51",state="MASTER"\} [1-9]\d*$/m);
+    expect(mb).toMatch(/^keepalived_advertisements_received_total\{iname="VI_1",intf="eth0",vrid="51",state="BACKUP"\} [1-9]\d*$/m);
+    expect(mb).toContain('vrrpd_master_priority{iname="VI_1",intf="eth0",vrid="51"} 150\n');
+    expect(JSON.parse((await master.cli('status', '--json')).stdout)).toMatchObject({ instances: [{ state: 'Master' }] });
+    expect(JSON.parse((await backup.cli('status', '--json')).stdout)).toMatchObject({ instances: [{ state: 'Backup', master: { address: '192.0.2.1' } }] });
+    expect(await holds(b, VIP)).toBe(false);
+
+    // Capture the Master's advertisements across a SIGHUP and a `vrrpd reload`.
+    const capture = await startCapture(b, 'ip proto 112 and src host 192.0.2.1');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    master.kill('SIGHUP');
+    await waitFor('the SIGHUP reload', async () => events(master, 'reloaded').length === 1, 3000);
+    expect(await master.cli('reload')).toEqual({ code: 0, stdout: 'reloaded: unchanged VI_1\n', stderr: '' });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await capture.stop();
+    const times = captureFields(capture.file, ['frame.time_epoch', 'vrrp.prio']).map(([time, priority]) => ({ time: Number(time) * 1000, priority: Number(priority) }));
+    expect(times.length).toBeGreaterThanOrEqual(4);
+    expect(times.every((t) => t.priority === 150)).toBe(true);
+    const gaps = times.slice(1).map((t, i) => t.time - times[i]!.time);
+    // advert_int 1 s; a restarted instance would show a gap of Master_Down_Interval or a priority 0.
+    expect(Math.max(...gaps)).toBeLessThan(1000 + 300);
+    expect(events(master, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup', 'Backup>Master']);
+    expect(events(backup, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup']);
+    expect(await holds(a, VIP)).toBe(true);
+
+    // systemd's stop is SIGTERM: the Master sends priority 0 and b takes over after Skew_Time.
+    master.kill('SIGTERM');
+    const took = await waitFor('b to take over', () => holds(b, VIP), 5000);
+    expect(took).toBeLessThan(skewTime(3, 100, 1000) + MARGIN_MS);
+    expect(await master.exited).toBe(0);
+    expect(await holds(a, VIP)).toBe(false);
+    await waitFor('b metrics to say MASTER', async () => (await backup.metrics()).includes(`ip_address="${VIP}/24"} 2\n`), 2000);
+  });
+
+  test('a reload that lowers the priority moves mastership; a broken one keeps the running configuration', { timeout: 60_000 }, async () => {
+    const { a, b, master } = await twoRouters();
+
+    const broken = readFileSync(master.config, 'utf8').replace('priority 150', 'priority 150\n  advert_int fast');
+    writeFileSync(master.config, broken);
+    const rejected = await master.cli('reload');
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toMatch(new RegExp(`^vrrpd: reload rejected: ${master.config} has errors; the running configuration stays\\n${master.config}:\\d+:\\d+: error: .*advert_int`, 'm'));
+    expect(events(master, 'reload-rejected')).toHaveLength(1);
+    expect(JSON.parse((await master.cli('status', '--json')).stdout)).toMatchObject({ instances: [{ state: 'Master', basePriority: 150, advertIntervalMs: 1000 }] });
+    expect(await holds(a, VIP)).toBe(true);
+
+    writeFileSync(master.config, instanceConfig({ priority: 50, version: 3, vip: `${VIP}/24` }));
+    expect(await master.cli('reload')).toMatchObject({ code: 0, stdout: 'reloaded: updated VI_1 (priority)\n' });
+    await waitFor('b to take the VIP', () => holds(b, VIP), 5000);
+    await waitFor('a to let go', async () => !(await holds(a, VIP)), 2000);
+    expect(JSON.parse((await master.cli('status', '--json')).stdout)).toMatchObject({ instances: [{ state: 'Backup', basePriority: 50, master: { address: '192.0.2.2', priority: 100 } }] });
+    // Updated in place: Master went straight to Backup, never through Initialize.
+    expect(events(master, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup', 'Backup>Master', 'Master>Backup']);
+  });
+});
