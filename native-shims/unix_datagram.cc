@@ -1,7 +1,8 @@
 // sd_notify's transport, which Node cannot speak: one datagram on an AF_UNIX SOCK_DGRAM socket
 // (node:dgram has udp4/udp6 only, node:net unix sockets are streams). A name starting with '@' is
 // in the abstract namespace, as systemd passes NOTIFY_SOCKET (sd_notify(3)).
-// Its own addon (target vrrpd_notify) so it shares no code or Init with the other shims.
+// Its own addon (target vrrpd_operate, with signal_pipe.cc) so it shares no code or Init with the
+// other shims.
 #include <napi.h>
 
 #include <cerrno>
@@ -11,6 +12,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+void RegisterSignalPipe(Napi::Env env, Napi::Object exports);  // signal_pipe.cc
 
 namespace {
 
@@ -56,9 +59,10 @@ Napi::Value SendUnixDatagram(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendUnixDatagram", Napi::Function::New(env, SendUnixDatagram));
+  RegisterSignalPipe(env, exports);
   return exports;
 }
 
 }  // namespace
 
-NODE_API_MODULE(vrrpd_notify, Init)
+NODE_API_MODULE(vrrpd_operate, Init)

@@ -1,6 +1,6 @@
 // What `vrrpd run` offers an operator besides status and priority: reload (SIGHUP, control
-// `reload`), keepalived-style dumps (SIGUSR1 data, SIGUSR2 stats, control `dump` for all three
-// including JSON), Prometheus metrics, and systemd's notify protocol around all of it.
+// `reload`), keepalived-style dumps (SIGUSR1 data, SIGUSR2 stats, SIGRTMIN+2 JSON, control `dump`
+// for all three), Prometheus metrics, and systemd's notify protocol around all of it.
 import { writeFileSync } from 'node:fs';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
@@ -12,6 +12,7 @@ import type { Logger } from '../daemon/log.js';
 import { MetricsServer, type ListenAddress } from '../daemon/metrics-server.js';
 import { renderMetrics } from '../daemon/metrics.js';
 import type { ReloadSummary } from '../daemon/reload.js';
+import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
 
 /** A reload the new configuration could not pass: nothing was changed. */
@@ -44,6 +45,7 @@ export class Operations {
   private reloads: Promise<unknown> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
+  private stopJsonSignal: (() => void) | undefined;
 
   constructor(private readonly options: OperationsOptions) {
     this.notifier = SystemdNotifier.fromEnvironment(options.log);
@@ -79,6 +81,12 @@ export class Operations {
     this.on('SIGHUP', () => void this.reload('SIGHUP').catch(() => undefined));
     this.on('SIGUSR1', () => this.writeDump('data', 'SIGUSR1'));
     this.on('SIGUSR2', () => this.writeDump('stats', 'SIGUSR2'));
+    // keepalived's SIGRTMIN+2, through the native shim (Node refuses realtime signals).
+    try {
+      this.stopJsonSignal = onRealtimeSignal(KEEPALIVED_JSON_SIGNAL_OFFSET, () => this.writeDump('json', 'SIGRTMIN+2'));
+    } catch (error) {
+      this.options.log.warn({ event: 'json-signal-unavailable', error: (error as Error).message }, `SIGRTMIN+2 (JSON dump) is not available: ${(error as Error).message}`);
+    }
   }
 
   /** Graceful stop begins: systemd shows "deactivating". */
@@ -89,6 +97,7 @@ export class Operations {
 
   async close(): Promise<void> {
     for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
+    this.stopJsonSignal?.();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.notifier?.stopWatchdog();
     await this.metrics?.close();

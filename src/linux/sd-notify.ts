@@ -1,31 +1,12 @@
 // systemd's readiness protocol (sd_notify(3)): newline-separated KEY=VALUE datagrams to the
 // AF_UNIX socket named by $NOTIFY_SOCKET ('@' = abstract namespace). Node cannot send unix
-// datagrams, so the native shim's vrrpd_notify addon does the sendto.
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+// datagrams, so the native shim's vrrpd_operate addon does the sendto.
 import type { Logger } from '../daemon/log.js';
-
-interface NotifyShim {
-  sendUnixDatagram(path: string, message: Buffer): number;
-}
-
-let shim: NotifyShim | undefined;
-
-function notifyShim(): NotifyShim {
-  if (!shim) {
-    const path = join(import.meta.dirname, '..', '..', 'native-shims', 'build', 'Release', 'vrrpd_notify.node');
-    try {
-      shim = createRequire(import.meta.url)(path) as NotifyShim;
-    } catch (error) {
-      throw new Error(`the native shim is not built (${path}): run npm ci or npm run build:native (${(error as Error).message})`);
-    }
-  }
-  return shim;
-}
+import { operateShim } from './operate-shim.js';
 
 /** Sends one datagram to a unix socket path or abstract name ("@name"). */
 export function sendUnixDatagram(path: string, message: string): number {
-  return notifyShim().sendUnixDatagram(path, Buffer.from(message));
+  return operateShim().sendUnixDatagram(path, Buffer.from(message));
 }
 
 /** CLOCK_MONOTONIC in microseconds (libuv's hrtime reads CLOCK_MONOTONIC on Linux). */

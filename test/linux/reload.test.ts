@@ -25,11 +25,12 @@ afterEach(async () => {
 });
 
 interface Vrrpd {
+  readonly dir: string;
   readonly config: string;
   readonly socket: string;
   readonly lines: string[];
   readonly exited: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
+  kill(signal: NodeJS.Signals | number): void;
   cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   metrics(): Promise<string>;
 }
@@ -39,17 +40,20 @@ function startVrrpd(host: LabHost, priority: number): Vrrpd {
   const config = join(dir, 'keepalived.conf');
   const socket = join(dir, 'vrrpd.sock');
   writeFileSync(config, instanceConfig({ priority, version: 3, vip: `${VIP}/24` }));
-  const child = host.spawn('node', [vrrpd, 'run', '-f', config, '--control-socket', socket, '--metrics', '127.0.0.1:9650']);
+  const dumps = ['data', 'stats', 'json'].flatMap((format) => [`--${format}-file`, join(dir, `keepalived.${format}`)]);
+  const child = host.spawn('node', [vrrpd, 'run', '-f', config, '--control-socket', socket, '--metrics', '127.0.0.1:9650', ...dumps]);
   const lines: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   child.stderr?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
+    dir,
     config,
     socket,
     lines,
     exited,
-    kill: (signal) => child.kill(signal),
+    // process.kill: ChildProcess.kill refuses realtime signal numbers.
+    kill: (signal) => process.kill(child.pid!, signal),
     cli: (...args) =>
       promisify(execFile)(vrrpd, [...args, '--control-socket', socket]).then(
         ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
@@ -115,6 +119,16 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     expect(events(master, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup', 'Backup>Master']);
     expect(events(backup, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup']);
     expect(await holds(a, VIP)).toBe(true);
+
+    // keepalived's dump signals: USR1 data, USR2 stats, RTMIN+2 JSON; the daemon keeps running.
+    master.kill('SIGUSR1');
+    master.kill('SIGUSR2');
+    master.kill(36);
+    await waitFor('three dumps', async () => events(master, 'dump-written').length === 3, 3000);
+    expect(readFileSync(join(master.dir, 'keepalived.data'), 'utf8')).toContain(' VRRP Instance = VI_1\n   VRRP Version = 3\n   State = MASTER\n');
+    expect(readFileSync(join(master.dir, 'keepalived.stats'), 'utf8')).toMatch(/^VRRP Instance: VI_1\n {2}Advertisements:\n {4}Received: \d+\n {4}Sent: [1-9]\d*\n {2}Became master: 1\n/);
+    expect(JSON.parse(readFileSync(join(master.dir, 'keepalived.json'), 'utf8'))).toMatchObject([{ data: { iname: 'VI_1', state: 2, vrid: 51 }, stats: { become_master: 1 } }]);
+    expect((await master.cli('dump', '--json')).stdout).toMatch(/^\[\{"data":\{"iname":"VI_1"/);
 
     // systemd's stop is SIGTERM: the Master sends priority 0 and b takes over after Skew_Time.
     master.kill('SIGTERM');
