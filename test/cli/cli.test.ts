@@ -94,3 +94,12 @@ describe('vrrpd simulate', () => {
     expect(result.stderr).toBe('vrrpd: --show: unknown kind "nonsense", expected some of transition, add-addresses, remove-addresses, announce-addresses, send-advertisement\n');
   });
 });
+
+describe('vrrpd reload and dump without a daemon', () => {
+  test('specific errors and exit codes', async () => {
+    expect(await run('reload', '--control-socket', '/nonexistent/x.sock')).toMatchObject({ code: 1, stderr: 'vrrpd: vrrpd is not running (no control socket at /nonexistent/x.sock)\n' });
+    expect(await run('dump', '--control-socket', '/nonexistent/x.sock')).toMatchObject({ code: 2, stderr: 'vrrpd: give exactly one of --data, --stats, --json\n' });
+    expect(await run('dump', '--json', '--stats', '--control-socket', '/nonexistent/x.sock')).toMatchObject({ code: 2 });
+    expect(await run('run', '-f', '/nonexistent.conf', '--metrics', 'localhost')).toMatchObject({ code: 2, stderr: expect.stringContaining('vrrpd: --metrics: "localhost" is not ADDRESS:PORT') });
+  });
+});
