@@ -50,8 +50,9 @@ export function buildProgram(
     .option('--metrics <address:port>', 'serve Prometheus metrics on http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9650, [::1]:9650, :9650)')
     .option('--data-file <path>', 'where SIGUSR1 writes the data dump', '/tmp/keepalived.data')
     .option('--stats-file <path>', 'where SIGUSR2 writes the statistics', '/tmp/keepalived.stats')
+    .option('--pid-file <path>', 'write the PID there (e.g. /run/keepalived.pid, where keepalived exporters look)')
     .option('--json-file <path>', 'where SIGRTMIN+2 and `vrrpd dump --json --write` write the JSON dump', '/tmp/keepalived.json')
-    .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string; metrics?: string; dataFile: string; statsFile: string; jsonFile: string }) => {
+    .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string; metrics?: string; pidFile?: string; dataFile: string; statsFile: string; jsonFile: string }) => {
       const level = LOG_LEVELS.find((known) => known === options.logLevel);
       if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
       let metrics;
@@ -67,6 +68,7 @@ export function buildProgram(
           logLevel: level as LevelWithSilent,
           ...(options.configId ? { configId: options.configId } : {}),
           ...(metrics ? { metrics } : {}),
+          ...(options.pidFile ? { pidFile: options.pidFile } : {}),
           dumpPaths: { data: options.dataFile, stats: options.statsFile, json: options.jsonFile },
         }),
       );

@@ -1,7 +1,7 @@
 // What `vrrpd run` offers an operator besides status and priority: reload (SIGHUP, control
 // `reload`), keepalived-style dumps (SIGUSR1 data, SIGUSR2 stats, SIGRTMIN+2 JSON, control `dump`
 // for all three), Prometheus metrics, and systemd's notify protocol around all of it.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { daemonInstances } from '../config/runtime.js';
@@ -37,6 +37,8 @@ export interface OperationsOptions {
   readonly configId?: string;
   readonly dumpPaths?: Partial<Record<DumpFormat, string>>;
   readonly metrics?: ListenAddress;
+  /** `--pid-file`: where tools that signal keepalived (exporters) look for its PID. */
+  readonly pidFile?: string;
 }
 
 export class Operations {
@@ -51,10 +53,23 @@ export class Operations {
     this.notifier = SystemdNotifier.fromEnvironment(options.log);
   }
 
-  /** Opens the metrics listener (if asked); throws with the reason when it cannot. */
+  /** Opens the metrics listener and writes the PID file (if asked); throws with the reason when it cannot. */
   async start(): Promise<void> {
-    const { metrics } = this.options;
-    if (metrics) this.metrics = await MetricsServer.listen(metrics, () => renderMetrics(dumpInstances(this.options.daemon)));
+    const { metrics, pidFile } = this.options;
+    if (pidFile) {
+      try {
+        writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o644 });
+      } catch (error) {
+        throw new Error(`cannot write the PID file ${pidFile}: ${(error as Error).message}`);
+      }
+    }
+    if (metrics) {
+      try {
+        this.metrics = await MetricsServer.listen(metrics, () => renderMetrics(dumpInstances(this.options.daemon)));
+      } catch (error) {
+        throw new Error(`cannot serve metrics on ${metrics.host}:${metrics.port}: ${(error as Error).message}`);
+      }
+    }
   }
 
   get metricsAddress(): ListenAddress | undefined {
@@ -100,6 +115,7 @@ export class Operations {
     this.stopJsonSignal?.();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.notifier?.stopWatchdog();
+    this.removePidFile();
     await this.metrics?.close();
   }
 
@@ -166,6 +182,17 @@ export class Operations {
       if (trigger === 'control') throw new CommandError('failed', `cannot write ${path}: ${(error as Error).message}`);
     }
     return path;
+  }
+
+  /** Removes the PID file if it is still ours (a newer vrrpd may have replaced it). */
+  private removePidFile(): void {
+    const { pidFile } = this.options;
+    if (!pidFile) return;
+    try {
+      if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile, { force: true });
+    } catch {
+      // already gone
+    }
   }
 
   private on(signal: NodeJS.Signals, handler: () => void): void {

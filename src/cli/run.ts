@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly metrics?: ListenAddress;
   /** Where SIGUSR1/SIGUSR2 and `vrrpd dump --write` put dumps (keepalived's /tmp paths by default). */
   readonly dumpPaths?: Partial<Record<DumpFormat, string>>;
+  /** `--pid-file PATH`: the PID, for tools that signal keepalived (exporters). */
+  readonly pidFile?: string;
 }
 
 /** How long a graceful stop may take before vrrpd exits anyway. */
@@ -50,15 +52,6 @@ export async function run(options: RunOptions): Promise<number> {
     log,
     startupDelayMs: loaded.config.global.startupDelayMs,
   });
-  try {
-    await daemon.start();
-  } catch (error) {
-    process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
-    await daemon.stop().catch(() => undefined);
-    platform.close();
-    return 1;
-  }
-
   const operations = new Operations({
     daemon,
     log,
@@ -66,15 +59,27 @@ export async function run(options: RunOptions): Promise<number> {
     ...(options.configId !== undefined ? { configId: options.configId } : {}),
     ...(options.dumpPaths ? { dumpPaths: options.dumpPaths } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.pidFile ? { pidFile: options.pidFile } : {}),
   });
+  // Before the daemon touches the host: a metrics port or PID file that fails changes nothing.
   try {
     await operations.start();
   } catch (error) {
-    process.stderr.write(`vrrpd: cannot serve metrics: ${(error as Error).message}\n`);
-    await daemon.stop();
+    process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
+    await operations.close();
     platform.close();
     return 1;
   }
+  try {
+    await daemon.start();
+  } catch (error) {
+    process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
+    await daemon.stop().catch(() => undefined);
+    await operations.close();
+    platform.close();
+    return 1;
+  }
+
   const handlers = new Map<string, CommandHandler>([
     ['ping', () => ({ pong: true, pid: process.pid })],
     ['status', () => ({ instances: daemon.status() })],

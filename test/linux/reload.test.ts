@@ -3,7 +3,7 @@
 // broken one changes nothing and `vrrpd reload` exits 1 with file:line; metrics and status say what
 // the network shows; SIGTERM (systemd's stop) hands over within Skew_Time.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +26,7 @@ afterEach(async () => {
 
 interface Vrrpd {
   readonly dir: string;
+  readonly pid: number;
   readonly config: string;
   readonly socket: string;
   readonly lines: string[];
@@ -41,13 +42,14 @@ function startVrrpd(host: LabHost, priority: number): Vrrpd {
   const socket = join(dir, 'vrrpd.sock');
   writeFileSync(config, instanceConfig({ priority, version: 3, vip: `${VIP}/24` }));
   const dumps = ['data', 'stats', 'json'].flatMap((format) => [`--${format}-file`, join(dir, `keepalived.${format}`)]);
-  const child = host.spawn('node', [vrrpd, 'run', '-f', config, '--control-socket', socket, '--metrics', '127.0.0.1:9650', ...dumps]);
+  const child = host.spawn('node', [vrrpd, 'run', '-f', config, '--control-socket', socket, '--metrics', '127.0.0.1:9650', '--pid-file', join(dir, 'keepalived.pid'), ...dumps]);
   const lines: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   child.stderr?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     dir,
+    pid: child.pid!,
     config,
     socket,
     lines,
@@ -120,6 +122,8 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     expect(events(backup, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup']);
     expect(await holds(a, VIP)).toBe(true);
 
+    // The PID file keepalived's tools read.
+    expect(readFileSync(join(master.dir, 'keepalived.pid'), 'utf8')).toBe(`${master.pid}\n`);
     // keepalived's dump signals: USR1 data, USR2 stats, RTMIN+2 JSON; the daemon keeps running.
     master.kill('SIGUSR1');
     master.kill('SIGUSR2');
@@ -136,6 +140,7 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     expect(took).toBeLessThan(skewTime(3, 100, 1000) + MARGIN_MS);
     expect(await master.exited).toBe(0);
     expect(await holds(a, VIP)).toBe(false);
+    expect(existsSync(join(master.dir, 'keepalived.pid'))).toBe(false);
     await waitFor('b metrics to say MASTER', async () => (await backup.metrics()).includes(`ip_address="${VIP}/24"} 2\n`), 2000);
   });
 
