@@ -1,7 +1,8 @@
 // Operating vrrpd in namespace labs: a reload of an unchanged configuration leaves the Master's
 // advertisement rhythm and state alone; one that lowers the Master's priority moves mastership; a
 // broken one changes nothing and `vrrpd reload` exits 1 with file:line; metrics and status say what
-// the network shows; SIGTERM (systemd's stop) hands over within Skew_Time.
+// the network shows; SIGTERM (systemd's stop) hands over within Skew_Time; an instance removed by a
+// reload hands over with priority 0 while its neighbour on the same socket runs on.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,11 +37,11 @@ interface Vrrpd {
   metrics(): Promise<string>;
 }
 
-function startVrrpd(host: LabHost, priority: number): Vrrpd {
+function startVrrpd(host: LabHost, priority: number, text = instanceConfig({ priority, version: 3, vip: `${VIP}/24` })): Vrrpd {
   const dir = mkdtempSync(join(tmpdir(), `vrrpd-reload-${host.name}-`));
   const config = join(dir, 'keepalived.conf');
   const socket = join(dir, 'vrrpd.sock');
-  writeFileSync(config, instanceConfig({ priority, version: 3, vip: `${VIP}/24` }));
+  writeFileSync(config, text);
   const dumps = ['data', 'stats', 'json'].flatMap((format) => [`--${format}-file`, join(dir, `keepalived.${format}`)]);
   const child = host.spawn('node', [vrrpd, 'run', '-f', config, '--control-socket', socket, '--metrics', '127.0.0.1:9650', '--pid-file', join(dir, 'keepalived.pid'), ...dumps]);
   const lines: string[] = [];
@@ -163,5 +164,37 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     expect(JSON.parse((await master.cli('status', '--json')).stdout)).toMatchObject({ instances: [{ state: 'Backup', basePriority: 50, master: { address: '192.0.2.2', priority: 100 } }] });
     // Updated in place: Master went straight to Backup, never through Initialize.
     expect(events(master, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup', 'Backup>Master', 'Master>Backup']);
+  });
+
+  test('an instance removed by reload hands over with priority 0 while its neighbour on the same socket runs on; added back, it preempts', { timeout: 60_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const VIP2 = '192.0.2.101';
+    const two = (priority: number, withFirst = true) =>
+      (withFirst ? instanceConfig({ priority, version: 3, vip: `${VIP}/24` }) : '') +
+      instanceConfig({ priority, version: 3, vrid: 52, vip: `${VIP2}/24` }).replace('VI_1', 'VI_2');
+    const master = startVrrpd(a, 150, two(150));
+    startVrrpd(b, 100, two(100));
+    await waitFor('a to hold both VIPs', async () => (await holds(a, VIP)) && (await holds(a, VIP2)), 8000);
+
+    writeFileSync(master.config, two(150, false));
+    expect(await master.cli('reload')).toMatchObject({ code: 0, stdout: 'reloaded: unchanged VI_2; removed VI_1\n' });
+    // Priority 0 from the removed VI_1: b takes over after Skew_Time, not Master_Down_Interval.
+    const took = await waitFor('b to take VI_1', () => holds(b, VIP), 5000);
+    expect(took).toBeLessThan(skewTime(3, 100, 1000) + MARGIN_MS);
+    expect(await holds(a, VIP)).toBe(false);
+    // VI_2 shares VI_1's socket: still Master, still advertising (b does not take it).
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(await holds(a, VIP2)).toBe(true);
+    expect(await holds(b, VIP2)).toBe(false);
+
+    writeFileSync(master.config, two(150));
+    expect(await master.cli('reload')).toMatchObject({ code: 0, stdout: 'reloaded: unchanged VI_2; added VI_1\n' });
+    await waitFor('a to preempt VI_1 again', () => holds(a, VIP), 6000);
+    await waitFor('b to let go of VI_1', async () => !(await holds(b, VIP)), 3000);
+    const vi2 = events(master, 'transition').filter((t) => t['instance'] === 'VI_2').map((t) => `${t['from']}>${t['to']}`);
+    expect(vi2).toEqual(['Initialize>Backup', 'Backup>Master']);
   });
 });
