@@ -1,0 +1,93 @@
+// The operator's side of `vrrpd run` on a fake host: reload from the file (accepted, rejected with
+// file:line, no instances, an interface that does not exist), one reload at a time, and the dump
+// command.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ReloadRejectedError, Operations } from '../../src/cli/operate.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import { daemonInstances } from '../../src/config/runtime.js';
+import { CommandError } from '../../src/control/server.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { capturingLogger } from '../daemon/fakes.js';
+import { FakePlatform, FakeSegment } from '../daemon/fake-platform.js';
+
+const conf = (priority: string, iface = 'eth0') =>
+  `vrrp_instance VI_1 {\n  interface ${iface}\n  virtual_router_id 51\n  priority ${priority}\n  version 3\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n`;
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-operate-'));
+  const file = join(dir, 'keepalived.conf');
+  writeFileSync(file, conf('150'));
+  const clock = new VirtualClock();
+  const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
+  const { log, records } = capturingLogger();
+  const daemon = new Daemon({ instances: daemonInstances(loadConfigFile(file).config), platform, clock, log });
+  await daemon.start();
+  const dumpPaths = { data: join(dir, 'k.data'), stats: join(dir, 'k.stats'), json: join(dir, 'k.json') };
+  const operations = new Operations({ daemon, log, file, dumpPaths });
+  const handler = (name: string) => new Map(operations.handlers()).get(name)!;
+  return { dir, file, daemon, operations, records, handler, dumpPaths };
+}
+
+describe('reload from the file', () => {
+  test('an accepted file is applied and summarised; warnings are returned', async () => {
+    const { file, daemon, operations } = await setup();
+    writeFileSync(file, conf('120').replace('  version 3\n', '  version 3\n  nopreemt\n'));
+    const result = await operations.reload('control');
+    expect(result).toMatchObject({ updated: [{ instance: 'VI_1', changes: ['priority'] }] });
+    expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^${file}:6:3: warning: unknown keyword "nopreemt"`))]);
+    expect(daemon.status()[0]).toMatchObject({ basePriority: 120 });
+  });
+
+  test('errors reject it with file:line:column; nothing changes; the log says so', async () => {
+    const { file, daemon, operations, records } = await setup();
+    writeFileSync(file, conf('300'));
+    const rejection = await operations.reload('SIGHUP').catch((error: unknown) => error);
+    expect(rejection).toBeInstanceOf(ReloadRejectedError);
+    expect((rejection as ReloadRejectedError).issues).toEqual([`${file}:4:12: error: priority "300" is not valid: expected a whole number 1..255`]);
+    expect(daemon.status()[0]).toMatchObject({ basePriority: 150 });
+    expect(records().find((r) => r['event'] === 'reload-rejected')).toMatchObject({ trigger: 'SIGHUP', errors: (rejection as ReloadRejectedError).issues });
+  });
+
+  test('no instances, or an interface that does not exist, reject it too', async () => {
+    const { file, daemon, operations } = await setup();
+    writeFileSync(file, '# emptied by mistake\n');
+    await expect(operations.reload('control')).rejects.toThrow(`${file} defines no vrrp_instance; the running configuration stays`);
+    writeFileSync(file, conf('150', 'eth9'));
+    await expect(operations.reload('control')).rejects.toThrow('the new configuration cannot be applied; the running configuration stays\ninterface eth9 does not exist');
+    expect(daemon.status()[0]).toMatchObject({ interface: 'eth0', basePriority: 150 });
+  });
+
+  test('through the control handler a rejection is a "failed" CommandError carrying the errors', async () => {
+    const { file, handler } = await setup();
+    writeFileSync(file, conf('x'));
+    const error = await Promise.resolve(handler('reload')({ command: 'reload' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandError);
+    expect(error).toMatchObject({ code: 'failed', message: expect.stringContaining(`${file}:4:12: error: priority "x"`) });
+  });
+
+  test('reloads run one at a time, in order', async () => {
+    const { file, operations, daemon } = await setup();
+    writeFileSync(file, conf('140'));
+    const first = operations.reload('SIGHUP');
+    const second = operations.reload('control');
+    const results = await Promise.all([first, second]);
+    expect(results.map((r) => r.updated.length + r.unchanged.length)).toEqual([1, 1]);
+    expect(results[1]).toMatchObject({ unchanged: ['VI_1'] });
+    expect(daemon.status()[0]).toMatchObject({ basePriority: 140 });
+  });
+});
+
+describe('dump command', () => {
+  test('returns the text, or writes the file and returns its path; a bad format is refused', async () => {
+    const { handler, dumpPaths } = await setup();
+    const dump = handler('dump');
+    expect(await dump({ command: 'dump', args: { format: 'stats' } })).toMatchObject({ format: 'stats', text: expect.stringMatching(/^VRRP Instance: VI_1\n/) });
+    expect(await dump({ command: 'dump', args: { format: 'json', write: true } })).toEqual({ format: 'json', path: dumpPaths.json });
+    expect(JSON.parse(readFileSync(dumpPaths.json, 'utf8'))).toMatchObject([{ data: { iname: 'VI_1', vrid: 51 } }]);
+    expect(() => dump({ command: 'dump', args: { format: 'xml' } })).toThrow('"format" must be one of data, stats, json');
+  });
+});
