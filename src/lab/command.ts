@@ -86,8 +86,15 @@ export async function lab(options: LabCommandOptions, write: (text: string) => v
   } finally {
     if (built && !keep) {
       say.step('Cleaning up');
-      say.line(await built.destroy());
+      try {
+        say.line(await built.destroy());
+      } catch (error) {
+        process.stderr.write(`vrrpd lab: cleaning up failed (${(error as Error).message}); vrrpd lab --clean removes what is left\n`);
+        exitCode ||= 1;
+      }
     }
+    // A lab that failed while its switch was being made is not `built` yet.
+    if (!keep) destroyLiveLabsSync();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
     process.off('exit', onExit);

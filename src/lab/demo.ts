@@ -10,8 +10,11 @@ import { seconds, type Narrator } from './narrator.js';
 import { ADVERT_INTERVAL_MS, INSTANCE, LabRouter, planRouters, VIP } from './routers.js';
 
 export const LAB_PREFIX = 'vrrpdlab';
-/** Each lab's files (configurations, control sockets, logs): `<LAB_STATE_DIR>/<lab id>/`. */
-export const LAB_STATE_DIR = '/run/vrrpd-lab';
+/**
+ * Each lab's files (configurations, control sockets, logs): `<LAB_STATE_DIR>/<lab id>/`.
+ * VRRPD_LAB_DIR moves it (where /run is not writable, and for tests).
+ */
+export const LAB_STATE_DIR = process.env['VRRPD_LAB_DIR'] ?? '/run/vrrpd-lab';
 /** A lab left up on purpose (`--keep`) has this file in its directory; sweeps leave it alone. */
 export const KEPT_MARKER = 'kept';
 
@@ -167,8 +170,13 @@ export class Lab {
   async destroy(): Promise<string> {
     const daemons = this.routers.filter((router) => router.running).length;
     await this.namespaces.destroy();
-    rmSync(this.directory, { recursive: true, force: true });
-    return `stopped ${daemons} vrrpd, removed ${this.namespaces.namespaces.length} namespaces and ${this.directory}`;
+    try {
+      rmSync(this.directory, { recursive: true, force: true });
+    } catch {
+      // It could not be made (the error that stopped the lab says why).
+    }
+    const count = this.namespaces.namespaces.length;
+    return `stopped ${daemons} vrrpd, removed ${count} namespace${count === 1 ? '' : 's'} and ${this.directory}`;
   }
 
   /**

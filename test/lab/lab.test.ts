@@ -2,7 +2,8 @@
 // within Master_Down_Interval, the override) and that it leaves nothing behind: after a full run,
 // after a Ctrl-C in the middle, and after --keep once --clean ran.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
@@ -20,9 +21,13 @@ interface Finished {
 }
 
 /** Runs `vrrpd lab ARGS`; `onOutput` sees stdout as it grows and may signal the process. */
-function runLab(args: readonly string[], onOutput?: (output: string, signal: (name: NodeJS.Signals) => void) => void): Promise<Finished> {
+function runLab(
+  args: readonly string[],
+  onOutput?: (output: string, signal: (name: NodeJS.Signals) => void) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Finished> {
   return new Promise((resolve) => {
-    const child = spawn(vrrpd, ['lab', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(vrrpd, ['lab', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -110,6 +115,20 @@ describe.skipIf(!isRoot())('vrrpd lab (needs root)', () => {
       expect(clean.stdout).toContain(`vrrpdlab-${run.pid}-1: removed 3 namespaces and their vrrpd`);
     }
     expect(await leftovers(run.pid)).toEqual(nothing);
+  });
+
+  test('an error after the namespaces exist (the state directory cannot be made) removes them too', { timeout: 60_000 }, async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-lab-test-'));
+    const notADirectory = join(scratch, 'file');
+    writeFileSync(notADirectory, '');
+    try {
+      const run = await runLab([], undefined, { ...process.env, VRRPD_LAB_DIR: join(notADirectory, 'labs') });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^vrrpd lab: ENOTDIR/);
+      expect((await leftovers(run.pid)).namespaces).toEqual([]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   test('clear errors: not root, bad --routers', async () => {
