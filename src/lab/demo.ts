@@ -72,6 +72,11 @@ export class Lab {
 
   async election(): Promise<LabRouter> {
     this.say.step('Election');
+    const [highest] = this.routers;
+    if (highest) {
+      const mdi = masterDownInterval(3, highest.plan.priority, ADVERT_INTERVAL_MS);
+      this.say.line(`every router starts as Backup; the first whose Master_Down_Interval expires unheard becomes Master: ${highest.name}, after ${seconds(mdi, 3)} (priority ${highest.plan.priority})`);
+    }
     const since = performance.now();
     const { router: master, seenAt } = await this.waitForSoleMaster(this.routers, 'the election');
     this.say.line(`${master.name} is Master (priority ${master.plan.priority}) and holds ${VIP}, ${seconds(seenAt - since, 1)} after the daemons answered`);
@@ -90,6 +95,7 @@ export class Lab {
     const killedAt = performance.now();
     const killedAtEpoch = Date.now();
     await master.kill();
+    this.say.line('killed; waiting for a Backup to hear no advertisement for its Master_Down_Interval');
     const { router: next, seenAt } = await this.waitForSoleMaster(survivors, 'a Backup to take over');
     // The new Master's own log line is the exact moment (same clock, ms); `ip` shows the VIP a poll later.
     const loggedAt = next.becameMasterAt(killedAtEpoch);
