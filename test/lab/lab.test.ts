@@ -131,15 +131,19 @@ describe.skipIf(!isRoot())('vrrpd lab (needs root)', () => {
     }
   });
 
-  test('clear errors: not root, bad --routers', async () => {
-    const attempt = (command: string, args: readonly string[]) =>
-      promisify(execFile)(command, [...args]).then(
+  test('clear errors: not root, no ip command, bad --routers', async () => {
+    const attempt = (command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env) =>
+      promisify(execFile)(command, [...args], { env }).then(
         () => ({ code: 0, stderr: '' }),
         (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
       );
     expect(await attempt('runuser', ['-u', 'nobody', '--', process.execPath, vrrpd, 'lab'])).toEqual({
       code: 1,
       stderr: 'vrrpd lab: needs root: it creates network namespaces and runs vrrpd in them (try: sudo vrrpd lab)\n',
+    });
+    expect(await attempt(process.execPath, [vrrpd, 'lab'], { PATH: '/nonexistent' })).toEqual({
+      code: 1,
+      stderr: 'vrrpd lab: the `ip` command (iproute2) is missing: apt-get install iproute2\n',
     });
     expect(await attempt(vrrpd, ['lab', '--routers', '1'])).toEqual({ code: 2, stderr: expect.stringContaining('vrrpd: --routers: "1" is not a number of routers from 2 to 9\n') });
   });
