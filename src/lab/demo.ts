@@ -98,7 +98,7 @@ export class Lab {
     this.say.line('killed; waiting for a Backup to hear no advertisement for its Master_Down_Interval');
     const { router: next, seenAt } = await this.waitForSoleMaster(survivors, 'a Backup to take over');
     // The new Master's own log line is the exact moment (same clock, ms); `ip` shows the VIP a poll later.
-    const loggedAt = next.becameMasterAt(killedAtEpoch);
+    const loggedAt = next.loggedAt(killedAtEpoch, 'transition', { to: 'Master' });
     const failoverMs = loggedAt !== undefined ? loggedAt - killedAtEpoch : seenAt - killedAt;
     const priority = next.plan.priority;
     const bound = masterDownInterval(3, priority, ADVERT_INTERVAL_MS);
@@ -120,8 +120,12 @@ export class Lab {
   async rejoin(router: LabRouter): Promise<void> {
     this.say.step(`${router.name} comes back: vrrpd run again`);
     const startedAt = performance.now();
+    const startedAtEpoch = Date.now();
     await router.start(this.abort);
-    this.say.line(`${router.name}: vrrpd pid ${router.pid} (it removes the address its killed run left: vrrpd tags its addresses)`);
+    this.say.line(`${router.name}: vrrpd pid ${router.pid}`);
+    if (router.loggedAt(startedAtEpoch, 'stale-addresses-removed') !== undefined) {
+      this.say.line(`${router.name}'s vrrpd removed ${VIP}, left by its killed run, at start (vrrpd tags the addresses it adds)`);
+    }
     const { seenAt } = await this.waitForSoleMaster(this.routers, `${router.name} to preempt`, router);
     this.say.line(`${router.name} is Master again ${seconds(seenAt - startedAt)} after the restart: priority ${router.plan.priority} preempts`);
   }

@@ -141,18 +141,27 @@ export class LabRouter {
     return (await this.host.addresses()).some((entry) => entry.startsWith(`${VIP}/`));
   }
 
-  /** When this router's log says it became Master at or after `sinceEpochMs` (wall clock, ms), if it did. */
-  becameMasterAt(sinceEpochMs: number): number | undefined {
-    if (!existsSync(this.logFile)) return undefined;
+  /** The daemon's JSON log lines (this run and earlier ones), parsed; lines that are not JSON are skipped. */
+  logRecords(): Array<Record<string, unknown>> {
+    if (!existsSync(this.logFile)) return [];
+    const records: Array<Record<string, unknown>> = [];
     for (const line of readFileSync(this.logFile, 'utf8').split('\n')) {
-      let record: { event?: unknown; to?: unknown; time?: unknown };
       try {
-        record = JSON.parse(line) as typeof record;
+        const record: unknown = JSON.parse(line);
+        if (typeof record === 'object' && record !== null) records.push(record as Record<string, unknown>);
       } catch {
-        continue;
+        // not a log record
       }
-      if (record.event !== 'transition' || record.to !== 'Master' || typeof record.time !== 'string') continue;
-      const at = Date.parse(record.time);
+    }
+    return records;
+  }
+
+  /** When the log first shows `event` (and `fields`) at or after `sinceEpochMs` (wall clock, ms). */
+  loggedAt(sinceEpochMs: number, event: string, fields: Record<string, unknown> = {}): number | undefined {
+    for (const record of this.logRecords()) {
+      if (record['event'] !== event || typeof record['time'] !== 'string') continue;
+      if (!Object.entries(fields).every(([key, value]) => record[key] === value)) continue;
+      const at = Date.parse(record['time']);
       if (at >= sinceEpochMs) return at;
     }
     return undefined;

@@ -73,6 +73,8 @@ describe.skipIf(!isRoot())('vrrpd lab (needs root)', () => {
     expect(seconds).toBeGreaterThan(0);
     expect(seconds * 1000).toBeLessThanOrEqual(masterDownInterval(3, 100, 1000) + 1000);
     expect(run.output).toContain('Master_Down_Interval of r2 (priority 100) = 3 x 1 s + Skew_Time 0.609 s = 3.609 s');
+    expect(run.output).toContain("r1's eth0 still carries 192.0.2.100: a SIGKILLed daemon cannot remove its address");
+    expect(run.output).toContain("r1's vrrpd removed 192.0.2.100, left by its killed run, at start");
     expect(run.output).toMatch(/r1 is Master again [\d.]+ s after the restart/);
     expect(run.output).toContain('$ vrrpd priority VI_1 90 --control-socket');
     expect(run.output).toContain('VI_1: priority 90 (base 150), Master');
