@@ -12,7 +12,7 @@ RUN apt-get update \
 # Compile: every dependency (TypeScript included); `prepare` writes dist/.
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json ./
-COPY native-shims/binding.gyp native-shims/*.cc native-shims/
+COPY native-shims/ native-shims/
 COPY bin/ bin/
 COPY src/ src/
 RUN npm ci --no-audit --no-fund
@@ -22,7 +22,7 @@ RUN npm ci --no-audit --no-fund
 # netlink; build:native: vrrpd's own shim, native-shims/).
 WORKDIR /opt/vrrpd
 RUN cp -r /src/package.json /src/package-lock.json /src/bin /src/dist . \
- && mkdir native-shims && cp /src/native-shims/binding.gyp /src/native-shims/*.cc native-shims/ \
+ && cp -r /src/native-shims . && rm -rf native-shims/build \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild \
  && npm run build:native \
