@@ -12,6 +12,8 @@ import { watch } from './watch.js';
 import { simulate } from './simulate.js';
 import { dump, reload } from './reload.js';
 import { parseListenAddress } from '../daemon/metrics-server.js';
+import { lab } from '../lab/command.js';
+import { MAX_ROUTERS, MIN_ROUTERS } from '../lab/routers.js';
 
 export function buildProgram(
   write: (text: string) => void = (text) => process.stdout.write(text),
@@ -129,6 +131,18 @@ export function buildProgram(
       const formats = (['data', 'stats', 'json'] as const).filter((format) => options[format] === true);
       if (formats.length !== 1) throw new UsageError('give exactly one of --data, --stats, --json');
       setExitCode(await dump({ socket: options.controlSocket, format: formats[0]!, write: options.write === true }, write));
+    });
+
+  program
+    .command('lab')
+    .description('as root: a namespace lab of routers running vrrpd on one link; shows election, failover and a priority override, then removes it')
+    .option('--routers <n>', `how many routers (${MIN_ROUTERS}..${MAX_ROUTERS})`, '3')
+    .option('--keep', 'leave the lab up at the end and print the commands to explore it')
+    .option('--clean [lab]', 'remove the labs left up by --keep (or by a killed run), or only the one named, then exit')
+    .action(async (options: { routers: string; keep?: boolean; clean?: boolean | string }) => {
+      const routers = /^\d+$/.test(options.routers) ? Number(options.routers) : NaN;
+      if (!(routers >= MIN_ROUTERS && routers <= MAX_ROUTERS)) throw new UsageError(`--routers: "${options.routers}" is not a number of routers from ${MIN_ROUTERS} to ${MAX_ROUTERS}`);
+      setExitCode(await lab({ routers, keep: options.keep === true, clean: options.clean ?? false }, write));
     });
 
   return program;

@@ -1,194 +1,23 @@
-// Namespace labs for tests that need a real network: hosts in their own network namespaces,
-// each with an `eth0` veth whose peer sits on a bridge inside a dedicated "switch" namespace, so
-// nothing is created in the root namespace. Names are unique per run; everything made here is
-// removed by destroy(), by the process exit hook if a test forgot, and by sweepStaleLabs() if a
-// previous run was killed. Only documentation addresses are used by callers.
-import { execFile, spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { promisify } from 'node:util';
+// Namespace labs for tests that need a real network: src/lab/namespaces.ts (shared with `vrrpd
+// lab`) under the tests' own prefix, so a test run and an operator's lab never sweep each other.
+// Everything made here is removed by destroy(), by the process exit hook if a test forgot, and by
+// sweepStaleLabs() if a previous run was killed. Only documentation addresses are used by callers.
+import { destroyLiveLabsSync, NamespaceLab as Lab, sweepStaleLabs as sweepLabs } from '../../src/lab/namespaces.js';
 
-const run = promisify(execFile);
+export { isRoot, LabHost, sh, type CommandResult } from '../../src/lab/namespaces.js';
+
 const LAB_PREFIX = 'vrrpdt';
-let labCounter = 0;
-const liveLabs = new Set<NamespaceLab>();
 
-export interface CommandResult {
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export async function sh(command: string, args: readonly string[]): Promise<CommandResult> {
-  try {
-    const { stdout, stderr } = await run(command, [...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr };
-  } catch (error) {
-    const failure = error as { stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed: ${failure.stderr?.trim() || failure.message}`);
-  }
-}
-
-export function isRoot(): boolean {
-  return process.getuid?.() === 0;
-}
-
-export class LabHost {
-  private readonly processes = new Set<ChildProcess>();
-
-  constructor(
-    readonly lab: NamespaceLab,
-    readonly name: string,
-    /** The network namespace's name (for `ip netns exec`). */
-    readonly netns: string,
-    /** The interface's peer on the bridge, in the switch namespace (to take the link down). */
-    readonly switchPort: string,
-  ) {}
-
-  /** Runs a command inside the namespace and waits for it. */
-  exec(command: string, args: readonly string[] = []): Promise<CommandResult> {
-    return sh('ip', ['netns', 'exec', this.netns, command, ...args]);
-  }
-
-  /** `ip -n NS ...`: iproute2 in the namespace. */
-  ip(...args: string[]): Promise<CommandResult> {
-    return sh('ip', ['-n', this.netns, ...args]);
-  }
-
-  /** Starts a long-running command in the namespace; it is killed when the lab is destroyed. */
-  spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', this.netns, command, ...args], { stdio: 'pipe', ...options });
-    this.processes.add(child);
-    child.once('exit', () => this.processes.delete(child));
-    return child;
-  }
-
-  /** The addresses on an interface, as `ip -j addr` reports them. */
-  async addresses(device = 'eth0'): Promise<string[]> {
-    const { stdout } = await this.ip('-j', 'addr', 'show', 'dev', device);
-    const parsed = JSON.parse(stdout) as Array<{ addr_info: Array<{ local: string; prefixlen: number }> }>;
-    return parsed.flatMap((link) => link.addr_info.map((info) => `${info.local}/${info.prefixlen}`));
-  }
-
-  /** Takes the host's link down or up from the switch side (the host sees carrier loss). */
-  async setCarrier(up: boolean): Promise<void> {
-    await sh('ip', ['-n', this.lab.switchNetns, 'link', 'set', this.switchPort, up ? 'up' : 'down']);
-  }
-
-  /**
-   * Every process in the namespace dies at once, as when the host does. They are frozen first
-   * (SIGSTOP), then killed: killed one by one, keepalived's VRRP child would notice its parent's
-   * death and hand over gracefully (priority 0) before its own SIGKILL arrived.
-   */
-  async crash(): Promise<void> {
-    const { stdout } = await sh('ip', ['netns', 'pids', this.netns]);
-    const pids = stdout.split(/\s+/).filter(Boolean).map(Number);
-    for (const signal of ['SIGSTOP', 'SIGKILL'] as const) {
-      for (const pid of pids) {
-        try {
-          process.kill(pid, signal);
-        } catch {
-          // already gone
-        }
-      }
-    }
-  }
-
-  killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
-    for (const child of this.processes) child.kill(signal);
-  }
-}
-
-export class NamespaceLab {
-  readonly id: string;
-  readonly switchNetns: string;
-  readonly hosts: LabHost[] = [];
-
-  private constructor(id: string) {
-    this.id = id;
-    this.switchNetns = `${id}-sw`;
-  }
-
+export type NamespaceLab = Lab;
+export const NamespaceLab = {
   /** A new lab with its switch (a bridge `br0` in its own namespace). */
-  static async create(): Promise<NamespaceLab> {
-    const lab = new NamespaceLab(`${LAB_PREFIX}-${process.pid}-${++labCounter}`);
-    liveLabs.add(lab);
-    await sh('ip', ['netns', 'add', lab.switchNetns]);
-    await sh('ip', ['-n', lab.switchNetns, 'link', 'add', 'br0', 'type', 'bridge']);
-    await sh('ip', ['-n', lab.switchNetns, 'link', 'set', 'br0', 'up']);
-    return lab;
-  }
-
-  /**
-   * Adds a host with `eth0` on the bridge, up, with the given addresses ("192.0.2.1/24",
-   * "2001:db8::1/64"). IPv6 duplicate address detection is disabled so addresses are usable at once.
-   */
-  async addHost(name: string, addresses: readonly string[] = []): Promise<LabHost> {
-    const netns = `${this.id}-${name}`;
-    const port = `p${this.hosts.length + 1}`;
-    await sh('ip', ['netns', 'add', netns]);
-    const host = new LabHost(this, name, netns, port);
-    this.hosts.push(host);
-    await host.exec('sysctl', ['-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
-    await sh('ip', ['link', 'add', 'eth0', 'netns', netns, 'type', 'veth', 'peer', 'name', port, 'netns', this.switchNetns]);
-    await sh('ip', ['-n', this.switchNetns, 'link', 'set', port, 'master', 'br0', 'up']);
-    await host.ip('link', 'set', 'lo', 'up');
-    await host.ip('link', 'set', 'eth0', 'up');
-    for (const address of addresses) await host.ip('addr', 'add', address, 'dev', 'eth0', ...(address.includes(':') ? ['nodad'] : []));
-    return host;
-  }
-
-  host(name: string): LabHost {
-    const host = this.hosts.find((candidate) => candidate.name === name);
-    if (!host) throw new Error(`lab ${this.id} has no host ${name}`);
-    return host;
-  }
-
-  /** Kills every process started in the lab and deletes its namespaces (with their links). */
-  async destroy(): Promise<void> {
-    liveLabs.delete(this);
-    for (const host of this.hosts) host.killAll();
-    for (const netns of [...this.hosts.map((host) => host.netns), this.switchNetns]) await deleteNamespace(netns);
-  }
-}
-
-async function deleteNamespace(netns: string): Promise<void> {
-  // Processes that were started some other way (e.g. daemons that forked) die with their namespace's pids.
-  const pids = await sh('ip', ['netns', 'pids', netns]).then((r) => r.stdout.split(/\s+/).filter(Boolean), () => []);
-  for (const pid of pids) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  await sh('ip', ['netns', 'del', netns]).catch(() => undefined);
-}
+  create: (): Promise<Lab> => Lab.create(LAB_PREFIX),
+};
 
 /** Removes labs left behind by test runs that were killed (their pid is gone). */
 export async function sweepStaleLabs(): Promise<void> {
-  const { stdout } = await sh('ip', ['netns', 'list']);
-  for (const line of stdout.split('\n')) {
-    const name = line.split(' ')[0] ?? '';
-    const match = new RegExp(`^${LAB_PREFIX}-(\\d+)-`).exec(name);
-    if (!match) continue;
-    const pid = Number(match[1]);
-    if (pid !== process.pid && !processAlive(pid)) await deleteNamespace(name);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  await sweepLabs(LAB_PREFIX);
 }
 
 // A last resort for a test that failed before its afterAll: synchronous, on exit.
-process.once('exit', () => {
-  for (const lab of liveLabs) {
-    for (const host of lab.hosts) host.killAll();
-    for (const netns of [...lab.hosts.map((host) => host.netns), lab.switchNetns]) {
-      spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
-    }
-  }
-});
+process.once('exit', destroyLiveLabsSync);
