@@ -1,6 +1,6 @@
 // The Linux host behind the daemon's ports: rtnetlink for interfaces and addresses, raw sockets
-// for VRRP, the native shim for gratuitous ARP. IPv4 for now: IPv6 needs a socket that reports
-// the received hop limit, and unsolicited NA.
+// for VRRP (raw-socket for IPv4, the native shim's for IPv6, which reports the hop limit), the
+// native shim for gratuitous ARP.
 import type { AddressFamily } from '../packet/address.js';
 import type { Logger } from '../daemon/log.js';
 import type {
@@ -18,6 +18,7 @@ import { IFA_F_SECONDARY, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './
 import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
 import { ArpAnnouncer } from './announce/announcer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
+import { Ipv6VrrpSocket } from './sockets/ipv6-vrrp-socket.js';
 
 export class InterfaceMissingError extends Error {
   override readonly name = 'InterfaceMissingError';
@@ -51,13 +52,19 @@ export class LinuxPlatform implements Platform {
 
   async openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel> {
     const state = await this.interfaceState(options.interfaceName);
-    if (options.family === 'ipv6') throw new Error('VRRP over IPv6 is not available yet in vrrpd run (the IPv6 socket needs the native shim)');
+    const onError = (error: Error): void => this.log.error({ event: 'socket-error', interface: options.interfaceName, error: error.message }, error.message);
+    if (options.family === 'ipv6') {
+      // RFC 5798 §5.1.2.1: the source is the interface's link-local address unless configured.
+      const source = options.sourceAddress ?? state.ipv6LinkLocal;
+      if (!source) throw new Error(`interface ${options.interfaceName} has no IPv6 link-local address to send advertisements from`);
+      return Ipv6VrrpSocket.open({ interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups }, onPacket, onError);
+    }
     const source = options.sourceAddress ?? state.ipv4;
     if (!source) throw new Error(`interface ${options.interfaceName} has no IPv4 address to send advertisements from`);
     return Ipv4VrrpSocket.open(
       { interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups },
       onPacket,
-      (error) => this.log.error({ event: 'socket-error', interface: options.interfaceName, error: error.message }, error.message),
+      onError,
     );
   }
 
