@@ -80,8 +80,11 @@ function interopConfig(c: InteropCase, priority: number, self: string, peer: str
 
 describe.skipIf(!isRoot() || !haveKeepalived)('IPv6: vrrpd against keepalived (needs root and keepalived)', () => {
   test.each(cases)('$name: vrrpd Master, keepalived Backup; SIGTERM hands over within Skew_Time', { timeout: 40_000 }, async (c) => {
-    const { lab: l } = await twoHosts();
+    const { lab: l, linkLocals } = await twoHosts();
     const [a, b] = [l.host('a'), l.host('b')];
+    // Everything vrrpd sends, as keepalived's host receives it.
+    const source = c.unicast ? '2001:db8::1' : (linkLocals[0] ?? '');
+    const capture = await startCapture(b, `ip6 proto 112 and src host ${source}`);
     const vrrpd = startVrrpd(a, interopConfig(c, 150, '2001:db8::1', '2001:db8::2'));
     startKeepalived(b, interopConfig(c, 100, '2001:db8::2', '2001:db8::1'));
     await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
@@ -96,6 +99,15 @@ describe.skipIf(!isRoot() || !haveKeepalived)('IPv6: vrrpd against keepalived (n
     console.info(`${c.name}: vrrpd SIGTERM -> keepalived Master in ${handover.toFixed(0)} ms (Skew_Time ${skewTime(3, 100, 1000)} ms)`);
     expect(await vrrpd.exited).toBe(0);
     expect(await holds(a, VIP)).toBe(false);
+
+    await capture.stop();
+    const fields = ['ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'vrrp.version', 'vrrp.prio', 'vrrp.checksum.status', '_ws.malformed'];
+    const rows = captureFields(capture.file, fields).map((row) => fields.map((_, i) => row[i] ?? ''));
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    const destination = c.unicast ? '2001:db8::2' : 'ff02::12';
+    expect(rows.slice(0, -1)).toEqual(rows.slice(0, -1).map(() => [source, destination, '255', '3', '150', '1', '']));
+    // The last one is the SIGTERM hand-over: priority 0.
+    expect(rows.at(-1)).toEqual([source, destination, '255', '3', '0', '1', '']);
   });
 
   test.each(cases)('$name: keepalived Master, vrrpd Backup; SIGKILL of keepalived fails over within Master_Down_Interval', { timeout: 40_000 }, async (c) => {
