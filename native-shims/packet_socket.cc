@@ -2,6 +2,8 @@
 // interface (AF_PACKET), which gratuitous ARP needs (RFC 5798 §6.4.2; keepalived's format).
 #include <napi.h>
 
+#include "vrrp6_socket.h"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -58,6 +60,7 @@ Napi::Value SendFrame(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendFrame", Napi::Function::New(env, SendFrame));
+  InitVrrp6Socket(env, exports);
   return exports;
 }
 

@@ -78,7 +78,7 @@ export function buildProgram(
 
   program
     .command('watch')
-    .description('show every VRRP router heard on an interface (IPv4), changing nothing on the host')
+    .description('show every VRRP router heard on an interface (IPv4 and IPv6), changing nothing on the host')
     .requiredOption('-i, --interface <name>', 'the interface to listen on')
     .option('--json', 'one JSON object per advertisement heard')
     .option('--duration <seconds>', 'stop after this many seconds')

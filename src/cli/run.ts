@@ -44,7 +44,7 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
 
-  const platform = new LinuxPlatform(log, { arpIntervalMs: loaded.config.global.garp.arpIntervalMs });
+  const platform = new LinuxPlatform(log, { arpIntervalMs: loaded.config.global.garp.arpIntervalMs, naIntervalMs: loaded.config.global.garp.naIntervalMs });
   const daemon = new Daemon({
     instances: daemonInstances(loaded.config),
     platform,

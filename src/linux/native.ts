@@ -2,9 +2,40 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
+export interface Vrrp6SocketOptions {
+  readonly interfaceName: string;
+  readonly interfaceIndex: number;
+  /** Sent hop limit, unicast and multicast (RFC 5798 §5.1.2.3: 255). */
+  readonly hopLimit: number;
+  /** Multicast groups to join on the interface (16-byte addresses). */
+  readonly groups: readonly Buffer[];
+  /** The address to bind (and so send from); a link-local one is bound with the interface as scope. */
+  readonly source?: Buffer;
+}
+
+/**
+ * Called per packet received, or once with an error. Addresses are 16 bytes; hopLimit is what
+ * IPV6_HOPLIMIT reported (undefined if the kernel gave none).
+ */
+export type Vrrp6PacketCallback = (
+  error: (Error & { errno?: number }) | null,
+  payload?: Buffer,
+  source?: Buffer,
+  destination?: Buffer,
+  hopLimit?: number,
+) => void;
+
+/** A raw IPPROTO_VRRP AF_INET6 socket: kernel checksum at offset 6, multicast loop off, bound to the device. */
+export interface NativeVrrp6Socket {
+  /** Sends one VRRP message; scopeId is the interface index for link-local and multicast destinations. */
+  send(payload: Buffer, destination: Buffer, scopeId: number): number;
+  close(): void;
+}
+
 export interface NativeShims {
   /** Sends a complete Ethernet frame on the interface (AF_PACKET); returns the bytes sent. */
   sendFrame(interfaceIndex: number, frame: Buffer): number;
+  Vrrp6Socket: new (options: Vrrp6SocketOptions, onPacket: Vrrp6PacketCallback) => NativeVrrp6Socket;
 }
 
 let shims: NativeShims | undefined;

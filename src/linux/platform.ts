@@ -1,6 +1,7 @@
 // The Linux host behind the daemon's ports: rtnetlink for interfaces and addresses, raw sockets
-// for VRRP, the native shim for gratuitous ARP. IPv4 for now: IPv6 needs a socket that reports
-// the received hop limit, and unsolicited NA.
+// for VRRP (raw-socket for IPv4, the native shim's for IPv6, which reports the hop limit), the
+// native shim for gratuitous ARP.
+import { readFileSync } from 'node:fs';
 import type { AddressFamily } from '../packet/address.js';
 import type { Logger } from '../daemon/log.js';
 import type {
@@ -16,8 +17,9 @@ import type {
 } from '../daemon/ports.js';
 import { IFA_F_SECONDARY, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
 import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
-import { ArpAnnouncer } from './announce/announcer.js';
+import { Announcer, type AnnounceTiming } from './announce/announcer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
+import { Ipv6VrrpSocket } from './sockets/ipv6-vrrp-socket.js';
 
 export class InterfaceMissingError extends Error {
   override readonly name = 'InterfaceMissingError';
@@ -29,7 +31,7 @@ export class LinuxPlatform implements Platform {
 
   constructor(
     private readonly log: Logger,
-    private readonly options: { readonly arpIntervalMs: number } = { arpIntervalMs: 0 },
+    private readonly options: AnnounceTiming = { arpIntervalMs: 0, naIntervalMs: 0 },
   ) {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
   }
@@ -51,32 +53,35 @@ export class LinuxPlatform implements Platform {
 
   async openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel> {
     const state = await this.interfaceState(options.interfaceName);
-    if (options.family === 'ipv6') throw new Error('VRRP over IPv6 is not available yet in vrrpd run (the IPv6 socket needs the native shim)');
+    const onError = (error: Error): void => this.log.error({ event: 'socket-error', interface: options.interfaceName, error: error.message }, error.message);
+    if (options.family === 'ipv6') {
+      // RFC 5798 §5.1.2.1: the source is the interface's link-local address unless configured.
+      const source = options.sourceAddress ?? state.ipv6LinkLocal;
+      if (!source) throw new Error(`interface ${options.interfaceName} has no IPv6 link-local address to send advertisements from`);
+      return Ipv6VrrpSocket.open({ interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups }, onPacket, onError);
+    }
     const source = options.sourceAddress ?? state.ipv4;
     if (!source) throw new Error(`interface ${options.interfaceName} has no IPv4 address to send advertisements from`);
     return Ipv4VrrpSocket.open(
       { interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups },
       onPacket,
-      (error) => this.log.error({ event: 'socket-error', interface: options.interfaceName, error: error.message }, error.message),
+      onError,
     );
   }
 
-  async announcer(interfaceName: string, family: AddressFamily): Promise<AnnouncePort> {
-    if (family === 'ipv4') {
-      const link = await this.requireLink(interfaceName);
-      return new ArpAnnouncer({ interfaceName, interfaceIndex: link.index, mac: link.mac }, this.options.arpIntervalMs, this.log);
-    }
-    let warned = false;
-    return {
-      announce: (addresses) => {
-        if (warned) return;
-        warned = true;
-        this.log.warn(
-          { event: 'announce-unavailable', interface: interfaceName, family, addresses },
-          `unsolicited Neighbor Advertisements are not sent yet on ${interfaceName}: neighbours learn the new Master when their caches expire`,
-        );
+  async announcer(interfaceName: string, _family: AddressFamily): Promise<AnnouncePort> {
+    const state = await this.interfaceState(interfaceName);
+    return new Announcer(
+      {
+        interfaceName,
+        interfaceIndex: state.index,
+        mac: state.mac,
+        ...(state.ipv6LinkLocal !== undefined ? { ipv6LinkLocal: state.ipv6LinkLocal } : {}),
+        forwardsIpv6: () => forwardsIpv6(interfaceName),
       },
-    };
+      this.options,
+      this.log,
+    );
   }
 
   async removeStaleAddresses(): Promise<string[]> {
@@ -158,6 +163,15 @@ class NetlinkAddresses implements AddressPort {
 
 function request(address: AddressMessage) {
   return { family: address.family, address: address.address, prefixLength: address.prefixLength, interfaceIndex: address.interfaceIndex };
+}
+
+/** net.ipv6.conf.IFACE.forwarding, read in our own network namespace; unreadable counts as off. */
+function forwardsIpv6(interfaceName: string): boolean {
+  try {
+    return readFileSync(`/proc/sys/net/ipv6/conf/${interfaceName}/forwarding`, 'utf8').trim() !== '0';
+  } catch {
+    return false;
+  }
 }
 
 function ignoreGone(error: unknown): void {

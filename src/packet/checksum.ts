@@ -28,18 +28,19 @@ export function internetChecksum(chunks: readonly Uint8Array[]): number {
 /**
  * The pseudo-header VRRPv3 includes in its checksum (RFC 5798 §5.2.8): for IPv4 the RFC 768
  * layout (source, destination, zero, protocol, length); for IPv6 the RFC 8200 §8.1 layout
- * (source, destination, 32-bit length, 3 zero bytes, next header).
+ * (source, destination, 32-bit length, 3 zero bytes, next header). `protocol` is VRRP's unless
+ * given (ICMPv6, 58, for unsolicited Neighbor Advertisements).
  */
-export function pseudoHeader(family: AddressFamily, source: string, destination: string, length: number): Uint8Array {
+export function pseudoHeader(family: AddressFamily, source: string, destination: string, length: number, protocol: number = VRRP_PROTOCOL_NUMBER): Uint8Array {
   const src = addressToBytes(family, source);
   const dst = addressToBytes(family, destination);
   if (family === 'ipv4') {
-    const tail = Uint8Array.of(0, VRRP_PROTOCOL_NUMBER, (length >>> 8) & 0xff, length & 0xff);
+    const tail = Uint8Array.of(0, protocol, (length >>> 8) & 0xff, length & 0xff);
     return concat([src, dst, tail]);
   }
   const tail = Uint8Array.of(
     (length >>> 24) & 0xff, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff,
-    0, 0, 0, VRRP_PROTOCOL_NUMBER,
+    0, 0, 0, protocol,
   );
   return concat([src, dst, tail]);
 }

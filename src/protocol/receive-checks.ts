@@ -18,14 +18,17 @@ export function checkAdvertisement(
   advertisement: Advertisement,
   packet: ReceivedPacketInfo,
 ): Rejection | undefined {
-  // RFC 5798 §7.1: a TTL below 255 means the packet crossed a router and must be dropped.
-  if (packet.ttl !== undefined && packet.ttl !== REQUIRED_TTL) {
+  // RFC 5798 §7.1: a TTL below 255 means the packet crossed a router and must be dropped. In
+  // unicast mode keepalived does not check it (and itself sends IPv6 unicast adverts with the
+  // default hop limit, 64): there the configured-peer check below is what keeps strangers out.
+  const unicast = config.unicastPeers.length > 0;
+  if (!unicast && packet.ttl !== undefined && packet.ttl !== REQUIRED_TTL) {
     return { reason: 'ttl', detail: `TTL ${packet.ttl} from ${packet.source}, must be ${REQUIRED_TTL}` };
   }
   if (advertisement.version !== config.version && !acceptsV2Interop(config, advertisement)) {
     return { reason: 'version', detail: `VRRPv${advertisement.version} from ${packet.source}, this router speaks VRRPv${config.version}` };
   }
-  if (config.unicastPeers.length > 0 && !config.unicastPeers.includes(packet.source)) {
+  if (unicast && !config.unicastPeers.includes(packet.source)) {
     return { reason: 'unicast-source', detail: `${packet.source} is not a configured unicast peer` };
   }
   if (advertisement.version === 2) {

@@ -1,8 +1,9 @@
 // Running vrrpd and keepalived inside lab hosts, and waiting on what the network shows.
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { LabHost } from './netns.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -14,6 +15,8 @@ export interface RunningDaemon {
   /** Every line it printed (vrrpd: JSON log lines). */
   readonly lines: string[];
   readonly exited: Promise<number | null>;
+  /** vrrpd's control socket (for `vrrpd status --control-socket`). */
+  readonly controlSocket?: string;
 }
 
 function collect(child: ChildProcess): RunningDaemon {
@@ -28,7 +31,8 @@ function collect(child: ChildProcess): RunningDaemon {
 export function startVrrpd(host: LabHost, config: string): RunningDaemon {
   const file = join(scratch, `vrrpd-${++counter}.conf`);
   writeFileSync(file, config);
-  return collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', join(scratch, `vrrpd-${counter}.sock`)]));
+  const controlSocket = join(scratch, `vrrpd-${counter}.sock`);
+  return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket])), controlSocket };
 }
 
 export function startKeepalived(host: LabHost, config: string): RunningDaemon {
@@ -50,6 +54,13 @@ export async function waitFor(description: string, condition: () => Promise<bool
 
 export async function holds(host: LabHost, address: string): Promise<boolean> {
   return (await host.addresses()).some((entry) => entry.startsWith(`${address}/`));
+}
+
+/** `vrrpd status --json` of a running vrrpd: one entry per instance. */
+export async function vrrpdStatus(daemon: RunningDaemon): Promise<Array<Record<string, unknown> & { state: string; statistics: { rejected: Record<string, number>; advertisementsSent: number } }>> {
+  if (!daemon.controlSocket) throw new Error('not a vrrpd started by startVrrpd');
+  const { stdout } = await promisify(execFile)('node', [join(root, 'bin', 'vrrpd'), 'status', '--json', '--control-socket', daemon.controlSocket]);
+  return (JSON.parse(stdout) as { instances: Awaited<ReturnType<typeof vrrpdStatus>> }).instances;
 }
 
 /** A keepalived.conf vrrp_instance, the same text for both daemons. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import { instanceConfig, startKeepalived, waitFor, holds } from '../helpers/daemons.js';
+import { linkLocal } from '../helpers/ipv6.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
@@ -54,6 +55,26 @@ describe.skipIf(!isRoot() || !haveKeepalived)('vrrpd watch (needs root and keepa
     const table = stdout.trim().split('\n').slice(-2);
     expect(table[0]).toMatch(/^VRID\s+VER\s+SOURCE\s+PRIO\s+INTERVAL/);
     expect(table[1]).toMatch(/^7\s+v3\s+192\.0\.2\.1\s+150\s+1000 ms\s+none\s+pseudo-header\s+\d+\s+[\d.]+ s ago\s+192\.0\.2\.100$/);
+  });
+
+  test('hears IPv6 too: VRRPv3 multicast from the link-local address, and unicast to this host', { timeout: 30_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['2001:db8::1/64']);
+    const b = await lab.addHost('b', ['2001:db8::2/64']);
+    const c = await lab.addHost('c', ['2001:db8::3/64']);
+    const aLinkLocal = await linkLocal(a);
+    await linkLocal(c);
+    startKeepalived(a, instanceConfig({ priority: 150, version: 3, vip: '2001:db8::100/64', vrid: 9 }));
+    startKeepalived(c, instanceConfig({ priority: 120, version: 3, vip: '2001:db8::200/64', vrid: 10, unicastSource: '2001:db8::3', unicastPeers: ['2001:db8::2'] }));
+    await waitFor('keepalived on a to become Master', () => holds(a, '2001:db8::100'), 8000);
+    await waitFor('keepalived on c to become Master', () => holds(c, '2001:db8::200'), 8000);
+    const { stdout } = await promisify(execFile)('ip', ['netns', 'exec', b.netns, 'node', vrrpd, 'watch', '-i', 'eth0', '--json', '--duration', '2.5']);
+    const records = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const common = { version: 3, family: 'ipv6', intervalMs: 1000, authType: 'none', checksum: 'pseudo-header' };
+    expect(records.find((r) => r['vrid'] === 9)).toMatchObject({ ...common, priority: 150, source: aLinkLocal, destination: 'ff02::12', ttl: 255, addresses: ['2001:db8::100'] });
+    // keepalived sends IPv6 unicast with the default hop limit; watch reports what arrived.
+    expect(records.find((r) => r['vrid'] === 10)).toMatchObject({ ...common, priority: 120, source: '2001:db8::3', destination: '2001:db8::2', ttl: 64, addresses: ['2001:db8::200'] });
   });
 
   test('a missing interface is a clear error', async () => {

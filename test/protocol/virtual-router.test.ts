@@ -346,6 +346,13 @@ describe('receive checks (RFC 3768 §7.1, RFC 5798 §7.1)', () => {
     expect(h.router.state).toBe('Master');
   });
 
+  test('in unicast mode the TTL is not checked (as keepalived, which sends IPv6 unicast with hop limit 64); the source must be a peer', () => {
+    const h = new Harness({ unicastPeers: [PEER_HIGHER_ADDRESS] }).startAsBackup();
+    expect(h.advertise(150, { ttl: 64 })).toEqual({ accepted: true, addressListDiffers: false });
+    expect(h.advertise(150, { ttl: 64, from: PEER_LOWER_ADDRESS })).toMatchObject({ accepted: false, rejection: { reason: 'unicast-source' } });
+    expect(h.router.statistics.rejected.ttl).toBe(0);
+  });
+
   test('a VRRPv3 advertisement to a VRRPv2 router is a version error', () => {
     const v2 = new Harness({ version: 2 }).startAsBackup();
     const v3 = new Harness({ version: 3 });

@@ -1,36 +1,74 @@
 // Announces virtual addresses on becoming Master: `count` rounds, each a gratuitous ARP per IPv4
-// address, rounds spaced by keepalived's vrrp_garp_interval, never blocking the event loop.
+// address and an unsolicited Neighbor Advertisement per IPv6 address, rounds spaced by
+// keepalived's vrrp_garp_interval (ARP) and vrrp_gna_interval (NA), never blocking the event loop.
+import { isIPv4 } from 'node:net';
 import type { AnnouncePort } from '../../daemon/ports.js';
 import type { Logger } from '../../daemon/log.js';
 import { nativeShims } from '../native.js';
 import { gratuitousArp } from './gratuitous-arp.js';
+import { unsolicitedNeighborAdvertisement } from './neighbor-advertisement.js';
 
 export interface AnnouncerTarget {
   readonly interfaceName: string;
   readonly interfaceIndex: number;
   readonly mac: string;
+  /** The interface's IPv6 link-local address, the source of Neighbor Advertisements. */
+  readonly ipv6LinkLocal?: string;
+  /** Whether the interface forwards IPv6 now (the NA's Router flag, RFC 4861 §4.4). */
+  readonly forwardsIpv6: () => boolean;
 }
 
-export class ArpAnnouncer implements AnnouncePort {
+export interface AnnounceTiming {
+  /** keepalived vrrp_garp_interval: between rounds of gratuitous ARP. */
+  readonly arpIntervalMs: number;
+  /** keepalived vrrp_gna_interval: between rounds of unsolicited NA. */
+  readonly naIntervalMs: number;
+}
+
+export class Announcer implements AnnouncePort {
+  private warnedNoLinkLocal = false;
+
   constructor(
     private readonly target: AnnouncerTarget,
-    private readonly intervalMs: number,
+    private readonly timing: AnnounceTiming,
     private readonly log: Logger,
   ) {}
 
   announce(addresses: readonly string[], count: number): void {
-    const frames = addresses.map((address) => gratuitousArp(this.target.mac, address));
+    const ipv4 = addresses.filter((address) => isIPv4(address));
+    const ipv6 = addresses.filter((address) => !isIPv4(address));
+    if (ipv4.length > 0) {
+      this.rounds('gratuitous ARP', () => ipv4.map((address) => gratuitousArp(this.target.mac, address)), count, this.timing.arpIntervalMs);
+    }
+    if (ipv6.length === 0) return;
+    const source = this.target.ipv6LinkLocal;
+    if (source === undefined) {
+      if (!this.warnedNoLinkLocal) {
+        this.warnedNoLinkLocal = true;
+        this.log.warn({ event: 'announce-unavailable', interface: this.target.interfaceName, addresses: ipv6 }, `no IPv6 link-local address on ${this.target.interfaceName}: unsolicited Neighbor Advertisements not sent`);
+      }
+      return;
+    }
+    // The Router flag follows forwarding at the time of each round, as the kernel's own NAs do.
+    const frames = (): Buffer[] => {
+      const router = this.target.forwardsIpv6();
+      return ipv6.map((target) => unsolicitedNeighborAdvertisement({ senderMac: this.target.mac, source, target, router }));
+    };
+    this.rounds('unsolicited NA', frames, count, this.timing.naIntervalMs);
+  }
+
+  private rounds(what: string, frames: () => readonly Buffer[], count: number, intervalMs: number): void {
     let round = 0;
     const sendRound = (): void => {
-      for (const frame of frames) {
+      for (const frame of frames()) {
         try {
           nativeShims().sendFrame(this.target.interfaceIndex, frame);
         } catch (error) {
-          this.log.error({ event: 'announce-failed', interface: this.target.interfaceName, error: (error as Error).message }, `gratuitous ARP on ${this.target.interfaceName} failed: ${(error as Error).message}`);
+          this.log.error({ event: 'announce-failed', interface: this.target.interfaceName, error: (error as Error).message }, `${what} on ${this.target.interfaceName} failed: ${(error as Error).message}`);
           return;
         }
       }
-      if (++round < count) setTimeout(sendRound, this.intervalMs).unref();
+      if (++round < count) setTimeout(sendRound, intervalMs).unref();
     };
     sendRound();
   }

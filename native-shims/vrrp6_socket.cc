@@ -1,0 +1,275 @@
+// A raw IPv6 socket for VRRP (IP protocol 112) that tells, per packet, the hop limit and the
+// destination it arrived with (recvmsg with IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO): RFC 5798 §7.1
+// requires rejecting a hop limit other than 255, and neither Node nor raw-socket can report it.
+// Only the socket calls live here; addresses are 16-byte buffers and all logic is TypeScript
+// (src/linux/sockets/ipv6-vrrp-socket.ts).
+#include "vrrp6_socket.h"
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <vector>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+namespace {
+
+constexpr int kVrrpProtocol = 112;
+/** RFC 5798 §5.2.8: the checksum is the 16-bit field at offset 6 of the VRRP message. */
+constexpr int kChecksumOffset = 6;
+
+Napi::Error KernelError(const Napi::Env& env, const std::string& what, int error) {
+  Napi::Error failure = Napi::Error::New(env, what + ": " + std::strerror(error));
+  failure.Set("errno", Napi::Number::New(env, error));
+  return failure;
+}
+
+bool ReadAddress(const Napi::Value& value, in6_addr* out) {
+  if (!value.IsBuffer()) return false;
+  Napi::Buffer<uint8_t> bytes = value.As<Napi::Buffer<uint8_t>>();
+  if (bytes.Length() != 16) return false;
+  std::memcpy(out, bytes.Data(), 16);
+  return true;
+}
+
+Napi::Buffer<uint8_t> AddressBuffer(const Napi::Env& env, const in6_addr& address) {
+  return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(&address), 16);
+}
+
+// new Vrrp6Socket({interfaceName, interfaceIndex, source?: Buffer(16), hopLimit, groups: Buffer[]},
+//                 onPacket(error, payload, source, destination, hopLimit))
+// send(payload: Buffer, destination: Buffer(16), scopeId: number): bytes sent
+// close()
+class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Vrrp6Socket", {InstanceMethod("send", &Vrrp6Socket::Send), InstanceMethod("close", &Vrrp6Socket::Close)});
+  }
+
+  explicit Vrrp6Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Vrrp6Socket>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 2 || !info[0].IsObject() || !info[1].IsFunction()) {
+      Napi::TypeError::New(env, "new Vrrp6Socket(options: object, onPacket: function)").ThrowAsJavaScriptException();
+      return;
+    }
+    Napi::Object options = info[0].As<Napi::Object>();
+    Napi::Value name = options.Get("interfaceName");
+    Napi::Value index = options.Get("interfaceIndex");
+    Napi::Value hopLimit = options.Get("hopLimit");
+    Napi::Value groups = options.Get("groups");
+    Napi::Value source = options.Get("source");
+    in6_addr sourceAddress{};
+    if (!name.IsString() || !index.IsNumber() || !hopLimit.IsNumber() || !groups.IsArray() ||
+        (!source.IsUndefined() && !ReadAddress(source, &sourceAddress))) {
+      Napi::TypeError::New(env, "options: {interfaceName: string, interfaceIndex: number, hopLimit: number, groups: Buffer[], source?: Buffer(16)}")
+          .ThrowAsJavaScriptException();
+      return;
+    }
+    const std::string device = name.As<Napi::String>().Utf8Value();
+    const int64_t interfaceIndex = index.As<Napi::Number>().Int64Value();
+    const int64_t hops = hopLimit.As<Napi::Number>().Int64Value();
+    if (device.empty() || device.size() >= IFNAMSIZ || interfaceIndex <= 0 || interfaceIndex > INT32_MAX || hops < 1 || hops > 255) {
+      Napi::RangeError::New(env, "interfaceName must be 1..15 bytes, interfaceIndex positive, hopLimit 1..255").ThrowAsJavaScriptException();
+      return;
+    }
+    Napi::Array groupList = groups.As<Napi::Array>();
+    std::vector<in6_addr> groupAddresses(groupList.Length());
+    for (uint32_t i = 0; i < groupList.Length(); i++) {
+      if (!ReadAddress(groupList.Get(i), &groupAddresses[i])) {
+        Napi::TypeError::New(env, "groups must be 16-byte Buffers").ThrowAsJavaScriptException();
+        return;
+      }
+    }
+
+    fd_ = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kVrrpProtocol);
+    if (fd_ < 0) {
+      KernelError(env, "socket(AF_INET6, SOCK_RAW, 112)", errno).ThrowAsJavaScriptException();
+      return;
+    }
+    const int on = 1, off = 0, checksum = kChecksumOffset, ttl = static_cast<int>(hops), ifindex = static_cast<int>(interfaceIndex);
+    struct Option {
+      int level, name;
+      const void* value;
+      socklen_t length;
+      const char* what;
+    };
+    const Option setup[] = {
+        {SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), static_cast<socklen_t>(device.size() + 1), "SO_BINDTODEVICE"},
+        {IPPROTO_IPV6, IPV6_CHECKSUM, &checksum, sizeof(checksum), "IPV6_CHECKSUM"},
+        {IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on), "IPV6_RECVHOPLIMIT"},
+        {IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on), "IPV6_RECVPKTINFO"},
+        {IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl), "IPV6_UNICAST_HOPS"},
+        {IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl), "IPV6_MULTICAST_HOPS"},
+        {IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof(off), "IPV6_MULTICAST_LOOP"},
+        {IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex), "IPV6_MULTICAST_IF"},
+    };
+    for (const Option& option : setup) {
+      if (setsockopt(fd_, option.level, option.name, option.value, option.length) < 0) {
+        Abandon(env, std::string("setsockopt(") + option.what + ")");
+        return;
+      }
+    }
+    for (const in6_addr& group : groupAddresses) {
+      ipv6_mreq membership{};
+      membership.ipv6mr_multiaddr = group;
+      membership.ipv6mr_interface = static_cast<unsigned>(ifindex);
+      if (setsockopt(fd_, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &membership, sizeof(membership)) < 0) {
+        Abandon(env, "setsockopt(IPV6_ADD_MEMBERSHIP)");
+        return;
+      }
+    }
+    if (!source.IsUndefined()) {
+      // RFC 5798 §5.1.2.1: adverts come from the interface's link-local address, which needs the
+      // interface as scope; a global unicast_src_ip is bound without one.
+      sockaddr_in6 local{};
+      local.sin6_family = AF_INET6;
+      local.sin6_addr = sourceAddress;
+      if (IN6_IS_ADDR_LINKLOCAL(&sourceAddress)) local.sin6_scope_id = static_cast<uint32_t>(ifindex);
+      if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) < 0) {
+        Abandon(env, "bind");
+        return;
+      }
+    }
+
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+      errno = EINVAL;
+      Abandon(env, "napi_get_uv_event_loop");
+      return;
+    }
+    poll_ = new uv_poll_t;
+    poll_->data = this;
+    if (uv_poll_init(loop, poll_, fd_) != 0) {
+      delete poll_;
+      poll_ = nullptr;
+      errno = EBADF;
+      Abandon(env, "uv_poll_init");
+      return;
+    }
+    onPacket_ = Napi::Persistent(info[1].As<Napi::Function>());
+    context_ = std::make_unique<Napi::AsyncContext>(env, "Vrrp6Socket");
+    uv_poll_start(poll_, UV_READABLE, &Vrrp6Socket::OnReadable);
+    Ref();  // alive while polling, even with no JS reference: close() lets go.
+  }
+
+  ~Vrrp6Socket() override { Shutdown(); }
+
+ private:
+  void Abandon(const Napi::Env& env, const std::string& what) {
+    const int error = errno;
+    close(fd_);
+    fd_ = -1;
+    KernelError(env, what, error).ThrowAsJavaScriptException();
+  }
+
+  static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
+    static_cast<Vrrp6Socket*>(handle->data)->Drain(status);
+  }
+
+  void Drain(int status) {
+    Napi::Env env = onPacket_.Env();
+    Napi::HandleScope scope(env);
+    if (status < 0) {
+      Deliver({Napi::Error::New(env, std::string("poll: ") + uv_strerror(status)).Value()});
+      return;
+    }
+    // Several packets may be waiting; read until the kernel has none (the socket is non-blocking).
+    while (fd_ >= 0) {
+      uint8_t payload[65536];
+      sockaddr_in6 from{};
+      alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+      iovec vector{payload, sizeof(payload)};
+      msghdr message{};
+      message.msg_name = &from;
+      message.msg_namelen = sizeof(from);
+      message.msg_iov = &vector;
+      message.msg_iovlen = 1;
+      message.msg_control = control;
+      message.msg_controllen = sizeof(control);
+      const ssize_t length = recvmsg(fd_, &message, 0);
+      if (length < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EINTR) continue;
+        Deliver({KernelError(env, "recvmsg", errno).Value()});
+        return;
+      }
+      in6_addr destination{};
+      int hopLimit = -1;
+      for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != IPPROTO_IPV6) continue;
+        if (header->cmsg_type == IPV6_PKTINFO) destination = reinterpret_cast<in6_pktinfo*>(CMSG_DATA(header))->ipi6_addr;
+        if (header->cmsg_type == IPV6_HOPLIMIT) std::memcpy(&hopLimit, CMSG_DATA(header), sizeof(hopLimit));
+      }
+      Deliver({env.Null(), Napi::Buffer<uint8_t>::Copy(env, payload, static_cast<size_t>(length)), AddressBuffer(env, from.sin6_addr),
+               AddressBuffer(env, destination), hopLimit < 0 ? env.Undefined() : Napi::Number::New(env, hopLimit)});
+    }
+  }
+
+  // MakeCallback runs queued microtasks afterwards, as for any I/O callback; a throwing callback
+  // is reported as an uncaught exception, not swallowed.
+  void Deliver(const std::initializer_list<napi_value>& args) {
+    Napi::Env env = onPacket_.Env();
+    onPacket_.MakeCallback(env.Global(), args, *context_);
+    if (env.IsExceptionPending()) {
+      Napi::Error error = env.GetAndClearPendingException();
+      napi_fatal_exception(env, error.Value());
+    }
+  }
+
+  Napi::Value Send(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    sockaddr_in6 to{};
+    to.sin6_family = AF_INET6;
+    if (info.Length() != 3 || !info[0].IsBuffer() || !ReadAddress(info[1], &to.sin6_addr) || !info[2].IsNumber()) {
+      Napi::TypeError::New(env, "send(payload: Buffer, destination: Buffer(16), scopeId: number)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (fd_ < 0) {
+      Napi::Error::New(env, "send: the socket is closed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    to.sin6_scope_id = info[2].As<Napi::Number>().Uint32Value();
+    Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
+    const ssize_t sent = sendto(fd_, payload.Data(), payload.Length(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+    if (sent < 0) {
+      KernelError(env, "sendto", errno).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    return Napi::Number::New(env, static_cast<double>(sent));
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (fd_ >= 0) {
+      Shutdown();
+      Unref();
+    }
+    return info.Env().Undefined();
+  }
+
+  void Shutdown() {
+    if (poll_ != nullptr) {
+      uv_poll_stop(poll_);
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
+      poll_ = nullptr;
+    }
+    if (fd_ >= 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+
+  int fd_ = -1;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference onPacket_;
+  std::unique_ptr<Napi::AsyncContext> context_;
+};
+
+}  // namespace
+
+void InitVrrp6Socket(Napi::Env env, Napi::Object exports) {
+  exports.Set("Vrrp6Socket", Vrrp6Socket::Define(env));
+}

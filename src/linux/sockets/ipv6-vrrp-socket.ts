@@ -1,0 +1,79 @@
+// VRRP over IPv6 on one interface, through the native shim's raw socket (native-shims/vrrp6_socket.cc):
+// IP protocol 112, bound to the interface and to our source address (the interface's link-local
+// address, RFC 5798 §5.1.2.1, or unicast_src_ip), hop limit 255 (§5.1.2.3), checksum computed by
+// the kernel, multicast joined on the interface and not looped back. Each packet comes with the
+// hop limit it arrived with, so the receive checks can reject anything but 255 (§7.1).
+import { addressToBytes, bytesToAddress } from '../../packet/address.js';
+import type { OpenChannel, ReceivedPacket } from '../../daemon/ports.js';
+import { nativeShims, type NativeVrrp6Socket } from '../native.js';
+import { SocketError } from './ipv4-vrrp-socket.js';
+
+const VRRP_HOP_LIMIT = 255;
+const EPERM = 1;
+
+export interface Ipv6SocketOptions {
+  readonly interfaceName: string;
+  readonly interfaceIndex: number;
+  /** Our address: the source of our advertisements. Undefined: receive only, from any address (vrrpd watch). */
+  readonly sourceAddress?: string;
+  readonly groups: readonly string[];
+}
+
+/** Link-local and multicast destinations need the interface as scope; global ones do not. */
+export function needsScope(address: string): boolean {
+  const bytes = addressToBytes('ipv6', address);
+  return bytes[0] === 0xff || (bytes[0] === 0xfe && ((bytes[1] ?? 0) & 0xc0) === 0x80);
+}
+
+export class Ipv6VrrpSocket implements OpenChannel {
+  private constructor(
+    private readonly socket: NativeVrrp6Socket,
+    private readonly interfaceIndex: number,
+    readonly sourceAddress: string,
+    private readonly onSendError: (error: Error) => void,
+  ) {}
+
+  static open(options: Ipv6SocketOptions, onPacket: (packet: ReceivedPacket) => void, onError: (error: Error) => void): Ipv6VrrpSocket {
+    const bytes = (address: string): Buffer => Buffer.from(addressToBytes('ipv6', address));
+    let socket: NativeVrrp6Socket;
+    try {
+      socket = new (nativeShims().Vrrp6Socket)(
+        {
+          interfaceName: options.interfaceName,
+          interfaceIndex: options.interfaceIndex,
+          hopLimit: VRRP_HOP_LIMIT,
+          groups: options.groups.map(bytes),
+          ...(options.sourceAddress !== undefined ? { source: bytes(options.sourceAddress) } : {}),
+        },
+        (error, payload, source, destination, hopLimit) => {
+          if (error) {
+            onError(new SocketError(`receiving on ${options.interfaceName}: ${error.message}`));
+            return;
+          }
+          if (!payload || !source || !destination) return;
+          onPacket({ bytes: payload, source: bytesToAddress('ipv6', source), destination: bytesToAddress('ipv6', destination), ttl: hopLimit });
+        },
+      );
+    } catch (error) {
+      const failure = error as Error & { errno?: number };
+      throw new SocketError(
+        failure.errno === EPERM
+          ? 'cannot open a raw IPv6 socket: needs root or CAP_NET_RAW'
+          : `cannot set up the IPv6 VRRP socket on ${options.interfaceName}: ${failure.message}`,
+      );
+    }
+    return new Ipv6VrrpSocket(socket, options.interfaceIndex, options.sourceAddress ?? '::', onError);
+  }
+
+  send(bytes: Uint8Array, destination: string): void {
+    try {
+      this.socket.send(Buffer.from(bytes), Buffer.from(addressToBytes('ipv6', destination)), needsScope(destination) ? this.interfaceIndex : 0);
+    } catch (error) {
+      this.onSendError(new SocketError(`sending to ${destination}: ${(error as Error).message}`));
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
