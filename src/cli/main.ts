@@ -10,6 +10,7 @@ import { run } from './run.js';
 import { priority, status } from './status.js';
 import { watch } from './watch.js';
 import { simulate } from './simulate.js';
+import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
 
 export function buildProgram(
   write: (text: string) => void = (text) => process.stdout.write(text),
@@ -30,18 +31,24 @@ export function buildProgram(
 
   program
     .command('check')
-    .description('parse and validate a configuration (keepalived.conf syntax) without touching the host')
+    .description('parse and validate a configuration (keepalived.conf, or YAML for .yaml/.yml) without touching the host')
     .requiredOption('-f, --config <file>', 'the configuration file')
     .option('--json', 'machine-readable result')
     .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
-    .action((options: { config: string; json?: boolean; configId?: string }) =>
-      setExitCode(check({ file: options.config, ...(options.json ? { json: true } : {}), ...(options.configId ? { configId: options.configId } : {}) }, write)),
-    );
+    .option('--host', 'also do interface detection (YAML detectionStrategy) on this host, as run would')
+    .action(async (options: { config: string; json?: boolean; configId?: string; host?: boolean }) => {
+      const base = { file: options.config, ...(options.json ? { json: true } : {}), ...(options.configId ? { configId: options.configId } : {}) };
+      setExitCode(
+        options.host
+          ? await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver }, write))
+          : await check(base, write),
+      );
+    });
 
   program
     .command('run')
     .description('run the daemon in the foreground')
-    .requiredOption('-f, --config <file>', 'the configuration file (keepalived.conf syntax)')
+    .requiredOption('-f, --config <file>', 'the configuration file (keepalived.conf, or YAML for .yaml/.yml)')
     .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
     .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
