@@ -6,6 +6,7 @@ import { UsageError } from './errors.js';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from '../daemon/log.js';
 import { check } from './check.js';
+import { convert } from './convert.js';
 import { run } from './run.js';
 import { priority, status } from './status.js';
 import { watch } from './watch.js';
@@ -56,6 +57,23 @@ export function buildProgram(
       const level = LOG_LEVELS.find((known) => known === options.logLevel);
       if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
       setExitCode(await run({ file: options.config, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent, ...(options.configId ? { configId: options.configId } : {}) }));
+    });
+
+  program
+    .command('convert')
+    .description('keepalived.conf to the equivalent YAML, or YAML to keepalived.conf (printed on stdout)')
+    .requiredOption('-f, --config <file>', 'the configuration file (.yaml/.yml is YAML, anything else keepalived.conf)')
+    .option('--to <format>', 'yaml or keepalived (default: the other format)')
+    .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
+    .option('--host', 'resolve YAML interface detection on this host (needed to write keepalived.conf from it)')
+    .action(async (options: { config: string; to?: string; configId?: string; host?: boolean }) => {
+      const base = { file: options.config, ...(options.to ? { to: options.to } : {}), ...(options.configId ? { configId: options.configId } : {}) };
+      const writeError = (text: string): void => void process.stderr.write(text);
+      setExitCode(
+        options.host
+          ? await RtnetlinkInterfaceResolver.withSocket((resolver) => convert({ ...base, resolver }, write, writeError))
+          : await convert(base, write, writeError),
+      );
     });
 
   program
