@@ -7,6 +7,7 @@ import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from '../daemon/log.js';
 import { check } from './check.js';
 import { convert } from './convert.js';
+import { ipfailover } from './ipfailover.js';
 import { run } from './run.js';
 import { priority, status } from './status.js';
 import { watch } from './watch.js';
@@ -73,6 +74,20 @@ export function buildProgram(
         options.host
           ? await RtnetlinkInterfaceResolver.withSocket((resolver) => convert({ ...base, resolver }, write, writeError))
           : await convert(base, write, writeError),
+      );
+    });
+
+  program
+    .command('ipfailover')
+    .description("OpenShift ipfailover mode: the configuration the ipfailover image builds from OPENSHIFT_HA_* variables, run (or printed)")
+    .option('--print', 'print the configuration as keepalived.conf instead of running it')
+    .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
+    .action(async (options: { print?: boolean; controlSocket: string; logLevel: string }) => {
+      const level = LOG_LEVELS.find((known) => known === options.logLevel);
+      if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
+      setExitCode(
+        await ipfailover({ print: options.print === true, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent }, process.env, write, (text) => void process.stderr.write(text)),
       );
     });
 
