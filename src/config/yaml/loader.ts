@@ -9,6 +9,8 @@ import { detectInterfaces, type DetectedInterfaces, type DetectionRequest, type 
 import { loadStatements, type LoadResult } from '../keepalived/loader.js';
 import { camelCase, KEYWORDS_WITH_YAML_KEYS, translateYaml } from './translate.js';
 
+const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
+
 export interface YamlLoadOptions {
   /** Interfaces the host detected (see interface-detection.ts); without them detections are warnings. */
   readonly detected?: DetectedInterfaces;
@@ -36,7 +38,8 @@ export function loadYamlFile(path: string, options: YamlLoadOptions = {}): YamlL
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    return { ...loadYamlText('', file), issues: [{ severity: 'error', path: 'file', message: `cannot read ${file}: ${code}`, location: { file, line: 0, column: 0 } }] };
+    const reason = READ_ERRORS[code] ?? code;
+    return { ...loadYamlText('', file), issues: [{ severity: 'error', path: 'file', message: `cannot read ${file}: ${reason}`, location: { file, line: 0, column: 0 } }] };
   }
   return loadYamlText(text, file, options);
 }

@@ -3,7 +3,9 @@
 import { describe, expect, test } from 'vitest';
 import { formatIssue } from '../../../src/config/issues.js';
 import { loadKeepalivedText } from '../../../src/config/keepalived/loader.js';
-import { loadYamlText } from '../../../src/config/yaml/loader.js';
+import { loadYamlFile, loadYamlText } from '../../../src/config/yaml/loader.js';
+import { translateYaml } from '../../../src/config/yaml/translate.js';
+import type { Statement } from '../../../src/config/keepalived/syntax.js';
 import { detectInterfaces, type InterfaceResolver } from '../../../src/config/interface-detection.js';
 
 function load(text: string, detected?: ReadonlyMap<string, string | undefined>) {
@@ -410,4 +412,74 @@ describe('problems, each with its position', () => {
     expect(lines).toEqual([]);
     expect(config.instances).toEqual([]);
   });
+});
+
+describe('track files and processes (read by the keepalived loader as track_file / vrrp_track_process)', () => {
+  const words = (statement: Statement): unknown => ({
+    keyword: statement.keyword.text,
+    args: statement.args.map((word) => word.text),
+    ...(statement.children ? { children: statement.children.map(words) } : {}),
+  });
+
+  test('trackFiles and vrrpTrackProcesses become the keepalived blocks, reverse joining weight', () => {
+    const { statements, issues } = translateYaml(
+      `trackFiles:
+  maintenance:
+    file: /run/maintenance
+    weight: -50
+    reverse: true
+    initFile: 0 overwrite
+vrrpTrackProcesses:
+  nginx:
+    process: nginx -g
+    paramMatch: initial
+    fullCommand: true
+    quorum: 2
+    quorumMax: 4
+    delay: 1
+    forkDelay: 2
+    terminateDelay: 3
+    weight: 10
+vrrpInstances:
+  - {id: 1, interface: eth0, trackFiles: [{name: maintenance, weight: 5}], trackProcesses: ["nginx weight 2 reverse"]}
+`,
+      { file: 'c.yaml' },
+    );
+    expect(issues).toEqual([]);
+    expect(statements.map(words)).toEqual([
+      { keyword: 'track_file', args: ['maintenance'], children: [
+        { keyword: 'file', args: ['/run/maintenance'] },
+        { keyword: 'weight', args: ['-50', 'reverse'] },
+        { keyword: 'init_file', args: ['0', 'overwrite'] },
+      ] },
+      { keyword: 'vrrp_track_process', args: ['nginx'], children: [
+        { keyword: 'process', args: ['nginx', '-g'] },
+        { keyword: 'param_match', args: ['initial'] },
+        { keyword: 'full_command', args: [] },
+        { keyword: 'quorum', args: ['2'] },
+        { keyword: 'quorum_max', args: ['4'] },
+        { keyword: 'delay', args: ['1'] },
+        { keyword: 'fork_delay', args: ['2'] },
+        { keyword: 'terminate_delay', args: ['3'] },
+        { keyword: 'weight', args: ['10'] },
+      ] },
+      { keyword: 'vrrp_instance', args: ['instance_1'], children: [
+        { keyword: 'virtual_router_id', args: ['1'] },
+        { keyword: 'interface', args: ['eth0'] },
+        { keyword: 'track_file', args: [], children: [{ keyword: 'maintenance', args: ['weight', '5'] }] },
+        { keyword: 'track_process', args: [], children: [{ keyword: 'nginx', args: ['weight', '2', 'reverse'] }] },
+      ] },
+    ]);
+  });
+
+  test('words of a one-line value keep their own columns', () => {
+    const { statements } = translateYaml('vrrpInstances:\n  - virtualIpaddress: [192.0.2.1/24 dev eth0]\n', { file: 'c.yaml' });
+    const entry = statements[0]?.children?.[0]?.children?.[0];
+    expect((entry ? [entry.keyword, ...entry.args] : []).map((word) => `${word.text}@${word.location.column}`)).toEqual(['192.0.2.1/24@24', 'dev@37', 'eth0@41']);
+  });
+});
+
+test('an unreadable file is one error for the file as a whole', () => {
+  const result = loadYamlFile('/nonexistent/vrrpd.yaml');
+  expect(result.issues.map(formatIssue)).toEqual(['/nonexistent/vrrpd.yaml: error: cannot read /nonexistent/vrrpd.yaml: no such file']);
 });
