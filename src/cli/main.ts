@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ControlClientError } from '../control/client.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from '../daemon/log.js';
 import { check } from './check.js';
@@ -12,7 +13,6 @@ import { run } from './run.js';
 import { priority, status } from './status.js';
 import { watch } from './watch.js';
 import { simulate } from './simulate.js';
-import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
 
 export function buildProgram(
   write: (text: string) => void = (text) => process.stdout.write(text),
@@ -30,35 +30,6 @@ export function buildProgram(
     .option('-f, --scenario <file>', 'scenario JSON file (default: the built-in three-router demo)')
     .option('--show <kinds>', 'comma-separated trace kinds: transition, add-addresses, remove-addresses, announce-addresses, send-advertisement')
     .action((options: { scenario?: string; show?: string }) => simulate(options, write));
-
-  program
-    .command('check')
-    .description('parse and validate a configuration (keepalived.conf, or YAML for .yaml/.yml) without touching the host')
-    .requiredOption('-f, --config <file>', 'the configuration file')
-    .option('--json', 'machine-readable result')
-    .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
-    .option('--host', 'also do interface detection (YAML detectionStrategy) on this host, as run would')
-    .action(async (options: { config: string; json?: boolean; configId?: string; host?: boolean }) => {
-      const base = { file: options.config, ...(options.json ? { json: true } : {}), ...(options.configId ? { configId: options.configId } : {}) };
-      setExitCode(
-        options.host
-          ? await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver }, write))
-          : await check(base, write),
-      );
-    });
-
-  program
-    .command('run')
-    .description('run the daemon in the foreground')
-    .requiredOption('-f, --config <file>', 'the configuration file (keepalived.conf, or YAML for .yaml/.yml)')
-    .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
-    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
-    .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
-    .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string }) => {
-      const level = LOG_LEVELS.find((known) => known === options.logLevel);
-      if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
-      setExitCode(await run({ file: options.config, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent, ...(options.configId ? { configId: options.configId } : {}) }));
-    });
 
   program
     .command('convert')
@@ -89,6 +60,35 @@ export function buildProgram(
       setExitCode(
         await ipfailover({ print: options.print === true, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent }, process.env, write, (text) => void process.stderr.write(text)),
       );
+    });
+
+  program
+    .command('check')
+    .description('parse and validate a configuration (keepalived.conf, or YAML for .yaml/.yml) without touching the host')
+    .requiredOption('-f, --config <file>', 'the configuration file')
+    .option('--json', 'machine-readable result')
+    .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
+    .option('--host', 'also do interface detection (YAML detectionStrategy) on this host, as run would')
+    .action(async (options: { config: string; json?: boolean; configId?: string; host?: boolean }) => {
+      const base = { file: options.config, ...(options.json ? { json: true } : {}), ...(options.configId ? { configId: options.configId } : {}) };
+      setExitCode(
+        options.host
+          ? await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver }, write))
+          : await check(base, write),
+      );
+    });
+
+  program
+    .command('run')
+    .description('run the daemon in the foreground')
+    .requiredOption('-f, --config <file>', 'the configuration file (keepalived.conf, or YAML for .yaml/.yml)')
+    .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
+    .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
+    .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string }) => {
+      const level = LOG_LEVELS.find((known) => known === options.logLevel);
+      if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
+      setExitCode(await run({ file: options.config, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent, ...(options.configId ? { configId: options.configId } : {}) }));
     });
 
   program

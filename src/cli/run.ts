@@ -16,11 +16,11 @@ import { LinuxPlatform } from '../linux/platform.js';
 
 export interface RunOptions {
   readonly file: string;
+  /** A configuration built in memory (`vrrpd ipfailover`) instead of reading `file`, which then only names it. */
+  readonly config?: VrrpdConfig;
   readonly controlSocket?: string;
   readonly logLevel?: LevelWithSilent;
   readonly configId?: string;
-  /** A configuration built in memory (`vrrpd ipfailover`) instead of reading `file`, which then only names it. */
-  readonly config?: VrrpdConfig;
 }
 
 /** How long a graceful stop may take before vrrpd exits anyway. */
