@@ -7,16 +7,26 @@ import type { InterfaceResolver } from '../config/interface-detection.js';
 import { Rtnetlink } from './netlink/rtnetlink.js';
 
 export class RtnetlinkInterfaceResolver implements InterfaceResolver {
-  constructor(private readonly netlink: Rtnetlink) {}
+  private socket: Rtnetlink | undefined;
 
-  /** Opens its own socket, asks, and closes it. */
+  constructor(private readonly open: () => Rtnetlink = () => Rtnetlink.open()) {}
+
+  /**
+   * A resolver for the duration of `use`; its socket is opened only if something is asked (a
+   * keepalived.conf never asks) and closed afterwards.
+   */
   static async withSocket<T>(use: (resolver: RtnetlinkInterfaceResolver) => Promise<T>): Promise<T> {
-    const netlink = Rtnetlink.open();
+    const resolver = new RtnetlinkInterfaceResolver();
     try {
-      return await use(new RtnetlinkInterfaceResolver(netlink));
+      return await use(resolver);
     } finally {
-      netlink.close();
+      resolver.socket?.close();
     }
+  }
+
+  private get netlink(): Rtnetlink {
+    this.socket ??= this.open();
+    return this.socket;
   }
 
   async defaultRouteInterface(family: AddressFamily): Promise<string | undefined> {
