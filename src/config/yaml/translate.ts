@@ -513,9 +513,11 @@ class Translator {
       this.issue('warning', path, `interface detection (${describeDetection(detection)}) happens when vrrpd starts on the host; not checked here`, location);
     }
     // Distinct stand-ins for distinct detections, so VRID checks still see which instances share a link.
+    // Stand-ins are valid interface names (at most 15 characters, no "/", ":" or space).
     let placeholder = this.placeholders.get(key);
     if (placeholder === undefined) {
-      placeholder = `detect${this.placeholders.size}`;
+      const networks = [...this.placeholders.keys()].filter((k) => k.startsWith('NetworkAddress/')).length;
+      placeholder = detection.strategy === 'DefaultRoute' ? (detection.family === 'ipv4' ? '(DefaultRoute)' : '(DefaultRoute6)') : `(Network${networks + 1})`;
       this.placeholders.set(key, placeholder);
     }
     return placeholder;

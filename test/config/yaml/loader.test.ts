@@ -398,6 +398,11 @@ describe('problems, each with its position', () => {
     ['a peer of the wrong family', 'vrrpInstances:\n  - id: 1\n    interface: eth0\n    unicastPeers: ["2001:db8::2"]\n    virtualIPAddresses: [192.0.2.1]\n', ['c.yaml:4:20: error: unicastPeer 2001:db8::2 is an ipv6 address: the instance is ipv4']],
     ['an undefined track script', 'vrrpInstances:\n  - id: 1\n    interface: eth0\n    trackScripts: [chk]\n    virtualIPAddresses: [192.0.2.1]\n', ['c.yaml:4:20: error: trackScript chk is not defined by any vrrp_script']],
     ['a duplicate VRID on one interface', 'vrrpInstances:\n  - {id: 5, interface: eth0, virtualIPAddresses: [192.0.2.1]}\n  - {name: B, id: 5, interface: eth0, virtualIPAddresses: [192.0.2.2]}\n', ['c.yaml:3:19: error: virtualRouterId 5 is already used by instance_5 on eth0 (ipv4); each virtual router on a link needs its own VRID']],
+    ['a duplicate VRID on the same detected interface, checked off the host', 'vrrpInstances:\n  - {id: 5, interface: {detectionStrategy: DefaultRoute}, virtualIPAddresses: [192.0.2.1]}\n  - {name: B, id: 5, interface: {detectionStrategy: DefaultRoute}, virtualIPAddresses: [192.0.2.2]}\n', [
+      'c.yaml:2:44: warning: interface detection (the interface of the IPv4 default route) happens when vrrpd starts on the host; not checked here',
+      'c.yaml:3:53: warning: interface detection (the interface of the IPv4 default route) happens when vrrpd starts on the host; not checked here',
+      'c.yaml:3:19: error: virtualRouterId 5 is already used by instance_5 on (DefaultRoute) (ipv4); each virtual router on a link needs its own VRID',
+    ]],
     ['a key written twice', 'vrrpInstances: []\nvrrpInstances: []\n', ['c.yaml:2:1: error: YAML: Map keys must be unique']],
     ['broken YAML', 'vrrpInstances:\n  - id: 1\n   interface: eth0\n', ['c.yaml:3:1: error: YAML: Sequence item without - indicator']],
     ['a document that is not a mapping', '- a\n- b\n', ['c.yaml:1:1: error: the configuration must be a mapping (key: value lines)']],
