@@ -1,16 +1,22 @@
 // `vrrpd check -f FILE`: parse and validate without touching the host. Exit 1 on errors, 0
 // otherwise (warnings listed). `run` refuses a config that `check` rejects, with the same messages.
 import { formatIssue, hasErrors } from '../config/issues.js';
-import { loadConfigFile } from '../config/load.js';
+import type { InterfaceResolver } from '../config/interface-detection.js';
+import { loadConfigFile, loadConfigFileOnHost, type LoadResult } from '../config/load.js';
 
 export interface CheckOptions {
   readonly file: string;
   readonly json?: boolean;
   readonly configId?: string;
+  /** `--host`: do interface detection (YAML) on this host, as `run` would; without it detection is a warning. */
+  readonly resolver?: InterfaceResolver;
 }
 
-export function check(options: CheckOptions, write: (text: string) => void): number {
-  const result = loadConfigFile(options.file, options.configId !== undefined ? { configId: options.configId } : {});
+export async function check(options: CheckOptions, write: (text: string) => void): Promise<number> {
+  const loadOptions = options.configId !== undefined ? { configId: options.configId } : {};
+  const result: LoadResult = options.resolver
+    ? await loadConfigFileOnHost(options.file, options.resolver, loadOptions)
+    : loadConfigFile(options.file, loadOptions);
   const failed = hasErrors(result.issues);
   if (options.json) {
     write(

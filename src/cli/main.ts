@@ -3,9 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { ControlClientError } from '../control/client.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from '../daemon/log.js';
 import { check } from './check.js';
+import { convert } from './convert.js';
+import { ipfailover } from './ipfailover.js';
 import { run } from './run.js';
 import { priority, status } from './status.js';
 import { watch } from './watch.js';
@@ -33,19 +36,56 @@ export function buildProgram(
     .action((options: { scenario?: string; show?: string }) => simulate(options, write));
 
   program
+    .command('convert')
+    .description('keepalived.conf to the equivalent YAML, or YAML to keepalived.conf (printed on stdout)')
+    .requiredOption('-f, --config <file>', 'the configuration file (.yaml/.yml is YAML, anything else keepalived.conf)')
+    .option('--to <format>', 'yaml or keepalived (default: the other format)')
+    .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
+    .option('--host', 'resolve YAML interface detection on this host (needed to write keepalived.conf from it)')
+    .action(async (options: { config: string; to?: string; configId?: string; host?: boolean }) => {
+      const base = { file: options.config, ...(options.to ? { to: options.to } : {}), ...(options.configId ? { configId: options.configId } : {}) };
+      const writeError = (text: string): void => void process.stderr.write(text);
+      setExitCode(
+        options.host
+          ? await RtnetlinkInterfaceResolver.withSocket((resolver) => convert({ ...base, resolver }, write, writeError))
+          : await convert(base, write, writeError),
+      );
+    });
+
+  program
+    .command('ipfailover')
+    .description("OpenShift ipfailover mode: the configuration the ipfailover image builds from OPENSHIFT_HA_* variables, run (or printed)")
+    .option('--print', 'print the configuration as keepalived.conf instead of running it')
+    .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
+    .action(async (options: { print?: boolean; controlSocket: string; logLevel: string }) => {
+      const level = LOG_LEVELS.find((known) => known === options.logLevel);
+      if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
+      setExitCode(
+        await ipfailover({ print: options.print === true, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent }, process.env, write, (text) => void process.stderr.write(text)),
+      );
+    });
+
+  program
     .command('check')
-    .description('parse and validate a configuration (keepalived.conf syntax) without touching the host')
+    .description('parse and validate a configuration (keepalived.conf, or YAML for .yaml/.yml) without touching the host')
     .requiredOption('-f, --config <file>', 'the configuration file')
     .option('--json', 'machine-readable result')
     .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
-    .action((options: { config: string; json?: boolean; configId?: string }) =>
-      setExitCode(check({ file: options.config, ...(options.json ? { json: true } : {}), ...(options.configId ? { configId: options.configId } : {}) }, write)),
-    );
+    .option('--host', 'also do interface detection (YAML detectionStrategy) on this host, as run would')
+    .action(async (options: { config: string; json?: boolean; configId?: string; host?: boolean }) => {
+      const base = { file: options.config, ...(options.json ? { json: true } : {}), ...(options.configId ? { configId: options.configId } : {}) };
+      setExitCode(
+        options.host
+          ? await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver }, write))
+          : await check(base, write),
+      );
+    });
 
   program
     .command('run')
     .description('run the daemon in the foreground')
-    .requiredOption('-f, --config <file>', 'the configuration file (keepalived.conf syntax)')
+    .requiredOption('-f, --config <file>', 'the configuration file (keepalived.conf, or YAML for .yaml/.yml)')
     .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
     .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")

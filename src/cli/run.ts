@@ -3,7 +3,9 @@
 // addresses before exiting 0. SIGHUP reloads, SIGUSR1/SIGUSR2 dump (see operate.ts).
 import type { LevelWithSilent } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFileOnHost } from '../config/load.js';
+import type { VrrpdConfig } from '../config/model.js';
+import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
 import { daemonInstances } from '../config/runtime.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
 import { CommandError, ControlServer, type CommandHandler } from '../control/server.js';
@@ -17,6 +19,8 @@ import { Operations } from './operate.js';
 
 export interface RunOptions {
   readonly file: string;
+  /** A configuration built in memory (`vrrpd ipfailover`) instead of reading `file`, which then only names it. */
+  readonly config?: VrrpdConfig;
   readonly controlSocket?: string;
   readonly logLevel?: LevelWithSilent;
   readonly configId?: string;
@@ -33,7 +37,10 @@ const STOP_DEADLINE_MS = 1000;
 
 export async function run(options: RunOptions): Promise<number> {
   const log = createLogger({ level: options.logLevel ?? 'info' });
-  const loaded = loadConfigFile(options.file, options.configId !== undefined ? { configId: options.configId } : {});
+  // Interface detection (YAML) asks this host; in-memory configurations are already resolved.
+  const loaded = options.config
+    ? { config: options.config, issues: [] }
+    : await RtnetlinkInterfaceResolver.withSocket((resolver) => loadConfigFileOnHost(options.file, resolver, options.configId !== undefined ? { configId: options.configId } : {}));
   for (const issue of loaded.issues) process.stderr.write(formatIssue(issue) + '\n');
   if (hasErrors(loaded.issues)) {
     process.stderr.write(`vrrpd: ${options.file} has errors; not started\n`);
@@ -117,6 +124,11 @@ export async function run(options: RunOptions): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** `vrrpd run` for a configuration built in memory, through the same path as a file. */
+export function runConfig(config: VrrpdConfig, options: Omit<RunOptions, 'config'>): Promise<number> {
+  return run({ ...options, config });
 }
 
 /** The control socket's `priority` command: `{instance, priority}` or `{instance, reset: true}`. */

@@ -37,6 +37,11 @@ export function loadKeepalivedText(text: string, name: string, options: ParseOpt
   return load(parseKeepalivedText(text, name, options));
 }
 
+/** Statements from another syntax (the YAML loader) through the same keywords and checks. */
+export function loadStatements(parsed: ParseResult): LoadResult {
+  return load(parsed);
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Top-level blocks of keepalived that are not VRRP: recognised, reported, ignored. */

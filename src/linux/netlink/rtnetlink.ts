@@ -42,6 +42,21 @@ export interface LinkInfo {
   readonly mtu: number;
 }
 
+/** A route of the main table (RT_TABLE_MAIN, 254), as far as interface detection needs it. */
+export interface RouteInfo {
+  readonly family: AddressFamily;
+  readonly destinationPrefixLength: number;
+  /** RTA_OIF; 0 for routes without one (multipath, blackhole). */
+  readonly outputInterfaceIndex: number;
+  /** RTA_PRIORITY (the metric); lower wins. */
+  readonly metric: number;
+}
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const RT_TABLE_MAIN = 254;
+const RTN_UNICAST = 1;
+
 export type NetlinkEvent =
   | { readonly type: 'link'; readonly link: LinkInfo }
   | { readonly type: 'address'; readonly address: AddressMessage; readonly removed: boolean };
@@ -66,6 +81,25 @@ export class Rtnetlink {
     return messages
       .map((message) => parseAddressMessage(message.data))
       .filter((address): address is AddressMessage => address !== undefined && (family === undefined || address.family === family));
+  }
+
+  /** Unicast routes of the main table for one family. */
+  async routes(family: AddressFamily): Promise<RouteInfo[]> {
+    let messages: rt.RouteMessage[];
+    try {
+      messages = await this.socket.getRoutes({ family: family === 'ipv4' ? AF_INET : AF_INET6 });
+    } catch (error) {
+      const message = (error as Error).message;
+      throw new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, 'list routes');
+    }
+    return messages
+      .filter((route) => (route.attrs.table ?? route.data.table) === RT_TABLE_MAIN && routeType(route.data.type) === RTN_UNICAST)
+      .map((route) => ({
+        family,
+        destinationPrefixLength: route.data.dstLen ?? 0,
+        outputInterfaceIndex: route.attrs.oif ?? 0,
+        metric: route.attrs.priority ?? 0,
+      }));
   }
 
   async addAddress(request: AddressRequest): Promise<void> {
@@ -119,6 +153,10 @@ function linkInfo(message: LinkMessage): LinkInfo {
     up: Boolean(message.data.flags?.up) && Boolean(message.data.flags?.lowerUp),
     mtu: message.attrs.mtu ?? 0,
   };
+}
+
+function routeType(type: rt.Route['type']): number | undefined {
+  return typeof type === 'number' ? type : type === 'UNICAST' ? RTN_UNICAST : undefined;
 }
 
 function formatMac(bytes: Uint8Array | undefined): string {
