@@ -11,6 +11,7 @@ import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
 import { createLogger } from '../daemon/log.js';
 import { RealClock } from '../daemon/real-clock.js';
 import { LinuxPlatform } from '../linux/platform.js';
+import { linuxSupervisor } from '../tracking/linux-supervisor.js';
 
 export interface RunOptions {
   readonly file: string;
@@ -36,12 +37,15 @@ export async function run(options: RunOptions): Promise<number> {
   }
 
   const platform = new LinuxPlatform(log, { arpIntervalMs: loaded.config.global.garp.arpIntervalMs });
+  const clock = new RealClock();
   const daemon = new Daemon({
     instances: daemonInstances(loaded.config),
     platform,
-    clock: new RealClock(),
+    clock,
     log,
     startupDelayMs: loaded.config.global.startupDelayMs,
+    // Tracking, sync groups and notify scripts.
+    hooks: await linuxSupervisor(loaded.config, clock, log),
   });
   try {
     await daemon.start();

@@ -4,6 +4,7 @@ import { VRRP_MULTICAST_GROUP } from '../packet/advertisement.js';
 import type { Clock } from '../protocol/clock.js';
 import { dispatchPacket } from '../protocol/dispatch.js';
 import { VirtualRouter } from '../protocol/virtual-router.js';
+import type { DaemonHooks, SupervisedStatus } from './hooks.js';
 import { InstanceActions, type InstanceBinding } from './instance-actions.js';
 import type { Logger } from './log.js';
 import type { HostEvent, OpenChannel, Platform, ReceivedPacket } from './ports.js';
@@ -25,6 +26,8 @@ export interface DaemonOptions {
   readonly startupDelayMs?: number;
   /** How often repeated packet rejections are summarised in the log. */
   readonly rejectionSummaryMs?: number;
+  /** Tracking, sync groups and notifications (src/tracking/supervisor.ts). */
+  readonly hooks?: DaemonHooks;
 }
 
 interface RunningInstance {
@@ -54,6 +57,12 @@ export interface InstanceStatus {
   readonly masterDownIntervalMs: number;
   readonly virtualAddresses: readonly string[];
   readonly statistics: VirtualRouter['statistics'];
+  /** Each tracked object: name, kind, ok/failed, weight and what it adds now (empty without hooks). */
+  readonly trackers: SupervisedStatus['trackers'];
+  /** Why the instance is in Fault (interface, trackers, sync group); empty when it is not. */
+  readonly faultReasons: readonly string[];
+  /** The vrrp_sync_group it belongs to. */
+  readonly syncGroup: string | null;
 }
 
 export class InstanceNotFoundError extends Error {
@@ -88,6 +97,14 @@ export class Daemon {
     if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
 
     for (const binding of this.options.instances) await this.startInstance(binding);
+    await this.options.hooks?.attach(new Map([...this.running].map(([name, r]) => [name, r.router])), {
+      basePriority: (name) => {
+        const running = this.running.get(name);
+        return running?.override ?? running?.binding.router.priority ?? 0;
+      },
+      interfaceUp: async (name) => (await platform.interfaceState(name)).up,
+    });
+    for (const { router } of this.running.values()) router.start(this.options.startupDelayMs ?? 0);
     this.stopWatching = platform.watch((event) => this.onHostEvent(event));
     this.summaryTimer = setInterval(() => this.rejections.flush(), this.options.rejectionSummaryMs ?? 60_000);
     this.summaryTimer.unref();
@@ -109,13 +126,15 @@ export class Daemon {
     const router: VirtualRouter = new VirtualRouter(config, {
       clock,
       primaryAddress: source,
-      emit: (action) => actions?.perform(action, router.priority),
+      emit: (action) => {
+        actions?.perform(action, router.priority);
+        this.options.hooks?.routerAction(config.name, action, router.priority);
+      },
     });
     const announcer = await platform.announcer(binding.interfaceName, config.family);
     actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer }, log);
     this.running.set(config.name, { binding, router, actions });
     if (!state.up) router.setFault(true, `interface ${binding.interfaceName} is down`);
-    router.start(this.options.startupDelayMs ?? 0);
   }
 
   /** One channel per (interface, family, source): instances sharing it share the socket. */
@@ -162,6 +181,7 @@ export class Daemon {
   }
 
   private onHostEvent(event: HostEvent): void {
+    this.options.hooks?.hostEvent(event);
     for (const { binding, router, actions } of this.running.values()) {
       if (event.type === 'link' && event.interfaceName === binding.interfaceName) {
         router.setFault(!event.up, `interface ${event.interfaceName} ${event.up ? 'up' : 'down'}`);
@@ -194,6 +214,9 @@ export class Daemon {
         masterDownIntervalMs: status.masterDownIntervalMs,
         virtualAddresses: binding.addresses.map((a) => `${a.address}/${a.prefixLength}`),
         statistics: router.statistics,
+        trackers: this.options.hooks?.status(status.name).trackers ?? [],
+        faultReasons: router.faultReasons,
+        syncGroup: this.options.hooks?.status(status.name).syncGroup ?? null,
       };
     });
   }
@@ -213,10 +236,12 @@ export class Daemon {
       throw new RangeError(`priority ${priority} is out of range: an override must be 1..254`);
     }
     running.override = priority;
-    const effective = priority ?? running.binding.router.priority;
+    const base = priority ?? running.binding.router.priority;
+    // Tracking weights apply on top of the new base.
+    const effective = this.options.hooks ? this.options.hooks.effectivePriority(name) : base;
     this.options.log.info(
       { event: 'priority-override', instance: name, override: priority ?? null, effectivePriority: effective },
-      priority === undefined ? `${name}: priority override removed, back to ${effective}` : `${name}: priority overridden to ${priority}`,
+      priority === undefined ? `${name}: priority override removed, back to ${base}` : `${name}: priority overridden to ${priority}`,
     );
     running.router.setPriority(effective);
     const status = this.status().find((s) => s.name === name);
@@ -229,6 +254,7 @@ export class Daemon {
     this.stopWatching?.();
     if (this.summaryTimer) clearInterval(this.summaryTimer);
     for (const { router } of this.running.values()) router.shutdown();
+    await this.options.hooks?.stop();
     await Promise.all([...this.running.values()].map(({ actions }) => actions.settled()));
     for (const channel of this.channels.values()) channel.close();
     this.channels.clear();

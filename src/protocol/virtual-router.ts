@@ -179,7 +179,11 @@ export class VirtualRouter {
    * source; the router is in Fault while any source says so.
    */
   setFault(faulted: boolean, detail?: string, source: FaultSource = 'interface'): void {
-    if (this.faults.has(source) === faulted) return;
+    if (this.faults.has(source) === faulted) {
+      // Still faulted, perhaps for another reason (a second tracker failed): keep the newest.
+      if (faulted) this.faults.set(source, detail);
+      return;
+    }
     const wasFaulted = this.faulted;
     if (faulted) this.faults.set(source, detail);
     else this.faults.delete(source);
