@@ -581,7 +581,10 @@ function address(ctx: LoadContext, statement: Statement, path: string): string |
   return parsed.address;
 }
 
-/** A notify command as written (keepalived runs it through the shell; user/group are ignored). */
+/**
+ * A notify command line as written: one quoted string, or the words of the rest of the line
+ * (keepalived takes both; it runs the program without a shell, the words split again).
+ */
 function command(statement: Statement): string | undefined {
-  return statement.args[0]?.text;
+  return statement.args.length > 0 ? statement.args.map((word) => word.text).join(' ') : undefined;
 }
