@@ -100,6 +100,7 @@ export class NamespaceLab {
   readonly id: string;
   readonly switchNetns: string;
   readonly hosts: LabHost[] = [];
+  private extraPorts = 0;
 
   private constructor(id: string) {
     this.id = id;
@@ -133,6 +134,30 @@ export class NamespaceLab {
     await host.ip('link', 'set', 'eth0', 'up');
     for (const address of addresses) await host.ip('addr', 'add', address, 'dev', 'eth0', ...(address.includes(':') ? ['nodad'] : []));
     return host;
+  }
+
+  /**
+   * Adds another interface to a host, on a second bridge (`br1`, made on first use) so it is a
+   * separate link from eth0. Returns the interface's port on the switch side, for
+   * setCarrierOf(). For sync groups: two instances on two links.
+   */
+  async addInterface(host: LabHost, device: string, addresses: readonly string[] = [], bridge = 'br1'): Promise<string> {
+    const { stdout } = await sh('ip', ['-n', this.switchNetns, '-j', 'link', 'show']);
+    if (!(JSON.parse(stdout) as Array<{ ifname: string }>).some((link) => link.ifname === bridge)) {
+      await sh('ip', ['-n', this.switchNetns, 'link', 'add', bridge, 'type', 'bridge']);
+      await sh('ip', ['-n', this.switchNetns, 'link', 'set', bridge, 'up']);
+    }
+    const port = `q${++this.extraPorts}`;
+    await sh('ip', ['link', 'add', device, 'netns', host.netns, 'type', 'veth', 'peer', 'name', port, 'netns', this.switchNetns]);
+    await sh('ip', ['-n', this.switchNetns, 'link', 'set', port, 'master', bridge, 'up']);
+    await host.ip('link', 'set', device, 'up');
+    for (const address of addresses) await host.ip('addr', 'add', address, 'dev', device, ...(address.includes(':') ? ['nodad'] : []));
+    return port;
+  }
+
+  /** Takes a switch port (from addInterface) down or up: the host sees carrier loss on that link. */
+  async setPortCarrier(port: string, up: boolean): Promise<void> {
+    await sh('ip', ['-n', this.switchNetns, 'link', 'set', port, up ? 'up' : 'down']);
   }
 
   host(name: string): LabHost {
