@@ -89,8 +89,13 @@ export class Supervisor implements DaemonHooks {
     const supervised = this.instances.get(instance);
     if (!supervised) return;
     const state = notifyStateOf(action.to, action.reason);
+    const stopping = action.to === 'Initialize' && action.reason === 'shutdown';
+    // keepalived announces a group going to Backup or Fault before its members, and a group
+    // becoming Master or stopping once all its members have.
+    const groupFirst = state === 'BACKUP' || state === 'FAULT';
+    if (supervised.group && groupFirst) this.groupChanged(supervised.group.name, stopping);
     if (state) this.notifier.notify('INSTANCE', instance, supervised.config.notify, state, priority);
-    if (supervised.group) this.groupChanged(supervised.group.name, action.to === 'Initialize' && action.reason === 'shutdown');
+    if (supervised.group && !groupFirst) this.groupChanged(supervised.group.name, stopping);
   }
 
   hostEvent(event: HostEvent): void {
@@ -236,8 +241,11 @@ export class Supervisor implements DaemonHooks {
     if (!group) return;
     const members = group.sync.members;
     let state: NotifyState | undefined;
-    if (stopping) state = members.every((member) => member.state === 'Initialize') ? 'STOP' : undefined;
-    else state = notifyStateOf(group.sync.state, 'startup');
+    const states = members.map((member) => member.state);
+    if (stopping) state = states.every((s) => s === 'Initialize') ? 'STOP' : undefined;
+    else if (states.includes('Fault')) state = 'FAULT';
+    else if (states.every((s) => s === 'Master')) state = 'MASTER';
+    else if (states.includes('Backup') && !states.includes('Master')) state = 'BACKUP';
     if (!state || state === group.notified) return;
     group.notified = state;
     this.notifier.notify('GROUP', name, group.config.notify satisfies NotifyConfig, state, 0);

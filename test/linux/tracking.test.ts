@@ -140,3 +140,129 @@ describe.skipIf(!isRoot() || !haveKeepalived)('tracking in namespaces (needs roo
     expect((await vrrpd.status())[0]).toMatchObject({ state: 'Master', trackers: [{ name: 'hang', state: 'failed', applied: -10 }] });
   });
 });
+
+describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespaces (needs root and keepalived)', () => {
+  test('a sync group on two links moves together when one link goes down, to keepalived and back', { timeout: 60_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const aPort = await lab.addInterface(a, 'eth1', ['198.51.100.1/24']);
+    await lab.addInterface(b, 'eth1', ['198.51.100.2/24']);
+    const config = (priority: number) =>
+      [
+        'vrrp_sync_group G1 {',
+        '  group {',
+        '    VI_OUT',
+        '    VI_IN',
+        '  }',
+        '}',
+        'vrrp_instance VI_OUT {',
+        '  interface eth0',
+        '  virtual_router_id 51',
+        `  priority ${priority}`,
+        '  advert_int 1',
+        '  version 3',
+        '  virtual_ipaddress {',
+        `    ${VIP}/24`,
+        '  }',
+        '}',
+        'vrrp_instance VI_IN {',
+        '  interface eth1',
+        '  virtual_router_id 52',
+        `  priority ${priority}`,
+        '  advert_int 1',
+        '  version 3',
+        '  virtual_ipaddress {',
+        '    198.51.100.100/24',
+        '  }',
+        '}',
+        '',
+      ].join('\n');
+    const dir = scratch();
+    const vrrpd = startVrrpd(a, dir, config(150));
+    startKeepalived(b, config(100));
+    const holdsBoth = async (host: LabHost) => (await holds(host, VIP)) && (await host.addresses('eth1')).some((entry) => entry.startsWith('198.51.100.100/'));
+    const holdsNone = async (host: LabHost) => !(await holds(host, VIP)) && !(await host.addresses('eth1')).some((entry) => entry.startsWith('198.51.100.100/'));
+    await waitFor('vrrpd to hold both VIPs', () => holdsBoth(a), 12_000);
+    await waitFor('keepalived to hold neither', () => holdsNone(b), 5000);
+
+    await lab.setPortCarrier(aPort, false);
+    await waitFor('vrrpd to drop both VIPs', () => holdsNone(a), 3000);
+    await waitFor('keepalived to take both', () => holdsBoth(b), 8000);
+    const statuses = await vrrpd.status();
+    expect(statuses.map((s) => [s['name'], s['state'], s['syncGroup']])).toEqual([
+      ['VI_OUT', 'Fault', 'G1'],
+      ['VI_IN', 'Fault', 'G1'],
+    ]);
+    expect(statuses[0]?.['faultReasons']).toEqual(['sync group G1: VI_IN in Fault']);
+
+    await lab.setPortCarrier(aPort, true);
+    await waitFor('vrrpd to take both back', () => holdsBoth(a), 12_000);
+    await waitFor('keepalived to let both go', () => holdsNone(b), 5000);
+  });
+
+  test('notify scripts and the notify FIFO get exactly what keepalived gives them', { timeout: 60_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const run = async (host: LabHost, vrid: number, start: (dir: string, config: string) => RunningDaemon) => {
+      const dir = scratch();
+      const out = join(dir, 'notify.out');
+      const fifo = join(dir, 'notify.fifo');
+      await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
+      const script = join(dir, 'notify.sh');
+      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
+      chmodSync(script, 0o755);
+      const instances = [1, 2].map(
+        (i) =>
+          `vrrp_instance VI_${i} {\n  interface eth0\n  virtual_router_id ${vrid + i}\n  priority 150\n  advert_int 1\n  version 3\n` +
+          `  notify ${script}\n  notify_master "${script} master VI_${i}"\n  notify_backup "${script} backup VI_${i}"\n  notify_stop "${script} stop VI_${i}"\n` +
+          `  virtual_ipaddress {\n    192.0.2.${vrid + i}/24\n  }\n}\n`,
+      );
+      const config =
+        `global_defs {\n  notify_fifo ${fifo}\n  script_user root\n}\n` +
+        `vrrp_sync_group G1 {\n  group {\n    VI_1\n    VI_2\n  }\n  notify ${script}\n}\n` +
+        instances.join('');
+      const fifoLines: string[] = [];
+      const reader = (await import('node:fs')).createReadStream(fifo);
+      reader.on('data', (chunk) => fifoLines.push(...chunk.toString().split('\n').filter(Boolean)));
+      const daemon = start(dir, config);
+      await waitFor('both VIPs', async () => (await host.addresses()).filter((entry) => entry.startsWith('192.0.2.')).length === 3, 12_000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      daemon.process.kill('SIGTERM');
+      await daemon.exited;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      reader.destroy();
+      return { scripts: readFileSync(out, 'utf8').split('\n').filter(Boolean).sort(), fifo: fifoLines };
+    };
+    const ours = await run(a, 10, (dir, config) => startVrrpd(a, dir, config));
+    const theirs = await run(b, 20, (_dir, config) => startKeepalived(b, config));
+    // The same runs with the same arguments (scripts run concurrently, so their order is free).
+    expect(ours.scripts).toEqual(theirs.scripts);
+    expect(ours.scripts).toEqual([
+      'GROUP G1 BACKUP 0',
+      'GROUP G1 MASTER 0',
+      'GROUP G1 STOP 0',
+      'INSTANCE VI_1 BACKUP 150',
+      'INSTANCE VI_1 MASTER 150',
+      'INSTANCE VI_1 STOP 150',
+      'INSTANCE VI_2 BACKUP 150',
+      'INSTANCE VI_2 MASTER 150',
+      'INSTANCE VI_2 STOP 150',
+      'backup VI_1',
+      'backup VI_2',
+      'master VI_1',
+      'master VI_2',
+      'stop VI_1',
+      'stop VI_2',
+    ]);
+    // The same FIFO lines; which instance's timer runs out first may differ between runs.
+    expect(ours.fifo.slice().sort()).toEqual(theirs.fifo.slice().sort());
+    // GROUP lines where keepalived puts them: Backup before the members, Master after all of them.
+    const groupLines = (lines: string[]) => lines.map((line, index) => (line.startsWith('GROUP') ? `${index} ${line}` : '')).filter(Boolean);
+    expect(groupLines(ours.fifo)).toEqual(groupLines(theirs.fifo));
+    expect(groupLines(ours.fifo)).toEqual(['0 GROUP "G1" BACKUP 0', '5 GROUP "G1" MASTER 0', '8 GROUP "G1" STOP 0']);
+  });
+});
