@@ -1,5 +1,8 @@
 // Tracking, sync groups and notifications together, on real routers under a virtual clock with
 // fake processes, files and FIFO: what an operator configures in keepalived.conf.
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
 import { routerConfig } from '../../src/config/runtime.js';
@@ -8,12 +11,17 @@ import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { Supervisor } from '../../src/tracking/supervisor.js';
 import { UserDatabase } from '../../src/tracking/users.js';
 import type { RunOutcome } from '../../src/tracking/process-runner.js';
+import { linuxSecurityFs } from '../../src/tracking/linux-ports.js';
+import type { SecurityFs } from '../../src/tracking/script-security.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { EXIT_0, EXIT_1, FakeFiles, FakeProcessTable, FakeRunner, settle } from './fakes.js';
 
 const rootOwned = { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path: string) => path };
 
-async function setup(text: string, options: { override?: Record<string, number>; outcomes?: Record<string, RunOutcome>; links?: Record<string, boolean> } = {}) {
+async function setup(
+  text: string,
+  options: { override?: Record<string, number>; outcomes?: Record<string, RunOutcome>; links?: Record<string, boolean>; security?: SecurityFs } = {},
+) {
   const loaded = loadKeepalivedText(text, 'keepalived.conf');
   expect(loaded.issues.filter((issue) => issue.severity === 'error')).toEqual([]);
   const clock = new VirtualClock();
@@ -34,7 +42,7 @@ async function setup(text: string, options: { override?: Record<string, number>;
     files,
     processes: new FakeProcessTable(),
     users: new UserDatabase('root:x:0:0::/:/bin/sh\n', ''),
-    security: rootOwned,
+    security: options.security ?? rootOwned,
     fifo: { writeLine: (line) => fifo.push(line), close: () => undefined },
   });
   const routers = new Map<string, VirtualRouter>();
@@ -183,5 +191,34 @@ describe('Supervisor', () => {
       '/etc/ka/notify.sh INSTANCE VI_1 STOP 150',
     ]);
     expect(fifo).toEqual(['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_1" MASTER 150', 'INSTANCE "VI_1" STOP 150']);
+  });
+
+  test.skipIf(process.getuid?.() !== 0)('enable_script_security refuses a root script in a directory anyone can write, and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-insecure-'));
+    chmodSync(dir, 0o777);
+    const script = join(dir, 'chk.sh');
+    writeFileSync(script, '#!/bin/sh\nexit 0\n');
+    chmodSync(script, 0o755);
+    const config = `vrrp_script chk {\n script ${script}\n}\n` + instance('VI_1', 1, 100, ' track_script {\n  chk\n }');
+    const secured = await setup('global_defs {\n enable_script_security\n script_user root\n}\n' + config, { security: linuxSecurityFs });
+    expect(secured.runner.runs).toEqual([]);
+    expect(secured.router('VI_1').state).toBe('Fault');
+    expect(secured.records().filter((r) => r['event'] === 'script-refused').map((r) => r['msg'])).toEqual([
+      `vrrp_script chk will not run: ${dir} is writable by everyone and it would run as root (enable_script_security); it counts as failed`,
+    ]);
+    // Without enable_script_security it runs, with one warning.
+    const open = await setup('global_defs {\n script_user root\n}\n' + config, { security: linuxSecurityFs });
+    expect(open.runner.runs.map((r) => r.request.argv)).toEqual([[script]]);
+    expect(open.records().filter((r) => r['event'] === 'script-insecure').map((r) => r['msg'])).toEqual([
+      `vrrp_script chk: ${dir} is writable by everyone, yet it runs as root; set enable_script_security to refuse such scripts`,
+    ]);
+  });
+
+  test('a script user that does not exist is refused with its name', async () => {
+    const { router, records } = await setup('vrrp_script chk {\n script /bin/chk\n user haproxy\n}\n' + instance('VI_1', 1, 100, ' track_script {\n  chk\n }'));
+    expect(router('VI_1').state).toBe('Fault');
+    expect(records().find((r) => r['event'] === 'script-refused')?.['msg']).toBe(
+      'vrrp_script chk will not run: vrrp_script chk: user "haproxy" does not exist (not in /etc/passwd); it counts as failed',
+    );
   });
 });
