@@ -15,6 +15,8 @@ export interface DaemonInstance extends InstanceBinding {
   readonly unicastSource?: string;
   /** The multicast group (keepalived vrrp_mcast_group4/6); unused with unicast peers. */
   readonly multicastGroup?: string;
+  /** keepalived dont_track_primary: the instance's own link going down is not a Fault. */
+  readonly dontTrackPrimary?: boolean;
 }
 
 export interface DaemonOptions {
@@ -134,7 +136,7 @@ export class Daemon {
     const announcer = await platform.announcer(binding.interfaceName, config.family);
     actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer }, log);
     this.running.set(config.name, { binding, router, actions });
-    if (!state.up) router.setFault(true, `interface ${binding.interfaceName} is down`);
+    if (!state.up && !binding.dontTrackPrimary) router.setFault(true, `interface ${binding.interfaceName} is down`);
   }
 
   /** One channel per (interface, family, source): instances sharing it share the socket. */
@@ -183,7 +185,7 @@ export class Daemon {
   private onHostEvent(event: HostEvent): void {
     this.options.hooks?.hostEvent(event);
     for (const { binding, router, actions } of this.running.values()) {
-      if (event.type === 'link' && event.interfaceName === binding.interfaceName) {
+      if (event.type === 'link' && event.interfaceName === binding.interfaceName && !binding.dontTrackPrimary) {
         router.setFault(!event.up, `interface ${event.interfaceName} ${event.up ? 'up' : 'down'}`);
       }
       if (event.type === 'address-removed' && router.state === 'Master') {
