@@ -6,7 +6,9 @@ import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { daemonInstances } from '../config/runtime.js';
 import { CommandError, type CommandHandler } from '../control/server.js';
+import type { VrrpdConfig } from '../config/model.js';
 import type { Daemon } from '../daemon/daemon.js';
+import type { DaemonHooks } from '../daemon/hooks.js';
 import { DEFAULT_DUMP_PATHS, DUMP_FORMATS, dumpInstances, renderDump, type DumpFormat } from '../daemon/dumps.js';
 import type { Logger } from '../daemon/log.js';
 import { MetricsServer, type ListenAddress } from '../daemon/metrics-server.js';
@@ -32,6 +34,8 @@ export interface ReloadResult extends ReloadSummary {
 
 export interface OperationsOptions {
   readonly daemon: Daemon;
+  /** Tracking, sync groups and notify for a configuration (a reload replaces the running ones). */
+  readonly hooksFor?: (config: VrrpdConfig) => Promise<DaemonHooks>;
   readonly log: Logger;
   readonly file: string;
   readonly configId?: string;
@@ -146,9 +150,11 @@ export class Operations {
       if (hasErrors(loaded.issues)) throw new ReloadRejectedError(`${file} has errors; the running configuration stays`, errors);
       if (loaded.config.instances.length === 0) throw new ReloadRejectedError(`${file} defines no vrrp_instance; the running configuration stays`, []);
       let summary: ReloadSummary;
+      const hooks = await this.options.hooksFor?.(loaded.config);
       try {
-        summary = await daemon.reload(daemonInstances(loaded.config));
+        summary = await daemon.reload(daemonInstances(loaded.config), hooks);
       } catch (error) {
+        await hooks?.stop();
         throw new ReloadRejectedError(`the new configuration cannot be applied; the running configuration stays`, [(error as Error).message]);
       }
       return { ...summary, warnings };

@@ -15,6 +15,7 @@ import { RealClock } from '../daemon/real-clock.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import type { DumpFormat } from '../daemon/dumps.js';
 import type { ListenAddress } from '../daemon/metrics-server.js';
+import { linuxSupervisor } from '../tracking/linux-supervisor.js';
 import { Operations } from './operate.js';
 
 export interface RunOptions {
@@ -52,15 +53,19 @@ export async function run(options: RunOptions): Promise<number> {
   }
 
   const platform = new LinuxPlatform(log, { arpIntervalMs: loaded.config.global.garp.arpIntervalMs, naIntervalMs: loaded.config.global.garp.naIntervalMs });
+  const clock = new RealClock();
   const daemon = new Daemon({
     instances: daemonInstances(loaded.config),
     platform,
-    clock: new RealClock(),
+    clock,
     log,
     startupDelayMs: loaded.config.global.startupDelayMs,
+    // Tracking, sync groups and notify scripts.
+    hooks: await linuxSupervisor(loaded.config, clock, log),
   });
   const operations = new Operations({
     daemon,
+    hooksFor: (config) => linuxSupervisor(config, clock, log),
     log,
     file: options.file,
     ...(options.configId !== undefined ? { configId: options.configId } : {}),

@@ -37,7 +37,29 @@ export function formatStatusTable(instances: readonly InstanceStatus[]): string 
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [render(header), ...rows.map(render)].join('\n') + '\n';
+  return [render(header), ...rows.map(render), ...instances.flatMap(trackingLines)].join('\n') + '\n';
+}
+
+/** What tracking contributes to one instance: a blank line, a heading, one line per tracker. */
+function trackingLines(i: InstanceStatus): string[] {
+  // Older daemons do not report these fields.
+  const trackers = i.trackers ?? [];
+  const faults = i.faultReasons ?? [];
+  if (trackers.length === 0 && faults.length === 0 && !i.syncGroup) return [];
+  const group = i.syncGroup ? ` (sync group ${i.syncGroup})` : '';
+  const rows = trackers.map((t) => [
+    t.kind,
+    t.name,
+    t.fault ? 'FAULT' : t.state,
+    `weight ${t.weight}${t.reverse ? ' reverse' : ''}`,
+    `${t.applied}${t.value !== undefined ? ` (value ${t.value})` : ''}`,
+  ]);
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return [
+    '',
+    `${i.name}${group}: base ${i.priorityOverride ?? i.basePriority}, effective ${i.effectivePriority}${faults.length > 0 ? `; Fault: ${faults.join('; ')}` : ''}`,
+    ...rows.map((row) => '  ' + row.map((cell, column) => (column < 4 ? cell.padEnd(widths[column]!) : cell)).join('  ').trimEnd()),
+  ];
 }
 
 export async function priority(

@@ -17,6 +17,7 @@ export function daemonInstances(config: VrrpdConfig): DaemonInstance[] {
       addresses: [...instance.virtualAddresses, ...instance.excludedAddresses].map((address) => addressSpec(address, instance)),
       multicastGroup,
       ...(source !== undefined ? { unicastSource: source } : {}),
+      ...(instance.dontTrackPrimary ? { dontTrackPrimary: true } : {}),
     };
   });
 }

@@ -4,6 +4,7 @@ import { VRRP_MULTICAST_GROUP } from '../packet/advertisement.js';
 import type { Clock } from '../protocol/clock.js';
 import { dispatchPacket } from '../protocol/dispatch.js';
 import { VirtualRouter } from '../protocol/virtual-router.js';
+import type { DaemonHooks, SupervisedStatus } from './hooks.js';
 import { InstanceActions, type InstanceBinding } from './instance-actions.js';
 import type { Logger } from './log.js';
 import type { HostEvent, OpenChannel, Platform, ReceivedPacket } from './ports.js';
@@ -15,6 +16,8 @@ export interface DaemonInstance extends InstanceBinding {
   readonly unicastSource?: string;
   /** The multicast group (keepalived vrrp_mcast_group4/6); unused with unicast peers. */
   readonly multicastGroup?: string;
+  /** keepalived dont_track_primary: the instance's own link going down is not a Fault. */
+  readonly dontTrackPrimary?: boolean;
 }
 
 export interface DaemonOptions {
@@ -26,6 +29,8 @@ export interface DaemonOptions {
   readonly startupDelayMs?: number;
   /** How often repeated packet rejections are summarised in the log. */
   readonly rejectionSummaryMs?: number;
+  /** Tracking, sync groups and notifications (src/tracking/supervisor.ts). */
+  readonly hooks?: DaemonHooks;
 }
 
 interface RunningInstance {
@@ -55,6 +60,12 @@ export interface InstanceStatus {
   readonly masterDownIntervalMs: number;
   readonly virtualAddresses: readonly string[];
   readonly statistics: VirtualRouter['statistics'];
+  /** Each tracked object: name, kind, ok/failed, weight and what it adds now (empty without hooks). */
+  readonly trackers: SupervisedStatus['trackers'];
+  /** Why the instance is in Fault (interface, trackers, sync group); empty when it is not. */
+  readonly faultReasons: readonly string[];
+  /** The vrrp_sync_group it belongs to. */
+  readonly syncGroup: string | null;
 }
 
 export class InstanceNotFoundError extends Error {
@@ -67,10 +78,13 @@ export class Daemon {
   /** Which channel each router uses, so a reload can close the channels nobody uses any more. */
   private readonly channelKeys = new WeakMap<VirtualRouter, string>();
   private readonly rejections: RejectionSummary;
+  /** Tracking, sync groups and notify; a reload replaces them with the new configuration's. */
+  private hooks: DaemonHooks | undefined;
   private stopWatching: (() => void) | undefined;
   private summaryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DaemonOptions) {
+    this.hooks = options.hooks;
     this.rejections = new RejectionSummary((report) =>
       options.log.warn(
         { event: 'packets-rejected', scope: report.scope, reason: report.reason, count: report.count, detail: report.detail },
@@ -90,10 +104,24 @@ export class Daemon {
     const stale = await platform.removeStaleAddresses();
     if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
 
-    for (const binding of this.options.instances) await this.startInstance(binding);
+    // Every router exists before any starts, so trackers and sync groups see them all first.
+    for (const binding of this.options.instances) await this.startInstance(binding, undefined, undefined);
+    await this.attachHooks();
+    for (const { router } of this.running.values()) router.start(this.options.startupDelayMs ?? 0);
     this.stopWatching = platform.watch((event) => this.onHostEvent(event));
     this.summaryTimer = setInterval(() => this.rejections.flush(), this.options.rejectionSummaryMs ?? 60_000);
     this.summaryTimer.unref();
+  }
+
+  /** Hands every router to the tracking hooks; they fault routers and set priorities as trackers say. */
+  private async attachHooks(): Promise<void> {
+    await this.hooks?.attach(new Map([...this.running].map(([name, r]) => [name, r.router])), {
+      basePriority: (name) => {
+        const running = this.running.get(name);
+        return running?.override ?? running?.binding.router.priority ?? 0;
+      },
+      interfaceUp: async (name) => (await this.options.platform.interfaceState(name)).up,
+    });
   }
 
   /** The interface's state and the address advertisements go out from; throws if there is none. */
@@ -110,7 +138,8 @@ export class Daemon {
     return { state, source };
   }
 
-  private async startInstance(binding: DaemonInstance, override?: number, startupDelayMs = this.options.startupDelayMs ?? 0): Promise<void> {
+  /** Creates the instance's router; starts it unless `startupDelayMs` is undefined (start() starts them all after attaching hooks). */
+  private async startInstance(binding: DaemonInstance, override: number | undefined, startupDelayMs: number | undefined): Promise<void> {
     const { platform, clock, log } = this.options;
     const config = binding.router;
     const { state, source } = await this.resolveSource(binding);
@@ -119,15 +148,18 @@ export class Daemon {
     const router: VirtualRouter = new VirtualRouter(config, {
       clock,
       primaryAddress: source,
-      emit: (action) => actions?.perform(action, router.priority),
+      emit: (action) => {
+        actions?.perform(action, router.priority);
+        this.hooks?.routerAction(config.name, action, router.priority);
+      },
     });
     const announcer = await platform.announcer(binding.interfaceName, config.family);
     actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer }, log);
     this.channelKeys.set(router, this.channelKey(binding, source));
     this.running.set(config.name, { binding, router, actions, ...(override !== undefined ? { override } : {}) });
     if (override !== undefined) router.setPriority(override);
-    if (!state.up) router.setFault(true, `interface ${binding.interfaceName} is down`);
-    router.start(startupDelayMs);
+    if (!state.up && !binding.dontTrackPrimary) router.setFault(true, `interface ${binding.interfaceName} is down`);
+    if (startupDelayMs !== undefined) router.start(startupDelayMs);
   }
 
   /**
@@ -135,15 +167,20 @@ export class Daemon {
    * as keepalived does (see reload.ts): unchanged ones are not touched, changed ones are updated
    * in place or restarted, removed ones stop as on shutdown, new ones start. Everything that must
    * start is checked first, so a reload that cannot apply throws before changing anything. A
-   * runtime priority override stays with its instance.
+   * runtime priority override stays with its instance. `hooks`, the new configuration's tracking,
+   * replace the running ones once the removed instances have stopped (their notify_stop runs).
    */
-  async reload(instances: readonly DaemonInstance[]): Promise<ReloadSummary> {
+  async reload(instances: readonly DaemonInstance[], hooks?: DaemonHooks): Promise<ReloadSummary> {
     const plan = planReload([...this.running.values()].map((r) => r.binding), instances);
     for (const binding of [...plan.added, ...plan.restarted.map((kept) => kept.next)]) await this.resolveSource(binding);
     const overrides = new Map([...this.running].map(([name, r]) => [name, r.override]));
     const keptOverride = (previous: string, next: DaemonInstance): number | undefined =>
       next.router.priority === 255 ? undefined : overrides.get(previous);
     for (const name of [...plan.removed, ...plan.restarted.map((kept) => kept.previous)]) await this.stopInstance(name);
+    if (hooks) {
+      await this.hooks?.stop();
+      this.hooks = hooks;
+    }
     // Before anything starts, so a restarted router whose multicast group changed gets a new socket.
     this.closeUnusedChannels();
     const renamed = [...plan.unchanged, ...plan.updated].map((kept) => ({ kept, running: this.running.get(kept.previous) }));
@@ -155,11 +192,15 @@ export class Daemon {
       if (kept.changes.length === 0) continue;
       running.actions.rebind(kept.next, running.router.state === 'Master');
       running.router.reconfigure(kept.next.router);
-      running.router.setPriority(override ?? kept.next.router.priority);
+      // With new hooks, attaching them sets the priority (base plus tracking weights).
+      if (!hooks) running.router.setPriority(override ?? kept.next.router.priority);
     }
+    const starting = [...plan.restarted.map((kept) => kept.next), ...plan.added];
+    for (const kept of plan.restarted) await this.startInstance(kept.next, keptOverride(kept.previous, kept.next), undefined);
+    for (const binding of plan.added) await this.startInstance(binding, undefined, undefined);
+    if (hooks) await this.attachHooks();
     // A new instance starts as at boot, without vrrp_startup_delay (the host is already up).
-    for (const kept of plan.restarted) await this.startInstance(kept.next, keptOverride(kept.previous, kept.next), 0);
-    for (const binding of plan.added) await this.startInstance(binding, undefined, 0);
+    for (const binding of starting) this.running.get(binding.router.name)?.router.start(0);
     this.closeUnusedChannels();
     const summary = summarise(plan);
     this.options.log.info({ event: 'reloaded', ...summary }, `configuration reloaded: ${describeReload(summary)}`);
@@ -232,8 +273,9 @@ export class Daemon {
   }
 
   private onHostEvent(event: HostEvent): void {
+    this.hooks?.hostEvent(event);
     for (const { binding, router, actions } of this.running.values()) {
-      if (event.type === 'link' && event.interfaceName === binding.interfaceName) {
+      if (event.type === 'link' && event.interfaceName === binding.interfaceName && !binding.dontTrackPrimary) {
         router.setFault(!event.up, `interface ${event.interfaceName} ${event.up ? 'up' : 'down'}`);
       }
       if (event.type === 'address-removed' && router.state === 'Master') {
@@ -264,6 +306,9 @@ export class Daemon {
         masterDownIntervalMs: status.masterDownIntervalMs,
         virtualAddresses: binding.addresses.map((a) => `${a.address}/${a.prefixLength}`),
         statistics: router.statistics,
+        trackers: this.hooks?.status(status.name).trackers ?? [],
+        faultReasons: router.faultReasons,
+        syncGroup: this.hooks?.status(status.name).syncGroup ?? null,
       };
     });
   }
@@ -283,10 +328,12 @@ export class Daemon {
       throw new RangeError(`priority ${priority} is out of range: an override must be 1..254`);
     }
     running.override = priority;
-    const effective = priority ?? running.binding.router.priority;
+    const base = priority ?? running.binding.router.priority;
+    // Tracking weights apply on top of the new base.
+    const effective = this.hooks ? this.hooks.effectivePriority(name) : base;
     this.options.log.info(
       { event: 'priority-override', instance: name, override: priority ?? null, effectivePriority: effective },
-      priority === undefined ? `${name}: priority override removed, back to ${effective}` : `${name}: priority overridden to ${priority}`,
+      priority === undefined ? `${name}: priority override removed, back to ${base}` : `${name}: priority overridden to ${priority}`,
     );
     running.router.setPriority(effective);
     const status = this.status().find((s) => s.name === name);
@@ -299,6 +346,7 @@ export class Daemon {
     this.stopWatching?.();
     if (this.summaryTimer) clearInterval(this.summaryTimer);
     for (const { router } of this.running.values()) router.shutdown();
+    await this.hooks?.stop();
     await Promise.all([...this.running.values()].map(({ actions }) => actions.settled()));
     for (const channel of this.channels.values()) channel.close();
     this.channels.clear();

@@ -14,4 +14,5 @@ export type TransitionReason =
   | 'equal-priority-higher-address' // tie broken by the primary address (RFC 5798 §6.4.3)
   | 'fault' //                   interface down or tracked object failed (keepalived)
   | 'fault-cleared' //           back from Fault, as at startup
-  | 'shutdown'; //               stopped by the operator (RFC 5798 §6.4.2, §6.4.3)
+  | 'shutdown' //                stopped by the operator (RFC 5798 §6.4.2, §6.4.3)
+  | 'sync-group'; //             followed another member of its vrrp_sync_group (keepalived)

@@ -17,6 +17,23 @@ import type { RouterState, TransitionReason } from './state.js';
 import { newStatistics, type RouterStatistics } from './statistics.js';
 import { masterDownInterval, skewTime } from './timers.js';
 
+/**
+ * Where a Fault comes from. A router is in Fault while any source says so; sources are set and
+ * cleared independently (a link coming back must not clear a failed check script).
+ */
+export type FaultSource = 'interface' | 'tracking' | 'sync-group';
+
+/**
+ * The vrrp_sync_group a router belongs to (sync-group.ts). The router asks it before becoming
+ * Master on its own and tells it about every transition and fault change.
+ */
+export interface SyncGroupLink {
+  /** keepalived: a member goes Master only when every other member could too. */
+  mayBecomeMaster(member: VirtualRouter): boolean;
+  memberTransitioned(member: VirtualRouter, from: RouterState, to: RouterState, reason: TransitionReason): void;
+  memberFaultsChanged(member: VirtualRouter): void;
+}
+
 export interface RouterEnvironment {
   readonly clock: Clock;
   readonly emit: ActionSink;
@@ -51,8 +68,12 @@ export class VirtualRouter {
   /** Master_Adver_Interval (RFC 5798 §6.1): learnt from the Master in v3, ours in v2. */
   private masterAdverIntervalMs: number;
   private primaryAddress: string;
-  private faulted = false;
+  /** Active Fault sources and what each said (e.g. "interface eth0 down"). */
+  private readonly faults = new Map<FaultSource, string | undefined>();
   private faultDetail: string | undefined;
+  private syncGroup: SyncGroupLink | undefined;
+  /** In a sync group: our Master_Down_Timer ran out but another member could not go Master yet. */
+  private wantsMaster = false;
   private started = false;
   private lastMaster: PeerInfo | undefined;
   /** Why the Master_Down_Timer may run out: gives the transition its reason. */
@@ -81,7 +102,7 @@ export class VirtualRouter {
     this.masterAdverIntervalMs = config.advertIntervalMs;
     this.primaryAddress = env.primaryAddress;
     this.adverTimer = new OneShotTimer(clock, () => this.onAdverTimer());
-    this.masterDownTimer = new OneShotTimer(clock, () => this.becomeMaster(this.downTimerCause));
+    this.masterDownTimer = new OneShotTimer(clock, () => this.onMasterDownTimer());
     this.startupTimer = new OneShotTimer(clock, () => this.startup());
     this.announceDelayTimer = new OneShotTimer(clock, () => this.announce(this.config.announcements.masterRepeat));
     this.announceRefreshTimer = new OneShotTimer(clock, () => this.onAnnounceRefresh());
@@ -97,6 +118,25 @@ export class VirtualRouter {
 
   get priority(): number {
     return this.currentPriority;
+  }
+
+  private get faulted(): boolean {
+    return this.faults.size > 0;
+  }
+
+  /** Faulted by a source of its own (interface, tracking), not only because its sync group is. */
+  get hasOwnFault(): boolean {
+    return [...this.faults.keys()].some((source) => source !== 'sync-group');
+  }
+
+  /** What puts it in Fault now: one line per source. */
+  get faultReasons(): string[] {
+    return [...this.faults.entries()].map(([source, detail]) => detail ?? source);
+  }
+
+  /** In a sync group, waiting for the other members before becoming Master. */
+  get waitingForSyncGroup(): boolean {
+    return this.wantsMaster;
   }
 
   private get isOwner(): boolean {
@@ -140,19 +180,46 @@ export class VirtualRouter {
     if (wasMaster) this.resignMaster();
   }
 
-  /** Interface down or a tracked object failed (true), or all is well again (false). */
-  setFault(faulted: boolean, detail?: string): void {
-    if (this.faulted === faulted) return;
-    this.faulted = faulted;
-    this.faultDetail = detail;
-    if (faulted && (this.currentState === 'Backup' || this.currentState === 'Master')) {
-      this.masterDownTimer.cancel();
-      const wasMaster = this.currentState === 'Master';
-      this.transition('Fault', 'fault');
-      if (wasMaster) this.resignMaster();
-    } else if (!faulted && this.currentState === 'Fault') {
-      this.enterRunningState('fault-cleared');
+  /**
+   * Interface down or a tracked object failed (true), or all is well again (false), from one
+   * source; the router is in Fault while any source says so.
+   */
+  setFault(faulted: boolean, detail?: string, source: FaultSource = 'interface'): void {
+    if (this.faults.has(source) === faulted) {
+      // Still faulted, perhaps for another reason (a second tracker failed): keep the newest.
+      if (faulted) this.faults.set(source, detail);
+      return;
     }
+    const wasFaulted = this.faulted;
+    if (faulted) this.faults.set(source, detail);
+    else this.faults.delete(source);
+    this.faultDetail = detail;
+    if (this.faulted !== wasFaulted) {
+      if (this.faulted && (this.currentState === 'Backup' || this.currentState === 'Master')) {
+        this.masterDownTimer.cancel();
+        const wasMaster = this.currentState === 'Master';
+        this.transition('Fault', 'fault');
+        if (wasMaster) this.resignMaster();
+      } else if (!this.faulted && this.currentState === 'Fault') {
+        this.enterRunningState('fault-cleared');
+      }
+    }
+    this.syncGroup?.memberFaultsChanged(this);
+  }
+
+  /** Joins a vrrp_sync_group (sync-group.ts), before start(). */
+  joinSyncGroup(group: SyncGroupLink): void {
+    this.syncGroup = group;
+  }
+
+  /** Sync group: another member became Master, so this Backup follows at once. */
+  syncToMaster(): void {
+    if (this.currentState === 'Backup' && this.started && !this.faulted) this.becomeMaster('sync-group');
+  }
+
+  /** Sync group: another member dropped to Backup, so this Master follows. */
+  syncToBackup(): void {
+    if (this.currentState === 'Master') this.becomeBackup('sync-group');
   }
 
   /** A new effective priority from tracking or an operator override; the owner's 255 is fixed. */
@@ -283,6 +350,7 @@ export class VirtualRouter {
       if (this.config.version === 3) this.masterAdverIntervalMs = advertisementIntervalMs(advertisement);
       this.lastMaster = sender;
       this.downTimerCause = 'master-down';
+      this.wantsMaster = false;
       this.masterDownTimer.start(this.masterDownIntervalMs);
       return;
     }
@@ -327,6 +395,20 @@ export class VirtualRouter {
     if (!this.config.lowerPrioNoAdvert) this.sendAdvertisement(this.currentPriority);
   }
 
+  /**
+   * Master_Down_Timer expiry (RFC 5798 §6.4.2). In a sync group keepalived holds a member in
+   * Backup until every other member could become Master too; it tries again a Master_Down_Interval
+   * later, and goes at once when another member's expiry takes the whole group to Master.
+   */
+  private onMasterDownTimer(): void {
+    if (this.syncGroup && !this.syncGroup.mayBecomeMaster(this)) {
+      this.wantsMaster = true;
+      this.masterDownTimer.start(this.masterDownIntervalMs);
+      return;
+    }
+    this.becomeMaster(this.downTimerCause);
+  }
+
   private onAdverTimer(): void {
     this.sendAdvertisement(this.currentPriority);
     this.adverTimer.start(this.config.advertIntervalMs);
@@ -336,6 +418,7 @@ export class VirtualRouter {
 
   private becomeMaster(reason: TransitionReason): void {
     this.masterDownTimer.cancel();
+    this.wantsMaster = false;
     this.preemptDeadline = undefined;
     this.transition('Master', reason);
     this.statistics.becameMaster++;
@@ -371,6 +454,7 @@ export class VirtualRouter {
 
   private transition(to: RouterState, reason: TransitionReason, peer?: PeerInfo): void {
     const from = this.currentState;
+    if (to !== 'Backup') this.wantsMaster = false;
     this.currentState = to;
     this.statistics.transitions++;
     this.stateSince = this.env.clock.now();
@@ -384,6 +468,7 @@ export class VirtualRouter {
       ...(detail !== undefined ? { detail } : {}),
       ...(peer ? { peer } : {}),
     });
+    this.syncGroup?.memberTransitioned(this, from, to, reason);
   }
 
   private announce(count: number): void {

@@ -20,6 +20,9 @@ const base: InstanceStatus = {
   masterDownIntervalMs: 3648.4375,
   virtualAddresses: ['192.0.2.100/24'],
   statistics: newStatistics(),
+  trackers: [],
+  faultReasons: [],
+  syncGroup: null,
 };
 
 test('the status table shows the override, the Master heard and why', () => {
@@ -31,4 +34,26 @@ test('the status table shows the override, the Master heard and why', () => {
       '',
     ].join('\n'),
   );
+});
+
+test('trackers are listed under the table: kind, state, weight and what each adds now', () => {
+  const tracked: InstanceStatus = {
+    ...base,
+    priorityOverride: null,
+    effectivePriority: 120,
+    syncGroup: 'G1',
+    trackers: [
+      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false },
+      { name: 'eth1', kind: 'interface', state: 'ok', weight: 0, reverse: false, applied: 0, fault: false },
+      { name: 'maint', kind: 'file', state: 'ok', weight: 1, reverse: false, applied: 0, fault: false, value: 0 },
+    ],
+  };
+  expect(formatStatusTable([tracked]).split('\n').slice(2)).toEqual([
+    '',
+    'VI_1 (sync group G1): base 150, effective 120',
+    '  script     chk_haproxy  failed  weight -30  -30',
+    '  interface  eth1         ok      weight 0    0',
+    '  file       maint        ok      weight 1    0 (value 0)',
+    '',
+  ]);
 });

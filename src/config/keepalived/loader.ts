@@ -11,12 +11,15 @@ import {
   type SyncGroupConfig,
   type TrackedInterfaceConfig,
   type TrackedScriptRefConfig,
+  type TrackFileConfig,
+  type TrackProcessConfig,
   type TrackScriptConfig,
   type UnicastPeerConfig,
   type VirtualAddressConfig,
   type VrrpdConfig,
   type VrrpInstanceConfig,
 } from '../model.js';
+import { MAX_TRACK_FILE_WEIGHT } from '../limits.js';
 import { parseAddressWithPrefix, validateConfig } from '../validate.js';
 import { nearest } from '../suggest.js';
 import { parseKeepalivedFile, parseKeepalivedText, type ParseOptions, type ParseResult, type Statement } from './syntax.js';
@@ -55,8 +58,6 @@ const NOT_IMPLEMENTED_BLOCKS: Record<string, string> = {
   static_routes: 'static routes are not managed by vrrpd',
   static_rules: 'static rules are not managed by vrrpd',
   garp_group: 'garp_group is not implemented yet',
-  vrrp_track_file: 'track files are not implemented yet',
-  vrrp_track_process: 'process tracking is not implemented yet',
   net_namespace: 'keepalived network namespaces are not supported; run vrrpd inside the namespace',
 };
 
@@ -86,6 +87,8 @@ function load(parsed: ParseResult): LoadResult {
   const globals = parsed.statements.filter((s) => s.keyword.text === 'global_defs');
   const global = readGlobal(globals, ctx);
   const scripts: TrackScriptConfig[] = [];
+  const trackFiles: TrackFileConfig[] = [];
+  const trackProcesses: TrackProcessConfig[] = [];
   const instances: VrrpInstanceConfig[] = [];
   const syncGroups: SyncGroupConfig[] = [];
   const reported = new Set<string>();
@@ -96,6 +99,13 @@ function load(parsed: ParseResult): LoadResult {
     if (keyword === 'vrrp_script') {
       const script = readScript(statement, ctx);
       if (script) scripts.push(script);
+    } else if (keyword === 'track_file' || keyword === 'vrrp_track_file') {
+      // vrrp_track_file is keepalived's older name for the same block.
+      const file = readTrackFile(statement, ctx);
+      if (file) trackFiles.push(file);
+    } else if (keyword === 'vrrp_track_process') {
+      const tracked = readTrackProcess(statement, ctx);
+      if (tracked) trackProcesses.push(tracked);
     } else if (keyword === 'vrrp_instance') {
       const instance = readInstance(statement, global, ctx);
       if (instance) instances.push(instance);
@@ -107,12 +117,12 @@ function load(parsed: ParseResult): LoadResult {
       if (!reported.has(keyword)) ctx.warning(statement.keyword, keyword, `${keyword}: ${NOT_IMPLEMENTED_BLOCKS[keyword]}; ignored`);
       reported.add(keyword);
     } else {
-      unknownKeyword(statement, keyword, ['global_defs', 'vrrp_script', 'vrrp_instance', 'vrrp_sync_group', ...Object.keys(NOT_IMPLEMENTED_BLOCKS)], ctx);
+      const known = ['global_defs', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_track_process', 'vrrp_instance', 'vrrp_sync_group'];
+      unknownKeyword(statement, keyword, [...known, ...Object.keys(NOT_IMPLEMENTED_BLOCKS)], ctx);
     }
   }
 
-  // track_file and vrrp_track_process blocks are reported as not implemented yet (above).
-  const config: VrrpdConfig = { global, instances, scripts, trackFiles: [], trackProcesses: [], syncGroups };
+  const config: VrrpdConfig = { global, instances, scripts, trackFiles, trackProcesses, syncGroups };
   const validation = locateIssues(validateConfig(config), ctx.sourceMap);
   return { config, issues: [...syntaxIssues, ...ctx.issues, ...validation], files: parsed.files };
 }
@@ -216,6 +226,87 @@ function readScript(statement: Statement, ctx: LoadContext): TrackScriptConfig |
   return script;
 }
 
+// ---- track_file ----
+
+function readTrackFile(statement: Statement, ctx: LoadContext): TrackFileConfig | undefined {
+  const name = ctx.argument(statement, 'trackFiles', 'a name')?.text;
+  if (name === undefined) return undefined;
+  const path = `trackFiles[${name}]`;
+  ctx.locate(path, statement);
+  const file: Mutable<TrackFileConfig> = { name, path: '', ...DEFAULTS.trackFile };
+  readBlock(
+    statement,
+    path,
+    {
+      file: (s) => assign(file, 'path', ctx.argument(s, `${path}.path`, 'a file name')?.text),
+      weight: (s) => {
+        // A track_file's own weight multiplies the value read, so it may be large.
+        assign(file, 'weight', ctx.integer(s, `${path}.weight`, -MAX_TRACK_FILE_WEIGHT, MAX_TRACK_FILE_WEIGHT));
+        if (s.args[1]?.text === 'reverse') file.reverse = true;
+      },
+      // init_file [VALUE] [overwrite]
+      init_file: (s) => {
+        let value = 0;
+        let overwrite = false;
+        for (const word of s.args) {
+          if (word.text === 'overwrite') overwrite = true;
+          else value = ctx.integerWord(word, 'init_file', `${path}.initFile`, -2_147_483_648, 2_147_483_647) ?? 0;
+        }
+        file.initFile = { value, overwrite };
+      },
+    },
+    ctx,
+  );
+  return file;
+}
+
+// ---- vrrp_track_process ----
+
+function readTrackProcess(statement: Statement, ctx: LoadContext): TrackProcessConfig | undefined {
+  const name = ctx.argument(statement, 'trackProcesses', 'a name')?.text;
+  if (name === undefined) return undefined;
+  const path = `trackProcesses[${name}]`;
+  ctx.locate(path, statement);
+  const tracked: Mutable<TrackProcessConfig> = { name, process: '', ...DEFAULTS.trackProcess };
+  readBlock(
+    statement,
+    path,
+    {
+      // process NAME [PARAMETERS...]: the parameters are matched against the command line.
+      process: (s) => {
+        const first = ctx.argument(s, `${path}.process`, 'a process name');
+        if (!first) return;
+        tracked.process = first.text;
+        tracked.parameters = s.args.slice(1).map((word) => word.text);
+      },
+      param_match: (s) => {
+        const word = ctx.argument(s, `${path}.paramMatch`, 'initial or partial');
+        if (!word) return;
+        if (word.text === 'initial' || word.text === 'partial') tracked.paramMatch = word.text;
+        else ctx.error(word, `${path}.paramMatch`, `param_match "${word.text}" is not valid: expected initial or partial`);
+      },
+      full_command: () => (tracked.fullCommand = true),
+      weight: (s) => {
+        assign(tracked, 'weight', ctx.integer(s, `${path}.weight`, -254, 254));
+        if (s.args[1]?.text === 'reverse') tracked.reverse = true;
+      },
+      quorum: (s) => assign(tracked, 'quorum', ctx.integer(s, `${path}.quorum`, 0, 65_535)),
+      quorum_max: (s) => assign(tracked, 'quorumMax', ctx.integer(s, `${path}.quorumMax`, 0, 65_535)),
+      fork_delay: (s) => assign(tracked, 'forkDelayMs', ctx.seconds(s, `${path}.forkDelayMs`, 3600)),
+      terminate_delay: (s) => assign(tracked, 'terminateDelayMs', ctx.seconds(s, `${path}.terminateDelayMs`, 3600)),
+      delay: (s) => {
+        const ms = ctx.seconds(s, `${path}.forkDelayMs`, 3600);
+        assign(tracked, 'forkDelayMs', ms);
+        assign(tracked, 'terminateDelayMs', ms);
+      },
+    },
+    ctx,
+  );
+  // keepalived: quorum_max 0 means "failed while any is running", so the quorum becomes 0.
+  if (tracked.quorumMax === 0) tracked.quorum = 0;
+  return tracked;
+}
+
 // ---- vrrp_instance ----
 
 function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext): VrrpInstanceConfig | undefined {
@@ -280,7 +371,9 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
     },
     virtual_ipaddress_excluded: (s) => (instance.excludedAddresses = readAddresses(s, `${path}.excludedAddresses`, ctx)),
     track_interface: (s) => (instance.trackInterfaces = readTrackInterfaces(s, `${path}.trackInterfaces`, ctx)),
-    track_script: (s) => (instance.trackScripts = readTrackScripts(s, `${path}.trackScripts`, ctx)),
+    track_script: (s) => (instance.trackScripts = readTrackerRefs(s, `${path}.trackScripts`, 253, ctx)),
+    track_file: (s) => (instance.trackFiles = readTrackerRefs(s, `${path}.trackFiles`, 254, ctx)),
+    track_process: (s) => (instance.trackProcesses = readTrackerRefs(s, `${path}.trackProcesses`, 254, ctx)),
     dont_track_primary: () => (instance.dontTrackPrimary = true),
     lower_prio_no_advert: (s) => assign(instance, 'lowerPrioNoAdvert', ctx.flag(s, `${path}.lowerPrioNoAdvert`)),
     higher_prio_send_advert: (s) => assign(instance, 'higherPrioSendAdvert', ctx.flag(s, `${path}.higherPrioSendAdvert`)),
@@ -419,12 +512,13 @@ function readTrackInterfaces(statement: Statement, path: string, ctx: LoadContex
   });
 }
 
-function readTrackScripts(statement: Statement, path: string, ctx: LoadContext): TrackedScriptRefConfig[] {
+/** A track_script / track_file / track_process list: `NAME [weight N] [reverse|noreverse]` per line. */
+function readTrackerRefs(statement: Statement, path: string, maxWeight: number, ctx: LoadContext): TrackedScriptRefConfig[] {
   return blockOf(statement, ctx, path).map((entry, index) => {
     ctx.sourceMap.set(`${path}[${index}]`, entry.keyword.location);
     const weightAt = entry.args.findIndex((word) => word.text === 'weight');
     const weightWord = weightAt >= 0 ? entry.args[weightAt + 1] : undefined;
-    const weight = weightWord ? ctx.integerWord(weightWord, 'weight', `${path}[${index}].weight`, -253, 253) : undefined;
+    const weight = weightWord ? ctx.integerWord(weightWord, 'weight', `${path}[${index}].weight`, -maxWeight, maxWeight) : undefined;
     // Without reverse/noreverse the script's own setting applies.
     const reverse = entry.args.some((word) => word.text === 'reverse') ? true : entry.args.some((word) => word.text === 'noreverse') ? false : undefined;
     return {
@@ -453,8 +547,10 @@ function readSyncGroup(statement: Statement, ctx: LoadContext): SyncGroupConfig 
         members.forEach((member, index) => ctx.sourceMap.set(`${path}.members[${index}]`, member.keyword.location));
         group.members = members.map((member) => member.keyword.text);
       },
-      track_script: (s) => (group.trackScripts = readTrackScripts(s, `${path}.trackScripts`, ctx)),
+      track_script: (s) => (group.trackScripts = readTrackerRefs(s, `${path}.trackScripts`, 253, ctx)),
       track_interface: (s) => (group.trackInterfaces = readTrackInterfaces(s, `${path}.trackInterfaces`, ctx)),
+      track_file: (s) => (group.trackFiles = readTrackerRefs(s, `${path}.trackFiles`, 254, ctx)),
+      track_process: (s) => (group.trackProcesses = readTrackerRefs(s, `${path}.trackProcesses`, 254, ctx)),
       notify_master: (s) => assign(notify, 'master', command(s)),
       notify_backup: (s) => assign(notify, 'backup', command(s)),
       notify_fault: (s) => assign(notify, 'fault', command(s)),
@@ -490,7 +586,10 @@ function address(ctx: LoadContext, statement: Statement, path: string): string |
   return parsed.address;
 }
 
-/** A notify command as written (keepalived runs it through the shell; user/group are ignored). */
+/**
+ * A notify command line as written: one quoted string, or the words of the rest of the line
+ * (keepalived takes both; it runs the program without a shell, the words split again).
+ */
 function command(statement: Statement): string | undefined {
-  return statement.args[0]?.text;
+  return statement.args.length > 0 ? statement.args.map((word) => word.text).join(' ') : undefined;
 }

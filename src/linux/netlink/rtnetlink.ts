@@ -62,14 +62,27 @@ export type NetlinkEvent =
   | { readonly type: 'address'; readonly address: AddressMessage; readonly removed: boolean };
 
 export class Rtnetlink {
+  /**
+   * One request at a time: with two in flight on the socket (two instances of a sync group
+   * becoming Master at once) replies were mixed up ("Multipart message not terminated
+   * properly", EBUSY) and addresses were not added.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+
   private constructor(private readonly socket: RtNetlinkSocket) {}
+
+  private serialised<T>(request: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(request);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   static open(): Rtnetlink {
     return new Rtnetlink(createRtNetlink());
   }
 
   async links(): Promise<LinkInfo[]> {
-    return (await this.socket.getLinks()).map(linkInfo);
+    return (await this.serialised(() => this.socket.getLinks())).map(linkInfo);
   }
 
   async link(name: string): Promise<LinkInfo | undefined> {
@@ -137,7 +150,7 @@ export class Rtnetlink {
 
   private async raw(type: number, body: Buffer, flags: number, operation: string): ReturnType<RtNetlinkSocket['socket']['request']> {
     try {
-      return await this.socket.socket.request(type, [body], { flags });
+      return await this.serialised(() => this.socket.socket.request(type, [body], { flags }));
     } catch (error) {
       const message = (error as Error).message;
       throw new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, operation);

@@ -177,4 +177,56 @@ describe('keepalived semantics', () => {
     const { config } = load('vrrp_script s {\n script "/bin/true"\n interval 3\n}\n');
     expect(config.scripts[0]).toMatchObject({ intervalMs: 3000, timeoutMs: 3000 });
   });
+
+  test('track_file and its older name vrrp_track_file; instances and sync groups name them', () => {
+    const text =
+      'track_file maint {\n file /run/maint\n weight -2 reverse\n init_file 5 overwrite\n}\n' +
+      'vrrp_track_file plain {\n file "/run/plain"\n}\n' +
+      'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n track_file {\n  maint weight 3\n  plain\n }\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n' +
+      'vrrp_sync_group G {\n group {\n  A\n }\n track_file {\n  plain weight 0\n }\n sync_group_tracking_weight\n}\n';
+    const { config, lines } = load(text);
+    expect(lines).toEqual([]);
+    expect(config.trackFiles).toEqual([
+      { name: 'maint', path: '/run/maint', weight: -2, reverse: true, initFile: { value: 5, overwrite: true } },
+      { name: 'plain', path: '/run/plain', weight: 1, reverse: false },
+    ]);
+    expect(config.instances[0]?.trackFiles).toEqual([{ name: 'maint', weight: 3 }, { name: 'plain' }]);
+    expect(config.syncGroups[0]?.trackFiles).toEqual([{ name: 'plain', weight: 0 }]);
+    expect(load('track_file f {\n init_file\n file /x\n}\n').config.trackFiles[0]?.initFile).toEqual({ value: 0, overwrite: false });
+  });
+
+  test('vrrp_track_process with every keyword; delay sets both delays; instances name it', () => {
+    const text =
+      'vrrp_track_process nginx {\n process nginx -g "daemon off;"\n param_match initial\n full_command\n weight 10 reverse\n quorum 2\n quorum_max 4\n delay 1.5\n terminate_delay 2\n}\n' +
+      'vrrp_track_process none_allowed {\n process sshd\n quorum_max 0\n}\n' +
+      'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n track_process {\n  nginx weight -20 noreverse\n }\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n';
+    const { config, lines } = load(text);
+    expect(lines).toEqual([]);
+    expect(config.trackProcesses[0]).toEqual({
+      name: 'nginx',
+      process: 'nginx',
+      parameters: ['-g', 'daemon off;'],
+      paramMatch: 'initial',
+      fullCommand: true,
+      weight: 10,
+      reverse: true,
+      quorum: 2,
+      quorumMax: 4,
+      forkDelayMs: 1500,
+      terminateDelayMs: 2000,
+    });
+    expect(config.trackProcesses[1]).toMatchObject({ process: 'sshd', quorum: 0, quorumMax: 0 });
+    expect(config.instances[0]?.trackProcesses).toEqual([{ name: 'nginx', weight: -20, reverse: false }]);
+  });
+
+  test('tracker blocks: bad values at their position, a missing file or process named', () => {
+    const { lines } = load('track_file f {\n weight x\n}\nvrrp_track_process p {\n param_match everything\n quorum 70000\n}\n');
+    expect(lines).toEqual([
+      'keepalived.conf:2:9: error: weight "x" is not valid: expected a whole number -2147483647..2147483647',
+      'keepalived.conf:5:14: error: param_match "everything" is not valid: expected initial or partial',
+      'keepalived.conf:6:9: error: quorum "70000" is not valid: expected a whole number 0..65535',
+      'keepalived.conf:1:12: error: track_file f has no file: set the file to read',
+      'keepalived.conf:4:20: error: vrrp_track_process p has no process: set the process to look for',
+    ]);
+  });
 });

@@ -1,0 +1,80 @@
+// keepalived's notifications of state changes, for instances and sync groups:
+// - notify_master / notify_backup / notify_fault / notify_stop: the command line as written;
+// - notify: the command line with four arguments appended: INSTANCE|GROUP, the name,
+//   MASTER|BACKUP|FAULT|STOP, and the priority (0 for a group);
+// - the global notify FIFO: `INSTANCE "VI_1" MASTER 100`.
+// Scripts run in child processes with a timeout (process-runner.ts): a slow or failing notify
+// never delays the protocol; a failure is logged once per run.
+import type { NotifyConfig } from '../config/model.js';
+import type { Logger } from '../daemon/log.js';
+import type { RouterState, TransitionReason } from '../protocol/state.js';
+import { splitCommandLine } from '../tracking/command-line.js';
+import { describeOutcome, type ProcessRunner } from '../tracking/process-runner.js';
+import type { ScriptIdentity } from '../tracking/users.js';
+import type { FifoPort } from './fifo.js';
+
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+export type NotifyScope = 'INSTANCE' | 'GROUP';
+
+/** How long a notify script may run before it is killed with its process group. */
+export const NOTIFY_TIMEOUT_MS = 30_000;
+
+/** The state keepalived reports for a transition; nothing for Initialize other than a stop. */
+export function notifyStateOf(to: RouterState, reason: TransitionReason): NotifyState | undefined {
+  switch (to) {
+    case 'Master':
+      return 'MASTER';
+    case 'Backup':
+      return 'BACKUP';
+    case 'Fault':
+      return 'FAULT';
+    case 'Initialize':
+      return reason === 'shutdown' ? 'STOP' : undefined;
+  }
+}
+
+const SPECIFIC: Record<NotifyState, keyof NotifyConfig> = { MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop' };
+
+export interface NotifierDeps {
+  readonly runner: ProcessRunner;
+  readonly identity: ScriptIdentity;
+  readonly log: Logger;
+  readonly fifo?: FifoPort;
+  /** Why a program may not run (script security); undefined when it may. */
+  readonly refusal?: (program: string) => string | undefined;
+  readonly timeoutMs?: number;
+}
+
+export class Notifier {
+  constructor(private readonly deps: NotifierDeps) {}
+
+  notify(scope: NotifyScope, name: string, notify: NotifyConfig, state: NotifyState, priority: number): void {
+    const specific = notify[SPECIFIC[state]];
+    if (specific) this.run(specific, [], `${scope.toLowerCase()} ${name} notify_${SPECIFIC[state]}`);
+    if (notify.any) this.run(notify.any, [scope, name, state, String(priority)], `${scope.toLowerCase()} ${name} notify`);
+    this.deps.fifo?.writeLine(`${scope} "${name}" ${state} ${priority}`);
+  }
+
+  private run(commandLine: string, extra: readonly string[], what: string): void {
+    const { log, runner, identity } = this.deps;
+    let argv: string[];
+    try {
+      argv = [...splitCommandLine(commandLine), ...extra];
+    } catch (error) {
+      log.error({ event: 'notify-failed', what, command: commandLine, error: (error as Error).message }, `${what}: ${(error as Error).message}`);
+      return;
+    }
+    const refused = this.deps.refusal?.(argv[0]!);
+    if (refused) {
+      log.error({ event: 'notify-refused', what, command: commandLine, reason: refused }, `${what} not run: ${refused}`);
+      return;
+    }
+    void runner.run({ argv, uid: identity.uid, gid: identity.gid, timeoutMs: this.deps.timeoutMs ?? NOTIFY_TIMEOUT_MS }).then(
+      (outcome) => {
+        if (outcome.kind === 'exited' && outcome.code === 0) return;
+        log.warn({ event: 'notify-failed', what, command: commandLine, outcome: describeOutcome(outcome) }, `${what} failed: ${describeOutcome(outcome)} (${commandLine})`);
+      },
+      (error: unknown) => log.warn({ event: 'notify-failed', what, command: commandLine, error: (error as Error).message }, `${what} failed: ${(error as Error).message}`),
+    );
+  }
+}

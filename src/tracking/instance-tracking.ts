@@ -1,0 +1,49 @@
+// The trackers of one instance (its own and its sync group's), turned into what the protocol core
+// takes: Fault (source 'tracking') and an effective priority (weights.ts).
+import type { VirtualRouter } from '../protocol/virtual-router.js';
+import type { Tracker } from './tracker.js';
+import { evaluateTracking, type TrackerReading, type TrackingOutcome } from './weights.js';
+
+export interface TrackedEntry {
+  readonly tracker: Tracker;
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
+export class InstanceTracking {
+  private outcome: TrackingOutcome | undefined;
+
+  constructor(
+    private readonly router: VirtualRouter,
+    private readonly entries: readonly TrackedEntry[],
+    private readonly weightsApply: boolean,
+    private readonly basePriority: () => number,
+  ) {
+    for (const entry of entries) entry.tracker.subscribe(() => this.apply());
+  }
+
+  evaluate(): TrackingOutcome {
+    const readings: TrackerReading[] = this.entries.map(({ tracker, weight, reverse }) => ({
+      name: tracker.name,
+      kind: tracker.kind,
+      weight,
+      reverse,
+      state: tracker.state,
+      ...(tracker.value !== undefined ? { value: tracker.value } : {}),
+    }));
+    return evaluateTracking(this.basePriority(), readings, this.weightsApply);
+  }
+
+  /** Recomputes and hands Fault and priority to the router. */
+  apply(): TrackingOutcome {
+    const outcome = this.evaluate();
+    this.outcome = outcome;
+    this.router.setFault(outcome.faults.length > 0, outcome.faults.length > 0 ? `tracking: ${outcome.faults.join(', ')}` : 'tracking: all OK', 'tracking');
+    this.router.setPriority(outcome.priority);
+    return outcome;
+  }
+
+  get current(): TrackingOutcome {
+    return this.outcome ?? this.evaluate();
+  }
+}

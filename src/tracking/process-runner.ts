@@ -1,0 +1,76 @@
+// Running check and notify scripts without ever blocking the event loop. Each run gets its own
+// process group (spawned detached) so that a timeout kills the script and everything it started
+// (kill(-pgid, SIGKILL)); output goes to /dev/null, so nothing is buffered however much a script
+// prints; the environment is clean (PATH only), as keepalived gives its scripts.
+import { spawn } from 'node:child_process';
+import { SCRIPT_PATH } from './script-security.js';
+
+export interface RunRequest {
+  /** argv: the program and its arguments (no shell). */
+  readonly argv: readonly string[];
+  readonly uid: number;
+  readonly gid: number;
+  /** A run lasting longer is killed with its process group and reported as timed out. */
+  readonly timeoutMs: number;
+}
+
+export type RunOutcome =
+  | { readonly kind: 'exited'; readonly code: number }
+  | { readonly kind: 'signalled'; readonly signal: string }
+  | { readonly kind: 'timed-out' }
+  | { readonly kind: 'failed-to-start'; readonly message: string };
+
+/** The port the script and notify logic use; tests supply a fake. */
+export interface ProcessRunner {
+  run(request: RunRequest): Promise<RunOutcome>;
+}
+
+export function describeOutcome(outcome: RunOutcome): string {
+  switch (outcome.kind) {
+    case 'exited':
+      return `exit status ${outcome.code}`;
+    case 'signalled':
+      return `killed by ${outcome.signal}`;
+    case 'timed-out':
+      return 'timed out (killed with its process group)';
+    case 'failed-to-start':
+      return `could not start: ${outcome.message}`;
+  }
+}
+
+export class ChildProcessRunner implements ProcessRunner {
+  run(request: RunRequest): Promise<RunOutcome> {
+    return new Promise((resolve) => {
+      const [program, ...args] = request.argv;
+      let settled = false;
+      const finish = (outcome: RunOutcome): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      const child = spawn(program ?? '', args, {
+        detached: true,
+        stdio: 'ignore',
+        env: { PATH: SCRIPT_PATH },
+        cwd: '/',
+        ...(process.getuid?.() === 0 ? { uid: request.uid, gid: request.gid } : {}),
+      });
+      const timer = setTimeout(() => {
+        // The whole group: a shell script's children (sleep, curl...) must not outlive the run.
+        if (child.pid !== undefined) {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        finish({ kind: 'timed-out' });
+      }, request.timeoutMs);
+      child.once('error', (error) => finish({ kind: 'failed-to-start', message: error.message }));
+      child.once('exit', (code, signal) => finish(code !== null ? { kind: 'exited', code } : { kind: 'signalled', signal: signal ?? 'unknown' }));
+      // A detached child must not keep vrrpd alive on exit.
+      child.unref();
+    });
+  }
+}

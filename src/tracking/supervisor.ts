@@ -1,0 +1,254 @@
+// Tracking, sync groups and notifications for a running daemon, built from the configuration
+// model. The daemon sees it through DaemonHooks (src/daemon/hooks.ts) only.
+import type { DaemonHooks, SupervisedStatus, SupervisorContext } from '../daemon/hooks.js';
+import type { Logger } from '../daemon/log.js';
+import type { HostEvent } from '../daemon/ports.js';
+import type { NotifyConfig, SyncGroupConfig, TrackerRefConfig, VrrpdConfig, VrrpInstanceConfig } from '../config/model.js';
+import type { RouterAction } from '../protocol/actions.js';
+import type { Clock } from '../protocol/clock.js';
+import { OWNER_PRIORITY } from '../protocol/priority.js';
+import { SyncGroup } from '../protocol/sync-group.js';
+import type { VirtualRouter } from '../protocol/virtual-router.js';
+import type { FifoPort } from '../notify/fifo.js';
+import { Notifier, notifyStateOf, type NotifyState } from '../notify/notifier.js';
+import { splitCommandLine } from './command-line.js';
+import { FileTracker, type FileWatchPort } from './file-tracker.js';
+import { InstanceTracking, type TrackedEntry } from './instance-tracking.js';
+import { InterfaceTracker } from './interface-tracker.js';
+import type { ProcessRunner } from './process-runner.js';
+import { ProcessTracker, type ProcessTablePort } from './process-tracker.js';
+import { ScriptTracker } from './script-tracker.js';
+import { insecurity, type SecurityFs } from './script-security.js';
+import type { Tracker } from './tracker.js';
+import { ROOT, type ScriptIdentity, type UserDatabase } from './users.js';
+
+export interface SupervisorPorts {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly runner: ProcessRunner;
+  readonly files: FileWatchPort;
+  readonly processes: ProcessTablePort;
+  readonly users: UserDatabase;
+  readonly security: SecurityFs;
+  readonly fifo?: FifoPort;
+}
+
+interface Supervised {
+  readonly config: VrrpInstanceConfig;
+  readonly group: SyncGroupConfig | undefined;
+  readonly tracking: InstanceTracking;
+}
+
+export class Supervisor implements DaemonHooks {
+  private readonly trackers = new Map<string, Tracker>();
+  private readonly interfaces = new Map<string, InterfaceTracker>();
+  private readonly instances = new Map<string, Supervised>();
+  private readonly groups = new Map<string, { readonly config: SyncGroupConfig; readonly sync: SyncGroup; notified: NotifyState | undefined }>();
+  private readonly notifier: Notifier;
+  private readonly warnedInsecure = new Set<string>();
+
+  constructor(
+    private readonly config: VrrpdConfig,
+    private readonly ports: SupervisorPorts,
+  ) {
+    this.notifier = new Notifier({
+      runner: ports.runner,
+      identity: this.identity(undefined, 'notify scripts').identity,
+      log: ports.log,
+      ...(ports.fifo ? { fifo: ports.fifo } : {}),
+      refusal: (program) => this.refusal(program, this.identity(undefined, 'notify scripts').identity, 'notify script'),
+    });
+  }
+
+  async attach(routers: ReadonlyMap<string, VirtualRouter>, context: SupervisorContext): Promise<void> {
+    const groupOf = new Map<string, SyncGroupConfig>();
+    for (const group of this.config.syncGroups) for (const member of group.members) if (!groupOf.has(member)) groupOf.set(member, group);
+
+    for (const instance of this.config.instances) {
+      const router = routers.get(instance.name);
+      if (!router) continue;
+      const group = groupOf.get(instance.name);
+      const entries = await this.entriesFor(instance, group, context);
+      // keepalived drops tracking weights of address owners and of sync group members (unless
+      // sync_group_tracking_weight): a failing tracker then means Fault.
+      const weightsApply = instance.priority !== OWNER_PRIORITY && (!group || group.trackingWeight);
+      const tracking = new InstanceTracking(router, entries, weightsApply, () => context.basePriority(instance.name));
+      this.instances.set(instance.name, { config: instance, group, tracking });
+    }
+    for (const group of this.config.syncGroups) {
+      const members = group.members.flatMap((name) => routers.get(name) ?? []);
+      if (members.length > 0 && !this.groups.has(group.name)) this.groups.set(group.name, { config: group, sync: new SyncGroup(group.name, members), notified: undefined });
+    }
+    await Promise.all([...this.trackers.values()].map((tracker) => (tracker instanceof FileTracker || tracker instanceof ProcessTracker ? tracker.initialise() : undefined)));
+    for (const { tracking } of this.instances.values()) tracking.apply();
+    for (const tracker of this.trackers.values()) tracker.start();
+  }
+
+  routerAction(instance: string, action: RouterAction, priority: number): void {
+    if (action.type !== 'transition') return;
+    const supervised = this.instances.get(instance);
+    if (!supervised) return;
+    const state = notifyStateOf(action.to, action.reason);
+    const stopping = action.to === 'Initialize' && action.reason === 'shutdown';
+    // keepalived announces a group going to Backup or Fault before its members, and a group
+    // becoming Master or stopping once all its members have.
+    const groupFirst = state === 'BACKUP' || state === 'FAULT';
+    if (supervised.group && groupFirst) this.groupChanged(supervised.group.name, stopping);
+    if (state) this.notifier.notify('INSTANCE', instance, supervised.config.notify, state, priority);
+    if (supervised.group && !groupFirst) this.groupChanged(supervised.group.name, stopping);
+  }
+
+  hostEvent(event: HostEvent): void {
+    if (event.type === 'link') this.interfaces.get(event.interfaceName)?.setLink(event.up);
+  }
+
+  effectivePriority(instance: string): number {
+    const supervised = this.instances.get(instance);
+    if (!supervised) throw new Error(`no instance ${instance}`);
+    return supervised.tracking.apply().priority;
+  }
+
+  status(instance: string): SupervisedStatus {
+    const supervised = this.instances.get(instance);
+    return {
+      trackers: supervised?.tracking.current.contributions ?? [],
+      faultReasons: supervised?.tracking.current.faults ?? [],
+      syncGroup: supervised?.group?.name ?? null,
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const tracker of this.trackers.values()) tracker.stop();
+    this.ports.fifo?.close();
+  }
+
+  // ---- building ----
+
+  private async entriesFor(instance: VrrpInstanceConfig, group: SyncGroupConfig | undefined, context: SupervisorContext): Promise<TrackedEntry[]> {
+    const entries: TrackedEntry[] = [];
+    const seen = new Set<string>();
+    const add = (key: string, entry: TrackedEntry | undefined): void => {
+      if (!entry || seen.has(key)) return;
+      seen.add(key);
+      entries.push(entry);
+    };
+    for (const source of group ? [instance, group] : [instance]) {
+      for (const tracked of source.trackInterfaces) {
+        add(`interface:${tracked.name}`, { tracker: await this.interfaceTracker(tracked.name, context), weight: tracked.weight, reverse: tracked.reverse });
+      }
+      for (const ref of source.trackScripts) add(`script:${ref.name}`, this.scriptEntry(ref));
+      for (const ref of source.trackFiles) add(`file:${ref.name}`, this.fileEntry(ref));
+      for (const ref of source.trackProcesses) add(`process:${ref.name}`, this.processEntry(ref));
+    }
+    return entries;
+  }
+
+  private async interfaceTracker(name: string, context: SupervisorContext): Promise<InterfaceTracker> {
+    const existing = this.interfaces.get(name);
+    if (existing) return existing;
+    const tracker = new InterfaceTracker(name, await context.interfaceUp(name).catch(() => false), this.ports.log);
+    this.interfaces.set(name, tracker);
+    return tracker;
+  }
+
+  private scriptEntry(ref: TrackerRefConfig): TrackedEntry | undefined {
+    const script = this.config.scripts.find((candidate) => candidate.name === ref.name);
+    if (!script) return undefined;
+    const key = `script:${script.name}`;
+    let tracker = this.trackers.get(key);
+    if (!tracker) {
+      const { identity, problem } = this.identity(script.user, `vrrp_script ${script.name}`);
+      let argv: string[] = [];
+      let refused = problem;
+      try {
+        argv = splitCommandLine(script.script);
+      } catch (error) {
+        refused ??= (error as Error).message;
+      }
+      refused ??= this.refusal(argv[0]!, identity, `vrrp_script ${script.name}`);
+      tracker = new ScriptTracker(
+        {
+          name: script.name,
+          argv,
+          intervalMs: script.intervalMs,
+          timeoutMs: script.timeoutMs,
+          rise: script.rise,
+          fall: script.fall,
+          initFail: script.initFail,
+          identity,
+          ...(refused ? { refused } : {}),
+        },
+        this.ports.clock,
+        this.ports.runner,
+        this.ports.log,
+      );
+      this.trackers.set(key, tracker);
+    }
+    return { tracker, weight: ref.weight ?? script.weight, reverse: ref.reverse ?? script.reverse };
+  }
+
+  private fileEntry(ref: TrackerRefConfig): TrackedEntry | undefined {
+    const file = this.config.trackFiles.find((candidate) => candidate.name === ref.name);
+    if (!file) return undefined;
+    const key = `file:${file.name}`;
+    let tracker = this.trackers.get(key);
+    if (!tracker) {
+      tracker = new FileTracker({ name: file.name, path: file.path, ...(file.initFile ? { initFile: file.initFile } : {}) }, this.ports.files, this.ports.log);
+      this.trackers.set(key, tracker);
+    }
+    return { tracker, weight: ref.weight ?? file.weight, reverse: ref.reverse ?? file.reverse };
+  }
+
+  private processEntry(ref: TrackerRefConfig): TrackedEntry | undefined {
+    const tracked = this.config.trackProcesses.find((candidate) => candidate.name === ref.name);
+    if (!tracked) return undefined;
+    const key = `process:${tracked.name}`;
+    let tracker = this.trackers.get(key);
+    if (!tracker) {
+      tracker = new ProcessTracker(tracked, this.ports.processes, this.ports.clock, this.ports.log);
+      this.trackers.set(key, tracker);
+    }
+    return { tracker, weight: ref.weight ?? tracked.weight, reverse: ref.reverse ?? tracked.reverse };
+  }
+
+  /** The identity a script runs as: its `user`, else script_user, else keepalived's default. */
+  private identity(user: string | undefined, what: string): { identity: ScriptIdentity; problem?: string } {
+    try {
+      return { identity: this.ports.users.resolve(user ?? this.config.global.scriptUser) };
+    } catch (error) {
+      return { identity: ROOT, problem: `${what}: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * enable_script_security: a program running as root that someone else could change is refused.
+   * Without it keepalived runs it and warns; so does vrrpd, once per program.
+   */
+  private refusal(program: string, identity: ScriptIdentity, what: string): string | undefined {
+    if (identity.uid !== 0) return undefined;
+    const problem = insecurity(program, this.ports.security);
+    if (!problem) return undefined;
+    if (this.config.global.enableScriptSecurity) return `${problem} and it would run as root (enable_script_security)`;
+    if (!this.warnedInsecure.has(program)) {
+      this.warnedInsecure.add(program);
+      this.ports.log.warn({ event: 'script-insecure', what, program, problem }, `${what}: ${problem}, yet it runs as root; set enable_script_security to refuse such scripts`);
+    }
+    return undefined;
+  }
+
+  private groupChanged(name: string, stopping: boolean): void {
+    const group = this.groups.get(name);
+    if (!group) return;
+    const members = group.sync.members;
+    let state: NotifyState | undefined;
+    const states = members.map((member) => member.state);
+    if (stopping) state = states.every((s) => s === 'Initialize') ? 'STOP' : undefined;
+    else if (states.includes('Fault')) state = 'FAULT';
+    else if (states.every((s) => s === 'Master')) state = 'MASTER';
+    else if (states.includes('Backup') && !states.includes('Master')) state = 'BACKUP';
+    if (!state || state === group.notified) return;
+    group.notified = state;
+    this.notifier.notify('GROUP', name, group.config.notify satisfies NotifyConfig, state, 0);
+  }
+}
+

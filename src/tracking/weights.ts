@@ -1,0 +1,84 @@
+// How tracked objects change an instance, as keepalived computes it (vrrp_track): a tracker with
+// weight 0 puts the instance in Fault while it fails; a positive weight is added while it is OK,
+// a negative one subtracted while it fails; `reverse` turns the adjustment round (weight 0: Fault
+// while OK). A track_file adds its value times its weight (weight 0: any non-zero value is a
+// Fault), and a total of -254 or less from one file is a Fault too. The sum is applied to the base
+// priority and clamped to 1..254 (protocol/priority.ts).
+import { effectivePriority } from '../protocol/priority.js';
+
+export type TrackerKind = 'script' | 'interface' | 'file' | 'process';
+
+/** What a tracker reports now: `init` until a vrrp_script has its first result. */
+export type TrackerState = 'ok' | 'failed' | 'init';
+
+export interface TrackerReading {
+  readonly name: string;
+  readonly kind: TrackerKind;
+  /** The weight that applies (the instance's entry, else the definition's). */
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly state: TrackerState;
+  /** A track_file's number. */
+  readonly value?: number;
+}
+
+/** One tracker as `vrrpd status` shows it. */
+export interface TrackerContribution {
+  readonly name: string;
+  readonly kind: TrackerKind;
+  readonly state: TrackerState;
+  /** The configured weight; 0 when weights do not apply to this instance. */
+  readonly weight: number;
+  readonly reverse: boolean;
+  /** What it adds to the priority now (negative: subtracts). */
+  readonly applied: number;
+  /** It holds the instance in Fault. */
+  readonly fault: boolean;
+  readonly value?: number;
+}
+
+export interface TrackingOutcome {
+  readonly contributions: readonly TrackerContribution[];
+  /** Why the instance is in Fault, one line per tracker; empty when it is not. */
+  readonly faults: readonly string[];
+  readonly priority: number;
+}
+
+/** keepalived: a track_file contribution this low means Fault. */
+const FILE_FAULT_AT = -254;
+
+/**
+ * `weightsApply` is false for address owners and for sync group members without
+ * sync_group_tracking_weight: keepalived then treats every weight as 0, so a failure means Fault.
+ */
+export function evaluateTracking(basePriority: number, readings: readonly TrackerReading[], weightsApply: boolean): TrackingOutcome {
+  const contributions = readings.map((reading) => contribution(reading, weightsApply));
+  const faults = contributions.filter((c) => c.fault).map((c) => `${c.kind} ${c.name} ${c.kind === 'file' ? `value ${c.value ?? 0}` : c.state}`);
+  return {
+    contributions,
+    faults,
+    priority: effectivePriority(basePriority, contributions.map((c) => c.applied)),
+  };
+}
+
+function contribution(reading: TrackerReading, weightsApply: boolean): TrackerContribution {
+  const weight = weightsApply ? reading.weight : 0;
+  const base = { name: reading.name, kind: reading.kind, state: reading.state, weight, reverse: reading.reverse };
+  if (reading.kind === 'file') {
+    const value = reading.value ?? 0;
+    if (weight === 0) {
+      const fault = reading.reverse ? value === 0 : value !== 0;
+      return { ...base, state: fault ? 'failed' : 'ok', applied: 0, fault, value };
+    }
+    const applied = value * weight * (reading.reverse ? -1 : 1);
+    const fault = applied <= FILE_FAULT_AT;
+    return { ...base, state: applied < 0 ? 'failed' : 'ok', applied: fault ? 0 : applied, fault, value };
+  }
+  // A vrrp_script before its first result neither adds, subtracts nor faults.
+  if (reading.state === 'init') return { ...base, applied: 0, fault: false };
+  const ok = reading.state === 'ok';
+  if (weight === 0) return { ...base, applied: 0, fault: reading.reverse ? ok : !ok };
+  const signed = reading.reverse ? -weight : weight;
+  const applied = (weight > 0 && ok) || (weight < 0 && !ok) ? signed : 0;
+  return { ...base, applied, fault: false };
+}

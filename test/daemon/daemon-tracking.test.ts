@@ -1,0 +1,66 @@
+// The daemon with its tracking hooks: trackers in `status`, the operator's override as the new
+// base with weights on top, host events reaching track_interface, notify_stop on stop.
+import { setImmediate as tick } from 'node:timers/promises';
+import { expect, test } from 'vitest';
+import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
+import { daemonInstances } from '../../src/config/runtime.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { Supervisor } from '../../src/tracking/supervisor.js';
+import { UserDatabase } from '../../src/tracking/users.js';
+import { EXIT_1, FakeFiles, FakeProcessTable, FakeRunner } from '../tracking/fakes.js';
+import { capturingLogger } from './fakes.js';
+import { FakePlatform, FakeSegment } from './fake-platform.js';
+
+test('status shows the trackers; an override replaces the base and the weights still apply', async () => {
+  const text =
+    'vrrp_script chk_haproxy {\n script "/usr/bin/killall -0 haproxy"\n weight -30\n}\n' +
+    'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n version 3\n' +
+    ' track_script {\n  chk_haproxy\n }\n notify_stop /etc/ka/stop.sh\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n';
+  const { config } = loadKeepalivedText(text, 'keepalived.conf');
+  const clock = new VirtualClock();
+  const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
+  const runner = new FakeRunner();
+  runner.auto = EXIT_1;
+  const { log, records } = capturingLogger();
+  const hooks = new Supervisor(config, {
+    clock,
+    log,
+    runner,
+    files: new FakeFiles(),
+    processes: new FakeProcessTable(),
+    users: new UserDatabase('root:x:0:0::/:/bin/sh\n', ''),
+    security: { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path) => path },
+  });
+  const daemon = new Daemon({ instances: daemonInstances(config), platform, clock, log, hooks });
+  await daemon.start();
+  for (let i = 0; i < 10; i++) await tick();
+
+  const [status] = daemon.status();
+  expect(status).toMatchObject({
+    basePriority: 150,
+    priorityOverride: null,
+    effectivePriority: 120,
+    faultReasons: [],
+    syncGroup: null,
+    trackers: [{ name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false }],
+  });
+  expect(daemon.setPriorityOverride('VI_1', 200)).toMatchObject({ priorityOverride: 200, effectivePriority: 170 });
+  expect(records().find((r) => r['event'] === 'priority-override')).toMatchObject({ msg: 'VI_1: priority overridden to 200', effectivePriority: 170 });
+  expect(daemon.setPriorityOverride('VI_1', undefined)).toMatchObject({ priorityOverride: null, effectivePriority: 120 });
+
+  await daemon.stop();
+  expect(runner.runs.map((r) => r.request.argv)).toContainEqual(['/etc/ka/stop.sh']);
+});
+
+test('dont_track_primary: the instance’s own link going down is not a Fault', async () => {
+  const text = 'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n version 3\n dont_track_primary\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n';
+  const { config } = loadKeepalivedText(text, 'keepalived.conf');
+  const clock = new VirtualClock();
+  const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
+  const daemon = new Daemon({ instances: daemonInstances(config), platform, clock, log: capturingLogger().log });
+  await daemon.start();
+  platform.emit({ type: 'link', interfaceName: 'eth0', up: false });
+  expect(daemon.status()[0]).toMatchObject({ state: 'Backup', faultReasons: [] });
+  await daemon.stop();
+});

@@ -1,0 +1,268 @@
+// Tracking, sync groups and notify on real links, with keepalived 2.2.7 as the peer where that
+// proves interoperation: check scripts move mastership (the Kubernetes API with haproxy setup),
+// a weight-0 script means Fault, a hung script is killed with its child while advertisements go
+// on, a sync group follows one member's link, and notify scripts and the FIFO get what
+// keepalived gives them.
+import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, test } from 'vitest';
+import { holds, instanceConfig, startKeepalived, waitFor, type RunningDaemon } from '../helpers/daemons.js';
+import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+
+const vrrpdBin = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
+const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
+const VIP = '192.0.2.100';
+let lab: NamespaceLab | undefined;
+afterEach(async () => {
+  await lab?.destroy();
+  lab = undefined;
+});
+
+interface Vrrpd extends RunningDaemon {
+  status(): Promise<Array<Record<string, unknown>>>;
+}
+
+function startVrrpd(host: LabHost, dir: string, config: string): Vrrpd {
+  const file = join(dir, 'vrrpd.conf');
+  const socket = join(dir, 'vrrpd.sock');
+  writeFileSync(file, config);
+  const child = host.spawn('node', [vrrpdBin, 'run', '-f', file, '--control-socket', socket]);
+  const lines: string[] = [];
+  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const status = async () => (JSON.parse((await promisify(execFile)(vrrpdBin, ['status', '--json', '--control-socket', socket])).stdout) as { instances: Array<Record<string, unknown>> }).instances;
+  return { process: child, lines, exited, status };
+}
+
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-track-'));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** A check that fails while `flag` exists. */
+const checkScript = (name: string, flag: string, extra: string) =>
+  `vrrp_script ${name} {\n  script "/bin/sh -c 'test ! -e ${flag}'"\n  interval 1\n  rise 1\n  fall 1\n${extra}\n}\n`;
+
+describe.skipIf(!isRoot() || !haveKeepalived)('tracking in namespaces (needs root and keepalived)', () => {
+  test('Kubernetes API with haproxy: a failing check (weight -60) hands the VIP to keepalived; recovery takes it back', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const dir = scratch();
+    const flag = join(dir, 'haproxy-down');
+    const vrrpd = startVrrpd(
+      a,
+      dir,
+      'global_defs {\n  enable_script_security\n  script_user root\n}\n' +
+        checkScript('chk_haproxy', flag, '  weight -60') +
+        instanceConfig({ priority: 150, version: 2, vip: `${VIP}/24`, extra: '  track_script {\n    chk_haproxy\n  }' }),
+    );
+    startKeepalived(b, instanceConfig({ priority: 100, version: 2, vip: `${VIP}/24` }));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+
+    writeFileSync(flag, '');
+    await waitFor('keepalived to take the VIP', () => holds(b, VIP), 8000);
+    await waitFor('vrrpd to let go', async () => !(await holds(a, VIP)), 2000);
+    const [during] = await vrrpd.status();
+    expect(during).toMatchObject({
+      state: 'Backup',
+      basePriority: 150,
+      effectivePriority: 90,
+      trackers: [{ name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -60, applied: -60, fault: false }],
+    });
+
+    rmSync(flag);
+    await waitFor('vrrpd to preempt', () => holds(a, VIP), 8000);
+    await waitFor('keepalived to let go', async () => !(await holds(b, VIP)), 3000);
+    expect(vrrpd.lines.filter((line) => line.includes('"event":"tracker-changed"')).map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+      'vrrp_script chk_haproxy: OK (exit status 0)',
+      'vrrp_script chk_haproxy: failed (exit status 1)',
+      'vrrp_script chk_haproxy: OK (exit status 0)',
+    ]);
+  });
+
+  test('a weight-0 check failing puts vrrpd in Fault (VIP removed, keepalived takes over); recovery returns it', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const dir = scratch();
+    const flag = join(dir, 'down');
+    const vrrpd = startVrrpd(a, dir, checkScript('chk', flag, '') + instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_script {\n    chk\n  }' }));
+    startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    writeFileSync(flag, '');
+    await waitFor('vrrpd to drop the VIP', async () => !(await holds(a, VIP)), 4000);
+    // Priority 0 on the way out: keepalived takes over after Skew_Time, well before Master_Down_Interval.
+    await waitFor('keepalived to take the VIP', () => holds(b, VIP), 3000);
+    const [faulted] = await vrrpd.status();
+    expect(faulted).toMatchObject({ state: 'Fault', faultReasons: ['tracking: script chk failed'] });
+    rmSync(flag);
+    await waitFor('vrrpd to come back and preempt', () => holds(a, VIP), 8000);
+    expect((await vrrpd.status())[0]).toMatchObject({ state: 'Master', faultReasons: [] });
+  });
+
+  test('a hung check (sleep 1000 with a child) is killed at its timeout with its child; vrrpd keeps advertising', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const dir = scratch();
+    const pidFile = join(dir, 'child.pid');
+    const vrrpd = startVrrpd(
+      a,
+      dir,
+      `vrrp_script hang {\n  script "/bin/sh -c 'sleep 1000 & echo $! > ${pidFile}; sleep 1000'"\n  interval 2\n  timeout 1\n  weight -10\n}\n` +
+        instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_script {\n    hang\n  }' }),
+    );
+    const keepalived = startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    // keepalived may have been Master for a moment while node started; from now on it must not be.
+    await waitFor('keepalived to be Backup', async () => !(await holds(b, VIP)), 5000);
+    const keepalivedLinesBefore = keepalived.lines.length;
+    await waitFor('the check to fail by timeout', async () => (await vrrpd.status())[0]?.['effectivePriority'] === 140, 8000);
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor('the child to be killed with its group', async () => !existsSync(`/proc/${child}`), 3000);
+    // Several more timeouts; keepalived (100) never sees a silent Master all along.
+    const sentBefore = ((await vrrpd.status())[0]?.['statistics'] as { advertisementsSent: number }).advertisementsSent;
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const sentAfter = ((await vrrpd.status())[0]?.['statistics'] as { advertisementsSent: number }).advertisementsSent;
+    expect(sentAfter - sentBefore).toBeGreaterThanOrEqual(4);
+    expect(keepalived.lines.slice(keepalivedLinesBefore).filter((line) => line.includes('Entering MASTER STATE'))).toEqual([]);
+    expect(await holds(b, VIP)).toBe(false);
+    expect((await vrrpd.status())[0]).toMatchObject({ state: 'Master', trackers: [{ name: 'hang', state: 'failed', applied: -10 }] });
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespaces (needs root and keepalived)', () => {
+  test('a sync group on two links moves together when one link goes down, to keepalived and back', { timeout: 60_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const aPort = await lab.addInterface(a, 'eth1', ['198.51.100.1/24']);
+    await lab.addInterface(b, 'eth1', ['198.51.100.2/24']);
+    const config = (priority: number) =>
+      [
+        'vrrp_sync_group G1 {',
+        '  group {',
+        '    VI_OUT',
+        '    VI_IN',
+        '  }',
+        '}',
+        'vrrp_instance VI_OUT {',
+        '  interface eth0',
+        '  virtual_router_id 51',
+        `  priority ${priority}`,
+        '  advert_int 1',
+        '  version 3',
+        '  virtual_ipaddress {',
+        `    ${VIP}/24`,
+        '  }',
+        '}',
+        'vrrp_instance VI_IN {',
+        '  interface eth1',
+        '  virtual_router_id 52',
+        `  priority ${priority}`,
+        '  advert_int 1',
+        '  version 3',
+        '  virtual_ipaddress {',
+        '    198.51.100.100/24',
+        '  }',
+        '}',
+        '',
+      ].join('\n');
+    const dir = scratch();
+    const vrrpd = startVrrpd(a, dir, config(150));
+    startKeepalived(b, config(100));
+    const holdsBoth = async (host: LabHost) => (await holds(host, VIP)) && (await host.addresses('eth1')).some((entry) => entry.startsWith('198.51.100.100/'));
+    const holdsNone = async (host: LabHost) => !(await holds(host, VIP)) && !(await host.addresses('eth1')).some((entry) => entry.startsWith('198.51.100.100/'));
+    await waitFor('vrrpd to hold both VIPs', () => holdsBoth(a), 12_000);
+    await waitFor('keepalived to hold neither', () => holdsNone(b), 5000);
+
+    await lab.setPortCarrier(aPort, false);
+    await waitFor('vrrpd to drop both VIPs', () => holdsNone(a), 3000);
+    await waitFor('keepalived to take both', () => holdsBoth(b), 8000);
+    const statuses = await vrrpd.status();
+    expect(statuses.map((s) => [s['name'], s['state'], s['syncGroup']])).toEqual([
+      ['VI_OUT', 'Fault', 'G1'],
+      ['VI_IN', 'Fault', 'G1'],
+    ]);
+    expect(statuses[0]?.['faultReasons']).toEqual(['sync group G1: VI_IN in Fault']);
+
+    await lab.setPortCarrier(aPort, true);
+    await waitFor('vrrpd to take both back', () => holdsBoth(a), 12_000);
+    await waitFor('keepalived to let both go', () => holdsNone(b), 5000);
+  });
+
+  test('notify scripts and the notify FIFO get exactly what keepalived gives them', { timeout: 60_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const run = async (host: LabHost, vrid: number, start: (dir: string, config: string) => RunningDaemon) => {
+      const dir = scratch();
+      const out = join(dir, 'notify.out');
+      const fifo = join(dir, 'notify.fifo');
+      await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
+      const script = join(dir, 'notify.sh');
+      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
+      chmodSync(script, 0o755);
+      const instances = [1, 2].map(
+        (i) =>
+          `vrrp_instance VI_${i} {\n  interface eth0\n  virtual_router_id ${vrid + i}\n  priority 150\n  advert_int 1\n  version 3\n` +
+          `  notify ${script}\n  notify_master "${script} master VI_${i}"\n  notify_backup "${script} backup VI_${i}"\n  notify_stop "${script} stop VI_${i}"\n` +
+          `  virtual_ipaddress {\n    192.0.2.${vrid + i}/24\n  }\n}\n`,
+      );
+      const config =
+        `global_defs {\n  notify_fifo ${fifo}\n  script_user root\n}\n` +
+        `vrrp_sync_group G1 {\n  group {\n    VI_1\n    VI_2\n  }\n  notify ${script}\n}\n` +
+        instances.join('');
+      const fifoLines: string[] = [];
+      const reader = (await import('node:fs')).createReadStream(fifo);
+      reader.on('data', (chunk) => fifoLines.push(...chunk.toString().split('\n').filter(Boolean)));
+      const daemon = start(dir, config);
+      await waitFor('both VIPs', async () => (await host.addresses()).filter((entry) => entry.startsWith('192.0.2.')).length === 3, 12_000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      daemon.process.kill('SIGTERM');
+      await daemon.exited;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      reader.destroy();
+      return { scripts: readFileSync(out, 'utf8').split('\n').filter(Boolean).sort(), fifo: fifoLines };
+    };
+    const ours = await run(a, 10, (dir, config) => startVrrpd(a, dir, config));
+    const theirs = await run(b, 20, (_dir, config) => startKeepalived(b, config));
+    // The same runs with the same arguments (scripts run concurrently, so their order is free).
+    expect(ours.scripts).toEqual(theirs.scripts);
+    expect(ours.scripts).toEqual([
+      'GROUP G1 BACKUP 0',
+      'GROUP G1 MASTER 0',
+      'GROUP G1 STOP 0',
+      'INSTANCE VI_1 BACKUP 150',
+      'INSTANCE VI_1 MASTER 150',
+      'INSTANCE VI_1 STOP 150',
+      'INSTANCE VI_2 BACKUP 150',
+      'INSTANCE VI_2 MASTER 150',
+      'INSTANCE VI_2 STOP 150',
+      'backup VI_1',
+      'backup VI_2',
+      'master VI_1',
+      'master VI_2',
+      'stop VI_1',
+      'stop VI_2',
+    ]);
+    // The same FIFO lines; which instance's timer runs out first may differ between runs.
+    expect(ours.fifo.slice().sort()).toEqual(theirs.fifo.slice().sort());
+    // GROUP lines where keepalived puts them: Backup before the members, Master after all of them.
+    const groupLines = (lines: string[]) => lines.map((line, index) => (line.startsWith('GROUP') ? `${index} ${line}` : '')).filter(Boolean);
+    expect(groupLines(ours.fifo)).toEqual(groupLines(theirs.fifo));
+    expect(groupLines(ours.fifo)).toEqual(['0 GROUP "G1" BACKUP 0', '5 GROUP "G1" MASTER 0', '8 GROUP "G1" STOP 0']);
+  });
+});

@@ -1,0 +1,69 @@
+// track_file: the number read at start and on every change, init_file, and the real watcher.
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { FileTracker, parseTrackedValue } from '../../src/tracking/file-tracker.js';
+import { LinuxFiles } from '../../src/tracking/linux-ports.js';
+import { capturingLogger } from '../daemon/fakes.js';
+import { FakeFiles, settle } from './fakes.js';
+
+describe('track_file', () => {
+  test('numbers as keepalived reads them', () => {
+    expect([' 42\n', '-7', '+3 apples', 'x', '', undefined].map(parseTrackedValue)).toEqual([42, -7, 3, 0, 0, 0]);
+  });
+
+  test('init_file creates the file unless it exists; overwrite replaces it', async () => {
+    const files = new FakeFiles();
+    const { log } = capturingLogger();
+    files.contents.set('/run/b', '9');
+    const a = new FileTracker({ name: 'a', path: '/run/a', initFile: { value: 5, overwrite: false } }, files, log);
+    const b = new FileTracker({ name: 'b', path: '/run/b', initFile: { value: 0, overwrite: false } }, files, log);
+    const c = new FileTracker({ name: 'c', path: '/run/b', initFile: { value: 1, overwrite: true } }, files, log);
+    await a.initialise();
+    await b.initialise();
+    expect([a.value, b.value]).toEqual([5, 9]);
+    await c.initialise();
+    expect(c.value).toBe(1);
+  });
+
+  test('a change is read and announced once; a deleted file reads 0', async () => {
+    const files = new FakeFiles();
+    const { log, records } = capturingLogger();
+    const tracker = new FileTracker({ name: 'maint', path: '/run/maint' }, files, log);
+    let changes = 0;
+    tracker.subscribe(() => changes++);
+    await tracker.initialise();
+    tracker.start();
+    files.write('/run/maint', '3\n');
+    await settle();
+    files.write('/run/maint', '3\n');
+    await settle();
+    files.write('/run/maint', undefined);
+    await settle();
+    expect(changes).toBe(2);
+    expect(records().map((r) => r['msg'])).toEqual(['track_file maint: value 0 -> 3', 'track_file maint: value 3 -> 0']);
+  });
+
+  test('the Linux watcher sees a write and a rename over the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-trackfile-'));
+    const path = join(dir, 'value');
+    writeFileSync(path, '1\n');
+    const { log } = capturingLogger();
+    const tracker = new FileTracker({ name: 'f', path }, new LinuxFiles(), log);
+    await tracker.initialise();
+    expect(tracker.value).toBe(1);
+    tracker.start();
+    const until = async (value: number): Promise<void> => {
+      const start = Date.now();
+      while (tracker.value !== value && Date.now() - start < 3000) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(tracker.value).toBe(value);
+    };
+    writeFileSync(path, '7\n');
+    await until(7);
+    writeFileSync(join(dir, 'tmp'), '-2\n');
+    renameSync(join(dir, 'tmp'), path);
+    await until(-2);
+    tracker.stop();
+  });
+});

@@ -1,0 +1,68 @@
+// The real runner: exit status, a timeout that kills the script and its children, output that is
+// never buffered, a clean environment, the configured user, and an event loop that keeps going.
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ChildProcessRunner } from '../../src/tracking/process-runner.js';
+
+const runner = new ChildProcessRunner();
+const sh = (script: string, timeoutMs = 10_000) => runner.run({ argv: ['/bin/sh', '-c', script], uid: 0, gid: 0, timeoutMs });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('ChildProcessRunner', () => {
+  test('exit status, signals and programs that do not exist', async () => {
+    expect(await sh('exit 3')).toEqual({ kind: 'exited', code: 3 });
+    expect(await sh('kill -TERM $$')).toEqual({ kind: 'signalled', signal: 'SIGTERM' });
+    expect(await runner.run({ argv: ['/nonexistent/check'], uid: 0, gid: 0, timeoutMs: 1000 })).toMatchObject({ kind: 'failed-to-start' });
+  });
+
+  test('a hung script is killed at its timeout together with the child it started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
+    const pidFile = join(dir, 'child.pid');
+    let timerFired = false;
+    setTimeout(() => (timerFired = true), 50);
+    const outcome = await sh(`sleep 1000 & echo $! > ${pidFile}; sleep 1000`, 500);
+    expect(outcome).toEqual({ kind: 'timed-out' });
+    // The event loop ran while the script hung.
+    expect(timerFired).toBe(true);
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    const start = Date.now();
+    while (alive(child) && Date.now() - start < 3000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(alive(child)).toBe(false);
+  });
+
+  test('50 MB of output is discarded, not buffered', async () => {
+    const before = process.memoryUsage().rss;
+    expect(await sh('head -c 50000000 /dev/zero; echo done >&2')).toEqual({ kind: 'exited', code: 0 });
+    expect(process.memoryUsage().rss - before).toBeLessThan(40_000_000);
+  });
+
+  test('the environment is clean: PATH only, nothing of vrrpd’s', async () => {
+    process.env['VRRPD_TEST_SECRET'] = 'leak';
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
+    const out = join(dir, 'env');
+    await sh(`/usr/bin/env > ${out}`);
+    delete process.env['VRRPD_TEST_SECRET'];
+    const env = readFileSync(out, 'utf8');
+    expect(env).toMatch(/^PATH=\/usr\/local\/sbin:/m);
+    expect(env).not.toContain('VRRPD_TEST_SECRET');
+    expect(env).not.toMatch(/^HOME=/m);
+  });
+
+  test.skipIf(process.getuid?.() !== 0)('runs as the configured user and group', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
+    chmodSync(dir, 0o777);
+    const out = join(dir, 'id');
+    expect(await runner.run({ argv: ['/bin/sh', '-c', `id -u > ${out}; id -g >> ${out}`], uid: 65534, gid: 65534, timeoutMs: 5000 })).toEqual({ kind: 'exited', code: 0 });
+    expect(readFileSync(out, 'utf8')).toBe('65534\n65534\n');
+  });
+});

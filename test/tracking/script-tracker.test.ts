@@ -1,0 +1,115 @@
+// vrrp_script timing and state under a virtual clock with a fake process runner.
+import { describe, expect, test } from 'vitest';
+import { ScriptTracker, type ScriptSpec } from '../../src/tracking/script-tracker.js';
+import { ROOT } from '../../src/tracking/users.js';
+import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { capturingLogger } from '../daemon/fakes.js';
+import { EXIT_0, EXIT_1, FakeRunner, settle } from './fakes.js';
+
+function tracker(spec: Partial<ScriptSpec> = {}) {
+  const clock = new VirtualClock();
+  const runner = new FakeRunner();
+  const { log, records } = capturingLogger();
+  const script = new ScriptTracker(
+    { name: 'chk', argv: ['/bin/check', 'arg'], intervalMs: 1000, timeoutMs: 800, rise: 1, fall: 1, initFail: false, identity: { user: 'nobody', uid: 65534, gid: 65534 }, ...spec },
+    clock,
+    runner,
+    log,
+  );
+  let changes = 0;
+  script.subscribe(() => changes++);
+  const step = async (outcome: typeof EXIT_0): Promise<void> => {
+    runner.finish(outcome);
+    await settle();
+    clock.advanceBy(1000);
+  };
+  return { clock, runner, script, records, step, changes: () => changes };
+}
+
+describe('ScriptTracker', () => {
+  test('runs at once and every interval, as the configured user, with the timeout', async () => {
+    const { clock, runner, script } = tracker();
+    script.start();
+    expect(runner.runs.map((r) => r.request)).toEqual([{ argv: ['/bin/check', 'arg'], uid: 65534, gid: 65534, timeoutMs: 800 }]);
+    runner.finish(EXIT_0);
+    await settle();
+    clock.advanceBy(1000);
+    expect(runner.runs).toHaveLength(1);
+    script.stop();
+  });
+
+  test('the first result decides; then fall failures in a row to fail and rise successes to recover', async () => {
+    const { script, step, records, changes } = tracker({ rise: 2, fall: 3 });
+    script.start();
+    expect(script.state).toBe('init');
+    await step(EXIT_0);
+    expect(script.state).toBe('ok');
+    await step(EXIT_1);
+    await step(EXIT_1);
+    await step(EXIT_0); // the streak is broken
+    await step(EXIT_1);
+    await step(EXIT_1);
+    expect(script.state).toBe('ok');
+    await step(EXIT_1);
+    expect(script.state).toBe('failed');
+    await step(EXIT_0);
+    expect(script.state).toBe('failed');
+    await step(EXIT_0);
+    expect(script.state).toBe('ok');
+    expect(changes()).toBe(3);
+    // One line per change, not per run.
+    expect(records().filter((r) => r['event'] === 'tracker-changed').map((r) => r['msg'])).toEqual([
+      'vrrp_script chk: OK (exit status 0)',
+      'vrrp_script chk: failed (exit status 1)',
+      'vrrp_script chk: OK (exit status 0)',
+    ]);
+  });
+
+  test('init_fail starts failed and needs rise successes', async () => {
+    const { script, step } = tracker({ rise: 2, initFail: true });
+    expect(script.state).toBe('failed');
+    script.start();
+    await step(EXIT_0);
+    expect(script.state).toBe('failed');
+    await step(EXIT_0);
+    expect(script.state).toBe('ok');
+  });
+
+  test('a timeout, a signal or a failure to start counts as a failure', async () => {
+    for (const outcome of [{ kind: 'timed-out' }, { kind: 'signalled', signal: 'SIGSEGV' }, { kind: 'failed-to-start', message: 'ENOENT' }] as const) {
+      const { script, step } = tracker();
+      script.start();
+      await step(outcome);
+      expect(script.state).toBe('failed');
+    }
+  });
+
+  test('a run still going at the next interval is not started twice', async () => {
+    const { clock, runner, script } = tracker({ timeoutMs: 5000 });
+    script.start();
+    clock.advanceBy(3000);
+    expect(runner.runs).toHaveLength(1);
+    runner.finish(EXIT_1);
+    await settle();
+    clock.advanceBy(1000);
+    expect(runner.runs).toHaveLength(1);
+    expect(script.state).toBe('failed');
+  });
+
+  test('a refused script never runs, counts as failed and says why once', () => {
+    const { clock, runner, script, records } = tracker({ refused: '/tmp/x is writable by everyone and it would run as root (enable_script_security)' });
+    script.start();
+    clock.advanceBy(5000);
+    expect(runner.runs).toHaveLength(0);
+    expect(script.state).toBe('failed');
+    expect(records().filter((r) => r['event'] === 'script-refused').map((r) => r['msg'])).toEqual([
+      'vrrp_script chk will not run: /tmp/x is writable by everyone and it would run as root (enable_script_security); it counts as failed',
+    ]);
+  });
+
+  test('the root identity is used when asked', () => {
+    const { runner, script } = tracker({ identity: ROOT });
+    script.start();
+    expect(runner.runs[0]!.request).toMatchObject({ uid: 0, gid: 0 });
+  });
+});

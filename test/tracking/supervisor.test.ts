@@ -1,0 +1,224 @@
+// Tracking, sync groups and notifications together, on real routers under a virtual clock with
+// fake processes, files and FIFO: what an operator configures in keepalived.conf.
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
+import { routerConfig } from '../../src/config/runtime.js';
+import { VirtualRouter } from '../../src/protocol/virtual-router.js';
+import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { Supervisor } from '../../src/tracking/supervisor.js';
+import { UserDatabase } from '../../src/tracking/users.js';
+import type { RunOutcome } from '../../src/tracking/process-runner.js';
+import { linuxSecurityFs } from '../../src/tracking/linux-ports.js';
+import type { SecurityFs } from '../../src/tracking/script-security.js';
+import { capturingLogger } from '../daemon/fakes.js';
+import { EXIT_0, EXIT_1, FakeFiles, FakeProcessTable, FakeRunner, settle } from './fakes.js';
+
+const rootOwned = { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path: string) => path };
+
+async function setup(
+  text: string,
+  options: { override?: Record<string, number>; outcomes?: Record<string, RunOutcome>; links?: Record<string, boolean>; security?: SecurityFs } = {},
+) {
+  const loaded = loadKeepalivedText(text, 'keepalived.conf');
+  expect(loaded.issues.filter((issue) => issue.severity === 'error')).toEqual([]);
+  const clock = new VirtualClock();
+  const runner = new FakeRunner();
+  const outcomes: Record<string, RunOutcome> = { ...options.outcomes };
+  // Check scripts answer from `outcomes` by program; notify scripts succeed.
+  runner.run = (request) => {
+    runner.runs.push({ request, finish: () => undefined });
+    return Promise.resolve(outcomes[request.argv[0]!] ?? EXIT_0);
+  };
+  const files = new FakeFiles();
+  const fifo: string[] = [];
+  const { log, records } = capturingLogger();
+  const supervisor = new Supervisor(loaded.config, {
+    clock,
+    log,
+    runner,
+    files,
+    processes: new FakeProcessTable(),
+    users: new UserDatabase('root:x:0:0::/:/bin/sh\n', ''),
+    security: options.security ?? rootOwned,
+    fifo: { writeLine: (line) => fifo.push(line), close: () => undefined },
+  });
+  const routers = new Map<string, VirtualRouter>();
+  for (const instance of loaded.config.instances) {
+    const router: VirtualRouter = new VirtualRouter(routerConfig(instance), {
+      clock,
+      primaryAddress: '192.0.2.1',
+      emit: (action) => supervisor.routerAction(instance.name, action, router.priority),
+    });
+    routers.set(instance.name, router);
+  }
+  const overrides = options.override ?? {};
+  await supervisor.attach(routers, {
+    basePriority: (name) => overrides[name] ?? loaded.config.instances.find((i) => i.name === name)!.priority,
+    interfaceUp: async (name) => options.links?.[name] ?? true,
+  });
+  for (const router of routers.values()) router.start();
+  const advance = async (ms: number): Promise<void> => {
+    for (let t = 0; t < ms; t += 100) {
+      clock.advanceBy(100);
+      await settle();
+    }
+  };
+  return { supervisor, routers, outcomes, advance, fifo, records, files, runner, overrides, router: (name: string) => routers.get(name)! };
+}
+
+const instance = (name: string, vrid: number, priority: number, extra = '') =>
+  `vrrp_instance ${name} {\n interface eth${vrid - 1}\n virtual_router_id ${vrid}\n priority ${priority}\n${extra}\n virtual_ipaddress {\n  192.0.2.${100 + vrid}/24\n }\n}\n`;
+
+describe('Supervisor', () => {
+  test('a failing check with a negative weight lowers the priority; recovery restores it; status shows why', async () => {
+    const { router, outcomes, advance, supervisor, records } = await setup(
+      'vrrp_script chk_haproxy {\n script "/usr/bin/killall -0 haproxy"\n interval 1\n weight -30\n}\n' + instance('VI_1', 1, 150, ' track_script {\n  chk_haproxy\n }'),
+    );
+    await advance(1000);
+    expect(router('VI_1').priority).toBe(150);
+    outcomes['/usr/bin/killall'] = EXIT_1;
+    await advance(1000);
+    expect(router('VI_1').priority).toBe(120);
+    expect(supervisor.status('VI_1').trackers).toEqual([{ name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false }]);
+    delete outcomes['/usr/bin/killall'];
+    await advance(1000);
+    expect(router('VI_1').priority).toBe(150);
+    expect(records().filter((r) => r['event'] === 'tracker-changed').map((r) => r['msg'])).toEqual([
+      'vrrp_script chk_haproxy: OK (exit status 0)',
+      'vrrp_script chk_haproxy: failed (exit status 1)',
+      'vrrp_script chk_haproxy: OK (exit status 0)',
+    ]);
+  });
+
+  test('weight 0: a failing check is a Fault, with the reason; recovery returns to Backup', async () => {
+    const { router, outcomes, advance } = await setup('vrrp_script chk {\n script /bin/chk\n}\n' + instance('VI_1', 1, 100, ' track_script {\n  chk\n }'));
+    outcomes['/bin/chk'] = EXIT_1;
+    await advance(1000);
+    expect(router('VI_1').state).toBe('Fault');
+    expect(router('VI_1').faultReasons).toEqual(['tracking: script chk failed']);
+    delete outcomes['/bin/chk'];
+    await advance(1000);
+    expect(router('VI_1').state).toBe('Backup');
+  });
+
+  test('init_fail keeps the instance in Fault from the start, before any run', async () => {
+    const { router } = await setup('vrrp_script chk {\n script /bin/chk\n init_fail\n interval 5\n}\n' + instance('VI_1', 1, 100, ' track_script {\n  chk\n }'), {
+      outcomes: { '/bin/chk': EXIT_1 },
+    });
+    expect(router('VI_1').state).toBe('Fault');
+  });
+
+  test('the operator override replaces the base priority; weights still apply on top', async () => {
+    const { router, advance, supervisor, overrides } = await setup(
+      'vrrp_script chk {\n script /bin/chk\n weight -30\n}\n' + instance('VI_1', 1, 150, ' track_script {\n  chk\n }'),
+      { outcomes: { '/bin/chk': EXIT_1 } },
+    );
+    await advance(1000);
+    expect(router('VI_1').priority).toBe(120);
+    overrides['VI_1'] = 200;
+    expect(supervisor.effectivePriority('VI_1')).toBe(170);
+    expect(router('VI_1').priority).toBe(170);
+  });
+
+  test('track_interface and track_file follow host events and file changes', async () => {
+    const { router, supervisor, files, advance } = await setup(
+      'track_file maint {\n file /run/maint\n weight -10\n}\n' + instance('VI_1', 1, 150, ' track_interface {\n  eth9 weight -20\n  eth8\n }\n track_file {\n  maint\n }'),
+      { links: { eth9: true, eth8: true } },
+    );
+    supervisor.hostEvent({ type: 'link', interfaceName: 'eth9', up: false });
+    expect(router('VI_1').priority).toBe(130);
+    files.write('/run/maint', '2');
+    await advance(100);
+    expect(router('VI_1').priority).toBe(110);
+    supervisor.hostEvent({ type: 'link', interfaceName: 'eth8', up: false });
+    expect(router('VI_1').state).toBe('Fault');
+    expect(router('VI_1').faultReasons).toEqual(['tracking: interface eth8 failed']);
+  });
+
+  test('sync group: a group tracker without sync_group_tracking_weight faults every member', async () => {
+    const { router, outcomes, advance, fifo } = await setup(
+      'vrrp_script chk {\n script /bin/chk\n weight -30\n}\n' +
+        instance('VI_1', 1, 150) +
+        instance('VI_2', 2, 150) +
+        'vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_2\n }\n track_script {\n  chk\n }\n notify /bin/notify\n}\n',
+    );
+    await advance(4000);
+    expect([router('VI_1').state, router('VI_2').state]).toEqual(['Master', 'Master']);
+    outcomes['/bin/chk'] = EXIT_1;
+    await advance(1000);
+    expect([router('VI_1').state, router('VI_2').state]).toEqual(['Fault', 'Fault']);
+    // As keepalived 2.2.7 orders them (see test/linux/tracking.test.ts): a group goes to Backup or
+    // Fault before its members, to Master after all of them.
+    expect(fifo).toEqual([
+      'GROUP "G1" BACKUP 0',
+      'INSTANCE "VI_1" BACKUP 150',
+      'INSTANCE "VI_2" BACKUP 150',
+      'INSTANCE "VI_2" MASTER 150',
+      'INSTANCE "VI_1" MASTER 150',
+      'GROUP "G1" MASTER 0',
+      'GROUP "G1" FAULT 0',
+      'INSTANCE "VI_1" FAULT 150',
+      'INSTANCE "VI_2" FAULT 150',
+    ]);
+  });
+
+  test('sync group: one member losing its link takes the other to Fault and back', async () => {
+    const { router, advance, supervisor } = await setup(
+      instance('VI_1', 1, 150, ' track_interface {\n  eth5\n }') + instance('VI_2', 2, 150) + 'vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_2\n }\n}\n',
+    );
+    await advance(4000);
+    supervisor.hostEvent({ type: 'link', interfaceName: 'eth5', up: false });
+    expect([router('VI_1').state, router('VI_2').state]).toEqual(['Fault', 'Fault']);
+    expect(supervisor.status('VI_2')).toMatchObject({ syncGroup: 'G1' });
+    supervisor.hostEvent({ type: 'link', interfaceName: 'eth5', up: true });
+    expect([router('VI_1').state, router('VI_2').state]).toEqual(['Backup', 'Backup']);
+    await advance(8000);
+    expect([router('VI_1').state, router('VI_2').state]).toEqual(['Master', 'Master']);
+  });
+
+  test('instance notify scripts get exactly keepalived’s arguments; stop notifies STOP', async () => {
+    const { router, advance, runner, fifo } = await setup(instance('VI_1', 1, 150, ' notify_master "/etc/ka/master.sh arg"\n notify /etc/ka/notify.sh\n notify_stop /etc/ka/stop.sh'));
+    await advance(4000);
+    router('VI_1').shutdown();
+    expect(runner.runs.map((r) => r.request.argv.join(' '))).toEqual([
+      '/etc/ka/notify.sh INSTANCE VI_1 BACKUP 150',
+      '/etc/ka/master.sh arg',
+      '/etc/ka/notify.sh INSTANCE VI_1 MASTER 150',
+      '/etc/ka/stop.sh',
+      '/etc/ka/notify.sh INSTANCE VI_1 STOP 150',
+    ]);
+    expect(fifo).toEqual(['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_1" MASTER 150', 'INSTANCE "VI_1" STOP 150']);
+  });
+
+  test.skipIf(process.getuid?.() !== 0)('enable_script_security refuses a root script in a directory anyone can write, and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-insecure-'));
+    chmodSync(dir, 0o777);
+    const script = join(dir, 'chk.sh');
+    writeFileSync(script, '#!/bin/sh\nexit 0\n');
+    chmodSync(script, 0o755);
+    const config = `vrrp_script chk {\n script ${script}\n}\n` + instance('VI_1', 1, 100, ' track_script {\n  chk\n }');
+    const secured = await setup('global_defs {\n enable_script_security\n script_user root\n}\n' + config, { security: linuxSecurityFs });
+    expect(secured.runner.runs).toEqual([]);
+    expect(secured.router('VI_1').state).toBe('Fault');
+    expect(secured.records().filter((r) => r['event'] === 'script-refused').map((r) => r['msg'])).toEqual([
+      `vrrp_script chk will not run: ${dir} is writable by everyone and it would run as root (enable_script_security); it counts as failed`,
+    ]);
+    // Without enable_script_security it runs, with one warning.
+    const open = await setup('global_defs {\n script_user root\n}\n' + config, { security: linuxSecurityFs });
+    expect(open.runner.runs.map((r) => r.request.argv)).toEqual([[script]]);
+    expect(open.records().filter((r) => r['event'] === 'script-insecure').map((r) => r['msg'])).toEqual([
+      `vrrp_script chk: ${dir} is writable by everyone, yet it runs as root; set enable_script_security to refuse such scripts`,
+    ]);
+  });
+
+  test('a script user that does not exist is refused with its name', async () => {
+    const { router, records } = await setup('vrrp_script chk {\n script /bin/chk\n user haproxy\n}\n' + instance('VI_1', 1, 100, ' track_script {\n  chk\n }'));
+    expect(router('VI_1').state).toBe('Fault');
+    expect(records().find((r) => r['event'] === 'script-refused')?.['msg']).toBe(
+      'vrrp_script chk will not run: vrrp_script chk: user "haproxy" does not exist (not in /etc/passwd); it counts as failed',
+    );
+  });
+});
