@@ -10,6 +10,7 @@ import { CommandError, ControlServer, type CommandHandler } from '../control/ser
 import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
 import { createLogger } from '../daemon/log.js';
 import { RealClock } from '../daemon/real-clock.js';
+import { registerTestHooks } from '../daemon/test-hooks.js';
 import { LinuxPlatform } from '../linux/platform.js';
 
 export interface RunOptions {
@@ -57,6 +58,7 @@ export async function run(options: RunOptions): Promise<number> {
     ['status', () => ({ instances: daemon.status() })],
     ['priority', (request) => priorityCommand(daemon, request.args ?? {})],
   ]);
+  registerTestHooks(handlers);
   const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
   let control: ControlServer;
   try {
