@@ -10,10 +10,16 @@ import { versions } from './lib/daemons.js';
 import type { BenchOptions, BenchReport, Mode } from './lib/report.js';
 import { repoRoot } from './lib/root.js';
 import { failoverBench } from './failover.js';
+import { scaleBench } from './scale.js';
+import { stabilityBench } from './stability.js';
+import { startupBench } from './startup.js';
 
 type Bench = (options: BenchOptions) => Promise<BenchReport>;
 const BENCHES: Record<string, Bench> = {
   failover: failoverBench,
+  startup: startupBench,
+  scale: scaleBench,
+  stability: stabilityBench,
 };
 /** Soak is long and has its own command line (`--only soak`); "all" is the rest. */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
