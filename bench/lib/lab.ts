@@ -29,8 +29,8 @@ export async function macOf(host: LabHost, device = 'eth0'): Promise<string> {
 }
 
 /** A capture of VRRP and ARP on the host's device. */
-export function captureVrrpAndArp(host: LabHost, device = 'eth0'): Promise<Capture> {
-  return startCapture(host, 'ip proto 112 or arp', device);
+export function captureVrrpAndArp(host: LabHost, device = 'eth0', filter = 'ip proto 112 or arp'): Promise<Capture> {
+  return startCapture(host, filter, device);
 }
 
 /** The switch namespace as a host, to capture on a bridge (sees every flooded frame). */

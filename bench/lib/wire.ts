@@ -1,5 +1,5 @@
 // What the network showed: advertisements and gratuitous ARPs read out of a capture with tshark.
-import { captureFields } from '../../test/helpers/capture.js';
+import { execFileSync } from 'node:child_process';
 
 export interface WireAdvert {
   readonly t: number;
@@ -22,7 +22,14 @@ export interface Wire {
 
 /** Epoch-ms timestamps; the capture's filter should be `ip proto 112 or arp`. */
 export function readWire(file: string): Wire {
-  const rows = captureFields(file, ['frame.time_epoch', 'ip.src', 'vrrp.virt_rtr_id', 'vrrp.prio', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'eth.src'], 'vrrp or arp');
+  const fields = ['frame.time_epoch', 'ip.src', 'vrrp.virt_rtr_id', 'vrrp.prio', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'eth.src'];
+  // Long captures: the tests' captureFields has execFileSync's 1 MB output limit.
+  const out = execFileSync('tshark', ['-r', file, '-Y', 'vrrp or arp', '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 1024 * 1024 * 1024,
+  }).trim();
+  const rows = out === '' ? [] : out.split('\n').map((line) => line.split('\t'));
   const adverts: WireAdvert[] = [];
   const garps: WireGarp[] = [];
   for (const [time, source, vrid, priority, arpSrc, arpDst, mac] of rows) {
