@@ -91,7 +91,7 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
   }
   const rows = scenarios.map((s) => summaryRow(s, results));
   const text = table(
-    ['scenario', 'bound ms', 'vrrpd median', 'vrrpd p99', 'keepalived median', 'keepalived p99', 'ratio median', 'ratio p99', 'n'],
+    ['scenario', 'bound ms', 'vrrpd median', 'vrrpd p99', 'keepalived median', 'keepalived p99', 'ratio median', 'ratio p99', 'vrrpd p99 from last advert', 'keepalived p99 from last advert', 'n'],
     rows,
   );
   return {
@@ -100,7 +100,8 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
     text:
       text +
       '\n\nbound: Master_Down_Interval (crash) or Skew_Time (SIGTERM) of the Backup (v3, priority 100). ' +
-      'Timestamps: capture on an observer host; kill instant taken in the bench process just before SIGSTOP/SIGKILL of every process of the Master\'s namespace.',
+      'Timestamps: capture on an observer host; kill instant taken in the bench process just before SIGSTOP/SIGKILL of every process of the Master\'s namespace, at a random phase of the advertisement period. ' +
+      '"from last advert": the old Master\'s last advertisement on the wire to the Backup\'s first gratuitous ARP, the span Master_Down_Interval bounds.',
     data: { trials: results },
   };
 }
@@ -114,7 +115,25 @@ function summaryRow(scenario: FailoverScenario, results: readonly FailoverTrial[
     results.filter((r) => r.implementation === impl && r.scenario === scenario && Number.isFinite(r.garpMs)).map((r) => r.garpMs);
   const v = of('vrrpd');
   const k = of('keepalived');
-  return [label(scenario), fmt(boundMs(scenario)), fmt(median(v)), fmt(p99(v)), fmt(median(k)), fmt(p99(k)), ratio(median(v), median(k)), ratio(p99(v), p99(k)), `${v.length}/${k.length}`];
+  const detection = (impl: Implementation): number[] =>
+    results
+      .filter((r) => r.implementation === impl && r.scenario === scenario && Number.isFinite(r.garpMs) && Number.isFinite(r.lastAdvertBeforeMs))
+      .map((r) => r.garpMs + r.lastAdvertBeforeMs);
+  const dv = detection('vrrpd');
+  const dk = detection('keepalived');
+  return [
+    label(scenario),
+    fmt(boundMs(scenario)),
+    fmt(median(v)),
+    fmt(p99(v)),
+    fmt(median(k)),
+    fmt(p99(k)),
+    ratio(median(v), median(k)),
+    ratio(p99(v), p99(k)),
+    fmt(p99(dv)),
+    fmt(p99(dk)),
+    `${v.length}/${k.length}`,
+  ];
 }
 
 async function oneTrial(
@@ -131,8 +150,10 @@ async function oneTrial(
   try {
     const settled = await poll(async () => (await holds(m, VIP)) && !(await holds(b, VIP)), 15_000, 20);
     if (!settled) return undefined;
-    // Both have run a while in their steady state (the Backup heard several advertisements).
-    await sleep(Math.max(5 * interval, 300));
+    // Both have run a while in their steady state (the Backup heard several advertisements). The
+    // random part puts the kill at a random phase of the advertisement period: a fixed wait kept
+    // landing just before (or after) the Master's next advertisement and biased the figures.
+    await sleep(Math.max(5 * interval, 300) + Math.random() * interval);
     if (!(await holds(m, VIP)) || (await holds(b, VIP))) return undefined;
     let killAt: number;
     if (scenario.kind === 'crash') killAt = await crashHost(m);
