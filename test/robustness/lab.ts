@@ -29,3 +29,17 @@ export async function status(daemon: BenchDaemon): Promise<InstanceStatus[]> {
 export function rssKb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
 }
+
+/** Waits until the daemon answers on its control socket (node may take a second to start under load). */
+export async function ready(daemon: BenchDaemon, timeoutMs = 10_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      await status(daemon);
+      return;
+    } catch (error) {
+      if (performance.now() > end) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
