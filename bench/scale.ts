@@ -38,7 +38,7 @@ export interface ScaleFigures {
 }
 
 function layouts(options: BenchOptions): Layout[] {
-  if (options.mode === 'tiny') return [{ label: '10 instances', instances: 10, vipsPerInstance: 1 }];
+  if (options.mode === 'tiny') return [{ label: '3 instances', instances: 3, vipsPerInstance: 1 }];
   return [
     { label: '1 instance', instances: 1, vipsPerInstance: 1 },
     { label: '100 instances', instances: 100, vipsPerInstance: 1 },
@@ -62,7 +62,8 @@ function instances(layout: Layout, priority: number): InstanceSpec[] {
 }
 
 export async function scaleBench(options: BenchOptions): Promise<BenchReport> {
-  const windowS = { full: 30, quick: 15, tiny: 3 }[options.mode];
+  const windowS = { full: 30, quick: 15, tiny: 2 }[options.mode];
+  const settleMs = options.mode === 'tiny' ? 1000 : 3000;
   const figures: ScaleFigures[] = [];
   const lab = await newLab();
   try {
@@ -80,7 +81,7 @@ export async function scaleBench(options: BenchOptions): Promise<BenchReport> {
     for (const layout of layouts(options)) {
       for (const implementation of IMPLEMENTATIONS) {
         options.log(`  ${layout.label}: ${implementation}`);
-        figures.push(await oneRun(layout, implementation, d, p, masterMacs, windowS, lab));
+        figures.push(await oneRun(layout, implementation, d, p, masterMacs, windowS, settleMs, lab));
       }
     }
   } finally {
@@ -114,7 +115,7 @@ export async function scaleBench(options: BenchOptions): Promise<BenchReport> {
   };
 }
 
-async function oneRun(layout: Layout, implementation: Implementation, d: LabHost, p: LabHost, masterMacs: ReadonlySet<string>, windowS: number, lab: Parameters<typeof switchHost>[0]): Promise<ScaleFigures> {
+async function oneRun(layout: Layout, implementation: Implementation, d: LabHost, p: LabHost, masterMacs: ReadonlySet<string>, windowS: number, settleMs: number, lab: Parameters<typeof switchHost>[0]): Promise<ScaleFigures> {
   const sw = switchHost(lab);
   const captures = [];
   for (let n = 0; n < LINKS; n++) captures.push(await captureVrrpAndArp(sw, `br${n}`));
@@ -127,7 +128,7 @@ async function oneRun(layout: Layout, implementation: Implementation, d: LabHost
     const lastVip = last.vips[last.vips.length - 1]!.split('/')[0]!;
     await poll(() => holds(d, lastVip, last.interfaceName), 30_000, 100);
     // Steady state: every instance settled, the gratuitous ARP bursts over.
-    await sleep(3000);
+    await sleep(settleMs);
     const before = await usage(d, p);
     await sleep(windowS * 1000);
     const after = await usage(d, p);

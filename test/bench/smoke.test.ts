@@ -11,7 +11,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('benchmarks, tiny mode (needs root
   test('every benchmark produces its table with a row of figures for both daemons', { timeout: 180_000 }, async () => {
     const lines: string[] = [];
     const reports = await main(['--tiny', '--no-save'], (line) => lines.push(line));
-    expect(reports.map((r) => r.name).sort()).toEqual(['failover']);
+    expect(reports.map((r) => r.name).sort()).toEqual(['failover', 'scale', 'stability', 'startup']);
     for (const report of reports) {
       const rows = report.text.split('\n').filter((line) => line.startsWith('| '));
       // A header and at least one data row whose cells include vrrpd's and keepalived's figures.
