@@ -12,6 +12,7 @@ import { CommandError, ControlServer, type CommandHandler } from '../control/ser
 import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
 import { createLogger } from '../daemon/log.js';
 import { RealClock } from '../daemon/real-clock.js';
+import { registerTestHooks } from '../daemon/test-hooks.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import type { DumpFormat } from '../daemon/dumps.js';
 import type { ListenAddress } from '../daemon/metrics-server.js';
@@ -98,6 +99,7 @@ export async function run(options: RunOptions): Promise<number> {
     ['priority', (request) => priorityCommand(daemon, request.args ?? {})],
     ...operations.handlers(),
   ]);
+  registerTestHooks(handlers);
   const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
   let control: ControlServer;
   try {

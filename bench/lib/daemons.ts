@@ -1,0 +1,154 @@
+// The two implementations under test, started the same way from the same keepalived.conf text:
+// vrrpd (node bin/vrrpd run) and keepalived 2.2.7 (--dont-fork --vrrp). Each runs alone in its
+// host's namespace, so the namespace's pids are exactly the daemon's processes.
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sendControlRequest } from '../../src/control/client.js';
+import type { ControlResponse } from '../../src/control/protocol.js';
+import { sh, type LabHost } from '../../test/helpers/netns.js';
+import { repoRoot } from './root.js';
+
+export type Implementation = 'vrrpd' | 'keepalived';
+export const IMPLEMENTATIONS: readonly Implementation[] = ['vrrpd', 'keepalived'];
+
+const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-bench-'));
+let counter = 0;
+
+export interface InstanceSpec {
+  readonly name: string;
+  readonly interfaceName: string;
+  readonly vrid: number;
+  readonly priority: number;
+  readonly version: 2 | 3;
+  /** advert_int in seconds (0.02 = 20 ms, VRRPv3 only below 1 s). */
+  readonly advertIntS: number;
+  readonly vips: readonly string[];
+  readonly extra?: readonly string[];
+}
+
+/** keepalived.conf text for both daemons. */
+export function keepalivedConf(instances: readonly InstanceSpec[], globalDefs: readonly string[] = []): string {
+  const out: string[] = [];
+  if (globalDefs.length > 0) out.push('global_defs {', ...globalDefs.map((l) => `  ${l}`), '}');
+  for (const i of instances) {
+    out.push(
+      `vrrp_instance ${i.name} {`,
+      `  interface ${i.interfaceName}`,
+      `  virtual_router_id ${i.vrid}`,
+      `  priority ${i.priority}`,
+      `  advert_int ${i.advertIntS}`,
+      `  version ${i.version}`,
+      ...(i.extra ?? []).map((l) => `  ${l}`),
+      '  virtual_ipaddress {',
+      ...i.vips.map((v) => `    ${v}`),
+      '  }',
+      '}',
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+export interface BenchDaemon {
+  readonly kind: Implementation;
+  readonly host: LabHost;
+  readonly process: ChildProcess;
+  /** The process started (vrrpd's node; keepalived's parent). */
+  readonly pid: number;
+  /** Epoch ms (sub-ms) just before spawn. */
+  readonly startedAtEpochMs: number;
+  readonly lines: string[];
+  readonly exited: Promise<number | null>;
+  readonly controlSocket?: string;
+}
+
+/** `nodeArgs` go before vrrpd's script (e.g. --cpu-prof); keepalived ignores them. */
+export function startDaemon(kind: Implementation, host: LabHost, conf: string, env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): BenchDaemon {
+  const n = ++counter;
+  const file = join(scratch, `${kind}-${n}.conf`);
+  writeFileSync(file, conf);
+  const controlSocket = join(scratch, `vrrpd-${n}.sock`);
+  const args =
+    kind === 'vrrpd'
+      ? ['node', [...nodeArgs, join(repoRoot(), 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket]]
+      : ['keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', '-f', file, '-p', join(scratch, `k-${n}.pid`), '-r', join(scratch, `k-${n}.vrrp.pid`)]];
+  const startedAtEpochMs = nowEpochMs();
+  const child = host.spawn(args[0] as string, args[1] as string[], { env: { ...process.env, ...env } });
+  const lines: string[] = [];
+  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (child.pid === undefined) throw new Error(`${kind} did not start`);
+  return { kind, host, process: child, pid: child.pid, startedAtEpochMs, lines, exited, ...(kind === 'vrrpd' ? { controlSocket } : {}) };
+}
+
+export function nowEpochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every pid in the host's namespace (the daemon and, for keepalived, its VRRP child). */
+export async function namespacePids(host: LabHost): Promise<number[]> {
+  const { stdout } = await sh('ip', ['netns', 'pids', host.netns]);
+  return stdout.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/**
+ * The host dies: every process of its namespace is frozen, then killed (as LabHost.crash, but the
+ * pids are read first so the returned instant is when the freeze happened).
+ */
+export async function crashHost(host: LabHost): Promise<number> {
+  const pids = await namespacePids(host);
+  const at = nowEpochMs();
+  for (const signal of ['SIGSTOP', 'SIGKILL'] as const) for (const pid of pids) signalQuietly(pid, signal);
+  return at;
+}
+
+export function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Stops a daemon (SIGKILL of every process in its namespace) and waits for it to exit. */
+export async function killDaemon(daemon: BenchDaemon): Promise<void> {
+  for (const pid of await namespacePids(daemon.host)) signalQuietly(pid, 'SIGKILL');
+  await Promise.race([daemon.exited, sleep(3000)]);
+}
+
+export function control(daemon: BenchDaemon, command: string, args?: Record<string, unknown>, timeoutMs = 5000): Promise<ControlResponse> {
+  if (!daemon.controlSocket) throw new Error('only vrrpd has a control socket');
+  return sendControlRequest(daemon.controlSocket, { command, ...(args ? { args } : {}) }, timeoutMs);
+}
+
+export async function holds(host: LabHost, address: string, device = 'eth0'): Promise<boolean> {
+  return (await host.addresses(device)).some((entry) => entry.startsWith(`${address}/`));
+}
+
+/** Polls every `everyMs` until `condition` holds; false after `timeoutMs`. */
+export async function poll(condition: () => Promise<boolean>, timeoutMs: number, everyMs = 10): Promise<boolean> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return true;
+    if (performance.now() > end) return false;
+    await sleep(everyMs);
+  }
+}
+
+export function versions(): { vrrpd: string; keepalived: string; node: string; kernel: string } {
+  const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+  let commit = '';
+  try {
+    commit = execFileSync('git', ['-C', repoRoot(), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // not a checkout
+  }
+  const keepalived = execFileSync('sh', ['-c', 'keepalived --version 2>&1 | head -1'], { encoding: 'utf8' }).trim();
+  return { vrrpd: `${pkg.version}${commit ? ` (${commit})` : ''}`, keepalived, node: process.version, kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim() };
+}

@@ -1,0 +1,21 @@
+// What every benchmark hands back: a titled table for the console and RESULTS.md, plus raw data
+// kept as JSON under bench/results/.
+export interface BenchReport {
+  readonly name: string;
+  readonly title: string;
+  /** Markdown table(s) and notes. */
+  readonly text: string;
+  readonly data: unknown;
+}
+
+export type Mode = 'full' | 'quick' | 'tiny';
+
+export interface BenchOptions {
+  readonly mode: Mode;
+  /** Overrides the mode's trial count. */
+  readonly trials?: number;
+  /** Stability and soak duration. */
+  readonly minutes?: number;
+  readonly seed?: number;
+  readonly log: (line: string) => void;
+}

@@ -1,0 +1,83 @@
+// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,soak] [--trials N]
+// [--minutes M] [--seed S] [--no-save]`: builds nothing itself (the npm script builds first), runs
+// the chosen benchmarks with vrrpd and keepalived side by side, prints their tables and saves raw
+// data to bench/results/NAME[-MODE].json. Needs root (namespace labs) and keepalived.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { versions } from './lib/daemons.js';
+import type { BenchOptions, BenchReport, Mode } from './lib/report.js';
+import { repoRoot } from './lib/root.js';
+import { failoverBench } from './failover.js';
+import { scaleBench } from './scale.js';
+import { soakBench } from './soak.js';
+import { stabilityBench } from './stability.js';
+import { startupBench } from './startup.js';
+
+type Bench = (options: BenchOptions) => Promise<BenchReport>;
+const BENCHES: Record<string, Bench> = {
+  failover: failoverBench,
+  startup: startupBench,
+  scale: scaleBench,
+  stability: stabilityBench,
+  soak: soakBench,
+};
+/** Soak is long and has its own command line (`--only soak`); "all" is the rest. */
+const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
+
+export async function main(argv: readonly string[], log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<BenchReport[]> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean' },
+      tiny: { type: 'boolean' },
+      only: { type: 'string' },
+      trials: { type: 'string' },
+      minutes: { type: 'string' },
+      seed: { type: 'string' },
+      'no-save': { type: 'boolean' },
+    },
+  });
+  if (process.getuid?.() !== 0) throw new Error('the benchmarks build network namespaces: run them as root');
+  const mode: Mode = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
+  const names = values.only ? values.only.split(',') : DEFAULT_SET;
+  for (const name of names) if (!(name in BENCHES)) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
+  const options: BenchOptions = {
+    mode,
+    log,
+    ...(values.trials ? { trials: Number(values.trials) } : {}),
+    ...(values.minutes ? { minutes: Number(values.minutes) } : {}),
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+  };
+  const v = versions();
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? '?'}`;
+  log(`# vrrpd benchmarks (${mode}) ${new Date().toISOString()}`);
+  log(`machine: ${machine}; vrrpd ${v.vrrpd}; ${v.keepalived}; node ${v.node}; kernel ${v.kernel}`);
+  const reports: BenchReport[] = [];
+  for (const name of names) {
+    log(`\n## ${name}`);
+    const started = Date.now();
+    const report = await BENCHES[name]!(options);
+    reports.push(report);
+    log(`\n${report.title}\n\n${report.text}\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    if (!values['no-save']) {
+      const dir = join(repoRoot(), 'bench', 'results');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${name}${mode === 'full' ? '' : `-${mode}`}.json`);
+      writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), mode, machine, versions: v, argv, title: report.title, text: report.text, data: report.data }, null, 1) + '\n');
+      log(`saved ${file}`);
+    }
+  }
+  return reports;
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

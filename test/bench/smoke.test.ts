@@ -1,0 +1,26 @@
+// The benchmarks still run: each one in its tiny mode (one trial per implementation, a few
+// seconds) prints its side-by-side table. No timing is asserted; figures live in bench/RESULTS.md.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { main } from '../../bench/main.js';
+import { isRoot } from '../helpers/netns.js';
+
+const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!isRoot() || !haveKeepalived)('benchmarks, tiny mode (needs root and keepalived)', () => {
+  test('every benchmark produces its table with a row of figures for both daemons', { timeout: 180_000 }, async () => {
+    const lines: string[] = [];
+    const reports = await main(['--tiny', '--no-save'], (line) => lines.push(line));
+    expect(reports.map((r) => r.name).sort()).toEqual(['failover', 'scale', 'stability', 'startup']);
+    for (const report of reports) {
+      const rows = report.text.split('\n').filter((line) => line.startsWith('| '));
+      // A header and at least one data row whose cells include vrrpd's and keepalived's figures.
+      expect(rows.length, report.name).toBeGreaterThanOrEqual(2);
+      expect(rows[0], report.name).toMatch(/vrrpd/);
+      expect(rows[0], report.name).toMatch(/keepalived/);
+      const figures = rows.slice(1).flatMap((row) => row.split('|').map((cell) => cell.trim())).filter((cell) => /^\d+(\.\d+)?$/.test(cell));
+      expect(figures.length, report.name).toBeGreaterThan(2);
+    }
+    expect(lines.join('\n')).toMatch(/machine: \d+ x /);
+  });
+});
