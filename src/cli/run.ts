@@ -3,9 +3,8 @@
 // addresses before exiting 0. SIGHUP reloads, SIGUSR1/SIGUSR2 dump (see operate.ts).
 import type { LevelWithSilent } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
-import { loadConfigFileOnHost } from '../config/load.js';
 import type { VrrpdConfig } from '../config/model.js';
-import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
+import { loadConfigOnThisHost } from './load-on-host.js';
 import { daemonInstances } from '../config/runtime.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
 import { CommandError, ControlServer, type CommandHandler } from '../control/server.js';
@@ -42,7 +41,7 @@ export async function run(options: RunOptions): Promise<number> {
   // Interface detection (YAML) asks this host; in-memory configurations are already resolved.
   const loaded = options.config
     ? { config: options.config, issues: [] }
-    : await RtnetlinkInterfaceResolver.withSocket((resolver) => loadConfigFileOnHost(options.file, resolver, options.configId !== undefined ? { configId: options.configId } : {}));
+    : await loadConfigOnThisHost(options.file, options.configId !== undefined ? { configId: options.configId } : {});
   for (const issue of loaded.issues) process.stderr.write(formatIssue(issue) + '\n');
   if (hasErrors(loaded.issues)) {
     process.stderr.write(`vrrpd: ${options.file} has errors; not started\n`);

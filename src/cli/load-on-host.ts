@@ -1,0 +1,8 @@
+// Loading a configuration as the daemon does, at start and on reload: interface detection (YAML
+// `detectionStrategy`) is answered by this host through rtnetlink.
+import { loadConfigFileOnHost, type LoadOptions, type LoadResult } from '../config/load.js';
+import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
+
+export function loadConfigOnThisHost(file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  return RtnetlinkInterfaceResolver.withSocket((resolver) => loadConfigFileOnHost(file, resolver, options));
+}
