@@ -3,7 +3,7 @@
 // for all three), Prometheus metrics, and systemd's notify protocol around all of it.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { formatIssue, hasErrors } from '../config/issues.js';
-import { loadConfigFile } from '../config/load.js';
+import type { LoadResult } from '../config/keepalived/loader.js';
 import { daemonInstances } from '../config/runtime.js';
 import { CommandError, type CommandHandler } from '../control/server.js';
 import type { VrrpdConfig } from '../config/model.js';
@@ -37,8 +37,10 @@ export interface OperationsOptions {
   /** Tracking, sync groups and notify for a configuration (a reload replaces the running ones). */
   readonly hooksFor?: (config: VrrpdConfig) => Promise<DaemonHooks>;
   readonly log: Logger;
+  /** Names the configuration in logs. */
   readonly file: string;
-  readonly configId?: string;
+  /** Reads the configuration again for a reload (the file, with interface detection on this host). */
+  readonly load: () => Promise<LoadResult>;
   readonly dumpPaths?: Partial<Record<DumpFormat, string>>;
   readonly metrics?: ListenAddress;
   /** `--pid-file`: where tools that signal keepalived (exporters) look for its PID. */
@@ -140,11 +142,11 @@ export class Operations {
   }
 
   private async reloadNow(trigger: 'SIGHUP' | 'control'): Promise<ReloadResult> {
-    const { daemon, log, file, configId } = this.options;
+    const { daemon, log, file, load } = this.options;
     this.notifier?.reloading();
     log.info({ event: 'reloading', trigger, config: file }, `${trigger}: reloading ${file}`);
     try {
-      const loaded = loadConfigFile(file, configId !== undefined ? { configId } : {});
+      const loaded = await load();
       const errors = loaded.issues.filter((issue) => issue.severity === 'error').map(formatIssue);
       const warnings = loaded.issues.filter((issue) => issue.severity === 'warning').map(formatIssue);
       if (hasErrors(loaded.issues)) throw new ReloadRejectedError(`${file} has errors; the running configuration stays`, errors);

@@ -20,7 +20,10 @@ import { Operations } from './operate.js';
 
 export interface RunOptions {
   readonly file: string;
-  /** A configuration built in memory (`vrrpd ipfailover`) instead of reading `file`, which then only names it. */
+  /**
+   * A configuration built in memory (`vrrpd ipfailover`) instead of reading `file`, which then
+   * only names it; a reload applies it again (the environment it came from cannot change).
+   */
   readonly config?: VrrpdConfig;
   readonly controlSocket?: string;
   readonly logLevel?: LevelWithSilent;
@@ -39,9 +42,11 @@ const STOP_DEADLINE_MS = 1000;
 export async function run(options: RunOptions): Promise<number> {
   const log = createLogger({ level: options.logLevel ?? 'info' });
   // Interface detection (YAML) asks this host; in-memory configurations are already resolved.
-  const loaded = options.config
-    ? { config: options.config, issues: [] }
-    : await loadConfigOnThisHost(options.file, options.configId !== undefined ? { configId: options.configId } : {});
+  const inMemory = options.config;
+  const load = inMemory
+    ? async () => ({ config: inMemory, issues: [], files: [] })
+    : () => loadConfigOnThisHost(options.file, options.configId !== undefined ? { configId: options.configId } : {});
+  const loaded = await load();
   for (const issue of loaded.issues) process.stderr.write(formatIssue(issue) + '\n');
   if (hasErrors(loaded.issues)) {
     process.stderr.write(`vrrpd: ${options.file} has errors; not started\n`);
@@ -68,7 +73,7 @@ export async function run(options: RunOptions): Promise<number> {
     hooksFor: (config) => linuxSupervisor(config, clock, log),
     log,
     file: options.file,
-    ...(options.configId !== undefined ? { configId: options.configId } : {}),
+    load,
     ...(options.dumpPaths ? { dumpPaths: options.dumpPaths } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.pidFile ? { pidFile: options.pidFile } : {}),

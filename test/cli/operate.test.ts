@@ -27,7 +27,7 @@ async function setup() {
   const daemon = new Daemon({ instances: daemonInstances(loadConfigFile(file).config), platform, clock, log });
   await daemon.start();
   const dumpPaths = { data: join(dir, 'k.data'), stats: join(dir, 'k.stats'), json: join(dir, 'k.json') };
-  const operations = new Operations({ daemon, log, file, dumpPaths });
+  const operations = new Operations({ daemon, log, file, load: async () => loadConfigFile(file), dumpPaths });
   const handler = (name: string) => new Map(operations.handlers()).get(name)!;
   return { dir, file, daemon, operations, records, handler, dumpPaths };
 }
