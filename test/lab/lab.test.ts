@@ -100,6 +100,23 @@ describe.skipIf(!isRoot())('vrrpd lab (needs root)', () => {
     expect(await leftovers(run.pid)).toEqual(nothing);
   });
 
+  test('a lab whose vrrpd lab was SIGKILLed is removed by --clean', { timeout: 60_000 }, async () => {
+    let killed = false;
+    const run = await runLab([], (output, signal) => {
+      if (!killed && output.includes('3. Election')) {
+        killed = true;
+        signal('SIGKILL');
+      }
+    });
+    expect(run.code).toBeNull();
+    const left = await leftovers(run.pid);
+    expect(left.namespaces).toHaveLength(4);
+    expect(left.processes).toHaveLength(3);
+    const clean = await promisify(execFile)(vrrpd, ['lab', '--clean', `vrrpdlab-${run.pid}-1`]);
+    expect(clean.stdout).toBe(`vrrpdlab-${run.pid}-1: removed 4 namespaces and their vrrpd\n`);
+    expect(await leftovers(run.pid)).toEqual(nothing);
+  });
+
   test('--keep leaves the lab running and prints how to explore it; --clean removes it', { timeout: 120_000 }, async () => {
     const run = await runLab(['--keep', '--routers', '2']);
     expect(run.code).toBe(0);
