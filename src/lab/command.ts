@@ -1,8 +1,9 @@
 // `vrrpd lab [--keep] [--routers N]` and `vrrpd lab --clean`: the namespace demo with real
-// daemons. Everything it makes is removed at the end, on SIGINT/SIGTERM and on any error; with
+// daemons. Everything it makes is removed at the end, on SIGINT/SIGTERM/SIGHUP and on any error; with
 // --keep a finished lab stays up until `vrrpd lab --clean`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join, relative } from 'node:path';
 import { Lab, KEPT_MARKER, LAB_PREFIX, LAB_STATE_DIR } from './demo.js';
 import { deleteNamespace, destroyLiveLabsSync, existingLabs, isRoot, processAlive, sweepStaleLabs } from './namespaces.js';
@@ -46,10 +47,9 @@ export async function lab(options: LabCommandOptions, write: (text: string) => v
     write(`\n${signal}: stopping the lab\n`);
     abort.abort(new Interrupted(signal));
   };
-  const onSigint = (): void => onSignal('SIGINT');
-  const onSigterm = (): void => onSignal('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  // SIGHUP: the terminal went away; the lab must not outlive it unless --keep said so.
+  const handled = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of handled) process.on(signal, onSignal);
   let built: Lab | undefined;
   // A last resort if this process exits some other way with the lab up.
   const onExit = (): void => {
@@ -78,7 +78,8 @@ export async function lab(options: LabCommandOptions, write: (text: string) => v
   } catch (error) {
     const reason = abort.signal.aborted ? abort.signal.reason : error;
     if (reason instanceof Interrupted) {
-      exitCode = reason.signal === 'SIGINT' ? 130 : 143;
+      // 128 + the signal's number, as a shell reports a process killed by it.
+      exitCode = 128 + (osConstants.signals[reason.signal] ?? 15);
     } else {
       process.stderr.write(`vrrpd lab: ${(reason as Error).message}\n`);
       exitCode = 1;
@@ -95,8 +96,7 @@ export async function lab(options: LabCommandOptions, write: (text: string) => v
     }
     // A lab that failed while its switch was being made is not `built` yet.
     if (!keep) destroyLiveLabsSync();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    for (const signal of handled) process.off(signal, onSignal);
     process.off('exit', onExit);
   }
   return exitCode;

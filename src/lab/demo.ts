@@ -1,7 +1,7 @@
 // The story `vrrpd lab` tells with real daemons on a namespace lab: election, a Master killed
 // with SIGKILL and the failover measured against Master_Down_Interval (RFC 5798 §6.1), the killed
 // router rejoining, and a runtime priority override moving mastership away and back.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatStatusTable, priority } from '../cli/status.js';
 import { masterDownInterval, skewTime } from '../protocol/timers.js';
@@ -184,6 +184,11 @@ export class Lab {
       rmSync(this.directory, { recursive: true, force: true });
     } catch {
       // It could not be made (the error that stopped the lab says why).
+    }
+    try {
+      rmdirSync(LAB_STATE_DIR); // only when no other lab has files there
+    } catch {
+      // not empty, or not there
     }
     const count = this.namespaces.namespaces.length;
     return `stopped ${daemons} vrrpd, removed ${count} namespace${count === 1 ? '' : 's'} and ${this.directory}`;

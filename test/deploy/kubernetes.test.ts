@@ -62,6 +62,9 @@ function expectCommonContainer(podSpec: Json): Json {
   expect(socket).toBe('/run/vrrpd/vrrpd.sock');
   expect(container['livenessProbe']['exec']['command']).toEqual(['vrrpd', 'status', '--control-socket', socket]);
   expect(mountedAt(podSpec, container, String(socket)).volume['emptyDir']).toBeDefined();
+  // A read-only root filesystem, but keepalived-format dumps (/tmp/keepalived.data) still work.
+  expect(container['securityContext']['readOnlyRootFilesystem']).toBe(true);
+  expect(mountedAt(podSpec, container, '/tmp/keepalived.data').volume['emptyDir']).toBeDefined();
   return container;
 }
 

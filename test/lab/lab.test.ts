@@ -84,19 +84,39 @@ describe.skipIf(!isRoot())('vrrpd lab (needs root)', () => {
     expect(await leftovers(run.pid)).toEqual(nothing);
   });
 
-  test('SIGINT in the middle (daemons running, election under way) cleans up and exits 130', { timeout: 60_000 }, async () => {
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s in the middle (daemons running, election under way) cleans up and exits %i', { timeout: 60_000 }, async (name, code) => {
     let sent = false;
     const run = await runLab([], (output, signal) => {
       if (!sent && output.includes('3. Election')) {
         sent = true;
-        signal('SIGINT');
+        signal(name);
       }
     });
     expect(sent).toBe(true);
-    expect(run.code).toBe(130);
-    expect(run.output).toContain('SIGINT: stopping the lab');
+    expect(run.code).toBe(code);
+    expect(run.output).toContain(`${name}: stopping the lab`);
     expect(run.output).toMatch(/Cleaning up\n {3}stopped 3 vrrpd, removed 4 namespaces/);
     expect(run.output).not.toContain('Failover');
+    expect(await leftovers(run.pid)).toEqual(nothing);
+  });
+
+  test('a lab whose vrrpd lab was SIGKILLed is removed by --clean', { timeout: 60_000 }, async () => {
+    let killed = false;
+    const run = await runLab([], (output, signal) => {
+      if (!killed && output.includes('3. Election')) {
+        killed = true;
+        signal('SIGKILL');
+      }
+    });
+    expect(run.code).toBeNull();
+    const left = await leftovers(run.pid);
+    expect(left.namespaces).toHaveLength(4);
+    expect(left.processes).toHaveLength(3);
+    const clean = await promisify(execFile)(vrrpd, ['lab', '--clean', `vrrpdlab-${run.pid}-1`]);
+    expect(clean.stdout).toBe(`vrrpdlab-${run.pid}-1: removed 4 namespaces and their vrrpd\n`);
     expect(await leftovers(run.pid)).toEqual(nothing);
   });
 
