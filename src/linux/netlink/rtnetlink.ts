@@ -47,6 +47,9 @@ export type NetlinkEvent =
   | { readonly type: 'address'; readonly address: AddressMessage; readonly removed: boolean };
 
 export class Rtnetlink {
+  /** The tail of the request chain: see serialized(). */
+  private pending: Promise<unknown> = Promise.resolve();
+
   private constructor(private readonly socket: RtNetlinkSocket) {}
 
   static open(): Rtnetlink {
@@ -54,7 +57,7 @@ export class Rtnetlink {
   }
 
   async links(): Promise<LinkInfo[]> {
-    return (await this.socket.getLinks()).map(linkInfo);
+    return (await this.serialized(() => this.socket.getLinks())).map(linkInfo);
   }
 
   async link(name: string): Promise<LinkInfo | undefined> {
@@ -101,9 +104,21 @@ export class Rtnetlink {
     this.socket.socket.close();
   }
 
+  /**
+   * One request at a time on this socket. The netlink package parses each received datagram on
+   * its own, so with two requests in flight (two instances becoming Master together, a reload's
+   * address dump while a VIP is added) their replies interleave: a dump fails with "Multipart
+   * message not terminated properly" and an address change with EBUSY, and the VIP is not added.
+   */
+  private serialized<T>(request: () => Promise<T>): Promise<T> {
+    const result = this.pending.then(request, request);
+    this.pending = result.catch(() => undefined);
+    return result;
+  }
+
   private async raw(type: number, body: Buffer, flags: number, operation: string): ReturnType<RtNetlinkSocket['socket']['request']> {
     try {
-      return await this.socket.socket.request(type, [body], { flags });
+      return await this.serialized(() => this.socket.socket.request(type, [body], { flags }));
     } catch (error) {
       const message = (error as Error).message;
       throw new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, operation);
