@@ -105,7 +105,9 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     expect(JSON.parse((await backup.cli('status', '--json')).stdout)).toMatchObject({ instances: [{ state: 'Backup', master: { address: '192.0.2.1' } }] });
     expect(await holds(b, VIP)).toBe(false);
 
-    // Capture the Master's advertisements across a SIGHUP and a `vrrpd reload`.
+    // Capture the Master's advertisements across a SIGHUP and a `vrrpd reload`. (Transitions from
+    // before it do not count: on a loaded machine both may briefly be Master at startup.)
+    const transitionsBefore = [events(master, 'transition').length, events(backup, 'transition').length];
     const capture = await startCapture(b, 'ip proto 112 and src host 192.0.2.1');
     await new Promise((resolve) => setTimeout(resolve, 2500));
     master.kill('SIGHUP');
@@ -119,8 +121,9 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     const gaps = times.slice(1).map((t, i) => t.time - times[i]!.time);
     // advert_int 1 s; a restarted instance would show a gap of Master_Down_Interval or a priority 0.
     expect(Math.max(...gaps)).toBeLessThan(1000 + 300);
-    expect(events(master, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup', 'Backup>Master']);
-    expect(events(backup, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup']);
+    expect(events(master, 'transition').slice(transitionsBefore[0])).toEqual([]);
+    expect(events(backup, 'transition').slice(transitionsBefore[1])).toEqual([]);
+    expect(events(master, 'transition').at(-1)).toMatchObject({ to: 'Master' });
     expect(await holds(a, VIP)).toBe(true);
 
     // The PID file keepalived's tools read.
@@ -157,13 +160,14 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     expect(JSON.parse((await master.cli('status', '--json')).stdout)).toMatchObject({ instances: [{ state: 'Master', basePriority: 150, advertIntervalMs: 1000 }] });
     expect(await holds(a, VIP)).toBe(true);
 
+    const before = events(master, 'transition').length;
     writeFileSync(master.config, instanceConfig({ priority: 50, version: 3, vip: `${VIP}/24` }));
     expect(await master.cli('reload')).toMatchObject({ code: 0, stdout: 'reloaded: updated VI_1 (priority)\n' });
     await waitFor('b to take the VIP', () => holds(b, VIP), 5000);
     await waitFor('a to let go', async () => !(await holds(a, VIP)), 2000);
     expect(JSON.parse((await master.cli('status', '--json')).stdout)).toMatchObject({ instances: [{ state: 'Backup', basePriority: 50, master: { address: '192.0.2.2', priority: 100 } }] });
     // Updated in place: Master went straight to Backup, never through Initialize.
-    expect(events(master, 'transition').map((t) => `${t['from']}>${t['to']}`)).toEqual(['Initialize>Backup', 'Backup>Master', 'Master>Backup']);
+    expect(events(master, 'transition').slice(before).map((t) => `${t['from']}>${t['to']}`)).toEqual(['Master>Backup']);
   });
 
   test('an instance removed by reload hands over with priority 0 while its neighbour on the same socket runs on; added back, it preempts', { timeout: 60_000 }, async () => {
@@ -172,12 +176,14 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     const a = await lab.addHost('a', ['192.0.2.1/24']);
     const b = await lab.addHost('b', ['192.0.2.2/24']);
     const VIP2 = '192.0.2.101';
-    const two = (priority: number, withFirst = true) =>
+    const VIP3 = '192.0.2.102';
+    const two = (priority: number, withFirst = true, thirdVip = false) =>
       (withFirst ? instanceConfig({ priority, version: 3, vip: `${VIP}/24` }) : '') +
-      instanceConfig({ priority, version: 3, vrid: 52, vip: `${VIP2}/24` }).replace('VI_1', 'VI_2');
+      instanceConfig({ priority, version: 3, vrid: 52, vip: `${VIP2}/24${thirdVip ? `\n    ${VIP3}/24` : ''}` }).replace('VI_1', 'VI_2');
     const master = startVrrpd(a, 150, two(150));
     startVrrpd(b, 100, two(100));
-    await waitFor('a to hold both VIPs', async () => (await holds(a, VIP)) && (await holds(a, VIP2)), 8000);
+    await waitFor('a to hold both VIPs', async () => (await holds(a, VIP)) && (await holds(a, VIP2)), 12_000);
+    const vi2Before = events(master, 'transition').filter((t) => t['instance'] === 'VI_2').length;
 
     writeFileSync(master.config, two(150, false));
     expect(await master.cli('reload')).toMatchObject({ code: 0, stdout: 'reloaded: unchanged VI_2; removed VI_1\n' });
@@ -190,11 +196,17 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     expect(await holds(a, VIP2)).toBe(true);
     expect(await holds(b, VIP2)).toBe(false);
 
-    writeFileSync(master.config, two(150));
-    expect(await master.cli('reload')).toMatchObject({ code: 0, stdout: 'reloaded: unchanged VI_2; added VI_1\n' });
+    // VI_1 back, and a VIP more on VI_2 while it is Master: installed and announced in place.
+    const arp = await startCapture(b, `arp and host ${VIP3}`);
+    writeFileSync(master.config, two(150, true, true));
+    expect(await master.cli('reload')).toEqual({ code: 0, stdout: 'reloaded: updated VI_2 (addresses, virtualAddresses); added VI_1\n', stderr: '' });
+    await waitFor('a to hold the added VIP', () => holds(a, VIP3), 3000);
+    await waitFor('its gratuitous ARPs', async () => captureFields(arp.file, ['arp.src.proto_ipv4', 'arp.dst.proto_ipv4']).length >= 5, 5000);
+    await arp.stop();
+    expect(captureFields(arp.file, ['arp.src.proto_ipv4', 'arp.dst.proto_ipv4'])).toContainEqual([VIP3, VIP3]);
     await waitFor('a to preempt VI_1 again', () => holds(a, VIP), 6000);
     await waitFor('b to let go of VI_1', async () => !(await holds(b, VIP)), 3000);
-    const vi2 = events(master, 'transition').filter((t) => t['instance'] === 'VI_2').map((t) => `${t['from']}>${t['to']}`);
-    expect(vi2).toEqual(['Initialize>Backup', 'Backup>Master']);
+    // VI_2 went through both reloads without a transition.
+    expect(events(master, 'transition').filter((t) => t['instance'] === 'VI_2').slice(vi2Before)).toEqual([]);
   });
 });
