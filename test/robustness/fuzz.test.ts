@@ -16,7 +16,7 @@ const vectors = readdirSync(vectorsDir)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(join(vectorsDir, f), 'utf8')) as { family: 'ipv4' | 'ipv6'; ipSource: string; ipDestination: string; hex: string; keepalivedConfig: string });
 const corpusDir = join(import.meta.dirname, '..', 'config', 'keepalived', 'corpus');
-const configs = [...readdirSync(corpusDir).map((f) => readFileSync(join(corpusDir, f), 'utf8')), ...vectors.map((v) => v.keepalivedConfig)];
+const configs = [...readdirSync(corpusDir).filter((f) => f.endsWith('.conf')).map((f) => readFileSync(join(corpusDir, f), 'utf8')), ...vectors.map((v) => v.keepalivedConfig)];
 
 /** xorshift32: deterministic, so a failure names its case and can be replayed. */
 function generator(seed: number): { next: () => number; int: (n: number) => number } {
