@@ -4,7 +4,7 @@
 import type { LevelWithSilent } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
-import { daemonInstances } from '../config/runtime.js';
+import { daemonInstances, vmacSpecs } from '../config/runtime.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
 import { CommandError, ControlServer, type CommandHandler } from '../control/server.js';
 import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
@@ -43,12 +43,18 @@ export async function run(options: RunOptions): Promise<number> {
     log,
     startupDelayMs: loaded.config.global.startupDelayMs,
   });
+  // Closes the host side: VMACs this run created go, then netlink.
+  const closePlatform = async (): Promise<void> => {
+    await platform.removeVmacs().catch((error: unknown) => log.error({ event: 'vmac-remove-failed', error: (error as Error).message }, `could not remove VMACs: ${(error as Error).message}`));
+    platform.close();
+  };
   try {
+    await platform.createVmacs(vmacSpecs(loaded.config));
     await daemon.start();
   } catch (error) {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
     await daemon.stop().catch(() => undefined);
-    platform.close();
+    await closePlatform();
     return 1;
   }
 
@@ -64,7 +70,7 @@ export async function run(options: RunOptions): Promise<number> {
   } catch (error) {
     process.stderr.write(`vrrpd: cannot open the control socket ${controlPath}: ${(error as Error).message}\n`);
     await daemon.stop();
-    platform.close();
+    await closePlatform();
     return 1;
   }
   log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
@@ -76,11 +82,12 @@ export async function run(options: RunOptions): Promise<number> {
       stopping = true;
       log.info({ event: 'stopping', signal }, `${signal}: stopping (Masters hand over with priority 0)`);
       const deadline = setTimeout(() => resolve(0), STOP_DEADLINE_MS);
-      void Promise.all([daemon.stop(), control.close()]).finally(() => {
-        clearTimeout(deadline);
-        platform.close();
-        resolve(0);
-      });
+      void Promise.all([daemon.stop(), control.close()])
+        .finally(closePlatform)
+        .finally(() => {
+          clearTimeout(deadline);
+          resolve(0);
+        });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -1,6 +1,7 @@
 // From the validated model to what the daemon runs: one binding per instance with the protocol
 // core's settings, the interface, where advertisements go and which addresses to install.
 import type { VirtualAddressSpec } from '../daemon/ports.js';
+import type { VmacSpec } from '../linux/vmac.js';
 import type { DaemonInstance } from '../daemon/daemon.js';
 import type { VirtualRouterConfig } from '../protocol/config.js';
 import type { VirtualAddressConfig, VrrpdConfig, VrrpInstanceConfig } from './model.js';
@@ -12,13 +13,35 @@ export function daemonInstances(config: VrrpdConfig): DaemonInstance[] {
     const source = unicast ? instance.unicastSourceIp : instance.multicastSourceIp;
     return {
       router: routerConfig(instance),
-      interfaceName: instance.interface,
+      // keepalived use_vmac: adverts, gratuitous ARP and VIPs go through the VMAC.
+      interfaceName: instanceInterface(instance),
       destinations: unicast ? instance.unicastPeers.map((peer) => peer.address) : [multicastGroup],
       addresses: [...instance.virtualAddresses, ...instance.excludedAddresses].map((address) => addressSpec(address, instance)),
       multicastGroup,
       ...(source !== undefined ? { unicastSource: source } : {}),
     };
   });
+}
+
+/** keepalived's name for a VMAC without one: vrrp.<VRID>. */
+export function defaultVmacName(vrid: number): string {
+  return `vrrp.${vrid}`;
+}
+
+/** The interface an instance runs on: its VMAC with use_vmac, else its interface. */
+export function instanceInterface(instance: VrrpInstanceConfig): string {
+  return instance.useVmac ? (instance.useVmac.name ?? defaultVmacName(instance.virtualRouterId)) : instance.interface;
+}
+
+/** The VMACs to create before the daemon starts, one per name. */
+export function vmacSpecs(config: VrrpdConfig): VmacSpec[] {
+  const specs = new Map<string, VmacSpec>();
+  for (const instance of config.instances) {
+    if (!instance.useVmac) continue;
+    const name = instanceInterface(instance);
+    if (!specs.has(name)) specs.set(name, { name, parent: instance.interface, vrid: instance.virtualRouterId, family: instance.family });
+  }
+  return [...specs.values()];
 }
 
 export function routerConfig(instance: VrrpInstanceConfig): VirtualRouterConfig {
@@ -54,7 +77,7 @@ function addressSpec(address: VirtualAddressConfig, instance: VrrpInstanceConfig
     address: address.address,
     prefixLength: address.prefixLength,
     family: address.family,
-    device: address.device ?? instance.interface,
+    device: address.device ?? instanceInterface(instance),
     ...(address.label !== undefined ? { label: address.label } : {}),
     ...(address.scope !== undefined ? { scope: address.scope } : {}),
     ...(address.broadcast !== undefined ? { broadcast: address.broadcast } : {}),

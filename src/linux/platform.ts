@@ -20,6 +20,7 @@ import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
 import { Announcer, type AnnounceTiming } from './announce/announcer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
 import { Ipv6VrrpSocket } from './sockets/ipv6-vrrp-socket.js';
+import { Vmacs, type VmacSpec } from './vmac.js';
 
 export class InterfaceMissingError extends Error {
   override readonly name = 'InterfaceMissingError';
@@ -28,18 +29,33 @@ export class InterfaceMissingError extends Error {
 export class LinuxPlatform implements Platform {
   readonly addresses: AddressPort;
   private readonly netlink = Rtnetlink.open();
+  private readonly vmacs: Vmacs;
 
   constructor(
     private readonly log: Logger,
     private readonly options: AnnounceTiming = { arpIntervalMs: 0, naIntervalMs: 0 },
   ) {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
+    this.vmacs = new Vmacs(this.netlink, log);
+  }
+
+  /** keepalived use_vmac: creates the macvlans before the daemon starts (see vmac.ts). */
+  createVmacs(specs: readonly VmacSpec[]): Promise<void> {
+    return this.vmacs.create(specs);
+  }
+
+  removeVmacs(): Promise<void> {
+    return this.vmacs.removeAll();
   }
 
   async interfaceState(name: string): Promise<InterfaceState> {
     const link = await this.requireLink(name);
-    const addresses = (await this.netlink.addresses()).filter((address) => address.interfaceIndex === link.index);
-    const ipv4 = addresses.find((a) => a.family === 'ipv4' && (a.flags & IFA_F_SECONDARY) === 0 && a.protocol !== VRRPD_ADDRESS_PROTOCOL);
+    const all = await this.netlink.addresses();
+    const addresses = all.filter((address) => address.interfaceIndex === link.index);
+    const primary = (index: number) => all.find((a) => a.interfaceIndex === index && a.family === 'ipv4' && (a.flags & IFA_F_SECONDARY) === 0 && a.protocol !== VRRPD_ADDRESS_PROTOCOL);
+    // A VMAC has no IPv4 address of its own: adverts go from the parent's primary, as keepalived sends them.
+    const parent = this.vmacs.parents.get(name);
+    const ipv4 = primary(link.index) ?? (parent !== undefined ? primary((await this.requireLink(parent)).index) : undefined);
     const linkLocal = addresses.find((a) => a.family === 'ipv6' && a.address.startsWith('fe80:'));
     return {
       name,
