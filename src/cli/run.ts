@@ -4,7 +4,7 @@
 import type { LevelWithSilent } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
-import { daemonInstances, vmacSpecs } from '../config/runtime.js';
+import { announceTimings, daemonInstances, vmacSpecs } from '../config/runtime.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
 import { CommandError, ControlServer, type CommandHandler } from '../control/server.js';
 import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
@@ -35,7 +35,11 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
 
-  const platform = new LinuxPlatform(log, { arpIntervalMs: loaded.config.global.garp.arpIntervalMs, naIntervalMs: loaded.config.global.garp.naIntervalMs });
+  const platform = new LinuxPlatform(log, {
+    arpIntervalMs: loaded.config.global.garp.arpIntervalMs,
+    naIntervalMs: loaded.config.global.garp.naIntervalMs,
+    perInterface: announceTimings(loaded.config),
+  });
   const daemon = new Daemon({
     instances: daemonInstances(loaded.config),
     platform,

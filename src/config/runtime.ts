@@ -44,6 +44,24 @@ export function vmacSpecs(config: VrrpdConfig): VmacSpec[] {
   return [...specs.values()];
 }
 
+/**
+ * Gratuitous ARP / NA spacing per interface: an instance's garp_interval / gna_interval (which
+ * default to vrrp_garp_interval / vrrp_gna_interval) apply to its interface, as in keepalived;
+ * with several instances on one interface the largest wins, so none is sent faster than asked.
+ */
+export function announceTimings(config: VrrpdConfig): Map<string, { arpIntervalMs: number; naIntervalMs: number }> {
+  const timings = new Map<string, { arpIntervalMs: number; naIntervalMs: number }>();
+  for (const instance of config.instances) {
+    const name = instanceInterface(instance);
+    const known = timings.get(name);
+    timings.set(name, {
+      arpIntervalMs: Math.max(known?.arpIntervalMs ?? 0, instance.garp.arpIntervalMs),
+      naIntervalMs: Math.max(known?.naIntervalMs ?? 0, instance.garp.naIntervalMs),
+    });
+  }
+  return timings;
+}
+
 export function routerConfig(instance: VrrpInstanceConfig): VirtualRouterConfig {
   return {
     name: instance.name,

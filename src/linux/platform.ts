@@ -33,7 +33,8 @@ export class LinuxPlatform implements Platform {
 
   constructor(
     private readonly log: Logger,
-    private readonly options: AnnounceTiming = { arpIntervalMs: 0, naIntervalMs: 0 },
+    /** Gratuitous ARP / NA spacing: per interface, else the global default. */
+    private readonly options: AnnounceTiming & { readonly perInterface?: ReadonlyMap<string, AnnounceTiming> } = { arpIntervalMs: 0, naIntervalMs: 0 },
   ) {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
     this.vmacs = new Vmacs(this.netlink, log);
@@ -95,7 +96,7 @@ export class LinuxPlatform implements Platform {
         ...(state.ipv6LinkLocal !== undefined ? { ipv6LinkLocal: state.ipv6LinkLocal } : {}),
         forwardsIpv6: () => forwardsIpv6(interfaceName),
       },
-      this.options,
+      this.options.perInterface?.get(interfaceName) ?? this.options,
       this.log,
     );
   }

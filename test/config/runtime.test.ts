@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
-import { daemonInstances, vmacSpecs } from '../../src/config/runtime.js';
+import { announceTimings, daemonInstances, vmacSpecs } from '../../src/config/runtime.js';
 
 test('a keepalived instance becomes a daemon binding with keepalived semantics', () => {
   const { config, issues } = loadKeepalivedText(
@@ -101,4 +101,24 @@ test('use_vmac: the instance runs on the VMAC (vrrp.<VRID> or the given name), V
     { name: 'vrrp.51', parent: 'eth0', vrid: 51, family: 'ipv4' },
     { name: 'vmac6', parent: 'eth0', vrid: 52, family: 'ipv6' },
   ]);
+});
+
+test('gratuitous ARP / NA spacing per interface: the instance value, defaulting to global_defs, the largest when shared', () => {
+  const { config, issues } = loadKeepalivedText(
+    [
+      'global_defs {',
+      '  vrrp_garp_interval 0.01',
+      '  vrrp_gna_interval 0.02',
+      '}',
+      'vrrp_instance A {', '  interface eth0', '  virtual_router_id 1', '  gna_interval 0.5', '  virtual_ipaddress {', '    2001:db8::1/64', '  }', '}',
+      'vrrp_instance B {', '  interface eth0', '  virtual_router_id 2', '  garp_interval 0.3', '  virtual_ipaddress {', '    192.0.2.1/24', '  }', '}',
+      'vrrp_instance C {', '  interface eth1', '  virtual_router_id 3', '  virtual_ipaddress {', '    192.0.2.2/24', '  }', '}',
+    ].join('\n'),
+    'k.conf',
+  );
+  expect(issues).toEqual([]);
+  expect(Object.fromEntries(announceTimings(config))).toEqual({
+    eth0: { arpIntervalMs: 300, naIntervalMs: 500 },
+    eth1: { arpIntervalMs: 10, naIntervalMs: 20 },
+  });
 });
