@@ -22,6 +22,11 @@ import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
 import { Ipv6VrrpSocket } from './sockets/ipv6-vrrp-socket.js';
 import { Vmacs, type VmacSpec } from './vmac.js';
 
+/** Duplicate address detection takes DupAddrDetectTransmits (1) × RetransTimer (1 s) by default. */
+const DAD_WAIT_MS = 5000;
+const IFA_F_TENTATIVE = 0x40;
+const IFA_F_DADFAILED = 0x08;
+
 export class InterfaceMissingError extends Error {
   override readonly name = 'InterfaceMissingError';
 }
@@ -75,6 +80,7 @@ export class LinuxPlatform implements Platform {
       // RFC 5798 §5.1.2.1: the source is the interface's link-local address unless configured.
       const source = options.sourceAddress ?? state.ipv6LinkLocal;
       if (!source) throw new Error(`interface ${options.interfaceName} has no IPv6 link-local address to send advertisements from`);
+      await this.untilNotTentative(state.index, source);
       return Ipv6VrrpSocket.open({ interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups }, onPacket, onError);
     }
     const source = options.sourceAddress ?? state.ipv4;
@@ -137,6 +143,21 @@ export class LinuxPlatform implements Platform {
 
   close(): void {
     this.netlink.close();
+  }
+
+  /**
+   * An IPv6 address cannot be bound while duplicate address detection runs (RFC 4862 §5.4), which
+   * takes about a second after a link comes up: wait for it, up to DAD_WAIT_MS.
+   */
+  private async untilNotTentative(interfaceIndex: number, address: string): Promise<void> {
+    const deadline = performance.now() + DAD_WAIT_MS;
+    for (;;) {
+      const found = (await this.netlink.addresses('ipv6')).find((a) => a.interfaceIndex === interfaceIndex && a.address === address);
+      if (!found || (found.flags & IFA_F_TENTATIVE) === 0) return;
+      if (found.flags & IFA_F_DADFAILED) throw new Error(`${address} failed duplicate address detection: another host on the link has it`);
+      if (performance.now() > deadline) throw new Error(`${address} is still tentative (duplicate address detection) after ${DAD_WAIT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   private async requireLink(name: string): Promise<LinkInfo> {
