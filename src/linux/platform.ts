@@ -74,23 +74,24 @@ export class LinuxPlatform implements Platform {
   }
 
   async openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel> {
-    const state = await this.interfaceState(options.interfaceName);
-    const onError = (error: Error): void => this.log.error({ event: 'socket-error', interface: options.interfaceName, error: error.message }, error.message);
+    // Unicast with use_vmac goes through the parent, as keepalived 2.2.7 does (its unicast adverts
+    // carry the parent's MAC): peers address the parent's MAC, so they never reach the VMAC.
+    const unicastVmacParent = options.groups.length === 0 ? this.vmacs.parents.get(options.interfaceName) : undefined;
+    const interfaceName = unicastVmacParent ?? options.interfaceName;
+    const state = await this.interfaceState(interfaceName);
+    const onError = (error: Error): void => this.log.error({ event: 'socket-error', interface: interfaceName, error: error.message }, error.message);
     if (options.family === 'ipv6') {
       // RFC 5798 §5.1.2.1: the source is the interface's link-local address unless configured.
       const source = options.sourceAddress ?? state.ipv6LinkLocal;
-      if (!source) throw new Error(`interface ${options.interfaceName} has no IPv6 link-local address to send advertisements from`);
+      if (!source) throw new Error(`interface ${interfaceName} has no IPv6 link-local address to send advertisements from`);
       await this.untilNotTentative(state.index, source);
-      return Ipv6VrrpSocket.open({ interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups }, onPacket, onError);
+      return Ipv6VrrpSocket.open({ interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups }, onPacket, onError);
     }
     const source = options.sourceAddress ?? state.ipv4;
-    if (!source) throw new Error(`interface ${options.interfaceName} has no IPv4 address to send advertisements from`);
-    return Ipv4VrrpSocket.open(
-      { interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups },
-      onPacket,
-      onError,
-    );
+    if (!source) throw new Error(`interface ${interfaceName} has no IPv4 address to send advertisements from`);
+    return Ipv4VrrpSocket.open({ interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups }, onPacket, onError);
   }
+
 
   async announcer(interfaceName: string, _family: AddressFamily): Promise<AnnouncePort> {
     const state = await this.interfaceState(interfaceName);

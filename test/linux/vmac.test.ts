@@ -110,6 +110,33 @@ describe.skipIf(!isRoot() || !haveKeepalived)('use_vmac against keepalived (need
   });
 });
 
+describe.skipIf(!isRoot() || !haveKeepalived)('use_vmac with unicast peers against keepalived (needs root and keepalived)', () => {
+  test('adverts go through the parent (as keepalived sends them), the VIP onto the VMAC; SIGTERM hands over', { timeout: 40_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const unicast = (priority: number, self: string, peer: string) =>
+      instanceConfig({ priority, version: 3, vip: '192.0.2.100/24', unicastSource: self, unicastPeers: [peer], extra: '  use_vmac' });
+    const capture = await startCapture(b, 'ip proto 112 and src host 192.0.2.1');
+    const vrrpd = startVrrpd(a, unicast(150, '192.0.2.1', '192.0.2.2'));
+    startKeepalived(b, unicast(100, '192.0.2.2', '192.0.2.1'));
+    await waitFor('vrrpd to hold the VIP on its VMAC', () => holdsOn(a, '192.0.2.100', VMAC), 8000);
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(await holdsOn(b, '192.0.2.100', VMAC)).toBe(false);
+
+    vrrpd.process.kill('SIGTERM');
+    const handover = await waitFor('keepalived to take the VIP', () => holdsOn(b, '192.0.2.100', VMAC), 5000);
+    expect(handover).toBeLessThan(skewTime(3, 100, 1000) + MARGIN_MS);
+    await capture.stop();
+    const parentMac = (JSON.parse((await a.ip('-j', 'link', 'show', 'eth0')).stdout) as Array<{ address: string }>)[0]?.address;
+    const adverts = captureFields(capture.file, ['eth.src', 'ip.dst', 'vrrp.prio']);
+    expect(adverts.length).toBeGreaterThanOrEqual(4);
+    for (const [mac, destination] of adverts) expect([mac, destination]).toEqual([parentMac, '192.0.2.2']);
+    expect(adverts.at(-1)?.[2]).toBe('0');
+  });
+});
+
 describe.skipIf(!isRoot())('use_vmac clean-up (needs root)', () => {
   test('a VMAC left by a crashed run is replaced; an unrelated interface with the name is refused', { timeout: 40_000 }, async () => {
     await sweepStaleLabs();
