@@ -5,7 +5,7 @@ import type { LevelWithSilent } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import type { VrrpdConfig } from '../config/model.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
-import { daemonInstances } from '../config/runtime.js';
+import { announceTimings, daemonInstances, vmacSpecs } from '../config/runtime.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
 import { CommandError, ControlServer, type CommandHandler } from '../control/server.js';
 import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
@@ -57,7 +57,11 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
 
-  const platform = new LinuxPlatform(log, { arpIntervalMs: loaded.config.global.garp.arpIntervalMs, naIntervalMs: loaded.config.global.garp.naIntervalMs });
+  const platform = new LinuxPlatform(log, {
+    arpIntervalMs: loaded.config.global.garp.arpIntervalMs,
+    naIntervalMs: loaded.config.global.garp.naIntervalMs,
+    perInterface: announceTimings(loaded.config),
+  });
   const clock = new RealClock();
   const daemon = new Daemon({
     instances: daemonInstances(loaded.config),
@@ -78,6 +82,11 @@ export async function run(options: RunOptions): Promise<number> {
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.pidFile ? { pidFile: options.pidFile } : {}),
   });
+  // Closes the host side: VMACs this run created go, then netlink.
+  const closePlatform = async (): Promise<void> => {
+    await platform.removeVmacs().catch((error: unknown) => log.error({ event: 'vmac-remove-failed', error: (error as Error).message }, `could not remove VMACs: ${(error as Error).message}`));
+    platform.close();
+  };
   // Before the daemon touches the host: a metrics port or PID file that fails changes nothing.
   try {
     await operations.start();
@@ -88,12 +97,13 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   try {
+    await platform.createVmacs(vmacSpecs(loaded.config));
     await daemon.start();
   } catch (error) {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
     await daemon.stop().catch(() => undefined);
     await operations.close();
-    platform.close();
+    await closePlatform();
     return 1;
   }
 
@@ -112,7 +122,7 @@ export async function run(options: RunOptions): Promise<number> {
     process.stderr.write(`vrrpd: cannot open the control socket ${controlPath}: ${(error as Error).message}\n`);
     await operations.close();
     await daemon.stop();
-    platform.close();
+    await closePlatform();
     return 1;
   }
   log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
@@ -126,11 +136,12 @@ export async function run(options: RunOptions): Promise<number> {
       log.info({ event: 'stopping', signal }, `${signal}: stopping (Masters hand over with priority 0)`);
       operations.stopping();
       const deadline = setTimeout(() => resolve(0), STOP_DEADLINE_MS);
-      void Promise.all([daemon.stop(), control.close(), operations.close()]).finally(() => {
-        clearTimeout(deadline);
-        platform.close();
-        resolve(0);
-      });
+      void Promise.all([daemon.stop(), control.close(), operations.close()])
+        .finally(closePlatform)
+        .finally(() => {
+          clearTimeout(deadline);
+          resolve(0);
+        });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -1,6 +1,7 @@
 // From the validated model to what the daemon runs: one binding per instance with the protocol
 // core's settings, the interface, where advertisements go and which addresses to install.
 import type { VirtualAddressSpec } from '../daemon/ports.js';
+import type { VmacSpec } from '../linux/vmac.js';
 import type { DaemonInstance } from '../daemon/daemon.js';
 import type { VirtualRouterConfig } from '../protocol/config.js';
 import type { VirtualAddressConfig, VrrpdConfig, VrrpInstanceConfig } from './model.js';
@@ -12,7 +13,8 @@ export function daemonInstances(config: VrrpdConfig): DaemonInstance[] {
     const source = unicast ? instance.unicastSourceIp : instance.multicastSourceIp;
     return {
       router: routerConfig(instance),
-      interfaceName: instance.interface,
+      // keepalived use_vmac: adverts, gratuitous ARP and VIPs go through the VMAC.
+      interfaceName: instanceInterface(instance),
       destinations: unicast ? instance.unicastPeers.map((peer) => peer.address) : [multicastGroup],
       addresses: [...instance.virtualAddresses, ...instance.excludedAddresses].map((address) => addressSpec(address, instance)),
       multicastGroup,
@@ -20,6 +22,45 @@ export function daemonInstances(config: VrrpdConfig): DaemonInstance[] {
       ...(instance.dontTrackPrimary ? { dontTrackPrimary: true } : {}),
     };
   });
+}
+
+/** keepalived's name for a VMAC without one: vrrp.<VRID>. */
+export function defaultVmacName(vrid: number): string {
+  return `vrrp.${vrid}`;
+}
+
+/** The interface an instance runs on: its VMAC with use_vmac, else its interface. */
+export function instanceInterface(instance: VrrpInstanceConfig): string {
+  return instance.useVmac ? (instance.useVmac.name ?? defaultVmacName(instance.virtualRouterId)) : instance.interface;
+}
+
+/** The VMACs to create before the daemon starts, one per name. */
+export function vmacSpecs(config: VrrpdConfig): VmacSpec[] {
+  const specs = new Map<string, VmacSpec>();
+  for (const instance of config.instances) {
+    if (!instance.useVmac) continue;
+    const name = instanceInterface(instance);
+    if (!specs.has(name)) specs.set(name, { name, parent: instance.interface, vrid: instance.virtualRouterId, family: instance.family });
+  }
+  return [...specs.values()];
+}
+
+/**
+ * Gratuitous ARP / NA spacing per interface: an instance's garp_interval / gna_interval (which
+ * default to vrrp_garp_interval / vrrp_gna_interval) apply to its interface, as in keepalived;
+ * with several instances on one interface the largest wins, so none is sent faster than asked.
+ */
+export function announceTimings(config: VrrpdConfig): Map<string, { arpIntervalMs: number; naIntervalMs: number }> {
+  const timings = new Map<string, { arpIntervalMs: number; naIntervalMs: number }>();
+  for (const instance of config.instances) {
+    const name = instanceInterface(instance);
+    const known = timings.get(name);
+    timings.set(name, {
+      arpIntervalMs: Math.max(known?.arpIntervalMs ?? 0, instance.garp.arpIntervalMs),
+      naIntervalMs: Math.max(known?.naIntervalMs ?? 0, instance.garp.naIntervalMs),
+    });
+  }
+  return timings;
 }
 
 export function routerConfig(instance: VrrpInstanceConfig): VirtualRouterConfig {
@@ -55,7 +96,7 @@ function addressSpec(address: VirtualAddressConfig, instance: VrrpInstanceConfig
     address: address.address,
     prefixLength: address.prefixLength,
     family: address.family,
-    device: address.device ?? instance.interface,
+    device: address.device ?? instanceInterface(instance),
     ...(address.label !== undefined ? { label: address.label } : {}),
     ...(address.scope !== undefined ? { scope: address.scope } : {}),
     ...(address.broadcast !== undefined ? { broadcast: address.broadcast } : {}),

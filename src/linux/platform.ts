@@ -20,6 +20,12 @@ import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
 import { Announcer, type AnnounceTiming } from './announce/announcer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
 import { Ipv6VrrpSocket } from './sockets/ipv6-vrrp-socket.js';
+import { Vmacs, type VmacSpec } from './vmac.js';
+
+/** Duplicate address detection takes DupAddrDetectTransmits (1) × RetransTimer (1 s) by default. */
+const DAD_WAIT_MS = 5000;
+const IFA_F_TENTATIVE = 0x40;
+const IFA_F_DADFAILED = 0x08;
 
 export class InterfaceMissingError extends Error {
   override readonly name = 'InterfaceMissingError';
@@ -28,18 +34,34 @@ export class InterfaceMissingError extends Error {
 export class LinuxPlatform implements Platform {
   readonly addresses: AddressPort;
   private readonly netlink = Rtnetlink.open();
+  private readonly vmacs: Vmacs;
 
   constructor(
     private readonly log: Logger,
-    private readonly options: AnnounceTiming = { arpIntervalMs: 0, naIntervalMs: 0 },
+    /** Gratuitous ARP / NA spacing: per interface, else the global default. */
+    private readonly options: AnnounceTiming & { readonly perInterface?: ReadonlyMap<string, AnnounceTiming> } = { arpIntervalMs: 0, naIntervalMs: 0 },
   ) {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
+    this.vmacs = new Vmacs(this.netlink, log);
+  }
+
+  /** keepalived use_vmac: creates the macvlans before the daemon starts (see vmac.ts). */
+  createVmacs(specs: readonly VmacSpec[]): Promise<void> {
+    return this.vmacs.create(specs);
+  }
+
+  removeVmacs(): Promise<void> {
+    return this.vmacs.removeAll();
   }
 
   async interfaceState(name: string): Promise<InterfaceState> {
     const link = await this.requireLink(name);
-    const addresses = (await this.netlink.addresses()).filter((address) => address.interfaceIndex === link.index);
-    const ipv4 = addresses.find((a) => a.family === 'ipv4' && (a.flags & IFA_F_SECONDARY) === 0 && a.protocol !== VRRPD_ADDRESS_PROTOCOL);
+    const all = await this.netlink.addresses();
+    const addresses = all.filter((address) => address.interfaceIndex === link.index);
+    const primary = (index: number) => all.find((a) => a.interfaceIndex === index && a.family === 'ipv4' && (a.flags & IFA_F_SECONDARY) === 0 && a.protocol !== VRRPD_ADDRESS_PROTOCOL);
+    // A VMAC has no IPv4 address of its own: adverts go from the parent's primary, as keepalived sends them.
+    const parent = this.vmacs.parents.get(name);
+    const ipv4 = primary(link.index) ?? (parent !== undefined ? primary((await this.requireLink(parent)).index) : undefined);
     const linkLocal = addresses.find((a) => a.family === 'ipv6' && a.address.startsWith('fe80:'));
     return {
       name,
@@ -52,22 +74,24 @@ export class LinuxPlatform implements Platform {
   }
 
   async openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel> {
-    const state = await this.interfaceState(options.interfaceName);
-    const onError = (error: Error): void => this.log.error({ event: 'socket-error', interface: options.interfaceName, error: error.message }, error.message);
+    // Unicast with use_vmac goes through the parent, as keepalived 2.2.7 does (its unicast adverts
+    // carry the parent's MAC): peers address the parent's MAC, so they never reach the VMAC.
+    const unicastVmacParent = options.groups.length === 0 ? this.vmacs.parents.get(options.interfaceName) : undefined;
+    const interfaceName = unicastVmacParent ?? options.interfaceName;
+    const state = await this.interfaceState(interfaceName);
+    const onError = (error: Error): void => this.log.error({ event: 'socket-error', interface: interfaceName, error: error.message }, error.message);
     if (options.family === 'ipv6') {
       // RFC 5798 §5.1.2.1: the source is the interface's link-local address unless configured.
       const source = options.sourceAddress ?? state.ipv6LinkLocal;
-      if (!source) throw new Error(`interface ${options.interfaceName} has no IPv6 link-local address to send advertisements from`);
-      return Ipv6VrrpSocket.open({ interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups }, onPacket, onError);
+      if (!source) throw new Error(`interface ${interfaceName} has no IPv6 link-local address to send advertisements from`);
+      await this.untilNotTentative(state.index, source);
+      return Ipv6VrrpSocket.open({ interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups }, onPacket, onError);
     }
     const source = options.sourceAddress ?? state.ipv4;
-    if (!source) throw new Error(`interface ${options.interfaceName} has no IPv4 address to send advertisements from`);
-    return Ipv4VrrpSocket.open(
-      { interfaceName: options.interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups },
-      onPacket,
-      onError,
-    );
+    if (!source) throw new Error(`interface ${interfaceName} has no IPv4 address to send advertisements from`);
+    return Ipv4VrrpSocket.open({ interfaceName, interfaceIndex: state.index, sourceAddress: source, groups: options.groups }, onPacket, onError);
   }
+
 
   async announcer(interfaceName: string, _family: AddressFamily): Promise<AnnouncePort> {
     const state = await this.interfaceState(interfaceName);
@@ -79,7 +103,7 @@ export class LinuxPlatform implements Platform {
         ...(state.ipv6LinkLocal !== undefined ? { ipv6LinkLocal: state.ipv6LinkLocal } : {}),
         forwardsIpv6: () => forwardsIpv6(interfaceName),
       },
-      this.options,
+      this.options.perInterface?.get(interfaceName) ?? this.options,
       this.log,
     );
   }
@@ -120,6 +144,21 @@ export class LinuxPlatform implements Platform {
 
   close(): void {
     this.netlink.close();
+  }
+
+  /**
+   * An IPv6 address cannot be bound while duplicate address detection runs (RFC 4862 §5.4), which
+   * takes about a second after a link comes up: wait for it, up to DAD_WAIT_MS.
+   */
+  private async untilNotTentative(interfaceIndex: number, address: string): Promise<void> {
+    const deadline = performance.now() + DAD_WAIT_MS;
+    for (;;) {
+      const found = (await this.netlink.addresses('ipv6')).find((a) => a.interfaceIndex === interfaceIndex && a.address === address);
+      if (!found || (found.flags & IFA_F_TENTATIVE) === 0) return;
+      if (found.flags & IFA_F_DADFAILED) throw new Error(`${address} failed duplicate address detection: another host on the link has it`);
+      if (performance.now() > deadline) throw new Error(`${address} is still tentative (duplicate address detection) after ${DAD_WAIT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   private async requireLink(name: string): Promise<LinkInfo> {

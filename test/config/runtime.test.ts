@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
-import { daemonInstances } from '../../src/config/runtime.js';
+import { announceTimings, daemonInstances, vmacSpecs } from '../../src/config/runtime.js';
 
 test('a keepalived instance becomes a daemon binding with keepalived semantics', () => {
   const { config, issues } = loadKeepalivedText(
@@ -68,4 +68,57 @@ test('unicast: advertisements go to each peer from unicast_src_ip; VRRPv3 drops 
   expect(binding?.unicastSource).toBe('192.0.2.1');
   expect(binding?.router.unicastPeers).toEqual(['192.0.2.2', '192.0.2.3']);
   expect(binding?.router.authentication).toBeUndefined();
+});
+
+test('use_vmac: the instance runs on the VMAC (vrrp.<VRID> or the given name), VIPs without dev go there, one VMAC spec per name', () => {
+  const instance = (name: string, vrid: number, vmac: string, vips: string[]) => [
+    `vrrp_instance ${name} {`,
+    '  interface eth0',
+    `  virtual_router_id ${vrid}`,
+    '  priority 120',
+    `  ${vmac}`,
+    '  virtual_ipaddress {',
+    ...vips.map((vip) => `    ${vip}`),
+    '  }',
+    '}',
+  ];
+  const { config, issues } = loadKeepalivedText(
+    [
+      ...instance('VI_1', 51, 'use_vmac', ['192.0.2.100/24', '198.51.100.7/32 dev eth0']),
+      ...instance('VI_2', 52, 'use_vmac vmac6', ['2001:db8::100/64']),
+      ...instance('VI_3', 53, '', ['192.0.2.103/24']),
+    ].join('\n'),
+    'k.conf',
+  );
+  expect(issues).toEqual([]);
+  const bindings = daemonInstances(config);
+  expect(bindings.map((b) => [b.interfaceName, b.addresses.map((a) => a.device)])).toEqual([
+    ['vrrp.51', ['vrrp.51', 'eth0']],
+    ['vmac6', ['vmac6']],
+    ['eth0', ['eth0']],
+  ]);
+  expect(vmacSpecs(config)).toEqual([
+    { name: 'vrrp.51', parent: 'eth0', vrid: 51, family: 'ipv4' },
+    { name: 'vmac6', parent: 'eth0', vrid: 52, family: 'ipv6' },
+  ]);
+});
+
+test('gratuitous ARP / NA spacing per interface: the instance value, defaulting to global_defs, the largest when shared', () => {
+  const { config, issues } = loadKeepalivedText(
+    [
+      'global_defs {',
+      '  vrrp_garp_interval 0.01',
+      '  vrrp_gna_interval 0.02',
+      '}',
+      'vrrp_instance A {', '  interface eth0', '  virtual_router_id 1', '  gna_interval 0.5', '  virtual_ipaddress {', '    2001:db8::1/64', '  }', '}',
+      'vrrp_instance B {', '  interface eth0', '  virtual_router_id 2', '  garp_interval 0.3', '  virtual_ipaddress {', '    192.0.2.1/24', '  }', '}',
+      'vrrp_instance C {', '  interface eth1', '  virtual_router_id 3', '  virtual_ipaddress {', '    192.0.2.2/24', '  }', '}',
+    ].join('\n'),
+    'k.conf',
+  );
+  expect(issues).toEqual([]);
+  expect(Object.fromEntries(announceTimings(config))).toEqual({
+    eth0: { arpIntervalMs: 300, naIntervalMs: 500 },
+    eth1: { arpIntervalMs: 10, naIntervalMs: 20 },
+  });
 });

@@ -64,6 +64,23 @@ describe.skipIf(!isRoot())('IPv6: vrrpd against vrrpd (needs root)', () => {
   });
 });
 
+describe.skipIf(!isRoot())('IPv6: start-up while the link-local address is tentative (needs root)', () => {
+  test('vrrpd waits for duplicate address detection instead of failing to bind', { timeout: 30_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['2001:db8::1/64']);
+    // With DAD on, the link-local address is tentative for about a second after the link comes up.
+    await a.exec('sysctl', ['-qw', 'net.ipv6.conf.eth0.accept_dad=1', 'net.ipv6.conf.eth0.dad_transmits=2']);
+    await a.ip('link', 'set', 'eth0', 'down');
+    await a.ip('link', 'set', 'eth0', 'up');
+    const { stdout } = await a.ip('-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'link');
+    expect(stdout).toContain('tentative');
+    const vrrpd = startVrrpd(a, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/64` }));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 10_000);
+    expect(vrrpd.lines.join('\n')).not.toMatch(/error/i);
+  });
+});
+
 interface InteropCase {
   readonly name: string;
   readonly unicast: boolean;

@@ -47,6 +47,8 @@ export interface AddressRequest {
   readonly label?: string;
   readonly scope?: string;
   readonly broadcast?: string;
+  /** Tag the address as vrrpd's (IFA_PROTO) so a later run removes it after a crash. Default true. */
+  readonly tagged?: boolean;
 }
 
 export function scopeNumber(scope: string | undefined): number | undefined {
@@ -84,7 +86,7 @@ export function addressRequest(request: AddressRequest, type: typeof RTM_NEWADDR
     if (request.label !== undefined) parts.push(attribute(IFA_LABEL, Buffer.from(`${request.label}\0`)));
     if (request.broadcast !== undefined) parts.push(attribute(IFA_BROADCAST, addressToBytes(request.family, request.broadcast)));
     if (request.family === 'ipv6') parts.push(attribute(IFA_FLAGS, u32(IFA_F_NODAD)));
-    parts.push(attribute(IFA_PROTO, Uint8Array.of(VRRPD_ADDRESS_PROTOCOL)));
+    if (request.tagged !== false) parts.push(attribute(IFA_PROTO, Uint8Array.of(VRRPD_ADDRESS_PROTOCOL)));
   }
   return Buffer.concat(parts);
 }

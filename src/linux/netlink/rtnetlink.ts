@@ -14,6 +14,7 @@ import {
   type AddressMessage,
   type AddressRequest,
 } from './address-messages.js';
+import { deleteLinkRequest, linkKind, linkStateRequest, macvlanRequest, RTM_DELLINK, RTM_NEWLINK, type MacvlanRequest } from './link-messages.js';
 
 const NLM_F_REQUEST = 0x01;
 const NLM_F_ACK = 0x04;
@@ -40,6 +41,10 @@ export interface LinkInfo {
   /** Administratively up and with carrier (IFF_UP and IFF_LOWER_UP). */
   readonly up: boolean;
   readonly mtu: number;
+  /** IFLA_INFO_KIND: "macvlan", "veth", ...; undefined for plain devices. */
+  readonly kind?: string;
+  /** IFLA_LINK: the parent of a macvlan or VLAN. */
+  readonly parentIndex?: number;
 }
 
 /** A route of the main table (RT_TABLE_MAIN, 254), as far as interface detection needs it. */
@@ -123,6 +128,19 @@ export class Rtnetlink {
     await this.raw(RTM_DELADDR, addressRequest(request, RTM_DELADDR), NLM_F_REQUEST | NLM_F_ACK, `remove ${request.address}/${request.prefixLength}`);
   }
 
+  /** Creates a macvlan (down); see link-messages.ts. */
+  async addMacvlan(request: MacvlanRequest): Promise<void> {
+    await this.raw(RTM_NEWLINK, macvlanRequest(request), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `create macvlan ${request.name}`);
+  }
+
+  async setLinkUp(index: number, up: boolean): Promise<void> {
+    await this.raw(RTM_NEWLINK, linkStateRequest(index, up), NLM_F_REQUEST | NLM_F_ACK, `set link ${index} ${up ? 'up' : 'down'}`);
+  }
+
+  async deleteLink(index: number): Promise<void> {
+    await this.raw(RTM_DELLINK, deleteLinkRequest(index), NLM_F_REQUEST | NLM_F_ACK, `delete link ${index}`);
+  }
+
   /**
    * Follows link and address changes; returns a function that stops following. A socket of its
    * own: the request socket hands notifications that arrive during a request to that request.
@@ -159,12 +177,15 @@ export class Rtnetlink {
 }
 
 function linkInfo(message: LinkMessage): LinkInfo {
+  const kind = linkKind(message.attrs.linkinfo);
   return {
     index: message.data.index ?? 0,
     name: message.attrs.ifname ?? '',
     mac: formatMac(message.attrs.address),
     up: Boolean(message.data.flags?.up) && Boolean(message.data.flags?.lowerUp),
     mtu: message.attrs.mtu ?? 0,
+    ...(kind !== undefined ? { kind } : {}),
+    ...(message.attrs.link && message.attrs.link.length >= 4 ? { parentIndex: message.attrs.link.readUInt32LE(0) } : {}),
   };
 }
 
