@@ -1,0 +1,55 @@
+// The real clock's timers fire after pending I/O of the same loop turn, so input that arrived
+// while the loop was blocked can cancel a timer that came due meanwhile.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { RealClock } from '../../src/daemon/real-clock.js';
+
+test('fires once after its delay, and not at all when cancelled', async () => {
+  const clock = new RealClock();
+  const fired: string[] = [];
+  const start = clock.now();
+  let firedAt = 0;
+  clock.setTimer(20, () => {
+    fired.push('kept');
+    firedAt = clock.now() - start;
+  });
+  clock.setTimer(20, () => fired.push('cancelled')).cancel();
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  expect(fired).toEqual(['kept']);
+  expect(firedAt).toBeGreaterThanOrEqual(19);
+});
+
+test('input that arrived while the event loop was blocked is handled before a timer that came due meanwhile', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-clock-'));
+  const path = join(dir, 'sock');
+  const clock = new RealClock();
+  const events: string[] = [];
+  let timer: ReturnType<RealClock['setTimer']> | undefined;
+  const server = createServer((socket) => {
+    socket.on('data', () => {
+      // An advertisement: resets (here, cancels) the Master_Down_Timer.
+      events.push('input');
+      timer?.cancel();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  const client = connect(path);
+  await new Promise<void>((resolve) => client.once('connect', resolve));
+  // Let the server accept the connection before the blocked stretch.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  timer = clock.setTimer(10, () => events.push('timer'));
+  client.write('advertisement');
+  // The loop is held past the deadline while the data waits in the socket.
+  const until = performance.now() + 50;
+  while (performance.now() < until) {
+    // blocked
+  }
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  client.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+  expect(events).toEqual(['input']);
+});
