@@ -28,6 +28,8 @@ export class ScriptTracker implements Tracker {
   /** Results in a row that disagree with the current state. */
   private streak = 0;
   private running = false;
+  /** Kills the run in progress when the tracker stops. */
+  private abort: AbortController | undefined;
   private timer: TimerHandle | undefined;
   private stopped = true;
   private lastOutcome: string | undefined;
@@ -73,6 +75,8 @@ export class ScriptTracker implements Tracker {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
+    // A check still running (hung) must not outlive vrrpd.
+    this.abort?.abort();
   }
 
   private tick(): void {
@@ -82,8 +86,10 @@ export class ScriptTracker implements Tracker {
     if (this.running) return;
     this.running = true;
     const { argv, identity, timeoutMs } = this.spec;
+    const abort = new AbortController();
+    this.abort = abort;
     void this.runner
-      .run({ argv, uid: identity.uid, gid: identity.gid, timeoutMs })
+      .run({ argv, uid: identity.uid, gid: identity.gid, timeoutMs, signal: abort.signal })
       .then((outcome) => this.record(outcome))
       .catch((error: unknown) => this.record({ kind: 'failed-to-start', message: (error as Error).message }))
       .finally(() => (this.running = false));
