@@ -266,3 +266,45 @@ describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespa
     expect(groupLines(ours.fifo)).toEqual(['0 GROUP "G1" BACKUP 0', '5 GROUP "G1" MASTER 0', '8 GROUP "G1" STOP 0']);
   });
 });
+
+describe.skipIf(!isRoot() || !haveKeepalived)('track_file and vrrp_track_process in namespaces (needs root and keepalived)', () => {
+  test('track_file: writing 60 (weight -1) hands the VIP to keepalived for maintenance; writing 0 takes it back', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const dir = scratch();
+    const file = join(dir, 'maintenance');
+    const vrrpd = startVrrpd(
+      a,
+      dir,
+      `track_file maintenance {\n  file ${file}\n  weight -1\n  init_file 0\n}\n` + instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_file {\n    maintenance\n  }' }),
+    );
+    startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    expect(readFileSync(file, 'utf8')).toBe('0\n');
+    writeFileSync(file, '60\n');
+    await waitFor('keepalived to take the VIP', () => holds(b, VIP), 8000);
+    expect((await vrrpd.status())[0]).toMatchObject({ state: 'Backup', effectivePriority: 90, trackers: [{ name: 'maintenance', kind: 'file', value: 60, applied: -60 }] });
+    writeFileSync(file, '0\n');
+    await waitFor('vrrpd to take the VIP back', () => holds(a, VIP), 8000);
+  });
+
+  test('vrrp_track_process (weight 0): Fault until the process runs, and again when it stops', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const dir = scratch();
+    const vrrpd = startVrrpd(
+      a,
+      dir,
+      'vrrp_track_process daemon {\n  process sleep 424242\n}\n' + instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_process {\n    daemon\n  }' }),
+    );
+    await waitFor('vrrpd to report Fault', async () => (await vrrpd.status().catch(() => []))[0]?.['state'] === 'Fault', 8000);
+    const process = a.spawn('sleep', ['424242']);
+    await waitFor('vrrpd to become Master', () => holds(a, VIP), 8000);
+    process.kill('SIGKILL');
+    await waitFor('vrrpd to drop the VIP', async () => !(await holds(a, VIP)), 4000);
+    expect((await vrrpd.status())[0]).toMatchObject({ state: 'Fault', faultReasons: ['tracking: process daemon failed'] });
+  });
+});
