@@ -51,12 +51,15 @@ export class Supervisor implements DaemonHooks {
     private readonly config: VrrpdConfig,
     private readonly ports: SupervisorPorts,
   ) {
+    // Notify scripts run as script_user; if that user does not exist they do not run at all
+    // (running them as root instead would be a surprise).
+    const { identity, problem } = this.identity(undefined, 'notify scripts');
     this.notifier = new Notifier({
       runner: ports.runner,
-      identity: this.identity(undefined, 'notify scripts').identity,
+      identity,
       log: ports.log,
       ...(ports.fifo ? { fifo: ports.fifo } : {}),
-      refusal: (program) => this.refusal(program, this.identity(undefined, 'notify scripts').identity, 'notify script'),
+      refusal: (program) => problem ?? this.refusal(program, identity, 'notify script'),
     });
   }
 
