@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
+import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, waitFor, type RunningDaemon } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
@@ -306,5 +307,52 @@ describe.skipIf(!isRoot() || !haveKeepalived)('track_file and vrrp_track_process
     process.kill('SIGKILL');
     await waitFor('vrrpd to drop the VIP', async () => !(await holds(a, VIP)), 4000);
     expect((await vrrpd.status())[0]).toMatchObject({ state: 'Fault', faultReasons: ['tracking: process daemon failed'] });
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('weight arithmetic against keepalived (needs root and keepalived)', () => {
+  test('the priorities advertised for each weight, reverse and result are keepalived’s', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const cases = [
+      ['/bin/true', 'weight 20'],
+      ['/bin/false', 'weight 20'],
+      ['/bin/true', 'weight -20'],
+      ['/bin/false', 'weight -20'],
+      ['/bin/true', 'weight 10 reverse'],
+      ['/bin/false', 'weight 10 reverse'],
+      ['/bin/true', 'weight -10 reverse'],
+      ['/bin/false', 'weight -10 reverse'],
+      ['/bin/true', 'weight 0 reverse'],
+      ['/bin/false', 'weight 0'],
+    ] as const;
+    const config = (vridBase: number) =>
+      'global_defs {\n  script_user root\n}\n' +
+      cases
+        .map(([script, weight], i) => {
+          const vrid = vridBase + i;
+          return (
+            `vrrp_script chk_${i} {\n  script ${script}\n  interval 1\n  ${weight}\n}\n` +
+            instanceConfig({ priority: 100, version: 3, vrid, vip: `192.0.2.${vrid}/24`, extra: `  track_script {\n    chk_${i}\n  }` }).replace('VI_1', `VI_${vrid}`)
+          );
+        })
+        .join('');
+    const dir = scratch();
+    startVrrpd(a, dir, config(110));
+    startKeepalived(b, config(130));
+    // Every instance that can be Master is (3 x 1 s + skew), and the scripts have run.
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    const capture = await startCapture(a, 'ip proto 112');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await capture.stop();
+    const advertised = (base: number): Array<string | undefined> => {
+      const last = new Map<number, string>();
+      for (const [vrid, priority] of captureFields(capture.file, ['vrrp.virt_rtr_id', 'vrrp.prio'])) last.set(Number(vrid), priority!);
+      return cases.map((_case, i) => last.get(base + i));
+    };
+    expect(advertised(110)).toEqual(advertised(130));
+    expect(advertised(110)).toEqual(['120', '100', '100', '80', '90', '100', '100', '110', undefined, undefined]);
   });
 });
