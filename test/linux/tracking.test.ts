@@ -356,3 +356,53 @@ describe.skipIf(!isRoot() || !haveKeepalived)('weight arithmetic against keepali
     expect(advertised(110)).toEqual(['120', '100', '100', '80', '90', '100', '100', '110', undefined, undefined]);
   });
 });
+
+describe.skipIf(!isRoot() || !haveKeepalived)('track_file arithmetic against keepalived (needs root and keepalived)', () => {
+  test('the priorities advertised for each track_file value, weight and reverse are keepalived’s', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const cases = [
+      ['3', 'weight 10'],
+      ['3', 'weight 10 reverse'],
+      ['-4', 'weight 5'],
+      ['0', 'weight 0'],
+      ['1', 'weight 0'],
+      ['0', 'weight 0 reverse'],
+      ['1', 'weight 0 reverse'],
+      ['-254', 'weight 1'],
+      ['-253', 'weight 1'],
+      ['200', 'weight 1'],
+    ] as const;
+    const config = (dir: string, vridBase: number) =>
+      cases
+        .map(([value, weight], i) => {
+          const vrid = vridBase + i;
+          const file = join(dir, `value-${i}`);
+          writeFileSync(file, `${value}\n`);
+          return (
+            `track_file file_${i} {\n  file ${file}\n  ${weight}\n}\n` +
+            instanceConfig({ priority: 100, version: 3, vrid, vip: `192.0.2.${vrid}/24`, extra: `  track_file {\n    file_${i}\n  }` }).replace('VI_1', `VI_${vrid}`)
+          );
+        })
+        .join('');
+    const ours = scratch();
+    const theirs = scratch();
+    startVrrpd(a, ours, config(ours, 110));
+    const keepalived = startKeepalived(b, config(theirs, 130));
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const capture = await startCapture(a, 'ip proto 112');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await capture.stop();
+    const advertised = (base: number): Array<string | undefined> => {
+      const last = new Map<number, string>();
+      for (const [vrid, priority] of captureFields(capture.file, ['vrrp.virt_rtr_id', 'vrrp.prio'])) last.set(Number(vrid), priority!);
+      return cases.map((_case, i) => last.get(base + i));
+    };
+    expect(advertised(110)).toEqual(advertised(130));
+    // Silent (undefined) means Fault: weight 0 with a non-zero value (0 with reverse), or -254 or less.
+    expect(advertised(110)).toEqual(['130', '70', '80', '100', undefined, undefined, '100', undefined, '1', '254']);
+    expect(keepalived.lines.filter((line) => line.includes('entering FAULT state')).length).toBe(3);
+  });
+});
