@@ -403,6 +403,6 @@ describe.skipIf(!isRoot() || !haveKeepalived)('track_file arithmetic against kee
     expect(advertised(110)).toEqual(advertised(130));
     // Silent (undefined) means Fault: weight 0 with a non-zero value (0 with reverse), or -254 or less.
     expect(advertised(110)).toEqual(['130', '70', '80', '100', undefined, undefined, '100', undefined, '1', '254']);
-    expect(keepalived.lines.filter((line) => line.includes('entering FAULT state')).length).toBe(3);
+    expect(keepalived.lines.some((line) => line.includes('(VI_134): entering FAULT state (tracked file file_4'))).toBe(true);
   });
 });
