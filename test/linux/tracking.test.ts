@@ -406,3 +406,32 @@ describe.skipIf(!isRoot() || !haveKeepalived)('track_file arithmetic against kee
     expect(keepalived.lines.some((line) => line.includes('(VI_134): entering FAULT state (tracked file file_4'))).toBe(true);
   });
 });
+
+describe.skipIf(!isRoot() || !haveKeepalived)('sync group weights against keepalived (needs root and keepalived)', () => {
+  test('a weighted check in a sync group is ignored, unless sync_group_tracking_weight', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const config = (vridBase: number) =>
+      'global_defs {\n  script_user root\n}\nvrrp_script chk {\n  script /bin/false\n  interval 1\n  weight -30\n}\n' +
+      [0, 1, 2, 3]
+        .map((i) => instanceConfig({ priority: 100, version: 3, vrid: vridBase + i, vip: `192.0.2.${vridBase + i}/24`, extra: i % 2 === 0 ? '  track_script {\n    chk\n  }' : '' }).replace('VI_1', `VI_${i}`))
+        .join('') +
+      'vrrp_sync_group PLAIN {\n  group {\n    VI_0\n    VI_1\n  }\n}\n' +
+      'vrrp_sync_group WEIGHTED {\n  group {\n    VI_2\n    VI_3\n  }\n  sync_group_tracking_weight\n}\n';
+    startVrrpd(a, scratch(), config(110));
+    startKeepalived(b, config(130));
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    const capture = await startCapture(a, 'ip proto 112');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await capture.stop();
+    const advertised = (base: number): Array<string | undefined> => {
+      const last = new Map<number, string>();
+      for (const [vrid, priority] of captureFields(capture.file, ['vrrp.virt_rtr_id', 'vrrp.prio'])) last.set(Number(vrid), priority!);
+      return [0, 1, 2, 3].map((i) => last.get(base + i));
+    };
+    expect(advertised(110)).toEqual(advertised(130));
+    expect(advertised(110)).toEqual(['100', '100', '70', '100']);
+  });
+});
