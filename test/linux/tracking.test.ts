@@ -435,3 +435,42 @@ describe.skipIf(!isRoot() || !haveKeepalived)('sync group weights against keepal
     expect(advertised(110)).toEqual(['100', '100', '70', '100']);
   });
 });
+
+describe.skipIf(!isRoot() || !haveKeepalived)('track_interface arithmetic against keepalived (needs root and keepalived)', () => {
+  test('the priorities advertised for each link state, weight and reverse are keepalived’s', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    for (const host of [a, b]) {
+      for (const [name, up] of [['dup', true], ['ddown', false]] as const) {
+        // A veth pair inside the host (no dummy module here): both ends up means carrier.
+        await host.ip('link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}-p`);
+        if (up) {
+          await host.ip('link', 'set', `${name}-p`, 'up');
+          await host.ip('link', 'set', name, 'up');
+        }
+      }
+    }
+    const cases = ['dup weight 20', 'ddown weight 20', 'dup weight -20', 'ddown weight -20', 'dup weight 10 reverse', 'ddown weight 10 reverse', 'ddown weight -10 reverse', 'dup', 'ddown', 'dup weight 0 reverse', 'ddown weight 0 reverse'];
+    const config = (vridBase: number) =>
+      cases
+        .map((tracked, i) =>
+          instanceConfig({ priority: 100, version: 3, vrid: vridBase + i, vip: `192.0.2.${vridBase + i}/24`, extra: `  track_interface {\n    ${tracked}\n  }` }).replace('VI_1', `VI_${vridBase + i}`),
+        )
+        .join('');
+    startVrrpd(a, scratch(), config(110));
+    startKeepalived(b, config(130));
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const capture = await startCapture(a, 'ip proto 112');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await capture.stop();
+    const advertised = (base: number): Array<string | undefined> => {
+      const last = new Map<number, string>();
+      for (const [vrid, priority] of captureFields(capture.file, ['vrrp.virt_rtr_id', 'vrrp.prio'])) last.set(Number(vrid), priority!);
+      return cases.map((_case, i) => last.get(base + i));
+    };
+    expect(advertised(110)).toEqual(advertised(130));
+    expect(advertised(110)).toEqual(['120', '100', '100', '80', '90', '100', '110', '100', undefined, undefined, '100']);
+  });
+});
