@@ -34,6 +34,9 @@ export class ScriptTracker implements Tracker {
   private stopped = true;
   private lastOutcome: string | undefined;
   private readonly listeners = new Listeners();
+  private markKnown: () => void = () => undefined;
+  /** Resolves once the state is known: the first result (a run ends by its timeout at the latest). */
+  readonly known: Promise<void>;
 
   constructor(
     readonly spec: ScriptSpec,
@@ -42,6 +45,8 @@ export class ScriptTracker implements Tracker {
     private readonly log: Logger,
   ) {
     this.current = spec.initFail || spec.refused ? 'failed' : 'init';
+    this.known = new Promise((resolve) => (this.markKnown = resolve));
+    if (this.current !== 'init') this.markKnown();
   }
 
   get name(): string {
@@ -73,6 +78,7 @@ export class ScriptTracker implements Tracker {
 
   stop(): void {
     this.stopped = true;
+    this.markKnown();
     this.timer?.cancel();
     this.timer = undefined;
     // A check still running (hung) must not outlive vrrpd.
@@ -101,6 +107,7 @@ export class ScriptTracker implements Tracker {
     const success = outcome.kind === 'exited' && outcome.code === 0;
     if (this.current === 'init') {
       this.change(success ? 'ok' : 'failed');
+      this.markKnown();
       return;
     }
     if (success === (this.current === 'ok')) {

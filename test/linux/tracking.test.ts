@@ -268,6 +268,35 @@ describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespa
   });
 });
 
+describe.skipIf(!isRoot() || !haveKeepalived)('notify at start with a failing check (needs root and keepalived)', () => {
+  test('a weight-0 check failing from the start: FAULT, then STOP, as keepalived', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const run = async (start: (dir: string, config: string) => RunningDaemon, vrid: number): Promise<string[]> => {
+      const dir = scratch();
+      const out = join(dir, 'notify.out');
+      const script = join(dir, 'notify.sh');
+      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
+      chmodSync(script, 0o755);
+      const config =
+        'global_defs {\n  script_user root\n}\nvrrp_script chk {\n  script /bin/false\n  interval 1\n}\n' +
+        instanceConfig({ priority: 100, version: 3, vrid, vip: `192.0.2.${vrid}/24`, extra: `  notify ${script}\n  track_script {\n    chk\n  }` });
+      const daemon = start(dir, config);
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      daemon.process.kill('SIGTERM');
+      await daemon.exited;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    };
+    const ours = await run((dir, config) => startVrrpd(a, dir, config), 60);
+    const theirs = await run((_dir, config) => startKeepalived(b, config), 61);
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual(['INSTANCE VI_1 FAULT 100', 'INSTANCE VI_1 STOP 100']);
+  });
+});
+
 describe.skipIf(!isRoot() || !haveKeepalived)('track_file and vrrp_track_process in namespaces (needs root and keepalived)', () => {
   test('track_file: writing 60 (weight -1) hands the VIP to keepalived for maintenance; writing 0 takes it back', { timeout: 45_000 }, async () => {
     await sweepStaleLabs();

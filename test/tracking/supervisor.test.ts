@@ -224,4 +224,12 @@ describe('Supervisor', () => {
       'vrrp_script chk will not run: vrrp_script chk: user "haproxy" does not exist (not in /etc/passwd); it counts as failed',
     );
   });
+
+  test('a failing weight-0 check at start: Fault from the start, notify FAULT without a BACKUP first', async () => {
+    const { router, fifo } = await setup('vrrp_script chk {\n script /bin/chk\n}\n' + instance('VI_1', 1, 100, ' track_script {\n  chk\n }\n notify /n'), {
+      outcomes: { '/bin/chk': EXIT_1 },
+    });
+    expect(router('VI_1').state).toBe('Fault');
+    expect(fifo).toEqual(['INSTANCE "VI_1" FAULT 100']);
+  });
 });
