@@ -51,7 +51,7 @@ function trackingLines(i: InstanceStatus): string[] {
     t.kind,
     t.name,
     t.fault ? 'FAULT' : t.state,
-    `weight ${t.weight}${t.reverse ? ' reverse' : ''}`,
+    `weight ${t.weight}${t.reverse ? ' reverse' : ''}${t.ignored ? ' (ignored)' : ''}`,
     `${t.applied}${t.value !== undefined ? ` (value ${t.value})` : ''}`,
   ]);
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));

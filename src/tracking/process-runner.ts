@@ -12,6 +12,8 @@ export interface RunRequest {
   readonly gid: number;
   /** A run lasting longer is killed with its process group and reported as timed out. */
   readonly timeoutMs: number;
+  /** Aborting kills the run's process group at once (vrrpd stopping while a check runs). */
+  readonly signal?: AbortSignal;
 }
 
 export type RunOutcome =
@@ -56,17 +58,23 @@ export class ChildProcessRunner implements ProcessRunner {
         cwd: '/',
         ...(process.getuid?.() === 0 ? { uid: request.uid, gid: request.gid } : {}),
       });
-      const timer = setTimeout(() => {
-        // The whole group: a shell script's children (sleep, curl...) must not outlive the run.
-        if (child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
+      // The whole group: a shell script's children (sleep, curl...) must not outlive the run.
+      const killGroup = (): void => {
+        if (child.pid === undefined) return;
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
         }
+      };
+      const timer = setTimeout(() => {
+        killGroup();
         finish({ kind: 'timed-out' });
       }, request.timeoutMs);
+      request.signal?.addEventListener('abort', () => {
+        killGroup();
+        finish({ kind: 'signalled', signal: 'SIGKILL' });
+      }, { once: true });
       child.once('error', (error) => finish({ kind: 'failed-to-start', message: error.message }));
       child.once('exit', (code, signal) => finish(code !== null ? { kind: 'exited', code } : { kind: 'signalled', signal: signal ?? 'unknown' }));
       // A detached child must not keep vrrpd alive on exit.

@@ -28,10 +28,15 @@ export class ScriptTracker implements Tracker {
   /** Results in a row that disagree with the current state. */
   private streak = 0;
   private running = false;
+  /** Kills the run in progress when the tracker stops. */
+  private abort: AbortController | undefined;
   private timer: TimerHandle | undefined;
   private stopped = true;
   private lastOutcome: string | undefined;
   private readonly listeners = new Listeners();
+  private markKnown: () => void = () => undefined;
+  /** Resolves once the state is known: the first result (a run ends by its timeout at the latest). */
+  readonly known: Promise<void>;
 
   constructor(
     readonly spec: ScriptSpec,
@@ -40,6 +45,8 @@ export class ScriptTracker implements Tracker {
     private readonly log: Logger,
   ) {
     this.current = spec.initFail || spec.refused ? 'failed' : 'init';
+    this.known = new Promise((resolve) => (this.markKnown = resolve));
+    if (this.current !== 'init') this.markKnown();
   }
 
   get name(): string {
@@ -71,8 +78,11 @@ export class ScriptTracker implements Tracker {
 
   stop(): void {
     this.stopped = true;
+    this.markKnown();
     this.timer?.cancel();
     this.timer = undefined;
+    // A check still running (hung) must not outlive vrrpd.
+    this.abort?.abort();
   }
 
   private tick(): void {
@@ -82,8 +92,10 @@ export class ScriptTracker implements Tracker {
     if (this.running) return;
     this.running = true;
     const { argv, identity, timeoutMs } = this.spec;
+    const abort = new AbortController();
+    this.abort = abort;
     void this.runner
-      .run({ argv, uid: identity.uid, gid: identity.gid, timeoutMs })
+      .run({ argv, uid: identity.uid, gid: identity.gid, timeoutMs, signal: abort.signal })
       .then((outcome) => this.record(outcome))
       .catch((error: unknown) => this.record({ kind: 'failed-to-start', message: (error as Error).message }))
       .finally(() => (this.running = false));
@@ -95,6 +107,7 @@ export class ScriptTracker implements Tracker {
     const success = outcome.kind === 'exited' && outcome.code === 0;
     if (this.current === 'init') {
       this.change(success ? 'ok' : 'failed');
+      this.markKnown();
       return;
     }
     if (success === (this.current === 'ok')) {

@@ -51,12 +51,15 @@ export class Supervisor implements DaemonHooks {
     private readonly config: VrrpdConfig,
     private readonly ports: SupervisorPorts,
   ) {
+    // Notify scripts run as script_user; if that user does not exist they do not run at all
+    // (running them as root instead would be a surprise).
+    const { identity, problem } = this.identity(undefined, 'notify scripts');
     this.notifier = new Notifier({
       runner: ports.runner,
-      identity: this.identity(undefined, 'notify scripts').identity,
+      identity,
       log: ports.log,
       ...(ports.fifo ? { fifo: ports.fifo } : {}),
-      refusal: (program) => this.refusal(program, this.identity(undefined, 'notify scripts').identity, 'notify script'),
+      refusal: (program) => problem ?? this.refusal(program, identity, 'notify script'),
     });
   }
 
@@ -80,8 +83,12 @@ export class Supervisor implements DaemonHooks {
       if (members.length > 0 && !this.groups.has(group.name)) this.groups.set(group.name, { config: group, sync: new SyncGroup(group.name, members), notified: undefined });
     }
     await Promise.all([...this.trackers.values()].map((tracker) => (tracker instanceof FileTracker || tracker instanceof ProcessTracker ? tracker.initialise() : undefined)));
-    for (const { tracking } of this.instances.values()) tracking.apply();
     for (const tracker of this.trackers.values()) tracker.start();
+    // keepalived starts an instance only once its scripts have a first result (a run ends by its
+    // timeout at the latest): a failing weight-0 check means Fault from the start, never a
+    // Backup first (and no notify_backup before the notify_fault).
+    await Promise.all([...this.trackers.values()].map((tracker) => (tracker instanceof ScriptTracker ? tracker.known : undefined)));
+    for (const { tracking } of this.instances.values()) tracking.apply();
   }
 
   routerAction(instance: string, action: RouterAction, priority: number): void {

@@ -3,7 +3,8 @@
 // a negative one subtracted while it fails; `reverse` turns the adjustment round (weight 0: Fault
 // while OK). A track_file adds its value times its weight (weight 0: any non-zero value is a
 // Fault), and a total of -254 or less from one file is a Fault too. The sum is applied to the base
-// priority and clamped to 1..254 (protocol/priority.ts).
+// priority and clamped to 1..254 (protocol/priority.ts). Every case is checked against keepalived
+// 2.2.7's advertised priorities in test/linux/tracking.test.ts.
 import { effectivePriority } from '../protocol/priority.js';
 
 export type TrackerKind = 'script' | 'interface' | 'file' | 'process';
@@ -27,8 +28,10 @@ export interface TrackerContribution {
   readonly name: string;
   readonly kind: TrackerKind;
   readonly state: TrackerState;
-  /** The configured weight; 0 when weights do not apply to this instance. */
+  /** The weight that applies (the instance's entry, else the definition's). */
   readonly weight: number;
+  /** An address owner or a sync group member without sync_group_tracking_weight: keepalived ignores a weighted tracker there. */
+  readonly ignored?: boolean;
   readonly reverse: boolean;
   /** What it adds to the priority now (negative: subtracts). */
   readonly applied: number;
@@ -49,7 +52,9 @@ const FILE_FAULT_AT = -254;
 
 /**
  * `weightsApply` is false for address owners and for sync group members without
- * sync_group_tracking_weight: keepalived then treats every weight as 0, so a failure means Fault.
+ * sync_group_tracking_weight: keepalived 2.2.7 then ignores every tracker with a weight (neither
+ * added nor a Fault, checked against it in test/linux/tracking.test.ts); weight-0 trackers still
+ * mean Fault.
  */
 export function evaluateTracking(basePriority: number, readings: readonly TrackerReading[], weightsApply: boolean): TrackingOutcome {
   const contributions = readings.map((reading) => contribution(reading, weightsApply));
@@ -62,8 +67,9 @@ export function evaluateTracking(basePriority: number, readings: readonly Tracke
 }
 
 function contribution(reading: TrackerReading, weightsApply: boolean): TrackerContribution {
-  const weight = weightsApply ? reading.weight : 0;
+  const weight = reading.weight;
   const base = { name: reading.name, kind: reading.kind, state: reading.state, weight, reverse: reading.reverse };
+  if (!weightsApply && weight !== 0) return { ...base, ...(reading.value !== undefined ? { value: reading.value } : {}), applied: 0, fault: false, ignored: true };
   if (reading.kind === 'file') {
     const value = reading.value ?? 0;
     if (weight === 0) {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
+import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, waitFor, type RunningDaemon } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
@@ -264,5 +265,241 @@ describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespa
     const groupLines = (lines: string[]) => lines.map((line, index) => (line.startsWith('GROUP') ? `${index} ${line}` : '')).filter(Boolean);
     expect(groupLines(ours.fifo)).toEqual(groupLines(theirs.fifo));
     expect(groupLines(ours.fifo)).toEqual(['0 GROUP "G1" BACKUP 0', '5 GROUP "G1" MASTER 0', '8 GROUP "G1" STOP 0']);
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('notify at start with a failing check (needs root and keepalived)', () => {
+  test('a weight-0 check failing from the start: FAULT, then STOP, as keepalived', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const run = async (start: (dir: string, config: string) => RunningDaemon, vrid: number): Promise<string[]> => {
+      const dir = scratch();
+      const out = join(dir, 'notify.out');
+      const script = join(dir, 'notify.sh');
+      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
+      chmodSync(script, 0o755);
+      const config =
+        'global_defs {\n  script_user root\n}\nvrrp_script chk {\n  script /bin/false\n  interval 1\n}\n' +
+        instanceConfig({ priority: 100, version: 3, vrid, vip: `192.0.2.${vrid}/24`, extra: `  notify ${script}\n  track_script {\n    chk\n  }` });
+      const daemon = start(dir, config);
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      daemon.process.kill('SIGTERM');
+      await daemon.exited;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    };
+    const ours = await run((dir, config) => startVrrpd(a, dir, config), 60);
+    const theirs = await run((_dir, config) => startKeepalived(b, config), 61);
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual(['INSTANCE VI_1 FAULT 100', 'INSTANCE VI_1 STOP 100']);
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('track_file and vrrp_track_process in namespaces (needs root and keepalived)', () => {
+  test('track_file: writing 60 (weight -1) hands the VIP to keepalived for maintenance; writing 0 takes it back', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const dir = scratch();
+    const file = join(dir, 'maintenance');
+    const vrrpd = startVrrpd(
+      a,
+      dir,
+      `track_file maintenance {\n  file ${file}\n  weight -1\n  init_file 0\n}\n` + instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_file {\n    maintenance\n  }' }),
+    );
+    startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    expect(readFileSync(file, 'utf8')).toBe('0\n');
+    writeFileSync(file, '60\n');
+    await waitFor('keepalived to take the VIP', () => holds(b, VIP), 8000);
+    expect((await vrrpd.status())[0]).toMatchObject({ state: 'Backup', effectivePriority: 90, trackers: [{ name: 'maintenance', kind: 'file', value: 60, applied: -60 }] });
+    writeFileSync(file, '0\n');
+    await waitFor('vrrpd to take the VIP back', () => holds(a, VIP), 8000);
+  });
+
+  test('vrrp_track_process (weight 0): Fault until the process runs, and again when it stops', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const dir = scratch();
+    const vrrpd = startVrrpd(
+      a,
+      dir,
+      'vrrp_track_process daemon {\n  process sleep 424242\n}\n' + instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_process {\n    daemon\n  }' }),
+    );
+    await waitFor('vrrpd to report Fault', async () => (await vrrpd.status().catch(() => []))[0]?.['state'] === 'Fault', 8000);
+    const process = a.spawn('sleep', ['424242']);
+    await waitFor('vrrpd to become Master', () => holds(a, VIP), 8000);
+    process.kill('SIGKILL');
+    await waitFor('vrrpd to drop the VIP', async () => !(await holds(a, VIP)), 4000);
+    expect((await vrrpd.status())[0]).toMatchObject({ state: 'Fault', faultReasons: ['tracking: process daemon failed'] });
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('weight arithmetic against keepalived (needs root and keepalived)', () => {
+  test('the priorities advertised for each weight, reverse and result are keepalived’s', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const cases = [
+      ['/bin/true', 'weight 20'],
+      ['/bin/false', 'weight 20'],
+      ['/bin/true', 'weight -20'],
+      ['/bin/false', 'weight -20'],
+      ['/bin/true', 'weight 10 reverse'],
+      ['/bin/false', 'weight 10 reverse'],
+      ['/bin/true', 'weight -10 reverse'],
+      ['/bin/false', 'weight -10 reverse'],
+      ['/bin/true', 'weight 0 reverse'],
+      ['/bin/false', 'weight 0'],
+    ] as const;
+    const config = (vridBase: number) =>
+      'global_defs {\n  script_user root\n}\n' +
+      cases
+        .map(([script, weight], i) => {
+          const vrid = vridBase + i;
+          return (
+            `vrrp_script chk_${i} {\n  script ${script}\n  interval 1\n  ${weight}\n}\n` +
+            instanceConfig({ priority: 100, version: 3, vrid, vip: `192.0.2.${vrid}/24`, extra: `  track_script {\n    chk_${i}\n  }` }).replace('VI_1', `VI_${vrid}`)
+          );
+        })
+        .join('');
+    const dir = scratch();
+    startVrrpd(a, dir, config(110));
+    startKeepalived(b, config(130));
+    // Every instance that can be Master is (3 x 1 s + skew), and the scripts have run.
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    const capture = await startCapture(a, 'ip proto 112');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await capture.stop();
+    const advertised = (base: number): Array<string | undefined> => {
+      const last = new Map<number, string>();
+      for (const [vrid, priority] of captureFields(capture.file, ['vrrp.virt_rtr_id', 'vrrp.prio'])) last.set(Number(vrid), priority!);
+      return cases.map((_case, i) => last.get(base + i));
+    };
+    expect(advertised(110)).toEqual(advertised(130));
+    expect(advertised(110)).toEqual(['120', '100', '100', '80', '90', '100', '100', '110', undefined, undefined]);
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('track_file arithmetic against keepalived (needs root and keepalived)', () => {
+  test('the priorities advertised for each track_file value, weight and reverse are keepalived’s', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const cases = [
+      ['3', 'weight 10'],
+      ['3', 'weight 10 reverse'],
+      ['-4', 'weight 5'],
+      ['0', 'weight 0'],
+      ['1', 'weight 0'],
+      ['0', 'weight 0 reverse'],
+      ['1', 'weight 0 reverse'],
+      ['-254', 'weight 1'],
+      ['-253', 'weight 1'],
+      ['200', 'weight 1'],
+    ] as const;
+    const config = (dir: string, vridBase: number) =>
+      cases
+        .map(([value, weight], i) => {
+          const vrid = vridBase + i;
+          const file = join(dir, `value-${i}`);
+          writeFileSync(file, `${value}\n`);
+          return (
+            `track_file file_${i} {\n  file ${file}\n  ${weight}\n}\n` +
+            instanceConfig({ priority: 100, version: 3, vrid, vip: `192.0.2.${vrid}/24`, extra: `  track_file {\n    file_${i}\n  }` }).replace('VI_1', `VI_${vrid}`)
+          );
+        })
+        .join('');
+    const ours = scratch();
+    const theirs = scratch();
+    startVrrpd(a, ours, config(ours, 110));
+    const keepalived = startKeepalived(b, config(theirs, 130));
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const capture = await startCapture(a, 'ip proto 112');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await capture.stop();
+    const advertised = (base: number): Array<string | undefined> => {
+      const last = new Map<number, string>();
+      for (const [vrid, priority] of captureFields(capture.file, ['vrrp.virt_rtr_id', 'vrrp.prio'])) last.set(Number(vrid), priority!);
+      return cases.map((_case, i) => last.get(base + i));
+    };
+    expect(advertised(110)).toEqual(advertised(130));
+    // Silent (undefined) means Fault: weight 0 with a non-zero value (0 with reverse), or -254 or less.
+    expect(advertised(110)).toEqual(['130', '70', '80', '100', undefined, undefined, '100', undefined, '1', '254']);
+    expect(keepalived.lines.some((line) => line.includes('(VI_134): entering FAULT state (tracked file file_4'))).toBe(true);
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('sync group weights against keepalived (needs root and keepalived)', () => {
+  test('a weighted check in a sync group is ignored, unless sync_group_tracking_weight', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const config = (vridBase: number) =>
+      'global_defs {\n  script_user root\n}\nvrrp_script chk {\n  script /bin/false\n  interval 1\n  weight -30\n}\n' +
+      [0, 1, 2, 3]
+        .map((i) => instanceConfig({ priority: 100, version: 3, vrid: vridBase + i, vip: `192.0.2.${vridBase + i}/24`, extra: i % 2 === 0 ? '  track_script {\n    chk\n  }' : '' }).replace('VI_1', `VI_${i}`))
+        .join('') +
+      'vrrp_sync_group PLAIN {\n  group {\n    VI_0\n    VI_1\n  }\n}\n' +
+      'vrrp_sync_group WEIGHTED {\n  group {\n    VI_2\n    VI_3\n  }\n  sync_group_tracking_weight\n}\n';
+    startVrrpd(a, scratch(), config(110));
+    startKeepalived(b, config(130));
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    const capture = await startCapture(a, 'ip proto 112');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await capture.stop();
+    const advertised = (base: number): Array<string | undefined> => {
+      const last = new Map<number, string>();
+      for (const [vrid, priority] of captureFields(capture.file, ['vrrp.virt_rtr_id', 'vrrp.prio'])) last.set(Number(vrid), priority!);
+      return [0, 1, 2, 3].map((i) => last.get(base + i));
+    };
+    expect(advertised(110)).toEqual(advertised(130));
+    expect(advertised(110)).toEqual(['100', '100', '70', '100']);
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('track_interface arithmetic against keepalived (needs root and keepalived)', () => {
+  test('the priorities advertised for each link state, weight and reverse are keepalived’s', { timeout: 45_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    for (const host of [a, b]) {
+      for (const [name, up] of [['dup', true], ['ddown', false]] as const) {
+        // A veth pair inside the host (no dummy module here): both ends up means carrier.
+        await host.ip('link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}-p`);
+        if (up) {
+          await host.ip('link', 'set', `${name}-p`, 'up');
+          await host.ip('link', 'set', name, 'up');
+        }
+      }
+    }
+    const cases = ['dup weight 20', 'ddown weight 20', 'dup weight -20', 'ddown weight -20', 'dup weight 10 reverse', 'ddown weight 10 reverse', 'ddown weight -10 reverse', 'dup', 'ddown', 'dup weight 0 reverse', 'ddown weight 0 reverse'];
+    const config = (vridBase: number) =>
+      cases
+        .map((tracked, i) =>
+          instanceConfig({ priority: 100, version: 3, vrid: vridBase + i, vip: `192.0.2.${vridBase + i}/24`, extra: `  track_interface {\n    ${tracked}\n  }` }).replace('VI_1', `VI_${vridBase + i}`),
+        )
+        .join('');
+    startVrrpd(a, scratch(), config(110));
+    startKeepalived(b, config(130));
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const capture = await startCapture(a, 'ip proto 112');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await capture.stop();
+    const advertised = (base: number): Array<string | undefined> => {
+      const last = new Map<number, string>();
+      for (const [vrid, priority] of captureFields(capture.file, ['vrrp.virt_rtr_id', 'vrrp.prio'])) last.set(Number(vrid), priority!);
+      return cases.map((_case, i) => last.get(base + i));
+    };
+    expect(advertised(110)).toEqual(advertised(130));
+    expect(advertised(110)).toEqual(['120', '100', '100', '80', '90', '100', '110', '100', undefined, undefined, '100']);
   });
 });

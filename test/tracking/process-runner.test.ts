@@ -1,6 +1,6 @@
 // The real runner: exit status, a timeout that kills the script and its children, output that is
 // never buffered, a clean environment, the configured user, and an event loop that keeps going.
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -37,6 +37,20 @@ describe('ChildProcessRunner', () => {
     const child = Number(readFileSync(pidFile, 'utf8'));
     const start = Date.now();
     while (alive(child) && Date.now() - start < 3000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(alive(child)).toBe(false);
+  });
+
+  test('aborting a run kills its process group at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
+    const pidFile = join(dir, 'child.pid');
+    const abort = new AbortController();
+    const run = runner.run({ argv: ['/bin/sh', '-c', `sleep 1000 & echo $! > ${pidFile}; sleep 1000`], uid: 0, gid: 0, timeoutMs: 60_000, signal: abort.signal });
+    const start = Date.now();
+    while (!existsSync(pidFile) && Date.now() - start < 3000) await new Promise((resolve) => setTimeout(resolve, 20));
+    abort.abort();
+    expect(await run).toEqual({ kind: 'signalled', signal: 'SIGKILL' });
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    while (alive(child) && Date.now() - start < 5000) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(alive(child)).toBe(false);
   });
 

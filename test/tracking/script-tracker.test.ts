@@ -30,7 +30,7 @@ describe('ScriptTracker', () => {
   test('runs at once and every interval, as the configured user, with the timeout', async () => {
     const { clock, runner, script } = tracker();
     script.start();
-    expect(runner.runs.map((r) => r.request)).toEqual([{ argv: ['/bin/check', 'arg'], uid: 65534, gid: 65534, timeoutMs: 800 }]);
+    expect(runner.runs.map((r) => r.request)).toMatchObject([{ argv: ['/bin/check', 'arg'], uid: 65534, gid: 65534, timeoutMs: 800 }]);
     runner.finish(EXIT_0);
     await settle();
     clock.advanceBy(1000);
@@ -105,6 +105,15 @@ describe('ScriptTracker', () => {
     expect(records().filter((r) => r['event'] === 'script-refused').map((r) => r['msg'])).toEqual([
       'vrrp_script chk will not run: /tmp/x is writable by everyone and it would run as root (enable_script_security); it counts as failed',
     ]);
+  });
+
+  test('stopping aborts a run in progress, so a hung check does not outlive vrrpd', () => {
+    const { runner, script } = tracker({ timeoutMs: 60_000 });
+    script.start();
+    const signal = runner.runs[0]!.request.signal!;
+    expect(signal.aborted).toBe(false);
+    script.stop();
+    expect(signal.aborted).toBe(true);
   });
 
   test('the root identity is used when asked', () => {

@@ -138,16 +138,19 @@ describe('Supervisor', () => {
     expect(router('VI_1').faultReasons).toEqual(['tracking: interface eth8 failed']);
   });
 
-  test('sync group: a group tracker without sync_group_tracking_weight faults every member', async () => {
+  test('sync group: a weighted group tracker is ignored without sync_group_tracking_weight; a weight-0 one faults every member', async () => {
     const { router, outcomes, advance, fifo } = await setup(
-      'vrrp_script chk {\n script /bin/chk\n weight -30\n}\n' +
+      'vrrp_script chk {\n script /bin/chk\n weight -30\n}\nvrrp_script must {\n script /bin/must\n}\n' +
         instance('VI_1', 1, 150) +
         instance('VI_2', 2, 150) +
-        'vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_2\n }\n track_script {\n  chk\n }\n notify /bin/notify\n}\n',
+        'vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_2\n }\n track_script {\n  chk\n  must\n }\n notify /bin/notify\n}\n',
     );
     await advance(4000);
     expect([router('VI_1').state, router('VI_2').state]).toEqual(['Master', 'Master']);
     outcomes['/bin/chk'] = EXIT_1;
+    await advance(1000);
+    expect([router('VI_1').state, router('VI_2').state, router('VI_1').priority]).toEqual(['Master', 'Master', 150]);
+    outcomes['/bin/must'] = EXIT_1;
     await advance(1000);
     expect([router('VI_1').state, router('VI_2').state]).toEqual(['Fault', 'Fault']);
     // As keepalived 2.2.7 orders them (see test/linux/tracking.test.ts): a group goes to Backup or
@@ -220,5 +223,13 @@ describe('Supervisor', () => {
     expect(records().find((r) => r['event'] === 'script-refused')?.['msg']).toBe(
       'vrrp_script chk will not run: vrrp_script chk: user "haproxy" does not exist (not in /etc/passwd); it counts as failed',
     );
+  });
+
+  test('a failing weight-0 check at start: Fault from the start, notify FAULT without a BACKUP first', async () => {
+    const { router, fifo } = await setup('vrrp_script chk {\n script /bin/chk\n}\n' + instance('VI_1', 1, 100, ' track_script {\n  chk\n }\n notify /n'), {
+      outcomes: { '/bin/chk': EXIT_1 },
+    });
+    expect(router('VI_1').state).toBe('Fault');
+    expect(fifo).toEqual(['INSTANCE "VI_1" FAULT 100']);
   });
 });

@@ -31,11 +31,16 @@ describe('evaluateTracking', () => {
     expect(outcome.faults).toEqual(faults);
   });
 
-  test('without weights (owner, sync group member) a failure means Fault and nothing is added', () => {
-    const outcome = evaluateTracking(100, [script('failed', -30), script('ok', 20)], false);
+  test('without weights (owner, sync group member) weighted trackers are ignored; weight 0 still faults', () => {
+    const outcome = evaluateTracking(100, [script('failed', -30), script('ok', 20), file(5, 10)], false);
     expect(outcome.priority).toBe(100);
-    expect(outcome.faults).toEqual(['script chk failed']);
-    expect(outcome.contributions.map((c) => c.weight)).toEqual([0, 0]);
+    expect(outcome.faults).toEqual([]);
+    expect(outcome.contributions.map((c) => [c.weight, c.applied, c.ignored])).toEqual([
+      [-30, 0, true],
+      [20, 0, true],
+      [10, 0, true],
+    ]);
+    expect(evaluateTracking(100, [script('failed', 0)], false).faults).toEqual(['script chk failed']);
   });
 
   test('the owner keeps 255 whatever the weights', () => {

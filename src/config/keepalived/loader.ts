@@ -161,7 +161,8 @@ function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalD
     vrrp_lower_prio_no_advert: (s) => assign(global, 'lowerPrioNoAdvert', ctx.flag(s, 'global.lowerPrioNoAdvert')),
     vrrp_higher_prio_send_advert: (s) => assign(global, 'higherPrioSendAdvert', ctx.flag(s, 'global.higherPrioSendAdvert')),
     enable_script_security: (s) => assign(global, 'enableScriptSecurity', ctx.flag(s, 'global.enableScriptSecurity')),
-    script_user: (s) => assign(global, 'scriptUser', ctx.argument(s, 'global.scriptUser', 'a user name')?.text),
+    // `script_user USER [GROUP]`.
+    script_user: (s) => assign(global, 'scriptUser', userAndGroup(s, 'global.scriptUser', ctx)),
     notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
     vrrp_notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
     // Without a value keepalived takes the highest realtime priority.
@@ -217,7 +218,7 @@ function readScript(statement: Statement, ctx: LoadContext): TrackScriptConfig |
     },
     rise: (s) => assign(script, 'rise', ctx.integer(s, `${path}.rise`, 1, 1_000_000)),
     fall: (s) => assign(script, 'fall', ctx.integer(s, `${path}.fall`, 1, 1_000_000)),
-    user: (s) => assign(script, 'user', ctx.argument(s, `${path}.user`, 'a user name')?.text),
+    user: (s) => assign(script, 'user', userAndGroup(s, `${path}.user`, ctx)),
     init_fail: () => (script.initFail = true),
   };
   readBlock(statement, path, handlers, ctx);
@@ -569,6 +570,14 @@ function readSyncGroup(statement: Statement, ctx: LoadContext): SyncGroupConfig 
 /** Sets a field when the reader produced a value (a failed read already reported its issue). */
 function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
   if (value !== undefined) target[key] = value;
+}
+
+/** `USER [GROUP]`, kept as written ("haproxy haproxy"); resolved when scripts start. */
+function userAndGroup(statement: Statement, path: string, ctx: LoadContext): string | undefined {
+  const user = ctx.argument(statement, path, 'a user name');
+  if (!user) return undefined;
+  const group = statement.args[1];
+  return group ? `${user.text} ${group.text}` : user.text;
 }
 
 function version(value: number | undefined): 2 | 3 | undefined {

@@ -229,4 +229,11 @@ describe('keepalived semantics', () => {
       'keepalived.conf:4:20: error: vrrp_track_process p has no process: set the process to look for',
     ]);
   });
+
+  test('script users keep their group: user USER [GROUP], script_user USER [GROUP]', () => {
+    const { config, lines } = load('global_defs {\n script_user nobody nogroup\n}\nvrrp_script s {\n script /bin/true\n user haproxy haproxy\n}\n');
+    expect(lines).toEqual([]);
+    expect(config.global.scriptUser).toBe('nobody nogroup');
+    expect(config.scripts[0]?.user).toBe('haproxy haproxy');
+  });
 });
