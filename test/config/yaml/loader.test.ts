@@ -70,7 +70,7 @@ global:
   vrrp_gna_interval 0.002
 }`).global,
     );
-    expect(config.global).toMatchObject({ routerId: 'lb1', vrrpVersion: 3, startupDelayMs: 2000, scriptUser: 'nobody', maxAutoPriority: 10 });
+    expect(config.global).toMatchObject({ routerId: 'lb1', vrrpVersion: 3, startupDelayMs: 2000, scriptUser: 'nobody nogroup', maxAutoPriority: 10 });
   });
 
   test('every instance key, scripts and sync groups equal their keepalived.conf spelling', () => {
