@@ -177,8 +177,9 @@ export class Daemon {
     const keptOverride = (previous: string, next: DaemonInstance): number | undefined =>
       next.router.priority === 255 ? undefined : overrides.get(previous);
     for (const name of [...plan.removed, ...plan.restarted.map((kept) => kept.previous)]) await this.stopInstance(name);
+    const previousHooks = this.hooks;
     if (hooks) {
-      await this.hooks?.stop();
+      if (previousHooks) hooks.succeed(previousHooks);
       this.hooks = hooks;
     }
     // Before anything starts, so a restarted router whose multicast group changed gets a new socket.
@@ -198,7 +199,11 @@ export class Daemon {
     const starting = [...plan.restarted.map((kept) => kept.next), ...plan.added];
     for (const kept of plan.restarted) await this.startInstance(kept.next, keptOverride(kept.previous, kept.next), undefined);
     for (const binding of plan.added) await this.startInstance(binding, undefined, undefined);
-    if (hooks) await this.attachHooks();
+    if (hooks) {
+      await this.attachHooks();
+      // After attach: what the new hooks took over keeps running, the rest stops.
+      await previousHooks?.stop();
+    }
     // A new instance starts as at boot, without vrrp_startup_delay (the host is already up).
     for (const binding of starting) this.running.get(binding.router.name)?.router.start(0);
     this.closeUnusedChannels();

@@ -21,7 +21,13 @@ export interface SupervisedStatus {
 }
 
 export interface DaemonHooks {
-  /** Every router exists and none has started: join sync groups, read trackers, fault as needed. */
+  /**
+   * A reload: these hooks replace `previous`. Trackers whose definition did not change carry on
+   * with their state (a failing check stays failed, so an unchanged instance does not move); the
+   * previous hooks stop applying to the routers. Called before attach().
+   */
+  succeed(previous: DaemonHooks): void;
+  /** Every router exists (at start none has started): join sync groups, read trackers, fault as needed. */
   attach(routers: ReadonlyMap<string, VirtualRouter>, context: SupervisorContext): Promise<void>;
   /** After the daemon performed an action of a router (transitions drive notifications). */
   routerAction(instance: string, action: RouterAction, priority: number): void;

@@ -207,9 +207,15 @@ export class VirtualRouter {
     this.syncGroup?.memberFaultsChanged(this);
   }
 
-  /** Joins a vrrp_sync_group (sync-group.ts), before start(). */
+  /** Joins a vrrp_sync_group (sync-group.ts), before start() (or on reload). */
   joinSyncGroup(group: SyncGroupLink): void {
     this.syncGroup = group;
+  }
+
+  /** Leaves its sync group (a reload took it out): the group's Fault no longer applies. */
+  leaveSyncGroup(): void {
+    this.syncGroup = undefined;
+    this.setFault(false, 'no longer in a sync group', 'sync-group');
   }
 
   /** Sync group: another member became Master, so this Backup follows at once. */

@@ -53,8 +53,8 @@ export class FileTracker implements Tracker {
     return this.number;
   }
 
-  subscribe(listener: () => void): void {
-    this.listeners.add(listener);
+  subscribe(listener: () => void): () => void {
+    return this.listeners.add(listener);
   }
 
   /** Reads the file once (after init_file) before resolving, so instances start with its value. */

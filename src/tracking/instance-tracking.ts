@@ -12,6 +12,7 @@ export interface TrackedEntry {
 
 export class InstanceTracking {
   private outcome: TrackingOutcome | undefined;
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(
     private readonly router: VirtualRouter,
@@ -19,7 +20,12 @@ export class InstanceTracking {
     private readonly weightsApply: boolean,
     private readonly basePriority: () => number,
   ) {
-    for (const entry of entries) entry.tracker.subscribe(() => this.apply());
+    this.unsubscribe = entries.map((entry) => entry.tracker.subscribe(() => this.apply()));
+  }
+
+  /** Stops following the trackers (a reload hands them to the new configuration's tracking). */
+  detach(): void {
+    for (const stop of this.unsubscribe) stop();
   }
 
   evaluate(): TrackingOutcome {

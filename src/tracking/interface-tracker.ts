@@ -20,8 +20,8 @@ export class InterfaceTracker implements Tracker {
     return this.up ? 'ok' : 'failed';
   }
 
-  subscribe(listener: () => void): void {
-    this.listeners.add(listener);
+  subscribe(listener: () => void): () => void {
+    return this.listeners.add(listener);
   }
 
   setLink(up: boolean): void {

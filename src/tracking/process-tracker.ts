@@ -85,8 +85,8 @@ export class ProcessTracker implements Tracker {
     return this.count;
   }
 
-  subscribe(listener: () => void): void {
-    this.listeners.add(listener);
+  subscribe(listener: () => void): () => void {
+    return this.listeners.add(listener);
   }
 
   /** The first look, before instances start: processes already running count at once. */

@@ -62,8 +62,8 @@ export class ScriptTracker implements Tracker {
     return this.spec.refused ?? this.lastOutcome;
   }
 
-  subscribe(listener: () => void): void {
-    this.listeners.add(listener);
+  subscribe(listener: () => void): () => void {
+    return this.listeners.add(listener);
   }
 
   start(): void {

@@ -46,6 +46,12 @@ export class Supervisor implements DaemonHooks {
   private readonly groups = new Map<string, { readonly config: SyncGroupConfig; readonly sync: SyncGroup; notified: NotifyState | undefined }>();
   private readonly notifier: Notifier;
   private readonly warnedInsecure = new Set<string>();
+  /** What each tracker in `trackers` was built from, so a reload can tell whether it changed. */
+  private readonly definitions = new Map<string, string>();
+  /** Trackers taken over from the supervisor this one replaced (already initialised and running). */
+  private readonly adopted = new Set<Tracker>();
+  /** The supervisor this one replaces on reload, until attach() has taken what it can. */
+  private predecessor: Supervisor | undefined;
 
   constructor(
     private readonly config: VrrpdConfig,
@@ -63,6 +69,12 @@ export class Supervisor implements DaemonHooks {
     });
   }
 
+  succeed(previous: DaemonHooks): void {
+    if (!(previous instanceof Supervisor)) return;
+    for (const { tracking } of previous.instances.values()) tracking.detach();
+    this.predecessor = previous;
+  }
+
   async attach(routers: ReadonlyMap<string, VirtualRouter>, context: SupervisorContext): Promise<void> {
     const groupOf = new Map<string, SyncGroupConfig>();
     for (const group of this.config.syncGroups) for (const member of group.members) if (!groupOf.has(member)) groupOf.set(member, group);
@@ -78,12 +90,17 @@ export class Supervisor implements DaemonHooks {
       const tracking = new InstanceTracking(router, entries, weightsApply, () => context.basePriority(instance.name));
       this.instances.set(instance.name, { config: instance, group, tracking });
     }
+    // On reload, a router that was in a group and no longer is must not keep its group's Fault.
+    for (const [name, router] of routers) if (!groupOf.has(name)) router.leaveSyncGroup();
     for (const group of this.config.syncGroups) {
       const members = group.members.flatMap((name) => routers.get(name) ?? []);
       if (members.length > 0 && !this.groups.has(group.name)) this.groups.set(group.name, { config: group, sync: new SyncGroup(group.name, members), notified: undefined });
     }
-    await Promise.all([...this.trackers.values()].map((tracker) => (tracker instanceof FileTracker || tracker instanceof ProcessTracker ? tracker.initialise() : undefined)));
-    for (const tracker of this.trackers.values()) tracker.start();
+    this.predecessor = undefined;
+    // Trackers taken over on reload are initialised and running already.
+    const fresh = [...this.trackers.values()].filter((tracker) => !this.adopted.has(tracker));
+    await Promise.all(fresh.map((tracker) => (tracker instanceof FileTracker || tracker instanceof ProcessTracker ? tracker.initialise() : undefined)));
+    for (const tracker of fresh) tracker.start();
     // keepalived starts an instance only once its scripts have a first result (a run ends by its
     // timeout at the latest): a failing weight-0 check means Fault from the start, never a
     // Backup first (and no notify_backup before the notify_fault).
@@ -151,8 +168,11 @@ export class Supervisor implements DaemonHooks {
   }
 
   private async interfaceTracker(name: string, context: SupervisorContext): Promise<InterfaceTracker> {
-    const existing = this.interfaces.get(name);
-    if (existing) return existing;
+    const existing = this.interfaces.get(name) ?? this.predecessor?.interfaces.get(name);
+    if (existing) {
+      this.interfaces.set(name, existing);
+      return existing;
+    }
     const tracker = new InterfaceTracker(name, await context.interfaceUp(name).catch(() => false), this.ports.log);
     this.interfaces.set(name, tracker);
     return tracker;
@@ -162,7 +182,8 @@ export class Supervisor implements DaemonHooks {
     const script = this.config.scripts.find((candidate) => candidate.name === ref.name);
     if (!script) return undefined;
     const key = `script:${script.name}`;
-    let tracker = this.trackers.get(key);
+    // Who runs it and whether it may run are part of what it is.
+    let tracker = this.existing(key, JSON.stringify([script, this.config.global.scriptUser ?? null, this.config.global.enableScriptSecurity]));
     if (!tracker) {
       const { identity, problem } = this.identity(script.user, `vrrp_script ${script.name}`);
       let argv: string[] = [];
@@ -198,7 +219,7 @@ export class Supervisor implements DaemonHooks {
     const file = this.config.trackFiles.find((candidate) => candidate.name === ref.name);
     if (!file) return undefined;
     const key = `file:${file.name}`;
-    let tracker = this.trackers.get(key);
+    let tracker = this.existing(key, JSON.stringify(file));
     if (!tracker) {
       tracker = new FileTracker({ name: file.name, path: file.path, ...(file.initFile ? { initFile: file.initFile } : {}) }, this.ports.files, this.ports.log);
       this.trackers.set(key, tracker);
@@ -210,12 +231,30 @@ export class Supervisor implements DaemonHooks {
     const tracked = this.config.trackProcesses.find((candidate) => candidate.name === ref.name);
     if (!tracked) return undefined;
     const key = `process:${tracked.name}`;
-    let tracker = this.trackers.get(key);
+    let tracker = this.existing(key, JSON.stringify(tracked));
     if (!tracker) {
       tracker = new ProcessTracker(tracked, this.ports.processes, this.ports.clock, this.ports.log);
       this.trackers.set(key, tracker);
     }
     return { tracker, weight: ref.weight ?? tracked.weight, reverse: ref.reverse ?? tracked.reverse };
+  }
+
+  /**
+   * The tracker already built for `key`, or the one the replaced supervisor ran from the same
+   * definition (taken over with its state, so the predecessor will not stop it). Records the
+   * definition of whatever is built next.
+   */
+  private existing(key: string, definition: string): Tracker | undefined {
+    const own = this.trackers.get(key);
+    if (own) return own;
+    this.definitions.set(key, definition);
+    const previous = this.predecessor;
+    const inherited = previous?.trackers.get(key);
+    if (!previous || !inherited || previous.definitions.get(key) !== definition) return undefined;
+    previous.trackers.delete(key);
+    this.trackers.set(key, inherited);
+    this.adopted.add(inherited);
+    return inherited;
   }
 
   /** The identity a script runs as: its `user`, else script_user, else keepalived's default. */

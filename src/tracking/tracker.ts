@@ -9,8 +9,8 @@ export interface Tracker {
   readonly state: TrackerState;
   /** track_file: the number read. */
   readonly value?: number;
-  /** Calls `listener` after every change of state or value. */
-  subscribe(listener: () => void): void;
+  /** Calls `listener` after every change of state or value; returns the way to stop. */
+  subscribe(listener: () => void): () => void;
   start(): void;
   stop(): void;
 }
@@ -19,8 +19,12 @@ export interface Tracker {
 export class Listeners {
   private readonly listeners: Array<() => void> = [];
 
-  add(listener: () => void): void {
+  add(listener: () => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
   }
 
   notify(): void {

@@ -1,14 +1,15 @@
 // The daemon with its tracking hooks: trackers in `status`, the operator's override as the new
 // base with weights on top, host events reaching track_interface, notify_stop on stop.
 import { setImmediate as tick } from 'node:timers/promises';
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import type { VrrpdConfig } from '../../src/config/model.js';
 import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
 import { daemonInstances } from '../../src/config/runtime.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { Supervisor } from '../../src/tracking/supervisor.js';
 import { UserDatabase } from '../../src/tracking/users.js';
-import { EXIT_1, FakeFiles, FakeProcessTable, FakeRunner } from '../tracking/fakes.js';
+import { EXIT_1, FakeFiles, FakeProcessTable, FakeRunner, settle } from '../tracking/fakes.js';
 import { capturingLogger } from './fakes.js';
 import { FakePlatform, FakeSegment } from './fake-platform.js';
 
@@ -63,4 +64,71 @@ test('dont_track_primary: the instance’s own link going down is not a Fault', 
   platform.emit({ type: 'link', interfaceName: 'eth0', up: false });
   expect(daemon.status()[0]).toMatchObject({ state: 'Backup', faultReasons: [] });
   await daemon.stop();
+});
+
+describe('reload with tracking', () => {
+  const conf = (weight: number, script = '/usr/bin/killall -0 haproxy') =>
+    `vrrp_script chk_haproxy {\n script "${script}"\n weight ${weight}\n interval 2\n}\n` +
+    'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n version 3\n' +
+    ' track_script {\n  chk_haproxy\n }\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n';
+
+  async function running(text: string) {
+    const clock = new VirtualClock();
+    const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
+    const runner = new FakeRunner();
+    runner.auto = EXIT_1;
+    const { log, records } = capturingLogger();
+    const supervisor = (config: VrrpdConfig) =>
+      new Supervisor(config, {
+        clock,
+        log,
+        runner,
+        files: new FakeFiles(),
+        processes: new FakeProcessTable(),
+        users: new UserDatabase('root:x:0:0::/:/bin/sh\n', ''),
+        security: { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path) => path },
+      });
+    const { config } = loadKeepalivedText(text, 'keepalived.conf');
+    const daemon = new Daemon({ instances: daemonInstances(config), platform, clock, log, hooks: supervisor(config) });
+    await daemon.start();
+    await settle();
+    const reload = async (next: string) => {
+      const loaded = loadKeepalivedText(next, 'keepalived.conf').config;
+      const summary = await daemon.reload(daemonInstances(loaded), supervisor(loaded));
+      await settle();
+      return summary;
+    };
+    const transitions = () => records().filter((r) => r['event'] === 'transition').map((r) => `${r['from']}->${r['to']}`);
+    return { clock, daemon, runner, reload, transitions };
+  }
+
+  test('an unchanged check keeps its failed state: a Fault instance stays in Fault, no transition, no extra run', async () => {
+    const { clock, daemon, runner, reload, transitions } = await running(conf(0));
+    expect(daemon.status()[0]).toMatchObject({ state: 'Fault', trackers: [{ name: 'chk_haproxy', state: 'failed' }] });
+    const before = transitions();
+    const runsBefore = runner.runs.length;
+    await reload(conf(0));
+    expect(daemon.status()[0]).toMatchObject({ state: 'Fault', trackers: [{ name: 'chk_haproxy', state: 'failed' }] });
+    expect(transitions()).toEqual(before);
+    // The same check keeps its schedule: one run per interval, not a second timer from the reload.
+    clock.advanceBy(2000);
+    await settle();
+    expect(runner.runs.length - runsBefore).toBe(1);
+    await daemon.stop();
+  });
+
+  test('a changed check starts afresh with the new definition; the weights apply to the kept router', async () => {
+    const { daemon, reload } = await running(conf(0));
+    expect(daemon.status()[0]).toMatchObject({ state: 'Fault' });
+    await reload(conf(-30, '/usr/bin/pgrep haproxy'));
+    expect(daemon.status()[0]).toMatchObject({ state: 'Backup', effectivePriority: 120, faultReasons: [], trackers: [{ name: 'chk_haproxy', state: 'failed', applied: -30 }] });
+    await daemon.stop();
+  });
+
+  test('dropping the check from the configuration clears its Fault', async () => {
+    const { daemon, reload } = await running(conf(0));
+    await reload(conf(0).replace(' track_script {\n  chk_haproxy\n }\n', ''));
+    expect(daemon.status()[0]).toMatchObject({ state: 'Backup', effectivePriority: 150, trackers: [] });
+    await daemon.stop();
+  });
 });
