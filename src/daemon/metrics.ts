@@ -110,6 +110,28 @@ export function renderMetrics(instances: readonly DumpInstance[]): string {
   for (const entry of instances) {
     for (const [flavour, value] of Object.entries(entry.status.statistics.checksumFlavours)) checksums.samples.push({ labels: { ...own(entry), flavour }, value });
   }
+  // Tracking: keepalived's exporter reports each vrrp_script once (1 good, 0 bad); vrrpd adds every
+  // tracked object per instance with what it does to the priority.
+  const scripts = family('keepalived_script_status', 'gauge', 'vrrp_script result: 1 good, 0 bad');
+  const seenScripts = new Set<string>();
+  for (const { status } of instances) {
+    for (const tracker of status.trackers) {
+      if (tracker.kind !== 'script' || seenScripts.has(tracker.name)) continue;
+      seenScripts.add(tracker.name);
+      scripts.samples.push({ labels: { name: tracker.name }, value: tracker.state === 'ok' ? 1 : 0 });
+    }
+  }
+  const trackerOk = family('vrrpd_tracker_ok', 'gauge', 'Tracked object (script, interface, file, process) of an instance: 1 OK, 0 failed');
+  const trackerApplied = family('vrrpd_tracker_priority_applied', 'gauge', 'What the tracked object adds to the priority now (negative: subtracts)');
+  const trackerFault = family('vrrpd_tracker_fault', 'gauge', '1 while the tracked object holds the instance in Fault (weight 0)');
+  for (const entry of instances) {
+    for (const tracker of entry.status.trackers) {
+      const labels = { ...own(entry), tracker: tracker.name, kind: tracker.kind };
+      trackerOk.samples.push({ labels, value: tracker.state === 'ok' ? 1 : 0 });
+      trackerApplied.samples.push({ labels, value: tracker.applied });
+      trackerFault.samples.push({ labels, value: tracker.fault ? 1 : 0 });
+    }
+  }
   return families.map(renderFamily).join('\n') + '\n';
 }
 

@@ -100,6 +100,23 @@ describe('Prometheus metrics', () => {
     expect(renderMetrics([odd])).toContain('vrrpd_base_priority{iname="a\\"b\\\\c\\nd",intf="eth0",vrid="51"} 150');
   });
 
+  test('tracked objects: keepalived_script_status once per script, vrrpd_tracker_* per instance', async () => {
+    const [master] = await elected();
+    const [entry] = dumpInstances(master!);
+    const trackers = [
+      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false },
+      { name: 'eth1', kind: 'interface', state: 'ok', weight: 0, reverse: false, applied: 0, fault: false },
+    ] as const;
+    const tracked = { ...entry!, status: { ...entry!.status, trackers } };
+    const second = { ...tracked, status: { ...tracked.status, name: 'VI_2', vrid: 52 } };
+    const text = renderMetrics([tracked, second]);
+    expect(text.split('\n').filter((line) => line.startsWith('keepalived_script_status'))).toEqual(['keepalived_script_status{name="chk_haproxy"} 0']);
+    expect(text).toContain('vrrpd_tracker_ok{iname="VI_1",intf="eth0",vrid="51",tracker="chk_haproxy",kind="script"} 0');
+    expect(text).toContain('vrrpd_tracker_ok{iname="VI_2",intf="eth0",vrid="52",tracker="eth1",kind="interface"} 1');
+    expect(text).toContain('vrrpd_tracker_priority_applied{iname="VI_1",intf="eth0",vrid="51",tracker="chk_haproxy",kind="script"} -30');
+    expect(text).toContain('vrrpd_tracker_fault{iname="VI_1",intf="eth0",vrid="51",tracker="eth1",kind="interface"} 0');
+  });
+
   test('listen addresses', () => {
     expect(parseListenAddress('127.0.0.1:9650')).toEqual({ host: '127.0.0.1', port: 9650 });
     expect(parseListenAddress('[2001:db8::1]:9650')).toEqual({ host: '2001:db8::1', port: 9650 });
