@@ -156,7 +156,17 @@ function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalD
     vrrp_mcast_group4: (s) => assign(global, 'mcastGroup4', ctx.argument(s, 'global.mcastGroup4', 'an IPv4 multicast address')?.text),
     vrrp_mcast_group6: (s) => assign(global, 'mcastGroup6', ctx.argument(s, 'global.mcastGroup6', 'an IPv6 multicast address')?.text),
     vrrp_startup_delay: (s) => assign(global, 'startupDelayMs', ctx.seconds(s, 'global.startupDelayMs', 3600)),
-    vrrp_strict: (s) => assign(global, 'strict', ctx.flag(s, 'global.strict')),
+    vrrp_strict: (s) => {
+      assign(global, 'strict', ctx.flag(s, 'global.strict'));
+      if (global.strict) ctx.warning(s.keyword, 'global.strict', 'vrrp_strict: vrrpd applies its protocol rules (no_accept, no unicast, VRRPv2 auth off) but installs no firewall rules');
+    },
+    // keepalived's firewall integration: vrrpd manages no iptables/nftables rules.
+    ...Object.fromEntries(
+      ['vrrp_iptables', 'vrrp_ipsets', 'vrrp_nftables', 'nftables_priority'].map((keyword) => [
+        keyword,
+        (s: Statement) => ctx.warning(s.keyword, 'global', `${keyword}: vrrpd installs no firewall rules; ignored (accept VRRP, protocol 112, and filter the VIPs yourself)`),
+      ]),
+    ),
     vrrp_check_unicast_src: (s) => assign(global, 'checkUnicastSource', ctx.flag(s, 'global.checkUnicastSource')),
     vrrp_lower_prio_no_advert: (s) => assign(global, 'lowerPrioNoAdvert', ctx.flag(s, 'global.lowerPrioNoAdvert')),
     vrrp_higher_prio_send_advert: (s) => assign(global, 'higherPrioSendAdvert', ctx.flag(s, 'global.higherPrioSendAdvert')),
@@ -181,9 +191,6 @@ function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalD
   }
   if (Number.isNaN(garp.lowerPrioDelayMs)) garp.lowerPrioDelayMs = garp.masterDelayMs;
   if (Number.isNaN(garp.lowerPrioRepeat)) garp.lowerPrioRepeat = garp.masterRepeat;
-  if (global.strict) {
-    ctx.issues.push({ severity: 'warning', path: 'global.strict', message: 'vrrp_strict: vrrpd applies its protocol rules (no_accept, no unicast, VRRPv2 auth off) but installs no firewall rules' });
-  }
   return { ...global, garp };
 }
 

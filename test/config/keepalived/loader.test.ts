@@ -151,6 +151,15 @@ describe('keepalived semantics', () => {
     expect(load(text.replace(' virtual_router_id 1\n', ' virtual_router_id 1\n accept\n')).config.instances[0]?.acceptMode).toBe(true);
   });
 
+  test('vrrp_strict and keepalived\'s firewall keywords are warned about at their line: vrrpd installs no firewall rules', () => {
+    const text = 'global_defs {\n vrrp_strict\n vrrp_iptables VRRP\n vrrp_nftables\n}\n' + 'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n version 3\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n';
+    expect(load(text).lines).toEqual([
+      'keepalived.conf:2:2: warning: vrrp_strict: vrrpd applies its protocol rules (no_accept, no unicast, VRRPv2 auth off) but installs no firewall rules',
+      'keepalived.conf:3:2: warning: vrrp_iptables: vrrpd installs no firewall rules; ignored (accept VRRP, protocol 112, and filter the VIPs yourself)',
+      'keepalived.conf:4:2: warning: vrrp_nftables: vrrpd installs no firewall rules; ignored (accept VRRP, protocol 112, and filter the VIPs yourself)',
+    ]);
+  });
+
   test('lower-priority gratuitous ARPs follow the master settings unless set; instances inherit the global ones', () => {
     const text =
       'global_defs {\n vrrp_garp_master_delay 2\n vrrp_garp_master_repeat 3\n max_auto_priority\n}\n' +
