@@ -75,7 +75,7 @@ export class Supervisor implements DaemonHooks {
       // keepalived drops tracking weights of address owners and of sync group members (unless
       // sync_group_tracking_weight): a failing tracker then means Fault.
       const weightsApply = instance.priority !== OWNER_PRIORITY && (!group || group.trackingWeight);
-      const tracking = new InstanceTracking(router, entries, weightsApply, () => context.basePriority(instance.name));
+      const tracking = new InstanceTracking(router, entries, weightsApply, () => context.basePriority(instance.name), this.ports.log);
       this.instances.set(instance.name, { config: instance, group, tracking });
     }
     for (const group of this.config.syncGroups) {
