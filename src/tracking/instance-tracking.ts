@@ -32,6 +32,7 @@ export class InstanceTracking {
       reverse,
       state: tracker.state,
       ...(tracker.value !== undefined ? { value: tracker.value } : {}),
+      ...(tracker.detail !== undefined ? { detail: tracker.detail } : {}),
     }));
     return evaluateTracking(this.basePriority(), readings, this.weightsApply);
   }

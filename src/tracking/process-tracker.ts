@@ -88,6 +88,10 @@ export class ProcessTracker implements Tracker {
     return this.count;
   }
 
+  get detail(): string {
+    return `${this.count} running`;
+  }
+
   subscribe(listener: () => void): void {
     this.listeners.add(listener);
   }
