@@ -52,7 +52,7 @@ function trackingLines(i: InstanceStatus): string[] {
     t.name,
     t.fault ? 'FAULT' : t.state,
     `weight ${t.weight}${t.reverse ? ' reverse' : ''}${t.ignored ? ' (ignored)' : ''}`,
-    `${t.applied}${t.value !== undefined ? ` (value ${t.value})` : ''}`,
+    `${t.applied}${t.value !== undefined ? ` (value ${t.value})` : ''}${t.detail !== undefined ? ` (${t.detail})` : ''}`,
   ]);
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   return [

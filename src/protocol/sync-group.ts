@@ -21,7 +21,7 @@ export class SyncGroup implements SyncGroupLink {
     for (const member of members) member.joinSyncGroup(this);
   }
 
-  /** The group's state as keepalived's notify reports it: Fault if any, else Master if any, else Backup. */
+  /** A summary for status and tests: Fault if any member is, else Master if any is, else Backup. */
   get state(): RouterState {
     const states = this.members.map((member) => member.state);
     if (states.includes('Fault')) return 'Fault';

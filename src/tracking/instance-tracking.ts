@@ -1,5 +1,6 @@
 // The trackers of one instance (its own and its sync group's), turned into what the protocol core
 // takes: Fault (source 'tracking') and an effective priority (weights.ts).
+import type { Logger } from '../daemon/log.js';
 import type { VirtualRouter } from '../protocol/virtual-router.js';
 import type { Tracker } from './tracker.js';
 import { evaluateTracking, type TrackerReading, type TrackingOutcome } from './weights.js';
@@ -19,6 +20,7 @@ export class InstanceTracking {
     private readonly entries: readonly TrackedEntry[],
     private readonly weightsApply: boolean,
     private readonly basePriority: () => number,
+    private readonly log?: Logger,
   ) {
     this.unsubscribe = entries.map((entry) => entry.tracker.subscribe(() => this.apply()));
   }
@@ -36,6 +38,7 @@ export class InstanceTracking {
       reverse,
       state: tracker.state,
       ...(tracker.value !== undefined ? { value: tracker.value } : {}),
+      ...(tracker.detail !== undefined ? { detail: tracker.detail } : {}),
     }));
     return evaluateTracking(this.basePriority(), readings, this.weightsApply);
   }
@@ -43,7 +46,17 @@ export class InstanceTracking {
   /** Recomputes and hands Fault and priority to the router. */
   apply(): TrackingOutcome {
     const outcome = this.evaluate();
+    const previous = this.outcome;
     this.outcome = outcome;
+    // One line when tracking moves the priority, with the arithmetic (operators find it confusing).
+    if (previous && previous.priority !== outcome.priority && this.log) {
+      const base = this.basePriority();
+      const terms = outcome.contributions.filter((c) => c.applied !== 0).map((c) => `${c.kind} ${c.name} ${c.applied > 0 ? '+' : ''}${c.applied}`);
+      this.log.info(
+        { event: 'priority-changed', instance: this.router.config.name, from: previous.priority, priority: outcome.priority, base, contributions: terms },
+        `${this.router.config.name}: effective priority ${previous.priority} -> ${outcome.priority} (base ${base}${terms.length > 0 ? `, ${terms.join(', ')}` : ''})`,
+      );
+    }
     this.router.setFault(outcome.faults.length > 0, outcome.faults.length > 0 ? `tracking: ${outcome.faults.join(', ')}` : 'tracking: all OK', 'tracking');
     this.router.setPriority(outcome.priority);
     return outcome;

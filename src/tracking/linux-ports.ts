@@ -11,21 +11,32 @@ import { UserDatabase } from './users.js';
 
 /** track_file reads at most this much: the number is at the start. */
 const TRACK_FILE_READ_BYTES = 4096;
+const TRACK_FILE_POLL_MS = 1000;
 
 export class LinuxFiles implements FileWatchPort {
   watch(path: string, onChange: () => void): () => void {
     // Watching the directory sees the file created, replaced (editors rename over it) and removed.
     let watcher: FSWatcher | undefined;
+    let poll: NodeJS.Timeout | undefined;
     const name = basename(path);
+    // Without a directory to watch (not created yet, or removed), read the file every second.
+    const fallBackToPolling = (): void => {
+      watcher?.close();
+      watcher = undefined;
+      poll ??= setInterval(onChange, TRACK_FILE_POLL_MS).unref();
+    };
     try {
       watcher = watch(dirname(path), { persistent: false }, (_event, filename) => {
         if (filename === null || filename === name) onChange();
       });
-      watcher.on('error', () => undefined);
+      watcher.on('error', fallBackToPolling);
     } catch {
-      watcher = undefined;
+      fallBackToPolling();
     }
-    return () => watcher?.close();
+    return () => {
+      watcher?.close();
+      if (poll) clearInterval(poll);
+    };
   }
 
   async read(path: string): Promise<string | undefined> {

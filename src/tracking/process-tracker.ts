@@ -34,23 +34,26 @@ export const PROCESS_POLL_MS = 1000;
 /** The kernel's comm is TASK_COMM_LEN - 1 characters. */
 const COMM_LENGTH = 15;
 
+/**
+ * keepalived's matching (keepalived.conf(5), vrrp_track_process): the name is the process name
+ * (/proc/PID/comm), or the command when parameters are given (argv[0], or its last component);
+ * `full_command` compares argv[0] as written. Parameters: exactly these without param_match;
+ * `partial`: the first n parameters are these; `initial`: as partial, but the last one may be
+ * longer than configured. param_match without parameters means "no parameters at all".
+ */
 export function processMatches(spec: ProcessSpec, entry: ProcessEntry): boolean {
   const argv0 = entry.cmdline[0] ?? '';
   const nameMatches = spec.fullCommand
     ? argv0 === spec.process
-    : entry.comm === spec.process.slice(0, COMM_LENGTH) || argv0.split('/').pop() === spec.process;
+    : entry.comm === spec.process.slice(0, COMM_LENGTH) || argv0 === spec.process || argv0.split('/').pop() === spec.process;
   if (!nameMatches) return false;
-  // Without parameters any command line of that program matches.
-  if (spec.parameters.length === 0) return true;
   const args = entry.cmdline.slice(1);
-  switch (spec.paramMatch) {
-    case 'exact':
-      return args.length === spec.parameters.length && args.every((arg, i) => arg === spec.parameters[i]);
-    case 'initial':
-      return spec.parameters.every((param, i) => args[i] === param);
-    case 'partial':
-      return args.join(' ').includes(spec.parameters.join(' '));
-  }
+  const wanted = spec.parameters;
+  if (wanted.length === 0) return spec.paramMatch === 'exact' || args.length === 0;
+  if (spec.paramMatch === 'exact') return args.length === wanted.length && args.every((arg, i) => arg === wanted[i]);
+  if (args.length < wanted.length) return false;
+  const last = wanted.length - 1;
+  return wanted.every((param, i) => (spec.paramMatch === 'initial' && i === last ? args[i]!.startsWith(param) : args[i] === param));
 }
 
 export class ProcessTracker implements Tracker {
@@ -83,6 +86,10 @@ export class ProcessTracker implements Tracker {
 
   get running(): number {
     return this.count;
+  }
+
+  get detail(): string {
+    return `${this.count} running`;
   }
 
   subscribe(listener: () => void): () => void {

@@ -3,7 +3,7 @@
 import type { DaemonHooks, SupervisedStatus, SupervisorContext } from '../daemon/hooks.js';
 import type { Logger } from '../daemon/log.js';
 import type { HostEvent } from '../daemon/ports.js';
-import type { NotifyConfig, SyncGroupConfig, TrackerRefConfig, VrrpdConfig, VrrpInstanceConfig } from '../config/model.js';
+import type { SyncGroupConfig, TrackerRefConfig, VrrpdConfig, VrrpInstanceConfig } from '../config/model.js';
 import type { RouterAction } from '../protocol/actions.js';
 import type { Clock } from '../protocol/clock.js';
 import { OWNER_PRIORITY } from '../protocol/priority.js';
@@ -87,7 +87,7 @@ export class Supervisor implements DaemonHooks {
       // keepalived drops tracking weights of address owners and of sync group members (unless
       // sync_group_tracking_weight): a failing tracker then means Fault.
       const weightsApply = instance.priority !== OWNER_PRIORITY && (!group || group.trackingWeight);
-      const tracking = new InstanceTracking(router, entries, weightsApply, () => context.basePriority(instance.name));
+      const tracking = new InstanceTracking(router, entries, weightsApply, () => context.basePriority(instance.name), this.ports.log);
       this.instances.set(instance.name, { config: instance, group, tracking });
     }
     // On reload, a router that was in a group and no longer is must not keep its group's Fault.
@@ -285,16 +285,15 @@ export class Supervisor implements DaemonHooks {
   private groupChanged(name: string, stopping: boolean): void {
     const group = this.groups.get(name);
     if (!group) return;
-    const members = group.sync.members;
+    const states = group.sync.members.map((member) => member.state);
     let state: NotifyState | undefined;
-    const states = members.map((member) => member.state);
     if (stopping) state = states.every((s) => s === 'Initialize') ? 'STOP' : undefined;
     else if (states.includes('Fault')) state = 'FAULT';
     else if (states.every((s) => s === 'Master')) state = 'MASTER';
     else if (states.includes('Backup') && !states.includes('Master')) state = 'BACKUP';
     if (!state || state === group.notified) return;
     group.notified = state;
-    this.notifier.notify('GROUP', name, group.config.notify satisfies NotifyConfig, state, 0);
+    this.notifier.notify('GROUP', name, group.config.notify, state, 0);
   }
 }
 

@@ -9,6 +9,8 @@ export interface Tracker {
   readonly state: TrackerState;
   /** track_file: the number read. */
   readonly value?: number;
+  /** What the last check said (a script's exit status, a process count), for status. */
+  readonly detail?: string | undefined;
   /** Calls `listener` after every change of state or value; returns the way to stop. */
   subscribe(listener: () => void): () => void;
   start(): void;

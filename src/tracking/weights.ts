@@ -21,6 +21,7 @@ export interface TrackerReading {
   readonly state: TrackerState;
   /** A track_file's number. */
   readonly value?: number;
+  readonly detail?: string;
 }
 
 /** One tracker as `vrrpd status` shows it. */
@@ -38,6 +39,8 @@ export interface TrackerContribution {
   /** It holds the instance in Fault. */
   readonly fault: boolean;
   readonly value?: number;
+  /** The last check's outcome ("exit status 1", "3 running"). */
+  readonly detail?: string;
 }
 
 export interface TrackingOutcome {
@@ -68,7 +71,7 @@ export function evaluateTracking(basePriority: number, readings: readonly Tracke
 
 function contribution(reading: TrackerReading, weightsApply: boolean): TrackerContribution {
   const weight = reading.weight;
-  const base = { name: reading.name, kind: reading.kind, state: reading.state, weight, reverse: reading.reverse };
+  const base = { name: reading.name, kind: reading.kind, state: reading.state, weight, reverse: reading.reverse, ...(reading.detail !== undefined ? { detail: reading.detail } : {}) };
   if (!weightsApply && weight !== 0) return { ...base, ...(reading.value !== undefined ? { value: reading.value } : {}), applied: 0, fault: false, ignored: true };
   if (reading.kind === 'file') {
     const value = reading.value ?? 0;

@@ -43,7 +43,7 @@ test('trackers are listed under the table: kind, state, weight and what each add
     effectivePriority: 120,
     syncGroup: 'G1',
     trackers: [
-      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false },
+      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false, detail: 'exit status 1' },
       { name: 'eth1', kind: 'interface', state: 'ok', weight: 0, reverse: false, applied: 0, fault: false },
       { name: 'maint', kind: 'file', state: 'ok', weight: 1, reverse: false, applied: 0, fault: false, value: 0 },
     ],
@@ -51,7 +51,7 @@ test('trackers are listed under the table: kind, state, weight and what each add
   expect(formatStatusTable([tracked]).split('\n').slice(2)).toEqual([
     '',
     'VI_1 (sync group G1): base 150, effective 120',
-    '  script     chk_haproxy  failed  weight -30  -30',
+    '  script     chk_haproxy  failed  weight -30  -30 (exit status 1)',
     '  interface  eth1         ok      weight 0    0',
     '  file       maint        ok      weight 1    0 (value 0)',
     '',

@@ -501,5 +501,23 @@ describe.skipIf(!isRoot() || !haveKeepalived)('track_interface arithmetic agains
     };
     expect(advertised(110)).toEqual(advertised(130));
     expect(advertised(110)).toEqual(['120', '100', '100', '80', '90', '100', '110', '100', undefined, undefined, '100']);
+
+    // The links change while both run: every instance follows, as keepalived's do.
+    for (const host of [a, b]) {
+      await host.ip('link', 'set', 'dup', 'down');
+      await host.ip('link', 'set', 'ddown-p', 'up');
+      await host.ip('link', 'set', 'ddown', 'up');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const second = await startCapture(a, 'ip proto 112');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await second.stop();
+    const now = (base: number): Array<string | undefined> => {
+      const last = new Map<number, string>();
+      for (const [vrid, priority] of captureFields(second.file, ['vrrp.virt_rtr_id', 'vrrp.prio'])) last.set(Number(vrid), priority!);
+      return cases.map((_case, i) => last.get(base + i));
+    };
+    expect(now(110)).toEqual(now(130));
+    expect(now(110)).toEqual(['100', '120', '80', '100', '100', '90', '100', undefined, '100', '100', undefined]);
   });
 });

@@ -1,5 +1,5 @@
 // track_file: the number read at start and on every change, init_file, and the real watcher.
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -64,6 +64,21 @@ describe('track_file', () => {
     writeFileSync(join(dir, 'tmp'), '-2\n');
     renameSync(join(dir, 'tmp'), path);
     await until(-2);
+    tracker.stop();
+  });
+
+  test('a file in a directory that does not exist yet is polled until it appears', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'vrrpd-trackfile-')), 'later');
+    const path = join(dir, 'value');
+    const { log } = capturingLogger();
+    const tracker = new FileTracker({ name: 'f', path }, new LinuxFiles(), log);
+    await tracker.initialise();
+    tracker.start();
+    mkdirSync(dir);
+    writeFileSync(path, '4\n');
+    const start = Date.now();
+    while (tracker.value !== 4 && Date.now() - start < 4000) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(tracker.value).toBe(4);
     tracker.stop();
   });
 });

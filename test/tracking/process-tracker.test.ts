@@ -27,12 +27,19 @@ describe('processMatches', () => {
     expect(processMatches(spec({ process: '/usr/sbin/nginx', fullCommand: true }), nginx(1))).toBe(true);
     expect(processMatches(spec({ process: 'nginx', fullCommand: true }), nginx(1))).toBe(false);
   });
-  test('parameters: exact, initial, partial', () => {
-    expect(processMatches(spec({ parameters: ['-g', 'daemon off;'] }), nginx(1, '-g', 'daemon off;'))).toBe(true);
-    expect(processMatches(spec({ parameters: ['-g'] }), nginx(1, '-g', 'daemon off;'))).toBe(false);
-    expect(processMatches(spec({ parameters: ['-g'], paramMatch: 'initial' }), nginx(1, '-g', 'daemon off;'))).toBe(true);
-    expect(processMatches(spec({ parameters: ['daemon'], paramMatch: 'partial' }), nginx(1, '-g', 'daemon off;'))).toBe(true);
-    expect(processMatches(spec({ parameters: ['master'], paramMatch: 'partial' }), nginx(1, '-g', 'daemon off;'))).toBe(false);
+  test('parameters: exact without param_match; partial: the first n; initial: the last may be longer', () => {
+    const running = nginx(1, '-g', 'daemon off;');
+    expect(processMatches(spec({ parameters: ['-g', 'daemon off;'] }), running)).toBe(true);
+    expect(processMatches(spec({ parameters: ['-g'] }), running)).toBe(false);
+    expect(processMatches(spec({ parameters: ['-g'], paramMatch: 'partial' }), running)).toBe(true);
+    expect(processMatches(spec({ parameters: ['-g', 'daemon'], paramMatch: 'partial' }), running)).toBe(false);
+    expect(processMatches(spec({ parameters: ['-g', 'daemon'], paramMatch: 'initial' }), running)).toBe(true);
+    expect(processMatches(spec({ parameters: ['-', 'daemon'], paramMatch: 'initial' }), running)).toBe(false);
+  });
+  test('no parameters: any without param_match, none with it', () => {
+    expect(processMatches(spec(), nginx(1, '-g', 'x'))).toBe(true);
+    expect(processMatches(spec({ paramMatch: 'partial' }), nginx(1, '-g', 'x'))).toBe(false);
+    expect(processMatches(spec({ paramMatch: 'partial' }), nginx(1))).toBe(true);
   });
 });
 

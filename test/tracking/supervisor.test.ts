@@ -82,14 +82,18 @@ describe('Supervisor', () => {
     outcomes['/usr/bin/killall'] = EXIT_1;
     await advance(1000);
     expect(router('VI_1').priority).toBe(120);
-    expect(supervisor.status('VI_1').trackers).toEqual([{ name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false }]);
+    expect(supervisor.status('VI_1').trackers).toEqual([
+      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false, detail: 'exit status 1' },
+    ]);
     delete outcomes['/usr/bin/killall'];
     await advance(1000);
     expect(router('VI_1').priority).toBe(150);
-    expect(records().filter((r) => r['event'] === 'tracker-changed').map((r) => r['msg'])).toEqual([
+    expect(records().filter((r) => r['event'] === 'tracker-changed' || r['event'] === 'priority-changed').map((r) => r['msg'])).toEqual([
       'vrrp_script chk_haproxy: OK (exit status 0)',
       'vrrp_script chk_haproxy: failed (exit status 1)',
+      'VI_1: effective priority 150 -> 120 (base 150, script chk_haproxy -30)',
       'vrrp_script chk_haproxy: OK (exit status 0)',
+      'VI_1: effective priority 120 -> 150 (base 150)',
     ]);
   });
 

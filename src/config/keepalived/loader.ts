@@ -387,11 +387,11 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
     higher_prio_send_advert: (s) => assign(instance, 'higherPrioSendAdvert', ctx.flag(s, `${path}.higherPrioSendAdvert`)),
     use_vmac: (s) => (instance.useVmac = s.args[0] ? { name: s.args[0].text } : {}),
     v3_checksum_as_v2: () => (checksumAsV2 = true),
-    notify_master: (s) => assign(notify, 'master', command(s)),
-    notify_backup: (s) => assign(notify, 'backup', command(s)),
-    notify_fault: (s) => assign(notify, 'fault', command(s)),
-    notify_stop: (s) => assign(notify, 'stop', command(s)),
-    notify: (s) => assign(notify, 'any', command(s)),
+    notify_master: (s) => assign(notify, 'master', command(s, `${path}.notify`, ctx)),
+    notify_backup: (s) => assign(notify, 'backup', command(s, `${path}.notify`, ctx)),
+    notify_fault: (s) => assign(notify, 'fault', command(s, `${path}.notify`, ctx)),
+    notify_stop: (s) => assign(notify, 'stop', command(s, `${path}.notify`, ctx)),
+    notify: (s) => assign(notify, 'any', command(s, `${path}.notify`, ctx)),
     smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; use notify scripts; ignored'),
     debug: (s) => assign(instance, 'debug', ctx.integer(s, `${path}.debug`, 0, 4)),
     // Per-instance vrrp_strict; of its rules, only no_accept changes what vrrpd does.
@@ -559,11 +559,11 @@ function readSyncGroup(statement: Statement, ctx: LoadContext): SyncGroupConfig 
       track_interface: (s) => (group.trackInterfaces = readTrackInterfaces(s, `${path}.trackInterfaces`, ctx)),
       track_file: (s) => (group.trackFiles = readTrackerRefs(s, `${path}.trackFiles`, 254, ctx)),
       track_process: (s) => (group.trackProcesses = readTrackerRefs(s, `${path}.trackProcesses`, 254, ctx)),
-      notify_master: (s) => assign(notify, 'master', command(s)),
-      notify_backup: (s) => assign(notify, 'backup', command(s)),
-      notify_fault: (s) => assign(notify, 'fault', command(s)),
-      notify_stop: (s) => assign(notify, 'stop', command(s)),
-      notify: (s) => assign(notify, 'any', command(s)),
+      notify_master: (s) => assign(notify, 'master', command(s, `${path}.notify`, ctx)),
+      notify_backup: (s) => assign(notify, 'backup', command(s, `${path}.notify`, ctx)),
+      notify_fault: (s) => assign(notify, 'fault', command(s, `${path}.notify`, ctx)),
+      notify_stop: (s) => assign(notify, 'stop', command(s, `${path}.notify`, ctx)),
+      notify: (s) => assign(notify, 'any', command(s, `${path}.notify`, ctx)),
       sync_group_tracking_weight: () => (group.trackingWeight = true),
       smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; ignored'),
     },
@@ -603,9 +603,12 @@ function address(ctx: LoadContext, statement: Statement, path: string): string |
 }
 
 /**
- * A notify command line as written: one quoted string, or the words of the rest of the line
- * (keepalived takes both; it runs the program without a shell, the words split again).
+ * A notify command line: `notify_master <SCRIPT>|"<COMMAND LINE>" [username [groupname]]`. The
+ * first word (quoted when it has arguments) is the command; what follows is a user to run it as,
+ * which vrrpd does not support per script (script_user applies).
  */
-function command(statement: Statement): string | undefined {
-  return statement.args.length > 0 ? statement.args.map((word) => word.text).join(' ') : undefined;
+function command(statement: Statement, path: string, ctx: LoadContext): string | undefined {
+  const user = statement.args[1];
+  if (user) ctx.warning(user, path, `${statement.keyword.text}: running it as "${statement.args.slice(1).map((w) => w.text).join(' ')}" is not supported; it runs as script_user. Quote the command line if these are arguments`);
+  return statement.args[0]?.text;
 }

@@ -245,4 +245,14 @@ describe('keepalived semantics', () => {
     expect(config.global.scriptUser).toBe('nobody nogroup');
     expect(config.scripts[0]?.user).toBe('haproxy haproxy');
   });
+
+  test('notify commands: a quoted command line, or a script followed by a user (not part of the command)', () => {
+    const { config, lines } = load(
+      'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n notify_master "/etc/ka/master.sh arg"\n notify_backup /etc/ka/backup.sh root\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n',
+    );
+    expect(config.instances[0]?.notify).toEqual({ master: '/etc/ka/master.sh arg', backup: '/etc/ka/backup.sh' });
+    expect(lines).toEqual([
+      'keepalived.conf:5:34: warning: notify_backup: running it as "root" is not supported; it runs as script_user. Quote the command line if these are arguments',
+    ]);
+  });
 });
