@@ -2,14 +2,7 @@
   "targets": [
     {
       "target_name": "vrrpd_shims",
-      "sources": ["packet_socket.cc", "vrrp6_socket.cc"],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]
-    },
-    {
-      "target_name": "vrrpd_operate",
-      "sources": ["unix_datagram.cc", "signal_pipe.cc"],
+      "sources": ["module.cc", "packet_socket.cc", "vrrp6_socket.cc", "unix_datagram.cc", "signal_pipe.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]

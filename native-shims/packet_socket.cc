@@ -2,7 +2,7 @@
 // interface (AF_PACKET), which gratuitous ARP needs (RFC 5798 §6.4.2; keepalived's format).
 #include <napi.h>
 
-#include "vrrp6_socket.h"
+#include "shims.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -66,12 +66,8 @@ Napi::Value SendFrame(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(sent));
 }
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("sendFrame", Napi::Function::New(env, SendFrame));
-  InitVrrp6Socket(env, exports);
-  return exports;
-}
-
 }  // namespace
 
-NODE_API_MODULE(vrrpd_shims, Init)
+void RegisterPacketSocket(Napi::Env env, Napi::Object exports) {
+  exports.Set("sendFrame", Napi::Function::New(env, SendFrame));
+}

@@ -4,6 +4,8 @@
 // handler does nothing but write(2), which is async-signal-safe.
 #include <napi.h>
 
+#include "shims.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>

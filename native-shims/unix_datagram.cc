@@ -1,9 +1,9 @@
 // sd_notify's transport, which Node cannot speak: one datagram on an AF_UNIX SOCK_DGRAM socket
 // (node:dgram has udp4/udp6 only, node:net unix sockets are streams). A name starting with '@' is
 // in the abstract namespace, as systemd passes NOTIFY_SOCKET (sd_notify(3)).
-// Its own addon (target vrrpd_operate, with signal_pipe.cc) so it shares no code or Init with the
-// other shims.
 #include <napi.h>
+
+#include "shims.h"
 
 #include <cerrno>
 #include <cstddef>
@@ -13,7 +13,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-void RegisterSignalPipe(Napi::Env env, Napi::Object exports);  // signal_pipe.cc
 
 namespace {
 
@@ -57,12 +56,8 @@ Napi::Value SendUnixDatagram(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(sent));
 }
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("sendUnixDatagram", Napi::Function::New(env, SendUnixDatagram));
-  RegisterSignalPipe(env, exports);
-  return exports;
-}
-
 }  // namespace
 
-NODE_API_MODULE(vrrpd_operate, Init)
+void RegisterUnixDatagram(Napi::Env env, Napi::Object exports) {
+  exports.Set("sendUnixDatagram", Napi::Function::New(env, SendUnixDatagram));
+}

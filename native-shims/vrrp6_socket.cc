@@ -3,7 +3,7 @@
 // requires rejecting a hop limit other than 255, and neither Node nor raw-socket can report it.
 // Only the socket calls live here; addresses are 16-byte buffers and all logic is TypeScript
 // (src/linux/sockets/ipv6-vrrp-socket.ts).
-#include "vrrp6_socket.h"
+#include "shims.h"
 
 #include <cerrno>
 #include <cstring>

@@ -36,6 +36,12 @@ export interface NativeShims {
   /** Sends a complete Ethernet frame on the interface (AF_PACKET); returns the bytes sent. */
   sendFrame(interfaceIndex: number, frame: Buffer): number;
   Vrrp6Socket: new (options: Vrrp6SocketOptions, onPacket: Vrrp6PacketCallback) => NativeVrrp6Socket;
+  /** One datagram to an AF_UNIX socket path, or an abstract name written "@name" (sd_notify). */
+  sendUnixDatagram(path: string, message: Buffer): number;
+  /** Installs a handler for a realtime signal; returns a pipe's read end, one byte per delivery. */
+  signalPipe(signo: number): number;
+  /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */
+  realtimeSignalMin(): number;
 }
 
 let shims: NativeShims | undefined;

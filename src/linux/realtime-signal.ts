@@ -2,13 +2,13 @@
 // JSON dump on SIGRTMIN+2, and tools send that signal. The native handler writes a byte to a pipe;
 // the pipe's read end is a Node stream, so the callback runs on the event loop like any other.
 import { Socket } from 'node:net';
-import { operateShim } from './operate-shim.js';
+import { nativeShims } from './native.js';
 
 /** keepalived's JSON dump signal (`keepalived --signum=JSON`): SIGRTMIN+2. */
 export const KEEPALIVED_JSON_SIGNAL_OFFSET = 2;
 
 export function realtimeSignalNumber(offset: number): number {
-  return operateShim().realtimeSignalMin() + offset;
+  return nativeShims().realtimeSignalMin() + offset;
 }
 
 /**
@@ -17,7 +17,7 @@ export function realtimeSignalNumber(offset: number): number {
  * function stops the callbacks.
  */
 export function onRealtimeSignal(offset: number, handler: () => void): () => void {
-  const fd = operateShim().signalPipe(realtimeSignalNumber(offset));
+  const fd = nativeShims().signalPipe(realtimeSignalNumber(offset));
   const pipe = new Socket({ fd, readable: true, writable: false });
   pipe.on('data', () => handler());
   pipe.on('error', () => undefined);

@@ -1,12 +1,12 @@
 // systemd's readiness protocol (sd_notify(3)): newline-separated KEY=VALUE datagrams to the
 // AF_UNIX socket named by $NOTIFY_SOCKET ('@' = abstract namespace). Node cannot send unix
-// datagrams, so the native shim's vrrpd_operate addon does the sendto.
+// datagrams, so the native shim (sendUnixDatagram) does the sendto.
 import type { Logger } from '../daemon/log.js';
-import { operateShim } from './operate-shim.js';
+import { nativeShims } from './native.js';
 
 /** Sends one datagram to a unix socket path or abstract name ("@name"). */
 export function sendUnixDatagram(path: string, message: string): number {
-  return operateShim().sendUnixDatagram(path, Buffer.from(message));
+  return nativeShims().sendUnixDatagram(path, Buffer.from(message));
 }
 
 /** CLOCK_MONOTONIC in microseconds (libuv's hrtime reads CLOCK_MONOTONIC on Linux). */

@@ -1,7 +1,7 @@
 // Realtime signals, which Node refuses: a delivery reaches the callback on the event loop (and does
 // not end the process, their default action); ordinary signals are refused so Node keeps them.
 import { describe, expect, test } from 'vitest';
-import { operateShim } from '../../src/linux/operate-shim.js';
+import { nativeShims } from '../../src/linux/native.js';
 import { onRealtimeSignal, realtimeSignalNumber } from '../../src/linux/realtime-signal.js';
 
 describe('onRealtimeSignal', () => {
@@ -26,7 +26,7 @@ describe('onRealtimeSignal', () => {
   });
 
   test('refuses ordinary signals and a second pipe for the same signal', () => {
-    expect(() => operateShim().signalPipe(10)).toThrow(RangeError);
-    expect(() => operateShim().signalPipe(realtimeSignalNumber(7))).toThrow('already has a pipe');
+    expect(() => nativeShims().signalPipe(10)).toThrow(RangeError);
+    expect(() => nativeShims().signalPipe(realtimeSignalNumber(7))).toThrow('already has a pipe');
   });
 });

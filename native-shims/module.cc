@@ -1,0 +1,18 @@
+// The module: every shim's functions on one exports object (see shims.h and README.md).
+#include <napi.h>
+
+#include "shims.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  RegisterPacketSocket(env, exports);
+  InitVrrp6Socket(env, exports);
+  RegisterUnixDatagram(env, exports);
+  RegisterSignalPipe(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(vrrpd_shims, Init)
