@@ -144,6 +144,22 @@ describe.skipIf(!isRoot() || !haveKeepalived)('IPv6: vrrpd against keepalived (n
     console.info(`${c.name}: keepalived SIGKILL -> vrrpd Master in ${failover.toFixed(0)} ms (Master_Down_Interval ${masterDownInterval(3, 100, 1000)} ms)`);
   });
 
+  test.each(cases)('$name: vrrpd Master, keepalived Backup; SIGKILL of vrrpd fails over within Master_Down_Interval', { timeout: 40_000 }, async (c) => {
+    const { lab: l } = await twoHosts();
+    const [a, b] = [l.host('a'), l.host('b')];
+    startVrrpd(a, interopConfig(c, 150, '2001:db8::1', '2001:db8::2'));
+    startKeepalived(b, interopConfig(c, 100, '2001:db8::2', '2001:db8::1'));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await holds(b, VIP)).toBe(false);
+
+    await a.crash();
+    const failover = await waitFor('keepalived to take the VIP', () => holds(b, VIP), 8000);
+    expect(failover).toBeLessThan(masterDownInterval(3, 100, 1000) + MARGIN_MS);
+    expect(failover).toBeGreaterThan(skewTime(3, 100, 1000) + 1000);
+    console.info(`${c.name}: vrrpd SIGKILL -> keepalived Master in ${failover.toFixed(0)} ms (Master_Down_Interval ${masterDownInterval(3, 100, 1000)} ms)`);
+  });
+
   test.each(cases)('$name: keepalived SIGTERM hands over to vrrpd within Skew_Time', { timeout: 40_000 }, async (c) => {
     const { lab: l } = await twoHosts();
     const [a, b] = [l.host('a'), l.host('b')];
