@@ -64,6 +64,25 @@ describe.skipIf(!isRoot())('IPv6: vrrpd against vrrpd (needs root)', () => {
   });
 });
 
+describe.skipIf(!isRoot())('IPv6: host events (needs root)', () => {
+  test.each(['carrier loss', 'interface set down'])('%s on the Master: Fault and the Backup takes over; back up (link-local re-added): preempts again', { timeout: 40_000 }, async (event) => {
+    const { lab: l } = await twoHosts();
+    const [a, b] = [l.host('a'), l.host('b')];
+    const vrrpdA = startVrrpd(a, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/64` }));
+    startVrrpd(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/64` }));
+    await waitFor('a to hold the VIP', () => holds(a, VIP), 6000);
+    // Set down, the interface loses its link-local address, the source vrrpd's socket is bound to.
+    const setUp = (up: boolean) => (event === 'carrier loss' ? a.setCarrier(up) : a.ip('link', 'set', 'eth0', up ? 'up' : 'down'));
+    await setUp(false);
+    await waitFor('b to take over', () => holds(b, VIP), 6000);
+    expect(vrrpdA.lines.some((line) => line.includes('"to":"Fault"'))).toBe(true);
+    await setUp(true);
+    await linkLocal(a);
+    await waitFor('a to preempt', () => holds(a, VIP), 8000);
+    await waitFor('b to let go', async () => !(await holds(b, VIP)), 3000);
+  });
+});
+
 describe.skipIf(!isRoot())('IPv6: start-up while the link-local address is tentative (needs root)', () => {
   test('vrrpd waits for duplicate address detection instead of failing to bind', { timeout: 30_000 }, async () => {
     await sweepStaleLabs();
