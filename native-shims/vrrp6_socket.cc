@@ -40,7 +40,7 @@ Napi::Buffer<uint8_t> AddressBuffer(const Napi::Env& env, const in6_addr& addres
   return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(&address), 16);
 }
 
-// new Vrrp6Socket({interfaceName, interfaceIndex, source?: Buffer(16), hopLimit, groups: Buffer[]},
+// new Vrrp6Socket({interfaceName, interfaceIndex, source?: Buffer(16), hopLimit, groups: Buffer[], kernelChecksum?},
 //                 onPacket(error, payload, source, destination, hopLimit))
 // send(payload: Buffer, destination: Buffer(16), scopeId: number): bytes sent
 // close()
