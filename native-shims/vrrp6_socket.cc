@@ -40,7 +40,7 @@ Napi::Buffer<uint8_t> AddressBuffer(const Napi::Env& env, const in6_addr& addres
   return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(&address), 16);
 }
 
-// new Vrrp6Socket({interfaceName, interfaceIndex, source?: Buffer(16), hopLimit, groups: Buffer[]},
+// new Vrrp6Socket({interfaceName, interfaceIndex, source?: Buffer(16), hopLimit, groups: Buffer[], kernelChecksum?},
 //                 onPacket(error, payload, source, destination, hopLimit))
 // send(payload: Buffer, destination: Buffer(16), scopeId: number): bytes sent
 // close()
@@ -62,10 +62,12 @@ class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
     Napi::Value hopLimit = options.Get("hopLimit");
     Napi::Value groups = options.Get("groups");
     Napi::Value source = options.Get("source");
+    // kernelChecksum false: the kernel neither fills nor verifies it (vrrpd watch reports bad ones).
+    Napi::Value kernelChecksum = options.Get("kernelChecksum");
     in6_addr sourceAddress{};
     if (!name.IsString() || !index.IsNumber() || !hopLimit.IsNumber() || !groups.IsArray() ||
-        (!source.IsUndefined() && !ReadAddress(source, &sourceAddress))) {
-      Napi::TypeError::New(env, "options: {interfaceName: string, interfaceIndex: number, hopLimit: number, groups: Buffer[], source?: Buffer(16)}")
+        (!source.IsUndefined() && !ReadAddress(source, &sourceAddress)) || (!kernelChecksum.IsUndefined() && !kernelChecksum.IsBoolean())) {
+      Napi::TypeError::New(env, "options: {interfaceName: string, interfaceIndex: number, hopLimit: number, groups: Buffer[], source?: Buffer(16), kernelChecksum?: boolean}")
           .ThrowAsJavaScriptException();
       return;
     }
@@ -90,7 +92,8 @@ class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
       KernelError(env, "socket(AF_INET6, SOCK_RAW, 112)", errno).ThrowAsJavaScriptException();
       return;
     }
-    const int on = 1, off = 0, checksum = kChecksumOffset, ttl = static_cast<int>(hops), ifindex = static_cast<int>(interfaceIndex);
+    const bool byKernel = kernelChecksum.IsUndefined() || kernelChecksum.As<Napi::Boolean>().Value();
+    const int on = 1, off = 0, checksum = byKernel ? kChecksumOffset : -1, ttl = static_cast<int>(hops), ifindex = static_cast<int>(interfaceIndex);
     struct Option {
       int level, name;
       const void* value;

@@ -48,7 +48,14 @@ export async function watch(options: WatchOptions, write: (text: string) => void
     );
     // Not bound to an address: hears the group and unicast to any of this host's addresses.
     try {
-      channels.push(Ipv6VrrpSocket.open({ interfaceName: options.interfaceName, interfaceIndex: state.index, groups: [options.group6 ?? VRRP_MULTICAST_GROUP.ipv6] }, onPacket('ipv6'), onError));
+      // Checksums verified here, not by the kernel, so bad ones are reported instead of vanishing.
+      channels.push(
+        Ipv6VrrpSocket.open(
+          { interfaceName: options.interfaceName, interfaceIndex: state.index, groups: [options.group6 ?? VRRP_MULTICAST_GROUP.ipv6], kernelChecksum: false },
+          onPacket('ipv6'),
+          onError,
+        ),
+      );
     } catch (error) {
       process.stderr.write(`vrrpd watch: not listening over IPv6: ${(error as Error).message}\n`);
     }

@@ -11,6 +11,8 @@ export interface Vrrp6SocketOptions {
   readonly groups: readonly Buffer[];
   /** The address to bind (and so send from); a link-local one is bound with the interface as scope. */
   readonly source?: Buffer;
+  /** The kernel fills the checksum on send and drops bad ones on receipt (IPV6_CHECKSUM). Default true. */
+  readonly kernelChecksum?: boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
-// The Linux host behind the daemon's ports: rtnetlink for interfaces and addresses, raw sockets
-// for VRRP (raw-socket for IPv4, the native shim's for IPv6, which reports the hop limit), the
-// native shim for gratuitous ARP.
+// The Linux host behind the daemon's ports: rtnetlink for interfaces, addresses and VMACs, raw
+// sockets for VRRP (raw-socket for IPv4, the native shim's for IPv6, which reports the hop limit),
+// the native shim's packet socket for gratuitous ARP and unsolicited NA.
 import { readFileSync } from 'node:fs';
 import type { AddressFamily } from '../packet/address.js';
 import type { Logger } from '../daemon/log.js';
@@ -15,7 +15,7 @@ import type {
   ReceivedPacket,
   VirtualAddressSpec,
 } from '../daemon/ports.js';
-import { IFA_F_SECONDARY, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
+import { IFA_F_DADFAILED, IFA_F_SECONDARY, IFA_F_TENTATIVE, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
 import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
 import { Announcer, type AnnounceTiming } from './announce/announcer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
@@ -24,8 +24,6 @@ import { Vmacs, type VmacSpec } from './vmac.js';
 
 /** Duplicate address detection takes DupAddrDetectTransmits (1) × RetransTimer (1 s) by default. */
 const DAD_WAIT_MS = 5000;
-const IFA_F_TENTATIVE = 0x40;
-const IFA_F_DADFAILED = 0x08;
 
 export class InterfaceMissingError extends Error {
   override readonly name = 'InterfaceMissingError';

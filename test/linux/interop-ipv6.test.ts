@@ -64,6 +64,25 @@ describe.skipIf(!isRoot())('IPv6: vrrpd against vrrpd (needs root)', () => {
   });
 });
 
+describe.skipIf(!isRoot())('IPv6: host events (needs root)', () => {
+  test.each(['carrier loss', 'interface set down'])('%s on the Master: Fault and the Backup takes over; back up (link-local re-added): preempts again', { timeout: 40_000 }, async (event) => {
+    const { lab: l } = await twoHosts();
+    const [a, b] = [l.host('a'), l.host('b')];
+    const vrrpdA = startVrrpd(a, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/64` }));
+    startVrrpd(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/64` }));
+    await waitFor('a to hold the VIP', () => holds(a, VIP), 6000);
+    // Set down, the interface loses its link-local address, the source vrrpd's socket is bound to.
+    const setUp = (up: boolean) => (event === 'carrier loss' ? a.setCarrier(up) : a.ip('link', 'set', 'eth0', up ? 'up' : 'down'));
+    await setUp(false);
+    await waitFor('b to take over', () => holds(b, VIP), 6000);
+    expect(vrrpdA.lines.some((line) => line.includes('"to":"Fault"'))).toBe(true);
+    await setUp(true);
+    await linkLocal(a);
+    await waitFor('a to preempt', () => holds(a, VIP), 8000);
+    await waitFor('b to let go', async () => !(await holds(b, VIP)), 3000);
+  });
+});
+
 describe.skipIf(!isRoot())('IPv6: start-up while the link-local address is tentative (needs root)', () => {
   test('vrrpd waits for duplicate address detection instead of failing to bind', { timeout: 30_000 }, async () => {
     await sweepStaleLabs();
@@ -142,6 +161,22 @@ describe.skipIf(!isRoot() || !haveKeepalived)('IPv6: vrrpd against keepalived (n
     // More than Skew_Time: a crash sends no priority 0, so vrrpd waited for its timer.
     expect(failover).toBeGreaterThan(skewTime(3, 100, 1000) + 1000);
     console.info(`${c.name}: keepalived SIGKILL -> vrrpd Master in ${failover.toFixed(0)} ms (Master_Down_Interval ${masterDownInterval(3, 100, 1000)} ms)`);
+  });
+
+  test.each(cases)('$name: vrrpd Master, keepalived Backup; SIGKILL of vrrpd fails over within Master_Down_Interval', { timeout: 40_000 }, async (c) => {
+    const { lab: l } = await twoHosts();
+    const [a, b] = [l.host('a'), l.host('b')];
+    startVrrpd(a, interopConfig(c, 150, '2001:db8::1', '2001:db8::2'));
+    startKeepalived(b, interopConfig(c, 100, '2001:db8::2', '2001:db8::1'));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await holds(b, VIP)).toBe(false);
+
+    await a.crash();
+    const failover = await waitFor('keepalived to take the VIP', () => holds(b, VIP), 8000);
+    expect(failover).toBeLessThan(masterDownInterval(3, 100, 1000) + MARGIN_MS);
+    expect(failover).toBeGreaterThan(skewTime(3, 100, 1000) + 1000);
+    console.info(`${c.name}: vrrpd SIGKILL -> keepalived Master in ${failover.toFixed(0)} ms (Master_Down_Interval ${masterDownInterval(3, 100, 1000)} ms)`);
   });
 
   test.each(cases)('$name: keepalived SIGTERM hands over to vrrpd within Skew_Time', { timeout: 40_000 }, async (c) => {

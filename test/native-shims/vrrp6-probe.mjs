@@ -16,6 +16,7 @@ const socket = new (nativeShims().Vrrp6Socket)(
     hopLimit: options.hopLimit ?? 255,
     groups: (options.groups ?? []).map(bytes),
     ...(options.source ? { source: bytes(options.source) } : {}),
+    ...(options.kernelChecksum !== undefined ? { kernelChecksum: options.kernelChecksum } : {}),
   },
   (error, payload, source, destination, hopLimit) => {
     if (error) console.log(JSON.stringify({ error: error.message }));

@@ -25,6 +25,7 @@ describe('Vrrp6Socket arguments', () => {
     expect(() => open({ ...valid, hopLimit: 0 })).toThrow(RangeError);
     expect(() => open({ ...valid, interfaceName: 'a-name-longer-than-ifnamsiz' })).toThrow(RangeError);
     expect(() => open({ ...valid, interfaceIndex: 0 })).toThrow(RangeError);
+    expect(() => open({ ...valid, kernelChecksum: 'yes' })).toThrow(TypeError);
   });
 
   test.skipIf(!isRoot())('a missing interface is the kernel error ENODEV from SO_BINDTODEVICE, with its errno', () => {
@@ -101,6 +102,8 @@ describe.skipIf(!isRoot())('Vrrp6Socket between two hosts (needs root)', () => {
     };
 
     const listener = await runProbe(b, { groups: ['ff02::12'], listenMs: 2500 });
+    // Without the kernel's checksum handling, a bad checksum reaches the program (vrrpd watch).
+    const unchecked = await runProbe(b, { groups: ['ff02::12'], listenMs: 2500, kernelChecksum: false });
     const sent = [
       { destination: 'ff02::12', payload: advert('ff02::12', aLinkLocal) },
       { destination: '2001:db8::2', payload: advert('2001:db8::2', aLinkLocal) },
@@ -108,7 +111,9 @@ describe.skipIf(!isRoot())('Vrrp6Socket between two hosts (needs root)', () => {
     // The sender also listens on the group: with IPV6_MULTICAST_LOOP off it must not hear itself.
     const sender = await runProbe(a, { groups: ['ff02::12'], source: aLinkLocal, send: sent, listenMs: 1500 });
     const lowHops = await runProbe(a, { groups: [], source: '2001:db8::1', hopLimit: 64, send: [{ destination: 'ff02::12', payload: advert('ff02::12', '2001:db8::1') }], sendDelayMs: 100 });
-    await Promise.all([listener.exited, sender.exited, lowHops.exited]);
+    const badChecksum = advert('ff02::12', aLinkLocal).replace(/^(.{12})..../, '$1dead');
+    const corrupt = await runProbe(a, { groups: [], source: aLinkLocal, kernelChecksum: false, send: [{ destination: 'ff02::12', payload: badChecksum }], sendDelayMs: 200 });
+    await Promise.all([listener.exited, unchecked.exited, sender.exited, lowHops.exited, corrupt.exited]);
 
     expect(sender.lines).toEqual([]);
     expect(listener.lines.map(({ source, destination, hopLimit }) => ({ source, destination, hopLimit }))).toEqual([
@@ -116,6 +121,9 @@ describe.skipIf(!isRoot())('Vrrp6Socket between two hosts (needs root)', () => {
       { source: aLinkLocal, destination: '2001:db8::2', hopLimit: 255 },
       { source: '2001:db8::1', destination: 'ff02::12', hopLimit: 64 },
     ]);
+    // The kernel dropped the bad checksum for the checking socket (above); the other one got it as sent.
+    expect(unchecked.lines.map((line) => line.payload)).toContain(badChecksum);
+    expect(unchecked.lines).toHaveLength(4);
     for (const line of listener.lines) {
       const payload = Buffer.from(line.payload ?? '', 'hex');
       expect(payload.readUInt16BE(6)).not.toBe(0);

@@ -17,6 +17,10 @@ const IFA_PROTO = 11;
 export const IFA_F_SECONDARY = 0x01;
 /** IFA_F_NODAD: keepalived adds IPv6 VIPs without duplicate address detection. */
 export const IFA_F_NODAD = 0x02;
+/** IFA_F_DADFAILED: another host on the link has the address. */
+export const IFA_F_DADFAILED = 0x08;
+/** IFA_F_TENTATIVE: duplicate address detection still running; the address cannot be bound. */
+export const IFA_F_TENTATIVE = 0x40;
 
 /**
  * The IFA_PROTO value vrrpd puts on every address it adds (Linux ≥ 6.1), so a later run can tell

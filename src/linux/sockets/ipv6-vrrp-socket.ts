@@ -17,6 +17,8 @@ export interface Ipv6SocketOptions {
   /** Our address: the source of our advertisements. Undefined: receive only, from any address (vrrpd watch). */
   readonly sourceAddress?: string;
   readonly groups: readonly string[];
+  /** false: bad checksums reach us (vrrpd watch reports them); nothing can be sent right. Default true. */
+  readonly kernelChecksum?: boolean;
 }
 
 /** Link-local and multicast destinations need the interface as scope; global ones do not. */
@@ -43,6 +45,7 @@ export class Ipv6VrrpSocket implements OpenChannel {
           interfaceIndex: options.interfaceIndex,
           hopLimit: VRRP_HOP_LIMIT,
           groups: options.groups.map(bytes),
+          ...(options.kernelChecksum !== undefined ? { kernelChecksum: options.kernelChecksum } : {}),
           ...(options.sourceAddress !== undefined ? { source: bytes(options.sourceAddress) } : {}),
         },
         (error, payload, source, destination, hopLimit) => {
