@@ -103,6 +103,9 @@ export class Daemon {
     // of vrrpd left (its addresses are tagged), and nothing else.
     const stale = await platform.removeStaleAddresses();
     if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
+    // Likewise its virtual_routes and virtual_rules (tagged with its protocol number).
+    const staleRoutes = (await platform.removeStaleRoutes?.()) ?? [];
+    if (staleRoutes.length > 0) log.warn({ event: 'stale-routes-removed', routes: staleRoutes }, `removed ${staleRoutes.length} route(s)/rule(s) left by a previous vrrpd: ${staleRoutes.join('; ')}`);
 
     // Every router exists before any starts, so trackers and sync groups see them all first.
     for (const binding of this.options.instances) await this.startInstance(binding, undefined, undefined);
@@ -154,7 +157,7 @@ export class Daemon {
       },
     });
     const announcer = await platform.announcer(binding.interfaceName, config.family);
-    actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer }, log);
+    actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer, ...(platform.routes ? { routes: platform.routes } : {}) }, log);
     this.channelKeys.set(router, this.channelKey(binding, source));
     this.running.set(config.name, { binding, router, actions, ...(override !== undefined ? { override } : {}) });
     if (override !== undefined) router.setPriority(override);
