@@ -25,8 +25,8 @@ export function routeText(route: VirtualRouteConfig): string {
 export function ruleText(rule: VirtualRuleConfig): string {
   const words: (string | number)[] = [];
   if (rule.invert) words.push('not');
-  if (rule.from !== undefined) words.push('from', prefixText(rule.from, rule.family));
-  if (rule.to !== undefined) words.push('to', prefixText(rule.to, rule.family));
+  if (rule.from !== undefined) words.push('from', prefixText(rule.from));
+  if (rule.to !== undefined) words.push('to', prefixText(rule.to));
   if (rule.inputInterface !== undefined) words.push('iif', rule.inputInterface);
   if (rule.outputInterface !== undefined) words.push('oif', rule.outputInterface);
   if (rule.fwmark !== undefined) words.push('fwmark', rule.fwmask !== undefined ? `${hex(rule.fwmark)}/${hex(rule.fwmask)}` : hex(rule.fwmark));
@@ -36,8 +36,8 @@ export function ruleText(rule: VirtualRuleConfig): string {
 }
 
 /** A host without its /32 or /128, as `ip rule` shows it. */
-function prefixText(prefix: PrefixConfig, family: 'ipv4' | 'ipv6'): string {
-  return prefix.prefixLength === (family === 'ipv4' ? 32 : 128) ? prefix.address : `${prefix.address}/${prefix.prefixLength}`;
+function prefixText(prefix: PrefixConfig): string {
+  return prefix.prefixLength === (prefix.address.includes(':') ? 128 : 32) ? prefix.address : `${prefix.address}/${prefix.prefixLength}`;
 }
 
 function hex(value: number): string {
