@@ -4,6 +4,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
 import { InstanceActions, type InstanceBinding } from '../../src/daemon/instance-actions.js';
+import { changedSettings } from '../../src/daemon/reload.js';
 import type { VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/ports.js';
 import { routerConfig } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
@@ -104,6 +105,16 @@ describe('InstanceActions', () => {
       'add route 203.0.113.0/24 via 192.0.2.254',
     ]);
   });
+});
+
+test('a reload that changes only routes or rules updates the instance in place (not unchanged, not restarted)', () => {
+  const previous = binding();
+  expect(changedSettings(previous, binding())).toEqual([]);
+  expect(changedSettings(previous, binding({ routes: [ROUTES[0]!] }))).toEqual(['routes']);
+  expect(changedSettings(previous, binding({ rules: [] }))).toEqual(['rules']);
+  // Bindings without the fields (instances without routes) compare as empty lists.
+  const { routes: _routes, rules: _rules, ...bare } = binding({ routes: [], rules: [] });
+  expect(changedSettings(bare, binding({ routes: [], rules: [] }))).toEqual([]);
 });
 
 describe('Daemon on fake hosts', () => {
