@@ -101,11 +101,12 @@ export class Daemon {
     const { platform, log } = this.options;
     // keepalived removes configured VIPs at start; vrrpd removes exactly what a previous run
     // of vrrpd left (its addresses are tagged), and nothing else.
-    const stale = await platform.removeStaleAddresses();
-    if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
-    // Likewise its virtual_routes and virtual_rules (tagged with its protocol number).
+    // Its virtual_rules and virtual_routes first (tagged with its protocol number): removing an
+    // address makes the kernel drop the routes whose src it was, unreported.
     const staleRoutes = (await platform.removeStaleRoutes?.()) ?? [];
     if (staleRoutes.length > 0) log.warn({ event: 'stale-routes-removed', routes: staleRoutes }, `removed ${staleRoutes.length} route(s)/rule(s) left by a previous vrrpd: ${staleRoutes.join('; ')}`);
+    const stale = await platform.removeStaleAddresses();
+    if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
 
     // Every router exists before any starts, so trackers and sync groups see them all first.
     for (const binding of this.options.instances) await this.startInstance(binding, undefined, undefined);

@@ -1,5 +1,5 @@
 // virtual_routes / virtual_rules on a real kernel: a vrrpd Master installs its routes (IPv4 via a
-// gateway, an IPv6 blackhole) and a rule after its VIP; SIGTERM removes them; after SIGKILL they
+// gateway from the VIP, which must be there first; an IPv6 blackhole) and a rule after its VIP; SIGTERM removes them; after SIGKILL they
 // stay and the next start removes them. Routes and rules vrrpd did not add (same destination in
 // another table, a rule with the same selector) are never touched.
 import { afterEach, describe, expect, test } from 'vitest';
@@ -20,7 +20,7 @@ const withRoutes = instanceConfig({
   vip: `${VIP}/24`,
   extra: [
     '  virtual_routes {',
-    '    198.51.100.0/24 via 192.0.2.254 dev eth0 table 100 metric 5',
+    `    src ${VIP} 198.51.100.0/24 via 192.0.2.254 dev eth0 table 100 metric 5`,
     '    blackhole 2001:db8:100::/48 table 100',
     '  }',
     '  virtual_rules {',
@@ -66,7 +66,7 @@ describe.skipIf(!isRoot())('virtual_routes and virtual_rules (needs root)', () =
     const first = startVrrpd(a, withRoutes);
     await waitFor('the VIP and then the routes and rule', async () => (await holds(a, VIP)) && (await installed(a)).rules.length === 1, 8000);
     const expected = {
-      routes: [expect.stringMatching(/^198\.51\.100\.0\/24 via 192\.0\.2\.254 dev eth0 proto \S+ metric 5/), expect.stringMatching(/^blackhole 2001:db8:100::\/48 (dev lo )?proto \S+ metric 1024/)],
+      routes: [expect.stringMatching(/^198\.51\.100\.0\/24 via 192\.0\.2\.254 dev eth0 proto \S+ src 192\.0\.2\.100 metric 5/), expect.stringMatching(/^blackhole 2001:db8:100::\/48 (dev lo )?proto \S+ metric 1024/)],
       rules: [expect.stringMatching(new RegExp(`^100: from ${VIP.replace(/\./g, '\\.')} lookup 100 proto \\S+`))],
     };
     await waitFor('both routes', async () => (await installed(a)).routes.length === 2, 2000);
@@ -107,7 +107,8 @@ describe.skipIf(!isRoot())('virtual_routes and virtual_rules (needs root)', () =
     const vrrpd = startVrrpd(a, withRoutes);
     await waitFor('the rule (after the routes)', async () => (await installed(a)).rules.length === 1, 8000);
     const failure = vrrpd.lines.map((line) => JSON.parse(line) as { event?: string; error?: string }).find((record) => record.event === 'route-change-failed');
-    expect(failure?.error).toBe('route 198.51.100.0/24 via 192.0.2.254 dev eth0 table 100 metric 5: route 198.51.100.0/24 via 192.0.2.254 dev eth0 table 100 metric 5 is already there, added by someone else; vrrpd leaves it alone');
+    const text = `src ${VIP} 198.51.100.0/24 via 192.0.2.254 dev eth0 table 100 metric 5`;
+    expect(failure?.error).toBe(`route ${text}: route ${text} is already there, added by someone else; vrrpd leaves it alone`);
     vrrpd.process.kill('SIGTERM');
     expect(await vrrpd.exited).toBe(0);
     // Theirs stays (no vrrpd protocol tag: `ip route` prints no proto for a boot route); vrrpd's rule and blackhole are gone.
