@@ -59,7 +59,7 @@ export interface VirtualRouteConfig {
   readonly device?: string;
   /** `metric` / `preference` / `priority`, 0..4294967295 (RTA_PRIORITY). */
   readonly metric?: number;
-  /** `table`: 1..4294967295, or main/default/local; absent = main (254). */
+  /** `table`: 1..4294967295, main/default/local, or a name from the host's rt_tables (kept as its number); absent = main (254). */
   readonly table?: number;
   /** `scope`: global, site, link, host, nowhere or a number; absent = the kernel's choice as `ip route` makes it. */
   readonly scope?: string;
@@ -78,7 +78,7 @@ export interface VirtualRuleConfig {
   readonly from?: PrefixConfig;
   /** `to`: destination prefix. */
   readonly to?: PrefixConfig;
-  /** `table` / `lookup`: 1..4294967295, or main/default/local. */
+  /** `table` / `lookup`: 1..4294967295, main/default/local, or a name from the host's rt_tables. */
   readonly table: number;
   /** `priority` / `preference` / `pref` 0..4294967295; absent: the kernel picks one below the last. */
   readonly priority?: number;

@@ -7,6 +7,9 @@ import { scopeNumber } from './netlink/address-messages.js';
 import { ROUTE_TYPES, VRRPD_ROUTE_PROTOCOL, type RouteRequest, type RuleRequest } from './netlink/route-messages.js';
 import { NetlinkError, type LinkInfo, type Rtnetlink } from './netlink/rtnetlink.js';
 
+/** The metric the kernel gives IPv6 routes added without one. */
+const IP6_RT_PRIO_USER = 1024;
+
 export class NetlinkRoutes implements RoutePort {
   constructor(
     private readonly netlink: Rtnetlink,
@@ -89,10 +92,10 @@ export class NetlinkRoutes implements RoutePort {
 
   /**
    * The route the kernel has with this destination, table and metric (IPv6 routes without a
-   * metric get 1024, IPv4 ones 0).
+   * metric, or with metric 0, get IP6_RT_PRIO_USER 1024; IPv4 ones 0).
    */
   private async findRoute(request: RouteRequest): Promise<RouteRequest | undefined> {
-    const metric = request.metric ?? (request.family === 'ipv6' ? 1024 : 0);
+    const metric = request.family === 'ipv6' ? request.metric || IP6_RT_PRIO_USER : (request.metric ?? 0);
     const same = (await this.netlink.routeEntries()).filter(
       (route) =>
         route.family === request.family &&

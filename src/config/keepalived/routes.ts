@@ -5,6 +5,7 @@
 import { parseAddressWithPrefix } from '../addresses.js';
 import type { AddressFamily, PrefixConfig, RouteType, VirtualRouteConfig, VirtualRuleConfig } from '../model.js';
 import { TABLE_NAMES } from '../route-text.js';
+import { RT_TABLES_PATHS, tableNumber } from '../route-tables.js';
 import type { Statement, Word } from './syntax.js';
 import type { LoadContext } from './values.js';
 
@@ -282,10 +283,10 @@ function familyOfAddress(address: string): AddressFamily | undefined {
 }
 
 function table(word: Word, path: string, ctx: LoadContext): number | undefined {
-  const named = TABLE_NAMES[word.text];
-  if (named !== undefined) return named;
+  const named = TABLE_NAMES[word.text] ?? (/^\d+$/.test(word.text) ? undefined : tableNumber(word.text));
+  if (named !== undefined && named >= 1 && named <= U32_MAX) return named;
   if (!/^\d+$/.test(word.text)) {
-    ctx.error(word, path, `table "${word.text}" is not valid: vrrpd takes a table number 1..4294967295 or main, default, local (not names from rt_tables)`);
+    ctx.error(word, path, `table "${word.text}" is not valid: expected a table number 1..4294967295, main, default, local, or a name from ${RT_TABLES_PATHS[0]} on this host`);
     return undefined;
   }
   return ctx.integerWord(word, 'table', path, 1, U32_MAX);

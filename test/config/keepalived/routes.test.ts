@@ -1,6 +1,9 @@
 // virtual_routes / virtual_rules: what is read into the model, and every word vrrpd does not
 // install reported at its file:line:column.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readTableNames } from '../../../src/config/route-tables.js';
 import { describe, expect, test } from 'vitest';
 import { formatIssue } from '../../../src/config/issues.js';
 import { loadKeepalivedConfig, loadKeepalivedText } from '../../../src/config/keepalived/loader.js';
@@ -58,7 +61,7 @@ describe('virtual_routes', () => {
     ['a gateway that is no address', '198.51.100.0/24 via gateway1', 'keepalived.conf:8:29: error: via "gateway1" is not an IPv4 or IPv6 address'],
     ['a gateway with a prefix', '198.51.100.0/24 via 192.0.2.254/24', 'keepalived.conf:8:29: error: via "192.0.2.254/24" is not an IPv4 or IPv6 address'],
     ['table 0', '198.51.100.0/24 dev eth0 table 0', 'keepalived.conf:8:40: error: table "0" is not valid: expected a whole number 1..4294967295'],
-    ['a table name from rt_tables', '198.51.100.0/24 dev eth0 table isp1', 'keepalived.conf:8:40: error: table "isp1" is not valid: vrrpd takes a table number 1..4294967295 or main, default, local (not names from rt_tables)'],
+    ['a table name this host does not know', '198.51.100.0/24 dev eth0 table no-such-isp', 'keepalived.conf:8:40: error: table "no-such-isp" is not valid: expected a table number 1..4294967295, main, default, local, or a name from /etc/iproute2/rt_tables on this host'],
     ['a metric too large', '198.51.100.0/24 dev eth0 metric 4294967296', 'keepalived.conf:8:41: error: metric "4294967296" is not valid: expected a whole number 0..4294967295'],
     ['a missing value', '198.51.100.0/24 dev', 'keepalived.conf:8:25: error: dev needs a value'],
     ['no destination', 'via 192.0.2.254 dev eth0 table 100', 'keepalived.conf:8:9: error: this virtual_routes entry has no destination (a prefix such as 198.51.100.0/24, or default)'],
@@ -128,6 +131,20 @@ describe('virtual_rules', () => {
     expect(lines).toEqual([message]);
     expect(instance?.virtualRules?.length).toBe(kept);
   });
+});
+
+test('rt_tables: NUMBER NAME lines and rt_tables.d/*.conf, comments skipped, the first file wins', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-rt-tables-'));
+  try {
+    writeFileSync(join(dir, 'rt_tables'), '#\n# reserved values\n255\tlocal\n254\tmain\n100 isp1 # upstream one\n');
+    mkdirSync(join(dir, 'rt_tables.d'));
+    writeFileSync(join(dir, 'rt_tables.d', 'isp.conf'), '0x65 isp2\n102 isp1\n');
+    writeFileSync(join(dir, 'rt_tables.d', 'ignored.txt'), '103 isp3\n');
+    writeFileSync(join(dir, 'other'), '104 isp4\n100 local\n');
+    expect(Object.fromEntries(readTableNames([join(dir, 'rt_tables'), join(dir, 'other'), join(dir, 'missing')]))).toEqual({ local: 255, main: 254, isp1: 100, isp2: 101, isp4: 104 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('YAML', () => {
