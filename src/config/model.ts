@@ -80,7 +80,7 @@ export interface VirtualRuleConfig {
   readonly to?: PrefixConfig;
   /** `table` / `lookup`: 1..4294967295, main/default/local, or a name from the host's rt_tables. */
   readonly table: number;
-  /** `priority` / `preference` / `pref` 0..4294967295; absent: the kernel picks one below the last. */
+  /** `priority` / `preference` / `pref` 0..4294967295; the loader gives rules without one keepalived's 16384, 16383... in file order. */
   readonly priority?: number;
   /** `iif`: incoming interface. */
   readonly inputInterface?: string;

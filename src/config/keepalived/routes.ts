@@ -29,6 +29,10 @@ const UNSUPPORTED_RULE_OPTIONS = new Set([
   'tos', 'dsfield', 'realms', 'goto', 'nat', 'map-to', 'suppress_prefixlength', 'suppress_ifgroup', 'uidrange', 'ipproto',
   'sport', 'dport', 'tun_id', 'protocol', 'proto', 'flowlabel', 'dscp',
 ]);
+/** keepalived's priority for the first rule without one; later ones count down. */
+const DEFAULT_RULE_PRIORITY = 16384;
+/** Rules given a default priority so far, per file being loaded. */
+const defaultedRules = new WeakMap<LoadContext, number>();
 const RULE_ACTIONS = new Set(['blackhole', 'unreachable', 'prohibit', 'nop', 'l3mdev']);
 
 function blockEntries(statement: Statement, path: string, ctx: LoadContext): readonly Statement[] {
@@ -253,6 +257,14 @@ function readRule(words: Word[], path: string, ctx: LoadContext): Draft<VirtualR
   if (rule.table === undefined) {
     ctx.error(words[0]!, path, 'this virtual_rules entry has no table: vrrpd installs rules that look up a routing table (table N)');
     return undefined;
+  }
+  if (rule.priority === undefined) {
+    // keepalived numbers rules without one from 16384 downwards, in file order; so does vrrpd,
+    // rather than leaving it to the kernel (which would put it after whatever rules exist).
+    const priority = DEFAULT_RULE_PRIORITY - (defaultedRules.get(ctx) ?? 0);
+    defaultedRules.set(ctx, (defaultedRules.get(ctx) ?? 0) + 1);
+    ctx.warning(words[0]!, path, `this virtual_rules entry has no priority: ${priority} is used, as keepalived does; set one with priority N`);
+    rule.priority = priority;
   }
   return { ...rule, table: rule.table };
 }

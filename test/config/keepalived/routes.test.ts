@@ -113,19 +113,19 @@ describe('virtual_rules', () => {
 
   test.each([
     ['no table', 'from 192.0.2.100 priority 100', 'keepalived.conf:8:9: error: this virtual_rules entry has no table: vrrpd installs rules that look up a routing table (table N)'],
-    ['from and to of different families', 'from 192.0.2.100 to 2001:db8::/32 table 100', 'keepalived.conf:8:29: error: to 2001:db8::/32 is ipv6 but the rule\'s other address is ipv4: a rule is of one family'],
-    ['a bad from', 'from 192.0.2 table 100', 'keepalived.conf:8:14: error: from: "192.0.2" is not an IPv4 or IPv6 address'],
-    ['a bad fwmark', 'fwmark mark1 table 100', 'keepalived.conf:8:16: error: fwmark "mark1" is not valid: expected a number 0..4294967295 (decimal or 0x hex), optionally /MASK'],
+    ['from and to of different families', 'from 192.0.2.100 to 2001:db8::/32 table 100 priority 5', 'keepalived.conf:8:29: error: to 2001:db8::/32 is ipv6 but the rule\'s other address is ipv4: a rule is of one family'],
+    ['a bad from', 'from 192.0.2 table 100 priority 5', 'keepalived.conf:8:14: error: from: "192.0.2" is not an IPv4 or IPv6 address'],
+    ['a bad fwmark', 'fwmark mark1 table 100 priority 5', 'keepalived.conf:8:16: error: fwmark "mark1" is not valid: expected a number 0..4294967295 (decimal or 0x hex), optionally /MASK'],
     ['a priority too large', 'from 192.0.2.100 table 100 priority 4294967296', 'keepalived.conf:8:45: error: priority "4294967296" is not valid: expected a whole number 0..4294967295'],
-    ['host bits set', 'from 192.0.2.100/24 table 100', 'keepalived.conf:8:9: error: from 192.0.2.100/24 has host bits set: the network is 192.0.2.0/24'],
+    ['host bits set', 'from 192.0.2.100/24 table 100 priority 5', 'keepalived.conf:8:9: error: from 192.0.2.100/24 has host bits set: the network is 192.0.2.0/24'],
   ])('%s is an error at its position', (_, entry, message) => {
     expect(load(rules(entry)).lines).toEqual([message]);
   });
 
   test.each([
-    ['an action other than a table', 'from 192.0.2.100 blackhole', 'keepalived.conf:8:26: warning: rule action blackhole is not supported by vrrpd (only table lookups); this virtual_rules entry is left out', 0],
-    ['an option vrrpd does not apply', 'from 192.0.2.100 ipproto tcp table 100', 'keepalived.conf:8:26: warning: rule option ipproto is not supported by vrrpd; "ipproto tcp" ignored', 1],
-    ['a rule selecting everything', 'table 100', 'keepalived.conf:8:9: warning: rule "table 100" has no from, to, iif, oif or fwmark: it sends all ipv4 traffic to table 100 while Master', 1],
+    ['an action other than a table', 'from 192.0.2.100 blackhole priority 5', 'keepalived.conf:8:26: warning: rule action blackhole is not supported by vrrpd (only table lookups); this virtual_rules entry is left out', 0],
+    ['an option vrrpd does not apply', 'from 192.0.2.100 ipproto tcp table 100 priority 5', 'keepalived.conf:8:26: warning: rule option ipproto is not supported by vrrpd; "ipproto tcp" ignored', 1],
+    ['a rule selecting everything', 'table 100 priority 5', 'keepalived.conf:8:9: warning: rule "priority 5 table 100" has no from, to, iif, oif or fwmark: it sends all ipv4 traffic to table 100 while Master', 1],
   ])('%s is a warning at its position', (_, entry, message, kept) => {
     const { instance, lines } = load(rules(entry));
     expect(lines).toEqual([message]);
@@ -145,6 +145,20 @@ test('rt_tables: NUMBER NAME lines and rt_tables.d/*.conf, comments skipped, the
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('rules without a priority get keepalived\'s, 16384 downwards in file order across instances, each with a warning', () => {
+  const text = ['VI_1', 'VI_2']
+    .map((name, index) => `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${51 + index}\n  virtual_ipaddress {\n    192.0.2.${100 + index}/24\n  }\n  virtual_rules {\n    from 192.0.2.${100 + index} table 100\n    to 198.51.100.${index * 16}/28 table 100\n  }\n}\n`)
+    .join('');
+  const result = loadKeepalivedText(text, 'keepalived.conf');
+  expect(result.config.instances.map((instance) => instance.virtualRules?.map((rule) => rule.priority))).toEqual([[16384, 16383], [16382, 16381]]);
+  expect(result.issues.map(formatIssue)).toEqual([
+    'keepalived.conf:8:5: warning: this virtual_rules entry has no priority: 16384 is used, as keepalived does; set one with priority N',
+    'keepalived.conf:9:5: warning: this virtual_rules entry has no priority: 16383 is used, as keepalived does; set one with priority N',
+    'keepalived.conf:19:5: warning: this virtual_rules entry has no priority: 16382 is used, as keepalived does; set one with priority N',
+    'keepalived.conf:20:5: warning: this virtual_rules entry has no priority: 16381 is used, as keepalived does; set one with priority N',
+  ]);
 });
 
 describe('YAML', () => {
