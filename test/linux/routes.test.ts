@@ -1,12 +1,16 @@
 // virtual_routes / virtual_rules on a real kernel: a vrrpd Master installs its routes (IPv4 via a
-// gateway from the VIP, which must be there first; an IPv6 blackhole) and a rule after its VIP; SIGTERM removes them; after SIGKILL they
-// stay and the next start removes them. Routes and rules vrrpd did not add (same destination in
-// another table, a rule with the same selector) are never touched.
+// gateway with the VIP as src, so the VIP must be there first; an IPv6 blackhole) and a rule
+// after its VIP; SIGTERM removes them; after SIGKILL they stay and the next start removes them.
+// Routes and rules vrrpd did not add (same destination in another table, a rule with the same
+// selector) are never touched. keepalived 2.2.7 installs the same routes and rule from the same
+// configuration (only the protocol number differs).
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
-import { holds, instanceConfig, startVrrpd, waitFor } from '../helpers/daemons.js';
+import { holds, instanceConfig, startKeepalived, startVrrpd, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
 const VIP = '192.0.2.100';
+const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
 
 let lab: NamespaceLab | undefined;
 afterEach(async () => {
@@ -113,5 +117,38 @@ describe.skipIf(!isRoot())('virtual_routes and virtual_rules (needs root)', () =
     expect(await vrrpd.exited).toBe(0);
     // Theirs stays (no vrrpd protocol tag: `ip route` prints no proto for a boot route); vrrpd's rule and blackhole are gone.
     expect(await installed(a)).toEqual({ routes: ['198.51.100.0/24 via 192.0.2.254 dev eth0 metric 5'], rules: [] });
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('the same virtual_routes / virtual_rules as keepalived (needs root and keepalived)', () => {
+  test('keepalived 2.2.7 and vrrpd install the same routes and rule from one configuration, and both remove them on SIGTERM', { timeout: 60_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    // Only the protocol differs (keepalived's own, vrrpd's own).
+    const normalised = async (): Promise<{ routes: string[]; rules: string[] }> => {
+      const { routes, rules } = await installed(a);
+      const strip = (line: string): string => line.replace(/ proto \S+/, '');
+      return { routes: routes.map(strip), rules: rules.map(strip) };
+    };
+    const complete = async (): Promise<boolean> => {
+      const { routes, rules } = await installed(a);
+      return routes.length === 2 && rules.length === 1;
+    };
+
+    const keepalived = startKeepalived(a, withRoutes);
+    await waitFor('keepalived to install the routes and rule', complete, 10_000);
+    const byKeepalived = await normalised();
+    keepalived.process.kill('SIGTERM');
+    await keepalived.exited;
+    expect(await installed(a)).toEqual({ routes: [], rules: [] });
+
+    const vrrpd = startVrrpd(a, withRoutes);
+    await waitFor('vrrpd to install the routes and rule', complete, 10_000);
+    expect(await normalised()).toEqual(byKeepalived);
+    console.info(`keepalived and vrrpd both install: ${[...byKeepalived.routes, ...byKeepalived.rules].join(' | ')}`);
+    vrrpd.process.kill('SIGTERM');
+    expect(await vrrpd.exited).toBe(0);
+    expect(await installed(a)).toEqual({ routes: [], rules: [] });
   });
 });
