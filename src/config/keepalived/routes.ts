@@ -3,7 +3,7 @@
 // (an option vrrpd does not apply is a warning naming it, an entry it cannot install a warning
 // saying the entry is left out), so nothing disappears silently.
 import { parseAddressWithPrefix } from '../addresses.js';
-import type { AddressFamily, PrefixConfig, RouteType, VirtualRouteConfig, VirtualRuleConfig } from '../model.js';
+import type { AddressFamily, RouteType, VirtualRouteConfig, VirtualRuleConfig } from '../model.js';
 import { TABLE_NAMES } from '../route-text.js';
 import { RT_TABLES_PATHS, tableNumber } from '../route-tables.js';
 import type { Statement, Word } from './syntax.js';
@@ -326,4 +326,3 @@ export function withFamily<T extends { family: AddressFamily }>(drafts: readonly
   });
 }
 
-export type { PrefixConfig };
