@@ -145,6 +145,9 @@ export class InstanceActions {
       },
       (error) => this.logAddressFailure('add', error),
     );
+    // The kernel dropped the routes whose src was that address along with it.
+    const routes = this.configuredRoutes().routes.filter((route) => route.source === spec.address);
+    this.enqueueRoutes('add', { routes, rules: [] });
   }
 
   private send(advertisement: Parameters<typeof encodeAdvertisement>[0]): void {

@@ -117,6 +117,17 @@ test('a reload that changes only routes or rules updates the instance in place (
   expect(changedSettings(bare, binding({ routes: [], rules: [] }))).toEqual([]);
 });
 
+test('a VIP someone removed is put back with the routes whose src it was (the kernel dropped those with it)', async () => {
+  const withSource: VirtualRouteSpec = { family: 'ipv4', destination: '203.0.113.0', prefixLength: 24, gateway: '192.0.2.254', source: '192.0.2.100' };
+  const { actions, addresses } = setup({ routes: [...ROUTES, withSource] });
+  actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+  await actions.settled();
+  addresses.calls.length = 0;
+  actions.reinstall(VIP);
+  await actions.settled();
+  expect(addresses.calls).toEqual(['add 192.0.2.100/24 dev eth0', 'add route src 192.0.2.100 203.0.113.0/24 via 192.0.2.254']);
+});
+
 describe('Daemon on fake hosts', () => {
   function instance(priority: number): DaemonInstance {
     return { ...binding(), router: routerConfig({ name: 'VI_1', priority, vrid: 51 }) };
