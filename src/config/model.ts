@@ -29,6 +29,71 @@ export interface VirtualAddressConfig {
   readonly noDad?: boolean;
 }
 
+/** An address with a prefix length: `192.0.2.0/24`, or a host (`/32`, `/128`) when written without one. */
+export interface PrefixConfig {
+  /** Canonical text (RFC 5952 for IPv6). */
+  readonly address: string;
+  readonly prefixLength: number;
+}
+
+/** The route types besides unicast that `virtual_routes` takes (`ip route` TYPE). */
+export type RouteType = 'blackhole' | 'unreachable' | 'prohibit';
+
+/**
+ * One `virtual_routes` entry: `[src ADDR] [to] [TYPE] PREFIX|default [via|gw|gateway ADDR] [dev IF]
+ * [metric N] [table N] [scope S] [onlink]`. Installed with the virtual addresses on becoming Master.
+ */
+export interface VirtualRouteConfig {
+  /** From the destination, else from `via` / `src` (for `default`). */
+  readonly family: AddressFamily;
+  /** The destination network (`default`: 0.0.0.0/0 or ::/0), canonical text. */
+  readonly destination: string;
+  readonly prefixLength: number;
+  /** TYPE before the destination: `blackhole`, `unreachable`, `prohibit`; absent = unicast. */
+  readonly type?: RouteType;
+  /** `src`: preferred source address (RTA_PREFSRC). */
+  readonly source?: string;
+  /** `via` / `gw` / `gateway`: the next hop. */
+  readonly gateway?: string;
+  /** `dev`: the output interface. */
+  readonly device?: string;
+  /** `metric` / `preference` / `priority`, 0..4294967295 (RTA_PRIORITY). */
+  readonly metric?: number;
+  /** `table`: 1..4294967295, main/default/local, or a name from the host's rt_tables (kept as its number); absent = main (254). */
+  readonly table?: number;
+  /** `scope`: global, site, link, host, nowhere or a number; absent = the kernel's choice as `ip route` makes it. */
+  readonly scope?: string;
+  /** `onlink`: the gateway is on the link even without a matching prefix (RTNH_F_ONLINK). */
+  readonly onlink?: boolean;
+}
+
+/**
+ * One `virtual_rules` entry: `[not] [from PREFIX|all] [to PREFIX|all] [iif IF] [oif IF] [fwmark N[/M]]
+ * [priority|preference|pref N] table N`. Installed after the routes on becoming Master.
+ */
+export interface VirtualRuleConfig {
+  /** From `from` / `to`, else the instance's family. */
+  readonly family: AddressFamily;
+  /** `from`: source prefix (absent or `all`: any). */
+  readonly from?: PrefixConfig;
+  /** `to`: destination prefix. */
+  readonly to?: PrefixConfig;
+  /** `table` / `lookup`: 1..4294967295, main/default/local, or a name from the host's rt_tables. */
+  readonly table: number;
+  /** `priority` / `preference` / `pref` 0..4294967295; the loader gives rules without one keepalived's 16384, 16383... in file order. */
+  readonly priority?: number;
+  /** `iif`: incoming interface. */
+  readonly inputInterface?: string;
+  /** `oif`: outgoing interface (for locally generated traffic). */
+  readonly outputInterface?: string;
+  /** `fwmark N[/MASK]`: the mark, 0..4294967295. */
+  readonly fwmark?: number;
+  /** The `/MASK` of fwmark. */
+  readonly fwmask?: number;
+  /** `not`: the rule matches what the selectors do not (FIB_RULE_INVERT). */
+  readonly invert?: boolean;
+}
+
 /** One `unicast_peer` entry: `<addr> [min_ttl N] [max_ttl N]`. */
 export interface UnicastPeerConfig {
   readonly address: string;
@@ -130,6 +195,10 @@ export interface VrrpInstanceConfig {
   readonly virtualAddresses: readonly VirtualAddressConfig[];
   /** `virtual_ipaddress_excluded { ... }`: installed as Master, not advertised; any family. */
   readonly excludedAddresses: readonly VirtualAddressConfig[];
+  /** `virtual_routes { ... }`: installed after the addresses on becoming Master, removed on leaving it. Absent: none. */
+  readonly virtualRoutes?: readonly VirtualRouteConfig[];
+  /** `virtual_rules { ... }`: policy routing rules, installed after the routes. Absent: none. */
+  readonly virtualRules?: readonly VirtualRuleConfig[];
   /** `track_interface { ... }`. */
   readonly trackInterfaces: readonly TrackedInterfaceConfig[];
   /** `track_script { ... }`. */

@@ -17,6 +17,8 @@ export function daemonInstances(config: VrrpdConfig): DaemonInstance[] {
       interfaceName: instanceInterface(instance),
       destinations: unicast ? instance.unicastPeers.map((peer) => peer.address) : [multicastGroup],
       addresses: [...instance.virtualAddresses, ...instance.excludedAddresses].map((address) => addressSpec(address, instance)),
+      ...(instance.virtualRoutes?.length ? { routes: instance.virtualRoutes } : {}),
+      ...(instance.virtualRules?.length ? { rules: instance.virtualRules } : {}),
       multicastGroup,
       ...(source !== undefined ? { unicastSource: source } : {}),
       ...(instance.dontTrackPrimary ? { dontTrackPrimary: true } : {}),

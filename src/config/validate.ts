@@ -5,6 +5,7 @@ import { collectIssues, type ConfigIssue } from './issues.js';
 import type { VrrpdConfig } from './model.js';
 import { instancePath } from './paths.js';
 import { validateInstanceAddresses, validateSharedAddresses } from './validate-addresses.js';
+import { validateInstanceRoutes } from './validate-routes.js';
 import { validateGlobal } from './validate-global.js';
 import { validateInstance } from './validate-instance.js';
 import { validateSyncGroups } from './validate-sync-groups.js';
@@ -24,6 +25,7 @@ export function validateConfig(config: VrrpdConfig): ConfigIssue[] {
     const at = instancePath(instance.name);
     validateInstance(instance, config.global.strict, sink);
     validateInstanceAddresses(instance, config.global.strict, sink);
+    validateInstanceRoutes(instance, sink);
     validateTrackingLists(instance, at, ctx);
     validateInstanceWeights(instance, at, ctx);
   }

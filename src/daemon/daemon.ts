@@ -101,6 +101,10 @@ export class Daemon {
     const { platform, log } = this.options;
     // keepalived removes configured VIPs at start; vrrpd removes exactly what a previous run
     // of vrrpd left (its addresses are tagged), and nothing else.
+    // Its virtual_rules and virtual_routes first (tagged with its protocol number): removing an
+    // address makes the kernel drop the routes whose src it was, unreported.
+    const staleRoutes = (await platform.removeStaleRoutes?.()) ?? [];
+    if (staleRoutes.length > 0) log.warn({ event: 'stale-routes-removed', routes: staleRoutes }, `removed ${staleRoutes.length} route(s)/rule(s) left by a previous vrrpd: ${staleRoutes.join('; ')}`);
     const stale = await platform.removeStaleAddresses();
     if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
 
@@ -154,7 +158,7 @@ export class Daemon {
       },
     });
     const announcer = await platform.announcer(binding.interfaceName, config.family);
-    actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer }, log);
+    actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer, ...(platform.routes ? { routes: platform.routes } : {}) }, log);
     this.channelKeys.set(router, this.channelKey(binding, source));
     this.running.set(config.name, { binding, router, actions, ...(override !== undefined ? { override } : {}) });
     if (override !== undefined) router.setPriority(override);

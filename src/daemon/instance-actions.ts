@@ -4,7 +4,8 @@ import { encodeAdvertisement } from '../packet/advertisement.js';
 import type { RouterAction } from '../protocol/actions.js';
 import type { VirtualRouterConfig } from '../protocol/config.js';
 import type { Logger } from './log.js';
-import type { AddressPort, AdvertisementChannel, AnnouncePort, VirtualAddressSpec } from './ports.js';
+import { routeText, ruleText } from '../config/route-text.js';
+import type { AddressPort, AdvertisementChannel, AnnouncePort, RoutePort, VirtualAddressSpec, VirtualRouteSpec, VirtualRuleSpec } from './ports.js';
 import { SerialQueue } from './serial-queue.js';
 
 export interface InstanceBinding {
@@ -14,12 +15,24 @@ export interface InstanceBinding {
   readonly destinations: readonly string[];
   /** Everything installed on becoming Master: virtual_ipaddress and virtual_ipaddress_excluded. */
   readonly addresses: readonly VirtualAddressSpec[];
+  /** keepalived virtual_routes: installed after the addresses on becoming Master. */
+  readonly routes?: readonly VirtualRouteSpec[];
+  /** keepalived virtual_rules: installed after the routes. */
+  readonly rules?: readonly VirtualRuleSpec[];
 }
 
 export interface InstancePorts {
   readonly channel: AdvertisementChannel;
   readonly addresses: AddressPort;
   readonly announcer: AnnouncePort;
+  /** Needed only by instances with virtual_routes / virtual_rules. */
+  readonly routes?: RoutePort;
+}
+
+/** What one change of routes or rules touches. */
+interface RouteChanges {
+  readonly routes: readonly VirtualRouteSpec[];
+  readonly rules: readonly VirtualRuleSpec[];
 }
 
 export class InstanceActions {
@@ -40,9 +53,13 @@ export class InstanceActions {
         this.send(action.advertisement);
         return;
       case 'add-addresses':
+        // keepalived: routes and rules follow the addresses (a route's src or via needs them).
         void this.queue.enqueue(() => this.changeAddresses('add'), (error) => this.logAddressFailure('add', error));
+        this.enqueueRoutes('add', this.configuredRoutes());
         return;
       case 'remove-addresses':
+        // The reverse order: rules, routes, then the addresses they use.
+        this.enqueueRoutes('remove', this.configuredRoutes());
         void this.queue.enqueue(() => this.changeAddresses('remove'), (error) => this.logAddressFailure('remove', error));
         return;
       case 'announce-addresses':
@@ -85,8 +102,14 @@ export class InstanceActions {
     const after = new Set(binding.addresses.map(key));
     const removed = previous.addresses.filter((spec) => !after.has(key(spec)));
     const added = binding.addresses.filter((spec) => !before.has(key(spec)));
+    const routesBefore = this.configuredRoutes(previous);
+    const routesAfter = this.configuredRoutes(binding);
+    this.enqueueRoutes('remove', { routes: missing(routesBefore.routes, routesAfter.routes), rules: missing(routesBefore.rules, routesAfter.rules) });
     if (removed.length > 0) void this.queue.enqueue(() => this.changeAddresses('remove', removed), (error) => this.logAddressFailure('remove', error));
-    if (added.length === 0) return;
+    if (added.length === 0) {
+      this.addRoutesAfterRebind(previous, binding);
+      return;
+    }
     void this.queue.enqueue(
       async () => {
         await this.changeAddresses('add', added);
@@ -95,6 +118,13 @@ export class InstanceActions {
       },
       (error) => this.logAddressFailure('add', error),
     );
+    this.addRoutesAfterRebind(previous, binding);
+  }
+
+  private addRoutesAfterRebind(previous: InstanceBinding, binding: InstanceBinding): void {
+    const before = this.configuredRoutes(previous);
+    const after = this.configuredRoutes(binding);
+    this.enqueueRoutes('add', { routes: missing(after.routes, before.routes), rules: missing(after.rules, before.rules) });
   }
 
   /** Resolves when queued address changes are done (used on shutdown). */
@@ -115,6 +145,9 @@ export class InstanceActions {
       },
       (error) => this.logAddressFailure('add', error),
     );
+    // The kernel dropped the routes whose src was that address along with it.
+    const routes = this.configuredRoutes().routes.filter((route) => route.source === spec.address);
+    this.enqueueRoutes('add', { routes, rules: [] });
   }
 
   private send(advertisement: Parameters<typeof encodeAdvertisement>[0]): void {
@@ -153,8 +186,62 @@ export class InstanceActions {
     if (failed.length > 0) throw new Error(failed.join('; '));
   }
 
+  private configuredRoutes(binding: InstanceBinding = this.binding): RouteChanges {
+    return { routes: binding.routes ?? [], rules: binding.rules ?? [] };
+  }
+
+  /** Queues a change of routes and rules: added routes before rules, removed rules before routes. */
+  private enqueueRoutes(change: 'add' | 'remove', changes: RouteChanges): void {
+    if (changes.routes.length === 0 && changes.rules.length === 0) return;
+    void this.queue.enqueue(
+      () => this.changeRoutes(change, changes),
+      (error) => {
+        const instance = this.binding.router.name;
+        const message = (error as Error).message;
+        this.log.error({ event: 'route-change-failed', instance, change, error: message }, `${instance}: could not ${change} routes/rules: ${message}`);
+      },
+    );
+  }
+
+  private async changeRoutes(change: 'add' | 'remove', { routes, rules }: RouteChanges): Promise<void> {
+    const port = this.ports.routes;
+    const instance = this.binding.router.name;
+    if (!port) throw new Error('this host cannot install routes or rules');
+    const failed: string[] = [];
+    const apply = async <T>(kind: 'route' | 'rule', items: readonly T[], text: (item: T) => string, act: (item: T) => Promise<void>): Promise<void> => {
+      const done: string[] = [];
+      for (const item of items) {
+        try {
+          await act(item);
+          done.push(text(item));
+        } catch (error) {
+          failed.push(`${kind} ${text(item)}: ${(error as Error).message}`);
+        }
+      }
+      if (done.length === 0) return;
+      const verb = change === 'add' ? 'added' : 'removed';
+      this.log.info({ event: `${kind}s-${verb}`, instance, [`${kind}s`]: done }, `${instance}: ${verb} ${kind}${done.length > 1 ? 's' : ''} ${done.join('; ')}`);
+    };
+    const applyRoutes = () => apply('route', routes, routeText, (route) => (change === 'add' ? port.addRoute(route) : port.removeRoute(route)));
+    const applyRules = () => apply('rule', rules, ruleText, (rule) => (change === 'add' ? port.addRule(rule) : port.removeRule(rule)));
+    if (change === 'add') {
+      await applyRoutes();
+      await applyRules();
+    } else {
+      await applyRules();
+      await applyRoutes();
+    }
+    if (failed.length > 0) throw new Error(failed.join('; '));
+  }
+
   private logAddressFailure(change: 'add' | 'remove', error: unknown): void {
     const instance = this.binding.router.name;
     this.log.error({ event: 'address-change-failed', instance, change, error: (error as Error).message }, `${instance}: could not ${change} addresses: ${(error as Error).message}`);
   }
+}
+
+/** The entries of `from` that `other` does not have (same words). */
+function missing<T>(from: readonly T[], other: readonly T[]): T[] {
+  const keys = new Set(other.map((item) => JSON.stringify(item)));
+  return from.filter((item) => !keys.has(JSON.stringify(item)));
 }

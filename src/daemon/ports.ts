@@ -22,6 +22,46 @@ export interface AddressPort {
   remove(spec: VirtualAddressSpec): Promise<void>;
 }
 
+/** One keepalived virtual_routes entry (config/model.ts VirtualRouteConfig has the same shape). */
+export interface VirtualRouteSpec {
+  readonly family: AddressFamily;
+  readonly destination: string;
+  readonly prefixLength: number;
+  readonly type?: 'blackhole' | 'unreachable' | 'prohibit';
+  readonly source?: string;
+  readonly gateway?: string;
+  readonly device?: string;
+  readonly metric?: number;
+  /** Absent: main (254). */
+  readonly table?: number;
+  readonly scope?: string;
+  readonly onlink?: boolean;
+}
+
+/** One keepalived virtual_rules entry (config/model.ts VirtualRuleConfig has the same shape). */
+export interface VirtualRuleSpec {
+  readonly family: AddressFamily;
+  readonly from?: { readonly address: string; readonly prefixLength: number };
+  readonly to?: { readonly address: string; readonly prefixLength: number };
+  readonly table: number;
+  readonly priority?: number;
+  readonly inputInterface?: string;
+  readonly outputInterface?: string;
+  readonly fwmark?: number;
+  readonly fwmask?: number;
+  readonly invert?: boolean;
+}
+
+/** Routes and policy rules a Master installs after its addresses (keepalived virtual_routes / virtual_rules). */
+export interface RoutePort {
+  /** Installs the route; already there and vrrpd's counts as done; someone else's is an error. */
+  addRoute(spec: VirtualRouteSpec): Promise<void>;
+  /** Removes the route if vrrpd put it there; gone already counts as done. */
+  removeRoute(spec: VirtualRouteSpec): Promise<void>;
+  addRule(spec: VirtualRuleSpec): Promise<void>;
+  removeRule(spec: VirtualRuleSpec): Promise<void>;
+}
+
 /** Sends advertisements of one instance out of its interface. */
 export interface AdvertisementChannel {
   /** The source address the kernel will put on our packets (part of the v3 checksum). */
@@ -79,6 +119,10 @@ export interface Platform {
   announcer(interfaceName: string, family: AddressFamily): Promise<AnnouncePort>;
   /** Removes addresses a previous vrrpd left behind (after SIGKILL); returns what it removed. */
   removeStaleAddresses(): Promise<string[]>;
+  /** virtual_routes / virtual_rules; a host without them cannot run instances that have any. */
+  readonly routes?: RoutePort;
+  /** Removes routes and rules a previous vrrpd left behind (after SIGKILL); returns what it removed. */
+  removeStaleRoutes?(): Promise<string[]>;
   /** Link and address changes; returns a function that stops them. */
   watch(onEvent: (event: HostEvent) => void): () => void;
 }

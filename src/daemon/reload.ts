@@ -72,6 +72,9 @@ export function changedSettings(previous: DaemonInstance, next: DaemonInstance):
       owner: router.priority === 255,
       destinations: binding.destinations,
       addresses: binding.addresses,
+      // virtual_routes / virtual_rules: a Master installs added ones and removes dropped ones in place.
+      routes: binding.routes ?? [],
+      rules: binding.rules ?? [],
       // Unicast instances join no group: the multicast group does not concern them.
       multicastGroup: router.unicastPeers.length > 0 ? undefined : binding.multicastGroup,
     };

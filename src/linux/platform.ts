@@ -13,8 +13,10 @@ import type {
   OpenChannel,
   Platform,
   ReceivedPacket,
+  RoutePort,
   VirtualAddressSpec,
 } from '../daemon/ports.js';
+import { NetlinkRoutes } from './routes.js';
 import { IFA_F_DADFAILED, IFA_F_SECONDARY, IFA_F_TENTATIVE, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
 import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
 import { Announcer, type AnnounceTiming } from './announce/announcer.js';
@@ -31,6 +33,7 @@ export class InterfaceMissingError extends Error {
 
 export class LinuxPlatform implements Platform {
   readonly addresses: AddressPort;
+  readonly routes: RoutePort & { removeStale(): Promise<string[]> };
   private readonly netlink = Rtnetlink.open();
   private readonly vmacs: Vmacs;
 
@@ -40,6 +43,7 @@ export class LinuxPlatform implements Platform {
     private readonly options: AnnounceTiming & { readonly perInterface?: ReadonlyMap<string, AnnounceTiming> } = { arpIntervalMs: 0, naIntervalMs: 0 },
   ) {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
+    this.routes = new NetlinkRoutes(this.netlink, (name) => this.requireLink(name));
     this.vmacs = new Vmacs(this.netlink, log);
   }
 
@@ -115,6 +119,11 @@ export class LinuxPlatform implements Platform {
       removed.push(`${address.address}/${address.prefixLength} dev ${links.get(address.interfaceIndex) ?? address.interfaceIndex}`);
     }
     return removed;
+  }
+
+  /** virtual_routes / virtual_rules a previous vrrpd left (tagged with its protocol number). */
+  removeStaleRoutes(): Promise<string[]> {
+    return this.routes.removeStale();
   }
 
   watch(onEvent: (event: HostEvent) => void): () => void {

@@ -425,3 +425,31 @@ describe('issue locations and formatting', () => {
     expect(error.message).toBe('1 configuration error:\nb: error: e');
   });
 });
+
+describe('virtual_routes and virtual_rules in a model built by hand', () => {
+  const route = { family: 'ipv4' as const, destination: '198.51.100.0', prefixLength: 24, device: 'eth0' };
+  const rule = { family: 'ipv4' as const, from: { address: '192.0.2.100', prefixLength: 32 }, table: 100 };
+
+  test('well-formed routes and rules of both families have no issue', () => {
+    expect(
+      checkInstance({
+        virtualRoutes: [route, { family: 'ipv6', destination: '::', prefixLength: 0, gateway: '2001:db8::1', table: 4_294_967_295, metric: 0 }],
+        virtualRules: [rule, { family: 'ipv6', to: { address: '2001:db8::', prefixLength: 32 }, table: 254, priority: 0, fwmark: 1, fwmask: 0xffffffff, invert: true }],
+      }),
+    ).toEqual([]);
+  });
+
+  test.each([
+    ['table 0', { virtualRoutes: [{ ...route, table: 0 }] }, 'error instances[VI_1].virtualRoutes[0]: table 0 of route 198.51.100.0/24 is out of range: must be 1..4294967295'],
+    ['a metric past 32 bits', { virtualRoutes: [{ ...route, metric: 2 ** 32 }] }, 'error instances[VI_1].virtualRoutes[0]: metric 4294967296 of route 198.51.100.0/24 is out of range: must be 0..4294967295'],
+    ['a gateway that is no address', { virtualRoutes: [{ ...route, gateway: 'router1' }] }, 'error instances[VI_1].virtualRoutes[0]: via "router1" of route 198.51.100.0/24 is not an IPv4 or IPv6 address'],
+    ['a multicast gateway', { virtualRoutes: [{ ...route, gateway: '224.0.0.18' }] }, 'error instances[VI_1].virtualRoutes[0]: via 224.0.0.18 of route 198.51.100.0/24 is a multicast address: must be a unicast address'],
+    ['a destination of the other family', { virtualRoutes: [{ ...route, destination: '2001:db8::' }] }, 'error instances[VI_1].virtualRoutes[0]: route 2001:db8::/24: "2001:db8::" is not an IPv4 address'],
+    ['a prefix past 32', { virtualRoutes: [{ ...route, prefixLength: 33 }] }, 'error instances[VI_1].virtualRoutes[0]: prefix length 33 of 198.51.100.0 is out of range: must be 0..32'],
+    ['a device name Linux refuses', { virtualRoutes: [{ ...route, device: 'a-very-long-interface' }] }, 'error instances[VI_1].virtualRoutes[0]: dev of route 198.51.100.0/24 a-very-long-interface is too long: Linux interface names have at most 15 characters'],
+    ['a rule table past 32 bits', { virtualRules: [{ ...rule, table: 2 ** 32 }] }, 'error instances[VI_1].virtualRules[0]: table 4294967296 of rule "from 192.0.2.100 table 4294967296" is out of range: must be 1..4294967295'],
+    ['a rule address of the other family', { virtualRules: [{ ...rule, to: { address: '2001:db8::', prefixLength: 32 } }] }, 'error instances[VI_1].virtualRules[0]: to 2001:db8:: is ipv6 but rule "from 192.0.2.100 to 2001:db8::/32 table 100" is ipv4: a rule\'s addresses are of one family'],
+  ])('%s', (_, overrides, message) => {
+    expect(checkInstance(overrides as Partial<VrrpInstanceConfig>)).toEqual([message]);
+  });
+});

@@ -11,7 +11,7 @@ import type {
   Platform,
   ReceivedPacket,
 } from '../../src/daemon/ports.js';
-import { FakeAddresses, FakeAnnouncer } from './fakes.js';
+import { FakeAddresses, FakeAnnouncer, FakeRoutes } from './fakes.js';
 
 export class FakeSegment {
   readonly hosts: FakePlatform[] = [];
@@ -33,12 +33,15 @@ export class FakeSegment {
 
 export class FakePlatform implements Platform {
   readonly addresses = new FakeAddresses();
+  /** Shares the addresses' call log, so tests see routes come after addresses. */
+  readonly routes = new FakeRoutes(this.addresses.calls);
   readonly announcers = new Map<string, FakeAnnouncer>();
   readonly listeners: Array<{ options: ChannelOptions; onPacket: (packet: ReceivedPacket) => void }> = [];
   readonly sent: Array<{ destination: string; bytes: Uint8Array }> = [];
   private eventSink: ((event: HostEvent) => void) | undefined;
   linkUp = true;
   staleAddresses: string[] = [];
+  staleRoutes: string[] = [];
 
   constructor(
     private readonly segment: FakeSegment,
@@ -79,6 +82,12 @@ export class FakePlatform implements Platform {
   async removeStaleAddresses(): Promise<string[]> {
     const removed = this.staleAddresses;
     this.staleAddresses = [];
+    return removed;
+  }
+
+  async removeStaleRoutes(): Promise<string[]> {
+    const removed = this.staleRoutes;
+    this.staleRoutes = [];
     return removed;
   }
 

@@ -1,7 +1,8 @@
 // In-memory stand-ins for the host ports, and a logger whose lines tests can read.
 import { PassThrough } from 'node:stream';
 import { createLogger, type Logger } from '../../src/daemon/log.js';
-import type { AddressPort, AdvertisementChannel, AnnouncePort, VirtualAddressSpec } from '../../src/daemon/ports.js';
+import { routeText, ruleText } from '../../src/config/route-text.js';
+import type { AddressPort, AdvertisementChannel, AnnouncePort, RoutePort, VirtualAddressSpec, VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/ports.js';
 
 export class FakeChannel implements AdvertisementChannel {
   readonly sent: Array<{ bytes: Uint8Array; destination: string }> = [];
@@ -37,6 +38,43 @@ export class FakeAddresses implements AddressPort {
       this.failures.delete(spec.address);
       throw new Error(failure);
     }
+  }
+}
+
+/** Routes and rules as `ip` would print them, in `present`; every call in `calls` (which may be shared with FakeAddresses to see the order). */
+export class FakeRoutes implements RoutePort {
+  readonly present = new Set<string>();
+  /** Routes or rules (by their text) whose next change fails with this message. */
+  readonly failures = new Map<string, string>();
+
+  constructor(readonly calls: string[] = []) {}
+
+  async addRoute(spec: VirtualRouteSpec): Promise<void> {
+    await this.change('add', `route ${routeText(spec)}`);
+  }
+
+  async removeRoute(spec: VirtualRouteSpec): Promise<void> {
+    await this.change('remove', `route ${routeText(spec)}`);
+  }
+
+  async addRule(spec: VirtualRuleSpec): Promise<void> {
+    await this.change('add', `rule ${ruleText(spec)}`);
+  }
+
+  async removeRule(spec: VirtualRuleSpec): Promise<void> {
+    await this.change('remove', `rule ${ruleText(spec)}`);
+  }
+
+  private async change(change: 'add' | 'remove', text: string): Promise<void> {
+    await Promise.resolve();
+    this.calls.push(`${change} ${text}`);
+    const failure = this.failures.get(text);
+    if (failure) {
+      this.failures.delete(text);
+      throw new Error(failure);
+    }
+    if (change === 'add') this.present.add(text);
+    else this.present.delete(text);
   }
 }
 

@@ -24,6 +24,8 @@ import { parseAddressWithPrefix, validateConfig } from '../validate.js';
 import { nearest } from '../suggest.js';
 import { parseKeepalivedFile, parseKeepalivedText, type ParseOptions, type ParseResult, type Statement } from './syntax.js';
 import { LoadContext } from './values.js';
+import { readRoutes, readRules, withFamily, type Draft } from './routes.js';
+import type { VirtualRouteConfig, VirtualRuleConfig } from '../model.js';
 
 export interface LoadResult {
   /** The model as far as it could be read; use it only when `issues` has no error. */
@@ -327,6 +329,8 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
   let configuredVersion: 2 | 3 | undefined;
   let checksumAsV2 = false;
   let noAccept: boolean | undefined;
+  let routes: Draft<VirtualRouteConfig>[] | undefined;
+  let rules: Draft<VirtualRuleConfig>[] | undefined;
   const instance: Mutable<VrrpInstanceConfig> = {
     name,
     interface: '',
@@ -378,6 +382,8 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
       instance.virtualAddresses = readAddresses(s, `${path}.virtualAddresses`, ctx);
     },
     virtual_ipaddress_excluded: (s) => (instance.excludedAddresses = readAddresses(s, `${path}.excludedAddresses`, ctx)),
+    virtual_routes: (s) => (routes = [...(routes ?? []), ...readRoutes(s, `${path}.virtualRoutes`, ctx, routes?.length)]),
+    virtual_rules: (s) => (rules = [...(rules ?? []), ...readRules(s, `${path}.virtualRules`, ctx, rules?.length)]),
     track_interface: (s) => (instance.trackInterfaces = readTrackInterfaces(s, `${path}.trackInterfaces`, ctx)),
     track_script: (s) => (instance.trackScripts = readTrackerRefs(s, `${path}.trackScripts`, 253, ctx)),
     track_file: (s) => (instance.trackFiles = readTrackerRefs(s, `${path}.trackFiles`, 254, ctx)),
@@ -407,6 +413,9 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
   // keepalived: the family is the first VIP's; IPv6 instances always run VRRPv3.
   instance.family = instance.virtualAddresses[0]?.family ?? 'ipv4';
   instance.version = instance.family === 'ipv6' ? 3 : (configuredVersion ?? global.vrrpVersion);
+  // A `default` route or an address-less rule is of the instance's family unless via/src says otherwise.
+  if (routes) instance.virtualRoutes = withFamily(routes, instance.family);
+  if (rules) instance.virtualRules = withFamily(rules, instance.family);
   if (noAccept !== undefined) instance.acceptMode = !noAccept;
   instance.v3ChecksumWithPseudoHeader = !checksumAsV2;
   // Without these the instance cannot run at all: report it here and leave it out of the model,

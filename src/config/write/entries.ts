@@ -11,6 +11,7 @@ import {
   type VrrpdConfig,
   type VrrpInstanceConfig,
 } from '../model.js';
+import { routeText, ruleText } from '../route-text.js';
 
 /** `keyword arg... { children }`; children undefined for a line without a block. */
 export interface Entry {
@@ -137,6 +138,10 @@ function instanceEntry(instance: VrrpInstanceConfig, global: GlobalDefs): Entry 
   }
   if (instance.virtualAddresses.length > 0) children.push(block('virtual_ipaddress', [], instance.virtualAddresses.map(addressEntry)));
   if (instance.excludedAddresses.length > 0) children.push(block('virtual_ipaddress_excluded', [], instance.excludedAddresses.map(addressEntry)));
+  // One `ip route` / `ip rule` like line each; an entry is a keyword and its words.
+  const words = (text: string): Entry => line(...(text.split(' ') as [string, ...string[]]));
+  if (instance.virtualRoutes !== undefined) children.push(block('virtual_routes', [], instance.virtualRoutes.map((route) => words(routeText(route)))));
+  if (instance.virtualRules !== undefined) children.push(block('virtual_rules', [], instance.virtualRules.map((rule) => words(ruleText(rule)))));
   children.push(...trackingEntries(instance));
   if (instance.dontTrackPrimary) children.push(line('dont_track_primary'));
   children.push(...garpEntries(instance.garp, global.garp, '', false));

@@ -9,7 +9,7 @@ type Value = string | number | boolean | Value[] | { [key: string]: Value };
 
 /** Blocks whose children are list entries (`addr dev eth0`, `chk_x weight 10`), not keywords. */
 const LIST_BLOCKS = new Set([
-  'unicast_peer', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'track_interface', 'track_script', 'track_file', 'track_process', 'group',
+  'unicast_peer', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'track_interface', 'track_script', 'track_file', 'track_process', 'group',
 ]);
 
 export function writeYamlConfig(config: VrrpdConfig, header?: string): string {

@@ -109,7 +109,7 @@ const INSTANCE_KEYWORDS = [
   'virtual_router_id', 'advert_int', 'preempt_delay', 'no_accept', 'unicast_src_ip', 'mcast_src_ip', 'unicast_peer',
   'auth_type', 'auth_pass', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'track_interface', 'track_script',
   'track_file', 'track_process', 'dont_track_primary', 'lower_prio_no_advert', 'higher_prio_send_advert', 'use_vmac',
-  'v3_checksum_as_v2', 'strict_mode', 'native_ipv6', 'check_unicast_src', 'min_ttl', 'max_ttl', 'sync_group_tracking_weight',
+  'v3_checksum_as_v2', 'virtual_routes', 'virtual_rules', 'strict_mode', 'native_ipv6', 'check_unicast_src', 'min_ttl', 'max_ttl', 'sync_group_tracking_weight',
   ...GARP_KEYWORDS,
 ];
 
@@ -392,6 +392,8 @@ class Translator {
       virtualIPAddresses: addressList('virtual_ipaddress'),
       virtualIpaddressExcluded: addressList('virtual_ipaddress_excluded'),
       virtualIPAddressesExcluded: addressList('virtual_ipaddress_excluded'),
+      virtualRoutes: { kind: 'custom', read: (p, out, at) => this.lines(p, 'virtual_routes', out, `${at}.virtualRoutes`) },
+      virtualRules: { kind: 'custom', read: (p, out, at) => this.lines(p, 'virtual_rules', out, `${at}.virtualRules`) },
       trackInterface: entries('track_interface', trackerKeys),
       trackInterfaces: entries('track_interface', trackerKeys),
       trackScript: entries('track_script', trackerKeys),
@@ -562,6 +564,17 @@ class Translator {
         }
       }
       children.push({ keyword: this.word(addressText, address?.value), args, children: undefined });
+    });
+    out.push({ keyword: this.word(keyword, pair.key), args: [], children });
+  }
+
+  /** `virtualRoutes` / `virtualRules`: a list of lines as keepalived writes them inside the block. */
+  private lines(pair: Pair<Node, Node | null>, keyword: string, out: Statement[], path: string): void {
+    const children: Statement[] = [];
+    this.items(pair.value, this.keyText(pair), path).forEach((item, index) => {
+      const node = this.resolve(item);
+      const parts = this.split(this.scalarText(node, `${this.keyText(pair)}[${index}]`, path) ?? '', node);
+      if (parts[0]) children.push({ keyword: parts[0], args: parts.slice(1), children: undefined });
     });
     out.push({ keyword: this.word(keyword, pair.key), args: [], children });
   }

@@ -14,6 +14,20 @@ import {
   type AddressMessage,
   type AddressRequest,
 } from './address-messages.js';
+import {
+  parseRouteMessage,
+  parseRuleMessage,
+  routeRequest,
+  ruleRequest,
+  RTM_DELROUTE,
+  RTM_DELRULE,
+  RTM_GETROUTE,
+  RTM_GETRULE,
+  RTM_NEWROUTE,
+  RTM_NEWRULE,
+  type RouteRequest,
+  type RuleRequest,
+} from './route-messages.js';
 import { deleteLinkRequest, linkKind, linkStateRequest, macvlanRequest, RTM_DELLINK, RTM_NEWLINK, type MacvlanRequest } from './link-messages.js';
 
 const NLM_F_REQUEST = 0x01;
@@ -126,6 +140,34 @@ export class Rtnetlink {
 
   async deleteAddress(request: AddressRequest): Promise<void> {
     await this.raw(RTM_DELADDR, addressRequest(request, RTM_DELADDR), NLM_F_REQUEST | NLM_F_ACK, `remove ${request.address}/${request.prefixLength}`);
+  }
+
+  /** Every route of every table and family, as requests that would delete each. */
+  async routeEntries(): Promise<RouteRequest[]> {
+    const [messages] = await this.raw(RTM_GETROUTE, Buffer.alloc(12), NLM_F_REQUEST | NLM_F_DUMP, 'list routes');
+    return messages.map((message) => parseRouteMessage(message.data)).filter((route): route is RouteRequest => route !== undefined);
+  }
+
+  async addRoute(request: RouteRequest, description: string): Promise<void> {
+    await this.raw(RTM_NEWROUTE, routeRequest(request, RTM_NEWROUTE), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add route ${description}`);
+  }
+
+  async deleteRoute(request: RouteRequest, description: string): Promise<void> {
+    await this.raw(RTM_DELROUTE, routeRequest(request, RTM_DELROUTE), NLM_F_REQUEST | NLM_F_ACK, `remove route ${description}`);
+  }
+
+  /** Every policy routing rule of both families. */
+  async ruleEntries(): Promise<RuleRequest[]> {
+    const [messages] = await this.raw(RTM_GETRULE, Buffer.alloc(12), NLM_F_REQUEST | NLM_F_DUMP, 'list rules');
+    return messages.map((message) => parseRuleMessage(message.data)).filter((rule): rule is RuleRequest => rule !== undefined);
+  }
+
+  async addRule(request: RuleRequest, description: string): Promise<void> {
+    await this.raw(RTM_NEWRULE, ruleRequest(request), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add rule ${description}`);
+  }
+
+  async deleteRule(request: RuleRequest, description: string): Promise<void> {
+    await this.raw(RTM_DELRULE, ruleRequest(request), NLM_F_REQUEST | NLM_F_ACK, `remove rule ${description}`);
   }
 
   /** Creates a macvlan (down); see link-messages.ts. */

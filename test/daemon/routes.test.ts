@@ -1,0 +1,181 @@
+// virtual_routes / virtual_rules follow mastership: installed after the addresses on becoming
+// Master, removed (rules, routes, then addresses) on leaving it; failures logged, never thrown.
+import { setImmediate as tick } from 'node:timers/promises';
+import { describe, expect, test } from 'vitest';
+import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
+import { InstanceActions, type InstanceBinding } from '../../src/daemon/instance-actions.js';
+import { changedSettings } from '../../src/daemon/reload.js';
+import type { VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/ports.js';
+import { routerConfig } from '../../src/sim/lan.js';
+import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel, FakeRoutes } from './fakes.js';
+import { FakePlatform, FakeSegment } from './fake-platform.js';
+
+const VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
+const ROUTES: VirtualRouteSpec[] = [
+  { family: 'ipv4', destination: '0.0.0.0', prefixLength: 0, gateway: '192.0.2.254', device: 'eth0', table: 100 },
+  { family: 'ipv4', destination: '198.51.100.0', prefixLength: 24, type: 'blackhole', metric: 5 },
+];
+const RULES: VirtualRuleSpec[] = [{ family: 'ipv4', from: { address: '192.0.2.100', prefixLength: 32 }, table: 100, priority: 100 }];
+
+function binding(extra: Partial<InstanceBinding> = {}): InstanceBinding {
+  return {
+    router: routerConfig({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100'] }),
+    interfaceName: 'eth0',
+    destinations: ['224.0.0.18'],
+    addresses: [VIP],
+    routes: ROUTES,
+    rules: RULES,
+    ...extra,
+  };
+}
+
+function setup(extra: Partial<InstanceBinding> = {}) {
+  const addresses = new FakeAddresses();
+  const routes = new FakeRoutes(addresses.calls);
+  const { log, records } = capturingLogger();
+  const actions = new InstanceActions(binding(extra), { channel: new FakeChannel('192.0.2.1'), addresses, announcer: new FakeAnnouncer(), routes }, log);
+  return { actions, addresses, routes, records };
+}
+
+describe('InstanceActions', () => {
+  test('routes then rules after the addresses; rules, routes, then addresses on leaving Master; one log line per kind', async () => {
+    const { actions, addresses, routes, records } = setup();
+    actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+    await actions.settled();
+    expect([...routes.present]).toEqual([
+      'route default via 192.0.2.254 dev eth0 table 100',
+      'route blackhole 198.51.100.0/24 metric 5',
+      'rule from 192.0.2.100 priority 100 table 100',
+    ]);
+    actions.perform({ type: 'remove-addresses', addresses: [] }, 150);
+    await actions.settled();
+    expect(addresses.calls).toEqual([
+      'add 192.0.2.100/24 dev eth0',
+      'add route default via 192.0.2.254 dev eth0 table 100',
+      'add route blackhole 198.51.100.0/24 metric 5',
+      'add rule from 192.0.2.100 priority 100 table 100',
+      'remove rule from 192.0.2.100 priority 100 table 100',
+      'remove route default via 192.0.2.254 dev eth0 table 100',
+      'remove route blackhole 198.51.100.0/24 metric 5',
+      'remove 192.0.2.100/24 dev eth0',
+    ]);
+    expect([...routes.present]).toEqual([]);
+    expect(records().map((r) => r['msg'])).toEqual([
+      'VI_1: added 192.0.2.100/24',
+      'VI_1: added routes default via 192.0.2.254 dev eth0 table 100; blackhole 198.51.100.0/24 metric 5',
+      'VI_1: added rule from 192.0.2.100 priority 100 table 100',
+      'VI_1: removed rule from 192.0.2.100 priority 100 table 100',
+      'VI_1: removed routes default via 192.0.2.254 dev eth0 table 100; blackhole 198.51.100.0/24 metric 5',
+      'VI_1: removed 192.0.2.100/24',
+    ]);
+    expect(records().find((r) => r['event'] === 'routes-added')).toMatchObject({ instance: 'VI_1', routes: ['default via 192.0.2.254 dev eth0 table 100', 'blackhole 198.51.100.0/24 metric 5'] });
+  });
+
+  test('a route the kernel refuses is logged as an error; the other routes and the rules are still installed', async () => {
+    const { actions, routes, records } = setup();
+    routes.failures.set('route default via 192.0.2.254 dev eth0 table 100', 'add route default via 192.0.2.254 dev eth0 table 100: ENETUNREACH');
+    actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+    await actions.settled();
+    expect([...routes.present]).toEqual(['route blackhole 198.51.100.0/24 metric 5', 'rule from 192.0.2.100 priority 100 table 100']);
+    expect(records().filter((r) => r['level'] === 50 || r['event'] === 'route-change-failed').map((r) => r['msg'])).toEqual([
+      'VI_1: could not add routes/rules: route default via 192.0.2.254 dev eth0 table 100: add route default via 192.0.2.254 dev eth0 table 100: ENETUNREACH',
+    ]);
+  });
+
+  test('an instance without routes or rules never calls the route port', async () => {
+    const { actions, addresses } = setup({ routes: [], rules: [] });
+    actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+    actions.perform({ type: 'remove-addresses', addresses: [] }, 150);
+    await actions.settled();
+    expect(addresses.calls).toEqual(['add 192.0.2.100/24 dev eth0', 'remove 192.0.2.100/24 dev eth0']);
+  });
+
+  test('a reload while Master removes the routes it dropped and adds the new ones, leaving the kept ones alone', async () => {
+    const { actions, addresses } = setup();
+    actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+    await actions.settled();
+    addresses.calls.length = 0;
+    const added: VirtualRouteSpec = { family: 'ipv4', destination: '203.0.113.0', prefixLength: 24, gateway: '192.0.2.254' };
+    actions.rebind(binding({ routes: [ROUTES[0]!, added], rules: [] }), true);
+    await actions.settled();
+    expect(addresses.calls).toEqual([
+      'remove rule from 192.0.2.100 priority 100 table 100',
+      'remove route blackhole 198.51.100.0/24 metric 5',
+      'add route 203.0.113.0/24 via 192.0.2.254',
+    ]);
+  });
+});
+
+test('a reload that changes only routes or rules updates the instance in place (not unchanged, not restarted)', () => {
+  const previous = binding();
+  expect(changedSettings(previous, binding())).toEqual([]);
+  expect(changedSettings(previous, binding({ routes: [ROUTES[0]!] }))).toEqual(['routes']);
+  expect(changedSettings(previous, binding({ rules: [] }))).toEqual(['rules']);
+  // Bindings without the fields (instances without routes) compare as empty lists.
+  const { routes: _routes, rules: _rules, ...bare } = binding({ routes: [], rules: [] });
+  expect(changedSettings(bare, binding({ routes: [], rules: [] }))).toEqual([]);
+});
+
+test('a VIP someone removed is put back with the routes whose src it was (the kernel dropped those with it)', async () => {
+  const withSource: VirtualRouteSpec = { family: 'ipv4', destination: '203.0.113.0', prefixLength: 24, gateway: '192.0.2.254', source: '192.0.2.100' };
+  const { actions, addresses } = setup({ routes: [...ROUTES, withSource] });
+  actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+  await actions.settled();
+  addresses.calls.length = 0;
+  actions.reinstall(VIP);
+  await actions.settled();
+  expect(addresses.calls).toEqual(['add 192.0.2.100/24 dev eth0', 'add route src 192.0.2.100 203.0.113.0/24 via 192.0.2.254']);
+});
+
+describe('Daemon on fake hosts', () => {
+  function instance(priority: number): DaemonInstance {
+    return { ...binding(), router: routerConfig({ name: 'VI_1', priority, vrid: 51 }) };
+  }
+
+  async function twoHosts() {
+    const clock = new VirtualClock();
+    const segment = new FakeSegment(clock);
+    const platforms = [
+      new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' }),
+      new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:02', ipv4: '192.0.2.2' }),
+    ];
+    platforms[0]!.staleRoutes = ['route 198.51.100.0/24 table 254'];
+    const logs = platforms.map(() => capturingLogger());
+    const daemons = platforms.map((platform, i) => new Daemon({ instances: [instance(i === 0 ? 150 : 100)], platform, clock, log: logs[i]!.log }));
+    for (const daemon of daemons) await daemon.start();
+    const advance = async (ms: number): Promise<void> => {
+      const end = clock.now() + ms;
+      while (clock.now() < end) {
+        clock.advanceTo(Math.min(end, clock.now() + 10));
+        await tick();
+      }
+    };
+    return { daemons, platforms, logs, advance };
+  }
+
+  test('routes and rules follow mastership: on the Master only, moved on a Fault, removed on stop; stale ones reported at start', async () => {
+    const { daemons, platforms, logs, advance } = await twoHosts();
+    expect(logs[0]!.records()[0]).toMatchObject({ event: 'stale-routes-removed', routes: ['route 198.51.100.0/24 table 254'] });
+    await advance(4000);
+    expect(daemons[0]!.instances.get('VI_1')!.router.state).toBe('Master');
+    expect(platforms[0]!.routes.present.size).toBe(3);
+    expect(platforms[1]!.routes.present.size).toBe(0);
+
+    platforms[0]!.emit({ type: 'link', interfaceName: 'eth0', up: false });
+    await advance(3700);
+    expect(daemons[1]!.instances.get('VI_1')!.router.state).toBe('Master');
+    expect(platforms[0]!.routes.present.size).toBe(0);
+    expect([...platforms[1]!.routes.present]).toEqual([
+      'route default via 192.0.2.254 dev eth0 table 100',
+      'route blackhole 198.51.100.0/24 metric 5',
+      'rule from 192.0.2.100 priority 100 table 100',
+    ]);
+
+    const stopped = daemons[1]!.stop();
+    await advance(10);
+    await stopped;
+    expect(platforms[1]!.routes.present.size).toBe(0);
+    expect([...platforms[1]!.addresses.present]).toEqual([]);
+  });
+});
