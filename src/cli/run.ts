@@ -12,6 +12,7 @@ import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
 import { createLogger } from '../daemon/log.js';
 import { RealClock } from '../daemon/real-clock.js';
 import { registerTestHooks } from '../daemon/test-hooks.js';
+import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import type { DumpFormat } from '../daemon/dumps.js';
 import type { ListenAddress } from '../daemon/metrics-server.js';
@@ -57,6 +58,11 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
 
+  const missing = missingOwnCapabilities();
+  if (missing.length > 0) {
+    process.stderr.write(`vrrpd: needs root or ${missing.join(' and ')} (raw VRRP sockets need CAP_NET_RAW; addresses, routes and VMACs need CAP_NET_ADMIN); not started\n`);
+    return 1;
+  }
   const platform = new LinuxPlatform(log, {
     arpIntervalMs: loaded.config.global.garp.arpIntervalMs,
     naIntervalMs: loaded.config.global.garp.naIntervalMs,
