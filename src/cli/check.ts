@@ -2,20 +2,24 @@
 // otherwise (warnings listed). `run` refuses a config that `check` rejects, with the same messages.
 import { formatIssue, hasErrors } from '../config/issues.js';
 import type { InterfaceResolver } from '../config/interface-detection.js';
+import { withHostIssues } from '../config/host-check.js';
 import { loadConfigFile, loadConfigFileOnHost, type LoadResult } from '../config/load.js';
 
 export interface CheckOptions {
   readonly file: string;
   readonly json?: boolean;
   readonly configId?: string;
-  /** `--host`: do interface detection (YAML) on this host, as `run` would; without it detection is a warning. */
+  /**
+   * `--host`: check against this host as `run` would: interface detection (YAML) is done and the
+   * interfaces named must exist. Without it the file is checked alone.
+   */
   readonly resolver?: InterfaceResolver;
 }
 
 export async function check(options: CheckOptions, write: (text: string) => void): Promise<number> {
   const loadOptions = options.configId !== undefined ? { configId: options.configId } : {};
   const result: LoadResult = options.resolver
-    ? await loadConfigFileOnHost(options.file, options.resolver, loadOptions)
+    ? withHostIssues(await loadConfigFileOnHost(options.file, options.resolver, loadOptions))
     : loadConfigFile(options.file, loadOptions);
   const failed = hasErrors(result.issues);
   if (options.json) {

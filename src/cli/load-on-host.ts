@@ -1,8 +1,10 @@
 // Loading a configuration as the daemon does, at start and on reload: interface detection (YAML
-// `detectionStrategy`) is answered by this host through rtnetlink.
+// `detectionStrategy`) is answered by this host through rtnetlink, and the interfaces named must
+// exist here.
+import { withHostIssues } from '../config/host-check.js';
 import { loadConfigFileOnHost, type LoadOptions, type LoadResult } from '../config/load.js';
 import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
 
 export function loadConfigOnThisHost(file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  return RtnetlinkInterfaceResolver.withSocket((resolver) => loadConfigFileOnHost(file, resolver, options));
+  return RtnetlinkInterfaceResolver.withSocket((resolver) => loadConfigFileOnHost(file, resolver, options)).then((result) => withHostIssues(result));
 }

@@ -22,6 +22,19 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 describe('vrrpd check', () => {
+  test('--host: an interface this host does not have is an error at its line, as vrrpd run refuses it', async () => {
+    const file = join(dir, 'missing-interface.conf');
+    writeFileSync(file, 'vrrp_instance X {\n interface nosuch0\n virtual_router_id 51\n version 3\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n');
+    expect(await run('check', '-f', file)).toEqual({ code: 0, stdout: `${file}: OK, 1 vrrp_instance\n`, stderr: '' });
+    expect(await run('check', '--host', '-f', file)).toEqual({
+      code: 1,
+      stdout: `${file}:2:12: error: interface nosuch0 does not exist on this host\n${file}: 1 error, 0 warnings\n`,
+      stderr: '',
+    });
+    const started = await run('run', '-f', file, '--control-socket', join(dir, 'never.sock'));
+    expect(started).toMatchObject({ code: 1, stderr: `${file}:2:12: error: interface nosuch0 does not exist on this host\nvrrpd: ${file} has errors; not started\n` });
+  });
+
   test('a valid file: OK and exit 0', async () => {
     expect(await run('check', '-f', join(corpus, 'ipv6-unicast.conf'))).toEqual({
       code: 0,

@@ -1,7 +1,7 @@
 // keepalived.conf onto the configuration model: the VRRP half of keepalived 2.2's keywords, with
 // keepalived's defaults and semantics. Blocks vrrpd does not implement (LVS, BFD, SMTP...) are
 // warned about once each; misspelt keywords get a "did you mean"; nothing is silently dropped.
-import type { ConfigIssue } from '../issues.js';
+import type { ConfigIssue, SourceLocation } from '../issues.js';
 import { locateIssues } from '../issues.js';
 import {
   DEFAULTS,
@@ -32,6 +32,8 @@ export interface LoadResult {
   readonly config: VrrpdConfig;
   readonly issues: readonly ConfigIssue[];
   readonly files: readonly string[];
+  /** Where each model path was read, for checks made after loading (the host's interfaces). */
+  readonly sourceMap?: ReadonlyMap<string, SourceLocation>;
 }
 
 export function loadKeepalivedConfig(path: string, options: ParseOptions = {}): LoadResult {
@@ -126,7 +128,7 @@ function load(parsed: ParseResult): LoadResult {
 
   const config: VrrpdConfig = { global, instances, scripts, trackFiles, trackProcesses, syncGroups };
   const validation = locateIssues(validateConfig(config), ctx.sourceMap);
-  return { config, issues: [...syntaxIssues, ...ctx.issues, ...validation], files: parsed.files };
+  return { config, issues: [...syntaxIssues, ...ctx.issues, ...validation], files: parsed.files, sourceMap: ctx.sourceMap };
 }
 
 function unknownKeyword(statement: Statement, path: string, known: Iterable<string>, ctx: LoadContext): void {
