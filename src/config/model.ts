@@ -335,6 +335,8 @@ export interface GlobalDefs {
   readonly scriptUser?: string;
   /** `notify_fifo` / `vrrp_notify_fifo`: FIFO receiving `INSTANCE "VI_1" MASTER 100` lines. */
   readonly notifyFifo?: string;
+  /** `notify_fifo_script` / `vrrp_notify_fifo_script`: run at start with the FIFO's path appended, to read it; stopped with vrrpd. */
+  readonly notifyFifoScript?: string;
   /** `max_auto_priority` -1..99: highest realtime priority to raise to when timers run late; 0 = never, -1 = never and no warning. Default 0. */
   readonly maxAutoPriority: number;
 }

@@ -10,8 +10,8 @@ export interface RunRequest {
   readonly argv: readonly string[];
   readonly uid: number;
   readonly gid: number;
-  /** A run lasting longer is killed with its process group and reported as timed out. */
-  readonly timeoutMs: number;
+  /** A run lasting longer is killed with its process group and reported as timed out; none: it may run as long as vrrpd. */
+  readonly timeoutMs?: number;
   /** Aborting kills the run's process group at once (vrrpd stopping while a check runs). */
   readonly signal?: AbortSignal;
 }
@@ -67,10 +67,13 @@ export class ChildProcessRunner implements ProcessRunner {
           // already gone
         }
       };
-      const timer = setTimeout(() => {
-        killGroup();
-        finish({ kind: 'timed-out' });
-      }, request.timeoutMs);
+      const timer =
+        request.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              killGroup();
+              finish({ kind: 'timed-out' });
+            }, request.timeoutMs);
       request.signal?.addEventListener('abort', () => {
         killGroup();
         finish({ kind: 'signalled', signal: 'SIGKILL' });

@@ -15,7 +15,7 @@ import { splitCommandLine } from './command-line.js';
 import { FileTracker, type FileWatchPort } from './file-tracker.js';
 import { InstanceTracking, type TrackedEntry } from './instance-tracking.js';
 import { InterfaceTracker } from './interface-tracker.js';
-import type { ProcessRunner } from './process-runner.js';
+import { describeOutcome, type ProcessRunner } from './process-runner.js';
 import { ProcessTracker, type ProcessTablePort } from './process-tracker.js';
 import { ScriptTracker } from './script-tracker.js';
 import { insecurity, type SecurityFs } from './script-security.js';
@@ -52,6 +52,8 @@ export class Supervisor implements DaemonHooks {
   private readonly adopted = new Set<Tracker>();
   /** The supervisor this one replaces on reload, until attach() has taken what it can. */
   private predecessor: Supervisor | undefined;
+  /** Stops the notify_fifo_script. */
+  private fifoReader: AbortController | undefined;
 
   constructor(
     private readonly config: VrrpdConfig,
@@ -106,6 +108,41 @@ export class Supervisor implements DaemonHooks {
     // Backup first (and no notify_backup before the notify_fault).
     await Promise.all([...this.trackers.values()].map((tracker) => (tracker instanceof ScriptTracker ? tracker.known : undefined)));
     for (const { tracking } of this.instances.values()) tracking.apply();
+    this.startFifoReader();
+  }
+
+  /**
+   * notify_fifo_script: keepalived runs it once, with the FIFO's path appended, to read the
+   * notify_fifo lines; it runs as long as vrrpd does (no timeout) and is stopped with it.
+   */
+  private startFifoReader(): void {
+    const { notifyFifoScript: command, notifyFifo: fifo } = this.config.global;
+    if (command === undefined) return;
+    const { log } = this.ports;
+    if (fifo === undefined) {
+      log.warn({ event: 'notify-fifo-script-unused', command }, `notify_fifo_script ${command} is not run: there is no notify_fifo for it to read`);
+      return;
+    }
+    const { identity, problem } = this.identity(undefined, 'notify_fifo_script');
+    let argv: string[] = [];
+    let refused = problem;
+    try {
+      argv = splitCommandLine(command);
+    } catch (error) {
+      refused ??= (error as Error).message;
+    }
+    refused ??= this.refusal(argv[0]!, identity, 'notify_fifo_script');
+    if (refused) {
+      log.error({ event: 'notify-fifo-script-refused', command, reason: refused }, `notify_fifo_script ${command} is not run: ${refused}`);
+      return;
+    }
+    const reader = new AbortController();
+    this.fifoReader = reader;
+    log.info({ event: 'notify-fifo-script-started', command, fifo, user: identity.user }, `notify_fifo_script ${command} started, reading ${fifo}`);
+    void this.ports.runner.run({ argv: [...argv, fifo], uid: identity.uid, gid: identity.gid, signal: reader.signal }).then((outcome) => {
+      if (reader.signal.aborted) return;
+      log.warn({ event: 'notify-fifo-script-ended', command, outcome: describeOutcome(outcome) }, `notify_fifo_script ${command} ended (${describeOutcome(outcome)}); FIFO lines wait for another reader`);
+    });
   }
 
   routerAction(instance: string, action: RouterAction, priority: number): void {
@@ -143,6 +180,7 @@ export class Supervisor implements DaemonHooks {
 
   async stop(): Promise<void> {
     for (const tracker of this.trackers.values()) tracker.stop();
+    this.fifoReader?.abort();
     this.ports.fifo?.close();
   }
 

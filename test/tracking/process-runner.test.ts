@@ -25,6 +25,14 @@ describe('ChildProcessRunner', () => {
     expect(await runner.run({ argv: ['/nonexistent/check'], uid: 0, gid: 0, timeoutMs: 1000 })).toMatchObject({ kind: 'failed-to-start' });
   });
 
+  test('without a timeout (notify_fifo_script) a run lasts until it ends or is aborted, with its children', async () => {
+    expect(await runner.run({ argv: ['/bin/sh', '-c', 'sleep 0.3; exit 4'], uid: 0, gid: 0 })).toEqual({ kind: 'exited', code: 4 });
+    const stop = new AbortController();
+    const running = runner.run({ argv: ['/bin/sh', '-c', 'sleep 1000 & wait'], uid: 0, gid: 0, signal: stop.signal });
+    setTimeout(() => stop.abort(), 200);
+    expect(await running).toEqual({ kind: 'signalled', signal: 'SIGKILL' });
+  });
+
   test('a hung script is killed at its timeout together with the child it started', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
     const pidFile = join(dir, 'child.pid');

@@ -237,3 +237,34 @@ describe('Supervisor', () => {
     expect(fifo).toEqual(['INSTANCE "VI_1" FAULT 100']);
   });
 });
+
+describe('notify_fifo_script', () => {
+  test('runs once after attach with the FIFO path appended, without a timeout, and is stopped with the supervisor', async () => {
+    const { runner, supervisor, records } = await setup('global_defs {\n notify_fifo /run/vrrpd/notify.fifo\n notify_fifo_script "/usr/local/bin/fifo-reader --json"\n}\n' + instance('VI_1', 1, 150));
+    const reads = runner.runs.filter((run) => run.request.argv[0] === '/usr/local/bin/fifo-reader');
+    expect(reads.map((run) => run.request.argv)).toEqual([['/usr/local/bin/fifo-reader', '--json', '/run/vrrpd/notify.fifo']]);
+    expect(reads[0]!.request.timeoutMs).toBeUndefined();
+    expect(reads[0]!.request.signal?.aborted).toBe(false);
+    expect(records().find((r) => r['event'] === 'notify-fifo-script-started')).toMatchObject({ user: 'root' });
+    await supervisor.stop();
+    expect(reads[0]!.request.signal?.aborted).toBe(true);
+  });
+
+  test('without notify_fifo it is not run, and says why', async () => {
+    const { runner, records } = await setup('global_defs {\n notify_fifo_script /usr/local/bin/fifo-reader\n}\n' + instance('VI_1', 1, 150));
+    expect(runner.runs.filter((run) => run.request.argv[0] === '/usr/local/bin/fifo-reader')).toEqual([]);
+    expect(records().find((r) => r['event'] === 'notify-fifo-script-unused')).toMatchObject({
+      msg: 'notify_fifo_script /usr/local/bin/fifo-reader is not run: there is no notify_fifo for it to read',
+    });
+  });
+
+  test('under enable_script_security a reader others could change is refused', async () => {
+    const worldWritable = { stat: () => ({ uid: 0, gid: 0, mode: 0o100777 }), realpath: (path: string) => path };
+    const { runner, records } = await setup(
+      'global_defs {\n enable_script_security\n notify_fifo /run/vrrpd/notify.fifo\n vrrp_notify_fifo_script /tmp/reader\n}\n' + instance('VI_1', 1, 150),
+      { security: worldWritable },
+    );
+    expect(runner.runs.filter((run) => run.request.argv[0] === '/tmp/reader')).toEqual([]);
+    expect(records().find((r) => r['event'] === 'notify-fifo-script-refused')?.['msg']).toMatch(/^notify_fifo_script \/tmp\/reader is not run: .*enable_script_security/);
+  });
+});

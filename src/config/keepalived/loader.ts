@@ -179,6 +179,8 @@ function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalD
     script_user: (s) => assign(global, 'scriptUser', userAndGroup(s, 'global.scriptUser', ctx)),
     notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
     vrrp_notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
+    notify_fifo_script: (s) => assign(global, 'notifyFifoScript', command(s, 'global.notifyFifoScript', ctx)),
+    vrrp_notify_fifo_script: (s) => assign(global, 'notifyFifoScript', command(s, 'global.notifyFifoScript', ctx)),
     // Without a value keepalived takes the highest realtime priority.
     max_auto_priority: (s) => assign(global, 'maxAutoPriority', s.args[0] ? ctx.integer(s, 'global.maxAutoPriority', -1, 99) : 99),
     ...garpHandlers(garp, 'global.garp', 'vrrp_', ctx),

@@ -83,6 +83,7 @@ function globalEntries(global: GlobalDefs): Entry[] {
   if (global.enableScriptSecurity) entries.push(line('enable_script_security'));
   if (global.scriptUser !== undefined) entries.push(line('script_user', global.scriptUser));
   if (global.notifyFifo !== undefined) entries.push(line('notify_fifo', global.notifyFifo));
+  if (global.notifyFifoScript !== undefined) entries.push(line('notify_fifo_script', global.notifyFifoScript));
   if (global.maxAutoPriority !== d.maxAutoPriority) entries.push(line('max_auto_priority', global.maxAutoPriority));
   entries.push(...garpEntries(global.garp, DEFAULTS.garp, 'vrrp_', true));
   return entries;

@@ -53,6 +53,8 @@ const GLOBAL_KEYS: Record<string, Spec> = {
   scriptUser: words('script_user'),
   notifyFifo: value('notify_fifo'),
   vrrpNotifyFifo: value('vrrp_notify_fifo'),
+  notifyFifoScript: value('notify_fifo_script'),
+  vrrpNotifyFifoScript: value('vrrp_notify_fifo_script'),
   maxAutoPriority: value('max_auto_priority'),
   ...Object.fromEntries(GARP_KEYWORDS.map((keyword) => [camelCase(`vrrp_${keyword}`), value(`vrrp_${keyword}`)])),
 };

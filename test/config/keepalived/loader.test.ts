@@ -151,6 +151,14 @@ describe('keepalived semantics', () => {
     expect(load(text.replace(' virtual_router_id 1\n', ' virtual_router_id 1\n accept\n')).config.instances[0]?.acceptMode).toBe(true);
   });
 
+  test('notify_fifo_script and vrrp_notify_fifo_script: the command line, quoted when it has arguments', () => {
+    const instance = 'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n version 3\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n';
+    const quoted = load('global_defs {\n notify_fifo /run/k.fifo\n notify_fifo_script "/usr/local/bin/reader --json"\n}\n' + instance);
+    expect(quoted.lines).toEqual([]);
+    expect(quoted.config.global).toMatchObject({ notifyFifo: '/run/k.fifo', notifyFifoScript: '/usr/local/bin/reader --json' });
+    expect(load('global_defs {\n vrrp_notify_fifo_script /usr/local/bin/reader\n}\n' + instance).config.global.notifyFifoScript).toBe('/usr/local/bin/reader');
+  });
+
   test('vrrp_strict and keepalived\'s firewall keywords are warned about at their line: vrrpd installs no firewall rules', () => {
     const text = 'global_defs {\n vrrp_strict\n vrrp_iptables VRRP\n vrrp_nftables\n}\n' + 'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n version 3\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n';
     expect(load(text).lines).toEqual([
