@@ -403,6 +403,8 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
     notify_stop: (s) => assign(notify, 'stop', command(s, `${path}.notify`, ctx)),
     notify: (s) => assign(notify, 'any', command(s, `${path}.notify`, ctx)),
     smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; use notify scripts; ignored'),
+    notify_priority_changes: (s) =>
+      ctx.warning(s.keyword, path, 'notify_priority_changes is not implemented: priority changes are logged (event priority-changed) and shown by vrrpd status, but not sent to notify scripts or the FIFO; ignored'),
     debug: (s) => assign(instance, 'debug', ctx.integer(s, `${path}.debug`, 0, 4)),
     // Per-instance vrrp_strict; of its rules, only no_accept changes what vrrpd does.
     strict_mode: (s) => {
