@@ -53,3 +53,26 @@ test('input that arrived while the event loop was blocked is handled before a ti
   rmSync(dir, { recursive: true, force: true });
   expect(events).toEqual(['input']);
 });
+
+test('a late timer waits while input queued during the stall is read one item per loop turn', async () => {
+  const clock = new RealClock();
+  const events: string[] = [];
+  const timer = clock.setTimer(10, () => events.push('timer'));
+  // Packets that waited in a socket read one per loop turn (as raw-socket does): the tenth is
+  // the Master's advertisement, which resets (here, cancels) the timer.
+  let read = 0;
+  const readOne = (): void => {
+    read++;
+    if (read === 10) {
+      events.push('advertisement');
+      timer.cancel();
+    } else setImmediate(readOne);
+  };
+  const until = performance.now() + 40;
+  while (performance.now() < until) {
+    // the loop is held past the deadline
+  }
+  setImmediate(readOne);
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  expect(events).toEqual(['advertisement']);
+});
