@@ -1,6 +1,7 @@
 // rtnetlink address messages (struct ifaddrmsg + IFA_* attributes, rtnetlink(7)), built and parsed
 // here because vrrpd tags its addresses with IFA_PROTO, which the netlink package does not parse.
-import { addressLength, addressToBytes, bytesToAddress, type AddressFamily } from '../../packet/address.js';
+import { addressToBytes, type AddressFamily } from '../../packet/address.js';
+import { addressValue, attribute, readAttributes, textValue, u32 } from './attributes.js';
 
 export const RTM_NEWADDR = 20;
 export const RTM_DELADDR = 21;
@@ -61,21 +62,6 @@ export function scopeNumber(scope: string | undefined): number | undefined {
   return SCOPES[scope];
 }
 
-function attribute(type: number, value: Uint8Array): Buffer {
-  const length = 4 + value.length;
-  const out = Buffer.alloc((length + 3) & ~3);
-  out.writeUInt16LE(length, 0);
-  out.writeUInt16LE(type, 2);
-  out.set(value, 4);
-  return out;
-}
-
-function u32(value: number): Uint8Array {
-  const out = Buffer.alloc(4);
-  out.writeUInt32LE(value, 0);
-  return out;
-}
-
 /** The body of an RTM_NEWADDR / RTM_DELADDR request for one of vrrpd's addresses. */
 export function addressRequest(request: AddressRequest, type: typeof RTM_NEWADDR | typeof RTM_DELADDR): Buffer {
   const header = Buffer.alloc(8);
@@ -102,26 +88,15 @@ export function parseAddressMessage(data: Uint8Array): AddressMessage | undefine
   const familyCode = buffer.readUInt8(0);
   const family: AddressFamily | undefined = familyCode === AF_INET ? 'ipv4' : familyCode === AF_INET6 ? 'ipv6' : undefined;
   if (!family) return undefined;
-  let flags = buffer.readUInt8(2);
-  let local: string | undefined;
-  let address: string | undefined;
-  let label: string | undefined;
-  let broadcast: string | undefined;
-  let protocol: number | undefined;
-  for (let offset = 8; offset + 4 <= buffer.length; ) {
-    const length = buffer.readUInt16LE(offset);
-    const type = buffer.readUInt16LE(offset + 2) & 0x3fff;
-    if (length < 4 || offset + length > buffer.length) break;
-    const value = buffer.subarray(offset + 4, offset + length);
-    const isAddress = value.length === addressLength(family);
-    if (type === IFA_LOCAL && isAddress) local = bytesToAddress(family, value);
-    else if (type === IFA_ADDRESS && isAddress) address = bytesToAddress(family, value);
-    else if (type === IFA_LABEL) label = value.toString('utf8').replace(/\0.*$/s, '');
-    else if (type === IFA_BROADCAST && isAddress) broadcast = bytesToAddress(family, value);
-    else if (type === IFA_FLAGS && value.length >= 4) flags = value.readUInt32LE(0);
-    else if (type === IFA_PROTO && value.length >= 1) protocol = value.readUInt8(0);
-    offset += (length + 3) & ~3;
-  }
+  const attributes = readAttributes(buffer, 8);
+  const local = addressValue(family, attributes.get(IFA_LOCAL));
+  const address = addressValue(family, attributes.get(IFA_ADDRESS));
+  const label = textValue(attributes.get(IFA_LABEL));
+  const broadcast = addressValue(family, attributes.get(IFA_BROADCAST));
+  const extendedFlags = attributes.get(IFA_FLAGS);
+  const flags = extendedFlags && extendedFlags.length >= 4 ? extendedFlags.readUInt32LE(0) : buffer.readUInt8(2);
+  const proto = attributes.get(IFA_PROTO);
+  const protocol = proto && proto.length >= 1 ? proto.readUInt8(0) : undefined;
   // IFA_LOCAL is the interface's own address; IFA_ADDRESS the peer on point-to-point links.
   const own = local ?? address;
   if (own === undefined) return undefined;

@@ -2,6 +2,7 @@
 // creates: the VMAC, a macvlan on the instance's interface (keepalived's use_vmac). Built here
 // because the netlink package passes IFLA_LINKINFO through as raw bytes.
 import { macBytes } from '../announce/gratuitous-arp.js';
+import { attribute, u32 } from './attributes.js';
 
 export const RTM_NEWLINK = 16;
 export const RTM_DELLINK = 17;
@@ -17,21 +18,6 @@ const IFLA_MACVLAN_MODE = 1;
 const NLA_F_NESTED = 0x8000;
 /** Private mode: the macvlan talks to no other macvlan of its parent, only to the wire (keepalived's choice). */
 export const MACVLAN_MODE_PRIVATE = 1;
-
-function attribute(type: number, value: Uint8Array): Buffer {
-  const length = 4 + value.length;
-  const out = Buffer.alloc((length + 3) & ~3);
-  out.writeUInt16LE(length, 0);
-  out.writeUInt16LE(type, 2);
-  out.set(value, 4);
-  return out;
-}
-
-function u32(value: number): Buffer {
-  const out = Buffer.alloc(4);
-  out.writeUInt32LE(value, 0);
-  return out;
-}
 
 function ifinfomsg(index: number, flags: number, change: number): Buffer {
   const header = Buffer.alloc(16);

@@ -2,7 +2,8 @@
 // rtnetlink(7) and linux/fib_rules.h), built and parsed here: vrrpd tags what it adds with its
 // own rtm_protocol / FRA_PROTOCOL, and deletes name that protocol, so the kernel itself refuses
 // to remove a route or rule of someone else that happens to look the same.
-import { addressLength, addressToBytes, bytesToAddress, type AddressFamily } from '../../packet/address.js';
+import { addressToBytes, type AddressFamily } from '../../packet/address.js';
+import { addressValue, attribute, readAttributes, textValue, u32 } from './attributes.js';
 import { VRRPD_ADDRESS_PROTOCOL } from './address-messages.js';
 
 export const RTM_NEWROUTE = 24;
@@ -75,21 +76,6 @@ export interface RuleRequest {
   readonly protocol: number;
 }
 
-function attribute(type: number, value: Uint8Array): Buffer {
-  const length = 4 + value.length;
-  const out = Buffer.alloc((length + 3) & ~3);
-  out.writeUInt16LE(length, 0);
-  out.writeUInt16LE(type, 2);
-  out.set(value, 4);
-  return out;
-}
-
-function u32(value: number): Buffer {
-  const out = Buffer.alloc(4);
-  out.writeUInt32LE(value >>> 0, 0);
-  return out;
-}
-
 const familyCode = (family: AddressFamily): number => (family === 'ipv4' ? AF_INET : AF_INET6);
 
 /** The body of RTM_NEWROUTE, or of RTM_DELROUTE (any scope; the protocol must match). */
@@ -139,26 +125,11 @@ function readMessage(data: Uint8Array): { family: AddressFamily; header: Buffer;
   const code = buffer.readUInt8(0);
   const family: AddressFamily | undefined = code === AF_INET ? 'ipv4' : code === AF_INET6 ? 'ipv6' : undefined;
   if (!family) return undefined;
-  const attributes = new Map<number, Buffer>();
-  for (let offset = 12; offset + 4 <= buffer.length; ) {
-    const length = buffer.readUInt16LE(offset);
-    if (length < 4 || offset + length > buffer.length) break;
-    attributes.set(buffer.readUInt16LE(offset + 2) & 0x3fff, buffer.subarray(offset + 4, offset + length));
-    offset += (length + 3) & ~3;
-  }
-  return { family, header: buffer.subarray(0, 12), attributes };
-}
-
-function address(family: AddressFamily, value: Buffer | undefined): string | undefined {
-  return value && value.length === addressLength(family) ? bytesToAddress(family, value) : undefined;
+  return { family, header: buffer.subarray(0, 12), attributes: readAttributes(buffer, 12) };
 }
 
 function number(value: Buffer | undefined): number | undefined {
   return value && value.length >= 4 ? value.readUInt32LE(0) : undefined;
-}
-
-function text(value: Buffer | undefined): string | undefined {
-  return value ? value.toString('utf8').replace(/\0.*$/s, '') : undefined;
 }
 
 /** A dumped route as a request that deletes exactly it. */
@@ -167,12 +138,12 @@ export function parseRouteMessage(data: Uint8Array): RouteRequest | undefined {
   if (!message) return undefined;
   const { family, header, attributes } = message;
   const prefixLength = header.readUInt8(1);
-  const gateway = address(family, attributes.get(RTA_GATEWAY));
+  const gateway = addressValue(family, attributes.get(RTA_GATEWAY));
   const oif = number(attributes.get(RTA_OIF));
   const metric = number(attributes.get(RTA_PRIORITY));
   return {
     family,
-    destination: address(family, attributes.get(RTA_DST)) ?? (family === 'ipv4' ? '0.0.0.0' : '::'),
+    destination: addressValue(family, attributes.get(RTA_DST)) ?? (family === 'ipv4' ? '0.0.0.0' : '::'),
     prefixLength,
     table: number(attributes.get(RTA_TABLE)) ?? header.readUInt8(4),
     protocol: header.readUInt8(5),
@@ -189,11 +160,11 @@ export function parseRuleMessage(data: Uint8Array): RuleRequest | undefined {
   const message = readMessage(data);
   if (!message) return undefined;
   const { family, header, attributes } = message;
-  const from = address(family, attributes.get(FRA_SRC));
-  const to = address(family, attributes.get(FRA_DST));
+  const from = addressValue(family, attributes.get(FRA_SRC));
+  const to = addressValue(family, attributes.get(FRA_DST));
   const priority = number(attributes.get(FRA_PRIORITY));
-  const iif = text(attributes.get(FRA_IIFNAME));
-  const oif = text(attributes.get(FRA_OIFNAME));
+  const iif = textValue(attributes.get(FRA_IIFNAME));
+  const oif = textValue(attributes.get(FRA_OIFNAME));
   const fwmark = number(attributes.get(FRA_FWMARK));
   const fwmask = number(attributes.get(FRA_FWMASK));
   const protocol = attributes.get(FRA_PROTOCOL);
