@@ -1,9 +1,6 @@
 // Namespace labs for benchmarks: the tests' NamespaceLab, plus extra links (ethN on bridge brN)
 // for scale runs where VRIDs are spread over several interfaces.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Capture } from '../../test/helpers/capture.js';
+import { startCapture, type Capture } from '../../test/helpers/capture.js';
 import { LabHost, NamespaceLab, sh, sweepStaleLabs } from '../../test/helpers/netns.js';
 
 export { LabHost, NamespaceLab };
@@ -37,25 +34,8 @@ export async function macOf(host: LabHost, device = 'eth0'): Promise<string> {
  * buffer lost half of them (and the advertisement among them) while every interface counter showed
  * them delivered.
  */
-export async function captureVrrpAndArp(host: LabHost, device = 'eth0', filter = 'ip proto 112 or arp'): Promise<Capture> {
-  const file = join(mkdtempSync(join(tmpdir(), 'vrrpd-bench-cap-')), 'capture.pcap');
-  const dump = host.spawn('tcpdump', ['-i', device, '-B', '32768', '--immediate-mode', '-U', '-w', file, filter]);
-  const exited = new Promise<void>((resolve) => dump.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let said = '';
-    dump.stderr?.on('data', (chunk: Buffer) => {
-      said += chunk.toString();
-      if (said.includes('listening on')) resolve();
-    });
-    dump.once('exit', (code) => reject(new Error(`tcpdump exited (${code}) before listening: ${said.trim()}`)));
-  });
-  return {
-    file,
-    async stop() {
-      dump.kill('SIGINT');
-      await exited;
-    },
-  };
+export function captureVrrpAndArp(host: LabHost, device = 'eth0', filter = 'ip proto 112 or arp'): Promise<Capture> {
+  return startCapture(host, filter, device, { bufferKiB: 32768 });
 }
 
 /** The switch namespace as a host, to capture on a bridge (sees every flooded frame). */

@@ -16,9 +16,10 @@ export interface Capture {
  * matters: without it, packets wait in the kernel ring for up to a second and a capture stopped
  * sooner than that writes none of them ("6 packets received by filter, 0 captured").
  */
-export async function startCapture(host: LabHost, filter: string, device = 'eth0'): Promise<Capture> {
+export async function startCapture(host: LabHost, filter: string, device = 'eth0', options: { readonly bufferKiB?: number } = {}): Promise<Capture> {
   const file = join(mkdtempSync(join(tmpdir(), 'vrrpd-cap-')), 'capture.pcap');
-  const dump = host.spawn('tcpdump', ['-i', device, '--immediate-mode', '-U', '-w', file, filter]);
+  const buffer = options.bufferKiB !== undefined ? ['-B', String(options.bufferKiB)] : [];
+  const dump = host.spawn('tcpdump', ['-i', device, ...buffer, '--immediate-mode', '-U', '-w', file, filter]);
   const exited = new Promise<void>((resolve) => dump.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let said = '';
