@@ -2,7 +2,7 @@
 // otherwise (warnings listed). `run` refuses a config that `check` rejects, with the same messages.
 import { formatIssue, hasErrors } from '../config/issues.js';
 import type { InterfaceResolver } from '../config/interface-detection.js';
-import { withHostIssues } from '../config/host-check.js';
+import { interfaceExistsHere, withHostIssues } from '../config/host-check.js';
 import { loadConfigFile, loadConfigFileOnHost, type LoadResult } from '../config/load.js';
 
 export interface CheckOptions {
@@ -14,13 +14,15 @@ export interface CheckOptions {
    * interfaces named must exist. Without it the file is checked alone.
    */
   readonly resolver?: InterfaceResolver;
+  /** `--offline`: the file alone; interfaces this host lacks are not even warned about. */
+  readonly offline?: boolean;
 }
 
 export async function check(options: CheckOptions, write: (text: string) => void): Promise<number> {
   const loadOptions = options.configId !== undefined ? { configId: options.configId } : {};
-  const result: LoadResult = options.resolver
-    ? withHostIssues(await loadConfigFileOnHost(options.file, options.resolver, loadOptions))
-    : loadConfigFile(options.file, loadOptions);
+  // Without --host the file may be meant for another host: what this host lacks is a warning.
+  const loaded: LoadResult = options.resolver ? await loadConfigFileOnHost(options.file, options.resolver, loadOptions) : loadConfigFile(options.file, loadOptions);
+  const result = options.offline ? loaded : withHostIssues(loaded, interfaceExistsHere, options.resolver === undefined);
   const failed = hasErrors(result.issues);
   if (options.json) {
     write(

@@ -72,9 +72,16 @@ export function buildProgram(
     .requiredOption('-f, --config <file>', 'the configuration file')
     .option('--json', 'machine-readable result')
     .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
-    .option('--host', 'also do interface detection (YAML detectionStrategy) on this host, as run would')
-    .action(async (options: { config: string; json?: boolean; configId?: string; host?: boolean }) => {
-      const base = { file: options.config, ...(options.json ? { json: true } : {}), ...(options.configId ? { configId: options.configId } : {}) };
+    .option('--host', 'check against this host as run does: interfaces it lacks are errors, YAML interface detection is done')
+    .option('--offline', "the file alone, for a configuration meant for another host: do not look at this host's interfaces")
+    .action(async (options: { config: string; json?: boolean; configId?: string; host?: boolean; offline?: boolean }) => {
+      if (options.host && options.offline) throw new UsageError('--host and --offline contradict each other: give one');
+      const base = {
+        file: options.config,
+        ...(options.json ? { json: true } : {}),
+        ...(options.configId ? { configId: options.configId } : {}),
+        ...(options.offline ? { offline: true } : {}),
+      };
       setExitCode(
         options.host
           ? await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver }, write))

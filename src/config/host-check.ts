@@ -1,7 +1,7 @@
 // What only the host that runs a configuration can tell: whether the interfaces it names exist.
-// `vrrpd check` reads the file alone (it may be meant for another host); `check --host`, `run` and
-// reload add these as errors at the line that names the interface, so a typo'd interface is
-// refused with file:line:column instead of failing when the instance starts.
+// `vrrpd check` reports them as warnings (the file may be meant for another host; `--offline`
+// skips them); `check --host`, `run` and reload as errors at the line that names the interface,
+// so a typo'd interface is refused with file:line:column instead of failing when it starts.
 import { existsSync } from 'node:fs';
 import { collectIssues, locateIssues, type ConfigIssue } from './issues.js';
 import type { LoadResult } from './keepalived/loader.js';
@@ -40,8 +40,12 @@ export function hostIssues(config: VrrpdConfig, exists: InterfaceExists): Config
   return report.issues;
 }
 
-/** The load result with the host's issues added, located where the file names the interfaces. */
-export function withHostIssues(result: LoadResult, exists: InterfaceExists = interfaceExistsHere): LoadResult {
-  const issues = locateIssues(hostIssues(result.config, exists), result.sourceMap ?? new Map());
+/**
+ * The load result with the host's issues added, located where the file names the interfaces.
+ * `asWarnings`: `vrrpd check` without --host, where the file may be meant for another host.
+ */
+export function withHostIssues(result: LoadResult, exists: InterfaceExists = interfaceExistsHere, asWarnings = false): LoadResult {
+  const found = hostIssues(result.config, exists).map((issue) => (asWarnings ? { ...issue, severity: 'warning' as const } : issue));
+  const issues = locateIssues(found, result.sourceMap ?? new Map());
   return issues.length === 0 ? result : { ...result, issues: [...result.issues, ...issues] };
 }

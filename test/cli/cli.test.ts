@@ -22,10 +22,16 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 describe('vrrpd check', () => {
-  test('--host: an interface this host does not have is an error at its line, as vrrpd run refuses it', async () => {
+  test('an interface this host does not have: a warning by default, nothing with --offline, an error with --host, as vrrpd run refuses it', async () => {
     const file = join(dir, 'missing-interface.conf');
     writeFileSync(file, 'vrrp_instance X {\n interface nosuch0\n virtual_router_id 51\n version 3\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n');
-    expect(await run('check', '-f', file)).toEqual({ code: 0, stdout: `${file}: OK, 1 vrrp_instance\n`, stderr: '' });
+    expect(await run('check', '-f', file)).toEqual({
+      code: 0,
+      stdout: `${file}:2:12: warning: interface nosuch0 does not exist on this host\n${file}: OK, 1 vrrp_instance, 1 warning\n`,
+      stderr: '',
+    });
+    expect(await run('check', '--offline', '-f', file)).toEqual({ code: 0, stdout: `${file}: OK, 1 vrrp_instance\n`, stderr: '' });
+    expect(await run('check', '--offline', '--host', '-f', file)).toMatchObject({ code: 2, stderr: 'vrrpd: --host and --offline contradict each other: give one\n' });
     expect(await run('check', '--host', '-f', file)).toEqual({
       code: 1,
       stdout: `${file}:2:12: error: interface nosuch0 does not exist on this host\n${file}: 1 error, 0 warnings\n`,
@@ -36,7 +42,7 @@ describe('vrrpd check', () => {
   });
 
   test('a valid file: OK and exit 0', async () => {
-    expect(await run('check', '-f', join(corpus, 'ipv6-unicast.conf'))).toEqual({
+    expect(await run('check', '--offline', '-f', join(corpus, 'ipv6-unicast.conf'))).toEqual({
       code: 0,
       stdout: `${join(corpus, 'ipv6-unicast.conf')}: OK, 1 vrrp_instance\n`,
       stderr: '',
@@ -46,7 +52,7 @@ describe('vrrpd check', () => {
   test('errors with file:line:column and exit 1; warnings listed', async () => {
     const file = join(dir, 'bad.conf');
     writeFileSync(file, 'vrrp_instance X {\n interface eth0\n virtual_router_id 51\n priority 300\n nopreemt\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n');
-    expect(await run('check', '-f', file)).toEqual({
+    expect(await run('check', '--offline', '-f', file)).toEqual({
       code: 1,
       stdout: [
         `${file}:4:11: error: priority "300" is not valid: expected a whole number 1..255`,
@@ -61,7 +67,7 @@ describe('vrrpd check', () => {
   test('--json gives the issues with their positions', async () => {
     const file = join(dir, 'bad2.conf');
     writeFileSync(file, 'vrrp_instance X {\n interface eth0\n virtual_router_id 999\n}\n');
-    const { code, stdout } = await run('check', '--json', '-f', file);
+    const { code, stdout } = await run('check', '--offline', '--json', '-f', file);
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toEqual({
       ok: false,

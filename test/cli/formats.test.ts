@@ -26,7 +26,7 @@ describe('YAML files', () => {
   test('check: detection is a warning off the host, a typo a warning with the nearest key, a bad value an error', async () => {
     const file = join(dir, 'edge.yml');
     writeFileSync(file, 'vrrpInstances:\n  - id: 1\n    interface: {detectionStrategy: DefaultRoute}\n    priorty: 90\n    priority: 0\n    virtualIPAddresses: [192.0.2.1/32]\n');
-    expect(await run(['check', '-f', file])).toEqual({
+    expect(await run(['check', '--offline', '-f', file])).toEqual({
       code: 1,
       stdout: [
         `${file}:3:36: warning: interface detection (the interface of the IPv4 default route) happens when vrrpd starts on the host; not checked here`,
@@ -44,11 +44,11 @@ describe('YAML files', () => {
     expect(yaml.code).toBe(0);
     const yamlFile = join(dir, 'gateway.yaml');
     writeFileSync(yamlFile, yaml.stdout);
-    expect(await run(['check', '-f', yamlFile])).toEqual({ code: 0, stdout: `${yamlFile}: OK, 2 vrrp_instances\n`, stderr: '' });
+    expect(await run(['check', '--offline', '-f', yamlFile])).toEqual({ code: 0, stdout: `${yamlFile}: OK, 2 vrrp_instances\n`, stderr: '' });
     const conf = await run(['convert', '-f', yamlFile]);
     const confFile = join(dir, 'gateway.conf');
     writeFileSync(confFile, conf.stdout);
-    expect(await run(['check', '-f', confFile])).toEqual({ code: 0, stdout: `${confFile}: OK, 2 vrrp_instances\n`, stderr: '' });
+    expect(await run(['check', '--offline', '-f', confFile])).toEqual({ code: 0, stdout: `${confFile}: OK, 2 vrrp_instances\n`, stderr: '' });
   });
 
   test('convert --to something else is a usage error, exit 2', async () => {

@@ -102,7 +102,7 @@ describe('deploy/kubernetes', () => {
     const file = join(dir, 'keepalived.conf');
     writeFileSync(file, config);
     for (const node of ['node-a', 'node-b']) {
-      const { stdout } = await promisify(execFile)(vrrpd, ['check', '-f', file, '-i', node]);
+      const { stdout } = await promisify(execFile)(vrrpd, ['check', '--offline', '-f', file, '-i', node]);
       expect(stdout).toBe(`${file}: OK, 1 vrrp_instance\n`);
     }
   });
