@@ -49,17 +49,24 @@ function entryWords(entry: Statement): Word[] {
   return [entry.keyword, ...entry.args];
 }
 
-/** `start`: entries already read from an earlier block of the same instance. */
-export function readRoutes(statement: Statement, path: string, ctx: LoadContext, start = 0): Draft<VirtualRouteConfig>[] {
-  const routes: Draft<VirtualRouteConfig>[] = [];
+/**
+ * The entries of a virtual_routes / virtual_rules block that `read` accepts, each located;
+ * `start`: entries already read from an earlier block of the same instance.
+ */
+function readEntries<T>(statement: Statement, path: string, ctx: LoadContext, start: number, read: (words: Word[], path: string, ctx: LoadContext) => T | undefined): T[] {
+  const entries: T[] = [];
   for (const entry of blockEntries(statement, path, ctx)) {
-    const entryPath = `${path}[${start + routes.length}]`;
-    const route = readRoute(entryWords(entry), entryPath, ctx);
-    if (!route) continue;
+    const entryPath = `${path}[${start + entries.length}]`;
+    const value = read(entryWords(entry), entryPath, ctx);
+    if (value === undefined) continue;
     ctx.sourceMap.set(entryPath, entry.keyword.location);
-    routes.push(route);
+    entries.push(value);
   }
-  return routes;
+  return entries;
+}
+
+export function readRoutes(statement: Statement, path: string, ctx: LoadContext, start = 0): Draft<VirtualRouteConfig>[] {
+  return readEntries(statement, path, ctx, start, readRoute);
 }
 
 function readRoute(words: Word[], path: string, ctx: LoadContext): Draft<VirtualRouteConfig> | undefined {
@@ -167,15 +174,7 @@ function readRoute(words: Word[], path: string, ctx: LoadContext): Draft<Virtual
 }
 
 export function readRules(statement: Statement, path: string, ctx: LoadContext, start = 0): Draft<VirtualRuleConfig>[] {
-  const rules: Draft<VirtualRuleConfig>[] = [];
-  for (const entry of blockEntries(statement, path, ctx)) {
-    const entryPath = `${path}[${start + rules.length}]`;
-    const rule = readRule(entryWords(entry), entryPath, ctx);
-    if (!rule) continue;
-    ctx.sourceMap.set(entryPath, entry.keyword.location);
-    rules.push(rule);
-  }
-  return rules;
+  return readEntries(statement, path, ctx, start, readRule);
 }
 
 function readRule(words: Word[], path: string, ctx: LoadContext): Draft<VirtualRuleConfig> | undefined {
