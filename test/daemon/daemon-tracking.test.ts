@@ -13,28 +13,43 @@ import { EXIT_1, FakeFiles, FakeProcessTable, FakeRunner, settle } from '../trac
 import { capturingLogger } from './fakes.js';
 import { FakePlatform, FakeSegment } from './fake-platform.js';
 
-test('status shows the trackers; an override replaces the base and the weights still apply', async () => {
-  const text =
-    'vrrp_script chk_haproxy {\n script "/usr/bin/killall -0 haproxy"\n weight -30\n}\n' +
-    'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n version 3\n' +
-    ' track_script {\n  chk_haproxy\n }\n notify_stop /etc/ka/stop.sh\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n';
-  const { config } = loadKeepalivedText(text, 'keepalived.conf');
+/** A daemon on a fake host with tracking whose checks all fail (EXIT_1); reload() applies another text. */
+async function running(text: string) {
   const clock = new VirtualClock();
   const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
   const runner = new FakeRunner();
   runner.auto = EXIT_1;
   const { log, records } = capturingLogger();
-  const hooks = new Supervisor(config, {
-    clock,
-    log,
-    runner,
-    files: new FakeFiles(),
-    processes: new FakeProcessTable(),
-    users: new UserDatabase('root:x:0:0::/:/bin/sh\n', ''),
-    security: { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path) => path },
-  });
-  const daemon = new Daemon({ instances: daemonInstances(config), platform, clock, log, hooks });
+  const supervisor = (config: VrrpdConfig) =>
+    new Supervisor(config, {
+      clock,
+      log,
+      runner,
+      files: new FakeFiles(),
+      processes: new FakeProcessTable(),
+      users: new UserDatabase('root:x:0:0::/:/bin/sh\n', ''),
+      security: { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path) => path },
+    });
+  const { config } = loadKeepalivedText(text, 'keepalived.conf');
+  const daemon = new Daemon({ instances: daemonInstances(config), platform, clock, log, hooks: supervisor(config) });
   await daemon.start();
+  await settle();
+  const reload = async (next: string) => {
+    const loaded = loadKeepalivedText(next, 'keepalived.conf').config;
+    const summary = await daemon.reload(daemonInstances(loaded), supervisor(loaded));
+    await settle();
+    return summary;
+  };
+  const transitions = () => records().filter((r) => r['event'] === 'transition').map((r) => `${r['from']}->${r['to']}`);
+  return { clock, daemon, runner, records, reload, transitions };
+}
+
+test('status shows the trackers; an override replaces the base and the weights still apply', async () => {
+  const text =
+    'vrrp_script chk_haproxy {\n script "/usr/bin/killall -0 haproxy"\n weight -30\n}\n' +
+    'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n version 3\n' +
+    ' track_script {\n  chk_haproxy\n }\n notify_stop /etc/ka/stop.sh\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n';
+  const { daemon, records, runner } = await running(text);
   for (let i = 0; i < 10; i++) await tick();
 
   const [status] = daemon.status();
@@ -72,35 +87,6 @@ describe('reload with tracking', () => {
     'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n version 3\n' +
     ' track_script {\n  chk_haproxy\n }\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n';
 
-  async function running(text: string) {
-    const clock = new VirtualClock();
-    const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
-    const runner = new FakeRunner();
-    runner.auto = EXIT_1;
-    const { log, records } = capturingLogger();
-    const supervisor = (config: VrrpdConfig) =>
-      new Supervisor(config, {
-        clock,
-        log,
-        runner,
-        files: new FakeFiles(),
-        processes: new FakeProcessTable(),
-        users: new UserDatabase('root:x:0:0::/:/bin/sh\n', ''),
-        security: { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path) => path },
-      });
-    const { config } = loadKeepalivedText(text, 'keepalived.conf');
-    const daemon = new Daemon({ instances: daemonInstances(config), platform, clock, log, hooks: supervisor(config) });
-    await daemon.start();
-    await settle();
-    const reload = async (next: string) => {
-      const loaded = loadKeepalivedText(next, 'keepalived.conf').config;
-      const summary = await daemon.reload(daemonInstances(loaded), supervisor(loaded));
-      await settle();
-      return summary;
-    };
-    const transitions = () => records().filter((r) => r['event'] === 'transition').map((r) => `${r['from']}->${r['to']}`);
-    return { clock, daemon, runner, reload, transitions };
-  }
 
   test('an unchanged check keeps its failed state: a Fault instance stays in Fault, no transition, no extra run', async () => {
     const { clock, daemon, runner, reload, transitions } = await running(conf(0));
