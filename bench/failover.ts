@@ -29,17 +29,30 @@ export interface FailoverTrial {
   readonly holdMs: number;
   /** The old Master's last advertisement before the kill, ms before it. */
   readonly lastAdvertBeforeMs: number;
+  /** SIGTERM to the stopping Master's priority-0 advertisement on the wire (NaN for a crash). */
+  readonly priorityZeroMs: number;
 }
 
 export function failoverScenarios(options: BenchOptions): FailoverScenario[] {
   if (options.mode === 'tiny') return [{ kind: 'crash', advertIntS: 0.1 }];
-  return [
+  const all: FailoverScenario[] = [
     { kind: 'crash', advertIntS: 1 },
     { kind: 'crash', advertIntS: 0.1 },
     { kind: 'crash', advertIntS: 0.02 },
     { kind: 'sigterm', advertIntS: 1 },
     { kind: 'sigterm', advertIntS: 0.02 },
   ];
+  const chosen = options.scenarios;
+  if (!chosen) return all;
+  for (const name of chosen) {
+    if (!all.some((s) => scenarioKey(s) === name)) throw new Error(`unknown failover scenario "${name}"; known: ${all.map(scenarioKey).join(', ')}`);
+  }
+  return all.filter((s) => chosen.includes(scenarioKey(s)));
+}
+
+/** The command-line name of a scenario: `sigterm@20`. */
+function scenarioKey(s: FailoverScenario): string {
+  return `${s.kind}@${s.advertIntS * 1000}`;
 }
 
 export function boundMs(s: FailoverScenario): number {
@@ -74,6 +87,7 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
         const garp = wire.garps.find((g) => g.t > p.killAt && g.address === VIP && g.mac === backupMac);
         const advert = wire.adverts.find((a) => a.t > p.killAt && a.source === '192.0.2.2' && a.priority > 0);
         const lastMaster = [...wire.adverts].reverse().find((a) => a.t <= p.killAt && a.source === '192.0.2.1');
+        const priorityZero = wire.adverts.find((a) => a.t > p.killAt && a.source === '192.0.2.1' && a.priority === 0);
         results.push({
           implementation: p.implementation,
           scenario,
@@ -81,6 +95,7 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
           advertMs: advert ? advert.t - p.killAt : Number.NaN,
           holdMs: p.holdMs,
           lastAdvertBeforeMs: lastMaster ? p.killAt - lastMaster.t : Number.NaN,
+          priorityZeroMs: scenario.kind === 'sigterm' && priorityZero ? priorityZero.t - p.killAt : Number.NaN,
         });
       }
       const row = summaryRow(scenario, results);
@@ -91,7 +106,7 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
   }
   const rows = scenarios.map((s) => summaryRow(s, results));
   const text = table(
-    ['scenario', 'bound ms', 'vrrpd median', 'vrrpd p99', 'keepalived median', 'keepalived p99', 'ratio median', 'ratio p99', 'vrrpd p99 from last advert', 'keepalived p99 from last advert', 'n'],
+    ['scenario', 'bound ms', 'vrrpd median', 'vrrpd p99', 'keepalived median', 'keepalived p99', 'ratio median', 'ratio p99', 'vrrpd p99 from last advert', 'keepalived p99 from last advert', 'stop to priority 0 median (vrrpd / keepalived)', 'n'],
     rows,
   );
   return {
@@ -101,7 +116,8 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
       text +
       '\n\nbound: Master_Down_Interval (crash) or Skew_Time (SIGTERM) of the Backup (v3, priority 100). ' +
       'Timestamps: capture on an observer host; kill instant taken in the bench process just before SIGSTOP/SIGKILL of every process of the Master\'s namespace, at a random phase of the advertisement period. ' +
-      '"from last advert": the old Master\'s last advertisement on the wire to the Backup\'s first gratuitous ARP, the span Master_Down_Interval bounds.',
+      '"from last advert": the old Master\'s last advertisement on the wire to the Backup\'s first gratuitous ARP, the span Master_Down_Interval bounds. ' +
+      '"stop to priority 0": SIGTERM to the stopping Master\'s priority-0 advertisement on the wire.',
     data: { trials: results },
   };
 }
@@ -121,6 +137,9 @@ function summaryRow(scenario: FailoverScenario, results: readonly FailoverTrial[
       .map((r) => r.garpMs + r.lastAdvertBeforeMs);
   const dv = detection('vrrpd');
   const dk = detection('keepalived');
+  const priorityZero = (impl: Implementation): number[] =>
+    results.filter((r) => r.implementation === impl && r.scenario === scenario && Number.isFinite(r.priorityZeroMs)).map((r) => r.priorityZeroMs);
+  const zeroColumn = scenario.kind === 'sigterm' ? `${fmt(median(priorityZero('vrrpd')))} / ${fmt(median(priorityZero('keepalived')))}` : '-';
   return [
     label(scenario),
     fmt(boundMs(scenario)),
@@ -132,6 +151,7 @@ function summaryRow(scenario: FailoverScenario, results: readonly FailoverTrial[
     ratio(p99(v), p99(k)),
     fmt(p99(dv)),
     fmt(p99(dk)),
+    zeroColumn,
     `${v.length}/${k.length}`,
   ];
 }

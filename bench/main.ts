@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,soak] [--trials N]
-// [--minutes M] [--seed S] [--no-save]`: builds nothing itself (the npm script builds first), runs
+// [--minutes M] [--seed S] [--scenarios sigterm@20,crash@1000] [--no-save]`: builds nothing itself (the npm script builds first), runs
 // the chosen benchmarks with vrrpd and keepalived side by side, prints their tables and saves raw
 // data to bench/results/NAME[-MODE].json. Needs root (namespace labs) and keepalived.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
       trials: { type: 'string' },
       minutes: { type: 'string' },
       seed: { type: 'string' },
+      scenarios: { type: 'string' },
       'no-save': { type: 'boolean' },
     },
   });
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
     ...(values.trials ? { trials: Number(values.trials) } : {}),
     ...(values.minutes ? { minutes: Number(values.minutes) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
+    ...(values.scenarios ? { scenarios: values.scenarios.split(',') } : {}),
   };
   const v = versions();
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? '?'}`;

@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitVrrp6Socket(env, exports);
   RegisterUnixDatagram(env, exports);
   RegisterSignalPipe(env, exports);
+  InitMonotonicTimer(env, exports);
   return exports;
 }
 

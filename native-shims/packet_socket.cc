@@ -16,9 +16,7 @@
 namespace {
 
 Napi::Value Fail(const Napi::Env& env, const std::string& what, int error) {
-  Napi::Error failure = Napi::Error::New(env, what + ": " + std::strerror(error));
-  failure.Set("errno", Napi::Number::New(env, error));
-  failure.ThrowAsJavaScriptException();
+  KernelError(env, what, error).ThrowAsJavaScriptException();
   return env.Undefined();
 }
 
@@ -30,6 +28,14 @@ int SendingSocket() {
   static int fd = -1;
   if (fd < 0) fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   return fd;
+}
+
+// openPacketSocket(): opens the sending socket now rather than at the first frame, which is the
+// moment of failover: the first gratuitous ARP of a new Backup-turned-Master left 0.6 ms after
+// its advertisement with the socket opened then, against keepalived's 0.07 (20 ms adverts).
+Napi::Value OpenPacketSocket(const Napi::CallbackInfo& info) {
+  if (SendingSocket() < 0) return Fail(info.Env(), "socket(AF_PACKET)", errno);
+  return info.Env().Undefined();
 }
 
 // sendFrame(interfaceIndex: number, frame: Buffer): number of bytes sent.
@@ -70,4 +76,5 @@ Napi::Value SendFrame(const Napi::CallbackInfo& info) {
 
 void RegisterPacketSocket(Napi::Env env, Napi::Object exports) {
   exports.Set("sendFrame", Napi::Function::New(env, SendFrame));
+  exports.Set("openPacketSocket", Napi::Function::New(env, OpenPacketSocket));
 }

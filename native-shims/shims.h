@@ -3,6 +3,16 @@
 #pragma once
 #include <napi.h>
 
+#include <cstring>
+#include <string>
+
+// An Error whose message names the call and strerror(error), with `errno` set to the number.
+inline Napi::Error KernelError(const Napi::Env& env, const std::string& what, int error) {
+  Napi::Error failure = Napi::Error::New(env, what + ": " + std::strerror(error));
+  failure.Set("errno", Napi::Number::New(env, error));
+  return failure;
+}
+
 // packet_socket.cc: sendFrame (AF_PACKET, for gratuitous ARP and unsolicited NA).
 void RegisterPacketSocket(Napi::Env env, Napi::Object exports);
 // vrrp6_socket.cc: Vrrp6Socket (IPv6 VRRP with the received hop limit).
@@ -11,3 +21,5 @@ void InitVrrp6Socket(Napi::Env env, Napi::Object exports);
 void RegisterUnixDatagram(Napi::Env env, Napi::Object exports);
 // signal_pipe.cc: signalPipe, realtimeSignalMin (keepalived's SIGRTMIN+2 JSON dump).
 void RegisterSignalPipe(Napi::Env env, Napi::Object exports);
+// monotonic_timer.cc: MonotonicTimer (a timerfd on CLOCK_MONOTONIC: the protocol timers' wake-up).
+void InitMonotonicTimer(Napi::Env env, Napi::Object exports);

@@ -22,12 +22,6 @@ constexpr int kVrrpProtocol = 112;
 /** RFC 5798 §5.2.8: the checksum is the 16-bit field at offset 6 of the VRRP message. */
 constexpr int kChecksumOffset = 6;
 
-Napi::Error KernelError(const Napi::Env& env, const std::string& what, int error) {
-  Napi::Error failure = Napi::Error::New(env, what + ": " + std::strerror(error));
-  failure.Set("errno", Napi::Number::New(env, error));
-  return failure;
-}
-
 bool ReadAddress(const Napi::Value& value, in6_addr* out) {
   if (!value.IsBuffer()) return false;
   Napi::Buffer<uint8_t> bytes = value.As<Napi::Buffer<uint8_t>>();

@@ -17,5 +17,7 @@ export interface BenchOptions {
   /** Stability and soak duration. */
   readonly minutes?: number;
   readonly seed?: number;
+  /** Failover scenarios to run, by label (`sigterm@20`, `crash@1000`); all when absent. */
+  readonly scenarios?: readonly string[];
   readonly log: (line: string) => void;
 }

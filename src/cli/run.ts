@@ -139,10 +139,12 @@ export async function run(options: RunOptions): Promise<number> {
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       stopping = true;
+      // The hand-over first: the priority-0 advertisements leave before this line is logged.
+      const stopped = daemon.stop();
       log.info({ event: 'stopping', signal }, `${signal}: stopping (Masters hand over with priority 0)`);
       operations.stopping();
       const deadline = setTimeout(() => resolve(0), STOP_DEADLINE_MS);
-      void Promise.all([daemon.stop(), control.close(), operations.close()])
+      void Promise.all([stopped, control.close(), operations.close()])
         .finally(closePlatform)
         .finally(() => {
           clearTimeout(deadline);

@@ -9,6 +9,7 @@ import { InstanceActions, type InstanceBinding } from './instance-actions.js';
 import type { Logger } from './log.js';
 import type { HostEvent, OpenChannel, Platform, ReceivedPacket } from './ports.js';
 import { RejectionSummary } from './rejection-summary.js';
+import { rehearseFailover } from './rehearsal.js';
 import { describeReload, planReload, summarise, type ReloadSummary } from './reload.js';
 
 export interface DaemonInstance extends InstanceBinding {
@@ -86,6 +87,10 @@ export class Daemon {
   /** Tracking, sync groups and notify; a reload replaces them with the new configuration's. */
   private hooks: DaemonHooks | undefined;
   private stopWatching: (() => void) | undefined;
+  /** Kinds of instance (family and version) whose failover has been rehearsed (rehearsal.ts). */
+  private readonly rehearsed = new Set<string>();
+  /** Transition log lines and notify scripts waiting for the end of the turn (afterPackets). */
+  private readonly deferredWork: Array<() => void> = [];
   private summaryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DaemonOptions) {
@@ -158,11 +163,25 @@ export class Daemon {
       clock,
       primaryAddress: source,
       emit: (action) => {
+        if (action.type === 'transition') {
+          const hooks = this.hooks;
+          const priority = router.priority;
+          this.afterPackets(() => {
+            actions?.perform(action, priority);
+            hooks?.routerAction(config.name, action, priority);
+          });
+          return;
+        }
         actions?.perform(action, router.priority);
-        this.hooks?.routerAction(config.name, action, router.priority);
       },
     });
     const announcer = await platform.announcer(binding.interfaceName, config.family);
+    // One rehearsal per kind of instance warms the code they all share.
+    const kind = `${config.family}/v${config.version}`;
+    if (!this.rehearsed.has(kind)) {
+      this.rehearsed.add(kind);
+      rehearseFailover({ binding, source, announcer }, log);
+    }
     actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer, ...(platform.routes ? { routes: platform.routes } : {}) }, log);
     this.channelKeys.set(router, this.channelKey(binding, source));
     this.running.set(config.name, { binding, router, actions, ...(override !== undefined ? { override } : {}) });
@@ -223,11 +242,27 @@ export class Daemon {
     return summary;
   }
 
+  /**
+   * The core emits a transition before the advertisement, addresses and announcements it implies
+   * (RFC 5798 §6.4). Logging it and running its notify scripts (a fork each) wait until the
+   * router's packets have left - the end of this turn of the event loop - as keepalived notifies
+   * after sending: a SIGTERM's priority-0 advertisement left 0.2 ms later for its log line alone.
+   */
+  private afterPackets(work: () => void): void {
+    if (this.deferredWork.length === 0) setImmediate(() => this.runDeferredWork());
+    this.deferredWork.push(work);
+  }
+
+  private runDeferredWork(): void {
+    for (const work of this.deferredWork.splice(0)) work();
+  }
+
   /** Stops one instance as on shutdown: a Master sends priority 0 and removes its addresses. */
   private async stopInstance(name: string): Promise<void> {
     const running = this.running.get(name);
     if (!running) return;
     running.router.shutdown();
+    this.runDeferredWork();
     this.running.delete(name);
     this.indexReceivers();
     await running.actions.settled();
@@ -370,9 +405,11 @@ export class Daemon {
 
   /** Shutdown as keepalived does on SIGTERM: Masters send priority 0, addresses are removed. */
   async stop(): Promise<void> {
+    // Priority 0 first (a Backup takes over after Skew_Time from it); the rest can wait.
+    for (const { router } of this.running.values()) router.shutdown();
+    this.runDeferredWork();
     this.stopWatching?.();
     if (this.summaryTimer) clearInterval(this.summaryTimer);
-    for (const { router } of this.running.values()) router.shutdown();
     await this.hooks?.stop();
     await Promise.all([...this.running.values()].map(({ actions }) => actions.settled()));
     for (const channel of this.channels.values()) channel.close();

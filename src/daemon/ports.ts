@@ -72,6 +72,8 @@ export interface AdvertisementChannel {
 /** Gratuitous ARP / unsolicited NA for the virtual addresses of one instance. */
 export interface AnnouncePort {
   announce(addresses: readonly string[], count: number): void;
+  /** Builds the frames `announce` would send and sends none (the start-up rehearsal). */
+  prepare(addresses: readonly string[]): void;
 }
 
 /** A received VRRP packet, as the socket layer hands it over. */

@@ -34,14 +34,25 @@ export interface NativeVrrp6Socket {
   close(): void;
 }
 
+/** A timerfd on CLOCK_MONOTONIC (performance.now's clock), polled on Node's loop while armed. */
+export interface NativeMonotonicTimer {
+  /** Calls onExpiry once, delayMs from now (fractions of a millisecond kept; 0 or less: at once). */
+  arm(delayMs: number): void;
+  disarm(): void;
+  close(): void;
+}
+
 export interface NativeShims {
   /** Sends a complete Ethernet frame on the interface (AF_PACKET); returns the bytes sent. */
   sendFrame(interfaceIndex: number, frame: Buffer): number;
+  /** Opens sendFrame's socket now (it needs CAP_NET_RAW) instead of at the first frame. */
+  openPacketSocket(): void;
   Vrrp6Socket: new (options: Vrrp6SocketOptions, onPacket: Vrrp6PacketCallback) => NativeVrrp6Socket;
   /** One datagram to an AF_UNIX socket path, or an abstract name written "@name" (sd_notify). */
   sendUnixDatagram(path: string, message: Buffer): number;
   /** Installs a handler for a realtime signal; returns a pipe's read end, one byte per delivery. */
   signalPipe(signo: number): number;
+  MonotonicTimer: new (onExpiry: () => void) => NativeMonotonicTimer;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */
   realtimeSignalMin(): number;
 }

@@ -7,6 +7,7 @@ import type { SyncGroupConfig, TrackerRefConfig, VrrpdConfig, VrrpInstanceConfig
 import type { RouterAction } from '../protocol/actions.js';
 import type { Clock } from '../protocol/clock.js';
 import { OWNER_PRIORITY } from '../protocol/priority.js';
+import type { RouterState } from '../protocol/state.js';
 import { SyncGroup } from '../protocol/sync-group.js';
 import type { VirtualRouter } from '../protocol/virtual-router.js';
 import type { FifoPort } from '../notify/fifo.js';
@@ -45,6 +46,13 @@ export class Supervisor implements DaemonHooks {
   private readonly instances = new Map<string, Supervised>();
   private readonly groups = new Map<string, { readonly config: SyncGroupConfig; readonly sync: SyncGroup; notified: NotifyState | undefined }>();
   private readonly notifier: Notifier;
+  /**
+   * Each instance's state as its transitions were reported here. The daemon reports a transition
+   * once the packets it implies have left, when a sync group's other members may have moved on
+   * already: a group's state is judged from what was reported, so its line comes where keepalived
+   * puts it (after the last member becoming Master, before the first going to Backup).
+   */
+  private readonly reportedStates = new Map<string, RouterState>();
   private readonly warnedInsecure = new Set<string>();
   /** What each tracker in `trackers` was built from, so a reload can tell whether it changed. */
   private readonly definitions = new Map<string, string>();
@@ -147,6 +155,7 @@ export class Supervisor implements DaemonHooks {
 
   routerAction(instance: string, action: RouterAction, priority: number): void {
     if (action.type !== 'transition') return;
+    this.reportedStates.set(instance, action.to);
     const supervised = this.instances.get(instance);
     if (!supervised) return;
     const state = notifyStateOf(action.to, action.reason);
@@ -323,7 +332,7 @@ export class Supervisor implements DaemonHooks {
   private groupChanged(name: string, stopping: boolean): void {
     const group = this.groups.get(name);
     if (!group) return;
-    const states = group.sync.members.map((member) => member.state);
+    const states = group.sync.members.map((member) => this.reportedStates.get(member.config.name) ?? member.state);
     let state: NotifyState | undefined;
     if (stopping) state = states.every((s) => s === 'Initialize') ? 'STOP' : undefined;
     else if (states.includes('Fault')) state = 'FAULT';

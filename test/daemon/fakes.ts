@@ -83,6 +83,11 @@ export class FakeAnnouncer implements AnnouncePort {
   announce(addresses: readonly string[], count: number): void {
     this.rounds.push({ addresses, count });
   }
+  /** Addresses whose frames were built without sending (the start-up rehearsal). */
+  readonly prepared: Array<readonly string[]> = [];
+  prepare(addresses: readonly string[]): void {
+    this.prepared.push(addresses);
+  }
 }
 
 export function capturingLogger(): { log: Logger; records: () => Array<Record<string, unknown>> } {

@@ -22,6 +22,23 @@ test('fires once after its delay, and not at all when cancelled', async () => {
   expect(firedAt).toBeGreaterThanOrEqual(19);
 });
 
+test('never fires before its deadline, fractional delays included; timers run in deadline order', async () => {
+  const clock = new RealClock();
+  const early: number[] = [];
+  const order: number[] = [];
+  const delays = [7.75, 0.4, 3.2, 12.19, 1.01, 5.5];
+  for (const delay of delays) {
+    const deadline = clock.now() + delay;
+    clock.setTimer(delay, () => {
+      order.push(delay);
+      if (clock.now() < deadline) early.push(deadline - clock.now());
+    });
+  }
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  expect(early).toEqual([]);
+  expect(order).toEqual([...delays].sort((a, b) => a - b));
+});
+
 test('input that arrived while the event loop was blocked is handled before a timer that came due meanwhile', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vrrpd-clock-'));
   const path = join(dir, 'sock');

@@ -1,0 +1,158 @@
+// The protocol timers' wake-up. Node's timers count whole milliseconds from a loop time read
+// once per turn, so a 12.19 ms Skew_Time fired anywhere from 1.09 ms early to 0.08 ms late. A
+// timerfd on CLOCK_MONOTONIC (the clock performance.now() reads) wakes the loop to within a
+// fraction of a millisecond and never early; JS keeps the timers and arms this for the earliest.
+//
+// new MonotonicTimer(onExpiry)
+// arm(delayMs: number)   wake once, delayMs from now (fractions allowed; 0 or less: at once)
+// disarm()
+// close()
+#include <napi.h>
+#include <uv.h>
+
+#include "shims.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+namespace {
+
+class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "MonotonicTimer",
+                       {InstanceMethod("arm", &MonotonicTimer::Arm), InstanceMethod("disarm", &MonotonicTimer::Disarm),
+                        InstanceMethod("close", &MonotonicTimer::Close)});
+  }
+
+  explicit MonotonicTimer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MonotonicTimer>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 1 || !info[0].IsFunction()) {
+      Napi::TypeError::New(env, "new MonotonicTimer(onExpiry: function)").ThrowAsJavaScriptException();
+      return;
+    }
+    fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd_ < 0) {
+      KernelError(env, "timerfd_create", errno).ThrowAsJavaScriptException();
+      return;
+    }
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+      Abandon(env, "napi_get_uv_event_loop", EINVAL);
+      return;
+    }
+    poll_ = new uv_poll_t;
+    poll_->data = this;
+    if (uv_poll_init(loop, poll_, fd_) != 0) {
+      delete poll_;
+      poll_ = nullptr;
+      Abandon(env, "uv_poll_init", EBADF);
+      return;
+    }
+    onExpiry_ = Napi::Persistent(info[0].As<Napi::Function>());
+    context_ = std::make_unique<Napi::AsyncContext>(env, "MonotonicTimer");
+    Ref();  // alive until close(), even with no JS reference.
+  }
+
+  ~MonotonicTimer() override { Shutdown(); }
+
+ private:
+  void Abandon(const Napi::Env& env, const std::string& what, int error) {
+    close(fd_);
+    fd_ = -1;
+    KernelError(env, what, error).ThrowAsJavaScriptException();
+  }
+
+  // Polled only while armed: like a pending setTimeout it keeps the process alive, and only then.
+  Napi::Value Arm(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 1 || !info[0].IsNumber()) {
+      Napi::TypeError::New(env, "arm(delayMs: number)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (fd_ < 0) {
+      Napi::Error::New(env, "arm: the timer is closed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const double delayMs = info[0].As<Napi::Number>().DoubleValue();
+    // An all-zero it_value disarms: a deadline already passed is armed 1 ns ahead instead.
+    const int64_t nanoseconds = std::isfinite(delayMs) && delayMs > 0 ? static_cast<int64_t>(delayMs * 1e6) : 0;
+    itimerspec spec{};
+    spec.it_value.tv_sec = nanoseconds / 1000000000;
+    spec.it_value.tv_nsec = nanoseconds % 1000000000;
+    if (nanoseconds == 0) spec.it_value.tv_nsec = 1;
+    if (timerfd_settime(fd_, 0, &spec, nullptr) != 0) {
+      KernelError(env, "timerfd_settime", errno).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    uv_poll_start(poll_, UV_READABLE, &MonotonicTimer::OnReadable);
+    return env.Undefined();
+  }
+
+  Napi::Value Disarm(const Napi::CallbackInfo& info) {
+    if (fd_ >= 0) {
+      const itimerspec off{};
+      timerfd_settime(fd_, 0, &off, nullptr);
+      uv_poll_stop(poll_);
+    }
+    return info.Env().Undefined();
+  }
+
+  static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
+    static_cast<MonotonicTimer*>(handle->data)->Expire(status);
+  }
+
+  void Expire(int status) {
+    if (fd_ < 0) return;
+    uint64_t expirations = 0;
+    // EAGAIN: re-armed between the wake-up and this read; the new deadline has not come yet.
+    if (status == 0 && read(fd_, &expirations, sizeof(expirations)) != static_cast<ssize_t>(sizeof(expirations))) return;
+    uv_poll_stop(poll_);
+    Napi::Env env = onExpiry_.Env();
+    Napi::HandleScope scope(env);
+    // MakeCallback runs queued microtasks afterwards, as for any I/O callback; a throwing
+    // callback is reported as an uncaught exception, not swallowed.
+    onExpiry_.MakeCallback(env.Global(), {}, *context_);
+    if (env.IsExceptionPending()) {
+      Napi::Error error = env.GetAndClearPendingException();
+      napi_fatal_exception(env, error.Value());
+    }
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (fd_ >= 0) {
+      Shutdown();
+      Unref();
+    }
+    return info.Env().Undefined();
+  }
+
+  void Shutdown() {
+    if (poll_ != nullptr) {
+      uv_poll_stop(poll_);
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
+      poll_ = nullptr;
+    }
+    if (fd_ >= 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+
+  int fd_ = -1;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference onExpiry_;
+  std::unique_ptr<Napi::AsyncContext> context_;
+};
+
+}  // namespace
+
+void InitMonotonicTimer(Napi::Env env, Napi::Object exports) {
+  exports.Set("MonotonicTimer", MonotonicTimer::Define(env));
+}

@@ -1,0 +1,78 @@
+// What leaves the host comes first: a transition's advertisement goes out before the transition is
+// logged (and its notify scripts run), and the start-up rehearsal that compiles the failover code
+// sends, installs and announces nothing.
+import { Writable } from 'node:stream';
+import { setImmediate as tick } from 'node:timers/promises';
+import { expect, test } from 'vitest';
+import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
+import { createLogger } from '../../src/daemon/log.js';
+import { masterDownInterval } from '../../src/protocol/timers.js';
+import { routerConfig } from '../../src/sim/lan.js';
+import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { FakePlatform, FakeSegment } from './fake-platform.js';
+
+function instance(priority: number): DaemonInstance {
+  return {
+    router: routerConfig({ name: 'VI_1', priority, vrid: 51 }),
+    interfaceName: 'eth0',
+    destinations: ['224.0.0.18'],
+    addresses: [{ address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth0' }],
+  };
+}
+
+/** One host; each transition line records the priorities of the advertisements sent before it. */
+async function host(priority: number) {
+  const clock = new VirtualClock();
+  const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
+  const transitions: Array<{ to: string; sentBefore: number[] }> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        const record = JSON.parse(line) as { event?: string; to?: string };
+        if (record.event === 'transition') transitions.push({ to: record.to ?? '', sentBefore: platform.sent.map((p) => p.bytes[2]!) });
+      }
+      done();
+    },
+  });
+  const daemon = new Daemon({ instances: [instance(priority)], platform, clock, log: createLogger({ level: 'info', destination, readable: false }) });
+  await daemon.start();
+  const advance = async (ms: number): Promise<void> => {
+    const end = clock.now() + ms;
+    while (clock.now() < end) {
+      clock.advanceTo(Math.min(end, clock.now() + 10));
+      await tick();
+    }
+  };
+  return { daemon, platform, transitions, advance };
+}
+
+test('becoming Master: the first advertisement is sent before the transition is logged', async () => {
+  const { platform, transitions, advance } = await host(150);
+  await advance(masterDownInterval(3, 150, 1000) + 10);
+  const toMaster = transitions.find((t) => t.to === 'Master');
+  expect(toMaster?.sentBefore).toEqual([150]);
+  expect(platform.sent.length).toBeGreaterThanOrEqual(1);
+});
+
+test('stopping a Master: priority 0 is sent before the transition is logged', async () => {
+  const { daemon, transitions, advance } = await host(150);
+  await advance(masterDownInterval(3, 150, 1000) + 10);
+  const stopped = daemon.stop();
+  await advance(10);
+  await stopped;
+  const toInitialize = transitions.filter((t) => t.to === 'Initialize');
+  expect(toInitialize).toHaveLength(1);
+  expect(toInitialize[0]!.sentBefore.at(-1)).toBe(0);
+});
+
+test('the start-up rehearsal builds the frames but sends, installs and announces nothing', async () => {
+  const { platform, transitions } = await host(100);
+  const announcer = platform.announcers.get('eth0/ipv4');
+  expect(announcer?.prepared).toContainEqual(['192.0.2.100']);
+  expect(announcer?.rounds).toEqual([]);
+  expect(platform.sent).toEqual([]);
+  expect(platform.addresses.calls).toEqual([]);
+  // Its transitions are not logged: only the real router's start is.
+  await tick();
+  expect(transitions.map((t) => t.to)).toEqual(['Backup']);
+});
