@@ -151,8 +151,15 @@ export async function run(options: RunOptions): Promise<number> {
           resolve(0);
         });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // A second signal of the same kind ends the process at once (the default action), as with
+    // process.once; the listener goes after the hand-over, which removing it first would delay.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const onSignal = (): void => {
+        stop(signal);
+        process.removeListener(signal, onSignal);
+      };
+      process.on(signal, onSignal);
+    }
   });
 }
 
