@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,soak] [--trials N]
+// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak] [--trials N]
 // [--minutes M] [--seed S] [--scenarios sigterm@20,crash@1000] [--no-save]`: builds nothing itself (the npm script builds first), runs
 // the chosen benchmarks with vrrpd and keepalived side by side, prints their tables and saves raw
 // data to bench/results/NAME[-MODE].json. Needs root (namespace labs) and keepalived.
@@ -14,6 +14,7 @@ import { scaleBench } from './scale.js';
 import { soakBench } from './soak.js';
 import { stabilityBench } from './stability.js';
 import { startupBench } from './startup.js';
+import { timersBench } from './timers.js';
 
 type Bench = (options: BenchOptions) => Promise<BenchReport>;
 const BENCHES: Record<string, Bench> = {
@@ -22,8 +23,9 @@ const BENCHES: Record<string, Bench> = {
   scale: scaleBench,
   stability: stabilityBench,
   soak: soakBench,
+  timers: timersBench,
 };
-/** Soak is long and has its own command line (`--only soak`); "all" is the rest. */
+/** Soak (long) and timers (vrrpd's clock against Node's, no keepalived) run with `--only`. */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 
 export async function main(argv: readonly string[], log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<BenchReport[]> {

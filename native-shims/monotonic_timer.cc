@@ -6,6 +6,7 @@
 // new MonotonicTimer(onExpiry)
 // arm(delayMs: number)   wake once, delayMs from now (fractions allowed; 0 or less: at once)
 // disarm()
+// onExpiry must arm or disarm it again before returning.
 // close()
 #include <napi.h>
 #include <uv.h>
@@ -69,7 +70,9 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
     KernelError(env, what, error).ThrowAsJavaScriptException();
   }
 
-  // Polled only while armed: like a pending setTimeout it keeps the process alive, and only then.
+  // Polled while armed: like a pending setTimeout it keeps the process alive, and only then.
+  // timerfd_settime also clears a pending expiry, so a wake-up needs no read(2) when the callback
+  // arms again or disarms, which it must: the poll is level-triggered.
   Napi::Value Arm(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() != 1 || !info[0].IsNumber()) {
@@ -91,7 +94,10 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
       KernelError(env, "timerfd_settime", errno).ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    uv_poll_start(poll_, UV_READABLE, &MonotonicTimer::OnReadable);
+    if (!polling_) {
+      uv_poll_start(poll_, UV_READABLE, &MonotonicTimer::OnReadable);
+      polling_ = true;
+    }
     return env.Undefined();
   }
 
@@ -100,6 +106,7 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
       const itimerspec off{};
       timerfd_settime(fd_, 0, &off, nullptr);
       uv_poll_stop(poll_);
+      polling_ = false;
     }
     return info.Env().Undefined();
   }
@@ -110,12 +117,14 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
 
   void Expire(int status) {
     if (fd_ < 0) return;
-    uint64_t expirations = 0;
-    // EAGAIN: re-armed between the wake-up and this read; the new deadline has not come yet.
-    if (status == 0 && read(fd_, &expirations, sizeof(expirations)) != static_cast<ssize_t>(sizeof(expirations))) return;
-    uv_poll_stop(poll_);
     Napi::Env env = onExpiry_.Env();
     Napi::HandleScope scope(env);
+    if (status < 0) {
+      uv_poll_stop(poll_);
+      polling_ = false;
+      napi_fatal_exception(env, Napi::Error::New(env, std::string("poll: ") + uv_strerror(status)).Value());
+      return;
+    }
     // MakeCallback runs queued microtasks afterwards, as for any I/O callback; a throwing
     // callback is reported as an uncaught exception, not swallowed.
     onExpiry_.MakeCallback(env.Global(), {}, *context_);
@@ -134,19 +143,13 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
   }
 
   void Shutdown() {
-    if (poll_ != nullptr) {
-      uv_poll_stop(poll_);
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
-      poll_ = nullptr;
-    }
-    if (fd_ >= 0) {
-      close(fd_);
-      fd_ = -1;
-    }
+    polling_ = false;
+    ClosePolled(poll_, fd_);
   }
 
   int fd_ = -1;
   uv_poll_t* poll_ = nullptr;
+  bool polling_ = false;
   Napi::FunctionReference onExpiry_;
   std::unique_ptr<Napi::AsyncContext> context_;
 };

@@ -5,12 +5,28 @@
 
 #include <cstring>
 #include <string>
+#include <unistd.h>
+#include <uv.h>
 
 // An Error whose message names the call and strerror(error), with `errno` set to the number.
 inline Napi::Error KernelError(const Napi::Env& env, const std::string& what, int error) {
   Napi::Error failure = Napi::Error::New(env, what + ": " + std::strerror(error));
   failure.Set("errno", Napi::Number::New(env, error));
   return failure;
+}
+
+// Stops and frees a uv_poll handle (freed once libuv has closed it) and closes its descriptor;
+// both are reset, so calling it twice is harmless.
+inline void ClosePolled(uv_poll_t*& poll, int& fd) {
+  if (poll != nullptr) {
+    uv_poll_stop(poll);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll), [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
+    poll = nullptr;
+  }
+  if (fd >= 0) {
+    close(fd);
+    fd = -1;
+  }
 }
 
 // packet_socket.cc: sendFrame (AF_PACKET, for gratuitous ARP and unsolicited NA).

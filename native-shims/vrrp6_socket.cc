@@ -248,15 +248,7 @@ class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
   }
 
   void Shutdown() {
-    if (poll_ != nullptr) {
-      uv_poll_stop(poll_);
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
-      poll_ = nullptr;
-    }
-    if (fd_ >= 0) {
-      close(fd_);
-      fd_ = -1;
-    }
+    ClosePolled(poll_, fd_);
   }
 
   int fd_ = -1;

@@ -73,7 +73,9 @@ export class RealClock implements Clock {
     for (let due = this.timers.takeDue(now); due; due = this.timers.takeDue(now)) {
       due.value(now - due.at > LATE_MS ? LATE_EXPIRY_TURNS : 1);
     }
+    // The wake-up must be armed again or disarmed before returning (it is level-triggered).
     const next = this.timers.nextAt();
     if (next !== undefined) this.arm(next);
+    else this.wakeUp?.disarm();
   }
 }

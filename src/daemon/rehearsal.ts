@@ -1,12 +1,16 @@
-// A failover rehearsed at start, sending nothing. V8 compiles a function the first time it runs
-// and runs it interpreted at first, so the first failover of a process ran the code of becoming
-// Master cold: with 20 ms advertisements a Backup's first advertisement after a priority-0 one
-// left 0.8 ms later, and its gratuitous ARP 1.4 ms later, than in the same process's next
-// failovers (which matched keepalived's). Running an instance's state machine once through
-// becoming Master and shutting down - on a virtual clock, into ports that encode advertisements
-// and build announcement frames but send nothing - compiles that code before it is needed.
+// A failover rehearsed at start, sending nothing. V8 compiles a function the first time it runs,
+// runs it interpreted at first, and optimised code meeting a case it never saw (the first
+// priority-0 advertisement) falls back to the interpreter. So the first failover of a process ran
+// cold code: at 20 ms advertisements a Backup's first advertisement after a priority-0 one left
+// about 0.8 ms later, and its gratuitous ARP 1.4 ms later, than in that process's later failovers
+// (which matched keepalived's). The rehearsal plays an instance's part once, on a virtual clock:
+// a peer that outranks it advertises (encoded and decoded as on the wire), hands over with
+// priority 0, the instance becomes Master and then shuts down. Its actions go to ports that encode
+// advertisements and build announcement frames but send, install and log nothing.
+import { encodeAdvertisement } from '../packet/advertisement.js';
+import { dispatchPacket } from '../protocol/dispatch.js';
+import { OWNER_PRIORITY } from '../protocol/priority.js';
 import { masterDownInterval } from '../protocol/timers.js';
-import type { VirtualRouterConfig } from '../protocol/config.js';
 import { VirtualRouter } from '../protocol/virtual-router.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
 import { InstanceActions, type InstanceBinding } from './instance-actions.js';
@@ -22,7 +26,7 @@ export interface Rehearsed {
 }
 
 export function rehearseFailover({ binding, source, announcer }: Rehearsed, log: Logger): void {
-  const config: VirtualRouterConfig = binding.router;
+  const config = binding.router;
   const clock = new VirtualClock();
   const actions = new InstanceActions(
     binding,
@@ -35,8 +39,27 @@ export function rehearseFailover({ binding, source, announcer }: Rehearsed, log:
     log.child({}, { level: 'silent' }),
   );
   const router: VirtualRouter = new VirtualRouter(config, { clock, primaryAddress: source, emit: (action) => actions.perform(action, router.priority) });
+  // The peer is an address the instance accepts: its first unicast peer, or (multicast) any other.
+  const peerSource = config.unicastPeers[0] ?? (config.family === 'ipv4' ? '0.0.0.0' : '::');
+  const ip = { family: config.family, source: peerSource, destination: binding.destinations[0] ?? source };
+  const peer = new VirtualRouter(
+    { ...config, priority: OWNER_PRIORITY },
+    {
+      clock,
+      primaryAddress: peerSource,
+      emit: (action) => {
+        if (action.type !== 'send-advertisement') return;
+        const bytes = encodeAdvertisement(action.advertisement, ip, config.checksumFlavour);
+        dispatchPacket([router], { bytes, ip, ttl: 255 });
+      },
+    },
+  );
+  const interval = config.advertIntervalMs;
+  peer.start(0);
   router.start(0);
-  clock.advanceBy(masterDownInterval(config.version, config.priority, config.advertIntervalMs) + 1);
+  clock.advanceBy(3 * interval);
+  peer.shutdown();
+  clock.advanceBy(masterDownInterval(config.version, config.priority, interval) + interval);
   router.shutdown();
 }
 

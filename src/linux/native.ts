@@ -34,7 +34,10 @@ export interface NativeVrrp6Socket {
   close(): void;
 }
 
-/** A timerfd on CLOCK_MONOTONIC (performance.now's clock), polled on Node's loop while armed. */
+/**
+ * A timerfd on CLOCK_MONOTONIC (performance.now's clock), polled on Node's loop while armed. The
+ * expiry callback must arm or disarm it before returning: until then it stays due.
+ */
 export interface NativeMonotonicTimer {
   /** Calls onExpiry once, delayMs from now (fractions of a millisecond kept; 0 or less: at once). */
   arm(delayMs: number): void;

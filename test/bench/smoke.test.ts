@@ -23,4 +23,11 @@ describe.skipIf(!isRoot() || !haveKeepalived)('benchmarks, tiny mode (needs root
     }
     expect(lines.join('\n')).toMatch(/machine: \d+ x /);
   });
+
+  test('the timer benchmark measures both clocks', { timeout: 60_000 }, async () => {
+    const [report] = await main(['--tiny', '--no-save', '--only', 'timers'], () => undefined);
+    const rows = report!.text.split('\n').filter((line) => line.startsWith('| ')).slice(1);
+    expect(rows.map((row) => row.split('|')[1]!.trim())).toEqual(['vrrpd clock (timerfd)', 'Node setTimeout']);
+    for (const row of rows) expect(row).toMatch(/\/50\s+\|/);
+  });
 });

@@ -1,12 +1,11 @@
 // The daemon's wiring on fake hosts sharing an in-memory segment under a virtual clock: election,
 // link-down Fault, a VIP put back after someone deletes it, rejections logged, graceful stop.
-import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
 import { routerConfig } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
-import { FakePlatform, FakeSegment } from './fake-platform.js';
+import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
 
 const VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
 
@@ -31,14 +30,7 @@ async function twoHosts(r2Extra: Partial<Parameters<typeof routerConfig>[0]> = {
     (host, i) => new Daemon({ instances: [instance(host.priority, host.extra)], platform: host.platform, clock, log: logs[i]!.log }),
   );
   for (const daemon of daemons) await daemon.start();
-  /** Advances virtual time, letting queued address changes (promises) settle as it goes. */
-  const advance = async (ms: number): Promise<void> => {
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advanceTo(Math.min(end, clock.now() + 10));
-      await tick();
-    }
-  };
+  const advance = advancer(clock);
   return { clock, daemons, platforms: hosts.map((h) => h.platform), logs, advance };
 }
 

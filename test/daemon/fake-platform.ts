@@ -1,5 +1,6 @@
 // Hosts on an in-memory segment for daemon tests: each FakePlatform is one host; channels deliver
 // to every other host's channels on the same interface name, after the virtual clock ticks.
+import { setImmediate as tick } from 'node:timers/promises';
 import type { AddressFamily } from '../../src/packet/address.js';
 import type { VirtualClock } from '../../src/sim/virtual-clock.js';
 import type {
@@ -102,4 +103,18 @@ export class FakePlatform implements Platform {
     if (event.type === 'address-removed') this.addresses.present.delete(event.address);
     this.eventSink?.(event);
   }
+}
+
+/**
+ * Advances virtual time in 10 ms steps, letting queued address changes (promises) and what the
+ * daemon defers to the end of an event-loop turn run as it goes.
+ */
+export function advancer(clock: VirtualClock): (ms: number) => Promise<void> {
+  return async (ms) => {
+    const end = clock.now() + ms;
+    while (clock.now() < end) {
+      clock.advanceTo(Math.min(end, clock.now() + 10));
+      await tick();
+    }
+  };
 }

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/daemon/log.js';
 import { masterDownInterval } from '../../src/protocol/timers.js';
 import { routerConfig } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
-import { FakePlatform, FakeSegment } from './fake-platform.js';
+import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
 
 function instance(priority: number): DaemonInstance {
   return {
@@ -36,13 +36,7 @@ async function host(priority: number) {
   });
   const daemon = new Daemon({ instances: [instance(priority)], platform, clock, log: createLogger({ level: 'info', destination, readable: false }) });
   await daemon.start();
-  const advance = async (ms: number): Promise<void> => {
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advanceTo(Math.min(end, clock.now() + 10));
-      await tick();
-    }
-  };
+  const advance = advancer(clock);
   return { daemon, platform, transitions, advance };
 }
 

@@ -1,6 +1,5 @@
 // Reload: the plan (matching as keepalived does, by VRID/family/interface/unicast source/mode, not
 // by name) and the daemon applying it on fake hosts under a virtual clock.
-import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { decodeAdvertisement } from '../../src/packet/advertisement.js';
 import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
@@ -8,7 +7,7 @@ import { changedSettings, describeReload, instanceKey, planReload, summarise } f
 import { routerConfig } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
-import { FakePlatform, FakeSegment } from './fake-platform.js';
+import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
 
 type RouterSpec = Partial<Parameters<typeof routerConfig>[0]>;
 const spec = (address: string) => ({ address, prefixLength: 24, family: 'ipv4' as const, device: 'eth0' });
@@ -83,13 +82,7 @@ async function twoHosts(master: DaemonInstance[], backup: DaemonInstance[]) {
   const configs = [master, backup];
   const daemons = platforms.map((platform, i) => new Daemon({ instances: configs[i]!, platform, clock, log: logs[i]!.log }));
   for (const daemon of daemons) await daemon.start();
-  const advance = async (ms: number): Promise<void> => {
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advanceTo(Math.min(end, clock.now() + 10));
-      await tick();
-    }
-  };
+  const advance = advancer(clock);
   /** The times (virtual ms) at which host i sent advertisements, with their priority. */
   const adverts = (i: number) => platforms[i]!.sent.map((s) => decodeAdvertisement(s.bytes, { family: 'ipv4', source: '192.0.2.1', destination: s.destination }));
   await advance(5000);

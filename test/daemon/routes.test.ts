@@ -1,6 +1,5 @@
 // virtual_routes / virtual_rules follow mastership: installed after the addresses on becoming
 // Master, removed (rules, routes, then addresses) on leaving it; failures logged, never thrown.
-import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
 import { InstanceActions, type InstanceBinding } from '../../src/daemon/instance-actions.js';
@@ -9,7 +8,7 @@ import type { VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/ports.j
 import { routerConfig } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel, FakeRoutes } from './fakes.js';
-import { FakePlatform, FakeSegment } from './fake-platform.js';
+import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
 
 const VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
 const ROUTES: VirtualRouteSpec[] = [
@@ -144,13 +143,7 @@ describe('Daemon on fake hosts', () => {
     const logs = platforms.map(() => capturingLogger());
     const daemons = platforms.map((platform, i) => new Daemon({ instances: [instance(i === 0 ? 150 : 100)], platform, clock, log: logs[i]!.log }));
     for (const daemon of daemons) await daemon.start();
-    const advance = async (ms: number): Promise<void> => {
-      const end = clock.now() + ms;
-      while (clock.now() < end) {
-        clock.advanceTo(Math.min(end, clock.now() + 10));
-        await tick();
-      }
-    };
+    const advance = advancer(clock);
     return { daemons, platforms, logs, advance };
   }
 

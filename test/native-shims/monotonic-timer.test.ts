@@ -1,5 +1,6 @@
 // The timerfd behind the daemon's clock: fires once, not before its delay, re-arming moves the
-// deadline, disarm and close stop it, bad arguments are refused.
+// deadline, disarm and close stop it, bad arguments are refused. (Its callback must arm or disarm
+// it again, as the daemon's clock does; these callbacks disarm.)
 import { performance } from 'node:perf_hooks';
 import { expect, test } from 'vitest';
 import { nativeShims } from '../../src/linux/native.js';
@@ -8,7 +9,10 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
 
 test('fires once, never before its fractional delay; re-arming replaces the deadline', async () => {
   const fired: number[] = [];
-  const timer = new (nativeShims().MonotonicTimer)(() => fired.push(performance.now()));
+  const timer = new (nativeShims().MonotonicTimer)(() => {
+    fired.push(performance.now());
+    timer.disarm();
+  });
   try {
     for (const delay of [0.3, 2.5, 7.25]) {
       fired.length = 0;
@@ -32,7 +36,10 @@ test('fires once, never before its fractional delay; re-arming replaces the dead
 
 test('a deadline already passed fires at once; disarm and close stop it', async () => {
   const fired: string[] = [];
-  const timer = new (nativeShims().MonotonicTimer)(() => fired.push('fired'));
+  const timer = new (nativeShims().MonotonicTimer)(() => {
+    fired.push('fired');
+    timer.disarm();
+  });
   timer.arm(-5);
   await wait(20);
   expect(fired).toEqual(['fired']);
