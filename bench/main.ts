@@ -77,6 +77,10 @@ export async function main(argv: readonly string[], log: (line: string) => void 
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  // Interrupted (Ctrl-C, a CI timeout): exiting runs the labs' exit hook, which kills the daemons
+  // and deletes the namespaces; a signal's default action would leave them behind.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   main(process.argv.slice(2)).then(
     () => process.exit(0),
     (error: unknown) => {
