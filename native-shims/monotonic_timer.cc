@@ -125,13 +125,7 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
       napi_fatal_exception(env, Napi::Error::New(env, std::string("poll: ") + uv_strerror(status)).Value());
       return;
     }
-    // MakeCallback runs queued microtasks afterwards, as for any I/O callback; a throwing
-    // callback is reported as an uncaught exception, not swallowed.
-    onExpiry_.MakeCallback(env.Global(), {}, *context_);
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
-    }
+    CallFromLoop(onExpiry_, *context_, {});
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {

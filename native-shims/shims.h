@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <unistd.h>
 #include <uv.h>
@@ -13,6 +14,17 @@ inline Napi::Error KernelError(const Napi::Env& env, const std::string& what, in
   Napi::Error failure = Napi::Error::New(env, what + ": " + std::strerror(error));
   failure.Set("errno", Napi::Number::New(env, error));
   return failure;
+}
+
+// Calls JS from a uv_poll callback. MakeCallback runs queued microtasks afterwards, as for any
+// I/O callback; a throwing callback is reported as an uncaught exception, not swallowed.
+inline void CallFromLoop(Napi::FunctionReference& callback, Napi::AsyncContext& context, const std::initializer_list<napi_value>& args) {
+  Napi::Env env = callback.Env();
+  callback.MakeCallback(env.Global(), args, context);
+  if (env.IsExceptionPending()) {
+    Napi::Error error = env.GetAndClearPendingException();
+    napi_fatal_exception(env, error.Value());
+  }
 }
 
 // Stops and frees a uv_poll handle (freed once libuv has closed it) and closes its descriptor;

@@ -206,16 +206,7 @@ class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
     }
   }
 
-  // MakeCallback runs queued microtasks afterwards, as for any I/O callback; a throwing callback
-  // is reported as an uncaught exception, not swallowed.
-  void Deliver(const std::initializer_list<napi_value>& args) {
-    Napi::Env env = onPacket_.Env();
-    onPacket_.MakeCallback(env.Global(), args, *context_);
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
-    }
-  }
+  void Deliver(const std::initializer_list<napi_value>& args) { CallFromLoop(onPacket_, *context_, args); }
 
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
