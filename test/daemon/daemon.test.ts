@@ -1,22 +1,11 @@
 // The daemon's wiring on fake hosts sharing an in-memory segment under a virtual clock: election,
 // link-down Fault, a VIP put back after someone deletes it, rejections logged, graceful stop.
 import { describe, expect, test } from 'vitest';
-import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
+import { Daemon } from '../../src/daemon/daemon.js';
 import { routerConfig } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
-import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
-
-const VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
-
-function instance(priority: number, extra: Partial<Parameters<typeof routerConfig>[0]> = {}): DaemonInstance {
-  return {
-    router: routerConfig({ name: 'VI_1', priority, vrid: 51, ...extra }),
-    interfaceName: 'eth0',
-    destinations: ['224.0.0.18'],
-    addresses: [VIP],
-  };
-}
+import { advancer, FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
 
 async function twoHosts(r2Extra: Partial<Parameters<typeof routerConfig>[0]> = {}, r1Extra: Partial<Parameters<typeof routerConfig>[0]> = {}) {
   const clock = new VirtualClock();
@@ -27,7 +16,7 @@ async function twoHosts(r2Extra: Partial<Parameters<typeof routerConfig>[0]> = {
   ];
   const logs = hosts.map(() => capturingLogger());
   const daemons = hosts.map(
-    (host, i) => new Daemon({ instances: [instance(host.priority, host.extra)], platform: host.platform, clock, log: logs[i]!.log }),
+    (host, i) => new Daemon({ instances: [vipInstance(host.priority, host.extra)], platform: host.platform, clock, log: logs[i]!.log }),
   );
   for (const daemon of daemons) await daemon.start();
   const advance = advancer(clock);
@@ -98,14 +87,14 @@ describe('Daemon', () => {
     const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
     platform.staleAddresses = ['192.0.2.100/24 dev eth0'];
     const { log, records } = capturingLogger();
-    await new Daemon({ instances: [instance(150)], platform, clock, log }).start();
+    await new Daemon({ instances: [vipInstance(150)], platform, clock, log }).start();
     expect(records()[0]).toMatchObject({ event: 'stale-addresses-removed', addresses: ['192.0.2.100/24 dev eth0'] });
   });
 
   test('an interface without an address to send from is a clear error', async () => {
     const clock = new VirtualClock();
     const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01' });
-    const daemon = new Daemon({ instances: [instance(150)], platform, clock, log: capturingLogger().log });
+    const daemon = new Daemon({ instances: [vipInstance(150)], platform, clock, log: capturingLogger().log });
     await expect(daemon.start()).rejects.toThrow('VI_1: interface eth0 has no IPv4 address to send advertisements from');
   });
 });

@@ -2,24 +2,13 @@
 // and a Backup after an election, one rejected advertisement on the Backup.
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
-import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
+import { Daemon } from '../../src/daemon/daemon.js';
 import { dumpInstances, renderData, renderJson, renderStats } from '../../src/daemon/dumps.js';
 import { parseListenAddress } from '../../src/daemon/metrics-server.js';
 import { renderMetrics } from '../../src/daemon/metrics.js';
-import { routerConfig } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
-import { FakePlatform, FakeSegment } from './fake-platform.js';
-
-function instance(priority: number): DaemonInstance {
-  return {
-    router: routerConfig({ name: 'VI_1', priority, vrid: 51 }),
-    interfaceName: 'eth0',
-    destinations: ['224.0.0.18'],
-    addresses: [{ address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth0' }],
-    multicastGroup: '224.0.0.18',
-  };
-}
+import { FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
 
 async function elected() {
   const clock = new VirtualClock();
@@ -28,7 +17,7 @@ async function elected() {
     new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' }),
     new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:02', ipv4: '192.0.2.2' }),
   ];
-  const daemons = [150, 100].map((priority, i) => new Daemon({ instances: [instance(priority)], platform: platforms[i]!, clock, log: capturingLogger().log }));
+  const daemons = [150, 100].map((priority, i) => new Daemon({ instances: [vipInstance(priority)], platform: platforms[i]!, clock, log: capturingLogger().log }));
   for (const daemon of daemons) await daemon.start();
   while (clock.now() < 5000) {
     clock.advanceTo(clock.now() + 10);

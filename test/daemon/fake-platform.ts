@@ -2,6 +2,8 @@
 // to every other host's channels on the same interface name, after the virtual clock ticks.
 import { setImmediate as tick } from 'node:timers/promises';
 import type { AddressFamily } from '../../src/packet/address.js';
+import type { DaemonInstance } from '../../src/daemon/daemon.js';
+import { routerConfig } from '../../src/sim/lan.js';
 import type { VirtualClock } from '../../src/sim/virtual-clock.js';
 import type {
   AnnouncePort,
@@ -116,5 +118,18 @@ export function advancer(clock: VirtualClock): (ms: number) => Promise<void> {
       clock.advanceTo(Math.min(end, clock.now() + 10));
       await tick();
     }
+  };
+}
+
+/** The VIP of vipInstance. */
+const TEST_VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
+
+/** Instance VI_1 (VRID 51) on eth0 with TEST_VIP, multicast; `extra` changes its router settings. */
+export function vipInstance(priority: number, extra: Partial<Parameters<typeof routerConfig>[0]> = {}): DaemonInstance {
+  return {
+    router: routerConfig({ name: 'VI_1', priority, vrid: 51, ...extra }),
+    interfaceName: 'eth0',
+    destinations: ['224.0.0.18'],
+    addresses: [TEST_VIP],
   };
 }

@@ -4,21 +4,11 @@
 import { Writable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import { expect, test } from 'vitest';
-import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
+import { Daemon } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/daemon/log.js';
 import { masterDownInterval } from '../../src/protocol/timers.js';
-import { routerConfig } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
-import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
-
-function instance(priority: number): DaemonInstance {
-  return {
-    router: routerConfig({ name: 'VI_1', priority, vrid: 51 }),
-    interfaceName: 'eth0',
-    destinations: ['224.0.0.18'],
-    addresses: [{ address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth0' }],
-  };
-}
+import { advancer, FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
 
 /** One host; each transition line records the priorities of the advertisements sent before it. */
 async function host(priority: number) {
@@ -34,7 +24,7 @@ async function host(priority: number) {
       done();
     },
   });
-  const daemon = new Daemon({ instances: [instance(priority)], platform, clock, log: createLogger({ level: 'info', destination, readable: false }) });
+  const daemon = new Daemon({ instances: [vipInstance(priority)], platform, clock, log: createLogger({ level: 'info', destination, readable: false }) });
   await daemon.start();
   const advance = advancer(clock);
   return { daemon, platform, transitions, advance };
