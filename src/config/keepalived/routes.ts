@@ -69,63 +69,78 @@ export function readRoutes(statement: Statement, path: string, ctx: LoadContext,
   return readEntries(statement, path, ctx, start, readRoute);
 }
 
+/**
+ * One entry's words, read left to right as `ip` reads its options. A missing or invalid value is
+ * reported at its word and fails the entry (`ok`), and reading goes on, so that every problem of
+ * the line is reported at once.
+ */
+class EntryWords {
+  ok = true;
+  private index = 0;
+
+  constructor(
+    private readonly words: readonly Word[],
+    private readonly path: string,
+    private readonly ctx: LoadContext,
+  ) {}
+
+  /** The next option word; undefined at the end of the line. */
+  next(): Word | undefined {
+    return this.words[this.index++];
+  }
+
+  /** The word after `option`, which must have one. */
+  value(option: Word): Word | undefined {
+    const value = this.words[this.index];
+    if (!value) {
+      this.ctx.error(option, this.path, `${option.text} needs a value`);
+      this.ok = false;
+      return undefined;
+    }
+    this.index++;
+    return value;
+  }
+
+  /** The word after `option` through `parse` (which reports what it refuses) into `store`. */
+  readValue<T>(option: Word, parse: (value: Word) => T | undefined, store: (parsed: T) => void): void {
+    const value = this.value(option);
+    if (!value) return;
+    const parsed = parse(value);
+    if (parsed === undefined) this.ok = false;
+    else store(parsed);
+  }
+
+  fail(): void {
+    this.ok = false;
+  }
+}
+
 function readRoute(words: Word[], path: string, ctx: LoadContext): Draft<VirtualRouteConfig> | undefined {
   const route: Mutable<Draft<VirtualRouteConfig>> = { destination: '', prefixLength: -1 };
-  let ok = true;
+  const entry = new EntryWords(words, path, ctx);
   let hasDestination = false;
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
+  for (let word = entry.next(); word; word = entry.next()) {
     const option = word.text;
-    const needValue = (): Word | undefined => {
-      const value = words[i + 1];
-      if (!value) {
-        ctx.error(word, path, `${option} needs a value`);
-        ok = false;
-        return undefined;
-      }
-      i++;
-      return value;
-    };
     if (option === 'src') {
-      const value = needValue();
-      if (value) {
-        const read = hostAddress(value, 'src', path, ctx);
-        if (read === undefined) ok = false;
-        else route.source = read;
-      }
+      entry.readValue(word, (value) => hostAddress(value, 'src', path, ctx), (address) => (route.source = address));
     } else if (option === 'via' || option === 'gw' || option === 'gateway') {
-      const value = needValue();
-      if (value) {
-        const read = hostAddress(value, option, path, ctx);
-        if (read === undefined) ok = false;
-        else route.gateway = read;
-      }
+      entry.readValue(word, (value) => hostAddress(value, option, path, ctx), (address) => (route.gateway = address));
     } else if (option === 'dev' || option === 'oif') {
-      const value = needValue();
+      const value = entry.value(word);
       if (value) route.device = value.text;
     } else if (option === 'metric' || option === 'preference' || option === 'priority') {
-      const value = needValue();
-      if (value) {
-        const read = ctx.integerWord(value, option, path, 0, U32_MAX);
-        if (read === undefined) ok = false;
-        else route.metric = read;
-      }
+      entry.readValue(word, (value) => ctx.integerWord(value, option, path, 0, U32_MAX), (metric) => (route.metric = metric));
     } else if (option === 'table') {
-      const value = needValue();
-      if (value) {
-        const read = table(value, path, ctx);
-        if (read === undefined) ok = false;
-        else route.table = read;
-      }
+      entry.readValue(word, (value) => table(value, path, ctx), (number) => (route.table = number));
     } else if (option === 'scope') {
-      const value = needValue();
+      const value = entry.value(word);
       if (value) route.scope = value.text;
     } else if (option === 'onlink') {
       route.onlink = true;
     } else if (option === 'no_track') {
       // keepalived: do not fault the instance when the route's interface goes down; vrrpd never does.
     } else if (option === 'proto' || option === 'protocol') {
-      const value = needValue();
+      const value = entry.value(word);
       if (value) {
         ctx.warning(word, path, `${option} ${value.text}: vrrpd marks the routes it adds with its own protocol number, so that a restart after a crash removes exactly those; ignored`);
       }
@@ -136,20 +151,20 @@ function readRoute(words: Word[], path: string, ctx: LoadContext): Draft<Virtual
       ctx.warning(word, path, `route type ${option} is not supported by vrrpd (only unicast, blackhole, unreachable and prohibit); this virtual_routes entry is left out`);
       return undefined;
     } else if (UNSUPPORTED_ROUTE_OPTIONS.has(option)) {
-      const value = needValue();
+      const value = entry.value(word);
       if (value) ctx.warning(word, path, `route option ${option} is not supported by vrrpd; "${option} ${value.text}" ignored`);
     } else if (option === 'to' || !hasDestination) {
-      const value = option === 'to' ? needValue() : word;
+      const value = option === 'to' ? entry.value(word) : word;
       if (!value) continue;
       if (hasDestination) {
         ctx.error(value, path, `the route has two destinations: ${route.destination}/${route.prefixLength} and ${value.text}`);
-        ok = false;
+        entry.fail();
         continue;
       }
       hasDestination = true;
       const destination = prefix(value, 'route destination', path, ctx);
       if (!destination) {
-        ok = false;
+        entry.fail();
         continue;
       }
       route.destination = destination.address;
@@ -163,7 +178,7 @@ function readRoute(words: Word[], path: string, ctx: LoadContext): Draft<Virtual
     ctx.error(words[0]!, path, 'this virtual_routes entry has no destination (a prefix such as 198.51.100.0/24, or default)');
     return undefined;
   }
-  if (!ok) return undefined;
+  if (!entry.ok) return undefined;
   // `default` takes its family from the gateway or the source; else the instance's.
   if (route.family === undefined) {
     const family = (route.gateway ?? route.source) !== undefined ? familyOfAddress(route.gateway ?? route.source!) : undefined;
@@ -179,63 +194,42 @@ export function readRules(statement: Statement, path: string, ctx: LoadContext, 
 
 function readRule(words: Word[], path: string, ctx: LoadContext): Draft<VirtualRuleConfig> | undefined {
   const rule: Mutable<Omit<Draft<VirtualRuleConfig>, 'table'>> & { table?: number } = {};
-  let ok = true;
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
+  const entry = new EntryWords(words, path, ctx);
+  for (let word = entry.next(); word; word = entry.next()) {
     const option = word.text;
-    const needValue = (): Word | undefined => {
-      const value = words[i + 1];
-      if (!value) {
-        ctx.error(word, path, `${option} needs a value`);
-        ok = false;
-        return undefined;
-      }
-      i++;
-      return value;
-    };
     if (option === 'not') rule.invert = true;
     else if (option === 'from' || option === 'to') {
-      const value = needValue();
+      const value = entry.value(word);
       if (!value || value.text === 'all') continue;
       const parsed = prefix(value, option, path, ctx);
       if (!parsed?.family) {
-        ok = false;
+        entry.fail();
         continue;
       }
       if (rule.family !== undefined && rule.family !== parsed.family) {
         ctx.error(value, path, `${option} ${value.text} is ${parsed.family} but the rule's other address is ${rule.family}: a rule is of one family`);
-        ok = false;
+        entry.fail();
         continue;
       }
       rule.family = parsed.family;
       rule[option] = { address: parsed.address, prefixLength: parsed.prefixLength };
     } else if (option === 'table' || option === 'lookup') {
-      const value = needValue();
-      if (value) {
-        const read = table(value, path, ctx);
-        if (read === undefined) ok = false;
-        else rule.table = read;
-      }
+      entry.readValue(word, (value) => table(value, path, ctx), (number) => (rule.table = number));
     } else if (option === 'priority' || option === 'preference' || option === 'pref' || option === 'prio') {
-      const value = needValue();
-      if (value) {
-        const read = ctx.integerWord(value, option, path, 0, U32_MAX);
-        if (read === undefined) ok = false;
-        else rule.priority = read;
-      }
+      entry.readValue(word, (value) => ctx.integerWord(value, option, path, 0, U32_MAX), (priority) => (rule.priority = priority));
     } else if (option === 'iif' || option === 'dev') {
-      const value = needValue();
+      const value = entry.value(word);
       if (value) rule.inputInterface = value.text;
     } else if (option === 'oif') {
-      const value = needValue();
+      const value = entry.value(word);
       if (value) rule.outputInterface = value.text;
     } else if (option === 'fwmark') {
-      const value = needValue();
+      const value = entry.value(word);
       if (!value) continue;
       const mark = fwmark(value.text);
       if (!mark) {
         ctx.error(value, path, `fwmark "${value.text}" is not valid: expected a number 0..4294967295 (decimal or 0x hex), optionally /MASK`);
-        ok = false;
+        entry.fail();
         continue;
       }
       rule.fwmark = mark.mark;
@@ -246,13 +240,13 @@ function readRule(words: Word[], path: string, ctx: LoadContext): Draft<VirtualR
       ctx.warning(word, path, `rule action ${option} is not supported by vrrpd (only table lookups); this virtual_rules entry is left out`);
       return undefined;
     } else if (UNSUPPORTED_RULE_OPTIONS.has(option)) {
-      const value = needValue();
+      const value = entry.value(word);
       if (value) ctx.warning(word, path, `rule option ${option} is not supported by vrrpd; "${option} ${value.text}" ignored`);
     } else {
       ctx.warning(word, path, `unknown virtual_rules option "${option}"; ignored`);
     }
   }
-  if (!ok) return undefined;
+  if (!entry.ok) return undefined;
   if (rule.table === undefined) {
     ctx.error(words[0]!, path, 'this virtual_rules entry has no table: vrrpd installs rules that look up a routing table (table N)');
     return undefined;
