@@ -18,40 +18,36 @@ const LATE_MS = 5;
  */
 const LATE_EXPIRY_TURNS = 64;
 
-/** Runs a due timer after waiting the given number of loop turns. */
-type Expiry = (turns: number) => void;
-
 export class RealClock implements Clock {
-  private readonly timers = new TimerQueue<Expiry>();
+  private readonly timers = new TimerQueue<() => void>();
   /** The deadline the wake-up is armed for. */
   private armedAt: number | undefined;
   private wakeUp: NativeMonotonicTimer | undefined;
+  /** Timers that came due, in deadline order, waiting for their loop turn. */
+  private readonly due: QueuedTimer<() => void>[] = [];
+  /** Loop turns still to wait before the due timers run. */
+  private turnsLeft = 0;
+  private turn: NodeJS.Immediate | undefined;
 
   now(): number {
     return performance.now();
   }
 
   /**
-   * An expiry runs in a check phase (setImmediate), after the poll phase of its loop turn has read
-   * what waits in the sockets. When the timer fires late (the loop was held: a long GC, a slow
-   * call), it waits more turns, so the packets that queued up meanwhile - one read per turn - are
-   * processed first. An advertisement that reached a Backup's socket in time thus resets its
-   * Master_Down_Timer (RFC 5798 §6.4.2) instead of the Backup taking over from a live Master; the
-   * stability benchmark measured the difference (bench/RESULTS.md).
+   * Due timers run in a check phase (setImmediate), after the poll phase of their loop turn has
+   * read what waits in the sockets. When a timer fires late (the loop was held: a long GC, a slow
+   * call), the due timers wait more turns, so the packets that queued up meanwhile - one read per
+   * turn - are processed first. An advertisement that reached a Backup's socket in time thus
+   * resets its Master_Down_Timer (RFC 5798 §6.4.2) instead of the Backup taking over from a live
+   * Master; the stability benchmark measured the difference (bench/RESULTS.md). All due timers
+   * wait together, so they still run in deadline order.
    */
   setTimer(delayMs: number, callback: () => void): TimerHandle {
-    let immediate: NodeJS.Immediate | undefined;
-    const expire: Expiry = (turns) => {
-      if (timer.cancelled) return;
-      if (turns > 0) immediate = setImmediate(() => expire(turns - 1));
-      else callback();
-    };
-    const timer: QueuedTimer<Expiry> = this.timers.add(this.now() + Math.max(0, delayMs), expire);
+    const timer = this.timers.add(this.now() + Math.max(0, delayMs), callback);
     if (this.armedAt === undefined || timer.at < this.armedAt) this.arm(timer.at);
     return {
       cancel: () => {
         this.timers.cancel(timer);
-        if (immediate) clearImmediate(immediate);
         // Nothing left to wait for: let the process exit as it could with no Node timer pending.
         if (this.timers.size === 0 && this.armedAt !== undefined) {
           this.armedAt = undefined;
@@ -70,12 +66,27 @@ export class RealClock implements Clock {
   private onWakeUp(): void {
     this.armedAt = undefined;
     const now = this.now();
+    let turns = 1;
     for (let due = this.timers.takeDue(now); due; due = this.timers.takeDue(now)) {
-      due.value(now - due.at > LATE_MS ? LATE_EXPIRY_TURNS : 1);
+      this.due.push(due);
+      if (now - due.at > LATE_MS) turns = LATE_EXPIRY_TURNS;
     }
+    this.turnsLeft = Math.max(this.turnsLeft, turns);
+    this.turn ??= setImmediate(() => this.onTurn());
     // The wake-up must be armed again or disarmed before returning (it is level-triggered).
     const next = this.timers.nextAt();
     if (next !== undefined) this.arm(next);
     else this.wakeUp?.disarm();
+  }
+
+  private onTurn(): void {
+    this.turn = undefined;
+    if (--this.turnsLeft > 0) {
+      this.turn = setImmediate(() => this.onTurn());
+      return;
+    }
+    // A timer taken out later has a later deadline than every one already waiting (it was not
+    // due when they were taken), so the list is in deadline order.
+    for (const timer of this.due.splice(0)) if (!timer.cancelled) timer.value();
   }
 }

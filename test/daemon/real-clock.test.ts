@@ -39,6 +39,31 @@ test('never fires before its deadline, fractional delays included; timers run in
   expect(order).toEqual([...delays].sort((a, b) => a - b));
 });
 
+test('a timer that fired late and waits for queued input still runs before a later one that is on time', async () => {
+  const clock = new RealClock();
+  const order: string[] = [];
+  clock.setTimer(1, () => order.push('late'));
+  clock.setTimer(12, () => order.push('on time'));
+  // Held until the first timer is well past its deadline, the second not yet due.
+  const until = performance.now() + 9;
+  while (performance.now() < until) {
+    // blocked
+  }
+  // Then 100 queued packets, one per loop turn, 0.2 ms of work each: the late timer's wait for
+  // them outlasts the second timer's deadline.
+  let packets = 100;
+  const readOne = (): void => {
+    const done = performance.now() + 0.2;
+    while (performance.now() < done) {
+      // handling the packet
+    }
+    if (--packets > 0) setImmediate(readOne);
+  };
+  setImmediate(readOne);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  expect(order).toEqual(['late', 'on time']);
+});
+
 test('input that arrived while the event loop was blocked is handled before a timer that came due meanwhile', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vrrpd-clock-'));
   const path = join(dir, 'sock');
