@@ -9,6 +9,16 @@ import { ChildProcessRunner } from '../../src/tracking/process-runner.js';
 const runner = new ChildProcessRunner();
 const sh = (script: string, timeoutMs = 10_000) => runner.run({ argv: ['/bin/sh', '-c', script], uid: 0, gid: 0, timeoutMs });
 
+/** Starts `sleep 1000` in the background and writes its PID to the file, whole (created by a rename). */
+const backgroundSleep = (pidFile: string): string => `sleep 1000 & echo $! > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}`;
+
+/** The PID in the file; never 0, which kill(2) would take as our own process group. */
+function readPid(pidFile: string): number {
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  expect(pid).toBeGreaterThan(1);
+  return pid;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -38,11 +48,11 @@ describe('ChildProcessRunner', () => {
     const pidFile = join(dir, 'child.pid');
     let timerFired = false;
     setTimeout(() => (timerFired = true), 50);
-    const outcome = await sh(`sleep 1000 & echo $! > ${pidFile}; sleep 1000`, 500);
+    const outcome = await sh(`${backgroundSleep(pidFile)}; sleep 1000`, 500);
     expect(outcome).toEqual({ kind: 'timed-out' });
     // The event loop ran while the script hung.
     expect(timerFired).toBe(true);
-    const child = Number(readFileSync(pidFile, 'utf8'));
+    const child = readPid(pidFile);
     const start = Date.now();
     while (alive(child) && Date.now() - start < 3000) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(alive(child)).toBe(false);
@@ -52,12 +62,12 @@ describe('ChildProcessRunner', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
     const pidFile = join(dir, 'child.pid');
     const abort = new AbortController();
-    const run = runner.run({ argv: ['/bin/sh', '-c', `sleep 1000 & echo $! > ${pidFile}; sleep 1000`], uid: 0, gid: 0, timeoutMs: 60_000, signal: abort.signal });
+    const run = runner.run({ argv: ['/bin/sh', '-c', `${backgroundSleep(pidFile)}; sleep 1000`], uid: 0, gid: 0, timeoutMs: 60_000, signal: abort.signal });
     const start = Date.now();
     while (!existsSync(pidFile) && Date.now() - start < 3000) await new Promise((resolve) => setTimeout(resolve, 20));
     abort.abort();
     expect(await run).toEqual({ kind: 'signalled', signal: 'SIGKILL' });
-    const child = Number(readFileSync(pidFile, 'utf8'));
+    const child = readPid(pidFile);
     while (alive(child) && Date.now() - start < 5000) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(alive(child)).toBe(false);
   });
