@@ -7,7 +7,7 @@ import { VirtualRouter } from '../protocol/virtual-router.js';
 import type { DaemonHooks, SupervisedStatus } from './hooks.js';
 import { InstanceActions, type InstanceBinding } from './instance-actions.js';
 import type { Logger } from './log.js';
-import type { HostEvent, OpenChannel, Platform, ReceivedPacket } from './ports.js';
+import type { AdvertisementChannel, HostEvent, InterfaceState, OpenChannel, Platform, ReceivedPacket } from './ports.js';
 import { RejectionSummary } from './rejection-summary.js';
 import { rehearseFailover } from './rehearsal.js';
 import { describeReload, planReload, summarise, type ReloadSummary } from './reload.js';
@@ -38,6 +38,8 @@ interface RunningInstance {
   readonly binding: DaemonInstance;
   readonly router: VirtualRouter;
   readonly actions: InstanceActions;
+  /** The address its advertisements come from; undefined while the interface has none (Fault). */
+  source: string | undefined;
   /** `vrrpd priority`: replaces the configured priority until reset. */
   override?: number;
 }
@@ -92,6 +94,8 @@ export class Daemon {
   /** Transition log lines and notify scripts waiting for the end of the turn (afterPackets). */
   private readonly deferredWork: Array<() => void> = [];
   private summaryTimer: NodeJS.Timeout | undefined;
+  /** Per instance, the pending re-reading of its source address after address events (one at a time). */
+  private readonly sourceChecks = new WeakMap<RunningInstance, Promise<void>>();
 
   constructor(private readonly options: DaemonOptions) {
     this.hooks = options.hooks;
@@ -138,18 +142,15 @@ export class Daemon {
     });
   }
 
-  /** The interface's state and the address advertisements go out from; throws if there is none. */
-  private async resolveSource(binding: DaemonInstance): Promise<{ state: Awaited<ReturnType<Platform['interfaceState']>>; source: string }> {
-    const config = binding.router;
+  /**
+   * The interface's state and the address advertisements go out from: unicast_src_ip, else the
+   * interface's primary IPv4 address or its IPv6 link-local one (RFC 5798 §5.1.2.1), which may be
+   * missing. Throws if the interface does not exist.
+   */
+  private async resolveSource(binding: DaemonInstance): Promise<{ state: InterfaceState; source: string | undefined }> {
     const state = await this.options.platform.interfaceState(binding.interfaceName);
-    const primary = config.family === 'ipv4' ? state.ipv4 : state.ipv6LinkLocal;
-    const source = binding.unicastSource ?? primary;
-    if (!source) {
-      throw new Error(
-        `${config.name}: interface ${binding.interfaceName} has no ${config.family === 'ipv4' ? 'IPv4 address' : 'IPv6 link-local address'} to send advertisements from`,
-      );
-    }
-    return { state, source };
+    const primary = binding.router.family === 'ipv4' ? state.ipv4 : state.ipv6LinkLocal;
+    return { state, source: binding.unicastSource ?? primary };
   }
 
   /** Creates the instance's router; starts it unless `startupDelayMs` is undefined (start() starts them all after attaching hooks). */
@@ -157,11 +158,11 @@ export class Daemon {
     const { platform, clock, log } = this.options;
     const config = binding.router;
     const { state, source } = await this.resolveSource(binding);
-    const channel = await this.channelFor(binding, source);
+    const channel = source !== undefined ? await this.channelFor(binding, source) : silentChannel(config.family);
     let actions: InstanceActions | undefined;
     const router: VirtualRouter = new VirtualRouter(config, {
       clock,
-      primaryAddress: source,
+      primaryAddress: channel.sourceAddress,
       emit: (action) => {
         if (action.type === 'transition') {
           const hooks = this.hooks;
@@ -178,16 +179,17 @@ export class Daemon {
     const announcer = await platform.announcer(binding.interfaceName, config.family);
     // One rehearsal per kind of instance warms the code they all share.
     const kind = `${config.family}/v${config.version}`;
-    if (!this.rehearsed.has(kind)) {
+    if (source !== undefined && !this.rehearsed.has(kind)) {
       this.rehearsed.add(kind);
       rehearseFailover({ binding, source, announcer }, log);
     }
     actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer, ...(platform.routes ? { routes: platform.routes } : {}) }, log);
-    this.channelKeys.set(router, this.channelKey(binding, source));
-    this.running.set(config.name, { binding, router, actions, ...(override !== undefined ? { override } : {}) });
+    if (source !== undefined) this.channelKeys.set(router, this.channelKey(binding, source));
+    this.running.set(config.name, { binding, router, actions, source, ...(override !== undefined ? { override } : {}) });
     this.indexReceivers();
     if (override !== undefined) router.setPriority(override);
     if (!state.up && !binding.dontTrackPrimary) router.setFault(true, `interface ${binding.interfaceName} is down`);
+    if (source === undefined) router.setFault(true, noSourceDetail(binding), 'source-address');
     if (startupDelayMs !== undefined) router.start(startupDelayMs);
   }
 
@@ -201,6 +203,7 @@ export class Daemon {
    */
   async reload(instances: readonly DaemonInstance[], hooks?: DaemonHooks): Promise<ReloadSummary> {
     const plan = planReload([...this.running.values()].map((r) => r.binding), instances);
+    // Throws for an interface that does not exist; one without an address waits in Fault.
     for (const binding of [...plan.added, ...plan.restarted.map((kept) => kept.next)]) await this.resolveSource(binding);
     const overrides = new Map([...this.running].map(([name, r]) => [name, r.override]));
     const keptOverride = (previous: string, next: DaemonInstance): number | undefined =>
@@ -218,7 +221,7 @@ export class Daemon {
     for (const { kept, running } of renamed) {
       if (!running) continue;
       const override = keptOverride(kept.previous, kept.next);
-      this.running.set(kept.next.router.name, { binding: kept.next, router: running.router, actions: running.actions, ...(override !== undefined ? { override } : {}) });
+      this.running.set(kept.next.router.name, { binding: kept.next, router: running.router, actions: running.actions, source: running.source, ...(override !== undefined ? { override } : {}) });
       if (kept.changes.length === 0) continue;
       running.actions.rebind(kept.next, running.router.state === 'Master');
       running.router.reconfigure(kept.next.router);
@@ -345,6 +348,58 @@ export class Daemon {
         if (spec && actions.installed.has(spec.address)) actions.reinstall(spec);
       }
     }
+    if (event.type === 'address-added' || event.type === 'address-removed') this.checkSources(event);
+  }
+
+  /**
+   * As keepalived: an instance whose advertisements' source address goes (an IPv6 link-local goes
+   * with its link) is in Fault until its interface has one again; a new primary IPv4 address
+   * replaces a removed one. unicast_src_ip is the operator's choice and is not followed.
+   */
+  private checkSources(event: HostEvent & { type: 'address-added' | 'address-removed' }): void {
+    const family = event.address.includes(':') ? 'ipv6' : 'ipv4';
+    for (const [name, running] of this.running) {
+      if (running.binding.unicastSource !== undefined || running.binding.router.family !== family) continue;
+      const concerned = event.type === 'address-added' ? running.source === undefined : running.source === event.address;
+      if (concerned) this.sourceChecks.set(running, (this.sourceChecks.get(running) ?? Promise.resolve()).then(() => this.recheckSource(name, running)));
+    }
+  }
+
+  private async recheckSource(name: string, running: RunningInstance): Promise<void> {
+    const { binding, router } = running;
+    const stillRunning = (): boolean => this.running.get(name) === running;
+    try {
+      const { source } = await this.resolveSource(binding);
+      if (!stillRunning() || source === running.source) return;
+      if (source === undefined) {
+        running.source = undefined;
+        router.setFault(true, noSourceDetail(binding), 'source-address');
+        return;
+      }
+      const channel = await this.channelFor(binding, source);
+      const announcer = await this.options.platform.announcer(binding.interfaceName, binding.router.family);
+      if (!stillRunning()) return;
+      const previous = running.source;
+      running.actions.reattach({ channel, announcer });
+      running.source = source;
+      router.setPrimaryAddress(source);
+      this.channelKeys.set(router, this.channelKey(binding, source));
+      this.closeUnusedChannels();
+      if (previous !== undefined) {
+        this.options.log.info(
+          { event: 'source-address-changed', instance: name, from: previous, to: source },
+          `${name}: advertisements now come from ${source} (${previous} was removed from ${binding.interfaceName})`,
+        );
+      }
+      router.setFault(false, `${binding.interfaceName} has ${source} to send advertisements from`, 'source-address');
+    } catch (error) {
+      // The interface went away, or the new address failed duplicate address detection.
+      if (!stillRunning()) return;
+      const message = (error as Error).message;
+      this.options.log.error({ event: 'source-address-failed', instance: name, error: message }, `${name}: cannot send advertisements: ${message}`);
+      running.source = undefined;
+      router.setFault(true, `cannot send advertisements: ${message}`, 'source-address');
+    }
   }
 
   status(): InstanceStatus[] {
@@ -416,6 +471,20 @@ export class Daemon {
     this.channels.clear();
     this.rejections.flush();
   }
+}
+
+/** Why an instance cannot advertise: the Fault detail while it waits for an address. */
+function noSourceDetail(binding: DaemonInstance): string {
+  const wanted = binding.router.family === 'ipv4' ? 'IPv4 address' : 'IPv6 link-local address';
+  return `interface ${binding.interfaceName} has no ${wanted} to send advertisements from`;
+}
+
+/**
+ * Stands in for the socket of an instance whose interface has no address to send from: it is in
+ * Fault, where a router sends nothing, until the address comes (recheckSource).
+ */
+function silentChannel(family: 'ipv4' | 'ipv6'): AdvertisementChannel {
+  return { sourceAddress: family === 'ipv4' ? '0.0.0.0' : '::', send: () => undefined };
 }
 
 function receiverKey(interfaceName: string, family: 'ipv4' | 'ipv6', vrid: number): string {

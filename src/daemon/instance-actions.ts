@@ -42,9 +42,14 @@ export class InstanceActions {
 
   constructor(
     private binding: InstanceBinding,
-    private readonly ports: InstancePorts,
+    private ports: InstancePorts,
     private readonly log: Logger,
   ) {}
+
+  /** The instance's source address changed: advertisements and announcements go out through these. */
+  reattach(ports: Pick<InstancePorts, 'channel' | 'announcer'>): void {
+    this.ports = { ...this.ports, ...ports };
+  }
 
   perform(action: RouterAction, priority: number): void {
     const instance = this.binding.router.name;

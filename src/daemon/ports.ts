@@ -111,7 +111,9 @@ export interface InterfaceState {
 
 export type HostEvent =
   | { readonly type: 'link'; readonly interfaceName: string; readonly up: boolean }
-  | { readonly type: 'address-removed'; readonly interfaceName: string; readonly address: string; readonly prefixLength: number };
+  | { readonly type: 'address-removed'; readonly interfaceName: string; readonly address: string; readonly prefixLength: number }
+  /** An address became usable: added, or (IPv6) done with duplicate address detection. */
+  | { readonly type: 'address-added'; readonly interfaceName: string; readonly address: string; readonly prefixLength: number };
 
 /** Everything the daemon needs from the host. */
 export interface Platform {

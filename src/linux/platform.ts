@@ -142,9 +142,14 @@ export class LinuxPlatform implements Platform {
         if (lastUp.get(event.link.index) === event.link.up) return;
         lastUp.set(event.link.index, event.link.up);
         onEvent({ type: 'link', interfaceName: event.link.name, up: event.link.up });
-      } else if (event.removed) {
+      } else {
         const interfaceName = names.get(event.address.interfaceIndex);
-        if (interfaceName) onEvent({ type: 'address-removed', interfaceName, address: event.address.address, prefixLength: event.address.prefixLength });
+        if (!interfaceName) return;
+        const { address, prefixLength, flags } = event.address;
+        if (event.removed) onEvent({ type: 'address-removed', interfaceName, address, prefixLength });
+        // A tentative IPv6 address cannot be sent from yet; the kernel reports it again when its
+        // duplicate address detection is over (RFC 4862 §5.4).
+        else if ((flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) === 0) onEvent({ type: 'address-added', interfaceName, address, prefixLength });
       }
     });
   }

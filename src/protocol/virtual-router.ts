@@ -21,7 +21,7 @@ import { masterDownInterval, skewTime } from './timers.js';
  * Where a Fault comes from. A router is in Fault while any source says so; sources are set and
  * cleared independently (a link coming back must not clear a failed check script).
  */
-export type FaultSource = 'interface' | 'tracking' | 'sync-group';
+export type FaultSource = 'interface' | 'source-address' | 'tracking' | 'sync-group';
 
 /**
  * The vrrp_sync_group a router belongs to (sync-group.ts). The router asks it before becoming
@@ -276,6 +276,7 @@ export class VirtualRouter {
     }
   }
 
+  /** The interface's address the advertisements come from changed (RFC 5798 §7.3: ties go to the higher). */
   setPrimaryAddress(address: string): void {
     this.primaryAddress = address;
   }

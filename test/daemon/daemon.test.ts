@@ -91,12 +91,6 @@ describe('Daemon', () => {
     expect(records()[0]).toMatchObject({ event: 'stale-addresses-removed', addresses: ['192.0.2.100/24 dev eth0'] });
   });
 
-  test('an interface without an address to send from is a clear error', async () => {
-    const clock = new VirtualClock();
-    const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01' });
-    const daemon = new Daemon({ instances: [vipInstance(150)], platform, clock, log: capturingLogger().log });
-    await expect(daemon.start()).rejects.toThrow('VI_1: interface eth0 has no IPv4 address to send advertisements from');
-  });
 });
 
 describe('runtime priority override', () => {

@@ -40,7 +40,7 @@ export class FakePlatform implements Platform {
   readonly routes = new FakeRoutes(this.addresses.calls);
   readonly announcers = new Map<string, FakeAnnouncer>();
   readonly listeners: Array<{ options: ChannelOptions; onPacket: (packet: ReceivedPacket) => void }> = [];
-  readonly sent: Array<{ destination: string; bytes: Uint8Array }> = [];
+  readonly sent: Array<{ source: string; destination: string; bytes: Uint8Array }> = [];
   private eventSink: ((event: HostEvent) => void) | undefined;
   linkUp = true;
   staleAddresses: string[] = [];
@@ -48,7 +48,8 @@ export class FakePlatform implements Platform {
 
   constructor(
     private readonly segment: FakeSegment,
-    readonly state: InterfaceState,
+    /** Replaced by tests that give or take the interface's addresses (then emit the event). */
+    public state: InterfaceState,
   ) {
     segment.hosts.push(this);
   }
@@ -66,7 +67,7 @@ export class FakePlatform implements Platform {
       sourceAddress,
       send: (bytes, destination) => {
         if (!this.linkUp) return;
-        this.sent.push({ destination, bytes });
+        this.sent.push({ source: sourceAddress, destination, bytes });
         this.segment.deliver(this, options, bytes, sourceAddress, destination);
       },
       close: () => {

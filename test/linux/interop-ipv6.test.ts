@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { masterDownInterval, skewTime } from '../../src/protocol/timers.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
-import { holds, instanceConfig, startKeepalived, startVrrpd, waitFor } from '../helpers/daemons.js';
+import { holds, instanceConfig, startKeepalived, startVrrpd, vrrpdStatus, waitFor } from '../helpers/daemons.js';
 import { floodMulticast, linkLocal } from '../helpers/ipv6.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 
@@ -80,6 +80,42 @@ describe.skipIf(!isRoot())('IPv6: host events (needs root)', () => {
     await linkLocal(a);
     await waitFor('a to preempt', () => holds(a, VIP), 8000);
     await waitFor('b to let go', async () => !(await holds(b, VIP)), 3000);
+  });
+});
+
+describe.skipIf(!isRoot())('IPv6: the link-local address, source of the advertisements (needs root)', () => {
+  const NO_SOURCE = 'interface eth0 has no IPv6 link-local address to send advertisements from';
+
+  test('deleted by hand on the Master: Fault and the Backup takes over; added back: preempts again', { timeout: 40_000 }, async () => {
+    const { lab: l, linkLocals } = await twoHosts();
+    const [a, b] = [l.host('a'), l.host('b')];
+    const vrrpdA = startVrrpd(a, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/64` }));
+    startVrrpd(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/64` }));
+    await waitFor('a to hold the VIP', () => holds(a, VIP), 6000);
+    await a.ip('-6', 'addr', 'del', `${linkLocals[0]}/64`, 'dev', 'eth0');
+    await waitFor('a to give up the VIP', async () => !(await holds(a, VIP)), 2000);
+    expect(await vrrpdStatus(vrrpdA)).toMatchObject([{ state: 'Fault', faultReasons: [NO_SOURCE] }]);
+    await waitFor('b to take over', () => holds(b, VIP), masterDownInterval(3, 100, 1000) + MARGIN_MS);
+    await a.ip('-6', 'addr', 'add', `${linkLocals[0]}/64`, 'dev', 'eth0', 'nodad');
+    await waitFor('a to preempt', () => holds(a, VIP), 8000);
+    await waitFor('b to let go', async () => !(await holds(b, VIP)), 3000);
+    expect(await vrrpdStatus(vrrpdA)).toMatchObject([{ state: 'Master', faultReasons: [] }]);
+  });
+
+  test('missing at start: vrrpd waits in Fault instead of exiting, and runs once the address comes', { timeout: 30_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['2001:db8::1/64']);
+    const address = await linkLocal(a);
+    await a.ip('-6', 'addr', 'del', `${address}/64`, 'dev', 'eth0');
+    const vrrpd = startVrrpd(a, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/64` }));
+    await waitFor('vrrpd to report Fault', async () => (await vrrpdStatus(vrrpd).catch(() => []))[0]?.state === 'Fault', 8000);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await vrrpdStatus(vrrpd)).toMatchObject([{ state: 'Fault', faultReasons: [NO_SOURCE] }]);
+    expect(await holds(a, VIP)).toBe(false);
+    await a.ip('-6', 'addr', 'add', 'fe80::a/64', 'dev', 'eth0', 'nodad');
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 6000);
+    expect(vrrpd.process.exitCode).toBe(null);
   });
 });
 
