@@ -4,7 +4,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import type { LoadResult } from '../config/keepalived/loader.js';
-import { daemonInstances } from '../config/runtime.js';
+import { daemonInstances, vmacSpecs } from '../config/runtime.js';
 import { CommandError, type CommandHandler } from '../control/server.js';
 import type { VrrpdConfig } from '../config/model.js';
 import type { Daemon } from '../daemon/daemon.js';
@@ -16,6 +16,7 @@ import { renderMetrics } from '../daemon/metrics.js';
 import type { ReloadSummary } from '../daemon/reload.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
+import type { VmacSpec } from '../linux/vmac.js';
 
 /** A reload the new configuration could not pass: nothing was changed. */
 export class ReloadRejectedError extends Error {
@@ -45,6 +46,16 @@ export interface OperationsOptions {
   readonly metrics?: ListenAddress;
   /** `--pid-file`: where tools that signal keepalived (exporters) look for its PID. */
   readonly pidFile?: string;
+  /** use_vmac interfaces (src/linux/vmac.ts), which a reload adds and removes with their instances. */
+  readonly vmacs?: VmacLifecycle;
+}
+
+export interface VmacLifecycle {
+  /** Creates those not there yet; returns the names it created. */
+  create(specs: readonly VmacSpec[]): Promise<string[]>;
+  remove(names: readonly string[]): Promise<void>;
+  /** Removes those created before that `specs` no longer has. */
+  keepOnly(specs: readonly VmacSpec[]): Promise<void>;
 }
 
 export class Operations {
@@ -152,13 +163,22 @@ export class Operations {
       if (hasErrors(loaded.issues)) throw new ReloadRejectedError(`${file} has errors; the running configuration stays`, errors);
       if (loaded.config.instances.length === 0) throw new ReloadRejectedError(`${file} defines no vrrp_instance; the running configuration stays`, []);
       let summary: ReloadSummary;
+      // As keepalived: the VMACs of added instances exist before they start, and those of removed
+      // instances go once these have handed over.
+      const vmacs = vmacSpecs(loaded.config);
       const hooks = await this.options.hooksFor?.(loaded.config);
+      let createdVmacs: string[] = [];
       try {
+        createdVmacs = (await this.options.vmacs?.create(vmacs)) ?? [];
         summary = await daemon.reload(daemonInstances(loaded.config), hooks);
       } catch (error) {
         await hooks?.stop();
+        await this.options.vmacs?.remove(createdVmacs);
         throw new ReloadRejectedError(`the new configuration cannot be applied; the running configuration stays`, [(error as Error).message]);
       }
+      await this.options.vmacs?.keepOnly(vmacs).catch((error: unknown) => {
+        log.error({ event: 'vmac-remove-failed', error: (error as Error).message }, `could not remove VMACs: ${(error as Error).message}`);
+      });
       return { ...summary, warnings };
     } catch (error) {
       const issues = error instanceof ReloadRejectedError ? error.issues : [];

@@ -87,10 +87,11 @@ export async function run(options: RunOptions): Promise<number> {
     ...(options.dumpPaths ? { dumpPaths: options.dumpPaths } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.pidFile ? { pidFile: options.pidFile } : {}),
+    vmacs: platform.vmacs,
   });
   // Closes the host side: VMACs this run created go, then netlink.
   const closePlatform = async (): Promise<void> => {
-    await platform.removeVmacs().catch((error: unknown) => log.error({ event: 'vmac-remove-failed', error: (error as Error).message }, `could not remove VMACs: ${(error as Error).message}`));
+    await platform.vmacs.removeAll().catch((error: unknown) => log.error({ event: 'vmac-remove-failed', error: (error as Error).message }, `could not remove VMACs: ${(error as Error).message}`));
     platform.close();
   };
   // Before the daemon touches the host: a metrics port or PID file that fails changes nothing.
@@ -103,7 +104,7 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   try {
-    await platform.createVmacs(vmacSpecs(loaded.config));
+    await platform.vmacs.create(vmacSpecs(loaded.config));
     await daemon.start();
   } catch (error) {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);

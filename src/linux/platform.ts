@@ -22,7 +22,7 @@ import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
 import { Announcer, type AnnounceTiming } from './announce/announcer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
 import { Ipv6VrrpSocket } from './sockets/ipv6-vrrp-socket.js';
-import { Vmacs, type VmacSpec } from './vmac.js';
+import { Vmacs } from './vmac.js';
 
 /** Duplicate address detection takes DupAddrDetectTransmits (1) × RetransTimer (1 s) by default. */
 const DAD_WAIT_MS = 5000;
@@ -35,7 +35,8 @@ export class LinuxPlatform implements Platform {
   readonly addresses: AddressPort;
   readonly routes: RoutePort & { removeStale(): Promise<string[]> };
   private readonly netlink = Rtnetlink.open();
-  private readonly vmacs: Vmacs;
+  /** keepalived use_vmac: the macvlans, created before the instances that use them start (see vmac.ts). */
+  readonly vmacs: Vmacs;
 
   constructor(
     private readonly log: Logger,
@@ -45,15 +46,6 @@ export class LinuxPlatform implements Platform {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
     this.routes = new NetlinkRoutes(this.netlink, (name) => this.requireLink(name));
     this.vmacs = new Vmacs(this.netlink, log);
-  }
-
-  /** keepalived use_vmac: creates the macvlans before the daemon starts (see vmac.ts). */
-  createVmacs(specs: readonly VmacSpec[]): Promise<void> {
-    return this.vmacs.create(specs);
-  }
-
-  removeVmacs(): Promise<void> {
-    return this.vmacs.removeAll();
   }
 
   async interfaceState(name: string): Promise<InterfaceState> {

@@ -1,8 +1,9 @@
 // keepalived's use_vmac: a macvlan in private mode on the instance's interface, named vrrp.<VRID>
 // unless configured, with the VRRP virtual MAC (RFC 5798 §7.3: 00-00-5E-00-01-{VRID} for IPv4,
 // 00-00-5E-00-02-{VRID} for IPv6), so adverts, gratuitous ARP and the VIPs use the virtual MAC.
-// Created at start (a stale one from a crashed run is replaced), removed on stop; the sysctls are
-// keepalived's and the parent's are put back on removal.
+// Created at start (a stale one from a crashed run is replaced) and when a reload adds an instance
+// that uses one, removed on stop and when a reload drops the last instance on it; the sysctls are
+// keepalived's, and a parent's are put back when its last VMAC goes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressFamily } from '../packet/address.js';
 import type { Logger } from '../daemon/log.js';
@@ -44,18 +45,74 @@ function sysctlPath(family: 'ipv4' | 'ipv6', interfaceName: string, key: string)
 export class Vmacs {
   /** VMAC name → parent name, for the interfaces this run created. */
   readonly parents = new Map<string, string>();
-  private readonly savedParentSysctls = new Map<string, string>();
+  /** What each VMAC this run created is for. */
+  private readonly specs = new Map<string, VmacSpec>();
+  /** Per parent, the sysctl values it had before its first VMAC (path → value). */
+  private readonly savedParentSysctls = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly netlink: Rtnetlink,
     private readonly log: Logger,
   ) {}
 
-  async create(specs: readonly VmacSpec[]): Promise<void> {
-    for (const spec of specs) {
-      if (this.parents.has(spec.name)) continue;
-      await this.createOne(spec);
+  /**
+   * Creates the VMACs not yet there (at start; on reload, the ones the new configuration adds) and
+   * returns their names. If one fails, those this call created are removed again.
+   */
+  async create(specs: readonly VmacSpec[]): Promise<string[]> {
+    const created: string[] = [];
+    try {
+      for (const spec of specs) {
+        const running = this.specs.get(spec.name);
+        if (running && sameVmac(running, spec)) continue;
+        // Its instance still runs on it (a reload stops it later): it cannot be made over here.
+        if (running) throw new VmacError(`use_vmac: ${spec.name} is the VMAC of VRID ${running.vrid} on ${running.parent}; give the VMAC of VRID ${spec.vrid} on ${spec.parent} another name`);
+        await this.createOne(spec);
+        created.push(spec.name);
+      }
+    } catch (error) {
+      await this.remove(created);
+      throw error;
     }
+    return created;
+  }
+
+  /** After a reload: removes the VMACs this run created that the new configuration no longer has. */
+  keepOnly(specs: readonly VmacSpec[]): Promise<void> {
+    const wanted = new Set(specs.map((spec) => spec.name));
+    return this.remove([...this.parents.keys()].filter((name) => !wanted.has(name)));
+  }
+
+  /** Removes every VMAC this run created and puts the parents' sysctls back. */
+  removeAll(): Promise<void> {
+    return this.remove([...this.parents.keys()]);
+  }
+
+  /** Removes VMACs this run created; a parent gets its sysctls back when none of ours is left on it. */
+  async remove(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      const parent = this.parents.get(name);
+      if (parent === undefined) continue;
+      const link = await this.netlink.link(name);
+      if (link) await this.netlink.deleteLink(link.index).catch((error: unknown) => {
+        if (!(error instanceof NetlinkError && error.errno === 'ENODEV')) throw error;
+      });
+      this.parents.delete(name);
+      this.specs.delete(name);
+      this.log.info({ event: 'vmac-removed', interface: name }, `removed ${name}`);
+      if (![...this.parents.values()].includes(parent)) this.restoreParent(parent);
+    }
+  }
+
+  private restoreParent(parent: string): void {
+    for (const [path, value] of this.savedParentSysctls.get(parent) ?? []) {
+      try {
+        writeFileSync(path, value);
+      } catch {
+        // The parent went away; nothing to restore.
+      }
+    }
+    this.savedParentSysctls.delete(parent);
   }
 
   private async createOne(spec: VmacSpec): Promise<void> {
@@ -78,12 +135,15 @@ export class Vmacs {
       throw new VmacError(`use_vmac: cannot create ${spec.name} on ${spec.parent}: ${(error as Error).message}`);
     }
     this.parents.set(spec.name, spec.parent);
+    this.specs.set(spec.name, spec);
     const link = await this.netlink.link(spec.name);
     if (!link) throw new VmacError(`use_vmac: ${spec.name} vanished after being created`);
     for (const [key, value] of Object.entries(VMAC_SYSCTLS)) writeFileSync(sysctlPath('ipv4', spec.name, key), value);
+    const saved = this.savedParentSysctls.get(spec.parent) ?? new Map<string, string>();
+    this.savedParentSysctls.set(spec.parent, saved);
     for (const [key, value] of Object.entries(PARENT_SYSCTLS)) {
       const path = sysctlPath('ipv4', spec.parent, key);
-      if (!this.savedParentSysctls.has(path)) this.savedParentSysctls.set(path, readFileSync(path, 'utf8').trim());
+      if (!saved.has(path)) saved.set(path, readFileSync(path, 'utf8').trim());
       writeFileSync(path, value);
     }
     // As keepalived: no link-local generated from the virtual MAC, which every router shares.
@@ -102,24 +162,8 @@ export class Vmacs {
     if (!linkLocal) throw new VmacError(`use_vmac: ${spec.parent} has no IPv6 link-local address to give ${spec.name}`);
     await this.netlink.addAddress({ family: 'ipv6', address: linkLocal.address, prefixLength: 64, interfaceIndex: index, scope: 'link', tagged: false });
   }
+}
 
-  /** Removes every VMAC this run created and puts the parents' sysctls back. */
-  async removeAll(): Promise<void> {
-    for (const name of this.parents.keys()) {
-      const link = await this.netlink.link(name);
-      if (link) await this.netlink.deleteLink(link.index).catch((error: unknown) => {
-        if (!(error instanceof NetlinkError && error.errno === 'ENODEV')) throw error;
-      });
-      this.log.info({ event: 'vmac-removed', interface: name }, `removed ${name}`);
-    }
-    this.parents.clear();
-    for (const [path, value] of this.savedParentSysctls) {
-      try {
-        writeFileSync(path, value);
-      } catch {
-        // The parent went away; nothing to restore.
-      }
-    }
-    this.savedParentSysctls.clear();
-  }
+function sameVmac(a: VmacSpec, b: VmacSpec): boolean {
+  return a.parent === b.parent && a.vrid === b.vrid && a.family === b.family;
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ReloadRejectedError, Operations } from '../../src/cli/operate.js';
+import { ReloadRejectedError, Operations, type VmacLifecycle } from '../../src/cli/operate.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { daemonInstances } from '../../src/config/runtime.js';
 import { CommandError } from '../../src/control/server.js';
@@ -17,7 +17,24 @@ import { FakePlatform, FakeSegment } from '../daemon/fake-platform.js';
 const conf = (priority: string, iface = 'eth0') =>
   `vrrp_instance VI_1 {\n  interface ${iface}\n  virtual_router_id 51\n  priority ${priority}\n  version 3\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n`;
 
-async function setup() {
+/** Records what a reload asks of the VMACs; `refuse` makes create fail. */
+class FakeVmacs implements VmacLifecycle {
+  readonly calls: string[] = [];
+  refuse = false;
+  async create(specs: Parameters<VmacLifecycle['create']>[0]): Promise<string[]> {
+    this.calls.push(`create ${specs.map((spec) => spec.name).join(' ')}`);
+    if (this.refuse) throw new Error('use_vmac: cannot create vrrp.52 on eth0: Operation not permitted');
+    return specs.map((spec) => spec.name);
+  }
+  async remove(names: readonly string[]): Promise<void> {
+    this.calls.push(`remove ${names.join(' ')}`);
+  }
+  async keepOnly(specs: Parameters<VmacLifecycle['keepOnly']>[0]): Promise<void> {
+    this.calls.push(`keep only ${specs.map((spec) => spec.name).join(' ')}`);
+  }
+}
+
+async function setup(vmacs?: FakeVmacs) {
   const dir = mkdtempSync(join(tmpdir(), 'vrrpd-operate-'));
   const file = join(dir, 'keepalived.conf');
   writeFileSync(file, conf('150'));
@@ -27,7 +44,7 @@ async function setup() {
   const daemon = new Daemon({ instances: daemonInstances(loadConfigFile(file).config), platform, clock, log });
   await daemon.start();
   const dumpPaths = { data: join(dir, 'k.data'), stats: join(dir, 'k.stats'), json: join(dir, 'k.json') };
-  const operations = new Operations({ daemon, log, file, load: async () => loadConfigFile(file), dumpPaths });
+  const operations = new Operations({ daemon, log, file, load: async () => loadConfigFile(file), dumpPaths, ...(vmacs ? { vmacs } : {}) });
   const handler = (name: string) => new Map(operations.handlers()).get(name)!;
   return { dir, file, daemon, operations, records, handler, dumpPaths };
 }
@@ -59,6 +76,28 @@ describe('reload from the file', () => {
     writeFileSync(file, conf('150', 'eth9'));
     await expect(operations.reload('control')).rejects.toThrow('the new configuration cannot be applied; the running configuration stays\ninterface eth9 does not exist');
     expect(daemon.status()[0]).toMatchObject({ interface: 'eth0', basePriority: 150 });
+  });
+
+  test('use_vmac: VMACs are created before the instances start and kept to what the file names; a rejected reload removes those it created', async () => {
+    const vmacs = new FakeVmacs();
+    const { file, daemon, operations } = await setup(vmacs);
+    const vmacInstance = conf('150').replace('VI_1', 'VI_2').replace('51', '52').replace('192.0.2.100', '192.0.2.101').replace('  version 3\n', '  version 3\n  use_vmac\n');
+    // The fake host has no vrrp.52, so VI_2 cannot start: the reload is rejected and undone.
+    writeFileSync(file, conf('150') + vmacInstance);
+    await expect(operations.reload('control')).rejects.toThrow('interface vrrp.52 does not exist');
+    expect(vmacs.calls).toEqual(['create vrrp.52', 'remove vrrp.52']);
+    expect(daemon.status().map((s) => s.name)).toEqual(['VI_1']);
+    // A VMAC that cannot be created rejects the reload before any instance changes.
+    vmacs.refuse = true;
+    writeFileSync(file, conf('120') + vmacInstance);
+    await expect(operations.reload('control')).rejects.toThrow('use_vmac: cannot create vrrp.52 on eth0: Operation not permitted');
+    expect(daemon.status()[0]).toMatchObject({ basePriority: 150 });
+    // Accepted without use_vmac: the VMACs left are those the file names (none).
+    vmacs.calls.length = 0;
+    vmacs.refuse = false;
+    writeFileSync(file, conf('120'));
+    await operations.reload('control');
+    expect(vmacs.calls).toEqual(['create ', 'keep only ']);
   });
 
   test('through the control handler a rejection is a "failed" CommandError carrying the errors', async () => {

@@ -17,29 +17,31 @@ export interface RunningDaemon {
   readonly exited: Promise<number | null>;
   /** vrrpd's control socket (for `vrrpd status --control-socket`). */
   readonly controlSocket?: string;
+  /** The configuration file it was started with (rewrite it, then SIGHUP, to reload). */
+  readonly configFile: string;
 }
 
-function collect(child: ChildProcess): RunningDaemon {
+function collect(child: ChildProcess, configFile: string): RunningDaemon {
   const lines: string[] = [];
   const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
   child.stdout?.on('data', take);
   child.stderr?.on('data', take);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { process: child, lines, exited };
+  return { process: child, lines, exited, configFile };
 }
 
 export function startVrrpd(host: LabHost, config: string): RunningDaemon {
   const file = join(scratch, `vrrpd-${++counter}.conf`);
   writeFileSync(file, config);
   const controlSocket = join(scratch, `vrrpd-${counter}.sock`);
-  return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket])), controlSocket };
+  return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket]), file), controlSocket };
 }
 
 export function startKeepalived(host: LabHost, config: string): RunningDaemon {
   const file = join(scratch, `keepalived-${++counter}.conf`);
   writeFileSync(file, config);
   const pid = (name: string): string => join(scratch, `keepalived-${counter}.${name}.pid`);
-  return collect(host.spawn('keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp')]));
+  return collect(host.spawn('keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
 }
 
 /** Polls `condition` every 20 ms; resolves with the milliseconds it took, rejects after `timeoutMs`. */
@@ -65,6 +67,8 @@ export async function vrrpdStatus(daemon: RunningDaemon): Promise<Array<Record<s
 
 /** A keepalived.conf vrrp_instance, the same text for both daemons. */
 export function instanceConfig(options: {
+  /** Default VI_1. */
+  name?: string;
   priority: number;
   version: 2 | 3;
   vip: string;
@@ -75,7 +79,7 @@ export function instanceConfig(options: {
   extra?: string;
 }): string {
   const lines = [
-    'vrrp_instance VI_1 {',
+    `vrrp_instance ${options.name ?? 'VI_1'} {`,
     '  interface eth0',
     `  virtual_router_id ${options.vrid ?? 51}`,
     `  priority ${options.priority}`,

@@ -37,7 +37,7 @@ function startVrrpd(host: LabHost, dir: string, config: string): Vrrpd {
   child.stderr?.on('data', take);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const status = async () => (JSON.parse((await promisify(execFile)(vrrpdBin, ['status', '--json', '--control-socket', socket])).stdout) as { instances: Array<Record<string, unknown>> }).instances;
-  return { process: child, lines, exited, status };
+  return { process: child, lines, exited, status, configFile: file };
 }
 
 function scratch(): string {

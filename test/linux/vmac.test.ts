@@ -4,6 +4,7 @@
 // on SIGTERM keepalived takes over and the VMAC is removed (the parent's sysctls put back). A VMAC
 // left by a crashed run is replaced; an unrelated interface with the name is refused.
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { skewTime } from '../../src/protocol/timers.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
@@ -159,5 +160,33 @@ describe.skipIf(!isRoot())('use_vmac clean-up (needs root)', () => {
     expect(await refused.exited).toBe(1);
     expect(refused.lines.join('\n')).toContain(`use_vmac: ${VMAC} exists and is not the VMAC of VRID 51 on eth0`);
     expect(await hasLink(a, VMAC)).toBe(true);
+  });
+
+  test('a reload adds a use_vmac instance with its VMAC, and removes the VMAC with the instance', { timeout: 40_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const plain = instanceConfig({ priority: 150, version: 3, vip: '192.0.2.50/24' });
+    const withVmac = instanceConfig({ name: 'VI_2', vrid: 52, priority: 150, version: 3, vip: '192.0.2.100/24', extra: '  use_vmac' });
+    const vrrpd = startVrrpd(a, plain);
+    await waitFor('VI_1 to hold its VIP', () => holdsOn(a, '192.0.2.50', 'eth0'), 8000);
+    const arpIgnore = await sysctl(a, 'eth0', 'arp_ignore');
+    const reload = async (config: string, count: number): Promise<void> => {
+      writeFileSync(vrrpd.configFile, config);
+      vrrpd.process.kill('SIGHUP');
+      await waitFor(`reload ${count}`, async () => vrrpd.lines.filter((line) => line.includes('"event":"reloaded"')).length === count, 5000);
+    };
+
+    await reload(plain + withVmac, 1);
+    await waitFor('VI_2 to hold its VIP on vrrp.52', () => holdsOn(a, '192.0.2.100', 'vrrp.52'), 8000);
+    const { stdout } = await a.ip('-j', 'link', 'show', 'vrrp.52');
+    expect(JSON.parse(stdout)).toMatchObject([{ address: '00:00:5e:00:01:34', link: 'eth0' }]);
+    expect(await sysctl(a, 'eth0', 'arp_ignore')).toBe('1');
+
+    await reload(plain, 2);
+    await waitFor('vrrp.52 to be removed', async () => !(await hasLink(a, 'vrrp.52')), 5000);
+    expect(await sysctl(a, 'eth0', 'arp_ignore')).toBe(arpIgnore);
+    expect(await holdsOn(a, '192.0.2.50', 'eth0')).toBe(true);
+    expect(vrrpd.lines.filter((line) => line.includes('"level":50') || line.includes('reload-rejected'))).toEqual([]);
   });
 });
