@@ -158,6 +158,8 @@ export interface NotifyConfig {
   readonly stop?: string;
   /** `notify`: called on every transition with INSTANCE|GROUP, name, state and priority appended. */
   readonly any?: string;
+  /** `notify_master_rx_lower_pri` (instances): run when, as Master, we hear a lower-priority Master. */
+  readonly masterRxLowerPri?: string;
 }
 
 export interface VrrpInstanceConfig {
@@ -221,8 +223,10 @@ export interface VrrpInstanceConfig {
   readonly v3ChecksumWithPseudoHeader: boolean;
   /** RFC 5798 §8.4 VRRPv2 interoperation mode (vrrpd; keepalived has no such mode). Default false. */
   readonly v2Interop: boolean;
-  /** `notify_master`, `notify_backup`, `notify_fault`, `notify_stop`, `notify`. */
+  /** `notify_master`, `notify_backup`, `notify_fault`, `notify_stop`, `notify`, `notify_master_rx_lower_pri`. */
   readonly notify: NotifyConfig;
+  /** `notify_priority_changes` (else global): `MASTER_PRIORITY` / `BACKUP_PRIORITY` lines on the notify FIFO. */
+  readonly notifyPriorityChanges: boolean;
   /** `debug` 0..4 (keepalived accepts it and does nothing with it). */
   readonly debug?: number;
 }
@@ -329,6 +333,8 @@ export interface GlobalDefs {
   readonly lowerPrioNoAdvert: boolean;
   /** `vrrp_higher_prio_send_advert`: default for the instances. Default off. */
   readonly higherPrioSendAdvert: boolean;
+  /** `vrrp_notify_priority_changes`: default for the instances' `notify_priority_changes`. Default off. */
+  readonly notifyPriorityChanges: boolean;
   /** `enable_script_security`: refuse scripts a non-root user could change when they run as root. Default off. */
   readonly enableScriptSecurity: boolean;
   /** `script_user <user> [group]`: default user for scripts (keepalived: keepalived_script, else root). */
@@ -367,6 +373,7 @@ export type InstanceDefaults = Pick<
   | 'dontTrackPrimary'
   | 'lowerPrioNoAdvert'
   | 'higherPrioSendAdvert'
+  | 'notifyPriorityChanges'
   | 'v3ChecksumWithPseudoHeader'
   | 'v2Interop'
 >;
@@ -415,6 +422,7 @@ export const DEFAULTS: Defaults = {
     checkUnicastSource: false,
     lowerPrioNoAdvert: false,
     higherPrioSendAdvert: false,
+    notifyPriorityChanges: false,
     enableScriptSecurity: false,
     maxAutoPriority: 0,
   },
@@ -430,6 +438,7 @@ export const DEFAULTS: Defaults = {
     dontTrackPrimary: false,
     lowerPrioNoAdvert: false,
     higherPrioSendAdvert: false,
+    notifyPriorityChanges: false,
     v3ChecksumWithPseudoHeader: true,
     v2Interop: false,
   },

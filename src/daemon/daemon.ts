@@ -164,7 +164,8 @@ export class Daemon {
       clock,
       primaryAddress: channel.sourceAddress,
       emit: (action) => {
-        if (action.type === 'transition') {
+        // What is told rather than done (log lines, notify scripts, the FIFO) waits for the packets.
+        if (action.type === 'transition' || action.type === 'priority-changed' || action.type === 'lower-priority-master') {
           const hooks = this.hooks;
           const priority = router.priority;
           this.afterPackets(() => {

@@ -39,6 +39,8 @@ export class InstanceActions {
   private readonly queue = new SerialQueue();
   /** Addresses vrrpd has installed for this instance (and not removed since). */
   readonly installed = new Set<string>();
+  /** Lower-priority Masters heard while Master, logged once each per mastership. */
+  private readonly lowerMastersLogged = new Set<string>();
 
   constructor(
     private binding: InstanceBinding,
@@ -70,7 +72,21 @@ export class InstanceActions {
       case 'announce-addresses':
         this.ports.announcer.announce(action.addresses, action.count);
         return;
+      case 'priority-changed':
+        // Logged where it is decided: tracking (priority-changed) or the operator (priority-override).
+        return;
+      case 'lower-priority-master': {
+        const { address, priority: theirs } = action.peer;
+        if (this.lowerMastersLogged.has(address)) return;
+        this.lowerMastersLogged.add(address);
+        this.log.warn(
+          { event: 'lower-priority-master', instance, peer: address, peerPriority: theirs, priority },
+          `${instance}: ${address} advertises as Master at priority ${theirs} (ours ${priority}): it does not hear us; ${this.binding.router.lowerPrioNoAdvert ? 'not answered (lower_prio_no_advert)' : 'answering with an advertisement'}`,
+        );
+        return;
+      }
       case 'transition': {
+        if (action.from === 'Master') this.lowerMastersLogged.clear();
         const peer = action.peer ? ` (heard ${action.peer.address} at priority ${action.peer.priority})` : '';
         const detail = action.detail ? `: ${action.detail}` : '';
         this.log.info(

@@ -2,7 +2,11 @@
 // - notify_master / notify_backup / notify_fault / notify_stop: the command line as written;
 // - notify: the command line with four arguments appended: INSTANCE|GROUP, the name,
 //   MASTER|BACKUP|FAULT|STOP, and the priority (0 for a group);
-// - the global notify FIFO: `INSTANCE "VI_1" MASTER 100`.
+// - the global notify FIFO: `INSTANCE "VI_1" MASTER 100`;
+// - with notify_priority_changes, a FIFO line per priority change: `INSTANCE "VI_1" MASTER_PRIORITY 90`
+//   (BACKUP_PRIORITY when not Master);
+// - a Master hearing a lower-priority Master: the FIFO line `INSTANCE "VI_1" MASTER_RX_LOWER_PRI 150`
+//   (our priority) and notify_master_rx_lower_pri as written; the generic notify is not called.
 // Scripts run in child processes with a timeout (process-runner.ts): a slow or failing notify
 // never delays the protocol; a failure is logged once per run.
 import type { NotifyConfig } from '../config/model.js';
@@ -53,6 +57,17 @@ export class Notifier {
     if (specific) this.run(specific, [], `${scope.toLowerCase()} ${name} notify_${SPECIFIC[state]}`);
     if (notify.any) this.run(notify.any, [scope, name, state, String(priority)], `${scope.toLowerCase()} ${name} notify`);
     this.deps.fifo?.writeLine(`${scope} "${name}" ${state} ${priority}`);
+  }
+
+  /** notify_priority_changes: the FIFO only, as keepalived. */
+  priorityChanged(name: string, isMaster: boolean, priority: number): void {
+    this.deps.fifo?.writeLine(`INSTANCE "${name}" ${isMaster ? 'MASTER' : 'BACKUP'}_PRIORITY ${priority}`);
+  }
+
+  /** As Master, an advertisement from a lower-priority Master: once per advertisement, as keepalived. */
+  masterRxLowerPriority(name: string, notify: NotifyConfig, priority: number): void {
+    if (notify.masterRxLowerPri) this.run(notify.masterRxLowerPri, [], `instance ${name} notify_master_rx_lower_pri`);
+    this.deps.fifo?.writeLine(`INSTANCE "${name}" MASTER_RX_LOWER_PRI ${priority}`);
   }
 
   private run(commandLine: string, extra: readonly string[], what: string): void {

@@ -26,6 +26,13 @@ export type RouterAction =
       /** What failed or cleared, for fault transitions (e.g. "interface eth0 down"). */
       readonly detail?: string;
       readonly peer?: PeerInfo;
-    };
+    }
+  /** The effective priority of a running router changed (tracking weights, an operator override). */
+  | { readonly type: 'priority-changed'; readonly from: number; readonly to: number; readonly state: RouterState }
+  /**
+   * As Master, an advertisement from another Master that we outrank (it cannot hear us: a
+   * partition, a filter); we answer it unless lower_prio_no_advert.
+   */
+  | { readonly type: 'lower-priority-master'; readonly peer: PeerInfo };
 
 export type ActionSink = (action: RouterAction) => void;

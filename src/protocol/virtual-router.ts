@@ -231,7 +231,9 @@ export class VirtualRouter {
   /** A new effective priority from tracking or an operator override; the owner's 255 is fixed. */
   setPriority(priority: number): void {
     if (this.isOwner || priority === this.currentPriority) return;
+    const from = this.currentPriority;
     this.currentPriority = priority;
+    if (this.started) this.env.emit({ type: 'priority-changed', from, to: priority, state: this.currentState });
     // Tell the segment at once, so a Backup that now outranks us preempts without waiting for
     // our next scheduled advertisement.
     if (this.currentState === 'Master') {
@@ -400,6 +402,7 @@ export class VirtualRouter {
     // keepalived answers a lower priority with an advertisement (so a starting Backup learns of
     // us quickly); lower_prio_no_advert keeps to the RFC, which discards it.
     if (!this.config.lowerPrioNoAdvert) this.sendAdvertisement(this.currentPriority);
+    this.env.emit({ type: 'lower-priority-master', peer: sender });
   }
 
   /**

@@ -151,6 +151,8 @@ export class SimulatedHost {
         break;
       case 'announce-addresses':
       case 'transition':
+      case 'priority-changed':
+      case 'lower-priority-master':
         break;
     }
   }

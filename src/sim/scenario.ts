@@ -128,5 +128,9 @@ export function describeAction(action: RouterAction): string {
       return `announce x${action.count} ${action.addresses.join(' ')}`;
     case 'send-advertisement':
       return `advertise priority ${action.advertisement.priority}`;
+    case 'priority-changed':
+      return `priority ${action.from} -> ${action.to}`;
+    case 'lower-priority-master':
+      return `heard lower-priority Master ${action.peer.address} priority ${action.peer.priority}`;
   }
 }

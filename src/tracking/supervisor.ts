@@ -154,9 +154,17 @@ export class Supervisor implements DaemonHooks {
   }
 
   routerAction(instance: string, action: RouterAction, priority: number): void {
+    const supervised = this.instances.get(instance);
+    if (action.type === 'priority-changed') {
+      if (supervised?.config.notifyPriorityChanges) this.notifier.priorityChanged(instance, action.state === 'Master', action.to);
+      return;
+    }
+    if (action.type === 'lower-priority-master') {
+      if (supervised) this.notifier.masterRxLowerPriority(instance, supervised.config.notify, priority);
+      return;
+    }
     if (action.type !== 'transition') return;
     this.reportedStates.set(instance, action.to);
-    const supervised = this.instances.get(instance);
     if (!supervised) return;
     const state = notifyStateOf(action.to, action.reason);
     const stopping = action.to === 'Initialize' && action.reason === 'shutdown';

@@ -7,6 +7,12 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { RealClock } from '../../src/daemon/real-clock.js';
 
+/** Waits (in real time, up to 5 s on a loaded machine) until `done` says so. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!done() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 test('fires once after its delay, and not at all when cancelled', async () => {
   const clock = new RealClock();
   const fired: string[] = [];
@@ -34,7 +40,7 @@ test('never fires before its deadline, fractional delays included; timers run in
       if (clock.now() < deadline) early.push(deadline - clock.now());
     });
   }
-  await new Promise((resolve) => setTimeout(resolve, 40));
+  await waitUntil(() => order.length === delays.length);
   expect(early).toEqual([]);
   expect(order).toEqual([...delays].sort((a, b) => a - b));
 });
@@ -60,7 +66,7 @@ test('a timer that fired late and waits for queued input still runs before a lat
     if (--packets > 0) setImmediate(readOne);
   };
   setImmediate(readOne);
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await waitUntil(() => order.length === 2);
   expect(order).toEqual(['late', 'on time']);
 });
 

@@ -268,6 +268,79 @@ describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespa
   });
 });
 
+describe.skipIf(!isRoot() || !haveKeepalived)('priority and lower-priority-Master notifications (needs root and keepalived)', () => {
+  test('notify_priority_changes and notify_master_rx_lower_pri: the FIFO lines and script runs are keepalived’s', { timeout: 90_000 }, async () => {
+    // One run per daemon under test (host a), each in a lab of its own, against a keepalived peer
+    // at priority 100: a track_file moves a's priority while Master (150 -> 130 -> 160); then b
+    // stops hearing a (nftables), takes over and a, still Master, hears a lower-priority Master;
+    // healed, a drops to 90 and goes Backup, then 95.
+    const run = async (start: (host: LabHost, dir: string, config: string) => RunningDaemon) => {
+      await sweepStaleLabs();
+      lab = await NamespaceLab.create();
+      const a = await lab.addHost('a', ['192.0.2.1/24']);
+      const b = await lab.addHost('b', ['192.0.2.2/24']);
+      const dir = scratch();
+      const out = join(dir, 'notify.out');
+      const fifo = join(dir, 'notify.fifo');
+      const weight = join(dir, 'weight');
+      writeFileSync(weight, '0\n');
+      await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
+      const script = join(dir, 'notify.sh');
+      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
+      chmodSync(script, 0o755);
+      const config =
+        `global_defs {\n  vrrp_notify_fifo ${fifo}\n  vrrp_notify_priority_changes\n  script_user root\n}\n` +
+        `track_file tf {\n  file ${weight}\n  weight 1\n}\n` +
+        instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: `  track_file {\n    tf\n  }\n  notify ${script}\n  notify_master_rx_lower_pri "${script} rx-lower"` });
+      const fifoLines: string[] = [];
+      const reader = (await import('node:fs')).createReadStream(fifo);
+      reader.on('data', (chunk) => fifoLines.push(...chunk.toString().split('\n').filter(Boolean)));
+      const daemon = start(a, dir, config);
+      startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
+      const seen = (line: string) => async () => fifoLines.includes(line);
+      await waitFor('a to be Master', seen('INSTANCE "VI_1" MASTER 150'), 8000);
+      writeFileSync(weight, '-20\n');
+      await waitFor('priority 130', seen('INSTANCE "VI_1" MASTER_PRIORITY 130'), 5000);
+      writeFileSync(weight, '10\n');
+      await waitFor('priority 160', seen('INSTANCE "VI_1" MASTER_PRIORITY 160'), 5000);
+      const nft = (...args: string[]) => b.exec('nft', args);
+      await nft('add', 'table', 'inet', 'deaf');
+      await nft('add', 'chain', 'inet', 'deaf', 'in', '{ type filter hook input priority 0; }');
+      await nft('add', 'rule', 'inet', 'deaf', 'in', 'ip', 'protocol', '112', 'drop');
+      await waitFor('b to take over and a to hear it', seen('INSTANCE "VI_1" MASTER_RX_LOWER_PRI 160'), 8000);
+      await nft('delete', 'table', 'inet', 'deaf');
+      writeFileSync(weight, '-60\n');
+      await waitFor('a to go Backup', seen('INSTANCE "VI_1" BACKUP 90'), 8000);
+      writeFileSync(weight, '-55\n');
+      await waitFor('priority 95', seen('INSTANCE "VI_1" BACKUP_PRIORITY 95'), 5000);
+      daemon.process.kill('SIGTERM');
+      await daemon.exited;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      reader.destroy();
+      await lab.destroy();
+      lab = undefined;
+      // How many lower-priority advertisements a hears before b yields depends on timing: count runs once.
+      const once = (lines: string[]) => lines.filter((line, i) => line !== lines[i - 1]);
+      return { fifo: once(fifoLines), scripts: once(readFileSync(out, 'utf8').split('\n').filter(Boolean)) };
+    };
+    const ours = await run((host, dir, config) => startVrrpd(host, dir, config));
+    const theirs = await run((host, _dir, config) => startKeepalived(host, config));
+    expect(ours).toEqual(theirs);
+    expect(ours.fifo).toEqual([
+      'INSTANCE "VI_1" BACKUP 150',
+      'INSTANCE "VI_1" MASTER 150',
+      'INSTANCE "VI_1" MASTER_PRIORITY 130',
+      'INSTANCE "VI_1" MASTER_PRIORITY 160',
+      'INSTANCE "VI_1" MASTER_RX_LOWER_PRI 160',
+      'INSTANCE "VI_1" MASTER_PRIORITY 90',
+      'INSTANCE "VI_1" BACKUP 90',
+      'INSTANCE "VI_1" BACKUP_PRIORITY 95',
+      'INSTANCE "VI_1" STOP 95',
+    ]);
+    expect(ours.scripts).toEqual(['INSTANCE VI_1 BACKUP 150', 'INSTANCE VI_1 MASTER 150', 'rx-lower', 'INSTANCE VI_1 BACKUP 90', 'INSTANCE VI_1 STOP 95']);
+  });
+});
+
 describe.skipIf(!isRoot() || !haveKeepalived)('notify at start with a failing check (needs root and keepalived)', () => {
   test('a weight-0 check failing from the start: FAULT, then STOP, as keepalived', { timeout: 45_000 }, async () => {
     await sweepStaleLabs();

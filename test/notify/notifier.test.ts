@@ -30,6 +30,21 @@ describe('Notifier', () => {
     expect(lines).toEqual(['INSTANCE "VI_1" MASTER 100']);
   });
 
+  test('priority changes go to the FIFO only; a lower-priority Master runs notify_master_rx_lower_pri as written and writes a FIFO line', () => {
+    const { n, runner, lines } = notifier();
+    n.priorityChanged('VI_1', true, 130);
+    n.priorityChanged('VI_1', false, 95);
+    n.masterRxLowerPriority('VI_1', { masterRxLowerPri: '/etc/keepalived/reclaim.sh "elastic ip"', any: '/n' }, 160);
+    n.masterRxLowerPriority('VI_2', {}, 150);
+    expect(runner.runs.map((r) => r.request.argv)).toEqual([['/etc/keepalived/reclaim.sh', 'elastic ip']]);
+    expect(lines).toEqual([
+      'INSTANCE "VI_1" MASTER_PRIORITY 130',
+      'INSTANCE "VI_1" BACKUP_PRIORITY 95',
+      'INSTANCE "VI_1" MASTER_RX_LOWER_PRI 160',
+      'INSTANCE "VI_2" MASTER_RX_LOWER_PRI 150',
+    ]);
+  });
+
   test('groups get GROUP and priority 0; each state its own script', () => {
     const { n, runner, lines } = notifier();
     const notify = { backup: '/b', fault: '/f', stop: '/s', any: '/n' };

@@ -76,5 +76,9 @@ export function short(action: RouterAction): string {
       return `remove ${action.addresses.join(',')}`;
     case 'announce-addresses':
       return `announce ${action.count}`;
+    case 'priority-changed':
+      return `priority ${action.from}->${action.to}`;
+    case 'lower-priority-master':
+      return `lower-priority Master ${action.peer.address} ${action.peer.priority}`;
   }
 }

@@ -211,7 +211,7 @@ describe('Master (RFC 5798 §6.4.3)', () => {
   test('an equal priority from a lower primary address loses; keepalived answers it', () => {
     const h = new Harness().startAsMaster();
     h.advertise(100, { from: PEER_LOWER_ADDRESS });
-    expect(h.take()).toEqual([`${MDI_100} advertise 100`]);
+    expect(h.take()).toEqual([`${MDI_100} advertise 100`, `${MDI_100} lower-priority Master ${PEER_LOWER_ADDRESS} 100`]);
     expect(h.router.state).toBe('Master');
   });
 
@@ -226,13 +226,19 @@ describe('Master (RFC 5798 §6.4.3)', () => {
     expect(router.state).toBe('Backup');
   });
 
-  test('a lower priority is answered with an advertisement, unless lower_prio_no_advert', () => {
+  test('a lower priority is answered with an advertisement, unless lower_prio_no_advert; either way it is reported (notify_master_rx_lower_pri)', () => {
     const chatty = new Harness().startAsMaster();
     chatty.advertise(50);
-    expect(chatty.take()).toEqual([`${MDI_100} advertise 100`]);
+    expect(chatty.take()).toEqual([`${MDI_100} advertise 100`, `${MDI_100} lower-priority Master ${PEER_HIGHER_ADDRESS} 50`]);
     const quiet = new Harness({ lowerPrioNoAdvert: true }).startAsMaster();
     quiet.advertise(50);
-    expect(quiet.take()).toEqual([]);
+    expect(quiet.take()).toEqual([`${MDI_100} lower-priority Master ${PEER_HIGHER_ADDRESS} 50`]);
+  });
+
+  test('priority 0 (a Master resigning) is answered but is not a lower-priority Master', () => {
+    const h = new Harness().startAsMaster();
+    h.advertise(0);
+    expect(h.take()).toEqual([`${MDI_100} advertise 100`]);
   });
 
   test('higher_prio_send_advert advertises once more before yielding', () => {
@@ -245,7 +251,16 @@ describe('Master (RFC 5798 §6.4.3)', () => {
     const h = new Harness().startAsMaster();
     h.clock.advanceBy(300);
     h.router.setPriority(40);
-    expect(h.take()).toEqual([`${MDI_100 + 300} advertise 40`]);
+    expect(h.take()).toEqual([`${MDI_100 + 300} priority 100->40`, `${MDI_100 + 300} advertise 40`]);
+  });
+
+  test('a priority change is reported once the router runs, not while it is configured', () => {
+    const h = new Harness();
+    h.router.setPriority(90);
+    h.router.start();
+    h.router.setPriority(90);
+    h.router.setPriority(80);
+    expect(h.take()).toEqual(['0 Initialize->Backup startup', '0 priority 90->80']);
   });
 
   test('gratuitous ARP: a burst on becoming Master, another after garp_master_delay, refresh if set', () => {

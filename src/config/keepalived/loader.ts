@@ -174,6 +174,7 @@ function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalD
     vrrp_check_unicast_src: (s) => assign(global, 'checkUnicastSource', ctx.flag(s, 'global.checkUnicastSource')),
     vrrp_lower_prio_no_advert: (s) => assign(global, 'lowerPrioNoAdvert', ctx.flag(s, 'global.lowerPrioNoAdvert')),
     vrrp_higher_prio_send_advert: (s) => assign(global, 'higherPrioSendAdvert', ctx.flag(s, 'global.higherPrioSendAdvert')),
+    vrrp_notify_priority_changes: (s) => assign(global, 'notifyPriorityChanges', ctx.flag(s, 'global.notifyPriorityChanges')),
     enable_script_security: (s) => assign(global, 'enableScriptSecurity', ctx.flag(s, 'global.enableScriptSecurity')),
     // `script_user USER [GROUP]`.
     script_user: (s) => assign(global, 'scriptUser', userAndGroup(s, 'global.scriptUser', ctx)),
@@ -353,6 +354,7 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
     garp,
     lowerPrioNoAdvert: global.lowerPrioNoAdvert,
     higherPrioSendAdvert: global.higherPrioSendAdvert,
+    notifyPriorityChanges: global.notifyPriorityChanges,
     notify,
   };
   const handlers: Record<string, (s: Statement) => void> = {
@@ -403,8 +405,8 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
     notify_stop: (s) => assign(notify, 'stop', command(s, `${path}.notify`, ctx)),
     notify: (s) => assign(notify, 'any', command(s, `${path}.notify`, ctx)),
     smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; use notify scripts; ignored'),
-    notify_priority_changes: (s) =>
-      ctx.warning(s.keyword, path, 'notify_priority_changes is not implemented: priority changes are logged (event priority-changed) and shown by vrrpd status, but not sent to notify scripts or the FIFO; ignored'),
+    notify_master_rx_lower_pri: (s) => assign(notify, 'masterRxLowerPri', command(s, `${path}.notify`, ctx)),
+    notify_priority_changes: (s) => assign(instance, 'notifyPriorityChanges', ctx.flag(s, `${path}.notifyPriorityChanges`)),
     debug: (s) => assign(instance, 'debug', ctx.integer(s, `${path}.debug`, 0, 4)),
     // Per-instance vrrp_strict; of its rules, only no_accept changes what vrrpd does.
     strict_mode: (s) => {

@@ -80,6 +80,7 @@ function globalEntries(global: GlobalDefs): Entry[] {
   if (global.checkUnicastSource) entries.push(line('vrrp_check_unicast_src'));
   if (global.lowerPrioNoAdvert) entries.push(line('vrrp_lower_prio_no_advert'));
   if (global.higherPrioSendAdvert) entries.push(line('vrrp_higher_prio_send_advert'));
+  if (global.notifyPriorityChanges) entries.push(line('vrrp_notify_priority_changes'));
   if (global.enableScriptSecurity) entries.push(line('enable_script_security'));
   if (global.scriptUser !== undefined) entries.push(line('script_user', global.scriptUser));
   if (global.notifyFifo !== undefined) entries.push(line('notify_fifo', global.notifyFifo));
@@ -151,6 +152,7 @@ function instanceEntry(instance: VrrpInstanceConfig, global: GlobalDefs): Entry 
   if (instance.useVmac) children.push(line('use_vmac', ...(instance.useVmac.name !== undefined ? [instance.useVmac.name] : [])));
   if (!instance.v3ChecksumWithPseudoHeader) children.push(line('v3_checksum_as_v2'));
   children.push(...notifyEntries(instance.notify));
+  if (instance.notifyPriorityChanges !== global.notifyPriorityChanges) children.push(line('notify_priority_changes', String(instance.notifyPriorityChanges)));
   if (instance.debug !== undefined) children.push(line('debug', instance.debug));
   return block('vrrp_instance', [instance.name], children);
 }
@@ -208,5 +210,6 @@ function notifyEntries(notify: NotifyConfig): Entry[] {
   if (notify.fault !== undefined) entries.push(line('notify_fault', notify.fault));
   if (notify.stop !== undefined) entries.push(line('notify_stop', notify.stop));
   if (notify.any !== undefined) entries.push(line('notify', notify.any));
+  if (notify.masterRxLowerPri !== undefined) entries.push(line('notify_master_rx_lower_pri', notify.masterRxLowerPri));
   return entries;
 }

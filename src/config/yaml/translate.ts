@@ -49,6 +49,7 @@ const GLOBAL_KEYS: Record<string, Spec> = {
   vrrpCheckUnicastSrc: bool('vrrp_check_unicast_src'),
   vrrpLowerPrioNoAdvert: bool('vrrp_lower_prio_no_advert'),
   vrrpHigherPrioSendAdvert: bool('vrrp_higher_prio_send_advert'),
+  vrrpNotifyPriorityChanges: bool('vrrp_notify_priority_changes'),
   enableScriptSecurity: bool('enable_script_security'),
   scriptUser: words('script_user'),
   notifyFifo: value('notify_fifo'),
@@ -65,6 +66,7 @@ const NOTIFY_KEYS: Record<string, Spec> = {
   notifyFault: value('notify_fault'),
   notifyStop: value('notify_stop'),
   notify: value('notify'),
+  notifyMasterRxLowerPri: value('notify_master_rx_lower_pri'),
 };
 
 const SCRIPT_KEYS: Record<string, Spec> = {
@@ -110,7 +112,7 @@ const REVERSIBLE: Record<string, { readonly defaultWeight: string }> = {
 const INSTANCE_KEYWORDS = [
   'virtual_router_id', 'advert_int', 'preempt_delay', 'no_accept', 'unicast_src_ip', 'mcast_src_ip', 'unicast_peer',
   'auth_type', 'auth_pass', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'track_interface', 'track_script',
-  'track_file', 'track_process', 'dont_track_primary', 'lower_prio_no_advert', 'higher_prio_send_advert', 'use_vmac',
+  'track_file', 'track_process', 'dont_track_primary', 'lower_prio_no_advert', 'higher_prio_send_advert', 'notify_priority_changes', 'use_vmac',
   'v3_checksum_as_v2', 'virtual_routes', 'virtual_rules', 'strict_mode', 'native_ipv6', 'check_unicast_src', 'min_ttl', 'max_ttl', 'sync_group_tracking_weight',
   ...GARP_KEYWORDS,
 ];
@@ -407,6 +409,7 @@ class Translator {
       dontTrackPrimary: flag('dont_track_primary'),
       lowerPrioNoAdvert: bool('lower_prio_no_advert'),
       higherPrioSendAdvert: bool('higher_prio_send_advert'),
+      notifyPriorityChanges: bool('notify_priority_changes'),
       useVmac: { kind: 'custom', read: (p, out, at) => {
         const node = this.resolve(p.value);
         if (isScalar(node) && typeof node.value === 'string') out.push({ keyword: this.word('use_vmac', p.key), args: [this.word(node.value, node)], children: undefined });

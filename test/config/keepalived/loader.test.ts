@@ -254,6 +254,19 @@ describe('keepalived semantics', () => {
     expect(config.scripts[0]?.user).toBe('haproxy haproxy');
   });
 
+  test('notify_priority_changes: global default, instance override; notify_master_rx_lower_pri as written', () => {
+    const { config, issues } = loadKeepalivedConfig(join(corpus, 'cloud-reclaim.conf'));
+    expect(issues.map(formatIssue)).toEqual([]);
+    expect(config.global.notifyPriorityChanges).toBe(true);
+    expect(config.instances.map((i) => [i.name, i.notifyPriorityChanges])).toEqual([
+      ['PUBLIC', true],
+      ['PRIVATE', false],
+    ]);
+    expect(config.instances[0]?.notify).toEqual({ master: '/usr/local/bin/move-address 203.0.113.10', masterRxLowerPri: '/usr/local/bin/move-address 203.0.113.10' });
+    const bad = 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  notify_priority_changes maybe\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n';
+    expect(load(bad).lines).toEqual([expect.stringMatching(/^keepalived\.conf:4:27: error: /)]);
+  });
+
   test('notify commands: a quoted command line, or a script followed by a user (not part of the command)', () => {
     const { config, lines } = load(
       'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n notify_master "/etc/ka/master.sh arg"\n notify_backup /etc/ka/backup.sh root\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n',
