@@ -48,6 +48,8 @@ export interface OperationsOptions {
   readonly pidFile?: string;
   /** use_vmac interfaces (src/linux/vmac.ts), which a reload adds and removes with their instances. */
   readonly vmacs?: VmacLifecycle;
+  /** Gratuitous ARP / NA pacing (garp intervals, garp_group) of an applied reload. */
+  readonly configureAnnouncements?: (config: VrrpdConfig) => void;
 }
 
 export interface VmacLifecycle {
@@ -176,6 +178,7 @@ export class Operations {
         await this.options.vmacs?.remove(createdVmacs);
         throw new ReloadRejectedError(`the new configuration cannot be applied; the running configuration stays`, [(error as Error).message]);
       }
+      this.options.configureAnnouncements?.(loaded.config);
       await this.options.vmacs?.keepOnly(vmacs).catch((error: unknown) => {
         log.error({ event: 'vmac-remove-failed', error: (error as Error).message }, `could not remove VMACs: ${(error as Error).message}`);
       });

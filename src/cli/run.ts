@@ -5,7 +5,7 @@ import type { LevelWithSilent } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import type { VrrpdConfig } from '../config/model.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
-import { announceTimings, daemonInstances, vmacSpecs } from '../config/runtime.js';
+import { announcePacing, daemonInstances, vmacSpecs } from '../config/runtime.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
 import { CommandError, ControlServer, type CommandHandler } from '../control/server.js';
 import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
@@ -63,11 +63,7 @@ export async function run(options: RunOptions): Promise<number> {
     process.stderr.write(`vrrpd: needs root or ${missing.join(' and ')} (raw VRRP sockets need CAP_NET_RAW; addresses, routes and VMACs need CAP_NET_ADMIN); not started\n`);
     return 1;
   }
-  const platform = new LinuxPlatform(log, {
-    arpIntervalMs: loaded.config.global.garp.arpIntervalMs,
-    naIntervalMs: loaded.config.global.garp.naIntervalMs,
-    perInterface: announceTimings(loaded.config),
-  });
+  const platform = new LinuxPlatform(log, announcePacing(loaded.config));
   const clock = new RealClock();
   const daemon = new Daemon({
     instances: daemonInstances(loaded.config),
@@ -88,6 +84,7 @@ export async function run(options: RunOptions): Promise<number> {
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.pidFile ? { pidFile: options.pidFile } : {}),
     vmacs: platform.vmacs,
+    configureAnnouncements: (config) => platform.configureAnnouncements(announcePacing(config)),
   });
   // Closes the host side: VMACs this run created go, then netlink.
   const closePlatform = async (): Promise<void> => {

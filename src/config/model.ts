@@ -359,6 +359,18 @@ export interface VrrpdConfig {
   readonly trackProcesses: readonly TrackProcessConfig[];
   /** `vrrp_sync_group` blocks. */
   readonly syncGroups: readonly SyncGroupConfig[];
+  /** `garp_group` blocks, when there are any. */
+  readonly garpGroups?: readonly GarpGroupConfig[];
+}
+
+/** `garp_group { ... }`: gratuitous ARP / NA pacing for interfaces that share a switch. */
+export interface GarpGroupConfig {
+  /** `garp_interval` (else vrrp_garp_interval). */
+  readonly arpIntervalMs?: number;
+  /** `gna_interval` (else vrrp_gna_interval). */
+  readonly naIntervalMs?: number;
+  /** `interface X` (its own pace) or `interfaces { ... }` (one pace across them all). */
+  readonly interfaces: readonly string[];
 }
 
 /** keepalived's defaults for what a vrrp_instance does not say (version comes from global_defs). */

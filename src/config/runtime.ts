@@ -47,22 +47,38 @@ export function vmacSpecs(config: VrrpdConfig): VmacSpec[] {
   return [...specs.values()];
 }
 
+/** Gratuitous ARP / NA pacing for the platform (src/linux/announce/pacer.ts). */
+export interface AnnouncePacing {
+  /** vrrp_garp_interval / vrrp_gna_interval: interfaces not named below. */
+  readonly arpIntervalMs: number;
+  readonly naIntervalMs: number;
+  /** Per interface; interfaces with the same `group` share one pace (garp_group `interfaces`). */
+  readonly perInterface: ReadonlyMap<string, { readonly arpIntervalMs: number; readonly naIntervalMs: number; readonly group?: string }>;
+}
+
 /**
- * Gratuitous ARP / NA spacing per interface: an instance's garp_interval / gna_interval (which
- * default to vrrp_garp_interval / vrrp_gna_interval) apply to its interface, as in keepalived;
- * with several instances on one interface the largest wins, so none is sent faster than asked.
+ * keepalived's pacing: an instance's garp_interval / gna_interval (which default to
+ * vrrp_garp_interval / vrrp_gna_interval) apply to its interface - with several instances on one
+ * interface the largest wins, so none is sent faster than asked - and a garp_group's settings to
+ * its interfaces, which with `interfaces` share one pace.
  */
-export function announceTimings(config: VrrpdConfig): Map<string, { arpIntervalMs: number; naIntervalMs: number }> {
-  const timings = new Map<string, { arpIntervalMs: number; naIntervalMs: number }>();
+export function announcePacing(config: VrrpdConfig): AnnouncePacing {
+  const perInterface = new Map<string, { arpIntervalMs: number; naIntervalMs: number; group?: string }>();
   for (const instance of config.instances) {
     const name = instanceInterface(instance);
-    const known = timings.get(name);
-    timings.set(name, {
+    const known = perInterface.get(name);
+    perInterface.set(name, {
       arpIntervalMs: Math.max(known?.arpIntervalMs ?? 0, instance.garp.arpIntervalMs),
       naIntervalMs: Math.max(known?.naIntervalMs ?? 0, instance.garp.naIntervalMs),
     });
   }
-  return timings;
+  (config.garpGroups ?? []).forEach((group, index) => {
+    const { garp } = config.global;
+    const timing = { arpIntervalMs: group.arpIntervalMs ?? garp.arpIntervalMs, naIntervalMs: group.naIntervalMs ?? garp.naIntervalMs };
+    const shared = group.interfaces.length > 1 ? { group: String(index) } : {};
+    for (const name of group.interfaces) perInterface.set(name, { ...timing, ...shared });
+  });
+  return { arpIntervalMs: config.global.garp.arpIntervalMs, naIntervalMs: config.global.garp.naIntervalMs, perInterface };
 }
 
 export function routerConfig(instance: VrrpInstanceConfig): VirtualRouterConfig {

@@ -1,7 +1,7 @@
 // Checks a configuration model for what keepalived would refuse and what would misbehave on the
 // wire or on the host. Every message names the field, the bad value and what is allowed; every
 // issue carries a model path (paths.ts) that loaders turn into file:line:column.
-import { collectIssues, type ConfigIssue } from './issues.js';
+import { collectIssues, type ConfigIssue, type IssueSink } from './issues.js';
 import type { VrrpdConfig } from './model.js';
 import { instancePath } from './paths.js';
 import { validateInstanceAddresses, validateSharedAddresses } from './validate-addresses.js';
@@ -32,7 +32,19 @@ export function validateConfig(config: VrrpdConfig): ConfigIssue[] {
   validateInstanceIdentity(ctx);
   validateSharedAddresses(config, sink);
   validateSyncGroups(ctx);
+  validateGarpGroups(config, sink);
   return sink.issues;
+}
+
+/** An interface is paced by one garp_group only. */
+function validateGarpGroups(config: VrrpdConfig, report: IssueSink): void {
+  const grouped = new Set<string>();
+  (config.garpGroups ?? []).forEach((group, index) => {
+    group.interfaces.forEach((name, position) => {
+      if (grouped.has(name)) report.error(`garpGroups[${index}].interfaces[${position}]`, `interface ${name} is already in another garp_group: an interface can be in one garp_group only`);
+      grouped.add(name);
+    });
+  });
 }
 
 /** Names are how sync groups and reloads refer to instances; VRIDs are how the wire does. */

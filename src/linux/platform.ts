@@ -19,13 +19,20 @@ import type {
 import { NetlinkRoutes } from './routes.js';
 import { IFA_F_DADFAILED, IFA_F_SECONDARY, IFA_F_TENTATIVE, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
 import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
-import { Announcer, type AnnounceTiming } from './announce/announcer.js';
+import { Announcer, type AnnouncePacers, type AnnounceTiming } from './announce/announcer.js';
+import { AnnouncePacer } from './announce/pacer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
 import { Ipv6VrrpSocket } from './sockets/ipv6-vrrp-socket.js';
 import { Vmacs } from './vmac.js';
 
 /** Duplicate address detection takes DupAddrDetectTransmits (1) × RetransTimer (1 s) by default. */
 const DAD_WAIT_MS = 5000;
+
+/** How gratuitous ARPs and NAs are paced: vrrp_garp_interval / vrrp_gna_interval, per interface, garp_group. */
+export interface AnnounceSettings extends AnnounceTiming {
+  /** Per interface (an instance's garp_interval, a garp_group); `group` names a pace shared by several interfaces. */
+  readonly perInterface?: ReadonlyMap<string, AnnounceTiming & { readonly group?: string }>;
+}
 
 export class InterfaceMissingError extends Error {
   override readonly name = 'InterfaceMissingError';
@@ -37,11 +44,13 @@ export class LinuxPlatform implements Platform {
   private readonly netlink = Rtnetlink.open();
   /** keepalived use_vmac: the macvlans, created before the instances that use them start (see vmac.ts). */
   readonly vmacs: Vmacs;
+  /** One pair of pacers per interface, or per garp_group of interfaces. */
+  private pacers = new Map<string, AnnouncePacers>();
 
   constructor(
     private readonly log: Logger,
     /** Gratuitous ARP / NA spacing: per interface, else the global default. */
-    private readonly options: AnnounceTiming & { readonly perInterface?: ReadonlyMap<string, AnnounceTiming> } = { arpIntervalMs: 0, naIntervalMs: 0 },
+    private announceSettings: AnnounceSettings = { arpIntervalMs: 0, naIntervalMs: 0 },
   ) {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
     this.routes = new NetlinkRoutes(this.netlink, (name) => this.requireLink(name));
@@ -97,9 +106,27 @@ export class LinuxPlatform implements Platform {
         ...(state.ipv6LinkLocal !== undefined ? { ipv6LinkLocal: state.ipv6LinkLocal } : {}),
         forwardsIpv6: () => forwardsIpv6(interfaceName),
       },
-      this.options.perInterface?.get(interfaceName) ?? this.options,
+      () => this.pacersFor(interfaceName),
       this.log,
     );
+  }
+
+  /** A reload's pacing: announcements from now on use it (what waits in the old pacers still leaves). */
+  configureAnnouncements(settings: AnnounceSettings): void {
+    this.announceSettings = settings;
+    this.pacers = new Map();
+  }
+
+  private pacersFor(interfaceName: string): AnnouncePacers {
+    const own = this.announceSettings.perInterface?.get(interfaceName);
+    const key = own?.group !== undefined ? `group ${own.group}` : `interface ${interfaceName}`;
+    let pacers = this.pacers.get(key);
+    if (!pacers) {
+      const timing = own ?? this.announceSettings;
+      pacers = { arp: new AnnouncePacer(timing.arpIntervalMs), na: new AnnouncePacer(timing.naIntervalMs) };
+      this.pacers.set(key, pacers);
+    }
+    return pacers;
   }
 
   async removeStaleAddresses(): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
+import { formatIssue } from '../../src/config/issues.js';
 import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
-import { announceTimings, daemonInstances, vmacSpecs } from '../../src/config/runtime.js';
+import { announcePacing, daemonInstances, vmacSpecs } from '../../src/config/runtime.js';
 
 test('a keepalived instance becomes a daemon binding with keepalived semantics', () => {
   const { config, issues } = loadKeepalivedText(
@@ -117,8 +118,48 @@ test('gratuitous ARP / NA spacing per interface: the instance value, defaulting 
     'k.conf',
   );
   expect(issues).toEqual([]);
-  expect(Object.fromEntries(announceTimings(config))).toEqual({
+  const pacing = announcePacing(config);
+  expect(pacing).toMatchObject({ arpIntervalMs: 10, naIntervalMs: 20 });
+  expect(Object.fromEntries(pacing.perInterface)).toEqual({
     eth0: { arpIntervalMs: 300, naIntervalMs: 500 },
     eth1: { arpIntervalMs: 10, naIntervalMs: 20 },
   });
+});
+
+test('garp_group: its intervals (else the global ones) for its interfaces; with interfaces, one shared pace', () => {
+  const { config, issues } = loadKeepalivedText(
+    [
+      'global_defs {', '  vrrp_gna_interval 0.02', '}',
+      'vrrp_instance A {', '  interface eth0', '  virtual_router_id 1', '  garp_interval 0.3', '  virtual_ipaddress {', '    192.0.2.1/24', '  }', '}',
+      'garp_group {', '  garp_interval 0.05', '  interfaces {', '    eth0', '    eth1', '  }', '}',
+      'garp_group {', '  gna_interval 0.1', '  interface eth2', '}',
+    ].join('\n'),
+    'k.conf',
+  );
+  expect(issues).toEqual([]);
+  expect(config.garpGroups).toEqual([
+    { arpIntervalMs: 50, interfaces: ['eth0', 'eth1'] },
+    { naIntervalMs: 100, interfaces: ['eth2'] },
+  ]);
+  expect(Object.fromEntries(announcePacing(config).perInterface)).toEqual({
+    eth0: { arpIntervalMs: 50, naIntervalMs: 20, group: '0' },
+    eth1: { arpIntervalMs: 50, naIntervalMs: 20, group: '0' },
+    eth2: { arpIntervalMs: 0, naIntervalMs: 100 },
+  });
+});
+
+test('garp_group mistakes are located: no interface, both forms, an interface in two groups', () => {
+  const { issues } = loadKeepalivedText(
+    [
+      'garp_group {', '  garp_interval 0.05', '}',
+      'garp_group {', '  interface eth0', '  interfaces {', '    eth1', '  }', '}',
+      'garp_group {', '  interface eth1', '}',
+    ].join('\n'),
+    'k.conf',
+  );
+  expect(issues.map(formatIssue)).toEqual([
+    'k.conf:1:1: error: garp_group names no interface: give interface or interfaces',
+    'k.conf:6:3: error: garp_group: interfaces after interface; give one of interface or interfaces per block',
+    'k.conf:11:13: error: interface eth1 is already in another garp_group: an interface can be in one garp_group only',
+  ]);
 });

@@ -1,9 +1,12 @@
 // Gratuitous ARP: the frame vrrpd builds, and what a neighbour sees when vrrpd becomes Master.
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { gratuitousArp, macBytes } from '../../src/linux/announce/gratuitous-arp.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
-import { holds, instanceConfig, startVrrpd, waitFor } from '../helpers/daemons.js';
-import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
+import { holds, instanceConfig, startKeepalived, startVrrpd, waitFor, type RunningDaemon } from '../helpers/daemons.js';
+import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+
+const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
 
 test('the frame: broadcast ARP request, sender and target IP both the VIP, padded to 60 bytes', () => {
   const frame = gratuitousArp('02:00:5e:00:01:33', '192.0.2.100');
@@ -40,3 +43,42 @@ describe.skipIf(!isRoot())('on the wire (needs root)', () => {
     expect(rows).toEqual([garp('192.0.2.100'), garp('198.51.100.7'), garp('192.0.2.100'), garp('198.51.100.7'), garp('192.0.2.100'), garp('198.51.100.7')]);
   });
 });
+
+describe.skipIf(!isRoot() || !haveKeepalived)('vrrp_garp_interval on the wire, against keepalived (needs root and keepalived)', () => {
+  test('one gratuitous ARP per interval on the interface, in keepalived\'s order, both bursts', { timeout: 60_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const observer = await lab.addHost('obs', ['192.0.2.9/24']);
+    const capture = await startCapture(observer, 'arp');
+    // Two VIPs, three each per burst, bursts 2 s apart, at most one ARP per 200 ms.
+    const config =
+      'global_defs {\n  vrrp_garp_interval 0.2\n}\n' +
+      instanceConfig({ priority: 150, version: 3, vip: '192.0.2.100/24', extra: '  garp_master_delay 2\n  garp_master_repeat 3' }).replace('    192.0.2.100/24', '    192.0.2.100/24\n    198.51.100.7/32');
+    const run = async (host: LabHost, start: (host: LabHost) => RunningDaemon): Promise<void> => {
+      const daemon = start(host);
+      await waitFor(`${host.name} to become Master`, () => holds(host, '192.0.2.100'), 8000);
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      daemon.process.kill('SIGTERM');
+      await daemon.exited;
+    };
+    await run(a, (host) => startVrrpd(host, config));
+    await run(b, (host) => startKeepalived(host, config));
+    await capture.stop();
+    const mac = async (host: LabHost) => JSON.parse((await host.ip('-j', 'link', 'show', 'eth0')).stdout)[0].address as string;
+    const rows = captureFields(capture.file, ['frame.time_relative', 'eth.src', 'arp.dst.proto_ipv4']);
+    const sent = async (host: LabHost) => {
+      const address = await mac(host);
+      const mine = rows.filter((row) => row[1] === address);
+      return { targets: mine.map((row) => row[2]), gaps: mine.slice(1).map((row, i) => (Number(row[0]) - Number(mine[i]![0])) * 1000) };
+    };
+    const ours = await sent(a);
+    const theirs = await sent(b);
+    expect(ours.targets).toEqual(theirs.targets);
+    expect(ours.targets).toEqual(['192.0.2.100', '192.0.2.100', '198.51.100.7', '192.0.2.100', '192.0.2.100', '198.51.100.7']);
+    // Never two within the interval (capture timestamps: allow 5 ms of clock slack).
+    for (const gap of [...ours.gaps, ...theirs.gaps]) expect(gap).toBeGreaterThan(195);
+  });
+});
+

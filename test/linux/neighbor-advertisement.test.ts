@@ -46,7 +46,7 @@ describe.skipIf(!isRoot())('on the wire (needs root)', () => {
     const source = await linkLocal(a);
     const mac = JSON.parse((await a.ip('-j', 'link', 'show', 'eth0')).stdout)[0].address as string;
     const capture = await startCapture(observer, 'icmp6 and ip6[40] == 136');
-    // Rounds: 3 at once on becoming Master, then one every 2 s (garp_master_refresh).
+    // Three rounds on becoming Master, then one every 2 s (garp_master_refresh).
     const config = instanceConfig({
       priority: 150,
       version: 3,
@@ -64,16 +64,14 @@ describe.skipIf(!isRoot())('on the wire (needs root)', () => {
     const rows = captureFields(capture.file, fields).filter((row) => row[2] === mac);
     const na = (target: string, router: '0' | '1') => ['33:33:00:00:00:01', mac, source, 'ff02::1', '255', '136', '1', router, '0', '1', target, mac, ''];
     const vips = ['2001:db8::100', '2001:db8:1::7'];
-    // Three rounds on becoming Master, without the Router flag (forwarding off), then the
-    // refresh after forwarding was turned on, with it. Solicited is never set (RFC 4861 §7.2.6).
-    // (tshark leaves the last empty field off the last line.)
-    expect(rows.map(([, ...row]) => fields.slice(1).map((_, i) => row[i] ?? ''))).toEqual([
-      ...[1, 2, 3].flatMap(() => vips.map((vip) => na(vip, '0'))),
-      ...vips.map((vip) => na(vip, '1')),
-    ]);
-    // Rounds are spaced by vrrp_gna_interval (200 ms); the two NAs of a round go together.
+    // On becoming Master, three rounds paced by vrrp_gna_interval as keepalived paces them (a
+    // repeat of an address already waiting adds nothing: V1, V1, V2), without the Router flag
+    // (forwarding off); then the refresh after forwarding was turned on, with it. Solicited is
+    // never set (RFC 4861 §7.2.6). (tshark leaves the last empty field off the last line.)
+    const [v1, v2] = vips as [string, string];
+    expect(rows.map(([, ...row]) => fields.slice(1).map((_, i) => row[i] ?? ''))).toEqual([na(v1, '0'), na(v1, '0'), na(v2, '0'), na(v1, '1'), na(v2, '1')]);
+    // Never two NAs on the interface within vrrp_gna_interval (200 ms).
     const times = rows.map((row) => Number(row[0]));
-    expect((times[2] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(0.19);
-    expect((times[4] ?? 0) - (times[2] ?? 0)).toBeGreaterThanOrEqual(0.19);
+    for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(0.19);
   });
 });

@@ -6,6 +6,7 @@ import { locateIssues } from '../issues.js';
 import {
   DEFAULTS,
   type GarpConfig,
+  type GarpGroupConfig,
   type GlobalDefs,
   type NotifyConfig,
   type SyncGroupConfig,
@@ -61,7 +62,6 @@ const NOT_IMPLEMENTED_BLOCKS: Record<string, string> = {
   static_ipaddress: 'static addresses are not managed by vrrpd',
   static_routes: 'static routes are not managed by vrrpd',
   static_rules: 'static rules are not managed by vrrpd',
-  garp_group: 'garp_group is not implemented yet',
   net_namespace: 'keepalived network namespaces are not supported; run vrrpd inside the namespace',
 };
 
@@ -95,6 +95,7 @@ function load(parsed: ParseResult): LoadResult {
   const trackProcesses: TrackProcessConfig[] = [];
   const instances: VrrpInstanceConfig[] = [];
   const syncGroups: SyncGroupConfig[] = [];
+  const garpGroups: GarpGroupConfig[] = [];
   const reported = new Set<string>();
 
   for (const statement of parsed.statements) {
@@ -116,17 +117,20 @@ function load(parsed: ParseResult): LoadResult {
     } else if (keyword === 'vrrp_sync_group') {
       const group = readSyncGroup(statement, ctx);
       if (group) syncGroups.push(group);
+    } else if (keyword === 'garp_group') {
+      const group = readGarpGroup(statement, garpGroups.length, ctx);
+      if (group) garpGroups.push(group);
     } else if (NOT_IMPLEMENTED_BLOCKS[keyword] !== undefined) {
       // Once per kind of block: a config with 200 virtual_servers needs one line, not 200.
       if (!reported.has(keyword)) ctx.warning(statement.keyword, keyword, `${keyword}: ${NOT_IMPLEMENTED_BLOCKS[keyword]}; ignored`);
       reported.add(keyword);
     } else {
-      const known = ['global_defs', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_track_process', 'vrrp_instance', 'vrrp_sync_group'];
+      const known = ['global_defs', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_track_process', 'vrrp_instance', 'vrrp_sync_group', 'garp_group'];
       unknownKeyword(statement, keyword, [...known, ...Object.keys(NOT_IMPLEMENTED_BLOCKS)], ctx);
     }
   }
 
-  const config: VrrpdConfig = { global, instances, scripts, trackFiles, trackProcesses, syncGroups };
+  const config: VrrpdConfig = { global, instances, scripts, trackFiles, trackProcesses, syncGroups, ...(garpGroups.length > 0 ? { garpGroups } : {}) };
   const validation = locateIssues(validateConfig(config), ctx.sourceMap);
   return { config, issues: [...syntaxIssues, ...ctx.issues, ...validation], files: parsed.files, sourceMap: ctx.sourceMap };
 }
@@ -586,6 +590,45 @@ function readSyncGroup(statement: Statement, ctx: LoadContext): SyncGroupConfig 
     },
     ctx,
   );
+  return group;
+}
+
+/** `garp_group { garp_interval S; gna_interval S; interface X | interfaces { X Y } }`. */
+function readGarpGroup(statement: Statement, index: number, ctx: LoadContext): GarpGroupConfig | undefined {
+  const path = `garpGroups[${index}]`;
+  ctx.locate(path, statement);
+  const group: Mutable<GarpGroupConfig> = { interfaces: [] };
+  let named: Statement | undefined;
+  const name = (s: Statement, interfaces: readonly string[]): void => {
+    // keepalived: one of interface or interfaces per block.
+    if (named) ctx.error(s.keyword, path, `garp_group: ${s.keyword.text} after ${named.keyword.text}; give one of interface or interfaces per block`);
+    named = s;
+    group.interfaces = interfaces;
+  };
+  readBlock(
+    statement,
+    path,
+    {
+      garp_interval: (s) => assign(group, 'arpIntervalMs', ctx.seconds(s, `${path}.arpIntervalMs`, 1)),
+      gna_interval: (s) => assign(group, 'naIntervalMs', ctx.seconds(s, `${path}.naIntervalMs`, 1)),
+      interface: (s) => {
+        const device = ctx.argument(s, `${path}.interfaces`, 'an interface name');
+        if (device === undefined) return;
+        ctx.sourceMap.set(`${path}.interfaces[0]`, device.location);
+        name(s, [device.text]);
+      },
+      interfaces: (s) => {
+        const entries = blockOf(s, ctx, `${path}.interfaces`);
+        entries.forEach((entry, i) => ctx.sourceMap.set(`${path}.interfaces[${i}]`, entry.keyword.location));
+        name(s, entries.map((entry) => entry.keyword.text));
+      },
+    },
+    ctx,
+  );
+  if (group.interfaces.length === 0) {
+    ctx.error(statement.keyword, path, 'garp_group names no interface: give interface or interfaces');
+    return undefined;
+  }
   return group;
 }
 

@@ -65,6 +65,13 @@ export function configEntries(config: VrrpdConfig): Entry[] {
     if (group.trackingWeight) children.push(line('sync_group_tracking_weight'));
     entries.push(block('vrrp_sync_group', [group.name], children));
   }
+  for (const group of config.garpGroups ?? []) {
+    const children: Entry[] = [];
+    if (group.arpIntervalMs !== undefined) children.push(line('garp_interval', seconds(group.arpIntervalMs)));
+    if (group.naIntervalMs !== undefined) children.push(line('gna_interval', seconds(group.naIntervalMs)));
+    children.push(group.interfaces.length === 1 ? line('interface', group.interfaces[0]!) : block('interfaces', [], group.interfaces.map((name) => line(name))));
+    entries.push(block('garp_group', [], children));
+  }
   return entries;
 }
 

@@ -9,7 +9,7 @@ type Value = string | number | boolean | Value[] | { [key: string]: Value };
 
 /** Blocks whose children are list entries (`addr dev eth0`, `chk_x weight 10`), not keywords. */
 const LIST_BLOCKS = new Set([
-  'unicast_peer', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'track_interface', 'track_script', 'track_file', 'track_process', 'group',
+  'unicast_peer', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'track_interface', 'track_script', 'track_file', 'track_process', 'group', 'interfaces',
 ]);
 
 export function writeYamlConfig(config: VrrpdConfig, header?: string): string {
@@ -23,6 +23,7 @@ export function writeYamlConfig(config: VrrpdConfig, header?: string): string {
     else if (entry.keyword === 'vrrp_track_process') named('vrrpTrackProcesses')[entry.args[0]!] = body;
     else if (entry.keyword === 'vrrp_sync_group') named('syncGroups')[entry.args[0]!] = body;
     else if (entry.keyword === 'vrrp_instance') ((document['vrrpInstances'] ??= []) as Value[]).push({ name: entry.args[0]!, ...body });
+    else if (entry.keyword === 'garp_group') ((document['garpGroups'] ??= []) as Value[]).push(body);
   }
   const text = stringify(document, { lineWidth: 0 });
   return (header ? header.split('\n').map((line) => `# ${line}`.trimEnd()).join('\n') + '\n' : '') + (Object.keys(document).length > 0 ? text : '{}\n');

@@ -249,6 +249,7 @@ class Translator {
       vrrpInstances: { kind: 'custom', read: (pair) => this.instances(pair) },
       syncGroups: { kind: 'custom', read: (pair) => this.syncGroups(pair) },
       vrrpSyncGroups: { kind: 'custom', read: (pair) => this.syncGroups(pair) },
+      garpGroups: { kind: 'custom', read: (pair) => this.garpGroups(pair) },
     }, []);
   }
 
@@ -659,5 +660,27 @@ class Translator {
       this.statements.push({ keyword: this.word('vrrp_sync_group', entry.key), args: [this.word(name, entry.key)], children });
     }
   }
-}
 
+  // ---- garpGroups ----
+
+  /** `garpGroups: [{garpInterval: 0.2, interfaces: [eth0, eth1]}]`, or `interface: eth0` for one. */
+  private garpGroups(pair: Pair<Node, Node | null>): void {
+    this.items(pair.value, 'garpGroups', 'garpGroups').forEach((item, index) => {
+      const path = `garpGroups[${index}]`;
+      const body = this.map(item, path, path, item);
+      const children: Statement[] = [];
+      if (body) {
+        this.eachKey(body, path, path, {
+          garpInterval: value('garp_interval'),
+          gnaInterval: value('gna_interval'),
+          interface: value('interface'),
+          interfaces: { kind: 'custom', read: (p, out) => {
+            const names = this.items(p.value, 'interfaces', `${path}.interfaces`).map((name) => this.word(this.scalarText(name, 'interface', `${path}.interfaces`) ?? '', name));
+            out.push({ keyword: this.word('interfaces', p.key), args: [], children: names.filter((n) => n.text !== '').map((n) => ({ keyword: n, args: [], children: undefined })) });
+          } },
+        }, children);
+      }
+      this.statements.push({ keyword: this.word('garp_group', item), args: [], children });
+    });
+  }
+}

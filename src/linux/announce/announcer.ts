@@ -1,12 +1,13 @@
-// Announces virtual addresses on becoming Master: `count` rounds, each a gratuitous ARP per IPv4
-// address and an unsolicited Neighbor Advertisement per IPv6 address, rounds spaced by
-// keepalived's vrrp_garp_interval (ARP) and vrrp_gna_interval (NA), never blocking the event loop.
+// Announces virtual addresses on becoming Master: `count` gratuitous ARPs per IPv4 address and
+// unsolicited Neighbor Advertisements per IPv6 address, paced by the interface's pacers
+// (vrrp_garp_interval / vrrp_gna_interval, garp_group: see pacer.ts), never blocking the event loop.
 import { isIPv4 } from 'node:net';
 import type { AnnouncePort } from '../../daemon/ports.js';
 import type { Logger } from '../../daemon/log.js';
 import { nativeShims } from '../native.js';
 import { gratuitousArp } from './gratuitous-arp.js';
 import { unsolicitedNeighborAdvertisement } from './neighbor-advertisement.js';
+import type { AnnouncePacer } from './pacer.js';
 
 export interface AnnouncerTarget {
   readonly interfaceName: string;
@@ -19,10 +20,16 @@ export interface AnnouncerTarget {
 }
 
 export interface AnnounceTiming {
-  /** keepalived vrrp_garp_interval: between rounds of gratuitous ARP. */
+  /** keepalived vrrp_garp_interval: least time between two gratuitous ARPs on the interface. */
   readonly arpIntervalMs: number;
-  /** keepalived vrrp_gna_interval: between rounds of unsolicited NA. */
+  /** keepalived vrrp_gna_interval: least time between two unsolicited NAs on the interface. */
   readonly naIntervalMs: number;
+}
+
+/** The pacers of the interface (shared with the other interfaces of its garp_group). */
+export interface AnnouncePacers {
+  readonly arp: AnnouncePacer;
+  readonly na: AnnouncePacer;
 }
 
 export class Announcer implements AnnouncePort {
@@ -30,7 +37,8 @@ export class Announcer implements AnnouncePort {
 
   constructor(
     private readonly target: AnnouncerTarget,
-    private readonly timing: AnnounceTiming,
+    /** Looked up per announcement, so a reload's new pacing applies to running instances too. */
+    private readonly pacers: () => AnnouncePacers,
     private readonly log: Logger,
   ) {
     // Load the shim and open its packet socket now, not on the first announcement: loading it
@@ -42,7 +50,7 @@ export class Announcer implements AnnouncePort {
 
   announce(addresses: readonly string[], count: number): void {
     const { ipv4, ipv6 } = byFamily(addresses);
-    if (ipv4.length > 0) this.rounds('gratuitous ARP', () => this.arpFrames(ipv4), count, this.timing.arpIntervalMs);
+    if (ipv4.length > 0) this.repeat('gratuitous ARP', this.pacers().arp, ipv4, count, (address) => this.arpFrames([address]));
     if (ipv6.length === 0) return;
     const source = this.target.ipv6LinkLocal;
     if (source === undefined) {
@@ -52,7 +60,7 @@ export class Announcer implements AnnouncePort {
       }
       return;
     }
-    this.rounds('unsolicited NA', () => this.naFrames(ipv6, source), count, this.timing.naIntervalMs);
+    this.repeat('unsolicited NA', this.pacers().na, ipv6, count, (address) => this.naFrames([address], source));
   }
 
   prepare(addresses: readonly string[]): void {
@@ -66,26 +74,31 @@ export class Announcer implements AnnouncePort {
     return addresses.map((address) => gratuitousArp(this.target.mac, address));
   }
 
-  /** The Router flag follows forwarding at the time of each round, as the kernel's own NAs do. */
+  /** The Router flag follows forwarding when each NA leaves, as the kernel's own NAs do. */
   private naFrames(targets: readonly string[], source: string): Buffer[] {
     const router = this.target.forwardsIpv6();
     return targets.map((target) => unsolicitedNeighborAdvertisement({ senderMac: this.target.mac, source, target, router }));
   }
 
-  private rounds(what: string, frames: () => readonly Buffer[], count: number, intervalMs: number): void {
-    let round = 0;
-    const sendRound = (): void => {
-      for (const frame of frames()) {
-        try {
-          nativeShims().sendFrame(this.target.interfaceIndex, frame);
-        } catch (error) {
-          this.log.error({ event: 'announce-failed', interface: this.target.interfaceName, error: (error as Error).message }, `${what} on ${this.target.interfaceName} failed: ${(error as Error).message}`);
-          return;
-        }
+  /**
+   * keepalived's order: `count` rounds of every address (with a pacing interval, the pacer keeps
+   * one pending per address). A failure is logged once per announcement and ends it.
+   */
+  private repeat(what: string, pacer: AnnouncePacer, addresses: readonly string[], count: number, frames: (address: string) => readonly Buffer[]): void {
+    let failed = false;
+    for (let round = 0; round < count; round++) {
+      for (const address of addresses) {
+        pacer.send(`${this.target.interfaceIndex}/${address}`, () => {
+          if (failed) return;
+          try {
+            for (const frame of frames(address)) nativeShims().sendFrame(this.target.interfaceIndex, frame);
+          } catch (error) {
+            failed = true;
+            this.log.error({ event: 'announce-failed', interface: this.target.interfaceName, error: (error as Error).message }, `${what} on ${this.target.interfaceName} failed: ${(error as Error).message}`);
+          }
+        });
       }
-      if (++round < count) setTimeout(sendRound, intervalMs).unref();
-    };
-    sendRound();
+    }
   }
 }
 
