@@ -160,6 +160,11 @@ export interface NotifyConfig {
   readonly any?: string;
   /** `notify_master_rx_lower_pri` (instances): run when, as Master, we hear a lower-priority Master. */
   readonly masterRxLowerPri?: string;
+  /**
+   * `notify_deleted [script]` (instances): an instance a reload removes is reported DELETED (and
+   * the script run), where keepalived otherwise reports FAULT.
+   */
+  readonly deleted?: { readonly script?: string };
 }
 
 export interface VrrpInstanceConfig {

@@ -209,7 +209,8 @@ export class Daemon {
     const overrides = new Map([...this.running].map(([name, r]) => [name, r.override]));
     const keptOverride = (previous: string, next: DaemonInstance): number | undefined =>
       next.router.priority === 255 ? undefined : overrides.get(previous);
-    for (const name of [...plan.removed, ...plan.restarted.map((kept) => kept.previous)]) await this.stopInstance(name);
+    for (const name of plan.removed) await this.stopInstance(name, 'deleted');
+    for (const kept of plan.restarted) await this.stopInstance(kept.previous, 'shutdown');
     const previousHooks = this.hooks;
     if (hooks) {
       if (previousHooks) hooks.succeed(previousHooks);
@@ -262,10 +263,10 @@ export class Daemon {
   }
 
   /** Stops one instance as on shutdown: a Master sends priority 0 and removes its addresses. */
-  private async stopInstance(name: string): Promise<void> {
+  private async stopInstance(name: string, reason: 'shutdown' | 'deleted'): Promise<void> {
     const running = this.running.get(name);
     if (!running) return;
-    running.router.shutdown();
+    running.router.shutdown(reason);
     this.runDeferredWork();
     this.running.delete(name);
     this.indexReceivers();

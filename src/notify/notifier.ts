@@ -3,6 +3,8 @@
 // - notify: the command line with four arguments appended: INSTANCE|GROUP, the name,
 //   MASTER|BACKUP|FAULT|STOP, and the priority (0 for a group);
 // - the global notify FIFO: `INSTANCE "VI_1" MASTER 100`;
+// - an instance a reload removed: FAULT to notify and the FIFO, or DELETED (and the notify_deleted
+//   script) with notify_deleted;
 // - with notify_priority_changes, a FIFO line per priority change: `INSTANCE "VI_1" MASTER_PRIORITY 90`
 //   (BACKUP_PRIORITY when not Master);
 // - a Master hearing a lower-priority Master: the FIFO line `INSTANCE "VI_1" MASTER_RX_LOWER_PRI 150`
@@ -37,7 +39,7 @@ export function notifyStateOf(to: RouterState, reason: TransitionReason): Notify
   }
 }
 
-const SPECIFIC: Record<NotifyState, keyof NotifyConfig> = { MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop' };
+const SPECIFIC: Record<NotifyState, 'master' | 'backup' | 'fault' | 'stop'> = { MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop' };
 
 export interface NotifierDeps {
   readonly runner: ProcessRunner;
@@ -57,6 +59,17 @@ export class Notifier {
     if (specific) this.run(specific, [], `${scope.toLowerCase()} ${name} notify_${SPECIFIC[state]}`);
     if (notify.any) this.run(notify.any, [scope, name, state, String(priority)], `${scope.toLowerCase()} ${name} notify`);
     this.deps.fifo?.writeLine(`${scope} "${name}" ${state} ${priority}`);
+  }
+
+  /**
+   * An instance a reload removed: keepalived reports it FAULT to notify and the FIFO (running no
+   * notify_fault script), or DELETED with notify_deleted, whose script (if any) runs as well.
+   */
+  deleted(name: string, notify: NotifyConfig, priority: number): void {
+    const state = notify.deleted ? 'DELETED' : 'FAULT';
+    if (notify.deleted?.script) this.run(notify.deleted.script, [], `instance ${name} notify_deleted`);
+    if (notify.any) this.run(notify.any, ['INSTANCE', name, state, String(priority)], `instance ${name} notify`);
+    this.deps.fifo?.writeLine(`INSTANCE "${name}" ${state} ${priority}`);
   }
 
   /** notify_priority_changes: the FIFO only, as keepalived. */

@@ -15,4 +15,5 @@ export type TransitionReason =
   | 'fault' //                   interface down or tracked object failed (keepalived)
   | 'fault-cleared' //           back from Fault, as at startup
   | 'shutdown' //                stopped by the operator (RFC 5798 §6.4.2, §6.4.3)
+  | 'deleted' //                 stopped because a reload removed it (as shutdown on the wire)
   | 'sync-group'; //             followed another member of its vrrp_sync_group (keepalived)

@@ -169,14 +169,17 @@ export class VirtualRouter {
     else this.startup();
   }
 
-  /** The Shutdown event (RFC 5798 §6.4.2, §6.4.3): a Master hands over with priority 0. */
-  shutdown(): void {
+  /**
+   * The Shutdown event (RFC 5798 §6.4.2, §6.4.3): a Master hands over with priority 0. `deleted`
+   * when a reload removed the instance (keepalived notifies that differently).
+   */
+  shutdown(reason: 'shutdown' | 'deleted' = 'shutdown'): void {
     if (!this.started) return;
     this.started = false;
     this.startupTimer.cancel();
     this.masterDownTimer.cancel();
     const wasMaster = this.currentState === 'Master';
-    if (this.currentState !== 'Initialize') this.transition('Initialize', 'shutdown');
+    if (this.currentState !== 'Initialize') this.transition('Initialize', reason);
     if (wasMaster) this.resignMaster();
   }
 

@@ -166,6 +166,10 @@ export class Supervisor implements DaemonHooks {
     if (action.type !== 'transition') return;
     this.reportedStates.set(instance, action.to);
     if (!supervised) return;
+    if (action.to === 'Initialize' && action.reason === 'deleted') {
+      this.notifier.deleted(instance, supervised.config.notify, priority);
+      return;
+    }
     const state = notifyStateOf(action.to, action.reason);
     const stopping = action.to === 'Initialize' && action.reason === 'shutdown';
     // keepalived announces a group going to Backup or Fault before its members, and a group

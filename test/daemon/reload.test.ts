@@ -160,12 +160,14 @@ describe('Daemon.reload', () => {
   });
 
   test('a removed instance stops as on shutdown: priority 0, VIPs removed; the peer takes over after Skew_Time', async () => {
-    const { daemons, platforms, advance, adverts } = await twoHosts(
+    const { daemons, platforms, advance, adverts, logs } = await twoHosts(
       [instance(150), instance(150, { name: 'VI_2', vrid: 52, virtualAddresses: ['192.0.2.200'] })],
       [instance(100)],
     );
     const summary = await daemons[0]!.reload([instance(150, { name: 'VI_2', vrid: 52, virtualAddresses: ['192.0.2.200'] })]);
     expect(summary).toMatchObject({ unchanged: ['VI_2'], removed: ['VI_1'] });
+    // Its own reason, which notifications report as keepalived does (FAULT, or DELETED).
+    expect(transitions(logs[0]!.records())).toContain('VI_1: Master -> Initialize (deleted)');
     expect(adverts(0).some((a) => a.ok && a.advertisement.vrid === 51 && a.advertisement.priority === 0)).toBe(true);
     await advance(700);
     expect([...platforms[0]!.addresses.present]).toEqual(['192.0.2.200']);

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, waitFor, type RunningDaemon } from '../helpers/daemons.js';
+import { readFifo } from '../helpers/fifo.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
 const vrrpdBin = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
@@ -226,16 +227,15 @@ describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespa
         `global_defs {\n  notify_fifo ${fifo}\n  script_user root\n}\n` +
         `vrrp_sync_group G1 {\n  group {\n    VI_1\n    VI_2\n  }\n  notify ${script}\n}\n` +
         instances.join('');
-      const fifoLines: string[] = [];
-      const reader = (await import('node:fs')).createReadStream(fifo);
-      reader.on('data', (chunk) => fifoLines.push(...chunk.toString().split('\n').filter(Boolean)));
+      const reader = readFifo(fifo);
+      const fifoLines = reader.lines;
       const daemon = start(dir, config);
       await waitFor('both VIPs', async () => (await host.addresses()).filter((entry) => entry.startsWith('192.0.2.')).length === 3, 12_000);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       daemon.process.kill('SIGTERM');
       await daemon.exited;
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      reader.destroy();
+      reader.stop();
       return { scripts: readFileSync(out, 'utf8').split('\n').filter(Boolean).sort(), fifo: fifoLines };
     };
     const ours = await run(a, 10, (dir, config) => startVrrpd(a, dir, config));
@@ -292,9 +292,8 @@ describe.skipIf(!isRoot() || !haveKeepalived)('priority and lower-priority-Maste
         `global_defs {\n  vrrp_notify_fifo ${fifo}\n  vrrp_notify_priority_changes\n  script_user root\n}\n` +
         `track_file tf {\n  file ${weight}\n  weight 1\n}\n` +
         instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: `  track_file {\n    tf\n  }\n  notify ${script}\n  notify_master_rx_lower_pri "${script} rx-lower"` });
-      const fifoLines: string[] = [];
-      const reader = (await import('node:fs')).createReadStream(fifo);
-      reader.on('data', (chunk) => fifoLines.push(...chunk.toString().split('\n').filter(Boolean)));
+      const reader = readFifo(fifo);
+      const fifoLines = reader.lines;
       const daemon = start(a, dir, config);
       startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
       const seen = (line: string) => async () => fifoLines.includes(line);
@@ -316,7 +315,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('priority and lower-priority-Maste
       daemon.process.kill('SIGTERM');
       await daemon.exited;
       await new Promise((resolve) => setTimeout(resolve, 500));
-      reader.destroy();
+      reader.stop();
       await lab.destroy();
       lab = undefined;
       // How many lower-priority advertisements a hears before b yields depends on timing: count runs once.
@@ -338,6 +337,58 @@ describe.skipIf(!isRoot() || !haveKeepalived)('priority and lower-priority-Maste
       'INSTANCE "VI_1" STOP 95',
     ]);
     expect(ours.scripts).toEqual(['INSTANCE VI_1 BACKUP 150', 'INSTANCE VI_1 MASTER 150', 'rx-lower', 'INSTANCE VI_1 BACKUP 90', 'INSTANCE VI_1 STOP 95']);
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('notifications of instances a reload deletes (needs root and keepalived)', () => {
+  test('FAULT to notify and the FIFO without notify_fault; DELETED and the notify_deleted script with it; as keepalived', { timeout: 60_000 }, async () => {
+    const run = async (start: (host: LabHost, dir: string, config: string) => RunningDaemon) => {
+      await sweepStaleLabs();
+      lab = await NamespaceLab.create();
+      const a = await lab.addHost('a', ['192.0.2.1/24']);
+      const dir = scratch();
+      const out = join(dir, 'notify.out');
+      const fifo = join(dir, 'notify.fifo');
+      await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
+      const script = join(dir, 'notify.sh');
+      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
+      chmodSync(script, 0o755);
+      const scripts = `  notify ${script}\n  notify_fault "${script} fault-script"\n  notify_stop "${script} stop-script"`;
+      const instance = (name: string, vrid: number, extra = '') =>
+        instanceConfig({ name, priority: 150, version: 3, vrid, vip: `192.0.2.${vrid}/24`, extra: scripts + extra });
+      const globals = `global_defs {\n  vrrp_notify_fifo ${fifo}\n  script_user root\n}\n`;
+      const reader = readFifo(fifo);
+      const fifoLines = reader.lines;
+      const daemon = start(a, dir, globals + instance('VI_1', 61) + instance('VI_2', 62, `\n  notify_deleted "${script} deleted-script"`) + instance('VI_3', 63));
+      await waitFor('all three Master', async () => ['VI_1', 'VI_2', 'VI_3'].every((name) => fifoLines.includes(`INSTANCE "${name}" MASTER 150`)), 10_000);
+      writeFileSync(daemon.configFile, globals + instance('VI_3', 63));
+      daemon.process.kill('SIGHUP');
+      await waitFor('VI_1 and VI_2 gone', async () => !(await holds(a, '192.0.2.61')) && !(await holds(a, '192.0.2.62')), 8000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      daemon.process.kill('SIGTERM');
+      await daemon.exited;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      reader.stop();
+      await lab.destroy();
+      lab = undefined;
+      // Instances run concurrently: compare each instance's own sequence.
+      const byInstance = (lines: string[]) => Object.fromEntries(['VI_1', 'VI_2', 'VI_3'].map((name) => [name, lines.filter((line) => line.includes(`"${name}"`))]));
+      return { fifo: byInstance(fifoLines), scripts: readFileSync(out, 'utf8').split('\n').filter(Boolean).sort() };
+    };
+    const ours = await run((host, dir, config) => startVrrpd(host, dir, config));
+    const theirs = await run((host, _dir, config) => startKeepalived(host, config));
+    expect(ours).toEqual(theirs);
+    expect(ours.fifo).toEqual({
+      VI_1: ['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_1" MASTER 150', 'INSTANCE "VI_1" FAULT 150'],
+      VI_2: ['INSTANCE "VI_2" BACKUP 150', 'INSTANCE "VI_2" MASTER 150', 'INSTANCE "VI_2" DELETED 150'],
+      VI_3: ['INSTANCE "VI_3" BACKUP 150', 'INSTANCE "VI_3" MASTER 150', 'INSTANCE "VI_3" STOP 150'],
+    });
+    expect(ours.scripts).toEqual([
+      'INSTANCE VI_1 BACKUP 150', 'INSTANCE VI_1 FAULT 150', 'INSTANCE VI_1 MASTER 150',
+      'INSTANCE VI_2 BACKUP 150', 'INSTANCE VI_2 DELETED 150', 'INSTANCE VI_2 MASTER 150',
+      'INSTANCE VI_3 BACKUP 150', 'INSTANCE VI_3 MASTER 150', 'INSTANCE VI_3 STOP 150',
+      'deleted-script', 'stop-script',
+    ]);
   });
 });
 

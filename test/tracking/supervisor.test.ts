@@ -200,6 +200,24 @@ describe('Supervisor', () => {
     expect(fifo).toEqual(['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_1" MASTER 150', 'INSTANCE "VI_1" STOP 150']);
   });
 
+  test('an instance a reload deletes is FAULT to notify and the FIFO (no notify_fault script), or DELETED with notify_deleted, as keepalived', async () => {
+    const scripts = ' notify /etc/ka/notify.sh\n notify_fault /etc/ka/fault.sh\n notify_stop /etc/ka/stop.sh';
+    const { router, advance, runner, fifo } = await setup(
+      instance('VI_1', 1, 150, scripts) + instance('VI_2', 2, 150, `${scripts}\n notify_deleted "/etc/ka/deleted.sh VI_2"`) + instance('VI_3', 3, 150, `${scripts}\n notify_deleted`),
+    );
+    await advance(4000);
+    runner.runs.length = 0;
+    fifo.length = 0;
+    for (const name of ['VI_1', 'VI_2', 'VI_3']) router(name).shutdown('deleted');
+    expect(runner.runs.map((r) => r.request.argv.join(' '))).toEqual([
+      '/etc/ka/notify.sh INSTANCE VI_1 FAULT 150',
+      '/etc/ka/deleted.sh VI_2',
+      '/etc/ka/notify.sh INSTANCE VI_2 DELETED 150',
+      '/etc/ka/notify.sh INSTANCE VI_3 DELETED 150',
+    ]);
+    expect(fifo).toEqual(['INSTANCE "VI_1" FAULT 150', 'INSTANCE "VI_2" DELETED 150', 'INSTANCE "VI_3" DELETED 150']);
+  });
+
   test.skipIf(process.getuid?.() !== 0)('enable_script_security refuses a root script in a directory anyone can write, and says why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vrrpd-insecure-'));
     chmodSync(dir, 0o777);

@@ -410,6 +410,10 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
     notify: (s) => assign(notify, 'any', command(s, `${path}.notify`, ctx)),
     smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; use notify scripts; ignored'),
     notify_master_rx_lower_pri: (s) => assign(notify, 'masterRxLowerPri', command(s, `${path}.notify`, ctx)),
+    notify_deleted: (s) => {
+      const script = s.args.length > 0 ? command(s, `${path}.notify`, ctx) : undefined;
+      notify.deleted = script !== undefined ? { script } : {};
+    },
     notify_priority_changes: (s) => assign(instance, 'notifyPriorityChanges', ctx.flag(s, `${path}.notifyPriorityChanges`)),
     debug: (s) => assign(instance, 'debug', ctx.integer(s, `${path}.debug`, 0, 4)),
     // Per-instance vrrp_strict; of its rules, only no_accept changes what vrrpd does.

@@ -218,5 +218,6 @@ function notifyEntries(notify: NotifyConfig): Entry[] {
   if (notify.stop !== undefined) entries.push(line('notify_stop', notify.stop));
   if (notify.any !== undefined) entries.push(line('notify', notify.any));
   if (notify.masterRxLowerPri !== undefined) entries.push(line('notify_master_rx_lower_pri', notify.masterRxLowerPri));
+  if (notify.deleted !== undefined) entries.push(line('notify_deleted', ...(notify.deleted.script !== undefined ? [notify.deleted.script] : [])));
   return entries;
 }

@@ -112,7 +112,7 @@ const REVERSIBLE: Record<string, { readonly defaultWeight: string }> = {
 const INSTANCE_KEYWORDS = [
   'virtual_router_id', 'advert_int', 'preempt_delay', 'no_accept', 'unicast_src_ip', 'mcast_src_ip', 'unicast_peer',
   'auth_type', 'auth_pass', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'track_interface', 'track_script',
-  'track_file', 'track_process', 'dont_track_primary', 'lower_prio_no_advert', 'higher_prio_send_advert', 'notify_priority_changes', 'use_vmac',
+  'track_file', 'track_process', 'dont_track_primary', 'lower_prio_no_advert', 'higher_prio_send_advert', 'notify_priority_changes', 'notify_deleted', 'use_vmac',
   'v3_checksum_as_v2', 'virtual_routes', 'virtual_rules', 'strict_mode', 'native_ipv6', 'check_unicast_src', 'min_ttl', 'max_ttl', 'sync_group_tracking_weight',
   ...GARP_KEYWORDS,
 ];
@@ -411,6 +411,12 @@ class Translator {
       lowerPrioNoAdvert: bool('lower_prio_no_advert'),
       higherPrioSendAdvert: bool('higher_prio_send_advert'),
       notifyPriorityChanges: bool('notify_priority_changes'),
+      // true, or the script to run as well.
+      notifyDeleted: { kind: 'custom', read: (p, out, at) => {
+        const node = this.resolve(p.value);
+        if (isScalar(node) && typeof node.value === 'string') out.push({ keyword: this.word('notify_deleted', p.key), args: [this.word(node.value, node)], children: undefined });
+        else if (this.boolean(p, at)) out.push({ keyword: this.word('notify_deleted', p.key), args: [], children: undefined });
+      } },
       useVmac: { kind: 'custom', read: (p, out, at) => {
         const node = this.resolve(p.value);
         if (isScalar(node) && typeof node.value === 'string') out.push({ keyword: this.word('use_vmac', p.key), args: [this.word(node.value, node)], children: undefined });
