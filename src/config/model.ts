@@ -165,7 +165,12 @@ export interface NotifyConfig {
    * the script run), where keepalived otherwise reports FAULT.
    */
   readonly deleted?: { readonly script?: string };
+  /** `notify_* <script> USER [GROUP]`: who a script runs as, as written (else script_user). */
+  readonly users?: { readonly [K in NotifyScript]?: string };
 }
+
+/** The notify scripts of an instance or sync group. */
+export type NotifyScript = 'master' | 'backup' | 'fault' | 'stop' | 'any' | 'masterRxLowerPri' | 'deleted';
 
 export interface VrrpInstanceConfig {
   /** `vrrp_instance <name>`. */
@@ -348,6 +353,8 @@ export interface GlobalDefs {
   readonly notifyFifo?: string;
   /** `notify_fifo_script` / `vrrp_notify_fifo_script`: run at start with the FIFO's path appended, to read it; stopped with vrrpd. */
   readonly notifyFifoScript?: string;
+  /** `notify_fifo_script <script> USER [GROUP]`: who it runs as (else script_user). */
+  readonly notifyFifoScriptUser?: string;
   /** `max_auto_priority` -1..99: highest realtime priority to raise to when timers run late; 0 = never, -1 = never and no warning. Default 0. */
   readonly maxAutoPriority: number;
 }

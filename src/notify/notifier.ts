@@ -46,8 +46,10 @@ export interface NotifierDeps {
   readonly identity: ScriptIdentity;
   readonly log: Logger;
   readonly fifo?: FifoPort;
-  /** Why a program may not run (script security); undefined when it may. */
-  readonly refusal?: (program: string) => string | undefined;
+  /** Who a script configured with its own user (`notify_master SCRIPT USER [GROUP]`) runs as. */
+  readonly identityOf?: (user: string) => { readonly identity: ScriptIdentity; readonly problem?: string };
+  /** Why a program may not run as that identity (script security); undefined when it may. */
+  readonly refusal?: (program: string, identity: ScriptIdentity) => string | undefined;
   readonly timeoutMs?: number;
 }
 
@@ -55,9 +57,10 @@ export class Notifier {
   constructor(private readonly deps: NotifierDeps) {}
 
   notify(scope: NotifyScope, name: string, notify: NotifyConfig, state: NotifyState, priority: number): void {
-    const specific = notify[SPECIFIC[state]];
-    if (specific) this.run(specific, [], `${scope.toLowerCase()} ${name} notify_${SPECIFIC[state]}`);
-    if (notify.any) this.run(notify.any, [scope, name, state, String(priority)], `${scope.toLowerCase()} ${name} notify`);
+    const key = SPECIFIC[state];
+    const specific = notify[key];
+    if (specific) this.run(specific, [], `${scope.toLowerCase()} ${name} notify_${key}`, notify.users?.[key]);
+    if (notify.any) this.run(notify.any, [scope, name, state, String(priority)], `${scope.toLowerCase()} ${name} notify`, notify.users?.any);
     this.deps.fifo?.writeLine(`${scope} "${name}" ${state} ${priority}`);
   }
 
@@ -67,8 +70,8 @@ export class Notifier {
    */
   deleted(name: string, notify: NotifyConfig, priority: number): void {
     const state = notify.deleted ? 'DELETED' : 'FAULT';
-    if (notify.deleted?.script) this.run(notify.deleted.script, [], `instance ${name} notify_deleted`);
-    if (notify.any) this.run(notify.any, ['INSTANCE', name, state, String(priority)], `instance ${name} notify`);
+    if (notify.deleted?.script) this.run(notify.deleted.script, [], `instance ${name} notify_deleted`, notify.users?.deleted);
+    if (notify.any) this.run(notify.any, ['INSTANCE', name, state, String(priority)], `instance ${name} notify`, notify.users?.any);
     this.deps.fifo?.writeLine(`INSTANCE "${name}" ${state} ${priority}`);
   }
 
@@ -79,12 +82,13 @@ export class Notifier {
 
   /** As Master, an advertisement from a lower-priority Master: once per advertisement, as keepalived. */
   masterRxLowerPriority(name: string, notify: NotifyConfig, priority: number): void {
-    if (notify.masterRxLowerPri) this.run(notify.masterRxLowerPri, [], `instance ${name} notify_master_rx_lower_pri`);
+    if (notify.masterRxLowerPri) this.run(notify.masterRxLowerPri, [], `instance ${name} notify_master_rx_lower_pri`, notify.users?.masterRxLowerPri);
     this.deps.fifo?.writeLine(`INSTANCE "${name}" MASTER_RX_LOWER_PRI ${priority}`);
   }
 
-  private run(commandLine: string, extra: readonly string[], what: string): void {
-    const { log, runner, identity } = this.deps;
+  /** Runs a script as its own user if it has one, else as script_user. */
+  private run(commandLine: string, extra: readonly string[], what: string, user?: string): void {
+    const { log, runner } = this.deps;
     let argv: string[];
     try {
       argv = [...splitCommandLine(commandLine), ...extra];
@@ -92,7 +96,9 @@ export class Notifier {
       log.error({ event: 'notify-failed', what, command: commandLine, error: (error as Error).message }, `${what}: ${(error as Error).message}`);
       return;
     }
-    const refused = this.deps.refusal?.(argv[0]!);
+    const own = user !== undefined ? this.deps.identityOf?.(user) : undefined;
+    const identity = own?.identity ?? this.deps.identity;
+    const refused = own?.problem ?? this.deps.refusal?.(argv[0]!, identity);
     if (refused) {
       log.error({ event: 'notify-refused', what, command: commandLine, reason: refused }, `${what} not run: ${refused}`);
       return;

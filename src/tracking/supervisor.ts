@@ -67,15 +67,16 @@ export class Supervisor implements DaemonHooks {
     private readonly config: VrrpdConfig,
     private readonly ports: SupervisorPorts,
   ) {
-    // Notify scripts run as script_user; if that user does not exist they do not run at all
-    // (running them as root instead would be a surprise).
+    // Notify scripts run as their own user if configured, else as script_user; if that user does
+    // not exist they do not run at all (running them as root instead would be a surprise).
     const { identity, problem } = this.identity(undefined, 'notify scripts');
     this.notifier = new Notifier({
       runner: ports.runner,
       identity,
       log: ports.log,
       ...(ports.fifo ? { fifo: ports.fifo } : {}),
-      refusal: (program) => problem ?? this.refusal(program, identity, 'notify script'),
+      identityOf: (user) => this.identity(user, `notify script user "${user}"`),
+      refusal: (program, who) => (who === identity ? problem : undefined) ?? this.refusal(program, who, 'notify script'),
     });
   }
 
@@ -131,7 +132,7 @@ export class Supervisor implements DaemonHooks {
       log.warn({ event: 'notify-fifo-script-unused', command }, `notify_fifo_script ${command} is not run: there is no notify_fifo for it to read`);
       return;
     }
-    const { identity, problem } = this.identity(undefined, 'notify_fifo_script');
+    const { identity, problem } = this.identity(this.config.global.notifyFifoScriptUser, 'notify_fifo_script');
     let argv: string[] = [];
     let refused = problem;
     try {

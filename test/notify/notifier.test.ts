@@ -5,6 +5,10 @@ import { capturingLogger } from '../daemon/fakes.js';
 import { EXIT_0, FakeRunner, settle } from '../tracking/fakes.js';
 
 function notifier(refusal?: (program: string) => string | undefined) {
+  const users: Record<string, { identity: { user: string; uid: number; gid: number }; problem?: string }> = {
+    'haproxy haproxy': { identity: { user: 'haproxy', uid: 120, gid: 121 } },
+    ghost: { identity: { user: 'root', uid: 0, gid: 0 }, problem: 'notify script user "ghost": user "ghost" does not exist (not in /etc/passwd)' },
+  };
   const runner = new FakeRunner();
   const lines: string[] = [];
   const { log, records } = capturingLogger();
@@ -13,6 +17,7 @@ function notifier(refusal?: (program: string) => string | undefined) {
     identity: { user: 'nobody', uid: 65534, gid: 65534 },
     log,
     fifo: { writeLine: (line) => lines.push(line), close: () => undefined },
+    identityOf: (user) => users[user] ?? { identity: { user, uid: 1, gid: 1 } },
     ...(refusal ? { refusal } : {}),
     timeoutMs: 5000,
   });
@@ -42,6 +47,21 @@ describe('Notifier', () => {
       'INSTANCE "VI_1" BACKUP_PRIORITY 95',
       'INSTANCE "VI_1" MASTER_RX_LOWER_PRI 160',
       'INSTANCE "VI_2" MASTER_RX_LOWER_PRI 150',
+    ]);
+  });
+
+  test('a script with its own user runs as that user; one whose user does not exist does not run, and says why', () => {
+    const { n, runner, records } = notifier();
+    const notify = { master: '/m', any: '/n', fault: '/f', users: { master: 'haproxy haproxy', fault: 'ghost' } };
+    n.notify('INSTANCE', 'VI_1', notify, 'MASTER', 100);
+    n.notify('INSTANCE', 'VI_1', notify, 'FAULT', 100);
+    expect(runner.runs.map((r) => [r.request.argv[0], r.request.uid, r.request.gid])).toEqual([
+      ['/m', 120, 121],
+      ['/n', 65534, 65534],
+      ['/n', 65534, 65534],
+    ]);
+    expect(records().filter((r) => r['event'] === 'notify-refused').map((r) => r['msg'])).toEqual([
+      'instance VI_1 notify_fault not run: notify script user "ghost": user "ghost" does not exist (not in /etc/passwd)',
     ]);
   });
 

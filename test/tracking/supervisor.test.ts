@@ -41,7 +41,7 @@ async function setup(
     runner,
     files,
     processes: new FakeProcessTable(),
-    users: new UserDatabase('root:x:0:0::/:/bin/sh\n', ''),
+    users: new UserDatabase('root:x:0:0::/:/bin/sh\nlb:x:120:121::/:/bin/false\n', 'lb:x:121:\nnogroup:x:65534:\n'),
     security: options.security ?? rootOwned,
     fifo: { writeLine: (line) => fifo.push(line), close: () => undefined },
   });
@@ -198,6 +198,21 @@ describe('Supervisor', () => {
       '/etc/ka/notify.sh INSTANCE VI_1 STOP 150',
     ]);
     expect(fifo).toEqual(['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_1" MASTER 150', 'INSTANCE "VI_1" STOP 150']);
+  });
+
+  test('notify scripts run as their own user and group when configured, else as script_user', async () => {
+    const { router, advance, runner } = await setup(
+      'global_defs {\n script_user root\n}\n' + instance('VI_1', 1, 150, ' notify_master /etc/ka/master.sh lb\n notify_backup /etc/ka/backup.sh lb nogroup\n notify /etc/ka/notify.sh'),
+    );
+    await advance(4000);
+    router('VI_1').shutdown();
+    expect(runner.runs.map((r) => `${r.request.argv[0]} ${r.request.uid}:${r.request.gid}`)).toEqual([
+      '/etc/ka/backup.sh 120:65534',
+      '/etc/ka/notify.sh 0:0',
+      '/etc/ka/master.sh 120:121',
+      '/etc/ka/notify.sh 0:0',
+      '/etc/ka/notify.sh 0:0',
+    ]);
   });
 
   test('an instance a reload deletes is FAULT to notify and the FIFO (no notify_fault script), or DELETED with notify_deleted, as keepalived', async () => {

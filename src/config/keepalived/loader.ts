@@ -9,6 +9,7 @@ import {
   type GarpGroupConfig,
   type GlobalDefs,
   type NotifyConfig,
+  type NotifyScript,
   type SyncGroupConfig,
   type TrackedInterfaceConfig,
   type TrackedScriptRefConfig,
@@ -184,8 +185,8 @@ function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalD
     script_user: (s) => assign(global, 'scriptUser', userAndGroup(s, 'global.scriptUser', ctx)),
     notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
     vrrp_notify_fifo: (s) => assign(global, 'notifyFifo', ctx.argument(s, 'global.notifyFifo', 'a FIFO path')?.text),
-    notify_fifo_script: (s) => assign(global, 'notifyFifoScript', command(s, 'global.notifyFifoScript', ctx)),
-    vrrp_notify_fifo_script: (s) => assign(global, 'notifyFifoScript', command(s, 'global.notifyFifoScript', ctx)),
+    notify_fifo_script: (s) => fifoScript(global, s, ctx),
+    vrrp_notify_fifo_script: (s) => fifoScript(global, s, ctx),
     // Without a value keepalived takes the highest realtime priority.
     max_auto_priority: (s) => assign(global, 'maxAutoPriority', s.args[0] ? ctx.integer(s, 'global.maxAutoPriority', -1, 99) : 99),
     ...garpHandlers(garp, 'global.garp', 'vrrp_', ctx),
@@ -403,16 +404,16 @@ function readInstance(statement: Statement, global: GlobalDefs, ctx: LoadContext
     higher_prio_send_advert: (s) => assign(instance, 'higherPrioSendAdvert', ctx.flag(s, `${path}.higherPrioSendAdvert`)),
     use_vmac: (s) => (instance.useVmac = s.args[0] ? { name: s.args[0].text } : {}),
     v3_checksum_as_v2: () => (checksumAsV2 = true),
-    notify_master: (s) => assign(notify, 'master', command(s, `${path}.notify`, ctx)),
-    notify_backup: (s) => assign(notify, 'backup', command(s, `${path}.notify`, ctx)),
-    notify_fault: (s) => assign(notify, 'fault', command(s, `${path}.notify`, ctx)),
-    notify_stop: (s) => assign(notify, 'stop', command(s, `${path}.notify`, ctx)),
-    notify: (s) => assign(notify, 'any', command(s, `${path}.notify`, ctx)),
+    notify_master: (s) => notifyScript(notify, 'master', s, `${path}.notify`, ctx),
+    notify_backup: (s) => notifyScript(notify, 'backup', s, `${path}.notify`, ctx),
+    notify_fault: (s) => notifyScript(notify, 'fault', s, `${path}.notify`, ctx),
+    notify_stop: (s) => notifyScript(notify, 'stop', s, `${path}.notify`, ctx),
+    notify: (s) => notifyScript(notify, 'any', s, `${path}.notify`, ctx),
     smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; use notify scripts; ignored'),
-    notify_master_rx_lower_pri: (s) => assign(notify, 'masterRxLowerPri', command(s, `${path}.notify`, ctx)),
+    notify_master_rx_lower_pri: (s) => notifyScript(notify, 'masterRxLowerPri', s, `${path}.notify`, ctx),
     notify_deleted: (s) => {
-      const script = s.args.length > 0 ? command(s, `${path}.notify`, ctx) : undefined;
-      notify.deleted = script !== undefined ? { script } : {};
+      notify.deleted = {};
+      if (s.args.length > 0) notifyScript(notify, 'deleted', s, `${path}.notify`, ctx);
     },
     notify_priority_changes: (s) => assign(instance, 'notifyPriorityChanges', ctx.flag(s, `${path}.notifyPriorityChanges`)),
     debug: (s) => assign(instance, 'debug', ctx.integer(s, `${path}.debug`, 0, 4)),
@@ -584,11 +585,11 @@ function readSyncGroup(statement: Statement, ctx: LoadContext): SyncGroupConfig 
       track_interface: (s) => (group.trackInterfaces = readTrackInterfaces(s, `${path}.trackInterfaces`, ctx)),
       track_file: (s) => (group.trackFiles = readTrackerRefs(s, `${path}.trackFiles`, 254, ctx)),
       track_process: (s) => (group.trackProcesses = readTrackerRefs(s, `${path}.trackProcesses`, 254, ctx)),
-      notify_master: (s) => assign(notify, 'master', command(s, `${path}.notify`, ctx)),
-      notify_backup: (s) => assign(notify, 'backup', command(s, `${path}.notify`, ctx)),
-      notify_fault: (s) => assign(notify, 'fault', command(s, `${path}.notify`, ctx)),
-      notify_stop: (s) => assign(notify, 'stop', command(s, `${path}.notify`, ctx)),
-      notify: (s) => assign(notify, 'any', command(s, `${path}.notify`, ctx)),
+      notify_master: (s) => notifyScript(notify, 'master', s, `${path}.notify`, ctx),
+      notify_backup: (s) => notifyScript(notify, 'backup', s, `${path}.notify`, ctx),
+      notify_fault: (s) => notifyScript(notify, 'fault', s, `${path}.notify`, ctx),
+      notify_stop: (s) => notifyScript(notify, 'stop', s, `${path}.notify`, ctx),
+      notify: (s) => notifyScript(notify, 'any', s, `${path}.notify`, ctx),
       sync_group_tracking_weight: () => (group.trackingWeight = true),
       smtp_alert: (s) => ctx.warning(s.keyword, path, 'smtp_alert: SMTP is not part of vrrpd; ignored'),
     },
@@ -668,11 +669,28 @@ function address(ctx: LoadContext, statement: Statement, path: string): string |
 
 /**
  * A notify command line: `notify_master <SCRIPT>|"<COMMAND LINE>" [username [groupname]]`. The
- * first word (quoted when it has arguments) is the command; what follows is a user to run it as,
- * which vrrpd does not support per script (script_user applies).
+ * first word (quoted when it has arguments) is the command; what follows is the user (and group)
+ * to run it as.
  */
-function command(statement: Statement, path: string, ctx: LoadContext): string | undefined {
-  const user = statement.args[1];
-  if (user) ctx.warning(user, path, `${statement.keyword.text}: running it as "${statement.args.slice(1).map((w) => w.text).join(' ')}" is not supported; it runs as script_user. Quote the command line if these are arguments`);
-  return statement.args[0]?.text;
+function command(statement: Statement, path: string, ctx: LoadContext): { command: string; user?: string } | undefined {
+  const command = ctx.argument(statement, path, 'a script')?.text;
+  if (command === undefined) return undefined;
+  const [user, group, extra] = statement.args.slice(1);
+  if (extra) ctx.warning(extra, path, `${statement.keyword.text} takes a script, a user and a group; "${extra.text}" and what follows are ignored (quote the command line if these are arguments)`);
+  return user ? { command, user: group ? `${user.text} ${group.text}` : user.text } : { command };
+}
+
+function notifyScript(notify: Mutable<NotifyConfig>, key: NotifyScript, statement: Statement, path: string, ctx: LoadContext): void {
+  const read = command(statement, path, ctx);
+  if (!read) return;
+  if (key === 'deleted') notify.deleted = { script: read.command };
+  else notify[key] = read.command;
+  if (read.user !== undefined) notify.users = { ...notify.users, [key]: read.user };
+}
+
+function fifoScript(global: Mutable<GlobalDefs>, statement: Statement, ctx: LoadContext): void {
+  const read = command(statement, 'global.notifyFifoScript', ctx);
+  if (!read) return;
+  global.notifyFifoScript = read.command;
+  if (read.user !== undefined) global.notifyFifoScriptUser = read.user;
 }

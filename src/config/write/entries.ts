@@ -6,6 +6,7 @@ import {
   type GarpConfig,
   type GlobalDefs,
   type NotifyConfig,
+  type NotifyScript,
   type TrackerRefConfig,
   type VirtualAddressConfig,
   type VrrpdConfig,
@@ -91,7 +92,7 @@ function globalEntries(global: GlobalDefs): Entry[] {
   if (global.enableScriptSecurity) entries.push(line('enable_script_security'));
   if (global.scriptUser !== undefined) entries.push(line('script_user', global.scriptUser));
   if (global.notifyFifo !== undefined) entries.push(line('notify_fifo', global.notifyFifo));
-  if (global.notifyFifoScript !== undefined) entries.push(line('notify_fifo_script', global.notifyFifoScript));
+  if (global.notifyFifoScript !== undefined) entries.push(line('notify_fifo_script', global.notifyFifoScript, ...(global.notifyFifoScriptUser?.split(' ') ?? [])));
   if (global.maxAutoPriority !== d.maxAutoPriority) entries.push(line('max_auto_priority', global.maxAutoPriority));
   entries.push(...garpEntries(global.garp, DEFAULTS.garp, 'vrrp_', true));
   return entries;
@@ -212,12 +213,18 @@ function trackingEntries(tracking: Tracking): Entry[] {
 
 function notifyEntries(notify: NotifyConfig): Entry[] {
   const entries: Entry[] = [];
-  if (notify.master !== undefined) entries.push(line('notify_master', notify.master));
-  if (notify.backup !== undefined) entries.push(line('notify_backup', notify.backup));
-  if (notify.fault !== undefined) entries.push(line('notify_fault', notify.fault));
-  if (notify.stop !== undefined) entries.push(line('notify_stop', notify.stop));
-  if (notify.any !== undefined) entries.push(line('notify', notify.any));
-  if (notify.masterRxLowerPri !== undefined) entries.push(line('notify_master_rx_lower_pri', notify.masterRxLowerPri));
-  if (notify.deleted !== undefined) entries.push(line('notify_deleted', ...(notify.deleted.script !== undefined ? [notify.deleted.script] : [])));
+  const script = (keyword: string, key: NotifyScript, command: string | undefined): void => {
+    if (command === undefined) return;
+    const user = notify.users?.[key];
+    entries.push(line(keyword, command, ...(user !== undefined ? user.split(' ') : [])));
+  };
+  script('notify_master', 'master', notify.master);
+  script('notify_backup', 'backup', notify.backup);
+  script('notify_fault', 'fault', notify.fault);
+  script('notify_stop', 'stop', notify.stop);
+  script('notify', 'any', notify.any);
+  script('notify_master_rx_lower_pri', 'masterRxLowerPri', notify.masterRxLowerPri);
+  if (notify.deleted?.script !== undefined) script('notify_deleted', 'deleted', notify.deleted.script);
+  else if (notify.deleted !== undefined) entries.push(line('notify_deleted'));
   return entries;
 }

@@ -7,6 +7,11 @@ import { configEntries, type Entry } from './entries.js';
 
 type Value = string | number | boolean | Value[] | { [key: string]: Value };
 
+/** Script keywords whose `<script> USER [GROUP]` becomes `{script, user}`. */
+const SCRIPT_KEYWORDS = new Set([
+  'notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify', 'notify_master_rx_lower_pri', 'notify_deleted', 'notify_fifo_script',
+]);
+
 /** Blocks whose children are list entries (`addr dev eth0`, `chk_x weight 10`), not keywords. */
 const LIST_BLOCKS = new Set([
   'unicast_peer', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'track_interface', 'track_script', 'track_file', 'track_process', 'group', 'interfaces',
@@ -39,6 +44,8 @@ function blockValue(entry: Entry): Record<string, Value> {
       // `weight -20 reverse` in a vrrp_script / track_file / vrrp_track_process block.
       body[key] = scalar(child.args[0]!);
       body['reverse'] = true;
+    } else if (SCRIPT_KEYWORDS.has(child.keyword) && child.args.length > 1) {
+      body[key] = { script: child.args[0]!, user: child.args.slice(1).join(' ') };
     } else if (child.args.length === 0) body[key] = true;
     else body[key] = child.args.length === 1 ? scalar(child.args[0]!) : child.args.join(' ');
   }

@@ -22,12 +22,15 @@ type Spec =
   | { readonly kind: 'words'; readonly keyword: string }
   | { readonly kind: 'flag'; readonly keyword: string }
   | { readonly kind: 'bool'; readonly keyword: string }
+  | { readonly kind: 'script'; readonly keyword: string }
   | { readonly kind: 'custom'; readonly read: (pair: Pair<Node, Node | null>, out: Statement[], at: string) => void };
 
 const value = (keyword: string): Spec => ({ kind: 'value', keyword });
 const words = (keyword: string): Spec => ({ kind: 'words', keyword });
 const flag = (keyword: string): Spec => ({ kind: 'flag', keyword });
 const bool = (keyword: string): Spec => ({ kind: 'bool', keyword });
+/** A script: its command line, or `{script: COMMAND LINE, user: USER [GROUP]}`. */
+const script = (keyword: string): Spec => ({ kind: 'script', keyword });
 
 /** keepalived keyword -> YAML key, for messages the keepalived loader words with its keywords. */
 export function camelCase(keyword: string): string {
@@ -54,19 +57,19 @@ const GLOBAL_KEYS: Record<string, Spec> = {
   scriptUser: words('script_user'),
   notifyFifo: value('notify_fifo'),
   vrrpNotifyFifo: value('vrrp_notify_fifo'),
-  notifyFifoScript: value('notify_fifo_script'),
-  vrrpNotifyFifoScript: value('vrrp_notify_fifo_script'),
+  notifyFifoScript: script('notify_fifo_script'),
+  vrrpNotifyFifoScript: script('vrrp_notify_fifo_script'),
   maxAutoPriority: value('max_auto_priority'),
   ...Object.fromEntries(GARP_KEYWORDS.map((keyword) => [camelCase(`vrrp_${keyword}`), value(`vrrp_${keyword}`)])),
 };
 
 const NOTIFY_KEYS: Record<string, Spec> = {
-  notifyMaster: value('notify_master'),
-  notifyBackup: value('notify_backup'),
-  notifyFault: value('notify_fault'),
-  notifyStop: value('notify_stop'),
-  notify: value('notify'),
-  notifyMasterRxLowerPri: value('notify_master_rx_lower_pri'),
+  notifyMaster: script('notify_master'),
+  notifyBackup: script('notify_backup'),
+  notifyFault: script('notify_fault'),
+  notifyStop: script('notify_stop'),
+  notify: script('notify'),
+  notifyMasterRxLowerPri: script('notify_master_rx_lower_pri'),
 };
 
 const SCRIPT_KEYS: Record<string, Spec> = {
@@ -276,6 +279,20 @@ class Translator {
       else if (on === false && spec.kind === 'bool') out.push({ keyword, args: [this.word('false', pair.value)], children: undefined });
       return;
     }
+    if (spec.kind === 'script') {
+      const form = this.resolve(pair.value);
+      if (isMap(form)) {
+        const fields = new Map((form as YAMLMap<Node, Node | null>).items.map((item) => [this.keyText(item), item.value]));
+        for (const item of (form as YAMLMap<Node, Node | null>).items) {
+          if (!['script', 'user'].includes(this.keyText(item))) this.issue('warning', path, `unknown key "${this.keyText(item)}" in ${key}; ignored (script, user)`, this.location(item.key));
+        }
+        const command = this.scalarText(fields.get('script'), `${key}.script`, path);
+        const user = fields.has('user') ? this.scalarText(fields.get('user'), `${key}.user`, path) : undefined;
+        const args = command === undefined ? [] : [this.word(command, fields.get('script')), ...(user !== undefined ? this.split(user, fields.get('user')) : [])];
+        out.push({ keyword, args, children: undefined });
+        return;
+      }
+    }
     const text = this.scalarText(pair.value, key, path);
     const args = text === undefined ? [] : spec.kind === 'words' ? this.split(text, pair.value) : [this.word(text, pair.value)];
     out.push({ keyword, args, children: undefined });
@@ -414,7 +431,7 @@ class Translator {
       // true, or the script to run as well.
       notifyDeleted: { kind: 'custom', read: (p, out, at) => {
         const node = this.resolve(p.value);
-        if (isScalar(node) && typeof node.value === 'string') out.push({ keyword: this.word('notify_deleted', p.key), args: [this.word(node.value, node)], children: undefined });
+        if (isMap(node) || (isScalar(node) && typeof node.value === 'string')) this.apply(script('notify_deleted'), p, out, at);
         else if (this.boolean(p, at)) out.push({ keyword: this.word('notify_deleted', p.key), args: [], children: undefined });
       } },
       useVmac: { kind: 'custom', read: (p, out, at) => {

@@ -262,18 +262,31 @@ describe('keepalived semantics', () => {
       ['PUBLIC', true],
       ['PRIVATE', false],
     ]);
-    expect(config.instances[0]?.notify).toEqual({ master: '/usr/local/bin/move-address 203.0.113.10', masterRxLowerPri: '/usr/local/bin/move-address 203.0.113.10' });
+    expect(config.instances[0]?.notify).toEqual({
+      master: '/usr/local/bin/move-address 203.0.113.10',
+      masterRxLowerPri: '/usr/local/bin/move-address 203.0.113.10',
+      deleted: { script: '/usr/local/bin/release-address' },
+      users: { masterRxLowerPri: 'root', deleted: 'cloudctl cloudctl' },
+    });
     const bad = 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  notify_priority_changes maybe\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n';
     expect(load(bad).lines).toEqual([expect.stringMatching(/^keepalived\.conf:4:27: error: /)]);
   });
 
-  test('notify commands: a quoted command line, or a script followed by a user (not part of the command)', () => {
+  test('notify commands: a quoted command line, or a script followed by the user (and group) it runs as', () => {
     const { config, lines } = load(
-      'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n notify_master "/etc/ka/master.sh arg"\n notify_backup /etc/ka/backup.sh root\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n',
+      'global_defs {\n notify_fifo_script /usr/local/bin/reader monitor\n}\n' +
+        'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n notify_master "/etc/ka/master.sh arg"\n notify_backup /etc/ka/backup.sh haproxy haproxy\n notify_fault /etc/ka/fault.sh nobody nogroup extra\n notify_deleted /etc/ka/deleted.sh nobody\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n',
     );
-    expect(config.instances[0]?.notify).toEqual({ master: '/etc/ka/master.sh arg', backup: '/etc/ka/backup.sh' });
+    expect(config.instances[0]?.notify).toEqual({
+      master: '/etc/ka/master.sh arg',
+      backup: '/etc/ka/backup.sh',
+      fault: '/etc/ka/fault.sh',
+      deleted: { script: '/etc/ka/deleted.sh' },
+      users: { backup: 'haproxy haproxy', fault: 'nobody nogroup', deleted: 'nobody' },
+    });
+    expect(config.global).toMatchObject({ notifyFifoScript: '/usr/local/bin/reader', notifyFifoScriptUser: 'monitor' });
     expect(lines).toEqual([
-      'keepalived.conf:5:34: warning: notify_backup: running it as "root" is not supported; it runs as script_user. Quote the command line if these are arguments',
+      'keepalived.conf:9:47: warning: notify_fault takes a script, a user and a group; "extra" and what follows are ignored (quote the command line if these are arguments)',
     ]);
   });
 });
