@@ -27,6 +27,8 @@ export interface VirtualAddressConfig {
   readonly broadcast?: string;
   /** `-nodad` / `no_dad`: IPv6 only; skip Duplicate Address Detection so the address works at once. */
   readonly noDad?: boolean;
+  /** `no_track`: deleted by someone else while Master, it is not put back (until the next mastership). */
+  readonly noTrack?: boolean;
 }
 
 /** An address with a prefix length: `192.0.2.0/24`, or a host (`/32`, `/128`) when written without one. */

@@ -118,5 +118,6 @@ function addressSpec(address: VirtualAddressConfig, instance: VrrpInstanceConfig
     ...(address.label !== undefined ? { label: address.label } : {}),
     ...(address.scope !== undefined ? { scope: address.scope } : {}),
     ...(address.broadcast !== undefined ? { broadcast: address.broadcast } : {}),
+    ...(address.noTrack ? { noTrack: true } : {}),
   };
 }

@@ -347,7 +347,7 @@ export class Daemon {
       }
       if (event.type === 'address-removed' && router.state === 'Master') {
         const spec = binding.addresses.find((a) => a.address === event.address && a.device === event.interfaceName);
-        if (spec && actions.installed.has(spec.address)) actions.reinstall(spec);
+        if (spec && actions.installed.has(spec.address)) actions.removedByOthers(spec);
       }
     }
     if (event.type === 'address-added' || event.type === 'address-removed') this.checkSources(event);

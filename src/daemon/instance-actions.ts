@@ -153,8 +153,16 @@ export class InstanceActions {
     return this.queue.drain();
   }
 
-  /** Puts back an address someone else removed while we are Master. */
-  reinstall(spec: VirtualAddressSpec): void {
+  /** Someone else removed an address while we are Master: put it back, unless it is no_track. */
+  removedByOthers(spec: VirtualAddressSpec): void {
+    if (spec.noTrack) {
+      this.installed.delete(spec.address);
+      this.log.warn(
+        { event: 'address-lost', instance: this.binding.router.name, address: `${spec.address}/${spec.prefixLength}`, device: spec.device },
+        `${this.binding.router.name}: ${spec.address} was removed by someone else while Master; not put back (no_track) until the next mastership`,
+      );
+      return;
+    }
     this.log.warn(
       { event: 'address-restored', instance: this.binding.router.name, address: `${spec.address}/${spec.prefixLength}`, device: spec.device },
       `${this.binding.router.name}: ${spec.address} was removed by someone else while Master; putting it back`,

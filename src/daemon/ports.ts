@@ -13,6 +13,8 @@ export interface VirtualAddressSpec {
   readonly label?: string;
   readonly scope?: string;
   readonly broadcast?: string;
+  /** keepalived no_track: deleted by someone else while Master, it is not put back. */
+  readonly noTrack?: boolean;
 }
 
 export interface AddressPort {

@@ -86,9 +86,19 @@ test('announcements go to the announcer; a reinstalled address is logged as a wa
   const { actions, announcer, addresses, records } = setup();
   actions.perform({ type: 'announce-addresses', addresses: ['192.0.2.100'], count: 5 }, 150);
   expect(announcer.rounds).toEqual([{ addresses: ['192.0.2.100'], count: 5 }]);
-  actions.reinstall({ address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth0' });
+  actions.removedByOthers({ address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth0' });
   await actions.settled();
   await tick();
   expect(addresses.present.has('192.0.2.100')).toBe(true);
   expect(records()[0]).toMatchObject({ level: 40, event: 'address-restored', address: '192.0.2.100/24' });
+});
+
+test('a no_track address someone removed is not put back, and that is logged', async () => {
+  const { actions, addresses, records } = setup();
+  actions.removedByOthers({ address: '192.0.2.101', prefixLength: 24, family: 'ipv4', device: 'eth0', noTrack: true });
+  await actions.settled();
+  await tick();
+  expect(addresses.present.has('192.0.2.101')).toBe(false);
+  expect(addresses.calls).toEqual([]);
+  expect(records()[0]).toMatchObject({ level: 40, event: 'address-lost', msg: 'VI_1: 192.0.2.101 was removed by someone else while Master; not put back (no_track) until the next mastership' });
 });

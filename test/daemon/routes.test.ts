@@ -122,7 +122,7 @@ test('a VIP someone removed is put back with the routes whose src it was (the ke
   actions.perform({ type: 'add-addresses', addresses: [] }, 150);
   await actions.settled();
   addresses.calls.length = 0;
-  actions.reinstall(VIP);
+  actions.removedByOthers(VIP);
   await actions.settled();
   expect(addresses.calls).toEqual(['add 192.0.2.100/24 dev eth0', 'add route src 192.0.2.100 203.0.113.0/24 via 192.0.2.254']);
 });

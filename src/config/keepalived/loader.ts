@@ -483,6 +483,7 @@ function readAddresses(statement: Statement, path: string, ctx: LoadContext): Vi
       else if (option.text === 'scope') address.scope = value!.text;
       else if (option.text === 'brd' || option.text === 'broadcast') address.broadcast = value!.text;
       else if (['-nodad', 'no_dad', 'nodad'].includes(option.text)) address.noDad = true;
+      else if (option.text === 'no_track') address.noTrack = true;
       else if (!takesValue && !['home', 'noprefixroute', 'autojoin', 'mngtmpaddr'].includes(option.text)) {
         ctx.warning(option, entryPath, `unknown address option "${option.text}"; ignored`);
       }

@@ -172,6 +172,7 @@ function addressEntry(address: VirtualAddressConfig): Entry {
   if (address.scope !== undefined) args.push('scope', address.scope);
   if (address.label !== undefined) args.push('label', address.label);
   if (address.noDad) args.push('no_dad');
+  if (address.noTrack) args.push('no_track');
   return line(`${address.address}/${address.prefixLength}`, ...args);
 }
 

@@ -585,10 +585,10 @@ class Translator {
         } else if (key === 'label' || key === 'scope' || key === 'brd' || key === 'broadcast') {
           const text = this.scalarText(option.value, key, at);
           if (text !== undefined) args.push(this.word(key, option.key), this.word(text, option.value));
-        } else if (key === 'noDad') {
-          if (this.boolean(option, at)) args.push(this.word('no_dad', option.key));
+        } else if (key === 'noDad' || key === 'noTrack') {
+          if (this.boolean(option, at)) args.push(this.word(key === 'noDad' ? 'no_dad' : 'no_track', option.key));
         } else {
-          const suggestion = nearest(key, ['address', 'interface', 'dev', 'label', 'scope', 'brd', 'noDad']);
+          const suggestion = nearest(key, ['address', 'interface', 'dev', 'label', 'scope', 'brd', 'noDad', 'noTrack']);
           this.issue('warning', at, `unknown key "${key}" in ${this.keyText(pair)}[${index}]${suggestion ? ` (did you mean ${suggestion}?)` : ''}; ignored`, this.location(option.key));
         }
       }
