@@ -379,10 +379,9 @@ export class Daemon {
         return;
       }
       const channel = await this.channelFor(binding, source);
-      const announcer = await this.options.platform.announcer(binding.interfaceName, binding.router.family);
       if (!stillRunning()) return;
       const previous = running.source;
-      running.actions.reattach({ channel, announcer });
+      running.actions.reattach(channel);
       running.source = source;
       router.setPrimaryAddress(source);
       this.channelKeys.set(router, this.channelKey(binding, source));

@@ -48,9 +48,9 @@ export class InstanceActions {
     private readonly log: Logger,
   ) {}
 
-  /** The instance's source address changed: advertisements and announcements go out through these. */
-  reattach(ports: Pick<InstancePorts, 'channel' | 'announcer'>): void {
-    this.ports = { ...this.ports, ...ports };
+  /** The instance's source address changed: advertisements go out through this channel. */
+  reattach(channel: AdvertisementChannel): void {
+    this.ports = { ...this.ports, channel };
   }
 
   perform(action: RouterAction, priority: number): void {

@@ -103,7 +103,6 @@ export class LinuxPlatform implements Platform {
         interfaceName,
         interfaceIndex: state.index,
         mac: state.mac,
-        ...(state.ipv6LinkLocal !== undefined ? { ipv6LinkLocal: state.ipv6LinkLocal } : {}),
         forwardsIpv6: () => forwardsIpv6(interfaceName),
       },
       () => this.pacersFor(interfaceName),

@@ -11,24 +11,25 @@ import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 const MAC = '02:00:5e:00:01:33';
 
 test('the frame: to 33:33:00:00:00:01 / ff02::1, hop limit 255, Override set, target link-layer option, checksum verifies', () => {
-  const frame = unsolicitedNeighborAdvertisement({ senderMac: MAC, source: 'fe80::1', target: '2001:db8::100', router: false });
+  const frame = unsolicitedNeighborAdvertisement({ senderMac: MAC, target: '2001:db8::100', router: false });
   expect(frame.length).toBe(14 + 40 + 32);
   expect(frame.subarray(0, 14).toString('hex')).toBe('333300000001' + '02005e000133' + '86dd');
   expect(frame.subarray(14, 22).toString('hex')).toBe('60000000' + '0020' + '3a' + 'ff');
-  expect(frame.subarray(22, 38).toString('hex')).toBe('fe800000000000000000000000000001');
+  // From the VIP itself, as the kernel's own unsolicited NAs and keepalived's.
+  expect(frame.subarray(22, 38).toString('hex')).toBe('20010db8000000000000000000000100');
   expect(frame.subarray(38, 54).toString('hex')).toBe('ff020000000000000000000000000001');
   const icmp = frame.subarray(54);
   expect(icmp.toString('hex')).toBe(
     '88' + '00' + icmp.subarray(2, 4).toString('hex') + '20000000' + '20010db8000000000000000000000100' + '02' + '01' + '02005e000133',
   );
   // Summed with its pseudo-header (next header 58), a correct ICMPv6 checksum gives zero.
-  expect(internetChecksum([pseudoHeader('ipv6', 'fe80::1', 'ff02::1', 32, 58), icmp])).toBe(0);
+  expect(internetChecksum([pseudoHeader('ipv6', '2001:db8::100', 'ff02::1', 32, 58), icmp])).toBe(0);
 });
 
 test('the Router flag is set when the interface forwards', () => {
-  const frame = unsolicitedNeighborAdvertisement({ senderMac: MAC, source: 'fe80::1', target: '2001:db8::100', router: true });
+  const frame = unsolicitedNeighborAdvertisement({ senderMac: MAC, target: '2001:db8::100', router: true });
   expect(frame[54 + 4]).toBe(0xa0);
-  expect(internetChecksum([pseudoHeader('ipv6', 'fe80::1', 'ff02::1', 32, 58), frame.subarray(54)])).toBe(0);
+  expect(internetChecksum([pseudoHeader('ipv6', '2001:db8::100', 'ff02::1', 32, 58), frame.subarray(54)])).toBe(0);
 });
 
 let lab: NamespaceLab | undefined;
@@ -43,7 +44,7 @@ describe.skipIf(!isRoot())('on the wire (needs root)', () => {
     lab = await NamespaceLab.create();
     const a = await lab.addHost('a', ['2001:db8::1/64']);
     const observer = await lab.addHost('obs', ['2001:db8::9/64']);
-    const source = await linkLocal(a);
+    await linkLocal(a);
     const mac = JSON.parse((await a.ip('-j', 'link', 'show', 'eth0')).stdout)[0].address as string;
     const capture = await startCapture(observer, 'icmp6 and ip6[40] == 136');
     // Three rounds on becoming Master, then one every 2 s (garp_master_refresh).
@@ -62,7 +63,8 @@ describe.skipIf(!isRoot())('on the wire (needs root)', () => {
 
     const fields = ['frame.time_relative', 'eth.dst', 'eth.src', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'icmpv6.type', 'icmpv6.checksum.status', 'icmpv6.nd.na.flag.r', 'icmpv6.nd.na.flag.s', 'icmpv6.nd.na.flag.o', 'icmpv6.nd.na.target_address', 'icmpv6.opt.linkaddr', '_ws.malformed'];
     const rows = captureFields(capture.file, fields).filter((row) => row[2] === mac);
-    const na = (target: string, router: '0' | '1') => ['33:33:00:00:00:01', mac, source, 'ff02::1', '255', '136', '1', router, '0', '1', target, mac, ''];
+    // From the VIP itself, as keepalived 2.2.7 and the kernel send them.
+    const na = (target: string, router: '0' | '1') => ['33:33:00:00:00:01', mac, target, 'ff02::1', '255', '136', '1', router, '0', '1', target, mac, ''];
     const vips = ['2001:db8::100', '2001:db8:1::7'];
     // On becoming Master, three rounds paced by vrrp_gna_interval as keepalived paces them (a
     // repeat of an address already waiting adds nothing: V1, V1, V2), without the Router flag

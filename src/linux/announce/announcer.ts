@@ -13,8 +13,6 @@ export interface AnnouncerTarget {
   readonly interfaceName: string;
   readonly interfaceIndex: number;
   readonly mac: string;
-  /** The interface's IPv6 link-local address, the source of Neighbor Advertisements. */
-  readonly ipv6LinkLocal?: string;
   /** Whether the interface forwards IPv6 now (the NA's Router flag, RFC 4861 §4.4). */
   readonly forwardsIpv6: () => boolean;
 }
@@ -33,8 +31,6 @@ export interface AnnouncePacers {
 }
 
 export class Announcer implements AnnouncePort {
-  private warnedNoLinkLocal = false;
-
   constructor(
     private readonly target: AnnouncerTarget,
     /** Looked up per announcement, so a reload's new pacing applies to running instances too. */
@@ -51,23 +47,13 @@ export class Announcer implements AnnouncePort {
   announce(addresses: readonly string[], count: number): void {
     const { ipv4, ipv6 } = byFamily(addresses);
     if (ipv4.length > 0) this.repeat('gratuitous ARP', this.pacers().arp, ipv4, count, (address) => this.arpFrames([address]));
-    if (ipv6.length === 0) return;
-    const source = this.target.ipv6LinkLocal;
-    if (source === undefined) {
-      if (!this.warnedNoLinkLocal) {
-        this.warnedNoLinkLocal = true;
-        this.log.warn({ event: 'announce-unavailable', interface: this.target.interfaceName, addresses: ipv6 }, `no IPv6 link-local address on ${this.target.interfaceName}: unsolicited Neighbor Advertisements not sent`);
-      }
-      return;
-    }
-    this.repeat('unsolicited NA', this.pacers().na, ipv6, count, (address) => this.naFrames([address], source));
+    if (ipv6.length > 0) this.repeat('unsolicited NA', this.pacers().na, ipv6, count, (address) => this.naFrames([address]));
   }
 
   prepare(addresses: readonly string[]): void {
     const { ipv4, ipv6 } = byFamily(addresses);
     this.arpFrames(ipv4);
-    const source = this.target.ipv6LinkLocal;
-    if (source !== undefined) this.naFrames(ipv6, source);
+    this.naFrames(ipv6);
   }
 
   private arpFrames(addresses: readonly string[]): Buffer[] {
@@ -75,9 +61,9 @@ export class Announcer implements AnnouncePort {
   }
 
   /** The Router flag follows forwarding when each NA leaves, as the kernel's own NAs do. */
-  private naFrames(targets: readonly string[], source: string): Buffer[] {
+  private naFrames(targets: readonly string[]): Buffer[] {
     const router = this.target.forwardsIpv6();
-    return targets.map((target) => unsolicitedNeighborAdvertisement({ senderMac: this.target.mac, source, target, router }));
+    return targets.map((target) => unsolicitedNeighborAdvertisement({ senderMac: this.target.mac, target, router }));
   }
 
   /**

@@ -1,7 +1,9 @@
 // Unsolicited Neighbor Advertisement as keepalived sends it when becoming Master (RFC 5798 §6.4.2
 // "send an Unsolicited Neighbor Advertisement"; RFC 4861 §7.2.6): to all-nodes ff02::1, hop limit
-// 255, from the interface's link-local address, Override set, Router set when the interface
-// forwards IPv6, with the Target Link-Layer Address option, so every neighbour updates its cache.
+// 255, from the target address itself (an address of the interface, as RFC 4861 §7.2.6 asks; the
+// Linux kernel's own unsolicited NAs and keepalived 2.2.7's come from it too, captured), Override
+// set, Router set when the interface forwards IPv6, with the Target Link-Layer Address option, so
+// every neighbour updates its cache.
 import { addressToBytes } from '../../packet/address.js';
 import { internetChecksum, pseudoHeader } from '../../packet/checksum.js';
 import { macBytes } from './gratuitous-arp.js';
@@ -25,8 +27,7 @@ const NA_LENGTH = 32;
 
 export interface NeighborAdvertisementOptions {
   readonly senderMac: string;
-  /** The interface's link-local address: RFC 4861 §7.2.6 neighbour messages come from it. */
-  readonly source: string;
+  /** The virtual address announced; also the source. */
   readonly target: string;
   /** Router flag: set when the interface forwards IPv6 (RFC 4861 §4.4). */
   readonly router: boolean;
@@ -42,7 +43,7 @@ export function unsolicitedNeighborAdvertisement(options: NeighborAdvertisementO
   icmp.writeUInt8(OPTION_TARGET_LINK_LAYER_ADDRESS, 24);
   icmp.writeUInt8(1, 25); // length in units of 8 octets
   icmp.set(mac, 26);
-  icmp.writeUInt16BE(internetChecksum([pseudoHeader('ipv6', options.source, ALL_NODES, NA_LENGTH, ICMPV6), icmp]), 2);
+  icmp.writeUInt16BE(internetChecksum([pseudoHeader('ipv6', options.target, ALL_NODES, NA_LENGTH, ICMPV6), icmp]), 2);
 
   const frame = Buffer.alloc(ETHERNET_HEADER + IPV6_HEADER + NA_LENGTH);
   frame.set(ALL_NODES_MAC, 0);
@@ -52,7 +53,7 @@ export function unsolicitedNeighborAdvertisement(options: NeighborAdvertisementO
   frame.writeUInt16BE(NA_LENGTH, 18);
   frame.writeUInt8(ICMPV6, 20);
   frame.writeUInt8(HOP_LIMIT, 21);
-  frame.set(addressToBytes('ipv6', options.source), 22);
+  frame.set(addressToBytes('ipv6', options.target), 22);
   frame.set(addressToBytes('ipv6', ALL_NODES), 38);
   frame.set(icmp, ETHERNET_HEADER + IPV6_HEADER);
   return frame;
