@@ -159,6 +159,9 @@ export class LinuxPlatform implements Platform {
         // The kernel repeats link messages for many reasons; only a change of up/down matters.
         if (lastUp.get(event.link.index) === event.link.up) return;
         lastUp.set(event.link.index, event.link.up);
+        // A VMAC set down lost its link-local copy; the kernel makes none (addr_gen_mode none).
+        const parent = this.vmacs.parents.get(event.link.name);
+        if (event.link.up && parent !== undefined) void this.restoreVmacLinkLocals(parent);
         onEvent({ type: 'link', interfaceName: event.link.name, up: event.link.up });
       } else {
         const interfaceName = names.get(event.address.interfaceIndex);
@@ -167,13 +170,22 @@ export class LinuxPlatform implements Platform {
         if (event.removed) onEvent({ type: 'address-removed', interfaceName, address, prefixLength });
         // A tentative IPv6 address cannot be sent from yet; the kernel reports it again when its
         // duplicate address detection is over (RFC 4862 §5.4).
-        else if ((flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) === 0) onEvent({ type: 'address-added', interfaceName, address, prefixLength });
+        else if ((flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) === 0) {
+          if (address.startsWith('fe80:') && this.vmacs.isParent(interfaceName)) void this.restoreVmacLinkLocals(interfaceName);
+          onEvent({ type: 'address-added', interfaceName, address, prefixLength });
+        }
       }
     });
   }
 
   close(): void {
     this.netlink.close();
+  }
+
+  private async restoreVmacLinkLocals(parent: string): Promise<void> {
+    await this.vmacs.restoreLinkLocals(parent).catch((error: unknown) => {
+      this.log.error({ event: 'vmac-link-local-failed', parent, error: (error as Error).message }, `could not give ${parent}'s VMACs its link-local address: ${(error as Error).message}`);
+    });
   }
 
   /**

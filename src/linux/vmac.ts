@@ -77,6 +77,11 @@ export class Vmacs {
     return created;
   }
 
+  /** Whether this run made a VMAC on the interface. */
+  isParent(name: string): boolean {
+    return [...this.parents.values()].includes(name);
+  }
+
   /** After a reload: removes the VMACs this run created that the new configuration no longer has. */
   keepOnly(specs: readonly VmacSpec[]): Promise<void> {
     const wanted = new Set(specs.map((spec) => spec.name));
@@ -149,18 +154,42 @@ export class Vmacs {
     // As keepalived: no link-local generated from the virtual MAC, which every router shares.
     writeFileSync(sysctlPath('ipv6', spec.name, 'addr_gen_mode'), IN6_ADDR_GEN_MODE_NONE);
     await this.netlink.setLinkUp(link.index, true);
-    if (spec.family === 'ipv6') await this.copyLinkLocal(parent.index, link.index, spec);
+    if (spec.family === 'ipv6' && !(await this.copyLinkLocal(parent.index, link.index))) {
+      this.log.warn(
+        { event: 'vmac-link-local-missing', interface: spec.name, parent: spec.parent },
+        `${spec.parent} has no IPv6 link-local address to give ${spec.name} yet; its instance waits in Fault until it has`,
+      );
+    }
     this.log.info({ event: 'vmac-created', interface: spec.name, parent: spec.parent, mac }, `created ${spec.name} on ${spec.parent} with ${mac}`);
+  }
+
+  /**
+   * The parent has a link-local address again (it had none at start, or someone removed it), or a
+   * VMAC came back up (set down, it lost its copy and the kernel makes none): the parent's IPv6
+   * VMACs without one get a copy, so their instances, in Fault without a source address, run again.
+   */
+  async restoreLinkLocals(parent: string): Promise<void> {
+    for (const spec of this.specs.values()) {
+      if (spec.family !== 'ipv6' || spec.parent !== parent) continue;
+      const [parentLink, link] = await Promise.all([this.netlink.link(parent), this.netlink.link(spec.name)]);
+      if (!parentLink || !link) continue;
+      if (await this.copyLinkLocal(parentLink.index, link.index)) {
+        this.log.info({ event: 'vmac-link-local-restored', interface: spec.name, parent }, `${spec.name} has ${parent}'s IPv6 link-local address again`);
+      }
+    }
   }
 
   /**
    * RFC 5798 §5.1.2.1: IPv6 adverts come from a link-local address. Every router's VMAC has the
    * same MAC, so a generated one would be the same on every router; the VMAC gets the parent's.
+   * False when the parent has none, or the VMAC has one already.
    */
-  private async copyLinkLocal(parentIndex: number, index: number, spec: VmacSpec): Promise<void> {
-    const linkLocal = (await this.netlink.addresses('ipv6')).find((a) => a.interfaceIndex === parentIndex && a.address.startsWith('fe80:'));
-    if (!linkLocal) throw new VmacError(`use_vmac: ${spec.parent} has no IPv6 link-local address to give ${spec.name}`);
+  private async copyLinkLocal(parentIndex: number, index: number): Promise<boolean> {
+    const linkLocals = (await this.netlink.addresses('ipv6')).filter((a) => a.address.startsWith('fe80:'));
+    const linkLocal = linkLocals.find((a) => a.interfaceIndex === parentIndex);
+    if (!linkLocal || linkLocals.some((a) => a.interfaceIndex === index)) return false;
     await this.netlink.addAddress({ family: 'ipv6', address: linkLocal.address, prefixLength: 64, interfaceIndex: index, scope: 'link', tagged: false });
+    return true;
   }
 }
 

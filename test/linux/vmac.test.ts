@@ -192,3 +192,40 @@ describe.skipIf(!isRoot())('use_vmac clean-up (needs root)', () => {
     expect(vrrpd.lines.filter((line) => line.includes('"level":50') || line.includes('reload-rejected'))).toEqual([]);
   });
 });
+
+describe.skipIf(!isRoot())('IPv6 use_vmac and the parent\'s link-local address (needs root)', () => {
+  const ipv6 = families[1] as Family;
+
+  test('links going down and up: after the parent\'s, and after the VMAC\'s own (which takes its link-local away), vrrpd is Master again', { timeout: 60_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', [`${ipv6.a}/${ipv6.prefix}`]);
+    await linkLocal(a);
+    const vrrpd = startVrrpd(a, config(ipv6, 150));
+    await waitFor('vrrpd to hold the VIP on its VMAC', () => holdsOn(a, ipv6.vip, VMAC), 8000);
+    for (const device of ['eth0', VMAC]) {
+      await a.ip('link', 'set', device, 'down');
+      await waitFor(`vrrpd to give up the VIP (${device} down)`, async () => !(await holdsOn(a, ipv6.vip, VMAC)), 5000);
+      await a.ip('link', 'set', device, 'up');
+      await waitFor(`vrrpd to hold the VIP on its VMAC again (${device} up)`, () => holdsOn(a, ipv6.vip, VMAC), 10_000);
+    }
+    expect(vrrpd.lines.filter((line) => line.includes('vmac-link-local-restored')).length).toBe(1);
+  });
+
+  test('none at start: the VMAC is made, its instance waits in Fault, and runs once the parent has one', { timeout: 40_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', [`${ipv6.a}/${ipv6.prefix}`]);
+    const address = await linkLocal(a);
+    await a.ip('-6', 'addr', 'del', `${address}/64`, 'dev', 'eth0');
+    const vrrpd = startVrrpd(a, config(ipv6, 150));
+    await waitFor('the VMAC', () => hasLink(a, VMAC), 5000);
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    expect(await holdsOn(a, ipv6.vip, VMAC)).toBe(false);
+    expect(vrrpd.process.exitCode).toBe(null);
+    expect(vrrpd.lines.some((line) => line.includes('vmac-link-local-missing'))).toBe(true);
+    await a.ip('-6', 'addr', 'add', `${address}/64`, 'dev', 'eth0', 'nodad');
+    await waitFor('vrrpd to hold the VIP on its VMAC', () => holdsOn(a, ipv6.vip, VMAC), 8000);
+  });
+});
+
