@@ -47,6 +47,23 @@ function scratch(): string {
   return dir;
 }
 
+/** A scratch directory with a notify script that records its arguments, one line per run. */
+function recordingScript(): { dir: string; script: string; runs: () => string[] } {
+  const dir = scratch();
+  const out = join(dir, 'notify.out');
+  const script = join(dir, 'notify.sh');
+  writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
+  chmodSync(script, 0o755);
+  return { dir, script, runs: () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []) };
+}
+
+/** A notify FIFO in `dir` and a reader of it. */
+async function notifyFifo(dir: string): Promise<{ fifo: string; reader: ReturnType<typeof readFifo> }> {
+  const fifo = join(dir, 'notify.fifo');
+  await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
+  return { fifo, reader: readFifo(fifo) };
+}
+
 /** A check that fails while `flag` exists. */
 const checkScript = (name: string, flag: string, extra: string) =>
   `vrrp_script ${name} {\n  script "/bin/sh -c 'test ! -e ${flag}'"\n  interval 1\n  rise 1\n  fall 1\n${extra}\n}\n`;
@@ -210,13 +227,8 @@ describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespa
     const a = await lab.addHost('a', ['192.0.2.1/24']);
     const b = await lab.addHost('b', ['192.0.2.2/24']);
     const run = async (host: LabHost, vrid: number, start: (dir: string, config: string) => RunningDaemon) => {
-      const dir = scratch();
-      const out = join(dir, 'notify.out');
-      const fifo = join(dir, 'notify.fifo');
-      await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
-      const script = join(dir, 'notify.sh');
-      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
-      chmodSync(script, 0o755);
+      const { dir, script, runs } = recordingScript();
+      const { fifo, reader } = await notifyFifo(dir);
       const instances = [1, 2].map(
         (i) =>
           `vrrp_instance VI_${i} {\n  interface eth0\n  virtual_router_id ${vrid + i}\n  priority 150\n  advert_int 1\n  version 3\n` +
@@ -227,7 +239,6 @@ describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespa
         `global_defs {\n  notify_fifo ${fifo}\n  script_user root\n}\n` +
         `vrrp_sync_group G1 {\n  group {\n    VI_1\n    VI_2\n  }\n  notify ${script}\n}\n` +
         instances.join('');
-      const reader = readFifo(fifo);
       const fifoLines = reader.lines;
       const daemon = start(dir, config);
       await waitFor('both VIPs', async () => (await host.addresses()).filter((entry) => entry.startsWith('192.0.2.')).length === 3, 12_000);
@@ -236,7 +247,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('sync groups and notify in namespa
       await daemon.exited;
       await new Promise((resolve) => setTimeout(resolve, 1000));
       reader.stop();
-      return { scripts: readFileSync(out, 'utf8').split('\n').filter(Boolean).sort(), fifo: fifoLines };
+      return { scripts: runs().sort(), fifo: fifoLines };
     };
     const ours = await run(a, 10, (dir, config) => startVrrpd(a, dir, config));
     const theirs = await run(b, 20, (_dir, config) => startKeepalived(b, config));
@@ -279,20 +290,14 @@ describe.skipIf(!isRoot() || !haveKeepalived)('priority and lower-priority-Maste
       lab = await NamespaceLab.create();
       const a = await lab.addHost('a', ['192.0.2.1/24']);
       const b = await lab.addHost('b', ['192.0.2.2/24']);
-      const dir = scratch();
-      const out = join(dir, 'notify.out');
-      const fifo = join(dir, 'notify.fifo');
+      const { dir, script, runs } = recordingScript();
+      const { fifo, reader } = await notifyFifo(dir);
       const weight = join(dir, 'weight');
       writeFileSync(weight, '0\n');
-      await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
-      const script = join(dir, 'notify.sh');
-      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
-      chmodSync(script, 0o755);
       const config =
         `global_defs {\n  vrrp_notify_fifo ${fifo}\n  vrrp_notify_priority_changes\n  script_user root\n}\n` +
         `track_file tf {\n  file ${weight}\n  weight 1\n}\n` +
         instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: `  track_file {\n    tf\n  }\n  notify ${script}\n  notify_master_rx_lower_pri "${script} rx-lower"` });
-      const reader = readFifo(fifo);
       const fifoLines = reader.lines;
       const daemon = start(a, dir, config);
       startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
@@ -320,7 +325,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('priority and lower-priority-Maste
       lab = undefined;
       // How many lower-priority advertisements a hears before b yields depends on timing: count runs once.
       const once = (lines: string[]) => lines.filter((line, i) => line !== lines[i - 1]);
-      return { fifo: once(fifoLines), scripts: once(readFileSync(out, 'utf8').split('\n').filter(Boolean)) };
+      return { fifo: once(fifoLines), scripts: once(runs()) };
     };
     const ours = await run((host, dir, config) => startVrrpd(host, dir, config));
     const theirs = await run((host, _dir, config) => startKeepalived(host, config));
@@ -346,18 +351,12 @@ describe.skipIf(!isRoot() || !haveKeepalived)('notifications of instances a relo
       await sweepStaleLabs();
       lab = await NamespaceLab.create();
       const a = await lab.addHost('a', ['192.0.2.1/24']);
-      const dir = scratch();
-      const out = join(dir, 'notify.out');
-      const fifo = join(dir, 'notify.fifo');
-      await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
-      const script = join(dir, 'notify.sh');
-      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
-      chmodSync(script, 0o755);
+      const { dir, script, runs } = recordingScript();
+      const { fifo, reader } = await notifyFifo(dir);
       const scripts = `  notify ${script}\n  notify_fault "${script} fault-script"\n  notify_stop "${script} stop-script"`;
       const instance = (name: string, vrid: number, extra = '') =>
         instanceConfig({ name, priority: 150, version: 3, vrid, vip: `192.0.2.${vrid}/24`, extra: scripts + extra });
       const globals = `global_defs {\n  vrrp_notify_fifo ${fifo}\n  script_user root\n}\n`;
-      const reader = readFifo(fifo);
       const fifoLines = reader.lines;
       const daemon = start(a, dir, globals + instance('VI_1', 61) + instance('VI_2', 62, `\n  notify_deleted "${script} deleted-script"`) + instance('VI_3', 63));
       await waitFor('all three Master', async () => ['VI_1', 'VI_2', 'VI_3'].every((name) => fifoLines.includes(`INSTANCE "${name}" MASTER 150`)), 10_000);
@@ -373,7 +372,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('notifications of instances a relo
       lab = undefined;
       // Instances run concurrently: compare each instance's own sequence.
       const byInstance = (lines: string[]) => Object.fromEntries(['VI_1', 'VI_2', 'VI_3'].map((name) => [name, lines.filter((line) => line.includes(`"${name}"`))]));
-      return { fifo: byInstance(fifoLines), scripts: readFileSync(out, 'utf8').split('\n').filter(Boolean).sort() };
+      return { fifo: byInstance(fifoLines), scripts: runs().sort() };
     };
     const ours = await run((host, dir, config) => startVrrpd(host, dir, config));
     const theirs = await run((host, _dir, config) => startKeepalived(host, config));
@@ -399,11 +398,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('notify at start with a failing ch
     const a = await lab.addHost('a', ['192.0.2.1/24']);
     const b = await lab.addHost('b', ['192.0.2.2/24']);
     const run = async (start: (dir: string, config: string) => RunningDaemon, vrid: number): Promise<string[]> => {
-      const dir = scratch();
-      const out = join(dir, 'notify.out');
-      const script = join(dir, 'notify.sh');
-      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${out}\n`);
-      chmodSync(script, 0o755);
+      const { dir, script, runs } = recordingScript();
       const config =
         'global_defs {\n  script_user root\n}\nvrrp_script chk {\n  script /bin/false\n  interval 1\n}\n' +
         instanceConfig({ priority: 100, version: 3, vrid, vip: `192.0.2.${vrid}/24`, extra: `  notify ${script}\n  track_script {\n    chk\n  }` });
@@ -412,7 +407,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('notify at start with a failing ch
       daemon.process.kill('SIGTERM');
       await daemon.exited;
       await new Promise((resolve) => setTimeout(resolve, 500));
-      return readFileSync(out, 'utf8').split('\n').filter(Boolean);
+      return runs();
     };
     const ours = await run((dir, config) => startVrrpd(a, dir, config), 60);
     const theirs = await run((_dir, config) => startKeepalived(b, config), 61);
