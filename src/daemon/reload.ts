@@ -12,11 +12,12 @@ export function instanceKey(binding: DaemonInstance): string {
 }
 
 /**
- * Settings a running router cannot take on in place: the version changes the packet format, the
- * owner (priority 255) follows other rules (RFC 5798 §6.4.1), and the multicast group or v2
- * interoperation change the socket the router listens on.
+ * Settings a running router cannot take on in place: the owner (priority 255) follows other rules
+ * (RFC 5798 §6.4.1), and the multicast group or v2 interoperation change the socket the router
+ * listens on. A new version is taken in place, as keepalived 2.2.7 does (a Master stays Master and
+ * advertises in the new version at once): a v2 to v3 migration moves no VIP.
  */
-const RESTART_FIELDS = ['version', 'owner', 'multicastGroup', 'v2Interop'] as const;
+const RESTART_FIELDS = ['owner', 'multicastGroup', 'v2Interop'] as const;
 
 export interface KeptInstance {
   /** The running instance's name (the map key before the reload). */

@@ -248,21 +248,25 @@ export class VirtualRouter {
   /**
    * A reload changed settings a running router can take on without leaving its state (keepalived
    * keeps a matched instance's state across a reload). The effective priority is the caller's
-   * (setPriority). Identity (VRID, family, version) and address ownership cannot change here: the
-   * daemon restarts the router for those.
+   * (setPriority). The version may change (keepalived keeps a Master across it, observed with
+   * 2.2.7): a Master advertises in the new one at once. Identity (VRID, family) and address
+   * ownership cannot change here: the daemon restarts the router for those.
    */
   reconfigure(config: VirtualRouterConfig): void {
     const previous = this.currentConfig;
-    if (config.vrid !== previous.vrid || config.family !== previous.family || config.version !== previous.version) {
-      throw new Error(`${previous.name}: VRID, family and version cannot change in place`);
+    if (config.vrid !== previous.vrid || config.family !== previous.family) {
+      throw new Error(`${previous.name}: VRID and family cannot change in place`);
     }
     if ((config.priority === OWNER_PRIORITY) !== this.isOwner) throw new Error(`${previous.name}: address ownership cannot change in place`);
     this.currentConfig = config;
     // v2 routers all use their own interval (RFC 3768 §6.1); a v3 Backup keeps the Master's until
-    // the next advertisement.
-    if (config.version === 2 || this.currentState !== 'Backup') this.masterAdverIntervalMs = config.advertIntervalMs;
+    // the next advertisement (one of another version is no guide).
+    const versionChanged = config.version !== previous.version;
+    if (config.version === 2 || this.currentState !== 'Backup' || versionChanged) this.masterAdverIntervalMs = config.advertIntervalMs;
+    if (versionChanged) this.v3Speakers.clear();
     if (this.currentState !== 'Master') return;
     const advertChanged =
+      versionChanged ||
       config.advertIntervalMs !== previous.advertIntervalMs ||
       config.virtualAddresses.join() !== previous.virtualAddresses.join() ||
       config.authentication?.password !== previous.authentication?.password ||

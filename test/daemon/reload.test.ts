@@ -57,7 +57,7 @@ describe('planReload', () => {
     expect(changedSettings(instance(150), instance(120, { advertIntervalMs: 2000, preempt: false }))).toEqual(['advertIntervalMs', 'preempt', 'priority']);
     const vips = instance(150, { virtualAddresses: ['192.0.2.100', '192.0.2.101'] });
     expect(changedSettings(instance(150), vips)).toEqual(['addresses', 'virtualAddresses']);
-    expect(summarise(planReload([instance(150)], [instance(150, { version: 2 })])).restarted).toEqual([{ instance: 'VI_1', changes: ['version'] }]);
+    expect(summarise(planReload([instance(150)], [instance(150, { version: 2 })]))).toMatchObject({ updated: [{ instance: 'VI_1', changes: ['version'] }], restarted: [] });
     expect(summarise(planReload([instance(150)], [instance(255)])).restarted).toEqual([{ instance: 'VI_1', changes: ['owner', 'priority'] }]);
     expect(summarise(planReload([instance(150)], [instance(150, {}, { multicastGroup: '224.0.0.19' })])).restarted).toEqual([
       { instance: 'VI_1', changes: ['multicastGroup'] },
@@ -175,13 +175,17 @@ describe('Daemon.reload', () => {
     expect(daemons[0]!.instances.has('VI_1')).toBe(false);
   });
 
-  test('a new instance starts; a version change restarts the router', async () => {
-    const { daemons, advance, logs } = await twoHosts([instance(150)], [instance(100)]);
+  test('a new instance starts; a version change keeps the Master, which advertises in the new version at once', async () => {
+    const { daemons, advance, logs, adverts } = await twoHosts([instance(150)], [instance(100, { version: 2 })]);
+    const before = adverts(0).length;
     const summary = await daemons[0]!.reload([instance(150, { version: 2 }), instance(150, { name: 'VI_3', vrid: 53 })]);
-    expect(summary).toMatchObject({ restarted: [{ instance: 'VI_1', changes: ['version'] }], added: ['VI_3'] });
-    expect(transitions(logs[0]!.records())).toContain('VI_1: Master -> Initialize (shutdown)');
+    expect(summary).toMatchObject({ updated: [{ instance: 'VI_1', changes: ['version'] }], restarted: [], added: ['VI_3'] });
+    expect(adverts(0).slice(before, before + 1)).toMatchObject([{ ok: true, advertisement: { vrid: 51, version: 2, priority: 150 } }]);
     await advance(4000);
     expect(state(daemons[0]!, 'VI_3')).toBe('Master');
+    expect(state(daemons[0]!)).toBe('Master');
+    expect(state(daemons[1]!)).toBe('Backup');
+    expect(transitions(logs[0]!.records()).filter((line) => line.startsWith('VI_1'))).toEqual(['VI_1: Initialize -> Backup (startup)', 'VI_1: Backup -> Master (master-down)']);
   });
 
   test('the runtime priority override survives a reload, over the new base priority', async () => {

@@ -59,10 +59,20 @@ describe('reconfigure', () => {
     expect(control.router.state).toBe('Master');
   });
 
-  test('VRID, version, family and address ownership are refused (the daemon restarts instead)', () => {
+  test('a Master given another version stays Master and advertises in it at once, then at its interval', () => {
     const h = new Harness().startAsMaster();
-    expect(() => h.router.reconfigure(config({ vrid: 2 }))).toThrow('VRID, family and version cannot change in place');
-    expect(() => h.router.reconfigure(config({ version: 2 }))).toThrow('VRID, family and version cannot change in place');
+    h.clock.advanceBy(300);
+    h.router.reconfigure(config({ version: 2 }));
+    h.clock.advanceBy(1000);
+    const versions = h.actions.flatMap(({ action }) => (action.type === 'send-advertisement' ? [action.advertisement.version] : []));
+    expect(versions).toEqual([2, 2]);
+    expect(h.router.state).toBe('Master');
+    expect(h.router.status().masterDownIntervalMs).toBe(3609.375);
+  });
+
+  test('VRID, family and address ownership are refused (the daemon restarts instead)', () => {
+    const h = new Harness().startAsMaster();
+    expect(() => h.router.reconfigure(config({ vrid: 2 }))).toThrow('VRID and family cannot change in place');
     expect(() => h.router.reconfigure(config({ priority: 255 }))).toThrow('address ownership cannot change in place');
     expect(h.router.config.priority).toBe(100);
   });
