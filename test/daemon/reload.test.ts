@@ -185,7 +185,7 @@ describe('Daemon.reload', () => {
     expect(state(daemons[0]!, 'VI_3')).toBe('Master');
     expect(state(daemons[0]!)).toBe('Master');
     expect(state(daemons[1]!)).toBe('Backup');
-    expect(transitions(logs[0]!.records()).filter((line) => line.startsWith('VI_1'))).toEqual(['VI_1: Initialize -> Backup (startup)', 'VI_1: Backup -> Master (master-down)']);
+    expect(transitions(logs[0]!.records()).filter((line) => String(line).startsWith('VI_1'))).toEqual(['VI_1: Initialize -> Backup (startup)', 'VI_1: Backup -> Master (master-down)']);
   });
 
   test('the runtime priority override survives a reload, over the new base priority', async () => {
