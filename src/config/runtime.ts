@@ -47,7 +47,10 @@ export function vmacSpecs(config: VrrpdConfig): VmacSpec[] {
   return [...specs.values()];
 }
 
-/** Gratuitous ARP / NA pacing for the platform (src/linux/announce/pacer.ts). */
+/**
+ * Gratuitous ARP / NA pacing for the platform (src/linux/announce/pacer.ts): the least time
+ * between two gratuitous ARPs, or two unsolicited NAs, on an interface.
+ */
 export interface AnnouncePacing {
   /** vrrp_garp_interval / vrrp_gna_interval: interfaces not named below. */
   readonly arpIntervalMs: number;

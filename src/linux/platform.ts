@@ -19,7 +19,8 @@ import type {
 import { NetlinkRoutes } from './routes.js';
 import { IFA_F_DADFAILED, IFA_F_SECONDARY, IFA_F_TENTATIVE, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
 import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
-import { Announcer, type AnnouncePacers, type AnnounceTiming } from './announce/announcer.js';
+import type { AnnouncePacing } from '../config/runtime.js';
+import { Announcer, type AnnouncePacers } from './announce/announcer.js';
 import { AnnouncePacer } from './announce/pacer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
 import { Ipv6VrrpSocket } from './sockets/ipv6-vrrp-socket.js';
@@ -27,12 +28,6 @@ import { Vmacs } from './vmac.js';
 
 /** Duplicate address detection takes DupAddrDetectTransmits (1) × RetransTimer (1 s) by default. */
 const DAD_WAIT_MS = 5000;
-
-/** How gratuitous ARPs and NAs are paced: vrrp_garp_interval / vrrp_gna_interval, per interface, garp_group. */
-export interface AnnounceSettings extends AnnounceTiming {
-  /** Per interface (an instance's garp_interval, a garp_group); `group` names a pace shared by several interfaces. */
-  readonly perInterface?: ReadonlyMap<string, AnnounceTiming & { readonly group?: string }>;
-}
 
 export class InterfaceMissingError extends Error {
   override readonly name = 'InterfaceMissingError';
@@ -50,7 +45,8 @@ export class LinuxPlatform implements Platform {
   constructor(
     private readonly log: Logger,
     /** Gratuitous ARP / NA spacing: per interface, else the global default. */
-    private announceSettings: AnnounceSettings = { arpIntervalMs: 0, naIntervalMs: 0 },
+    /** vrrp_garp_interval, garp_interval, garp_group (config/runtime.ts). */
+    private announcePacing: AnnouncePacing = { arpIntervalMs: 0, naIntervalMs: 0, perInterface: new Map() },
   ) {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
     this.routes = new NetlinkRoutes(this.netlink, (name) => this.requireLink(name));
@@ -63,7 +59,7 @@ export class LinuxPlatform implements Platform {
     const addresses = all.filter((address) => address.interfaceIndex === link.index);
     const primary = (index: number) => all.find((a) => a.interfaceIndex === index && a.family === 'ipv4' && (a.flags & IFA_F_SECONDARY) === 0 && a.protocol !== VRRPD_ADDRESS_PROTOCOL);
     // A VMAC has no IPv4 address of its own: adverts go from the parent's primary, as keepalived sends them.
-    const parent = this.vmacs.parents.get(name);
+    const parent = this.vmacs.parentOf(name);
     const ipv4 = primary(link.index) ?? (parent !== undefined ? primary((await this.requireLink(parent)).index) : undefined);
     const linkLocal = addresses.find((a) => a.family === 'ipv6' && a.address.startsWith('fe80:'));
     return {
@@ -79,7 +75,7 @@ export class LinuxPlatform implements Platform {
   async openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel> {
     // Unicast with use_vmac goes through the parent, as keepalived 2.2.7 does (its unicast adverts
     // carry the parent's MAC): peers address the parent's MAC, so they never reach the VMAC.
-    const unicastVmacParent = options.groups.length === 0 ? this.vmacs.parents.get(options.interfaceName) : undefined;
+    const unicastVmacParent = options.groups.length === 0 ? this.vmacs.parentOf(options.interfaceName) : undefined;
     const interfaceName = unicastVmacParent ?? options.interfaceName;
     const state = await this.interfaceState(interfaceName);
     const onError = (error: Error): void => this.log.error({ event: 'socket-error', interface: interfaceName, error: error.message }, error.message);
@@ -111,17 +107,17 @@ export class LinuxPlatform implements Platform {
   }
 
   /** A reload's pacing: announcements from now on use it (what waits in the old pacers still leaves). */
-  configureAnnouncements(settings: AnnounceSettings): void {
-    this.announceSettings = settings;
+  configureAnnouncements(pacing: AnnouncePacing): void {
+    this.announcePacing = pacing;
     this.pacers = new Map();
   }
 
   private pacersFor(interfaceName: string): AnnouncePacers {
-    const own = this.announceSettings.perInterface?.get(interfaceName);
+    const own = this.announcePacing.perInterface.get(interfaceName);
     const key = own?.group !== undefined ? `group ${own.group}` : `interface ${interfaceName}`;
     let pacers = this.pacers.get(key);
     if (!pacers) {
-      const timing = own ?? this.announceSettings;
+      const timing = own ?? this.announcePacing;
       pacers = { arp: new AnnouncePacer(timing.arpIntervalMs), na: new AnnouncePacer(timing.naIntervalMs) };
       this.pacers.set(key, pacers);
     }
@@ -160,7 +156,7 @@ export class LinuxPlatform implements Platform {
         if (lastUp.get(event.link.index) === event.link.up) return;
         lastUp.set(event.link.index, event.link.up);
         // A VMAC set down lost its link-local copy; the kernel makes none (addr_gen_mode none).
-        const parent = this.vmacs.parents.get(event.link.name);
+        const parent = this.vmacs.parentOf(event.link.name);
         if (event.link.up && parent !== undefined) void this.restoreVmacLinkLocals(parent);
         onEvent({ type: 'link', interfaceName: event.link.name, up: event.link.up });
       } else {

@@ -43,9 +43,7 @@ function sysctlPath(family: 'ipv4' | 'ipv6', interfaceName: string, key: string)
 }
 
 export class Vmacs {
-  /** VMAC name → parent name, for the interfaces this run created. */
-  readonly parents = new Map<string, string>();
-  /** What each VMAC this run created is for. */
+  /** What each VMAC this run created is for, by name. */
   private readonly specs = new Map<string, VmacSpec>();
   /** Per parent, the sysctl values it had before its first VMAC (path → value). */
   private readonly savedParentSysctls = new Map<string, Map<string, string>>();
@@ -77,35 +75,39 @@ export class Vmacs {
     return created;
   }
 
+  /** The interface a VMAC this run created sits on. */
+  parentOf(name: string): string | undefined {
+    return this.specs.get(name)?.parent;
+  }
+
   /** Whether this run made a VMAC on the interface. */
   isParent(name: string): boolean {
-    return [...this.parents.values()].includes(name);
+    return [...this.specs.values()].some((spec) => spec.parent === name);
   }
 
   /** After a reload: removes the VMACs this run created that the new configuration no longer has. */
   keepOnly(specs: readonly VmacSpec[]): Promise<void> {
     const wanted = new Set(specs.map((spec) => spec.name));
-    return this.remove([...this.parents.keys()].filter((name) => !wanted.has(name)));
+    return this.remove([...this.specs.keys()].filter((name) => !wanted.has(name)));
   }
 
   /** Removes every VMAC this run created and puts the parents' sysctls back. */
   removeAll(): Promise<void> {
-    return this.remove([...this.parents.keys()]);
+    return this.remove([...this.specs.keys()]);
   }
 
   /** Removes VMACs this run created; a parent gets its sysctls back when none of ours is left on it. */
   async remove(names: readonly string[]): Promise<void> {
     for (const name of names) {
-      const parent = this.parents.get(name);
+      const parent = this.parentOf(name);
       if (parent === undefined) continue;
       const link = await this.netlink.link(name);
       if (link) await this.netlink.deleteLink(link.index).catch((error: unknown) => {
         if (!(error instanceof NetlinkError && error.errno === 'ENODEV')) throw error;
       });
-      this.parents.delete(name);
       this.specs.delete(name);
       this.log.info({ event: 'vmac-removed', interface: name }, `removed ${name}`);
-      if (![...this.parents.values()].includes(parent)) this.restoreParent(parent);
+      if (!this.isParent(parent)) this.restoreParent(parent);
     }
   }
 
@@ -139,7 +141,6 @@ export class Vmacs {
     } catch (error) {
       throw new VmacError(`use_vmac: cannot create ${spec.name} on ${spec.parent}: ${(error as Error).message}`);
     }
-    this.parents.set(spec.name, spec.parent);
     this.specs.set(spec.name, spec);
     const link = await this.netlink.link(spec.name);
     if (!link) throw new VmacError(`use_vmac: ${spec.name} vanished after being created`);

@@ -17,13 +17,6 @@ export interface AnnouncerTarget {
   readonly forwardsIpv6: () => boolean;
 }
 
-export interface AnnounceTiming {
-  /** keepalived vrrp_garp_interval: least time between two gratuitous ARPs on the interface. */
-  readonly arpIntervalMs: number;
-  /** keepalived vrrp_gna_interval: least time between two unsolicited NAs on the interface. */
-  readonly naIntervalMs: number;
-}
-
 /** The pacers of the interface (shared with the other interfaces of its garp_group). */
 export interface AnnouncePacers {
   readonly arp: AnnouncePacer;
