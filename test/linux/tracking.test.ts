@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, waitFor, type RunningDaemon } from '../helpers/daemons.js';
-import { readFifo } from '../helpers/fifo.js';
+import { readFifo, type FifoReader } from '../helpers/fifo.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
 const vrrpdBin = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
@@ -57,8 +57,18 @@ function recordingScript(): { dir: string; script: string; runs: () => string[] 
   return { dir, script, runs: () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []) };
 }
 
+/** SIGTERM; once its last notifications are out, the FIFO reader stops and the run's lab goes. */
+async function stopInOwnLab(daemon: RunningDaemon, reader: FifoReader): Promise<void> {
+  daemon.process.kill('SIGTERM');
+  await daemon.exited;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  reader.stop();
+  await lab?.destroy();
+  lab = undefined;
+}
+
 /** A notify FIFO in `dir` and a reader of it. */
-async function notifyFifo(dir: string): Promise<{ fifo: string; reader: ReturnType<typeof readFifo> }> {
+async function notifyFifo(dir: string): Promise<{ fifo: string; reader: FifoReader }> {
   const fifo = join(dir, 'notify.fifo');
   await promisify(execFile)('mkfifo', ['-m', '0600', fifo]);
   return { fifo, reader: readFifo(fifo) };
@@ -317,12 +327,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('priority and lower-priority-Maste
       await waitFor('a to go Backup', seen('INSTANCE "VI_1" BACKUP 90'), 8000);
       writeFileSync(weight, '-55\n');
       await waitFor('priority 95', seen('INSTANCE "VI_1" BACKUP_PRIORITY 95'), 5000);
-      daemon.process.kill('SIGTERM');
-      await daemon.exited;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      reader.stop();
-      await lab.destroy();
-      lab = undefined;
+      await stopInOwnLab(daemon, reader);
       // How many lower-priority advertisements a hears before b yields depends on timing: count runs once.
       const once = (lines: string[]) => lines.filter((line, i) => line !== lines[i - 1]);
       return { fifo: once(fifoLines), scripts: once(runs()) };
@@ -364,12 +369,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('notifications of instances a relo
       daemon.process.kill('SIGHUP');
       await waitFor('VI_1 and VI_2 gone', async () => !(await holds(a, '192.0.2.61')) && !(await holds(a, '192.0.2.62')), 8000);
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      daemon.process.kill('SIGTERM');
-      await daemon.exited;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      reader.stop();
-      await lab.destroy();
-      lab = undefined;
+      await stopInOwnLab(daemon, reader);
       // Instances run concurrently: compare each instance's own sequence.
       const byInstance = (lines: string[]) => Object.fromEntries(['VI_1', 'VI_2', 'VI_3'].map((name) => [name, lines.filter((line) => line.includes(`"${name}"`))]));
       return { fifo: byInstance(fifoLines), scripts: runs().sort() };

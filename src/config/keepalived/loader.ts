@@ -153,6 +153,13 @@ function blockOf(statement: Statement, ctx: LoadContext, path: string): readonly
   return statement.children;
 }
 
+/** A block of one name a line (`group { VI_1 VI_2 }`, `interfaces { eth0 eth1 }`), each located at `path[i]`. */
+function namesOf(statement: Statement, ctx: LoadContext, path: string): string[] {
+  const entries = blockOf(statement, ctx, path);
+  entries.forEach((entry, index) => ctx.sourceMap.set(`${path}[${index}]`, entry.keyword.location));
+  return entries.map((entry) => entry.keyword.text);
+}
+
 // ---- global_defs ----
 
 function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalDefs {
@@ -578,9 +585,7 @@ function readSyncGroup(statement: Statement, ctx: LoadContext): SyncGroupConfig 
     path,
     {
       group: (s) => {
-        const members = blockOf(s, ctx, `${path}.members`);
-        members.forEach((member, index) => ctx.sourceMap.set(`${path}.members[${index}]`, member.keyword.location));
-        group.members = members.map((member) => member.keyword.text);
+        group.members = namesOf(s, ctx, `${path}.members`);
       },
       track_script: (s) => (group.trackScripts = readTrackerRefs(s, `${path}.trackScripts`, 253, ctx)),
       track_interface: (s) => (group.trackInterfaces = readTrackInterfaces(s, `${path}.trackInterfaces`, ctx)),
@@ -624,9 +629,7 @@ function readGarpGroup(statement: Statement, index: number, ctx: LoadContext): G
         name(s, [device.text]);
       },
       interfaces: (s) => {
-        const entries = blockOf(s, ctx, `${path}.interfaces`);
-        entries.forEach((entry, i) => ctx.sourceMap.set(`${path}.interfaces[${i}]`, entry.keyword.location));
-        name(s, entries.map((entry) => entry.keyword.text));
+        name(s, namesOf(s, ctx, `${path}.interfaces`));
       },
     },
     ctx,

@@ -664,10 +664,7 @@ class Translator {
       const body = this.map(entry.value, name, path, entry.key);
       if (body) {
         this.eachKey(body, path, `syncGroups.${name}`, {
-          group: { kind: 'custom', read: (p, out) => {
-            const members = this.items(p.value, 'group', `${path}.members`).map((member) => this.word(this.scalarText(member, 'group member', `${path}.members`) ?? '', member));
-            out.push({ keyword: this.word('group', p.key), args: [], children: members.filter((m) => m.text !== '').map((m) => ({ keyword: m, args: [], children: undefined })) });
-          } },
+          group: this.nameBlock('group', 'group member', `${path}.members`),
           trackScript: entries('track_script'),
           trackScripts: entries('track_script'),
           trackInterface: entries('track_interface'),
@@ -684,6 +681,17 @@ class Translator {
     }
   }
 
+  /** A list of names as a block of one name a line: `group { VI_1 VI_2 }`, `interfaces { eth0 eth1 }`. */
+  private nameBlock(keyword: string, what: string, path: string): Spec {
+    return {
+      kind: 'custom',
+      read: (pair, out) => {
+        const names = this.items(pair.value, keyword, path).map((item) => this.word(this.scalarText(item, what, path) ?? '', item));
+        out.push({ keyword: this.word(keyword, pair.key), args: [], children: names.filter((name) => name.text !== '').map((name) => ({ keyword: name, args: [], children: undefined })) });
+      },
+    };
+  }
+
   // ---- garpGroups ----
 
   /** `garpGroups: [{garpInterval: 0.2, interfaces: [eth0, eth1]}]`, or `interface: eth0` for one. */
@@ -697,10 +705,7 @@ class Translator {
           garpInterval: value('garp_interval'),
           gnaInterval: value('gna_interval'),
           interface: value('interface'),
-          interfaces: { kind: 'custom', read: (p, out) => {
-            const names = this.items(p.value, 'interfaces', `${path}.interfaces`).map((name) => this.word(this.scalarText(name, 'interface', `${path}.interfaces`) ?? '', name));
-            out.push({ keyword: this.word('interfaces', p.key), args: [], children: names.filter((n) => n.text !== '').map((n) => ({ keyword: n, args: [], children: undefined })) });
-          } },
+          interfaces: this.nameBlock('interfaces', 'interface', `${path}.interfaces`),
         }, children);
       }
       this.statements.push({ keyword: this.word('garp_group', item), args: [], children });
