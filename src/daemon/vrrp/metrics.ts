@@ -1,7 +1,7 @@
 // Prometheus text exposition (format 0.0.4) of the daemon's state. The keepalived_* families carry
 // the names and labels of the widely used keepalived exporter (mehdy/keepalived-exporter), so its
 // dashboards and alerts work unchanged; the vrrpd_* families add what keepalived does not expose.
-// Every family is documented in README.md ("Metrics").
+// Every family is documented in docs/operations.md ("Metrics").
 import { REJECT_REASONS } from '../../vrrp/packet/rejection.js';
 import { keepalivedCounters, keepalivedState, KEEPALIVED_STATE_NAMES, type DumpInstance } from './dumps.js';
 
