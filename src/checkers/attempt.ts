@@ -1,0 +1,250 @@
+// One attempt of a check: a connection (or an exchange of datagrams) bounded as a whole by
+// connect_timeout on the injected clock, ending in a success or a typed failure. Sockets come
+// from the CheckerIo port; nothing here waits on anything but events and timers.
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { encodeDnsQuery, readDnsAnswer } from './dns.js';
+import type { CheckFailure, Stage } from './failure.js';
+import { HttpResponseReader, httpRequest } from './http.js';
+import { ECHO_DATA_BYTES, encodeEchoRequest, readEchoMessage } from './icmp.js';
+import type { CheckerIo, IoError } from './io.js';
+import type { CheckSpec, DnsCheckSpec, Endpoint, HttpCheckSpec, HttpUrl, PingCheckSpec, TcpCheckSpec, UdpCheckSpec } from './spec.js';
+import { RANDOM_PAYLOAD_BYTES, udpReplyProblem } from './udp.js';
+
+export type AttemptOutcome =
+  | { readonly ok: true; readonly detail: string }
+  /** `url`: which of several HTTP urls failed. */
+  | { readonly ok: false; readonly failure: CheckFailure; readonly url?: string };
+
+export interface AttemptContext {
+  readonly io: CheckerIo;
+  readonly clock: Clock;
+  /** Random bytes (UDP payloads) and DNS IDs; tests make them fixed. */
+  readonly random?: { bytes(count: number): Uint8Array; id(): number };
+  /** The next ICMP sequence number of this checker. */
+  readonly nextSequence?: () => number;
+}
+
+const defaultRandom = { bytes: (count: number): Uint8Array => randomBytes(count), id: (): number => randomInt(0, 0x10000) };
+
+/** The socket error as a failure at this stage. */
+export function ioFailure(error: IoError, stage: Stage, received?: number): CheckFailure {
+  const withBytes = received === undefined ? {} : { received };
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return { reason: 'refused' };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return { reason: 'reset', stage, ...withBytes };
+    case 'EHOSTUNREACH':
+      return { reason: 'unreachable', detail: 'host unreachable' };
+    case 'ENETUNREACH':
+      return { reason: 'unreachable', detail: 'network unreachable' };
+    case 'EADDRNOTAVAIL':
+      return { reason: 'socket', code: error.code, detail: `cannot use the source address: ${error.message}` };
+    default:
+      return { reason: 'socket', code: error.code, detail: error.message };
+  }
+}
+
+/**
+ * Runs `start` with a deadline: it calls `settle` once with the outcome; when the deadline comes
+ * first, `timedOut` gives the outcome. `cleanup` runs either way (closes the socket), and an
+ * abort (the caller stopping) settles at once with the timeout's outcome.
+ */
+function bounded(
+  clock: Clock,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  start: (settle: (outcome: AttemptOutcome) => void) => { cleanup(): void; timedOut(elapsedMs: number): AttemptOutcome },
+): Promise<AttemptOutcome> {
+  return new Promise((resolve) => {
+    const began = clock.now();
+    let done = false;
+    let hooks: { cleanup(): void; timedOut(elapsedMs: number): AttemptOutcome } | undefined;
+    const settle = (outcome: AttemptOutcome): void => {
+      if (done) return;
+      done = true;
+      timer.cancel();
+      signal?.removeEventListener('abort', onAbort);
+      hooks?.cleanup();
+      resolve(outcome);
+    };
+    const onTimeout = (): void => {
+      if (hooks) settle(hooks.timedOut(clock.now() - began));
+    };
+    const onAbort = onTimeout;
+    const timer = clock.setTimer(timeoutMs, onTimeout);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    hooks = start(settle);
+    // Settled while starting (a port reporting an error at once): close what was opened.
+    if (done) hooks.cleanup();
+    else if (signal?.aborted) onAbort();
+  });
+}
+
+function connectionOptions(endpoint: Endpoint) {
+  return {
+    address: endpoint.address,
+    family: endpoint.family,
+    port: endpoint.port,
+    ...(endpoint.bindTo !== undefined ? { localAddress: endpoint.bindTo } : {}),
+    ...(endpoint.bindPort !== undefined ? { localPort: endpoint.bindPort } : {}),
+    ...(endpoint.bindInterface !== undefined ? { interfaceName: endpoint.bindInterface } : {}),
+  };
+}
+
+export function runAttempt(spec: CheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  switch (spec.type) {
+    case 'HTTP_GET':
+    case 'SSL_GET':
+      return httpAttempt(spec, context, signal);
+    case 'TCP_CHECK':
+      return tcpAttempt(spec, context, signal);
+    case 'DNS_CHECK':
+      return dnsAttempt(spec, context, signal);
+    case 'UDP_CHECK':
+      return udpAttempt(spec, context, signal);
+    case 'PING_CHECK':
+      return pingAttempt(spec, context, signal);
+  }
+}
+
+function tcpAttempt(spec: TcpCheckSpec, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+    const stream = io.openStream(connectionOptions(spec.endpoint), {
+      connected: () => settle({ ok: true, detail: 'connected' }),
+      data: () => undefined,
+      end: () => undefined,
+      error: (error) => settle({ ok: false, failure: ioFailure(error, 'connect') }),
+    });
+    return { cleanup: () => stream.close(), timedOut: (afterMs) => ({ ok: false, failure: { reason: 'timeout', stage: 'connect', afterMs } }) };
+  });
+}
+
+async function httpAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const passed: string[] = [];
+  for (const url of spec.urls) {
+    const outcome = await httpUrlAttempt(spec, url, context, signal);
+    if (!outcome.ok) return spec.urls.length === 1 ? outcome : { ok: false, failure: outcome.failure, url: url.path };
+    passed.push(spec.urls.length === 1 ? outcome.detail : `${url.path}: ${outcome.detail}`);
+  }
+  return { ok: true, detail: passed.join(', ') };
+}
+
+function httpUrlAttempt(spec: HttpCheckSpec, url: HttpUrl, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const virtualhost = url.virtualhost ?? spec.virtualhost;
+  const request = Buffer.from(httpRequest(url.path, spec.protocol, virtualhost, spec.endpoint), 'latin1');
+  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+    const reader = new HttpResponseReader(url);
+    let stage: Stage = 'connect';
+    const tls = spec.tls;
+    const stream = io.openStream(
+      {
+        ...connectionOptions(spec.endpoint),
+        ...(tls
+          ? {
+              tls: {
+                ...(tls.sni && virtualhost !== undefined ? { servername: virtualhost } : {}),
+                ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
+              },
+            }
+          : {}),
+      },
+      {
+        handshaking: () => (stage = 'tls-handshake'),
+        connected: () => {
+          stage = 'response-header';
+          stream.write(request);
+        },
+        data: (chunk) => {
+          const verdict = reader.push(chunk);
+          stage = reader.stage;
+          if (verdict) settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
+        },
+        end: () => {
+          const verdict = reader.end();
+          settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
+        },
+        error: (error, during) => {
+          if (during === 'handshake' && error.code !== 'ECONNRESET') settle({ ok: false, failure: { reason: 'tls', detail: error.message } });
+          else settle({ ok: false, failure: ioFailure(error, during === 'connect' ? 'connect' : stage, during === 'transfer' ? reader.bytesReceived : undefined) });
+        },
+      },
+    );
+    return {
+      cleanup: () => stream.close(tls?.compliant ?? false),
+      timedOut: (afterMs) => ({ ok: false, failure: { reason: 'timeout', stage, afterMs, ...(stage.startsWith('response') ? { received: reader.bytesReceived } : {}) } }),
+    };
+  });
+}
+
+function success(verdict: { status: number; digest?: string }): string {
+  return `HTTP status ${verdict.status}${verdict.digest !== undefined ? ', digest matches' : ''}`;
+}
+
+function dnsAttempt(spec: DnsCheckSpec, { io, clock, random = defaultRandom }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const id = random.id();
+  const query = encodeDnsQuery(id, spec.name, spec.queryType);
+  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+    const socket = io.openDatagram(connectionOptions(spec.endpoint), {
+      ready: () => socket.send(query),
+      message: (bytes) => {
+        const answer = readDnsAnswer(bytes, id);
+        if (answer.kind === 'ignore') return;
+        if (answer.rcode === 0) settle({ ok: true, detail: `DNS ${spec.queryType} ${spec.name}: NOERROR` });
+        else settle({ ok: false, failure: { reason: 'dns-rcode', rcode: answer.rcode } });
+      },
+      error: (error) => settle({ ok: false, failure: ioFailure(error, 'reply') }),
+    });
+    return { cleanup: () => socket.close(), timedOut: (afterMs) => ({ ok: false, failure: { reason: 'timeout', stage: 'reply', afterMs } }) };
+  });
+}
+
+function udpAttempt(spec: UdpCheckSpec, { io, clock, random = defaultRandom }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const payload = spec.payload ?? random.bytes(RANDOM_PAYLOAD_BYTES);
+  const expected = spec.requireReply;
+  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+    const socket = io.openDatagram(connectionOptions(spec.endpoint), {
+      ready: () => socket.send(payload),
+      message: (bytes) => {
+        const problem = expected ? udpReplyProblem(bytes, expected) : undefined;
+        settle(problem ? { ok: false, failure: { reason: 'udp-reply', detail: problem } } : { ok: true, detail: `UDP reply of ${bytes.length} bytes` });
+      },
+      error: (error) => settle({ ok: false, failure: ioFailure(error, 'reply') }),
+    });
+    return {
+      cleanup: () => socket.close(),
+      // keepalived: without require_reply, silence is a success; only an ICMP error fails.
+      timedOut: (afterMs) =>
+        expected ? { ok: false, failure: { reason: 'timeout', stage: 'reply', afterMs } } : { ok: true, detail: `no reply and no ICMP error within ${Math.round(afterMs)} ms` },
+    };
+  });
+}
+
+function pingAttempt(spec: PingCheckSpec, { io, clock, nextSequence }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const family = spec.endpoint.family;
+  const sequence = nextSequence?.() ?? 0;
+  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+    const channel = io.openEcho(
+      {
+        address: spec.endpoint.address,
+        family,
+        ...(spec.endpoint.bindTo !== undefined ? { localAddress: spec.endpoint.bindTo } : {}),
+        ...(spec.endpoint.bindInterface !== undefined ? { interfaceName: spec.endpoint.bindInterface } : {}),
+      },
+      {
+        message: (bytes, source) => {
+          const message = readEchoMessage(family, bytes);
+          if (message.kind === 'other' || message.identifier !== channel.identifier || message.sequence !== sequence) return;
+          if (message.kind === 'reply') {
+            if (source === spec.endpoint.address) settle({ ok: true, detail: 'echo reply' });
+          } else settle({ ok: false, failure: { reason: 'unreachable', detail: `${message.detail} (ICMP from ${source})` } });
+        },
+        error: (error) => settle({ ok: false, failure: ioFailure(error, 'reply') }),
+      },
+    );
+    channel.send(encodeEchoRequest(family, channel.identifier, sequence, Buffer.alloc(ECHO_DATA_BYTES)));
+    return { cleanup: () => channel.close(), timedOut: (afterMs) => ({ ok: false, failure: { reason: 'timeout', stage: 'reply', afterMs } }) };
+  });
+}

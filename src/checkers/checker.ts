@@ -1,0 +1,77 @@
+// A checker: one check is an attempt, and after a failed one up to `retry` more, each after
+// `delay_before_retry` (keepalived's retry_it loop in check_*.c); the check fails when the last
+// attempt fails. Who runs checks and how often (a vrrp_script's interval, rise and fall; a real
+// server's delay_loop) is the caller's business.
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { runAttempt, type AttemptContext } from './attempt.js';
+import { describeFailure, type CheckFailure } from './failure.js';
+import type { CheckerIo } from './io.js';
+import type { CheckSpec } from './spec.js';
+
+export interface CheckResult {
+  readonly ok: boolean;
+  /** For status and logs: what passed, or why it failed. */
+  readonly detail: string;
+  /** The last attempt's failure. */
+  readonly failure?: CheckFailure;
+  /** Attempts made (1 + retries used). */
+  readonly attempts: number;
+  readonly elapsedMs: number;
+}
+
+export interface CheckerOptions {
+  readonly io: CheckerIo;
+  readonly clock: Clock;
+  readonly random?: AttemptContext['random'];
+}
+
+export class Checker {
+  private sequence = 0;
+
+  constructor(
+    readonly spec: CheckSpec,
+    private readonly options: CheckerOptions,
+  ) {}
+
+  /** One check with its retries. Aborting ends it at once (its result then says so). */
+  async run(signal?: AbortSignal): Promise<CheckResult> {
+    const { clock } = this.options;
+    const began = clock.now();
+    const context: AttemptContext = {
+      io: this.options.io,
+      clock,
+      ...(this.options.random ? { random: this.options.random } : {}),
+      nextSequence: () => (this.sequence = (this.sequence + 1) & 0xffff),
+    };
+    let attempts = 0;
+    for (;;) {
+      const outcome = await runAttempt(this.spec, context, signal);
+      attempts++;
+      const elapsedMs = clock.now() - began;
+      if (outcome.ok) return { ok: true, detail: outcome.detail, attempts, elapsedMs };
+      const retried = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+      const detail = `${outcome.url !== undefined ? `${outcome.url}: ` : ''}${describeFailure(outcome.failure)}${retried}`;
+      if (attempts > this.spec.retry || signal?.aborted) return { ok: false, detail, failure: outcome.failure, attempts, elapsedMs };
+      await delay(clock, this.spec.delayBeforeRetryMs, signal);
+    }
+  }
+}
+
+function delay(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    let timer: TimerHandle | undefined = undefined;
+    const done = (): void => {
+      timer?.cancel();
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    timer = clock.setTimer(ms, done);
+    signal?.addEventListener('abort', done, { once: true });
+    if (signal?.aborted) done();
+  });
+}
+
+/** The longest a check can take: every attempt to its connect_timeout, with the waits between. */
+export function checkBoundMs(spec: Pick<CheckSpec, 'connectTimeoutMs' | 'retry' | 'delayBeforeRetryMs'>): number {
+  return (spec.retry + 1) * spec.connectTimeoutMs + spec.retry * spec.delayBeforeRetryMs;
+}
