@@ -49,19 +49,20 @@ export function ioFailure(error: IoError, stage: Stage, received?: number): Chec
 
 /**
  * Runs `start` with a deadline: it calls `settle` once with the outcome; when the deadline comes
- * first, `timedOut` gives the outcome. `cleanup` runs either way (closes the socket), and an
- * abort (the caller stopping) settles at once with the timeout's outcome.
+ * first, `timedOut` gives the outcome (with the deadline, not the time measured: a loaded host
+ * fires a timer a little late, and the reason should name the configured bound). `cleanup` runs
+ * either way (closes the socket), and an abort (the caller stopping) settles at once with the
+ * timeout's outcome.
  */
 function bounded(
   clock: Clock,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-  start: (settle: (outcome: AttemptOutcome) => void) => { cleanup(): void; timedOut(elapsedMs: number): AttemptOutcome },
+  start: (settle: (outcome: AttemptOutcome) => void) => { cleanup(): void; timedOut(afterMs: number): AttemptOutcome },
 ): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
-    const began = clock.now();
     let done = false;
-    let hooks: { cleanup(): void; timedOut(elapsedMs: number): AttemptOutcome } | undefined;
+    let hooks: { cleanup(): void; timedOut(afterMs: number): AttemptOutcome } | undefined;
     const settle = (outcome: AttemptOutcome): void => {
       if (done) return;
       done = true;
@@ -71,7 +72,7 @@ function bounded(
       resolve(outcome);
     };
     const onTimeout = (): void => {
-      if (hooks) settle(hooks.timedOut(clock.now() - began));
+      if (hooks) settle(hooks.timedOut(timeoutMs));
     };
     const onAbort = onTimeout;
     const timer = clock.setTimer(timeoutMs, onTimeout);

@@ -10,12 +10,30 @@ const ECHO_REPLY = { ipv4: 0, ipv6: 129 } as const;
 const UNREACHABLE = { ipv4: 3, ipv6: 1 } as const;
 const ICMP_HEADER_BYTES = 8;
 
-/** The Internet checksum (RFC 1071) of ICMPv4; ICMPv6's includes a pseudo-header the kernel fills. */
-function internetChecksum(bytes: Uint8Array): number {
+/** The Internet checksum (RFC 1071) of the concatenated parts (each of even length but the last). */
+function internetChecksum(...parts: Uint8Array[]): number {
   let sum = 0;
-  for (let i = 0; i < bytes.length; i += 2) sum += ((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0);
+  for (const bytes of parts) for (let i = 0; i < bytes.length; i += 2) sum += ((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0);
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
+}
+
+/**
+ * ICMPv6's checksum covers a pseudo-header (RFC 4443 §2.3, RFC 8200 §8.1). The kernel computes it
+ * for a raw ICMPv6 socket, except when the program writes the IPv6 header itself (IPV6_HDRINCL,
+ * how a source address is chosen): then this fills it in, in place.
+ */
+export function fillIcmpv6Checksum(message: Uint8Array, source: Uint8Array, destination: Uint8Array): void {
+  const pseudo = Buffer.alloc(40);
+  pseudo.set(source, 0);
+  pseudo.set(destination, 16);
+  pseudo.writeUInt32BE(message.length, 32);
+  pseudo[39] = 58;
+  message[2] = 0;
+  message[3] = 0;
+  const sum = internetChecksum(pseudo, message);
+  message[2] = sum >> 8;
+  message[3] = sum & 0xff;
 }
 
 export function encodeEchoRequest(family: AddressFamily, identifier: number, sequence: number, data: Uint8Array): Uint8Array {

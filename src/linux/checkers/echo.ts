@@ -11,7 +11,7 @@ import { endianness } from 'node:os';
 import { createSocket, SocketLevel, type Socket } from 'raw-socket';
 import type { AddressFamily } from '../../core/address.js';
 import { addressToBytes } from '../../core/address.js';
-import { echoIdentifierOf } from '../../checkers/icmp.js';
+import { echoIdentifierOf, fillIcmpv6Checksum } from '../../checkers/icmp.js';
 import type { EchoChannel, EchoEvents, EchoOptions, IoError } from '../../checkers/io.js';
 import { parseIpv4Packet } from '../sockets/ipv4-header.js';
 
@@ -22,13 +22,14 @@ const SOL_RAW = 255;
 const ICMP_FILTER = 1;
 const ICMP6_FILTER = 1;
 const IP_HDRINCL = 3;
-const IPV6_PKTINFO = 50;
+const IPV6_HDRINCL = 36;
 const SO_BINDTODEVICE = 25;
 const ICMP_ECHO_REPLY = 0;
 const ICMP_UNREACHABLE = 3;
 const ICMP6_UNREACHABLE = 1;
 const ICMP6_ECHO_REPLY = 129;
 const IPV4_TTL = 64;
+const IPV6_HOP_LIMIT = 64;
 /** How long a socket with no checker left stays open (a checker opens a channel per attempt). */
 const LINGER_MS = 5000;
 
@@ -36,7 +37,7 @@ interface SharedSocket {
   readonly socket: Socket;
   readonly channels: Map<number, EchoEvents>;
   linger: NodeJS.Timeout | undefined;
-  /** IPv4 with bindto: the IP header is ours (IP_HDRINCL), with the source in it. */
+  /** With bindto: the IP header is ours (IP_HDRINCL / IPV6_HDRINCL), with the source in it. */
   readonly header: Buffer | undefined;
 }
 
@@ -57,6 +58,20 @@ function kernelFilter(family: AddressFamily): Buffer {
   const filter = Buffer.alloc(32);
   words.forEach((word, i) => (endianness() === 'LE' ? filter.writeUInt32LE(word >>> 0, i * 4) : filter.writeUInt32BE(word >>> 0, i * 4)));
   return filter;
+}
+
+/** The message behind our own IP header: destination and length in, and (IPv6) the ICMPv6 checksum. */
+function withHeader(header: Buffer, options: EchoOptions, message: Uint8Array): Buffer {
+  const packet = Buffer.concat([header, message]);
+  const destination = addressToBytes(options.family, options.address);
+  if (options.family === 'ipv4') {
+    packet.set(destination, 16);
+    return packet;
+  }
+  packet.writeUInt16BE(message.length, 4);
+  packet.set(destination, 24);
+  fillIcmpv6Checksum(packet.subarray(40), packet.subarray(8, 24), destination);
+  return packet;
 }
 
 export class EchoSockets {
@@ -85,8 +100,7 @@ export class EchoSockets {
       identifier,
       send: (bytes) => {
         if (!open) return;
-        const packet = entry.header ? Buffer.concat([entry.header, bytes]) : Buffer.from(bytes);
-        if (entry.header) packet.set(addressToBytes('ipv4', options.address), 16);
+        const packet = entry.header ? withHeader(entry.header, options, bytes) : Buffer.from(bytes);
         entry.socket.send(packet, 0, packet.length, destination, (error) => {
           if (error && open) queueMicrotask(() => events.error({ code: /unreachable/i.test(error.message) ? 'EHOSTUNREACH' : 'EIO', message: error.message }));
         });
@@ -143,20 +157,24 @@ export class EchoSockets {
         const device = Buffer.from(`${options.interfaceName}\0`);
         socket.setOption(SocketLevel.SOL_SOCKET, SO_BINDTODEVICE, device, device.length);
       }
-      if (options.localAddress !== undefined && family === 'ipv6') {
-        // A sticky IPV6_PKTINFO (RFC 3542 §6.1) sets the source of everything the socket sends.
-        const info = Buffer.alloc(20);
-        info.set(addressToBytes('ipv6', options.localAddress), 0);
-        socket.setOption(SocketLevel.IPPROTO_IPV6, IPV6_PKTINFO, info, info.length);
-      }
+      // raw-socket cannot bind(), and Linux takes no source from a sticky IPV6_PKTINFO on a
+      // raw socket: with bindto the IP header is ours, with the source in it.
       if (options.localAddress !== undefined && family === 'ipv4') {
-        // IPv4 has no sticky source: the header is ours. The kernel fills length, ID and checksum.
         socket.setOption(SocketLevel.IPPROTO_IP, IP_HDRINCL, 1);
+        // The kernel fills the total length, the ID and the header checksum.
         header = Buffer.alloc(20);
         header[0] = 0x45;
         header[8] = IPV4_TTL;
         header[9] = IPPROTO_ICMP;
         header.set(addressToBytes('ipv4', options.localAddress), 12);
+      }
+      if (options.localAddress !== undefined && family === 'ipv6') {
+        socket.setOption(SocketLevel.IPPROTO_IPV6, IPV6_HDRINCL, 1);
+        header = Buffer.alloc(40);
+        header[0] = 0x60;
+        header[6] = IPPROTO_ICMPV6;
+        header[7] = IPV6_HOP_LIMIT;
+        header.set(addressToBytes('ipv6', options.localAddress), 8);
       }
     } catch (error) {
       socket.close();

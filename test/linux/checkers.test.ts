@@ -1,0 +1,236 @@
+// The built-in checkers against real servers in network namespaces, through the Linux adapter
+// (src/linux/checkers): nginx over HTTP and HTTPS, TCP, ICMP and ICMPv6 echo answered by the
+// kernel, dnsmasq for DNS, and servers that misbehave (hostile-server.mjs): accept and never
+// answer, trickle bytes, send 100 MB, reset, present a certificate that does not verify, answer
+// with the wrong status. The checker runs on host `chk` (run-check.mjs), the servers on `srv`.
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+import { waitFor } from '../helpers/daemons.js';
+
+const runCheck = join(import.meta.dirname, '..', 'checkers', 'run-check.mjs');
+const hostileServer = join(import.meta.dirname, '..', 'checkers', 'hostile-server.mjs');
+const have = (command: string, args: string[]): boolean => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+const haveServers = have('nginx', ['-v']) && have('dnsmasq', ['--version']) && have('openssl', ['version']);
+const SRV = '192.0.2.20';
+const SRV6 = '2001:db8::20';
+const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+
+interface Result {
+  ok: boolean;
+  detail: string;
+  reason?: string;
+  attempts: number;
+  elapsedMs: number;
+}
+
+let lab: NamespaceLab | undefined;
+let dir = '';
+let chk: LabHost;
+let srv: LabHost;
+const hostileLines: string[] = [];
+
+async function check(spec: Record<string, unknown>): Promise<Result> {
+  const { stdout } = await chk.exec('node', [runCheck, JSON.stringify({ spec })]);
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Result;
+}
+
+const endpoint = (port: number, family: 'ipv4' | 'ipv6' = 'ipv4', extra: Record<string, unknown> = {}) => ({ address: family === 'ipv4' ? SRV : SRV6, family, port, ...extra });
+const common = (port: number, family: 'ipv4' | 'ipv6' = 'ipv4') => ({ endpoint: endpoint(port, family), connectTimeoutMs: 2000, retry: 0, delayBeforeRetryMs: 0 });
+const url = (path: string, extra: Record<string, unknown> = {}) => ({ path, statusCodes: [[200, 299]], ...extra });
+const httpGet = (port: number, urls: unknown[], extra: Record<string, unknown> = {}) => ({ type: 'HTTP_GET', ...common(port), urls, protocol: '1.0', ...extra });
+const sslGet = (port: number, urls: unknown[], tls: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+  type: 'SSL_GET',
+  ...common(port),
+  urls,
+  protocol: '1.0',
+  tls: { sni: false, compliant: false, ...tls },
+  ...extra,
+});
+
+function nginxConfig(): string {
+  return `
+pid ${dir}/nginx.pid;
+error_log stderr;
+daemon off;
+master_process off;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen ${SRV}:80;
+    listen [${SRV6}]:80;
+    listen ${SRV}:443 ssl;
+    listen [${SRV6}]:443 ssl;
+    ssl_certificate ${dir}/server.pem;
+    ssl_certificate_key ${dir}/server.key;
+    location = /readyz { default_type text/plain; return 200 "ok"; }
+    location = /unavailable { return 503; }
+    location = /whoami { default_type text/plain; return 200 "$remote_addr"; }
+    location = /sni { default_type text/plain; return 200 "$ssl_server_name"; }
+  }
+}
+`;
+}
+
+/** A CA, a server certificate it signed (for api.example.test and the server's addresses), and another CA. */
+function makeCertificates(): void {
+  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=vrrpd test CA');
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other.pem', '-days', '2', '-subj', '/CN=another CA');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=api.example.test');
+  writeFileSync(join(dir, 'san.ext'), `subjectAltName=DNS:api.example.test,IP:${SRV},IP:${SRV6}\n`);
+  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
+}
+
+function started(child: ChildProcess, lines: string[]): void {
+  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+}
+
+describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real servers (needs root, nginx, dnsmasq, openssl)', () => {
+  beforeAll(async () => {
+    await sweepStaleLabs();
+    dir = mkdtempSync(join(tmpdir(), 'vrrpd-checkers-'));
+    chmodSync(dir, 0o755);
+    makeCertificates();
+    writeFileSync(join(dir, 'nginx.conf'), nginxConfig());
+    lab = await NamespaceLab.create();
+    chk = await lab.addHost('chk', ['192.0.2.10/24', '192.0.2.11/24', '2001:db8::10/64', '2001:db8::11/64']);
+    srv = await lab.addHost('srv', [`${SRV}/24`, `${SRV6}/64`]);
+    const nginxLines: string[] = [];
+    started(srv.spawn('nginx', ['-e', 'stderr', '-c', join(dir, 'nginx.conf')]), nginxLines);
+    started(
+      srv.spawn('dnsmasq', ['--keep-in-foreground', '--no-resolv', '--no-hosts', '--conf-file=/dev/null', '--user=root', '--pid-file', '--log-facility=-', '--bind-interfaces', `--listen-address=${SRV}`, `--listen-address=${SRV6}`, '--address=/svc.example.test/192.0.2.53']),
+      [],
+    );
+    started(srv.spawn('node', [hostileServer, SRV]), hostileLines);
+    await waitFor('the hostile servers', async () => hostileLines.some((line) => line.includes('"ready"')), 15_000);
+    await waitFor('nginx', async () => (await srv.exec('ss', ['-ltn'])).stdout.includes(`${SRV}:443`), 15_000).catch((error: Error) => {
+      throw new Error(`${error.message}: ${nginxLines.join('\n')}`);
+    });
+    await waitFor('dnsmasq', async () => (await srv.exec('ss', ['-lun'])).stdout.includes(`${SRV}:53`), 15_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await lab?.destroy();
+    lab = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('HTTP_GET: a healthy endpoint passes; a stopped port is refused; status_code ranges and digests are checked', { timeout: 60_000 }, async () => {
+    expect(await check(httpGet(80, [url('/readyz')]))).toMatchObject({ ok: true, detail: 'HTTP status 200' });
+    expect(await check({ ...httpGet(80, [url('/readyz')]), endpoint: endpoint(80, 'ipv6') })).toMatchObject({ ok: true });
+    expect(await check(httpGet(81, [url('/readyz')]))).toMatchObject({ ok: false, reason: 'refused', detail: 'connection refused' });
+    expect(await check(httpGet(80, [url('/unavailable')]))).toMatchObject({ ok: false, reason: 'http-status', detail: 'HTTP status 503 (expected 200-299)' });
+    expect(await check(httpGet(80, [url('/unavailable', { statusCodes: [[200, 299], [503, 503]] })]))).toMatchObject({ ok: true, detail: 'HTTP status 503' });
+    expect(await check(httpGet(80, [url('/readyz', { digest: md5('ok') })]))).toMatchObject({ ok: true, detail: 'HTTP status 200, digest matches' });
+    expect(await check(httpGet(80, [url('/readyz', { digest: md5('not ok') })]))).toMatchObject({ ok: false, reason: 'digest', detail: `MD5 digest ${md5('ok')} of the 2-byte body is not ${md5('not ok')}` });
+  });
+
+  test('bindto sets the source address (nginx answers with it; its MD5 is the digest)', { timeout: 60_000 }, async () => {
+    const whoami = (address: string) => url('/whoami', { digest: md5(address) });
+    expect(await check(httpGet(80, [whoami('192.0.2.10')]))).toMatchObject({ ok: true });
+    expect(await check({ ...httpGet(80, [whoami('192.0.2.11')]), endpoint: endpoint(80, 'ipv4', { bindTo: '192.0.2.11' }) })).toMatchObject({ ok: true });
+    expect(await check({ ...httpGet(80, [whoami('2001:db8::11')]), endpoint: endpoint(80, 'ipv6', { bindTo: '2001:db8::11' }) })).toMatchObject({ ok: true });
+    expect(await check({ ...httpGet(80, [whoami('192.0.2.11')]), endpoint: endpoint(80, 'ipv4', { bindTo: '192.0.2.11', bindPort: 40123 }) })).toMatchObject({ ok: true });
+  });
+
+  test('SSL_GET: no verification by default (keepalived); verify_certificate against the right CA passes, another CA or a wrong name fails', { timeout: 60_000 }, async () => {
+    expect(await check(sslGet(443, [url('/readyz')]))).toMatchObject({ ok: true, detail: 'HTTP status 200' });
+    expect(await check({ ...sslGet(443, [url('/readyz')]), endpoint: endpoint(443, 'ipv6') })).toMatchObject({ ok: true });
+    expect(await check(sslGet(443, [url('/readyz')], { caFile: join(dir, 'ca.pem') }))).toMatchObject({ ok: true });
+    expect(await check(sslGet(443, [url('/readyz')], { caFile: join(dir, 'other.pem') }))).toMatchObject({ ok: false, reason: 'tls', detail: 'TLS handshake failed: unable to verify the first certificate' });
+    const wrongName = await check(sslGet(443, [url('/readyz')], { caFile: join(dir, 'ca.pem'), sni: true }, { virtualhost: 'other.example.test' }));
+    expect(wrongName).toMatchObject({ ok: false, reason: 'tls' });
+    expect(wrongName.detail).toContain("Host: other.example.test. is not in the cert's altnames");
+    // enable_sni sends the virtualhost: nginx's $ssl_server_name is it.
+    expect(await check(sslGet(443, [url('/sni', { digest: md5('api.example.test') })], { sni: true }, { virtualhost: 'api.example.test' }))).toMatchObject({ ok: true });
+    expect(await check(sslGet(443, [url('/sni', { digest: md5('') })], { sni: false }, { virtualhost: 'api.example.test' }))).toMatchObject({ ok: true });
+    expect(await check(sslGet(443, [url('/readyz')], { compliant: true }))).toMatchObject({ ok: true });
+    // A plain-HTTP port is no TLS server.
+    expect(await check(sslGet(80, [url('/readyz')]))).toMatchObject({ ok: false, reason: 'tls' });
+  });
+
+  test('hostile servers each give their reason: silent, trickling, 100 MB, reset', { timeout: 90_000 }, async () => {
+    expect(await check(httpGet(8001, [url('/')]))).toMatchObject({ ok: false, reason: 'timeout', detail: 'timed out after 2000 ms during the response header (0 bytes received)' });
+    expect(await check(sslGet(8001, [url('/')]))).toMatchObject({ ok: false, reason: 'timeout', detail: 'timed out after 2000 ms during the TLS handshake' });
+    const trickle = await check(httpGet(8002, [url('/')]));
+    expect(trickle).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(trickle.detail).toMatch(/^timed out after 2000 ms during the response header \(\d+ bytes received\)$/);
+    expect(await check(httpGet(8004, [url('/')]))).toMatchObject({ ok: false, reason: 'http-header-too-large', detail: 'no end of the HTTP response header in its first 16384 bytes' });
+    expect(await check(httpGet(8005, [url('/')]))).toMatchObject({ ok: false, reason: 'reset', detail: 'connection reset during the response header (0 bytes received)' });
+    expect(await check(httpGet(8006, [url('/')]))).toMatchObject({ ok: false, reason: 'reset', detail: 'connection reset during the response header (11 bytes received)' });
+
+    // A 200 with a 100 MB body: decided on the header, the connection closed long before 100 MB left.
+    const before = hostileLines.length;
+    expect(await check(httpGet(8003, [url('/')]))).toMatchObject({ ok: true, detail: 'HTTP status 200' });
+    await waitFor('the 100 MB server to see the close', async () => hostileLines.slice(before).some((line) => line.includes('"port":8003')), 10_000);
+    const written = (JSON.parse(hostileLines.slice(before).find((line) => line.includes('"port":8003')) ?? '{}') as { written: number }).written;
+    expect(written).toBeLessThan(100 * 1024 * 1024);
+    // With a digest the body must be read: it is hashed as it comes and compared, or the attempt times out.
+    const hashed = await check(httpGet(8003, [url('/', { digest: md5('ok') })]));
+    expect(hashed.ok).toBe(false);
+    expect(['digest', 'timeout']).toContain(hashed.reason);
+  });
+
+  test('TCP_CHECK and PING_CHECK over IPv4 and IPv6; an address nobody has is not answered', { timeout: 60_000 }, async () => {
+    expect(await check({ type: 'TCP_CHECK', ...common(443) })).toMatchObject({ ok: true, detail: 'connected' });
+    expect(await check({ type: 'TCP_CHECK', ...common(443, 'ipv6') })).toMatchObject({ ok: true });
+    expect(await check({ type: 'TCP_CHECK', ...common(444) })).toMatchObject({ ok: false, reason: 'refused' });
+    expect(await check({ type: 'PING_CHECK', ...common(0) })).toMatchObject({ ok: true, detail: 'echo reply' });
+    expect(await check({ type: 'PING_CHECK', ...common(0, 'ipv6') })).toMatchObject({ ok: true, detail: 'echo reply' });
+    const nobody = await check({ type: 'PING_CHECK', ...common(0), endpoint: { address: '192.0.2.99', family: 'ipv4', port: 0 } });
+    expect(nobody.ok).toBe(false);
+    expect(['timeout', 'unreachable']).toContain(nobody.reason);
+  });
+
+  test('PING_CHECK bindto: with echo requests from one of two addresses dropped at the server, only the other source is answered', { timeout: 90_000 }, async () => {
+    const ping = (family: 'ipv4' | 'ipv6', bindTo: string) => ({ type: 'PING_CHECK', ...common(0, family), connectTimeoutMs: 1000, endpoint: endpoint(0, family, { bindTo }) });
+    const answered = async (): Promise<boolean[]> =>
+      Promise.all([ping('ipv4', '192.0.2.10'), ping('ipv4', '192.0.2.11'), ping('ipv6', '2001:db8::10'), ping('ipv6', '2001:db8::11')].map(async (spec) => (await check(spec)).ok));
+    const dropFrom = async (v4: string, v6: string): Promise<void> => {
+      await srv.exec('nft', ['add table inet ckt']);
+      await srv.exec('nft', ['flush table inet ckt']);
+      await srv.exec('nft', ['add chain inet ckt in { type filter hook input priority 0 ; }']);
+      await srv.exec('nft', [`add rule inet ckt in ip saddr ${v4} icmp type echo-request drop`]);
+      await srv.exec('nft', [`add rule inet ckt in ip6 saddr ${v6} icmpv6 type echo-request drop`]);
+    };
+    try {
+      await dropFrom('192.0.2.11', '2001:db8::11');
+      expect(await answered()).toEqual([true, false, true, false]);
+      await dropFrom('192.0.2.10', '2001:db8::10');
+      expect(await answered()).toEqual([false, true, false, true]);
+    } finally {
+      await srv.exec('nft', ['delete table inet ckt']);
+    }
+  });
+
+  test('DNS_CHECK against dnsmasq: a name it knows passes; the default SOA of "." is REFUSED without upstreams; a closed port is refused', { timeout: 60_000 }, async () => {
+    const dns = (family: 'ipv4' | 'ipv6', queryType: string, name: string, port = 53) => ({ type: 'DNS_CHECK', ...common(port, family), queryType, name });
+    expect(await check(dns('ipv4', 'A', 'svc.example.test'))).toMatchObject({ ok: true, detail: 'DNS A svc.example.test: NOERROR' });
+    expect(await check(dns('ipv6', 'A', 'svc.example.test'))).toMatchObject({ ok: true });
+    expect(await check(dns('ipv4', 'SOA', '.'))).toMatchObject({ ok: false, reason: 'dns-rcode', detail: 'DNS answer with rcode 5 (REFUSED)' });
+    expect(await check(dns('ipv4', 'A', 'svc.example.test', 5353))).toMatchObject({ ok: false, reason: 'refused' });
+  });
+
+  test('UDP_CHECK: silence passes without require_reply, an ICMP port unreachable fails; require_reply needs an answer', { timeout: 60_000 }, async () => {
+    const udp = (port: number, extra: Record<string, unknown> = {}) => ({ type: 'UDP_CHECK', ...common(port), connectTimeoutMs: 1000, ...extra });
+    expect(await check(udp(53))).toMatchObject({ ok: true, detail: 'no reply and no ICMP error within 1000 ms' });
+    expect(await check(udp(5353))).toMatchObject({ ok: false, reason: 'refused' });
+    // A DNS query as payload: dnsmasq answers; the reply starts with the query's ID.
+    const query = '123401000001000000000000037376630765' + '78616d706c650474657374000001' + '0001';
+    expect(await check(udp(53, { payload: query, requireReply: { data: '1234', minLength: 12, maxLength: 512 } }))).toMatchObject({ ok: true });
+    expect(await check(udp(53, { payload: query, requireReply: { data: '4321', minLength: 0, maxLength: 255 } }))).toMatchObject({ ok: false, reason: 'udp-reply', detail: 'UDP reply differs from require_reply at byte 0' });
+  });
+});
