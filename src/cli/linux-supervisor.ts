@@ -1,4 +1,6 @@
-// The supervisor wired to the real host: child processes, the file system, /proc, the notify FIFO.
+// The supervisor wired to the real host: child processes, the file system, /proc, the notify FIFO,
+// the built-in checkers' sockets.
+import type { CheckerIo } from '../checkers/io.js';
 import type { VrrpdConfig } from '../config/model.js';
 import type { Logger } from '../core/log.js';
 import { NotifyFifo } from '../notify/fifo.js';
@@ -7,7 +9,7 @@ import { LinuxFiles, linuxSecurityFs, ProcTable, systemUsers } from '../linux/tr
 import { ChildProcessRunner } from '../scripting/process-runner.js';
 import { Supervisor } from '../daemon/vrrp/supervisor.js';
 
-export async function linuxSupervisor(config: VrrpdConfig, clock: Clock, log: Logger): Promise<Supervisor> {
+export async function linuxSupervisor(config: VrrpdConfig, clock: Clock, log: Logger, checkers?: CheckerIo): Promise<Supervisor> {
   const fifo = config.global.notifyFifo ? await NotifyFifo.open(config.global.notifyFifo, log) : undefined;
   return new Supervisor(config, {
     clock,
@@ -17,6 +19,7 @@ export async function linuxSupervisor(config: VrrpdConfig, clock: Clock, log: Lo
     processes: new ProcTable(),
     users: systemUsers(),
     security: linuxSecurityFs,
+    ...(checkers ? { checkers } : {}),
     ...(fifo ? { fifo } : {}),
   });
 }

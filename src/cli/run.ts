@@ -19,6 +19,7 @@ import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
+import { LinuxCheckerIo } from '../linux/checkers/io.js';
 import { linuxSupervisor } from './linux-supervisor.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
 
@@ -58,18 +59,24 @@ export async function run(options: RunOptions): Promise<number> {
   }
   const platform = new LinuxPlatform(log);
   const clock = new RealClock();
-  const daemon = new Daemon([vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log) })], log);
+  // The built-in checkers' sockets, shared by every vrrp_script with a checker block (one raw ICMP socket per family).
+  const checkers = new LinuxCheckerIo();
+  const closeHost = (): void => {
+    platform.close();
+    checkers.close();
+  };
+  const daemon = new Daemon([vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log, checkers) })], log);
   const nothing = daemon.nothingToRun(loaded.config);
   if (nothing) {
     process.stderr.write(`vrrpd: ${options.file} ${nothing}; nothing to run\n`);
-    platform.close();
+    closeHost();
     return 1;
   }
 
   const missing = missingOwnCapabilities();
   if (missing.length > 0) {
     process.stderr.write(`vrrpd: needs root or ${missing.join(' and ')} (raw VRRP sockets need CAP_NET_RAW; addresses, routes and VMACs need CAP_NET_ADMIN); not started\n`);
-    platform.close();
+    closeHost();
     return 1;
   }
   const serviceManager = SystemdNotifier.fromEnvironment(log);
@@ -90,7 +97,7 @@ export async function run(options: RunOptions): Promise<number> {
   } catch (error) {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
     await operations.close();
-    platform.close();
+    closeHost();
     return 1;
   }
   try {
@@ -98,7 +105,7 @@ export async function run(options: RunOptions): Promise<number> {
   } catch (error) {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
     await operations.close();
-    platform.close();
+    closeHost();
     return 1;
   }
 
@@ -117,7 +124,7 @@ export async function run(options: RunOptions): Promise<number> {
     process.stderr.write(`vrrpd: cannot open the control socket ${controlPath}: ${(error as Error).message}\n`);
     await operations.close();
     await daemon.stop();
-    platform.close();
+    closeHost();
     return 1;
   }
   log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
@@ -134,7 +141,7 @@ export async function run(options: RunOptions): Promise<number> {
       operations.stopping();
       const deadline = setTimeout(() => resolve(0), STOP_DEADLINE_MS);
       void Promise.all([stopped, control.close(), operations.close()])
-        .finally(() => platform.close())
+        .finally(closeHost)
         .finally(() => {
           clearTimeout(deadline);
           resolve(0);

@@ -3,6 +3,7 @@
 // whatever unit the source format uses (keepalived writes seconds, with decimals).
 // Each field says which keepalived keyword it comes from; defaults are in DEFAULTS below.
 import type { AddressFamily } from '../core/address.js';
+import type { CheckerConfig } from './checkers.js';
 
 export type { AddressFamily };
 
@@ -246,11 +247,13 @@ export interface VrrpInstanceConfig {
 /** `vrrp_script <name> { ... }`. */
 export interface TrackScriptConfig {
   readonly name: string;
-  /** `script`: the command line. */
+  /** `script`: the command line; empty when a checker block takes its place. */
   readonly script: string;
+  /** A checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK) instead of `script`: run in-process. */
+  readonly checker?: CheckerConfig;
   /** `interval` (s): time between runs. Default 1 s. */
   readonly intervalMs: number;
-  /** `timeout` (s): a run lasting longer counts as failed. Default: the interval. */
+  /** `timeout` (s): a run lasting longer counts as failed. Default: the interval (with a checker: the longest its attempts can take). */
   readonly timeoutMs: number;
   /** `weight` -253..253: 0 = failure means Fault; else added while OK (negative: subtracted while failed). Default 0. */
   readonly weight: number;

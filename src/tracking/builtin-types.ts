@@ -1,6 +1,7 @@
 // keepalived's own kinds of tracked object (registry.ts): vrrp_script, track_file,
 // vrrp_track_process and track_interface, built from one configuration.
-import type { VrrpdConfig } from '../config/model.js';
+import type { CheckerIo } from '../checkers/io.js';
+import type { TrackScriptConfig, VrrpdConfig } from '../config/model.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { ScriptPolicy } from '../scripting/policy.js';
@@ -9,7 +10,9 @@ import { FileTracker, type FileWatchPort } from './file-tracker.js';
 import { InterfaceTracker } from './interface-tracker.js';
 import { ProcessTracker, type ProcessTablePort } from './process-tracker.js';
 import type { TrackerType } from './registry.js';
-import { ScriptTracker } from './script-tracker.js';
+import { checkerCheck } from './checker-check.js';
+import { checkSpecOf } from './checker-spec.js';
+import { processCheck, ScriptTracker } from './script-tracker.js';
 
 export interface TrackerServices {
   readonly clock: Clock;
@@ -18,10 +21,28 @@ export interface TrackerServices {
   readonly policy: ScriptPolicy;
   readonly files: FileWatchPort;
   readonly processes: ProcessTablePort;
+  /** The built-in checkers' sockets; without them a vrrp_script with a checker block counts as failed. */
+  readonly checkers?: CheckerIo;
 }
 
 export function builtinTrackerTypes(config: VrrpdConfig, services: TrackerServices): TrackerType[] {
-  const { clock, log, runner, policy, files, processes } = services;
+  const { clock, log, runner, policy, files, processes, checkers } = services;
+  /** A vrrp_script with a checker block runs the checker in this process; no script policy applies. */
+  const checkerTracker = (script: TrackScriptConfig & { checker: NonNullable<TrackScriptConfig['checker']> }): ScriptTracker => {
+    const { checker } = script;
+    const spec = {
+      name: script.name,
+      intervalMs: script.intervalMs,
+      rise: script.rise,
+      fall: script.fall,
+      initFail: script.initFail || checker.alpha,
+      warmupMs: checker.warmupMs,
+      logAllFailures: checker.logAllFailures,
+      ...(checkers ? {} : { refused: 'the built-in checkers are not available here' }),
+    };
+    const check = checkers ? checkerCheck(checkSpecOf(checker), script.timeoutMs, { io: checkers, clock }) : { run: () => Promise.reject(new Error('no checkers')) };
+    return new ScriptTracker(spec, clock, check, log);
+  };
   return [
     {
       kind: 'interface',
@@ -40,6 +61,10 @@ export function builtinTrackerTypes(config: VrrpdConfig, services: TrackerServic
       lookup: (name) => {
         const script = config.scripts.find((candidate) => candidate.name === name);
         if (!script) return undefined;
+        if (script.checker) {
+          const withChecker = { ...script, checker: script.checker };
+          return { identity: script, weight: script.weight, reverse: script.reverse, create: () => checkerTracker(withChecker) };
+        }
         const { scriptUser, enableScriptSecurity } = config.global;
         return {
           // Who runs it and whether it may run are part of what it is.
@@ -51,17 +76,14 @@ export function builtinTrackerTypes(config: VrrpdConfig, services: TrackerServic
             return new ScriptTracker(
               {
                 name: script.name,
-                argv: prepared.argv,
                 intervalMs: script.intervalMs,
-                timeoutMs: script.timeoutMs,
                 rise: script.rise,
                 fall: script.fall,
                 initFail: script.initFail,
-                identity: prepared.identity,
                 ...(prepared.refused ? { refused: prepared.refused } : {}),
               },
               clock,
-              runner,
+              processCheck(runner, prepared.argv, prepared.identity, script.timeoutMs),
               log,
             );
           },

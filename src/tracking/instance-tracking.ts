@@ -40,6 +40,7 @@ export class InstanceTracking {
       state: tracker.state,
       ...(tracker.value !== undefined ? { value: tracker.value } : {}),
       ...(tracker.detail !== undefined ? { detail: tracker.detail } : {}),
+      ...(tracker.reason !== undefined ? { reason: tracker.reason } : {}),
     }));
     return evaluateTracking(this.basePriority(), readings, this.weightsApply);
   }

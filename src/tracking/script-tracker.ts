@@ -1,7 +1,9 @@
-// vrrp_script: runs the check every `interval`, never two runs at once; a run is a success when it
-// exits 0 within `timeout`. It turns failed after `fall` failures in a row and OK after `rise`
-// successes in a row; the first result decides at once unless `init_fail` started it failed.
-// Runs happen in child processes (process-runner.ts), so a hung script never delays the protocol.
+// vrrp_script: runs the check every `interval`, never two runs at once. It turns failed after
+// `fall` failures in a row and OK after `rise` successes in a row; the first result decides at
+// once unless `init_fail` started it failed. A run is a script in a child process
+// (process-runner.ts: a success when it exits 0 within `timeout`) or a built-in checker
+// (checker-check.ts); either way it runs beside the event loop, so a hung check never delays
+// the protocol.
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { describeOutcome, type ProcessRunner, type RunOutcome } from '../scripting/process-runner.js';
@@ -11,15 +13,46 @@ import type { TrackerState } from './weights.js';
 
 export interface ScriptSpec {
   readonly name: string;
-  readonly argv: readonly string[];
   readonly intervalMs: number;
-  readonly timeoutMs: number;
   readonly rise: number;
   readonly fall: number;
   readonly initFail: boolean;
-  readonly identity: ScriptIdentity;
   /** Why the script may not run at all (script security, unknown user); it counts as failed. */
   readonly refused?: string;
+  /** A checker's `warmup`: the first run waits a random time up to this. */
+  readonly warmupMs?: number;
+  /** A checker's `log_all_failures`: a line for every failed run, not only for changes. */
+  readonly logAllFailures?: boolean;
+}
+
+/** What one run said. */
+export interface CheckOutcome {
+  readonly success: boolean;
+  /** For status and logs: "exit status 1", "connection refused". */
+  readonly outcome: string;
+  /** Why it failed, from a small fixed set (metrics label it): "exit-status", "timeout", "refused", ... */
+  readonly reason?: string;
+}
+
+/** One run of a vrrp_script: aborting ends it at once (vrrpd stopping). */
+export interface TrackCheck {
+  run(signal: AbortSignal): Promise<CheckOutcome>;
+}
+
+const PROCESS_REASONS: Record<RunOutcome['kind'], string> = { exited: 'exit-status', signalled: 'signalled', 'timed-out': 'timeout', 'failed-to-start': 'failed-to-start' };
+
+/** A script run as a process: success is exit status 0 within `timeoutMs`. */
+export function processCheck(runner: ProcessRunner, argv: readonly string[], identity: ScriptIdentity, timeoutMs: number): TrackCheck {
+  return {
+    run: (signal) =>
+      runner
+        .run({ argv, uid: identity.uid, gid: identity.gid, timeoutMs, signal })
+        .catch((error: unknown): RunOutcome => ({ kind: 'failed-to-start', message: (error as Error).message }))
+        .then((outcome) => {
+          const success = outcome.kind === 'exited' && outcome.code === 0;
+          return { success, outcome: describeOutcome(outcome), ...(success ? {} : { reason: PROCESS_REASONS[outcome.kind] }) };
+        }),
+  };
 }
 
 export class ScriptTracker implements Tracker {
@@ -34,6 +67,7 @@ export class ScriptTracker implements Tracker {
   private timer: TimerHandle | undefined;
   private stopped = true;
   private lastOutcome: string | undefined;
+  private lastReason: string | undefined;
   private readonly listeners = new Listeners();
   private markKnown: () => void = () => undefined;
   /** Resolves once the state is known: the first result (a run ends by its timeout at the latest). */
@@ -42,8 +76,9 @@ export class ScriptTracker implements Tracker {
   constructor(
     readonly spec: ScriptSpec,
     private readonly clock: Clock,
-    private readonly runner: ProcessRunner,
+    private readonly check: TrackCheck,
     private readonly log: Logger,
+    private readonly random: () => number = Math.random,
   ) {
     this.current = spec.initFail || spec.refused ? 'failed' : 'init';
     this.known = new Promise((resolve) => (this.markKnown = resolve));
@@ -63,6 +98,12 @@ export class ScriptTracker implements Tracker {
     return this.spec.refused ?? this.lastOutcome;
   }
 
+  /** Why the last run failed (a fixed word), while it is failed. */
+  get reason(): string | undefined {
+    if (this.spec.refused) return 'refused-to-run';
+    return this.current === 'failed' ? this.lastReason : undefined;
+  }
+
   subscribe(listener: () => void): () => void {
     return this.listeners.add(listener);
   }
@@ -74,7 +115,9 @@ export class ScriptTracker implements Tracker {
       this.log.error({ event: 'script-refused', tracker: this.name, reason: this.spec.refused }, `vrrp_script ${this.name} will not run: ${this.spec.refused}; it counts as failed`);
       return;
     }
-    this.tick();
+    const warmup = this.spec.warmupMs ?? 0;
+    if (warmup > 0) this.timer = this.clock.setTimer(warmup * this.random(), () => this.tick());
+    else this.tick();
   }
 
   stop(): void {
@@ -92,20 +135,23 @@ export class ScriptTracker implements Tracker {
     // A run still going at the next interval is left to its timeout; no second copy starts.
     if (this.running) return;
     this.running = true;
-    const { argv, identity, timeoutMs } = this.spec;
     const abort = new AbortController();
     this.abort = abort;
-    void this.runner
-      .run({ argv, uid: identity.uid, gid: identity.gid, timeoutMs, signal: abort.signal })
+    void this.check
+      .run(abort.signal)
+      .catch((error: unknown): CheckOutcome => ({ success: false, outcome: `could not run: ${(error as Error).message}`, reason: 'failed-to-start' }))
       .then((outcome) => this.record(outcome))
-      .catch((error: unknown) => this.record({ kind: 'failed-to-start', message: (error as Error).message }))
       .finally(() => (this.running = false));
   }
 
-  private record(outcome: RunOutcome): void {
+  private record(result: CheckOutcome): void {
     if (this.stopped) return;
-    this.lastOutcome = describeOutcome(outcome);
-    const success = outcome.kind === 'exited' && outcome.code === 0;
+    this.lastOutcome = result.outcome;
+    this.lastReason = result.reason;
+    const success = result.success;
+    if (!success && this.spec.logAllFailures && this.current === 'ok') {
+      this.log.info({ event: 'check-failed', tracker: this.name, outcome: this.lastOutcome, reason: result.reason }, `vrrp_script ${this.name}: check failed (${this.lastOutcome})`);
+    }
     if (this.current === 'init') {
       this.change(success ? 'ok' : 'failed');
       this.markKnown();
@@ -125,7 +171,7 @@ export class ScriptTracker implements Tracker {
     this.current = state;
     const level = state === 'failed' ? 'warn' : 'info';
     this.log[level](
-      { event: 'tracker-changed', tracker: this.name, kind: 'script', from, state, outcome: this.lastOutcome },
+      { event: 'tracker-changed', tracker: this.name, kind: 'script', from, state, outcome: this.lastOutcome, ...(state === 'failed' && this.lastReason ? { reason: this.lastReason } : {}) },
       `vrrp_script ${this.name}: ${state === 'ok' ? 'OK' : 'failed'} (${this.lastOutcome})`,
     );
     this.listeners.notify();

@@ -22,6 +22,8 @@ export interface Tracker {
   readonly value?: number;
   /** What the last check said (a script's exit status, a process count), for status. */
   readonly detail?: string | undefined;
+  /** While failed: why, as one word of a small fixed set ("timeout", "refused", "http-status"), for metrics. */
+  readonly reason?: string | undefined;
   /** Calls `listener` after every change of state or value; returns the way to stop. */
   subscribe(listener: () => void): () => void;
   /** Looks once at what it tracks before the instances first use it (a file's number, the processes running). */

@@ -25,6 +25,7 @@ export interface TrackerReading {
   /** A track_file's number. */
   readonly value?: number;
   readonly detail?: string;
+  readonly reason?: string;
 }
 
 /** One tracker as `vrrpd status` shows it. */
@@ -44,6 +45,8 @@ export interface TrackerContribution {
   readonly value?: number;
   /** The last check's outcome ("exit status 1", "3 running"). */
   readonly detail?: string;
+  /** While failed, why in one word of a fixed set ("refused", "timeout", "exit-status"): metrics label it. */
+  readonly reason?: string;
 }
 
 export interface TrackingOutcome {
@@ -74,7 +77,15 @@ export function evaluateTracking(basePriority: number, readings: readonly Tracke
 
 function contribution(reading: TrackerReading, weightsApply: boolean): TrackerContribution {
   const weight = reading.weight;
-  const base = { name: reading.name, kind: reading.kind, state: reading.state, weight, reverse: reading.reverse, ...(reading.detail !== undefined ? { detail: reading.detail } : {}) };
+  const base = {
+    name: reading.name,
+    kind: reading.kind,
+    state: reading.state,
+    weight,
+    reverse: reading.reverse,
+    ...(reading.detail !== undefined ? { detail: reading.detail } : {}),
+    ...(reading.reason !== undefined ? { reason: reading.reason } : {}),
+  };
   if (!weightsApply && weight !== 0) return { ...base, ...(reading.value !== undefined ? { value: reading.value } : {}), applied: 0, fault: false, ignored: true };
   if (reading.arithmetic === 'value') {
     const value = reading.value ?? 0;

@@ -93,7 +93,7 @@ describe('Prometheus metrics', () => {
     const [master] = await elected();
     const [entry] = dumpInstances(master!);
     const trackers = [
-      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false },
+      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false, detail: 'SSL_GET: connection refused', reason: 'refused' },
       { name: 'eth1', kind: 'interface', state: 'ok', weight: 0, reverse: false, applied: 0, fault: false },
     ] as const;
     const tracked = { ...entry!, status: { ...entry!.status, trackers } };
@@ -104,6 +104,11 @@ describe('Prometheus metrics', () => {
     expect(text).toContain('vrrpd_tracker_ok{iname="VI_2",intf="eth0",vrid="52",tracker="eth1",kind="interface"} 1');
     expect(text).toContain('vrrpd_tracker_priority_applied{iname="VI_1",intf="eth0",vrid="51",tracker="chk_haproxy",kind="script"} -30');
     expect(text).toContain('vrrpd_tracker_fault{iname="VI_1",intf="eth0",vrid="51",tracker="eth1",kind="interface"} 0');
+    // Why a failed tracker fails: one series while it does, none for an OK one.
+    expect(text.split('\n').filter((line) => line.startsWith('vrrpd_tracker_failure_reason{'))).toEqual([
+      'vrrpd_tracker_failure_reason{iname="VI_1",intf="eth0",vrid="51",tracker="chk_haproxy",kind="script",reason="refused"} 1',
+      'vrrpd_tracker_failure_reason{iname="VI_2",intf="eth0",vrid="52",tracker="chk_haproxy",kind="script",reason="refused"} 1',
+    ]);
   });
 
   test('listen addresses', () => {

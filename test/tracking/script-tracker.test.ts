@@ -1,19 +1,20 @@
 // vrrp_script timing and state under a virtual clock with a fake process runner.
 import { describe, expect, test } from 'vitest';
-import { ScriptTracker, type ScriptSpec } from '../../src/tracking/script-tracker.js';
-import { ROOT } from '../../src/scripting/users.js';
+import { processCheck, ScriptTracker, type ScriptSpec } from '../../src/tracking/script-tracker.js';
+import { ROOT, type ScriptIdentity } from '../../src/scripting/users.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { EXIT_0, EXIT_1, FakeRunner, settle } from './fakes.js';
 
-function tracker(spec: Partial<ScriptSpec> = {}) {
+function tracker(spec: Partial<ScriptSpec> & { timeoutMs?: number; identity?: ScriptIdentity } = {}) {
   const clock = new VirtualClock();
   const runner = new FakeRunner();
   const { log, records } = capturingLogger();
+  const { timeoutMs = 800, identity = { user: 'nobody', uid: 65534, gid: 65534 }, ...rest } = spec;
   const script = new ScriptTracker(
-    { name: 'chk', argv: ['/bin/check', 'arg'], intervalMs: 1000, timeoutMs: 800, rise: 1, fall: 1, initFail: false, identity: { user: 'nobody', uid: 65534, gid: 65534 }, ...spec },
+    { name: 'chk', intervalMs: 1000, rise: 1, fall: 1, initFail: false, ...rest },
     clock,
-    runner,
+    processCheck(runner, ['/bin/check', 'arg'], identity, timeoutMs),
     log,
   );
   let changes = 0;

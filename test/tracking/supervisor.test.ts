@@ -83,7 +83,7 @@ describe('Supervisor', () => {
     await advance(1000);
     expect(router('VI_1').priority).toBe(120);
     expect(supervisor.status('VI_1').trackers).toEqual([
-      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false, detail: 'exit status 1' },
+      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false, detail: 'exit status 1', reason: 'exit-status' },
     ]);
     delete outcomes['/usr/bin/killall'];
     await advance(1000);

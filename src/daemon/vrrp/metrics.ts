@@ -124,12 +124,16 @@ export function renderMetrics(instances: readonly DumpInstance[]): string {
   const trackerOk = family('vrrpd_tracker_ok', 'gauge', 'Tracked object (script, interface, file, process) of an instance: 1 OK, 0 failed');
   const trackerApplied = family('vrrpd_tracker_priority_applied', 'gauge', 'What the tracked object adds to the priority now (negative: subtracts)');
   const trackerFault = family('vrrpd_tracker_fault', 'gauge', '1 while the tracked object holds the instance in Fault (weight 0)');
+  // Why a failed tracker failed, as kube-state-metrics gives a waiting container's reason: one
+  // series at 1 while failed, labelled with a word of a fixed set (so a handful of series).
+  const trackerReason = family('vrrpd_tracker_failure_reason', 'gauge', 'Why the tracked object failed (refused, timeout, http-status, tls, exit-status, ...): 1 while it fails for that reason');
   for (const entry of instances) {
     for (const tracker of entry.status.trackers) {
       const labels = { ...own(entry), tracker: tracker.name, kind: tracker.kind };
       trackerOk.samples.push({ labels, value: tracker.state === 'ok' ? 1 : 0 });
       trackerApplied.samples.push({ labels, value: tracker.applied });
       trackerFault.samples.push({ labels, value: tracker.fault ? 1 : 0 });
+      if (tracker.state === 'failed' && tracker.reason !== undefined) trackerReason.samples.push({ labels: { ...labels, reason: tracker.reason }, value: 1 });
     }
   }
   return families.map(renderFamily).join('\n') + '\n';

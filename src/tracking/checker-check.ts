@@ -1,0 +1,30 @@
+// A vrrp_script whose body is a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK,
+// DNS_CHECK, UDP_CHECK) instead of `script`: each run is one check of the built-in checker
+// (src/checkers), in this process, with no process per run. The vrrp_script's `timeout` bounds
+// the run as a script's; the checker's connect_timeout bounds each attempt within it.
+import { Checker, type CheckerOptions } from '../checkers/checker.js';
+import type { CheckSpec } from '../checkers/spec.js';
+import type { TrackCheck } from './script-tracker.js';
+
+export function checkerCheck(spec: CheckSpec, timeoutMs: number, options: CheckerOptions): TrackCheck {
+  const checker = new Checker(spec, options);
+  const { clock } = options;
+  return {
+    run: (signal) => {
+      const abort = new AbortController();
+      const forward = (): void => abort.abort();
+      signal.addEventListener('abort', forward, { once: true });
+      let timedOut = false;
+      const timer = clock.setTimer(timeoutMs, () => {
+        timedOut = true;
+        abort.abort();
+      });
+      return checker.run(abort.signal).then((result) => {
+        timer.cancel();
+        signal.removeEventListener('abort', forward);
+        if (timedOut && !result.ok) return { success: false, outcome: `${spec.type}: no result within the vrrp_script timeout of ${timeoutMs} ms (${result.detail})`, reason: 'timeout' };
+        return { success: result.ok, outcome: `${spec.type}: ${result.detail}`, ...(result.failure ? { reason: result.failure.reason } : {}) };
+      });
+    },
+  };
+}
