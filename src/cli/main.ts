@@ -84,6 +84,19 @@ export function buildProgram(
     });
 
   program
+    .command('genhash')
+    .description("keepalived's genhash: the MD5 digest of a url's body, the value HTTP_GET / SSL_GET want as digest (genhash's options and output)")
+    .usage('-s ADDRESS -p PORT -u PATH [-S] [-I] [-V VIRTUALHOST] [-P 1.0|1.0c|1.1] [-t SECONDS] [-v]')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[options...]')
+    .action(async (args: string[]) => {
+      const { runGenhash } = await import('./genhash.js');
+      setExitCode(await runGenhash(args));
+    });
+
+  program
     .command('run')
     .description('run the daemon in the foreground')
     .requiredOption('-f, --config <file>', 'the configuration file (keepalived.conf, or YAML for .yaml/.yml)')
@@ -197,6 +210,12 @@ export function buildProgram(
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // genhash parses its own command line as keepalived's genhash does (its -V is a virtualhost,
+  // which commander would take for --version): everything after the word is its.
+  if (argv[0] === 'genhash' && argv.length > 1) {
+    const { runGenhash } = await import('./genhash.js');
+    return runGenhash(argv.slice(1));
+  }
   try {
     let exitCode = 0;
     await buildProgram(undefined, (code) => (exitCode = code)).parseAsync([...argv], { from: 'user' });

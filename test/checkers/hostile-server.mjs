@@ -54,6 +54,8 @@ const behaviours = {
       state.written += 11;
       setTimeout(() => socket.resetAndDestroy(), 100);
     }),
+  // Closes as soon as the request arrives, having sent nothing.
+  8007: (socket) => socket.once('data', () => socket.end()),
 };
 
 let listening = 0;

@@ -3,7 +3,7 @@
 // kernel, dnsmasq for DNS, and servers that misbehave (hostile-server.mjs): accept and never
 // answer, trickle bytes, send 100 MB, reset, present a certificate that does not verify, answer
 // with the wrong status. The checker runs on host `chk` (run-check.mjs), the servers on `srv`.
-import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,11 @@ import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/n
 import { waitFor } from '../helpers/daemons.js';
 
 const runCheck = join(import.meta.dirname, '..', 'checkers', 'run-check.mjs');
+const vrrpdBin = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 const hostileServer = join(import.meta.dirname, '..', 'checkers', 'hostile-server.mjs');
 const have = (command: string, args: string[]): boolean => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+/** keepalived's genhash (Debian's keepalived package has it): the reference for `vrrpd genhash`. */
+const haveGenhash = spawnSync('genhash', ['-h'], { stdio: 'ignore' }).error === undefined;
 const haveServers = have('nginx', ['-v']) && have('dnsmasq', ['--version']) && have('openssl', ['version']);
 const SRV = '192.0.2.20';
 const SRV6 = '2001:db8::20';
@@ -232,5 +235,44 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     const query = '123401000001000000000000037376630765' + '78616d706c650474657374000001' + '0001';
     expect(await check(udp(53, { payload: query, requireReply: { data: '1234', minLength: 12, maxLength: 512 } }))).toMatchObject({ ok: true });
     expect(await check(udp(53, { payload: query, requireReply: { data: '4321', minLength: 0, maxLength: 255 } }))).toMatchObject({ ok: false, reason: 'udp-reply', detail: 'UDP reply differs from require_reply at byte 0' });
+  });
+
+  test.skipIf(!haveGenhash)("vrrpd genhash prints what keepalived's genhash prints, for digests, failures and usage errors", { timeout: 120_000 }, async () => {
+    const inChk = (command: string, args: string[]) =>
+      new Promise<{ stdout: string; stderr: string; code: number }>((resolve) =>
+        execFile('ip', ['netns', 'exec', chk.netns, command, ...args], (error, stdout, stderr) => resolve({ stdout, stderr, code: error ? Number(error.code ?? -1) : 0 })),
+      );
+    const both = async (args: string[]) => {
+      const [theirs, ours] = await Promise.all([inChk('genhash', args), inChk('node', [vrrpdBin, 'genhash', ...args])]);
+      return { theirs, ours: { ...ours, stderr: ours.stderr.replaceAll('vrrpd genhash', 'genhash') } };
+    };
+    const cases: Array<[string[], string | undefined]> = [
+      [['-s', SRV, '-p', '80', '-u', '/readyz'], md5('ok')],
+      [['-s', SRV6, '-p', '80', '-u', '/unavailable'], undefined],
+      [['-S', '-s', SRV, '-p', '443', '-u', '/readyz'], md5('ok')],
+      [['-S', '-I', '-V', 'api.example.test', '-s', SRV, '-p', '443', '-u', '/sni'], md5('api.example.test')],
+      [['-s', SRV, '-p', '80', '-u', '/readyz', '-P', '1.1'], md5('ok')],
+      [['-s', SRV, '-p', '81', '-u', '/'], undefined],
+      [['-S', '-s', SRV, '-p', '80', '-u', '/', '-t', '2'], undefined],
+      [['-s', SRV, '-p', '8001', '-u', '/', '-t', '1'], undefined],
+      [['-s', SRV, '-p', '8007', '-u', '/', '-t', '2'], undefined],
+      [['-s', SRV, '-p', '80'], undefined],
+      [['-s', 'api.example.test', '-p', '80', '-u', '/'], undefined],
+      [['-s', SRV, '-p', '80', '-u', '/', '-x'], undefined],
+    ];
+    for (const [args, digest] of cases) {
+      const { theirs, ours } = await both(args);
+      expect(ours, args.join(' ')).toEqual(theirs);
+      if (digest) expect(ours.stdout).toBe(`${digest}\n`);
+    }
+    expect((await both(['-s', SRV, '-p', '81', '-u', '/'])).ours.stdout).toBe('Connection failed\n');
+    expect((await both(['-s', SRV, '-p', '8001', '-u', '/', '-t', '1'])).ours.stdout).toBe('Timeout WEB read\n');
+    expect((await both(['-s', SRV, '-p', '8007', '-u', '/', '-t', '2'])).ours.stderr).toBe('no data received from remote webserver\n');
+
+    // Verbose: the same dumps (nginx's Date header aside) and the same digest.
+    const verbose = await both(['-v', '-s', SRV, '-p', '80', '-u', '/readyz']);
+    const shape = (text: string) => text.split('\n').filter((line) => !/GMT|Date|Global response time/.test(line)).map((line) => (/^\d{4} /.test(line) ? 'dump' : line));
+    expect(shape(verbose.ours.stdout)).toEqual(shape(verbose.theirs.stdout));
+    expect(verbose.ours.stdout).toContain(`-----------------------[ HTML hash final resulting ]-----------------------\n${md5('ok')}\n`);
   });
 });
