@@ -4,6 +4,7 @@ import { formatIssue, hasErrors } from '../config/issues.js';
 import type { InterfaceResolver } from '../config/interface-detection.js';
 import { interfaceExistsHere, withHostIssues } from '../config/host-check.js';
 import { loadConfigFile, loadConfigFileOnHost, type LoadResult } from '../config/load.js';
+import { checkerNotes } from './checker-notes.js';
 
 export interface CheckOptions {
   readonly file: string;
@@ -22,7 +23,7 @@ export async function check(options: CheckOptions, write: (text: string) => void
   const loadOptions = options.configId !== undefined ? { configId: options.configId } : {};
   // Without --host the file may be meant for another host: what this host lacks is a warning.
   const loaded: LoadResult = options.resolver ? await loadConfigFileOnHost(options.file, options.resolver, loadOptions) : loadConfigFile(options.file, loadOptions);
-  const result = options.offline ? loaded : withHostIssues(loaded, interfaceExistsHere, options.resolver === undefined);
+  const result = checkerNotes(options.offline ? loaded : withHostIssues(loaded, interfaceExistsHere, options.resolver === undefined));
   const failed = hasErrors(result.issues);
   if (options.json) {
     write(
@@ -36,12 +37,16 @@ export async function check(options: CheckOptions, write: (text: string) => void
     return failed ? 1 : 0;
   }
   for (const issue of result.issues) write(formatIssue(issue) + '\n');
-  const errors = result.issues.filter((issue) => issue.severity === 'error').length;
-  const warnings = result.issues.length - errors;
+  const count = (severity: string): number => result.issues.filter((issue) => issue.severity === severity).length;
+  const errors = count('error');
+  const warnings = count('warning');
+  const notes = count('note');
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const noted = notes > 0 ? `, ${plural(notes, 'note')}` : '';
   write(
     failed
-      ? `${options.file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`
-      : `${options.file}: OK, ${result.config.instances.length} vrrp_instance${result.config.instances.length === 1 ? '' : 's'}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`,
+      ? `${options.file}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${noted}\n`
+      : `${options.file}: OK, ${plural(result.config.instances.length, 'vrrp_instance')}${warnings > 0 ? `, ${plural(warnings, 'warning')}` : ''}${noted}\n`,
   );
   return failed ? 1 : 0;
 }

@@ -12,7 +12,8 @@ export interface SourceLocation {
 }
 
 export interface ConfigIssue {
-  readonly severity: 'error' | 'warning';
+  /** A note is advice (`vrrpd check` only): a better way to say the same. */
+  readonly severity: 'error' | 'warning' | 'note';
   /** Where in the model, e.g. `instances[VI_1].priority`. */
   readonly path: string;
   readonly message: string;

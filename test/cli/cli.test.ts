@@ -41,6 +41,20 @@ describe('vrrpd check', () => {
     expect(started).toMatchObject({ code: 1, stderr: `${file}:2:12: error: interface nosuch0 does not exist on this host\nvrrpd: ${file} has errors; not started\n` });
   });
 
+  test('a vrrp_script that runs curl gets a note with the built-in checker doing the same; still OK and exit 0', async () => {
+    const file = join(dir, 'curl-check.conf');
+    writeFileSync(
+      file,
+      'vrrp_script chk_kubelet {\n  script "/usr/bin/curl -sf http://127.0.0.1:10248/healthz"\n  interval 1\n}\n' +
+        'vrrp_instance X {\n interface eth0\n virtual_router_id 51\n track_script {\n  chk_kubelet\n }\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n',
+    );
+    const { code, stdout } = await run('check', '--offline', '-f', file);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^${file}:\\d+:\\d+: note: vrrp_script chk_kubelet starts curl every 1 s; the built-in HTTP_GET does the same check inside vrrpd, with no process per run\\. In place of the script line:\n    HTTP_GET \\{\n`));
+    expect(stdout).toContain('            path /healthz\n            status_code 100-399\n');
+    expect(stdout.endsWith(`${file}: OK, 1 vrrp_instance, 1 note\n`)).toBe(true);
+  });
+
   test('a valid file: OK and exit 0', async () => {
     expect(await run('check', '--offline', '-f', join(corpus, 'ipv6-unicast.conf'))).toEqual({
       code: 0,
