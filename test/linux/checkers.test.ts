@@ -3,22 +3,20 @@
 // kernel, dnsmasq for DNS, and servers that misbehave (hostile-server.mjs): accept and never
 // answer, trickle bytes, send 100 MB, reset, present a certificate that does not verify, answer
 // with the wrong status. The checker runs on host `chk` (run-check.mjs), the servers on `srv`.
-import { execFile, execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 import { waitFor } from '../helpers/daemons.js';
+import { haveServers, makeCertificates, nginxConfig, scratchDir, startDnsmasq, startNginx } from '../helpers/servers.js';
 
 const runCheck = join(import.meta.dirname, '..', 'checkers', 'run-check.mjs');
 const vrrpdBin = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 const hostileServer = join(import.meta.dirname, '..', 'checkers', 'hostile-server.mjs');
-const have = (command: string, args: string[]): boolean => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 /** keepalived's genhash (Debian's keepalived package has it): the reference for `vrrpd genhash`. */
 const haveGenhash = spawnSync('genhash', ['-h'], { stdio: 'ignore' }).error === undefined;
-const haveServers = have('nginx', ['-v']) && have('dnsmasq', ['--version']) && have('openssl', ['version']);
 const SRV = '192.0.2.20';
 const SRV6 = '2001:db8::20';
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
@@ -55,74 +53,19 @@ const sslGet = (port: number, urls: unknown[], tls: Record<string, unknown> = {}
   ...extra,
 });
 
-function nginxConfig(): string {
-  return `
-pid ${dir}/nginx.pid;
-error_log stderr;
-daemon off;
-master_process off;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen ${SRV}:80;
-    listen [${SRV6}]:80;
-    listen ${SRV}:443 ssl;
-    listen [${SRV6}]:443 ssl;
-    ssl_certificate ${dir}/server.pem;
-    ssl_certificate_key ${dir}/server.key;
-    location = /readyz { default_type text/plain; return 200 "ok"; }
-    location = /unavailable { return 503; }
-    location = /whoami { default_type text/plain; return 200 "$remote_addr"; }
-    location = /sni { default_type text/plain; return 200 "$ssl_server_name"; }
-  }
-}
-`;
-}
-
-/** A CA, a server certificate it signed (for api.example.test and the server's addresses), and another CA. */
-function makeCertificates(): void {
-  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=vrrpd test CA');
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other.pem', '-days', '2', '-subj', '/CN=another CA');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=api.example.test');
-  writeFileSync(join(dir, 'san.ext'), `subjectAltName=DNS:api.example.test,IP:${SRV},IP:${SRV6}\n`);
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
-}
-
-function started(child: ChildProcess, lines: string[]): void {
-  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout?.on('data', take);
-  child.stderr?.on('data', take);
-}
-
 describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real servers (needs root, nginx, dnsmasq, openssl)', () => {
   beforeAll(async () => {
     await sweepStaleLabs();
-    dir = mkdtempSync(join(tmpdir(), 'vrrpd-checkers-'));
-    chmodSync(dir, 0o755);
-    makeCertificates();
-    writeFileSync(join(dir, 'nginx.conf'), nginxConfig());
+    dir = scratchDir('vrrpd-checkers-');
+    makeCertificates(dir, ['api.example.test', SRV, SRV6]);
     lab = await NamespaceLab.create();
     chk = await lab.addHost('chk', ['192.0.2.10/24', '192.0.2.11/24', '2001:db8::10/64', '2001:db8::11/64']);
     srv = await lab.addHost('srv', [`${SRV}/24`, `${SRV6}/64`]);
-    const nginxLines: string[] = [];
-    started(srv.spawn('nginx', ['-e', 'stderr', '-c', join(dir, 'nginx.conf')]), nginxLines);
-    started(
-      srv.spawn('dnsmasq', ['--keep-in-foreground', '--no-resolv', '--no-hosts', '--conf-file=/dev/null', '--user=root', '--pid-file', '--log-facility=-', '--bind-interfaces', `--listen-address=${SRV}`, `--listen-address=${SRV6}`, '--address=/svc.example.test/192.0.2.53']),
-      [],
-    );
-    started(srv.spawn('node', [hostileServer, SRV]), hostileLines);
+    await startNginx(srv, nginxConfig(dir, 'nginx', { http: [`${SRV}:80`, `[${SRV6}]:80`], https: [`${SRV}:443`, `[${SRV6}]:443`] }), `${SRV}:443`);
+    await startDnsmasq(srv, [SRV, SRV6]);
+    const hostile = srv.spawn('node', [hostileServer, SRV]);
+    hostile.stdout?.on('data', (chunk: Buffer) => void hostileLines.push(...chunk.toString().split('\n').filter(Boolean)));
     await waitFor('the hostile servers', async () => hostileLines.some((line) => line.includes('"ready"')), 15_000);
-    await waitFor('nginx', async () => (await srv.exec('ss', ['-ltn'])).stdout.includes(`${SRV}:443`), 15_000).catch((error: Error) => {
-      throw new Error(`${error.message}: ${nginxLines.join('\n')}`);
-    });
-    await waitFor('dnsmasq', async () => (await srv.exec('ss', ['-lun'])).stdout.includes(`${SRV}:53`), 15_000);
   }, 90_000);
 
   afterAll(async () => {
