@@ -1,0 +1,247 @@
+// Built-in checkers against the same check as a curl vrrp_script: vrrpd tracking 1, 10 or 100
+// vrrp_scripts that check nginx over HTTPS, every 1 s and every 100 ms, once as SSL_GET and once as
+// `curl --silent --insecure https://.../readyz`. Per configuration: vrrpd's CPU over a steady
+// window, its children's included (utime+stime+cutime+cstime of /proc/PID/stat: a curl that has
+// exited is counted in its parent), the checks nginx actually served (its access log), CPU per
+// check, vrrpd's RSS, and checks that failed while nginx was healthy. Then detection: one weight-0
+// check, fall 3; nginx is stopped and the time to vrrpd's Fault (the VIP released) is taken from
+// its log, against the bound fall x interval + timeout.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { killDaemon, nowEpochMs, poll, sleep, startDaemon, holds, type BenchDaemon } from './lib/daemons.js';
+import { newLab } from './lib/lab.js';
+import type { BenchOptions, BenchReport } from './lib/report.js';
+import { fmt, median, max, table } from './lib/stats.js';
+import { makeCertificates, nginxConfig, scratchDir, startNginx, type Running } from '../test/helpers/servers.js';
+import type { LabHost } from '../test/helpers/netns.js';
+
+const SRV = '192.0.2.20';
+const VIP = '192.0.2.100';
+const CLK_TCK = 100;
+
+type Form = 'built-in' | 'curl';
+const FORMS: readonly Form[] = ['built-in', 'curl'];
+
+export interface LoadFigures {
+  readonly form: Form;
+  readonly intervalMs: number;
+  readonly checks: number;
+  /** Checks per second configured. */
+  readonly asked: number;
+  /** Requests nginx served per second in the window. */
+  readonly served: number;
+  /** % of one core: vrrpd and its children. */
+  readonly cpuPct: number;
+  readonly cpuMsPerCheck: number;
+  readonly rssMb: number;
+  /** Tracker changes to failed while nginx served (false alarms). */
+  readonly falseFailures: number;
+}
+
+export interface DetectionFigures {
+  readonly form: Form;
+  readonly intervalMs: number;
+  readonly boundMs: number;
+  readonly latenciesMs: readonly number[];
+  /** Trials whose check never came OK with nginx up (the form cannot run at this interval). */
+  readonly neverHealthy: number;
+}
+
+/** The vrrp_script body of one check, in either form, with `timeout` = interval (keepalived's default). */
+function check(form: Form, name: string, intervalMs: number, extra: string): string {
+  const seconds = intervalMs / 1000;
+  const body =
+    form === 'curl'
+      ? `  script "curl --silent --insecure --max-time ${seconds} -o /dev/null https://${SRV}/readyz"\n`
+      : `  SSL_GET {\n    url {\n      path /readyz\n    }\n    connect_ip ${SRV}\n    connect_timeout ${seconds}\n  }\n`;
+  return `vrrp_script ${name} {\n${body}  interval ${seconds}\n  timeout ${seconds}\n${extra}}\n`;
+}
+
+function config(form: Form, intervalMs: number, checks: number, extra: string): string {
+  const scripts = Array.from({ length: checks }, (_, i) => check(form, `chk_${i}`, intervalMs, extra)).join('');
+  const tracked = Array.from({ length: checks }, (_, i) => `    chk_${i}`).join('\n');
+  return (
+    'global_defs {\n  script_user root\n}\n' +
+    scripts +
+    `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 150\n  advert_int 1\n  version 3\n  track_script {\n${tracked}\n  }\n  virtual_ipaddress {\n    ${VIP}/24\n  }\n}\n`
+  );
+}
+
+function processUsage(pid: number): { ticks: number; rssKb: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return { ticks, rssKb: Number(rss?.[1] ?? 0) };
+  } catch {
+    return { ticks: Number.NaN, rssKb: Number.NaN };
+  }
+}
+
+const lineCount = (file: string): number => {
+  try {
+    return readFileSync(file, 'utf8').split('\n').length - 1;
+  } catch {
+    return 0;
+  }
+};
+
+const failures = (daemon: BenchDaemon): number => daemon.lines.filter((line) => line.includes('"event":"tracker-changed"') && line.includes('"state":"failed"')).length;
+
+export async function checkersBench(options: BenchOptions): Promise<BenchReport> {
+  const windowS = { full: 20, quick: 10, tiny: 2 }[options.mode];
+  const counts = options.mode === 'tiny' ? [1, 10] : [1, 10, 100];
+  const intervals = options.mode === 'tiny' ? [1000] : [1000, 100];
+  const trials = options.trials ?? { full: 5, quick: 3, tiny: 1 }[options.mode];
+  const dir = scratchDir('vrrpd-bench-checkers-');
+  const accessLog = join(dir, 'access.log');
+  const lab = await newLab();
+  const load: LoadFigures[] = [];
+  const detection: DetectionFigures[] = [];
+  let nginx: Running | undefined;
+  try {
+    makeCertificates(dir, [SRV]);
+    const d = await lab.addHost('d', ['192.0.2.1/24']);
+    const s = await lab.addHost('s', [`${SRV}/24`]);
+    const nginxConf = nginxConfig(dir, 'nginx', { https: [`${SRV}:443`], accessLog });
+    nginx = await startNginx(s, nginxConf, `${SRV}:443`);
+    for (const intervalMs of intervals) {
+      for (const checks of counts) {
+        for (const form of FORMS) {
+          options.log(`  ${checks} x ${form} every ${intervalMs} ms`);
+          load.push(await loadRun(d, form, intervalMs, checks, windowS, accessLog));
+        }
+      }
+    }
+    for (const intervalMs of intervals) {
+      for (const form of FORMS) {
+        options.log(`  detection, ${form} every ${intervalMs} ms`);
+        const result = await detectionRuns(d, s, form, intervalMs, trials, nginxConf, () => nginx, (running) => (nginx = running));
+        detection.push(result);
+      }
+    }
+  } finally {
+    await nginx?.stop().catch(() => undefined);
+    await lab.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const loadRows = load.map((f) => [
+    `${f.checks} x ${f.intervalMs} ms`,
+    f.form,
+    fmt(f.asked, 0),
+    fmt(f.served, 1),
+    fmt(f.cpuPct, 2),
+    fmt(f.cpuMsPerCheck, 3),
+    fmt(f.rssMb),
+    String(f.falseFailures),
+  ]);
+  const ratios = load
+    .filter((f) => f.form === 'built-in')
+    .map((builtIn) => {
+      const curl = load.find((f) => f.form === 'curl' && f.checks === builtIn.checks && f.intervalMs === builtIn.intervalMs);
+      return [`${builtIn.checks} x ${builtIn.intervalMs} ms`, curl ? fmt(curl.cpuMsPerCheck / builtIn.cpuMsPerCheck, 1) : '-', curl ? fmt(curl.cpuPct / builtIn.cpuPct, 1) : '-'];
+    });
+  const detectionRows = detection.map((f) => [
+    `${f.intervalMs} ms`,
+    f.form,
+    fmt(f.boundMs, 0),
+    fmt(median(f.latenciesMs), 0),
+    fmt(max(f.latenciesMs), 0),
+    `${f.latenciesMs.filter((ms) => ms <= f.boundMs).length}/${f.latenciesMs.length}`,
+    String(f.neverHealthy),
+  ]);
+  return {
+    name: 'checkers',
+    title: `Built-in SSL_GET against a curl vrrp_script, both checking nginx over HTTPS; CPU over a ${windowS} s window (% of one core, vrrpd and its children)`,
+    text:
+      table(['checks x interval', 'form (built-in / curl)', 'checks/s asked', 'checks/s served', 'CPU %', 'CPU ms per check', 'vrrpd RSS MB', 'false failures'], loadRows) +
+      '\n\nCPU of curl / built-in:\n\n' +
+      table(['checks x interval', 'per check', 'total'], ratios) +
+      `\n\nDetection, one weight-0 check, fall 3, timeout = interval: nginx stopped to vrrpd's Fault (VIP released), ${trials} trial(s):\n\n` +
+      table(['interval', 'form', 'bound ms (fall x interval + timeout)', 'median ms', 'max ms', 'within bound', 'never healthy'], detectionRows),
+    data: { load, detection },
+  };
+}
+
+async function loadRun(d: LabHost, form: Form, intervalMs: number, checks: number, windowS: number, accessLog: string): Promise<LoadFigures> {
+  const vrrpd = startDaemon('vrrpd', d, config(form, intervalMs, checks, '  weight -1\n'));
+  try {
+    await poll(() => holds(d, VIP), 30_000, 100);
+    await sleep(2000);
+    const failedBefore = failures(vrrpd);
+    const servedBefore = lineCount(accessLog);
+    const before = processUsage(vrrpd.pid);
+    const started = nowEpochMs();
+    await sleep(windowS * 1000);
+    const after = processUsage(vrrpd.pid);
+    const seconds = (nowEpochMs() - started) / 1000;
+    const served = lineCount(accessLog) - servedBefore;
+    const cpuMs = ((after.ticks - before.ticks) / CLK_TCK) * 1000;
+    return {
+      form,
+      intervalMs,
+      checks,
+      asked: (checks * 1000) / intervalMs,
+      served: served / seconds,
+      cpuPct: (cpuMs / 1000 / seconds) * 100,
+      cpuMsPerCheck: served > 0 ? cpuMs / served : Number.NaN,
+      rssMb: after.rssKb / 1024,
+      falseFailures: failures(vrrpd) - failedBefore,
+    };
+  } finally {
+    await killDaemon(vrrpd);
+    await d.ip('addr', 'flush', 'dev', 'eth0');
+    await d.ip('addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
+    writeFileSync(accessLog, '');
+  }
+}
+
+/** The epoch ms of vrrpd's first log line going to Fault at or after `after`. */
+function faultAt(daemon: BenchDaemon, after: number): number | undefined {
+  for (const line of daemon.lines) {
+    if (!line.includes('"to":"Fault"')) continue;
+    const time = Date.parse((JSON.parse(line) as { time: string }).time);
+    if (time >= after - 1) return time;
+  }
+  return undefined;
+}
+
+async function detectionRuns(
+  d: LabHost,
+  s: LabHost,
+  form: Form,
+  intervalMs: number,
+  trials: number,
+  nginxConf: string,
+  current: () => Running | undefined,
+  replace: (running: Running) => void,
+): Promise<DetectionFigures> {
+  const fall = 3;
+  const boundMs = fall * intervalMs + intervalMs;
+  const latenciesMs: number[] = [];
+  let neverHealthy = 0;
+  for (let trial = 0; trial < trials; trial++) {
+    const vrrpd = startDaemon('vrrpd', d, config(form, intervalMs, 1, `  fall ${fall}\n`));
+    try {
+      if (!(await poll(() => holds(d, VIP), 15_000, 20))) {
+        neverHealthy++;
+        continue;
+      }
+      await sleep(1000);
+      const stoppedAt = nowEpochMs();
+      await current()?.stop();
+      if (await poll(async () => !(await holds(d, VIP)), 15_000, 5)) {
+        await sleep(200);
+        const at = faultAt(vrrpd, stoppedAt);
+        if (at !== undefined) latenciesMs.push(at - stoppedAt);
+      }
+    } finally {
+      replace(await startNginx(s, nginxConf, `${SRV}:443`));
+      await killDaemon(vrrpd);
+      await d.ip('addr', 'flush', 'dev', 'eth0');
+      await d.ip('addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
+    }
+  }
+  return { form, intervalMs, boundMs, latenciesMs, neverHealthy };
+}
