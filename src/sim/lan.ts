@@ -1,19 +1,19 @@
 // The simulated LAN: hosts running vrrpd's real protocol core on one segment, with a virtual
 // clock, per-packet delay, seeded loss and partitions. Advertisements cross it as bytes, through
 // the real codec, so a simulated run exercises the same code as the daemon, minus Linux.
-import type { AddressFamily } from '../packet/address.js';
+import type { AddressFamily } from '../core/address.js';
 import {
   encodeAdvertisement,
   VRRP_MULTICAST_GROUP,
   type IpContext,
-} from '../packet/advertisement.js';
-import type { RouterAction } from '../protocol/actions.js';
-import { dispatchPacket } from '../protocol/dispatch.js';
-import { KEEPALIVED_ANNOUNCEMENTS, type VirtualRouterConfig } from '../protocol/config.js';
-import { REQUIRED_TTL } from '../protocol/receive-checks.js';
-import { VirtualRouter } from '../protocol/virtual-router.js';
+} from '../vrrp/packet/advertisement.js';
+import type { RouterAction } from '../vrrp/protocol/actions.js';
+import { dispatchPacket } from '../vrrp/protocol/dispatch.js';
+import { KEEPALIVED_ANNOUNCEMENTS, type VirtualRouterConfig } from '../vrrp/protocol/config.js';
+import { REQUIRED_TTL } from '../vrrp/protocol/receive-checks.js';
+import { VirtualRouter } from '../vrrp/protocol/virtual-router.js';
 import { seededRandom } from './random.js';
-import { NodeClock, VirtualClock } from './virtual-clock.js';
+import { NodeClock, VirtualClock } from '../core/virtual-clock.js';
 
 export interface LanOptions {
   /** One-way delivery delay in ms (default 0: delivered at the instant sent, after the sender). */
@@ -39,8 +39,8 @@ export type TraceEntry =
   | { readonly time: number; readonly kind: 'action'; readonly host: string; readonly router: string; readonly action: RouterAction }
   | { readonly time: number; readonly kind: 'event'; readonly description: string };
 
-/** Defaults of a keepalived vrrp_instance, for specs that leave a field out. */
-export function routerConfig(spec: RouterSpec): VirtualRouterConfig {
+/** A router config from a scenario's spec: keepalived's vrrp_instance defaults for what the spec leaves out (the daemon's routerConfig maps a loaded configuration instead). */
+export function routerConfigFromSpec(spec: RouterSpec): VirtualRouterConfig {
   return {
     vrid: 1,
     version: 3,
@@ -94,7 +94,7 @@ export class SimulatedHost {
     this.clock = new NodeClock(this.lan.clock);
     this.routers.clear();
     for (const spec of this.spec.routers) {
-      const config = routerConfig(spec);
+      const config = routerConfigFromSpec(spec);
       const router = new VirtualRouter(config, {
         clock: this.clock,
         primaryAddress: this.address(config.family),
