@@ -1,8 +1,8 @@
 // Interface detection on this host (config/interface-detection.ts) through rtnetlink: the
 // interface of the main table's default route (lowest metric), or the interface holding an
 // address inside a network.
-import type { AddressFamily } from '../packet/address.js';
-import { addressToBytes } from '../packet/address.js';
+import type { AddressFamily } from '../core/address.js';
+import { addressToBytes } from '../core/address.js';
 import type { InterfaceResolver } from '../config/interface-detection.js';
 import { Rtnetlink } from './netlink/rtnetlink.js';
 

@@ -1,5 +1,5 @@
 // track_interface: an interface's link state, from the daemon's host events (netlink).
-import type { Logger } from '../daemon/log.js';
+import type { Logger } from '../core/log.js';
 import { Listeners, type Tracker } from './tracker.js';
 import type { TrackerState } from './weights.js';
 

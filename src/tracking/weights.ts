@@ -5,7 +5,7 @@
 // Fault), and a total of -254 or less from one file is a Fault too. The sum is applied to the base
 // priority and clamped to 1..254 (protocol/priority.ts). Every case is checked against keepalived
 // 2.2.7's advertised priorities in test/linux/tracking.test.ts.
-import { effectivePriority } from '../protocol/priority.js';
+import { effectivePriority } from '../vrrp/protocol/priority.js';
 
 export type TrackerKind = 'script' | 'interface' | 'file' | 'process';
 

@@ -2,7 +2,7 @@
 // rendered at each scrape; other paths 404, other methods 405.
 import { request } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
-import { MetricsServer } from '../../src/daemon/metrics-server.js';
+import { MetricsServer } from '../../src/daemon/operations/metrics-server.js';
 
 let server: MetricsServer | undefined;
 afterEach(async () => {

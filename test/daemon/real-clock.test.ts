@@ -5,7 +5,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { RealClock } from '../../src/daemon/real-clock.js';
+import { RealClock } from '../../src/linux/real-clock.js';
 
 /** Waits (in real time, up to 5 s on a loaded machine) until `done` says so. */
 async function waitUntil(done: () => boolean): Promise<void> {

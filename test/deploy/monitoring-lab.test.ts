@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { masterDownInterval } from '../../src/protocol/timers.js';
+import { masterDownInterval } from '../../src/vrrp/protocol/timers.js';
 import { holds } from '../../bench/lib/daemons.js';
 import { waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sh, sweepStaleLabs, type LabHost } from '../helpers/netns.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FileTracker, parseTrackedValue } from '../../src/tracking/file-tracker.js';
-import { LinuxFiles } from '../../src/tracking/linux-ports.js';
+import { LinuxFiles } from '../../src/linux/tracking-ports.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { FakeFiles, settle } from './fakes.js';
 

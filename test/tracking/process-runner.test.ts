@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ChildProcessRunner } from '../../src/tracking/process-runner.js';
+import { ChildProcessRunner } from '../../src/scripting/process-runner.js';
 
 const runner = new ChildProcessRunner();
 const sh = (script: string, timeoutMs = 10_000) => runner.run({ argv: ['/bin/sh', '-c', script], uid: 0, gid: 0, timeoutMs });
