@@ -72,7 +72,7 @@ interface ApiAlert {
 }
 
 describe.skipIf(!isRoot())('Prometheus and the shipped rules and dashboard against real daemons (needs root)', () => {
-  test('a partition makes two Masters: VrrpMultipleMasters fires through the API and clears on healing', { timeout: 180_000 }, async () => {
+  test('a partition makes two Masters: VrrpMultipleMasters fires through the API and clears on healing', { timeout: 240_000 }, async () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
     scratch = mkdtempSync(join(tmpdir(), 'vrrpd-prometheus-'));
