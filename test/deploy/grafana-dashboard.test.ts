@@ -82,11 +82,11 @@ function schemaErrors(dashboard: DashboardJson, name: string): string[] {
 describe('Grafana dashboard', () => {
   const dashboard = readDashboard();
 
-  test('fits Grafana\'s dashboard schema and each panel plugin\'s options schema (@grafana/schema)', { timeout: 60_000 }, () => {
+  test('fits Grafana\'s dashboard schema and each panel plugin\'s options schema (@grafana/schema)', { timeout: 120_000 }, () => {
     expect(schemaErrors(dashboard, 'shipped')).toEqual([]);
   });
 
-  test('the schema check can fail: a wrong draw style, a misspelt key, a stat panel without its reduce options', { timeout: 60_000 }, () => {
+  test('the schema check can fail: a wrong draw style, a misspelt key, a stat panel without its reduce options', { timeout: 120_000 }, () => {
     const copy = JSON.parse(JSON.stringify(dashboard)) as { panels: Array<Record<string, unknown> & { type: string; fieldConfig?: { defaults: { custom?: Record<string, unknown> } }; options?: Record<string, unknown> }> } & Record<string, unknown>;
     const timeseries = copy.panels.find((panel) => panel.type === 'timeseries')!;
     timeseries.fieldConfig!.defaults.custom!['drawStyle'] = 'lines';
