@@ -11,14 +11,18 @@ export interface IoError {
   readonly message: string;
 }
 
-export interface StreamOptions {
+/** Where a stream or datagram socket goes, and from where. */
+export interface SocketTarget {
   readonly address: string;
   readonly family: AddressFamily;
   readonly port: number;
   readonly localAddress?: string;
   readonly localPort?: number;
-  /** SO_BINDTODEVICE, and the scope of an IPv6 link-local address. */
+  /** The scope of an IPv6 link-local address (bind_if). */
   readonly interfaceName?: string;
+}
+
+export interface StreamOptions extends SocketTarget {
   /** TLS on top of the connection: `connected` waits for the handshake. */
   readonly tls?: {
     /** Server Name Indication; none when absent. */
@@ -46,14 +50,7 @@ export interface Stream {
   close(notify?: boolean): void;
 }
 
-export interface DatagramOptions {
-  readonly address: string;
-  readonly family: AddressFamily;
-  readonly port: number;
-  readonly localAddress?: string;
-  readonly localPort?: number;
-  readonly interfaceName?: string;
-}
+export type DatagramOptions = SocketTarget;
 
 export interface DatagramEvents {
   /** The socket is bound and connected: send now. */
