@@ -29,6 +29,7 @@ export function parseTrackedValue(text: string | undefined): number {
 
 export class FileTracker implements Tracker {
   readonly kind = 'file' as const;
+  readonly arithmetic = 'value' as const;
   private number = 0;
   private unwatch: (() => void) | undefined;
   private reading: Promise<void> = Promise.resolve();

@@ -34,6 +34,7 @@ export class InstanceTracking {
     const readings: TrackerReading[] = this.entries.map(({ tracker, weight, reverse }) => ({
       name: tracker.name,
       kind: tracker.kind,
+      arithmetic: tracker.arithmetic,
       weight,
       reverse,
       state: tracker.state,

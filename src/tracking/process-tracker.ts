@@ -58,6 +58,7 @@ export function processMatches(spec: ProcessSpec, entry: ProcessEntry): boolean 
 
 export class ProcessTracker implements Tracker {
   readonly kind = 'process' as const;
+  readonly arithmetic = 'state' as const;
   private current: TrackerState = 'init';
   private count = 0;
   /** pid -> when first seen. */

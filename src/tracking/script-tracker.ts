@@ -24,6 +24,7 @@ export interface ScriptSpec {
 
 export class ScriptTracker implements Tracker {
   readonly kind = 'script' as const;
+  readonly arithmetic = 'state' as const;
   private current: TrackerState;
   /** Results in a row that disagree with the current state. */
   private streak = 0;

@@ -4,7 +4,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
 import { dumpInstances, renderData, renderJson, renderStats } from '../../src/daemon/vrrp/dumps.js';
-import { parseListenAddress } from '../../src/daemon/operations/metrics-server.js';
+import { parseListenAddress } from '../../src/daemon/operations/listen-address.js';
 import { renderMetrics } from '../../src/daemon/vrrp/metrics.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from './fakes.js';

@@ -1,27 +1,29 @@
 // Tracking, sync groups and notifications for a running daemon, built from the configuration
-// model. The daemon sees it through DaemonHooks (src/daemon/hooks.ts) only.
-import type { DaemonHooks, SupervisedStatus, SupervisorContext } from './hooks.js';
-import type { Logger } from '../../core/log.js';
-import type { HostEvent } from './ports.js';
-import type { SyncGroupConfig, TrackerRefConfig, VrrpdConfig, VrrpInstanceConfig } from '../../config/model.js';
-import type { RouterAction } from '../../vrrp/protocol/actions.js';
+// model. The daemon sees it through DaemonHooks (hooks.ts) only. Trackers are built through the
+// tracker registry (src/tracking/registry.ts): keepalived's own kinds, plus any a subsystem adds.
+import type { SyncGroupConfig, VrrpdConfig, VrrpInstanceConfig } from '../../config/model.js';
 import type { Clock } from '../../core/clock.js';
+import { equalValues } from '../../core/equal.js';
+import type { Logger } from '../../core/log.js';
+import type { FifoPort } from '../../notify/fifo.js';
+import { Notifier, notifyStateOf, type NotifyState } from '../../notify/notifier.js';
+import { ScriptPolicy } from '../../scripting/policy.js';
+import { describeOutcome, type ProcessRunner } from '../../scripting/process-runner.js';
+import type { SecurityFs } from '../../scripting/script-security.js';
+import type { UserDatabase } from '../../scripting/users.js';
+import { builtinTrackerTypes } from '../../tracking/builtin-types.js';
+import type { FileWatchPort } from '../../tracking/file-tracker.js';
+import { InstanceTracking, type TrackedEntry } from '../../tracking/instance-tracking.js';
+import type { ProcessTablePort } from '../../tracking/process-tracker.js';
+import type { TrackerType } from '../../tracking/registry.js';
+import type { Tracker } from '../../tracking/tracker.js';
+import type { RouterAction } from '../../vrrp/protocol/actions.js';
 import { OWNER_PRIORITY } from '../../vrrp/protocol/priority.js';
 import type { RouterState } from '../../vrrp/protocol/state.js';
 import { SyncGroup } from '../../vrrp/protocol/sync-group.js';
 import type { VirtualRouter } from '../../vrrp/protocol/virtual-router.js';
-import type { FifoPort } from '../../notify/fifo.js';
-import { Notifier, notifyStateOf, type NotifyState } from '../../notify/notifier.js';
-import { splitCommandLine } from '../../scripting/command-line.js';
-import { FileTracker, type FileWatchPort } from '../../tracking/file-tracker.js';
-import { InstanceTracking, type TrackedEntry } from '../../tracking/instance-tracking.js';
-import { InterfaceTracker } from '../../tracking/interface-tracker.js';
-import { describeOutcome, type ProcessRunner } from '../../scripting/process-runner.js';
-import { ProcessTracker, type ProcessTablePort } from '../../tracking/process-tracker.js';
-import { ScriptTracker } from '../../tracking/script-tracker.js';
-import { insecurity, type SecurityFs } from '../../scripting/script-security.js';
-import type { Tracker } from '../../tracking/tracker.js';
-import { ROOT, type ScriptIdentity, type UserDatabase } from '../../scripting/users.js';
+import type { DaemonHooks, SupervisedStatus, SupervisorContext } from './hooks.js';
+import type { HostEvent } from './ports.js';
 
 export interface SupervisorPorts {
   readonly clock: Clock;
@@ -32,6 +34,8 @@ export interface SupervisorPorts {
   readonly users: UserDatabase;
   readonly security: SecurityFs;
   readonly fifo?: FifoPort;
+  /** Kinds of tracked object other subsystems add to keepalived's own (track_bfd, checkers). */
+  readonly trackerTypes?: (config: VrrpdConfig) => readonly TrackerType[];
 }
 
 interface Supervised {
@@ -41,8 +45,8 @@ interface Supervised {
 }
 
 export class Supervisor implements DaemonHooks {
+  /** The running trackers, by kind and name ("script:chk_haproxy"). */
   private readonly trackers = new Map<string, Tracker>();
-  private readonly interfaces = new Map<string, InterfaceTracker>();
   private readonly instances = new Map<string, Supervised>();
   private readonly groups = new Map<string, { readonly config: SyncGroupConfig; readonly sync: SyncGroup; notified: NotifyState | undefined }>();
   private readonly notifier: Notifier;
@@ -53,9 +57,12 @@ export class Supervisor implements DaemonHooks {
    * puts it (after the last member becoming Master, before the first going to Backup).
    */
   private readonly reportedStates = new Map<string, RouterState>();
-  private readonly warnedInsecure = new Set<string>();
-  /** What each tracker in `trackers` was built from, so a reload can tell whether it changed. */
-  private readonly definitions = new Map<string, string>();
+  /** Who scripts run as, and whether they may run. */
+  private readonly policy: ScriptPolicy;
+  /** The kinds of tracked object this configuration's instances and groups can name. */
+  private readonly types: readonly TrackerType[];
+  /** What each tracker in `trackers` was built from (its definition's identity), so a reload can tell whether it changed. */
+  private readonly definitions = new Map<string, unknown>();
   /** Trackers taken over from the supervisor this one replaced (already initialised and running). */
   private readonly adopted = new Set<Tracker>();
   /** The supervisor this one replaces on reload, until attach() has taken what it can. */
@@ -67,16 +74,19 @@ export class Supervisor implements DaemonHooks {
     private readonly config: VrrpdConfig,
     private readonly ports: SupervisorPorts,
   ) {
+    const policy = new ScriptPolicy(config.global, ports.users, ports.security, ports.log);
+    this.policy = policy;
+    this.types = [...builtinTrackerTypes(config, { ...ports, policy }), ...(ports.trackerTypes?.(config) ?? [])];
     // Notify scripts run as their own user if configured, else as script_user; if that user does
     // not exist they do not run at all (running them as root instead would be a surprise).
-    const { identity, problem } = this.identity(undefined, 'notify scripts');
+    const { identity, problem } = policy.identity(undefined, 'notify scripts');
     this.notifier = new Notifier({
       runner: ports.runner,
       identity,
       log: ports.log,
       ...(ports.fifo ? { fifo: ports.fifo } : {}),
-      identityOf: (user) => this.identity(user, `notify script user "${user}"`),
-      refusal: (program, who) => (who === identity ? problem : undefined) ?? this.refusal(program, who, 'notify script'),
+      identityOf: (user) => policy.identity(user, `notify script user "${user}"`),
+      refusal: (program, who) => (who === identity ? problem : undefined) ?? policy.refusal(program, who, 'notify script'),
     });
   }
 
@@ -110,12 +120,12 @@ export class Supervisor implements DaemonHooks {
     this.predecessor = undefined;
     // Trackers taken over on reload are initialised and running already.
     const fresh = [...this.trackers.values()].filter((tracker) => !this.adopted.has(tracker));
-    await Promise.all(fresh.map((tracker) => (tracker instanceof FileTracker || tracker instanceof ProcessTracker ? tracker.initialise() : undefined)));
+    await Promise.all(fresh.map((tracker) => tracker.initialise?.()));
     for (const tracker of fresh) tracker.start();
     // keepalived starts an instance only once its scripts have a first result (a run ends by its
     // timeout at the latest): a failing weight-0 check means Fault from the start, never a
     // Backup first (and no notify_backup before the notify_fault).
-    await Promise.all([...this.trackers.values()].map((tracker) => (tracker instanceof ScriptTracker ? tracker.known : undefined)));
+    await Promise.all([...this.trackers.values()].map((tracker) => tracker.known));
     for (const { tracking } of this.instances.values()) tracking.apply();
     this.startFifoReader();
   }
@@ -132,15 +142,7 @@ export class Supervisor implements DaemonHooks {
       log.warn({ event: 'notify-fifo-script-unused', command }, `notify_fifo_script ${command} is not run: there is no notify_fifo for it to read`);
       return;
     }
-    const { identity, problem } = this.identity(this.config.global.notifyFifoScriptUser, 'notify_fifo_script');
-    let argv: string[] = [];
-    let refused = problem;
-    try {
-      argv = splitCommandLine(command);
-    } catch (error) {
-      refused ??= (error as Error).message;
-    }
-    refused ??= this.refusal(argv[0]!, identity, 'notify_fifo_script');
+    const { argv, identity, refused } = this.policy.prepare(command, this.config.global.notifyFifoScriptUser, 'notify_fifo_script');
     if (refused) {
       log.error({ event: 'notify-fifo-script-refused', command, reason: refused }, `notify_fifo_script ${command} is not run: ${refused}`);
       return;
@@ -182,7 +184,8 @@ export class Supervisor implements DaemonHooks {
   }
 
   hostEvent(event: HostEvent): void {
-    if (event.type === 'link') this.interfaces.get(event.interfaceName)?.setLink(event.up);
+    if (event.type !== 'link') return;
+    for (const tracker of this.trackers.values()) tracker.linkChanged?.({ interfaceName: event.interfaceName, up: event.up });
   }
 
   effectivePriority(instance: string): number {
@@ -208,138 +211,47 @@ export class Supervisor implements DaemonHooks {
 
   // ---- building ----
 
+  /** The trackers an instance follows: its own references, then its sync group's, each tracker once. */
   private async entriesFor(instance: VrrpInstanceConfig, group: SyncGroupConfig | undefined, context: SupervisorContext): Promise<TrackedEntry[]> {
     const entries: TrackedEntry[] = [];
     const seen = new Set<string>();
-    const add = (key: string, entry: TrackedEntry | undefined): void => {
-      if (!entry || seen.has(key)) return;
-      seen.add(key);
-      entries.push(entry);
-    };
     for (const source of group ? [instance, group] : [instance]) {
-      for (const tracked of source.trackInterfaces) {
-        add(`interface:${tracked.name}`, { tracker: await this.interfaceTracker(tracked.name, context), weight: tracked.weight, reverse: tracked.reverse });
+      for (const type of this.types) {
+        for (const reference of type.references(source)) {
+          const key = `${type.kind}:${reference.name}`;
+          const definition = type.lookup(reference.name);
+          if (!definition || seen.has(key)) continue;
+          seen.add(key);
+          const tracker = this.existing(key, definition.identity) ?? (await this.build(key, definition.identity, () => definition.create(context)));
+          entries.push({ tracker, weight: reference.weight ?? definition.weight, reverse: reference.reverse ?? definition.reverse });
+        }
       }
-      for (const ref of source.trackScripts) add(`script:${ref.name}`, this.scriptEntry(ref));
-      for (const ref of source.trackFiles) add(`file:${ref.name}`, this.fileEntry(ref));
-      for (const ref of source.trackProcesses) add(`process:${ref.name}`, this.processEntry(ref));
     }
     return entries;
   }
 
-  private async interfaceTracker(name: string, context: SupervisorContext): Promise<InterfaceTracker> {
-    const existing = this.interfaces.get(name) ?? this.predecessor?.interfaces.get(name);
-    if (existing) {
-      this.interfaces.set(name, existing);
-      return existing;
-    }
-    const tracker = new InterfaceTracker(name, await context.interfaceUp(name).catch(() => false), this.ports.log);
-    this.interfaces.set(name, tracker);
+  private async build(key: string, identity: unknown, create: () => Tracker | Promise<Tracker>): Promise<Tracker> {
+    const tracker = await create();
+    this.trackers.set(key, tracker);
+    this.definitions.set(key, identity);
     return tracker;
   }
 
-  private scriptEntry(ref: TrackerRefConfig): TrackedEntry | undefined {
-    const script = this.config.scripts.find((candidate) => candidate.name === ref.name);
-    if (!script) return undefined;
-    const key = `script:${script.name}`;
-    // Who runs it and whether it may run are part of what it is.
-    let tracker = this.existing(key, JSON.stringify([script, this.config.global.scriptUser ?? null, this.config.global.enableScriptSecurity]));
-    if (!tracker) {
-      const { identity, problem } = this.identity(script.user, `vrrp_script ${script.name}`);
-      let argv: string[] = [];
-      let refused = problem;
-      try {
-        argv = splitCommandLine(script.script);
-      } catch (error) {
-        refused ??= (error as Error).message;
-      }
-      refused ??= this.refusal(argv[0]!, identity, `vrrp_script ${script.name}`);
-      tracker = new ScriptTracker(
-        {
-          name: script.name,
-          argv,
-          intervalMs: script.intervalMs,
-          timeoutMs: script.timeoutMs,
-          rise: script.rise,
-          fall: script.fall,
-          initFail: script.initFail,
-          identity,
-          ...(refused ? { refused } : {}),
-        },
-        this.ports.clock,
-        this.ports.runner,
-        this.ports.log,
-      );
-      this.trackers.set(key, tracker);
-    }
-    return { tracker, weight: ref.weight ?? script.weight, reverse: ref.reverse ?? script.reverse };
-  }
-
-  private fileEntry(ref: TrackerRefConfig): TrackedEntry | undefined {
-    const file = this.config.trackFiles.find((candidate) => candidate.name === ref.name);
-    if (!file) return undefined;
-    const key = `file:${file.name}`;
-    let tracker = this.existing(key, JSON.stringify(file));
-    if (!tracker) {
-      tracker = new FileTracker({ name: file.name, path: file.path, ...(file.initFile ? { initFile: file.initFile } : {}) }, this.ports.files, this.ports.log);
-      this.trackers.set(key, tracker);
-    }
-    return { tracker, weight: ref.weight ?? file.weight, reverse: ref.reverse ?? file.reverse };
-  }
-
-  private processEntry(ref: TrackerRefConfig): TrackedEntry | undefined {
-    const tracked = this.config.trackProcesses.find((candidate) => candidate.name === ref.name);
-    if (!tracked) return undefined;
-    const key = `process:${tracked.name}`;
-    let tracker = this.existing(key, JSON.stringify(tracked));
-    if (!tracker) {
-      tracker = new ProcessTracker(tracked, this.ports.processes, this.ports.clock, this.ports.log);
-      this.trackers.set(key, tracker);
-    }
-    return { tracker, weight: ref.weight ?? tracked.weight, reverse: ref.reverse ?? tracked.reverse };
-  }
-
   /**
-   * The tracker already built for `key`, or the one the replaced supervisor ran from the same
-   * definition (taken over with its state, so the predecessor will not stop it). Records the
-   * definition of whatever is built next.
+   * The tracker already built for `key`, or the one the replaced supervisor ran from an equal
+   * definition (taken over with its state, so the predecessor will not stop it).
    */
-  private existing(key: string, definition: string): Tracker | undefined {
+  private existing(key: string, identity: unknown): Tracker | undefined {
     const own = this.trackers.get(key);
     if (own) return own;
-    this.definitions.set(key, definition);
     const previous = this.predecessor;
     const inherited = previous?.trackers.get(key);
-    if (!previous || !inherited || previous.definitions.get(key) !== definition) return undefined;
+    if (!previous || !inherited || !equalValues(previous.definitions.get(key), identity)) return undefined;
     previous.trackers.delete(key);
     this.trackers.set(key, inherited);
+    this.definitions.set(key, identity);
     this.adopted.add(inherited);
     return inherited;
-  }
-
-  /** The identity a script runs as: its `user`, else script_user, else keepalived's default. */
-  private identity(user: string | undefined, what: string): { identity: ScriptIdentity; problem?: string } {
-    try {
-      return { identity: this.ports.users.resolve(user ?? this.config.global.scriptUser) };
-    } catch (error) {
-      return { identity: ROOT, problem: `${what}: ${(error as Error).message}` };
-    }
-  }
-
-  /**
-   * enable_script_security: a program running as root that someone else could change is refused.
-   * Without it keepalived runs it and warns; so does vrrpd, once per program.
-   */
-  private refusal(program: string, identity: ScriptIdentity, what: string): string | undefined {
-    if (identity.uid !== 0) return undefined;
-    const problem = insecurity(program, this.ports.security);
-    if (!problem) return undefined;
-    if (this.config.global.enableScriptSecurity) return `${problem} and it would run as root (enable_script_security)`;
-    if (!this.warnedInsecure.has(program)) {
-      this.warnedInsecure.add(program);
-      this.ports.log.warn({ event: 'script-insecure', what, program, problem }, `${what}: ${problem}, yet it runs as root; set enable_script_security to refuse such scripts`);
-    }
-    return undefined;
   }
 
   private groupChanged(name: string, stopping: boolean): void {
