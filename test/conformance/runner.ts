@@ -236,7 +236,9 @@ class CaseHost implements ProcessRunner {
       case 'priority':
         return this.priority(command.instance, command.priority);
       case 'script':
-        if (![...this.scriptNames.values()].includes(command.script)) throw new Error(`${this.name}: no vrrp_script ${command.script} in the configurations loaded so far`);
+        // Also before the start: the script's command line is that of the configuration in place.
+        this.learnScripts(this.load().config);
+        if (![...this.scriptNames.values()].includes(command.script)) throw new Error(`${this.name}: no vrrp_script ${command.script} in ${this.configFile} or the configurations loaded before`);
         this.scriptResults.set(command.script, command.result);
         return;
       case 'file':
