@@ -433,7 +433,10 @@ function describeInstance(status: InstanceStatus): string {
   parts.push(`sent ${status.statistics.advertisementsSent}, received ${status.statistics.advertisementsReceived}`);
   const rejected = Object.entries(status.statistics.rejected).filter(([, count]) => count > 0);
   if (rejected.length > 0) parts.push(`rejected ${rejected.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
-  for (const tracker of status.trackers) parts.push(`${tracker.kind} ${tracker.name} ${tracker.state} (${tracker.fault ? 'fault' : tracker.ignored ? 'ignored' : tracker.applied})`);
+  for (const tracker of status.trackers) {
+    const effect = tracker.fault ? 'fault' : tracker.ignored ? 'ignored' : tracker.applied;
+    parts.push(`${tracker.kind} ${tracker.name} ${tracker.state} (${effect})${tracker.detail !== undefined ? `: ${tracker.detail}` : ''}`);
+  }
   if (status.faultReasons.length > 0) parts.push(`fault: ${status.faultReasons.join(', ')}`);
   if (status.syncGroup) parts.push(`sync group ${status.syncGroup}`);
   return parts.join('; ');
