@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Writable } from 'node:stream';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { formatIssue, hasErrors } from '../../src/config/issues.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import type { VrrpdConfig } from '../../src/config/model.js';
@@ -25,7 +25,7 @@ import { UserDatabase } from '../../src/scripting/users.js';
 import { AuthType, decodeAdvertisement, encodeAdvertisement, VRRP_MULTICAST_GROUP, type Advertisement } from '../../src/vrrp/packet/advertisement.js';
 import { FakeFiles, FakeProcessTable } from '../tracking/fakes.js';
 import { FakePlatform, FakeSegment, type SegmentPacket } from '../daemon/fake-platform.js';
-import { parseInputs, type AdvertFields, type HostCommand, type HostDeclaration, type PeerPacket } from './inputs.js';
+import { InputError, parseInputs, type AdvertFields, type HostCommand, type HostDeclaration, type PeerPacket } from './inputs.js';
 
 /** Turns of the event loop after each timer and input: enough for every chain of promises and deferred work the daemon starts. */
 const SETTLE_TURNS = 10;
@@ -45,12 +45,17 @@ interface Line {
 
 /** Runs the case in `folder`; returns its timeline and end state as the expected file holds them. */
 export async function runCase(folder: string): Promise<string> {
-  const inputs = parseInputs(readFileSync(join(folder, 'inputs'), 'utf8'), 'inputs');
+  const file = `${basename(folder)}/inputs`;
+  const inputs = parseInputs(readFileSync(join(folder, 'inputs'), 'utf8'), file);
   const run = new CaseRun(folder, inputs.hosts, inputs.allPackets);
   for (const step of inputs.steps) {
     await run.advanceTo(step.at);
-    if ('peer' in step) run.peer(step.peer, step.text);
-    else await run.host(step.host).input(step.command, step.text);
+    try {
+      if ('peer' in step) run.peer(step.peer, step.text);
+      else await run.host(step.host).input(step.command, step.text);
+    } catch (error) {
+      throw new InputError(`${file}:${step.line}: ${(error as Error).message}`);
+    }
     await run.advanceTo(step.at);
   }
   await run.advanceTo(inputs.endAt);
@@ -104,7 +109,7 @@ class CaseRun {
   }
 
   peer(peer: PeerPacket, text: string): void {
-    this.record('peer', '>', text);
+    this.record('peer', '>', text.replace(/^peer\s+/, ''));
     const destination = peer.destination ?? VRRP_MULTICAST_GROUP[peer.family];
     const ip = { family: peer.family, source: peer.source, destination };
     const bytes = 'hex' in peer.packet ? Uint8Array.from(Buffer.from(peer.packet.hex, 'hex')) : encodeAdvertisement(advertisement(peer.packet.fields), ip, peer.packet.fields.checksum);
