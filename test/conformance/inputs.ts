@@ -2,7 +2,7 @@
 // keepalived.conf and its interfaces), then one timed input per line. The format is described in
 // README.md beside this file; a line that does not fit it is an error with its line number.
 import type { AddressFamily } from '../../src/core/address.js';
-import type { ChecksumFlavour } from '../../src/vrrp/packet/advertisement.js';
+import { parseAdvert, type AdvertFields, type Fail } from './packet-text.js';
 
 export interface HostDeclaration {
   readonly name: string;
@@ -10,18 +10,6 @@ export interface HostDeclaration {
   readonly config: string;
   /** Interface name -> its addresses with prefix (`192.0.2.1/24`, `fe80::1/64`), in order. */
   readonly interfaces: ReadonlyMap<string, readonly string[]>;
-}
-
-/** An advertisement given by its fields, encoded with the real codec. */
-export interface AdvertFields {
-  readonly version: 2 | 3;
-  readonly vrid: number;
-  readonly priority: number;
-  readonly intervalMs: number;
-  readonly addresses: readonly string[];
-  /** VRRPv2: `auth pass SECRET` or `auth ah`. */
-  readonly auth?: { readonly type: 'pass'; readonly secret: string } | { readonly type: 'ah' };
-  readonly checksum?: ChecksumFlavour;
 }
 
 export interface PeerPacket {
@@ -108,8 +96,6 @@ export function parseInputs(text: string, file: string): CaseInputs {
   if (endAt === undefined) throw new InputError(`${file}: has no end line ("TIME end")`);
   return { hosts, steps, endAt, allPackets };
 }
-
-type Fail = (message: string) => never;
 
 /** `host r1 r1.conf eth0=192.0.2.1/24,fe80::1/64 eth1=198.51.100.1/24` */
 function hostDeclaration(words: string[], fail: Fail): HostDeclaration {
@@ -202,42 +188,7 @@ function peerPacket(words: string[], at: number, fail: Fail): PeerPacket {
     if (!/^([0-9a-f]{2})+$/i.test(hex)) fail('hex wants whole bytes, e.g. "hex 31 33 01 00"');
     return { source: source!, family, interfaceName, ...(destination ? { destination } : {}), ttl, packet: { hex }, ...(repeat ? { repeat } : {}) };
   }
-  return { source: source!, family, interfaceName, ...(destination ? { destination } : {}), ttl, packet: { fields: advertFields(packetWords, fail) }, ...(repeat ? { repeat } : {}) };
-}
-
-/** `v3 vrid 51 priority 200 interval 1000 [auth pass SECRET|auth ah] [checksum message-only] addresses A ...`: as the outputs print sent packets. */
-export function advertFields(words: readonly string[], fail: Fail): AdvertFields {
-  const usage = 'v2|v3 vrid N priority N interval MS [auth pass SECRET|auth ah] [checksum message-only] addresses A ...';
-  const version = words[0] === 'v2' ? 2 : words[0] === 'v3' ? 3 : fail(usage);
-  const numbers: Record<string, number> = {};
-  let auth: AdvertFields['auth'];
-  let checksum: ChecksumFlavour | undefined;
-  let addresses: string[] | undefined;
-  for (let i = 1; i < words.length; i++) {
-    const word = words[i]!;
-    if (word === 'addresses') {
-      addresses = words.slice(i + 1) as string[];
-      break;
-    }
-    if (word === 'auth') {
-      const kind = words[++i];
-      if (kind === 'ah') auth = { type: 'ah' };
-      else if (kind === 'pass') auth = { type: 'pass', secret: words[++i] ?? fail(usage) };
-      else fail(usage);
-    } else if (word === 'checksum') {
-      const flavour = words[++i];
-      if (flavour !== 'message-only' && flavour !== 'pseudo-header') fail(usage);
-      checksum = flavour as ChecksumFlavour;
-    } else if (word === 'vrid' || word === 'priority' || word === 'interval') {
-      const value = Number(words[++i]);
-      if (!Number.isInteger(value)) fail(`${word} wants a whole number`);
-      numbers[word] = value;
-    } else fail(`"${word}"? ${usage}`);
-  }
-  const { vrid, priority, interval } = numbers;
-  if (vrid === undefined || priority === undefined || interval === undefined || addresses === undefined) return fail(usage);
-  if (interval % (version === 2 ? 1000 : 10) !== 0) fail(`a VRRPv${version} interval is a whole number of ${version === 2 ? 'seconds' : 'centiseconds'}`);
-  return { version, vrid, priority, intervalMs: interval, addresses, ...(auth ? { auth } : {}), ...(checksum ? { checksum } : {}) };
+  return { source: source!, family, interfaceName, ...(destination ? { destination } : {}), ttl, packet: { fields: parseAdvert(packetWords, fail) }, ...(repeat ? { repeat } : {}) };
 }
 
 function milliseconds(word: string, fail: Fail): number {

@@ -22,10 +22,11 @@ import type { FifoPort } from '../../src/notify/fifo.js';
 import { splitCommandLine } from '../../src/scripting/command-line.js';
 import type { ProcessRunner, RunOutcome, RunRequest } from '../../src/scripting/process-runner.js';
 import { UserDatabase } from '../../src/scripting/users.js';
-import { AuthType, decodeAdvertisement, encodeAdvertisement, VRRP_MULTICAST_GROUP, type Advertisement } from '../../src/vrrp/packet/advertisement.js';
+import { advertisementIntervalMs, decodeAdvertisement, encodeAdvertisement, VRRP_MULTICAST_GROUP } from '../../src/vrrp/packet/advertisement.js';
 import { FakeFiles, FakeProcessTable } from '../tracking/fakes.js';
 import { FakePlatform, FakeSegment, type SegmentPacket } from '../daemon/fake-platform.js';
-import { InputError, parseInputs, type AdvertFields, type HostCommand, type HostDeclaration, type PeerPacket } from './inputs.js';
+import { InputError, parseInputs, type HostCommand, type HostDeclaration, type PeerPacket } from './inputs.js';
+import { printAdvert, toAdvertisement } from './packet-text.js';
 
 /** Turns of the event loop after each timer and input: enough for every chain of promises and deferred work the daemon starts. */
 const SETTLE_TURNS = 10;
@@ -99,12 +100,12 @@ class CaseRun {
       this.record(who, 'send', `malformed: ${decoded.rejection.detail} ${where}`);
       return;
     }
-    const text = `${describeAdvert(decoded.advertisement, decoded.checksum, packet.family)} ${where}`;
+    const text = `${printAdvert(decoded.advertisement, decoded.checksum, packet.family)} ${where}`;
     const key = `${who}|${packet.interfaceName}|${packet.destination}|${decoded.advertisement.vrid}`;
     const previous = this.lastShown.get(key);
     const now = this.clock.now();
     this.lastShown.set(key, { text, time: now });
-    const steady = previous?.text === text && Math.abs(now - previous.time - intervalOf(decoded.advertisement)) < 1e-6;
+    const steady = previous?.text === text && Math.abs(now - previous.time - advertisementIntervalMs(decoded.advertisement)) < 1e-6;
     if (!steady || this.allPackets) this.record(who, 'send', text);
   }
 
@@ -112,7 +113,7 @@ class CaseRun {
     this.record('peer', '>', text.replace(/^peer\s+/, ''));
     const destination = peer.destination ?? VRRP_MULTICAST_GROUP[peer.family];
     const ip = { family: peer.family, source: peer.source, destination };
-    const bytes = 'hex' in peer.packet ? Uint8Array.from(Buffer.from(peer.packet.hex, 'hex')) : encodeAdvertisement(advertisement(peer.packet.fields), ip, peer.packet.fields.checksum);
+    const bytes = 'hex' in peer.packet ? Uint8Array.from(Buffer.from(peer.packet.hex, 'hex')) : encodeAdvertisement(toAdvertisement(peer.packet.fields), ip, peer.packet.fields.checksum);
     const packet: SegmentPacket = { interfaceName: peer.interfaceName, family: peer.family, bytes, source: peer.source, destination, ttl: peer.ttl };
     this.segment.deliver(undefined, packet);
     if (peer.repeat) {
@@ -405,29 +406,8 @@ function ipCommand(call: string): string {
   return `address ${change} ${rest.join(' ')}`;
 }
 
-function intervalOf(advert: Advertisement): number {
-  return advert.version === 2 ? advert.advertIntervalSeconds * 1000 : advert.maxAdvertIntervalCs * 10;
-}
 
-/** As the inputs give a peer's advertisement: `v3 vrid 51 priority 150 interval 1000 addresses 192.0.2.100`. */
-function describeAdvert(advert: Advertisement, checksum: string, family: string): string {
-  const parts = [`v${advert.version} vrid ${advert.vrid} priority ${advert.priority} interval ${intervalOf(advert)}`];
-  if (advert.version === 2 && advert.authType === AuthType.simplePassword) parts.push(`auth pass ${Buffer.from(advert.authData).toString('latin1').replace(/\0+$/, '')}`);
-  else if (advert.version === 2 && advert.authType === AuthType.ipAh) parts.push('auth ah');
-  else if (advert.version === 2 && advert.authType !== AuthType.none) parts.push(`auth type ${advert.authType}`);
-  if (advert.version === 3 && family === 'ipv4' && checksum !== 'pseudo-header') parts.push(`checksum ${checksum}`);
-  parts.push(`addresses ${advert.addresses.join(' ')}`);
-  return parts.join(' ');
-}
 
-function advertisement(fields: AdvertFields): Advertisement {
-  const { vrid, priority, addresses } = fields;
-  if (fields.version === 3) return { version: 3, vrid, priority, maxAdvertIntervalCs: fields.intervalMs / 10, addresses };
-  const authData = new Uint8Array(8);
-  if (fields.auth?.type === 'pass') authData.set(Buffer.from(fields.auth.secret, 'latin1').subarray(0, 8));
-  const authType = fields.auth?.type === 'pass' ? AuthType.simplePassword : fields.auth?.type === 'ah' ? AuthType.ipAh : AuthType.none;
-  return { version: 2, vrid, priority, advertIntervalSeconds: fields.intervalMs / 1000, authType, authData, addresses };
-}
 
 /** `VI_1 Backup priority 120 (base 150); master 192.0.2.1 priority 150; sent 0, received 12; ...` */
 function describeInstance(status: InstanceStatus): string {
