@@ -8,7 +8,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { basename, join } from 'node:path';
 import { formatIssue, hasErrors } from '../../src/config/issues.js';
-import { loadConfigFile } from '../../src/config/load.js';
+import { withHostIssues } from '../../src/config/host-check.js';
+import { loadConfigFile, type LoadResult } from '../../src/config/load.js';
 import type { VrrpdConfig } from '../../src/config/model.js';
 import { canonicalAddress } from '../../src/core/address.js';
 import { createLogger, type Logger } from '../../src/core/log.js';
@@ -315,8 +316,9 @@ class CaseHost implements ProcessRunner {
     return new Operations({ daemon: this.daemon, log: this.log, file: this.configFile, load: async () => this.load() });
   }
 
-  private load(): ReturnType<typeof loadConfigFile> {
-    return loadConfigFile(join(this.lan.folder, this.configFile));
+  /** As `vrrpd run` loads at start and on reload: the file, then the interfaces it names must exist on this host. */
+  private load(): LoadResult {
+    return withHostIssues(loadConfigFile(join(this.lan.folder, this.configFile)), (name) => this.platform.interfaces.has(name));
   }
 
   /** Lets `work` go on while time passes (a start waits for its scripts' first results, a stop for its hand-over). */

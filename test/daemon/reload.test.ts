@@ -6,6 +6,10 @@ import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
 import { describeReload } from '../../src/daemon/reload-summary.js';
 import { changedSettings, instanceKey, planReload, summarise } from '../../src/daemon/vrrp/reload-plan.js';
 import { routerConfigFromSpec } from '../../src/sim/lan.js';
+import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { capturingLogger } from './fakes.js';
+import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
 
 type RouterSpec = Partial<Parameters<typeof routerConfigFromSpec>[0]>;
 const spec = (address: string) => ({ address, prefixLength: 24, family: 'ipv4' as const, device: 'eth0' });
@@ -67,4 +71,19 @@ describe('planReload', () => {
     expect(describeReload(summarise(plan))).toBe('updated VI_1 (priority); removed OLD; added NEW');
     expect(describeReload(summarise(planReload([], [])))).toBe('nothing to do');
   });
+});
+
+// `vrrpd run` refuses a file naming an interface this host lacks before the daemon sees it
+// (test/conformance/reload-rejected); this is the daemon's own check behind that one, which a
+// case cannot reach: an instance that cannot start fails the whole reload before anything changes.
+test('an instance that cannot start makes the reload fail before anything changes', async () => {
+  const clock = new VirtualClock();
+  const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
+  const daemon = new VrrpRouters({ bindings: [instance(150)], platform, clock, log: capturingLogger().log });
+  await daemon.start();
+  await advancer(clock)(5000);
+  const sent = platform.sent.length;
+  await expect(daemon.reload([instance(90), instance(100, { name: 'VI_9', vrid: 9 }, { interfaceName: 'eth9' })])).rejects.toThrow('interface eth9 does not exist');
+  expect(daemon.status()[0]).toMatchObject({ basePriority: 150, effectivePriority: 150, state: 'Master' });
+  expect(platform.sent.length).toBe(sent);
 });
