@@ -76,13 +76,18 @@ describe('ScriptTracker', () => {
     expect(script.state).toBe('ok');
   });
 
-  test('a timeout, a signal or a failure to start counts as a failure', async () => {
-    for (const outcome of [{ kind: 'timed-out' }, { kind: 'signalled', signal: 'SIGSEGV' }, { kind: 'failed-to-start', message: 'ENOENT' }] as const) {
+  test('a timeout, a signal or a failure to start counts as a failure, each with its reason word (metrics label it)', async () => {
+    const reasons: Array<string | undefined> = [];
+    for (const outcome of [{ kind: 'timed-out' }, { kind: 'signalled', signal: 'SIGSEGV' }, { kind: 'failed-to-start', message: 'ENOENT' }, EXIT_1] as const) {
       const { script, step } = tracker();
       script.start();
       await step(outcome);
       expect(script.state).toBe('failed');
+      reasons.push(script.reason);
+      await step(EXIT_0);
+      expect(script.reason).toBeUndefined();
     }
+    expect(reasons).toEqual(['timeout', 'signalled', 'failed-to-start', 'exit-status']);
   });
 
   test('a run still going at the next interval is not started twice', async () => {
