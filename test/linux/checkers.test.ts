@@ -66,7 +66,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     const hostile = srv.spawn('node', [hostileServer, SRV]);
     hostile.stdout?.on('data', (chunk: Buffer) => void hostileLines.push(...chunk.toString().split('\n').filter(Boolean)));
     await waitFor('the hostile servers', async () => hostileLines.some((line) => line.includes('"ready"')), 15_000);
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await lab?.destroy();
@@ -74,7 +74,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('HTTP_GET: a healthy endpoint passes; a stopped port is refused; status_code ranges and digests are checked', { timeout: 60_000 }, async () => {
+  test('HTTP_GET: a healthy endpoint passes; a stopped port is refused; status_code ranges and digests are checked', { timeout: 150_000 }, async () => {
     expect(await check(httpGet(80, [url('/readyz')]))).toMatchObject({ ok: true, detail: 'HTTP status 200' });
     expect(await check({ ...httpGet(80, [url('/readyz')]), endpoint: endpoint(80, 'ipv6') })).toMatchObject({ ok: true });
     expect(await check(httpGet(81, [url('/readyz')]))).toMatchObject({ ok: false, reason: 'refused', detail: 'connection refused' });
@@ -84,7 +84,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(await check(httpGet(80, [url('/readyz', { digest: md5('not ok') })]))).toMatchObject({ ok: false, reason: 'digest', detail: `MD5 digest ${md5('ok')} of the 2-byte body is not ${md5('not ok')}` });
   });
 
-  test('bindto sets the source address (nginx answers with it; its MD5 is the digest)', { timeout: 60_000 }, async () => {
+  test('bindto sets the source address (nginx answers with it; its MD5 is the digest)', { timeout: 150_000 }, async () => {
     const whoami = (address: string) => url('/whoami', { digest: md5(address) });
     expect(await check(httpGet(80, [whoami('192.0.2.10')]))).toMatchObject({ ok: true });
     expect(await check({ ...httpGet(80, [whoami('192.0.2.11')]), endpoint: endpoint(80, 'ipv4', { bindTo: '192.0.2.11' }) })).toMatchObject({ ok: true });
@@ -92,7 +92,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(await check({ ...httpGet(80, [whoami('192.0.2.11')]), endpoint: endpoint(80, 'ipv4', { bindTo: '192.0.2.11', bindPort: 40123 }) })).toMatchObject({ ok: true });
   });
 
-  test('SSL_GET: no verification by default (keepalived); verify_certificate against the right CA passes, another CA or a wrong name fails', { timeout: 60_000 }, async () => {
+  test('SSL_GET: no verification by default (keepalived); verify_certificate against the right CA passes, another CA or a wrong name fails', { timeout: 150_000 }, async () => {
     expect(await check(sslGet(443, [url('/readyz')]))).toMatchObject({ ok: true, detail: 'HTTP status 200' });
     expect(await check({ ...sslGet(443, [url('/readyz')]), endpoint: endpoint(443, 'ipv6') })).toMatchObject({ ok: true });
     expect(await check(sslGet(443, [url('/readyz')], { caFile: join(dir, 'ca.pem') }))).toMatchObject({ ok: true });
@@ -108,7 +108,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(await check(sslGet(80, [url('/readyz')]))).toMatchObject({ ok: false, reason: 'tls' });
   });
 
-  test('hostile servers each give their reason: silent, trickling, 100 MB, reset', { timeout: 90_000 }, async () => {
+  test('hostile servers each give their reason: silent, trickling, 100 MB, reset', { timeout: 240_000 }, async () => {
     expect(await check(httpGet(8001, [url('/')]))).toMatchObject({ ok: false, reason: 'timeout', detail: 'timed out after 2000 ms during the response header (0 bytes received)' });
     expect(await check(sslGet(8001, [url('/')]))).toMatchObject({ ok: false, reason: 'timeout', detail: 'timed out after 2000 ms during the TLS handshake' });
     const trickle = await check(httpGet(8002, [url('/')]));
@@ -130,7 +130,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(['digest', 'timeout']).toContain(hashed.reason);
   });
 
-  test('TCP_CHECK and PING_CHECK over IPv4 and IPv6; an address nobody has is not answered', { timeout: 60_000 }, async () => {
+  test('TCP_CHECK and PING_CHECK over IPv4 and IPv6; an address nobody has is not answered', { timeout: 150_000 }, async () => {
     expect(await check({ type: 'TCP_CHECK', ...common(443) })).toMatchObject({ ok: true, detail: 'connected' });
     expect(await check({ type: 'TCP_CHECK', ...common(443, 'ipv6') })).toMatchObject({ ok: true });
     expect(await check({ type: 'TCP_CHECK', ...common(444) })).toMatchObject({ ok: false, reason: 'refused' });
@@ -141,7 +141,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(['timeout', 'unreachable']).toContain(nobody.reason);
   });
 
-  test('PING_CHECK bindto: with echo requests from one of two addresses dropped at the server, only the other source is answered', { timeout: 90_000 }, async () => {
+  test('PING_CHECK bindto: with echo requests from one of two addresses dropped at the server, only the other source is answered', { timeout: 240_000 }, async () => {
     const ping = (family: 'ipv4' | 'ipv6', bindTo: string) => ({ type: 'PING_CHECK', ...common(0, family), connectTimeoutMs: 1000, endpoint: endpoint(0, family, { bindTo }) });
     const answered = async (): Promise<boolean[]> =>
       Promise.all([ping('ipv4', '192.0.2.10'), ping('ipv4', '192.0.2.11'), ping('ipv6', '2001:db8::10'), ping('ipv6', '2001:db8::11')].map(async (spec) => (await check(spec)).ok));
@@ -162,7 +162,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     }
   });
 
-  test('DNS_CHECK against dnsmasq: a name it knows passes; the default SOA of "." is REFUSED without upstreams; a closed port is refused', { timeout: 60_000 }, async () => {
+  test('DNS_CHECK against dnsmasq: a name it knows passes; the default SOA of "." is REFUSED without upstreams; a closed port is refused', { timeout: 150_000 }, async () => {
     const dns = (family: 'ipv4' | 'ipv6', queryType: string, name: string, port = 53) => ({ type: 'DNS_CHECK', ...common(port, family), queryType, name });
     expect(await check(dns('ipv4', 'A', 'svc.example.test'))).toMatchObject({ ok: true, detail: 'DNS A svc.example.test: NOERROR' });
     expect(await check(dns('ipv6', 'A', 'svc.example.test'))).toMatchObject({ ok: true });
@@ -170,7 +170,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(await check(dns('ipv4', 'A', 'svc.example.test', 5353))).toMatchObject({ ok: false, reason: 'refused' });
   });
 
-  test('UDP_CHECK: silence passes without require_reply, an ICMP port unreachable fails; require_reply needs an answer', { timeout: 60_000 }, async () => {
+  test('UDP_CHECK: silence passes without require_reply, an ICMP port unreachable fails; require_reply needs an answer', { timeout: 150_000 }, async () => {
     const udp = (port: number, extra: Record<string, unknown> = {}) => ({ type: 'UDP_CHECK', ...common(port), connectTimeoutMs: 1000, ...extra });
     expect(await check(udp(53))).toMatchObject({ ok: true, detail: 'no reply and no ICMP error within 1000 ms' });
     expect(await check(udp(5353))).toMatchObject({ ok: false, reason: 'refused' });
@@ -180,7 +180,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(await check(udp(53, { payload: query, requireReply: { data: '4321', minLength: 0, maxLength: 255 } }))).toMatchObject({ ok: false, reason: 'udp-reply', detail: 'UDP reply differs from require_reply at byte 0' });
   });
 
-  test.skipIf(!haveGenhash)("vrrpd genhash prints what keepalived's genhash prints, for digests, failures and usage errors", { timeout: 120_000 }, async () => {
+  test.skipIf(!haveGenhash)("vrrpd genhash prints what keepalived's genhash prints, for digests, failures and usage errors", { timeout: 240_000 }, async () => {
     const inChk = (command: string, args: string[]) =>
       new Promise<{ stdout: string; stderr: string; code: number }>((resolve) =>
         execFile('ip', ['netns', 'exec', chk.netns, command, ...args], (error, stdout, stderr) => resolve({ stdout, stderr, code: error ? Number(error.code ?? -1) : 0 })),
