@@ -15,6 +15,7 @@ import { soakBench } from './soak.js';
 import { stabilityBench } from './stability.js';
 import { startupBench } from './startup.js';
 import { timersBench } from './timers.js';
+import { removeScratchDirs } from '../test/helpers/scratch.js';
 
 type Bench = (options: BenchOptions) => Promise<BenchReport>;
 const BENCHES: Record<string, Bench> = {
@@ -81,6 +82,8 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
   // and deletes the namespaces; a signal's default action would leave them behind.
   process.once('SIGINT', () => process.exit(130));
   process.once('SIGTERM', () => process.exit(143));
+  // The benchmarks' configurations, sockets and captures: gone with the process, however it ends.
+  process.once('exit', removeScratchDirs);
   main(process.argv.slice(2)).then(
     () => process.exit(0),
     (error: unknown) => {

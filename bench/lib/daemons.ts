@@ -3,18 +3,18 @@
 // host's namespace, so the namespace's pids are exactly the daemon's processes.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sendControlRequest } from '../../src/control/client.js';
 import type { ControlResponse } from '../../src/control/protocol.js';
 import { sh, type LabHost } from '../../test/helpers/netns.js';
 import { repoRoot } from './root.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 export type Implementation = 'vrrpd' | 'keepalived';
 export const IMPLEMENTATIONS: readonly Implementation[] = ['vrrpd', 'keepalived'];
 
-const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-bench-'));
+const scratch = scratchDir('bench');
 let counter = 0;
 
 export interface InstanceSpec {

@@ -1,8 +1,7 @@
 // The operator's side of `vrrpd run` on a fake host: reload from the file (accepted, rejected with
 // file:line, no instances, an interface that does not exist), one reload at a time, and the dump
 // command.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ReloadRejectedError, Operations, type VmacLifecycle } from '../../src/cli/operate.js';
@@ -13,6 +12,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { FakePlatform, FakeSegment } from '../daemon/fake-platform.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const conf = (priority: string, iface = 'eth0') =>
   `vrrp_instance VI_1 {\n  interface ${iface}\n  virtual_router_id 51\n  priority ${priority}\n  version 3\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n`;
@@ -35,7 +35,7 @@ class FakeVmacs implements VmacLifecycle {
 }
 
 async function setup(vmacs?: FakeVmacs) {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-operate-'));
+  const dir = scratchDir('operate');
   const file = join(dir, 'keepalived.conf');
   writeFileSync(file, conf('150'));
   const clock = new VirtualClock();

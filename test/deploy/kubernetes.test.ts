@@ -4,16 +4,16 @@
 // control socket, the configuration file `vrrpd run -f` reads is the one mounted, the static pod
 // needs nothing from the API, and the example configuration passes `vrrpd check` on each node.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const manifests = join(root, 'deploy', 'kubernetes');
 const vrrpd = join(root, 'bin', 'vrrpd');
-const dir = mkdtempSync(join(tmpdir(), 'vrrpd-k8s-'));
+const dir = scratchDir('k8s');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Parsed YAML: structure is what the assertions check. */

@@ -2,13 +2,13 @@
 // within Master_Down_Interval, the override) and that it leaves nothing behind: after a full run,
 // after a Ctrl-C in the middle, and after --keep once --clean ran.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { masterDownInterval } from '../../src/protocol/timers.js';
 import { isRoot, sh } from '../helpers/netns.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 const STATE_DIR = '/run/vrrpd-lab';
@@ -140,7 +140,7 @@ describe.skipIf(!isRoot())('vrrpd lab (needs root)', () => {
   });
 
   test('an error after the namespaces exist (the state directory cannot be made) removes them too', { timeout: 60_000 }, async () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-lab-test-'));
+    const scratch = scratchDir('lab-test');
     const notADirectory = join(scratch, 'file');
     writeFileSync(notADirectory, '');
     try {

@@ -1,7 +1,6 @@
 // Tracking, sync groups and notifications together, on real routers under a virtual clock with
 // fake processes, files and FIFO: what an operator configures in keepalived.conf.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
@@ -15,6 +14,7 @@ import { linuxSecurityFs } from '../../src/tracking/linux-ports.js';
 import type { SecurityFs } from '../../src/tracking/script-security.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { EXIT_0, EXIT_1, FakeFiles, FakeProcessTable, FakeRunner, settle } from './fakes.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const rootOwned = { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path: string) => path };
 
@@ -234,7 +234,7 @@ describe('Supervisor', () => {
   });
 
   test.skipIf(process.getuid?.() !== 0)('enable_script_security refuses a root script in a directory anyone can write, and says why', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-insecure-'));
+    const dir = scratchDir('insecure');
     chmodSync(dir, 0o777);
     const script = join(dir, 'chk.sh');
     writeFileSync(script, '#!/bin/sh\nexit 0\n');
