@@ -16,6 +16,7 @@ import { renderMetrics } from '../daemon/metrics.js';
 import type { ReloadSummary } from '../daemon/reload.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
+import { releaseStartupSignals, STARTUP_SIGNALS, type StartupSignal } from '../daemon/startup-signals.js';
 import type { VmacSpec } from '../linux/vmac.js';
 
 /** A reload the new configuration could not pass: nothing was changed. */
@@ -112,9 +113,17 @@ export class Operations {
       this.statusTimer = setInterval(() => this.notifier?.status(this.statusLine()), 1000);
       this.statusTimer.unref();
     }
-    this.on('SIGHUP', () => void this.reload('SIGHUP').catch(() => undefined));
-    this.on('SIGUSR1', () => this.writeDump('data', 'SIGUSR1'));
-    this.on('SIGUSR2', () => this.writeDump('stats', 'SIGUSR2'));
+    const actions: Record<StartupSignal, () => void> = {
+      SIGHUP: () => void this.reload('SIGHUP').catch(() => undefined),
+      SIGUSR1: () => void this.writeDump('data', 'SIGUSR1'),
+      SIGUSR2: () => void this.writeDump('stats', 'SIGUSR2'),
+    };
+    for (const signal of STARTUP_SIGNALS) this.on(signal, actions[signal]);
+    // What arrived while vrrpd started (bin/vrrpd held it): done now, with the started daemon.
+    for (const signal of releaseStartupSignals()) {
+      this.options.log.info({ event: 'startup-signal', signal }, `${signal} arrived during start-up: acting on it now`);
+      actions[signal]();
+    }
     // keepalived's SIGRTMIN+2, through the native shim (Node refuses realtime signals).
     try {
       this.stopJsonSignal = onRealtimeSignal(KEEPALIVED_JSON_SIGNAL_OFFSET, () => this.writeDump('json', 'SIGRTMIN+2'));
