@@ -82,10 +82,11 @@ export function buildProgram(
         ...(options.configId ? { configId: options.configId } : {}),
         ...(options.offline ? { offline: true } : {}),
       };
+      // The kernel is asked (in vrrpd's own network namespace) only for what the check needs.
       setExitCode(
-        options.host
-          ? await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver }, write))
-          : await check(base, write),
+        await RtnetlinkInterfaceResolver.withSocket((resolver) =>
+          check({ ...base, ...(options.host ? { resolver } : {}), interfaceNames: () => resolver.interfaceNames() }, write),
+        ),
       );
     });
 
