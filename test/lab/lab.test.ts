@@ -159,7 +159,10 @@ describe.skipIf(!isRoot())('vrrpd lab (needs root)', () => {
         () => ({ code: 0, stderr: '' }),
         (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
       );
-    expect(await attempt('runuser', ['-u', 'nobody', '--', process.execPath, vrrpd, 'lab'])).toEqual({
+    // As `nobody`, allowed to read the checkout wherever it is (a clone in /root, mode 0700, is out
+    // of nobody's reach): CAP_DAC_READ_SEARCH alone, kept across exec as an ambient capability.
+    const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search', '--'];
+    expect(await attempt('setpriv', [...asNobody, process.execPath, vrrpd, 'lab'])).toEqual({
       code: 1,
       stderr: 'vrrpd lab: needs root: it creates network namespaces and runs vrrpd in them (try: sudo vrrpd lab)\n',
     });
