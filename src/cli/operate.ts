@@ -1,6 +1,7 @@
 // What `vrrpd run` offers an operator besides status and priority: reload (SIGHUP, control
 // `reload`), keepalived-style dumps (SIGUSR1 data, SIGUSR2 stats, SIGRTMIN+2 JSON, control `dump`
-// for all three), Prometheus metrics, and systemd's notify protocol around all of it.
+// for all three), Prometheus metrics, HTTP health probes, and systemd's notify protocol around all
+// of it.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import type { LoadResult } from '../config/keepalived/loader.js';
@@ -11,8 +12,10 @@ import type { Daemon } from '../daemon/daemon.js';
 import type { DaemonHooks } from '../daemon/hooks.js';
 import { DEFAULT_DUMP_PATHS, DUMP_FORMATS, dumpInstances, renderDump, type DumpFormat } from '../daemon/dumps.js';
 import type { Logger } from '../daemon/log.js';
-import { MetricsServer, type ListenAddress } from '../daemon/metrics-server.js';
-import { renderMetrics } from '../daemon/metrics.js';
+import { healthRoutes, type DaemonPhase } from '../daemon/health.js';
+import { HttpListener, type HttpRoute, type ListenAddress } from '../daemon/http-listener.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from '../daemon/metrics.js';
+import { sendControlRequest } from '../control/client.js';
 import type { ReloadSummary } from '../daemon/reload.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
@@ -45,6 +48,10 @@ export interface OperationsOptions {
   readonly load: () => Promise<LoadResult>;
   readonly dumpPaths?: Partial<Record<DumpFormat, string>>;
   readonly metrics?: ListenAddress;
+  /** `--health`: the health probes alone (they are on the metrics listener too). */
+  readonly health?: ListenAddress;
+  /** The control socket, which liveness pings. */
+  readonly controlSocket?: string;
   /** `--pid-file`: where tools that signal keepalived (exporters) look for its PID. */
   readonly pidFile?: string;
   /** use_vmac interfaces (src/linux/vmac.ts), which a reload adds and removes with their instances. */
@@ -63,7 +70,9 @@ export interface VmacLifecycle {
 
 export class Operations {
   readonly notifier: SystemdNotifier | undefined;
-  private metrics: MetricsServer | undefined;
+  private metrics: HttpListener | undefined;
+  private health: HttpListener | undefined;
+  private phase: DaemonPhase = 'starting';
   private reloads: Promise<unknown> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
@@ -73,9 +82,9 @@ export class Operations {
     this.notifier = SystemdNotifier.fromEnvironment(options.log);
   }
 
-  /** Opens the metrics listener and writes the PID file (if asked); throws with the reason when it cannot. */
+  /** Opens the metrics and health listeners and writes the PID file (if asked); throws with the reason when it cannot. */
   async start(): Promise<void> {
-    const { metrics, pidFile } = this.options;
+    const { metrics, health, pidFile } = this.options;
     if (pidFile) {
       try {
         writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o644 });
@@ -83,17 +92,32 @@ export class Operations {
         throw new Error(`cannot write the PID file ${pidFile}: ${(error as Error).message}`);
       }
     }
+    const probes = this.healthRoutes();
     if (metrics) {
-      try {
-        this.metrics = await MetricsServer.listen(metrics, () => renderMetrics(dumpInstances(this.options.daemon)));
-      } catch (error) {
-        throw new Error(`cannot serve metrics on ${metrics.host}:${metrics.port}: ${(error as Error).message}`);
-      }
+      const scrape: HttpRoute = () => ({ status: 200, contentType: METRICS_CONTENT_TYPE, body: renderMetrics(dumpInstances(this.options.daemon)) });
+      this.metrics = await listen('metrics', metrics, new Map([['/metrics', scrape], ...probes]));
     }
+    if (health) this.health = await listen('health probes', health, probes);
   }
 
   get metricsAddress(): ListenAddress | undefined {
     return this.metrics?.address;
+  }
+
+  get healthAddress(): ListenAddress | undefined {
+    return this.health?.address;
+  }
+
+  private healthRoutes(): Map<string, HttpRoute> {
+    const { controlSocket } = this.options;
+    return healthRoutes({
+      phase: () => this.phase,
+      pingControl: async () => {
+        if (controlSocket === undefined) return;
+        const response = await sendControlRequest(controlSocket, { command: 'ping' }, PING_TIMEOUT_MS);
+        if (!response.ok) throw new Error(response.error.message);
+      },
+    });
   }
 
   /** Control commands: reload, dump. */
@@ -104,8 +128,9 @@ export class Operations {
     ];
   }
 
-  /** Tells systemd vrrpd is ready, starts the watchdog and the signal handlers. */
+  /** Tells systemd (and the readiness probe) vrrpd is ready, starts the watchdog and the signal handlers. */
   ready(): void {
+    this.phase = 'running';
     this.notifier?.ready(this.statusLine());
     this.notifier?.startWatchdog(() => this.notifier?.status(this.statusLine()));
     if (this.notifier) {
@@ -134,6 +159,7 @@ export class Operations {
 
   /** Graceful stop begins: systemd shows "deactivating". */
   stopping(): void {
+    this.phase = 'stopping';
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.notifier?.stopping();
   }
@@ -144,7 +170,7 @@ export class Operations {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.notifier?.stopWatchdog();
     this.removePidFile();
-    await this.metrics?.close();
+    await Promise.all([this.metrics?.close(), this.health?.close()]);
   }
 
   /** "VI_1 Master, VI_2 Backup" (systemd's STATUS=). */
@@ -238,6 +264,17 @@ export class Operations {
   private on(signal: NodeJS.Signals, handler: () => void): void {
     process.on(signal, handler);
     this.signalHandlers.push([signal, handler]);
+  }
+}
+
+/** Liveness pings the control socket; kubelet's probe timeout is 1 s unless set. */
+const PING_TIMEOUT_MS = 800;
+
+async function listen(what: string, address: ListenAddress, routes: ReadonlyMap<string, HttpRoute>): Promise<HttpListener> {
+  try {
+    return await HttpListener.listen(address, routes);
+  } catch (error) {
+    throw new Error(`cannot serve ${what} on ${address.host}:${address.port}: ${(error as Error).message}`);
   }
 }
 

@@ -15,7 +15,7 @@ import { registerTestHooks } from '../daemon/test-hooks.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import type { DumpFormat } from '../daemon/dumps.js';
-import type { ListenAddress } from '../daemon/metrics-server.js';
+import type { ListenAddress } from '../daemon/http-listener.js';
 import { linuxSupervisor } from '../tracking/linux-supervisor.js';
 import { Operations } from './operate.js';
 
@@ -29,8 +29,10 @@ export interface RunOptions {
   readonly controlSocket?: string;
   readonly logLevel?: LevelWithSilent;
   readonly configId?: string;
-  /** `--metrics ADDR:PORT`: serve Prometheus metrics there. */
+  /** `--metrics ADDR:PORT`: serve Prometheus metrics there (and the health probes). */
   readonly metrics?: ListenAddress;
+  /** `--health ADDR:PORT`: serve the health probes (/livez, /healthz, /readyz) there. */
+  readonly health?: ListenAddress;
   /** Where SIGUSR1/SIGUSR2 and `vrrpd dump --write` put dumps (keepalived's /tmp paths by default). */
   readonly dumpPaths?: Partial<Record<DumpFormat, string>>;
   /** `--pid-file PATH`: the PID, for tools that signal keepalived (exporters). */
@@ -74,14 +76,17 @@ export async function run(options: RunOptions): Promise<number> {
     // Tracking, sync groups and notify scripts.
     hooks: await linuxSupervisor(loaded.config, clock, log),
   });
+  const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
   const operations = new Operations({
     daemon,
+    controlSocket: controlPath,
     hooksFor: (config) => linuxSupervisor(config, clock, log),
     log,
     file: options.file,
     load,
     ...(options.dumpPaths ? { dumpPaths: options.dumpPaths } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.health ? { health: options.health } : {}),
     ...(options.pidFile ? { pidFile: options.pidFile } : {}),
     vmacs: platform.vmacs,
     configureAnnouncements: (config) => platform.configureAnnouncements(announcePacing(config)),
@@ -91,7 +96,7 @@ export async function run(options: RunOptions): Promise<number> {
     await platform.vmacs.removeAll().catch((error: unknown) => log.error({ event: 'vmac-remove-failed', error: (error as Error).message }, `could not remove VMACs: ${(error as Error).message}`));
     platform.close();
   };
-  // Before the daemon touches the host: a metrics port or PID file that fails changes nothing.
+  // Before the daemon touches the host: a metrics or health port or PID file that fails changes nothing.
   try {
     await operations.start();
   } catch (error) {
@@ -118,7 +123,6 @@ export async function run(options: RunOptions): Promise<number> {
     ...operations.handlers(),
   ]);
   registerTestHooks(handlers);
-  const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
   let control: ControlServer;
   try {
     control = await ControlServer.listen(controlPath, handlers);
@@ -129,7 +133,7 @@ export async function run(options: RunOptions): Promise<number> {
     await closePlatform();
     return 1;
   }
-  log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
+  log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}), ...(operations.healthAddress ? { health: operations.healthAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
   operations.ready();
 
   return new Promise<number>((resolve) => {

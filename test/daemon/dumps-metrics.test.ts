@@ -4,7 +4,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { dumpInstances, renderData, renderJson, renderStats } from '../../src/daemon/dumps.js';
-import { parseListenAddress } from '../../src/daemon/metrics-server.js';
+import { parseListenAddress } from '../../src/daemon/http-listener.js';
 import { renderMetrics } from '../../src/daemon/metrics.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { capturingLogger } from './fakes.js';

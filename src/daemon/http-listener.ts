@@ -1,7 +1,7 @@
-// `vrrpd run --metrics ADDR:PORT`: GET /metrics answers the Prometheus text format; anything else
-// is 404. Read-only, and rendered per scrape from the daemon's live state.
+// `vrrpd run --metrics ADDR:PORT` and `--health ADDR:PORT`: a small read-only HTTP listener that
+// answers GET (and HEAD) on a fixed set of paths (/metrics, the health probes), each rendered per
+// request from the daemon's live state; other paths 404, other methods 405.
 import { createServer, type Server } from 'node:http';
-import { METRICS_CONTENT_TYPE } from './metrics.js';
 
 export interface ListenAddress {
   readonly host: string;
@@ -19,26 +19,43 @@ export function parseListenAddress(text: string): ListenAddress {
   return { host: host === '' ? '::' : host, port };
 }
 
-export class MetricsServer {
+export interface HttpAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** One path's answer, computed at each request. */
+export type HttpRoute = () => HttpAnswer | Promise<HttpAnswer>;
+
+export class HttpListener {
   private constructor(
     private readonly server: Server,
     readonly address: ListenAddress,
   ) {}
 
-  static async listen(address: ListenAddress, render: () => string): Promise<MetricsServer> {
+  static async listen(address: ListenAddress, routes: ReadonlyMap<string, HttpRoute>): Promise<HttpListener> {
+    const served = [...routes.keys()].join(', ');
     const server = createServer((request, response) => {
-      const path = (request.url ?? '/').split('?')[0];
+      const route = routes.get((request.url ?? '/').split('?')[0] ?? '/');
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         response.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
       }
-      if (path !== '/metrics') {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('vrrpd serves /metrics only\n');
+      if (!route) {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end(`vrrpd serves ${served} only\n`);
         return;
       }
-      const body = render();
-      response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
-      response.end(request.method === 'HEAD' ? undefined : body);
+      void Promise.resolve()
+        .then(route)
+        .then(
+          (answer) => answer,
+          (error: unknown): HttpAnswer => ({ status: 500, contentType: 'text/plain', body: `${(error as Error).message}\n` }),
+        )
+        .then(({ status, contentType, body }) => {
+          response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+          response.end(request.method === 'HEAD' ? undefined : body);
+        });
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -49,7 +66,7 @@ export class MetricsServer {
     });
     const bound = server.address();
     const port = bound !== null && typeof bound === 'object' ? bound.port : address.port;
-    return new MetricsServer(server, { host: address.host, port });
+    return new HttpListener(server, { host: address.host, port });
   }
 
   close(): Promise<void> {
