@@ -12,7 +12,7 @@ import type { Daemon } from '../daemon/daemon.js';
 import type { DaemonHooks } from '../daemon/hooks.js';
 import { DEFAULT_DUMP_PATHS, DUMP_FORMATS, dumpInstances, renderDump, type DumpFormat } from '../daemon/dumps.js';
 import type { Logger } from '../daemon/log.js';
-import { healthRoutes, type DaemonPhase } from '../daemon/health.js';
+import { CONTROL_PING_TIMEOUT_MS, healthRoutes, type DaemonPhase } from '../daemon/health.js';
 import { HttpListener, type HttpRoute, type ListenAddress } from '../daemon/http-listener.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../daemon/metrics.js';
 import { sendControlRequest } from '../control/client.js';
@@ -114,7 +114,7 @@ export class Operations {
       phase: () => this.phase,
       pingControl: async () => {
         if (controlSocket === undefined) return;
-        const response = await sendControlRequest(controlSocket, { command: 'ping' }, PING_TIMEOUT_MS);
+        const response = await sendControlRequest(controlSocket, { command: 'ping' }, CONTROL_PING_TIMEOUT_MS);
         if (!response.ok) throw new Error(response.error.message);
       },
     });
@@ -266,9 +266,6 @@ export class Operations {
     this.signalHandlers.push([signal, handler]);
   }
 }
-
-/** Liveness pings the control socket; kubelet's probe timeout is 1 s unless set. */
-const PING_TIMEOUT_MS = 800;
 
 async function listen(what: string, address: ListenAddress, routes: ReadonlyMap<string, HttpRoute>): Promise<HttpListener> {
   try {

@@ -18,6 +18,9 @@ export interface HealthOptions {
   turn?: () => Promise<void>;
 }
 
+/** How long liveness waits for the control socket's pong: under kubelet's default probe timeout (1 s). */
+export const CONTROL_PING_TIMEOUT_MS = 800;
+
 export const HEALTH_PATHS = { live: '/livez', healthz: '/healthz', ready: '/readyz' } as const;
 
 interface HealthBody {

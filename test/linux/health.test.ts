@@ -1,6 +1,8 @@
 // The HTTP health probes of a real vrrpd in a namespace lab, as a kubelet's httpGet probes see
 // them: on --health and beside /metrics on --metrics, liveness and readiness answer 200 once it
 // runs; with its control socket gone, liveness fails (503, with the reason) while readiness holds.
+// And the probes the Kubernetes manifests declare succeed against vrrpd started with their args.
+import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -70,4 +72,41 @@ describe.skipIf(!isRoot())('HTTP health probes (needs root)', () => {
     });
     expect(await get(a, 'http://127.0.0.1:9651/readyz')).toEqual(ready);
   });
+
+  test('the manifests\' httpGet probes succeed against vrrpd run with the manifests\' args', { timeout: 40_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const dir = scratchDir('health-manifest');
+    const config = join(dir, 'keepalived.conf');
+    writeFileSync(config, instanceConfig({ priority: 150, version: 3, vip: '192.0.2.100/24' }));
+    for (const [index, file] of ['static-pod.yaml', 'daemonset.yaml'].entries()) {
+      const host = await lab.addHost(`h${index}`, [`192.0.2.${index + 1}/24`]);
+      const container = manifestContainer(file);
+      // The node's paths become the test's; everything else as shipped.
+      const args = container.args.map((arg) => (arg === '/etc/keepalived/keepalived.conf' ? config : arg === '/run/vrrpd/vrrpd.sock' ? join(dir, `${index}.sock`) : arg === '$(NODE_NAME)' ? 'node-a' : arg));
+      host.spawn('node', [vrrpd, ...args]);
+      await waitFor(`vrrpd of ${file} to hold the VIP`, () => holds(host, '192.0.2.100'), 8000);
+      for (const probe of [container.livenessProbe, container.readinessProbe]) {
+        const { host: address, port, path } = probe.httpGet;
+        expect(await get(host, `http://${address}:${port}${path}`), `${file} ${path}`).toMatchObject({ status: 200, body: { status: 'ok', phase: 'running' } });
+      }
+      host.killAll('SIGTERM');
+    }
+  });
 });
+
+interface Container {
+  readonly args: string[];
+  readonly livenessProbe: { readonly httpGet: { readonly host: string; readonly port: number; readonly path: string } };
+  readonly readinessProbe: Container['livenessProbe'];
+}
+
+/** The one container of a manifest in deploy/kubernetes (PyYAML reads it). */
+function manifestContainer(file: string): Container {
+  const script = 'import sys, json, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))';
+  const manifest = JSON.parse(execFileSync('python3', ['-c', script, join(import.meta.dirname, '..', '..', 'deploy', 'kubernetes', file)], { encoding: 'utf8' })) as {
+    spec: { containers?: Container[]; template?: { spec: { containers: Container[] } } };
+  };
+  const containers = manifest.spec.containers ?? manifest.spec.template?.spec.containers ?? [];
+  return containers[0]!;
+}
