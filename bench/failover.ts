@@ -2,7 +2,7 @@
 // priority 0); how long until the Backup has taken the VIP and its first gratuitous ARP is on the
 // wire, measured from a capture on an observer host. vrrpd pairs and keepalived pairs alternate
 // trial by trial in the same lab.
-import { masterDownInterval, skewTime } from '../src/protocol/timers.js';
+import { masterDownInterval, skewTime } from '../src/vrrp/protocol/timers.js';
 import { crashHost, holds, IMPLEMENTATIONS, keepalivedConf, killDaemon, nowEpochMs, poll, sleep, startDaemon, type Implementation } from './lib/daemons.js';
 import { captureVrrpAndArp, macOf, newLab } from './lib/lab.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';

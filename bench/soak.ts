@@ -3,7 +3,7 @@
 // (every process of the namespace frozen and killed) and restarts them, and stops routers
 // gracefully. After every event: within the protocol's bound, each VIP is on exactly one live
 // router, the one the protocol says (highest priority among the running routers with carrier).
-import { masterDownInterval } from '../src/protocol/timers.js';
+import { masterDownInterval } from '../src/vrrp/protocol/timers.js';
 import { crashHost, holds, keepalivedConf, killDaemon, poll, sleep, startDaemon, type BenchDaemon } from './lib/daemons.js';
 import { newLab } from './lib/lab.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';

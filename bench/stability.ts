@@ -7,7 +7,7 @@
 // advertisement period (p50 / p99 / max).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import { masterDownInterval } from '../src/protocol/timers.js';
+import { masterDownInterval } from '../src/vrrp/protocol/timers.js';
 import { control, holds, keepalivedConf, namespacePids, poll, signalQuietly, sleep, startDaemon, nowEpochMs, type BenchDaemon, type Implementation } from './lib/daemons.js';
 import { captureVrrpAndArp, newLab } from './lib/lab.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';

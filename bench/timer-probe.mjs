@@ -4,7 +4,7 @@
 // one JSON object: how late each timer fired, in ms (negative: early).
 import { createSocket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { RealClock } from '../dist/daemon/real-clock.js';
+import { RealClock } from '../dist/linux/real-clock.js';
 
 const SKEW_TIME_MS = 12.19;
 const packets = Number(process.argv[2]);

@@ -5,7 +5,7 @@ import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
 import type { LevelWithSilent } from 'pino';
-import { LOG_LEVELS } from '../daemon/log.js';
+import { LOG_LEVELS } from '../core/log.js';
 import { check } from './check.js';
 import { convert } from './convert.js';
 import { ipfailover } from './ipfailover.js';
@@ -14,9 +14,9 @@ import { priority, status } from './status.js';
 import { watch } from './watch.js';
 import { simulate } from './simulate.js';
 import { dump, reload } from './reload.js';
-import { parseListenAddress, type ListenAddress } from '../daemon/http-listener.js';
-import { lab } from '../lab/command.js';
-import { MAX_ROUTERS, MIN_ROUTERS } from '../lab/routers.js';
+import { parseListenAddress, type ListenAddress } from '../daemon/operations/http-listener.js';
+import { lab } from './lab/command.js';
+import { MAX_ROUTERS, MIN_ROUTERS } from './lab/routers.js';
 
 export function buildProgram(
   write: (text: string) => void = (text) => process.stdout.write(text),

@@ -1,8 +1,8 @@
 // `vrrpd reload` and `vrrpd dump`: the operator's side of the control socket's `reload` and `dump`.
 import { sendControlRequest } from '../control/client.js';
-import type { DumpFormat } from '../daemon/dumps.js';
-import { describeReload } from '../daemon/reload.js';
-import type { ReloadResult } from './operate.js';
+import type { DumpFormat } from '../daemon/dump-formats.js';
+import { describeReload } from '../daemon/reload-summary.js';
+import type { ReloadResult } from '../daemon/operations/operations.js';
 import { UsageError } from './errors.js';
 
 /** Prints what the reload did (warnings on stderr); a rejected configuration exits 1 with its errors. */

@@ -1,23 +1,26 @@
-// `vrrpd run -f FILE`: the daemon in the foreground. Refuses a configuration `check` rejects, with
-// the same messages; on SIGTERM or SIGINT a Master hands over (priority 0) and removes its
-// addresses before exiting 0. SIGHUP reloads, SIGUSR1/SIGUSR2 dump (see operate.ts).
+// `vrrpd run -f FILE`: the daemon in the foreground, composed of the subsystems the configuration
+// asks for (VRRP) on this Linux host. Refuses a configuration `check` rejects, with the same
+// messages; on SIGTERM or SIGINT a Master hands over (priority 0) and removes its addresses before
+// exiting 0. SIGHUP reloads, SIGUSR1/SIGUSR2 dump (daemon/operations/operations.ts).
 import type { LevelWithSilent } from 'pino';
 import { formatIssue, hasErrors } from '../config/issues.js';
 import type { VrrpdConfig } from '../config/model.js';
-import { loadConfigOnThisHost } from './load-on-host.js';
-import { announcePacing, daemonInstances, vmacSpecs } from '../config/runtime.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
-import { CommandError, ControlServer, type CommandHandler } from '../control/server.js';
-import { Daemon, InstanceNotFoundError } from '../daemon/daemon.js';
-import { createLogger } from '../daemon/log.js';
-import { RealClock } from '../daemon/real-clock.js';
-import { registerTestHooks } from '../daemon/test-hooks.js';
+import { ControlServer, type CommandHandler } from '../control/server.js';
+import { createLogger } from '../core/log.js';
+import { Daemon } from '../daemon/daemon.js';
+import type { DumpFormat } from '../daemon/dump-formats.js';
+import type { ListenAddress } from '../daemon/operations/http-listener.js';
+import { Operations } from '../daemon/operations/operations.js';
+import { registerTestHooks } from '../daemon/operations/test-hooks.js';
+import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { LinuxPlatform } from '../linux/platform.js';
-import type { DumpFormat } from '../daemon/dumps.js';
-import type { ListenAddress } from '../daemon/http-listener.js';
-import { linuxSupervisor } from '../tracking/linux-supervisor.js';
-import { Operations } from './operate.js';
+import { RealClock } from '../linux/real-clock.js';
+import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
+import { SystemdNotifier } from '../linux/sd-notify.js';
+import { linuxSupervisor } from './linux-supervisor.js';
+import { loadConfigOnThisHost } from './load-on-host.js';
 
 export interface RunOptions {
   readonly file: string;
@@ -55,32 +58,27 @@ export async function run(options: RunOptions): Promise<number> {
     process.stderr.write(`vrrpd: ${options.file} has errors; not started\n`);
     return 1;
   }
-  if (loaded.config.instances.length === 0) {
-    process.stderr.write(`vrrpd: ${options.file} defines no vrrp_instance; nothing to run\n`);
+  const platform = new LinuxPlatform(log);
+  const clock = new RealClock();
+  const daemon = new Daemon([vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log) })], log);
+  const nothing = daemon.nothingToRun(loaded.config);
+  if (nothing) {
+    process.stderr.write(`vrrpd: ${options.file} ${nothing}; nothing to run\n`);
+    platform.close();
     return 1;
   }
 
   const missing = missingOwnCapabilities();
   if (missing.length > 0) {
     process.stderr.write(`vrrpd: needs root or ${missing.join(' and ')} (raw VRRP sockets need CAP_NET_RAW; addresses, routes and VMACs need CAP_NET_ADMIN); not started\n`);
+    platform.close();
     return 1;
   }
-  const platform = new LinuxPlatform(log, announcePacing(loaded.config));
-  const clock = new RealClock();
-  const daemon = new Daemon({
-    instances: daemonInstances(loaded.config),
-    platform,
-    clock,
-    log,
-    startupDelayMs: loaded.config.global.startupDelayMs,
-    // Tracking, sync groups and notify scripts.
-    hooks: await linuxSupervisor(loaded.config, clock, log),
-  });
+  const serviceManager = SystemdNotifier.fromEnvironment(log);
   const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
   const operations = new Operations({
     daemon,
     controlSocket: controlPath,
-    hooksFor: (config) => linuxSupervisor(config, clock, log),
     log,
     file: options.file,
     load,
@@ -88,14 +86,9 @@ export async function run(options: RunOptions): Promise<number> {
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.health ? { health: options.health } : {}),
     ...(options.pidFile ? { pidFile: options.pidFile } : {}),
-    vmacs: platform.vmacs,
-    configureAnnouncements: (config) => platform.configureAnnouncements(announcePacing(config)),
+    ...(serviceManager ? { serviceManager } : {}),
+    jsonDumpSignal: (handler) => onRealtimeSignal(KEEPALIVED_JSON_SIGNAL_OFFSET, handler),
   });
-  // Closes the host side: VMACs this run created go, then netlink.
-  const closePlatform = async (): Promise<void> => {
-    await platform.vmacs.removeAll().catch((error: unknown) => log.error({ event: 'vmac-remove-failed', error: (error as Error).message }, `could not remove VMACs: ${(error as Error).message}`));
-    platform.close();
-  };
   // Before the daemon touches the host: a metrics or health port or PID file that fails changes nothing.
   try {
     await operations.start();
@@ -106,20 +99,18 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   try {
-    await platform.vmacs.create(vmacSpecs(loaded.config));
-    await daemon.start();
+    await daemon.start(loaded.config);
   } catch (error) {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
-    await daemon.stop().catch(() => undefined);
     await operations.close();
-    await closePlatform();
+    platform.close();
     return 1;
   }
 
   const handlers = new Map<string, CommandHandler>([
     ['ping', () => ({ pong: true, pid: process.pid })],
-    ['status', () => ({ instances: daemon.status() })],
-    ['priority', (request) => priorityCommand(daemon, request.args ?? {})],
+    ['status', () => daemon.status()],
+    ...daemon.commands(),
     ...operations.handlers(),
   ]);
   registerTestHooks(handlers);
@@ -130,7 +121,7 @@ export async function run(options: RunOptions): Promise<number> {
     process.stderr.write(`vrrpd: cannot open the control socket ${controlPath}: ${(error as Error).message}\n`);
     await operations.close();
     await daemon.stop();
-    await closePlatform();
+    platform.close();
     return 1;
   }
   log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}), ...(operations.healthAddress ? { health: operations.healthAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
@@ -147,7 +138,7 @@ export async function run(options: RunOptions): Promise<number> {
       operations.stopping();
       const deadline = setTimeout(() => resolve(0), STOP_DEADLINE_MS);
       void Promise.all([stopped, control.close(), operations.close()])
-        .finally(closePlatform)
+        .finally(() => platform.close())
         .finally(() => {
           clearTimeout(deadline);
           resolve(0);
@@ -168,18 +159,4 @@ export async function run(options: RunOptions): Promise<number> {
 /** `vrrpd run` for a configuration built in memory, through the same path as a file. */
 export function runConfig(config: VrrpdConfig, options: Omit<RunOptions, 'config'>): Promise<number> {
   return run({ ...options, config });
-}
-
-/** The control socket's `priority` command: `{instance, priority}` or `{instance, reset: true}`. */
-function priorityCommand(daemon: Daemon, args: Record<string, unknown>): unknown {
-  const instance = args['instance'];
-  if (typeof instance !== 'string') throw new CommandError('invalid-arguments', '"instance" must be the name of a vrrp_instance');
-  const value = args['priority'];
-  if (args['reset'] !== true && typeof value !== 'number') throw new CommandError('invalid-arguments', 'give "priority" (1..254) or "reset": true');
-  try {
-    return daemon.setPriorityOverride(instance, args['reset'] === true ? undefined : (value as number));
-  } catch (error) {
-    if (error instanceof InstanceNotFoundError || error instanceof RangeError) throw new CommandError('invalid-arguments', error.message);
-    throw error;
-  }
 }

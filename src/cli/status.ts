@@ -2,7 +2,7 @@
 // control socket.
 import { sendControlRequest } from '../control/client.js';
 import type { ControlRequest } from '../control/protocol.js';
-import type { InstanceStatus } from '../daemon/daemon.js';
+import type { InstanceStatus } from '../daemon/vrrp/routers.js';
 import { UsageError } from './errors.js';
 
 async function ask(socket: string, request: ControlRequest): Promise<unknown> {

@@ -1,10 +1,10 @@
 // `vrrpd watch -i IFACE`: who else speaks VRRP on this link? Listens over IPv4 (224.0.0.18) and
 // IPv6 (ff02::12), multicast and unicast to this host, and prints each router heard; changes
 // nothing on the host and needs no config.
-import type { AddressFamily } from '../packet/address.js';
-import { decodeAdvertisement, VRRP_MULTICAST_GROUP } from '../packet/advertisement.js';
-import type { OpenChannel, ReceivedPacket } from '../daemon/ports.js';
-import { createLogger } from '../daemon/log.js';
+import type { AddressFamily } from '../core/address.js';
+import { decodeAdvertisement, VRRP_MULTICAST_GROUP } from '../vrrp/packet/advertisement.js';
+import type { OpenChannel, ReceivedPacket } from '../daemon/vrrp/ports.js';
+import { createLogger } from '../core/log.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { Ipv6VrrpSocket } from '../linux/sockets/ipv6-vrrp-socket.js';
 import { formatTable, NeighbourTable, toRecord } from '../watch/neighbours.js';

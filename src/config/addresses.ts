@@ -1,7 +1,7 @@
 // Address text as configurations write it: family, canonical form, prefix, what kind of address.
 // Canonical forms come from packet/address.ts (ip-address underneath), so a VIP written in the
 // config compares equal to the same VIP decoded from an advertisement.
-import { addressToBytes, canonicalAddress, type AddressFamily } from '../packet/address.js';
+import { addressToBytes, canonicalAddress, type AddressFamily } from '../core/address.js';
 
 export function familyOf(address: string): AddressFamily | undefined {
   if (canonicalAddress('ipv4', address)) return 'ipv4';

@@ -2,7 +2,7 @@
 // the daemon maps it onto protocol state machines (runtime.ts). Times are milliseconds here,
 // whatever unit the source format uses (keepalived writes seconds, with decimals).
 // Each field says which keepalived keyword it comes from; defaults are in DEFAULTS below.
-import type { AddressFamily } from '../packet/address.js';
+import type { AddressFamily } from '../core/address.js';
 
 export type { AddressFamily };
 

@@ -1,6 +1,6 @@
 // virtual_routes and virtual_rules: addresses of one family, a destination the kernel takes as a
 // network, something to send through, tables and numbers in rtnetlink's ranges.
-import { addressToBytes, bytesToAddress } from '../packet/address.js';
+import { addressToBytes, bytesToAddress } from '../core/address.js';
 import { addressKind, familyOf, maxPrefixLength } from './addresses.js';
 import type { IssueSink } from './issues.js';
 import type { AddressFamily, PrefixConfig, VirtualRouteConfig, VirtualRuleConfig, VrrpInstanceConfig } from './model.js';

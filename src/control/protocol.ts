@@ -1,5 +1,5 @@
 // The control socket's protocol: one JSON object per line each way. A request names a command
-// and may carry an id, echoed in the response so clients can pipeline. Documented in README.
+// and may carry an id, echoed in the response so clients can pipeline. Documented in docs/operations.md ("The control protocol").
 export const DEFAULT_CONTROL_SOCKET = '/run/vrrpd/vrrpd.sock';
 /** A request longer than this is refused and the connection closed: nothing legitimate is this big. */
 export const MAX_REQUEST_BYTES = 64 * 1024;

@@ -1,493 +1,118 @@
-// The daemon: one VirtualRouter per configured instance, wired to the host through a Platform.
-// Packets flow one way: socket → dispatchPacket → router → actions → InstanceActions → host.
-import { VRRP_MULTICAST_GROUP } from '../packet/advertisement.js';
-import type { Clock } from '../protocol/clock.js';
-import { dispatchPacket } from '../protocol/dispatch.js';
-import { VirtualRouter } from '../protocol/virtual-router.js';
-import type { DaemonHooks, SupervisedStatus } from './hooks.js';
-import { InstanceActions, type InstanceBinding } from './instance-actions.js';
-import type { Logger } from './log.js';
-import type { AdvertisementChannel, HostEvent, InterfaceState, OpenChannel, Platform, ReceivedPacket } from './ports.js';
-import { RejectionSummary } from './rejection-summary.js';
-import { rehearseFailover } from './rehearsal.js';
-import { describeReload, planReload, summarise, type ReloadSummary } from './reload.js';
+// The daemon: the subsystems a configuration asks for (subsystem.ts), started, reloaded, reported
+// and stopped together. It knows no protocol; `vrrpd run` gives it the factories it composes.
+import type { VrrpdConfig } from '../config/model.js';
+import { CommandError, type CommandHandler } from '../control/server.js';
+import type { Logger } from '../core/log.js';
+import type { DumpFormat } from './dump-formats.js';
+import type { ReloadSummary } from './reload-summary.js';
+import type { Subsystem, SubsystemFactory } from './subsystem.js';
 
-export interface DaemonInstance extends InstanceBinding {
-  /** keepalived unicast_src_ip. */
-  readonly unicastSource?: string;
-  /** The multicast group (keepalived vrrp_mcast_group4/6); unused with unicast peers. */
-  readonly multicastGroup?: string;
-  /** keepalived dont_track_primary: the instance's own link going down is not a Fault. */
-  readonly dontTrackPrimary?: boolean;
-}
-
-export interface DaemonOptions {
-  readonly instances: readonly DaemonInstance[];
-  readonly platform: Platform;
-  readonly clock: Clock;
-  readonly log: Logger;
-  /** keepalived vrrp_startup_delay. */
-  readonly startupDelayMs?: number;
-  /** How often repeated packet rejections are summarised in the log. */
-  readonly rejectionSummaryMs?: number;
-  /** Tracking, sync groups and notifications (src/tracking/supervisor.ts). */
-  readonly hooks?: DaemonHooks;
-}
-
-interface RunningInstance {
-  readonly binding: DaemonInstance;
-  readonly router: VirtualRouter;
-  readonly actions: InstanceActions;
-  /** The address its advertisements come from; undefined while the interface has none (Fault). */
-  source: string | undefined;
-  /** `vrrpd priority`: replaces the configured priority until reset. */
-  override?: number;
-}
-
-/** One instance as `vrrpd status` shows it (the control protocol's stable shape). */
-export interface InstanceStatus {
-  readonly name: string;
-  readonly vrid: number;
-  readonly version: 2 | 3;
-  readonly family: 'ipv4' | 'ipv6';
-  readonly interface: string;
-  readonly state: string;
-  /** Milliseconds since the last transition. */
-  readonly inStateMs: number;
-  readonly lastTransitionReason: string | null;
-  readonly basePriority: number;
-  readonly priorityOverride: number | null;
-  readonly effectivePriority: number;
-  readonly master: { readonly address: string; readonly priority: number } | null;
-  readonly advertIntervalMs: number;
-  readonly masterDownIntervalMs: number;
-  readonly virtualAddresses: readonly string[];
-  readonly statistics: VirtualRouter['statistics'];
-  /** Each tracked object: name, kind, ok/failed, weight and what it adds now (empty without hooks). */
-  readonly trackers: SupervisedStatus['trackers'];
-  /** Why the instance is in Fault (interface, trackers, sync group); empty when it is not. */
-  readonly faultReasons: readonly string[];
-  /** The vrrp_sync_group it belongs to. */
-  readonly syncGroup: string | null;
-}
-
-export class InstanceNotFoundError extends Error {
-  override readonly name = 'InstanceNotFoundError';
-}
+const NOTHING_DONE: ReloadSummary = { unchanged: [], updated: [], restarted: [], removed: [], added: [] };
 
 export class Daemon {
-  private readonly running = new Map<string, RunningInstance>();
-  private readonly channels = new Map<string, OpenChannel>();
-  /** Which channel each router uses, so a reload can close the channels nobody uses any more. */
-  private readonly channelKeys = new WeakMap<VirtualRouter, string>();
-  private readonly rejections: RejectionSummary;
-  /**
-   * The receive path's lookup: routers by interface, family and VRID, rebuilt whenever instances
-   * change. Scanning every instance per packet cost a Backup of 1000 instances most of its CPU.
-   */
-  private receivers = new Map<string, VirtualRouter[]>();
-  /** Tracking, sync groups and notify; a reload replaces them with the new configuration's. */
-  private hooks: DaemonHooks | undefined;
-  private stopWatching: (() => void) | undefined;
-  /** Kinds of instance (family and version) whose failover has been rehearsed (rehearsal.ts). */
-  private readonly rehearsed = new Set<string>();
-  /** Transition log lines and notify scripts waiting for the end of the turn (afterPackets). */
-  private readonly deferredWork: Array<() => void> = [];
-  private summaryTimer: NodeJS.Timeout | undefined;
-  /** Per instance, the pending re-reading of its source address after address events (one at a time). */
-  private readonly sourceChecks = new WeakMap<RunningInstance, Promise<void>>();
+  /** The running subsystems, in the factories' order. */
+  private readonly running = new Map<string, Subsystem>();
 
-  constructor(private readonly options: DaemonOptions) {
-    this.hooks = options.hooks;
-    this.rejections = new RejectionSummary((report) =>
-      options.log.warn(
-        { event: 'packets-rejected', scope: report.scope, reason: report.reason, count: report.count, detail: report.detail },
-        `${report.scope}: rejected ${report.count} advertisement${report.count === 1 ? '' : 's'} (${report.reason}): ${report.detail}`,
-      ),
-    );
+  constructor(
+    private readonly factories: readonly SubsystemFactory[],
+    private readonly log: Logger,
+  ) {}
+
+  /** Why `config` gives the daemon nothing to do ("defines no vrrp_instance"), or undefined. */
+  nothingToRun(config: VrrpdConfig): string | undefined {
+    if (this.factories.some((factory) => factory.wanted(config))) return undefined;
+    return `defines no ${this.factories.map((factory) => factory.block).join(' or ')}`;
   }
 
-  get instances(): ReadonlyMap<string, RunningInstance> {
-    return this.running;
-  }
-
-  async start(): Promise<void> {
-    const { platform, log } = this.options;
-    // keepalived removes configured VIPs at start; vrrpd removes exactly what a previous run
-    // of vrrpd left (its addresses are tagged), and nothing else.
-    // Its virtual_rules and virtual_routes first (tagged with its protocol number): removing an
-    // address makes the kernel drop the routes whose src it was, unreported.
-    const staleRoutes = (await platform.removeStaleRoutes?.()) ?? [];
-    if (staleRoutes.length > 0) log.warn({ event: 'stale-routes-removed', routes: staleRoutes }, `removed ${staleRoutes.length} route(s)/rule(s) left by a previous vrrpd: ${staleRoutes.join('; ')}`);
-    const stale = await platform.removeStaleAddresses();
-    if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
-
-    // Every router exists before any starts, so trackers and sync groups see them all first.
-    for (const binding of this.options.instances) await this.startInstance(binding, undefined, undefined);
-    await this.attachHooks();
-    for (const { router } of this.running.values()) router.start(this.options.startupDelayMs ?? 0);
-    this.stopWatching = platform.watch((event) => this.onHostEvent(event));
-    this.summaryTimer = setInterval(() => this.rejections.flush(), this.options.rejectionSummaryMs ?? 60_000);
-    this.summaryTimer.unref();
-  }
-
-  /** Hands every router to the tracking hooks; they fault routers and set priorities as trackers say. */
-  private async attachHooks(): Promise<void> {
-    await this.hooks?.attach(new Map([...this.running].map(([name, r]) => [name, r.router])), {
-      basePriority: (name) => {
-        const running = this.running.get(name);
-        return running?.override ?? running?.binding.router.priority ?? 0;
-      },
-      interfaceUp: async (name) => (await this.options.platform.interfaceState(name)).up,
-    });
-  }
-
-  /**
-   * The interface's state and the address advertisements go out from: unicast_src_ip, else the
-   * interface's primary IPv4 address or its IPv6 link-local one (RFC 5798 §5.1.2.1), which may be
-   * missing. Throws if the interface does not exist.
-   */
-  private async resolveSource(binding: DaemonInstance): Promise<{ state: InterfaceState; source: string | undefined }> {
-    const state = await this.options.platform.interfaceState(binding.interfaceName);
-    const primary = binding.router.family === 'ipv4' ? state.ipv4 : state.ipv6LinkLocal;
-    return { state, source: binding.unicastSource ?? primary };
-  }
-
-  /** Creates the instance's router; starts it unless `startupDelayMs` is undefined (start() starts them all after attaching hooks). */
-  private async startInstance(binding: DaemonInstance, override: number | undefined, startupDelayMs: number | undefined): Promise<void> {
-    const { platform, clock, log } = this.options;
-    const config = binding.router;
-    const { state, source } = await this.resolveSource(binding);
-    const channel = source !== undefined ? await this.channelFor(binding, source) : silentChannel(config.family);
-    let actions: InstanceActions | undefined;
-    const router: VirtualRouter = new VirtualRouter(config, {
-      clock,
-      primaryAddress: channel.sourceAddress,
-      emit: (action) => {
-        // What is told rather than done (log lines, notify scripts, the FIFO) waits for the packets.
-        if (action.type === 'transition' || action.type === 'priority-changed' || action.type === 'lower-priority-master') {
-          const hooks = this.hooks;
-          const priority = router.priority;
-          this.afterPackets(() => {
-            actions?.perform(action, priority);
-            hooks?.routerAction(config.name, action, priority);
-          });
-          return;
-        }
-        actions?.perform(action, router.priority);
-      },
-    });
-    const announcer = await platform.announcer(binding.interfaceName, config.family);
-    // One rehearsal per kind of instance warms the code they all share.
-    const kind = `${config.family}/v${config.version}`;
-    if (source !== undefined && !this.rehearsed.has(kind)) {
-      this.rehearsed.add(kind);
-      rehearseFailover({ binding, source, announcer }, log);
-    }
-    actions = new InstanceActions(binding, { channel, addresses: platform.addresses, announcer, ...(platform.routes ? { routes: platform.routes } : {}) }, log);
-    if (source !== undefined) this.channelKeys.set(router, this.channelKey(binding, source));
-    this.running.set(config.name, { binding, router, actions, source, ...(override !== undefined ? { override } : {}) });
-    this.indexReceivers();
-    if (override !== undefined) router.setPriority(override);
-    if (!state.up && !binding.dontTrackPrimary) router.setFault(true, `interface ${binding.interfaceName} is down`);
-    if (source === undefined) router.setFault(true, noSourceDetail(binding), 'source-address');
-    if (startupDelayMs !== undefined) router.start(startupDelayMs);
-  }
-
-  /**
-   * Applies a new configuration's instances (SIGHUP, `vrrpd reload`), matched to the running ones
-   * as keepalived does (see reload.ts): unchanged ones are not touched, changed ones are updated
-   * in place or restarted, removed ones stop as on shutdown, new ones start. Everything that must
-   * start is checked first, so a reload that cannot apply throws before changing anything. A
-   * runtime priority override stays with its instance. `hooks`, the new configuration's tracking,
-   * replace the running ones once the removed instances have stopped (their notify_stop runs).
-   */
-  async reload(instances: readonly DaemonInstance[], hooks?: DaemonHooks): Promise<ReloadSummary> {
-    const plan = planReload([...this.running.values()].map((r) => r.binding), instances);
-    // Throws for an interface that does not exist; one without an address waits in Fault.
-    for (const binding of [...plan.added, ...plan.restarted.map((kept) => kept.next)]) await this.resolveSource(binding);
-    const overrides = new Map([...this.running].map(([name, r]) => [name, r.override]));
-    const keptOverride = (previous: string, next: DaemonInstance): number | undefined =>
-      next.router.priority === 255 ? undefined : overrides.get(previous);
-    for (const name of plan.removed) await this.stopInstance(name, 'deleted');
-    for (const kept of plan.restarted) await this.stopInstance(kept.previous, 'shutdown');
-    const previousHooks = this.hooks;
-    if (hooks) {
-      if (previousHooks) hooks.succeed(previousHooks);
-      this.hooks = hooks;
-    }
-    // Before anything starts, so a restarted router whose multicast group changed gets a new socket.
-    this.closeUnusedChannels();
-    const renamed = [...plan.unchanged, ...plan.updated].map((kept) => ({ kept, running: this.running.get(kept.previous) }));
-    for (const { kept } of renamed) this.running.delete(kept.previous);
-    for (const { kept, running } of renamed) {
-      if (!running) continue;
-      const override = keptOverride(kept.previous, kept.next);
-      this.running.set(kept.next.router.name, { binding: kept.next, router: running.router, actions: running.actions, source: running.source, ...(override !== undefined ? { override } : {}) });
-      if (kept.changes.length === 0) continue;
-      running.actions.rebind(kept.next, running.router.state === 'Master');
-      running.router.reconfigure(kept.next.router);
-      // With new hooks, attaching them sets the priority (base plus tracking weights).
-      if (!hooks) running.router.setPriority(override ?? kept.next.router.priority);
-    }
-    this.indexReceivers();
-    const starting = [...plan.restarted.map((kept) => kept.next), ...plan.added];
-    for (const kept of plan.restarted) await this.startInstance(kept.next, keptOverride(kept.previous, kept.next), undefined);
-    for (const binding of plan.added) await this.startInstance(binding, undefined, undefined);
-    if (hooks) {
-      await this.attachHooks();
-      // After attach: what the new hooks took over keeps running, the rest stops.
-      await previousHooks?.stop();
-    }
-    // A new instance starts as at boot, without vrrp_startup_delay (the host is already up).
-    for (const binding of starting) this.running.get(binding.router.name)?.router.start(0);
-    this.closeUnusedChannels();
-    const summary = summarise(plan);
-    this.options.log.info({ event: 'reloaded', ...summary }, `configuration reloaded: ${describeReload(summary)}`);
-    return summary;
-  }
-
-  /**
-   * The core emits a transition before the advertisement, addresses and announcements it implies
-   * (RFC 5798 §6.4). Logging it and running its notify scripts (a fork each) wait until the
-   * router's packets have left - the end of this turn of the event loop - as keepalived notifies
-   * after sending: a SIGTERM's priority-0 advertisement left 0.2 ms later for its log line alone.
-   */
-  private afterPackets(work: () => void): void {
-    if (this.deferredWork.length === 0) setImmediate(() => this.runDeferredWork());
-    this.deferredWork.push(work);
-  }
-
-  private runDeferredWork(): void {
-    for (const work of this.deferredWork.splice(0)) work();
-  }
-
-  /** Stops one instance as on shutdown: a Master sends priority 0 and removes its addresses. */
-  private async stopInstance(name: string, reason: 'shutdown' | 'deleted'): Promise<void> {
-    const running = this.running.get(name);
-    if (!running) return;
-    running.router.shutdown(reason);
-    this.runDeferredWork();
-    this.running.delete(name);
-    this.indexReceivers();
-    await running.actions.settled();
-  }
-
-  private closeUnusedChannels(): void {
-    const used = new Set([...this.running.values()].map((r) => this.channelKeys.get(r.router)));
-    for (const [key, channel] of this.channels) {
-      if (used.has(key)) continue;
-      channel.close();
-      this.channels.delete(key);
-    }
-  }
-
-  /** One channel per (interface, family, source): instances sharing it share the socket. */
-  private async channelFor(binding: DaemonInstance, source: string): Promise<OpenChannel> {
-    const family = binding.router.family;
-    const key = this.channelKey(binding, source);
-    const existing = this.channels.get(key);
-    if (existing) return existing;
-    const unicast = binding.router.unicastPeers.length > 0;
-    const channel = await this.options.platform.openChannel(
-      {
-        interfaceName: binding.interfaceName,
-        family,
-        groups: unicast ? [] : [binding.multicastGroup ?? VRRP_MULTICAST_GROUP[family]],
-        ...(binding.unicastSource ? { sourceAddress: binding.unicastSource } : {}),
-      },
-      (packet) => this.onPacket(binding.interfaceName, family, packet),
-    );
-    this.channels.set(key, channel);
-    return channel;
-  }
-
-  private channelKey(binding: DaemonInstance, source: string): string {
-    return `${binding.interfaceName}|${binding.router.family}|${source}`;
-  }
-
-  private indexReceivers(): void {
-    const receivers = new Map<string, VirtualRouter[]>();
-    for (const { binding, router } of this.running.values()) {
-      const key = receiverKey(binding.interfaceName, router.config.family, router.config.vrid);
-      receivers.set(key, [...(receivers.get(key) ?? []), router]);
-    }
-    this.receivers = receivers;
-  }
-
-  private onPacket(interfaceName: string, family: 'ipv4' | 'ipv6', packet: ReceivedPacket): void {
-    // The VRID byte is read before decoding; dispatchPacket checks it again on what it decodes.
-    const routers = this.receivers.get(receiverKey(interfaceName, family, packet.bytes[1] ?? -1)) ?? [];
-    // Our own multicast copies are not looped back (IP_MULTICAST_LOOP off), but a second
-    // instance sharing the source would see them: ignore packets from ourselves.
-    if (this.isOwnSource(interfaceName, packet.source)) return;
-    const results = dispatchPacket(routers, {
-      bytes: packet.bytes,
-      ip: { family, source: packet.source, destination: packet.destination },
-      ...(packet.ttl !== undefined ? { ttl: packet.ttl } : {}),
-    });
-    for (const result of results) {
-      if (result.kind === 'malformed') this.rejections.record(interfaceName, result.rejection.reason, `${result.rejection.detail} (from ${packet.source})`);
-      else if (result.kind === 'received' && !result.outcome.accepted) {
-        this.rejections.record(result.router.config.name, result.outcome.rejection.reason, result.outcome.rejection.detail);
+  /** Starts every subsystem `config` asks for, in order; if one cannot start, those started stop again. */
+  async start(config: VrrpdConfig): Promise<void> {
+    for (const factory of this.factories) {
+      if (!factory.wanted(config)) continue;
+      const subsystem = await factory.create(config);
+      this.running.set(factory.name, subsystem);
+      try {
+        await subsystem.start();
+      } catch (error) {
+        await this.stop().catch(() => undefined);
+        throw error;
       }
     }
   }
 
-  private isOwnSource(interfaceName: string, source: string): boolean {
-    for (const [key, channel] of this.channels) if (key.startsWith(`${interfaceName}|`) && channel.sourceAddress === source) return true;
-    return false;
-  }
-
-  private onHostEvent(event: HostEvent): void {
-    this.hooks?.hostEvent(event);
-    for (const { binding, router, actions } of this.running.values()) {
-      if (event.type === 'link' && event.interfaceName === binding.interfaceName && !binding.dontTrackPrimary) {
-        router.setFault(!event.up, `interface ${event.interfaceName} ${event.up ? 'up' : 'down'}`);
-      }
-      if (event.type === 'address-removed' && router.state === 'Master') {
-        const spec = binding.addresses.find((a) => a.address === event.address && a.device === event.interfaceName);
-        if (spec && actions.installed.has(spec.address)) actions.removedByOthers(spec);
-      }
-    }
-    if (event.type === 'address-added' || event.type === 'address-removed') this.checkSources(event);
-  }
-
   /**
-   * As keepalived: an instance whose advertisements' source address goes (an IPv6 link-local goes
-   * with its link) is in Fault until its interface has one again; a new primary IPv4 address
-   * replaces a removed one. unicast_src_ip is the operator's choice and is not followed.
+   * Applies a new configuration: running subsystems it still asks for reload, those it no longer
+   * asks for stop, new ones start. Each subsystem checks before it changes anything, so a
+   * configuration the first one rejects changes nothing at all.
    */
-  private checkSources(event: HostEvent & { type: 'address-added' | 'address-removed' }): void {
-    const family = event.address.includes(':') ? 'ipv6' : 'ipv4';
-    for (const [name, running] of this.running) {
-      if (running.binding.unicastSource !== undefined || running.binding.router.family !== family) continue;
-      const concerned = event.type === 'address-added' ? running.source === undefined : running.source === event.address;
-      if (concerned) this.sourceChecks.set(running, (this.sourceChecks.get(running) ?? Promise.resolve()).then(() => this.recheckSource(name, running)));
-    }
-  }
-
-  private async recheckSource(name: string, running: RunningInstance): Promise<void> {
-    const { binding, router } = running;
-    const stillRunning = (): boolean => this.running.get(name) === running;
-    try {
-      const { source } = await this.resolveSource(binding);
-      if (!stillRunning() || source === running.source) return;
-      if (source === undefined) {
-        running.source = undefined;
-        router.setFault(true, noSourceDetail(binding), 'source-address');
-        return;
+  async reload(config: VrrpdConfig): Promise<ReloadSummary> {
+    const summaries: ReloadSummary[] = [];
+    for (const factory of this.factories) {
+      const running = this.running.get(factory.name);
+      if (running && factory.wanted(config)) summaries.push(await running.reload(config));
+      else if (running) {
+        await running.stop();
+        this.running.delete(factory.name);
+        this.log.info({ event: 'subsystem-stopped', subsystem: factory.name }, `${factory.name}: stopped (the configuration has no ${factory.block} any more)`);
+      } else if (factory.wanted(config)) {
+        const subsystem = await factory.create(config);
+        await subsystem.start();
+        this.running.set(factory.name, subsystem);
+        this.log.info({ event: 'subsystem-started', subsystem: factory.name }, `${factory.name}: started`);
       }
-      const channel = await this.channelFor(binding, source);
-      if (!stillRunning()) return;
-      const previous = running.source;
-      running.actions.reattach(channel);
-      running.source = source;
-      router.setPrimaryAddress(source);
-      this.channelKeys.set(router, this.channelKey(binding, source));
-      this.closeUnusedChannels();
-      if (previous !== undefined) {
-        this.options.log.info(
-          { event: 'source-address-changed', instance: name, from: previous, to: source },
-          `${name}: advertisements now come from ${source} (${previous} was removed from ${binding.interfaceName})`,
-        );
-      }
-      router.setFault(false, `${binding.interfaceName} has ${source} to send advertisements from`, 'source-address');
-    } catch (error) {
-      // The interface went away, or the new address failed duplicate address detection.
-      if (!stillRunning()) return;
-      const message = (error as Error).message;
-      this.options.log.error({ event: 'source-address-failed', instance: name, error: message }, `${name}: cannot send advertisements: ${message}`);
-      running.source = undefined;
-      router.setFault(true, `cannot send advertisements: ${message}`, 'source-address');
     }
+    return summaries.reduce(merge, NOTHING_DONE);
   }
 
-  status(): InstanceStatus[] {
-    const now = this.options.clock.now();
-    return [...this.running.values()].map(({ binding, router, override }) => {
-      const status = router.status();
-      return {
-        name: status.name,
-        vrid: status.vrid,
-        version: status.version,
-        family: binding.router.family,
-        interface: binding.interfaceName,
-        state: status.state,
-        inStateMs: Math.round(now - status.stateSinceMs),
-        lastTransitionReason: status.lastTransitionReason ?? null,
-        basePriority: status.basePriority,
-        priorityOverride: override ?? null,
-        effectivePriority: status.priority,
-        master: status.state === 'Master' ? null : (status.lastMaster ?? null),
-        advertIntervalMs: binding.router.advertIntervalMs,
-        masterDownIntervalMs: status.masterDownIntervalMs,
-        virtualAddresses: binding.addresses.map((a) => `${a.address}/${a.prefixLength}`),
-        statistics: router.statistics,
-        trackers: this.hooks?.status(status.name).trackers ?? [],
-        faultReasons: router.faultReasons,
-        syncGroup: this.hooks?.status(status.name).syncGroup ?? null,
-      };
-    });
-  }
-
-  /**
-   * Sets (or with undefined, removes) an operator's priority override. Mastership then moves by
-   * the protocol's own rules: a Master advertises its new priority at once, a Backup that now
-   * outranks the Master preempts when its Master_Down_Timer runs out (if preemption is on).
-   */
-  setPriorityOverride(name: string, priority: number | undefined): InstanceStatus {
-    const running = this.running.get(name);
-    if (!running) throw new InstanceNotFoundError(`no instance "${name}"; running: ${[...this.running.keys()].join(', ') || 'none'}`);
-    if (running.binding.router.priority === 255) {
-      throw new RangeError(`${name} is the address owner (priority 255); its priority cannot be overridden`);
-    }
-    if (priority !== undefined && (!Number.isInteger(priority) || priority < 1 || priority > 254)) {
-      throw new RangeError(`priority ${priority} is out of range: an override must be 1..254`);
-    }
-    running.override = priority;
-    const base = priority ?? running.binding.router.priority;
-    // Tracking weights apply on top of the new base.
-    const effective = this.hooks ? this.hooks.effectivePriority(name) : base;
-    this.options.log.info(
-      { event: 'priority-override', instance: name, override: priority ?? null, effectivePriority: effective },
-      priority === undefined ? `${name}: priority override removed, back to ${base}` : `${name}: priority overridden to ${priority}`,
-    );
-    running.router.setPriority(effective);
-    const status = this.status().find((s) => s.name === name);
-    if (!status) throw new InstanceNotFoundError(name);
-    return status;
-  }
-
-  /** Shutdown as keepalived does on SIGTERM: Masters send priority 0, addresses are removed. */
+  /** Stops every subsystem; each one's stop is called before any is waited for (hand-over packets first). */
   async stop(): Promise<void> {
-    // Priority 0 first (a Backup takes over after Skew_Time from it); the rest can wait.
-    for (const { router } of this.running.values()) router.shutdown();
-    this.runDeferredWork();
-    this.stopWatching?.();
-    if (this.summaryTimer) clearInterval(this.summaryTimer);
-    await this.hooks?.stop();
-    await Promise.all([...this.running.values()].map(({ actions }) => actions.settled()));
-    for (const channel of this.channels.values()) channel.close();
-    this.channels.clear();
-    this.rejections.flush();
+    const stopping = [...this.running.values()].map((subsystem) => subsystem.stop());
+    this.running.clear();
+    await Promise.all(stopping);
+  }
+
+  /** The control socket's `status` answer: every subsystem's part. */
+  status(): Record<string, unknown> {
+    return Object.assign({}, ...[...this.running.values()].map((subsystem) => subsystem.status()));
+  }
+
+  metrics(): string {
+    return [...this.running.values()].map((subsystem) => subsystem.metrics()).filter((text) => text !== '').join('\n');
+  }
+
+  /** "VI_1 Master, VI_2 Backup" (systemd's STATUS=). */
+  summary(): string {
+    return [...this.running.values()].map((subsystem) => subsystem.summary()).filter((line) => line !== '').join('; ') || 'nothing running';
+  }
+
+  /**
+   * Every control command a subsystem can answer, for the control socket. Each request goes to the
+   * subsystem running now, so one a reload starts answers at once.
+   */
+  commands(): Array<[string, CommandHandler]> {
+    return this.factories.flatMap((factory) =>
+      factory.commands.map((name): [string, CommandHandler] => [
+        name,
+        (request) => {
+          const handler = this.running.get(factory.name)?.commands().find(([candidate]) => candidate === name)?.[1];
+          if (!handler) throw new CommandError('failed', `${name}: nothing runs it, the configuration has no ${factory.block}`);
+          return handler(request);
+        },
+      ]),
+    );
+  }
+
+  /** keepalived's dump of this format: the parts of the subsystems that write one. */
+  dump(format: DumpFormat): string {
+    return [...this.running.values()].flatMap((subsystem) => subsystem.dump?.(format) ?? []).join('');
   }
 }
 
-/** Why an instance cannot advertise: the Fault detail while it waits for an address. */
-function noSourceDetail(binding: DaemonInstance): string {
-  const wanted = binding.router.family === 'ipv4' ? 'IPv4 address' : 'IPv6 link-local address';
-  return `interface ${binding.interfaceName} has no ${wanted} to send advertisements from`;
-}
-
-/**
- * Stands in for the socket of an instance whose interface has no address to send from: it is in
- * Fault, where a router sends nothing, until the address comes (recheckSource).
- */
-function silentChannel(family: 'ipv4' | 'ipv6'): AdvertisementChannel {
-  return { sourceAddress: family === 'ipv4' ? '0.0.0.0' : '::', send: () => undefined };
-}
-
-function receiverKey(interfaceName: string, family: 'ipv4' | 'ipv6', vrid: number): string {
-  return `${interfaceName}|${family}|${vrid}`;
+function merge(a: ReloadSummary, b: ReloadSummary): ReloadSummary {
+  return {
+    unchanged: [...a.unchanged, ...b.unchanged],
+    updated: [...a.updated, ...b.updated],
+    restarted: [...a.restarted, ...b.restarted],
+    removed: [...a.removed, ...b.removed],
+    added: [...a.added, ...b.added],
+  };
 }

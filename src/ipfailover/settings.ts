@@ -1,7 +1,7 @@
 // OpenShift's ipfailover image is configured by OPENSHIFT_HA_* environment variables; this reads
 // the same variables with the same defaults (see the image's conf/settings.sh), and gives every
 // bad value an error naming its variable instead of silently falling back.
-import { canonicalAddress } from '../packet/address.js';
+import { canonicalAddress } from '../core/address.js';
 import { familyOf } from '../config/addresses.js';
 
 export interface IpFailoverSettings {

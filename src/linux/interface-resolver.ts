@@ -3,8 +3,8 @@
 // route, lowest metric, or the one holding an address inside a network) and which interfaces exist
 // (config/host-check.ts). Not /sys/class/net: it lists the links of the namespace sysfs was mounted
 // in, which in a namespace entered without remounting it (nsenter, systemd-nspawn) is the host's.
-import type { AddressFamily } from '../packet/address.js';
-import { addressToBytes } from '../packet/address.js';
+import type { AddressFamily } from '../core/address.js';
+import { addressToBytes } from '../core/address.js';
 import type { InterfaceResolver } from '../config/interface-detection.js';
 import { Rtnetlink } from './netlink/rtnetlink.js';
 

@@ -2,8 +2,8 @@
 // sockets for VRRP (raw-socket for IPv4, the native shim's for IPv6, which reports the hop limit),
 // the native shim's packet socket for gratuitous ARP and unsolicited NA.
 import { readFileSync } from 'node:fs';
-import type { AddressFamily } from '../packet/address.js';
-import type { Logger } from '../daemon/log.js';
+import type { AddressFamily } from '../core/address.js';
+import type { Logger } from '../core/log.js';
 import type {
   AddressPort,
   AnnouncePort,
@@ -15,11 +15,11 @@ import type {
   ReceivedPacket,
   RoutePort,
   VirtualAddressSpec,
-} from '../daemon/ports.js';
+} from '../daemon/vrrp/ports.js';
 import { NetlinkRoutes } from './routes.js';
 import { IFA_F_DADFAILED, IFA_F_SECONDARY, IFA_F_TENTATIVE, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
 import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
-import type { AnnouncePacing } from '../config/runtime.js';
+import type { AnnouncePacing } from '../daemon/vrrp/ports.js';
 import { Announcer, type AnnouncePacers } from './announce/announcer.js';
 import { AnnouncePacer } from './announce/pacer.js';
 import { Ipv4VrrpSocket } from './sockets/ipv4-vrrp-socket.js';
@@ -41,13 +41,10 @@ export class LinuxPlatform implements Platform {
   readonly vmacs: Vmacs;
   /** One pair of pacers per interface, or per garp_group of interfaces. */
   private pacers = new Map<string, AnnouncePacers>();
+  /** Gratuitous ARP / NA spacing per interface, else the global default (vrrp_garp_interval, garp_interval, garp_group). */
+  private announcePacing: AnnouncePacing = { arpIntervalMs: 0, naIntervalMs: 0, perInterface: new Map() };
 
-  constructor(
-    private readonly log: Logger,
-    /** Gratuitous ARP / NA spacing: per interface, else the global default. */
-    /** vrrp_garp_interval, garp_interval, garp_group (config/runtime.ts). */
-    private announcePacing: AnnouncePacing = { arpIntervalMs: 0, naIntervalMs: 0, perInterface: new Map() },
-  ) {
+  constructor(private readonly log: Logger) {
     this.addresses = new NetlinkAddresses(this.netlink, (name) => this.requireLink(name));
     this.routes = new NetlinkRoutes(this.netlink, (name) => this.requireLink(name));
     this.vmacs = new Vmacs(this.netlink, log);
@@ -106,7 +103,7 @@ export class LinuxPlatform implements Platform {
     );
   }
 
-  /** A reload's pacing: announcements from now on use it (what waits in the old pacers still leaves). */
+  /** The configuration's pacing, at start and on reload: announcements from now on use it (what waits in the old pacers still leaves). */
   configureAnnouncements(pacing: AnnouncePacing): void {
     this.announcePacing = pacing;
     this.pacers = new Map();

@@ -2,7 +2,7 @@
 // only when a route or rule with that tag is there, so vrrpd never takes away what someone else
 // configured, even when it looks the same (same destination, same selectors).
 import { routeText, ruleText, RT_TABLE_MAIN } from '../config/route-text.js';
-import type { RoutePort, VirtualRouteSpec, VirtualRuleSpec } from '../daemon/ports.js';
+import type { RoutePort, VirtualRouteSpec, VirtualRuleSpec } from '../daemon/vrrp/ports.js';
 import { scopeNumber } from './netlink/address-messages.js';
 import { ROUTE_TYPES, VRRPD_ROUTE_PROTOCOL, type RouteRequest, type RuleRequest } from './netlink/route-messages.js';
 import { NetlinkError, type LinkInfo, type Rtnetlink } from './netlink/rtnetlink.js';

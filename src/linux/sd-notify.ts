@@ -1,7 +1,7 @@
 // systemd's readiness protocol (sd_notify(3)): newline-separated KEY=VALUE datagrams to the
 // AF_UNIX socket named by $NOTIFY_SOCKET ('@' = abstract namespace). Node cannot send unix
 // datagrams, so the native shim (sendUnixDatagram) does the sendto.
-import type { Logger } from '../daemon/log.js';
+import type { Logger } from '../core/log.js';
 import { nativeShims } from './native.js';
 
 /** Sends one datagram to a unix socket path or abstract name ("@name"). */

@@ -5,18 +5,10 @@
 // that uses one, removed on stop and when a reload drops the last instance on it; the sysctls are
 // keepalived's, and a parent's are put back when its last VMAC goes.
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { AddressFamily } from '../packet/address.js';
-import type { Logger } from '../daemon/log.js';
+import type { AddressFamily } from '../core/address.js';
+import type { VmacSpec } from '../daemon/vrrp/ports.js';
+import type { Logger } from '../core/log.js';
 import { NetlinkError, type Rtnetlink } from './netlink/rtnetlink.js';
-
-export interface VmacSpec {
-  /** The macvlan's name (use_vmac NAME, default vrrp.<VRID>). */
-  readonly name: string;
-  /** The instance's configured interface. */
-  readonly parent: string;
-  readonly vrid: number;
-  readonly family: AddressFamily;
-}
 
 export class VmacError extends Error {
   override readonly name = 'VmacError';

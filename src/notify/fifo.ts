@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { closeSync, constants, openSync, statSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
-import type { Logger } from '../daemon/log.js';
+import type { Logger } from '../core/log.js';
 
 export interface FifoPort {
   writeLine(line: string): void;

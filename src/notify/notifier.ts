@@ -12,11 +12,11 @@
 // Scripts run in child processes with a timeout (process-runner.ts): a slow or failing notify
 // never delays the protocol; a failure is logged once per run.
 import type { NotifyConfig } from '../config/model.js';
-import type { Logger } from '../daemon/log.js';
-import type { RouterState, TransitionReason } from '../protocol/state.js';
-import { splitCommandLine } from '../tracking/command-line.js';
-import { describeOutcome, type ProcessRunner } from '../tracking/process-runner.js';
-import type { ScriptIdentity } from '../tracking/users.js';
+import type { Logger } from '../core/log.js';
+import type { RouterState, TransitionReason } from '../vrrp/protocol/state.js';
+import { splitCommandLine } from '../scripting/command-line.js';
+import { describeOutcome, type ProcessRunner } from '../scripting/process-runner.js';
+import type { ScriptIdentity } from '../scripting/users.js';
 import type { FifoPort } from './fifo.js';
 
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';

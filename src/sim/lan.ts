@@ -1,19 +1,19 @@
 // The simulated LAN: hosts running vrrpd's real protocol core on one segment, with a virtual
 // clock, per-packet delay, seeded loss and partitions. Advertisements cross it as bytes, through
 // the real codec, so a simulated run exercises the same code as the daemon, minus Linux.
-import type { AddressFamily } from '../packet/address.js';
+import type { AddressFamily } from '../core/address.js';
 import {
   encodeAdvertisement,
   VRRP_MULTICAST_GROUP,
   type IpContext,
-} from '../packet/advertisement.js';
-import type { RouterAction } from '../protocol/actions.js';
-import { dispatchPacket } from '../protocol/dispatch.js';
-import { KEEPALIVED_ANNOUNCEMENTS, type VirtualRouterConfig } from '../protocol/config.js';
-import { REQUIRED_TTL } from '../protocol/receive-checks.js';
-import { VirtualRouter } from '../protocol/virtual-router.js';
+} from '../vrrp/packet/advertisement.js';
+import type { RouterAction } from '../vrrp/protocol/actions.js';
+import { dispatchPacket } from '../vrrp/protocol/dispatch.js';
+import { KEEPALIVED_ANNOUNCEMENTS, type VirtualRouterConfig } from '../vrrp/protocol/config.js';
+import { REQUIRED_TTL } from '../vrrp/protocol/receive-checks.js';
+import { VirtualRouter } from '../vrrp/protocol/virtual-router.js';
 import { seededRandom } from './random.js';
-import { NodeClock, VirtualClock } from './virtual-clock.js';
+import { NodeClock, VirtualClock } from '../core/virtual-clock.js';
 
 export interface LanOptions {
   /** One-way delivery delay in ms (default 0: delivered at the instant sent, after the sender). */

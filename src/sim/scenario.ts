@@ -1,7 +1,7 @@
 // Recorded scenarios: a simulated LAN described as data (hosts, routers, timed events) and the
 // trace it produces as readable text. Scenario folders under test/scenarios hold the input
 // (scenario.json) and the expected trace (expected.trace); the CLI's `simulate` runs them too.
-import type { RouterAction } from '../protocol/actions.js';
+import type { RouterAction } from '../vrrp/protocol/actions.js';
 import { SimulatedLan, type HostSpec, type LanOptions, type TraceEntry } from './lan.js';
 
 export type ScenarioEvent =

@@ -1,7 +1,7 @@
 // track_file: the file holds a number; vrrpd reads it at start and whenever the file changes
 // (created, written, renamed over, deleted). A missing file or one that does not start with a
 // number reads as 0, as in keepalived. `init_file` creates it (or with `overwrite` replaces it).
-import type { Logger } from '../daemon/log.js';
+import type { Logger } from '../core/log.js';
 import { Listeners, type Tracker } from './tracker.js';
 import type { TrackerState } from './weights.js';
 
@@ -29,6 +29,7 @@ export function parseTrackedValue(text: string | undefined): number {
 
 export class FileTracker implements Tracker {
   readonly kind = 'file' as const;
+  readonly arithmetic = 'value' as const;
   private number = 0;
   private unwatch: (() => void) | undefined;
   private reading: Promise<void> = Promise.resolve();

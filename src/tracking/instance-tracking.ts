@@ -1,7 +1,7 @@
 // The trackers of one instance (its own and its sync group's), turned into what the protocol core
 // takes: Fault (source 'tracking') and an effective priority (weights.ts).
-import type { Logger } from '../daemon/log.js';
-import type { VirtualRouter } from '../protocol/virtual-router.js';
+import type { Logger } from '../core/log.js';
+import type { VirtualRouter } from '../vrrp/protocol/virtual-router.js';
 import type { Tracker } from './tracker.js';
 import { evaluateTracking, type TrackerReading, type TrackingOutcome } from './weights.js';
 
@@ -34,6 +34,7 @@ export class InstanceTracking {
     const readings: TrackerReading[] = this.entries.map(({ tracker, weight, reverse }) => ({
       name: tracker.name,
       kind: tracker.kind,
+      arithmetic: tracker.arithmetic,
       weight,
       reverse,
       state: tracker.state,

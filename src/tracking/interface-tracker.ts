@@ -1,10 +1,11 @@
 // track_interface: an interface's link state, from the daemon's host events (netlink).
-import type { Logger } from '../daemon/log.js';
-import { Listeners, type Tracker } from './tracker.js';
+import type { Logger } from '../core/log.js';
+import { Listeners, type LinkChange, type Tracker } from './tracker.js';
 import type { TrackerState } from './weights.js';
 
 export class InterfaceTracker implements Tracker {
   readonly kind = 'interface' as const;
+  readonly arithmetic = 'state' as const;
   private up: boolean;
   private readonly listeners = new Listeners();
 
@@ -22,6 +23,10 @@ export class InterfaceTracker implements Tracker {
 
   subscribe(listener: () => void): () => void {
     return this.listeners.add(listener);
+  }
+
+  linkChanged(change: LinkChange): void {
+    if (change.interfaceName === this.name) this.setLink(change.up);
   }
 
   setLink(up: boolean): void {

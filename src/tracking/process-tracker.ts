@@ -1,8 +1,8 @@
 // vrrp_track_process: counts the running processes that match, polling the process table about
 // once a second. OK while quorum <= count <= quorum_max. A new process counts only after
 // fork_delay, a vanished one stops counting only after terminate_delay, so a restart does not flap.
-import type { Clock, TimerHandle } from '../protocol/clock.js';
-import type { Logger } from '../daemon/log.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
 import { Listeners, type Tracker } from './tracker.js';
 import type { TrackerState } from './weights.js';
 
@@ -58,6 +58,7 @@ export function processMatches(spec: ProcessSpec, entry: ProcessEntry): boolean 
 
 export class ProcessTracker implements Tracker {
   readonly kind = 'process' as const;
+  readonly arithmetic = 'state' as const;
   private current: TrackerState = 'init';
   private count = 0;
   /** pid -> when first seen. */

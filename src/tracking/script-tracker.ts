@@ -2,11 +2,11 @@
 // exits 0 within `timeout`. It turns failed after `fall` failures in a row and OK after `rise`
 // successes in a row; the first result decides at once unless `init_fail` started it failed.
 // Runs happen in child processes (process-runner.ts), so a hung script never delays the protocol.
-import type { Clock, TimerHandle } from '../protocol/clock.js';
-import type { Logger } from '../daemon/log.js';
-import { describeOutcome, type ProcessRunner, type RunOutcome } from './process-runner.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { describeOutcome, type ProcessRunner, type RunOutcome } from '../scripting/process-runner.js';
 import { Listeners, type Tracker } from './tracker.js';
-import type { ScriptIdentity } from './users.js';
+import type { ScriptIdentity } from '../scripting/users.js';
 import type { TrackerState } from './weights.js';
 
 export interface ScriptSpec {
@@ -24,6 +24,7 @@ export interface ScriptSpec {
 
 export class ScriptTracker implements Tracker {
   readonly kind = 'script' as const;
+  readonly arithmetic = 'state' as const;
   private current: TrackerState;
   /** Results in a row that disagree with the current state. */
   private streak = 0;

@@ -5,9 +5,10 @@
 // Fault), and a total of -254 or less from one file is a Fault too. The sum is applied to the base
 // priority and clamped to 1..254 (protocol/priority.ts). Every case is checked against keepalived
 // 2.2.7's advertised priorities in test/linux/tracking.test.ts.
-import { effectivePriority } from '../protocol/priority.js';
+import { effectivePriority } from '../vrrp/protocol/priority.js';
 
-export type TrackerKind = 'script' | 'interface' | 'file' | 'process';
+/** What a tracker tracks, as status, logs and metrics name it: script, file, process, interface, ... (registry.ts). */
+export type TrackerKind = string;
 
 /** What a tracker reports now: `init` until a vrrp_script has its first result. */
 export type TrackerState = 'ok' | 'failed' | 'init';
@@ -15,6 +16,8 @@ export type TrackerState = 'ok' | 'failed' | 'init';
 export interface TrackerReading {
   readonly name: string;
   readonly kind: TrackerKind;
+  /** By state, or value times weight (track_file). */
+  readonly arithmetic: 'state' | 'value';
   /** The weight that applies (the instance's entry, else the definition's). */
   readonly weight: number;
   readonly reverse: boolean;
@@ -61,7 +64,7 @@ const FILE_FAULT_AT = -254;
  */
 export function evaluateTracking(basePriority: number, readings: readonly TrackerReading[], weightsApply: boolean): TrackingOutcome {
   const contributions = readings.map((reading) => contribution(reading, weightsApply));
-  const faults = contributions.filter((c) => c.fault).map((c) => `${c.kind} ${c.name} ${c.kind === 'file' ? `value ${c.value ?? 0}` : c.state}`);
+  const faults = contributions.filter((c) => c.fault).map((c) => `${c.kind} ${c.name} ${c.value !== undefined ? `value ${c.value}` : c.state}`);
   return {
     contributions,
     faults,
@@ -73,7 +76,7 @@ function contribution(reading: TrackerReading, weightsApply: boolean): TrackerCo
   const weight = reading.weight;
   const base = { name: reading.name, kind: reading.kind, state: reading.state, weight, reverse: reading.reverse, ...(reading.detail !== undefined ? { detail: reading.detail } : {}) };
   if (!weightsApply && weight !== 0) return { ...base, ...(reading.value !== undefined ? { value: reading.value } : {}), applied: 0, fault: false, ignored: true };
-  if (reading.kind === 'file') {
+  if (reading.arithmetic === 'value') {
     const value = reading.value ?? 0;
     if (weight === 0) {
       const fault = reading.reverse ? value === 0 : value !== 0;

@@ -1,8 +1,8 @@
 // `vrrpd watch`: who else speaks VRRP on this link? Every advertisement heard becomes one JSON
 // record, and the table keeps one row per (family, version, VRID, source) router.
-import type { AddressFamily } from '../packet/address.js';
-import { advertisementIntervalMs, AuthType, type Advertisement, type ChecksumFlavour } from '../packet/advertisement.js';
-import type { Rejection } from '../packet/rejection.js';
+import type { AddressFamily } from '../core/address.js';
+import { advertisementIntervalMs, AuthType, type Advertisement, type ChecksumFlavour } from '../vrrp/packet/advertisement.js';
+import type { Rejection } from '../vrrp/packet/rejection.js';
 
 export interface HeardAdvertisement {
   readonly timeMs: number;

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { formatStatusTable } from '../../src/cli/status.js';
-import type { InstanceStatus } from '../../src/daemon/daemon.js';
-import { newStatistics } from '../../src/protocol/statistics.js';
+import type { InstanceStatus } from '../../src/daemon/vrrp/routers.js';
+import { newStatistics } from '../../src/vrrp/protocol/statistics.js';
 
 const base: InstanceStatus = {
   name: 'VI_1',

@@ -4,11 +4,11 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import type { VrrpdConfig } from '../../src/config/model.js';
 import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
-import { daemonInstances } from '../../src/config/runtime.js';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
-import { Supervisor } from '../../src/tracking/supervisor.js';
-import { UserDatabase } from '../../src/tracking/users.js';
+import { routerBindings } from '../../src/daemon/vrrp/binding.js';
+import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { Supervisor } from '../../src/daemon/vrrp/supervisor.js';
+import { UserDatabase } from '../../src/scripting/users.js';
 import { EXIT_1, FakeFiles, FakeProcessTable, FakeRunner, settle } from '../tracking/fakes.js';
 import { capturingLogger } from './fakes.js';
 import { FakePlatform, FakeSegment } from './fake-platform.js';
@@ -31,12 +31,12 @@ async function running(text: string) {
       security: { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path) => path },
     });
   const { config } = loadKeepalivedText(text, 'keepalived.conf');
-  const daemon = new Daemon({ instances: daemonInstances(config), platform, clock, log, hooks: supervisor(config) });
+  const daemon = new VrrpRouters({ bindings: routerBindings(config), platform, clock, log, hooks: supervisor(config) });
   await daemon.start();
   await settle();
   const reload = async (next: string) => {
     const loaded = loadKeepalivedText(next, 'keepalived.conf').config;
-    const summary = await daemon.reload(daemonInstances(loaded), supervisor(loaded));
+    const summary = await daemon.reload(routerBindings(loaded), supervisor(loaded));
     await settle();
     return summary;
   };
@@ -74,7 +74,7 @@ test('dont_track_primary: the instance’s own link going down is not a Fault', 
   const { config } = loadKeepalivedText(text, 'keepalived.conf');
   const clock = new VirtualClock();
   const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
-  const daemon = new Daemon({ instances: daemonInstances(config), platform, clock, log: capturingLogger().log });
+  const daemon = new VrrpRouters({ bindings: routerBindings(config), platform, clock, log: capturingLogger().log });
   await daemon.start();
   platform.emit({ type: 'link', interfaceName: 'eth0', up: false });
   expect(daemon.status()[0]).toMatchObject({ state: 'Backup', faultReasons: [] });

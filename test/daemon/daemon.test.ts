@@ -1,9 +1,9 @@
 // The daemon's wiring on fake hosts sharing an in-memory segment under a virtual clock: election,
 // link-down Fault, a VIP put back after someone deletes it, rejections logged, graceful stop.
 import { describe, expect, test } from 'vitest';
-import { Daemon } from '../../src/daemon/daemon.js';
+import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
 import { routerConfig } from '../../src/sim/lan.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
 import { advancer, FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
 
@@ -16,7 +16,7 @@ async function twoHosts(r2Extra: Partial<Parameters<typeof routerConfig>[0]> = {
   ];
   const logs = hosts.map(() => capturingLogger());
   const daemons = hosts.map(
-    (host, i) => new Daemon({ instances: [vipInstance(host.priority, host.extra)], platform: host.platform, clock, log: logs[i]!.log }),
+    (host, i) => new VrrpRouters({ bindings: [vipInstance(host.priority, host.extra)], platform: host.platform, clock, log: logs[i]!.log }),
   );
   for (const daemon of daemons) await daemon.start();
   const advance = advancer(clock);
@@ -27,8 +27,8 @@ describe('Daemon', () => {
   test('elects the higher priority, installs and announces its VIP', async () => {
     const { platforms, daemons, advance, logs } = await twoHosts();
     await advance(4000);
-    expect(daemons[0]!.instances.get('VI_1')!.router.state).toBe('Master');
-    expect(daemons[1]!.instances.get('VI_1')!.router.state).toBe('Backup');
+    expect(daemons[0]!.running.get('VI_1')!.router.state).toBe('Master');
+    expect(daemons[1]!.running.get('VI_1')!.router.state).toBe('Backup');
     expect([...platforms[0]!.addresses.present]).toEqual(['192.0.2.100']);
     expect([...platforms[1]!.addresses.present]).toEqual([]);
     expect(platforms[0]!.announcers.get('eth0/ipv4')!.rounds[0]).toEqual({ addresses: ['192.0.2.100'], count: 5 });
@@ -42,9 +42,9 @@ describe('Daemon', () => {
     const { platforms, daemons, advance } = await twoHosts();
     await advance(5000);
     platforms[0]!.emit({ type: 'link', interfaceName: 'eth0', up: false });
-    expect(daemons[0]!.instances.get('VI_1')!.router.state).toBe('Fault');
+    expect(daemons[0]!.running.get('VI_1')!.router.state).toBe('Fault');
     await advance(3700);
-    expect(daemons[1]!.instances.get('VI_1')!.router.state).toBe('Master');
+    expect(daemons[1]!.running.get('VI_1')!.router.state).toBe('Master');
     expect([...platforms[1]!.addresses.present]).toEqual(['192.0.2.100']);
     expect([...platforms[0]!.addresses.present]).toEqual([]);
   });
@@ -65,8 +65,8 @@ describe('Daemon', () => {
     );
     await advance(8000);
     // r2 at priority 254 with the wrong password can neither displace nor silence r1.
-    expect(daemons[0]!.instances.get('VI_1')!.router.state).toBe('Master');
-    expect(daemons[0]!.instances.get('VI_1')!.router.statistics.rejected['auth-failure']).toBeGreaterThan(3);
+    expect(daemons[0]!.running.get('VI_1')!.router.state).toBe('Master');
+    expect(daemons[0]!.running.get('VI_1')!.router.statistics.rejected['auth-failure']).toBeGreaterThan(3);
     const rejected = logs[0]!.records().filter((r) => r['event'] === 'packets-rejected');
     expect(rejected).toEqual([expect.objectContaining({ scope: 'VI_1', reason: 'auth-failure', count: 1, detail: 'wrong password from 192.0.2.2' })]);
   });
@@ -79,7 +79,7 @@ describe('Daemon', () => {
     await stopped;
     expect([...platforms[0]!.addresses.present]).toEqual([]);
     await advance(620); // Skew_Time for priority 100 is 609.375 ms
-    expect(daemons[1]!.instances.get('VI_1')!.router.state).toBe('Master');
+    expect(daemons[1]!.running.get('VI_1')!.router.state).toBe('Master');
   });
 
   test('stale addresses from a killed run are removed first and reported', async () => {
@@ -87,7 +87,7 @@ describe('Daemon', () => {
     const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
     platform.staleAddresses = ['192.0.2.100/24 dev eth0'];
     const { log, records } = capturingLogger();
-    await new Daemon({ instances: [vipInstance(150)], platform, clock, log }).start();
+    await new VrrpRouters({ bindings: [vipInstance(150)], platform, clock, log }).start();
     expect(records()[0]).toMatchObject({ event: 'stale-addresses-removed', addresses: ['192.0.2.100/24 dev eth0'] });
   });
 
@@ -100,14 +100,14 @@ describe('runtime priority override', () => {
     const status = daemons[0]!.setPriorityOverride('VI_1', 90);
     expect(status).toMatchObject({ name: 'VI_1', basePriority: 150, priorityOverride: 90, effectivePriority: 90, state: 'Master' });
     await advance(4000);
-    expect(daemons[1]!.instances.get('VI_1')!.router.state).toBe('Master');
+    expect(daemons[1]!.running.get('VI_1')!.router.state).toBe('Master');
     expect([...platforms[1]!.addresses.present]).toEqual(['192.0.2.100']);
     expect(logs[0]!.records().find((r) => r['event'] === 'priority-override')).toMatchObject({ instance: 'VI_1', override: 90, effectivePriority: 90 });
 
     expect(daemons[0]!.setPriorityOverride('VI_1', undefined)).toMatchObject({ priorityOverride: null, effectivePriority: 150 });
     await advance(4000);
-    expect(daemons[0]!.instances.get('VI_1')!.router.state).toBe('Master');
-    expect(daemons[1]!.instances.get('VI_1')!.router.state).toBe('Backup');
+    expect(daemons[0]!.running.get('VI_1')!.router.state).toBe('Master');
+    expect(daemons[1]!.running.get('VI_1')!.router.state).toBe('Backup');
   });
 
   test('refusals: unknown instance, out of range, address owner', async () => {

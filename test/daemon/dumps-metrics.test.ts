@@ -2,11 +2,11 @@
 // and a Backup after an election, one rejected advertisement on the Backup.
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { dumpInstances, renderData, renderJson, renderStats } from '../../src/daemon/dumps.js';
-import { parseListenAddress } from '../../src/daemon/http-listener.js';
-import { renderMetrics } from '../../src/daemon/metrics.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
+import { dumpInstances, renderData, renderJson, renderStats } from '../../src/daemon/vrrp/dumps.js';
+import { parseListenAddress } from '../../src/daemon/operations/http-listener.js';
+import { renderMetrics } from '../../src/daemon/vrrp/metrics.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
 import { FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
 
@@ -17,14 +17,14 @@ async function elected() {
     new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' }),
     new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:02', ipv4: '192.0.2.2' }),
   ];
-  const daemons = [150, 100].map((priority, i) => new Daemon({ instances: [vipInstance(priority)], platform: platforms[i]!, clock, log: capturingLogger().log }));
+  const daemons = [150, 100].map((priority, i) => new VrrpRouters({ bindings: [vipInstance(priority)], platform: platforms[i]!, clock, log: capturingLogger().log }));
   for (const daemon of daemons) await daemon.start();
   while (clock.now() < 5000) {
     clock.advanceTo(clock.now() + 10);
     await tick();
   }
   // One advertisement with TTL 64 reaches the Backup: a TTL error.
-  daemons[1]!.instances.get('VI_1')!.router.countRejection({ reason: 'ttl', detail: 'TTL 64' });
+  daemons[1]!.running.get('VI_1')!.router.countRejection({ reason: 'ttl', detail: 'TTL 64' });
   return daemons;
 }
 

@@ -1,10 +1,10 @@
 // Hosts on an in-memory segment for daemon tests: each FakePlatform is one host; channels deliver
 // to every other host's channels on the same interface name, after the virtual clock ticks.
 import { setImmediate as tick } from 'node:timers/promises';
-import type { AddressFamily } from '../../src/packet/address.js';
-import type { DaemonInstance } from '../../src/daemon/daemon.js';
+import type { AddressFamily } from '../../src/core/address.js';
+import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
 import { routerConfig } from '../../src/sim/lan.js';
-import type { VirtualClock } from '../../src/sim/virtual-clock.js';
+import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import type {
   AnnouncePort,
   ChannelOptions,
@@ -13,7 +13,7 @@ import type {
   OpenChannel,
   Platform,
   ReceivedPacket,
-} from '../../src/daemon/ports.js';
+} from '../../src/daemon/vrrp/ports.js';
 import { FakeAddresses, FakeAnnouncer, FakeRoutes } from './fakes.js';
 
 export class FakeSegment {
@@ -126,7 +126,7 @@ export function advancer(clock: VirtualClock): (ms: number) => Promise<void> {
 const TEST_VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
 
 /** Instance VI_1 (VRID 51) on eth0 with TEST_VIP, multicast; `extra` changes its router settings. */
-export function vipInstance(priority: number, extra: Partial<Parameters<typeof routerConfig>[0]> = {}): DaemonInstance {
+export function vipInstance(priority: number, extra: Partial<Parameters<typeof routerConfig>[0]> = {}): RouterBinding {
   return {
     router: routerConfig({ name: 'VI_1', priority, vrid: 51, ...extra }),
     interfaceName: 'eth0',

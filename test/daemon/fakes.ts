@@ -1,8 +1,8 @@
 // In-memory stand-ins for the host ports, and a logger whose lines tests can read.
 import { PassThrough } from 'node:stream';
-import { createLogger, type Logger } from '../../src/daemon/log.js';
+import { createLogger, type Logger } from '../../src/core/log.js';
 import { routeText, ruleText } from '../../src/config/route-text.js';
-import type { AddressPort, AdvertisementChannel, AnnouncePort, RoutePort, VirtualAddressSpec, VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/ports.js';
+import type { AddressPort, AdvertisementChannel, AnnouncePort, RoutePort, VirtualAddressSpec, VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/vrrp/ports.js';
 
 export class FakeChannel implements AdvertisementChannel {
   readonly sent: Array<{ bytes: Uint8Array; destination: string }> = [];

@@ -1,12 +1,13 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { expect, test } from 'vitest';
-import { InstanceActions, type InstanceBinding } from '../../src/daemon/instance-actions.js';
-import { decodeAdvertisement } from '../../src/packet/advertisement.js';
+import { HostActions } from '../../src/daemon/vrrp/host-actions.js';
+import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
+import { decodeAdvertisement } from '../../src/vrrp/packet/advertisement.js';
 import { routerConfig } from '../../src/sim/lan.js';
 import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel } from './fakes.js';
 
 function setup(destinations = ['224.0.0.18']) {
-  const binding: InstanceBinding = {
+  const binding: RouterBinding = {
     router: routerConfig({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100', '192.0.2.101'] }),
     interfaceName: 'eth0',
     destinations,
@@ -19,7 +20,7 @@ function setup(destinations = ['224.0.0.18']) {
   const addresses = new FakeAddresses();
   const announcer = new FakeAnnouncer();
   const { log, records } = capturingLogger();
-  const actions = new InstanceActions(binding, { channel, addresses, announcer }, log);
+  const actions = new HostActions(binding, { channel, addresses, announcer }, log);
   return { actions, channel, addresses, announcer, records };
 }
 

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { expect, test } from 'vitest';
-import { createLogger, formatReadable } from '../../src/daemon/log.js';
+import { createLogger, formatReadable } from '../../src/core/log.js';
 
 function capture(readable: boolean): { lines: () => string[]; logger: ReturnType<typeof createLogger> } {
   const sink = new PassThrough();

@@ -4,10 +4,10 @@
 import { Writable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import { expect, test } from 'vitest';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { createLogger } from '../../src/daemon/log.js';
-import { masterDownInterval } from '../../src/protocol/timers.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
+import { createLogger } from '../../src/core/log.js';
+import { masterDownInterval } from '../../src/vrrp/protocol/timers.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { advancer, FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
 
 /** One host; each transition line records the priorities of the advertisements sent before it. */
@@ -24,7 +24,7 @@ async function host(priority: number) {
       done();
     },
   });
-  const daemon = new Daemon({ instances: [vipInstance(priority)], platform, clock, log: createLogger({ level: 'info', destination, readable: false }) });
+  const daemon = new VrrpRouters({ bindings: [vipInstance(priority)], platform, clock, log: createLogger({ level: 'info', destination, readable: false }) });
   await daemon.start();
   const advance = advancer(clock);
   return { daemon, platform, transitions, advance };

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { RealClock } from '../../src/daemon/real-clock.js';
+import { RealClock } from '../../src/linux/real-clock.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 /** Waits (in real time, up to 5 s on a loaded machine) until `done` says so. */

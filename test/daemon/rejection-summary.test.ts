@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { RejectionSummary, type RejectionReport } from '../../src/daemon/rejection-summary.js';
+import { RejectionSummary, type RejectionReport } from '../../src/daemon/vrrp/rejection-summary.js';
 
 test('the first rejection of a kind is reported at once, repeats are summed per interval', () => {
   const reports: RejectionReport[] = [];

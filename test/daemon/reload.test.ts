@@ -1,18 +1,20 @@
 // Reload: the plan (matching as keepalived does, by VRID/family/interface/unicast source/mode, not
 // by name) and the daemon applying it on fake hosts under a virtual clock.
 import { describe, expect, test } from 'vitest';
-import { decodeAdvertisement } from '../../src/packet/advertisement.js';
-import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
-import { changedSettings, describeReload, instanceKey, planReload, summarise } from '../../src/daemon/reload.js';
+import { decodeAdvertisement } from '../../src/vrrp/packet/advertisement.js';
+import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
+import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
+import { describeReload } from '../../src/daemon/reload-summary.js';
+import { changedSettings, instanceKey, planReload, summarise } from '../../src/daemon/vrrp/reload-plan.js';
 import { routerConfig } from '../../src/sim/lan.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
 import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
 
 type RouterSpec = Partial<Parameters<typeof routerConfig>[0]>;
 const spec = (address: string) => ({ address, prefixLength: 24, family: 'ipv4' as const, device: 'eth0' });
 
-function instance(priority: number, extra: RouterSpec = {}, binding: Partial<DaemonInstance> = {}): DaemonInstance {
+function instance(priority: number, extra: RouterSpec = {}, binding: Partial<RouterBinding> = {}): RouterBinding {
   const router = routerConfig({ name: 'VI_1', priority, vrid: 51, ...extra });
   return {
     router,
@@ -71,7 +73,7 @@ describe('planReload', () => {
   });
 });
 
-async function twoHosts(master: DaemonInstance[], backup: DaemonInstance[]) {
+async function twoHosts(master: RouterBinding[], backup: RouterBinding[]) {
   const clock = new VirtualClock();
   const segment = new FakeSegment(clock);
   const platforms = [
@@ -80,7 +82,7 @@ async function twoHosts(master: DaemonInstance[], backup: DaemonInstance[]) {
   ];
   const logs = platforms.map(() => capturingLogger());
   const configs = [master, backup];
-  const daemons = platforms.map((platform, i) => new Daemon({ instances: configs[i]!, platform, clock, log: logs[i]!.log }));
+  const daemons = platforms.map((platform, i) => new VrrpRouters({ bindings: configs[i]!, platform, clock, log: logs[i]!.log }));
   for (const daemon of daemons) await daemon.start();
   const advance = advancer(clock);
   /** The times (virtual ms) at which host i sent advertisements, with their priority. */
@@ -89,7 +91,7 @@ async function twoHosts(master: DaemonInstance[], backup: DaemonInstance[]) {
   return { clock, daemons, platforms, logs, advance, adverts };
 }
 
-const state = (daemon: Daemon, name = 'VI_1') => daemon.instances.get(name)?.router.state;
+const state = (daemon: VrrpRouters, name = 'VI_1') => daemon.running.get(name)?.router.state;
 const transitions = (records: Array<Record<string, unknown>>) => records.filter((r) => r['event'] === 'transition').map((r) => r['msg']);
 
 describe('Daemon.reload', () => {
@@ -172,7 +174,7 @@ describe('Daemon.reload', () => {
     await advance(700);
     expect([...platforms[0]!.addresses.present]).toEqual(['192.0.2.200']);
     expect(state(daemons[1]!)).toBe('Master');
-    expect(daemons[0]!.instances.has('VI_1')).toBe(false);
+    expect(daemons[0]!.running.has('VI_1')).toBe(false);
   });
 
   test('a new instance starts; a version change keeps the Master, which advertises in the new version at once', async () => {

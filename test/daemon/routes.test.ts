@@ -1,12 +1,13 @@
 // virtual_routes / virtual_rules follow mastership: installed after the addresses on becoming
 // Master, removed (rules, routes, then addresses) on leaving it; failures logged, never thrown.
 import { describe, expect, test } from 'vitest';
-import { Daemon, type DaemonInstance } from '../../src/daemon/daemon.js';
-import { InstanceActions, type InstanceBinding } from '../../src/daemon/instance-actions.js';
-import { changedSettings } from '../../src/daemon/reload.js';
-import type { VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/ports.js';
+import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
+import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
+import { HostActions } from '../../src/daemon/vrrp/host-actions.js';
+import { changedSettings } from '../../src/daemon/vrrp/reload-plan.js';
+import type { VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/vrrp/ports.js';
 import { routerConfig } from '../../src/sim/lan.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel, FakeRoutes } from './fakes.js';
 import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
 
@@ -17,7 +18,7 @@ const ROUTES: VirtualRouteSpec[] = [
 ];
 const RULES: VirtualRuleSpec[] = [{ family: 'ipv4', from: { address: '192.0.2.100', prefixLength: 32 }, table: 100, priority: 100 }];
 
-function binding(extra: Partial<InstanceBinding> = {}): InstanceBinding {
+function binding(extra: Partial<RouterBinding> = {}): RouterBinding {
   return {
     router: routerConfig({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100'] }),
     interfaceName: 'eth0',
@@ -29,15 +30,15 @@ function binding(extra: Partial<InstanceBinding> = {}): InstanceBinding {
   };
 }
 
-function setup(extra: Partial<InstanceBinding> = {}) {
+function setup(extra: Partial<RouterBinding> = {}) {
   const addresses = new FakeAddresses();
   const routes = new FakeRoutes(addresses.calls);
   const { log, records } = capturingLogger();
-  const actions = new InstanceActions(binding(extra), { channel: new FakeChannel('192.0.2.1'), addresses, announcer: new FakeAnnouncer(), routes }, log);
+  const actions = new HostActions(binding(extra), { channel: new FakeChannel('192.0.2.1'), addresses, announcer: new FakeAnnouncer(), routes }, log);
   return { actions, addresses, routes, records };
 }
 
-describe('InstanceActions', () => {
+describe('HostActions', () => {
   test('routes then rules after the addresses; rules, routes, then addresses on leaving Master; one log line per kind', async () => {
     const { actions, addresses, routes, records } = setup();
     actions.perform({ type: 'add-addresses', addresses: [] }, 150);
@@ -128,7 +129,7 @@ test('a VIP someone removed is put back with the routes whose src it was (the ke
 });
 
 describe('Daemon on fake hosts', () => {
-  function instance(priority: number): DaemonInstance {
+  function instance(priority: number): RouterBinding {
     return { ...binding(), router: routerConfig({ name: 'VI_1', priority, vrid: 51 }) };
   }
 
@@ -141,7 +142,7 @@ describe('Daemon on fake hosts', () => {
     ];
     platforms[0]!.staleRoutes = ['route 198.51.100.0/24 table 254'];
     const logs = platforms.map(() => capturingLogger());
-    const daemons = platforms.map((platform, i) => new Daemon({ instances: [instance(i === 0 ? 150 : 100)], platform, clock, log: logs[i]!.log }));
+    const daemons = platforms.map((platform, i) => new VrrpRouters({ bindings: [instance(i === 0 ? 150 : 100)], platform, clock, log: logs[i]!.log }));
     for (const daemon of daemons) await daemon.start();
     const advance = advancer(clock);
     return { daemons, platforms, logs, advance };
@@ -151,13 +152,13 @@ describe('Daemon on fake hosts', () => {
     const { daemons, platforms, logs, advance } = await twoHosts();
     expect(logs[0]!.records()[0]).toMatchObject({ event: 'stale-routes-removed', routes: ['route 198.51.100.0/24 table 254'] });
     await advance(4000);
-    expect(daemons[0]!.instances.get('VI_1')!.router.state).toBe('Master');
+    expect(daemons[0]!.running.get('VI_1')!.router.state).toBe('Master');
     expect(platforms[0]!.routes.present.size).toBe(3);
     expect(platforms[1]!.routes.present.size).toBe(0);
 
     platforms[0]!.emit({ type: 'link', interfaceName: 'eth0', up: false });
     await advance(3700);
-    expect(daemons[1]!.instances.get('VI_1')!.router.state).toBe('Master');
+    expect(daemons[1]!.running.get('VI_1')!.router.state).toBe('Master');
     expect(platforms[0]!.routes.present.size).toBe(0);
     expect([...platforms[1]!.routes.present]).toEqual([
       'route default via 192.0.2.254 dev eth0 table 100',

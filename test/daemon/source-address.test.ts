@@ -2,9 +2,9 @@
 // link-local one) can be missing at start or go away later; as keepalived, the instance is then in
 // Fault until the interface has one again, and a new primary IPv4 address replaces a removed one.
 import { expect, test } from 'vitest';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
-import type { InterfaceState } from '../../src/daemon/ports.js';
+import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
+import type { InterfaceState } from '../../src/daemon/vrrp/ports.js';
 import { capturingLogger } from './fakes.js';
 import { advancer, FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
 
@@ -20,7 +20,7 @@ async function oneHost(state: InterfaceState, instance = vipInstance(150)) {
   const clock = new VirtualClock();
   const platform = new FakePlatform(new FakeSegment(clock), state);
   const { log, records } = capturingLogger();
-  const daemon = new Daemon({ instances: [instance], platform, clock, log });
+  const daemon = new VrrpRouters({ bindings: [instance], platform, clock, log });
   await daemon.start();
   const transitions = () => records().filter((r) => r['event'] === 'transition').map((r) => r['msg']);
   return { daemon, platform, records, transitions, advance: advancer(clock), status: () => daemon.status()[0]! };

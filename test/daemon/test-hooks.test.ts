@@ -2,7 +2,7 @@
 import { expect, test } from 'vitest';
 import type { CommandHandler } from '../../src/control/server.js';
 import { CommandError } from '../../src/control/server.js';
-import { registerTestHooks } from '../../src/daemon/test-hooks.js';
+import { registerTestHooks } from '../../src/daemon/operations/test-hooks.js';
 
 test('without VRRPD_TEST_HOOKS=1 no command is added', () => {
   const handlers = new Map<string, CommandHandler>();

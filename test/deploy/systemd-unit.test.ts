@@ -25,7 +25,7 @@ describe.skipIf(!haveVerify)('systemd unit (needs systemd-analyze)', () => {
     expect(verify(broken).output).toContain('Failed to parse service type');
   });
 
-  test('the unit is what the README promises', () => {
+  test('the unit is what docs/operations.md promises', () => {
     const text = readFileSync(unit, 'utf8');
     for (const line of [
       'Type=notify',

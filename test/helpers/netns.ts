@@ -2,9 +2,9 @@
 // lab`) under the tests' own prefix, so a test run and an operator's lab never sweep each other.
 // Everything made here is removed by destroy(), after the test file if a test forgot (cleanup.ts),
 // and by sweepStaleLabs() if a previous run was killed. Only documentation addresses are used by callers.
-import { destroyLiveLabsSync, NamespaceLab as Lab, sweepStaleLabs as sweepLabs } from '../../src/lab/namespaces.js';
+import { destroyLiveLabsSync, NamespaceLab as Lab, sweepStaleLabs as sweepLabs } from '../../src/cli/lab/namespaces.js';
 
-export { isRoot, LabHost, sh, type CommandResult } from '../../src/lab/namespaces.js';
+export { isRoot, LabHost, sh, type CommandResult } from '../../src/cli/lab/namespaces.js';
 
 const LAB_PREFIX = 'vrrpdt';
 

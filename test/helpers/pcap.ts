@@ -1,7 +1,7 @@
 // A minimal pcap writer (LINKTYPE_RAW: each record is an IP packet), for feeding vrrpd's own
 // packets to tshark.
-import { internetChecksum } from '../../src/packet/checksum.js';
-import { addressToBytes, type AddressFamily } from '../../src/packet/address.js';
+import { internetChecksum } from '../../src/vrrp/packet/checksum.js';
+import { addressToBytes, type AddressFamily } from '../../src/core/address.js';
 
 const LINKTYPE_RAW = 101;
 const VRRP = 112;

@@ -2,7 +2,7 @@
 // sequences keepalived 2.2.7 put on the wire in a namespace capture (see pacer.ts).
 import { expect, test } from 'vitest';
 import { AnnouncePacer } from '../../src/linux/announce/pacer.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 
 /** Sends `rounds` rounds of the addresses (as the announcer does) and returns what left when. */
 function announce(pacer: AnnouncePacer, clock: VirtualClock, sent: string[], addresses: readonly string[], rounds: number): void {

@@ -5,7 +5,7 @@
 // source (RFC 5798 §5.1.2.1, §5.1.2.3).
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
-import { masterDownInterval, skewTime } from '../../src/protocol/timers.js';
+import { masterDownInterval, skewTime } from '../../src/vrrp/protocol/timers.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, startVrrpd, vrrpdStatus, waitFor } from '../helpers/daemons.js';
 import { floodMulticast, linkLocal } from '../helpers/ipv6.js';

@@ -4,7 +4,7 @@
 // neighbour changes nothing; tshark finds every packet vrrpd sent well-formed.
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
-import { masterDownInterval, skewTime } from '../../src/protocol/timers.js';
+import { masterDownInterval, skewTime } from '../../src/vrrp/protocol/timers.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, startVrrpd, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';

@@ -2,7 +2,7 @@
 // IPv6 instance becomes Master (RFC 5798 §6.4.2, RFC 4861 §7.2.6), as keepalived sends them.
 import { afterEach, describe, expect, test } from 'vitest';
 import { unsolicitedNeighborAdvertisement } from '../../src/linux/announce/neighbor-advertisement.js';
-import { internetChecksum, pseudoHeader } from '../../src/packet/checksum.js';
+import { internetChecksum, pseudoHeader } from '../../src/vrrp/packet/checksum.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startVrrpd, waitFor } from '../helpers/daemons.js';
 import { linkLocal } from '../helpers/ipv6.js';

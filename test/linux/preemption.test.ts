@@ -5,7 +5,7 @@
 // neither displaces nor silences a unicast vrrpd Master: its adverts are dropped and counted.
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
-import { masterDownInterval } from '../../src/protocol/timers.js';
+import { masterDownInterval } from '../../src/vrrp/protocol/timers.js';
 import { holds, instanceConfig, startKeepalived, startVrrpd, vrrpdStatus, waitFor, type RunningDaemon } from '../helpers/daemons.js';
 import { linkLocal } from '../helpers/ipv6.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
-import { skewTime } from '../../src/protocol/timers.js';
+import { skewTime } from '../../src/vrrp/protocol/timers.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
-import { skewTime } from '../../src/protocol/timers.js';
+import { skewTime } from '../../src/vrrp/protocol/timers.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { instanceConfig, startKeepalived, startVrrpd, waitFor } from '../helpers/daemons.js';
 import { floodMulticast, linkLocal } from '../helpers/ipv6.js';

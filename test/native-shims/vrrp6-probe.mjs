@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeShims } from '../../dist/linux/native.js';
-import { addressToBytes, bytesToAddress } from '../../dist/packet/address.js';
+import { addressToBytes, bytesToAddress } from '../../dist/core/address.js';
 
 const options = JSON.parse(process.argv[2]);
 const interfaceIndex = Number(readFileSync(join('/sys/class/net', options.interfaceName ?? 'eth0', 'ifindex'), 'utf8'));

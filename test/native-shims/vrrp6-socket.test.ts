@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { nativeShims, type Vrrp6SocketOptions } from '../../src/linux/native.js';
-import { decodeAdvertisement, encodeAdvertisement } from '../../src/packet/advertisement.js';
+import { decodeAdvertisement, encodeAdvertisement } from '../../src/vrrp/packet/advertisement.js';
 import { linkLocal } from '../helpers/ipv6.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 

@@ -5,7 +5,7 @@
 // again. (Carrier loss on the Master, a deleted VIP, SIGKILL and restart are in test/linux.)
 import { connect, type Socket } from 'node:net';
 import { describe, expect, test } from 'vitest';
-import { masterDownInterval } from '../../src/protocol/timers.js';
+import { masterDownInterval } from '../../src/vrrp/protocol/timers.js';
 import { crashHost, holds, keepalivedConf, poll, sleep, startDaemon } from '../../bench/lib/daemons.js';
 import { captureVrrpAndArp } from '../../bench/lib/lab.js';
 import { advertGaps, readWire } from '../../bench/lib/wire.js';

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { encodeAdvertisement, type Advertisement } from '../../src/packet/advertisement.js';
+import { encodeAdvertisement, type Advertisement } from '../../src/vrrp/packet/advertisement.js';
 import { keepalivedConf, poll, startDaemon, holds } from '../../bench/lib/daemons.js';
 import { advertGaps, readWire } from '../../bench/lib/wire.js';
 import { captureVrrpAndArp } from '../../bench/lib/lab.js';

@@ -8,8 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
-import { decodeAdvertisement, type IpContext } from '../../src/packet/advertisement.js';
-import { REJECT_REASONS } from '../../src/packet/rejection.js';
+import { decodeAdvertisement, type IpContext } from '../../src/vrrp/packet/advertisement.js';
+import { REJECT_REASONS } from '../../src/vrrp/packet/rejection.js';
 
 const vectorsDir = join(import.meta.dirname, '..', 'vectors', 'keepalived');
 const vectors = readdirSync(vectorsDir)

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach } from 'vitest';
 import { NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 import { control, type BenchDaemon } from '../../bench/lib/daemons.js';
-import type { InstanceStatus } from '../../src/daemon/daemon.js';
+import type { InstanceStatus } from '../../src/daemon/vrrp/routers.js';
 
 let current: NamespaceLab | undefined;
 

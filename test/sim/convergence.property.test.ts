@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { SimulatedLan, type HostSpec } from '../../src/sim/lan.js';
-import { masterDownInterval } from '../../src/protocol/timers.js';
+import { masterDownInterval } from '../../src/vrrp/protocol/timers.js';
 import { applyEvent, type ScenarioEvent } from '../../src/sim/scenario.js';
 
 const VIP = '192.0.2.100';

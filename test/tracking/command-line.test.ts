@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CommandLineError, splitCommandLine } from '../../src/tracking/command-line.js';
+import { CommandLineError, splitCommandLine } from '../../src/scripting/command-line.js';
 
 describe('splitCommandLine', () => {
   test.each([

@@ -1,7 +1,7 @@
 // Fakes for the tracking ports: a process runner whose runs the test finishes by hand, a file
 // system in memory, a process table the test fills.
 import type { FileWatchPort } from '../../src/tracking/file-tracker.js';
-import type { ProcessRunner, RunOutcome, RunRequest } from '../../src/tracking/process-runner.js';
+import type { ProcessRunner, RunOutcome, RunRequest } from '../../src/scripting/process-runner.js';
 import type { ProcessEntry, ProcessTablePort } from '../../src/tracking/process-tracker.js';
 
 export class FakeRunner implements ProcessRunner {

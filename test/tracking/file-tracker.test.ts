@@ -3,7 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FileTracker, parseTrackedValue } from '../../src/tracking/file-tracker.js';
-import { LinuxFiles } from '../../src/tracking/linux-ports.js';
+import { LinuxFiles } from '../../src/linux/tracking-ports.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { FakeFiles, settle } from './fakes.js';
 import { scratchDir } from '../helpers/scratch.js';

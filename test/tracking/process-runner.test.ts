@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ChildProcessRunner } from '../../src/tracking/process-runner.js';
+import { ChildProcessRunner } from '../../src/scripting/process-runner.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const runner = new ChildProcessRunner();

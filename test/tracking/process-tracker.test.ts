@@ -1,8 +1,8 @@
 // vrrp_track_process: matching rules, quorum, and the fork / terminate delays, with a fake table.
 import { describe, expect, test } from 'vitest';
 import { processMatches, ProcessTracker, type ProcessSpec } from '../../src/tracking/process-tracker.js';
-import { ProcTable } from '../../src/tracking/linux-ports.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { ProcTable } from '../../src/linux/tracking-ports.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { FakeProcessTable } from './fakes.js';
 

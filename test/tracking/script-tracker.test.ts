@@ -1,8 +1,8 @@
 // vrrp_script timing and state under a virtual clock with a fake process runner.
 import { describe, expect, test } from 'vitest';
 import { ScriptTracker, type ScriptSpec } from '../../src/tracking/script-tracker.js';
-import { ROOT } from '../../src/tracking/users.js';
-import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { ROOT } from '../../src/scripting/users.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { EXIT_0, EXIT_1, FakeRunner, settle } from './fakes.js';
 

@@ -1,7 +1,7 @@
 // Script users from /etc/passwd, and enable_script_security's rule on who may change a script.
 import { describe, expect, test } from 'vitest';
-import { insecurity, type FileStat, type SecurityFs } from '../../src/tracking/script-security.js';
-import { UnknownUserError, UserDatabase } from '../../src/tracking/users.js';
+import { insecurity, type FileStat, type SecurityFs } from '../../src/scripting/script-security.js';
+import { UnknownUserError, UserDatabase } from '../../src/scripting/users.js';
 
 const passwd = 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534::/:/usr/sbin/nologin\nkeepalived_script:x:990:990::/:/bin/false\n';
 const group = 'root:x:0:\nnogroup:x:65534:\nadm:x:4:\n';

@@ -2,8 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import { evaluateTracking, type TrackerReading } from '../../src/tracking/weights.js';
 
-const script = (state: TrackerReading['state'], weight: number, reverse = false): TrackerReading => ({ name: 'chk', kind: 'script', state, weight, reverse });
-const file = (value: number, weight: number, reverse = false): TrackerReading => ({ name: 'f', kind: 'file', state: 'ok', weight, reverse, value });
+const script = (state: TrackerReading['state'], weight: number, reverse = false): TrackerReading => ({ name: 'chk', kind: 'script', arithmetic: 'state', state, weight, reverse });
+const file = (value: number, weight: number, reverse = false): TrackerReading => ({ name: 'f', kind: 'file', arithmetic: 'value', state: 'ok', weight, reverse, value });
 
 describe('evaluateTracking', () => {
   test.each([
@@ -48,7 +48,7 @@ describe('evaluateTracking', () => {
   });
 
   test('contributions say what each tracker adds', () => {
-    const outcome = evaluateTracking(150, [script('failed', -30), { name: 'eth1', kind: 'interface', state: 'ok', weight: 10, reverse: false }], true);
+    const outcome = evaluateTracking(150, [script('failed', -30), { name: 'eth1', kind: 'interface', arithmetic: 'state', state: 'ok', weight: 10, reverse: false }], true);
     expect(outcome.contributions).toEqual([
       { name: 'chk', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false },
       { name: 'eth1', kind: 'interface', state: 'ok', weight: 10, reverse: false, applied: 10, fault: false },

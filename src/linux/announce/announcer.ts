@@ -2,8 +2,8 @@
 // unsolicited Neighbor Advertisements per IPv6 address, paced by the interface's pacers
 // (vrrp_garp_interval / vrrp_gna_interval, garp_group: see pacer.ts), never blocking the event loop.
 import { isIPv4 } from 'node:net';
-import type { AnnouncePort } from '../../daemon/ports.js';
-import type { Logger } from '../../daemon/log.js';
+import type { AnnouncePort } from '../../daemon/vrrp/ports.js';
+import type { Logger } from '../../core/log.js';
 import { nativeShims } from '../native.js';
 import { gratuitousArp } from './gratuitous-arp.js';
 import { unsolicitedNeighborAdvertisement } from './neighbor-advertisement.js';

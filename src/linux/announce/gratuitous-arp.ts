@@ -1,7 +1,7 @@
 // Gratuitous ARP as keepalived sends it when becoming Master (RFC 5798 §6.4.2 "broadcast a
 // gratuitous ARP request"; RFC 5227 §3): an ARP request to the broadcast address whose sender and
 // target protocol addresses are both the virtual address, so every neighbour updates its cache.
-import { addressToBytes } from '../../packet/address.js';
+import { addressToBytes } from '../../core/address.js';
 
 const ETHERTYPE_ARP = 0x0806;
 const ARP_HARDWARE_ETHERNET = 1;

@@ -4,8 +4,8 @@
 // Linux kernel's own unsolicited NAs and keepalived 2.2.7's come from it too, captured), Override
 // set, Router set when the interface forwards IPv6, with the Target Link-Layer Address option, so
 // every neighbour updates its cache.
-import { addressToBytes } from '../../packet/address.js';
-import { internetChecksum, pseudoHeader } from '../../packet/checksum.js';
+import { addressToBytes } from '../../core/address.js';
+import { internetChecksum, pseudoHeader } from '../../vrrp/packet/checksum.js';
 import { macBytes } from './gratuitous-arp.js';
 
 const ETHERTYPE_IPV6 = 0x86dd;

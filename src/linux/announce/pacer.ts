@@ -6,7 +6,7 @@
 // address adds nothing), and pending addresses leave one per interval in the order the
 // addresses were first announced. 2 VIPs, garp_master_repeat 3, 0.2 s gave A, A, B; VIPs 100,
 // 101, 102 and another instance's 110, repeat 2, gave 100, 100, 101, 102, 110.
-import type { Clock, TimerHandle } from '../../protocol/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 /** Node's timers, not keeping the process alive: a stopping vrrpd does not wait for its ARPs. */
 const BACKGROUND_CLOCK: Clock = {

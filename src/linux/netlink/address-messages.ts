@@ -1,6 +1,6 @@
 // rtnetlink address messages (struct ifaddrmsg + IFA_* attributes, rtnetlink(7)), built and parsed
 // here because vrrpd tags its addresses with IFA_PROTO, which the netlink package does not parse.
-import { addressToBytes, type AddressFamily } from '../../packet/address.js';
+import { addressToBytes, type AddressFamily } from '../../core/address.js';
 import { addressValue, attribute, readAttributes, textValue, u32 } from './attributes.js';
 
 export const RTM_NEWADDR = 20;

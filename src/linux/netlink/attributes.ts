@@ -1,6 +1,6 @@
 // Netlink attributes (struct nlattr, netlink(7)): what every rtnetlink message vrrpd builds or
 // parses itself is made of: a 4-byte header (length, type) and a value padded to 4 bytes.
-import { addressLength, bytesToAddress, type AddressFamily } from '../../packet/address.js';
+import { addressLength, bytesToAddress, type AddressFamily } from '../../core/address.js';
 
 /** The kernel sets these flags in the type field; the attribute's type is the rest. */
 const NLA_TYPE_MASK = 0x3fff;

@@ -2,7 +2,7 @@
 // rtnetlink(7) and linux/fib_rules.h), built and parsed here: vrrpd tags what it adds with its
 // own rtm_protocol / FRA_PROTOCOL, and deletes name that protocol, so the kernel itself refuses
 // to remove a route or rule of someone else that happens to look the same.
-import { addressToBytes, type AddressFamily } from '../../packet/address.js';
+import { addressToBytes, type AddressFamily } from '../../core/address.js';
 import { addressValue, attribute, readAttributes, textValue, u32 } from './attributes.js';
 import { VRRPD_ADDRESS_PROTOCOL } from './address-messages.js';
 

@@ -4,7 +4,7 @@ import { createRtNetlink, type RtNetlinkSocket } from 'netlink';
 import type { rt } from 'netlink';
 
 type LinkMessage = rt.LinkMessage;
-import type { AddressFamily } from '../../packet/address.js';
+import type { AddressFamily } from '../../core/address.js';
 import {
   addressRequest,
   parseAddressMessage,

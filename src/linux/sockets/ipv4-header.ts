@@ -1,6 +1,6 @@
 // IPv4 raw sockets deliver the IP header with each packet: where the TTL and the destination
 // (multicast or unicast to us) come from.
-import { bytesToAddress } from '../../packet/address.js';
+import { bytesToAddress } from '../../core/address.js';
 
 export interface Ipv4Packet {
   readonly source: string;

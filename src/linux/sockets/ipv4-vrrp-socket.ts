@@ -2,9 +2,9 @@
 // interface, TTL 255 and TOS 0xC0 as keepalived sends (RFC 5798 §5.1.1.3), multicast joined on the
 // interface, our own multicast not looped back.
 import { createSocket, SocketLevel, type Socket } from 'raw-socket';
-import { addressToBytes } from '../../packet/address.js';
-import { VRRP_PROTOCOL_NUMBER } from '../../packet/checksum.js';
-import type { OpenChannel, ReceivedPacket } from '../../daemon/ports.js';
+import { addressToBytes } from '../../core/address.js';
+import { VRRP_PROTOCOL_NUMBER } from '../../vrrp/packet/checksum.js';
+import type { OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
 import { parseIpv4Packet } from './ipv4-header.js';
 
 // Linux socket option numbers (linux/in.h, asm-generic/socket.h).

@@ -3,8 +3,8 @@
 // address, RFC 5798 §5.1.2.1, or unicast_src_ip), hop limit 255 (§5.1.2.3), checksum computed by
 // the kernel, multicast joined on the interface and not looped back. Each packet comes with the
 // hop limit it arrived with, so the receive checks can reject anything but 255 (§7.1).
-import { addressToBytes, bytesToAddress } from '../../packet/address.js';
-import type { OpenChannel, ReceivedPacket } from '../../daemon/ports.js';
+import { addressToBytes, bytesToAddress } from '../../core/address.js';
+import type { OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
 import { nativeShims, type NativeVrrp6Socket } from '../native.js';
 import { SocketError } from './ipv4-vrrp-socket.js';
 

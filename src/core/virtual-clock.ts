@@ -1,0 +1,57 @@
+// A deterministic clock for the simulated LAN: timers fire in (time, creation) order and only
+// when the test advances time, so every run of a scenario is identical to the tick.
+import type { Clock, TimerHandle } from './clock.js';
+import { TimerQueue } from './timer-queue.js';
+
+export class VirtualClock implements Clock {
+  private time = 0;
+  private readonly timers = new TimerQueue<() => void>();
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimer(delayMs: number, callback: () => void): TimerHandle {
+    const timer = this.timers.add(this.time + Math.max(0, delayMs), callback);
+    return { cancel: () => this.timers.cancel(timer) };
+  }
+
+  /** Runs every timer due up to `time` (inclusive), then sets the clock to `time`. */
+  advanceTo(time: number): void {
+    for (let next = this.timers.takeDue(time); next; next = this.timers.takeDue(time)) {
+      this.time = next.at;
+      next.value();
+    }
+    this.time = Math.max(this.time, time);
+  }
+
+  advanceBy(deltaMs: number): void {
+    this.advanceTo(this.time + deltaMs);
+  }
+}
+
+/**
+ * A node's view of the shared clock that can be switched off: a crashed host's timers never
+ * fire, and nothing it scheduled before the crash survives a restart.
+ */
+export class NodeClock implements Clock {
+  private generation = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  setTimer(delayMs: number, callback: () => void): TimerHandle {
+    const generation = this.generation;
+    return this.clock.setTimer(delayMs, () => {
+      if (generation === this.generation) callback();
+    });
+  }
+
+  /** Forgets every timer set so far. */
+  powerOff(): void {
+    this.generation++;
+  }
+}

@@ -1,0 +1,263 @@
+// Carries out what one virtual router asks for (RouterAction) on the host, and logs what an
+// operator needs to know: the transition with its reason, the addresses added or removed.
+import { encodeAdvertisement } from '../../vrrp/packet/advertisement.js';
+import type { RouterAction } from '../../vrrp/protocol/actions.js';
+import type { Logger } from '../../core/log.js';
+import { routeText, ruleText } from '../../config/route-text.js';
+import type { RouterBinding } from './binding.js';
+import type { AddressPort, AdvertisementChannel, AnnouncePort, RoutePort, VirtualAddressSpec, VirtualRouteSpec, VirtualRuleSpec } from './ports.js';
+import { SerialQueue } from '../../core/serial-queue.js';
+
+export interface HostActionPorts {
+  readonly channel: AdvertisementChannel;
+  readonly addresses: AddressPort;
+  readonly announcer: AnnouncePort;
+  /** Needed only by instances with virtual_routes / virtual_rules. */
+  readonly routes?: RoutePort;
+}
+
+/** What one change of routes or rules touches. */
+interface RouteChanges {
+  readonly routes: readonly VirtualRouteSpec[];
+  readonly rules: readonly VirtualRuleSpec[];
+}
+
+export class HostActions {
+  private readonly queue = new SerialQueue();
+  /** Addresses vrrpd has installed for this instance (and not removed since). */
+  readonly installed = new Set<string>();
+  /** Lower-priority Masters heard while Master, logged once each per mastership. */
+  private readonly lowerMastersLogged = new Set<string>();
+
+  constructor(
+    private binding: RouterBinding,
+    private ports: HostActionPorts,
+    private readonly log: Logger,
+  ) {}
+
+  /** The instance's source address changed: advertisements go out through this channel. */
+  reattach(channel: AdvertisementChannel): void {
+    this.ports = { ...this.ports, channel };
+  }
+
+  perform(action: RouterAction, priority: number): void {
+    const instance = this.binding.router.name;
+    switch (action.type) {
+      case 'send-advertisement':
+        this.send(action.advertisement);
+        return;
+      case 'add-addresses':
+        // keepalived: routes and rules follow the addresses (a route's src or via needs them).
+        void this.queue.enqueue(() => this.changeAddresses('add'), (error) => this.logAddressFailure('add', error));
+        this.enqueueRoutes('add', this.configuredRoutes());
+        return;
+      case 'remove-addresses':
+        // The reverse order: rules, routes, then the addresses they use.
+        this.enqueueRoutes('remove', this.configuredRoutes());
+        void this.queue.enqueue(() => this.changeAddresses('remove'), (error) => this.logAddressFailure('remove', error));
+        return;
+      case 'announce-addresses':
+        this.ports.announcer.announce(action.addresses, action.count);
+        return;
+      case 'priority-changed':
+        // Logged where it is decided: tracking (priority-changed) or the operator (priority-override).
+        return;
+      case 'lower-priority-master': {
+        const { address, priority: theirs } = action.peer;
+        if (this.lowerMastersLogged.has(address)) return;
+        this.lowerMastersLogged.add(address);
+        this.log.warn(
+          { event: 'lower-priority-master', instance, peer: address, peerPriority: theirs, priority },
+          `${instance}: ${address} advertises as Master at priority ${theirs} (ours ${priority}): it does not hear us; ${this.binding.router.lowerPrioNoAdvert ? 'not answered (lower_prio_no_advert)' : 'answering with an advertisement'}`,
+        );
+        return;
+      }
+      case 'transition': {
+        if (action.from === 'Master') this.lowerMastersLogged.clear();
+        const peer = action.peer ? ` (heard ${action.peer.address} at priority ${action.peer.priority})` : '';
+        const detail = action.detail ? `: ${action.detail}` : '';
+        this.log.info(
+          {
+            event: 'transition',
+            instance,
+            vrid: this.binding.router.vrid,
+            interface: this.binding.interfaceName,
+            from: action.from,
+            to: action.to,
+            reason: action.reason,
+            ...(action.detail ? { detail: action.detail } : {}),
+            ...(action.peer ? { peer: action.peer.address, peerPriority: action.peer.priority } : {}),
+            priority,
+          },
+          `${instance}: ${action.from} -> ${action.to} (${action.reason}${detail})${peer}`,
+        );
+        return;
+      }
+    }
+  }
+
+  /**
+   * A reload changed the instance in place: later actions use the new binding. While Master, the
+   * addresses the reload removed go and those it added are installed, then announced
+   * (garp_master_repeat), as becoming Master would have done for them.
+   */
+  rebind(binding: RouterBinding, isMaster: boolean): void {
+    const previous = this.binding;
+    this.binding = binding;
+    if (!isMaster) return;
+    const key = (spec: VirtualAddressSpec): string => JSON.stringify([spec.address, spec.prefixLength, spec.device, spec.label, spec.scope, spec.broadcast]);
+    const before = new Set(previous.addresses.map(key));
+    const after = new Set(binding.addresses.map(key));
+    const removed = previous.addresses.filter((spec) => !after.has(key(spec)));
+    const added = binding.addresses.filter((spec) => !before.has(key(spec)));
+    const routesBefore = this.configuredRoutes(previous);
+    const routesAfter = this.configuredRoutes(binding);
+    this.enqueueRoutes('remove', { routes: missing(routesBefore.routes, routesAfter.routes), rules: missing(routesBefore.rules, routesAfter.rules) });
+    if (removed.length > 0) void this.queue.enqueue(() => this.changeAddresses('remove', removed), (error) => this.logAddressFailure('remove', error));
+    if (added.length === 0) {
+      this.addRoutesAfterRebind(previous, binding);
+      return;
+    }
+    void this.queue.enqueue(
+      async () => {
+        await this.changeAddresses('add', added);
+        const count = binding.router.announcements.masterRepeat;
+        if (count > 0) this.ports.announcer.announce(added.map((spec) => spec.address), count);
+      },
+      (error) => this.logAddressFailure('add', error),
+    );
+    this.addRoutesAfterRebind(previous, binding);
+  }
+
+  private addRoutesAfterRebind(previous: RouterBinding, binding: RouterBinding): void {
+    const before = this.configuredRoutes(previous);
+    const after = this.configuredRoutes(binding);
+    this.enqueueRoutes('add', { routes: missing(after.routes, before.routes), rules: missing(after.rules, before.rules) });
+  }
+
+  /** Resolves when queued address changes are done (used on shutdown). */
+  settled(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  /** Someone else removed an address while we are Master: put it back, unless it is no_track. */
+  removedByOthers(spec: VirtualAddressSpec): void {
+    if (spec.noTrack) {
+      this.installed.delete(spec.address);
+      this.log.warn(
+        { event: 'address-lost', instance: this.binding.router.name, address: `${spec.address}/${spec.prefixLength}`, device: spec.device },
+        `${this.binding.router.name}: ${spec.address} was removed by someone else while Master; not put back (no_track) until the next mastership`,
+      );
+      return;
+    }
+    this.log.warn(
+      { event: 'address-restored', instance: this.binding.router.name, address: `${spec.address}/${spec.prefixLength}`, device: spec.device },
+      `${this.binding.router.name}: ${spec.address} was removed by someone else while Master; putting it back`,
+    );
+    void this.queue.enqueue(
+      async () => {
+        await this.ports.addresses.add(spec);
+        this.installed.add(spec.address);
+      },
+      (error) => this.logAddressFailure('add', error),
+    );
+    // The kernel dropped the routes whose src was that address along with it.
+    const routes = this.configuredRoutes().routes.filter((route) => route.source === spec.address);
+    this.enqueueRoutes('add', { routes, rules: [] });
+  }
+
+  private send(advertisement: Parameters<typeof encodeAdvertisement>[0]): void {
+    const { router } = this.binding;
+    for (const destination of this.binding.destinations) {
+      const bytes = encodeAdvertisement(
+        advertisement,
+        { family: router.family, source: this.ports.channel.sourceAddress, destination },
+        router.checksumFlavour,
+      );
+      this.ports.channel.send(bytes, destination);
+    }
+  }
+
+  private async changeAddresses(change: 'add' | 'remove', specs: readonly VirtualAddressSpec[] = this.binding.addresses): Promise<void> {
+    const done: string[] = [];
+    const failed: string[] = [];
+    for (const spec of specs) {
+      try {
+        if (change === 'add') await this.ports.addresses.add(spec);
+        else await this.ports.addresses.remove(spec);
+        if (change === 'add') this.installed.add(spec.address);
+        else this.installed.delete(spec.address);
+        done.push(`${spec.address}/${spec.prefixLength}`);
+      } catch (error) {
+        failed.push(`${spec.address}/${spec.prefixLength}: ${(error as Error).message}`);
+      }
+    }
+    const instance = this.binding.router.name;
+    if (done.length > 0) {
+      this.log.info(
+        { event: change === 'add' ? 'addresses-added' : 'addresses-removed', instance, addresses: done },
+        `${instance}: ${change === 'add' ? 'added' : 'removed'} ${done.join(' ')}`,
+      );
+    }
+    if (failed.length > 0) throw new Error(failed.join('; '));
+  }
+
+  private configuredRoutes(binding: RouterBinding = this.binding): RouteChanges {
+    return { routes: binding.routes ?? [], rules: binding.rules ?? [] };
+  }
+
+  /** Queues a change of routes and rules: added routes before rules, removed rules before routes. */
+  private enqueueRoutes(change: 'add' | 'remove', changes: RouteChanges): void {
+    if (changes.routes.length === 0 && changes.rules.length === 0) return;
+    void this.queue.enqueue(
+      () => this.changeRoutes(change, changes),
+      (error) => {
+        const instance = this.binding.router.name;
+        const message = (error as Error).message;
+        this.log.error({ event: 'route-change-failed', instance, change, error: message }, `${instance}: could not ${change} routes/rules: ${message}`);
+      },
+    );
+  }
+
+  private async changeRoutes(change: 'add' | 'remove', { routes, rules }: RouteChanges): Promise<void> {
+    const port = this.ports.routes;
+    const instance = this.binding.router.name;
+    if (!port) throw new Error('this host cannot install routes or rules');
+    const failed: string[] = [];
+    const apply = async <T>(kind: 'route' | 'rule', items: readonly T[], text: (item: T) => string, act: (item: T) => Promise<void>): Promise<void> => {
+      const done: string[] = [];
+      for (const item of items) {
+        try {
+          await act(item);
+          done.push(text(item));
+        } catch (error) {
+          failed.push(`${kind} ${text(item)}: ${(error as Error).message}`);
+        }
+      }
+      if (done.length === 0) return;
+      const verb = change === 'add' ? 'added' : 'removed';
+      this.log.info({ event: `${kind}s-${verb}`, instance, [`${kind}s`]: done }, `${instance}: ${verb} ${kind}${done.length > 1 ? 's' : ''} ${done.join('; ')}`);
+    };
+    const applyRoutes = () => apply('route', routes, routeText, (route) => (change === 'add' ? port.addRoute(route) : port.removeRoute(route)));
+    const applyRules = () => apply('rule', rules, ruleText, (rule) => (change === 'add' ? port.addRule(rule) : port.removeRule(rule)));
+    if (change === 'add') {
+      await applyRoutes();
+      await applyRules();
+    } else {
+      await applyRules();
+      await applyRoutes();
+    }
+    if (failed.length > 0) throw new Error(failed.join('; '));
+  }
+
+  private logAddressFailure(change: 'add' | 'remove', error: unknown): void {
+    const instance = this.binding.router.name;
+    this.log.error({ event: 'address-change-failed', instance, change, error: (error as Error).message }, `${instance}: could not ${change} addresses: ${(error as Error).message}`);
+  }
+}
+
+/** The entries of `from` that `other` does not have (same words). */
+function missing<T>(from: readonly T[], other: readonly T[]): T[] {
+  const keys = new Set(other.map((item) => JSON.stringify(item)));
+  return from.filter((item) => !keys.has(JSON.stringify(item)));
+}

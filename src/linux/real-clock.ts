@@ -1,0 +1,92 @@
+// The daemon's Clock, on a monotonic time scale (performance.now), so wall-clock steps (NTP, an
+// operator's `date -s`) never fire or delay a protocol timer. The timers wait in one queue and a
+// timerfd (the native MonotonicTimer) wakes the loop for the earliest. Node's own timers count
+// whole milliseconds from a loop time read once per turn: restarted on packets every 20 ms, a
+// 12.19 ms timer (a Skew_Time) fired early 1392 times in 2000, by up to 1.08 ms, and a
+// Master_Down_Timer that fires early can take over from a Master whose advertisement is merely on
+// its way. The timerfd never fired early, median 0.07 ms late (`npm run bench -- --only timers`).
+import { performance } from 'node:perf_hooks';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { TimerQueue, type QueuedTimer } from '../core/timer-queue.js';
+import { nativeShims, type NativeMonotonicTimer } from './native.js';
+
+/** A timer that fires this much after its deadline means the event loop was held up. */
+const LATE_MS = 5;
+/**
+ * Loop turns a late expiry waits. The VRRP socket (raw-socket) reads one packet per loop turn, so
+ * packets queued while the loop was held take one turn each; an idle turn costs microseconds.
+ */
+const LATE_EXPIRY_TURNS = 64;
+
+export class RealClock implements Clock {
+  private readonly timers = new TimerQueue<() => void>();
+  /** The deadline the wake-up is armed for. */
+  private armedAt: number | undefined;
+  private wakeUp: NativeMonotonicTimer | undefined;
+  /** Timers that came due, in deadline order, waiting for their loop turn. */
+  private readonly due: QueuedTimer<() => void>[] = [];
+  /** Loop turns still to wait before the due timers run. */
+  private turnsLeft = 0;
+  private turn: NodeJS.Immediate | undefined;
+
+  now(): number {
+    return performance.now();
+  }
+
+  /**
+   * Due timers run in a check phase (setImmediate), after the poll phase of their loop turn has
+   * read what waits in the sockets. When a timer fires late (the loop was held: a long GC, a slow
+   * call), the due timers wait more turns, so the packets that queued up meanwhile - one read per
+   * turn - are processed first. An advertisement that reached a Backup's socket in time thus
+   * resets its Master_Down_Timer (RFC 5798 §6.4.2) instead of the Backup taking over from a live
+   * Master; the stability benchmark measured the difference (bench/RESULTS.md). All due timers
+   * wait together, so they still run in deadline order.
+   */
+  setTimer(delayMs: number, callback: () => void): TimerHandle {
+    const timer = this.timers.add(this.now() + Math.max(0, delayMs), callback);
+    if (this.armedAt === undefined || timer.at < this.armedAt) this.arm(timer.at);
+    return {
+      cancel: () => {
+        this.timers.cancel(timer);
+        // Nothing left to wait for: let the process exit as it could with no Node timer pending.
+        if (this.timers.size === 0 && this.armedAt !== undefined) {
+          this.armedAt = undefined;
+          this.wakeUp?.disarm();
+        }
+      },
+    };
+  }
+
+  private arm(at: number): void {
+    this.armedAt = at;
+    this.wakeUp ??= new (nativeShims().MonotonicTimer)(() => this.onWakeUp());
+    this.wakeUp.arm(at - this.now());
+  }
+
+  private onWakeUp(): void {
+    this.armedAt = undefined;
+    const now = this.now();
+    let turns = 1;
+    for (let due = this.timers.takeDue(now); due; due = this.timers.takeDue(now)) {
+      this.due.push(due);
+      if (now - due.at > LATE_MS) turns = LATE_EXPIRY_TURNS;
+    }
+    this.turnsLeft = Math.max(this.turnsLeft, turns);
+    this.turn ??= setImmediate(() => this.onTurn());
+    // The wake-up must be armed again or disarmed before returning (it is level-triggered).
+    const next = this.timers.nextAt();
+    if (next !== undefined) this.arm(next);
+    else this.wakeUp?.disarm();
+  }
+
+  private onTurn(): void {
+    this.turn = undefined;
+    if (--this.turnsLeft > 0) {
+      this.turn = setImmediate(() => this.onTurn());
+      return;
+    }
+    // A timer taken out later has a later deadline than every one already waiting (it was not
+    // due when they were taken), so the list is in deadline order.
+    for (const timer of this.due.splice(0)) if (!timer.cancelled) timer.value();
+  }
+}

@@ -1,0 +1,104 @@
+// The tracking ports on Linux: the file system (track_file, script security), /proc
+// (vrrp_track_process), /etc/passwd and /etc/group (script users). All reads that can happen
+// while the daemon runs are asynchronous; only start-up reads small files synchronously.
+import { watch, type FSWatcher, readFileSync, realpathSync, statSync } from 'node:fs';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { FileWatchPort } from '../tracking/file-tracker.js';
+import type { ProcessEntry, ProcessTablePort } from '../tracking/process-tracker.js';
+import type { SecurityFs } from '../scripting/script-security.js';
+import { UserDatabase } from '../scripting/users.js';
+
+/** track_file reads at most this much: the number is at the start. */
+const TRACK_FILE_READ_BYTES = 4096;
+const TRACK_FILE_POLL_MS = 1000;
+
+export class LinuxFiles implements FileWatchPort {
+  watch(path: string, onChange: () => void): () => void {
+    // Watching the directory sees the file created, replaced (editors rename over it) and removed.
+    let watcher: FSWatcher | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    const name = basename(path);
+    // Without a directory to watch (not created yet, or removed), read the file every second.
+    const fallBackToPolling = (): void => {
+      watcher?.close();
+      watcher = undefined;
+      poll ??= setInterval(onChange, TRACK_FILE_POLL_MS).unref();
+    };
+    try {
+      watcher = watch(dirname(path), { persistent: false }, (_event, filename) => {
+        if (filename === null || filename === name) onChange();
+      });
+      watcher.on('error', fallBackToPolling);
+    } catch {
+      fallBackToPolling();
+    }
+    return () => {
+      watcher?.close();
+      if (poll) clearInterval(poll);
+    };
+  }
+
+  async read(path: string): Promise<string | undefined> {
+    try {
+      const handle = await open(path, 'r');
+      try {
+        const buffer = Buffer.alloc(TRACK_FILE_READ_BYTES);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+        return buffer.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      return undefined;
+    }
+  }
+
+  async initialise(path: string, content: string, overwrite: boolean): Promise<void> {
+    await writeFile(path, content, { flag: overwrite ? 'w' : 'wx' }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
+}
+
+export class ProcTable implements ProcessTablePort {
+  async list(): Promise<ProcessEntry[]> {
+    const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+    const entries = await Promise.all(
+      pids.map(async (pid): Promise<ProcessEntry | undefined> => {
+        try {
+          const [comm, cmdline] = await Promise.all([readFile(`/proc/${pid}/comm`, 'utf8'), readFile(`/proc/${pid}/cmdline`, 'utf8')]);
+          return { pid: Number(pid), comm: comm.replace(/\n$/, ''), cmdline: cmdline.split('\0').filter((word, i, all) => i < all.length - 1 || word !== '') };
+        } catch {
+          return undefined; // exited while we looked
+        }
+      }),
+    );
+    return entries.filter((entry): entry is ProcessEntry => entry !== undefined);
+  }
+}
+
+export const linuxSecurityFs: SecurityFs = {
+  stat: (path) => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat ? { uid: stat.uid, gid: stat.gid, mode: stat.mode } : undefined;
+  },
+  realpath: (path) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export function systemUsers(): UserDatabase {
+  const read = (path: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return new UserDatabase(read('/etc/passwd'), read('/etc/group'));
+}
