@@ -1,7 +1,7 @@
 // The health probes' answers: liveness waits for a turn of the event loop and, once running, for
 // the control socket's pong; readiness follows the daemon's phase.
 import { expect, test } from 'vitest';
-import { healthRoutes, liveness, readiness, type DaemonPhase } from '../../src/daemon/health.js';
+import { healthRoutes, liveness, readiness, type DaemonPhase } from '../../src/daemon/operations/health.js';
 
 function probes(phase: DaemonPhase, ping: () => Promise<void> = async () => undefined) {
   const pings: DaemonPhase[] = [];

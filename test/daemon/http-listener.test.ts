@@ -2,8 +2,8 @@
 // request with its content type and status; other paths 404, other methods 405, a failing route 500.
 import { request } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
-import { HttpListener, type HttpRoute } from '../../src/daemon/http-listener.js';
-import { METRICS_CONTENT_TYPE } from '../../src/daemon/metrics.js';
+import { HttpListener, type HttpRoute } from '../../src/daemon/operations/http-listener.js';
+import { METRICS_CONTENT_TYPE } from '../../src/daemon/vrrp/metrics.js';
 
 let server: HttpListener | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@
 // tested in test/linux/startup-signals.test.ts): only daemon subcommands hold them, and the daemon
 // takes over what arrived, once per kind.
 import { expect, test } from 'vitest';
-import { holdStartupSignals, releaseStartupSignals } from '../../src/daemon/startup-signals.js';
+import { holdStartupSignals, releaseStartupSignals } from '../../src/daemon/operations/startup-signals.js';
 
 const listeners = (): number[] => (['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const).map((signal) => process.listenerCount(signal));
 

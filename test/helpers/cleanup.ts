@@ -3,7 +3,7 @@
 // destroy, whether its tests passed or not. (Vitest ends its workers without running process
 // 'exit' hooks, so those are no last resort here.)
 import { afterAll } from 'vitest';
-import { destroyLiveLabsSync } from '../../src/lab/namespaces.js';
+import { destroyLiveLabsSync } from '../../src/cli/lab/namespaces.js';
 import { removeScratchDirs } from './scratch.js';
 
 afterAll(() => {
