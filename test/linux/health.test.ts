@@ -38,7 +38,7 @@ async function get(host: LabHost, url: string): Promise<{ status: number; body: 
 }
 
 describe.skipIf(!isRoot())('HTTP health probes (needs root)', () => {
-  test('/livez, /healthz, /readyz on --health and on --metrics; liveness fails when the control socket is gone', { timeout: 40_000 }, async () => {
+  test('/livez, /healthz, /readyz on --health and on --metrics; liveness fails when the control socket is gone', { timeout: 60_000 }, async () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
     const a = await lab.addHost('a', ['192.0.2.1/24']);
@@ -49,7 +49,9 @@ describe.skipIf(!isRoot())('HTTP health probes (needs root)', () => {
     const child = a.spawn('node', [vrrpd, 'run', '-f', config, '--control-socket', socket, '--health', '127.0.0.1:9651', '--metrics', '127.0.0.1:9650']);
     const lines: string[] = [];
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, '192.0.2.100'), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, '192.0.2.100'), 20_000).catch((error: Error) => {
+      throw new Error(`${error.message}; vrrpd said: ${lines.join('\n')}`);
+    });
     const started = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((record) => record['event'] === 'started');
     expect(started).toMatchObject({ health: { host: '127.0.0.1', port: 9651 }, metrics: { host: '127.0.0.1', port: 9650 } });
 
@@ -73,7 +75,7 @@ describe.skipIf(!isRoot())('HTTP health probes (needs root)', () => {
     expect(await get(a, 'http://127.0.0.1:9651/readyz')).toEqual(ready);
   });
 
-  test('the manifests\' httpGet probes succeed against vrrpd run with the manifests\' args', { timeout: 40_000 }, async () => {
+  test('the manifests\' httpGet probes succeed against vrrpd run with the manifests\' args', { timeout: 90_000 }, async () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
     const dir = scratchDir('health-manifest');
@@ -85,7 +87,7 @@ describe.skipIf(!isRoot())('HTTP health probes (needs root)', () => {
       // The node's paths become the test's; everything else as shipped.
       const args = container.args.map((arg) => (arg === '/etc/keepalived/keepalived.conf' ? config : arg === '/run/vrrpd/vrrpd.sock' ? join(dir, `${index}.sock`) : arg === '$(NODE_NAME)' ? 'node-a' : arg));
       host.spawn('node', [vrrpd, ...args]);
-      await waitFor(`vrrpd of ${file} to hold the VIP`, () => holds(host, '192.0.2.100'), 8000);
+      await waitFor(`vrrpd of ${file} to hold the VIP`, () => holds(host, '192.0.2.100'), 20_000);
       for (const probe of [container.livenessProbe, container.readinessProbe]) {
         const { host: address, port, path } = probe.httpGet;
         expect(await get(host, `http://${address}:${port}${path}`), `${file} ${path}`).toMatchObject({ status: 200, body: { status: 'ok', phase: 'running' } });

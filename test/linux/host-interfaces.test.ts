@@ -27,7 +27,7 @@ async function addLocalLink(host: LabHost, name: string, address: string): Promi
 }
 
 describe.skipIf(!isRoot())('interfaces of vrrpd\'s own network namespace (needs root)', () => {
-  test('with /sys showing another namespace, check --host and run accept the interface that is there and refuse the one that is not', { timeout: 40_000 }, async () => {
+  test('with /sys showing another namespace, check --host and run accept the interface that is there and refuse the one that is not', { timeout: 60_000 }, async () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
     const a = await lab.addHost('a', ['192.0.2.1/24']);
@@ -77,7 +77,7 @@ describe.skipIf(!isRoot())('interfaces of vrrpd\'s own network namespace (needs 
       throw new Error(`${error.message}; it said: ${lines.join('\n')}`);
     });
     // It runs VRRP on b's interface: alone on the link, it becomes Master there.
-    await waitFor('vrrpd to take the VIP on onlyb0', async () => (await b.addresses('onlyb0')).includes('198.51.100.100/24'), 8000);
+    await waitFor('vrrpd to take the VIP on onlyb0', async () => (await b.addresses('onlyb0')).includes('198.51.100.100/24'), 20_000);
     daemon.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

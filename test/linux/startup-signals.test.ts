@@ -53,7 +53,7 @@ const events = (lines: readonly string[], event: string): Array<Record<string, u
   });
 
 describe.skipIf(!isRoot())('signals during start-up (needs root)', () => {
-  test('SIGHUP, SIGUSR1, SIGUSR2 while vrrpd reads its configuration: it survives, then reloads once and writes both dumps', { timeout: 30_000 }, async () => {
+  test('SIGHUP, SIGUSR1, SIGUSR2 while vrrpd reads its configuration: it survives, then reloads once and writes both dumps', { timeout: 60_000 }, async () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
     const a = await lab.addHost('a', ['192.0.2.1/24']);
@@ -79,9 +79,9 @@ describe.skipIf(!isRoot())('signals during start-up (needs root)', () => {
 
     // Started (done reading: a writer opened sooner would add to the first text), it reloads: it
     // reads the FIFO again, and gets a configuration with priority 120.
-    await waitFor('vrrpd to start', async () => events(lines, 'started').length === 1, 5000);
+    await waitFor('vrrpd to start', async () => events(lines, 'started').length === 1, 15_000);
     await feed(fifo, exited, instanceConfig({ priority: 120, version: 3, vip: '192.0.2.100/24' }));
-    await waitFor('the reload asked for during start-up', async () => events(lines, 'reloaded').length === 1, 5000);
+    await waitFor('the reload asked for during start-up', async () => events(lines, 'reloaded').length === 1, 15_000);
     const order = lines.map((line) => (JSON.parse(line) as { event?: string }).event).filter((event) => event === 'started' || event === 'startup-signal' || event === 'reloading');
     expect(order).toEqual(['started', 'startup-signal', 'startup-signal', 'startup-signal', 'reloading']);
     // Each kind once, in the order the kernel delivered them (not necessarily the order sent).
