@@ -39,8 +39,8 @@ export type TraceEntry =
   | { readonly time: number; readonly kind: 'action'; readonly host: string; readonly router: string; readonly action: RouterAction }
   | { readonly time: number; readonly kind: 'event'; readonly description: string };
 
-/** Defaults of a keepalived vrrp_instance, for specs that leave a field out. */
-export function routerConfig(spec: RouterSpec): VirtualRouterConfig {
+/** A router config from a scenario's spec: keepalived's vrrp_instance defaults for what the spec leaves out (the daemon's routerConfig maps a loaded configuration instead). */
+export function routerConfigFromSpec(spec: RouterSpec): VirtualRouterConfig {
   return {
     vrid: 1,
     version: 3,
@@ -94,7 +94,7 @@ export class SimulatedHost {
     this.clock = new NodeClock(this.lan.clock);
     this.routers.clear();
     for (const spec of this.spec.routers) {
-      const config = routerConfig(spec);
+      const config = routerConfigFromSpec(spec);
       const router = new VirtualRouter(config, {
         clock: this.clock,
         primaryAddress: this.address(config.family),

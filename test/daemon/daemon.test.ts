@@ -2,12 +2,12 @@
 // link-down Fault, a VIP put back after someone deletes it, rejections logged, graceful stop.
 import { describe, expect, test } from 'vitest';
 import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
-import { routerConfig } from '../../src/sim/lan.js';
+import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
 import { advancer, FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
 
-async function twoHosts(r2Extra: Partial<Parameters<typeof routerConfig>[0]> = {}, r1Extra: Partial<Parameters<typeof routerConfig>[0]> = {}) {
+async function twoHosts(r2Extra: Partial<Parameters<typeof routerConfigFromSpec>[0]> = {}, r1Extra: Partial<Parameters<typeof routerConfigFromSpec>[0]> = {}) {
   const clock = new VirtualClock();
   const segment = new FakeSegment(clock);
   const hosts = [

@@ -3,7 +3,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import type { AddressFamily } from '../../src/core/address.js';
 import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
-import { routerConfig } from '../../src/sim/lan.js';
+import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import type {
   AnnouncePort,
@@ -126,9 +126,9 @@ export function advancer(clock: VirtualClock): (ms: number) => Promise<void> {
 const TEST_VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
 
 /** Instance VI_1 (VRID 51) on eth0 with TEST_VIP, multicast; `extra` changes its router settings. */
-export function vipInstance(priority: number, extra: Partial<Parameters<typeof routerConfig>[0]> = {}): RouterBinding {
+export function vipInstance(priority: number, extra: Partial<Parameters<typeof routerConfigFromSpec>[0]> = {}): RouterBinding {
   return {
-    router: routerConfig({ name: 'VI_1', priority, vrid: 51, ...extra }),
+    router: routerConfigFromSpec({ name: 'VI_1', priority, vrid: 51, ...extra }),
     interfaceName: 'eth0',
     destinations: ['224.0.0.18'],
     addresses: [TEST_VIP],

@@ -3,12 +3,12 @@ import { expect, test } from 'vitest';
 import { HostActions } from '../../src/daemon/vrrp/host-actions.js';
 import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
 import { decodeAdvertisement } from '../../src/vrrp/packet/advertisement.js';
-import { routerConfig } from '../../src/sim/lan.js';
+import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel } from './fakes.js';
 
 function setup(destinations = ['224.0.0.18']) {
   const binding: RouterBinding = {
-    router: routerConfig({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100', '192.0.2.101'] }),
+    router: routerConfigFromSpec({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100', '192.0.2.101'] }),
     interfaceName: 'eth0',
     destinations,
     addresses: [

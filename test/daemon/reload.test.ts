@@ -6,16 +6,16 @@ import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
 import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
 import { describeReload } from '../../src/daemon/reload-summary.js';
 import { changedSettings, instanceKey, planReload, summarise } from '../../src/daemon/vrrp/reload-plan.js';
-import { routerConfig } from '../../src/sim/lan.js';
+import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
 import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
 
-type RouterSpec = Partial<Parameters<typeof routerConfig>[0]>;
+type RouterSpec = Partial<Parameters<typeof routerConfigFromSpec>[0]>;
 const spec = (address: string) => ({ address, prefixLength: 24, family: 'ipv4' as const, device: 'eth0' });
 
 function instance(priority: number, extra: RouterSpec = {}, binding: Partial<RouterBinding> = {}): RouterBinding {
-  const router = routerConfig({ name: 'VI_1', priority, vrid: 51, ...extra });
+  const router = routerConfigFromSpec({ name: 'VI_1', priority, vrid: 51, ...extra });
   return {
     router,
     interfaceName: 'eth0',

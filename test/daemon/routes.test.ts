@@ -6,7 +6,7 @@ import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
 import { HostActions } from '../../src/daemon/vrrp/host-actions.js';
 import { changedSettings } from '../../src/daemon/vrrp/reload-plan.js';
 import type { VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/vrrp/ports.js';
-import { routerConfig } from '../../src/sim/lan.js';
+import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel, FakeRoutes } from './fakes.js';
 import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
@@ -20,7 +20,7 @@ const RULES: VirtualRuleSpec[] = [{ family: 'ipv4', from: { address: '192.0.2.10
 
 function binding(extra: Partial<RouterBinding> = {}): RouterBinding {
   return {
-    router: routerConfig({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100'] }),
+    router: routerConfigFromSpec({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100'] }),
     interfaceName: 'eth0',
     destinations: ['224.0.0.18'],
     addresses: [VIP],
@@ -130,7 +130,7 @@ test('a VIP someone removed is put back with the routes whose src it was (the ke
 
 describe('Daemon on fake hosts', () => {
   function instance(priority: number): RouterBinding {
-    return { ...binding(), router: routerConfig({ name: 'VI_1', priority, vrid: 51 }) };
+    return { ...binding(), router: routerConfigFromSpec({ name: 'VI_1', priority, vrid: 51 }) };
   }
 
   async function twoHosts() {

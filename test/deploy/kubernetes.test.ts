@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CONTROL_PING_TIMEOUT_MS, HEALTH_PATHS } from '../../src/daemon/operations/health.js';
-import { parseListenAddress } from '../../src/daemon/operations/http-listener.js';
+import { parseListenAddress } from '../../src/daemon/operations/listen-address.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const root = join(import.meta.dirname, '..', '..');

@@ -2,13 +2,13 @@ import { expect, test } from 'vitest';
 import { encodeAdvertisement, type IpContext } from '../../../src/vrrp/packet/advertisement.js';
 import { dispatchPacket } from '../../../src/vrrp/protocol/dispatch.js';
 import { VirtualRouter } from '../../../src/vrrp/protocol/virtual-router.js';
-import { routerConfig } from '../../../src/sim/lan.js';
+import { routerConfigFromSpec } from '../../../src/sim/lan.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 
 const clock = new VirtualClock();
 const make = (name: string, vrid: number, family: 'ipv4' | 'ipv6') =>
   new VirtualRouter(
-    routerConfig({ name, priority: 100, vrid, family, virtualAddresses: family === 'ipv4' ? ['192.0.2.100'] : ['2001:db8::100'] }),
+    routerConfigFromSpec({ name, priority: 100, vrid, family, virtualAddresses: family === 'ipv4' ? ['192.0.2.100'] : ['2001:db8::100'] }),
     { clock, emit: () => undefined, primaryAddress: family === 'ipv4' ? '192.0.2.10' : 'fe80::10' },
   );
 const v4vrid7 = make('v4-7', 7, 'ipv4');

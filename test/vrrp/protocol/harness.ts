@@ -3,7 +3,7 @@
 import type { Advertisement } from '../../../src/vrrp/packet/advertisement.js';
 import type { RouterAction } from '../../../src/vrrp/protocol/actions.js';
 import { VirtualRouter } from '../../../src/vrrp/protocol/virtual-router.js';
-import { routerConfig, type RouterSpec } from '../../../src/sim/lan.js';
+import { routerConfigFromSpec, type RouterSpec } from '../../../src/sim/lan.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 
 export const LOCAL = '192.0.2.10';
@@ -16,7 +16,7 @@ export class Harness {
   readonly router: VirtualRouter;
 
   constructor(spec: Partial<RouterSpec> = {}) {
-    this.router = new VirtualRouter(routerConfig({ name: 'VI_1', priority: 100, ...spec }), {
+    this.router = new VirtualRouter(routerConfigFromSpec({ name: 'VI_1', priority: 100, ...spec }), {
       clock: this.clock,
       primaryAddress: LOCAL,
       emit: (action) => this.actions.push({ time: this.clock.now(), action }),

@@ -2,10 +2,10 @@
 // new interval or address list at once and keeps the new rhythm, a v3 Backup keeps the interval it
 // learnt from the Master, and what cannot change in place is refused.
 import { describe, expect, test } from 'vitest';
-import { routerConfig, type RouterSpec } from '../../../src/sim/lan.js';
+import { routerConfigFromSpec, type RouterSpec } from '../../../src/sim/lan.js';
 import { Harness } from './harness.js';
 
-const config = (spec: Partial<RouterSpec>) => routerConfig({ name: 'VI_1', priority: 100, ...spec });
+const config = (spec: Partial<RouterSpec>) => routerConfigFromSpec({ name: 'VI_1', priority: 100, ...spec });
 
 describe('reconfigure', () => {
   test('a Master given a new interval advertises at once, then at the new interval, without a transition', () => {

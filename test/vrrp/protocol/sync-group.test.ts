@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { Advertisement } from '../../../src/vrrp/packet/advertisement.js';
 import { SyncGroup } from '../../../src/vrrp/protocol/sync-group.js';
 import { VirtualRouter } from '../../../src/vrrp/protocol/virtual-router.js';
-import { routerConfig } from '../../../src/sim/lan.js';
+import { routerConfigFromSpec } from '../../../src/sim/lan.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 
 const PEER = '192.0.2.20';
@@ -12,7 +12,7 @@ function group() {
   const clock = new VirtualClock();
   const log: string[] = [];
   const make = (name: string, vrid: number) =>
-    new VirtualRouter(routerConfig({ name, vrid, priority: 100 }), {
+    new VirtualRouter(routerConfigFromSpec({ name, vrid, priority: 100 }), {
       clock,
       primaryAddress: '192.0.2.10',
       emit: (action) => {
