@@ -77,8 +77,10 @@ export function buildProgram(
         ...(options.configId ? { configId: options.configId } : {}),
         ...(options.offline ? { offline: true } : {}),
       };
+      const { check } = await import('./check.js');
+      if (options.offline) return setExitCode(await check(base, write));
       // Which interfaces exist is asked of the kernel, in vrrpd's own network namespace.
-      const [{ check }, { RtnetlinkInterfaceResolver }] = await Promise.all([import('./check.js'), import('../linux/interface-resolver.js')]);
+      const { RtnetlinkInterfaceResolver } = await import('../linux/interface-resolver.js');
       setExitCode(
         await RtnetlinkInterfaceResolver.withSocket((resolver) =>
           check({ ...base, ...(options.host ? { resolver } : {}), interfaceNames: () => resolver.interfaceNames() }, write),
