@@ -12,7 +12,7 @@ import { killDaemon, nowEpochMs, poll, sleep, startDaemon, holds, type BenchDaem
 import { newLab } from './lib/lab.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';
 import { fmt, median, max, table } from './lib/stats.js';
-import { makeCertificates, nginxConfig, scratchDir, startNginx, type Running } from '../test/helpers/servers.js';
+import { makeCertificates, nginxConfig, serverDir, startNginx, type Running } from '../test/helpers/servers.js';
 import type { LabHost } from '../test/helpers/netns.js';
 
 const SRV = '192.0.2.20';
@@ -94,7 +94,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
   const counts = options.mode === 'tiny' ? [1, 10] : [1, 10, 100];
   const intervals = options.mode === 'tiny' ? [1000] : [1000, 100];
   const trials = options.trials ?? { full: 5, quick: 3, tiny: 1 }[options.mode];
-  const dir = scratchDir('vrrpd-bench-checkers-');
+  const dir = serverDir('bench-checkers');
   const accessLog = join(dir, 'access.log');
   const lab = await newLab();
   const load: LoadFigures[] = [];

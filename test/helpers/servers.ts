@@ -2,18 +2,18 @@
 // a certificate a test CA signed), dnsmasq, and the certificates. Everything lives in a scratch
 // directory the caller removes; the processes die with the lab.
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabHost } from './netns.js';
 import { waitFor } from './daemons.js';
+import { scratchDir } from './scratch.js';
 
 const have = (command: string, args: string[]): boolean => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 export const haveServers = have('nginx', ['-v']) && have('dnsmasq', ['--version']) && have('openssl', ['version']);
 
-/** A scratch directory others can read (nginx's workers run as www-data). */
-export function scratchDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/** A scratch directory (scratch.ts) others can read, for the servers' files. */
+export function serverDir(name: string): string {
+  const dir = scratchDir(name);
   chmodSync(dir, 0o755);
   return dir;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 import { waitFor } from '../helpers/daemons.js';
-import { haveServers, makeCertificates, nginxConfig, scratchDir, startDnsmasq, startNginx } from '../helpers/servers.js';
+import { haveServers, makeCertificates, nginxConfig, serverDir, startDnsmasq, startNginx } from '../helpers/servers.js';
 
 const runCheck = join(import.meta.dirname, '..', 'checkers', 'run-check.mjs');
 const vrrpdBin = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
@@ -56,7 +56,7 @@ const sslGet = (port: number, urls: unknown[], tls: Record<string, unknown> = {}
 describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real servers (needs root, nginx, dnsmasq, openssl)', () => {
   beforeAll(async () => {
     await sweepStaleLabs();
-    dir = scratchDir('vrrpd-checkers-');
+    dir = serverDir('checkers');
     makeCertificates(dir, ['api.example.test', SRV, SRV6]);
     lab = await NamespaceLab.create();
     chk = await lab.addHost('chk', ['192.0.2.10/24', '192.0.2.11/24', '2001:db8::10/64', '2001:db8::11/64']);
