@@ -1,22 +1,31 @@
 // Runs checks inside a lab namespace (`ip netns exec NS node run-check.mjs JSON`) with the Linux
 // adapter, and prints one JSON line per check: {ok, detail, reason, attempts, elapsedMs}. The
-// argument is {spec, count?, gapMs?}; Uint8Array fields of the spec are given as hex strings.
-// Uses dist/ (test/helpers/global-setup.ts builds it).
+// argument is {spec, count?, gapMs?} (one checker, `count` checks in a row) or {specs} (one check
+// of each, all at once in this process, printed in the order given). Uint8Array fields of a spec
+// are given as hex strings. Uses dist/ (test/helpers/global-setup.ts builds it).
 import { Checker } from '../../dist/checkers/checker.js';
 import { LinuxCheckerIo } from '../../dist/linux/checkers/io.js';
 import { RealClock } from '../../dist/linux/real-clock.js';
 
-const { spec, count = 1, gapMs = 0 } = JSON.parse(process.argv[2]);
+const { spec, specs, count = 1, gapMs = 0 } = JSON.parse(process.argv[2]);
 const hex = (value) => (typeof value === 'string' ? Buffer.from(value.replace(/\s+/g, ''), 'hex') : value);
-if (spec.payload !== undefined) spec.payload = hex(spec.payload);
-if (spec.requireReply?.data !== undefined) spec.requireReply.data = hex(spec.requireReply.data);
-if (spec.requireReply?.mask !== undefined) spec.requireReply.mask = hex(spec.requireReply.mask);
 const io = new LinuxCheckerIo();
 const clock = new RealClock();
-const checker = new Checker(spec, { io, clock });
-for (let i = 0; i < count; i++) {
-  if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
-  const result = await checker.run();
-  console.log(JSON.stringify({ ok: result.ok, detail: result.detail, reason: result.failure?.reason, attempts: result.attempts, elapsedMs: Math.round(result.elapsedMs) }));
+const checkerOf = (given) => {
+  if (given.payload !== undefined) given.payload = hex(given.payload);
+  if (given.requireReply?.data !== undefined) given.requireReply.data = hex(given.requireReply.data);
+  if (given.requireReply?.mask !== undefined) given.requireReply.mask = hex(given.requireReply.mask);
+  return new Checker(given, { io, clock });
+};
+const line = (result) => JSON.stringify({ ok: result.ok, detail: result.detail, reason: result.failure?.reason, attempts: result.attempts, elapsedMs: Math.round(result.elapsedMs) });
+if (specs) {
+  const results = await Promise.all(specs.map((given) => checkerOf(given).run()));
+  for (const result of results) console.log(line(result));
+} else {
+  const checker = checkerOf(spec);
+  for (let i = 0; i < count; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    console.log(line(await checker.run()));
+  }
 }
 io.close();

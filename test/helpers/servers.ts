@@ -18,7 +18,11 @@ export function serverDir(name: string): string {
   return dir;
 }
 
-/** A CA (ca.pem), a server certificate it signed (server.pem, server.key) for `names` (DNS names and addresses), and another CA (other.pem). */
+/**
+ * A CA (ca.pem), a server certificate it signed (server.pem, server.key) for `names` (DNS names
+ * and addresses), another CA (other.pem), and a self-signed certificate for self.example.test
+ * that no CA vouches for (self.pem, self.key).
+ */
 export function makeCertificates(dir: string, names: readonly string[]): void {
   const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=vrrpd test CA');
@@ -26,6 +30,7 @@ export function makeCertificates(dir: string, names: readonly string[]): void {
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${names[0] ?? 'server'}`);
   writeFileSync(join(dir, 'san.ext'), `subjectAltName=${names.map((name) => (/^[\d.]+$|:/.test(name) ? `IP:${name}` : `DNS:${name}`)).join(',')}\n`);
   openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'self.key', '-out', 'self.pem', '-days', '2', '-subj', '/CN=self.example.test');
 }
 
 export interface NginxOptions {

@@ -13,8 +13,12 @@ function scoped(address: string, family: 'ipv4' | 'ipv6', interfaceName: string 
 }
 
 function ioError(error: unknown): IoError {
-  const failure = error as NodeJS.ErrnoException;
-  return { code: failure.code ?? 'EIO', message: failure.message };
+  const failure = error as NodeJS.ErrnoException & { reason?: unknown };
+  // An OpenSSL error's message is its whole error queue line ("806C...:error:0A00010B:SSL
+  // routines:ssl3_get_record:wrong version number:../deps/openssl/...:350:"); its reason is the part
+  // that tells an operator anything.
+  const message = typeof failure.reason === 'string' && failure.reason !== '' && /:error:/.test(failure.message) ? failure.reason : failure.message;
+  return { code: failure.code ?? 'EIO', message };
 }
 
 export function openStream(options: StreamOptions, events: StreamEvents): Stream {
