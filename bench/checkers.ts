@@ -14,6 +14,7 @@ import type { BenchOptions, BenchReport } from './lib/report.js';
 import { fmt, median, max, table } from './lib/stats.js';
 import { makeCertificates, nginxConfig, serverDir, startNginx, type Running } from '../test/helpers/servers.js';
 import type { LabHost } from '../test/helpers/netns.js';
+import { repoRoot } from './lib/root.js';
 
 const SRV = '192.0.2.20';
 const VIP = '192.0.2.100';
@@ -244,4 +245,90 @@ async function detectionRuns(
     }
   }
   return { form, intervalMs, boundMs, latenciesMs, neverHealthy };
+}
+
+/** What bench/checker-loop.mjs prints. */
+export interface LoopFigures {
+  readonly mix: 'idle' | 'healthy' | 'hostile';
+  readonly checkers: number;
+  readonly checks: number;
+  readonly reasons: Readonly<Record<string, number>>;
+  readonly timerLateP50: number;
+  readonly timerLateP99: number;
+  readonly timerLateMax: number;
+  readonly loopDelayP99: number;
+  readonly loopDelayMax: number;
+  readonly cpuMs: number;
+  readonly seconds: number;
+}
+
+/**
+ * The event loop under checks: `checkers` built-in checkers every 100 ms, in one process as vrrpd
+ * runs them, against nginx over HTTPS (healthy) or against the hostile servers (silent, trickling,
+ * 100 MB bodies plain and over TLS, a trickled TLS handshake, resets), beside a 10 ms timer whose
+ * lateness is what an advertisement timer would see. Needs no configuration: the checkers are
+ * driven directly (bench/checker-loop.mjs).
+ */
+export async function checkerLoopBench(options: BenchOptions): Promise<BenchReport> {
+  const seconds = { full: 20, quick: 10, tiny: 3 }[options.mode];
+  const counts = options.mode === 'tiny' ? [10] : [10, 100];
+  const dir = serverDir('bench-checker-loop');
+  const lab = await newLab();
+  const figures: LoopFigures[] = [];
+  let nginx: Running | undefined;
+  let hostile: ReturnType<LabHost['spawn']> | undefined;
+  try {
+    makeCertificates(dir, [SRV]);
+    const d = await lab.addHost('d', ['192.0.2.1/24']);
+    const s = await lab.addHost('s', [`${SRV}/24`]);
+    nginx = await startNginx(s, nginxConfig(dir, 'nginx', { https: [`${SRV}:443`] }), `${SRV}:443`);
+    hostile = s.spawn('node', [join(repoRoot(), 'test', 'checkers', 'hostile-server.mjs'), SRV, dir]);
+    const ready = hostile;
+    await new Promise<void>((resolve, reject) => {
+      ready.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('"ready"') && resolve());
+      ready.once('exit', () => reject(new Error('the hostile servers exited')));
+    });
+    const endpoint = (port: number) => ({ address: SRV, family: 'ipv4', port });
+    const common = (port: number) => ({ endpoint: endpoint(port), connectTimeoutMs: 1000, retry: 0, delayBeforeRetryMs: 0 });
+    const url = [{ path: '/readyz', statusCodes: [[200, 299]] }];
+    const http = (port: number) => ({ type: 'HTTP_GET', ...common(port), urls: url, protocol: '1.0' });
+    const ssl = (port: number) => ({ type: 'SSL_GET', ...common(port), urls: url, protocol: '1.0', tls: { sni: false, compliant: false } });
+    const mixes = {
+      healthy: [ssl(443)],
+      hostile: [http(8001), http(8002), http(8003), ssl(8103), ssl(8101), ssl(8122), http(8005), ssl(8120)],
+    };
+    const run = async (mix: LoopFigures['mix'], checkers: number): Promise<void> => {
+      options.log(`  ${checkers} x ${mix} every 100 ms`);
+      const specs = mix === 'idle' ? [] : mixes[mix];
+      const { stdout } = await d.exec('node', [join(repoRoot(), 'bench', 'checker-loop.mjs'), JSON.stringify({ specs, checkers, intervalMs: 100, durationMs: seconds * 1000 })]);
+      figures.push({ mix, checkers, ...(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Omit<LoopFigures, 'mix' | 'checkers'>) });
+    };
+    await run('idle', 0);
+    for (const checkers of counts) for (const mix of ['healthy', 'hostile'] as const) await run(mix, checkers);
+  } finally {
+    hostile?.kill('SIGTERM');
+    await nginx?.stop().catch(() => undefined);
+    await lab.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const rows = figures.map((f) => [
+    f.mix,
+    String(f.checkers),
+    fmt(f.checks / f.seconds, 0),
+    Object.entries(f.reasons)
+      .map(([reason, count]) => `${reason} ${count}`)
+      .join(', ') || '-',
+    fmt(f.timerLateP50, 2),
+    fmt(f.timerLateP99, 2),
+    fmt(f.timerLateMax, 1),
+    fmt(f.loopDelayP99, 1),
+    fmt(f.loopDelayMax, 1),
+    fmt((f.cpuMs / 1000 / f.seconds) * 100, 1),
+  ]);
+  return {
+    name: 'checker-loop',
+    title: `The event loop under built-in checks every 100 ms, in one process (${seconds} s each): a 10 ms timer's lateness and Node's event-loop delay, ms`,
+    text: table(['servers', 'checkers', 'checks/s', 'outcomes', 'timer late p50', 'timer late p99', 'timer late max', 'loop delay p99', 'loop delay max', 'CPU %'], rows),
+    data: figures,
+  };
 }
