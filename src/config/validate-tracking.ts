@@ -12,6 +12,7 @@ import {
   PROCESS_QUORUM_RANGE,
 } from './limits.js';
 import type { SyncGroupConfig, TrackedInterfaceConfig, TrackerRefConfig, VrrpInstanceConfig } from './model.js';
+import { validateChecker } from './validate-checkers.js';
 import { scriptPath, syncGroupPath, trackFilePath, trackProcessPath } from './paths.js';
 import { nearest } from './suggest.js';
 import { checkInterfaceName } from './validate-names.js';
@@ -46,7 +47,10 @@ export function validateTrackerDefinitions(ctx: ValidationContext): void {
 
   for (const script of config.scripts) {
     const at = scriptPath(script.name);
-    if (script.script.trim() === '') report.error(`${at}.script`, `vrrp_script ${script.name} has no script: set the command to run`);
+    if (script.checker) {
+      if (script.script.trim() !== '') report.error(`${at}.script`, `vrrp_script ${script.name} has both a script and a checker block (${script.checker.type}): give one of them`);
+      validateChecker(script.checker, `${at}.checker`, report);
+    } else if (script.script.trim() === '') report.error(`${at}.script`, `vrrp_script ${script.name} has no script: set the command to run, or a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK)`);
     for (const [field, keyword] of [['intervalMs', 'interval'], ['timeoutMs', 'timeout']] as const) {
       if (!(script[field] > 0)) report.error(`${at}.${field}`, `${keyword} ${secondsText(script[field])} is out of range: must be more than 0 s`);
     }

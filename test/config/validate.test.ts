@@ -2,6 +2,7 @@
 // valid configuration with no issue, and how issues are located and printed.
 import { describe, expect, test } from 'vitest';
 import { familyOf, parseAddressWithPrefix } from '../../src/config/addresses.js';
+import type { CheckerConfig, HttpCheckerConfig } from '../../src/config/checkers.js';
 import { ConfigError, formatIssue, hasErrors, locateIssues, type ConfigIssue } from '../../src/config/issues.js';
 import { DEFAULTS, type GlobalDefs, type SyncGroupConfig, type VrrpdConfig, type VrrpInstanceConfig } from '../../src/config/model.js';
 import { parentPaths } from '../../src/config/paths.js';
@@ -204,7 +205,7 @@ describe('unicast and source addresses', () => {
 
 describe('trackers', () => {
   test.each<[string, Partial<VrrpdConfig>, string]>([
-    ['vrrp_script without a command', { scripts: [script({ script: ' ' })] }, 'error scripts[chk].script: vrrp_script chk has no script: set the command to run'],
+    ['vrrp_script without a command', { scripts: [script({ script: ' ' })] }, 'error scripts[chk].script: vrrp_script chk has no script: set the command to run, or a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK)'],
     ['interval 0', { scripts: [script({ intervalMs: 0 })] }, 'error scripts[chk].intervalMs: interval 0 s is out of range: must be more than 0 s'],
     ['negative timeout', { scripts: [script({ timeoutMs: -1000 })] }, 'error scripts[chk].timeoutMs: timeout -1 s is out of range: must be more than 0 s'],
     ['rise 0', { scripts: [script({ rise: 0 })] }, 'error scripts[chk].rise: rise 0 is out of range: must be a whole number, 1 or more'],
@@ -276,6 +277,53 @@ describe('trackers', () => {
   test('a sync group’s track lists are checked like an instance’s', () => {
     const group = syncGroup({ trackScripts: [{ name: 'chk_missing' }] });
     expect(check(config({ syncGroups: [group] }))).toEqual(['error syncGroups[G1].trackScripts[0]: track_script chk_missing is not defined by any vrrp_script']);
+  });
+});
+
+describe('checker blocks in a vrrp_script', () => {
+  const common = { connectIp: '192.0.2.20', connectPort: 443, connectTimeoutMs: 5000, retry: 0, delayBeforeRetryMs: 3000, warmupMs: 0, alpha: false, logAllFailures: false };
+  const http = (overrides: Partial<HttpCheckerConfig> = {}): HttpCheckerConfig => ({
+    type: 'SSL_GET',
+    ...common,
+    urls: [{ path: '/readyz', statusCodes: [[200, 299]] }],
+    httpProtocol: '1.0',
+    enableSni: false,
+    tlsCompliant: false,
+    fastRecovery: false,
+    ...overrides,
+  });
+  const withChecker = (checker: CheckerConfig, scriptLine = ''): string[] => check(config({ scripts: [script({ script: scriptLine, checker })] }));
+
+  test('a checker block takes the place of script; both at once is an error', () => {
+    expect(withChecker(http())).toEqual([]);
+    expect(withChecker(http(), '/bin/true')).toEqual(['error scripts[chk].script: vrrp_script chk has both a script and a checker block (SSL_GET): give one of them']);
+  });
+
+  test.each<[string, CheckerConfig, string[]]>([
+    ['no connect_ip', http({ connectIp: '' }), ['error scripts[chk].checker.connectIp: SSL_GET needs connect_ip: the address to check']],
+    ['connect_ip not an address', { type: 'TCP_CHECK', ...common, connectIp: 'api.example.test' }, ['error scripts[chk].checker.connectIp: connect_ip "api.example.test" is not an IPv4 or IPv6 address']],
+    ['TCP_CHECK without connect_port', { type: 'TCP_CHECK', ...common, connectPort: 0 }, ['error scripts[chk].checker.connectPort: TCP_CHECK needs connect_port: the port to check']],
+    ['connect_port 70000', { type: 'TCP_CHECK', ...common, connectPort: 70_000 }, ['error scripts[chk].checker.connectPort: connect_port 70000 is out of range: must be 1..65535']],
+    ['PING_CHECK with a port', { type: 'PING_CHECK', ...common }, ['warning scripts[chk].checker.connectPort: PING_CHECK sends ICMP echo: connect_port is not used']],
+    ['bindto of the other family', http({ bindTo: '2001:db8::10' }), ['error scripts[chk].checker.bindTo: bindto 2001:db8::10 is IPv6 but connect_ip 192.0.2.20 is not: both must be of one family']],
+    ['link-local connect_ip without bind_if', { type: 'PING_CHECK', ...common, connectPort: 0, connectIp: 'fe80::1' }, ['error scripts[chk].checker.connectIp: connect_ip fe80::1 is link-local: set bind_if to the interface it is on']],
+    ['connect_timeout 0', http({ connectTimeoutMs: 0 }), ['error scripts[chk].checker.connectTimeoutMs: connect_timeout 0 s is out of range: must be more than 0 s']],
+    ['no url', http({ urls: [] }), ['error scripts[chk].checker: SSL_GET needs a url { path ... } block: what to fetch']],
+    ['url without path', http({ urls: [{ path: '', statusCodes: [[200, 299]] }] }), ['error scripts[chk].checker.urls[0].path: url needs path: the path to fetch (/readyz)']],
+    ['digest not MD5', http({ urls: [{ path: '/', digest: 'abc', statusCodes: [[200, 299]] }] }), ['error scripts[chk].checker.urls[0].digest: digest "abc" is not an MD5 digest: 32 hex digits, as vrrpd genhash prints it']],
+    ['DNS name with an empty label', { type: 'DNS_CHECK', ...common, connectPort: 53, queryType: 'A', name: 'a..example' }, ['error scripts[chk].checker.name: DNS_CHECK name "a..example" has an empty label']],
+    [
+      'UDP_CHECK min above max',
+      { type: 'UDP_CHECK', ...common, connectPort: 53, requireReply: {}, minReplyLength: 20, maxReplyLength: 10 },
+      ['error scripts[chk].checker.minReplyLength: min_reply_length 20 is more than max_reply_length 10: no reply could pass'],
+    ],
+    [
+      'reply lengths without require_reply',
+      { type: 'UDP_CHECK', ...common, connectPort: 53, minReplyLength: 12, maxReplyLength: 255 },
+      ['warning scripts[chk].checker.minReplyLength: min_reply_length and max_reply_length apply to a reply only with require_reply (without it, silence passes)'],
+    ],
+  ])('%s', (_name, checker, messages) => {
+    expect(withChecker(checker)).toEqual(messages);
   });
 });
 
