@@ -57,7 +57,7 @@ export interface KeywordOptions<M, V> {
    * YAML: false for keepalived.conf only; else the key (default: camelCase of the name), its
    * aliases and its form (default: the kind's).
    */
-  readonly yaml?: false | { readonly key?: string; readonly aliases?: readonly string[]; readonly form?: YamlForm } | readonly YamlKey[];
+  readonly yaml?: false | { readonly key?: string; readonly aliases?: readonly string[]; readonly form?: YamlForm };
   /** Unless given: written when the field differs from its default. */
   readonly write?: 'always' | 'never' | ((value: V, model: M) => boolean);
   /** One of the exclusive keywords of its field per block. */
@@ -141,12 +141,13 @@ export function declare<M, C>() {
   return { field, key, keys, inside, keyword, accepted };
 }
 
-function yamlKeys(name: string, form: YamlForm, option: KeywordOptions<unknown, unknown>['yaml']): YamlKey[] {
+function yamlKeys(name: string, aliases: readonly string[], form: YamlForm, option: KeywordOptions<unknown, unknown>['yaml']): YamlKey[] {
   if (option === false) return [];
-  if (Array.isArray(option)) return [...(option as readonly YamlKey[])];
   const spec = (option ?? {}) as { readonly key?: string; readonly aliases?: readonly string[]; readonly form?: YamlForm };
   const keyForm = spec.form ?? form;
-  return [spec.key ?? camelCase(name), ...(spec.aliases ?? [])].map((key) => ({ key, form: keyForm }));
+  // A YAML alias spelled like a keepalived alias stands for that spelling (messages name it).
+  const spelling = (key: string): string => aliases.find((alias) => camelCase(alias) === key) ?? name;
+  return [spec.key ?? camelCase(name), ...(spec.aliases ?? [])].map((key) => ({ key, form: keyForm, spelling: spelling(key) }));
 }
 
 function build<M, C, V>(name: string, kind: Kind<V>, target: Field<M, C, V> | undefined, options: KeywordOptions<M, V>): Keyword<M, C> {
@@ -154,7 +155,7 @@ function build<M, C, V>(name: string, kind: Kind<V>, target: Field<M, C, V> | un
   return {
     name,
     aliases: options.aliases ?? [],
-    yaml: yamlKeys(name, kind.yaml, options.yaml as KeywordOptions<unknown, unknown>['yaml']),
+    yaml: yamlKeys(name, options.aliases ?? [], kind.yaml, options.yaml as KeywordOptions<unknown, unknown>['yaml']),
     field: target,
     exclusive: options.exclusive ?? false,
     read(statement, model, at, accepted) {

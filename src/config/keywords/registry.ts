@@ -125,10 +125,12 @@ export type YamlForm =
 /** The YAML key that qualifies a `weight` form's weight (`reverse: true` is keepalived's `weight N reverse`). */
 export const REVERSE_KEY = 'reverse';
 
-/** A YAML key of a keyword and how its value reads. */
+/** A YAML key of a keyword, how its value reads and the keepalived spelling it stands for. */
 export interface YamlKey {
   readonly key: string;
   readonly form: YamlForm;
+  /** The keyword's name, or the alias this key is the camelCase of (`vrrpNotifyFifo`: `vrrp_notify_fifo`). */
+  readonly spelling: string;
 }
 
 /** One keepalived keyword of a block type, with everything the engines need to know about it. */
