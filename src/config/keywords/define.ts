@@ -45,6 +45,8 @@ export interface FieldOptions<M, C, V> {
   readonly reload?: ReloadOption<M, V>;
   /** The name a reload reports, for a field no keyword fills. */
   readonly name?: string;
+  /** The model's top-level keys it fills, when more than its path's. */
+  readonly keys?: readonly string[];
 }
 
 /** A field whose options say its reload effect has one (the type blocks that reload compare ask for). */
@@ -92,6 +94,7 @@ export function declare<M, C>() {
     const reload = reloadOf(options?.reload);
     return {
       path,
+      keys: options?.keys ?? [path.split('.')[0]!],
       ...(options?.name !== undefined ? { name: options.name } : {}),
       get,
       set,
@@ -113,7 +116,7 @@ export function declare<M, C>() {
       (model, value) => {
         for (const name of names) if (value[name] !== undefined) (model as M)[name] = value[name] as M[K];
       },
-      options,
+      { ...options, keys: names } as unknown as O,
     );
   }
 
@@ -170,9 +173,13 @@ function build<M, C, V>(name: string, kind: Kind<V>, target: Field<M, C, V> | un
     write(model, context) {
       if (!target || write === 'never') return undefined;
       const value = target.get(model);
+      if (typeof write === 'function' ? !write(value, model) : write !== 'always' && equalValues(value, defaultValue<M, C, unknown>(target, model, context))) return undefined;
+      return this.say(model);
+    },
+    say(model) {
+      const value = target?.get(model);
       // An absent value says nothing (an optional field left out).
       if (value === undefined) return undefined;
-      if (typeof write === 'function' ? !write(value, model) : write !== 'always' && equalValues(value, defaultValue<M, C, unknown>(target, model, context))) return undefined;
       const written = kind.write(value);
       return written && { keyword: name, args: written.args, ...(written.children ? { children: written.children } : {}) };
     },

@@ -68,6 +68,7 @@ export const GLOBAL_DEFS: BlockType<GlobalDefs, undefined> = {
           global.notifyFifoScript = value?.command;
           if (value?.user !== undefined) global.notifyFifoScriptUser = value.user;
         },
+        { keys: ['notifyFifoScript', 'notifyFifoScriptUser'] },
       ),
       { aliases: ['vrrp_notify_fifo_script'], yaml: { aliases: ['vrrpNotifyFifoScript'] } },
     ),

@@ -36,7 +36,7 @@ export function seconds(maxSeconds: number): Kind<number> {
     read: (statement, at) => at.ctx.seconds(statement, at.path, maxSeconds),
     write: (ms) => words(String(ms / 1000)),
     yaml: SCALAR,
-    examples: () => [2000, 1500, maxSeconds * 1000],
+    examples: () => [Math.min(2000, maxSeconds * 500), maxSeconds * 1000],
   };
 }
 
@@ -189,7 +189,8 @@ export const processWords: Kind<ProcessWords> = {
   },
   write: (value) => words(value.process ?? '', ...value.parameters),
   yaml: WORDS,
-  examples: () => [{ process: 'nginx', parameters: ['-g', 'daemon off;'] }, { process: 'haproxy', parameters: [] }],
+  // In YAML the words are one string split at spaces: a parameter with a space is keepalived.conf's alone.
+  examples: () => [{ process: 'nginx', parameters: ['-g', 'daemon'] }, { process: 'haproxy', parameters: [] }],
 };
 
 /** `init_file [VALUE] [overwrite]`: a track_file created at start holding VALUE (default 0). */
@@ -279,14 +280,14 @@ export function unimplemented(message: (keyword: string) => string): Kind<undefi
   };
 }
 
-/** A kind whose value becomes another (`strict_mode` turns accept off): read through `map`, never written. */
-export function mapped<V, W>(kind: Kind<V>, map: (value: V) => W | undefined): Kind<W> {
+/** A kind whose value becomes another (`strict_mode` turns accept off): read through `map`, said through `unmap`. */
+export function mapped<V, W>(kind: Kind<V>, map: (value: V) => W | undefined, unmap: (value: W) => V): Kind<W> {
   return {
     read: (statement, at) => {
       const value = kind.read(statement, at, undefined);
       return value === undefined ? undefined : map(value);
     },
-    write: () => undefined,
+    write: (value) => kind.write(unmap(value)),
     yaml: kind.yaml,
     examples: () => kind.examples().flatMap((value) => {
       const result = map(value);

@@ -75,6 +75,8 @@ export type Default<M, C, V> =
 export interface Field<M, C, V> {
   /** Model path below the block's (`priority`, `garp.masterDelayMs`): issues and positions use it. */
   readonly path: string;
+  /** The model's top-level keys it fills (`weight` and `reverse` for `weight N reverse`). */
+  readonly keys: readonly string[];
   /** The name a reload reports for a field no keyword fills (else the first keyword's name). */
   readonly name?: string;
   get(model: M): V;
@@ -152,6 +154,8 @@ export interface Keyword<M, C, F extends AnyField<M, C> = AnyField<M, C>> {
   read(statement: Statement, model: Mutable<M>, at: ReadAt, accepted?: () => void): boolean;
   /** What the writer says for this model (nothing when the field holds its default). */
   write(model: M, context: C): Entry | undefined;
+  /** What this keyword says for the model's value, default or not (nothing when it cannot say it). */
+  say(model: M): Entry | undefined;
   /** Copies of `model` with each value the keyword can say that differs from the model's (for tests). */
   examples(model: M): M[];
 }

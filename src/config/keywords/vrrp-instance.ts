@@ -143,7 +143,7 @@ export const VRRP_INSTANCE: BlockType<Instance, GlobalDefs, ReloadableField<Inst
     keyword('debug', integer(0, 4), key('debug', { reload: 'unused' })),
     accepted('smtp_alert', unimplemented(() => 'smtp_alert: SMTP is not part of vrrpd; use notify scripts; ignored'), { yaml: false }),
     // Per-instance vrrp_strict; of its rules, only no_accept changes what vrrpd does.
-    keyword('strict_mode', mapped(flag(), (strict) => (strict ? false : undefined)), acceptMode, { write: 'never' }),
+    keyword('strict_mode', mapped(flag(), (strict) => (strict ? false : undefined), () => true), acceptMode, { write: 'never' }),
     accepted('native_ipv6', ignored()),
     accepted('check_unicast_src', ignored()),
   ],

@@ -26,7 +26,7 @@ export const VRRP_TRACK_PROCESS: BlockType<TrackProcessConfig, GlobalDefs> = {
           if (value.process !== undefined) tracked.process = value.process;
           tracked.parameters = value.parameters;
         },
-        { default: { parameters: [] } },
+        { default: { parameters: [] }, keys: ['process', 'parameters'] },
       ),
       { write: 'always' },
     ),
@@ -44,7 +44,7 @@ export const VRRP_TRACK_PROCESS: BlockType<TrackProcessConfig, GlobalDefs> = {
       field('forkDelayMs', (tracked) => tracked.forkDelayMs, (tracked, ms) => {
         tracked.forkDelayMs = ms;
         tracked.terminateDelayMs = ms;
-      }),
+      }, { keys: ['forkDelayMs', 'terminateDelayMs'] }),
       { write: 'never' },
     ),
   ],

@@ -7,7 +7,7 @@ import { REVERSE_KEY, type Keyword } from '../keywords/registry.js';
 import type { VrrpdConfig } from '../model.js';
 import { configEntries, type Entry } from './entries.js';
 
-type Value = string | number | boolean | Value[] | { [key: string]: Value };
+export type Value = string | number | boolean | Value[] | { [key: string]: Value };
 
 export function writeYamlConfig(config: VrrpdConfig, header?: string): string {
   const document: Record<string, Value> = {};
@@ -15,7 +15,7 @@ export function writeYamlConfig(config: VrrpdConfig, header?: string): string {
   for (const entry of configEntries(config)) {
     const type = types.find((candidate) => candidate.keyword === entry.keyword);
     if (!type) continue;
-    const body = blockValue(type.keywords, entry);
+    const body = yamlBody(type.keywords, entry);
     const layout = type.yaml;
     if (layout.kind === 'single') document[layout.key] = body;
     else if (layout.kind === 'named') ((document[layout.key] ??= {}) as Record<string, Value>)[entry.args[0]!] = body;
@@ -26,7 +26,8 @@ export function writeYamlConfig(config: VrrpdConfig, header?: string): string {
   return (header ? header.split('\n').map((line) => `# ${line}`.trimEnd()).join('\n') + '\n' : '') + (Object.keys(document).length > 0 ? text : '{}\n');
 }
 
-function blockValue<M, C>(keywords: readonly Keyword<M, C>[], entry: Entry): Record<string, Value> {
+/** A block's entry as the YAML mapping of its keywords' keys. */
+export function yamlBody<M, C>(keywords: readonly Keyword<M, C>[], entry: Entry): Record<string, Value> {
   const body: Record<string, Value> = {};
   for (const child of entry.children ?? []) {
     const keyword = keywords.find((candidate) => candidate.name === child.keyword);
@@ -37,7 +38,7 @@ function blockValue<M, C>(keywords: readonly Keyword<M, C>[], entry: Entry): Rec
     if (form.kind === 'entries' || form.kind === 'addresses' || form.kind === 'lines' || form.kind === 'names') {
       body[yaml.key] = (child.children ?? []).map((item) => [item.keyword, ...item.args].join(' '));
     } else if (form.kind === 'block') {
-      body[yaml.key] = blockValue(form.block.keywords, child);
+      body[yaml.key] = yamlBody(form.block.keywords, child);
     } else if (form.kind === 'weight' && child.args[1] === 'reverse') {
       // `weight -20 reverse` in a vrrp_script / track_file / vrrp_track_process block.
       body[yaml.key] = scalar(child.args[0]!);
