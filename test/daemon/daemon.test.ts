@@ -2,12 +2,12 @@
 // link-down Fault, a VIP put back after someone deletes it, rejections logged, graceful stop.
 import { describe, expect, test } from 'vitest';
 import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
-import { routerConfigFromSpec } from '../../src/sim/lan.js';
+import type { VrrpInstanceConfig } from '../../src/config/model.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
 import { advancer, FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
 
-async function twoHosts(r2Extra: Partial<Parameters<typeof routerConfigFromSpec>[0]> = {}, r1Extra: Partial<Parameters<typeof routerConfigFromSpec>[0]> = {}) {
+async function twoHosts(r2Extra: Partial<VrrpInstanceConfig> = {}, r1Extra: Partial<VrrpInstanceConfig> = {}) {
   const clock = new VirtualClock();
   const segment = new FakeSegment(clock);
   const hosts = [
@@ -60,8 +60,8 @@ describe('Daemon', () => {
 
   test('advertisements with a wrong password are rejected, summarised, and change nothing', async () => {
     const { daemons, advance, logs } = await twoHosts(
-      { version: 2, priority: 254, authentication: { password: 'wrong' } },
-      { version: 2, authentication: { password: 'secret12' } },
+      { version: 2, priority: 254, authentication: { type: 'PASS', password: 'wrong' } },
+      { version: 2, authentication: { type: 'PASS', password: 'secret12' } },
     );
     await advance(8000);
     // r2 at priority 254 with the wrong password can neither displace nor silence r1.

@@ -13,7 +13,7 @@ const ETH0: InterfaceState = { name: 'eth0', index: 2, up: true, mac: '02:00:00:
 /** An IPv6 instance with VIP 2001:db8::100 on eth0. */
 function ipv6Instance(name: string, vrid: number, priority: number) {
   const vip = { address: '2001:db8::100', prefixLength: 64, family: 'ipv6' as const, device: 'eth0' };
-  return { ...vipInstance(priority, { name, vrid, family: 'ipv6', version: 3, virtualAddresses: [vip.address] }), destinations: ['ff02::12'], addresses: [vip] };
+  return { ...vipInstance(priority, { name, virtualRouterId: vrid, family: 'ipv6', version: 3, virtualAddresses: [{ address: vip.address, prefixLength: 64, family: 'ipv6' }] }), destinations: ['ff02::12'], addresses: [vip] };
 }
 
 async function oneHost(state: InterfaceState, instance = vipInstance(150)) {
