@@ -50,9 +50,7 @@ function lookup<M, C>(keywords: readonly Keyword<M, C>[]): Lookup<M, C> {
 
 /** What reading a block's body found out, for the block's own checks. */
 export class BodyReader<M, C> {
-  /** Names of the keywords whose value was read. */
-  readonly set = new Set<string>();
-  /** The fields those keywords filled. */
+  /** The fields the block's keywords filled (their derived defaults do not apply). */
   readonly fieldsSet = new Set<unknown>();
   private readonly byName: ReadonlyMap<string, Keyword<M, C>>;
   private readonly known: readonly string[];
@@ -85,7 +83,6 @@ export class BodyReader<M, C> {
         }
         if (field && keyword.exclusive) this.exclusive.set(field, statement);
       })) continue;
-      this.set.add(keyword.name);
       this.fieldsSet.add(field);
     }
   }

@@ -198,8 +198,6 @@ export interface Finishing<C> {
   /** The block's statement (its keyword carries its position). */
   readonly statement: Statement;
   readonly context: C;
-  /** Whether a keyword (by name) was read successfully. */
-  wasSet(keyword: string): boolean;
 }
 
 /** A setting of the context (global_defs) that a running block uses directly, without a copy in its model. */
