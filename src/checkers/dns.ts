@@ -8,19 +8,6 @@ const FLAG_QR = 0x8000;
 const FLAG_RD = 0x0100;
 const CLASS_IN = 1;
 
-/**
- * A name keepalived accepts: "." or labels of 1..63 bytes separated by single dots (a final dot
- * allowed). Returns why not, or undefined.
- */
-export function dnsNameProblem(name: string): string | undefined {
-  if (name === '.') return undefined;
-  const labels = (name.endsWith('.') ? name.slice(0, -1) : name).split('.');
-  if (labels.some((label) => label.length === 0)) return 'has an empty label';
-  if (labels.some((label) => Buffer.byteLength(label) > 63)) return 'has a label longer than 63 bytes';
-  if (Buffer.byteLength(name) > 253) return 'is longer than 253 bytes';
-  return undefined;
-}
-
 export function encodeDnsQuery(id: number, name: string, type: DnsType): Uint8Array {
   const labels = name === '.' ? [] : (name.endsWith('.') ? name.slice(0, -1) : name).split('.').map((label) => Buffer.from(label));
   const qname = Buffer.concat([...labels.flatMap((label) => [Buffer.of(label.length), label]), Buffer.of(0)]);

@@ -7,7 +7,7 @@ import { canonicalAddress } from '../core/address.js';
 import { HttpResponseReader, httpRequest } from './http.js';
 import type { CheckerIo, IoError } from './io.js';
 import type { HttpProtocol } from './spec.js';
-import { DEFAULT_STATUS_CODES } from './status-codes.js';
+import { DEFAULT_STATUS_CODES } from '../core/status-codes.js';
 
 export interface GenhashOptions {
   readonly ssl: boolean;

@@ -10,7 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { CheckFailure } from './failure.js';
 import type { HttpProtocol, HttpUrl } from './spec.js';
-import { formatStatusCodes, statusAccepted } from './status-codes.js';
+import { formatStatusCodes, statusAccepted } from '../core/status-codes.js';
 
 /** The most header we wait for: keepalived's buffer is 4 KiB; real headers are well under this. */
 export const HEADER_LIMIT = 16384;

@@ -3,7 +3,7 @@
 // after the configuration has resolved their defaults. The same specs serve a vrrp_script
 // (src/tracking) and, later, a real_server of a virtual_server: nothing here knows about VRRP.
 import type { AddressFamily } from '../core/address.js';
-import type { StatusCodes } from './status-codes.js';
+import type { StatusCodes } from '../core/status-codes.js';
 
 /** Where a check goes and where it comes from (keepalived's "generic connection options"). */
 export interface Endpoint {

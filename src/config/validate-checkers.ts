@@ -2,7 +2,7 @@
 // check_conn_opts, the checkers' end handlers) and what could not work on Linux. It knows nothing
 // of where the block stands: a vrrp_script's checker today, a real_server's later; `at` is the
 // block's model path, so each issue lands at its keyword's file:line:column, or the block's.
-import { dnsNameProblem } from '../checkers/dns.js';
+import { dnsNameProblem } from '../core/dns-name.js';
 import type { CheckerConfig } from './checkers.js';
 import { familyOf } from './addresses.js';
 import type { IssueSink } from './issues.js';

@@ -48,7 +48,7 @@ export function validateTrackerDefinitions(ctx: ValidationContext): void {
   for (const script of config.scripts) {
     const at = scriptPath(script.name);
     if (script.checker) {
-      if (script.script.trim() !== '') report.error(`${at}.script`, `vrrp_script ${script.name} has both a script and a checker block (${script.checker.type}): give one of them`);
+      if (script.script.trim() !== '') report.warning(`${at}.script`, `vrrp_script ${script.name} has both a script and a checker block (${script.checker.type}): the checker runs, the script is ignored`);
       validateChecker(script.checker, `${at}.checker`, report);
     } else if (script.script.trim() === '') report.error(`${at}.script`, `vrrp_script ${script.name} has no script: set the command to run, or a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK)`);
     for (const [field, keyword] of [['intervalMs', 'interval'], ['timeoutMs', 'timeout']] as const) {

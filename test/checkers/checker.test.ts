@@ -5,7 +5,7 @@ import { Checker, checkBoundMs, type CheckResult } from '../../src/checkers/chec
 import { encodeDnsQuery, readDnsAnswer } from '../../src/checkers/dns.js';
 import { encodeEchoRequest, readEchoMessage } from '../../src/checkers/icmp.js';
 import type { CheckSpec, HttpCheckSpec } from '../../src/checkers/spec.js';
-import { DEFAULT_STATUS_CODES } from '../../src/checkers/status-codes.js';
+import { DEFAULT_STATUS_CODES } from '../../src/core/status-codes.js';
 import { udpReplyProblem } from '../../src/checkers/udp.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { FakeIo, settle } from './fake-io.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { HEADER_LIMIT, HttpResponseReader, contentLengthOf, httpRequest, statusOf, type HttpVerdict } from '../../src/checkers/http.js';
 import { describeFailure } from '../../src/checkers/failure.js';
-import { DEFAULT_STATUS_CODES, formatStatusCodes, parseStatusWord, statusAccepted, statusCodes } from '../../src/checkers/status-codes.js';
+import { DEFAULT_STATUS_CODES, formatStatusCodes, parseStatusWord, statusAccepted, statusCodes } from '../../src/core/status-codes.js';
 
 const md5 = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
 const v4 = { address: '192.0.2.10', family: 'ipv4' as const, port: 6443 };

@@ -177,12 +177,13 @@ describe.each(TYPES.map((type) => [type.keyword, type] as const))('%s', (_, type
 });
 
 describe('nothing in the registry can slip past the YAML translator or the writers', () => {
-  const blocks = (): Array<[string, readonly Keyword<object, unknown>[]]> => [
-    ...TYPES.map((type) => [type.keyword, type.keywords] as [string, readonly Keyword<object, unknown>[]]),
-    ...TYPES.flatMap((type) =>
-      type.keywords.flatMap((keyword) => keyword.yaml.flatMap(({ form }) => (form.kind === 'block' ? [[`${type.keyword} ${keyword.name}`, form.block.keywords] as [string, readonly Keyword<object, unknown>[]]] : []))),
-    ),
-  ];
+  type Keywords = readonly Keyword<object, unknown>[];
+  /** Nested blocks at any depth (a vrrp_script's SSL_GET, its url blocks). */
+  const nestedIn = (name: string, keywords: Keywords): Array<[string, Keywords]> =>
+    keywords.flatMap((keyword) =>
+      keyword.yaml.slice(0, 1).flatMap(({ form }) => (form.kind === 'block' || form.kind === 'blocks' ? [[`${name} ${keyword.name}`, form.block.keywords] as [string, Keywords], ...nestedIn(`${name} ${keyword.name}`, form.block.keywords)] : [])),
+    );
+  const blocks = (): Array<[string, Keywords]> => [...TYPES.map((type) => [type.keyword, type.keywords] as [string, Keywords]), ...TYPES.flatMap((type) => nestedIn(type.keyword, type.keywords))];
 
   test('every keyword that fills a field has a YAML key, or shares its field with one that has', () => {
     const missing = blocks().flatMap(([block, keywords]) =>

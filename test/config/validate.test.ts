@@ -295,9 +295,9 @@ describe('checker blocks in a vrrp_script', () => {
   });
   const withChecker = (checker: CheckerConfig, scriptLine = ''): string[] => check(config({ scripts: [script({ script: scriptLine, checker })] }));
 
-  test('a checker block takes the place of script; both at once is an error', () => {
+  test('a checker block takes the place of script; with both, the checker runs (a warning)', () => {
     expect(withChecker(http())).toEqual([]);
-    expect(withChecker(http(), '/bin/true')).toEqual(['error scripts[chk].script: vrrp_script chk has both a script and a checker block (SSL_GET): give one of them']);
+    expect(withChecker(http(), '/bin/true')).toEqual(['warning scripts[chk].script: vrrp_script chk has both a script and a checker block (SSL_GET): the checker runs, the script is ignored']);
   });
 
   test.each<[string, CheckerConfig, string[]]>([

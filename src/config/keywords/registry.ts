@@ -119,6 +119,11 @@ export type YamlForm =
   | { readonly kind: 'names'; readonly what: string }
   /** A mapping of the nested block's keywords (`authentication: {authType: PASS, authPass: x}`). */
   | { readonly kind: 'block'; readonly block: NestedBlock<object, unknown> }
+  /**
+   * A keyword said once per nested block, any number of times (a checker's `url { }`): a list of
+   * mappings of the block's keywords (`urls: [{path: /readyz}]`); one mapping is a list of one.
+   */
+  | { readonly kind: 'blocks'; readonly block: NestedBlock<object, unknown> }
   /** An interface name, or Deckhouse's `{detectionStrategy: Name|NetworkAddress|DefaultRoute, ...}`. */
   | { readonly kind: 'interface' }
   /** A weight that a `reverse: true` key of the same mapping qualifies (keepalived: `weight N reverse`). */

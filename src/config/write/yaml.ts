@@ -40,6 +40,9 @@ export function yamlBody<M, C>(keywords: readonly Keyword<M, C>[], entry: Entry)
       body[yaml.key] = (child.children ?? []).map((item) => [item.keyword, ...item.args].join(' '));
     } else if (form.kind === 'block') {
       body[yaml.key] = yamlBody(form.block.keywords, child);
+    } else if (form.kind === 'blocks') {
+      // One entry per block (a checker's url blocks): a list of them.
+      ((body[yaml.key] ??= []) as Value[]).push(yamlBody(form.block.keywords, child));
     } else if (form.kind === 'weight' && child.args[1] === 'reverse') {
       // `weight -20 reverse` in a vrrp_script / track_file / vrrp_track_process block.
       body[yaml.key] = scalar(child.args[0]!);

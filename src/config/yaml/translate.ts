@@ -52,7 +52,7 @@ function keywordsWithYamlKeys(blocks: readonly (readonly Keyword<object, unknown
       const keys = keyword.yaml.map((yaml) => yaml.key);
       const spelled = [keyword.name, ...keyword.aliases].filter((name) => keys.includes(camelCase(name)));
       const inside = keyword.yaml.flatMap(({ form }) =>
-        form.kind === 'block' ? keywordsWithYamlKeys([form.block.keywords]) : form.kind === 'entries' ? Object.keys(form.keys).map(snakeCase) : [],
+        form.kind === 'block' || form.kind === 'blocks' ? keywordsWithYamlKeys([form.block.keywords]) : form.kind === 'entries' ? Object.keys(form.keys).map(snakeCase) : [],
       );
       return [...spelled, ...inside].filter((name) => name.includes('_'));
     }),
@@ -244,6 +244,8 @@ class Translator {
       case 'word-or-flag': {
         const node = this.resolve(pair.value);
         if (isScalar(node) && typeof node.value === 'string') out.push({ keyword, args: [this.word(node.value, node)], children: undefined });
+        // A number is a word too (`requireReply: 1234`, hex digits): as written, not as YAML reads it.
+        else if (isScalar(node) && typeof node.value === 'number') out.push({ keyword, args: [this.word(typeof node.source === 'string' ? node.source : String(node.value), node)], children: undefined });
         else if (this.boolean(pair, path)) out.push({ keyword, args: [], children: undefined });
         return;
       }
@@ -269,6 +271,18 @@ class Translator {
         const map = this.map(pair.value, key, path, pair.key);
         if (map) this.eachKey(map, at, key, this.specs(form.block.keywords), body);
         out.push({ keyword, args: [], children: body });
+        return;
+      }
+      case 'blocks': {
+        // A list of mappings, each one block; a single mapping is one.
+        const resolved = this.resolve(pair.value);
+        const nodes = isMap(resolved) ? [resolved] : this.items(pair.value, key, path);
+        nodes.forEach((node, index) => {
+          const body: Statement[] = [];
+          const map = this.map(node, `${key}[${index}]`, `${at}[${index}]`, pair.key);
+          if (map) this.eachKey(map, `${at}[${index}]`, key, this.specs(form.block.keywords), body);
+          out.push({ keyword: this.word(spec.keyword, node ?? pair.key), args: [], children: body });
+        });
         return;
       }
       case 'script': {

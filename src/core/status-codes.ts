@@ -1,5 +1,6 @@
 // HTTP_GET / SSL_GET `status_code`: codes and ranges ("200", "200-299 400-499 503"), kept as
-// sorted, merged ranges within 100..599 as keepalived takes them (HTTP_STATUS_CODE_MIN/MAX).
+// sorted, merged ranges within 100..599 as keepalived takes them (HTTP_STATUS_CODE_MIN/MAX). In
+// core/: the checkers judge responses with them and the configuration reads them.
 
 export const STATUS_CODE_MIN = 100;
 export const STATUS_CODE_MAX = 599;
