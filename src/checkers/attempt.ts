@@ -51,8 +51,8 @@ export function ioFailure(error: IoError, stage: Stage, received?: number): Chec
  * Runs `start` with a deadline: it calls `settle` once with the outcome; when the deadline comes
  * first, `timedOut` gives the outcome (with the deadline, not the time measured: a loaded host
  * fires a timer a little late, and the reason should name the configured bound). `cleanup` runs
- * either way (closes the socket), and an abort (the caller stopping) settles at once with the
- * timeout's outcome.
+ * either way (closes the socket), and an abort (the caller stopping, a vrrp_script timeout shorter
+ * than connect_timeout) settles at once with the timeout's outcome after the time it did run.
  */
 function bounded(
   clock: Clock,
@@ -74,7 +74,10 @@ function bounded(
     const onTimeout = (): void => {
       if (hooks) settle(hooks.timedOut(timeoutMs));
     };
-    const onAbort = onTimeout;
+    const started = clock.now();
+    const onAbort = (): void => {
+      if (hooks) settle(hooks.timedOut(clock.now() - started));
+    };
     const timer = clock.setTimer(timeoutMs, onTimeout);
     signal?.addEventListener('abort', onAbort, { once: true });
     hooks = start(settle);

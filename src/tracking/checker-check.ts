@@ -2,25 +2,31 @@
 // DNS_CHECK, UDP_CHECK) instead of `script`: each run is one check of the built-in checker
 // (src/checkers), in this process, with no process per run. The vrrp_script's `timeout` bounds
 // the run as a script's; the checker's connect_timeout bounds each attempt within it.
-import { Checker, type CheckerOptions } from '../checkers/checker.js';
+import { Checker, checkBoundMs, type CheckerOptions } from '../checkers/checker.js';
 import type { CheckSpec } from '../checkers/spec.js';
 import type { TrackCheck } from './script-tracker.js';
 
 export function checkerCheck(spec: CheckSpec, timeoutMs: number, options: CheckerOptions): TrackCheck {
   const checker = new Checker(spec, options);
   const { clock } = options;
+  // A timeout no shorter than the longest run bounds nothing the checker does not bound itself;
+  // armed, it would race the checker's own deadline when they are equal (the default) and win,
+  // hiding the checker's reason behind its own.
+  const bounds = timeoutMs < checkBoundMs(spec);
   return {
     run: (signal) => {
       const abort = new AbortController();
       const forward = (): void => abort.abort();
       signal.addEventListener('abort', forward, { once: true });
       let timedOut = false;
-      const timer = clock.setTimer(timeoutMs, () => {
-        timedOut = true;
-        abort.abort();
-      });
+      const timer = bounds
+        ? clock.setTimer(timeoutMs, () => {
+            timedOut = true;
+            abort.abort();
+          })
+        : undefined;
       return checker.run(abort.signal).then((result) => {
-        timer.cancel();
+        timer?.cancel();
         signal.removeEventListener('abort', forward);
         if (timedOut && !result.ok) return { success: false, outcome: `${spec.type}: no result within the vrrp_script timeout of ${timeoutMs} ms (${result.detail})`, reason: 'timeout' };
         return { success: result.ok, outcome: `${spec.type}: ${result.detail}`, ...(result.failure ? { reason: result.failure.reason } : {}) };

@@ -30,11 +30,12 @@ function collect(child: ChildProcess, configFile: string): RunningDaemon {
   return { process: child, lines, exited, configFile };
 }
 
-export function startVrrpd(host: LabHost, config: string): RunningDaemon {
+/** `args`: more options for `vrrpd run` (`--metrics 127.0.0.1:9650`). */
+export function startVrrpd(host: LabHost, config: string, args: readonly string[] = []): RunningDaemon {
   const file = join(scratch, `vrrpd-${++counter}.conf`);
   writeFileSync(file, config);
   const controlSocket = join(scratch, `vrrpd-${counter}.sock`);
-  return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket]), file), controlSocket };
+  return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...args]), file), controlSocket };
 }
 
 export function startKeepalived(host: LabHost, config: string): RunningDaemon {

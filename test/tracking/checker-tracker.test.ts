@@ -123,8 +123,23 @@ describe('a vrrp_script with a checker block', () => {
     expect(sup.status('VI_1').trackers[0]).toMatchObject({
       state: 'failed',
       reason: 'timeout',
-      detail: 'HTTP_GET: no result within the vrrp_script timeout of 800 ms (timed out after 5000 ms during the response header (0 bytes received))',
+      detail: 'HTTP_GET: no result within the vrrp_script timeout of 800 ms (timed out after 800 ms during the response header (0 bytes received))',
     });
+    await sup.stop();
+  });
+
+  test("a timeout equal to the checker's own bound (the default) leaves the reason to the checker", async () => {
+    const io = new FakeIo();
+    const { clock, supervisor } = setUp(io);
+    const cfg = withChecker(httpGet, { timeoutMs: 2000, rise: 1, fall: 1 });
+    const router = new VirtualRouter(routerConfig(cfg.instances[0]!), { clock, primaryAddress: '192.0.2.1', emit: () => undefined });
+    const sup = supervisor(cfg);
+    const attached = sup.attach(new Map([['VI_1', router]]), { basePriority: () => 150, interfaceUp: async () => true });
+    await settle();
+    answer(io, 'silent');
+    clock.advanceBy(2000);
+    await attached;
+    expect(sup.status('VI_1').trackers[0]).toMatchObject({ state: 'failed', reason: 'timeout', detail: 'HTTP_GET: timed out after 2000 ms during the response header (0 bytes received)' });
     await sup.stop();
   });
 
