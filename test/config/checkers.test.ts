@@ -9,6 +9,7 @@ import type { VrrpdConfig } from '../../src/config/model.js';
 import { writeKeepalivedConfig } from '../../src/config/write/keepalived.js';
 import { writeYamlConfig } from '../../src/config/write/yaml.js';
 import { loadYamlText } from '../../src/config/yaml/loader.js';
+import { suggestChecker } from '../../src/scripting/checker-suggestion.js';
 
 /** A vrrp_instance tracking the scripts named. */
 const instance = (...scripts: string[]): string => `
@@ -342,5 +343,21 @@ ${instance('chk_https', 'chk_dns', 'chk_udp', 'chk_ping', 'chk_tcp')}`;
     // No empty `script` line for a checker, and the defaults left out.
     expect(asConf).not.toContain('script ""');
     expect(asConf).toContain('    SSL_GET {\n        connect_ip 127.0.0.1\n        connect_port 6443\n        connect_timeout 2\n        url {\n            path /readyz\n            status_code 200\n        }\n        url {\n');
+  });
+});
+
+describe("vrrpd check's advice is ready to paste", () => {
+  test.each([
+    'curl --silent --max-time 2 --insecure https://localhost:6443/',
+    '/usr/bin/curl -sf http://127.0.0.1:10248/healthz',
+    "/bin/sh -c 'curl -fsS -o /dev/null -H \"Host: api.example.test\" https://[2001:db8::1]/readyz?verbose >/dev/null'",
+    'nc -z -w 2 192.0.2.10 6443',
+    'nc -zu -w1 192.0.2.10 53',
+  ])('%s: the suggested block loads as the vrrp_script body, with no issue', (command) => {
+    const suggestion = suggestChecker(command);
+    expect(suggestion).toBeDefined();
+    const { lines, script } = conf(`vrrp_script chk {\n${(suggestion?.block ?? []).join('\n')}\n}`);
+    expect(lines).toEqual([]);
+    expect(script?.checker?.type).toBe(suggestion?.type);
   });
 });
