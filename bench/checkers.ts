@@ -61,10 +61,12 @@ function check(form: Form, name: string, intervalMs: number, extra: string): str
 function config(form: Form, intervalMs: number, checks: number, extra: string): string {
   const scripts = Array.from({ length: checks }, (_, i) => check(form, `chk_${i}`, intervalMs, extra)).join('');
   const tracked = Array.from({ length: checks }, (_, i) => `    chk_${i}`).join('\n');
+  // No checks: vrrpd alone, its own CPU (advertisements, timers) to subtract from the others'.
+  const track = checks > 0 ? `  track_script {\n${tracked}\n  }\n` : '';
   return (
     'global_defs {\n  script_user root\n}\n' +
     scripts +
-    `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 150\n  advert_int 1\n  version 3\n  track_script {\n${tracked}\n  }\n  virtual_ipaddress {\n    ${VIP}/24\n  }\n}\n`
+    `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 150\n  advert_int 1\n  version 3\n${track}  virtual_ipaddress {\n    ${VIP}/24\n  }\n}\n`
   );
 }
 
@@ -99,6 +101,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
   const accessLog = join(dir, 'access.log');
   const lab = await newLab();
   const load: LoadFigures[] = [];
+  let idle: LoadFigures | undefined;
   const detection: DetectionFigures[] = [];
   let nginx: Running | undefined;
   try {
@@ -107,6 +110,8 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     const s = await lab.addHost('s', [`${SRV}/24`]);
     const nginxConf = nginxConfig(dir, 'nginx', { https: [`${SRV}:443`], accessLog });
     nginx = await startNginx(s, nginxConf, `${SRV}:443`);
+    options.log('  vrrpd with no check');
+    idle = await loadRun(d, 'built-in', 1000, 0, windowS, accessLog);
     for (const intervalMs of intervals) {
       for (const checks of counts) {
         for (const form of FORMS) {
@@ -127,6 +132,9 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     await lab.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+  const idlePct = idle?.cpuPct ?? 0;
+  /** CPU ms per check served, vrrpd's own idle CPU taken off (% of a core = 10 ms per s). */
+  const net = (f: LoadFigures): number => (f.served > 0 ? ((f.cpuPct - idlePct) * 10) / f.served : Number.NaN);
   const loadRows = load.map((f) => [
     `${f.checks} x ${f.intervalMs} ms`,
     f.form,
@@ -134,6 +142,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     fmt(f.served, 1),
     fmt(f.cpuPct, 2),
     fmt(f.cpuMsPerCheck, 3),
+    fmt(net(f), 3),
     fmt(f.rssMb),
     String(f.falseFailures),
   ]);
@@ -141,7 +150,12 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     .filter((f) => f.form === 'built-in')
     .map((builtIn) => {
       const curl = load.find((f) => f.form === 'curl' && f.checks === builtIn.checks && f.intervalMs === builtIn.intervalMs);
-      return [`${builtIn.checks} x ${builtIn.intervalMs} ms`, curl ? fmt(curl.cpuMsPerCheck / builtIn.cpuMsPerCheck, 1) : '-', curl ? fmt(curl.cpuPct / builtIn.cpuPct, 1) : '-'];
+      return [
+        `${builtIn.checks} x ${builtIn.intervalMs} ms`,
+        curl ? fmt(curl.cpuMsPerCheck / builtIn.cpuMsPerCheck, 1) : '-',
+        curl ? fmt(net(curl) / net(builtIn), 1) : '-',
+        curl ? fmt(curl.cpuPct / builtIn.cpuPct, 1) : '-',
+      ];
     });
   const detectionRows = detection.map((f) => [
     `${f.intervalMs} ms`,
@@ -156,12 +170,13 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     name: 'checkers',
     title: `Built-in SSL_GET against a curl vrrp_script, both checking nginx over HTTPS; CPU over a ${windowS} s window (% of one core, vrrpd and its children)`,
     text:
-      table(['checks x interval', 'form (built-in / curl)', 'checks/s asked', 'checks/s served', 'CPU %', 'CPU ms per check', 'vrrpd RSS MB', 'false failures'], loadRows) +
+      `vrrpd with no check: ${fmt(idlePct, 2)} % CPU, ${fmt(idle?.rssMb ?? Number.NaN)} MB RSS.\n\n` +
+      table(['checks x interval', 'form (built-in / curl)', 'checks/s asked', 'checks/s served', 'CPU %', 'CPU ms per check', 'net of idle vrrpd', 'vrrpd RSS MB', 'false failures'], loadRows) +
       '\n\nCPU of curl / built-in:\n\n' +
-      table(['checks x interval', 'per check', 'total'], ratios) +
+      table(['checks x interval', 'per check', 'per check, net of idle vrrpd', 'total'], ratios) +
       `\n\nDetection, one weight-0 check, fall 3, timeout = interval: nginx stopped to vrrpd's Fault (VIP released), ${trials} trial(s):\n\n` +
       table(['interval', 'form', 'bound ms (fall x interval + timeout)', 'median ms', 'max ms', 'within bound', 'never healthy'], detectionRows),
-    data: { load, detection },
+    data: { idle, load, detection },
   };
 }
 
