@@ -4,7 +4,7 @@
 import { createSocket as createUdpSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { connect as connectTcp, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTls, createSecureContext, type SecureContext } from 'node:tls';
 import type { Datagram, DatagramEvents, DatagramOptions, IoError, Stream, StreamEvents, StreamOptions } from '../../checkers/io.js';
 
 /** An IPv6 link-local address needs its interface as scope (`bind_if`). */
@@ -20,6 +20,12 @@ function ioError(error: unknown): IoError {
   const message = typeof failure.reason === 'string' && failure.reason !== '' && /:error:/.test(failure.message) ? failure.reason : failure.message;
   return { code: failure.code ?? 'EIO', message };
 }
+
+/**
+ * The TLS context of an unverified check, made once: without one, every connection makes its own
+ * (OpenSSL's context, Node's root certificates), a large part of a check's CPU.
+ */
+let unverified: SecureContext | undefined;
 
 export function openStream(options: StreamOptions, events: StreamEvents): Stream {
   let closed = false;
@@ -69,7 +75,7 @@ export function openStream(options: StreamOptions, events: StreamEvents): Stream
           ...connection,
           ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
           rejectUnauthorized: ca !== undefined,
-          ...(ca !== undefined ? { ca } : {}),
+          ...(ca !== undefined ? { ca } : { secureContext: (unverified ??= createSecureContext()) }),
           // Verified, the name checked is the SNI name, else the address connected to.
           ...(ca !== undefined && tls.servername === undefined ? { servername: '' } : {}),
         }),
