@@ -30,13 +30,17 @@ COPY . .
 RUN npm ci --ignore-scripts --no-audit --no-fund \
  && scripts/release /release
 
-FROM ${BASE}
+# The runtime without vrrpd: what changes rarely, a stage of its own so that scripts/image can keep
+# it tagged as a cached base while the images built on it come and go.
+FROM ${BASE} AS runtime
 ENV DEBIAN_FRONTEND=noninteractive
 # tini as PID 1: passes SIGTERM on to vrrpd (which hands over with priority 0 and removes its
 # VIPs) and reaps any child processes (track scripts, notify scripts).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
+
+FROM runtime
 # Copied rather than mounted (RUN --mount): buildah's layer cache ignores what a mount holds, so a
 # new tarball would hit the cached install. It stays in this 1.5 MB layer. --offline: every
 # dependency is in the tarball, nothing may come from the registry; nothing compiles (the release

@@ -19,6 +19,20 @@ export function havePodman(): boolean {
   return spawnSync('podman', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * Removes `image` from the machine's store, where scripts/image built it, with the layers only it
+ * used (its untagged parents); the cached bases scripts/image keeps tagged stay.
+ */
+export async function removeMachineImage(image: string): Promise<void> {
+  const result = await finish(spawn('podman', ['rmi', image], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CONTAINERS_CONF } }));
+  if (result.code !== 0) throw new Error(`podman rmi ${image} failed (${result.code}): ${result.stderr.trim()}`);
+}
+
+/** Whether the machine's store has `image`. */
+export function machineHasImage(image: string): boolean {
+  return spawnSync('podman', ['image', 'exists', image], { stdio: 'ignore', env: { ...process.env, CONTAINERS_CONF } }).status === 0;
+}
+
 /** The machine's image store, as scripts/image's podman sees it. */
 function machineGraphRoot(): string {
   const info = spawnSync('podman', ['info', '--format', '{{.Store.GraphRoot}}'], { encoding: 'utf8', env: { ...process.env, CONTAINERS_CONF } });
