@@ -21,7 +21,7 @@ import { masterDownInterval, skewTime } from '../../src/vrrp/protocol/timers.js'
 import { captureFields, startCapture, type Capture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
-import { havePodman, machineHasImage, PrivatePodman, removeMachineImage } from '../helpers/podman.js';
+import { havePodman, machineHasImage, PrivatePodman, removeMachineImage, sweepStaleTestImages, testImageReference } from '../helpers/podman.js';
 import { httpGet } from '../helpers/http-get.js';
 import { runScript } from '../helpers/processes.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -139,10 +139,11 @@ describe.skipIf(!isRoot() || !havePodman() || !haveKeepalived)('the container im
 
   beforeAll(async () => {
     await sweepStaleLabs();
+    await sweepStaleTestImages();
     const started = performance.now();
     // Cold: minutes (the stand-in base, the release, apt for tini); warm: seconds. A tag of this
     // run's own, removed after it; scripts/image keeps the base and the runtime stage cached.
-    image = await runScript('image', ['--tag', `localhost/vrrpd-test-${process.pid}-${Date.now()}:${VERSION}`]);
+    image = await runScript('image', ['--tag', testImageReference(VERSION)]);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     podman = PrivatePodman.create();
     const size = Number((await podman.ok(['image', 'inspect', '--format', '{{.Size}}', image])).trim());

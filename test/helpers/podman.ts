@@ -28,6 +28,32 @@ export async function removeMachineImage(image: string): Promise<void> {
   if (result.code !== 0) throw new Error(`podman rmi ${image} failed (${result.code}): ${result.stderr.trim()}`);
 }
 
+/** A reference for a test run's own image: `localhost/vrrpd-test-PID-TIME:VERSION`. */
+export function testImageReference(version: string): string {
+  return `localhost/vrrpd-test-${process.pid}-${Date.now()}:${version}`;
+}
+
+/**
+ * Removes the images of test runs that ended without removing theirs (killed before their
+ * afterAll): those whose process is gone.
+ */
+export async function sweepStaleTestImages(): Promise<void> {
+  const listed = spawnSync('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=localhost/vrrpd-test-*'], { encoding: 'utf8', env: { ...process.env, CONTAINERS_CONF } });
+  for (const reference of listed.stdout.split('\n').filter(Boolean)) {
+    const pid = Number(/^localhost\/vrrpd-test-(\d+)-/.exec(reference)?.[1]);
+    if (Number.isInteger(pid) && !processExists(pid)) await removeMachineImage(reference);
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Whether the machine's store has `image`. */
 export function machineHasImage(image: string): boolean {
   return spawnSync('podman', ['image', 'exists', image], { stdio: 'ignore', env: { ...process.env, CONTAINERS_CONF } }).status === 0;
