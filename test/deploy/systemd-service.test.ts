@@ -33,6 +33,10 @@ const root = join(import.meta.dirname, '..', '..');
 const UNIT = readFileSync(join(root, 'deploy', 'systemd', 'vrrpd.service'), 'utf8');
 const CONFIG = '/etc/keepalived/keepalived.conf';
 const TARBALL = `vrrpd-${VERSION}-linux-x64.tgz`;
+// docs/installing.md's commands (the test checks it shows them so), run as root in /root.
+const INSTALL = `npm install -g ./${TARBALL}`;
+const COPY_UNIT = 'cp "$(npm prefix -g)/lib/node_modules/vrrpd/deploy/systemd/vrrpd.service" /etc/systemd/system/';
+const ENABLE = 'systemctl daemon-reload && systemctl enable --now vrrpd';
 const VIP = '192.0.2.100';
 const VRRPD_ADDRESS = '192.0.2.1';
 const KEEPALIVED_ADDRESS = '192.0.2.2';
@@ -135,6 +139,14 @@ describe.skipIf(!isRoot() || !haveTools)('vrrpd.service under systemd in an nspa
     return rows.map(([time, source, priority]) => ({ at: Number(time) * 1000, source: source ?? '', priority: Number(priority) }));
   }
 
+  /** When the unit last became active (ActiveEnterTimestamp), in ms since the epoch. */
+  async function activeSince(): Promise<number> {
+    const { stdout } = await m().run(['systemctl', 'show', 'vrrpd', '--property=ActiveEnterTimestamp', '--timestamp=us+utc']);
+    const match = /^ActiveEnterTimestamp=\w+ (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\.(\d{6}) UTC$/m.exec(stdout);
+    if (!match) throw new Error(`no ActiveEnterTimestamp in ${stdout}`);
+    return Date.parse(`${match[1]}T${match[2]}Z`) + Number(match[3]) / 1000;
+  }
+
   /** vrrpd's main PID, as the machine numbers it. */
   const mainPid = async (): Promise<number> => Number((await show('MainPID'))['MainPID']);
   const writeConfig = (config: string): void => writeFileSync(m().path(CONFIG), config);
@@ -164,26 +176,39 @@ describe.skipIf(!isRoot() || !haveTools)('vrrpd.service under systemd in an nspa
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  test('the release tarball installs; `systemctl enable --now vrrpd` returns once vrrpd sent READY=1', { timeout: 300_000 }, async () => {
-    const install = await m().exec(['sh', '-c', `cd /root && npm install -g ./${TARBALL}`]);
+  test('installed as docs/installing.md says; `systemctl enable --now vrrpd` returns once vrrpd sent READY=1', { timeout: 300_000 }, async () => {
+    const docs = readFileSync(join(root, 'docs', 'installing.md'), 'utf8').split('\n');
+    for (const command of [INSTALL, COPY_UNIT, ENABLE]) expect(docs.some((line) => line.replace(/\s+#.*$/, '') === command), command).toBe(true);
+
+    const install = await m().exec(['sh', '-c', `cd /root && ${INSTALL}`]);
     expect(install.stderr).not.toMatch(/gyp|python|npm error/i);
     expect(install.code).toBe(0);
     expect(await m().exec(['vrrpd', '--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     // No procps: the reason the unit cannot reload with /bin/kill.
     expect((await m().exec(['test', '-e', '/bin/kill'])).code).toBe(1);
+    // The unit comes with the package, as shipped.
+    await m().run(['sh', '-c', COPY_UNIT]);
+    expect(readFileSync(m().path('/etc/systemd/system/vrrpd.service'), 'utf8')).toBe(UNIT);
 
     startKeepalived(peer, instanceConfig({ priority: KEEPALIVED_PRIORITY, version: 3, vip: `${VIP}/24` }));
     mkdirSync(m().path('/etc/keepalived'));
     writeConfig(vrrpdConfig(150));
-    writeFileSync(m().path('/etc/systemd/system/vrrpd.service'), UNIT);
-    const enable = await m().exec(['sh', '-c', 'systemctl daemon-reload && systemctl enable --now vrrpd']);
+    const asked = Date.now();
+    const enable = await m().exec(['sh', '-c', ENABLE]);
+    const returned = Date.now();
     expect(enable.code, enable.stderr).toBe(0);
     // A Type=notify start job ends on READY=1: had systemctl returned sooner, the unit would still
     // be activating, and STATUS= comes in READY=1's datagram.
     const state = await show('ActiveState', 'SubState', 'StatusText', 'Type', 'NRestarts');
     expect(state).toEqual({ Type: 'notify', ActiveState: 'active', SubState: 'running', StatusText: expect.stringMatching(/^VI_1 (Initialize|Backup|Master)$/), NRestarts: '0' });
+    // In time: vrrpd logged "started" just before READY=1; systemd made the unit active after
+    // that, and systemctl returned after that.
     const pid = await mainPid();
-    await waitFor('vrrpd\'s "started" line in the journal', async () => (await vrrpdLines()).some((line) => line.pid === pid && line.record.event === 'started'), 10_000);
+    let started: LogLine | undefined;
+    await waitFor('vrrpd\'s "started" line in the journal', async () => (started = (await vrrpdLines()).find((line) => line.pid === pid && line.record.event === 'started')) !== undefined, 10_000);
+    const active = await activeSince();
+    const startedAt = Date.parse(String(started!.record['time']));
+    expect([asked <= startedAt, startedAt <= active, active <= returned]).toEqual([true, true, true]);
     expect((await m().exec(['systemctl', 'is-enabled', 'vrrpd'])).stdout).toBe('enabled\n');
 
     // priority 150 against keepalived's 100: vrrpd takes the VIP.
@@ -266,23 +291,27 @@ describe.skipIf(!isRoot() || !haveTools)('vrrpd.service under systemd in an nspa
     expect(field('NoNewPrivs')).toBe('1');
     // A seccomp filter: SystemCallArchitectures, RestrictNamespaces/Realtime/AddressFamilies, ...
     expect(field('Seccomp')).toBe('2');
+    expect(Number(field('Seccomp_filters'))).toBeGreaterThan(0);
     // ProtectHostname: a UTS namespace of its own.
     expect(readlinkSafe(`/proc/${pid}/ns/uts`)).not.toBe(readlinkSafe(`/proc/${m().pid}/ns/uts`));
-    // ProtectSystem=full: /usr and /etc read-only; ProtectControlGroups: the cgroup tree read-only;
-    // ProtectHome: /home and /root hidden.
-    const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
-      .trim()
-      .split('\n')
-      .map((row) => row.split(' '))
-      .map((fields) => ({ point: fields[4] ?? '', options: (fields[5] ?? '').split(',') }));
-    const readOnly = (point: string): boolean => mounts.filter((mount) => mount.point === point).at(-1)?.options.includes('ro') ?? false;
-    for (const point of ['/usr', '/etc', '/sys/fs/cgroup']) expect(readOnly(point), `${point} read-only`).toBe(true);
-    for (const point of ['/home', '/root']) expect(mounts.some((mount) => mount.point === point), `${point} covered`).toBe(true);
+    // Read-only mounts the unit adds (the machine's init does not have them): ProtectSystem=full
+    // (/usr, /etc), ProtectControlGroups (the cgroup tree), ProtectHostname (the hostname's sysctl),
+    // ProtectKernelLogs (/proc/kmsg), ProtectHome (/home, /root, inaccessible). ProtectKernelModules
+    // would cover /usr/lib/modules, which the rootfs does not have.
+    const vrrpdMounts = readOnlyMounts(pid);
+    const initMounts = readOnlyMounts(m().pid);
+    const points = ['/usr', '/etc', '/sys/fs/cgroup', '/proc/sys/kernel/hostname', '/proc/kmsg', '/home', '/root'];
+    expect(points.filter((point) => !vrrpdMounts.has(point))).toEqual([]);
+    // Each is the unit's doing, but for the cgroup tree where nspawn mounted it read-only for the
+    // whole machine already (on a host with the legacy or hybrid cgroup layout, as here):
+    // ProtectControlGroups adds nothing in such a container.
+    expect(points.filter((point) => initMounts.has(point) && point !== '/sys/fs/cgroup')).toEqual([]);
   });
 
   test(`SIGSTOP: systemd's watchdog (WatchdogSec=${WATCHDOG_MS / 1000}s) kills and restarts vrrpd, which takes its VIP back cleanly`, { timeout: 120_000 }, async () => {
     const pid = await mainPid();
     const capture = await captureBridge();
+    await sleep(1_500);
     const stopped = Date.now();
     expect(await systemctl('kill', '--signal=SIGSTOP', '--kill-who=main', 'vrrpd')).toMatchObject({ code: 0 });
     await waitFor('a new vrrpd, running', async () => {
@@ -311,9 +340,10 @@ describe.skipIf(!isRoot() || !haveTools)('vrrpd.service under systemd in an nspa
     expect(await holds(peer, VIP)).toBe(false);
 
     // On the wire: vrrpd silent from the SIGSTOP, keepalived Master meanwhile, vrrpd back last.
-    const lastBefore = seen.filter((advert) => advert.source === VRRPD_ADDRESS && advert.at < at(killed)).at(-1);
+    const lastBefore = seen.filter((advert) => advert.source === VRRPD_ADDRESS && advert.at < stopped).at(-1);
     const keepalivedFirst = seen.find((advert) => advert.source === KEEPALIVED_ADDRESS);
     const back = seen.find((advert) => advert.source === VRRPD_ADDRESS && advert.at > at(killed));
+    expect(lastBefore).toBeDefined();
     expect(keepalivedFirst?.priority).toBe(KEEPALIVED_PRIORITY);
     expect(back?.priority).toBe(160);
     expect(seen.at(-1)?.source).toBe(VRRPD_ADDRESS);
@@ -323,7 +353,7 @@ describe.skipIf(!isRoot() || !haveTools)('vrrpd.service under systemd in an nspa
         `watchdog: SIGSTOP -> timeout ${(at(timeout) - stopped).toFixed(0)} ms (WatchdogSec ${WATCHDOG_MS} ms)`,
         `kill -> READY=1 of the new vrrpd ${(at(ready) - at(killed)).toFixed(0)} ms (RestartSec 2 s, ExecStartPre check, start)`,
         `kill -> Master again ${(master.at - at(killed)).toFixed(0)} ms`,
-        `keepalived Master ${keepalivedFirst && lastBefore ? (keepalivedFirst.at - lastBefore.at).toFixed(0) : '?'} ms after vrrpd's last advertisement (Master_Down_Interval ${masterDownInterval(3, KEEPALIVED_PRIORITY, 1000)} ms)`,
+        `keepalived Master ${(keepalivedFirst!.at - lastBefore!.at).toFixed(0)} ms after vrrpd's last advertisement (Master_Down_Interval ${masterDownInterval(3, KEEPALIVED_PRIORITY, 1000)} ms)`,
       ].join('; '),
     );
   });
@@ -364,6 +394,16 @@ describe.skipIf(!isRoot() || !haveTools)('vrrpd.service under systemd in an nspa
     expect(new Set(entries.map((entry) => `${entry._SYSTEMD_UNIT} ${entry.SYSLOG_IDENTIFIER}`))).toEqual(new Set(['vrrpd.service vrrpd']));
   });
 });
+
+/** The mount points that are read-only, as a process sees them (the last mount on a point counts). */
+function readOnlyMounts(pid: number): Set<string> {
+  const mounts = new Map<string, boolean>();
+  for (const row of readFileSync(`/proc/${pid}/mountinfo`, 'utf8').trim().split('\n')) {
+    const fields = row.split(' ');
+    mounts.set(fields[4] ?? '', (fields[5] ?? '').split(',').includes('ro'));
+  }
+  return new Set([...mounts].filter(([, readOnly]) => readOnly).map(([point]) => point));
+}
 
 function readlinkSafe(path: string): string {
   try {
