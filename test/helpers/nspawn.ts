@@ -12,13 +12,24 @@
 // shutdown() powers the machine off (SIGTERM to nspawn: systemd stops its units, then nspawn
 // removes what it made) and, should that hang, SIGKILLs the machine's init, which ends its PID
 // namespace, so nspawn can still clean up and exit. A machine left by a killed test run lives in
-// that run's lab namespace: sweepStaleLabs() kills its processes with the namespace.
+// that run's lab namespace: sweepStaleLabs() kills its processes with the namespace, and nspawn,
+// if it still runs, cleans up as the machine's init dies.
+//
+// What nspawn leaves when it is itself SIGKILLed (seen here with systemd 252: a job's process group
+// killed): its machine runs on, reparented to the host's init, and two files stay in /run:
+// /run/systemd/nspawn/propagate/NAME (the directory for `machinectl bind`) and
+// /run/systemd/nspawn/locks/inode-DEV:INO (the lock on the booted directory). shutdown() removes
+// both for a machine it had to SIGKILL nspawn for; sweepStaleMachines() removes the propagate
+// directories of our machines whose nspawn is gone. (A lock file is one per rootfs tree, reused by
+// the next boot of that tree, so a stale one does not pile up.)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { finish, type Finished } from './scripts.js';
 
 /** What a command inside gets: a root login's PATH and nothing of the test process's environment. */
 const MACHINE_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', SYSTEMD_COLORS: '0' };
+/** Where nspawn keeps its run-time files. */
+const NSPAWN_RUN = '/run/systemd/nspawn';
 /** nspawn's console output kept for a failure's message. */
 const CONSOLE_KEEP = 16 * 1024;
 
@@ -39,6 +50,7 @@ export class BootedSystem {
 
   private constructor(
     readonly name: string,
+    private readonly rootfs: string,
     private readonly nspawn: ChildProcess,
   ) {
     const keep = (chunk: Buffer): void => void (this.console = (this.console + chunk.toString()).slice(-CONSOLE_KEEP));
@@ -70,7 +82,7 @@ export class BootedSystem {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' } },
     );
-    const machine = new BootedSystem(options.name, nspawn);
+    const machine = new BootedSystem(options.name, options.rootfs, nspawn);
     const deadline = performance.now() + options.timeoutMs;
     try {
       machine.pid = await machine.waitForInit(deadline);
@@ -130,6 +142,9 @@ export class BootedSystem {
     if (await settlesWithin(this.exited, 10_000)) return;
     this.nspawn.kill('SIGKILL');
     await settlesWithin(this.exited, 5_000);
+    rmSync(`${NSPAWN_RUN}/propagate/${this.name}`, { recursive: true, force: true });
+    const tree = statSync(this.rootfs);
+    rmSync(`${NSPAWN_RUN}/locks/inode-${tree.dev}:${tree.ino}`, { force: true });
   }
 
   /** nspawn forks the machine's init into a new PID namespace as its own child. */
@@ -172,6 +187,39 @@ export class BootedSystem {
   private failIfGone(): void {
     if (this.nspawn.exitCode !== null || this.nspawn.signalCode !== null) throw new Error(`systemd-nspawn exited (${this.nspawn.exitCode ?? this.nspawn.signalCode}):\n${this.console}`);
   }
+}
+
+/**
+ * Removes the propagate directories nspawn left for machines named `PREFIX...` whose nspawn is no
+ * longer running (it was SIGKILLed: otherwise it removes its directory as it exits).
+ */
+export function sweepStaleMachines(prefix: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(`${NSPAWN_RUN}/propagate`);
+  } catch {
+    return [];
+  }
+  const running = runningMachines();
+  const stale = entries.filter((name) => name.startsWith(prefix) && !running.has(name));
+  for (const name of stale) rmSync(`${NSPAWN_RUN}/propagate/${name}`, { recursive: true, force: true });
+  return stale;
+}
+
+/** The --machine= names of the systemd-nspawn processes running on this host. */
+function runningMachines(): Set<string> {
+  const names = new Set<string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!argv[0]?.endsWith('systemd-nspawn')) continue;
+      for (const arg of argv) if (arg.startsWith('--machine=')) names.add(arg.slice('--machine='.length));
+    } catch {
+      // the process ended while it was looked at
+    }
+  }
+  return names;
 }
 
 function readChildren(pid: number): number[] {
