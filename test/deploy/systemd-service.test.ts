@@ -27,7 +27,7 @@ import { holds, instanceConfig, startKeepalived, waitFor } from '../helpers/daem
 import { isRoot, LAB_PREFIX, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 import { BootedSystem, sweepStaleMachines } from '../helpers/nspawn.js';
 import { removeScratchDir, scratchDir } from '../helpers/scratch.js';
-import { runScript } from '../helpers/scripts.js';
+import { runScript } from '../helpers/processes.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const UNIT = readFileSync(join(root, 'deploy', 'systemd', 'vrrpd.service'), 'utf8');

@@ -24,7 +24,7 @@
 // the next boot of that tree, so a stale one does not pile up.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
-import { finish, type Finished } from './scripts.js';
+import { finish, type Finished } from './processes.js';
 
 /** What a command inside gets: a root login's PATH and nothing of the test process's environment. */
 const MACHINE_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', SYSTEMD_COLORS: '0' };

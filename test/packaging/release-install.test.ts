@@ -15,7 +15,7 @@ import { scratchDir } from '../helpers/scratch.js';
 import { VERSION } from '../../src/version.js';
 import { instanceConfig, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, type LabHost } from '../helpers/netns.js';
-import { finish, runScript, type Finished } from '../helpers/scripts.js';
+import { finish, runScript, type Finished } from '../helpers/processes.js';
 
 const CONFIG = '/etc/keepalived/keepalived.conf';
 const VIP = '192.0.2.100';
@@ -57,7 +57,7 @@ describe.skipIf(!isRoot())('the release tarball on a clean Debian host with no c
     dir = scratchDir('release');
     for (const sub of ['upper', 'work', 'mnt']) mkdirSync(join(dir, sub));
     // The cold rootfs build takes minutes (debootstrap); later runs find it cached.
-    [tarball, lowerdir] = await Promise.all([runScript('release', [dir]), runScript('rootfs', [])]);
+    [tarball, lowerdir] = await Promise.all([runScript('release', [dir]), runScript('rootfs')]);
     lab = await NamespaceLab.create();
     host = await lab.addHost('r1', ['192.0.2.1/24']);
   }, 1_200_000);

@@ -1,5 +1,5 @@
-// Child processes of the packaging and deployment tests: waiting for one with what it printed, and
-// running one of the checkout's scripts/ (release, rootfs), which print the path they made last.
+// Waiting for a child process, and running this checkout's scripts/ (which print the path or
+// reference they made as their last line).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -11,7 +11,7 @@ export interface Finished {
   readonly stderr: string;
 }
 
-/** Resolves once the child has exited and closed its output, with its exit code and output. */
+/** Everything the child prints, and its exit code, once it has closed its output. */
 export function finish(child: ChildProcess): Promise<Finished> {
   let stdout = '';
   let stderr = '';
@@ -23,8 +23,8 @@ export function finish(child: ChildProcess): Promise<Finished> {
   });
 }
 
-/** Runs scripts/NAME of this checkout; resolves with the last line it printed (the path it made). */
-export async function runScript(name: string, args: readonly string[]): Promise<string> {
+/** Runs scripts/NAME of this checkout; resolves with the last line it printed (the path or reference it made). */
+export async function runScript(name: string, args: readonly string[] = []): Promise<string> {
   const result = await finish(spawn(join(root, 'scripts', name), [...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
   if (result.code !== 0) throw new Error(`scripts/${name} failed (${result.code}):\n${result.stderr}`);
   return result.stdout.trim().split('\n').at(-1) ?? '';
