@@ -59,9 +59,14 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
     onExpiry_ = Napi::Persistent(info[0].As<Napi::Function>());
     context_ = std::make_unique<Napi::AsyncContext>(env, "MonotonicTimer");
     Ref();  // alive until close(), even with no JS reference.
+    // In a worker thread (the BFD sessions' clock) the timer outlives nothing: it closes with the thread.
+    cleanup_.Attach(env, [](void* self) { static_cast<MonotonicTimer*>(self)->Shutdown(); }, this);
   }
 
-  ~MonotonicTimer() override { Shutdown(); }
+  ~MonotonicTimer() override {
+    cleanup_.Detach();
+    Shutdown();
+  }
 
  private:
   void Abandon(const Napi::Env& env, const std::string& what, int error) {
@@ -130,6 +135,7 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (fd_ >= 0) {
+      cleanup_.Detach();
       Shutdown();
       Unref();
     }
@@ -141,6 +147,7 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
     ClosePolled(poll_, fd_);
   }
 
+  EnvCleanup cleanup_;
   int fd_ = -1;
   uv_poll_t* poll_ = nullptr;
   bool polling_ = false;

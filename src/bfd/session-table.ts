@@ -79,6 +79,8 @@ interface Entry {
 /** What a reload did, by session name. */
 export interface TableChanges {
   readonly added: readonly string[];
+  /** Sessions whose addresses changed: the old one went AdminDown, a new one started. */
+  readonly replaced: readonly string[];
   readonly updated: readonly string[];
   readonly unchanged: readonly string[];
   readonly removed: readonly string[];
@@ -115,20 +117,21 @@ export class SessionTable {
    * one no longer wanted goes AdminDown and is dropped once its peer has had time to see it.
    */
   configure(specs: readonly SessionSpec[]): TableChanges {
-    const changes = { added: [] as string[], updated: [] as string[], unchanged: [] as string[], removed: [] as string[] };
+    const changes = { added: [] as string[], replaced: [] as string[], updated: [] as string[], unchanged: [] as string[], removed: [] as string[] };
     const wanted = new Map(specs.map((spec) => [spec.name, spec]));
     for (const [name, entry] of this.entries) {
       const spec = wanted.get(name);
       if (spec && sameAddressing(spec, entry.spec)) continue;
       this.retire(entry);
       this.entries.delete(name);
-      if (!spec) changes.removed.push(name);
+      if (spec) changes.replaced.push(name);
+      else changes.removed.push(name);
     }
     for (const spec of specs) {
       const entry = this.entries.get(spec.name);
       if (!entry) {
         this.add(spec);
-        changes.added.push(spec.name);
+        if (!changes.replaced.includes(spec.name)) changes.added.push(spec.name);
       } else if (sameParameters(entry.spec, spec)) {
         changes.unchanged.push(spec.name);
       } else {

@@ -3,6 +3,7 @@
 import type { IssueSink } from './issues.js';
 import {
   isIntegerIn,
+  MAX_BFD_WEIGHT,
   MAX_FILE_PROCESS_WEIGHT,
   MAX_INTERFACE_SCRIPT_WEIGHT,
   MAX_PROCESS_DELAY_MS,
@@ -17,15 +18,15 @@ import { nearest } from './suggest.js';
 import { checkInterfaceName } from './validate-names.js';
 import { secondsText, type ValidationContext } from './validation-context.js';
 
-/** What instances and sync groups track; both have these four lists. */
-type Tracking = Pick<VrrpInstanceConfig, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses'>;
+/** What instances and sync groups track; both have these lists. */
+type Tracking = Pick<VrrpInstanceConfig, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfd'>;
 
 interface TrackerKind {
   /** The list keyword in an instance or sync group. */
-  readonly keyword: 'track_script' | 'track_file' | 'track_process';
+  readonly keyword: 'track_script' | 'track_file' | 'track_process' | 'track_bfd';
   /** The block that defines one. */
-  readonly definedBy: 'vrrp_script' | 'track_file' | 'vrrp_track_process';
-  readonly field: 'trackScripts' | 'trackFiles' | 'trackProcesses';
+  readonly definedBy: 'vrrp_script' | 'track_file' | 'vrrp_track_process' | 'bfd_instance';
+  readonly field: 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfd';
   readonly maxWeight: number;
   readonly definitions: (ctx: ValidationContext) => ReadonlyMap<string, { readonly weight: number }>;
 }
@@ -34,6 +35,7 @@ const TRACKER_KINDS: readonly TrackerKind[] = [
   { keyword: 'track_script', definedBy: 'vrrp_script', field: 'trackScripts', maxWeight: MAX_INTERFACE_SCRIPT_WEIGHT, definitions: (ctx) => ctx.scripts },
   { keyword: 'track_file', definedBy: 'track_file', field: 'trackFiles', maxWeight: MAX_FILE_PROCESS_WEIGHT, definitions: (ctx) => ctx.trackFiles },
   { keyword: 'track_process', definedBy: 'vrrp_track_process', field: 'trackProcesses', maxWeight: MAX_FILE_PROCESS_WEIGHT, definitions: (ctx) => ctx.trackProcesses },
+  { keyword: 'track_bfd', definedBy: 'bfd_instance', field: 'trackBfd', maxWeight: MAX_BFD_WEIGHT, definitions: (ctx) => ctx.bfdInstances },
 ];
 
 // ---- definitions ----
@@ -115,7 +117,7 @@ export function validateTrackingLists(tracking: Tracking, at: string, ctx: Valid
   for (const kind of TRACKER_KINDS) {
     const definitions = kind.definitions(ctx);
     const names = new Set<string>();
-    tracking[kind.field].forEach((ref, index) => {
+    (tracking[kind.field] ?? []).forEach((ref, index) => {
       const path = `${at}.${kind.field}[${index}]`;
       if (!definitions.has(ref.name)) {
         const suggestion = nearest(ref.name, definitions.keys());
@@ -144,7 +146,7 @@ function weightedTrackers(tracking: Tracking, at: string, ctx: ValidationContext
     if (tracked.weight !== 0) weighted.push({ path: `${at}.trackInterfaces[${index}]`, label: `track_interface ${tracked.name}`, weight: tracked.weight });
   });
   for (const kind of TRACKER_KINDS) {
-    tracking[kind.field].forEach((ref: TrackerRefConfig, index) => {
+    (tracking[kind.field] ?? []).forEach((ref: TrackerRefConfig, index) => {
       const weight = ref.weight ?? kind.definitions(ctx).get(ref.name)?.weight ?? 0;
       if (weight !== 0) weighted.push({ path: `${at}.${kind.field}[${index}]`, label: `${kind.keyword} ${ref.name}`, weight });
     });
