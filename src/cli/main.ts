@@ -1,22 +1,14 @@
-// The one executable, `vrrpd`, and its subcommands.
+// The one executable, `vrrpd`, and its subcommands. Each subcommand's code is imported when it
+// runs, not before: `vrrpd status` (what probes and operators run all day) loads the control
+// client and nothing of the daemon, its native modules or the configuration loaders.
 import { Command, CommanderError } from 'commander';
+import type { LevelWithSilent } from 'pino';
 import { ControlClientError } from '../control/client.js';
+import { LOG_LEVELS } from '../core/log-levels.js';
+import { parseListenAddress } from '../daemon/operations/listen-address.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
-import { RtnetlinkInterfaceResolver } from '../linux/interface-resolver.js';
-import type { LevelWithSilent } from 'pino';
-import { LOG_LEVELS } from '../core/log.js';
-import { check } from './check.js';
-import { convert } from './convert.js';
-import { ipfailover } from './ipfailover.js';
-import { run } from './run.js';
-import { priority, status } from './status.js';
-import { watch } from './watch.js';
-import { simulate } from './simulate.js';
-import { dump, reload } from './reload.js';
-import { parseListenAddress } from '../daemon/operations/metrics-server.js';
-import { lab } from './lab/command.js';
-import { MAX_ROUTERS, MIN_ROUTERS } from './lab/routers.js';
+import { MAX_ROUTERS, MIN_ROUTERS } from './lab/limits.js';
 
 export function buildProgram(
   write: (text: string) => void = (text) => process.stdout.write(text),
@@ -33,7 +25,10 @@ export function buildProgram(
     .description('run a scenario on a simulated LAN (the real protocol core, virtual time, no network) and print its trace')
     .option('-f, --scenario <file>', 'scenario JSON file (default: the built-in three-router demo)')
     .option('--show <kinds>', 'comma-separated trace kinds: transition, add-addresses, remove-addresses, announce-addresses, send-advertisement')
-    .action((options: { scenario?: string; show?: string }) => simulate(options, write));
+    .action(async (options: { scenario?: string; show?: string }) => {
+      const { simulate } = await import('./simulate.js');
+      await simulate(options, write);
+    });
 
   program
     .command('convert')
@@ -45,11 +40,10 @@ export function buildProgram(
     .action(async (options: { config: string; to?: string; configId?: string; host?: boolean }) => {
       const base = { file: options.config, ...(options.to ? { to: options.to } : {}), ...(options.configId ? { configId: options.configId } : {}) };
       const writeError = (text: string): void => void process.stderr.write(text);
-      setExitCode(
-        options.host
-          ? await RtnetlinkInterfaceResolver.withSocket((resolver) => convert({ ...base, resolver }, write, writeError))
-          : await convert(base, write, writeError),
-      );
+      const { convert } = await import('./convert.js');
+      if (!options.host) return setExitCode(await convert(base, write, writeError));
+      const { RtnetlinkInterfaceResolver } = await import('../linux/interface-resolver.js');
+      setExitCode(await RtnetlinkInterfaceResolver.withSocket((resolver) => convert({ ...base, resolver }, write, writeError)));
     });
 
   program
@@ -61,6 +55,7 @@ export function buildProgram(
     .action(async (options: { print?: boolean; controlSocket: string; logLevel: string }) => {
       const level = LOG_LEVELS.find((known) => known === options.logLevel);
       if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
+      const { ipfailover } = await import('./ipfailover.js');
       setExitCode(
         await ipfailover({ print: options.print === true, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent }, process.env, write, (text) => void process.stderr.write(text)),
       );
@@ -82,11 +77,10 @@ export function buildProgram(
         ...(options.configId ? { configId: options.configId } : {}),
         ...(options.offline ? { offline: true } : {}),
       };
-      setExitCode(
-        options.host
-          ? await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver }, write))
-          : await check(base, write),
-      );
+      const { check } = await import('./check.js');
+      if (!options.host) return setExitCode(await check(base, write));
+      const { RtnetlinkInterfaceResolver } = await import('../linux/interface-resolver.js');
+      setExitCode(await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver }, write)));
     });
 
   program
@@ -110,6 +104,7 @@ export function buildProgram(
       } catch (error) {
         throw new UsageError(`--metrics: ${(error as Error).message}`);
       }
+      const { run } = await import('./run.js');
       setExitCode(
         await run({
           file: options.config,
@@ -132,6 +127,7 @@ export function buildProgram(
     .action(async (options: { interface: string; json?: boolean; duration?: string }) => {
       const duration = options.duration === undefined ? undefined : Number(options.duration);
       if (duration !== undefined && !(duration > 0)) throw new UsageError(`--duration: "${options.duration}" is not a positive number of seconds`);
+      const { watch } = await import('./watch.js');
       setExitCode(
         await watch({ interfaceName: options.interface, json: options.json === true, ...(duration !== undefined ? { durationSeconds: duration } : {}) }, write),
       );
@@ -142,9 +138,10 @@ export function buildProgram(
     .description('every virtual router of the running daemon: state, priority, Master, VIPs')
     .option('--json', 'the control protocol\'s status object')
     .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
-    .action(async (options: { json?: boolean; controlSocket: string }) =>
-      setExitCode(await status({ socket: options.controlSocket, json: options.json === true }, write)),
-    );
+    .action(async (options: { json?: boolean; controlSocket: string }) => {
+      const { status } = await import('./status.js');
+      setExitCode(await status({ socket: options.controlSocket, json: options.json === true }, write));
+    });
 
   program
     .command('priority')
@@ -153,18 +150,20 @@ export function buildProgram(
     .argument('[priority]', 'the new priority, 1..254')
     .option('--reset', 'remove the override')
     .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
-    .action(async (instance: string, value: string | undefined, options: { reset?: boolean; controlSocket: string }) =>
-      setExitCode(
-        await priority({ socket: options.controlSocket, instance, reset: options.reset === true, ...(value !== undefined ? { priority: value } : {}) }, write),
-      ),
-    );
+    .action(async (instance: string, value: string | undefined, options: { reset?: boolean; controlSocket: string }) => {
+      const { priority } = await import('./status.js');
+      setExitCode(await priority({ socket: options.controlSocket, instance, reset: options.reset === true, ...(value !== undefined ? { priority: value } : {}) }, write));
+    });
 
   program
     .command('reload')
     .description('re-read the configuration file of the running daemon and apply it (as SIGHUP); exit 1 with the errors if it is rejected')
     .option('--json', 'the result as JSON')
     .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
-    .action(async (options: { json?: boolean; controlSocket: string }) => setExitCode(await reload({ socket: options.controlSocket, json: options.json === true }, write)));
+    .action(async (options: { json?: boolean; controlSocket: string }) => {
+      const { reload } = await import('./reload.js');
+      setExitCode(await reload({ socket: options.controlSocket, json: options.json === true }, write));
+    });
 
   program
     .command('dump')
@@ -177,6 +176,7 @@ export function buildProgram(
     .action(async (options: { data?: boolean; stats?: boolean; json?: boolean; write?: boolean; controlSocket: string }) => {
       const formats = (['data', 'stats', 'json'] as const).filter((format) => options[format] === true);
       if (formats.length !== 1) throw new UsageError('give exactly one of --data, --stats, --json');
+      const { dump } = await import('./reload.js');
       setExitCode(await dump({ socket: options.controlSocket, format: formats[0]!, write: options.write === true }, write));
     });
 
@@ -189,6 +189,7 @@ export function buildProgram(
     .action(async (options: { routers: string; keep?: boolean; clean?: boolean | string }) => {
       const routers = /^\d+$/.test(options.routers) ? Number(options.routers) : NaN;
       if (!(routers >= MIN_ROUTERS && routers <= MAX_ROUTERS)) throw new UsageError(`--routers: "${options.routers}" is not a number of routers from ${MIN_ROUTERS} to ${MAX_ROUTERS}`);
+      const { lab } = await import('./lab/command.js');
       setExitCode(await lab({ routers, keep: options.keep === true, clean: options.clean ?? false }, write));
     });
 

@@ -5,8 +5,6 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
-export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 export interface LoggerOptions {
   readonly level: LevelWithSilent;
   /** Where lines go; stdout by default. */

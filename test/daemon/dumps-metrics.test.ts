@@ -4,8 +4,8 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
 import { dumpInstances, renderData, renderJson, renderStats } from '../../src/daemon/vrrp/dumps.js';
-import { parseListenAddress } from '../../src/daemon/operations/metrics-server.js';
-import { renderMetrics } from '../../src/daemon/vrrp/metrics.js';
+import { parseListenAddress } from '../../src/daemon/operations/listen-address.js';
+import { renderMetrics, vipsLabel } from '../../src/daemon/vrrp/metrics.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
 import { FakePlatform, FakeSegment, vipInstance } from './fake-platform.js';
@@ -80,6 +80,52 @@ describe('Prometheus metrics', () => {
     }
     const names = lines.filter((line) => line.startsWith('# TYPE ')).map((line) => line.split(' ')[2]);
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('one state series per instance, with the cross-host identity: family and the advertised addresses, sorted', async () => {
+    const [master, backup] = await elected();
+    const [entry] = dumpInstances(master!);
+    // Three advertised addresses in the file's order, plus one virtual_ipaddress_excluded (installed, never advertised).
+    const router = { ...entry!.binding.router, virtualAddresses: ['192.0.2.101', '192.0.2.9', '192.0.2.100'] };
+    const excluded = { ...entry!.binding.addresses[0]!, address: '198.51.100.7', prefixLength: 32 };
+    const addresses = [...['192.0.2.101', '192.0.2.9', '192.0.2.100'].map((address) => ({ ...entry!.binding.addresses[0]!, address })), excluded];
+    const multi = { ...entry!, binding: { ...entry!.binding, router, addresses } };
+    expect(vipsLabel(multi)).toBe('192.0.2.9,192.0.2.100,192.0.2.101');
+    const text = renderMetrics([multi]);
+    const sampleLines = (name: string): string[] => text.split('\n').filter((line) => line.startsWith(`${name}{`));
+    // keepalived's exporter: one sample per address (four); vrrpd's: one per instance.
+    expect(sampleLines('keepalived_vrrp_state')).toHaveLength(4);
+    expect(sampleLines('vrrpd_instance_state')).toEqual(['vrrpd_instance_state{iname="VI_1",intf="eth0",vrid="51",family="ipv4",vips="192.0.2.9,192.0.2.100,192.0.2.101"} 2']);
+    expect(sampleLines('vrrpd_instance_info')).toEqual(['vrrpd_instance_info{iname="VI_1",intf="eth0",vrid="51",family="ipv4",vips="192.0.2.9,192.0.2.100,192.0.2.101",version="3"} 1']);
+    // The Backup of the same virtual router has the same identity, whatever its interface is called.
+    const [other] = dumpInstances(backup!);
+    const renamed = { ...other!, status: { ...other!.status, interface: 'vlan51' }, binding: { ...other!.binding, router: { ...router, virtualAddresses: ['192.0.2.100', '192.0.2.101', '192.0.2.9'] } } };
+    expect(renderMetrics([renamed])).toContain('vrrpd_instance_state{iname="VI_1",intf="vlan51",vrid="51",family="ipv4",vips="192.0.2.9,192.0.2.100,192.0.2.101"} 1\n');
+  });
+
+  test('IPv6 addresses sort by value, not by text', () => {
+    const entry = {
+      status: { family: 'ipv6' },
+      binding: { router: { family: 'ipv6', virtualAddresses: ['2001:db8::10', 'fe80::1', '2001:db8::9'] } },
+    } as unknown as Parameters<typeof vipsLabel>[0];
+    expect(vipsLabel(entry)).toBe('2001:db8::9,2001:db8::10,fe80::1');
+  });
+
+  test('advertisement counters without the state label: the same series before and after a transition', async () => {
+    const [master, backup] = await elected();
+    const [m] = dumpInstances(master!);
+    const [b] = dumpInstances(backup!);
+    const sent = m!.status.statistics.advertisementsSent;
+    const received = b!.status.statistics.advertisementsReceived;
+    expect(sent).toBeGreaterThan(0);
+    expect(received).toBeGreaterThan(0);
+    expect(renderMetrics([m!])).toContain(`# TYPE vrrpd_advertisements_sent_total counter\nvrrpd_advertisements_sent_total{iname="VI_1",intf="eth0",vrid="51"} ${sent}\n`);
+    expect(renderMetrics([b!])).toContain(`# TYPE vrrpd_advertisements_received_total counter\nvrrpd_advertisements_received_total{iname="VI_1",intf="eth0",vrid="51"} ${received}\n`);
+    // The exporter's counter carries the state, so its series name changes on a transition; ours does not.
+    const asBackup = { ...m!, status: { ...m!.status, state: 'Backup' } };
+    const line = (text: string, name: string): string | undefined => text.split('\n').find((l) => l.startsWith(`${name}{`));
+    expect(line(renderMetrics([m!]), 'keepalived_advertisements_sent_total')).not.toBe(line(renderMetrics([asBackup]), 'keepalived_advertisements_sent_total'));
+    expect(line(renderMetrics([m!]), 'vrrpd_advertisements_sent_total')).toBe(line(renderMetrics([asBackup]), 'vrrpd_advertisements_sent_total'));
   });
 
   test('label values are escaped', async () => {

@@ -13,8 +13,6 @@ export const VIP = '192.0.2.100';
 export const INSTANCE = 'VI_1';
 export const VRID = 51;
 export const ADVERT_INTERVAL_MS = 1000;
-export const MIN_ROUTERS = 2;
-export const MAX_ROUTERS = 9;
 
 /** The executable this process was started from (dist/cli/lab/ -> bin/vrrpd), the same in a clone and an npm install. */
 export const VRRPD_BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'vrrpd');

@@ -2,6 +2,11 @@
 // robustness tests that need to disturb the daemon from inside (an operator never sets it).
 // `test-block-event-loop {"ms": N}` busy-waits N ms on the event loop, as a long GC pause or a
 // slow synchronous call would: timers and packets wait, which is what the stability bench measures.
+// `test-memory` answers process.memoryUsage() and V8's heap spaces, for the memory benches;
+// `test-cpu-profile {"ms": N}` profiles the daemon's CPU for N ms and answers V8's profile (the
+// steady state, without start-up, which --cpu-prof would include).
+import { Session } from 'node:inspector';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { CommandError, type CommandHandler } from '../../control/server.js';
 
 /** The longest block a request may ask for: the hook stalls the daemon, it must not hang it. */
@@ -17,6 +22,15 @@ export function registerTestHooks(handlers: Map<string, CommandHandler>, env: No
     }
     return blockEventLoop(ms);
   });
+  handlers.set('test-cpu-profile', (request) => {
+    const ms = request.args?.['ms'];
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 60_000) throw new CommandError('invalid-arguments', '"ms" must be a number of milliseconds 1..60000');
+    return cpuProfile(ms);
+  });
+  handlers.set('test-memory', () => ({
+    ...process.memoryUsage(),
+    spaces: getHeapSpaceStatistics().map((space) => ({ name: space.space_name, size: space.space_size, used: space.space_used_size })),
+  }));
 }
 
 /** Busy-waits `ms` milliseconds; returns when it started (epoch ms) and how long it really blocked. */
@@ -27,4 +41,18 @@ export function blockEventLoop(ms: number): { startedAtEpochMs: number; blockedM
     // spin: the point is to hold the event loop
   }
   return { startedAtEpochMs, blockedMs: performance.now() - start };
+}
+
+/** V8's CPU profile of the next `ms` milliseconds. */
+function cpuProfile(ms: number): Promise<unknown> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  return post('Profiler.enable')
+    .then(() => post('Profiler.start'))
+    .then(() => new Promise((resolve) => setTimeout(resolve, ms)))
+    .then(() => post('Profiler.stop'))
+    .then((result) => (result as { profile: unknown }).profile)
+    .finally(() => session.disconnect());
 }

@@ -2,6 +2,7 @@
 // the names and labels of the widely used keepalived exporter (mehdy/keepalived-exporter), so its
 // dashboards and alerts work unchanged; the vrrpd_* families add what keepalived does not expose.
 // Every family is documented in docs/operations.md ("Metrics").
+import { compareAddresses } from '../../core/address.js';
 import { REJECT_REASONS } from '../../vrrp/packet/rejection.js';
 import { MetricFamilies, type Labels } from '../prometheus.js';
 import { keepalivedCounters, keepalivedState, KEEPALIVED_STATE_NAMES, type DumpInstance } from './dumps.js';
@@ -24,15 +25,28 @@ const KEEPALIVED_COUNTERS = [
   ['keepalived_priority_zero_sent_total', 'Priority zero sent', 'pri_zero_sent'],
 ] as const;
 
+/**
+ * The virtual router's identity across hosts, for alerts that count Masters per virtual router:
+ * VRID and family name a virtual router only on one link (RFC 5798 §4), and interface and instance
+ * names are each host's own, but the advertised addresses are what every router of one virtual
+ * router must agree on (RFC 5798 §5.2.9; a difference is a misconfiguration, RFC 9568 §7.1). They
+ * are sorted, so the order in each host's file does not matter; excluded addresses are not
+ * advertised and are left out.
+ */
+export function vipsLabel(instance: DumpInstance): string {
+  const { family, virtualAddresses } = instance.binding.router;
+  return [...virtualAddresses].sort((a, b) => compareAddresses(family, a, b)).join(',');
+}
+
 export function renderMetrics(instances: readonly DumpInstance[]): string {
   const families = new MetricFamilies();
   const family = families.family.bind(families);
 
   family('keepalived_up', 'gauge', 'Status (always 1 while vrrpd answers)').samples.push({ labels: {}, value: 1 });
-  const state = family('keepalived_vrrp_state', 'gauge', 'State of vrrp: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT (one sample per virtual address)');
+  const vipStates = family('keepalived_vrrp_state', 'gauge', 'State of vrrp: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT (one sample per virtual address)');
   for (const { status, binding } of instances) {
     for (const spec of binding.addresses) {
-      state.samples.push({
+      vipStates.samples.push({
         labels: { iname: status.name, intf: spec.device, vrid: status.vrid, ip_address: `${spec.address}/${spec.prefixLength}` },
         value: keepalivedState(status.state),
       });
@@ -62,9 +76,13 @@ export function renderMetrics(instances: readonly DumpInstance[]): string {
     const created = family(name, 'counter', help);
     for (const entry of instances) created.samples.push({ labels: own(entry), value: value(entry) });
   };
-  gauge('vrrpd_instance_state', 'State: 0 Initialize, 1 Backup, 2 Master, 3 Fault', (e) => keepalivedState(e.status.state));
-  const info = family('vrrpd_instance_info', 'gauge', 'Constant 1, with the VRRP version and address family as labels');
-  for (const entry of instances) info.samples.push({ labels: { ...own(entry), version: entry.status.version, family: entry.status.family }, value: 1 });
+  // The state and the info carry the cross-host identity (family, vips) too: one series per
+  // instance, so that alerts count daemons, not addresses (keepalived_vrrp_state has one per VIP).
+  const identity = (entry: DumpInstance): Labels => ({ ...own(entry), family: entry.status.family, vips: vipsLabel(entry) });
+  const states = family('vrrpd_instance_state', 'gauge', 'State: 0 Initialize, 1 Backup, 2 Master, 3 Fault');
+  for (const entry of instances) states.samples.push({ labels: identity(entry), value: keepalivedState(entry.status.state) });
+  const info = family('vrrpd_instance_info', 'gauge', 'Constant 1, with the VRRP version, address family and advertised addresses as labels');
+  for (const entry of instances) info.samples.push({ labels: { ...identity(entry), version: entry.status.version }, value: 1 });
   gauge('vrrpd_base_priority', 'Configured priority (1..255)', (e) => e.status.basePriority);
   gauge('vrrpd_effective_priority', 'Priority advertised now (override or tracking applied)', (e) => e.status.effectivePriority);
   gauge('vrrpd_priority_override', 'Runtime override set by `vrrpd priority` (0 when none)', (e) => e.status.priorityOverride ?? 0);
@@ -73,6 +91,10 @@ export function renderMetrics(instances: readonly DumpInstance[]): string {
   gauge('vrrpd_master_down_interval_seconds', 'Master_Down_Interval now (RFC 5798 §6.1)', (e) => e.status.masterDownIntervalMs / 1000);
   gauge('vrrpd_state_duration_seconds', 'Time since the last transition', (e) => e.status.inStateMs / 1000);
   counter('vrrpd_transitions_total', 'State transitions of any kind', (e) => e.status.statistics.transitions);
+  // The exporter's advertisement counters change series with the state label, so rate() over a
+  // transition sees a series restart at the running total; these two keep one series per instance.
+  counter('vrrpd_advertisements_sent_total', 'Advertisements sent (priority 0 included)', (e) => e.status.statistics.advertisementsSent);
+  counter('vrrpd_advertisements_received_total', 'Advertisements accepted', (e) => e.status.statistics.advertisementsReceived);
   counter('vrrpd_gratuitous_announcements_total', 'Gratuitous ARPs (IPv4) or unsolicited NAs (IPv6) sent, one per address per repetition', (e) => e.status.statistics.announcementsSent);
   counter('vrrpd_address_list_mismatches_total', 'Accepted advertisements whose address list differs from ours (RFC 9568 §7.1)', (e) => e.status.statistics.addressListMismatches);
   const rejected = family('vrrpd_advertisements_rejected_total', 'counter', 'Advertisements for this virtual router that were dropped, by reason');
