@@ -1,0 +1,171 @@
+// vrrpd's BFD against FRR's bfdd (Debian's frr), in namespaces: sessions come Up over IPv4 and
+// IPv6, single- and multi-hop; both ends agree on the timers and keep the session Up through Poll
+// Sequences either side starts; each end goes Down with the diagnostic the other's departure
+// calls for; hostile and malformed packets are counted and change nothing.
+import { afterEach, describe, expect, test } from 'vitest';
+import { encodeControlPacket } from '../../src/bfd/packet.js';
+import type { BfdInstanceConfig } from '../../src/config/model.js';
+import { bfdInstance, config } from '../config/builders.js';
+import { sendDatagrams, startVrrpdModel, type LabVrrpd } from '../helpers/bfd-lab.js';
+import { waitFor } from '../helpers/daemons.js';
+import { haveFrrBfdd, startBfdd, type Bfdd } from '../helpers/frr.js';
+import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+
+let lab: NamespaceLab | undefined;
+const running: Array<{ stop(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const daemon of running.splice(0).reverse()) await daemon.stop().catch(() => undefined);
+  await lab?.destroy();
+  lab = undefined;
+});
+
+/** r1 runs vrrpd, up runs FRR's bfdd; one LAN, IPv4 and IPv6. */
+async function twoHosts(): Promise<{ r1: LabHost; up: LabHost }> {
+  await sweepStaleLabs();
+  lab = await NamespaceLab.create();
+  const r1 = await lab.addHost('r1', ['192.0.2.1/24', '2001:db8::1/64']);
+  const up = await lab.addHost('up', ['192.0.2.254/24', '2001:db8::fe/64']);
+  return { r1, up };
+}
+
+function vrrpd(host: LabHost, sessions: Array<Partial<BfdInstanceConfig>>): LabVrrpd {
+  const daemon = startVrrpdModel(host, config({ instances: [], bfdInstances: sessions.map((session) => bfdInstance(session)) }));
+  running.push(daemon);
+  return daemon;
+}
+
+async function bfdd(host: LabHost, text: string): Promise<Bfdd> {
+  const daemon = await startBfdd(host, text);
+  running.push(daemon);
+  return daemon;
+}
+
+const frrPeer = (peer: string, local: string, timers = '  receive-interval 100\n  transmit-interval 100\n  detect-multiplier 3\n', multihop = false) =>
+  `bfd\n peer ${peer}${multihop ? ' multihop' : ''} local-address ${local}\n${timers} !\n!\n`;
+
+describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and frr)', () => {
+  test('IPv4 and IPv6 sessions come Up, both ends agree on discriminators and timers, and Poll Sequences from either end keep them Up', { timeout: 90_000 }, async () => {
+    const { r1, up } = await twoHosts();
+    const timers = '  receive-interval 100\n  transmit-interval 100\n  detect-multiplier 3\n';
+    const frr = await bfdd(up, `bfd\n peer 192.0.2.1 local-address 192.0.2.254\n${timers} !\n peer 2001:db8::1 local-address 2001:db8::fe\n${timers} !\n!\n`);
+    const ours = vrrpd(r1, [
+      { name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', minTxMs: 100, minRxMs: 100, multiplier: 3 },
+      { name: 'up6', family: 'ipv6', neighborIp: '2001:db8::fe', sourceIp: '2001:db8::1', minTxMs: 100, minRxMs: 100, multiplier: 3 },
+    ]);
+    await waitFor('both sessions Up at both ends', async () => {
+      const peers = await frr.peers();
+      const status = await ours.status().catch(() => undefined);
+      return peers.every((peer) => peer.status === 'up') && peers.length === 2 && (status?.bfd?.sessions.every((session) => session.state === 'Up') ?? false);
+    }, 20_000);
+    for (const [name, address] of [['up4', '192.0.2.1'], ['up6', '2001:db8::1']] as const) {
+      const session = await ours.session(name);
+      const peer = (await frr.peer(address))!;
+      expect(session.remoteDiscr).toBe(peer.id);
+      expect(peer['remote-id']).toBe(session.localDiscr);
+      // Each sends every max(own 100 ms, the other's 100 ms); 3 missed packets is Down.
+      expect(session.timers).toEqual({ transmitInterval: 100_000, detectionTime: 300_000 });
+      expect(peer).toMatchObject({ 'remote-transmit-interval': 100, 'remote-receive-interval': 100, 'remote-detect-multiplier': 3 });
+    }
+
+    // FRR slows its transmissions and asks for fewer: a Poll Sequence from FRR.
+    await frr.configure(['bfd', 'peer 192.0.2.1 local-address 192.0.2.254', 'transmit-interval 300', 'receive-interval 200']);
+    await waitFor('vrrpd to follow FRR\'s new timers', async () => {
+      const { timers } = await ours.session('up4');
+      return timers.transmitInterval === 200_000 && timers.detectionTime === 900_000;
+    }, 10_000);
+    const after = await ours.session('up4');
+    expect(after).toMatchObject({ state: 'Up', upTransitions: 1, downTransitions: 0, polling: false });
+    expect((await frr.peer('192.0.2.1'))!).toMatchObject({ status: 'up', 'remote-receive-interval': 100, 'remote-transmit-interval': 100 });
+    expect(ours.events('bfd-error')).toEqual([]);
+  });
+
+  test('diagnostics: FRR shut down administratively, FRR killed, vrrpd killed, vrrpd stopped', { timeout: 120_000 }, async () => {
+    const { r1, up } = await twoHosts();
+    let frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254'));
+    let ours = vrrpd(r1, [{ name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', minTxMs: 100, minRxMs: 100, multiplier: 3 }]);
+    const bothUp = () =>
+      waitFor('the session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await ours.session('up4').catch(() => undefined))?.state === 'Up', 20_000);
+    await bothUp();
+
+    // FRR `shutdown`: it sends one AdminDown (FRR 8.4 leaves its Diag at 0 there, where vrrpd sends
+    // 7); vrrpd goes Down with "Neighbor Signaled Session Down".
+    await frr.configure(['bfd', 'peer 192.0.2.1 local-address 192.0.2.254', 'shutdown']);
+    await waitFor('vrrpd to see the AdminDown', async () => (await ours.session('up4')).state === 'Down', 5000);
+    expect(await ours.session('up4')).toMatchObject({ localDiag: 3, remoteState: 'AdminDown', remoteDiag: 0, lastDown: { diag: 3, reason: 'Neighbor Signaled Session Down' } });
+    await frr.configure(['bfd', 'peer 192.0.2.1 local-address 192.0.2.254', 'no shutdown']);
+    await bothUp();
+
+    // FRR dies without a word: vrrpd's Detection Time expires.
+    await frr.stop('SIGKILL');
+    running.splice(running.indexOf(frr), 1);
+    await waitFor('vrrpd to time out', async () => (await ours.session('up4')).state === 'Down', 10_000);
+    expect((await ours.session('up4')).lastDown).toMatchObject({ diag: 1, reason: 'Control Detection Time Expired' });
+
+    // vrrpd dies without a word: FRR's Detection Time expires.
+    frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254'));
+    await bothUp();
+    await ours.stop('SIGKILL');
+    running.splice(running.indexOf(ours), 1);
+    await waitFor('FRR to time out', async () => (await frr.peer('192.0.2.1'))?.status === 'down', 10_000);
+    expect(await frr.peer('192.0.2.1')).toMatchObject({ diagnostic: 'control detection time expired' });
+
+    // vrrpd stops (SIGTERM): it says AdminDown, FRR goes Down with "neighbor signaled session down".
+    ours = vrrpd(r1, [{ name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', minTxMs: 100, minRxMs: 100, multiplier: 3 }]);
+    await bothUp();
+    await ours.stop();
+    running.splice(running.indexOf(ours), 1);
+    await waitFor('FRR to hear the AdminDown', async () => (await frr.peer('192.0.2.1'))?.status === 'down', 5000);
+    expect(await frr.peer('192.0.2.1')).toMatchObject({ diagnostic: 'neighbor signaled session down', 'remote-diagnostic': 'administratively down' });
+  });
+
+  test('multi-hop (RFC 5883, UDP 4784) with FRR', { timeout: 60_000 }, async () => {
+    const { r1, up } = await twoHosts();
+    const frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254', '  receive-interval 200\n  transmit-interval 200\n', true));
+    const ours = vrrpd(r1, [{ name: 'far', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', multihop: true, maxHops: 10, minTxMs: 200, minRxMs: 200 }]);
+    await waitFor('the multi-hop session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await ours.session('far').catch(() => undefined))?.state === 'Up', 20_000);
+    expect(await ours.session('far')).toMatchObject({ multihop: true, remoteDiscr: (await frr.peer('192.0.2.1'))!.id });
+    expect((await frr.peer('192.0.2.1'))!.multihop).toBe(true);
+  });
+
+  test('hostile and malformed packets are counted by reason and change nothing; the same packet done right would', { timeout: 90_000 }, async () => {
+    const { r1, up } = await twoHosts();
+    const intruder = await lab!.addHost('x', ['192.0.2.66/24']);
+    // A second of silence before Down: the flood below comes from a process on the same loaded machine.
+    const frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254', '  receive-interval 200\n  transmit-interval 200\n  detect-multiplier 5\n'));
+    const ours = vrrpd(r1, [{ name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', minTxMs: 200, minRxMs: 200, multiplier: 5 }]);
+    await waitFor('the session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await ours.session('up4').catch(() => undefined))?.state === 'Up', 20_000);
+    const session = await ours.session('up4');
+    // A Down packet as FRR would send it: it would take the session down.
+    const down = encodeControlPacket({
+      diag: 0, state: 'Down', poll: false, final: false, controlPlaneIndependent: false, authenticationPresent: false, demand: false, multipoint: false,
+      detectMult: 3, myDiscriminator: session.remoteDiscr, yourDiscriminator: session.localDiscr, desiredMinTxInterval: 100_000, requiredMinRxInterval: 100_000, requiredMinEchoRxInterval: 0,
+    });
+    const to = { to: '192.0.2.1', port: 3784 };
+    // From the peer's own address but not from a neighbour on the link (TTL 254): RFC 5881 §5.
+    await sendDatagrams(up, [{ ...to, from: '192.0.2.254', payload: down, ttl: 254, count: 20 }]);
+    // From another host: right discriminator, wrong peer; and a guessed discriminator; malformed ones; a flood.
+    const truncated = down.subarray(0, 20);
+    const badVersion = Uint8Array.from(down, (byte, i) => (i === 0 ? (2 << 5) | (byte & 0x1f) : byte));
+    const zeroMult = Uint8Array.from(down, (byte, i) => (i === 2 ? 0 : byte));
+    await sendDatagrams(intruder, [
+      { ...to, payload: down, ttl: 255, count: 20 },
+      { ...to, payload: truncated, ttl: 255, count: 20 },
+      { ...to, payload: badVersion, ttl: 255, count: 20 },
+      { ...to, payload: zeroMult, ttl: 255, count: 20 },
+      { ...to, payload: down, ttl: 255, count: 5000 },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const status = (await ours.status()).bfd!;
+    expect(status.sessions[0]).toMatchObject({ state: 'Up', upTransitions: 1, downTransitions: 0 });
+    expect(status.discarded).toMatchObject({ ttl: 20, 'too-short': 20, version: 20, 'detect-mult': 20 });
+    // The flood outruns the socket's receive buffer: the kernel drops some before vrrpd can count them.
+    expect(status.discarded['unknown-discriminator']).toBeGreaterThan(1000);
+    expect(status.discarded['unknown-discriminator']).toBeLessThanOrEqual(5020);
+    expect((await frr.peer('192.0.2.1'))!.status).toBe('up');
+
+    // The control: the same packet from the peer with TTL 255 is obeyed.
+    await sendDatagrams(up, [{ ...to, from: '192.0.2.254', payload: down, ttl: 255 }]);
+    await waitFor('the forged-right Down to take the session down', async () => (await ours.session('up4')).downTransitions === 1, 5000);
+    expect((await ours.session('up4')).lastDown).toMatchObject({ diag: 3 });
+  });
+});

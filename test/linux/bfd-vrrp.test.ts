@@ -1,0 +1,105 @@
+// track_bfd on real links: a Master follows a BFD session to its upstream router (FRR's bfdd);
+// cutting the upstream (nftables dropping its BFD packets, or its link going down) puts the Master
+// in Fault and moves the VIP to the Backup, without waiting for Master_Down_Interval. keepalived
+// 2.2.7 runs the same configuration beside it, on the same LAN and the same upstream, for
+// comparison. How fast each moves is measured in bench/bfd.ts, not asserted here.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { bfdInstance, config, instance, vip } from '../config/builders.js';
+import { startVrrpdModel } from '../helpers/bfd-lab.js';
+import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
+import { haveFrrBfdd, startBfdd } from '../helpers/frr.js';
+import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+
+const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
+let lab: NamespaceLab | undefined;
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  await lab?.destroy();
+  lab = undefined;
+});
+
+const UPSTREAM = '192.0.2.254';
+const TIMERS = '  receive-interval 100\n  transmit-interval 100\n  detect-multiplier 5\n';
+
+/** keepalived with VRRP and BFD, logging to the console. */
+function startKeepalived(host: LabHost, text: string): { lines: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-kabfd-'));
+  const file = join(dir, 'keepalived.conf');
+  writeFileSync(file, text);
+  const pid = (name: string) => join(dir, `${name}.pid`);
+  const child = host.spawn('keepalived', ['--dont-fork', '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('checkers'), '-b', pid('bfd')]);
+  const lines: string[] = [];
+  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  cleanups.push(async () => {
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    host.killAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { lines };
+}
+
+/** Drops the upstream's BFD packets on their way into `host`. */
+async function cutBfdFromUpstream(host: LabHost): Promise<void> {
+  const nft = (...args: string[]) => host.exec('nft', args);
+  await nft('add', 'table', 'inet', 'cut');
+  await nft('add', 'chain', 'inet', 'cut', 'in', '{ type filter hook input priority 0; }');
+  await nft('add', 'rule', 'inet', 'cut', 'in', 'ip', 'saddr', UPSTREAM, 'udp', 'dport', '3784', 'drop');
+}
+
+describe.skipIf(!isRoot() || !haveKeepalived || !haveFrrBfdd())('track_bfd to an upstream router (needs root, keepalived and frr)', () => {
+  test.each(['nftables drops the upstream\'s BFD', 'the upstream\'s link goes down'] as const)(
+    '%s: the Master goes to Fault and the Backup takes the VIP, for vrrpd and for keepalived',
+    { timeout: 120_000 },
+    async (cut) => {
+      await sweepStaleLabs();
+      lab = await NamespaceLab.create();
+      const v1 = await lab.addHost('v1', ['192.0.2.1/24']);
+      const v2 = await lab.addHost('v2', ['192.0.2.2/24']);
+      const k1 = await lab.addHost('k1', ['192.0.2.3/24']);
+      const k2 = await lab.addHost('k2', ['192.0.2.4/24']);
+      const up = await lab.addHost('up', [`${UPSTREAM}/24`]);
+      const frr = await startBfdd(up, `bfd\n peer 192.0.2.1 local-address ${UPSTREAM}\n${TIMERS} !\n peer 192.0.2.3 local-address ${UPSTREAM}\n${TIMERS} !\n!\n`);
+      cleanups.push(() => frr.stop());
+
+      // vrrpd: VRID 51, VIP .100; v1 tracks the upstream with weight 0.
+      const bfd = bfdInstance({ neighborIp: UPSTREAM, sourceIp: '192.0.2.1', minTxMs: 100, minRxMs: 100, multiplier: 5 });
+      const vrrpInstance = (priority: number, trackBfd: boolean) =>
+        instance({ priority, advertIntervalMs: 1000, virtualAddresses: [vip('192.0.2.100', 24)], ...(trackBfd ? { trackBfd: [{ name: 'upstream' }] } : {}) });
+      const master = startVrrpdModel(v1, config({ instances: [vrrpInstance(150, true)], bfdInstances: [bfd] }));
+      const backup = startVrrpdModel(v2, config({ instances: [vrrpInstance(100, false)] }));
+      cleanups.push(() => master.stop(), () => backup.stop());
+
+      // keepalived: VRID 52, VIP .101; the same configuration in its own syntax.
+      const bfdBlock = `bfd_instance upstream {\n  neighbor_ip ${UPSTREAM}\n  source_ip 192.0.2.3\n  min_rx 100\n  min_tx 100\n  multiplier 5\n}\n`;
+      const kaMaster = startKeepalived(k1, bfdBlock + instanceConfig({ priority: 150, version: 3, vrid: 52, vip: '192.0.2.101/24', extra: '  track_bfd {\n    upstream\n  }' }));
+      startKeepalived(k2, instanceConfig({ priority: 100, version: 3, vrid: 52, vip: '192.0.2.101/24' }));
+
+      await waitFor('both Masters to hold their VIPs once BFD is Up', async () => (await holds(v1, '192.0.2.100')) && (await holds(k1, '192.0.2.101')), 30_000);
+      expect(await holds(v2, '192.0.2.100')).toBe(false);
+      expect(await holds(k2, '192.0.2.101')).toBe(false);
+
+      if (cut === 'nftables drops the upstream\'s BFD') {
+        await Promise.all([cutBfdFromUpstream(v1), cutBfdFromUpstream(k1)]);
+      } else {
+        await up.setCarrier(false);
+      }
+      await waitFor('both Backups to take the VIPs', async () => (await holds(v2, '192.0.2.100')) && (await holds(k2, '192.0.2.101')), 10_000);
+      expect(await holds(v1, '192.0.2.100')).toBe(false);
+      expect(await holds(k1, '192.0.2.101')).toBe(false);
+      const status = await master.status();
+      expect(status.instances[0]).toMatchObject({ state: 'Fault', faultReasons: ['tracking: bfd upstream failed'] });
+      expect(status.bfd!.sessions[0]).toMatchObject({ state: 'Down', lastDown: { diag: 1, reason: 'Control Detection Time Expired' } });
+      expect(master.events('transition').map((t) => `${t['from']}->${t['to']}`)).toEqual(['Initialize->Fault', 'Fault->Backup', 'Backup->Master', 'Master->Fault']);
+      expect(kaMaster.lines.some((line) => line.includes('Tracked BFD instance upstream is DOWN'))).toBe(true);
+    },
+  );
+});
