@@ -34,6 +34,8 @@ export interface Bfdd {
   peers(): Promise<FrrPeer[]>;
   /** The peer with this address. */
   peer(address: string): Promise<FrrPeer | undefined>;
+  /** `show bfd peers counters json`: packets and Up/Down counts per peer. */
+  counters(): Promise<Array<{ readonly peer: string; readonly 'session-up': number; readonly 'session-down': number }>>;
   /** `configure terminal` then these lines (`bfd`, `peer ...`, `transmit-interval 100`). */
   configure(lines: readonly string[]): Promise<void>;
   /** What bfdd printed. */
@@ -79,6 +81,7 @@ export async function startBfdd(host: LabHost, config: string): Promise<Bfdd> {
   return {
     peers,
     peer: async (address) => (await peers()).find((peer) => peer.peer === address),
+    counters: async () => JSON.parse(await vtysh('show bfd peers counters json')) as Awaited<ReturnType<Bfdd['counters']>>,
     configure: async (lines) => void (await vtysh('configure terminal', ...lines)),
     output,
     stop: async (signal = 'SIGTERM') => {
