@@ -18,6 +18,8 @@ export interface LabVrrpd {
   readonly exited: Promise<number | null>;
   /** `vrrpd status --json`. */
   status(): Promise<{ instances: Array<Record<string, unknown> & { name: string; state: string }>; bfd: BfdStatus | null }>;
+  /** `vrrpd status` as an operator reads it. */
+  statusText(): Promise<string>;
   /** One BFD session's status. */
   session(name: string): Promise<BfdStatus['sessions'][number]>;
   /** Log lines (JSON) with this event. */
@@ -44,6 +46,7 @@ export function startVrrpdModel(host: LabHost, config: VrrpdConfig): LabVrrpd {
     lines,
     exited,
     status,
+    statusText: async () => (await run('node', [join(root, 'bin', 'vrrpd'), 'status', '--control-socket', socket])).stdout,
     session: async (name) => {
       const found = (await status()).bfd?.sessions.find((session) => session.name === name);
       if (!found) throw new Error(`vrrpd reports no BFD session ${name}`);

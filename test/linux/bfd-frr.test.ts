@@ -77,6 +77,18 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     expect(after).toMatchObject({ state: 'Up', upTransitions: 1, downTransitions: 0, polling: false });
     expect((await frr.peer('192.0.2.1'))!).toMatchObject({ status: 'up', 'remote-receive-interval': 100, 'remote-transmit-interval': 100 });
     expect(ours.events('bfd-error')).toEqual([]);
+    // `vrrpd status` (text) lists the sessions under their own heading.
+    const text = await ours.statusText();
+    expect(text.split('\n')[0]).toMatch(/^BFD\s+STATE\s+SINCE\s+PEER\s+REMOTE DISCR\s+TX\s+DETECT\s+LAST DOWN$/);
+    expect(text).toMatch(new RegExp(`^up4\\s+Up\\s+[\\d.]+ s\\s+192\\.0\\.2\\.254\\s+${after.remoteDiscr}\\s+200 ms\\s+900 ms\\s+-$`, 'm'));
+  });
+
+  test('a BFD port another daemon holds stops vrrpd from starting, with the reason', { timeout: 60_000 }, async () => {
+    const { r1 } = await twoHosts();
+    await bfdd(r1, frrPeer('192.0.2.254', '192.0.2.1'));
+    const ours = vrrpd(r1, [{ name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1' }]);
+    expect(await ours.exited).toBe(1);
+    expect(ours.lines).toContain("vrrpd: cannot open UDP 3784 (IPv4): the port is in use (another BFD daemon (FRR's bfdd, keepalived) may hold UDP 3784 (IPv4) in this network namespace)");
   });
 
   test('diagnostics: FRR shut down administratively, FRR killed, vrrpd killed, vrrpd stopped', { timeout: 120_000 }, async () => {
