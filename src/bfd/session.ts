@@ -180,6 +180,7 @@ export class BfdSession {
     if (this.stopped || this.sessionState === 'AdminDown') return;
     this.setState('AdminDown', Diag.administrativelyDown);
     this.transmit(false);
+    this.scheduleTransmit(true);
   }
 
   /** §6.8.16: back from AdminDown, the session starts Down. */
