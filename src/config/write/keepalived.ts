@@ -3,8 +3,13 @@ import type { VrrpdConfig } from '../model.js';
 import { configEntries, type Entry } from './entries.js';
 
 export function writeKeepalivedConfig(config: VrrpdConfig, header?: string): string {
+  return renderKeepalived(configEntries(config), header);
+}
+
+/** Entries as keepalived.conf text, a blank line between top-level blocks. */
+export function renderKeepalived(entries: readonly Entry[], header?: string): string {
   const lines: string[] = header ? header.split('\n').map((text) => `! ${text}`.trimEnd()) : [];
-  configEntries(config).forEach((entry, index) => {
+  entries.forEach((entry, index) => {
     if (index > 0 || lines.length > 0) lines.push('');
     render(entry, 0, lines);
   });
