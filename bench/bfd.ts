@@ -64,15 +64,27 @@ interface Packet {
   readonly priority: number;
   readonly arpAddress: string;
   readonly mac: string;
+  /** BFD Sta: 3 is Up. */
+  readonly bfdState: number;
 }
 
 function readPackets(file: string): Packet[] {
-  const fields = ['frame.time_epoch', 'ip.src', 'ip.dst', 'udp.dstport', 'vrrp.virt_rtr_id', 'vrrp.prio', 'arp.src.proto_ipv4', 'eth.src'];
+  const fields = ['frame.time_epoch', 'ip.src', 'ip.dst', 'udp.dstport', 'vrrp.virt_rtr_id', 'vrrp.prio', 'arp.src.proto_ipv4', 'eth.src', 'bfd.sta'];
   const out = execFileSync('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1024 * 1024 * 1024 }).trim();
   if (out === '') return [];
   return out.split('\n').map((line) => {
-    const [time, source, destination, port, vrid, priority, arp, mac] = line.split('\t');
-    return { t: Number(time) * 1000, source: source ?? '', destination: destination ?? '', udpPort: Number(port || 0), vrid: Number(vrid || 0), priority: Number(priority || -1), arpAddress: arp ?? '', mac: mac ?? '' };
+    const [time, source, destination, port, vrid, priority, arp, mac, sta] = line.split('\t');
+    return {
+      t: Number(time) * 1000,
+      source: source ?? '',
+      destination: destination ?? '',
+      udpPort: Number(port || 0),
+      vrid: Number(vrid || 0),
+      priority: Number(priority || -1),
+      arpAddress: arp ?? '',
+      mac: mac ?? '',
+      bfdState: Number(sta || -1),
+    };
   });
 }
 
@@ -125,12 +137,19 @@ async function failover(options: BenchOptions, setting: { intervalMs: number; mu
     }
     const mastersHold = async () => (await Promise.all(pairs.map((pair) => holds(pair.masterHost, pair.vip)))).every(Boolean);
     const backupsHold = async () => (await Promise.all(pairs.map((pair) => holds(pair.backupHost, pair.vip)))).every(Boolean);
-    if (!(await poll(mastersHold, 30_000, 50))) throw new Error(`${label}: the Masters never took their VIPs (is BFD Up?)`);
+    if (!(await poll(mastersHold, 30_000, 50))) {
+      // BFD that cannot stay Up (a loaded machine at 10 ms) keeps a weight-0 Master in Fault.
+      options.log(`  ${label}: the Masters did not both hold their VIPs within 30 s; no trials`);
+      return results;
+    }
     const capture = await startCapture(up, 'udp port 3784 or ip proto 112 or arp', 'eth0', { bufferKiB: 32768 });
     stopping.push(() => capture.stop());
     const cuts: number[] = [];
     for (let trial = 0; trial < trials; trial++) {
-      if (!(await poll(mastersHold, 30_000, 50))) throw new Error(`${label}: the Masters did not take their VIPs back`);
+      if (!(await poll(mastersHold, 30_000, 50))) {
+        options.log(`  ${label}: the Masters did not take their VIPs back within 30 s; ${trial} trials`);
+        break;
+      }
       // A second of steady state, then a cut at a random phase of the transmit interval.
       await sleep(1000 + Math.random() * setting.intervalMs);
       cuts.push(nowEpochMs());
@@ -194,6 +213,8 @@ export interface JitterFigures {
   readonly session: string;
   readonly intervalMs: number;
   readonly gaps: number;
+  /** Packets sent in the phase (any state). */
+  readonly packets: number;
   readonly gapP50: number;
   readonly gapP99: number;
   readonly gapMax: number;
@@ -295,14 +316,16 @@ async function jitter(options: BenchOptions): Promise<{ figures: JitterFigures[]
     for (const w of windows) {
       for (const r of runners) {
         for (const session of [r.fast, r.slow]) {
-          const times = packets.filter((p) => p.source === session.source && p.t >= w.from && p.t < w.to).map((p) => p.t);
-          const gaps = times.slice(1).map((t, i) => t - times[i]!);
+          // Gaps between packets sent Up: while Down a session slows to idle_tx on purpose.
+          const sent = packets.filter((p) => p.source === session.source && p.t >= w.from && p.t < w.to);
+          const gaps = sent.slice(1).flatMap((p, i) => (p.bfdState === 3 && sent[i]!.bfdState === 3 ? [p.t - sent[i]!.t] : []));
           figures.push({
             phase: w.phase,
             runner: r.label,
             session: `${session.intervalMs} ms x ${session.multiplier}`,
             intervalMs: session.intervalMs,
             gaps: gaps.length,
+            packets: sent.length,
             gapP50: median(gaps),
             gapP99: p99(gaps),
             gapMax: max(gaps),
@@ -361,7 +384,7 @@ export async function bfdBench(options: BenchOptions): Promise<BenchReport> {
       ]);
     }
   }
-  const jitterRows = figures.map((f) => [f.phase, f.runner, f.session, fmt(f.gapP50), fmt(f.gapP99), fmt(f.gapMax), `${f.overDetection}/${f.gaps}`, String(f.frrDowns)]);
+  const jitterRows = figures.map((f) => [f.phase, f.runner, f.session, String(f.packets), fmt(f.gapP50), fmt(f.gapP99), fmt(f.gapMax), `${f.overDetection}/${f.gaps}`, String(f.frrDowns)]);
   return {
     name: 'bfd',
     title: 'BFD: failure detection to the VIP on the Backup (vrrpd / keepalived, upstream FRR bfdd), and BFD transmit gaps under load',
@@ -369,8 +392,8 @@ export async function bfdBench(options: BenchOptions): Promise<BenchReport> {
       table(['setting', 'daemon (vrrpd / keepalived)', 'VIP moved', 'to Fault p50 ms', 'to Fault p99 ms', 'to VIP p50 ms', 'to VIP p99 ms', 'to VIP max ms', 'p99 - Skew_Time - Detection Time ms'], failoverRows) +
       `\n\nFrom the upstream's last BFD packet to the Master (its bfdd then SIGSTOPped) to the Master's priority-0 advertisement ("to Fault") and to the Backup's first gratuitous ARP ("to VIP"), on the upstream's capture. ` +
       `Detection Time is multiplier x interval; the Backup's Skew_Time is ${fmt(SKEW_MS)} ms (priority ${BACKUP_PRIORITY}). The goal: the last column at most 5 ms.\n\n` +
-      table(['phase', 'daemon (vrrpd / keepalived)', 'session', 'gap p50 ms', 'gap p99 ms', 'gap max ms', 'gaps > Detection Time', 'Downs at FRR'], jitterRows) +
-      `\n\n${phaseSeconds} s per phase. Gaps between one session's packets on the upstream's capture (RFC 5880 §6.8.7 jitter puts them at 75-100% of the interval); ` +
+      table(['phase', 'daemon (vrrpd / keepalived)', 'session', 'packets', 'gap p50 ms', 'gap p99 ms', 'gap max ms', 'gaps > Detection Time', 'Downs at FRR'], jitterRows) +
+      `\n\n${phaseSeconds} s per phase. Gaps between one session's consecutive packets sent while Up, on the upstream's capture (RFC 5880 §6.8.7 jitter puts them at 75-100% of the interval; keepalived at 75-90%); ` +
       'a gap longer than the Detection Time is one the peer would see as a failure; FRR counted its session Downs. vrrpd (worker) runs its BFD sessions in their own thread (the default); vrrpd (main loop) on the main event loop (VRRPD_BFD_THREAD=main).',
     data: { trials, figures },
   };

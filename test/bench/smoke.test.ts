@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { main } from '../../bench/main.js';
+import { haveFrrBfdd } from '../helpers/frr.js';
 import { isRoot } from '../helpers/netns.js';
 
 const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -30,4 +31,18 @@ describe.skipIf(!isRoot() || !haveKeepalived)('benchmarks, tiny mode (needs root
     expect(rows.map((row) => row.split('|')[1]!.trim())).toEqual(['vrrpd clock (timerfd)', 'Node setTimeout']);
     for (const row of rows) expect(row).toMatch(/\/50\s+\|/);
   });
+
+  test.skipIf(!haveFrrBfdd())('the BFD benchmark measures failover and transmit gaps for both daemons (needs frr)', { timeout: 600_000 }, async () => {
+    const [report] = await main(['--tiny', '--no-save', '--only', 'bfd'], () => undefined);
+    const tables = report!.text.split('\n\n').filter((part) => part.startsWith('| '));
+    expect(tables).toHaveLength(2);
+    for (const text of tables) {
+      const rows = text.split('\n').filter((line) => line.startsWith('| '));
+      expect(rows[0]).toMatch(/vrrpd \/ keepalived/);
+      const daemons = new Set(rows.slice(2).map((row) => row.split('|')[2]!.trim()));
+      expect(daemons.has('keepalived')).toBe(true);
+      expect([...daemons].some((name) => name.startsWith('vrrpd'))).toBe(true);
+    }
+  });
 });
+

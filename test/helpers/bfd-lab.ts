@@ -1,11 +1,11 @@
-// vrrpd with BFD sessions in lab hosts: started from a configuration model (run-model.mjs), asked
-// for its status, stopped; and a sender of hand-made BFD packets with a chosen TTL.
+// vrrpd with BFD sessions in lab hosts: started from a keepalived.conf, asked for its status,
+// reloaded with another, stopped; keepalived.conf text for bfd_instance blocks; and a sender of
+// hand-made BFD packets with a chosen TTL.
 import { execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { VrrpdConfig } from '../../src/config/model.js';
 import type { BfdStatus } from '../../src/daemon/bfd/ports.js';
 import type { LabHost } from './netns.js';
 
@@ -24,17 +24,19 @@ export interface LabVrrpd {
   session(name: string): Promise<BfdStatus['sessions'][number]>;
   /** Log lines (JSON) with this event. */
   events(event: string): Array<Record<string, unknown>>;
+  /** Rewrites the configuration file and sends SIGHUP. */
+  reload(text: string): void;
   /** SIGTERM (or `signal`), wait for the exit, remove the scratch directory. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startVrrpdModel(host: LabHost, config: VrrpdConfig): LabVrrpd {
+export function startVrrpdConf(host: LabHost, text: string): LabVrrpd {
   const dir = mkdtempSync(join(tmpdir(), 'vrrpd-bfd-'));
   chmodSync(dir, 0o755);
-  const file = join(dir, 'model.json');
+  const file = join(dir, 'keepalived.conf');
   const socket = join(dir, 'vrrpd.sock');
-  writeFileSync(file, JSON.stringify(config));
-  const child = host.spawn('node', [join(import.meta.dirname, 'run-model.mjs'), file, socket]);
+  writeFileSync(file, text);
+  const child = host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', socket]);
   const lines: string[] = [];
   const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
   child.stdout?.on('data', take);
@@ -52,6 +54,10 @@ export function startVrrpdModel(host: LabHost, config: VrrpdConfig): LabVrrpd {
       if (!found) throw new Error(`vrrpd reports no BFD session ${name}`);
       return found;
     },
+    reload: (next) => {
+      writeFileSync(file, next);
+      child.kill('SIGHUP');
+    },
     events: (event) => lines.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [])).filter((record) => record['event'] === event),
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
@@ -60,6 +66,21 @@ export function startVrrpdModel(host: LabHost, config: VrrpdConfig): LabVrrpd {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A bfd_instance block as keepalived.conf writes it; intervals in ms. */
+export function bfdBlock(name: string, options: { neighbor: string; source?: string; minTx?: number; minRx?: number; multiplier?: number; extra?: readonly string[] }): string {
+  return [
+    `bfd_instance ${name} {`,
+    `  neighbor_ip ${options.neighbor}`,
+    ...(options.source ? [`  source_ip ${options.source}`] : []),
+    ...(options.minTx !== undefined ? [`  min_tx ${options.minTx}`] : []),
+    ...(options.minRx !== undefined ? [`  min_rx ${options.minRx}`] : []),
+    ...(options.multiplier !== undefined ? [`  multiplier ${options.multiplier}`] : []),
+    ...(options.extra ?? []).map((line) => `  ${line}`),
+    '}',
+    '',
+  ].join('\n');
 }
 
 /**

@@ -1,12 +1,10 @@
-// vrrpd's BFD against FRR's bfdd (Debian's frr), in namespaces: sessions come Up over IPv4 and
-// IPv6, single- and multi-hop; both ends agree on the timers and keep the session Up through Poll
-// Sequences either side starts; each end goes Down with the diagnostic the other's departure
+// vrrpd's BFD against FRR's bfdd (Debian's frr), in namespaces, from keepalived.conf: sessions
+// come Up over IPv4 and IPv6, single- and multi-hop; both ends agree on the timers and keep the
+// session Up through Poll Sequences either side starts (FRR reconfigured, vrrpd reloaded); each end goes Down with the diagnostic the other's departure
 // calls for; hostile and malformed packets are counted and change nothing.
 import { afterEach, describe, expect, test } from 'vitest';
 import { encodeControlPacket } from '../../src/bfd/packet.js';
-import type { BfdInstanceConfig } from '../../src/config/model.js';
-import { bfdInstance, config } from '../config/builders.js';
-import { sendDatagrams, startVrrpdModel, type LabVrrpd } from '../helpers/bfd-lab.js';
+import { bfdBlock, sendDatagrams, startVrrpdConf, type LabVrrpd } from '../helpers/bfd-lab.js';
 import { waitFor } from '../helpers/daemons.js';
 import { haveFrrBfdd, startBfdd, type Bfdd } from '../helpers/frr.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
@@ -28,11 +26,14 @@ async function twoHosts(): Promise<{ r1: LabHost; up: LabHost }> {
   return { r1, up };
 }
 
-function vrrpd(host: LabHost, sessions: Array<Partial<BfdInstanceConfig>>): LabVrrpd {
-  const daemon = startVrrpdModel(host, config({ instances: [], bfdInstances: sessions.map((session) => bfdInstance(session)) }));
+/** vrrpd running these bfd_instance blocks (and no vrrp_instance). */
+function vrrpd(host: LabHost, text: string): LabVrrpd {
+  const daemon = startVrrpdConf(host, text);
   running.push(daemon);
   return daemon;
 }
+
+const up4 = (timers = { minTx: 100, minRx: 100, multiplier: 3 }) => bfdBlock('up4', { neighbor: '192.0.2.254', source: '192.0.2.1', ...timers });
 
 async function bfdd(host: LabHost, text: string): Promise<Bfdd> {
   const daemon = await startBfdd(host, text);
@@ -48,10 +49,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     const { r1, up } = await twoHosts();
     const timers = '  receive-interval 100\n  transmit-interval 100\n  detect-multiplier 3\n';
     const frr = await bfdd(up, `bfd\n peer 192.0.2.1 local-address 192.0.2.254\n${timers} !\n peer 2001:db8::1 local-address 2001:db8::fe\n${timers} !\n!\n`);
-    const ours = vrrpd(r1, [
-      { name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', minTxMs: 100, minRxMs: 100, multiplier: 3 },
-      { name: 'up6', family: 'ipv6', neighborIp: '2001:db8::fe', sourceIp: '2001:db8::1', minTxMs: 100, minRxMs: 100, multiplier: 3 },
-    ]);
+    const ours = vrrpd(r1, up4() + bfdBlock('up6', { neighbor: '2001:db8::fe', source: '2001:db8::1', minTx: 100, minRx: 100, multiplier: 3 }));
     await waitFor('both sessions Up at both ends', async () => {
       const peers = await frr.peers();
       const status = await ours.status().catch(() => undefined);
@@ -76,6 +74,15 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     const after = await ours.session('up4');
     expect(after).toMatchObject({ state: 'Up', upTransitions: 1, downTransitions: 0, polling: false });
     expect((await frr.peer('192.0.2.1'))!).toMatchObject({ status: 'up', 'remote-receive-interval': 100, 'remote-transmit-interval': 100 });
+
+    // vrrpd reloads with new timers for up6: its Poll Sequence, FRR follows, nothing goes down.
+    ours.reload(up4() + bfdBlock('up6', { neighbor: '2001:db8::fe', source: '2001:db8::1', minTx: 250, minRx: 400, multiplier: 3 }));
+    await waitFor('FRR to follow vrrpd\'s new timers', async () => {
+      const peer = await frr.peer('2001:db8::1');
+      return peer?.['remote-transmit-interval'] === 250 && peer['remote-receive-interval'] === 400;
+    }, 10_000);
+    expect(await ours.session('up6')).toMatchObject({ state: 'Up', upTransitions: 1, downTransitions: 0, polling: false, timers: { transmitInterval: 250_000, detectionTime: 1_200_000 } });
+    expect((await frr.counters()).every((peer) => peer['session-down'] === 0)).toBe(true);
     expect(ours.events('bfd-error')).toEqual([]);
     // `vrrpd status` (text) lists the sessions under their own heading.
     const text = await ours.statusText();
@@ -86,7 +93,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
   test('a BFD port another daemon holds stops vrrpd from starting, with the reason', { timeout: 60_000 }, async () => {
     const { r1 } = await twoHosts();
     await bfdd(r1, frrPeer('192.0.2.254', '192.0.2.1'));
-    const ours = vrrpd(r1, [{ name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1' }]);
+    const ours = vrrpd(r1, bfdBlock('up4', { neighbor: '192.0.2.254', source: '192.0.2.1' }));
     expect(await ours.exited).toBe(1);
     expect(ours.lines).toContain("vrrpd: cannot open UDP 3784 (IPv4): the port is in use (another BFD daemon (FRR's bfdd, keepalived) may hold UDP 3784 (IPv4) in this network namespace)");
   });
@@ -94,7 +101,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
   test('diagnostics: FRR shut down administratively, FRR killed, vrrpd killed, vrrpd stopped', { timeout: 120_000 }, async () => {
     const { r1, up } = await twoHosts();
     let frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254'));
-    let ours = vrrpd(r1, [{ name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', minTxMs: 100, minRxMs: 100, multiplier: 3 }]);
+    let ours = vrrpd(r1, up4());
     const bothUp = () =>
       waitFor('the session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await ours.session('up4').catch(() => undefined))?.state === 'Up', 20_000);
     await bothUp();
@@ -122,7 +129,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     expect(await frr.peer('192.0.2.1')).toMatchObject({ diagnostic: 'control detection time expired' });
 
     // vrrpd stops (SIGTERM): it says AdminDown, FRR goes Down with "neighbor signaled session down".
-    ours = vrrpd(r1, [{ name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', minTxMs: 100, minRxMs: 100, multiplier: 3 }]);
+    ours = vrrpd(r1, up4());
     await bothUp();
     await ours.stop();
     running.splice(running.indexOf(ours), 1);
@@ -133,7 +140,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
   test('multi-hop (RFC 5883, UDP 4784) with FRR', { timeout: 60_000 }, async () => {
     const { r1, up } = await twoHosts();
     const frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254', '  receive-interval 200\n  transmit-interval 200\n', true));
-    const ours = vrrpd(r1, [{ name: 'far', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', multihop: true, maxHops: 10, minTxMs: 200, minRxMs: 200 }]);
+    const ours = vrrpd(r1, bfdBlock('far', { neighbor: '192.0.2.254', source: '192.0.2.1', minTx: 200, minRx: 200, extra: ['multihop', 'max_hops 10'] }));
     await waitFor('the multi-hop session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await ours.session('far').catch(() => undefined))?.state === 'Up', 20_000);
     expect(await ours.session('far')).toMatchObject({ multihop: true, remoteDiscr: (await frr.peer('192.0.2.1'))!.id });
     expect((await frr.peer('192.0.2.1'))!.multihop).toBe(true);
@@ -144,7 +151,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     const intruder = await lab!.addHost('x', ['192.0.2.66/24']);
     // A second of silence before Down: the flood below comes from a process on the same loaded machine.
     const frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254', '  receive-interval 200\n  transmit-interval 200\n  detect-multiplier 5\n'));
-    const ours = vrrpd(r1, [{ name: 'up4', neighborIp: '192.0.2.254', sourceIp: '192.0.2.1', minTxMs: 200, minRxMs: 200, multiplier: 5 }]);
+    const ours = vrrpd(r1, up4({ minTx: 200, minRx: 200, multiplier: 5 }));
     await waitFor('the session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await ours.session('up4').catch(() => undefined))?.state === 'Up', 20_000);
     const session = await ours.session('up4');
     // A Down packet as FRR would send it: it would take the session down.

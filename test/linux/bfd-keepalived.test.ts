@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { bfdInstance, config } from '../config/builders.js';
-import { startVrrpdModel, type LabVrrpd } from '../helpers/bfd-lab.js';
+import { bfdBlock, startVrrpdConf, type LabVrrpd } from '../helpers/bfd-lab.js';
 import { waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
@@ -57,7 +56,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('vrrpd and keepalived BFD (needs r
     const k = await lab.addHost('k', ['192.0.2.2/24']);
     const keepalived = startKeepalivedBfd(k, 'bfd_instance to_vrrpd {\n  neighbor_ip 192.0.2.1\n  source_ip 192.0.2.2\n  min_rx 200\n  min_tx 100\n  multiplier 4\n}\n');
     const start = (): LabVrrpd => {
-      const daemon = startVrrpdModel(r1, config({ instances: [], bfdInstances: [bfdInstance({ name: 'to_keepalived', neighborIp: '192.0.2.2', sourceIp: '192.0.2.1', minTxMs: 150, minRxMs: 300, multiplier: 3 })] }));
+      const daemon = startVrrpdConf(r1, bfdBlock('to_keepalived', { neighbor: '192.0.2.2', source: '192.0.2.1', minTx: 150, minRx: 300, multiplier: 3 }));
       cleanups.push(() => daemon.stop());
       return daemon;
     };
@@ -103,7 +102,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('vrrpd and keepalived BFD (needs r
     const k = await lab.addHost('k', ['2001:db8::2/64']);
     const block = (hoplimit: string) => `bfd_instance to_vrrpd {\n  neighbor_ip 2001:db8::1\n  source_ip 2001:db8::2\n  min_rx 100\n  min_tx 100\n${hoplimit}}\n`;
     let keepalived = startKeepalivedBfd(k, block(''));
-    const ours = startVrrpdModel(r1, config({ instances: [], bfdInstances: [bfdInstance({ name: 'to_keepalived', family: 'ipv6', neighborIp: '2001:db8::2', sourceIp: '2001:db8::1', minTxMs: 100, minRxMs: 100 })] }));
+    const ours = startVrrpdConf(r1, bfdBlock('to_keepalived', { neighbor: '2001:db8::2', source: '2001:db8::1', minTx: 100, minRx: 100 }));
     cleanups.push(() => ours.stop());
     await waitFor('hop-limit-64 packets to be refused', async () => ((await ours.status().catch(() => undefined))?.bfd?.discarded.ttl ?? 0) >= 3, 10_000);
     expect((await ours.session('to_keepalived')).state).toBe('Down');
