@@ -1,12 +1,13 @@
-// vrrpd with BFD sessions in lab hosts: started from a keepalived.conf, asked for its status,
-// reloaded with another, stopped; keepalived.conf text for bfd_instance blocks; and a sender of
-// hand-made BFD packets with a chosen TTL.
+// vrrpd and keepalived with BFD sessions in lab hosts: vrrpd started from a keepalived.conf, asked
+// for its status and metrics, reloaded with another, stopped; keepalived with its BFD process;
+// keepalived.conf text for bfd_instance blocks; and a sender of hand-made BFD packets with a
+// chosen TTL.
 import { execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BfdStatus } from '../../src/daemon/bfd/ports.js';
+import { startKeepalived, startVrrpd } from './daemons.js';
 import type { LabHost } from './netns.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -26,27 +27,25 @@ export interface LabVrrpd {
   events(event: string): Array<Record<string, unknown>>;
   /** Rewrites the configuration file and sends SIGHUP. */
   reload(text: string): void;
-  /** SIGTERM (or `signal`), wait for the exit, remove the scratch directory. */
+  /** GET /metrics from inside the host (started with `metrics`). */
+  metrics(): Promise<string>;
+  /** SIGTERM (or `signal`), wait for the exit (SIGKILL after 5 s). */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startVrrpdConf(host: LabHost, text: string): LabVrrpd {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-bfd-'));
-  chmodSync(dir, 0o755);
-  const file = join(dir, 'keepalived.conf');
-  const socket = join(dir, 'vrrpd.sock');
-  writeFileSync(file, text);
-  const child = host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', socket]);
-  const lines: string[] = [];
-  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout?.on('data', take);
-  child.stderr?.on('data', take);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+/** Where `metrics` puts vrrpd's listener, inside the lab host. */
+const METRICS = '127.0.0.1:9650';
+
+/** vrrpd run on `text`; with `metrics`, serving /metrics inside the host. */
+export function startVrrpdConf(host: LabHost, text: string, options: { metrics?: boolean } = {}): LabVrrpd {
+  const daemon = startVrrpd(host, text, options.metrics ? ['--metrics', METRICS] : []);
+  const socket = daemon.controlSocket!;
+  const child = daemon.process;
   const status = async () => JSON.parse((await run('node', [join(root, 'bin', 'vrrpd'), 'status', '--json', '--control-socket', socket])).stdout) as Awaited<ReturnType<LabVrrpd['status']>>;
   return {
     process: child,
-    lines,
-    exited,
+    lines: daemon.lines,
+    exited: daemon.exited,
     status,
     statusText: async () => (await run('node', [join(root, 'bin', 'vrrpd'), 'status', '--control-socket', socket])).stdout,
     session: async (name) => {
@@ -55,15 +54,48 @@ export function startVrrpdConf(host: LabHost, text: string): LabVrrpd {
       return found;
     },
     reload: (next) => {
-      writeFileSync(file, next);
+      writeFileSync(daemon.configFile, next);
       child.kill('SIGHUP');
     },
-    events: (event) => lines.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [])).filter((record) => record['event'] === event),
+    metrics: async () => {
+      if (!options.metrics) throw new Error('vrrpd was started without metrics');
+      const script = 'fetch(process.argv[1]).then((r) => r.text()).then((t) => process.stdout.write(t))';
+      return (await host.exec('node', ['-e', script, `http://${METRICS}/metrics`])).stdout;
+    },
+    events: (event) => daemon.lines.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [])).filter((record) => record['event'] === event),
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      await Promise.race([daemon.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface LabKeepalived {
+  /** What keepalived logged (its console). */
+  readonly lines: string[];
+  /** Rewrites the configuration file and sends SIGHUP. */
+  reload(text: string): void;
+  /** SIGKILL of every process in the host: keepalived's BFD child dies without a word. */
+  crash(): Promise<void>;
+  /** SIGTERM, wait for the exit, then kill whatever is left in the host. */
+  stop(): Promise<void>;
+}
+
+/** keepalived with its BFD process beside VRRP, logging to the console. */
+export function startKeepalivedBfd(host: LabHost, text: string): LabKeepalived {
+  const daemon = startKeepalived(host, text, { bfd: true });
+  return {
+    lines: daemon.lines,
+    reload: (next) => {
+      writeFileSync(daemon.configFile, next);
+      daemon.process.kill('SIGHUP');
+    },
+    crash: async () => host.crash(),
+    stop: async () => {
+      daemon.process.kill('SIGTERM');
+      await Promise.race([daemon.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      host.killAll();
     },
   };
 }

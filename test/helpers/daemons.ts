@@ -30,18 +30,21 @@ function collect(child: ChildProcess, configFile: string): RunningDaemon {
   return { process: child, lines, exited, configFile };
 }
 
-export function startVrrpd(host: LabHost, config: string): RunningDaemon {
+/** `args` follow `run` (e.g. `--metrics 127.0.0.1:9650`). */
+export function startVrrpd(host: LabHost, config: string, args: readonly string[] = []): RunningDaemon {
   const file = join(scratch, `vrrpd-${++counter}.conf`);
   writeFileSync(file, config);
   const controlSocket = join(scratch, `vrrpd-${counter}.sock`);
-  return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket]), file), controlSocket };
+  return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...args]), file), controlSocket };
 }
 
-export function startKeepalived(host: LabHost, config: string): RunningDaemon {
+/** keepalived's VRRP process; with `bfd`, its BFD (and checker) process too: `--vrrp` alone turns BFD off. */
+export function startKeepalived(host: LabHost, config: string, options: { bfd?: boolean } = {}): RunningDaemon {
   const file = join(scratch, `keepalived-${++counter}.conf`);
   writeFileSync(file, config);
   const pid = (name: string): string => join(scratch, `keepalived-${counter}.${name}.pid`);
-  return collect(host.spawn('keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
+  const processes = options.bfd ? ['-b', pid('bfd'), '-c', pid('checkers')] : ['--vrrp'];
+  return collect(host.spawn('keepalived', ['--dont-fork', ...processes, '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
 }
 
 /** Polls `condition` every 20 ms; resolves with the milliseconds it took, rejects after `timeoutMs`. */

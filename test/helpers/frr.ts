@@ -2,12 +2,12 @@
 // sockets live in a scratch directory of its own (no /etc/frr, no /var/run/frr, no TCP vty, no
 // zebra), vtysh reaches it through that directory, and stop() removes everything.
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from './daemons.js';
 import type { LabHost } from './netns.js';
+import { removeScratchDir, scratchDir } from './scratch.js';
 
 const BFDD = '/usr/lib/frr/bfdd';
 const run = promisify(execFile);
@@ -50,7 +50,7 @@ export function haveFrrBfdd(): boolean {
 
 /** Starts bfdd in `host` with `config` (bfdd's own syntax: `bfd` / ` peer X local-address Y` ...). */
 export async function startBfdd(host: LabHost, config: string): Promise<Bfdd> {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-frr-'));
+  const dir = scratchDir('frr');
   // bfdd drops to the frr user, which must reach its sockets and pid file.
   chmodSync(dir, 0o755);
   const { uid, gid } = await frrIds();
@@ -88,7 +88,7 @@ export async function startBfdd(host: LabHost, config: string): Promise<Bfdd> {
       child.kill(signal);
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
       child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      removeScratchDir(dir);
     },
   };
 }

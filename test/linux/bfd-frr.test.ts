@@ -27,8 +27,8 @@ async function twoHosts(): Promise<{ r1: LabHost; up: LabHost }> {
 }
 
 /** vrrpd running these bfd_instance blocks (and no vrrp_instance). */
-function vrrpd(host: LabHost, text: string): LabVrrpd {
-  const daemon = startVrrpdConf(host, text);
+function vrrpd(host: LabHost, text: string, options: { metrics?: boolean } = {}): LabVrrpd {
+  const daemon = startVrrpdConf(host, text, options);
   running.push(daemon);
   return daemon;
 }
@@ -49,7 +49,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     const { r1, up } = await twoHosts();
     const timers = '  receive-interval 100\n  transmit-interval 100\n  detect-multiplier 3\n';
     const frr = await bfdd(up, `bfd\n peer 192.0.2.1 local-address 192.0.2.254\n${timers} !\n peer 2001:db8::1 local-address 2001:db8::fe\n${timers} !\n!\n`);
-    const ours = vrrpd(r1, up4() + bfdBlock('up6', { neighbor: '2001:db8::fe', source: '2001:db8::1', minTx: 100, minRx: 100, multiplier: 3 }));
+    const ours = vrrpd(r1, up4() + bfdBlock('up6', { neighbor: '2001:db8::fe', source: '2001:db8::1', minTx: 100, minRx: 100, multiplier: 3 }), { metrics: true });
     await waitFor('both sessions Up at both ends', async () => {
       const peers = await frr.peers();
       const status = await ours.status().catch(() => undefined);
@@ -88,6 +88,15 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     const text = await ours.statusText();
     expect(text.split('\n')[0]).toMatch(/^BFD\s+STATE\s+SINCE\s+PEER\s+REMOTE DISCR\s+TX\s+DETECT\s+LAST DOWN$/);
     expect(text).toMatch(new RegExp(`^up4\\s+Up\\s+[\\d.]+ s\\s+192\\.0\\.2\\.254\\s+${after.remoteDiscr}\\s+200 ms\\s+900 ms\\s+-$`, 'm'));
+    // And /metrics, from the sessions' worker thread, says the same.
+    const sample = (name: string, bfd: string, peer: string, value: string) => `${name}{bfd="${bfd}",peer="${peer}"} ${value}\n`;
+    await waitFor('/metrics to show the agreed timers', async () => (await ours.metrics()).includes(sample('vrrpd_bfd_detection_time_seconds', 'up4', '192.0.2.254', '0.9')), 5000);
+    const metrics = await ours.metrics();
+    expect(metrics).toContain(sample('vrrpd_bfd_session_state', 'up4', '192.0.2.254', '3'));
+    expect(metrics).toContain(sample('vrrpd_bfd_session_state', 'up6', '2001:db8::fe', '3'));
+    expect(metrics).toContain(sample('vrrpd_bfd_transmit_interval_seconds', 'up4', '192.0.2.254', '0.2'));
+    expect(metrics).toContain(sample('vrrpd_bfd_transmit_interval_seconds', 'up6', '2001:db8::fe', '0.25'));
+    expect(metrics).toContain(sample('vrrpd_bfd_session_down_total', 'up4', '192.0.2.254', '0'));
   });
 
   test('a BFD port another daemon holds stops vrrpd from starting, with the reason', { timeout: 60_000 }, async () => {
@@ -151,7 +160,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     const intruder = await lab!.addHost('x', ['192.0.2.66/24']);
     // A second of silence before Down: the flood below comes from a process on the same loaded machine.
     const frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254', '  receive-interval 200\n  transmit-interval 200\n  detect-multiplier 5\n'));
-    const ours = vrrpd(r1, up4({ minTx: 200, minRx: 200, multiplier: 5 }));
+    const ours = vrrpd(r1, up4({ minTx: 200, minRx: 200, multiplier: 5 }), { metrics: true });
     await waitFor('the session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await ours.session('up4').catch(() => undefined))?.state === 'Up', 20_000);
     const session = await ours.session('up4');
     // A Down packet as FRR would send it: it would take the session down.
@@ -181,6 +190,8 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     expect(status.discarded['unknown-discriminator']).toBeGreaterThan(1000);
     expect(status.discarded['unknown-discriminator']).toBeLessThanOrEqual(5020);
     expect((await frr.peer('192.0.2.1'))!.status).toBe('up');
+    await waitFor('/metrics to count the discards', async () => (await ours.metrics()).includes('vrrpd_bfd_packets_discarded_total{reason="ttl"} 20\n'), 5000);
+    expect(await ours.metrics()).toContain('vrrpd_bfd_packets_discarded_total{reason="version"} 20\n');
 
     // The control: the same packet from the peer with TTL 255 is obeyed.
     await sendDatagrams(up, [{ ...to, from: '192.0.2.254', payload: down, ttl: 255 }]);

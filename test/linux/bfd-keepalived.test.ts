@@ -1,12 +1,10 @@
 // vrrpd's BFD against keepalived 2.2.7's own BFD process, in namespaces: the session comes Up,
-// keepalived computes the Detection Time vrrpd's timers call for, and each end goes Down with the
+// keepalived computes the Detection Time vrrpd's timers call for, new timers on either side go
+// through a Poll Sequence without the session going down, and each end goes Down with the
 // diagnostic the other's departure calls for (read from keepalived's log lines).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { bfdBlock, startVrrpdConf, type LabVrrpd } from '../helpers/bfd-lab.js';
+import { bfdBlock, startKeepalivedBfd as startKeepalived, startVrrpdConf, type LabKeepalived, type LabVrrpd } from '../helpers/bfd-lab.js';
 import { waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
@@ -19,42 +17,20 @@ afterEach(async () => {
   lab = undefined;
 });
 
-interface KeepalivedBfd {
-  readonly lines: string[];
-  /** SIGKILL of every keepalived process: the BFD child dies without a word. */
-  crash(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** keepalived with its BFD process (and VRRP, which has nothing to do), logging to the console. */
-function startKeepalivedBfd(host: LabHost, text: string): KeepalivedBfd {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-kabfd-'));
-  const file = join(dir, 'keepalived.conf');
-  writeFileSync(file, text);
-  const pid = (name: string) => join(dir, `${name}.pid`);
-  const child = host.spawn('keepalived', ['--dont-fork', '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('checkers'), '-b', pid('bfd')]);
-  const lines: string[] = [];
-  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout?.on('data', take);
-  child.stderr?.on('data', take);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    host.killAll();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  cleanups.push(stop);
-  return { lines, stop, crash: async () => host.crash() };
+function startKeepalivedBfd(host: LabHost, text: string): LabKeepalived {
+  const daemon = startKeepalived(host, text);
+  cleanups.push(() => daemon.stop());
+  return daemon;
 }
 
 describe.skipIf(!isRoot() || !haveKeepalived)('vrrpd and keepalived BFD (needs root and keepalived)', () => {
-  test('the session comes Up, keepalived derives its Detection Time from vrrpd\'s timers, and each end sees the other leave', { timeout: 120_000 }, async () => {
+  test('the session comes Up, keepalived derives its Detection Time from vrrpd\'s timers, timer changes on either side keep it Up, and each end sees the other leave', { timeout: 120_000 }, async () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
     const r1 = await lab.addHost('r1', ['192.0.2.1/24']);
     const k = await lab.addHost('k', ['192.0.2.2/24']);
-    const keepalived = startKeepalivedBfd(k, 'bfd_instance to_vrrpd {\n  neighbor_ip 192.0.2.1\n  source_ip 192.0.2.2\n  min_rx 200\n  min_tx 100\n  multiplier 4\n}\n');
+    const configFor = (minTx: number, minRx: number) => `bfd_instance to_vrrpd {\n  neighbor_ip 192.0.2.1\n  source_ip 192.0.2.2\n  min_rx ${minRx}\n  min_tx ${minTx}\n  multiplier 4\n}\n`;
+    const keepalived = startKeepalivedBfd(k, configFor(100, 200));
     const start = (): LabVrrpd => {
       const daemon = startVrrpdConf(r1, bfdBlock('to_keepalived', { neighbor: '192.0.2.2', source: '192.0.2.1', minTx: 150, minRx: 300, multiplier: 3 }));
       cleanups.push(() => daemon.stop());
@@ -71,8 +47,30 @@ describe.skipIf(!isRoot() || !haveKeepalived)('vrrpd and keepalived BFD (needs r
     // keepalived waits vrrpd's 3 × max(its min_rx 200, vrrpd's min_tx 150) = 600 ms.
     await waitFor('keepalived to log its Detection Time', async () => keepalived.lines.some((line) => line.includes('Detection time is 600000 us')), 5000);
 
-    // vrrpd stops: AdminDown, keepalived enters Down with "Neighbor Signaled Session Down".
+    // vrrpd reloads with min_tx 250: its Poll Sequence; keepalived recomputes on the Poll and
+    // answers with the Final: it now waits 3 × max(its min_rx 200, vrrpd's 250) = 750 ms.
     let mark = keepalived.lines.length;
+    ours.reload(bfdBlock('to_keepalived', { neighbor: '192.0.2.2', source: '192.0.2.1', minTx: 250, minRx: 300, multiplier: 3 }));
+    await waitFor('keepalived to follow vrrpd\'s new timers', async () => keepalived.lines.slice(mark).some((line) => line.includes('Detection time is 750000 us')), 10_000);
+    await waitFor('vrrpd\'s Poll Sequence to end', async () => !(await ours.session('to_keepalived')).polling, 5000);
+    expect(await ours.session('to_keepalived')).toMatchObject({ state: 'Up', upTransitions: 1, downTransitions: 0, desiredMinTxInterval: 250_000, timers: { transmitInterval: 250_000, detectionTime: 1_200_000 } });
+
+    // keepalived reloads with min_tx 400 and min_rx 250 (it keeps the session and polls, as
+    // bfd_complete_init does when the timers changed): vrrpd now waits 4 × 400 ms.
+    mark = keepalived.lines.length;
+    keepalived.reload(configFor(400, 250));
+    await waitFor('vrrpd to follow keepalived\'s new timers', async () => (await ours.session('to_keepalived')).timers.detectionTime === 1_600_000, 10_000);
+    expect(await ours.session('to_keepalived')).toMatchObject({
+      state: 'Up',
+      upTransitions: 1,
+      downTransitions: 0,
+      remote: { desiredMinTxInterval: 400_000, requiredMinRxInterval: 250_000, detectMult: 4 },
+      timers: { transmitInterval: 250_000, detectionTime: 1_600_000 },
+    });
+    expect(keepalived.lines.slice(mark).filter((line) => line.includes('(to_vrrpd) Entering'))).toEqual([]);
+
+    // vrrpd stops: AdminDown, keepalived enters Down with "Neighbor Signaled Session Down".
+    mark = keepalived.lines.length;
     await ours.stop();
     await waitFor('keepalived to enter Down', async () => keepalived.lines.slice(mark).some((line) => line.includes('(to_vrrpd) Entering Down state')), 5000);
     expect(keepalived.lines.slice(mark).find((line) => line.includes('Entering Down state'))).toContain('Local diagnostic - Neighbor Signaled Session Down, Remote diagnostic - Administratively Down');

@@ -4,11 +4,8 @@
 // 2.2.7 runs the same keepalived.conf beside it, on the same LAN and the same upstream, for
 // comparison. How fast each moves is measured in bench/bfd.ts, not asserted here.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { bfdBlock, startVrrpdConf } from '../helpers/bfd-lab.js';
+import { bfdBlock, startKeepalivedBfd, startVrrpdConf, type LabKeepalived } from '../helpers/bfd-lab.js';
 import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
 import { haveFrrBfdd, startBfdd } from '../helpers/frr.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
@@ -25,25 +22,11 @@ afterEach(async () => {
 const UPSTREAM = '192.0.2.254';
 const TIMERS = '  receive-interval 100\n  transmit-interval 100\n  detect-multiplier 5\n';
 
-/** keepalived with VRRP and BFD, logging to the console. */
-function startKeepalived(host: LabHost, text: string): { lines: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-kabfd-'));
-  const file = join(dir, 'keepalived.conf');
-  writeFileSync(file, text);
-  const pid = (name: string) => join(dir, `${name}.pid`);
-  const child = host.spawn('keepalived', ['--dont-fork', '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('checkers'), '-b', pid('bfd')]);
-  const lines: string[] = [];
-  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout?.on('data', take);
-  child.stderr?.on('data', take);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  cleanups.push(async () => {
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    host.killAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { lines };
+/** keepalived with VRRP and BFD, logging to the console; stopped after the test. */
+function startKeepalived(host: LabHost, text: string): LabKeepalived {
+  const daemon = startKeepalivedBfd(host, text);
+  cleanups.push(() => daemon.stop());
+  return daemon;
 }
 
 /** Drops the upstream's BFD packets on their way into `host`. */
