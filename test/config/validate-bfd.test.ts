@@ -61,7 +61,7 @@ describe('track_bfd', () => {
 
   test('a bfd_instance written `checker` alone is not VRRP\'s to track, as in keepalived', () => {
     const configuration = config({ instances: [instance({ trackBfd: [{ name: 'upstream' }] })], bfdInstances: [bfdInstance({ notifies: { vrrp: false, checker: true } })] });
-    expect(check(configuration)).toEqual(['error instances[VI_1].trackBfd[0]: track_bfd upstream is not defined by any bfd_instance']);
+    expect(check(configuration)).toEqual(['error instances[VI_1].trackBfd[0]: track_bfd upstream cannot be tracked: bfd_instance upstream is written `checker` without `vrrp`, so VRRP does not hear of it: add `vrrp` to it']);
   });
 
   test('a weighted track_bfd in a sync group without sync_group_tracking_weight is not applied', () => {

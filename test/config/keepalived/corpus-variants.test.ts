@@ -38,7 +38,7 @@ const variants: [string, string, string, string, string[]][] = [
     'bfd-upstream.conf:10:15: error: source_ip 2001:db8::1 and neighbor_ip 192.0.2.254 are not of the same family',
   ]],
   ['bfd-upstream.conf', 'tracking a session only the checker hears', '    track_bfd {\n        upstream_v4\n    }\n    sync', '    track_bfd {\n        far_site\n    }\n    sync', [
-    'bfd-upstream.conf:65:9: error: track_bfd far_site is not defined by any bfd_instance',
+    'bfd-upstream.conf:65:9: error: track_bfd far_site cannot be tracked: bfd_instance far_site is written `checker` without `vrrp`, so VRRP does not hear of it: add `vrrp` to it',
   ]],
   ['gateway-lan-wan.conf', "a typo'd keyword", '    track_interface {\n        eth1', '    track_interfce {\n        eth1', [
     'gateway-lan-wan.conf:21:5: warning: unknown keyword "track_interfce" (did you mean track_interface?); ignored',
