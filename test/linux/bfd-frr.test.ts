@@ -155,6 +155,32 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     expect((await frr.peer('192.0.2.1'))!.multihop).toBe(true);
   });
 
+  test('multi-hop through a router: max_hops 1 accepts FRR\'s packets one hop away (TTL 254); reloaded with max_hops 0 they are counted as TTL discards and the session times out', { timeout: 90_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    // r1 (192.0.2.0/24) -- router -- far (198.51.100.0/24); far's eth0 on r1's LAN stays down.
+    const r1 = await lab.addHost('r1', ['192.0.2.1/24']);
+    const router = await lab.addHost('rt', ['192.0.2.254/24']);
+    const far = await lab.addHost('far');
+    await lab.addInterface(router, 'eth1', ['198.51.100.254/24']);
+    await lab.addInterface(far, 'eth1', ['198.51.100.1/24']);
+    await far.ip('link', 'set', 'eth0', 'down');
+    await router.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    await r1.ip('route', 'add', '198.51.100.0/24', 'via', '192.0.2.254');
+    await far.ip('route', 'add', '192.0.2.0/24', 'via', '198.51.100.254');
+    const frr = await bfdd(far, frrPeer('192.0.2.1', '198.51.100.1', '  receive-interval 200\n  transmit-interval 200\n  detect-multiplier 3\n', true));
+    const block = (maxHops: number) => bfdBlock('far', { neighbor: '198.51.100.1', source: '192.0.2.1', minTx: 200, minRx: 200, multiplier: 3, extra: ['multihop', `max_hops ${maxHops}`] });
+    const ours = vrrpd(r1, block(1));
+    await waitFor('the routed multi-hop session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await ours.session('far').catch(() => undefined))?.state === 'Up', 20_000);
+    expect((await ours.status()).bfd!.discarded.ttl).toBe(0);
+
+    ours.reload(block(0));
+    await waitFor('vrrpd to refuse TTL 254 and time out', async () => (await ours.session('far')).state === 'Down', 10_000);
+    const status = (await ours.status()).bfd!;
+    expect(status.sessions[0]).toMatchObject({ lastDown: { diag: 1, reason: 'Control Detection Time Expired' } });
+    expect(status.discarded.ttl).toBeGreaterThan(0);
+  });
+
   test('hostile and malformed packets are counted by reason and change nothing; the same packet done right would', { timeout: 90_000 }, async () => {
     const { r1, up } = await twoHosts();
     const intruder = await lab!.addHost('x', ['192.0.2.66/24']);
