@@ -29,14 +29,31 @@ export function spellings<M, C>(keywords: readonly Keyword<M, C>[]): string[] {
   return keywords.flatMap((keyword) => [keyword.name, ...keyword.aliases]);
 }
 
+/** A block type's keywords by spelling, and the spellings in order (for suggestions). */
+interface Lookup<M, C> {
+  readonly byName: ReadonlyMap<string, Keyword<M, C>>;
+  readonly known: readonly string[];
+}
+
+const lookups = new WeakMap<object, Lookup<never, never>>();
+
+function lookup<M, C>(keywords: readonly Keyword<M, C>[]): Lookup<M, C> {
+  // Built once per block type, not once per block read.
+  const known = lookups.get(keywords) as Lookup<M, C> | undefined;
+  if (known) return known;
+  const byName = new Map<string, Keyword<M, C>>();
+  for (const keyword of keywords) for (const name of [keyword.name, ...keyword.aliases]) byName.set(name, keyword);
+  const built: Lookup<M, C> = { byName, known: spellings(keywords) };
+  lookups.set(keywords, built as unknown as Lookup<never, never>);
+  return built;
+}
+
 /** What reading a block's body found out, for the block's own checks. */
 export class BodyReader<M, C> {
-  /** Names of the keywords whose value was read. */
-  readonly set = new Set<string>();
-  /** The fields those keywords filled. */
+  /** The fields the block's keywords filled (their derived defaults do not apply). */
   readonly fieldsSet = new Set<unknown>();
-  private readonly byName = new Map<string, Keyword<M, C>>();
-  private readonly known: string[];
+  private readonly byName: ReadonlyMap<string, Keyword<M, C>>;
+  private readonly known: readonly string[];
   /** Per field, the statement of the last exclusive keyword read (garp_group's interface / interfaces). */
   private readonly exclusive = new Map<unknown, Statement>();
 
@@ -45,8 +62,7 @@ export class BodyReader<M, C> {
     /** The block's keyword, for messages (`garp_group: interfaces after interface`). */
     private readonly blockKeyword: string,
   ) {
-    for (const keyword of keywords) for (const name of [keyword.name, ...keyword.aliases]) this.byName.set(name, keyword);
-    this.known = spellings(keywords);
+    ({ byName: this.byName, known: this.known } = lookup(keywords));
   }
 
   /** Reads each statement into the model; `path` is the block's model path. */
@@ -67,7 +83,6 @@ export class BodyReader<M, C> {
         }
         if (field && keyword.exclusive) this.exclusive.set(field, statement);
       })) continue;
-      this.set.add(keyword.name);
       this.fieldsSet.add(field);
     }
   }

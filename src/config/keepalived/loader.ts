@@ -6,7 +6,7 @@ import type { ConfigIssue, SourceLocation } from '../issues.js';
 import { locateIssues } from '../issues.js';
 import type { GlobalDefs, VrrpdConfig } from '../model.js';
 import { validateConfig } from '../validate.js';
-import { BLOCK_TYPES, GLOBAL_DEFS, UNIMPLEMENTED_BLOCKS } from '../keywords/index.js';
+import { REGISTRY, type Registry } from '../keywords/index.js';
 import { completeModel, newModel, type AnyBlockType, type BlockType } from '../keywords/registry.js';
 import { blockOf, BodyReader, unknownKeyword } from './block-reader.js';
 import { parseKeepalivedFile, parseKeepalivedText, type ParseOptions, type ParseResult, type Statement } from './syntax.js';
@@ -21,20 +21,22 @@ export interface LoadResult {
   readonly sourceMap?: ReadonlyMap<string, SourceLocation>;
 }
 
-export function loadKeepalivedConfig(path: string, options: ParseOptions = {}): LoadResult {
-  return load(parseKeepalivedFile(path, options));
+// `registry`: the block types read (a test passes its own, with a made-up block type).
+export function loadKeepalivedConfig(path: string, options: ParseOptions = {}, registry: Registry = REGISTRY): LoadResult {
+  return load(parseKeepalivedFile(path, options), registry);
 }
 
-export function loadKeepalivedText(text: string, name: string, options: ParseOptions = {}): LoadResult {
-  return load(parseKeepalivedText(text, name, options));
+export function loadKeepalivedText(text: string, name: string, options: ParseOptions = {}, registry: Registry = REGISTRY): LoadResult {
+  return load(parseKeepalivedText(text, name, options), registry);
 }
 
 /** Statements from another syntax (the YAML loader) through the same keywords and checks. */
-export function loadStatements(parsed: ParseResult): LoadResult {
-  return load(parsed);
+export function loadStatements(parsed: ParseResult, registry: Registry = REGISTRY): LoadResult {
+  return load(parsed, registry);
 }
 
-function load(parsed: ParseResult): LoadResult {
+function load(parsed: ParseResult, registry: Registry): LoadResult {
+  const { global: globalType, blocks: blockTypes, unimplemented: unimplementedBlocks } = registry;
   const ctx = new LoadContext();
   const syntaxIssues: ConfigIssue[] = parsed.problems.map((problem) => ({
     severity: problem.severity,
@@ -44,19 +46,19 @@ function load(parsed: ParseResult): LoadResult {
   }));
 
   // Every block inherits from global_defs, wherever it is in the file.
-  const global = readGlobal(parsed.statements.filter((s) => s.keyword.text === GLOBAL_DEFS.keyword), ctx);
+  const global = readGlobal(globalType, parsed.statements.filter((s) => s.keyword.text === globalType.keyword), ctx);
   const types = new Map<string, AnyBlockType<GlobalDefs>>();
-  for (const type of BLOCK_TYPES) for (const keyword of [type.keyword, ...type.aliases]) types.set(keyword, type);
-  const unimplemented = Object.entries(UNIMPLEMENTED_BLOCKS).filter(([keyword]) => !types.has(keyword));
-  const known = [GLOBAL_DEFS.keyword, ...types.keys(), ...unimplemented.map(([keyword]) => keyword)];
-  const blocks = new Map<AnyBlockType<GlobalDefs>, object[]>(BLOCK_TYPES.map((type) => [type, []]));
+  for (const type of blockTypes) for (const keyword of [type.keyword, ...type.aliases]) types.set(keyword, type);
+  const unimplemented = Object.entries(unimplementedBlocks).filter(([keyword]) => !types.has(keyword));
+  const known = [globalType.keyword, ...types.keys(), ...unimplemented.map(([keyword]) => keyword)];
+  const blocks = new Map<AnyBlockType<GlobalDefs>, object[]>(blockTypes.map((type) => [type, []]));
   const reported = new Set<string>();
 
   for (const statement of parsed.statements) {
     const keyword = statement.keyword.text;
-    if (keyword === GLOBAL_DEFS.keyword) continue;
+    if (keyword === globalType.keyword) continue;
     const type = types.get(keyword);
-    const why = UNIMPLEMENTED_BLOCKS[keyword];
+    const why = unimplementedBlocks[keyword];
     if (type) {
       const list = blocks.get(type)!;
       const block = readBlock(type, statement, global, list.length, ctx);
@@ -70,7 +72,7 @@ function load(parsed: ParseResult): LoadResult {
     }
   }
 
-  const collections = BLOCK_TYPES.filter((type) => !type.optional || blocks.get(type)!.length > 0).map((type) => [type.collection, blocks.get(type)!]);
+  const collections = blockTypes.filter((type) => !type.optional || blocks.get(type)!.length > 0).map((type) => [type.collection, blocks.get(type)!]);
   // The registered block types fill VrrpdConfig's collections (model.ts names them).
   const config = { global, ...Object.fromEntries(collections) } as unknown as VrrpdConfig;
   const validation = locateIssues(validateConfig(config), ctx.sourceMap);
@@ -78,15 +80,15 @@ function load(parsed: ParseResult): LoadResult {
 }
 
 /** Every global_defs block of the file, read as one. */
-function readGlobal(statements: readonly Statement[], ctx: LoadContext): GlobalDefs {
-  const path = GLOBAL_DEFS.collection;
-  const global = newModel(GLOBAL_DEFS, '', undefined);
-  const reader = new BodyReader(GLOBAL_DEFS.keywords, GLOBAL_DEFS.keyword);
+function readGlobal(type: BlockType<GlobalDefs, undefined>, statements: readonly Statement[], ctx: LoadContext): GlobalDefs {
+  const path = type.collection;
+  const global = newModel(type, '', undefined);
+  const reader = new BodyReader(type.keywords, type.keyword);
   for (const block of statements) {
     ctx.locate(path, block);
     reader.read(blockOf(block, ctx, path), global, path, ctx);
   }
-  completeModel(GLOBAL_DEFS, global, undefined, reader.fieldsSet);
+  completeModel(type, global, undefined, reader.fieldsSet);
   return global;
 }
 
@@ -105,7 +107,7 @@ function readBlock<M, C>(type: BlockType<M, C>, statement: Statement, context: C
   const reader = new BodyReader(type.keywords, type.keyword);
   reader.read(blockOf(statement, ctx, path), model, path, ctx);
   const at = { ctx, path, block: path };
-  if (type.finish && !type.finish(model, { at, statement, context, wasSet: (keyword) => reader.set.has(keyword) })) return undefined;
+  if (type.finish && !type.finish(model, { at, statement, context })) return undefined;
   completeModel(type, model, context, reader.fieldsSet);
   return model;
 }

@@ -27,6 +27,10 @@ const OTHER_HALVES = [
 /** keepalived's firewall integration: vrrpd manages no iptables/nftables rules. */
 const FIREWALL = ['vrrp_iptables', 'vrrp_ipsets', 'vrrp_nftables', 'nftables_priority'];
 
+/** The multicast groups (RFC 5798 §5.1.1.2, §5.1.2.2), which running instances use directly. */
+export const MCAST_GROUP4 = key('mcastGroup4', { default: '224.0.0.18' });
+export const MCAST_GROUP6 = key('mcastGroup6', { default: 'ff02::12' });
+
 export const GLOBAL_DEFS: BlockType<GlobalDefs, undefined> = {
   keyword: 'global_defs',
   aliases: [],
@@ -38,9 +42,8 @@ export const GLOBAL_DEFS: BlockType<GlobalDefs, undefined> = {
   keywords: [
     keyword('router_id', word('a name', ['lb-1']), key('routerId')),
     keyword('vrrp_version', integer<2 | 3>(2, 3), key('vrrpVersion', { default: 2 })),
-    // RFC 5798 §5.1.1.2 and §5.1.2.2.
-    keyword('vrrp_mcast_group4', word('an IPv4 multicast address', ['224.0.0.19']), key('mcastGroup4', { default: '224.0.0.18' })),
-    keyword('vrrp_mcast_group6', word('an IPv6 multicast address', ['ff02::13']), key('mcastGroup6', { default: 'ff02::12' })),
+    keyword('vrrp_mcast_group4', word('an IPv4 multicast address', ['224.0.0.19']), MCAST_GROUP4),
+    keyword('vrrp_mcast_group6', word('an IPv6 multicast address', ['ff02::13']), MCAST_GROUP6),
     keyword('vrrp_startup_delay', seconds(3600), key('startupDelayMs', { default: 0 })),
     keyword('vrrp_strict', flag(), key('strict', { default: false }), {
       afterRead: (global, statement, at) => {

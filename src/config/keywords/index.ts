@@ -4,7 +4,7 @@ import type { GlobalDefs } from '../model.js';
 import { BFD_INSTANCE } from './bfd-instance.js';
 import { GARP_GROUP } from './garp-group.js';
 import { GLOBAL_DEFS } from './global-defs.js';
-import type { AnyBlockType } from './registry.js';
+import type { AnyBlockType, BlockType } from './registry.js';
 import { TRACK_FILE } from './track-file.js';
 import { VRRP_INSTANCE } from './vrrp-instance.js';
 import { VRRP_SCRIPT } from './vrrp-script.js';
@@ -26,3 +26,13 @@ export const UNIMPLEMENTED_BLOCKS: Readonly<Record<string, string>> = {
 };
 
 export const BLOCK_TYPES: readonly AnyBlockType<GlobalDefs>[] = [VRRP_SCRIPT, TRACK_FILE, VRRP_TRACK_PROCESS, BFD_INSTANCE, VRRP_INSTANCE, VRRP_SYNC_GROUP, GARP_GROUP];
+
+/** What the loaders and writers work from: these block types (tests pass their own, with made-up ones). */
+export interface Registry {
+  readonly global: BlockType<GlobalDefs, undefined>;
+  readonly blocks: readonly AnyBlockType<GlobalDefs>[];
+  /** Blocks keepalived has that are not registered: each warned about once. */
+  readonly unimplemented: Readonly<Record<string, string>>;
+}
+
+export const REGISTRY: Registry = { global: GLOBAL_DEFS, blocks: BLOCK_TYPES, unimplemented: UNIMPLEMENTED_BLOCKS };

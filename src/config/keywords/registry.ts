@@ -198,8 +198,14 @@ export interface Finishing<C> {
   /** The block's statement (its keyword carries its position). */
   readonly statement: Statement;
   readonly context: C;
-  /** Whether a keyword (by name) was read successfully. */
-  wasSet(keyword: string): boolean;
+}
+
+/** A setting of the context (global_defs) that a running block uses directly, without a copy in its model. */
+export interface ContextUse<M, C> {
+  readonly field: AnyField<C, undefined>;
+  /** Whether a block uses it (multicast IPv4 instances use vrrp_mcast_group4). */
+  concerns(model: M): boolean;
+  readonly effect: ReloadEffect;
 }
 
 /** A keepalived block type and its keywords. C: what it inherits from (global_defs for all but global_defs). */
@@ -217,6 +223,8 @@ export interface BlockType<M, C, F extends AnyField<M, C> = AnyField<M, C>> {
   readonly keywords: readonly Keyword<M, C, F>[];
   /** Fields no keyword fills (an instance's name and family): their defaults and reload effects. */
   readonly fields: readonly F[];
+  /** Settings of the context its running blocks use directly (a reload compares them too). */
+  readonly uses?: readonly ContextUse<M, C>[];
   /** A new block's model before its keywords: what it must have besides the fields' defaults. */
   create(name: string, context: C): Mutable<M>;
   /** Checks and completes a block once read; false leaves it out of the model (reported). */
@@ -225,12 +233,19 @@ export interface BlockType<M, C, F extends AnyField<M, C> = AnyField<M, C>> {
 
 export type AnyBlockType<C> = BlockType<object, C>;
 
+const fieldLists = new WeakMap<object, readonly unknown[]>();
+
 /** Every field of a block type: the keywords' (each once, in keyword order) and the keyword-less ones. */
-export function fieldsOf<M, C, F extends AnyField<M, C>>(type: { readonly keywords: readonly Keyword<M, C, F>[]; readonly fields: readonly F[] }): F[] {
-  const fields: F[] = [];
-  for (const keyword of type.keywords) if (keyword.field && !fields.includes(keyword.field)) fields.push(keyword.field);
-  for (const field of type.fields) if (!fields.includes(field)) fields.push(field);
-  return fields;
+export function fieldsOf<M, C, F extends AnyField<M, C>>(type: { readonly keywords: readonly Keyword<M, C, F>[]; readonly fields: readonly F[] }): readonly F[] {
+  // Asked for each block read: worked out once per block type.
+  const known = fieldLists.get(type) as readonly F[] | undefined;
+  if (known) return known;
+  const fields = new Set<F>();
+  for (const keyword of type.keywords) if (keyword.field) fields.add(keyword.field);
+  for (const field of type.fields) fields.add(field);
+  const list = [...fields];
+  fieldLists.set(type, list);
+  return list;
 }
 
 /** The value a field holds when nothing sets it, for a model and its context; undefined for 'none'. */

@@ -7,6 +7,7 @@ import { AUTHENTICATION } from './authentication.js';
 import { declare, Derived, Inherited } from './define.js';
 import { addresses, trackedInterfaces, trackerRefs, unicastPeers, virtualRoutes, virtualRules } from './entries.js';
 import { GARP_SETTINGS } from './garp.js';
+import { MCAST_GROUP4, MCAST_GROUP6 } from './global-defs.js';
 import { address, command, flag, ignored, integer, mapped, nested, oneOf, optionalCommand, optionalWord, present, seconds, unimplemented, word } from './kinds.js';
 import { NOTIFY_KEYWORDS, notifyCommand, notifyDeleted, withNotifyCommand, withNotifyDeleted } from './notify.js';
 import type { BlockType, ReloadableField } from './registry.js';
@@ -42,6 +43,11 @@ export const VRRP_INSTANCE: BlockType<Instance, GlobalDefs, ReloadableField<Inst
     inManifest: true,
   },
   create: (name) => ({ name, interface: '', virtualRouterId: 0, family: 'ipv4', notify: {} }) as Instance,
+  uses: [
+    // The group a multicast instance joins is its socket's: another one is a new socket.
+    { field: MCAST_GROUP4, concerns: (instance) => instance.family === 'ipv4' && !unicast(instance), effect: 'restart' },
+    { field: MCAST_GROUP6, concerns: (instance) => instance.family === 'ipv6' && !unicast(instance), effect: 'restart' },
+  ],
   fields: [
     // Instances are matched by VRID, family, interface, unicast source and mode, not by name.
     key('name', { reload: 'in-place', name: 'name' }),

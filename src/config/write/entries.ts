@@ -2,17 +2,18 @@
 // this model again, as the keyword registry (../keywords/) declares each keyword's writing. Fields
 // holding their defaults (and what instances inherit from global_defs) are left out, so the output
 // reads like a hand-written file. keepalived.ts and yaml.ts render these entries.
-import { BLOCK_TYPES, GLOBAL_DEFS } from '../keywords/index.js';
+import { REGISTRY, type Registry } from '../keywords/index.js';
 import type { BlockType, Entry, Keyword } from '../keywords/registry.js';
 import type { VrrpdConfig } from '../model.js';
 
 export type { Entry };
 
-export function configEntries(config: VrrpdConfig): Entry[] {
+/** `registry`: the block types written (a test passes its own, with a made-up block type). */
+export function configEntries(config: VrrpdConfig, registry: Registry = REGISTRY): Entry[] {
   const entries: Entry[] = [];
-  const global = bodyEntries(GLOBAL_DEFS.keywords, config.global, undefined);
-  if (global.length > 0) entries.push({ keyword: GLOBAL_DEFS.keyword, args: [], children: global });
-  for (const type of BLOCK_TYPES) {
+  const global = bodyEntries(registry.global.keywords, config.global, undefined);
+  if (global.length > 0) entries.push({ keyword: registry.global.keyword, args: [], children: global });
+  for (const type of registry.blocks) {
     for (const model of blocksOf(config, type)) entries.push(blockEntry(type, model, config.global));
   }
   return entries;

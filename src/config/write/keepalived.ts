@@ -1,9 +1,11 @@
 // The model as keepalived.conf text (`vrrpd convert --to keepalived`, `vrrpd ipfailover --print`).
+import { REGISTRY, type Registry } from '../keywords/index.js';
 import type { VrrpdConfig } from '../model.js';
 import { configEntries, type Entry } from './entries.js';
 
-export function writeKeepalivedConfig(config: VrrpdConfig, header?: string): string {
-  return renderKeepalived(configEntries(config), header);
+/** `registry`: the block types written (a test passes its own, with a made-up block type). */
+export function writeKeepalivedConfig(config: VrrpdConfig, header?: string, registry: Registry = REGISTRY): string {
+  return renderKeepalived(configEntries(config, registry), header);
 }
 
 /** Entries as keepalived.conf text, a blank line between top-level blocks. */

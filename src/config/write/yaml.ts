@@ -2,17 +2,18 @@
 // each keyword's first YAML key (keepalived keywords in camelCase), times in seconds as keepalived
 // writes them. Each value is written in its keyword's YAML form (../keywords/registry.ts).
 import { stringify } from 'yaml';
-import { BLOCK_TYPES, GLOBAL_DEFS } from '../keywords/index.js';
+import { REGISTRY, type Registry } from '../keywords/index.js';
 import { REVERSE_KEY, type Keyword } from '../keywords/registry.js';
 import type { VrrpdConfig } from '../model.js';
 import { configEntries, type Entry } from './entries.js';
 
 export type Value = string | number | boolean | Value[] | { [key: string]: Value };
 
-export function writeYamlConfig(config: VrrpdConfig, header?: string): string {
+/** `registry`: the block types written (a test passes its own, with a made-up block type). */
+export function writeYamlConfig(config: VrrpdConfig, header?: string, registry: Registry = REGISTRY): string {
   const document: Record<string, Value> = {};
-  const types = [GLOBAL_DEFS, ...BLOCK_TYPES];
-  for (const entry of configEntries(config)) {
+  const types = [registry.global, ...registry.blocks];
+  for (const entry of configEntries(config, registry)) {
     const type = types.find((candidate) => candidate.keyword === entry.keyword);
     if (!type) continue;
     const body = yamlBody(type.keywords, entry);

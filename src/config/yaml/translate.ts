@@ -10,7 +10,7 @@ import { nearest } from '../suggest.js';
 import type { AddressFamily } from '../model.js';
 import { describeDetection, detectionKey, type DetectedInterfaces, type DetectionRequest, type InterfaceDetection } from '../interface-detection.js';
 import type { Statement, Word } from '../keepalived/syntax.js';
-import { BLOCK_TYPES, GLOBAL_DEFS } from '../keywords/index.js';
+import { REGISTRY, type Registry } from '../keywords/index.js';
 import { camelCase, REVERSE_KEY, type AnyField, type BlockType, type Keyword, type YamlForm } from '../keywords/registry.js';
 
 export interface Translation {
@@ -29,10 +29,22 @@ type Spec =
 const ignore: Spec = { kind: 'custom', read: () => undefined };
 
 /** Every block type, global_defs first, as the root of a YAML file lists them. */
-const ROOT_TYPES: readonly BlockType<object, unknown>[] = [GLOBAL_DEFS, ...BLOCK_TYPES];
+function rootTypes(registry: Registry): readonly BlockType<object, unknown>[] {
+  return [registry.global, ...registry.blocks];
+}
+
+const spelledKeywords = new WeakMap<Registry, ReadonlySet<string>>();
 
 /** The keepalived keywords with an underscore whose YAML key is their camelCase, for rewording messages. */
-export const KEYWORDS_WITH_YAML_KEYS: ReadonlySet<string> = new Set(keywordsWithYamlKeys(ROOT_TYPES.map((type) => type.keywords)));
+export function keywordsWithYamlKeysOf(registry: Registry): ReadonlySet<string> {
+  // Asked for each message of each load: worked out once per registry.
+  let known = spelledKeywords.get(registry);
+  if (!known) {
+    known = new Set(keywordsWithYamlKeys(rootTypes(registry).map((type) => type.keywords)));
+    spelledKeywords.set(registry, known);
+  }
+  return known;
+}
 
 function keywordsWithYamlKeys(blocks: readonly (readonly Keyword<object, unknown>[])[]): string[] {
   return blocks.flatMap((keywords) =>
@@ -56,6 +68,8 @@ interface Options {
   readonly file: string;
   /** Answers to interface detection; without them detections are placeholders and warnings. */
   readonly detected?: DetectedInterfaces;
+  /** The block types whose keys a file has (a test passes its own, with a made-up block type). */
+  readonly registry?: Registry;
 }
 
 export function translateYaml(text: string, options: Options): Translation {
@@ -69,6 +83,7 @@ class Translator {
   private readonly issues: ConfigIssue[] = [];
   private readonly detections: DetectionRequest[] = [];
   private readonly placeholders = new Map<string, string>();
+  private readonly types: readonly BlockType<object, unknown>[];
 
   constructor(
     text: string,
@@ -76,6 +91,7 @@ class Translator {
   ) {
     // uniqueKeys: a key written twice is an error (YAML 1.2 §3.2.1.1); 1.2 core schema: `yes` is a string.
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
+    this.types = rootTypes(options.registry ?? REGISTRY);
   }
 
   run(): Translation {
@@ -160,12 +176,12 @@ class Translator {
       const spec = root.items.find((pair) => this.keyText(pair) === 'spec');
       root = this.map(spec?.value, 'spec', 'root', spec?.key);
       if (!root) return;
-      const inManifest = ROOT_TYPES.filter((type) => type.yaml.kind === 'list' && type.yaml.inManifest);
+      const inManifest = this.types.filter((type) => type.yaml.kind === 'list' && type.yaml.inManifest);
       // nodeSelector and tolerations are the scheduler's.
       this.eachKey(root, 'root', 'spec', { ...this.rootSpecs(inManifest), nodeSelector: ignore, tolerations: ignore }, []);
       return;
     }
-    this.eachKey(root, 'root', 'the configuration', this.rootSpecs(ROOT_TYPES), []);
+    this.eachKey(root, 'root', 'the configuration', this.rootSpecs(this.types), []);
   }
 
   /** The root keys of block types: each type's key and its aliases. */
