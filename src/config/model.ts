@@ -240,8 +240,8 @@ export interface VrrpInstanceConfig {
   readonly notify: NotifyConfig;
   /** `notify_priority_changes` (else global): `MASTER_PRIORITY` / `BACKUP_PRIORITY` lines on the notify FIFO. */
   readonly notifyPriorityChanges: boolean;
-  /** `track_bfd { ... }`: bfd_instances whose session state weighs on the priority. Absent: none. */
-  readonly trackBfd?: readonly TrackerRefConfig[];
+  /** `track_bfd { ... }`: bfd_instances whose session state weighs on the priority. */
+  readonly trackBfd: readonly TrackerRefConfig[];
   /** `debug` 0..4 (keepalived accepts it and does nothing with it). */
   readonly debug?: number;
 }
@@ -320,8 +320,8 @@ export interface SyncGroupConfig {
   readonly trackFiles: readonly TrackedFileRefConfig[];
   /** `track_process { ... }`. */
   readonly trackProcesses: readonly TrackedProcessRefConfig[];
-  /** `track_bfd { ... }`. Absent: none. */
-  readonly trackBfd?: readonly TrackerRefConfig[];
+  /** `track_bfd { ... }`. */
+  readonly trackBfd: readonly TrackerRefConfig[];
   /** `notify_*` and `notify` (GROUP is passed instead of INSTANCE). */
   readonly notify: NotifyConfig;
   /** `sync_group_tracking_weight`: members may keep weighted trackers (keepalived otherwise drops their weights). */

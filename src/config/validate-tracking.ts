@@ -130,7 +130,7 @@ export function validateTrackingLists(tracking: Tracking, at: string, ctx: Valid
   for (const kind of TRACKER_KINDS) {
     const definitions = kind.definitions(ctx);
     const names = new Set<string>();
-    (tracking[kind.field] ?? []).forEach((ref, index) => {
+    tracking[kind.field].forEach((ref, index) => {
       const path = `${at}.${kind.field}[${index}]`;
       const untrackable = definitions.has(ref.name) ? undefined : kind.untrackable?.(ctx, ref.name);
       if (untrackable !== undefined) {
@@ -162,7 +162,7 @@ function weightedTrackers(tracking: Tracking, at: string, ctx: ValidationContext
     if (tracked.weight !== 0) weighted.push({ path: `${at}.trackInterfaces[${index}]`, label: `track_interface ${tracked.name}`, weight: tracked.weight });
   });
   for (const kind of TRACKER_KINDS) {
-    (tracking[kind.field] ?? []).forEach((ref: TrackerRefConfig, index) => {
+    tracking[kind.field].forEach((ref: TrackerRefConfig, index) => {
       const weight = ref.weight ?? kind.definitions(ctx).get(ref.name)?.weight ?? 0;
       if (weight !== 0) weighted.push({ path: `${at}.${kind.field}[${index}]`, label: `${kind.keyword} ${ref.name}`, weight });
     });

@@ -30,6 +30,7 @@ export function instance(overrides: Partial<VrrpInstanceConfig> = {}): VrrpInsta
     trackScripts: [],
     trackFiles: [],
     trackProcesses: [],
+    trackBfd: [],
     garp: DEFAULTS.garp,
     notify: {},
     ...overrides,
@@ -49,7 +50,7 @@ export function trackProcess(overrides: Partial<TrackProcessConfig> = {}): Track
 }
 
 export function syncGroup(overrides: Partial<SyncGroupConfig> = {}): SyncGroupConfig {
-  return { name: 'G1', members: ['VI_1'], trackScripts: [], trackInterfaces: [], trackFiles: [], trackProcesses: [], notify: {}, ...DEFAULTS.syncGroup, ...overrides };
+  return { name: 'G1', members: ['VI_1'], trackScripts: [], trackInterfaces: [], trackFiles: [], trackProcesses: [], trackBfd: [], notify: {}, ...DEFAULTS.syncGroup, ...overrides };
 }
 
 export function config(overrides: Partial<VrrpdConfig> = {}): VrrpdConfig {

@@ -59,7 +59,7 @@ export class BfdTracker implements Tracker {
 export function bfdTrackerType(config: VrrpdConfig, states: BfdSessionStates, log?: Logger): TrackerType {
   return {
     kind: 'bfd',
-    references: (source) => source.trackBfd ?? [],
+    references: (source) => source.trackBfd,
     lookup: (name) => {
       const instance = config.bfdInstances?.find((candidate) => candidate.name === name);
       // keepalived: a bfd_instance with `checker` and not `vrrp` is unknown to the VRRP process.
