@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { encodeControlPacket } from '../../src/bfd/packet.js';
 import { bfdBlock, sendDatagrams, startVrrpdConf, type LabVrrpd } from '../helpers/bfd-lab.js';
+import { captureFields, startCapture } from '../helpers/capture.js';
 import { waitFor } from '../helpers/daemons.js';
 import { haveFrrBfdd, startBfdd, type Bfdd } from '../helpers/frr.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
@@ -97,6 +98,40 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     expect(metrics).toContain(sample('vrrpd_bfd_transmit_interval_seconds', 'up4', '192.0.2.254', '0.2'));
     expect(metrics).toContain(sample('vrrpd_bfd_transmit_interval_seconds', 'up6', '2001:db8::fe', '0.25'));
     expect(metrics).toContain(sample('vrrpd_bfd_session_down_total', 'up4', '192.0.2.254', '0'));
+  });
+
+  test('on the wire (tshark): idle_tx while not Up, min_tx with a Poll once Up, TTL 255 and one source port in 49152-65535', { timeout: 60_000 }, async () => {
+    const { r1, up } = await twoHosts();
+    const capture = await startCapture(up, 'udp dst port 3784 and src host 192.0.2.1');
+    running.push(capture);
+    const ours = vrrpd(r1, bfdBlock('up4', { neighbor: '192.0.2.254', source: '192.0.2.1', minTx: 100, minRx: 100, multiplier: 3, extra: ['idle_tx 2000'] }));
+    // Two packets with nobody answering, then the peer starts.
+    await waitFor('two packets while Down', async () => ((await ours.session('up4').catch(() => undefined))?.packetsSent ?? 0) >= 2, 10_000);
+    const frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254'));
+    await waitFor('the session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await ours.session('up4')).state === 'Up', 20_000);
+    const sent = (await ours.session('up4')).packetsSent;
+    await waitFor('more packets while Up', async () => (await ours.session('up4')).packetsSent >= sent + 10, 10_000);
+    await capture.stop();
+
+    const rows = captureFields(capture.file, ['bfd.sta', 'bfd.desired_min_tx_interval', 'bfd.flags.p', 'bfd.flags.f', 'ip.ttl', 'udp.srcport']);
+    const packets = rows.map(([sta, tx, p, f, ttl, port]) => ({ state: Number(sta), tx: Number(tx), poll: p === '1' || p === 'True', final: f === '1' || f === 'True', ttl: Number(ttl), port: Number(port) }));
+    const [DOWN, INIT, UP] = [1, 2, 3];
+    const notUp = packets.filter((packet) => packet.state === DOWN || packet.state === INIT);
+    const isUp = packets.filter((packet) => packet.state === UP);
+    expect(notUp.length).toBeGreaterThanOrEqual(2);
+    expect(isUp.length).toBeGreaterThanOrEqual(10);
+    // RFC 5880 §6.8.3: at least a second while not Up (here idle_tx 2000 ms); the fast rate once Up.
+    expect(new Set(notUp.map((packet) => packet.tx))).toEqual(new Set([2_000_000]));
+    expect(new Set(isUp.map((packet) => packet.tx))).toEqual(new Set([100_000]));
+    // Going Up changed DesiredMinTx: a Poll Sequence (§6.8.3), ended by FRR's Final.
+    expect(isUp[0]!.poll).toBe(true);
+    expect(isUp.at(-1)!.poll).toBe(false);
+    expect(packets.some((packet) => packet.poll && packet.final)).toBe(false);
+    // RFC 5881 §5 / §4: TTL 255; one source port for the session's life, from the dynamic range.
+    expect(new Set(packets.map((packet) => packet.ttl))).toEqual(new Set([255]));
+    const ports = new Set(packets.map((packet) => packet.port));
+    expect(ports.size).toBe(1);
+    expect([...ports][0]).toBeGreaterThanOrEqual(49152);
   });
 
   test('a BFD port another daemon holds stops vrrpd from starting, with the reason', { timeout: 60_000 }, async () => {
