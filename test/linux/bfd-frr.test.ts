@@ -134,6 +134,21 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     expect([...ports][0]).toBeGreaterThanOrEqual(49152);
   });
 
+  test('passive: vrrpd sends nothing until FRR speaks first; two passive ends stay silent (RFC 5880 §6.1)', { timeout: 60_000 }, async () => {
+    const { r1, up } = await twoHosts();
+    const frr = await bfdd(up, frrPeer('192.0.2.1', '192.0.2.254', '  receive-interval 100\n  transmit-interval 100\n  passive-mode\n'));
+    const passive = vrrpd(r1, bfdBlock('up4', { neighbor: '192.0.2.254', source: '192.0.2.1', minTx: 100, minRx: 100, multiplier: 3, extra: ['passive'] }));
+    await waitFor('vrrpd to report the session', async () => (await passive.session('up4').catch(() => undefined)) !== undefined, 10_000);
+    // Both passive: a few idle intervals of silence from vrrpd, and nothing from FRR to answer.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await passive.session('up4')).toMatchObject({ state: 'Down', packetsSent: 0, packetsReceived: 0 });
+    expect((await frr.peer('192.0.2.1'))!.status).not.toBe('up');
+    // FRR leaves passive mode and speaks first: vrrpd answers and the session comes Up.
+    await frr.configure(['bfd', 'peer 192.0.2.1 local-address 192.0.2.254', 'no passive-mode']);
+    await waitFor('the session Up at both ends', async () => (await frr.peer('192.0.2.1'))?.status === 'up' && (await passive.session('up4')).state === 'Up', 20_000);
+    expect((await passive.session('up4')).packetsSent).toBeGreaterThan(0);
+  });
+
   test('a BFD port another daemon holds stops vrrpd from starting, with the reason', { timeout: 60_000 }, async () => {
     const { r1 } = await twoHosts();
     await bfdd(r1, frrPeer('192.0.2.254', '192.0.2.1'));
