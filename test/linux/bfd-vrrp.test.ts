@@ -2,7 +2,9 @@
 // cutting the upstream (nftables dropping its BFD packets, or its link going down) puts the Master
 // in Fault and moves the VIP to the Backup, without waiting for Master_Down_Interval. keepalived
 // 2.2.7 runs the same keepalived.conf beside it, on the same LAN and the same upstream, for
-// comparison. How fast each moves is measured in bench/bfd.ts, not asserted here.
+// comparison. With a weight instead of Fault, the Master's priority drops below the Backup's while
+// the session is down and the VIP comes back when it heals. How fast each moves is measured in
+// bench/bfd.ts, not asserted here.
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { bfdBlock, startKeepalivedBfd, startVrrpdConf, type LabKeepalived } from '../helpers/bfd-lab.js';
@@ -82,4 +84,41 @@ describe.skipIf(!isRoot() || !haveKeepalived || !haveFrrBfdd())('track_bfd to an
       expect(kaMaster.lines.some((line) => line.includes('Tracked BFD instance upstream is DOWN'))).toBe(true);
     },
   );
+
+  test('track_bfd with a weight: the Master\'s priority drops below the Backup\'s while the session is down and comes back when it heals, for vrrpd and for keepalived', { timeout: 120_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const v1 = await lab.addHost('v1', ['192.0.2.1/24']);
+    const v2 = await lab.addHost('v2', ['192.0.2.2/24']);
+    const k1 = await lab.addHost('k1', ['192.0.2.3/24']);
+    const k2 = await lab.addHost('k2', ['192.0.2.4/24']);
+    const up = await lab.addHost('up', [`${UPSTREAM}/24`]);
+    const frr = await startBfdd(up, `bfd\n peer 192.0.2.1 local-address ${UPSTREAM}\n${TIMERS} !\n peer 192.0.2.3 local-address ${UPSTREAM}\n${TIMERS} !\n!\n`);
+    cleanups.push(() => frr.stop());
+
+    // keepalived's arithmetic: a negative weight is subtracted while the session is down, 150 - 60 = 90 < 100.
+    const track = '  track_bfd {\n    upstream weight -60\n  }';
+    const block = (source: string) => bfdBlock('upstream', { neighbor: UPSTREAM, source, minTx: 100, minRx: 100, multiplier: 5 });
+    const master = startVrrpdConf(v1, block('192.0.2.1') + instanceConfig({ priority: 150, version: 3, vip: '192.0.2.100/24', extra: track }));
+    const backup = startVrrpdConf(v2, instanceConfig({ priority: 100, version: 3, vip: '192.0.2.100/24' }));
+    cleanups.push(() => master.stop(), () => backup.stop());
+    const kaMaster = startKeepalived(k1, block('192.0.2.3') + instanceConfig({ priority: 150, version: 3, vrid: 52, vip: '192.0.2.101/24', extra: track }));
+    startKeepalived(k2, instanceConfig({ priority: 100, version: 3, vrid: 52, vip: '192.0.2.101/24' }));
+
+    await waitFor('both Masters to hold their VIPs once BFD is Up', async () => (await holds(v1, '192.0.2.100')) && (await holds(k1, '192.0.2.101')), 30_000);
+    expect((await master.status()).instances[0]).toMatchObject({ state: 'Master', effectivePriority: 150 });
+
+    await Promise.all([cutBfdFromUpstream(v1), cutBfdFromUpstream(k1)]);
+    await waitFor('both Backups to take the VIPs', async () => (await holds(v2, '192.0.2.100')) && (await holds(k2, '192.0.2.101')), 10_000);
+    expect((await master.status()).instances[0]).toMatchObject({ state: 'Backup', effectivePriority: 90 });
+    expect(kaMaster.lines.some((line) => line.includes('Tracked BFD instance upstream is DOWN'))).toBe(true);
+
+    // The path heals: the session comes back Up, 150 again, and each Master preempts.
+    const mark = kaMaster.lines.length;
+    await Promise.all([v1.exec('nft', ['delete', 'table', 'inet', 'cut']), k1.exec('nft', ['delete', 'table', 'inet', 'cut'])]);
+    await waitFor('both Masters to take their VIPs back', async () => (await holds(v1, '192.0.2.100')) && (await holds(k1, '192.0.2.101')), 20_000);
+    expect((await master.status()).instances[0]).toMatchObject({ state: 'Master', effectivePriority: 150 });
+    expect(master.events('transition').map((t) => `${t['from']}->${t['to']}`).slice(-2)).toEqual(['Master->Backup', 'Backup->Master']);
+    expect(kaMaster.lines.slice(mark).some((line) => line.includes('Tracked BFD instance upstream is UP'))).toBe(true);
+  });
 });
