@@ -7,7 +7,7 @@
 // bench/bfd.ts, not asserted here.
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
-import { bfdBlock, startKeepalivedBfd, startVrrpdConf, type LabKeepalived } from '../helpers/bfd-lab.js';
+import { bfdBlock, startKeepalivedBfd, startVrrpdConf, type LabKeepalived, type LabVrrpd } from '../helpers/bfd-lab.js';
 import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
 import { haveFrrBfdd, startBfdd } from '../helpers/frr.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
@@ -39,33 +39,39 @@ async function cutBfdFromUpstream(host: LabHost): Promise<void> {
   await nft('add', 'rule', 'inet', 'cut', 'in', 'ip', 'saddr', UPSTREAM, 'udp', 'dport', '3784', 'drop');
 }
 
+/**
+ * The lab: vrrpd on v1 (Master, 150, tracking the upstream with `trackEntry`) and v2 (Backup, 100),
+ * VRID 51, VIP .100; keepalived on k1 and k2 with the same keepalived.conf, VRID 52, VIP .101; FRR's
+ * bfdd on the upstream with a session to each Master. Resolves once both Masters hold their VIPs.
+ */
+async function masterTrackingUpstream(trackEntry: string): Promise<{ v1: LabHost; v2: LabHost; k1: LabHost; k2: LabHost; up: LabHost; master: LabVrrpd; kaMaster: LabKeepalived }> {
+  await sweepStaleLabs();
+  lab = await NamespaceLab.create();
+  const v1 = await lab.addHost('v1', ['192.0.2.1/24']);
+  const v2 = await lab.addHost('v2', ['192.0.2.2/24']);
+  const k1 = await lab.addHost('k1', ['192.0.2.3/24']);
+  const k2 = await lab.addHost('k2', ['192.0.2.4/24']);
+  const up = await lab.addHost('up', [`${UPSTREAM}/24`]);
+  const frr = await startBfdd(up, `bfd\n peer 192.0.2.1 local-address ${UPSTREAM}\n${TIMERS} !\n peer 192.0.2.3 local-address ${UPSTREAM}\n${TIMERS} !\n!\n`);
+  cleanups.push(() => frr.stop());
+  const track = `  track_bfd {\n    ${trackEntry}\n  }`;
+  const block = (source: string) => bfdBlock('upstream', { neighbor: UPSTREAM, source, minTx: 100, minRx: 100, multiplier: 5 });
+  const master = startVrrpdConf(v1, block('192.0.2.1') + instanceConfig({ priority: 150, version: 3, vip: '192.0.2.100/24', extra: track }));
+  const backup = startVrrpdConf(v2, instanceConfig({ priority: 100, version: 3, vip: '192.0.2.100/24' }));
+  cleanups.push(() => master.stop(), () => backup.stop());
+  const kaMaster = startKeepalived(k1, block('192.0.2.3') + instanceConfig({ priority: 150, version: 3, vrid: 52, vip: '192.0.2.101/24', extra: track }));
+  startKeepalived(k2, instanceConfig({ priority: 100, version: 3, vrid: 52, vip: '192.0.2.101/24' }));
+  await waitFor('both Masters to hold their VIPs once BFD is Up', async () => (await holds(v1, '192.0.2.100')) && (await holds(k1, '192.0.2.101')), 30_000);
+  return { v1, v2, k1, k2, up, master, kaMaster };
+}
+
 describe.skipIf(!isRoot() || !haveKeepalived || !haveFrrBfdd())('track_bfd to an upstream router (needs root, keepalived and frr)', () => {
   test.each(['nftables drops the upstream\'s BFD', 'the upstream\'s link goes down'] as const)(
     '%s: the Master goes to Fault and the Backup takes the VIP, for vrrpd and for keepalived',
     { timeout: 120_000 },
     async (cut) => {
-      await sweepStaleLabs();
-      lab = await NamespaceLab.create();
-      const v1 = await lab.addHost('v1', ['192.0.2.1/24']);
-      const v2 = await lab.addHost('v2', ['192.0.2.2/24']);
-      const k1 = await lab.addHost('k1', ['192.0.2.3/24']);
-      const k2 = await lab.addHost('k2', ['192.0.2.4/24']);
-      const up = await lab.addHost('up', [`${UPSTREAM}/24`]);
-      const frr = await startBfdd(up, `bfd\n peer 192.0.2.1 local-address ${UPSTREAM}\n${TIMERS} !\n peer 192.0.2.3 local-address ${UPSTREAM}\n${TIMERS} !\n!\n`);
-      cleanups.push(() => frr.stop());
-
-      // vrrpd: VRID 51, VIP .100; v1 tracks the upstream with weight 0.
-      const track = '  track_bfd {\n    upstream\n  }';
-      const block = (source: string) => bfdBlock('upstream', { neighbor: UPSTREAM, source, minTx: 100, minRx: 100, multiplier: 5 });
-      const master = startVrrpdConf(v1, block('192.0.2.1') + instanceConfig({ priority: 150, version: 3, vip: '192.0.2.100/24', extra: track }));
-      const backup = startVrrpdConf(v2, instanceConfig({ priority: 100, version: 3, vip: '192.0.2.100/24' }));
-      cleanups.push(() => master.stop(), () => backup.stop());
-
-      // keepalived: VRID 52, VIP .101; the same configuration.
-      const kaMaster = startKeepalived(k1, block('192.0.2.3') + instanceConfig({ priority: 150, version: 3, vrid: 52, vip: '192.0.2.101/24', extra: track }));
-      startKeepalived(k2, instanceConfig({ priority: 100, version: 3, vrid: 52, vip: '192.0.2.101/24' }));
-
-      await waitFor('both Masters to hold their VIPs once BFD is Up', async () => (await holds(v1, '192.0.2.100')) && (await holds(k1, '192.0.2.101')), 30_000);
+      // Weight 0: the session down puts the Master in Fault.
+      const { v1, v2, k1, k2, up, master, kaMaster } = await masterTrackingUpstream('upstream');
       expect(await holds(v2, '192.0.2.100')).toBe(false);
       expect(await holds(k2, '192.0.2.101')).toBe(false);
 
@@ -86,26 +92,8 @@ describe.skipIf(!isRoot() || !haveKeepalived || !haveFrrBfdd())('track_bfd to an
   );
 
   test('track_bfd with a weight: the Master\'s priority drops below the Backup\'s while the session is down and comes back when it heals, for vrrpd and for keepalived', { timeout: 120_000 }, async () => {
-    await sweepStaleLabs();
-    lab = await NamespaceLab.create();
-    const v1 = await lab.addHost('v1', ['192.0.2.1/24']);
-    const v2 = await lab.addHost('v2', ['192.0.2.2/24']);
-    const k1 = await lab.addHost('k1', ['192.0.2.3/24']);
-    const k2 = await lab.addHost('k2', ['192.0.2.4/24']);
-    const up = await lab.addHost('up', [`${UPSTREAM}/24`]);
-    const frr = await startBfdd(up, `bfd\n peer 192.0.2.1 local-address ${UPSTREAM}\n${TIMERS} !\n peer 192.0.2.3 local-address ${UPSTREAM}\n${TIMERS} !\n!\n`);
-    cleanups.push(() => frr.stop());
-
     // keepalived's arithmetic: a negative weight is subtracted while the session is down, 150 - 60 = 90 < 100.
-    const track = '  track_bfd {\n    upstream weight -60\n  }';
-    const block = (source: string) => bfdBlock('upstream', { neighbor: UPSTREAM, source, minTx: 100, minRx: 100, multiplier: 5 });
-    const master = startVrrpdConf(v1, block('192.0.2.1') + instanceConfig({ priority: 150, version: 3, vip: '192.0.2.100/24', extra: track }));
-    const backup = startVrrpdConf(v2, instanceConfig({ priority: 100, version: 3, vip: '192.0.2.100/24' }));
-    cleanups.push(() => master.stop(), () => backup.stop());
-    const kaMaster = startKeepalived(k1, block('192.0.2.3') + instanceConfig({ priority: 150, version: 3, vrid: 52, vip: '192.0.2.101/24', extra: track }));
-    startKeepalived(k2, instanceConfig({ priority: 100, version: 3, vrid: 52, vip: '192.0.2.101/24' }));
-
-    await waitFor('both Masters to hold their VIPs once BFD is Up', async () => (await holds(v1, '192.0.2.100')) && (await holds(k1, '192.0.2.101')), 30_000);
+    const { v1, v2, k1, k2, master, kaMaster } = await masterTrackingUpstream('upstream weight -60');
     expect((await master.status()).instances[0]).toMatchObject({ state: 'Master', effectivePriority: 150 });
 
     await Promise.all([cutBfdFromUpstream(v1), cutBfdFromUpstream(k1)]);
