@@ -38,13 +38,17 @@ export function startVrrpd(host: LabHost, config: string, args: readonly string[
   return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...args]), file), controlSocket };
 }
 
-/** keepalived's VRRP process; with `bfd`, its BFD (and checker) process too: `--vrrp` alone turns BFD off. */
-export function startKeepalived(host: LabHost, config: string, options: { bfd?: boolean } = {}): RunningDaemon {
+/**
+ * keepalived's VRRP daemon; with `bfd`, its BFD (and checker) process too (`--vrrp` alone turns BFD
+ * off). `configId` is its --config-id (for `@NAME` lines; default: the host name).
+ */
+export function startKeepalived(host: LabHost, config: string, options: { bfd?: boolean; configId?: string } = {}): RunningDaemon {
   const file = join(scratch, `keepalived-${++counter}.conf`);
   writeFileSync(file, config);
   const pid = (name: string): string => join(scratch, `keepalived-${counter}.${name}.pid`);
   const processes = options.bfd ? ['-b', pid('bfd'), '-c', pid('checkers')] : ['--vrrp'];
-  return collect(host.spawn('keepalived', ['--dont-fork', ...processes, '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
+  const configId = options.configId === undefined ? [] : ['--config-id', options.configId];
+  return collect(host.spawn('keepalived', ['--dont-fork', ...processes, '--log-console', '--no-syslog', ...configId, '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
 }
 
 /** Polls `condition` every 20 ms; resolves with the milliseconds it took, rejects after `timeoutMs`. */
