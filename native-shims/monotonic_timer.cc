@@ -43,17 +43,10 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
       KernelError(env, "timerfd_create", errno).ThrowAsJavaScriptException();
       return;
     }
-    uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-      Abandon(env, "napi_get_uv_event_loop", EINVAL);
-      return;
-    }
-    poll_ = new uv_poll_t;
-    poll_->data = this;
-    if (uv_poll_init(loop, poll_, fd_) != 0) {
-      delete poll_;
-      poll_ = nullptr;
-      Abandon(env, "uv_poll_init", EBADF);
+    const char* failed = nullptr;
+    poll_ = NewPoll(env, fd_, this, failed);
+    if (poll_ == nullptr) {
+      Abandon(env, failed, errno);
       return;
     }
     onExpiry_ = Napi::Persistent(info[0].As<Napi::Function>());

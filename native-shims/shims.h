@@ -3,6 +3,7 @@
 #pragma once
 #include <napi.h>
 
+#include <cerrno>
 #include <cstring>
 #include <initializer_list>
 #include <string>
@@ -25,6 +26,27 @@ inline void CallFromLoop(Napi::FunctionReference& callback, Napi::AsyncContext& 
     Napi::Error error = env.GetAndClearPendingException();
     napi_fatal_exception(env, error.Value());
   }
+}
+
+// A uv_poll handle for `fd` on the environment's loop, `data` its owner (not started). On failure
+// nullptr, errno set (EINVAL: no loop; EBADF: libuv refused the descriptor) and `failed` naming
+// the call, for the caller's KernelError.
+inline uv_poll_t* NewPoll(napi_env env, int fd, void* data, const char*& failed) {
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    errno = EINVAL;
+    failed = "napi_get_uv_event_loop";
+    return nullptr;
+  }
+  auto* poll = new uv_poll_t;
+  poll->data = data;
+  if (uv_poll_init(loop, poll, fd) != 0) {
+    delete poll;
+    errno = EBADF;
+    failed = "uv_poll_init";
+    return nullptr;
+  }
+  return poll;
 }
 
 // Stops and frees a uv_poll handle (freed once libuv has closed it) and closes its descriptor;
