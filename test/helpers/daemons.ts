@@ -61,8 +61,8 @@ export async function waitFor(description: string, condition: () => Promise<bool
   }
 }
 
-export async function holds(host: LabHost, address: string): Promise<boolean> {
-  return (await host.addresses()).some((entry) => entry.startsWith(`${address}/`));
+export async function holds(host: LabHost, address: string, device = 'eth0'): Promise<boolean> {
+  return (await host.addresses(device)).some((entry) => entry.startsWith(`${address}/`));
 }
 
 /** `vrrpd status --json` of a running vrrpd: one entry per instance. */
