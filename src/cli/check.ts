@@ -47,7 +47,12 @@ export async function check(options: CheckOptions, write: (text: string) => void
   write(
     failed
       ? `${options.file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`
-      : `${options.file}: OK, ${result.config.instances.length} vrrp_instance${result.config.instances.length === 1 ? '' : 's'}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`,
+      : `${options.file}: OK, ${[
+          counted(result.config.instances.length, 'vrrp_instance'),
+          // BFD sessions are named only in files that have them: the line of a VRRP-only file is unchanged.
+          ...((result.config.bfdInstances?.length ?? 0) > 0 ? [counted(result.config.bfdInstances!.length, 'bfd_instance')] : []),
+          ...(warnings > 0 ? [counted(warnings, 'warning')] : []),
+        ].join(', ')}\n`,
   );
   return failed ? 1 : 0;
 }
@@ -60,4 +65,9 @@ async function hostInterfaces(options: CheckOptions): Promise<ReadonlySet<string
   if (!options.interfaceNames) return undefined;
   if (options.resolver) return options.interfaceNames();
   return options.interfaceNames().catch(() => undefined);
+}
+
+/** "1 vrrp_instance", "2 vrrp_instances". */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
