@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak,probes,cli,checkers,checker-loop] [--trials N]
+// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak,bfd,probes,cli,checkers,checker-loop] [--trials N]
 // [--minutes M] [--seed S] [--scenarios sigterm@20,crash@1000] [--no-save]`: builds nothing itself (the npm script builds first), runs
 // the chosen benchmarks with vrrpd and keepalived side by side, prints their tables and saves raw
 // data to bench/results/NAME[-MODE].json. Needs root (namespace labs) and keepalived.
@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bfdBench } from './bfd.js';
 import { versions } from './lib/daemons.js';
 import type { BenchOptions, BenchReport, Mode } from './lib/report.js';
 import { repoRoot } from './lib/root.js';
@@ -28,15 +29,16 @@ const BENCHES: Record<string, Bench> = {
   stability: stabilityBench,
   soak: soakBench,
   timers: timersBench,
+  bfd: bfdBench,
   probes: probesBench,
   cli: cliBench,
   checkers: checkersBench,
   'checker-loop': checkerLoopBench,
 };
 /**
- * Soak (long), timers (vrrpd's clock against Node's), probes (vrrpd's probe kinds), cli (each CLI
- * command against `node -e 0`), checkers (built-in against curl) and checker-loop (the event loop
- * under checks) run with `--only`.
+ * Soak (long), timers (vrrpd's clock against Node's), bfd (needs frr), probes (vrrpd's probe
+ * kinds), cli (each CLI command against `node -e 0`), checkers (built-in against curl) and
+ * checker-loop (the event loop under checks) run with `--only`.
  */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 

@@ -47,12 +47,16 @@ export async function check(options: CheckOptions, write: (text: string) => void
   const errors = count('error');
   const warnings = count('warning');
   const notes = count('note');
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const noted = notes > 0 ? `, ${plural(notes, 'note')}` : '';
+  const noted = notes > 0 ? `, ${counted(notes, 'note')}` : '';
   write(
     failed
-      ? `${options.file}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${noted}\n`
-      : `${options.file}: OK, ${plural(result.config.instances.length, 'vrrp_instance')}${warnings > 0 ? `, ${plural(warnings, 'warning')}` : ''}${noted}\n`,
+      ? `${options.file}: ${counted(errors, 'error')}, ${counted(warnings, 'warning')}${noted}\n`
+      : `${options.file}: OK, ${[
+          counted(result.config.instances.length, 'vrrp_instance'),
+          // BFD sessions are named only in files that have them: the line of a VRRP-only file is unchanged.
+          ...((result.config.bfdInstances?.length ?? 0) > 0 ? [counted(result.config.bfdInstances!.length, 'bfd_instance')] : []),
+          ...(warnings > 0 ? [counted(warnings, 'warning')] : []),
+        ].join(', ')}${noted}\n`,
   );
   return failed ? 1 : 0;
 }
@@ -65,4 +69,9 @@ async function hostInterfaces(options: CheckOptions): Promise<ReadonlySet<string
   if (!options.interfaceNames) return undefined;
   if (options.resolver) return options.interfaceNames();
   return options.interfaceNames().catch(() => undefined);
+}
+
+/** "1 vrrp_instance", "2 vrrp_instances". */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

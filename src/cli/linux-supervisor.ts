@@ -5,11 +5,19 @@ import type { VrrpdConfig } from '../config/model.js';
 import type { Logger } from '../core/log.js';
 import { NotifyFifo } from '../notify/fifo.js';
 import type { Clock } from '../core/clock.js';
+import type { TrackerType } from '../tracking/registry.js';
 import { LinuxFiles, linuxSecurityFs, ProcTable, systemUsers } from '../linux/tracking-ports.js';
 import { ChildProcessRunner } from '../scripting/process-runner.js';
 import { Supervisor } from '../daemon/vrrp/supervisor.js';
 
-export async function linuxSupervisor(config: VrrpdConfig, clock: Clock, log: Logger, checkers?: CheckerIo): Promise<Supervisor> {
+/** `checkers`: the built-in checkers' sockets; `trackerTypes`: other subsystems' tracked objects (BFD sessions). */
+export async function linuxSupervisor(
+  config: VrrpdConfig,
+  clock: Clock,
+  log: Logger,
+  extra: { readonly checkers?: CheckerIo; readonly trackerTypes?: (config: VrrpdConfig) => readonly TrackerType[] } = {},
+): Promise<Supervisor> {
+  const { checkers, trackerTypes } = extra;
   const fifo = config.global.notifyFifo ? await NotifyFifo.open(config.global.notifyFifo, log) : undefined;
   return new Supervisor(config, {
     clock,
@@ -21,5 +29,6 @@ export async function linuxSupervisor(config: VrrpdConfig, clock: Clock, log: Lo
     security: linuxSecurityFs,
     ...(checkers ? { checkers } : {}),
     ...(fifo ? { fifo } : {}),
+    ...(trackerTypes ? { trackerTypes } : {}),
   });
 }

@@ -2,6 +2,7 @@
 // control socket.
 import { sendControlRequest } from '../control/client.js';
 import type { ControlRequest } from '../control/protocol.js';
+import type { BfdStatus } from '../daemon/bfd/ports.js';
 import type { InstanceStatus } from '../daemon/vrrp/routers.js';
 import { UsageError } from './errors.js';
 
@@ -12,9 +13,45 @@ async function ask(socket: string, request: ControlRequest): Promise<unknown> {
 }
 
 export async function status(options: { socket: string; json: boolean }, write: (text: string) => void): Promise<number> {
-  const result = (await ask(options.socket, { command: 'status' })) as { instances: InstanceStatus[] };
-  write(options.json ? JSON.stringify(result) + '\n' : formatStatusTable(result.instances));
+  // A daemon without VRRP instances (BFD alone) has no `instances`; one without BFD no `bfd`.
+  const result = (await ask(options.socket, { command: 'status' })) as { instances?: InstanceStatus[]; bfd?: BfdStatus | null };
+  if (options.json) write(JSON.stringify(result) + '\n');
+  else write([result.instances ? formatStatusTable(result.instances) : '', result.bfd ? formatBfdTable(result.bfd) : ''].filter((text) => text !== '').join('\n'));
   return 0;
+}
+
+/** Aligned columns, the last one left ragged. */
+function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const render = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [render(header), ...rows.map(render)];
+}
+
+const ms = (microseconds: number): string => `${microseconds / 1000} ms`;
+
+/**
+ * The BFD sessions: state, the remote discriminator, the agreed transmit interval and Detection
+ * Time, and why the session last went down (RFC 5880's diagnostic), with discards below.
+ */
+export function formatBfdTable(bfd: BfdStatus): string {
+  const rows = bfd.sessions.map((s) => [
+    s.name,
+    s.state,
+    `${(s.stateForMs / 1000).toFixed(1)} s`,
+    `${s.peer}${s.multihop ? ' (multi-hop)' : ''}`,
+    s.remoteDiscr === 0 ? '-' : String(s.remoteDiscr),
+    ms(s.timers.transmitInterval),
+    s.timers.detectionTime === 0 ? '-' : ms(s.timers.detectionTime),
+    s.lastDown ? `${s.lastDown.reason} (${(s.lastDown.agoMs / 1000).toFixed(1)} s ago)` : '-',
+  ]);
+  const lines = renderTable(['BFD', 'STATE', 'SINCE', 'PEER', 'REMOTE DISCR', 'TX', 'DETECT', 'LAST DOWN'], rows);
+  const discarded = Object.entries(bfd.discarded).filter(([, count]) => count > 0);
+  if (discarded.length > 0) lines.push('', `discarded: ${discarded.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  return lines.join('\n') + '\n';
 }
 
 export function formatStatusTable(instances: readonly InstanceStatus[]): string {
@@ -31,13 +68,7 @@ export function formatStatusTable(instances: readonly InstanceStatus[]): string 
     i.lastTransitionReason ?? '-',
     i.virtualAddresses.join(' '),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const render = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [render(header), ...rows.map(render), ...instances.flatMap(trackingLines)].join('\n') + '\n';
+  return [...renderTable(header, rows), ...instances.flatMap(trackingLines)].join('\n') + '\n';
 }
 
 /** What tracking contributes to one instance: a blank line, a heading, one line per tracker. */

@@ -30,7 +30,7 @@ function collect(child: ChildProcess, configFile: string): RunningDaemon {
   return { process: child, lines, exited, configFile };
 }
 
-/** `args`: more options for `vrrpd run` (`--metrics 127.0.0.1:9650`). */
+/** `args` follow `run` (e.g. `--metrics 127.0.0.1:9650`). */
 export function startVrrpd(host: LabHost, config: string, args: readonly string[] = []): RunningDaemon {
   const file = join(scratch, `vrrpd-${++counter}.conf`);
   writeFileSync(file, config);
@@ -38,11 +38,17 @@ export function startVrrpd(host: LabHost, config: string, args: readonly string[
   return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...args]), file), controlSocket };
 }
 
-export function startKeepalived(host: LabHost, config: string): RunningDaemon {
+/**
+ * keepalived's VRRP daemon; with `bfd`, its BFD (and checker) process too (`--vrrp` alone turns BFD
+ * off). `configId` is its --config-id (for `@NAME` lines; default: the host name).
+ */
+export function startKeepalived(host: LabHost, config: string, options: { bfd?: boolean; configId?: string } = {}): RunningDaemon {
   const file = join(scratch, `keepalived-${++counter}.conf`);
   writeFileSync(file, config);
   const pid = (name: string): string => join(scratch, `keepalived-${counter}.${name}.pid`);
-  return collect(host.spawn('keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
+  const processes = options.bfd ? ['-b', pid('bfd'), '-c', pid('checkers')] : ['--vrrp'];
+  const configId = options.configId === undefined ? [] : ['--config-id', options.configId];
+  return collect(host.spawn('keepalived', ['--dont-fork', ...processes, '--log-console', '--no-syslog', ...configId, '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
 }
 
 /** Polls `condition` every 20 ms; resolves with the milliseconds it took, rejects after `timeoutMs`. */
@@ -55,8 +61,8 @@ export async function waitFor(description: string, condition: () => Promise<bool
   }
 }
 
-export async function holds(host: LabHost, address: string): Promise<boolean> {
-  return (await host.addresses()).some((entry) => entry.startsWith(`${address}/`));
+export async function holds(host: LabHost, address: string, device = 'eth0'): Promise<boolean> {
+  return (await host.addresses(device)).some((entry) => entry.startsWith(`${address}/`));
 }
 
 /** `vrrpd status --json` of a running vrrpd: one entry per instance. */

@@ -1,4 +1,5 @@
-// The release tarball installed exactly as a host operator installs it: scripts/release, then
+// The release tarball installed exactly as a host operator installs it: scripts/release (through its cache:
+// --cached builds it once per change of its inputs for every test that installs it), then
 // `npm install -g ./vrrpd-VERSION-linux-x64.tgz` inside a clean Debian rootfs (scripts/rootfs:
 // minbase, Node 20, npm; no g++, make or python3) in a network namespace with no route anywhere,
 // so neither a compiler nor the npm registry can help. The installed vrrpd then answers
@@ -9,14 +10,14 @@
 // /proc and /sys, and chroots into it; the mounts end with the command, also when it fails.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { scratchDir } from '../helpers/scratch.js';
 import { VERSION } from '../../src/version.js';
 import { instanceConfig, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, type LabHost } from '../helpers/netns.js';
+import { finish, runScript, type Finished } from '../helpers/processes.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const CONFIG = '/etc/keepalived/keepalived.conf';
 const VIP = '192.0.2.100';
 // The build tools an install could fall back on (node-gyp needs python3, make and a C++ compiler).
@@ -31,30 +32,6 @@ const MOUNT_AND_CHROOT = [
   'mount -t sysfs sysfs "$mnt/sys"',
   'exec chroot "$mnt" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"',
 ].join(' && ');
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function finish(child: ChildProcess): Promise<Finished> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** A script of this checkout; resolves with the last line it printed (the path it made). */
-async function script(name: string, args: readonly string[]): Promise<string> {
-  const result = await finish(spawn(join(root, 'scripts', name), [...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  if (result.code !== 0) throw new Error(`scripts/${name} failed (${result.code}):\n${result.stderr}`);
-  return result.stdout.trim().split('\n').at(-1) ?? '';
-}
 
 describe.skipIf(!isRoot())('the release tarball on a clean Debian host with no compiler (root)', () => {
   let dir = '';
@@ -81,7 +58,7 @@ describe.skipIf(!isRoot())('the release tarball on a clean Debian host with no c
     dir = scratchDir('release');
     for (const sub of ['upper', 'work', 'mnt']) mkdirSync(join(dir, sub));
     // The cold rootfs build takes minutes (debootstrap); later runs find it cached.
-    [tarball, lowerdir] = await Promise.all([script('release', [dir]), script('rootfs', [])]);
+    [tarball, lowerdir] = await Promise.all([runScript('release', ['--cached']), runScript('rootfs')]);
     lab = await NamespaceLab.create();
     host = await lab.addHost('r1', ['192.0.2.1/24']);
   }, 1_200_000);
@@ -102,7 +79,7 @@ describe.skipIf(!isRoot())('the release tarball on a clean Debian host with no c
   });
 
   test('npm install -g of the tarball needs no compiler and no registry', { timeout: 300_000 }, async () => {
-    expect(tarball).toBe(join(dir, `vrrpd-${VERSION}-linux-x64.tgz`));
+    expect(basename(tarball)).toBe(`vrrpd-${VERSION}-linux-x64.tgz`);
     const size = statSync(tarball).size;
     // The operator's copy of the file, in root's home directory (0700 as in the rootfs).
     mkdirSync(join(dir, 'upper', 'root'), { mode: 0o700 });

@@ -4,31 +4,8 @@
 // Every family is documented in docs/operations.md ("Metrics").
 import { compareAddresses } from '../../core/address.js';
 import { REJECT_REASONS } from '../../vrrp/packet/rejection.js';
+import { MetricFamilies, type Labels } from '../prometheus.js';
 import { keepalivedCounters, keepalivedState, KEEPALIVED_STATE_NAMES, type DumpInstance } from './dumps.js';
-
-type Labels = Readonly<Record<string, string | number>>;
-
-interface Family {
-  readonly name: string;
-  readonly type: 'gauge' | 'counter';
-  readonly help: string;
-  readonly samples: Array<{ readonly labels: Labels; readonly value: number }>;
-}
-
-/** Label values escape backslash, double quote and newline (exposition format). */
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function renderFamily(family: Family): string {
-  const lines = [`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`];
-  for (const { labels, value } of family.samples) {
-    const entries = Object.entries(labels);
-    const text = entries.length === 0 ? '' : `{${entries.map(([key, v]) => `${key}="${escapeLabel(String(v))}"`).join(',')}}`;
-    lines.push(`${family.name}${text} ${Number.isFinite(value) ? String(value) : 'NaN'}`);
-  }
-  return lines.join('\n');
-}
 
 /** The exporter's counters: [metric name, help, keepalived stats key]. */
 const KEEPALIVED_COUNTERS = [
@@ -62,12 +39,8 @@ export function vipsLabel(instance: DumpInstance): string {
 }
 
 export function renderMetrics(instances: readonly DumpInstance[]): string {
-  const families: Family[] = [];
-  const family = (name: string, type: Family['type'], help: string): Family => {
-    const created: Family = { name, type, help, samples: [] };
-    families.push(created);
-    return created;
-  };
+  const families = new MetricFamilies();
+  const family = families.family.bind(families);
 
   family('keepalived_up', 'gauge', 'Status (always 1 while vrrpd answers)').samples.push({ labels: {}, value: 1 });
   const vipStates = family('keepalived_vrrp_state', 'gauge', 'State of vrrp: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT (one sample per virtual address)');
@@ -158,7 +131,7 @@ export function renderMetrics(instances: readonly DumpInstance[]): string {
       if (tracker.state === 'failed' && tracker.reason !== undefined) trackerReason.samples.push({ labels: { ...labels, reason: tracker.reason }, value: 1 });
     }
   }
-  return families.map(renderFamily).join('\n') + '\n';
+  return families.render();
 }
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
