@@ -203,7 +203,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(await check(dns('ipv4', 'A', 'svc.example.test', 5353))).toMatchObject({ ok: false, reason: 'refused' });
   });
 
-  test('UDP_CHECK: silence passes without require_reply, an ICMP port unreachable fails; require_reply needs an answer', { timeout: 150_000 }, async () => {
+  test('UDP_CHECK over IPv4 and IPv6: silence passes without require_reply, an ICMP port unreachable fails; require_reply needs an answer', { timeout: 150_000 }, async () => {
     const udp = (port: number, extra: Record<string, unknown> = {}) => ({ type: 'UDP_CHECK', ...common(port), connectTimeoutMs: 1000, ...extra });
     expect(await check(udp(53))).toMatchObject({ ok: true, detail: 'no reply and no ICMP error within 1000 ms' });
     expect(await check(udp(5353))).toMatchObject({ ok: false, reason: 'refused' });
@@ -211,6 +211,11 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     const query = '123401000001000000000000037376630765' + '78616d706c650474657374000001' + '0001';
     expect(await check(udp(53, { payload: query, requireReply: { data: '1234', minLength: 12, maxLength: 512 } }))).toMatchObject({ ok: true });
     expect(await check(udp(53, { payload: query, requireReply: { data: '4321', minLength: 0, maxLength: 255 } }))).toMatchObject({ ok: false, reason: 'udp-reply', detail: 'UDP reply differs from require_reply at byte 0' });
+    // IPv6: the same three outcomes (ICMPv6 port unreachable is ECONNREFUSED on the connected socket).
+    const udp6 = (port: number, extra: Record<string, unknown> = {}) => ({ ...udp(port, extra), endpoint: endpoint(port, 'ipv6') });
+    expect(await check(udp6(53))).toMatchObject({ ok: true, detail: 'no reply and no ICMP error within 1000 ms' });
+    expect(await check(udp6(5353))).toMatchObject({ ok: false, reason: 'refused' });
+    expect(await check(udp6(53, { payload: query, requireReply: { data: '1234', minLength: 12, maxLength: 512 } }))).toMatchObject({ ok: true });
   });
 
   test.skipIf(!haveGenhash)("vrrpd genhash prints what keepalived's genhash prints, for digests, failures and usage errors", { timeout: 240_000 }, async () => {
