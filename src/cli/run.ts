@@ -13,12 +13,19 @@ import type { DumpFormat } from '../daemon/dump-formats.js';
 import type { ListenAddress } from '../daemon/operations/metrics-server.js';
 import { Operations } from '../daemon/operations/operations.js';
 import { registerTestHooks } from '../daemon/operations/test-hooks.js';
+import { lbSubsystem } from '../daemon/lb/subsystem.js';
 import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
+import { Conntrack } from '../linux/conntrack.js';
+import { LinuxLbHost } from '../linux/lb-host.js';
+import { NftCli } from '../linux/nftables/nft.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
+import { linuxSecurityFs, systemUsers } from '../linux/tracking-ports.js';
+import { ScriptPolicy } from '../scripting/policy.js';
+import { ChildProcessRunner } from '../scripting/process-runner.js';
 import { linuxSupervisor } from './linux-supervisor.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
 
@@ -58,11 +65,28 @@ export async function run(options: RunOptions): Promise<number> {
   }
   const platform = new LinuxPlatform(log);
   const clock = new RealClock();
-  const daemon = new Daemon([vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log) })], log);
+  const lbHost = new LinuxLbHost();
+  const runner = new ChildProcessRunner();
+  const daemon = new Daemon(
+    [
+      vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log) }),
+      lbSubsystem({
+        clock,
+        log,
+        nft: new NftCli(),
+        scripts: (config) => ({ policy: new ScriptPolicy(config.global, systemUsers(), linuxSecurityFs, log), runner, log }),
+        conntrack: new Conntrack(),
+        addresses: lbHost,
+        interfaces: lbHost,
+      }),
+    ],
+    log,
+  );
   const nothing = daemon.nothingToRun(loaded.config);
   if (nothing) {
     process.stderr.write(`vrrpd: ${options.file} ${nothing}; nothing to run\n`);
     platform.close();
+    lbHost.close();
     return 1;
   }
 
@@ -70,6 +94,7 @@ export async function run(options: RunOptions): Promise<number> {
   if (missing.length > 0) {
     process.stderr.write(`vrrpd: needs root or ${missing.join(' and ')} (raw VRRP sockets need CAP_NET_RAW; addresses, routes and VMACs need CAP_NET_ADMIN); not started\n`);
     platform.close();
+    lbHost.close();
     return 1;
   }
   const serviceManager = SystemdNotifier.fromEnvironment(log);
@@ -91,6 +116,7 @@ export async function run(options: RunOptions): Promise<number> {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
     await operations.close();
     platform.close();
+    lbHost.close();
     return 1;
   }
   try {
@@ -99,6 +125,7 @@ export async function run(options: RunOptions): Promise<number> {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
     await operations.close();
     platform.close();
+    lbHost.close();
     return 1;
   }
 
@@ -118,6 +145,7 @@ export async function run(options: RunOptions): Promise<number> {
     await operations.close();
     await daemon.stop();
     platform.close();
+    lbHost.close();
     return 1;
   }
   log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
@@ -134,7 +162,10 @@ export async function run(options: RunOptions): Promise<number> {
       operations.stopping();
       const deadline = setTimeout(() => resolve(0), STOP_DEADLINE_MS);
       void Promise.all([stopped, control.close(), operations.close()])
-        .finally(() => platform.close())
+        .finally(() => {
+          platform.close();
+          lbHost.close();
+        })
         .finally(() => {
           clearTimeout(deadline);
           resolve(0);

@@ -3,6 +3,7 @@
 // whatever unit the source format uses (keepalived writes seconds, with decimals).
 // Each field says which keepalived keyword it comes from; defaults are in DEFAULTS below.
 import type { AddressFamily } from '../core/address.js';
+import type { VirtualServerConfig, VirtualServerGroupConfig } from './virtual-server.js';
 
 export type { AddressFamily };
 
@@ -375,6 +376,10 @@ export interface VrrpdConfig {
   readonly syncGroups: readonly SyncGroupConfig[];
   /** `garp_group` blocks, when there are any. */
   readonly garpGroups?: readonly GarpGroupConfig[];
+  /** `virtual_server` blocks (keepalived's load balancer), in file order, when there are any. */
+  readonly virtualServers?: readonly VirtualServerConfig[];
+  /** `virtual_server_group` blocks, when there are any. */
+  readonly virtualServerGroups?: readonly VirtualServerGroupConfig[];
 }
 
 /** `garp_group { ... }`: gratuitous ARP / NA pacing for interfaces that share a switch. */

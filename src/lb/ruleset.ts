@@ -112,15 +112,24 @@ function protocolMatch(spec: VirtualServerSpec): string {
   return spec.match.kind === 'fwmark' ? 'meta l4proto { tcp, udp, sctp }' : `meta l4proto ${spec.match.protocol}`;
 }
 
-/** Names of one virtual server's nftables objects. */
-function names(spec: VirtualServerSpec, used: Set<string>): string {
-  let base = `vs_${slug(spec.key)}`;
-  for (let n = 2; used.has(base); n++) base = `vs_${slug(spec.key)}_${n}`;
-  used.add(base);
-  return base;
+/**
+ * The name of each virtual server's nftables objects (its chains, sets and counters start with
+ * it): `vs_` and its key as an identifier, numbered in the rare case two keys give the same one.
+ */
+export function objectNames(specs: readonly VirtualServerSpec[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const used = new Set<string>();
+  for (const spec of specs) {
+    let base = `vs_${slug(spec.key)}`;
+    for (let n = 2; used.has(base); n++) base = `vs_${slug(spec.key)}_${n}`;
+    used.add(base);
+    names.set(spec.key, base);
+  }
+  return names;
 }
 
-function destinationName(service: string, server: ServerSpec, spec: VirtualServerSpec): string {
+/** The name of a destination's objects (its counters; DR: its chain): the service's name, then `rs_` and its key, or `sorry`. */
+export function destinationName(service: string, server: ServerSpec, spec: VirtualServerSpec): string {
   return spec.sorryServer?.key === server.key && !spec.realServers.some((real) => real.key === server.key) ? `${service}_sorry` : `${service}_rs_${slug(server.key)}`;
 }
 
@@ -147,15 +156,16 @@ function trackKeys(spec: VirtualServerSpec): string[] {
 }
 
 export function buildTables(services: readonly ServiceRules[]): Tables {
+  const names = objectNames(services.map((service) => service.spec));
   const nat = services.filter((service) => service.spec.dr === undefined);
   const dr = services.filter((service) => service.spec.dr !== undefined);
   return {
-    ...(nat.length > 0 ? { inet: natTable(nat) } : {}),
-    ...(dr.length > 0 ? { netdev: drTable(dr) } : {}),
+    ...(nat.length > 0 ? { inet: natTable(nat, names) } : {}),
+    ...(dr.length > 0 ? { netdev: drTable(dr, names) } : {}),
   };
 }
 
-function natTable(services: readonly ServiceRules[]): NftTable {
+function natTable(services: readonly ServiceRules[], names: ReadonlyMap<string, string>): NftTable {
   const counters: NftCounter[] = [];
   const sets: NftSet[] = [];
   const chains: NftChain[] = [];
@@ -166,11 +176,10 @@ function natTable(services: readonly ServiceRules[]): NftTable {
     elements.set(key, value);
     maps.set(map, elements);
   };
-  const used = new Set<string>();
   for (const service of services) {
     const { spec } = service;
     const family = FAMILIES[spec.match.family];
-    const name = names(spec, used);
+    const name = names.get(spec.key)!;
     const withPort = service.configured.some((server) => server.port > 0);
     const { addresses, marks } = dispatch(spec);
     for (const element of addresses) addTo(serviceMaps, `services${family.suffix}`, element, `jump ${name}`);
@@ -280,19 +289,18 @@ function natTable(services: readonly ServiceRules[]): NftTable {
   };
 }
 
-function drTable(services: readonly ServiceRules[]): NftTable {
+function drTable(services: readonly ServiceRules[], names: ReadonlyMap<string, string>): NftTable {
   const counters: NftCounter[] = [];
   const sets: NftSet[] = [];
   const chains: NftChain[] = [];
   const serviceMaps = new Map<string, Map<string, string>>();
   const inbound = new Set<string>();
-  const used = new Set<string>();
   for (const service of services) {
     const { spec } = service;
     const dr = spec.dr!;
     for (const device of dr.inbound) inbound.add(device);
     const family = FAMILIES[spec.match.family];
-    const name = names(spec, used);
+    const name = names.get(spec.key)!;
     for (const element of dispatch(spec).addresses) {
       const elements = serviceMaps.get(family.suffix) ?? new Map<string, string>();
       elements.set(element, `jump ${name}`);

@@ -4,31 +4,8 @@
 // Every family is documented in docs/operations.md ("Metrics").
 import { compareAddresses } from '../../core/address.js';
 import { REJECT_REASONS } from '../../vrrp/packet/rejection.js';
+import { renderFamily, type Family, type Labels } from '../exposition.js';
 import { keepalivedCounters, keepalivedState, KEEPALIVED_STATE_NAMES, type DumpInstance } from './dumps.js';
-
-type Labels = Readonly<Record<string, string | number>>;
-
-interface Family {
-  readonly name: string;
-  readonly type: 'gauge' | 'counter';
-  readonly help: string;
-  readonly samples: Array<{ readonly labels: Labels; readonly value: number }>;
-}
-
-/** Label values escape backslash, double quote and newline (exposition format). */
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function renderFamily(family: Family): string {
-  const lines = [`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`];
-  for (const { labels, value } of family.samples) {
-    const entries = Object.entries(labels);
-    const text = entries.length === 0 ? '' : `{${entries.map(([key, v]) => `${key}="${escapeLabel(String(v))}"`).join(',')}}`;
-    lines.push(`${family.name}${text} ${Number.isFinite(value) ? String(value) : 'NaN'}`);
-  }
-  return lines.join('\n');
-}
 
 /** The exporter's counters: [metric name, help, keepalived stats key]. */
 const KEEPALIVED_COUNTERS = [
