@@ -25,6 +25,11 @@ export class VirtualClock implements Clock {
     this.time = Math.max(this.time, time);
   }
 
+  /** When the earliest pending timer is due; undefined when none is. Lets a driver step from one timer to the next. */
+  nextAt(): number | undefined {
+    return this.timers.nextAt();
+  }
+
   advanceBy(deltaMs: number): void {
     this.advanceTo(this.time + deltaMs);
   }

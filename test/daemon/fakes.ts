@@ -12,24 +12,36 @@ export class FakeChannel implements AdvertisementChannel {
   }
 }
 
+/** Each change as it is asked for (`add 192.0.2.100/24 dev eth0`, `remove route ...`). */
+export type CallObserver = (call: string) => void;
+
 export class FakeAddresses implements AddressPort {
   readonly present = new Set<string>();
-  readonly calls: string[] = [];
   /** Addresses whose next change fails with this message. */
   readonly failures = new Map<string, string>();
 
+  constructor(
+    readonly calls: string[] = [],
+    private readonly observe?: CallObserver,
+  ) {}
+
   async add(spec: VirtualAddressSpec): Promise<void> {
     await Promise.resolve();
-    this.calls.push(`add ${spec.address}/${spec.prefixLength} dev ${spec.device}`);
+    this.record(`add ${spec.address}/${spec.prefixLength} dev ${spec.device}`);
     this.failIfAsked(spec);
     this.present.add(spec.address);
   }
 
   async remove(spec: VirtualAddressSpec): Promise<void> {
     await Promise.resolve();
-    this.calls.push(`remove ${spec.address}/${spec.prefixLength} dev ${spec.device}`);
+    this.record(`remove ${spec.address}/${spec.prefixLength} dev ${spec.device}`);
     this.failIfAsked(spec);
     this.present.delete(spec.address);
+  }
+
+  private record(call: string): void {
+    this.calls.push(call);
+    this.observe?.(call);
   }
 
   private failIfAsked(spec: VirtualAddressSpec): void {
@@ -47,7 +59,10 @@ export class FakeRoutes implements RoutePort {
   /** Routes or rules (by their text) whose next change fails with this message. */
   readonly failures = new Map<string, string>();
 
-  constructor(readonly calls: string[] = []) {}
+  constructor(
+    readonly calls: string[] = [],
+    private readonly observe?: CallObserver,
+  ) {}
 
   async addRoute(spec: VirtualRouteSpec): Promise<void> {
     await this.change('add', `route ${routeText(spec)}`);
@@ -68,6 +83,7 @@ export class FakeRoutes implements RoutePort {
   private async change(change: 'add' | 'remove', text: string): Promise<void> {
     await Promise.resolve();
     this.calls.push(`${change} ${text}`);
+    this.observe?.(`${change} ${text}`);
     const failure = this.failures.get(text);
     if (failure) {
       this.failures.delete(text);
@@ -80,8 +96,10 @@ export class FakeRoutes implements RoutePort {
 
 export class FakeAnnouncer implements AnnouncePort {
   readonly rounds: Array<{ addresses: readonly string[]; count: number }> = [];
+  constructor(private readonly observe?: (addresses: readonly string[], count: number) => void) {}
   announce(addresses: readonly string[], count: number): void {
     this.rounds.push({ addresses, count });
+    this.observe?.(addresses, count);
   }
   /** Addresses whose frames were built without sending (the start-up rehearsal). */
   readonly prepared: Array<readonly string[]> = [];

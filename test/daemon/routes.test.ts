@@ -1,5 +1,6 @@
-// virtual_routes / virtual_rules follow mastership: installed after the addresses on becoming
-// Master, removed (rules, routes, then addresses) on leaving it; failures logged, never thrown.
+// virtual_routes / virtual_rules in HostActions: installed after the addresses on becoming
+// Master, removed (rules, routes, then addresses) on leaving it; failures logged, never thrown;
+// a reload's changes. Routes following mastership between hosts: test/conformance/virtual-routes.
 import { describe, expect, test } from 'vitest';
 import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
 import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
@@ -9,7 +10,7 @@ import type { VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/vrrp/po
 import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel, FakeRoutes } from './fakes.js';
-import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
+import { FakePlatform, FakeSegment } from './fake-platform.js';
 
 const VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
 const ROUTES: VirtualRouteSpec[] = [
@@ -128,48 +129,12 @@ test('a VIP someone removed is put back with the routes whose src it was (the ke
   expect(addresses.calls).toEqual(['add 192.0.2.100/24 dev eth0', 'add route src 192.0.2.100 203.0.113.0/24 via 192.0.2.254']);
 });
 
-describe('Daemon on fake hosts', () => {
-  function instance(priority: number): RouterBinding {
-    return { ...binding(), router: routerConfigFromSpec({ name: 'VI_1', priority, vrid: 51 }) };
-  }
-
-  async function twoHosts() {
-    const clock = new VirtualClock();
-    const segment = new FakeSegment(clock);
-    const platforms = [
-      new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' }),
-      new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:02', ipv4: '192.0.2.2' }),
-    ];
-    platforms[0]!.staleRoutes = ['route 198.51.100.0/24 table 254'];
-    const logs = platforms.map(() => capturingLogger());
-    const daemons = platforms.map((platform, i) => new VrrpRouters({ bindings: [instance(i === 0 ? 150 : 100)], platform, clock, log: logs[i]!.log }));
-    for (const daemon of daemons) await daemon.start();
-    const advance = advancer(clock);
-    return { daemons, platforms, logs, advance };
-  }
-
-  test('routes and rules follow mastership: on the Master only, moved on a Fault, removed on stop; stale ones reported at start', async () => {
-    const { daemons, platforms, logs, advance } = await twoHosts();
-    expect(logs[0]!.records()[0]).toMatchObject({ event: 'stale-routes-removed', routes: ['route 198.51.100.0/24 table 254'] });
-    await advance(4000);
-    expect(daemons[0]!.running.get('VI_1')!.router.state).toBe('Master');
-    expect(platforms[0]!.routes.present.size).toBe(3);
-    expect(platforms[1]!.routes.present.size).toBe(0);
-
-    platforms[0]!.emit({ type: 'link', interfaceName: 'eth0', up: false });
-    await advance(3700);
-    expect(daemons[1]!.running.get('VI_1')!.router.state).toBe('Master');
-    expect(platforms[0]!.routes.present.size).toBe(0);
-    expect([...platforms[1]!.routes.present]).toEqual([
-      'route default via 192.0.2.254 dev eth0 table 100',
-      'route blackhole 198.51.100.0/24 metric 5',
-      'rule from 192.0.2.100 priority 100 table 100',
-    ]);
-
-    const stopped = daemons[1]!.stop();
-    await advance(10);
-    await stopped;
-    expect(platforms[1]!.routes.present.size).toBe(0);
-    expect([...platforms[1]!.addresses.present]).toEqual([]);
-  });
+test('routes and rules a killed run left behind are removed at start and reported', async () => {
+  const clock = new VirtualClock();
+  const platform = new FakePlatform(new FakeSegment(clock), { name: 'eth0', index: 2, up: true, mac: '02:00:00:00:00:01', ipv4: '192.0.2.1' });
+  platform.staleRoutes = ['route 198.51.100.0/24 table 254'];
+  const { log, records } = capturingLogger();
+  await new VrrpRouters({ bindings: [binding()], platform, clock, log }).start();
+  expect(records()[0]).toMatchObject({ event: 'stale-routes-removed', routes: ['route 198.51.100.0/24 table 254'] });
+  expect(platform.staleRoutes).toEqual([]);
 });

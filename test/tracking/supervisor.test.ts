@@ -1,5 +1,8 @@
 // Tracking, sync groups and notifications together, on real routers under a virtual clock with
-// fake processes, files and FIFO: what an operator configures in keepalived.conf.
+// fake processes, files and FIFO: what an operator configures in keepalived.conf. The daemon-level
+// behaviour over time (weights, Fault, sync groups, notify arguments and users, FIFO lines,
+// deleted instances) is in test/conformance; what stays here looks inside: init_fail before any
+// run, group trackers, script security on a real file system, the FIFO reader's signal.
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,41 +76,6 @@ const instance = (name: string, vrid: number, priority: number, extra = '') =>
   `vrrp_instance ${name} {\n interface eth${vrid - 1}\n virtual_router_id ${vrid}\n priority ${priority}\n${extra}\n virtual_ipaddress {\n  192.0.2.${100 + vrid}/24\n }\n}\n`;
 
 describe('Supervisor', () => {
-  test('a failing check with a negative weight lowers the priority; recovery restores it; status shows why', async () => {
-    const { router, outcomes, advance, supervisor, records } = await setup(
-      'vrrp_script chk_haproxy {\n script "/usr/bin/killall -0 haproxy"\n interval 1\n weight -30\n}\n' + instance('VI_1', 1, 150, ' track_script {\n  chk_haproxy\n }'),
-    );
-    await advance(1000);
-    expect(router('VI_1').priority).toBe(150);
-    outcomes['/usr/bin/killall'] = EXIT_1;
-    await advance(1000);
-    expect(router('VI_1').priority).toBe(120);
-    expect(supervisor.status('VI_1').trackers).toEqual([
-      { name: 'chk_haproxy', kind: 'script', state: 'failed', weight: -30, reverse: false, applied: -30, fault: false, detail: 'exit status 1' },
-    ]);
-    delete outcomes['/usr/bin/killall'];
-    await advance(1000);
-    expect(router('VI_1').priority).toBe(150);
-    expect(records().filter((r) => r['event'] === 'tracker-changed' || r['event'] === 'priority-changed').map((r) => r['msg'])).toEqual([
-      'vrrp_script chk_haproxy: OK (exit status 0)',
-      'vrrp_script chk_haproxy: failed (exit status 1)',
-      'VI_1: effective priority 150 -> 120 (base 150, script chk_haproxy -30)',
-      'vrrp_script chk_haproxy: OK (exit status 0)',
-      'VI_1: effective priority 120 -> 150 (base 150)',
-    ]);
-  });
-
-  test('weight 0: a failing check is a Fault, with the reason; recovery returns to Backup', async () => {
-    const { router, outcomes, advance } = await setup('vrrp_script chk {\n script /bin/chk\n}\n' + instance('VI_1', 1, 100, ' track_script {\n  chk\n }'));
-    outcomes['/bin/chk'] = EXIT_1;
-    await advance(1000);
-    expect(router('VI_1').state).toBe('Fault');
-    expect(router('VI_1').faultReasons).toEqual(['tracking: script chk failed']);
-    delete outcomes['/bin/chk'];
-    await advance(1000);
-    expect(router('VI_1').state).toBe('Backup');
-  });
-
   test('init_fail keeps the instance in Fault from the start, before any run', async () => {
     const { router } = await setup('vrrp_script chk {\n script /bin/chk\n init_fail\n interval 5\n}\n' + instance('VI_1', 1, 100, ' track_script {\n  chk\n }'), {
       outcomes: { '/bin/chk': EXIT_1 },
@@ -172,67 +140,6 @@ describe('Supervisor', () => {
     ]);
   });
 
-  test('sync group: one member losing its link takes the other to Fault and back', async () => {
-    const { router, advance, supervisor } = await setup(
-      instance('VI_1', 1, 150, ' track_interface {\n  eth5\n }') + instance('VI_2', 2, 150) + 'vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_2\n }\n}\n',
-    );
-    await advance(4000);
-    supervisor.hostEvent({ type: 'link', interfaceName: 'eth5', up: false });
-    expect([router('VI_1').state, router('VI_2').state]).toEqual(['Fault', 'Fault']);
-    expect(supervisor.status('VI_2')).toMatchObject({ syncGroup: 'G1' });
-    supervisor.hostEvent({ type: 'link', interfaceName: 'eth5', up: true });
-    expect([router('VI_1').state, router('VI_2').state]).toEqual(['Backup', 'Backup']);
-    await advance(8000);
-    expect([router('VI_1').state, router('VI_2').state]).toEqual(['Master', 'Master']);
-  });
-
-  test('instance notify scripts get exactly keepalived’s arguments; stop notifies STOP', async () => {
-    const { router, advance, runner, fifo } = await setup(instance('VI_1', 1, 150, ' notify_master "/etc/ka/master.sh arg"\n notify /etc/ka/notify.sh\n notify_stop /etc/ka/stop.sh'));
-    await advance(4000);
-    router('VI_1').shutdown();
-    expect(runner.runs.map((r) => r.request.argv.join(' '))).toEqual([
-      '/etc/ka/notify.sh INSTANCE VI_1 BACKUP 150',
-      '/etc/ka/master.sh arg',
-      '/etc/ka/notify.sh INSTANCE VI_1 MASTER 150',
-      '/etc/ka/stop.sh',
-      '/etc/ka/notify.sh INSTANCE VI_1 STOP 150',
-    ]);
-    expect(fifo).toEqual(['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_1" MASTER 150', 'INSTANCE "VI_1" STOP 150']);
-  });
-
-  test('notify scripts run as their own user and group when configured, else as script_user', async () => {
-    const { router, advance, runner } = await setup(
-      'global_defs {\n script_user root\n}\n' + instance('VI_1', 1, 150, ' notify_master /etc/ka/master.sh lb\n notify_backup /etc/ka/backup.sh lb nogroup\n notify /etc/ka/notify.sh'),
-    );
-    await advance(4000);
-    router('VI_1').shutdown();
-    expect(runner.runs.map((r) => `${r.request.argv[0]} ${r.request.uid}:${r.request.gid}`)).toEqual([
-      '/etc/ka/backup.sh 120:65534',
-      '/etc/ka/notify.sh 0:0',
-      '/etc/ka/master.sh 120:121',
-      '/etc/ka/notify.sh 0:0',
-      '/etc/ka/notify.sh 0:0',
-    ]);
-  });
-
-  test('an instance a reload deletes is FAULT to notify and the FIFO (no notify_fault script), or DELETED with notify_deleted, as keepalived', async () => {
-    const scripts = ' notify /etc/ka/notify.sh\n notify_fault /etc/ka/fault.sh\n notify_stop /etc/ka/stop.sh';
-    const { router, advance, runner, fifo } = await setup(
-      instance('VI_1', 1, 150, scripts) + instance('VI_2', 2, 150, `${scripts}\n notify_deleted "/etc/ka/deleted.sh VI_2"`) + instance('VI_3', 3, 150, `${scripts}\n notify_deleted`),
-    );
-    await advance(4000);
-    runner.runs.length = 0;
-    fifo.length = 0;
-    for (const name of ['VI_1', 'VI_2', 'VI_3']) router(name).shutdown('deleted');
-    expect(runner.runs.map((r) => r.request.argv.join(' '))).toEqual([
-      '/etc/ka/notify.sh INSTANCE VI_1 FAULT 150',
-      '/etc/ka/deleted.sh VI_2',
-      '/etc/ka/notify.sh INSTANCE VI_2 DELETED 150',
-      '/etc/ka/notify.sh INSTANCE VI_3 DELETED 150',
-    ]);
-    expect(fifo).toEqual(['INSTANCE "VI_1" FAULT 150', 'INSTANCE "VI_2" DELETED 150', 'INSTANCE "VI_3" DELETED 150']);
-  });
-
   test.skipIf(process.getuid?.() !== 0)('enable_script_security refuses a root script in a directory anyone can write, and says why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vrrpd-insecure-'));
     chmodSync(dir, 0o777);
@@ -262,13 +169,6 @@ describe('Supervisor', () => {
     );
   });
 
-  test('a failing weight-0 check at start: Fault from the start, notify FAULT without a BACKUP first', async () => {
-    const { router, fifo } = await setup('vrrp_script chk {\n script /bin/chk\n}\n' + instance('VI_1', 1, 100, ' track_script {\n  chk\n }\n notify /n'), {
-      outcomes: { '/bin/chk': EXIT_1 },
-    });
-    expect(router('VI_1').state).toBe('Fault');
-    expect(fifo).toEqual(['INSTANCE "VI_1" FAULT 100']);
-  });
 });
 
 describe('notify_fifo_script', () => {

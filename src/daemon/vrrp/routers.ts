@@ -2,7 +2,7 @@
 // host through a Platform.
 // Packets flow one way: socket → dispatchPacket → router → actions → HostActions → host.
 import { VRRP_MULTICAST_GROUP } from '../../vrrp/packet/advertisement.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import { dispatchPacket } from '../../vrrp/protocol/dispatch.js';
 import { VirtualRouter } from '../../vrrp/protocol/virtual-router.js';
 import type { DaemonHooks, SupervisedStatus } from './hooks.js';
@@ -87,7 +87,8 @@ export class VrrpRouters {
   private readonly rehearsed = new Set<string>();
   /** Transition log lines and notify scripts waiting for the end of the turn (afterPackets). */
   private readonly deferredWork: Array<() => void> = [];
-  private summaryTimer: NodeJS.Timeout | undefined;
+  /** The next summary of repeated rejections; on the injected clock, so a virtual one runs it too. */
+  private summaryTimer: TimerHandle | undefined;
   /** Per instance, the pending re-reading of its source address after address events (one at a time). */
   private readonly sourceChecks = new WeakMap<RunningRouter, Promise<void>>();
 
@@ -121,8 +122,14 @@ export class VrrpRouters {
     await this.attachHooks();
     for (const { router } of this.routers.values()) router.start(this.options.startupDelayMs ?? 0);
     this.stopWatching = platform.watch((event) => this.onHostEvent(event));
-    this.summaryTimer = setInterval(() => this.rejections.flush(), this.options.rejectionSummaryMs ?? 60_000);
-    this.summaryTimer.unref();
+    this.scheduleRejectionSummary();
+  }
+
+  private scheduleRejectionSummary(): void {
+    this.summaryTimer = this.options.clock.setTimer(this.options.rejectionSummaryMs ?? 60_000, () => {
+      this.rejections.flush();
+      this.scheduleRejectionSummary();
+    });
   }
 
   /** Hands every router to the tracking hooks; they fault routers and set priorities as trackers say. */
@@ -459,7 +466,7 @@ export class VrrpRouters {
     for (const { router } of this.routers.values()) router.shutdown();
     this.runDeferredWork();
     this.stopWatching?.();
-    if (this.summaryTimer) clearInterval(this.summaryTimer);
+    this.summaryTimer?.cancel();
     await this.hooks?.stop();
     await Promise.all([...this.routers.values()].map(({ actions }) => actions.settled()));
     for (const channel of this.channels.values()) channel.close();
