@@ -2,6 +2,7 @@
 // control socket.
 import { sendControlRequest } from '../control/client.js';
 import type { ControlRequest } from '../control/protocol.js';
+import type { VirtualServerStatus } from '../daemon/lb/status.js';
 import type { InstanceStatus } from '../daemon/vrrp/routers.js';
 import { UsageError } from './errors.js';
 
@@ -12,9 +13,44 @@ async function ask(socket: string, request: ControlRequest): Promise<unknown> {
 }
 
 export async function status(options: { socket: string; json: boolean }, write: (text: string) => void): Promise<number> {
-  const result = (await ask(options.socket, { command: 'status' })) as { instances: InstanceStatus[] };
-  write(options.json ? JSON.stringify(result) + '\n' : formatStatusTable(result.instances));
+  const result = (await ask(options.socket, { command: 'status' })) as { instances?: InstanceStatus[]; virtualServers?: VirtualServerStatus[] };
+  if (options.json) write(JSON.stringify(result) + '\n');
+  else {
+    const parts = [...(result.instances && (result.instances.length > 0 || !result.virtualServers) ? [formatStatusTable(result.instances)] : []), ...(result.virtualServers ? [formatVirtualServers(result.virtualServers)] : [])];
+    write(parts.join('\n'));
+  }
   return 0;
+}
+
+/** Columns padded to their widest cell, the last one free. */
+function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const render = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [render(header), ...rows.map(render)];
+}
+
+/** The load balancer: one line per virtual server, then its real servers with their checkers. */
+export function formatVirtualServers(servers: readonly VirtualServerStatus[]): string {
+  const lines: string[] = [];
+  for (const vs of servers) {
+    const quorum = `quorum ${vs.quorum.up ? 'up' : 'DOWN'} (weight ${vs.quorum.liveWeight}, quorum ${vs.quorum.quorum}${vs.quorum.hysteresis ? ` +/-${vs.quorum.hysteresis}` : ''})`;
+    const sorry = vs.sorryServer ? `; sorry server ${vs.sorryServer.key}${vs.sorryServer.active ? ' SERVING' : ''}` : '';
+    const persistence = vs.persistenceTimeoutS !== undefined ? ` persistence ${vs.persistenceTimeoutS} s` : '';
+    if (lines.length > 0) lines.push('');
+    lines.push(`VS ${vs.key} ${vs.method} ${vs.scheduler}${persistence}: ${quorum}${sorry}${vs.suspended ? '; checkers suspended (ha_suspend)' : ''}`);
+    const rows = vs.realServers.map((rs) => [
+      `  ${rs.key}`,
+      rs.alive ? 'UP' : 'DOWN',
+      rs.inService ? `weight ${rs.weight}` : rs.weight === 0 && rs.alive ? 'weight 0' : 'out',
+      rs.checkers.map((checker) => `${checker.id} ${checker.state}${checker.detail ? ` (${checker.detail})` : ''}`).join('; ') || 'no checkers',
+    ]);
+    lines.push(...table(['  REAL SERVER', 'STATE', 'WEIGHT', 'CHECKERS'], rows));
+  }
+  return lines.join('\n') + '\n';
 }
 
 export function formatStatusTable(instances: readonly InstanceStatus[]): string {

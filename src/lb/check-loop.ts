@@ -91,3 +91,29 @@ export class CheckLoop {
     this.schedule(this.options.delayLoopMs);
   }
 }
+
+/**
+ * A check made of single attempts, retried as keepalived retries a checker: after a failed
+ * attempt, up to `retry` more, each `delayBeforeRetryMs` after the last; the first run of a
+ * checker makes one attempt only. (The built-in checkers retry by themselves; MISC_CHECK does not.)
+ */
+export function retrying(attempt: (signal: AbortSignal) => Promise<CheckOutcome>, options: { readonly retry: number; readonly delayBeforeRetryMs: number; readonly clock: Clock }): RealServerCheck {
+  return {
+    async run(signal, first) {
+      const attempts = first ? 1 : options.retry + 1;
+      for (let n = 1; ; n++) {
+        const outcome = await attempt(signal);
+        if (outcome.ok || n >= attempts || signal.aborted) return n > 1 && !outcome.ok ? { ...outcome, detail: `${outcome.detail} (after ${n} attempts)` } : outcome;
+        await new Promise<void>((resolve) => {
+          const timer = options.clock.setTimer(options.delayBeforeRetryMs, done);
+          function done(): void {
+            timer.cancel();
+            signal.removeEventListener('abort', done);
+            resolve();
+          }
+          signal.addEventListener('abort', done, { once: true });
+        });
+      }
+    },
+  };
+}

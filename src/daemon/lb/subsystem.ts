@@ -11,7 +11,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { equalValues } from '../../core/equal.js';
 import type { Logger } from '../../core/log.js';
 import type { CommandHandler } from '../../control/server.js';
-import { CheckLoop, type CheckOutcome, type RealServerCheck } from '../../lb/check-loop.js';
+import { CheckLoop, retrying, type CheckOutcome, type RealServerCheck } from '../../lb/check-loop.js';
 import { CONNECTION_SCHEDULERS, type ConnectionCount, type VirtualServerSpec } from '../../lb/model.js';
 import { ServerPool, type PoolEvent } from '../../lb/pool.js';
 import { buildTables, objectNames, type ServiceRules, type Tables } from '../../lb/ruleset.js';
@@ -89,6 +89,8 @@ export class LbSubsystem implements Subsystem {
   private counters: CounterSnapshot = { inet: new Map(), netdev: new Map() };
   private updating: Promise<void> | undefined;
   private updatePending = false;
+  /** Scripts that wait for the rules change they report (keepalived changes IPVS, then notifies). */
+  private afterRules: Array<() => void> = [];
   private stopped = false;
 
   constructor(
@@ -239,7 +241,11 @@ export class LbSubsystem implements Subsystem {
     const what = `${vs.key} real server ${rs.key} ${checker.id}`;
     if (checker.config.type === 'MISC_CHECK') {
       const misc: MiscCheckConfig = checker.config;
-      return { run: (signal) => new MiscCheck(this.scriptHost, misc, misc.timeoutMs ?? checker.delayLoopMs, what).run(signal) };
+      return retrying((signal) => new MiscCheck(this.scriptHost, misc, misc.timeoutMs ?? checker.delayLoopMs, what).run(signal), {
+        retry: checker.retry,
+        delayBeforeRetryMs: checker.delayBeforeRetryMs,
+        clock: this.host.clock,
+      });
     }
     if (!this.host.checker) throw new Error(`${what}: the built-in checkers are not available in this build`);
     return this.host.checker(vs, rs, checker);
@@ -297,6 +303,7 @@ export class LbSubsystem implements Subsystem {
   private handle(service: Service, events: readonly PoolEvent[]): void {
     const vs = service.resolved;
     let changed = false;
+    const scripts: Array<() => void> = [];
     for (const event of events) {
       switch (event.type) {
         case 'server-up':
@@ -309,7 +316,7 @@ export class LbSubsystem implements Subsystem {
             this.host.log.info({ event: up ? 'lb-server-up' : 'lb-server-down', virtualServer: vs.key, realServer: event.server.key }, `${verb} service ${event.server.key} ${up ? 'to' : 'from'} VS ${vs.key}`);
           }
           const script = up ? rs?.notifyUp : rs?.notifyDown;
-          if (script) runNotifyScript(this.scriptHost, script, `${vs.key} real server ${event.server.key} notify_${up ? 'up' : 'down'}`);
+          if (script) scripts.push(() => runNotifyScript(this.scriptHost, script, `${vs.key} real server ${event.server.key} notify_${up ? 'up' : 'down'}`));
           break;
         }
         case 'quorum-up':
@@ -320,7 +327,7 @@ export class LbSubsystem implements Subsystem {
             `${up ? 'Gained' : event.initial ? 'Starting with quorum down' : 'Lost'} quorum ${vs.quorum}${up ? '+' : '-'}${vs.hysteresis}=${event.threshold} ${up ? '<=' : '>'} ${event.weight} for VS ${vs.key}`,
           );
           const script = up ? vs.quorumUp : vs.quorumDown;
-          if (script) runNotifyScript(this.scriptHost, script, `${vs.key} quorum_${up ? 'up' : 'down'}`);
+          if (script) scripts.push(() => runNotifyScript(this.scriptHost, script, `${vs.key} quorum_${up ? 'up' : 'down'}`));
           break;
         }
         case 'sorry-server-in':
@@ -334,7 +341,10 @@ export class LbSubsystem implements Subsystem {
           break;
       }
     }
-    if (changed && !this.stopped) this.scheduleUpdate();
+    if (changed && !this.stopped) {
+      this.afterRules.push(...scripts);
+      this.scheduleUpdate();
+    } else for (const script of scripts) script();
   }
 
   /** The tables every pool calls for now. */
@@ -366,8 +376,12 @@ export class LbSubsystem implements Subsystem {
       return;
     }
     const started = this.host.clock.now();
+    const scripts = this.afterRules.splice(0);
     this.updating = this.writer
       .update(this.tables())
+      .finally(() => {
+        for (const script of scripts) script();
+      })
       .then(
         (result) => {
           if (result.commands > 0) this.host.log.debug({ event: 'lb-rules-applied', commands: result.commands, replaced: result.replaced, ms: Math.round((this.host.clock.now() - started) * 10) / 10 }, `load balancer rules updated (${result.commands} commands)`);
