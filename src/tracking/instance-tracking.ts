@@ -58,7 +58,7 @@ export class InstanceTracking {
         `${this.router.config.name}: effective priority ${previous.priority} -> ${outcome.priority} (base ${base}${terms.length > 0 ? `, ${terms.join(', ')}` : ''})`,
       );
     }
-    this.router.setFault(outcome.faults.length > 0, outcome.faults.length > 0 ? `tracking: ${outcome.faults.join(', ')}` : 'tracking: all OK', 'tracking');
+    this.router.setFault(outcome.faults.length > 0, outcome.faults.length > 0 ? `tracking: ${outcome.faults.join(', ')}` : 'tracking: no tracker holds it in Fault', 'tracking');
     this.router.setPriority(outcome.priority);
     return outcome;
   }

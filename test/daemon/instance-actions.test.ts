@@ -83,15 +83,20 @@ test('a transition is one info line with the reason and the peer', () => {
   ]);
 });
 
-test('announcements go to the announcer; a reinstalled address is logged as a warning', async () => {
+test('announcements go to the announcer once the addresses are in place; a reinstalled address is logged as a warning', async () => {
   const { actions, announcer, addresses, records } = setup();
+  actions.perform({ type: 'add-addresses', addresses: ['192.0.2.100'] }, 150);
   actions.perform({ type: 'announce-addresses', addresses: ['192.0.2.100'], count: 5 }, 150);
+  // keepalived adds the VIP, then sends its gratuitous ARPs.
+  expect(announcer.rounds).toEqual([]);
+  await actions.settled();
+  expect(addresses.present.has('192.0.2.100')).toBe(true);
   expect(announcer.rounds).toEqual([{ addresses: ['192.0.2.100'], count: 5 }]);
   actions.removedByOthers({ address: '192.0.2.100', prefixLength: 24, family: 'ipv4', device: 'eth0' });
   await actions.settled();
   await tick();
   expect(addresses.present.has('192.0.2.100')).toBe(true);
-  expect(records()[0]).toMatchObject({ level: 40, event: 'address-restored', address: '192.0.2.100/24' });
+  expect(records().find((r) => r['event'] === 'address-restored')).toMatchObject({ level: 40, address: '192.0.2.100/24' });
 });
 
 test('a no_track address someone removed is not put back, and that is logged', async () => {

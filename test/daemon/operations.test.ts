@@ -57,12 +57,14 @@ async function setup(vmacs?: FakeVmacs) {
 }
 
 describe('reload from the file', () => {
-  test('an accepted file is applied and summarised; warnings are returned', async () => {
-    const { file, instances, operations } = await setup();
+  test('an accepted file is applied and summarised; warnings are returned and logged (a SIGHUP has no one else to tell)', async () => {
+    const { file, instances, operations, records } = await setup();
     writeFileSync(file, conf('120').replace('  version 3\n', '  version 3\n  nopreemt\n'));
-    const result = await operations.reload('control');
+    const result = await operations.reload('SIGHUP');
     expect(result).toMatchObject({ updated: [{ instance: 'VI_1', changes: ['priority'] }] });
-    expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^${file}:6:3: warning: unknown keyword "nopreemt"`))]);
+    const warning = expect.stringMatching(new RegExp(`^${file}:6:3: warning: unknown keyword "nopreemt"`));
+    expect(result.warnings).toEqual([warning]);
+    expect(records().find((r) => r['event'] === 'reload-warnings')).toMatchObject({ trigger: 'SIGHUP', warnings: [warning] });
     expect(instances()[0]).toMatchObject({ basePriority: 120 });
   });
 

@@ -154,6 +154,8 @@ export class Operations {
       } catch (error) {
         throw new ReloadRejectedError(`the new configuration cannot be applied; the running configuration stays`, [(error as Error).message]);
       }
+      // A misspelt keyword is ignored with a warning: a SIGHUP's caller sees nothing else of it.
+      if (warnings.length > 0) log.warn({ event: 'reload-warnings', trigger, config: file, warnings }, `${trigger}: ${file} applied with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${warnings.join('; ')}`);
       return { ...summary, warnings };
     } catch (error) {
       const issues = error instanceof ReloadRejectedError ? error.issues : [];

@@ -57,7 +57,12 @@ export class HostActions {
         void this.queue.enqueue(() => this.changeAddresses('remove'), (error) => this.logAddressFailure('remove', error));
         return;
       case 'announce-addresses':
-        this.ports.announcer.announce(action.addresses, action.count);
+        // After the addresses are in place, as keepalived announces them: a neighbour that learns
+        // the VIP's new MAC must find the address there when its traffic arrives.
+        void this.queue.enqueue(
+          async () => this.ports.announcer.announce(action.addresses, action.count),
+          (error) => this.log.error({ event: 'announce-failed', instance, error: (error as Error).message }, `${instance}: could not announce ${action.addresses.join(' ')}: ${(error as Error).message}`),
+        );
         return;
       case 'priority-changed':
         // Logged where it is decided: tracking (priority-changed) or the operator (priority-override).
