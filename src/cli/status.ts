@@ -42,13 +42,15 @@ export function formatVirtualServers(servers: readonly VirtualServerStatus[]): s
     const persistence = vs.persistenceTimeoutS !== undefined ? ` persistence ${vs.persistenceTimeoutS} s` : '';
     if (lines.length > 0) lines.push('');
     lines.push(`VS ${vs.key} ${vs.method} ${vs.scheduler}${persistence}: ${quorum}${sorry}${vs.suspended ? '; checkers suspended (ha_suspend)' : ''}`);
+    const withConnections = vs.realServers.some((rs) => rs.connections !== undefined);
     const rows = vs.realServers.map((rs) => [
       `  ${rs.key}`,
       rs.alive ? 'UP' : 'DOWN',
       rs.inService ? `weight ${rs.weight}` : rs.weight === 0 && rs.alive ? 'weight 0' : 'out',
+      ...(withConnections ? [rs.connections ? `${rs.connections.active}/${rs.connections.inactive}` : '-'] : []),
       rs.checkers.map((checker) => `${checker.id} ${checker.state}${checker.detail ? ` (${checker.detail})` : ''}`).join('; ') || 'no checkers',
     ]);
-    lines.push(...table(['  REAL SERVER', 'STATE', 'WEIGHT', 'CHECKERS'], rows));
+    lines.push(...table(['  REAL SERVER', 'STATE', 'WEIGHT', ...(withConnections ? ['ACTIVE/INACTIVE'] : []), 'CHECKERS'], rows));
   }
   return lines.join('\n') + '\n';
 }

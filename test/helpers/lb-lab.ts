@@ -84,7 +84,8 @@ export async function createNatLab(): Promise<NatLab> {
 
 /** A small HTTP server answering every request with `name`, on `port` (a child of the host). */
 export function httpServer(host: LabHost, name: string, port = 80): ChildProcess {
-  const script = `require('http').createServer((q, s) => { s.setHeader('connection', 'close'); s.end(${JSON.stringify(name)}); }).listen(${port}, () => console.log('listening'));`;
+  // /slow answers after 20 s: a connection that stays open.
+  const script = `require('http').createServer((q, s) => { s.setHeader('connection', 'close'); if (q.url.startsWith('/slow')) setTimeout(() => s.end(${JSON.stringify(name)}), 20000); else s.end(${JSON.stringify(name)}); }).listen(${port}, () => console.log('listening'));`;
   return host.spawn('node', ['-e', script]);
 }
 

@@ -163,6 +163,24 @@ describe.skipIf(!isRoot())('load balancing in the LVS-NAT layout (needs root)', 
     for (const name of ['rs1', 'rs2', 'rs3']) expect(wlc.counts[name] ?? 0).toBeGreaterThan(30);
   }, 120_000);
 
+  test('wlc reads the live connections from conntrack and spreads long ones evenly', async () => {
+    const held: ChildProcess[] = [];
+    for (let n = 0; n < 9; n++) {
+      held.push(lab.clients[0]!.spawn('curl', ['-s', '-m', '30', `http://${SERVICE_VIP}:84/slow`]));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    try {
+      const connections = async (): Promise<number[]> =>
+        (await virtualServers(directors[0]!)).find((vs) => vs.key === `[${SERVICE_VIP}]:tcp:84`)!.realServers.map((rs) => rs.connections?.active ?? 0);
+      let active: number[] = [];
+      await waitFor('conntrack to show the 9 connections', async () => (active = await connections()).reduce((a, b) => a + b, 0) === 9, 15_000);
+      console.log(`wlc, 9 connections held open: active per server ${JSON.stringify(active)}`);
+      for (const count of active) expect(count).toBeGreaterThanOrEqual(2);
+    } finally {
+      for (const child of held) child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   test('a failed real server leaves rotation, no request reaches it, and it returns after its check passes', async () => {
     const bound = DELAY_LOOP_S + CONNECT_TIMEOUT_S * (RETRY + 1) + DELAY_BEFORE_RETRY_S * RETRY;
     stopServer(1);

@@ -23,6 +23,8 @@ export interface RealServerStatus {
   readonly weight: number;
   readonly configuredWeight: number;
   readonly checkers: readonly CheckerStatus[];
+  /** lc, wlc, sed, nq, ovf: the connections conntrack held at the last read (ipvsadm's ActiveConn and InActConn). */
+  readonly connections?: { readonly active: number; readonly inactive: number };
 }
 
 export interface VirtualServerStatus {
@@ -41,6 +43,8 @@ export interface StatusSource {
   readonly resolved: ResolvedVirtualServer;
   readonly spec: VirtualServerSpec;
   readonly pool: ServerPool;
+  /** Per real server, in the spec's order, when a connection scheduler read them. */
+  readonly counts?: ReadonlyArray<{ readonly active: number; readonly inactive: number }>;
 }
 
 export function lbStatus(
@@ -49,7 +53,7 @@ export function lbStatus(
   checkKey: (vs: string, rs: string, checker: string) => string,
   present: ReadonlySet<string>,
 ): VirtualServerStatus[] {
-  return services.map(({ resolved, pool }) => {
+  return services.map(({ resolved, spec, pool, counts }) => {
     const servers = pool.status();
     const snapshot = pool.snapshot();
     return {
@@ -69,6 +73,7 @@ export function lbStatus(
           inService: server?.inService ?? false,
           weight: server?.weight ?? 0,
           configuredWeight: rs.weight,
+          ...(counts ? { connections: counts[spec.realServers.findIndex((server) => server.key === rs.key)] ?? { active: 0, inactive: 0 } } : {}),
           checkers: rs.checkers.map((checker) => {
             const loop = checks.get(checkKey(resolved.key, rs.key, checker.id))?.loop;
             return {
