@@ -10,6 +10,8 @@ import { versions } from './lib/daemons.js';
 import type { BenchOptions, BenchReport, Mode } from './lib/report.js';
 import { repoRoot } from './lib/root.js';
 import { failoverBench } from './failover.js';
+import { lbFairnessBench } from './lb-fairness.js';
+import { lbBench } from './lb.js';
 import { scaleBench } from './scale.js';
 import { soakBench } from './soak.js';
 import { stabilityBench } from './stability.js';
@@ -24,8 +26,10 @@ const BENCHES: Record<string, Bench> = {
   stability: stabilityBench,
   soak: soakBench,
   timers: timersBench,
+  lb: lbBench,
+  'lb-fairness': lbFairnessBench,
 };
-/** Soak (long) and timers (vrrpd's clock against Node's, no keepalived) run with `--only`. */
+/** Soak (long), timers (vrrpd's clock against Node's, no keepalived) and the load balancer's run with `--only`. */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 
 export async function main(argv: readonly string[], log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<BenchReport[]> {

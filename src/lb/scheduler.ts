@@ -48,6 +48,8 @@ export interface ScheduleOptions {
   readonly counts?: readonly ConnectionCount[];
   /** New connections expected before the next refresh (the last period's); lc, wlc, sed, nq, ovf. */
   readonly expectedArrivals?: number;
+  /** Connections expected to end before the next refresh (the last period's); lc, wlc, sed, nq, ovf. */
+  readonly expectedDepartures?: number;
 }
 
 /**
@@ -208,16 +210,21 @@ export function maglevTable(destinations: readonly Destination[], size = MAGLEV_
 }
 
 /**
- * lc, wlc, sed, nq, ovf: the next `expectedArrivals` choices IPVS would make from these counts if
- * no connection ended meanwhile, each new connection counted active at once (ip_vs_lc.c,
- * ip_vs_wlc.c, ip_vs_sed.c, ip_vs_nq.c, ip_vs_ovf.c; ties go to the first in list order).
+ * lc, wlc, sed, nq, ovf: the next `expectedArrivals` choices IPVS would make from these counts,
+ * each new connection counted active at once and (but for ovf) the `expectedDepartures` taken off
+ * along the way in proportion to each destination's connections (ip_vs_lc.c, ip_vs_wlc.c, ip_vs_sed.c,
+ * ip_vs_nq.c, ip_vs_ovf.c; ties go to the first in list order).
  */
 function predicted(scheduler: 'lc' | 'wlc' | 'sed' | 'nq' | 'ovf', destinations: readonly Destination[], options: ScheduleOptions): Selection {
   const active = destinations.map((_, index) => options.counts?.[index]?.active ?? 0);
   const inactive = destinations.map((_, index) => options.counts?.[index]?.inactive ?? 0);
   const arrivals = Math.min(MAX_PREDICTED, Math.max(1, Math.round(options.expectedArrivals ?? 1)));
+  // ovf's weights are capacities: counting on connections ending would overfill a server.
+  const departing = scheduler === 'ovf' ? 0 : Math.max(0, options.expectedDepartures ?? 0) / arrivals;
   const slots: number[] = [];
   for (let n = 0; n < arrivals; n++) {
+    const total = active.reduce((sum, count) => sum + count, 0);
+    if (departing > 0 && total > 0) for (let index = 0; index < active.length; index++) active[index] = Math.max(0, active[index]! - (departing * active[index]!) / total);
     const chosen = choose(scheduler, destinations, active, inactive);
     if (chosen === undefined) break;
     slots.push(chosen);

@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { VirtualServerConfig, VirtualServerGroupConfig } from '../../src/config/virtual-server.js';
 import type { VirtualServerStatus } from '../../src/daemon/lb/status.js';
+import { repoRoot } from '../../bench/lib/root.js';
 import { NamespaceLab, type LabHost } from './netns.js';
 
-const root = join(import.meta.dirname, '..', '..');
+// The repository's root also when this runs compiled under bench/.build.
+const root = repoRoot();
 const execFileAsync = promisify(execFile);
 
 export const SERVICE_VIP = '192.0.2.100';
