@@ -18,6 +18,7 @@ import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { Conntrack } from '../linux/conntrack.js';
 import { LinuxLbHost } from '../linux/lb-host.js';
+import { tcpCheck } from '../linux/lb-tcp-check.js';
 import { NftCli } from '../linux/nftables/nft.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
@@ -77,6 +78,7 @@ export async function run(options: RunOptions): Promise<number> {
         log,
         nft: new NftCli(),
         scripts: (config) => ({ policy: new ScriptPolicy(config.global, systemUsers(), linuxSecurityFs, log), runner, log }),
+        checker: (_vs, rs, checker) => tcpCheck(rs, checker, clock),
         conntrack: new Conntrack(),
         addresses: lbHost,
         interfaces: lbHost,

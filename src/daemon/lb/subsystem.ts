@@ -37,8 +37,8 @@ export interface LbHost {
   readonly nft: NftablesPort;
   /** Who scripts (notify, quorum, MISC_CHECK) run as, for a configuration (its script_user). */
   scripts(config: VrrpdConfig): ScriptHost;
-  /** The built-in checkers (HTTP_GET, TCP_CHECK, ...) of a real server; without it only MISC_CHECK runs. */
-  checker?(vs: ResolvedVirtualServer, server: ResolvedRealServer, checker: ResolvedChecker): RealServerCheck;
+  /** The built-in checkers (HTTP_GET, TCP_CHECK, ...) of a real server; undefined for a type this build lacks (MISC_CHECK is the subsystem's own). */
+  checker?(vs: ResolvedVirtualServer, server: ResolvedRealServer, checker: ResolvedChecker): RealServerCheck | undefined;
   readonly conntrack?: ConnectionTrackingPort;
   /** For ha_suspend. */
   readonly addresses?: AddressWatchPort;
@@ -247,8 +247,9 @@ export class LbSubsystem implements Subsystem {
         clock: this.host.clock,
       });
     }
-    if (!this.host.checker) throw new Error(`${what}: the built-in checkers are not available in this build`);
-    return this.host.checker(vs, rs, checker);
+    const check = this.host.checker?.(vs, rs, checker);
+    if (!check) throw new Error(`${what}: ${checker.config.type} is not available in this build (MISC_CHECK and TCP_CHECK are)`);
+    return check;
   }
 
   private startChecks(service: Service): void {
