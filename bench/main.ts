@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak] [--trials N]
+// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak,probes,cli] [--trials N]
 // [--minutes M] [--seed S] [--scenarios sigterm@20,crash@1000] [--no-save]`: builds nothing itself (the npm script builds first), runs
 // the chosen benchmarks with vrrpd and keepalived side by side, prints their tables and saves raw
 // data to bench/results/NAME[-MODE].json. Needs root (namespace labs) and keepalived.
@@ -9,12 +9,15 @@ import { parseArgs } from 'node:util';
 import { versions } from './lib/daemons.js';
 import type { BenchOptions, BenchReport, Mode } from './lib/report.js';
 import { repoRoot } from './lib/root.js';
+import { cliBench } from './cli.js';
 import { failoverBench } from './failover.js';
+import { probesBench } from './probes.js';
 import { scaleBench } from './scale.js';
 import { soakBench } from './soak.js';
 import { stabilityBench } from './stability.js';
 import { startupBench } from './startup.js';
 import { timersBench } from './timers.js';
+import { removeScratchDirs } from '../test/helpers/scratch.js';
 
 type Bench = (options: BenchOptions) => Promise<BenchReport>;
 const BENCHES: Record<string, Bench> = {
@@ -24,8 +27,10 @@ const BENCHES: Record<string, Bench> = {
   stability: stabilityBench,
   soak: soakBench,
   timers: timersBench,
+  probes: probesBench,
+  cli: cliBench,
 };
-/** Soak (long) and timers (vrrpd's clock against Node's, no keepalived) run with `--only`. */
+/** Soak (long), timers (vrrpd's clock against Node's), probes (vrrpd's probe kinds) and cli (each CLI command against `node -e 0`) run with `--only`. */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 
 export async function main(argv: readonly string[], log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<BenchReport[]> {
@@ -81,6 +86,8 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
   // and deletes the namespaces; a signal's default action would leave them behind.
   process.once('SIGINT', () => process.exit(130));
   process.once('SIGTERM', () => process.exit(143));
+  // The benchmarks' configurations, sockets and captures: gone with the process, however it ends.
+  process.once('exit', removeScratchDirs);
   main(process.argv.slice(2)).then(
     () => process.exit(0),
     (error: unknown) => {

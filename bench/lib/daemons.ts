@@ -3,18 +3,18 @@
 // host's namespace, so the namespace's pids are exactly the daemon's processes.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sendControlRequest } from '../../src/control/client.js';
 import type { ControlResponse } from '../../src/control/protocol.js';
 import { sh, type LabHost } from '../../test/helpers/netns.js';
 import { repoRoot } from './root.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 export type Implementation = 'vrrpd' | 'keepalived';
 export const IMPLEMENTATIONS: readonly Implementation[] = ['vrrpd', 'keepalived'];
 
-const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-bench-'));
+const scratch = scratchDir('bench');
 let counter = 0;
 
 export interface InstanceSpec {
@@ -64,15 +64,22 @@ export interface BenchDaemon {
   readonly controlSocket?: string;
 }
 
-/** `nodeArgs` go before vrrpd's script (e.g. --cpu-prof); keepalived ignores them. */
-export function startDaemon(kind: Implementation, host: LabHost, conf: string, env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): BenchDaemon {
+/** `nodeArgs` go before vrrpd's script (e.g. --cpu-prof), `vrrpdArgs` after `run` (e.g. --health); keepalived ignores both. */
+export function startDaemon(
+  kind: Implementation,
+  host: LabHost,
+  conf: string,
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: readonly string[] = [],
+  vrrpdArgs: readonly string[] = [],
+): BenchDaemon {
   const n = ++counter;
   const file = join(scratch, `${kind}-${n}.conf`);
   writeFileSync(file, conf);
   const controlSocket = join(scratch, `vrrpd-${n}.sock`);
   const args =
     kind === 'vrrpd'
-      ? ['node', [...nodeArgs, join(repoRoot(), 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket]]
+      ? ['node', [...nodeArgs, join(repoRoot(), 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...vrrpdArgs]]
       : ['keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', '-f', file, '-p', join(scratch, `k-${n}.pid`), '-r', join(scratch, `k-${n}.vrrp.pid`)]];
   const startedAtEpochMs = nowEpochMs();
   const child = host.spawn(args[0] as string, args[1] as string[], { env: { ...process.env, ...env } });

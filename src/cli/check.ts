@@ -2,7 +2,7 @@
 // otherwise (warnings listed). `run` refuses a config that `check` rejects, with the same messages.
 import { formatIssue, hasErrors } from '../config/issues.js';
 import type { InterfaceResolver } from '../config/interface-detection.js';
-import { interfaceExistsHere, withHostIssues } from '../config/host-check.js';
+import { withHostIssues } from '../config/host-check.js';
 import { loadConfigFile, loadConfigFileOnHost, type LoadResult } from '../config/load.js';
 
 export interface CheckOptions {
@@ -16,13 +16,19 @@ export interface CheckOptions {
   readonly resolver?: InterfaceResolver;
   /** `--offline`: the file alone; interfaces this host lacks are not even warned about. */
   readonly offline?: boolean;
+  /**
+   * This host's interfaces (rtnetlink in vrrpd's network namespace). Without it, or with
+   * `offline`, interfaces are not checked.
+   */
+  readonly interfaceNames?: () => Promise<ReadonlySet<string>>;
 }
 
 export async function check(options: CheckOptions, write: (text: string) => void): Promise<number> {
   const loadOptions = options.configId !== undefined ? { configId: options.configId } : {};
   // Without --host the file may be meant for another host: what this host lacks is a warning.
   const loaded: LoadResult = options.resolver ? await loadConfigFileOnHost(options.file, options.resolver, loadOptions) : loadConfigFile(options.file, loadOptions);
-  const result = options.offline ? loaded : withHostIssues(loaded, interfaceExistsHere, options.resolver === undefined);
+  const names = options.offline ? undefined : await hostInterfaces(options);
+  const result = names ? withHostIssues(loaded, (name) => names.has(name), options.resolver === undefined) : loaded;
   const failed = hasErrors(result.issues);
   if (options.json) {
     write(
@@ -44,4 +50,14 @@ export async function check(options: CheckOptions, write: (text: string) => void
       : `${options.file}: OK, ${result.config.instances.length} vrrp_instance${result.config.instances.length === 1 ? '' : 's'}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`,
   );
   return failed ? 1 : 0;
+}
+
+/**
+ * The host's interfaces, or undefined when they are not to be checked. Without --host a host that
+ * cannot be asked is no error: the file may be meant for another host.
+ */
+async function hostInterfaces(options: CheckOptions): Promise<ReadonlySet<string> | undefined> {
+  if (!options.interfaceNames) return undefined;
+  if (options.resolver) return options.interfaceNames();
+  return options.interfaceNames().catch(() => undefined);
 }

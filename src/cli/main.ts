@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { ControlClientError } from '../control/client.js';
 import { LOG_LEVELS } from '../core/log-levels.js';
-import { parseListenAddress } from '../daemon/operations/listen-address.js';
+import { parseListenAddress, type ListenAddress } from '../daemon/operations/listen-address.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 import { MAX_ROUTERS, MIN_ROUTERS } from './lab/limits.js';
@@ -78,9 +78,14 @@ export function buildProgram(
         ...(options.offline ? { offline: true } : {}),
       };
       const { check } = await import('./check.js');
-      if (!options.host) return setExitCode(await check(base, write));
+      if (options.offline) return setExitCode(await check(base, write));
+      // Which interfaces exist is asked of the kernel, in vrrpd's own network namespace.
       const { RtnetlinkInterfaceResolver } = await import('../linux/interface-resolver.js');
-      setExitCode(await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver }, write)));
+      setExitCode(
+        await RtnetlinkInterfaceResolver.withSocket((resolver) =>
+          check({ ...base, ...(options.host ? { resolver } : {}), interfaceNames: () => resolver.interfaceNames() }, write),
+        ),
+      );
     });
 
   program
@@ -90,20 +95,17 @@ export function buildProgram(
     .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
     .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
-    .option('--metrics <address:port>', 'serve Prometheus metrics on http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9650, [::1]:9650, :9650)')
+    .option('--metrics <address:port>', 'serve Prometheus metrics on http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9650, [::1]:9650, :9650), and the health probes beside them')
+    .option('--health <address:port>', 'serve the health probes on http://ADDRESS:PORT: /livez (and /healthz) liveness, /readyz readiness (e.g. 127.0.0.1:9651)')
     .option('--data-file <path>', 'where SIGUSR1 writes the data dump', '/tmp/keepalived.data')
     .option('--stats-file <path>', 'where SIGUSR2 writes the statistics', '/tmp/keepalived.stats')
     .option('--pid-file <path>', 'write the PID there (e.g. /run/keepalived.pid, where keepalived exporters look)')
     .option('--json-file <path>', 'where SIGRTMIN+2 and `vrrpd dump --json --write` write the JSON dump', '/tmp/keepalived.json')
-    .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string; metrics?: string; pidFile?: string; dataFile: string; statsFile: string; jsonFile: string }) => {
+    .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string; metrics?: string; health?: string; pidFile?: string; dataFile: string; statsFile: string; jsonFile: string }) => {
       const level = LOG_LEVELS.find((known) => known === options.logLevel);
       if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
-      let metrics;
-      try {
-        metrics = options.metrics === undefined ? undefined : parseListenAddress(options.metrics);
-      } catch (error) {
-        throw new UsageError(`--metrics: ${(error as Error).message}`);
-      }
+      const metrics = listenOption('--metrics', options.metrics);
+      const health = listenOption('--health', options.health);
       const { run } = await import('./run.js');
       setExitCode(
         await run({
@@ -112,6 +114,7 @@ export function buildProgram(
           logLevel: level as LevelWithSilent,
           ...(options.configId ? { configId: options.configId } : {}),
           ...(metrics ? { metrics } : {}),
+          ...(health ? { health } : {}),
           ...(options.pidFile ? { pidFile: options.pidFile } : {}),
           dumpPaths: { data: options.dataFile, stats: options.statsFile, json: options.jsonFile },
         }),
@@ -194,6 +197,14 @@ export function buildProgram(
     });
 
   return program;
+}
+
+function listenOption(flag: string, text: string | undefined): ListenAddress | undefined {
+  try {
+    return text === undefined ? undefined : parseListenAddress(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

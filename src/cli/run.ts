@@ -10,7 +10,7 @@ import { ControlServer, type CommandHandler } from '../control/server.js';
 import { createLogger } from '../core/log.js';
 import { Daemon } from '../daemon/daemon.js';
 import type { DumpFormat } from '../daemon/dump-formats.js';
-import type { ListenAddress } from '../daemon/operations/metrics-server.js';
+import type { ListenAddress } from '../daemon/operations/http-listener.js';
 import { Operations } from '../daemon/operations/operations.js';
 import { registerTestHooks } from '../daemon/operations/test-hooks.js';
 import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
@@ -32,8 +32,10 @@ export interface RunOptions {
   readonly controlSocket?: string;
   readonly logLevel?: LevelWithSilent;
   readonly configId?: string;
-  /** `--metrics ADDR:PORT`: serve Prometheus metrics there. */
+  /** `--metrics ADDR:PORT`: serve Prometheus metrics there (and the health probes). */
   readonly metrics?: ListenAddress;
+  /** `--health ADDR:PORT`: serve the health probes (/livez, /healthz, /readyz) there. */
+  readonly health?: ListenAddress;
   /** Where SIGUSR1/SIGUSR2 and `vrrpd dump --write` put dumps (keepalived's /tmp paths by default). */
   readonly dumpPaths?: Partial<Record<DumpFormat, string>>;
   /** `--pid-file PATH`: the PID, for tools that signal keepalived (exporters). */
@@ -73,18 +75,21 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   const serviceManager = SystemdNotifier.fromEnvironment(log);
+  const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
   const operations = new Operations({
     daemon,
+    controlSocket: controlPath,
     log,
     file: options.file,
     load,
     ...(options.dumpPaths ? { dumpPaths: options.dumpPaths } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.health ? { health: options.health } : {}),
     ...(options.pidFile ? { pidFile: options.pidFile } : {}),
     ...(serviceManager ? { serviceManager } : {}),
     jsonDumpSignal: (handler) => onRealtimeSignal(KEEPALIVED_JSON_SIGNAL_OFFSET, handler),
   });
-  // Before the daemon touches the host: a metrics port or PID file that fails changes nothing.
+  // Before the daemon touches the host: a metrics or health port or PID file that fails changes nothing.
   try {
     await operations.start();
   } catch (error) {
@@ -109,7 +114,6 @@ export async function run(options: RunOptions): Promise<number> {
     ...operations.handlers(),
   ]);
   registerTestHooks(handlers);
-  const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
   let control: ControlServer;
   try {
     control = await ControlServer.listen(controlPath, handlers);
@@ -120,7 +124,7 @@ export async function run(options: RunOptions): Promise<number> {
     platform.close();
     return 1;
   }
-  log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
+  log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}), ...(operations.healthAddress ? { health: operations.healthAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
   operations.ready();
 
   return new Promise<number>((resolve) => {

@@ -2,7 +2,9 @@
 // `vrrpd check` reports them as warnings (the file may be meant for another host; `--offline`
 // skips them); `check --host`, `run` and reload as errors at the line that names the interface,
 // so a typo'd interface is refused with file:line:column instead of failing when it starts.
-import { existsSync } from 'node:fs';
+// The host's answer comes from the caller: on Linux, rtnetlink in vrrpd's own network namespace
+// (src/linux/interface-resolver.ts), not /sys/class/net, which shows the namespace of whoever
+// mounted sysfs (a container entered with nsenter, an nspawn machine: the host's links).
 import { collectIssues, locateIssues, type ConfigIssue } from './issues.js';
 import type { LoadResult } from './keepalived/loader.js';
 import type { VrrpdConfig } from './model.js';
@@ -12,9 +14,6 @@ import { instancePath, syncGroupPath } from './paths.js';
 const MISSING_TRACKED = (name: string): string => `track_interface ${name} does not exist on this host (yet): it counts as down`;
 
 export type InterfaceExists = (name: string) => boolean;
-
-/** Linux: every interface of this network namespace has a /sys/class/net entry. */
-export const interfaceExistsHere: InterfaceExists = (name) => existsSync(`/sys/class/net/${name}`);
 
 export function hostIssues(config: VrrpdConfig, exists: InterfaceExists): ConfigIssue[] {
   const report = collectIssues();
@@ -44,7 +43,7 @@ export function hostIssues(config: VrrpdConfig, exists: InterfaceExists): Config
  * The load result with the host's issues added, located where the file names the interfaces.
  * `asWarnings`: `vrrpd check` without --host, where the file may be meant for another host.
  */
-export function withHostIssues(result: LoadResult, exists: InterfaceExists = interfaceExistsHere, asWarnings = false): LoadResult {
+export function withHostIssues(result: LoadResult, exists: InterfaceExists, asWarnings = false): LoadResult {
   const found = hostIssues(result.config, exists).map((issue) => (asWarnings ? { ...issue, severity: 'warning' as const } : issue));
   const issues = locateIssues(found, result.sourceMap ?? new Map());
   return issues.length === 0 ? result : { ...result, issues: [...result.issues, ...issues] };

@@ -1,6 +1,8 @@
-// Interface detection on this host (config/interface-detection.ts) through rtnetlink: the
-// interface of the main table's default route (lowest metric), or the interface holding an
-// address inside a network.
+// What a configuration asks of this host, through rtnetlink in this process's network namespace:
+// interface detection (config/interface-detection.ts: the interface of the main table's default
+// route, lowest metric, or the one holding an address inside a network) and which interfaces exist
+// (config/host-check.ts). Not /sys/class/net: it lists the links of the namespace sysfs was mounted
+// in, which in a namespace entered without remounting it (nsenter, systemd-nspawn) is the host's.
 import type { AddressFamily } from '../core/address.js';
 import { addressToBytes } from '../core/address.js';
 import type { InterfaceResolver } from '../config/interface-detection.js';
@@ -27,6 +29,11 @@ export class RtnetlinkInterfaceResolver implements InterfaceResolver {
   private get netlink(): Rtnetlink {
     this.socket ??= this.open();
     return this.socket;
+  }
+
+  /** The names of this network namespace's interfaces. */
+  async interfaceNames(): Promise<ReadonlySet<string>> {
+    return new Set((await this.netlink.links()).map((link) => link.name));
   }
 
   async defaultRouteInterface(family: AddressFamily): Promise<string | undefined> {

@@ -30,4 +30,22 @@ describe.skipIf(!isRoot() || !haveKeepalived)('benchmarks, tiny mode (needs root
     expect(rows.map((row) => row.split('|')[1]!.trim())).toEqual(['vrrpd clock (timerfd)', 'Node setTimeout']);
     for (const row of rows) expect(row).toMatch(/\/50\s+\|/);
   });
+
+  test('the probes benchmark measures the exec probe and both HTTP probes, none failing', { timeout: 90_000 }, async () => {
+    const [report] = await main(['--tiny', '--no-save', '--only', 'probes'], () => undefined);
+    const rows = report!.text.split('\n').filter((line) => line.startsWith('| ')).map((row) => row.split('|').map((cell) => cell.trim()).slice(1, -1));
+    expect(rows.map((row) => row[0])).toEqual([
+      'probe',
+      'exec `vrrpd status`',
+      'httpGet /livez',
+      'httpGet /readyz',
+      'liveness + readiness every 10 s (720 probes/h)',
+      'before: exec `vrrpd status` for both',
+      'after: httpGet /livez and /readyz',
+    ]);
+    for (const row of rows.slice(1, 4)) {
+      expect(row.slice(2, 6).every((cell) => /^\d+(\.\d+)?$/.test(cell)), row.join(' | ')).toBe(true);
+      expect(row[7], row.join(' | ')).toBe('0');
+    }
+  });
 });

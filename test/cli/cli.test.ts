@@ -1,14 +1,14 @@
 // The real executable, as an operator runs it: output and exit codes.
 import { execFile } from 'node:child_process';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 const corpus = join(import.meta.dirname, '..', 'config', 'keepalived', 'corpus');
-const dir = mkdtempSync(join(tmpdir(), 'vrrpd-cli-'));
+const dir = scratchDir('cli');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

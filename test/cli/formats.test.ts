@@ -1,15 +1,15 @@
 // The executable with YAML files, `convert` and `ipfailover --print`: output and exit codes as an
 // operator (or a Kubernetes init container) sees them.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 const corpus = join(import.meta.dirname, '..', 'config', 'keepalived', 'corpus');
-const dir = mkdtempSync(join(tmpdir(), 'vrrpd-formats-'));
+const dir = scratchDir('formats');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {

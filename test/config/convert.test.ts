@@ -1,7 +1,6 @@
 // `vrrpd convert`: for every file of the keepalived.conf corpus, conf -> YAML -> model equals
 // conf -> model, and so does conf -> conf (the writer says everything the model holds).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { formatIssue } from '../../src/config/issues.js';
@@ -10,6 +9,7 @@ import { writeKeepalivedConfig } from '../../src/config/write/keepalived.js';
 import { writeYamlConfig } from '../../src/config/write/yaml.js';
 import { loadYamlText } from '../../src/config/yaml/loader.js';
 import { convert } from '../../src/cli/convert.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const corpus = join(import.meta.dirname, 'keepalived', 'corpus');
 const files = readdirSync(corpus).filter((name) => name.endsWith('.conf'));
@@ -34,7 +34,7 @@ describe('round trip through YAML and back, every corpus file', () => {
 });
 
 describe('vrrpd convert', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-convert-'));
+  const dir = scratchDir('convert');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function run(file: string, to?: string) {

@@ -1,14 +1,14 @@
 import { statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sendControlRequest } from '../../src/control/client.js';
 import { MAX_REQUEST_BYTES } from '../../src/control/protocol.js';
 import { CommandError, ControlServer, type CommandHandler } from '../../src/control/server.js';
+import { scratchDir } from '../helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'vrrpd-control-'));
+const dir = scratchDir('control');
 const path = join(dir, 'sub', 'vrrpd.sock');
 let server: ControlServer;
 

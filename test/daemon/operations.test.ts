@@ -1,8 +1,7 @@
 // The operator's side of `vrrpd run` on a fake host: reload from the file (accepted, rejected with
 // file:line, no instances, an interface that does not exist), one reload at a time, and the dump
 // command.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ReloadRejectedError, Operations } from '../../src/daemon/operations/operations.js';
@@ -15,6 +14,7 @@ import { CommandError } from '../../src/control/server.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger } from './fakes.js';
 import { FakePlatform, FakeSegment } from './fake-platform.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const conf = (priority: string, iface = 'eth0') =>
   `vrrp_instance VI_1 {\n  interface ${iface}\n  virtual_router_id 51\n  priority ${priority}\n  version 3\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n`;
@@ -40,7 +40,7 @@ class FakeVmacs implements VmacPort {
 }
 
 async function setup(vmacs?: FakeVmacs) {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-operate-'));
+  const dir = scratchDir('operate');
   const file = join(dir, 'keepalived.conf');
   writeFileSync(file, conf('150'));
   const clock = new VirtualClock();

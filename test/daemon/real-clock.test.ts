@@ -1,11 +1,11 @@
 // The real clock's timers fire after pending I/O of the same loop turn, so input that arrived
 // while the loop was blocked can cancel a timer that came due meanwhile.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { RealClock } from '../../src/linux/real-clock.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 /** Waits (in real time, up to 5 s on a loaded machine) until `done` says so. */
 async function waitUntil(done: () => boolean): Promise<void> {
@@ -71,7 +71,7 @@ test('a timer that fired late and waits for queued input still runs before a lat
 });
 
 test('input that arrived while the event loop was blocked is handled before a timer that came due meanwhile', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-clock-'));
+  const dir = scratchDir('clock');
   const path = join(dir, 'sock');
   const clock = new RealClock();
   const events: string[] = [];

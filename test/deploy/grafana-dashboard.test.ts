@@ -6,15 +6,15 @@
 // option is a compile error. Plus what the schema cannot say: unique ids, a 24-column grid without
 // overlaps, every query on the datasource variable. That each query reads metrics vrrpd exports
 // and returns data from a real Prometheus is in monitoring-lab.test.ts.
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 import { dashboardQueries, metricNames, readDashboard, type DashboardJson } from './monitoring.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-dashboard-'));
+const scratch = scratchDir('dashboard');
 // Module resolution walks up from the checked file: give it the checkout's node_modules.
 symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'), 'dir');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

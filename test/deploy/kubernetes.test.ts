@@ -1,19 +1,22 @@
 // The Kubernetes manifests and the image's Dockerfile, checked as far as this machine can (no
 // Docker, no cluster): the YAML parses (PyYAML, through python3), and what vrrpd needs is there
-// and consistent: host network, NET_ADMIN and NET_RAW only, the probe asks the daemon's own
-// control socket, the configuration file `vrrpd run -f` reads is the one mounted, the static pod
-// needs nothing from the API, and the example configuration passes `vrrpd check` on each node.
+// and consistent: host network, NET_ADMIN and NET_RAW only, the probes are HTTP GETs of the health
+// endpoints the daemon is told to serve, the configuration file `vrrpd run -f` reads is the one
+// mounted, the static pod needs nothing from the API, and the example configuration passes
+// `vrrpd check` on each node.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { CONTROL_PING_TIMEOUT_MS, HEALTH_PATHS } from '../../src/daemon/operations/health.js';
+import { parseListenAddress } from '../../src/daemon/operations/listen-address.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const manifests = join(root, 'deploy', 'kubernetes');
 const vrrpd = join(root, 'bin', 'vrrpd');
-const dir = mkdtempSync(join(tmpdir(), 'vrrpd-k8s-'));
+const dir = scratchDir('k8s');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Parsed YAML: structure is what the assertions check. */
@@ -57,10 +60,21 @@ function expectCommonContainer(podSpec: Json): Json {
   expect(argument(container, '-f')).toBe('/etc/keepalived/keepalived.conf');
   expect(container['securityContext']['capabilities']).toEqual({ drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] });
   expect(container['securityContext']['privileged']).toBeUndefined();
-  // The probe asks the daemon itself, on the socket it was told to open.
+  // The probes are HTTP GETs the running daemon answers (no process per probe), at the address it
+  // was told to serve them on, on the paths it serves; the control socket it pings is the pod's.
+  const health = argument(container, '--health');
+  expect(health).toBe('127.0.0.1:9651');
+  const { host, port } = parseListenAddress(String(health));
+  expect(container['livenessProbe']['httpGet']).toEqual({ host, port, path: HEALTH_PATHS.live });
+  expect(container['readinessProbe']['httpGet']).toEqual({ host, port, path: HEALTH_PATHS.ready });
+  for (const probe of [container['livenessProbe'], container['readinessProbe']]) {
+    expect(probe['exec']).toBeUndefined();
+    expect(probe['periodSeconds']).toBe(10);
+    // vrrpd's own ping of its control socket gives up sooner: the probe gets its 503, not a timeout.
+    expect((probe['timeoutSeconds'] ?? 1) * 1000).toBeGreaterThan(CONTROL_PING_TIMEOUT_MS);
+  }
   const socket = argument(container, '--control-socket');
   expect(socket).toBe('/run/vrrpd/vrrpd.sock');
-  expect(container['livenessProbe']['exec']['command']).toEqual(['vrrpd', 'status', '--control-socket', socket]);
   expect(mountedAt(podSpec, container, String(socket)).volume['emptyDir']).toBeDefined();
   // A read-only root filesystem, but keepalived-format dumps (/tmp/keepalived.data) still work.
   expect(container['securityContext']['readOnlyRootFilesystem']).toBe(true);

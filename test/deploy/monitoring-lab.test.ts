@@ -8,10 +8,10 @@
 // pending, then firing once the rule's own `for:` has passed (the test waits it out, so it takes
 // a little over that minute); a killed daemon fires VrrpdDown meanwhile; healing clears
 // VrrpMultipleMasters and leaves VrrpdDown.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 import { masterDownInterval } from '../../src/vrrp/protocol/timers.js';
 import { holds } from '../../bench/lib/daemons.js';
 import { waitFor } from '../helpers/daemons.js';
@@ -75,7 +75,7 @@ describe.skipIf(!isRoot())('Prometheus and the shipped rules and dashboard again
   test('a partition makes two Masters: VrrpMultipleMasters fires through the API and clears on healing', { timeout: 240_000 }, async () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
-    scratch = mkdtempSync(join(tmpdir(), 'vrrpd-prometheus-'));
+    scratch = scratchDir('prometheus');
 
     // Management link (br0): the daemons' metrics and Prometheus. VRRP link (br1): the virtual router.
     const routers: Router[] = [];

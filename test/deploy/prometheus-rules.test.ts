@@ -3,15 +3,15 @@
 // promtool comes with Debian's prometheus package (scripts/setup installs it); the rules running in
 // a real Prometheus against real daemons are in test/deploy/monitoring-lab.test.ts.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'deploy', 'prometheus');
 const rules = join(dir, 'vrrpd-alerts.yaml');
 const unitTests = join(dir, 'vrrpd-alerts_test.yaml');
-const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-promtool-'));
+const scratch = scratchDir('promtool');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function promtool(...args: string[]): { status: number | null; output: string } {

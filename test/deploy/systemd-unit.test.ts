@@ -1,10 +1,10 @@
 // deploy/systemd/vrrpd.service passes `systemd-analyze verify` with nothing to say (it exits 0 even
 // on bad values, so the check is on its output), and a broken copy does not.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 
 const unit = join(import.meta.dirname, '..', '..', 'deploy', 'systemd', 'vrrpd.service');
 const haveVerify = spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -20,7 +20,7 @@ describe.skipIf(!haveVerify)('systemd unit (needs systemd-analyze)', () => {
   });
 
   test('the check can fail: a misspelt service type is reported', () => {
-    const broken = join(mkdtempSync(join(tmpdir(), 'vrrpd-unit-')), 'vrrpd.service');
+    const broken = join(scratchDir('unit'), 'vrrpd.service');
     writeFileSync(broken, readFileSync(unit, 'utf8').replace('Type=notify', 'Type=notifyy'));
     expect(verify(broken).output).toContain('Failed to parse service type');
   });

@@ -1,9 +1,8 @@
 // Packet captures in lab hosts: tcpdump writes a pcap, tshark reads fields out of it.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabHost } from './netns.js';
+import { scratchDir } from './scratch.js';
 
 export interface Capture {
   readonly file: string;
@@ -17,7 +16,7 @@ export interface Capture {
  * sooner than that writes none of them ("6 packets received by filter, 0 captured").
  */
 export async function startCapture(host: LabHost, filter: string, device = 'eth0', options: { readonly bufferKiB?: number } = {}): Promise<Capture> {
-  const file = join(mkdtempSync(join(tmpdir(), 'vrrpd-cap-')), 'capture.pcap');
+  const file = join(scratchDir('cap'), 'capture.pcap');
   const buffer = options.bufferKiB !== undefined ? ['-B', String(options.bufferKiB)] : [];
   const dump = host.spawn('tcpdump', ['-i', device, ...buffer, '--immediate-mode', '-U', '-w', file, filter]);
   const exited = new Promise<void>((resolve) => dump.once('exit', () => resolve()));

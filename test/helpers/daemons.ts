@@ -1,13 +1,13 @@
 // Running vrrpd and keepalived inside lab hosts, and waiting on what the network shows.
 import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LabHost } from './netns.js';
+import { scratchDir } from './scratch.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-lab-'));
+const scratch = scratchDir('lab');
 let counter = 0;
 
 export interface RunningDaemon {

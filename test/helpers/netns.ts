@@ -1,7 +1,7 @@
 // Namespace labs for tests that need a real network: src/lab/namespaces.ts (shared with `vrrpd
 // lab`) under the tests' own prefix, so a test run and an operator's lab never sweep each other.
-// Everything made here is removed by destroy(), by the process exit hook if a test forgot, and by
-// sweepStaleLabs() if a previous run was killed. Only documentation addresses are used by callers.
+// Everything made here is removed by destroy(), after the test file if a test forgot (cleanup.ts),
+// and by sweepStaleLabs() if a previous run was killed. Only documentation addresses are used by callers.
 import { destroyLiveLabsSync, NamespaceLab as Lab, sweepStaleLabs as sweepLabs } from '../../src/cli/lab/namespaces.js';
 
 export { isRoot, LabHost, sh, type CommandResult } from '../../src/cli/lab/namespaces.js';
@@ -19,5 +19,5 @@ export async function sweepStaleLabs(): Promise<void> {
   await sweepLabs(LAB_PREFIX);
 }
 
-// A last resort for a test that failed before its afterAll: synchronous, on exit.
+// A last resort outside vitest (benchmarks): synchronous, on exit.
 process.once('exit', destroyLiveLabsSync);

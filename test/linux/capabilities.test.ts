@@ -1,13 +1,13 @@
 // vrrpd refuses to start without the capabilities it needs, saying which: without CAP_NET_ADMIN
 // it would elect itself Master and then fail to install its VIPs.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { missingCapabilities } from '../../src/linux/capabilities.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 test('CapEff bits 12 (CAP_NET_ADMIN) and 13 (CAP_NET_RAW) are read from /proc/PID/status', () => {
   expect(missingCapabilities('Name:\tnode\nCapEff:\t000001ffffffffff\n')).toEqual([]);
@@ -19,7 +19,7 @@ test('CapEff bits 12 (CAP_NET_ADMIN) and 13 (CAP_NET_RAW) are read from /proc/PI
 });
 
 describe.skipIf(!isRoot())('vrrpd run without its capabilities (needs root to drop them)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-caps-'));
+  const dir = scratchDir('caps');
   const file = join(dir, 'keepalived.conf');
   writeFileSync(file, 'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n version 3\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n');
   const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');

@@ -3,12 +3,12 @@
 // default route). DefaultRoute and NetworkAddress must pick the right one, per family and per VIP,
 // in `check --host`, `convert --host` and `run`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { holds, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 let lab: NamespaceLab | undefined;
@@ -51,7 +51,7 @@ async function twoInterfaceHost(): Promise<LabHost> {
 describe.skipIf(!isRoot())('interface detection on a host with two interfaces (needs root)', () => {
   test('DefaultRoute follows each family\'s default route; NetworkAddress finds the interface holding an address in the network', { timeout: 30_000 }, async () => {
     const host = await twoInterfaceHost();
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-detect-'));
+    const dir = scratchDir('detect');
     const file = join(dir, 'detect.yaml');
     writeFileSync(file, detectionYaml);
 
@@ -74,7 +74,7 @@ describe.skipIf(!isRoot())('interface detection on a host with two interfaces (n
 
   test('a network no interface is in is an error at its detectionStrategy', { timeout: 30_000 }, async () => {
     const host = await twoInterfaceHost();
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-detect-'));
+    const dir = scratchDir('detect');
     const file = join(dir, 'none.yaml');
     writeFileSync(file, 'vrrpInstances:\n  - id: 4\n    interface: {detectionStrategy: NetworkAddress, networkAddress: 203.0.113.0/24}\n    virtualIPAddresses: [203.0.113.4]\n');
     const result = spawnSync('ip', ['netns', 'exec', host.netns, 'node', vrrpd, 'check', '--host', '-f', file], { encoding: 'utf8' });
@@ -86,7 +86,7 @@ describe.skipIf(!isRoot())('interface detection on a host with two interfaces (n
 
   test('vrrpd run with a YAML file installs the VIPs on the detected interfaces', { timeout: 30_000 }, async () => {
     const host = await twoInterfaceHost();
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-detect-'));
+    const dir = scratchDir('detect');
     const file = join(dir, 'run.yaml');
     writeFileSync(
       file,

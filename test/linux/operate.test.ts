@@ -1,13 +1,13 @@
 // Operating a running vrrpd through its control socket, with keepalived as the peer: status shows
 // what the network shows, and a priority override moves mastership there and back.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import { holds, instanceConfig, startKeepalived, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -24,7 +24,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('status and priority override (nee
     lab = await NamespaceLab.create();
     const a = await lab.addHost('a', ['192.0.2.1/24']);
     const b = await lab.addHost('b', ['192.0.2.2/24']);
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-op-'));
+    const dir = scratchDir('op');
     const socket = join(dir, 'vrrpd.sock');
     const config = join(dir, 'vrrpd.conf');
     writeFileSync(config, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24` }));

@@ -4,8 +4,7 @@
 // the network shows; SIGTERM (systemd's stop) hands over within Skew_Time; an instance removed by a
 // reload hands over with priority 0 while its neighbour on the same socket runs on.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -13,6 +12,7 @@ import { skewTime } from '../../src/vrrp/protocol/timers.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 const VIP = '192.0.2.100';
@@ -38,7 +38,7 @@ interface Vrrpd {
 }
 
 function startVrrpd(host: LabHost, priority: number, text = instanceConfig({ priority, version: 3, vip: `${VIP}/24` })): Vrrpd {
-  const dir = mkdtempSync(join(tmpdir(), `vrrpd-reload-${host.name}-`));
+  const dir = scratchDir(`reload-${host.name}`);
   const config = join(dir, 'keepalived.conf');
   const socket = join(dir, 'vrrpd.sock');
   writeFileSync(config, text);

@@ -2,10 +2,10 @@
 // host's namespace receives READY=1 once vrrpd runs, WATCHDOG=1 at half WATCHDOG_USEC,
 // RELOADING=1 (with MONOTONIC_USEC) then READY=1 around a SIGHUP reload, and STOPPING=1 on SIGTERM.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 import { instanceConfig, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
@@ -51,7 +51,7 @@ describe.skipIf(!isRoot())('sd_notify (needs root)', () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
     const a = await lab.addHost('a', ['192.0.2.1/24']);
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-notify-'));
+    const dir = scratchDir('notify');
     const config = join(dir, 'vrrpd.conf');
     writeFileSync(config, instanceConfig({ priority: 150, version: 3, vip: '192.0.2.100/24' }));
     const name = `@vrrpd-test-${process.pid}-${Date.now()}`;

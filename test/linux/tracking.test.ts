@@ -4,8 +4,7 @@
 // on, a sync group follows one member's link, and notify scripts and the FIFO get what
 // keepalived gives them.
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -13,6 +12,7 @@ import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, waitFor, type RunningDaemon } from '../helpers/daemons.js';
 import { readFifo, type FifoReader } from '../helpers/fifo.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const vrrpdBin = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -42,7 +42,7 @@ function startVrrpd(host: LabHost, dir: string, config: string): Vrrpd {
 }
 
 function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-track-'));
+  const dir = scratchDir('track');
   chmodSync(dir, 0o755);
   return dir;
 }

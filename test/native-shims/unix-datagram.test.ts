@@ -1,10 +1,9 @@
 // The sd_notify transport: one datagram to a unix socket path or abstract name, received intact by
 // a python3 listener; argument and kernel errors are specific.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 import { sendUnixDatagram } from '../../src/linux/sd-notify.js';
 
 const LISTENER = `
@@ -33,7 +32,7 @@ async function receiveOne(name: string, send: () => void): Promise<string> {
 
 describe('sendUnixDatagram', () => {
   test('a file-system socket receives the message as sent', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'vrrpd-dgram-')), 'notify.sock');
+    const path = join(scratchDir('dgram'), 'notify.sock');
     expect(await receiveOne(path, () => expect(sendUnixDatagram(path, 'READY=1\nSTATUS=VI_1 Master')).toBe(26))).toBe('READY=1\nSTATUS=VI_1 Master');
   });
 

@@ -3,17 +3,17 @@
 // The pack skips `prepare` (tsc): global-setup built dist/ already, and rewriting it while other
 // test files run bin/vrrpd would race them.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { VERSION } from '../../src/version.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 const corpusFile = join(root, 'test', 'config', 'keepalived', 'corpus', 'ipv6-unicast.conf');
-const dir = mkdtempSync(join(tmpdir(), 'vrrpd-pack-'));
+const dir = scratchDir('pack');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm pack, then npm install -g of the tarball', () => {

@@ -8,10 +8,10 @@
 // (unshare) that mounts an overlay of it (the writes land in this file's temporary directory) with
 // /proc and /sys, and chroots into it; the mounts end with the command, also when it fails.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { scratchDir } from '../helpers/scratch.js';
 import { VERSION } from '../../src/version.js';
 import { instanceConfig, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, type LabHost } from '../helpers/netns.js';
@@ -78,7 +78,7 @@ describe.skipIf(!isRoot())('the release tarball on a clean Debian host with no c
   const run = (command: readonly string[], netns?: string): Promise<Finished> => finish(inRootfs(command, netns));
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vrrpd-release-'));
+    dir = scratchDir('release');
     for (const sub of ['upper', 'work', 'mnt']) mkdirSync(join(dir, sub));
     // The cold rootfs build takes minutes (debootstrap); later runs find it cached.
     [tarball, lowerdir] = await Promise.all([script('release', [dir]), script('rootfs', [])]);

@@ -4,8 +4,7 @@
 // advertisement period (measured on the wire), counts the rejections, logs them in summaries, and
 // its RSS does not keep growing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { encodeAdvertisement, type Advertisement } from '../../src/vrrp/packet/advertisement.js';
@@ -14,6 +13,7 @@ import { advertGaps, readWire } from '../../bench/lib/wire.js';
 import { captureVrrpAndArp } from '../../bench/lib/lab.js';
 import { isRoot } from '../helpers/netns.js';
 import { rssKb, status, useLab } from './lab.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const newLab = useLab();
 const RATE = 10_000;
@@ -45,7 +45,7 @@ describe.skipIf(!isRoot())('flood (needs root)', () => {
     expect(await poll(() => holds(a, '192.0.2.100'), 8000, 50)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
-    const file = join(mkdtempSync(join(tmpdir(), 'vrrpd-flood-')), 'payloads.hex');
+    const file = join(scratchDir('flood'), 'payloads.hex');
     writeFileSync(file, floodPayloads().join('\n') + '\n');
     const ifindex = String((JSON.parse(execFileSync('ip', ['-n', sender.netns, '-j', 'link', 'show', 'eth0'], { encoding: 'utf8' })) as Array<{ ifindex: number }>)[0]!.ifindex);
     const flood = (): { sent: number; errors: number } => {

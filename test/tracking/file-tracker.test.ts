@@ -1,12 +1,12 @@
 // track_file: the number read at start and on every change, init_file, and the real watcher.
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FileTracker, parseTrackedValue } from '../../src/tracking/file-tracker.js';
 import { LinuxFiles } from '../../src/linux/tracking-ports.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { FakeFiles, settle } from './fakes.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 describe('track_file', () => {
   test('numbers as keepalived reads them', () => {
@@ -46,7 +46,7 @@ describe('track_file', () => {
   });
 
   test('the Linux watcher sees a write and a rename over the file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-trackfile-'));
+    const dir = scratchDir('trackfile');
     const path = join(dir, 'value');
     writeFileSync(path, '1\n');
     const { log } = capturingLogger();
@@ -68,7 +68,7 @@ describe('track_file', () => {
   });
 
   test('a file in a directory that does not exist yet is polled until it appears', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'vrrpd-trackfile-')), 'later');
+    const dir = join(scratchDir('trackfile'), 'later');
     const path = join(dir, 'value');
     const { log } = capturingLogger();
     const tracker = new FileTracker({ name: 'f', path }, new LinuxFiles(), log);

@@ -1,10 +1,10 @@
 // The real runner: exit status, a timeout that kills the script and its children, output that is
 // never buffered, a clean environment, the configured user, and an event loop that keeps going.
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ChildProcessRunner } from '../../src/scripting/process-runner.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const runner = new ChildProcessRunner();
 const sh = (script: string, timeoutMs = 10_000) => runner.run({ argv: ['/bin/sh', '-c', script], uid: 0, gid: 0, timeoutMs });
@@ -44,7 +44,7 @@ describe('ChildProcessRunner', () => {
   });
 
   test('a hung script is killed at its timeout together with the child it started', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
+    const dir = scratchDir('runner');
     const pidFile = join(dir, 'child.pid');
     let timerFired = false;
     setTimeout(() => (timerFired = true), 50);
@@ -59,7 +59,7 @@ describe('ChildProcessRunner', () => {
   });
 
   test('aborting a run kills its process group at once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
+    const dir = scratchDir('runner');
     const pidFile = join(dir, 'child.pid');
     const abort = new AbortController();
     const run = runner.run({ argv: ['/bin/sh', '-c', `${backgroundSleep(pidFile)}; sleep 1000`], uid: 0, gid: 0, timeoutMs: 60_000, signal: abort.signal });
@@ -80,7 +80,7 @@ describe('ChildProcessRunner', () => {
 
   test('the environment is clean: PATH only, nothing of vrrpd’s', async () => {
     process.env['VRRPD_TEST_SECRET'] = 'leak';
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
+    const dir = scratchDir('runner');
     const out = join(dir, 'env');
     await sh(`/usr/bin/env > ${out}`);
     delete process.env['VRRPD_TEST_SECRET'];
@@ -91,7 +91,7 @@ describe('ChildProcessRunner', () => {
   });
 
   test.skipIf(process.getuid?.() !== 0)('runs as the configured user and group', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-runner-'));
+    const dir = scratchDir('runner');
     chmodSync(dir, 0o777);
     const out = join(dir, 'id');
     expect(await runner.run({ argv: ['/bin/sh', '-c', `id -u > ${out}; id -g >> ${out}`], uid: 65534, gid: 65534, timeoutMs: 5000 })).toEqual({ kind: 'exited', code: 0 });

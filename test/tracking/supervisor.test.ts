@@ -3,8 +3,7 @@
 // behaviour over time (weights, Fault, sync groups, notify arguments and users, FIFO lines,
 // deleted instances) is in test/conformance; what stays here looks inside: init_fail before any
 // run, group trackers, script security on a real file system, the FIFO reader's signal.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadKeepalivedText } from '../../src/config/keepalived/loader.js';
@@ -18,6 +17,7 @@ import { linuxSecurityFs } from '../../src/linux/tracking-ports.js';
 import type { SecurityFs } from '../../src/scripting/script-security.js';
 import { capturingLogger } from '../daemon/fakes.js';
 import { EXIT_0, EXIT_1, FakeFiles, FakeProcessTable, FakeRunner, settle } from './fakes.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const rootOwned = { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path: string) => path };
 
@@ -141,7 +141,7 @@ describe('Supervisor', () => {
   });
 
   test.skipIf(process.getuid?.() !== 0)('enable_script_security refuses a root script in a directory anyone can write, and says why', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-insecure-'));
+    const dir = scratchDir('insecure');
     chmodSync(dir, 0o777);
     const script = join(dir, 'chk.sh');
     writeFileSync(script, '#!/bin/sh\nexit 0\n');

@@ -1,16 +1,21 @@
 // What `vrrpd run` offers an operator besides status and the subsystems' own commands: reload (SIGHUP, control
 // `reload`), keepalived-style dumps (SIGUSR1 data, SIGUSR2 stats, SIGRTMIN+2 JSON, control `dump`
-// for all three), Prometheus metrics, and systemd's notify protocol around all of it.
+// for all three), Prometheus metrics, HTTP health probes, and systemd's notify protocol around all
+// of it.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { formatIssue, hasErrors } from '../../config/issues.js';
 import type { LoadResult } from '../../config/keepalived/loader.js';
+import { sendControlRequest } from '../../control/client.js';
 import { CommandError, type CommandHandler } from '../../control/server.js';
 import type { Logger } from '../../core/log.js';
 import type { Daemon } from '../daemon.js';
 import { DEFAULT_DUMP_PATHS, DUMP_FORMATS, type DumpFormat } from '../dump-formats.js';
 import type { ReloadSummary } from '../reload-summary.js';
-import { MetricsServer, type ListenAddress } from './metrics-server.js';
+import { METRICS_CONTENT_TYPE } from '../vrrp/metrics.js';
+import { CONTROL_PING_TIMEOUT_MS, healthRoutes, type DaemonPhase } from './health.js';
+import { HttpListener, type HttpRoute, type ListenAddress } from './http-listener.js';
 import type { ServiceManagerPort, SignalPort } from './ports.js';
+import { releaseStartupSignals, STARTUP_SIGNALS, type StartupSignal } from './startup-signals.js';
 
 /** A reload the new configuration could not pass: nothing was changed. */
 export class ReloadRejectedError extends Error {
@@ -36,6 +41,10 @@ export interface OperationsOptions {
   readonly load: () => Promise<LoadResult>;
   readonly dumpPaths?: Partial<Record<DumpFormat, string>>;
   readonly metrics?: ListenAddress;
+  /** `--health`: the health probes alone (they are on the metrics listener too). */
+  readonly health?: ListenAddress;
+  /** The control socket, which liveness pings. */
+  readonly controlSocket?: string;
   /** `--pid-file`: where tools that signal keepalived (exporters) look for its PID. */
   readonly pidFile?: string;
   /** systemd's notify protocol, when started by systemd (Type=notify). */
@@ -46,7 +55,9 @@ export interface OperationsOptions {
 
 export class Operations {
   private readonly notifier: ServiceManagerPort | undefined;
-  private metrics: MetricsServer | undefined;
+  private metrics: HttpListener | undefined;
+  private health: HttpListener | undefined;
+  private phase: DaemonPhase = 'starting';
   private reloads: Promise<unknown> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
@@ -56,9 +67,9 @@ export class Operations {
     this.notifier = options.serviceManager;
   }
 
-  /** Opens the metrics listener and writes the PID file (if asked); throws with the reason when it cannot. */
+  /** Opens the metrics and health listeners and writes the PID file (if asked); throws with the reason when it cannot. */
   async start(): Promise<void> {
-    const { metrics, pidFile } = this.options;
+    const { metrics, health, pidFile } = this.options;
     if (pidFile) {
       try {
         writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o644 });
@@ -66,17 +77,32 @@ export class Operations {
         throw new Error(`cannot write the PID file ${pidFile}: ${(error as Error).message}`);
       }
     }
+    const probes = this.healthRoutes();
     if (metrics) {
-      try {
-        this.metrics = await MetricsServer.listen(metrics, () => this.options.daemon.metrics());
-      } catch (error) {
-        throw new Error(`cannot serve metrics on ${metrics.host}:${metrics.port}: ${(error as Error).message}`);
-      }
+      const scrape: HttpRoute = () => ({ status: 200, contentType: METRICS_CONTENT_TYPE, body: this.options.daemon.metrics() });
+      this.metrics = await listen('metrics', metrics, new Map([['/metrics', scrape], ...probes]));
     }
+    if (health) this.health = await listen('health probes', health, probes);
   }
 
   get metricsAddress(): ListenAddress | undefined {
     return this.metrics?.address;
+  }
+
+  get healthAddress(): ListenAddress | undefined {
+    return this.health?.address;
+  }
+
+  private healthRoutes(): Map<string, HttpRoute> {
+    const { controlSocket } = this.options;
+    return healthRoutes({
+      phase: () => this.phase,
+      pingControl: async () => {
+        if (controlSocket === undefined) return;
+        const response = await sendControlRequest(controlSocket, { command: 'ping' }, CONTROL_PING_TIMEOUT_MS);
+        if (!response.ok) throw new Error(response.error.message);
+      },
+    });
   }
 
   /** Control commands: reload, dump. */
@@ -87,8 +113,9 @@ export class Operations {
     ];
   }
 
-  /** Tells systemd vrrpd is ready, starts the watchdog and the signal handlers. */
+  /** Tells systemd (and the readiness probe) vrrpd is ready, starts the watchdog and the signal handlers. */
   ready(): void {
+    this.phase = 'running';
     this.notifier?.ready(this.statusLine());
     this.notifier?.startWatchdog(() => this.notifier?.status(this.statusLine()));
     if (this.notifier) {
@@ -96,9 +123,17 @@ export class Operations {
       this.statusTimer = setInterval(() => this.notifier?.status(this.statusLine()), 1000);
       this.statusTimer.unref();
     }
-    this.on('SIGHUP', () => void this.reload('SIGHUP').catch(() => undefined));
-    this.on('SIGUSR1', () => this.writeDump('data', 'SIGUSR1'));
-    this.on('SIGUSR2', () => this.writeDump('stats', 'SIGUSR2'));
+    const actions: Record<StartupSignal, () => void> = {
+      SIGHUP: () => void this.reload('SIGHUP').catch(() => undefined),
+      SIGUSR1: () => void this.writeDump('data', 'SIGUSR1'),
+      SIGUSR2: () => void this.writeDump('stats', 'SIGUSR2'),
+    };
+    for (const signal of STARTUP_SIGNALS) this.on(signal, actions[signal]);
+    // What arrived while vrrpd started (bin/vrrpd held it): done now, with the started daemon.
+    for (const signal of releaseStartupSignals()) {
+      this.options.log.info({ event: 'startup-signal', signal }, `${signal} arrived during start-up: acting on it now`);
+      actions[signal]();
+    }
     // keepalived's SIGRTMIN+2, through the native shim (Node refuses realtime signals).
     try {
       this.stopJsonSignal = this.options.jsonDumpSignal?.(() => this.writeDump('json', 'SIGRTMIN+2'));
@@ -109,6 +144,7 @@ export class Operations {
 
   /** Graceful stop begins: systemd shows "deactivating". */
   stopping(): void {
+    this.phase = 'stopping';
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.notifier?.stopping();
   }
@@ -119,7 +155,7 @@ export class Operations {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.notifier?.stopWatchdog();
     this.removePidFile();
-    await this.metrics?.close();
+    await Promise.all([this.metrics?.close(), this.health?.close()]);
   }
 
   /** "VI_1 Master, VI_2 Backup" (systemd's STATUS=). */
@@ -203,6 +239,14 @@ export class Operations {
   private on(signal: NodeJS.Signals, handler: () => void): void {
     process.on(signal, handler);
     this.signalHandlers.push([signal, handler]);
+  }
+}
+
+async function listen(what: string, address: ListenAddress, routes: ReadonlyMap<string, HttpRoute>): Promise<HttpListener> {
+  try {
+    return await HttpListener.listen(address, routes);
+  } catch (error) {
+    throw new Error(`cannot serve ${what} on ${address.host}:${address.port}: ${(error as Error).message}`);
   }
 }
 

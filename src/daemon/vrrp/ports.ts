@@ -2,6 +2,7 @@
 // implements them; tests use fakes. Keeping the daemon on these ports is what lets one wiring
 // run against real sockets and netlink or against an in-memory host.
 import type { AddressFamily } from '../../core/address.js';
+import type { VirtualRouteConfig, VirtualRuleConfig } from '../../config/model.js';
 
 /** One address as keepalived's virtual_ipaddress describes it. */
 export interface VirtualAddressSpec {
@@ -24,35 +25,11 @@ export interface AddressPort {
   remove(spec: VirtualAddressSpec): Promise<void>;
 }
 
-/** One keepalived virtual_routes entry (config/model.ts VirtualRouteConfig has the same shape). */
-export interface VirtualRouteSpec {
-  readonly family: AddressFamily;
-  readonly destination: string;
-  readonly prefixLength: number;
-  readonly type?: 'blackhole' | 'unreachable' | 'prohibit';
-  readonly source?: string;
-  readonly gateway?: string;
-  readonly device?: string;
-  readonly metric?: number;
-  /** Absent: main (254). */
-  readonly table?: number;
-  readonly scope?: string;
-  readonly onlink?: boolean;
-}
+/** One keepalived virtual_routes entry, as the configuration model has it. */
+export type VirtualRouteSpec = VirtualRouteConfig;
 
-/** One keepalived virtual_rules entry (config/model.ts VirtualRuleConfig has the same shape). */
-export interface VirtualRuleSpec {
-  readonly family: AddressFamily;
-  readonly from?: { readonly address: string; readonly prefixLength: number };
-  readonly to?: { readonly address: string; readonly prefixLength: number };
-  readonly table: number;
-  readonly priority?: number;
-  readonly inputInterface?: string;
-  readonly outputInterface?: string;
-  readonly fwmark?: number;
-  readonly fwmask?: number;
-  readonly invert?: boolean;
-}
+/** One keepalived virtual_rules entry, as the configuration model has it. */
+export type VirtualRuleSpec = VirtualRuleConfig;
 
 /** Routes and policy rules a Master installs after its addresses (keepalived virtual_routes / virtual_rules). */
 export interface RoutePort {

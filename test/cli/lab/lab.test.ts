@@ -2,13 +2,13 @@
 // within Master_Down_Interval, the override) and that it leaves nothing behind: after a full run,
 // after a Ctrl-C in the middle, and after --keep once --clean ran.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { masterDownInterval } from '../../../src/vrrp/protocol/timers.js';
 import { isRoot, sh } from '../../helpers/netns.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', '..', 'bin', 'vrrpd');
 const STATE_DIR = '/run/vrrpd-lab';
@@ -140,7 +140,7 @@ describe.skipIf(!isRoot())('vrrpd lab (needs root)', () => {
   });
 
   test('an error after the namespaces exist (the state directory cannot be made) removes them too', { timeout: 60_000 }, async () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-lab-test-'));
+    const scratch = scratchDir('lab-test');
     const notADirectory = join(scratch, 'file');
     writeFileSync(notADirectory, '');
     try {
@@ -159,7 +159,10 @@ describe.skipIf(!isRoot())('vrrpd lab (needs root)', () => {
         () => ({ code: 0, stderr: '' }),
         (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
       );
-    expect(await attempt('runuser', ['-u', 'nobody', '--', process.execPath, vrrpd, 'lab'])).toEqual({
+    // As `nobody`, allowed to read the checkout wherever it is (a clone in /root, mode 0700, is out
+    // of nobody's reach): CAP_DAC_READ_SEARCH alone, kept across exec as an ambient capability.
+    const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search', '--'];
+    expect(await attempt('setpriv', [...asNobody, process.execPath, vrrpd, 'lab'])).toEqual({
       code: 1,
       stderr: 'vrrpd lab: needs root: it creates network namespaces and runs vrrpd in them (try: sudo vrrpd lab)\n',
     });

@@ -1,12 +1,12 @@
 // The lab's plan and the keepalived.conf it writes for each router: pure, no root needed.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { loadConfigFile } from '../../../src/config/load.js';
 import { planRouters, routerConfig } from '../../../src/cli/lab/routers.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'vrrpd-lab-plan-'));
+const dir = scratchDir('lab-plan');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('three routers: priorities 150, 100, 50 on documentation addresses', () => {

@@ -1,13 +1,13 @@
 // virtual_routes / virtual_rules: what is read into the model, and every word vrrpd does not
 // install reported at its file:line:column.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTableNames } from '../../../src/config/route-tables.js';
 import { describe, expect, test } from 'vitest';
 import { formatIssue } from '../../../src/config/issues.js';
 import { loadKeepalivedConfig, loadKeepalivedText } from '../../../src/config/keepalived/loader.js';
 import { loadYamlText } from '../../../src/config/yaml/loader.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 function load(body: string, vip = '192.0.2.100/24') {
   const text = `vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    virtual_ipaddress {\n        ${vip}\n    }\n${body}}\n`;
@@ -134,7 +134,7 @@ describe('virtual_rules', () => {
 });
 
 test('rt_tables: NUMBER NAME lines and rt_tables.d/*.conf, comments skipped, the first file wins', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-rt-tables-'));
+  const dir = scratchDir('rt-tables');
   try {
     writeFileSync(join(dir, 'rt_tables'), '#\n# reserved values\n255\tlocal\n254\tmain\n100 isp1 # upstream one\n');
     mkdirSync(join(dir, 'rt_tables.d'));

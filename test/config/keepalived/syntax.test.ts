@@ -1,10 +1,10 @@
 // keepalived.conf syntax: blocks and braces anywhere, comments, quotes, include (relative, globs),
 // macros and conditional lines, with positions for every word and problem.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseKeepalivedFile, parseKeepalivedText, type Statement } from '../../../src/config/keepalived/syntax.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 /** Statements as nested arrays of words, for readable expectations. */
 function shape(statements: readonly Statement[]): unknown[] {
@@ -78,7 +78,7 @@ describe('macros and conditional lines', () => {
 });
 
 describe('include', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-syntax-'));
+  const dir = scratchDir('syntax');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('relative to the including file, with globs in sorted order, positions from the included file', () => {

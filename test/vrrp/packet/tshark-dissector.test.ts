@@ -1,16 +1,16 @@
 // tshark's VRRP dissector reads every kind of advertisement vrrpd encodes as well-formed, with
 // the fields vrrpd meant and a good checksum.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { encodeAdvertisement, type Advertisement, type ChecksumFlavour, type IpContext } from '../../../src/vrrp/packet/advertisement.js';
 import { passwordBytes } from '../../../src/vrrp/protocol/receive-checks.js';
 import { ipPacket, pcapFile } from '../../helpers/pcap.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 const haveTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-const dir = mkdtempSync(join(tmpdir(), 'vrrpd-tshark-'));
+const dir = scratchDir('tshark');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Case {
