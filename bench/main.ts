@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak,probes] [--trials N]
+// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak,probes,cli] [--trials N]
 // [--minutes M] [--seed S] [--scenarios sigterm@20,crash@1000] [--no-save]`: builds nothing itself (the npm script builds first), runs
 // the chosen benchmarks with vrrpd and keepalived side by side, prints their tables and saves raw
 // data to bench/results/NAME[-MODE].json. Needs root (namespace labs) and keepalived.
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { versions } from './lib/daemons.js';
 import type { BenchOptions, BenchReport, Mode } from './lib/report.js';
 import { repoRoot } from './lib/root.js';
+import { cliBench } from './cli.js';
 import { failoverBench } from './failover.js';
 import { lbFairnessBench } from './lb-fairness.js';
 import { lbBench } from './lb.js';
@@ -29,10 +30,11 @@ const BENCHES: Record<string, Bench> = {
   soak: soakBench,
   timers: timersBench,
   probes: probesBench,
+  cli: cliBench,
   lb: lbBench,
   'lb-fairness': lbFairnessBench,
 };
-/** Soak (long), timers (vrrpd's clock against Node's), probes (vrrpd's probe kinds) and the load balancer's run with `--only`: no keepalived side. */
+/** Soak (long), timers (vrrpd's clock against Node's), probes (vrrpd's probe kinds), cli (each CLI command against `node -e 0`) and the load balancer's run with `--only`. */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 
 export async function main(argv: readonly string[], log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<BenchReport[]> {

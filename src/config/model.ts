@@ -1,7 +1,8 @@
 // The one configuration model. The keepalived.conf and YAML loaders fill it; validate.ts checks it;
 // the daemon maps it onto protocol state machines (runtime.ts). Times are milliseconds here,
 // whatever unit the source format uses (keepalived writes seconds, with decimals).
-// Each field says which keepalived keyword it comes from; defaults are in DEFAULTS below.
+// Each field says which keepalived keyword it comes from; the keyword registry (keywords/) declares
+// how each is read, written and defaulted (DEFAULTS, in defaults.ts, is derived from it).
 import type { AddressFamily } from '../core/address.js';
 import type { VirtualServerConfig, VirtualServerGroupConfig } from './virtual-server.js';
 
@@ -362,6 +363,11 @@ export interface GlobalDefs {
   readonly maxAutoPriority: number;
 }
 
+/** keepalived's name for a VMAC without one (`use_vmac` alone): vrrp.<VRID>. */
+export function defaultVmacName(vrid: number): string {
+  return `vrrp.${vrid}`;
+}
+
 export interface VrrpdConfig {
   readonly global: GlobalDefs;
   /** `vrrp_instance` blocks, in file order. */
@@ -391,91 +397,3 @@ export interface GarpGroupConfig {
   /** `interface X` (its own pace) or `interfaces { ... }` (one pace across them all). */
   readonly interfaces: readonly string[];
 }
-
-/** keepalived's defaults for what a vrrp_instance does not say (version comes from global_defs). */
-export type InstanceDefaults = Pick<
-  VrrpInstanceConfig,
-  | 'priority'
-  | 'advertIntervalMs'
-  | 'initialState'
-  | 'preempt'
-  | 'preemptDelayMs'
-  | 'acceptMode'
-  | 'dontTrackPrimary'
-  | 'lowerPrioNoAdvert'
-  | 'higherPrioSendAdvert'
-  | 'notifyPriorityChanges'
-  | 'v3ChecksumWithPseudoHeader'
-  | 'v2Interop'
->;
-
-/** A vrrp_script's defaults; its timeout defaults to its interval. */
-export type ScriptDefaults = Pick<TrackScriptConfig, 'intervalMs' | 'weight' | 'reverse' | 'rise' | 'fall' | 'initFail'>;
-export type TrackFileDefaults = Pick<TrackFileConfig, 'weight' | 'reverse'>;
-export type TrackProcessDefaults = Pick<
-  TrackProcessConfig,
-  'parameters' | 'paramMatch' | 'fullCommand' | 'weight' | 'reverse' | 'quorum' | 'forkDelayMs' | 'terminateDelayMs'
->;
-
-export interface Defaults {
-  readonly global: GlobalDefs;
-  readonly garp: GarpConfig;
-  readonly instance: InstanceDefaults;
-  readonly script: ScriptDefaults;
-  readonly trackFile: TrackFileDefaults;
-  readonly trackProcess: TrackProcessDefaults;
-  /** `track_interface` entry without a weight. */
-  readonly trackedInterfaceWeight: number;
-  readonly syncGroup: Pick<SyncGroupConfig, 'trackingWeight'>;
-}
-
-const garpDefaults: GarpConfig = {
-  masterDelayMs: 5000,
-  masterRepeat: 5,
-  masterRefreshMs: 0,
-  masterRefreshRepeat: 1,
-  // keepalived: the lower-priority burst copies garp_master_delay / garp_master_repeat.
-  lowerPrioDelayMs: 5000,
-  lowerPrioRepeat: 5,
-  arpIntervalMs: 0,
-  naIntervalMs: 0,
-};
-
-/** keepalived 2.2's defaults, in model units. Loaders start from these. */
-export const DEFAULTS: Defaults = {
-  global: {
-    vrrpVersion: 2,
-    mcastGroup4: '224.0.0.18',
-    mcastGroup6: 'ff02::12',
-    garp: garpDefaults,
-    startupDelayMs: 0,
-    strict: false,
-    checkUnicastSource: false,
-    lowerPrioNoAdvert: false,
-    higherPrioSendAdvert: false,
-    notifyPriorityChanges: false,
-    enableScriptSecurity: false,
-    maxAutoPriority: 0,
-  },
-  garp: garpDefaults,
-  instance: {
-    priority: 100,
-    advertIntervalMs: 1000,
-    initialState: 'BACKUP',
-    preempt: true,
-    preemptDelayMs: 0,
-    // keepalived: accept unless vrrp_strict (then no_accept); loaders apply strict.
-    acceptMode: true,
-    dontTrackPrimary: false,
-    lowerPrioNoAdvert: false,
-    higherPrioSendAdvert: false,
-    notifyPriorityChanges: false,
-    v3ChecksumWithPseudoHeader: true,
-    v2Interop: false,
-  },
-  script: { intervalMs: 1000, weight: 0, reverse: false, rise: 1, fall: 1, initFail: false },
-  trackFile: { weight: 1, reverse: false },
-  trackProcess: { parameters: [], paramMatch: 'exact', fullCommand: false, weight: 0, reverse: false, quorum: 1, forkDelayMs: 0, terminateDelayMs: 0 },
-  trackedInterfaceWeight: 0,
-  syncGroup: { trackingWeight: false },
-};

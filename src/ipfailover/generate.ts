@@ -7,7 +7,8 @@
 //   (flip-flop); the others get slot % 64 + a random 0..31 (the image uses $RANDOM).
 // One check script (`chk_<name>`, a TCP connect to the node's address and the monitor port unless a
 // check script replaces it; `true` when the port is 0) is tracked by every instance.
-import { DEFAULTS, type VirtualAddressConfig, type VrrpdConfig, type VrrpInstanceConfig } from '../config/model.js';
+import { DEFAULTS } from '../config/defaults.js';
+import type { VirtualAddressConfig, VrrpdConfig, VrrpInstanceConfig } from '../config/model.js';
 import { familyOf } from '../config/addresses.js';
 import type { IpFailoverSettings } from './settings.js';
 

@@ -1,13 +1,13 @@
 // Complete, valid model objects for tests to change one field at a time. Documentation addresses only.
-import {
-  DEFAULTS,
-  type SyncGroupConfig,
-  type TrackFileConfig,
-  type TrackProcessConfig,
-  type TrackScriptConfig,
-  type VirtualAddressConfig,
-  type VrrpdConfig,
-  type VrrpInstanceConfig,
+import { DEFAULTS } from '../../src/config/defaults.js';
+import type {
+  SyncGroupConfig,
+  TrackFileConfig,
+  TrackProcessConfig,
+  TrackScriptConfig,
+  VirtualAddressConfig,
+  VrrpdConfig,
+  VrrpInstanceConfig,
 } from '../../src/config/model.js';
 
 export function vip(address: string, prefixLength: number, overrides: Partial<VirtualAddressConfig> = {}): VirtualAddressConfig {

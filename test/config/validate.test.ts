@@ -3,7 +3,8 @@
 import { describe, expect, test } from 'vitest';
 import { familyOf, parseAddressWithPrefix } from '../../src/config/addresses.js';
 import { ConfigError, formatIssue, hasErrors, locateIssues, type ConfigIssue } from '../../src/config/issues.js';
-import { DEFAULTS, type GlobalDefs, type SyncGroupConfig, type VrrpdConfig, type VrrpInstanceConfig } from '../../src/config/model.js';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import type { GlobalDefs, SyncGroupConfig, VrrpdConfig, VrrpInstanceConfig } from '../../src/config/model.js';
 import { parentPaths } from '../../src/config/paths.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { config, instance, script, syncGroup, trackFile, trackProcess, vip } from './builders.js';

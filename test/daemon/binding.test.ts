@@ -30,6 +30,9 @@ test('a keepalived instance becomes a daemon binding with keepalived semantics',
   expect(issues).toEqual([]);
   const [binding] = routerBindings(config);
   expect(binding).toEqual({
+    // What a reload compares.
+    instance: config.instances[0],
+    global: config.global,
     router: {
       name: 'VI_1',
       vrid: 7,

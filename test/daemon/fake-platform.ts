@@ -4,8 +4,10 @@
 // host is asked to do (packets, address and route changes, announcements), in order.
 import { setImmediate as tick } from 'node:timers/promises';
 import type { AddressFamily } from '../../src/core/address.js';
-import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
-import { routerConfigFromSpec } from '../../src/sim/lan.js';
+import { routerBindings, type RouterBinding } from '../../src/daemon/vrrp/binding.js';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import type { GlobalDefs, VrrpInstanceConfig } from '../../src/config/model.js';
+import { config, instance } from '../config/builders.js';
 import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import type {
   AnnouncePort,
@@ -180,15 +182,12 @@ export function advancer(clock: VirtualClock): (ms: number) => Promise<void> {
   };
 }
 
-/** The VIP of vipInstance. */
-const TEST_VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
+/** The binding the daemon makes of one vrrp_instance (builders.ts's VI_1, changed by `overrides`) and global_defs. */
+export function bindingOf(overrides: Partial<VrrpInstanceConfig> = {}, global: Partial<GlobalDefs> = {}): RouterBinding {
+  return routerBindings(config({ global: { ...DEFAULTS.global, ...global }, instances: [instance(overrides)] }))[0]!;
+}
 
-/** Instance VI_1 (VRID 51) on eth0 with TEST_VIP, multicast; `extra` changes its router settings. */
-export function vipInstance(priority: number, extra: Partial<Parameters<typeof routerConfigFromSpec>[0]> = {}): RouterBinding {
-  return {
-    router: routerConfigFromSpec({ name: 'VI_1', priority, vrid: 51, ...extra }),
-    interfaceName: 'eth0',
-    destinations: ['224.0.0.18'],
-    addresses: [TEST_VIP],
-  };
+/** Instance VI_1 (VRID 51) on eth0 with VIP 192.0.2.100/24, multicast; `extra` changes its configuration. */
+export function vipInstance(priority: number, extra: Partial<VrrpInstanceConfig> = {}): RouterBinding {
+  return bindingOf({ priority, ...extra });
 }

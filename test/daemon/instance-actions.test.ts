@@ -5,9 +5,11 @@ import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
 import { decodeAdvertisement } from '../../src/vrrp/packet/advertisement.js';
 import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel } from './fakes.js';
+import { bindingOf } from './fake-platform.js';
 
 function setup(destinations = ['224.0.0.18']) {
   const binding: RouterBinding = {
+    ...bindingOf(),
     router: routerConfigFromSpec({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100', '192.0.2.101'] }),
     interfaceName: 'eth0',
     destinations,

@@ -5,34 +5,27 @@ import { describe, expect, test } from 'vitest';
 import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
 import { describeReload } from '../../src/daemon/reload-summary.js';
 import { changedSettings, instanceKey, planReload, summarise } from '../../src/daemon/vrrp/reload-plan.js';
-import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
+import type { GlobalDefs, VrrpInstanceConfig } from '../../src/config/model.js';
+import { vip } from '../config/builders.js';
 import { capturingLogger } from './fakes.js';
-import { advancer, FakePlatform, FakeSegment } from './fake-platform.js';
+import { advancer, bindingOf, FakePlatform, FakeSegment } from './fake-platform.js';
 
-type RouterSpec = Partial<Parameters<typeof routerConfigFromSpec>[0]>;
-const spec = (address: string) => ({ address, prefixLength: 24, family: 'ipv4' as const, device: 'eth0' });
-
-function instance(priority: number, extra: RouterSpec = {}, binding: Partial<RouterBinding> = {}): RouterBinding {
-  const router = routerConfigFromSpec({ name: 'VI_1', priority, vrid: 51, ...extra });
-  return {
-    router,
-    interfaceName: 'eth0',
-    destinations: router.unicastPeers.length > 0 ? router.unicastPeers : ['224.0.0.18'],
-    addresses: router.virtualAddresses.map(spec),
-    multicastGroup: '224.0.0.18',
-    ...binding,
-  };
+/** VI_1 (VRID 51, VIP 192.0.2.100/24 on eth0) at a priority; `extra` and `global` change its configuration. */
+function instance(priority: number, extra: Partial<VrrpInstanceConfig> = {}, global: Partial<GlobalDefs> = {}): RouterBinding {
+  return bindingOf({ priority, ...extra }, global);
 }
+
+const vips = (...addresses: string[]) => addresses.map((address) => vip(address, 24));
 
 describe('planReload', () => {
   test('matches by VRID, family, interface, unicast source and mode, not by name', () => {
-    const running = [instance(150), instance(100, { name: 'VI_2', vrid: 52 })];
+    const running = [instance(150), instance(100, { name: 'VI_2', virtualRouterId: 52 })];
     const next = [
       instance(150, { name: 'RENAMED' }), // same VRID 51: kept, renamed in place
-      instance(100, { name: 'VI_2', vrid: 52 }, { interfaceName: 'eth1' }), // other interface: a new router
-      instance(100, { name: 'VI_3', vrid: 53 }),
+      instance(100, { name: 'VI_2', virtualRouterId: 52, interface: 'eth1' }), // other interface: a new router
+      instance(100, { name: 'VI_3', virtualRouterId: 53 }),
     ];
     const plan = planReload(running, next);
     expect(summarise(plan)).toEqual({
@@ -46,28 +39,28 @@ describe('planReload', () => {
   });
 
   test('unicast and multicast are different routers; so are different unicast sources', () => {
-    const unicast = instance(150, { unicastPeers: ['192.0.2.2'] }, { unicastSource: '192.0.2.1' });
+    const unicast = instance(150, { unicastPeers: [{ address: '192.0.2.2' }], unicastSourceIp: '192.0.2.1' });
     expect(summarise(planReload([instance(150)], [unicast]))).toMatchObject({ removed: ['VI_1'], added: ['VI_1'] });
-    const otherSource = instance(150, { unicastPeers: ['192.0.2.2'] }, { unicastSource: '192.0.2.9' });
+    const otherSource = instance(150, { unicastPeers: [{ address: '192.0.2.2' }], unicastSourceIp: '192.0.2.9' });
     expect(summarise(planReload([unicast], [otherSource]))).toMatchObject({ removed: ['VI_1'], added: ['VI_1'] });
-    const morePeers = instance(150, { unicastPeers: ['192.0.2.2', '192.0.2.3'] }, { unicastSource: '192.0.2.1' });
-    expect(summarise(planReload([unicast], [morePeers])).updated).toEqual([{ instance: 'VI_1', changes: ['destinations', 'unicastPeers'] }]);
+    const morePeers = instance(150, { unicastPeers: [{ address: '192.0.2.2' }, { address: '192.0.2.3' }], unicastSourceIp: '192.0.2.1' });
+    expect(summarise(planReload([unicast], [morePeers])).updated).toEqual([{ instance: 'VI_1', changes: ['unicast_peer'] }]);
   });
 
   test('identical instances are unchanged; in-place and restart changes are told apart', () => {
     expect(summarise(planReload([instance(150)], [instance(150)]))).toMatchObject({ unchanged: ['VI_1'], updated: [], restarted: [] });
-    expect(changedSettings(instance(150), instance(120, { advertIntervalMs: 2000, preempt: false }))).toEqual(['advertIntervalMs', 'preempt', 'priority']);
-    const vips = instance(150, { virtualAddresses: ['192.0.2.100', '192.0.2.101'] });
-    expect(changedSettings(instance(150), vips)).toEqual(['addresses', 'virtualAddresses']);
+    expect(changedSettings(instance(150), instance(120, { advertIntervalMs: 2000, preempt: false }))).toEqual(['advert_int', 'nopreempt', 'priority']);
+    const twoVips = instance(150, { virtualAddresses: vips('192.0.2.100', '192.0.2.101') });
+    expect(changedSettings(instance(150), twoVips)).toEqual(['virtual_ipaddress']);
     expect(summarise(planReload([instance(150)], [instance(150, { version: 2 })]))).toMatchObject({ updated: [{ instance: 'VI_1', changes: ['version'] }], restarted: [] });
-    expect(summarise(planReload([instance(150)], [instance(255)])).restarted).toEqual([{ instance: 'VI_1', changes: ['owner', 'priority'] }]);
-    expect(summarise(planReload([instance(150)], [instance(150, {}, { multicastGroup: '224.0.0.19' })])).restarted).toEqual([
-      { instance: 'VI_1', changes: ['multicastGroup'] },
+    expect(summarise(planReload([instance(150)], [instance(255)])).restarted).toEqual([{ instance: 'VI_1', changes: ['priority'] }]);
+    expect(summarise(planReload([instance(150)], [instance(150, {}, { mcastGroup4: '224.0.0.19' })])).restarted).toEqual([
+      { instance: 'VI_1', changes: ['vrrp_mcast_group4'] },
     ]);
   });
 
   test('the one-line description names every instance and what changed', () => {
-    const plan = planReload([instance(150), instance(100, { name: 'OLD', vrid: 60 })], [instance(120), instance(100, { name: 'NEW', vrid: 61 })]);
+    const plan = planReload([instance(150), instance(100, { name: 'OLD', virtualRouterId: 60 })], [instance(120), instance(100, { name: 'NEW', virtualRouterId: 61 })]);
     expect(describeReload(summarise(plan))).toBe('updated VI_1 (priority); removed OLD; added NEW');
     expect(describeReload(summarise(planReload([], [])))).toBe('nothing to do');
   });
@@ -83,7 +76,7 @@ test('an instance that cannot start makes the reload fail before anything change
   await daemon.start();
   await advancer(clock)(5000);
   const sent = platform.sent.length;
-  await expect(daemon.reload([instance(90), instance(100, { name: 'VI_9', vrid: 9 }, { interfaceName: 'eth9' })])).rejects.toThrow('interface eth9 does not exist');
+  await expect(daemon.reload([instance(90), instance(100, { name: 'VI_9', virtualRouterId: 9, interface: 'eth9' })])).rejects.toThrow('interface eth9 does not exist');
   expect(daemon.status()[0]).toMatchObject({ basePriority: 150, effectivePriority: 150, state: 'Master' });
   expect(platform.sent.length).toBe(sent);
 });

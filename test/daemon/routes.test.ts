@@ -5,12 +5,11 @@ import { describe, expect, test } from 'vitest';
 import { VrrpRouters } from '../../src/daemon/vrrp/routers.js';
 import type { RouterBinding } from '../../src/daemon/vrrp/binding.js';
 import { HostActions } from '../../src/daemon/vrrp/host-actions.js';
-import { changedSettings } from '../../src/daemon/vrrp/reload-plan.js';
+import { changedSettings, planReload, summarise } from '../../src/daemon/vrrp/reload-plan.js';
 import type { VirtualRouteSpec, VirtualRuleSpec } from '../../src/daemon/vrrp/ports.js';
-import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel, FakeRoutes } from './fakes.js';
-import { FakePlatform, FakeSegment } from './fake-platform.js';
+import { bindingOf, FakePlatform, FakeSegment } from './fake-platform.js';
 
 const VIP = { address: '192.0.2.100', prefixLength: 24, family: 'ipv4' as const, device: 'eth0' };
 const ROUTES: VirtualRouteSpec[] = [
@@ -19,16 +18,9 @@ const ROUTES: VirtualRouteSpec[] = [
 ];
 const RULES: VirtualRuleSpec[] = [{ family: 'ipv4', from: { address: '192.0.2.100', prefixLength: 32 }, table: 100, priority: 100 }];
 
+/** VI_1 with ROUTES and RULES; `extra` changes what HostActions is given. */
 function binding(extra: Partial<RouterBinding> = {}): RouterBinding {
-  return {
-    router: routerConfigFromSpec({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100'] }),
-    interfaceName: 'eth0',
-    destinations: ['224.0.0.18'],
-    addresses: [VIP],
-    routes: ROUTES,
-    rules: RULES,
-    ...extra,
-  };
+  return { ...bindingOf({ priority: 150, virtualRoutes: ROUTES, virtualRules: RULES }), ...extra };
 }
 
 function setup(extra: Partial<RouterBinding> = {}) {
@@ -109,13 +101,13 @@ describe('HostActions', () => {
 });
 
 test('a reload that changes only routes or rules updates the instance in place (not unchanged, not restarted)', () => {
-  const previous = binding();
-  expect(changedSettings(previous, binding())).toEqual([]);
-  expect(changedSettings(previous, binding({ routes: [ROUTES[0]!] }))).toEqual(['routes']);
-  expect(changedSettings(previous, binding({ rules: [] }))).toEqual(['rules']);
-  // Bindings without the fields (instances without routes) compare as empty lists.
-  const { routes: _routes, rules: _rules, ...bare } = binding({ routes: [], rules: [] });
-  expect(changedSettings(bare, binding({ routes: [], rules: [] }))).toEqual([]);
+  const previous = bindingOf({ virtualRoutes: ROUTES, virtualRules: RULES });
+  expect(changedSettings(previous, bindingOf({ virtualRoutes: ROUTES, virtualRules: RULES }))).toEqual([]);
+  expect(changedSettings(previous, bindingOf({ virtualRoutes: [ROUTES[0]!], virtualRules: RULES }))).toEqual(['virtual_routes']);
+  expect(changedSettings(previous, bindingOf({ virtualRoutes: ROUTES, virtualRules: [] }))).toEqual(['virtual_rules']);
+  // Instances without the blocks compare as empty ones.
+  expect(changedSettings(bindingOf(), bindingOf({ virtualRoutes: [], virtualRules: [] }))).toEqual([]);
+  expect(summarise(planReload([previous], [bindingOf({ virtualRoutes: [ROUTES[0]!], virtualRules: RULES })]))).toMatchObject({ updated: [{ instance: 'VI_1', changes: ['virtual_routes'] }], restarted: [] });
 });
 
 test('a VIP someone removed is put back with the routes whose src it was (the kernel dropped those with it)', async () => {

@@ -1,10 +1,17 @@
 // The model as keepalived.conf text (`vrrpd convert --to keepalived`, `vrrpd ipfailover --print`).
+import { REGISTRY, type Registry } from '../keywords/index.js';
 import type { VrrpdConfig } from '../model.js';
 import { configEntries, type Entry } from './entries.js';
 
-export function writeKeepalivedConfig(config: VrrpdConfig, header?: string): string {
+/** `registry`: the block types written (a test passes its own, with a made-up block type). */
+export function writeKeepalivedConfig(config: VrrpdConfig, header?: string, registry: Registry = REGISTRY): string {
+  return renderKeepalived(configEntries(config, registry), header);
+}
+
+/** Entries as keepalived.conf text, a blank line between top-level blocks. */
+export function renderKeepalived(entries: readonly Entry[], header?: string): string {
   const lines: string[] = header ? header.split('\n').map((text) => `! ${text}`.trimEnd()) : [];
-  configEntries(config).forEach((entry, index) => {
+  entries.forEach((entry, index) => {
     if (index > 0 || lines.length > 0) lines.push('');
     render(entry, 0, lines);
   });

@@ -1,53 +1,53 @@
-// The model as a YAML configuration (`vrrpd convert --to yaml`): the keys yaml/translate.ts
-// reads, keepalived keywords in camelCase, times in seconds as keepalived writes them.
+// The model as a YAML configuration (`vrrpd convert --to yaml`): the keys yaml/translate.ts reads,
+// each keyword's first YAML key (keepalived keywords in camelCase), times in seconds as keepalived
+// writes them. Each value is written in its keyword's YAML form (../keywords/registry.ts).
 import { stringify } from 'yaml';
+import { REGISTRY, type Registry } from '../keywords/index.js';
+import { REVERSE_KEY, type Keyword } from '../keywords/registry.js';
 import type { VrrpdConfig } from '../model.js';
-import { camelCase } from '../yaml/translate.js';
 import { configEntries, type Entry } from './entries.js';
 
-type Value = string | number | boolean | Value[] | { [key: string]: Value };
+export type Value = string | number | boolean | Value[] | { [key: string]: Value };
 
-/** Script keywords whose `<script> USER [GROUP]` becomes `{script, user}`. */
-const SCRIPT_KEYWORDS = new Set([
-  'notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify', 'notify_master_rx_lower_pri', 'notify_deleted', 'notify_fifo_script',
-]);
-
-/** Blocks whose children are list entries (`addr dev eth0`, `chk_x weight 10`), not keywords. */
-const LIST_BLOCKS = new Set([
-  'unicast_peer', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'track_interface', 'track_script', 'track_file', 'track_process', 'group', 'interfaces',
-]);
-
-export function writeYamlConfig(config: VrrpdConfig, header?: string): string {
+/** `registry`: the block types written (a test passes its own, with a made-up block type). */
+export function writeYamlConfig(config: VrrpdConfig, header?: string, registry: Registry = REGISTRY): string {
   const document: Record<string, Value> = {};
-  const named = (key: string): Record<string, Value> => (document[key] ??= {}) as Record<string, Value>;
-  for (const entry of configEntries(config)) {
-    const body = blockValue(entry);
-    if (entry.keyword === 'global_defs') document['global'] = body;
-    else if (entry.keyword === 'vrrp_script') named('vrrpScripts')[entry.args[0]!] = body;
-    else if (entry.keyword === 'track_file') named('trackFiles')[entry.args[0]!] = body;
-    else if (entry.keyword === 'vrrp_track_process') named('vrrpTrackProcesses')[entry.args[0]!] = body;
-    else if (entry.keyword === 'vrrp_sync_group') named('syncGroups')[entry.args[0]!] = body;
-    else if (entry.keyword === 'vrrp_instance') ((document['vrrpInstances'] ??= []) as Value[]).push({ name: entry.args[0]!, ...body });
-    else if (entry.keyword === 'garp_group') ((document['garpGroups'] ??= []) as Value[]).push(body);
+  const types = [registry.global, ...registry.blocks];
+  for (const entry of configEntries(config, registry)) {
+    const type = types.find((candidate) => candidate.keyword === entry.keyword);
+    if (!type) continue;
+    const body = yamlBody(type.keywords, entry);
+    const layout = type.yaml;
+    if (layout.kind === 'single') document[layout.key] = body;
+    else if (layout.kind === 'named') ((document[layout.key] ??= {}) as Record<string, Value>)[entry.args[0]!] = body;
+    else if (layout.kind === 'list') ((document[layout.key] ??= []) as Value[]).push({ [layout.nameKey]: entry.args[0]!, ...body });
+    else ((document[layout.key] ??= []) as Value[]).push(body);
   }
   const text = stringify(document, { lineWidth: 0 });
   return (header ? header.split('\n').map((line) => `# ${line}`.trimEnd()).join('\n') + '\n' : '') + (Object.keys(document).length > 0 ? text : '{}\n');
 }
 
-function blockValue(entry: Entry): Record<string, Value> {
+/** A block's entry as the YAML mapping of its keywords' keys. */
+export function yamlBody<M, C>(keywords: readonly Keyword<M, C>[], entry: Entry): Record<string, Value> {
   const body: Record<string, Value> = {};
   for (const child of entry.children ?? []) {
-    const key = camelCase(child.keyword);
-    if (child.children !== undefined) {
-      body[key] = LIST_BLOCKS.has(child.keyword) ? child.children.map((item) => [item.keyword, ...item.args].join(' ')) : blockValue(child);
-    } else if (child.keyword === 'weight' && child.args[1] === 'reverse') {
+    const keyword = keywords.find((candidate) => candidate.name === child.keyword);
+    const yaml = keyword?.yaml[0];
+    // The writer writes only registered keywords, and every written one has a YAML key (a test walks them).
+    if (!yaml) throw new Error(`${entry.keyword}: ${child.keyword} has no YAML key`);
+    const form = yaml.form;
+    if (form.kind === 'entries' || form.kind === 'addresses' || form.kind === 'lines' || form.kind === 'names') {
+      body[yaml.key] = (child.children ?? []).map((item) => [item.keyword, ...item.args].join(' '));
+    } else if (form.kind === 'block') {
+      body[yaml.key] = yamlBody(form.block.keywords, child);
+    } else if (form.kind === 'weight' && child.args[1] === 'reverse') {
       // `weight -20 reverse` in a vrrp_script / track_file / vrrp_track_process block.
-      body[key] = scalar(child.args[0]!);
-      body['reverse'] = true;
-    } else if (SCRIPT_KEYWORDS.has(child.keyword) && child.args.length > 1) {
-      body[key] = { script: child.args[0]!, user: child.args.slice(1).join(' ') };
-    } else if (child.args.length === 0) body[key] = true;
-    else body[key] = child.args.length === 1 ? scalar(child.args[0]!) : child.args.join(' ');
+      body[yaml.key] = scalar(child.args[0]!);
+      body[REVERSE_KEY] = true;
+    } else if ((form.kind === 'script' || form.kind === 'script-or-flag') && child.args.length > 1) {
+      body[yaml.key] = { script: child.args[0]!, user: child.args.slice(1).join(' ') };
+    } else if (child.args.length === 0) body[yaml.key] = true;
+    else body[yaml.key] = child.args.length === 1 ? scalar(child.args[0]!) : child.args.join(' ');
   }
   return body;
 }

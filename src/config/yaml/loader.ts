@@ -7,13 +7,16 @@ import { resolve } from 'node:path';
 import type { ConfigIssue } from '../issues.js';
 import { detectInterfaces, type DetectedInterfaces, type DetectionRequest, type InterfaceResolver } from '../interface-detection.js';
 import { loadStatements, type LoadResult } from '../keepalived/loader.js';
-import { camelCase, KEYWORDS_WITH_YAML_KEYS, translateYaml } from './translate.js';
+import { REGISTRY, type Registry } from '../keywords/index.js';
+import { camelCase, keywordsWithYamlKeysOf, translateYaml } from './translate.js';
 
 const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
 
 export interface YamlLoadOptions {
   /** Interfaces the host detected (see interface-detection.ts); without them detections are warnings. */
   readonly detected?: DetectedInterfaces;
+  /** The block types read (a test passes its own, with a made-up block type). */
+  readonly registry?: Registry;
 }
 
 export interface YamlLoadResult extends LoadResult {
@@ -22,11 +25,13 @@ export interface YamlLoadResult extends LoadResult {
 }
 
 export function loadYamlText(text: string, name: string, options: YamlLoadOptions = {}): YamlLoadResult {
-  const translation = translateYaml(text, { file: name, ...(options.detected ? { detected: options.detected } : {}) });
-  const loaded = loadStatements({ statements: translation.statements, problems: [], files: [name] });
+  const registry = options.registry ?? REGISTRY;
+  const translation = translateYaml(text, { file: name, registry, ...(options.detected ? { detected: options.detected } : {}) });
+  const loaded = loadStatements({ statements: translation.statements, problems: [], files: [name] }, registry);
+  const yamlSpelled = keywordsWithYamlKeysOf(registry);
   return {
     ...loaded,
-    issues: [...translation.issues, ...loaded.issues.map(inYamlTerms)],
+    issues: [...translation.issues, ...loaded.issues.map((issue) => inYamlTerms(issue, yamlSpelled))],
     detections: translation.detections,
   };
 }
@@ -39,7 +44,7 @@ export function loadYamlFile(path: string, options: YamlLoadOptions = {}): YamlL
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     const reason = READ_ERRORS[code] ?? code;
-    return { ...loadYamlText('', file), issues: [{ severity: 'error', path: 'file', message: `cannot read ${file}: ${reason}`, location: { file, line: 0, column: 0 } }] };
+    return { ...loadYamlText('', file, options), issues: [{ severity: 'error', path: 'file', message: `cannot read ${file}: ${reason}`, location: { file, line: 0, column: 0 } }] };
   }
   return loadYamlText(text, file, options);
 }
@@ -52,7 +57,7 @@ export async function loadYamlFileOnHost(path: string, resolver: InterfaceResolv
 }
 
 /** `advert_int "x" is not valid` reads `advertInt "x" is not valid` in a YAML file. */
-function inYamlTerms(issue: ConfigIssue): ConfigIssue {
-  const message = issue.message.replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g, (word) => (KEYWORDS_WITH_YAML_KEYS.has(word) ? camelCase(word) : word));
+function inYamlTerms(issue: ConfigIssue, yamlSpelled: ReadonlySet<string>): ConfigIssue {
+  const message = issue.message.replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g, (word) => (yamlSpelled.has(word) ? camelCase(word) : word));
   return message === issue.message ? issue : { ...issue, message };
 }

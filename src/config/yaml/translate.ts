@@ -1,7 +1,8 @@
 // A YAML configuration (every keepalived keyword in camelCase, plus Deckhouse's KeepalivedInstance
 // `vrrpInstances` entries) onto keepalived statements whose words carry YAML positions. The
 // keepalived loader then gives both formats one set of semantics, defaults and messages, and
-// every issue a file:line:column in the YAML file.
+// every issue a file:line:column in the YAML file. Which keys a block has, and how each value
+// reads, is the keyword registry's (../keywords/): each keyword's YAML keys and form.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ConfigIssue, SourceLocation } from '../issues.js';
 import { familyOf, parseAddressWithPrefix } from '../addresses.js';
@@ -9,6 +10,8 @@ import { nearest } from '../suggest.js';
 import type { AddressFamily } from '../model.js';
 import { describeDetection, detectionKey, type DetectedInterfaces, type DetectionRequest, type InterfaceDetection } from '../interface-detection.js';
 import type { Statement, Word } from '../keepalived/syntax.js';
+import { REGISTRY, type Registry } from '../keywords/index.js';
+import { camelCase, REVERSE_KEY, type AnyField, type BlockType, type Keyword, type YamlForm } from '../keywords/registry.js';
 
 export interface Translation {
   readonly statements: Statement[];
@@ -16,123 +19,57 @@ export interface Translation {
   readonly detections: DetectionRequest[];
 }
 
-/** How a key's value becomes keepalived words. */
+export { camelCase };
+
+/** How a key's value becomes keepalived statements: a keyword's YAML form, or the translator's own. */
 type Spec =
-  | { readonly kind: 'value'; readonly keyword: string }
-  | { readonly kind: 'words'; readonly keyword: string }
-  | { readonly kind: 'flag'; readonly keyword: string }
-  | { readonly kind: 'bool'; readonly keyword: string }
-  | { readonly kind: 'script'; readonly keyword: string }
+  | { readonly kind: 'keyword'; readonly keyword: string; readonly form: YamlForm; readonly field: AnyField<object, unknown> | undefined }
   | { readonly kind: 'custom'; readonly read: (pair: Pair<Node, Node | null>, out: Statement[], at: string) => void };
 
-const value = (keyword: string): Spec => ({ kind: 'value', keyword });
-const words = (keyword: string): Spec => ({ kind: 'words', keyword });
-const flag = (keyword: string): Spec => ({ kind: 'flag', keyword });
-const bool = (keyword: string): Spec => ({ kind: 'bool', keyword });
-/** A script: its command line, or `{script: COMMAND LINE, user: USER [GROUP]}`. */
-const script = (keyword: string): Spec => ({ kind: 'script', keyword });
+const ignore: Spec = { kind: 'custom', read: () => undefined };
 
-/** keepalived keyword -> YAML key, for messages the keepalived loader words with its keywords. */
-export function camelCase(keyword: string): string {
-  return keyword.replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+/** Every block type, global_defs first, as the root of a YAML file lists them. */
+function rootTypes(registry: Registry): readonly BlockType<object, unknown>[] {
+  return [registry.global, ...registry.blocks];
 }
 
-const GARP_KEYWORDS = [
-  'garp_master_delay', 'garp_master_repeat', 'garp_master_refresh', 'garp_master_refresh_repeat',
-  'garp_lower_prio_delay', 'garp_lower_prio_repeat', 'garp_interval', 'gna_interval',
-];
+const spelledKeywords = new WeakMap<Registry, ReadonlySet<string>>();
 
-const GLOBAL_KEYS: Record<string, Spec> = {
-  routerId: value('router_id'),
-  vrrpVersion: value('vrrp_version'),
-  vrrpMcastGroup4: value('vrrp_mcast_group4'),
-  vrrpMcastGroup6: value('vrrp_mcast_group6'),
-  vrrpStartupDelay: value('vrrp_startup_delay'),
-  vrrpStrict: bool('vrrp_strict'),
-  vrrpCheckUnicastSrc: bool('vrrp_check_unicast_src'),
-  vrrpLowerPrioNoAdvert: bool('vrrp_lower_prio_no_advert'),
-  vrrpHigherPrioSendAdvert: bool('vrrp_higher_prio_send_advert'),
-  vrrpNotifyPriorityChanges: bool('vrrp_notify_priority_changes'),
-  enableScriptSecurity: bool('enable_script_security'),
-  scriptUser: words('script_user'),
-  notifyFifo: value('notify_fifo'),
-  vrrpNotifyFifo: value('vrrp_notify_fifo'),
-  notifyFifoScript: script('notify_fifo_script'),
-  vrrpNotifyFifoScript: script('vrrp_notify_fifo_script'),
-  maxAutoPriority: value('max_auto_priority'),
-  ...Object.fromEntries(GARP_KEYWORDS.map((keyword) => [camelCase(`vrrp_${keyword}`), value(`vrrp_${keyword}`)])),
-};
+/** The keepalived keywords with an underscore whose YAML key is their camelCase, for rewording messages. */
+export function keywordsWithYamlKeysOf(registry: Registry): ReadonlySet<string> {
+  // Asked for each message of each load: worked out once per registry.
+  let known = spelledKeywords.get(registry);
+  if (!known) {
+    known = new Set(keywordsWithYamlKeys(rootTypes(registry).map((type) => type.keywords)));
+    spelledKeywords.set(registry, known);
+  }
+  return known;
+}
 
-const NOTIFY_KEYS: Record<string, Spec> = {
-  notifyMaster: script('notify_master'),
-  notifyBackup: script('notify_backup'),
-  notifyFault: script('notify_fault'),
-  notifyStop: script('notify_stop'),
-  notify: script('notify'),
-  notifyMasterRxLowerPri: script('notify_master_rx_lower_pri'),
-};
+function keywordsWithYamlKeys(blocks: readonly (readonly Keyword<object, unknown>[])[]): string[] {
+  return blocks.flatMap((keywords) =>
+    keywords.flatMap((keyword) => {
+      const keys = keyword.yaml.map((yaml) => yaml.key);
+      const spelled = [keyword.name, ...keyword.aliases].filter((name) => keys.includes(camelCase(name)));
+      const inside = keyword.yaml.flatMap(({ form }) =>
+        form.kind === 'block' ? keywordsWithYamlKeys([form.block.keywords]) : form.kind === 'entries' ? Object.keys(form.keys).map(snakeCase) : [],
+      );
+      return [...spelled, ...inside].filter((name) => name.includes('_'));
+    }),
+  );
+}
 
-const SCRIPT_KEYS: Record<string, Spec> = {
-  script: value('script'),
-  interval: value('interval'),
-  timeout: value('timeout'),
-  weight: value('weight'),
-  reverse: flag('reverse'),
-  rise: value('rise'),
-  fall: value('fall'),
-  user: words('user'),
-  initFail: flag('init_fail'),
-};
-
-const TRACK_FILE_KEYS: Record<string, Spec> = {
-  file: value('file'),
-  weight: value('weight'),
-  reverse: flag('reverse'),
-  initFile: words('init_file'),
-};
-
-const TRACK_PROCESS_KEYS: Record<string, Spec> = {
-  process: words('process'),
-  paramMatch: value('param_match'),
-  fullCommand: flag('full_command'),
-  weight: value('weight'),
-  reverse: flag('reverse'),
-  quorum: value('quorum'),
-  quorumMax: value('quorum_max'),
-  delay: value('delay'),
-  forkDelay: value('fork_delay'),
-  terminateDelay: value('terminate_delay'),
-};
-
-/** Keys whose value is a weight that `reverse: true` qualifies (keepalived: `weight N reverse`). */
-const REVERSIBLE: Record<string, { readonly defaultWeight: string }> = {
-  vrrp_script: { defaultWeight: '0' },
-  track_file: { defaultWeight: '1' },
-  vrrp_track_process: { defaultWeight: '0' },
-};
-
-/** Instance keywords, for rewording the keepalived loader's messages in YAML terms. */
-const INSTANCE_KEYWORDS = [
-  'virtual_router_id', 'advert_int', 'preempt_delay', 'no_accept', 'unicast_src_ip', 'mcast_src_ip', 'unicast_peer',
-  'auth_type', 'auth_pass', 'virtual_ipaddress', 'virtual_ipaddress_excluded', 'track_interface', 'track_script',
-  'track_file', 'track_process', 'dont_track_primary', 'lower_prio_no_advert', 'higher_prio_send_advert', 'notify_priority_changes', 'notify_deleted', 'use_vmac',
-  'v3_checksum_as_v2', 'virtual_routes', 'virtual_rules', 'strict_mode', 'native_ipv6', 'check_unicast_src', 'min_ttl', 'max_ttl', 'sync_group_tracking_weight',
-  ...GARP_KEYWORDS,
-];
-
-/** keepalived keywords with an underscore that YAML writes in camelCase. */
-export const KEYWORDS_WITH_YAML_KEYS: ReadonlySet<string> = new Set(
-  [GLOBAL_KEYS, NOTIFY_KEYS, SCRIPT_KEYS, TRACK_FILE_KEYS, TRACK_PROCESS_KEYS]
-    .flatMap((specs) => Object.values(specs))
-    .flatMap((spec) => (spec.kind === 'custom' ? [] : [spec.keyword]))
-    .concat(INSTANCE_KEYWORDS)
-    .filter((keyword) => keyword.includes('_')),
-);
+/** YAML key -> keepalived word: `minTtl` -> `min_ttl`. */
+function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (char) => `_${char.toLowerCase()}`);
+}
 
 interface Options {
   readonly file: string;
   /** Answers to interface detection; without them detections are placeholders and warnings. */
   readonly detected?: DetectedInterfaces;
+  /** The block types whose keys a file has (a test passes its own, with a made-up block type). */
+  readonly registry?: Registry;
 }
 
 export function translateYaml(text: string, options: Options): Translation {
@@ -146,6 +83,7 @@ class Translator {
   private readonly issues: ConfigIssue[] = [];
   private readonly detections: DetectionRequest[] = [];
   private readonly placeholders = new Map<string, string>();
+  private readonly types: readonly BlockType<object, unknown>[];
 
   constructor(
     text: string,
@@ -153,6 +91,7 @@ class Translator {
   ) {
     // uniqueKeys: a key written twice is an error (YAML 1.2 §3.2.1.1); 1.2 core schema: `yes` is a string.
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
+    this.types = rootTypes(options.registry ?? REGISTRY);
   }
 
   run(): Translation {
@@ -237,23 +176,36 @@ class Translator {
       const spec = root.items.find((pair) => this.keyText(pair) === 'spec');
       root = this.map(spec?.value, 'spec', 'root', spec?.key);
       if (!root) return;
-      this.eachKey(root, 'root', 'spec', {
-        vrrpInstances: { kind: 'custom', read: (pair) => this.instances(pair) },
-        nodeSelector: { kind: 'custom', read: () => undefined },
-        tolerations: { kind: 'custom', read: () => undefined },
-      }, []);
+      const inManifest = this.types.filter((type) => type.yaml.kind === 'list' && type.yaml.inManifest);
+      // nodeSelector and tolerations are the scheduler's.
+      this.eachKey(root, 'root', 'spec', { ...this.rootSpecs(inManifest), nodeSelector: ignore, tolerations: ignore }, []);
       return;
     }
-    this.eachKey(root, 'root', 'the configuration', {
-      global: { kind: 'custom', read: (pair) => this.block('global_defs', undefined, pair, GLOBAL_KEYS, 'global') },
-      vrrpScripts: { kind: 'custom', read: (pair) => this.namedBlocks(pair, 'vrrp_script', SCRIPT_KEYS, 'scripts') },
-      trackFiles: { kind: 'custom', read: (pair) => this.namedBlocks(pair, 'track_file', TRACK_FILE_KEYS, 'trackFiles') },
-      vrrpTrackProcesses: { kind: 'custom', read: (pair) => this.namedBlocks(pair, 'vrrp_track_process', TRACK_PROCESS_KEYS, 'trackProcesses') },
-      vrrpInstances: { kind: 'custom', read: (pair) => this.instances(pair) },
-      syncGroups: { kind: 'custom', read: (pair) => this.syncGroups(pair) },
-      vrrpSyncGroups: { kind: 'custom', read: (pair) => this.syncGroups(pair) },
-      garpGroups: { kind: 'custom', read: (pair) => this.garpGroups(pair) },
-    }, []);
+    this.eachKey(root, 'root', 'the configuration', this.rootSpecs(this.types), []);
+  }
+
+  /** The root keys of block types: each type's key and its aliases. */
+  private rootSpecs(types: readonly BlockType<object, unknown>[]): Record<string, Spec> {
+    const specs: Record<string, Spec> = {};
+    for (const type of types) {
+      const layout = type.yaml;
+      const read: Spec = { kind: 'custom', read: (pair) => this.blocks(type, pair) };
+      for (const key of [layout.key, ...(layout.kind === 'named' ? (layout.aliases ?? []) : [])]) specs[key] = read;
+    }
+    return specs;
+  }
+
+  /** The keys of a block's keywords. */
+  private specs(keywords: readonly Keyword<object, unknown>[]): Record<string, Spec> {
+    const specs: Record<string, Spec> = {};
+    for (const keyword of keywords) {
+      for (const { key, form, spelling } of keyword.yaml) {
+        specs[key] = { kind: 'keyword', keyword: spelling, form, field: keyword.field };
+        // `reverse: true` qualifies the weight (merged into it once the block is read).
+        if (form.kind === 'weight') specs[REVERSE_KEY] = { kind: 'keyword', keyword: REVERSE_KEY, form: { kind: 'flag' }, field: undefined };
+      }
+    }
+    return specs;
   }
 
   /** Each key of a mapping through its spec; unknown keys are warnings with the nearest known key. */
@@ -269,32 +221,78 @@ class Translator {
     }
   }
 
-  private apply(spec: Spec, pair: Pair<Node, Node | null>, out: Statement[], path: string): void {
+  private apply(spec: Spec, pair: Pair<Node, Node | null>, out: Statement[], path: string, family: AddressFamily = 'ipv4'): void {
     const key = this.keyText(pair);
     if (spec.kind === 'custom') return spec.read(pair, out, path);
+    const { form } = spec;
     const keyword = this.word(spec.keyword, pair.key);
-    if (spec.kind === 'flag' || spec.kind === 'bool') {
-      const on = this.boolean(pair, path);
-      if (on === true) out.push({ keyword, args: [], children: undefined });
-      else if (on === false && spec.kind === 'bool') out.push({ keyword, args: [this.word('false', pair.value)], children: undefined });
-      return;
-    }
-    if (spec.kind === 'script') {
-      const form = this.resolve(pair.value);
-      if (isMap(form)) {
-        const fields = new Map((form as YAMLMap<Node, Node | null>).items.map((item) => [this.keyText(item), item.value]));
-        for (const item of (form as YAMLMap<Node, Node | null>).items) {
-          if (!['script', 'user'].includes(this.keyText(item))) this.issue('warning', path, `unknown key "${this.keyText(item)}" in ${key}; ignored (script, user)`, this.location(item.key));
-        }
-        const command = this.scalarText(fields.get('script'), `${key}.script`, path);
-        const user = fields.has('user') ? this.scalarText(fields.get('user'), `${key}.user`, path) : undefined;
-        const args = command === undefined ? [] : [this.word(command, fields.get('script')), ...(user !== undefined ? this.split(user, fields.get('user')) : [])];
-        out.push({ keyword, args, children: undefined });
+    const at = spec.field ? `${path}.${spec.field.path}` : path;
+    switch (form.kind) {
+      case 'flag':
+      case 'bool': {
+        const on = this.boolean(pair, path);
+        if (on === true) out.push({ keyword, args: [], children: undefined });
+        else if (on === false && form.kind === 'bool') out.push({ keyword, args: [this.word('false', pair.value)], children: undefined });
         return;
       }
+      case 'choice': {
+        // Deckhouse: `preempt: false` is keepalived's nopreempt.
+        const on = this.boolean(pair, path);
+        if (on !== undefined) out.push({ keyword: this.word(on ? form.whenTrue : form.whenFalse, pair.key), args: [], children: undefined });
+        return;
+      }
+      case 'word-or-flag': {
+        const node = this.resolve(pair.value);
+        if (isScalar(node) && typeof node.value === 'string') out.push({ keyword, args: [this.word(node.value, node)], children: undefined });
+        else if (this.boolean(pair, path)) out.push({ keyword, args: [], children: undefined });
+        return;
+      }
+      case 'script-or-flag': {
+        // true, or the script to run as well.
+        const node = this.resolve(pair.value);
+        if (isMap(node) || (isScalar(node) && typeof node.value === 'string')) this.apply({ ...spec, form: { kind: 'script' } }, pair, out, path);
+        else if (this.boolean(pair, path)) out.push({ keyword, args: [], children: undefined });
+        return;
+      }
+      case 'entries':
+        return this.entries(pair, spec.keyword, form.head, form.keys, out, path);
+      case 'addresses':
+        return this.addresses(pair, spec.keyword, out, at, family);
+      case 'lines':
+        return this.lines(pair, spec.keyword, out, at);
+      case 'names':
+        return this.nameBlock(spec.keyword, form.what, at).read(pair, out, path);
+      case 'interface':
+        return this.interfaceKey(pair, out, path, family);
+      case 'block': {
+        const body: Statement[] = [];
+        const map = this.map(pair.value, key, path, pair.key);
+        if (map) this.eachKey(map, at, key, this.specs(form.block.keywords), body);
+        out.push({ keyword, args: [], children: body });
+        return;
+      }
+      case 'script': {
+        const value = this.resolve(pair.value);
+        if (isMap(value)) {
+          const fields = new Map((value as YAMLMap<Node, Node | null>).items.map((item) => [this.keyText(item), item.value]));
+          for (const item of (value as YAMLMap<Node, Node | null>).items) {
+            if (!['script', 'user'].includes(this.keyText(item))) this.issue('warning', path, `unknown key "${this.keyText(item)}" in ${key}; ignored (script, user)`, this.location(item.key));
+          }
+          const command = this.scalarText(fields.get('script'), `${key}.script`, path);
+          const user = fields.has('user') ? this.scalarText(fields.get('user'), `${key}.user`, path) : undefined;
+          const args = command === undefined ? [] : [this.word(command, fields.get('script')), ...(user !== undefined ? this.split(user, fields.get('user')) : [])];
+          out.push({ keyword, args, children: undefined });
+          return;
+        }
+        break;
+      }
+      case 'scalar':
+      case 'words':
+      case 'weight':
+        break;
     }
     const text = this.scalarText(pair.value, key, path);
-    const args = text === undefined ? [] : spec.kind === 'words' ? this.split(text, pair.value) : [this.word(text, pair.value)];
+    const args = text === undefined ? [] : form.kind === 'words' ? this.split(text, pair.value) : [this.word(text, pair.value)];
     out.push({ keyword, args, children: undefined });
   }
 
@@ -319,150 +317,95 @@ class Translator {
     return result;
   }
 
-  /** `global:` and the like: one block statement. */
-  private block(keyword: string, name: Word | undefined, pair: Pair<Node, Node | null>, specs: Record<string, Spec>, path: string): Statement {
-    const children: Statement[] = [];
-    const map = this.map(pair.value, this.keyText(pair), path, pair.key);
-    if (map) this.eachKey(map, path, this.keyText(pair), specs, children);
-    const statement = { keyword: this.word(keyword, pair.key), args: name ? [name] : [], children };
-    this.statements.push(statement);
-    return statement;
-  }
+  // ---- blocks ----
 
-  /** `vrrpScripts: {chk: {...}}`: a mapping of name -> definition. */
-  private namedBlocks(pair: Pair<Node, Node | null>, keyword: string, specs: Record<string, Spec>, root: string): void {
-    const map = this.map(pair.value, this.keyText(pair), root, pair.key);
-    if (!map) return;
-    for (const entry of map.items) {
-      const name = this.keyText(entry);
-      const path = `${root}[${name}]`;
+  /** The blocks of one type under its root key, as its YAML layout places them. */
+  private blocks(type: BlockType<object, unknown>, pair: Pair<Node, Node | null>): void {
+    const layout = type.yaml;
+    const keywords = type.keywords;
+    if (layout.kind === 'single') {
       const children: Statement[] = [];
-      const body = this.map(entry.value, name, path, entry.key);
-      if (body) this.eachKey(body, path, `${keyword} ${name}`, specs, children);
-      this.mergeReverse(children, keyword);
-      this.statements.push({ keyword: this.word(keyword, entry.key), args: [this.word(name, entry.key)], children });
+      const map = this.map(pair.value, this.keyText(pair), type.collection, pair.key);
+      if (map) this.eachKey(map, type.collection, this.keyText(pair), this.specs(keywords), children);
+      this.statements.push({ keyword: this.word(type.keyword, pair.key), args: [], children });
+    } else if (layout.kind === 'named') {
+      // `vrrpScripts: {chk: {...}}`: a mapping of name -> definition.
+      const map = this.map(pair.value, this.keyText(pair), type.collection, pair.key);
+      if (!map) return;
+      for (const entry of map.items) {
+        const name = this.keyText(entry);
+        const path = `${type.collection}[${name}]`;
+        const children: Statement[] = [];
+        const body = this.map(entry.value, name, path, entry.key);
+        if (body) this.eachKey(body, path, layout.what(name), this.specs(keywords), children);
+        this.mergeReverse(children, keywords);
+        this.statements.push({ keyword: this.word(type.keyword, entry.key), args: [this.word(name, entry.key)], children });
+      }
+    } else if (layout.kind === 'list') {
+      this.items(pair.value, layout.key, type.collection).forEach((item, index) => this.listed(type, layout, item, index));
+    } else {
+      // `garpGroups: [{garpInterval: 0.2, interfaces: [eth0, eth1]}]`.
+      this.items(pair.value, layout.key, type.collection).forEach((item, index) => {
+        const path = `${type.collection}[${index}]`;
+        const body = this.map(item, path, path, item);
+        const children: Statement[] = [];
+        if (body) this.eachKey(body, path, path, this.specs(keywords), children);
+        this.statements.push({ keyword: this.word(type.keyword, item), args: [], children });
+      });
     }
   }
 
-  /** `weight: -20` with `reverse: true` is keepalived's `weight -20 reverse`. */
-  private mergeReverse(children: Statement[], keyword: string): void {
-    const reversible = REVERSIBLE[keyword];
-    const reverseAt = children.findIndex((child) => child.keyword.text === 'reverse');
-    if (!reversible || reverseAt < 0) return;
-    const reverse = children[reverseAt]!;
-    children.splice(reverseAt, 1);
-    const weightAt = children.findIndex((child) => child.keyword.text === 'weight');
-    const weight = children[weightAt];
-    if (weight) children[weightAt] = { ...weight, args: [...weight.args, { text: 'reverse', location: reverse.keyword.location }] };
-    else children.push({ keyword: { text: 'weight', location: reverse.keyword.location }, args: [{ text: reversible.defaultWeight, location: reverse.keyword.location }, { text: 'reverse', location: reverse.keyword.location }], children: undefined });
-  }
-
-  // ---- vrrpInstances ----
-
-  private instances(pair: Pair<Node, Node | null>): void {
-    this.items(pair.value, 'vrrpInstances', 'instances').forEach((item, index) => this.instance(item, index));
-  }
-
-  private instance(item: Node | null, index: number): void {
-    const map = this.map(item, `vrrpInstances[${index}]`, 'instances', item);
+  /** One entry of a list of named bodies (`vrrpInstances: [{name: VI_1, ...}]`). */
+  private listed(type: BlockType<object, unknown>, layout: Extract<BlockType<object, unknown>['yaml'], { kind: 'list' }>, item: Node | null, index: number): void {
+    const what = `${layout.key}[${index}]`;
+    const map = this.map(item, what, type.collection, item);
     if (!map) {
-      if (item === null || (isScalar(item) && item.value === null)) this.issue('error', 'instances', `vrrpInstances[${index}] is empty`, this.location(item));
+      if (item === null || (isScalar(item) && item.value === null)) this.issue('error', type.collection, `${what} is empty`, this.location(item));
       return;
     }
     const get = (key: string): Pair<Node, Node | null> | undefined => map.items.find((pair) => this.keyText(pair) === key);
-    const nameNode = get('name');
-    const idNode = get('virtualRouterId') ?? get('id');
-    const nameText = this.peek(nameNode?.value);
-    const idText = this.peek(idNode?.value);
-    // Deckhouse names its instances after their VRID.
-    const name = nameText ?? (idText !== undefined ? `instance_${idText}` : `vrrpInstances[${index}]`);
-    const path = `instances[${name}]`;
-    const family = this.instanceFamily(map);
+    const name = layout.name((...keys) => {
+      const present = keys.map(get).find((pair) => pair !== undefined);
+      return this.peek(present?.value);
+    }, index);
+    const path = `${type.collection}[${name}]`;
+    const keywords = type.keywords;
+    const family = this.family(map, keywords);
     const children: Statement[] = [];
-    const addressList = (keyword: string): Spec => ({ kind: 'custom', read: (p, out, at) => this.addresses(p, keyword, out, at, family) });
-    const entries = (keyword: string, entryKeys: Record<string, 'value' | 'reverse'>): Spec => ({ kind: 'custom', read: (p, out, at) => this.entries(p, keyword, entryKeys, out, at) });
-    const trackerKeys = { weight: 'value', reverse: 'reverse' } as const;
-    const specs: Record<string, Spec> = {
-      name: { kind: 'custom', read: () => undefined },
-      state: value('state'),
-      interface: { kind: 'custom', read: (p, out, at) => this.interfaceKey(p, out, at, family) },
-      virtualRouterId: value('virtual_router_id'),
-      id: value('virtual_router_id'),
-      priority: value('priority'),
-      advertInt: value('advert_int'),
-      version: value('version'),
-      nopreempt: flag('nopreempt'),
-      // Deckhouse: `preempt: false` is keepalived's nopreempt.
-      preempt: { kind: 'custom', read: (p, out, at) => {
-        const on = this.boolean(p, at);
-        if (on !== undefined) out.push({ keyword: this.word(on ? 'preempt' : 'nopreempt', p.key), args: [], children: undefined });
-      } },
-      preemptDelay: value('preempt_delay'),
-      accept: flag('accept'),
-      noAccept: flag('no_accept'),
-      unicastSrcIp: value('unicast_src_ip'),
-      mcastSrcIp: value('mcast_src_ip'),
-      unicastPeer: entries('unicast_peer', { minTtl: 'value', maxTtl: 'value' }),
-      unicastPeers: entries('unicast_peer', { minTtl: 'value', maxTtl: 'value' }),
-      authentication: { kind: 'custom', read: (p, out, at) => {
-        const body: Statement[] = [];
-        const auth = this.map(p.value, 'authentication', at, p.key);
-        if (auth) this.eachKey(auth, `${at}.authentication`, 'authentication', { authType: value('auth_type'), authPass: value('auth_pass') }, body);
-        out.push({ keyword: this.word('authentication', p.key), args: [], children: body });
-      } },
-      virtualIpaddress: addressList('virtual_ipaddress'),
-      virtualIPAddresses: addressList('virtual_ipaddress'),
-      virtualIpaddressExcluded: addressList('virtual_ipaddress_excluded'),
-      virtualIPAddressesExcluded: addressList('virtual_ipaddress_excluded'),
-      virtualRoutes: { kind: 'custom', read: (p, out, at) => this.lines(p, 'virtual_routes', out, `${at}.virtualRoutes`) },
-      virtualRules: { kind: 'custom', read: (p, out, at) => this.lines(p, 'virtual_rules', out, `${at}.virtualRules`) },
-      trackInterface: entries('track_interface', trackerKeys),
-      trackInterfaces: entries('track_interface', trackerKeys),
-      trackScript: entries('track_script', trackerKeys),
-      trackScripts: entries('track_script', trackerKeys),
-      trackFile: entries('track_file', trackerKeys),
-      trackFiles: entries('track_file', trackerKeys),
-      trackProcess: entries('track_process', trackerKeys),
-      trackProcesses: entries('track_process', trackerKeys),
-      dontTrackPrimary: flag('dont_track_primary'),
-      lowerPrioNoAdvert: bool('lower_prio_no_advert'),
-      higherPrioSendAdvert: bool('higher_prio_send_advert'),
-      notifyPriorityChanges: bool('notify_priority_changes'),
-      // true, or the script to run as well.
-      notifyDeleted: { kind: 'custom', read: (p, out, at) => {
-        const node = this.resolve(p.value);
-        if (isMap(node) || (isScalar(node) && typeof node.value === 'string')) this.apply(script('notify_deleted'), p, out, at);
-        else if (this.boolean(p, at)) out.push({ keyword: this.word('notify_deleted', p.key), args: [], children: undefined });
-      } },
-      useVmac: { kind: 'custom', read: (p, out, at) => {
-        const node = this.resolve(p.value);
-        if (isScalar(node) && typeof node.value === 'string') out.push({ keyword: this.word('use_vmac', p.key), args: [this.word(node.value, node)], children: undefined });
-        else if (this.boolean(p, at)) out.push({ keyword: this.word('use_vmac', p.key), args: [], children: undefined });
-      } },
-      v3ChecksumAsV2: flag('v3_checksum_as_v2'),
-      debug: value('debug'),
-      strictMode: bool('strict_mode'),
-      nativeIpv6: flag('native_ipv6'),
-      checkUnicastSrc: flag('check_unicast_src'),
-      ...NOTIFY_KEYS,
-      ...Object.fromEntries(GARP_KEYWORDS.map((keyword) => [camelCase(keyword), value(keyword)])),
-    };
-    this.eachKey(map, path, `vrrpInstances[${index}]`, specs, children);
-    const keywordNode = nameNode?.value ?? item;
-    this.statements.push({ keyword: this.word('vrrp_instance', item), args: [this.word(name, keywordNode)], children });
+    const specs: Record<string, Spec> = { [layout.nameKey]: ignore };
+    for (const [key, spec] of Object.entries(this.specs(keywords))) {
+      specs[key] = spec.kind === 'keyword' ? { kind: 'custom', read: (p, out, at) => this.apply(spec, p, out, at, family) } : spec;
+    }
+    this.eachKey(map, path, what, specs, children);
+    const keywordNode = get(layout.nameKey)?.value ?? item;
+    this.statements.push({ keyword: this.word(type.keyword, item), args: [this.word(name, keywordNode)], children });
   }
 
   /** The family of the first virtual address written, which keepalived takes as the instance's. */
-  private instanceFamily(map: YAMLMap<Node, Node | null>): AddressFamily {
+  private family(map: YAMLMap<Node, Node | null>, keywords: readonly Keyword<object, unknown>[]): AddressFamily {
+    const keys = keywords.flatMap((keyword) => keyword.yaml.filter(({ form }) => form.kind === 'addresses' && form.decidesFamily).map(({ key }) => key));
     for (const pair of map.items) {
-      const key = this.keyText(pair);
-      if (key !== 'virtualIpaddress' && key !== 'virtualIPAddresses') continue;
+      if (!keys.includes(this.keyText(pair))) continue;
       const list = this.resolve(pair.value);
       const first = isSeq(list) ? this.resolve(list.items[0] as Node | null) : undefined;
       const text = isScalar(first) ? String(first.value) : isMap(first) ? String((first.get('address') as unknown) ?? '') : '';
       return familyOf(text.split(/[\s/]/)[0] ?? '') ?? 'ipv4';
     }
     return 'ipv4';
+  }
+
+  /** `weight: -20` with `reverse: true` is keepalived's `weight -20 reverse`. */
+  private mergeReverse(children: Statement[], keywords: readonly Keyword<object, unknown>[]): void {
+    const weightKeyword = keywords.find((keyword) => keyword.yaml.some(({ form }) => form.kind === 'weight'));
+    const reverseAt = children.findIndex((child) => child.keyword.text === REVERSE_KEY);
+    if (!weightKeyword || reverseAt < 0) return;
+    const reverse = children[reverseAt]!;
+    children.splice(reverseAt, 1);
+    const weightAt = children.findIndex((child) => child.keyword.text === weightKeyword.name);
+    const weight = children[weightAt];
+    const at = reverse.keyword.location;
+    if (weight) children[weightAt] = { ...weight, args: [...weight.args, { text: 'reverse', location: at }] };
+    else children.push({ keyword: { text: weightKeyword.name, location: at }, args: [{ text: defaultWeight(weightKeyword), location: at }, { text: 'reverse', location: at }], children: undefined });
   }
 
   /** `interface: eth0` or Deckhouse's `{detectionStrategy: Name|NetworkAddress|DefaultRoute, ...}`. */
@@ -556,10 +499,9 @@ class Translator {
 
   /** `virtualIPAddresses`: "addr[/len] [dev X] ..." strings or {address, interface, label, ...} maps. */
   private addresses(pair: Pair<Node, Node | null>, keyword: string, out: Statement[], path: string, family: AddressFamily): void {
-    const field = keyword === 'virtual_ipaddress' ? 'virtualAddresses' : 'excludedAddresses';
     const children: Statement[] = [];
-    this.items(pair.value, this.keyText(pair), `${path}.${field}`).forEach((item, index) => {
-      const at = `${path}.${field}[${index}]`;
+    this.items(pair.value, this.keyText(pair), path).forEach((item, index) => {
+      const at = `${path}[${index}]`;
       const node = this.resolve(item);
       if (!isMap(node)) {
         const text = this.scalarText(node, `${this.keyText(pair)}[${index}]`, at);
@@ -609,8 +551,7 @@ class Translator {
   }
 
   /** Lists of `name [option value]...` entries: strings as keepalived writes them, or maps. */
-  private entries(pair: Pair<Node, Node | null>, keyword: string, keys: Record<string, 'value' | 'reverse'>, out: Statement[], path: string): void {
-    const head = keyword === 'unicast_peer' ? 'address' : 'name';
+  private entries(pair: Pair<Node, Node | null>, keyword: string, head: string, keys: Readonly<Record<string, 'value' | 'reverse'>>, out: Statement[], path: string): void {
     const children: Statement[] = [];
     this.items(pair.value, this.keyText(pair), path).forEach((item, index) => {
       const node = this.resolve(item);
@@ -637,7 +578,7 @@ class Translator {
           if (on !== undefined) args.push(this.word(on ? 'reverse' : 'noreverse', option.key));
         } else if (kind === 'value') {
           const valueText = this.scalarText(option.value, key, path);
-          if (valueText !== undefined) args.push(this.word(key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), option.key), this.word(valueText, option.value));
+          if (valueText !== undefined) args.push(this.word(snakeCase(key), option.key), this.word(valueText, option.value));
         } else {
           const suggestion = nearest(key, [head, ...Object.keys(keys)]);
           this.issue('warning', path, `unknown key "${key}" in ${what}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; ignored`, this.location(option.key));
@@ -650,39 +591,8 @@ class Translator {
     out.push({ keyword: this.word(keyword, pair.key), args: [], children });
   }
 
-  // ---- syncGroups ----
-
-  private syncGroups(pair: Pair<Node, Node | null>): void {
-    const map = this.map(pair.value, this.keyText(pair), 'syncGroups', pair.key);
-    if (!map) return;
-    const trackerKeys = { weight: 'value', reverse: 'reverse' } as const;
-    const entries = (keyword: string): Spec => ({ kind: 'custom', read: (p, out, at) => this.entries(p, keyword, trackerKeys, out, at) });
-    for (const entry of map.items) {
-      const name = this.keyText(entry);
-      const path = `syncGroups[${name}]`;
-      const children: Statement[] = [];
-      const body = this.map(entry.value, name, path, entry.key);
-      if (body) {
-        this.eachKey(body, path, `syncGroups.${name}`, {
-          group: this.nameBlock('group', 'group member', `${path}.members`),
-          trackScript: entries('track_script'),
-          trackScripts: entries('track_script'),
-          trackInterface: entries('track_interface'),
-          trackInterfaces: entries('track_interface'),
-          trackFile: entries('track_file'),
-          trackFiles: entries('track_file'),
-          trackProcess: entries('track_process'),
-          trackProcesses: entries('track_process'),
-          syncGroupTrackingWeight: flag('sync_group_tracking_weight'),
-          ...NOTIFY_KEYS,
-        }, children);
-      }
-      this.statements.push({ keyword: this.word('vrrp_sync_group', entry.key), args: [this.word(name, entry.key)], children });
-    }
-  }
-
   /** A list of names as a block of one name a line: `group { VI_1 VI_2 }`, `interfaces { eth0 eth1 }`. */
-  private nameBlock(keyword: string, what: string, path: string): Spec {
+  private nameBlock(keyword: string, what: string, path: string): Extract<Spec, { kind: 'custom' }> {
     return {
       kind: 'custom',
       read: (pair, out) => {
@@ -691,24 +601,11 @@ class Translator {
       },
     };
   }
+}
 
-  // ---- garpGroups ----
-
-  /** `garpGroups: [{garpInterval: 0.2, interfaces: [eth0, eth1]}]`, or `interface: eth0` for one. */
-  private garpGroups(pair: Pair<Node, Node | null>): void {
-    this.items(pair.value, 'garpGroups', 'garpGroups').forEach((item, index) => {
-      const path = `garpGroups[${index}]`;
-      const body = this.map(item, path, path, item);
-      const children: Statement[] = [];
-      if (body) {
-        this.eachKey(body, path, path, {
-          garpInterval: value('garp_interval'),
-          gnaInterval: value('gna_interval'),
-          interface: value('interface'),
-          interfaces: this.nameBlock('interfaces', 'interface', `${path}.interfaces`),
-        }, children);
-      }
-      this.statements.push({ keyword: this.word('garp_group', item), args: [], children });
-    });
-  }
+/** The weight `reverse: true` qualifies when the block gives none: its field's default. */
+function defaultWeight(keyword: Keyword<object, unknown>): string {
+  const spec = keyword.field?.default;
+  const value = spec?.kind === 'value' ? (spec.value as { readonly weight?: unknown }).weight : undefined;
+  return String(value ?? 0);
 }

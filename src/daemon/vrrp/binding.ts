@@ -2,10 +2,13 @@
 // addresses and routes), and how the validated configuration model gives one per vrrp_instance.
 import type { AnnouncePacing, VirtualAddressSpec, VirtualRouteSpec, VirtualRuleSpec, VmacSpec } from './ports.js';
 import type { VirtualRouterConfig } from '../../vrrp/protocol/config.js';
-import type { VirtualAddressConfig, VrrpdConfig, VrrpInstanceConfig } from '../../config/model.js';
+import { defaultVmacName, type GlobalDefs, type VirtualAddressConfig, type VrrpdConfig, type VrrpInstanceConfig } from '../../config/model.js';
 
 /** What one virtual router needs on this host: its protocol settings and where it runs. */
 export interface RouterBinding {
+  /** The vrrp_instance it runs and the global_defs it inherits from: what a reload compares (reload-plan.ts). */
+  readonly instance: VrrpInstanceConfig;
+  readonly global: GlobalDefs;
   readonly router: VirtualRouterConfig;
   readonly interfaceName: string;
   /** Where advertisements go: the multicast group, or each unicast peer. */
@@ -30,6 +33,8 @@ export function routerBindings(config: VrrpdConfig): RouterBinding[] {
     const unicast = instance.unicastPeers.length > 0;
     const source = unicast ? instance.unicastSourceIp : instance.multicastSourceIp;
     return {
+      instance,
+      global: config.global,
       router: routerConfig(instance),
       // keepalived use_vmac: adverts, gratuitous ARP and VIPs go through the VMAC.
       interfaceName: instanceInterface(instance),
@@ -42,11 +47,6 @@ export function routerBindings(config: VrrpdConfig): RouterBinding[] {
       ...(instance.dontTrackPrimary ? { dontTrackPrimary: true } : {}),
     };
   });
-}
-
-/** keepalived's name for a VMAC without one: vrrp.<VRID>. */
-export function defaultVmacName(vrid: number): string {
-  return `vrrp.${vrid}`;
 }
 
 /** The interface an instance runs on: its VMAC with use_vmac, else its interface. */

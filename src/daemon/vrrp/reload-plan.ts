@@ -1,7 +1,10 @@
 // Reload: which running instances the new configuration keeps, changes, replaces, drops or adds.
 // Instances are matched as keepalived matches them on SIGHUP: by VRID, address family, interface,
 // unicast source and mode (unicast or multicast), never by name, so a renamed instance keeps its
-// state and a Master stays Master. Pure: the daemon applies the plan.
+// state and a Master stays Master. What a kept instance's changes need (taken in place, or a
+// restart) is declared with each field in the keyword registry (config/keywords/). Pure: the
+// daemon applies the plan.
+import { instanceChanges, type SettingChange } from '../../config/keywords/reload.js';
 import type { ReloadSummary } from '../reload-summary.js';
 import type { RouterBinding } from './binding.js';
 
@@ -12,24 +15,16 @@ export function instanceKey(binding: RouterBinding): string {
   return [router.vrid, router.family, binding.interfaceName, binding.unicastSource ?? '-', mode].join('|');
 }
 
-/**
- * Settings a running router cannot take on in place: the owner (priority 255) follows other rules
- * (RFC 5798 §6.4.1), and the multicast group or v2 interoperation change the socket the router
- * listens on. A new version is taken in place, as keepalived 2.2.7 does (a Master stays Master and
- * advertises in the new version at once): a v2 to v3 migration moves no VIP.
- */
-const RESTART_FIELDS = ['owner', 'multicastGroup', 'v2Interop'] as const;
-
 export interface KeptInstance {
   /** The running instance's name (the map key before the reload). */
   readonly previous: string;
   readonly next: RouterBinding;
-  /** What differs, by setting name; empty when unchanged. */
+  /** The keepalived keywords whose change the running router takes or restarts for, sorted; empty when none. */
   readonly changes: readonly string[];
 }
 
 export interface ReloadPlan {
-  /** Matched and identical: left alone, no transition, no gap in advertisements. */
+  /** Matched, with nothing the running router uses changed: left alone, no transition, no gap in advertisements. */
   readonly unchanged: readonly KeptInstance[];
   /** Matched with changes the protocol lets a running router take on (priority, interval, VIPs...). */
   readonly updated: readonly KeptInstance[];
@@ -56,35 +51,30 @@ export function planReload(running: readonly RouterBinding[], next: readonly Rou
       continue;
     }
     byKey.delete(key);
-    const changes = changedSettings(previous, binding);
-    const kept = { previous: previous.router.name, next: binding, changes };
+    const changes = runningChanges(previous, binding);
+    const kept = { previous: previous.router.name, next: binding, changes: names(changes) };
     if (changes.length === 0) unchanged.push(kept);
-    else if (changes.some((change) => (RESTART_FIELDS as readonly string[]).includes(change))) restarted.push(kept);
+    else if (changes.some((change) => change.effect === 'restart')) restarted.push(kept);
     else updated.push(kept);
   }
   return { unchanged, updated, restarted, removed: [...byKey.values()].map((binding) => binding.router.name), added };
 }
 
-/** The settings that differ between two bindings of the same virtual router, sorted by name. */
+/** The settings a running router takes in place or restarts for, by keepalived keyword, sorted. */
 export function changedSettings(previous: RouterBinding, next: RouterBinding): string[] {
-  const settings = (binding: RouterBinding): Record<string, unknown> => {
-    const { router } = binding;
-    return {
-      ...router,
-      owner: router.priority === 255,
-      destinations: binding.destinations,
-      addresses: binding.addresses,
-      // virtual_routes / virtual_rules: a Master installs added ones and removes dropped ones in place.
-      routes: binding.routes ?? [],
-      rules: binding.rules ?? [],
-      // Unicast instances join no group: the multicast group does not concern them.
-      multicastGroup: router.unicastPeers.length > 0 ? undefined : binding.multicastGroup,
-    };
-  };
-  const before = settings(previous);
-  const after = settings(next);
-  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...names].filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name])).sort();
+  return names(runningChanges(previous, next));
+}
+
+/**
+ * Changes to what the running router uses. The others wait for the next start, are taken by what
+ * every reload rebuilds (tracking, notify scripts, pacing), or are not used while running.
+ */
+function runningChanges(previous: RouterBinding, next: RouterBinding): SettingChange[] {
+  return instanceChanges(previous, next).filter((change) => change.effect === 'in-place' || change.effect === 'restart');
+}
+
+function names(changes: readonly SettingChange[]): string[] {
+  return [...new Set(changes.map((change) => change.name))].sort();
 }
 
 export function summarise(plan: ReloadPlan): ReloadSummary {

@@ -1,0 +1,38 @@
+// The registered block types: global_defs, which the others inherit from, and the rest in the
+// order the writers write them. A new block type is a file beside these and a line here.
+import type { GlobalDefs } from '../model.js';
+import { GARP_GROUP } from './garp-group.js';
+import { GLOBAL_DEFS } from './global-defs.js';
+import type { AnyBlockType, BlockType } from './registry.js';
+import { TRACK_FILE } from './track-file.js';
+import { VRRP_INSTANCE } from './vrrp-instance.js';
+import { VRRP_SCRIPT } from './vrrp-script.js';
+import { VRRP_SYNC_GROUP } from './vrrp-sync-group.js';
+import { VRRP_TRACK_PROCESS } from './vrrp-track-process.js';
+
+export { GLOBAL_DEFS, VRRP_INSTANCE };
+
+/** Top-level blocks keepalived has and vrrpd does not: recognised, reported once each, ignored. */
+export const UNIMPLEMENTED_BLOCKS: Readonly<Record<string, string>> = {
+  virtual_server: 'LVS virtual servers are not part of vrrpd',
+  virtual_server_group: 'LVS virtual servers are not part of vrrpd',
+  real_server: 'LVS real servers are not part of vrrpd',
+  bfd_instance: 'BFD is not implemented by vrrpd',
+  linkbeat_interfaces: 'linkbeat is not implemented; vrrpd follows link state through netlink',
+  static_ipaddress: 'static addresses are not managed by vrrpd',
+  static_routes: 'static routes are not managed by vrrpd',
+  static_rules: 'static rules are not managed by vrrpd',
+  net_namespace: 'keepalived network namespaces are not supported; run vrrpd inside the namespace',
+};
+
+export const BLOCK_TYPES: readonly AnyBlockType<GlobalDefs>[] = [VRRP_SCRIPT, TRACK_FILE, VRRP_TRACK_PROCESS, VRRP_INSTANCE, VRRP_SYNC_GROUP, GARP_GROUP];
+
+/** What the loaders and writers work from: these block types (tests pass their own, with made-up ones). */
+export interface Registry {
+  readonly global: BlockType<GlobalDefs, undefined>;
+  readonly blocks: readonly AnyBlockType<GlobalDefs>[];
+  /** Blocks keepalived has that are not registered: each warned about once. */
+  readonly unimplemented: Readonly<Record<string, string>>;
+}
+
+export const REGISTRY: Registry = { global: GLOBAL_DEFS, blocks: BLOCK_TYPES, unimplemented: UNIMPLEMENTED_BLOCKS };
