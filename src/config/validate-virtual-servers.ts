@@ -33,6 +33,9 @@ const UNSUPPORTED_SCHEDULERS: Record<string, string> = {
 
 export const virtualServerPath = (index: number): string => `virtualServers[${index}]`;
 
+/** The checkers this build runs; the built-in ones (src/checkers) join when they are merged. */
+export const RUNNABLE_CHECKERS: ReadonlySet<RealServerCheckerConfig['type']> = new Set(['TCP_CHECK', 'MISC_CHECK']);
+
 export interface ResolvedChecker {
   /** Names it within its real server: its type, numbered when a server has two of a type. */
   readonly id: string;
@@ -168,6 +171,14 @@ function resolveOne(vs: VirtualServerConfig, index: number, groups: ReadonlyMap<
     report.warning(at, 'virtual server has no real servers: keepalived ignores it, and so does vrrpd');
     return undefined;
   }
+  // A checker vrrpd cannot run yet leaves its whole service out, as every virtual_server was
+  // before: serving through servers nobody checks, or stopping VRRP over it, would both be worse.
+  const unavailable = vs.realServers.flatMap((rs, position) => rs.checkers.flatMap((checker, n) => (RUNNABLE_CHECKERS.has(checker.type) ? [] : [{ path: `${at}.realServers[${position}].checkers[${n}]`, type: checker.type }])));
+  if (unavailable.length > 0) {
+    const types = [...new Set(unavailable.map((entry) => entry.type))].join(', ');
+    report.warning(unavailable[0]!.path, `${types} is not in this build of vrrpd yet (${[...RUNNABLE_CHECKERS].join(' and ')} are): this virtual server is ignored`);
+    return undefined;
+  }
   // The family: the address's, ip_family, the group's, else the real servers'.
   const family: AddressFamily =
     target.kind === 'address' ? target.family : (vs.family ?? (group ? groupFamily(group) : undefined) ?? vs.realServers[0]!.family);
@@ -213,7 +224,8 @@ function resolveOne(vs: VirtualServerConfig, index: number, groups: ReadonlyMap<
   const methodOf = (own: LvsMethod | undefined, where: string): 'NAT' | 'DR' | undefined => {
     const chosen = own ?? method!;
     if (chosen === 'TUN') {
-      report.error(own ? where : `${at}.method`, tunRefusal);
+      // A real server inheriting the service's TUN: said once, at the service's lvs_method.
+      if (own || where === `${at}.method`) report.error(own ? where : `${at}.method`, tunRefusal);
       return undefined;
     }
     return chosen;

@@ -3,14 +3,14 @@
 // the servers' segment (br1, 198.51.100.0/24), real servers answering HTTP with their own name,
 // whose default route is the gateway VIP. Everything is removed by the lab's destroy().
 import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { VirtualServerConfig, VirtualServerGroupConfig } from '../../src/config/virtual-server.js';
 import type { VirtualServerStatus } from '../../src/daemon/lb/status.js';
 import { repoRoot } from '../../bench/lib/root.js';
 import { NamespaceLab, type LabHost } from './netns.js';
+import { removeScratchDir, scratchDir } from './scratch.js';
 
 // The repository's root also when this runs compiled under bench/.build.
 const root = repoRoot();
@@ -43,7 +43,7 @@ export interface NatLab {
 
 export async function createNatLab(): Promise<NatLab> {
   const lab = await NamespaceLab.create();
-  const scratch = mkdtempSync(join(tmpdir(), 'vrrpd-lb-'));
+  const scratch = scratchDir('lb');
   try {
     const clients = [await lab.addHost('c1', ['192.0.2.10/24']), await lab.addHost('c2', ['192.0.2.20/24'])];
     const directors: LabHost[] = [];
@@ -74,12 +74,12 @@ export async function createNatLab(): Promise<NatLab> {
       scratch,
       destroy: async () => {
         await lab.destroy();
-        rmSync(scratch, { recursive: true, force: true });
+        removeScratchDir(scratch);
       },
     };
   } catch (error) {
     await lab.destroy();
-    rmSync(scratch, { recursive: true, force: true });
+    removeScratchDir(scratch);
     throw error;
   }
 }
