@@ -31,9 +31,10 @@ RUN cp -r /src/package.json /src/package-lock.json /src/bin /src/dist . \
 FROM node:20-slim
 ENV DEBIAN_FRONTEND=noninteractive
 # tini as PID 1: passes SIGTERM on to vrrpd (which hands over with priority 0 and removes its
-# VIPs) and reaps any child processes.
+# VIPs) and reaps any child processes. nftables: the nft tool, through which the load balancer
+# (virtual_server) writes its table.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends tini nftables \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/vrrpd /opt/vrrpd
 RUN ln -s /opt/vrrpd/bin/vrrpd /usr/local/bin/vrrpd

@@ -131,5 +131,7 @@ describe('deploy/kubernetes', () => {
     expect(dockerfile).toContain('ENTRYPOINT ["/usr/bin/tini", "--", "vrrpd"]');
     // The manifests' probes call `vrrpd` by name.
     expect(dockerfile).toMatch(/ln -s \/opt\/vrrpd\/bin\/vrrpd \/usr\/local\/bin\/vrrpd/);
+    // The load balancer's virtual servers reach nftables through the nft tool.
+    expect(dockerfile).toMatch(/apt-get install -y --no-install-recommends [^\n]*\bnftables\b/);
   });
 });
