@@ -3,13 +3,15 @@
 // and serves curl's requests through wlc with persistence_timeout 1800 (a client stays on one
 // endpoint). Then what vrrpd's nftables table promises an operator: vrrpd changes no other table;
 // after a SIGKILL its stale table is still there (and still forwarding) and the next start
-// replaces it whole in one transaction; a clean stop removes it and nothing else.
+// replaces it whole in one transaction; a clean stop removes it and nothing else. And what
+// kube-keepalived-vip does when a Service's endpoints change: it rewrites the file and sends
+// SIGHUP; the clients of an endpoint that left go to another, with no request failing.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { holds, waitFor } from '../helpers/daemons.js';
-import { KUBE_KEEPALIVED_VIP } from '../helpers/kube-keepalived-vip.js';
+import { KUBE_KEEPALIVED_VIP, kubeKeepalivedVip } from '../helpers/kube-keepalived-vip.js';
 import { createNatLab, GATEWAY_VIP, httpServer, listening, requests, SERVICE_VIP, virtualServers, type Director, type NatLab } from '../helpers/lb-lab.js';
 import { isRoot, type LabHost } from '../helpers/netns.js';
 
@@ -114,5 +116,41 @@ describe.skipIf(!isRoot())("kube-keepalived-vip's configuration (needs root)", (
     }
     expect(await tables()).toEqual(['table inet operator']);
     expect((await d1.exec('nft', ['list', 'table', 'inet', 'operator'])).stdout).toContain('tcp dport 22 counter');
+  }, 120_000);
+
+  test('endpoints change (the file rewritten, SIGHUP): a departed endpoint\'s client moves to another without a failed request; one added takes its place in rotation', async () => {
+    const director = start();
+    try {
+      await serving(director);
+      const client = lab.clients[0]!;
+      const before = await requests(client, `http://${SERVICE_VIP}:80/`, 5);
+      const [stuck] = Object.keys(before.counts);
+      expect(before.failures).toBe(0);
+      const departed = `198.51.100.1${stuck!.slice(2)}`;
+      const remaining = ['198.51.100.11', '198.51.100.12', '198.51.100.13'].filter((address) => address !== departed);
+      writeFileSync(conf, kubeKeepalivedVip(remaining));
+      director.process.kill('SIGHUP');
+      const servers = async (): Promise<string[]> => ((await virtualServers(director))[0]?.realServers ?? []).map((rs) => rs.key);
+      await waitFor('the reload to take the endpoint out', async () => (await servers()).length === 2, 20_000);
+      expect(await servers()).toEqual(remaining.map((address) => `[${address}]:tcp:8080`));
+      expect((await d1.exec('nft', ['list', 'table', 'inet', 'vrrpd_lb'])).stdout).not.toContain(`${departed} . 8080`);
+      const after = await requests(client, `http://${SERVICE_VIP}:80/`, 10);
+      console.log(`${client.name} was on ${stuck} (${departed}); after it left: ${JSON.stringify(after.counts)}, ${after.failures} failed`);
+      expect(after.failures).toBe(0);
+      expect(after.counts[stuck!]).toBeUndefined();
+      // Persistence again: every request to the one endpoint it moved to.
+      expect(Object.values(after.counts)).toEqual([10]);
+
+      writeFileSync(conf, kubeKeepalivedVip());
+      director.process.kill('SIGHUP');
+      await waitFor('the reload to bring the endpoint back', async () => (await servers()).length === 3, 20_000);
+      await waitFor('its TCP_CHECK to have run', async () => ((await virtualServers(director))[0]?.realServers ?? []).every((rs) => rs.inService && rs.checkers.every((c) => c.runs > 0)), 30_000);
+      const reloads = director.lines.filter((line) => line.includes('"event":"lb-reloaded"')).map((line) => (JSON.parse(line) as { msg: string }).msg);
+      console.log(reloads.join('\n'));
+      expect(reloads).toEqual([`load balancer reloaded: updated [${SERVICE_VIP}]:tcp:80 (realServers)`, `load balancer reloaded: updated [${SERVICE_VIP}]:tcp:80 (realServers)`]);
+    } finally {
+      director.process.kill('SIGTERM');
+      await director.exited;
+    }
   }, 120_000);
 });

@@ -173,6 +173,14 @@ export class LbSubsystem implements Subsystem {
       this.stopWatching = this.host.addresses.watch((address, present) => this.addressChanged(address, present));
     }
     this.scheduleRefresh();
+    const said = [
+      ...(summary.updated.length > 0 ? [`updated ${summary.updated.map((entry) => `${entry.instance} (${entry.changes.join(', ')})`).join(', ')}`] : []),
+      ...(summary.added.length > 0 ? [`added ${summary.added.join(', ')}`] : []),
+      ...(summary.removed.length > 0 ? [`removed ${summary.removed.join(', ')}`] : []),
+      ...(summary.unchanged.length > 0 ? [`unchanged ${summary.unchanged.join(', ')}`] : []),
+    ];
+    // The VRRP routers log their part of a reload; this is the virtual servers'.
+    this.host.log.info({ event: 'lb-reloaded', ...summary }, `load balancer reloaded: ${said.join('; ') || 'no virtual servers'}`);
     return summary;
   }
 
