@@ -1,7 +1,7 @@
 // IPVS's schedulers as tables nftables can look up. nftables picks a destination per new
 // connection with a counter (`numgen inc`) or a hash (`jhash`) mapped through a table; the
 // scheduler's job here is to compute that table. The differences from IPVS (docs/load-balancing.md
-// has the measurements):
+// sums them up for operators; bench/lb-fairness.ts measures the connection-count ones):
 // - rr, wrr, fo: exactly IPVS's choices (wrr: the same interleaved sequence, ip_vs_wrr.c), over
 //   the destinations in configuration order (IPVS keeps its own list order, which changes as
 //   destinations come and go).

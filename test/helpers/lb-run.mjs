@@ -1,6 +1,7 @@
 // `vrrpd run` with virtual servers given as the configuration model (JSON), for the load
-// balancer's namespace tests until keepalived.conf's virtual_server keywords are read: the
+// balancer's namespace tests that build their services in TypeScript (lb-nat, lb-dr): the
 // keepalived.conf holds the VRRP part, the JSON the virtualServers and virtualServerGroups.
+// (keepalived.conf's own virtual_server blocks are read too: lb-kube-keepalived-vip.test.ts runs one.)
 // Usage: node lb-run.mjs keepalived.conf virtual-servers.json control-socket
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
