@@ -1,6 +1,7 @@
 // Kinds of virtual server beyond the TCP/IPv4 ones of lb-nat, with real traffic in the LVS-NAT lab,
 // written as keepalived.conf and run by `vrrpd run -f`: a UDP service (each new flow to the next
-// server), a fwmark service (an operator's rule marks the packets), an IPv6 service, and
+// server), a fwmark service (an operator's rule marks the packets), an IPv6 service, a
+// virtual_server_group of two VIPs, ha_suspend (checks only while the VIP is on the host), and
 // inhibit_on_failure (a failed server keeps its established connections and takes no new ones).
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -13,6 +14,9 @@ import { isRoot, type LabHost } from '../helpers/netns.js';
 const root = join(import.meta.dirname, '..', '..');
 const MARKED_VIP = '192.0.2.101';
 const VIP6 = '2001:db8:1::100';
+const GROUP_VIPS = ['192.0.2.102', '192.0.2.103'] as const;
+/** A VIP no instance holds: its ha_suspend service checks only while an operator puts it on d1. */
+const SUSPENDED_VIP = '192.0.2.104';
 const SERVERS6 = ['2001:db8:2::11', '2001:db8:2::12', '2001:db8:2::13'];
 
 const realServers = (addresses: readonly string[], port: number, body = ''): string => addresses.map((address) => `  real_server ${address} ${port} {\n${body}  }\n`).join('');
@@ -26,8 +30,26 @@ vrrp_instance VI_1 {
   virtual_ipaddress {
     ${SERVICE_VIP}/24
     ${MARKED_VIP}/24
+    ${GROUP_VIPS[0]}/24
+    ${GROUP_VIPS[1]}/24
   }
 }
+virtual_server_group web {
+  ${GROUP_VIPS[0]} 80
+  ${GROUP_VIPS[1]} 80
+}
+virtual_server group web {
+  protocol TCP
+  lvs_sched rr
+  lvs_method NAT
+${realServers(REAL_SERVERS, 80)}}
+virtual_server ${SUSPENDED_VIP} 80 {
+  protocol TCP
+  lvs_sched rr
+  lvs_method NAT
+  ha_suspend
+  delay_loop 1
+${realServers(REAL_SERVERS.slice(0, 1), 80, '    TCP_CHECK {\n      connect_timeout 1\n    }\n')}}
 virtual_server ${SERVICE_VIP} 53 {
   protocol UDP
   lvs_sched rr
@@ -110,7 +132,7 @@ function healthPort(host: LabHost, port: number): ChildProcess {
   return host.spawn('node', ['-e', `require('net').createServer((c) => c.destroy()).listen(${port}, () => console.log('listening'));`]);
 }
 
-describe.skipIf(!isRoot())('UDP, fwmark, IPv6 and inhibit_on_failure services (needs root)', () => {
+describe.skipIf(!isRoot())('UDP, fwmark, IPv6, group, ha_suspend and inhibit_on_failure services (needs root)', () => {
   let lab: NatLab;
   let d1: LabHost;
   let director: Director;
@@ -150,7 +172,7 @@ describe.skipIf(!isRoot())('UDP, fwmark, IPv6 and inhibit_on_failure services (n
     child.stderr?.on('data', take);
     director = { host: d1, process: child, lines, exited: new Promise((resolve) => child.once('exit', resolve)), controlSocket };
     await waitFor('d1 to hold the VIPs', async () => (await holds(d1, SERVICE_VIP)) && (await holds(d1, MARKED_VIP)), 30_000);
-    const checked = async (): Promise<boolean> => (await virtualServers(director)).every((vs) => vs.realServers.every((rs) => rs.checkers.every((c) => c.runs > 0)));
+    const checked = async (): Promise<boolean> => (await virtualServers(director)).filter((vs) => !vs.key.includes(SUSPENDED_VIP)).every((vs) => vs.realServers.every((rs) => rs.checkers.every((c) => c.runs > 0)));
     await waitFor('the checkers to have run', () => checked().catch(() => false), 30_000).catch((error: unknown) => {
       console.log(lines.slice(-20).join('\n'));
       throw error;
@@ -192,6 +214,30 @@ describe.skipIf(!isRoot())('UDP, fwmark, IPv6 and inhibit_on_failure services (n
     const answered = await requests(lab.clients[0]!, `http://[${VIP6}]:80/`, 30);
     console.log(`IPv6 rr over 30 requests: ${JSON.stringify(answered.counts)}, ${answered.failures} failed`);
     expect(answered).toMatchObject({ counts: { rs1: 10, rs2: 10, rs3: 10 }, failures: 0 });
+  }, 60_000);
+
+  test('virtual_server group: both VIPs of the group are one service, balanced together (rr)', async () => {
+    const first = await requests(lab.clients[0]!, `http://${GROUP_VIPS[0]}:80/`, 15);
+    const second = await requests(lab.clients[0]!, `http://${GROUP_VIPS[1]}:80/`, 15);
+    console.log(`group: ${GROUP_VIPS[0]} ${JSON.stringify(first.counts)}, ${GROUP_VIPS[1]} ${JSON.stringify(second.counts)}`);
+    expect([first.failures, second.failures]).toEqual([0, 0]);
+    const total = (name: string): number => (first.counts[name] ?? 0) + (second.counts[name] ?? 0);
+    expect([total('rs1'), total('rs2'), total('rs3')]).toEqual([10, 10, 10]);
+  }, 60_000);
+
+  test('ha_suspend: no check runs while the VIP is not on the director; they run once it is, and stop when it goes', async () => {
+    const runs = async (): Promise<number> => (await virtualServers(director)).find((vs) => vs.key === `[${SUSPENDED_VIP}]:tcp:80`)!.realServers[0]!.checkers[0]!.runs;
+    // Started seconds ago with delay_loop 1 (the port 81 service's checks have run since): unsuspended, it would have run.
+    expect(await runs()).toBe(0);
+    await d1.ip('addr', 'add', `${SUSPENDED_VIP}/32`, 'dev', 'eth0');
+    await waitFor('the checks to run', async () => (await runs()) >= 2, 20_000);
+    await d1.ip('addr', 'del', `${SUSPENDED_VIP}/32`, 'dev', 'eth0');
+    await waitFor('the suspension to be logged', async () => director.lines.some((line) => line.includes('"event":"lb-checks-suspended"')), 10_000);
+    const suspendedAt = await runs();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // At most one run that was already under way when the address went.
+    expect(await runs()).toBeLessThanOrEqual(suspendedAt + 1);
+    expect(director.lines.filter((line) => /"event":"lb-checks-(suspended|resumed)"/.test(line)).map((line) => (JSON.parse(line) as { event: string }).event)).toEqual(['lb-checks-resumed', 'lb-checks-suspended']);
   }, 60_000);
 
   test('inhibit_on_failure: a failed server keeps its established connection (weight 0) and takes no new one', async () => {
