@@ -25,9 +25,9 @@ describe.skipIf(!isRoot())("kube-keepalived-vip's configuration (needs root)", (
   const running: ChildProcess[] = [];
   let starts = 0;
 
-  function start(): Director {
+  function start(...extra: string[]): Director {
     const controlSocket = join(lab.scratch, `d1-${++starts}.sock`);
-    const child = d1.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', conf, '--control-socket', controlSocket, '--log-level', 'debug']);
+    const child = d1.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', conf, '--control-socket', controlSocket, '--log-level', 'debug', ...extra]);
     running.push(child);
     const lines: string[] = [];
     const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
@@ -67,8 +67,8 @@ describe.skipIf(!isRoot())("kube-keepalived-vip's configuration (needs root)", (
     await lab?.destroy();
   });
 
-  test('it runs unchanged: the VIP, TCP_CHECK on every endpoint, and requests served with persistence', async () => {
-    const director = start();
+  test('it runs unchanged: the VIP, TCP_CHECK on every endpoint, requests served with persistence, counted in the keepalived exporter\'s metrics', async () => {
+    const director = start('--metrics', '127.0.0.1:9650');
     try {
       await serving(director);
       const [vs] = await virtualServers(director);
@@ -86,6 +86,16 @@ describe.skipIf(!isRoot())("kube-keepalived-vip's configuration (needs root)", (
         expect(Object.values(answered.counts)).toEqual([30]);
       }
       expect(await tables()).toEqual(['table inet operator', 'table inet vrrpd_lb']);
+      // The 60 connections in keepalived_lvs_* (from vrrpd's nftables counters, read every few seconds).
+      const metric = (text: string, pattern: RegExp): number[] => text.split('\n').filter((line) => pattern.test(line)).map((line) => Number(line.split(' ').at(-1)));
+      let text = '';
+      await waitFor('the metrics to count the 60 connections', async () => metric((text = (await d1.exec('curl', ['-s', 'http://127.0.0.1:9650/metrics'])).stdout), /^keepalived_lvs_vip_conn\{/)[0] === 60, 20_000);
+      console.log(text.split('\n').filter((line) => /^keepalived_lvs_(vip|rs)_conn\{/.test(line)).join('\n'));
+      expect(metric(text, /^keepalived_lvs_rs_conn\{/).reduce((sum, count) => sum + count, 0)).toBe(60);
+      // Each connection is at least 4 client packets (SYN, ACK, the request, FIN) to its server.
+      const conns = metric(text, /^keepalived_lvs_rs_conn\{/);
+      const packets = metric(text, /^keepalived_lvs_rs_in_packets\{/);
+      expect(packets.map((count, index) => count >= 4 * conns[index]! && (conns[index] === 0) === (count === 0))).toEqual([true, true, true]);
     } finally {
       director.process.kill('SIGKILL');
       await director.exited;
