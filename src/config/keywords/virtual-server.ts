@@ -332,8 +332,8 @@ export const VIRTUAL_SERVER: BlockType<VirtualServerDraft, GlobalDefs> = {
     vs.keyword('lvs_sched', word('a scheduler (rr, wrr, lc, wlc, sh, dh, mh, sed, nq, fo, ovf)', ['wlc']), vs.key('scheduler'), { aliases: ['lb_algo'] }),
     vs.keyword('lvs_method', method, vs.key('method'), { aliases: ['lb_kind'] }),
     ...['ops', 'hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'].map((name) => vs.keyword(name, flagWord(name), flags)),
-    // keepalived: without a value, 360 s (IPVS_SVC_PERSISTENT_TIMEOUT).
-    vs.keyword('persistence_timeout', mapped(integer(1, 2_678_400, { bare: 360 }), (s) => s * 1000, (ms) => ms / 1000), vs.key('persistenceTimeoutMs')),
+    // keepalived: without a value, 360 s (IPVS_SVC_PERSISTENT_TIMEOUT); 0 is no persistence.
+    vs.keyword('persistence_timeout', mapped(integer(0, 2_678_400, { bare: 360 }), (s) => (s === 0 ? undefined : s * 1000), (ms) => ms / 1000), vs.key('persistenceTimeoutMs')),
     vs.keyword('persistence_granularity', granularity, vs.key('persistenceGranularity')),
     vs.keyword('persistence_engine', word('a persistence engine', ['sip']), vs.key('persistenceEngine')),
     vs.keyword('quorum', integer(1, 2_147_483_647), vs.key('quorum')),

@@ -207,6 +207,12 @@ virtual_server group web {
     ]);
   });
 
+  test('persistence_timeout 0 is no persistence, as in keepalived', () => {
+    const { config, lines } = load(`${INSTANCE}virtual_server 192.0.2.100 80 {\n  protocol TCP\n  lvs_sched rr\n  lvs_method NAT\n  persistence_timeout 0\n  real_server 198.51.100.11 80 {\n  }\n}\n`);
+    expect(lines).toEqual([]);
+    expect(config.virtualServers?.[0]?.persistenceTimeoutMs).toBeUndefined();
+  });
+
   test('what is wrong, and what nftables cannot do, at its file:line:column', () => {
     const text = `${INSTANCE}
 virtual_server 192.0.2.100 80 {
