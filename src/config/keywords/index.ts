@@ -16,6 +16,7 @@ export { GLOBAL_DEFS, VRRP_INSTANCE };
 /** Top-level blocks keepalived has and vrrpd does not: recognised, reported once each, ignored. */
 export const UNIMPLEMENTED_BLOCKS: Readonly<Record<string, string>> = {
   real_server: 'real_server belongs inside a virtual_server block',
+  SSL: 'SSL_GET is not in this build of vrrpd yet, nor its SSL block',
   bfd_instance: 'BFD is not implemented by vrrpd',
   linkbeat_interfaces: 'linkbeat is not implemented; vrrpd follows link state through netlink',
   static_ipaddress: 'static addresses are not managed by vrrpd',

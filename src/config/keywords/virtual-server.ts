@@ -269,6 +269,9 @@ const REAL_SERVER_KEYWORDS = [
   ...(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'PING_CHECK', 'UDP_CHECK'] as const).map((type) => real.keyword(type, checkerKind(type), checkers)),
   ...['SMTP_CHECK', 'FILE_CHECK', 'BFD_CHECK'].map((type) => real.accepted(type, unimplemented((keyword) => `${keyword} is not implemented; this real server is checked without it`))),
   real.accepted('smtp_alert', ignored()),
+  real.accepted('snmp_name', ignored()),
+  // IPVS's per-server connection thresholds are counted inside IPVS; nftables has no such limit per destination.
+  ...['uthreshold', 'lthreshold'].map((name) => real.accepted(name, unimplemented((keyword) => `${keyword} is not implemented on nftables; the real server takes connections without that limit`))),
 ];
 
 const realServers = repeated<Mutable<RealServerConfig>, RealServerConfig>(
@@ -354,8 +357,10 @@ export const VIRTUAL_SERVER: BlockType<VirtualServerDraft, GlobalDefs> = {
     vs.keyword('warmup', seconds(MAX_SECONDS), vs.key('warmupMs')),
     vs.keyword('connect_timeout', seconds(MAX_SECONDS), vs.key('connectTimeoutMs')),
     vs.keyword('real_server', realServers, vs.key('realServers')),
+    // keepalived: the real servers' default weight.
+    vs.keyword('weight', integer(1, 65_535), vs.key('weight')),
     vs.accepted('smtp_alert', ignored()),
-    vs.accepted('lvs_timeouts', unimplemented((keyword) => `${keyword} is not implemented; conntrack's timeouts apply`)),
+    vs.accepted('snmp_name', ignored()),
   ],
   finish: (model, { at, statement }) => {
     const target = readTarget(statement, at);

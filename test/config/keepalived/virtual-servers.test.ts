@@ -72,6 +72,7 @@ virtual_server 192.0.2.100 443 {
   virtualhost www.example.com
   sorry_server 198.51.100.99 8443
   sorry_server_inhibit
+  weight 2
   delay_loop 2.5
   nb_get_retry 4
   delay_before_retry 0.5
@@ -131,6 +132,7 @@ virtual_server 192.0.2.100 443 {
         haSuspend: true,
         virtualhost: 'www.example.com',
         sorryServer: { family: 'ipv4', address: '198.51.100.99', port: 8443, inhibit: true },
+        weight: 2,
         delayLoopMs: 2500,
         retry: 4,
         delayBeforeRetryMs: 500,
@@ -153,7 +155,7 @@ virtual_server 192.0.2.100 443 {
             delayBeforeRetryMs: 1000,
             warmupMs: 0,
             connectTimeoutMs: 4000,
-            source: 'keepalived.conf:34',
+            source: 'keepalived.conf:35',
             checkers: [
               { type: 'TCP_CHECK', connectIp: '198.51.100.21', connectPort: 9000, bindTo: '198.51.100.2', connectTimeoutMs: 1500, retry: 5, delayBeforeRetryMs: 200, warmupMs: 2000, delayLoopMs: 6000, alpha: false },
               { type: 'MISC_CHECK', path: '/usr/local/bin/check 198.51.100.11', timeoutMs: 7000, dynamic: true, user: 'nobody' },
