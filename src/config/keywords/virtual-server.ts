@@ -184,6 +184,8 @@ const COMMON_CHECKER_KEYWORDS = [
   checker.keyword('warmup', seconds(MAX_SECONDS), checker.key('warmupMs')),
   checker.keyword('delay_loop', seconds(MAX_SECONDS), checker.key('delayLoopMs')),
   checker.keyword('alpha', flag(), checker.key('alpha')),
+  // Every failed attempt logged, not only state changes: vrrpd logs state changes.
+  checker.accepted('log_all_failures', ignored()),
 ];
 
 const CHECKER_KEYWORDS: Readonly<Record<CheckerType, readonly Keyword<CheckerDraft, undefined>[]>> = {
@@ -204,6 +206,7 @@ const CHECKER_KEYWORDS: Readonly<Record<CheckerType, readonly Keyword<CheckerDra
     checker.keyword('warmup', seconds(MAX_SECONDS), checker.key('warmupMs')),
     checker.keyword('delay_loop', seconds(MAX_SECONDS), checker.key('delayLoopMs')),
     checker.keyword('alpha', flag(), checker.key('alpha')),
+    checker.accepted('log_all_failures', ignored()),
   ],
 };
 
