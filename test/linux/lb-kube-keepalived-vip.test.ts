@@ -128,7 +128,7 @@ describe.skipIf(!isRoot())("kube-keepalived-vip's configuration (needs root)", (
     expect((await d1.exec('nft', ['list', 'table', 'inet', 'operator'])).stdout).toContain('tcp dport 22 counter');
   }, 120_000);
 
-  test('endpoints change (the file rewritten, SIGHUP): a departed endpoint\'s client moves to another without a failed request; one added takes its place in rotation', async () => {
+  test('endpoints change (the file rewritten, SIGHUP): a departed endpoint\'s client moves to another without a failed request; one added takes its place in rotation; none left stops the load balancer and removes its table', async () => {
     const director = start();
     try {
       await serving(director);
@@ -158,6 +158,21 @@ describe.skipIf(!isRoot())("kube-keepalived-vip's configuration (needs root)", (
       const reloads = director.lines.filter((line) => line.includes('"event":"lb-reloaded"')).map((line) => (JSON.parse(line) as { msg: string }).msg);
       console.log(reloads.join('\n'));
       expect(reloads).toEqual([`load balancer reloaded: updated [${SERVICE_VIP}]:tcp:80 (realServers)`, `load balancer reloaded: updated [${SERVICE_VIP}]:tcp:80 (realServers)`]);
+
+      // No endpoints left (the Service scaled to 0): the virtual server has no real server, which
+      // keepalived ignores; with none left the load balancer stops and its table goes. Back: it starts again.
+      writeFileSync(conf, kubeKeepalivedVip([]));
+      director.process.kill('SIGHUP');
+      await waitFor('the load balancer to stop', async () => director.lines.some((line) => line.includes('"event":"subsystem-stopped"')), 20_000);
+      expect(await tables()).toEqual(['table inet operator']);
+      expect(await holds(d1, SERVICE_VIP)).toBe(true);
+      writeFileSync(conf, kubeKeepalivedVip());
+      director.process.kill('SIGHUP');
+      await waitFor('the load balancer to start again', async () => director.lines.some((line) => line.includes('"event":"subsystem-started"')), 20_000);
+      await serving(director);
+      expect(await tables()).toEqual(['table inet operator', 'table inet vrrpd_lb']);
+      const again = await requests(client, `http://${SERVICE_VIP}:80/`, 5);
+      expect(again.failures).toBe(0);
     } finally {
       director.process.kill('SIGTERM');
       await director.exited;
