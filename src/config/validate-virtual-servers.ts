@@ -146,7 +146,8 @@ export function resolveVirtualServers(config: VrrpdConfig, report: IssueSink): R
       report.error(`${server.path}.target`, `virtual server ${server.key} is defined twice (also ${earlier}): each service can be defined once`);
       return;
     }
-    keys.set(server.key, server.path);
+    // Where the first one is written (file:line from the loader), else its model path (a configuration built in memory).
+    keys.set(server.key, vs.source !== undefined ? `at ${vs.source}` : server.path);
     resolved.push(server);
   });
   return resolved;

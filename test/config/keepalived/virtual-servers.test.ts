@@ -253,6 +253,90 @@ virtual_server group nowhere {
     ]);
   });
 
+  test("keepalived's corrections are warnings and what cannot run is an error, each at its line", () => {
+    const text = `vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  virtual_ipaddress {
+    192.0.2.100/24
+  }
+}
+virtual_server 192.0.2.100 80 {
+  protocol TCP
+  lvs_sched wlc
+  lvs_method NAT
+  quorum 5
+  hysteresis 4
+  real_server 198.51.100.11 80 {
+    weight 2
+  }
+  real_server 198.51.100.11 80 {
+  }
+  real_server 2001:db8:2::11 80 {
+  }
+}
+virtual_server 192.0.2.100 81 {
+  protocol TCP
+  lvs_sched rr
+  lvs_method NAT
+  ops
+  sh-port
+  persistence_granularity 64
+  sorry_server 2001:db8:2::99 80
+  real_server 198.51.100.11 {
+  }
+  real_server 198.51.100.12 8080 {
+  }
+}
+virtual_server 192.0.2.100 0 {
+  protocol UDP
+  lvs_sched sh
+  lvs_method DR
+  real_server 198.51.100.11 53 {
+    lvs_method NAT
+  }
+}
+virtual_server fwmark 9 {
+  lvs_sched rr
+  lvs_method DR
+  ha_suspend
+  real_server 198.51.100.11 80 {
+  }
+}
+virtual_server 192.0.2.100 80 {
+  protocol TCP
+  lvs_sched wlc
+  lvs_method NAT
+  real_server 198.51.100.13 80 {
+  }
+}
+virtual_server 192.0.2.100 82 {
+  protocol TCP
+  lvs_sched fastest
+  lvs_method NAT
+  real_server 198.51.100.13 80 {
+  }
+}
+`;
+    expect(load(text).lines).toEqual([
+      'keepalived.conf:17:15: warning: real server [198.51.100.11]:tcp:80 is listed twice: keepalived removes the second, and so does vrrpd',
+      'keepalived.conf:19:15: error: real server 2001:db8:2::11 is IPv6 and the virtual server IPv4: NAT and DR keep the family',
+      "keepalived.conf:12:10: warning: quorum 5 exceeds the real servers' total weight 2: keepalived lowers it to 2, and so does vrrpd",
+      'keepalived.conf:13:14: warning: hysteresis 4 is not below quorum 2: keepalived lowers it to 1, and so does vrrpd',
+      'keepalived.conf:22:16: warning: ops (one-packet scheduling) needs UDP: keepalived resets it, and so does vrrpd',
+      'keepalived.conf:22:16: warning: sh-port only applies to the sh and mh schedulers: ignored',
+      'keepalived.conf:28:27: error: persistence_granularity of an IPv4 service is a netmask (255.255.255.0)',
+      "keepalived.conf:29:16: error: sorry_server's address family differs from the virtual server's: keepalived skips it; fix the address",
+      'keepalived.conf:35:16: warning: port 0 (every port) is only valid for a persistent service: keepalived sets persistence_timeout 360, and so does vrrpd',
+      "keepalived.conf:40:16: error: real server lvs_method NAT differs from the virtual server's DR: vrrpd does one method per virtual server",
+      'keepalived.conf:45:14: error: lvs_method DR with a fwmark cannot be done: vrrpd forwards DR at the ingress hook, before any rule can set the mark; use NAT',
+      'keepalived.conf:46:3: warning: ha_suspend cannot apply to a fwmark service (it has no address to watch): keepalived clears it, and so does vrrpd',
+      'keepalived.conf:47:15: warning: real server 198.51.100.11 has a port, which a fwmark service with lvs_method DR ignores: keepalived clears it, and so does vrrpd',
+      'keepalived.conf:50:16: error: virtual server [192.0.2.100]:tcp:80 is defined twice (also at keepalived.conf:8): each service can be defined once',
+      'keepalived.conf:59:13: error: lvs_sched fastest is not a scheduler: use one of rr, wrr, lc, wlc, sh, dh, mh, sed, nq, fo, ovf',
+    ]);
+  });
+
   test('a checker not in this build (HTTP_GET) leaves its virtual server out with a warning at its line; VRRP loads as before', () => {
     const text = `${INSTANCE}
 virtual_server 192.0.2.100 80 {
