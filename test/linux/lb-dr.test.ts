@@ -4,14 +4,14 @@
 // download (thousands of client ACKs) and a keep-alive connection stay on their server, rr spreads
 // new connections, a failed server leaves rotation.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { VirtualServerConfig } from '../../src/config/virtual-server.js';
 import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
 import { curlCheck, listening, requests, virtualServers, type Director } from '../helpers/lb-lab.js';
 import { isRoot, NamespaceLab, type LabHost } from '../helpers/netns.js';
+import { removeScratchDir, scratchDir } from '../helpers/scratch.js';
 
 const VIP = '192.0.2.100';
 const SERVERS = ['192.0.2.21', '192.0.2.22'];
@@ -32,7 +32,7 @@ describe.skipIf(!isRoot())('lvs_method DR (needs root)', () => {
 
   beforeAll(async () => {
     lab = await NamespaceLab.create();
-    scratch = mkdtempSync(join(tmpdir(), 'vrrpd-lb-dr-'));
+    scratch = scratchDir('lb-dr');
     client = await lab.addHost('client', ['192.0.2.10/24']);
     const d1 = await lab.addHost('d1', ['192.0.2.2/24']);
     for (const [index, address] of SERVERS.entries()) {
@@ -77,7 +77,7 @@ describe.skipIf(!isRoot())('lvs_method DR (needs root)', () => {
     director?.process.kill('SIGTERM');
     await Promise.race([director?.exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
     await lab?.destroy();
-    rmSync(scratch, { recursive: true, force: true });
+    removeScratchDir(scratch);
   });
 
   test('the netdev table forwards to the servers at the ingress of the VIP\'s interface', async () => {
