@@ -30,7 +30,7 @@ describe.skipIf(!haveVerify)('systemd unit (needs systemd-analyze)', () => {
     for (const line of [
       'Type=notify',
       'ExecStart=/usr/bin/env vrrpd run -f /etc/keepalived/keepalived.conf',
-      'ExecReload=/bin/kill -HUP $MAINPID',
+      'ExecReload=/usr/bin/env vrrpd reload',
       'Restart=on-failure',
       'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW',
       'AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW',

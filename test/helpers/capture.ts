@@ -11,11 +11,12 @@ export interface Capture {
 }
 
 /**
- * Starts tcpdump on the host's eth0 and resolves once it is listening. `--immediate-mode`
+ * Starts tcpdump on the host's eth0 (or `device`; `host` can be anything that spawns in a
+ * namespace, such as a lab's switch) and resolves once it is listening. `--immediate-mode`
  * matters: without it, packets wait in the kernel ring for up to a second and a capture stopped
  * sooner than that writes none of them ("6 packets received by filter, 0 captured").
  */
-export async function startCapture(host: LabHost, filter: string, device = 'eth0', options: { readonly bufferKiB?: number } = {}): Promise<Capture> {
+export async function startCapture(host: Pick<LabHost, 'spawn'>, filter: string, device = 'eth0', options: { readonly bufferKiB?: number } = {}): Promise<Capture> {
   const file = join(scratchDir('cap'), 'capture.pcap');
   const buffer = options.bufferKiB !== undefined ? ['-B', String(options.bufferKiB)] : [];
   const dump = host.spawn('tcpdump', ['-i', device, ...buffer, '--immediate-mode', '-U', '-w', file, filter]);

@@ -37,11 +37,13 @@ export function startVrrpd(host: LabHost, config: string): RunningDaemon {
   return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket]), file), controlSocket };
 }
 
-export function startKeepalived(host: LabHost, config: string): RunningDaemon {
+/** keepalived's VRRP daemon; `configId` is its --config-id (for `@NAME` lines; default: the host name). */
+export function startKeepalived(host: LabHost, config: string, options: { configId?: string } = {}): RunningDaemon {
   const file = join(scratch, `keepalived-${++counter}.conf`);
   writeFileSync(file, config);
   const pid = (name: string): string => join(scratch, `keepalived-${counter}.${name}.pid`);
-  return collect(host.spawn('keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
+  const configId = options.configId === undefined ? [] : ['--config-id', options.configId];
+  return collect(host.spawn('keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', ...configId, '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
 }
 
 /** Polls `condition` every 20 ms; resolves with the milliseconds it took, rejects after `timeoutMs`. */
@@ -54,8 +56,8 @@ export async function waitFor(description: string, condition: () => Promise<bool
   }
 }
 
-export async function holds(host: LabHost, address: string): Promise<boolean> {
-  return (await host.addresses()).some((entry) => entry.startsWith(`${address}/`));
+export async function holds(host: LabHost, address: string, device = 'eth0'): Promise<boolean> {
+  return (await host.addresses(device)).some((entry) => entry.startsWith(`${address}/`));
 }
 
 /** `vrrpd status --json` of a running vrrpd: one entry per instance. */

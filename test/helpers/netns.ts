@@ -6,7 +6,8 @@ import { destroyLiveLabsSync, NamespaceLab as Lab, sweepStaleLabs as sweepLabs }
 
 export { isRoot, LabHost, sh, type CommandResult } from '../../src/cli/lab/namespaces.js';
 
-const LAB_PREFIX = 'vrrpdt';
+/** The first part of every test lab's name (and of the nspawn machines named after labs). */
+export const LAB_PREFIX = 'vrrpdt';
 
 export type NamespaceLab = Lab;
 export const NamespaceLab = {

@@ -7,7 +7,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
-import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+import { httpGet as get } from '../helpers/http-get.js';
+import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
@@ -16,26 +17,6 @@ afterEach(async () => {
   await lab?.destroy();
   lab = undefined;
 });
-
-const GET = `
-import json, sys, urllib.request, urllib.error
-try:
-    with urllib.request.urlopen(sys.argv[1], timeout=5) as r:
-        status, body = r.status, r.read().decode()
-except urllib.error.HTTPError as e:
-    status, body = e.code, e.read().decode()
-print(json.dumps({"status": status, "body": body}))
-`;
-
-/** GET from inside the host's namespace (where the listener is). */
-async function get(host: LabHost, url: string): Promise<{ status: number; body: unknown }> {
-  const { status, body } = JSON.parse((await host.exec('python3', ['-c', GET, url])).stdout) as { status: number; body: string };
-  try {
-    return { status, body: JSON.parse(body) as unknown };
-  } catch {
-    return { status, body };
-  }
-}
 
 describe.skipIf(!isRoot())('HTTP health probes (needs root)', () => {
   test('/livez, /healthz, /readyz on --health and on --metrics; liveness fails when the control socket is gone', { timeout: 60_000 }, async () => {

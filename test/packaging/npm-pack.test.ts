@@ -23,7 +23,7 @@ describe('npm pack, then npm install -g of the tarball', () => {
       files: Array<{ path: string }>;
     }>;
     const files = packed[0]?.files.map((file) => file.path) ?? [];
-    expect(files).toEqual(expect.arrayContaining(['bin/vrrpd', 'dist/cli/main.js', 'dist/cli/lab/command.js', 'native-shims/binding.gyp', 'native-shims/packet_socket.cc', 'package.json', 'README.md', 'docs/README.md', 'docs/operations.md', 'LICENSE']));
+    expect(files).toEqual(expect.arrayContaining(['bin/vrrpd', 'dist/cli/main.js', 'dist/cli/lab/command.js', 'native-shims/binding.gyp', 'native-shims/packet_socket.cc', 'package.json', 'README.md', 'docs/README.md', 'docs/operations.md', 'deploy/systemd/vrrpd.service', 'LICENSE']));
     expect(files.filter((path) => path.startsWith('src/') || path.startsWith('test/') || path.startsWith('native-shims/build/'))).toEqual([]);
 
     const tarball = join(dir, packed[0]?.filename ?? 'missing.tgz');

@@ -15,8 +15,8 @@ import { scratchDir } from '../helpers/scratch.js';
 import { VERSION } from '../../src/version.js';
 import { instanceConfig, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, type LabHost } from '../helpers/netns.js';
+import { finish, runScript, type Finished } from '../helpers/processes.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const CONFIG = '/etc/keepalived/keepalived.conf';
 const VIP = '192.0.2.100';
 // The build tools an install could fall back on (node-gyp needs python3, make and a C++ compiler).
@@ -31,30 +31,6 @@ const MOUNT_AND_CHROOT = [
   'mount -t sysfs sysfs "$mnt/sys"',
   'exec chroot "$mnt" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"',
 ].join(' && ');
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function finish(child: ChildProcess): Promise<Finished> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** A script of this checkout; resolves with the last line it printed (the path it made). */
-async function script(name: string, args: readonly string[]): Promise<string> {
-  const result = await finish(spawn(join(root, 'scripts', name), [...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  if (result.code !== 0) throw new Error(`scripts/${name} failed (${result.code}):\n${result.stderr}`);
-  return result.stdout.trim().split('\n').at(-1) ?? '';
-}
 
 describe.skipIf(!isRoot())('the release tarball on a clean Debian host with no compiler (root)', () => {
   let dir = '';
@@ -81,7 +57,7 @@ describe.skipIf(!isRoot())('the release tarball on a clean Debian host with no c
     dir = scratchDir('release');
     for (const sub of ['upper', 'work', 'mnt']) mkdirSync(join(dir, sub));
     // The cold rootfs build takes minutes (debootstrap); later runs find it cached.
-    [tarball, lowerdir] = await Promise.all([script('release', [dir]), script('rootfs', [])]);
+    [tarball, lowerdir] = await Promise.all([runScript('release', [dir]), runScript('rootfs')]);
     lab = await NamespaceLab.create();
     host = await lab.addHost('r1', ['192.0.2.1/24']);
   }, 1_200_000);

@@ -1,7 +1,7 @@
 // The model as a YAML configuration (`vrrpd convert --to yaml`): the keys yaml/translate.ts reads,
 // each keyword's first YAML key (keepalived keywords in camelCase), times in seconds as keepalived
 // writes them. Each value is written in its keyword's YAML form (../keywords/registry.ts).
-import { stringify } from 'yaml';
+import { yamlLibrary } from '../yaml/library.js';
 import { REGISTRY, type Registry } from '../keywords/index.js';
 import { REVERSE_KEY, type Keyword } from '../keywords/registry.js';
 import type { VrrpdConfig } from '../model.js';
@@ -23,7 +23,7 @@ export function writeYamlConfig(config: VrrpdConfig, header?: string, registry: 
     else if (layout.kind === 'list') ((document[layout.key] ??= []) as Value[]).push({ [layout.nameKey]: entry.args[0]!, ...body });
     else ((document[layout.key] ??= []) as Value[]).push(body);
   }
-  const text = stringify(document, { lineWidth: 0 });
+  const text = yamlLibrary().stringify(document, { lineWidth: 0 });
   return (header ? header.split('\n').map((line) => `# ${line}`.trimEnd()).join('\n') + '\n' : '') + (Object.keys(document).length > 0 ? text : '{}\n');
 }
 

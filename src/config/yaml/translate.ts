@@ -3,7 +3,8 @@
 // keepalived loader then gives both formats one set of semantics, defaults and messages, and
 // every issue a file:line:column in the YAML file. Which keys a block has, and how each value
 // reads, is the keyword registry's (../keywords/): each keyword's YAML keys and form.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { yamlLibrary } from './library.js';
 import type { ConfigIssue, SourceLocation } from '../issues.js';
 import { familyOf, parseAddressWithPrefix } from '../addresses.js';
 import { nearest } from '../suggest.js';
@@ -77,7 +78,9 @@ export function translateYaml(text: string, options: Options): Translation {
 }
 
 class Translator {
-  private readonly lineCounter = new LineCounter();
+  /** The yaml package, loaded on first use (library.ts says why). */
+  private readonly yaml = yamlLibrary();
+  private readonly lineCounter = new this.yaml.LineCounter();
   private readonly doc: Document;
   private readonly statements: Statement[] = [];
   private readonly issues: ConfigIssue[] = [];
@@ -90,7 +93,7 @@ class Translator {
     private readonly options: Options,
   ) {
     // uniqueKeys: a key written twice is an error (YAML 1.2 §3.2.1.1); 1.2 core schema: `yes` is a string.
-    this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
+    this.doc = this.yaml.parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
     this.types = rootTypes(options.registry ?? REGISTRY);
   }
 
@@ -122,22 +125,22 @@ class Translator {
 
   private resolve(node: Node | null | undefined): Node | null | undefined {
     // Aliases: the node they point at (the yaml package refuses alias loops while parsing).
-    return isAlias(node) ? (node.resolve(this.doc) ?? null) : node;
+    return this.yaml.isAlias(node) ? (node.resolve(this.doc) ?? null) : node;
   }
 
   /** The map a key holds, or an error saying what was expected. */
   private map(node: Node | null | undefined, what: string, path: string, owner: Node | null | undefined): YAMLMap<Node, Node | null> | undefined {
     const resolved = this.resolve(node);
-    if (isMap(resolved)) return resolved as YAMLMap<Node, Node | null>;
-    if (resolved === null || resolved === undefined || (isScalar(resolved) && resolved.value === null)) return undefined;
+    if (this.yaml.isMap(resolved)) return resolved as YAMLMap<Node, Node | null>;
+    if (resolved === null || resolved === undefined || (this.yaml.isScalar(resolved) && resolved.value === null)) return undefined;
     this.issue('error', path, `${what} must be a mapping (key: value lines)`, this.location(resolved ?? owner));
     return undefined;
   }
 
   private items(node: Node | null | undefined, what: string, path: string): (Node | null)[] {
     const resolved = this.resolve(node);
-    if (isSeq(resolved)) return resolved.items as (Node | null)[];
-    if (resolved === null || resolved === undefined || (isScalar(resolved) && resolved.value === null)) return [];
+    if (this.yaml.isSeq(resolved)) return resolved.items as (Node | null)[];
+    if (resolved === null || resolved === undefined || (this.yaml.isScalar(resolved) && resolved.value === null)) return [];
     this.issue('error', path, `${what} must be a list`, this.location(resolved));
     return [];
   }
@@ -146,8 +149,8 @@ class Translator {
   private scalarText(node: Node | null | undefined, what: string, path: string): string | undefined {
     const resolved = this.resolve(node);
     if (resolved === null || resolved === undefined) return undefined;
-    if (!isScalar(resolved)) {
-      this.issue('error', path, `${what} must be a single value, not a ${isSeq(resolved) ? 'list' : 'mapping'}`, this.location(resolved));
+    if (!this.yaml.isScalar(resolved)) {
+      this.issue('error', path, `${what} must be a single value, not a ${this.yaml.isSeq(resolved) ? 'list' : 'mapping'}`, this.location(resolved));
       return undefined;
     }
     if (resolved.value === null) return undefined;
@@ -157,12 +160,12 @@ class Translator {
   /** A scalar's text without reporting anything (the key's own spec reports problems). */
   private peek(node: Node | null | undefined): string | undefined {
     const resolved = this.resolve(node);
-    return isScalar(resolved) && resolved.value !== null ? String(resolved.value) : undefined;
+    return this.yaml.isScalar(resolved) && resolved.value !== null ? String(resolved.value) : undefined;
   }
 
   private keyText(pair: Pair<Node, Node | null>): string {
     const key = this.resolve(pair.key);
-    return isScalar(key) ? String(key.value) : '';
+    return this.yaml.isScalar(key) ? String(key.value) : '';
   }
 
   // ---- the document ----
@@ -243,14 +246,14 @@ class Translator {
       }
       case 'word-or-flag': {
         const node = this.resolve(pair.value);
-        if (isScalar(node) && typeof node.value === 'string') out.push({ keyword, args: [this.word(node.value, node)], children: undefined });
+        if (this.yaml.isScalar(node) && typeof node.value === 'string') out.push({ keyword, args: [this.word(node.value, node)], children: undefined });
         else if (this.boolean(pair, path)) out.push({ keyword, args: [], children: undefined });
         return;
       }
       case 'script-or-flag': {
         // true, or the script to run as well.
         const node = this.resolve(pair.value);
-        if (isMap(node) || (isScalar(node) && typeof node.value === 'string')) this.apply({ ...spec, form: { kind: 'script' } }, pair, out, path);
+        if (this.yaml.isMap(node) || (this.yaml.isScalar(node) && typeof node.value === 'string')) this.apply({ ...spec, form: { kind: 'script' } }, pair, out, path);
         else if (this.boolean(pair, path)) out.push({ keyword, args: [], children: undefined });
         return;
       }
@@ -273,7 +276,7 @@ class Translator {
       }
       case 'script': {
         const value = this.resolve(pair.value);
-        if (isMap(value)) {
+        if (this.yaml.isMap(value)) {
           const fields = new Map((value as YAMLMap<Node, Node | null>).items.map((item) => [this.keyText(item), item.value]));
           for (const item of (value as YAMLMap<Node, Node | null>).items) {
             if (!['script', 'user'].includes(this.keyText(item))) this.issue('warning', path, `unknown key "${this.keyText(item)}" in ${key}; ignored (script, user)`, this.location(item.key));
@@ -299,8 +302,8 @@ class Translator {
   private boolean(pair: Pair<Node, Node | null>, path: string): boolean | undefined {
     const node = this.resolve(pair.value);
     // `nopreempt:` with no value reads as keepalived's bare keyword.
-    if (node === null || node === undefined || (isScalar(node) && node.value === null)) return true;
-    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
+    if (node === null || node === undefined || (this.yaml.isScalar(node) && node.value === null)) return true;
+    if (this.yaml.isScalar(node) && typeof node.value === 'boolean') return node.value;
     this.issue('error', path, `${this.keyText(pair)} must be true or false`, this.location(node));
     return undefined;
   }
@@ -308,7 +311,7 @@ class Translator {
   /** "192.0.2.1/24 dev eth0" into words, each at its column (a plain one-line scalar). */
   private split(text: string, node: Node | null | undefined): Word[] {
     const base = this.location(node);
-    const source = isScalar(node) && typeof node.source === 'string' && node.type === 'PLAIN' ? node.source : undefined;
+    const source = this.yaml.isScalar(node) && typeof node.source === 'string' && node.type === 'PLAIN' ? node.source : undefined;
     const result: Word[] = [];
     for (const match of text.matchAll(/\S+/g)) {
       const column = source === text ? base.column + (match.index ?? 0) : base.column;
@@ -360,7 +363,7 @@ class Translator {
     const what = `${layout.key}[${index}]`;
     const map = this.map(item, what, type.collection, item);
     if (!map) {
-      if (item === null || (isScalar(item) && item.value === null)) this.issue('error', type.collection, `${what} is empty`, this.location(item));
+      if (item === null || (this.yaml.isScalar(item) && item.value === null)) this.issue('error', type.collection, `${what} is empty`, this.location(item));
       return;
     }
     const get = (key: string): Pair<Node, Node | null> | undefined => map.items.find((pair) => this.keyText(pair) === key);
@@ -387,8 +390,8 @@ class Translator {
     for (const pair of map.items) {
       if (!keys.includes(this.keyText(pair))) continue;
       const list = this.resolve(pair.value);
-      const first = isSeq(list) ? this.resolve(list.items[0] as Node | null) : undefined;
-      const text = isScalar(first) ? String(first.value) : isMap(first) ? String((first.get('address') as unknown) ?? '') : '';
+      const first = this.yaml.isSeq(list) ? this.resolve(list.items[0] as Node | null) : undefined;
+      const text = this.yaml.isScalar(first) ? String(first.value) : this.yaml.isMap(first) ? String((first.get('address') as unknown) ?? '') : '';
       return familyOf(text.split(/[\s/]/)[0] ?? '') ?? 'ipv4';
     }
     return 'ipv4';
@@ -419,7 +422,7 @@ class Translator {
 
   private interfaceName(node: Node | null | undefined, path: string, family: AddressFamily, what: string): Word | undefined {
     const resolved = this.resolve(node);
-    if (!isMap(resolved)) {
+    if (!this.yaml.isMap(resolved)) {
       const text = this.scalarText(resolved, what, path);
       return text === undefined ? undefined : this.word(text, resolved);
     }
@@ -503,7 +506,7 @@ class Translator {
     this.items(pair.value, this.keyText(pair), path).forEach((item, index) => {
       const at = `${path}[${index}]`;
       const node = this.resolve(item);
-      if (!isMap(node)) {
+      if (!this.yaml.isMap(node)) {
         const text = this.scalarText(node, `${this.keyText(pair)}[${index}]`, at);
         const parts = text === undefined ? [] : this.split(text, node);
         if (parts[0]) children.push({ keyword: parts[0], args: parts.slice(1), children: undefined });
@@ -556,7 +559,7 @@ class Translator {
     this.items(pair.value, this.keyText(pair), path).forEach((item, index) => {
       const node = this.resolve(item);
       const what = `${this.keyText(pair)}[${index}]`;
-      if (!isMap(node)) {
+      if (!this.yaml.isMap(node)) {
         const parts = this.split(this.scalarText(node, what, path) ?? '', node);
         if (parts[0]) children.push({ keyword: parts[0], args: parts.slice(1), children: undefined });
         return;
