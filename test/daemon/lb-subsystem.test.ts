@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { VrrpdConfig } from '../../src/config/model.js';
 import type { RealServerConfig, VirtualServerConfig } from '../../src/config/virtual-server.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
-import type { NftablesPort } from '../../src/daemon/lb/ports.js';
+import { NftablesError, type NftablesPort } from '../../src/daemon/lb/ports.js';
 import { LbSubsystem, lbSubsystem, type LbHost } from '../../src/daemon/lb/subsystem.js';
 import type { NftFamily } from '../../src/lb/nft.js';
 import { ScriptPolicy } from '../../src/scripting/policy.js';
@@ -135,6 +135,16 @@ describe('load balancer subsystem', () => {
 
     await subsystem.stop();
     expect(nft.transactions.at(-1)).toEqual(['add table inet vrrpd_lb', 'delete table inet vrrpd_lb', 'add table netdev vrrpd_lb', 'delete table netdev vrrpd_lb']);
+  });
+
+  it('a start nft refuses fails with nft\'s reason, and the stop that follows tries nothing more (no second error)', async () => {
+    const { nft, subsystem, records } = setup([virtualServer()]);
+    nft.run = async () => {
+      throw new NftablesError("cannot run nft: spawn nft ENOENT (vrrpd's load balancer needs the nft tool, Debian package nftables)", []);
+    };
+    await expect(subsystem.start()).rejects.toThrow('needs the nft tool, Debian package nftables');
+    await subsystem.stop();
+    expect(records().filter((record) => record['event'] === 'lb-rules-failed')).toEqual([]);
   });
 
   it('all real servers down: the sorry server serves and quorum_down runs; one back: quorum_up, sorry server out', async () => {

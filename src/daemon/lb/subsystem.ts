@@ -92,6 +92,8 @@ export class LbSubsystem implements Subsystem {
   /** Scripts that wait for the rules change they report (keepalived changes IPVS, then notifies). */
   private afterRules: Array<() => void> = [];
   private stopped = false;
+  /** Whether start wrote the tables: a start that failed there (no nft) has none to remove on the way out. */
+  private written = false;
 
   constructor(
     private config: VrrpdConfig,
@@ -109,6 +111,7 @@ export class LbSubsystem implements Subsystem {
     }
     this.services = new Map(services.map((service) => [service.resolved.key, service]));
     await this.writer.start(this.tables());
+    this.written = true;
     this.host.log.info({ event: 'lb-started', virtualServers: [...this.services.keys()] }, `load balancer: ${this.services.size} virtual server(s) in nftables`);
     for (const service of this.services.values()) this.handle(service, service.pool.takeInitialEvents());
     for (const service of this.services.values()) this.startChecks(service);
@@ -194,6 +197,7 @@ export class LbSubsystem implements Subsystem {
     // keepalived with omega reports the servers and the quorum down on its way out.
     for (const service of this.services.values()) this.handle(service, service.pool.stop(service.resolved.omega));
     await this.updating?.catch(() => undefined);
+    if (!this.written) return;
     await this.writer.stop().catch((error: unknown) => {
       this.host.log.error({ event: 'lb-rules-failed', error: (error as Error).message }, `could not remove the load balancer's nftables tables: ${(error as Error).message}`);
     });
