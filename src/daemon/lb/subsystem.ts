@@ -92,7 +92,7 @@ export class LbSubsystem implements Subsystem {
   /** Scripts that wait for the rules change they report (keepalived changes IPVS, then notifies). */
   private afterRules: Array<() => void> = [];
   private stopped = false;
-  /** Whether start wrote the tables: a start that failed there (no nft) has none to remove on the way out. */
+  /** Whether start wrote the tables: after a start that failed there (no nft), removing them on the way out is only a clean-up. */
   private written = false;
 
   constructor(
@@ -197,9 +197,11 @@ export class LbSubsystem implements Subsystem {
     // keepalived with omega reports the servers and the quorum down on its way out.
     for (const service of this.services.values()) this.handle(service, service.pool.stop(service.resolved.omega));
     await this.updating?.catch(() => undefined);
-    if (!this.written) return;
     await this.writer.stop().catch((error: unknown) => {
-      this.host.log.error({ event: 'lb-rules-failed', error: (error as Error).message }, `could not remove the load balancer's nftables tables: ${(error as Error).message}`);
+      // After a start that never wrote them, this only clears what a killed run may have left: its
+      // failure (nft missing, as the start's error already said) is no news.
+      if (!this.written) this.host.log.debug({ event: 'lb-rules-failed', error: (error as Error).message }, `no load balancer tables removed: ${(error as Error).message}`);
+      else this.host.log.error({ event: 'lb-rules-failed', error: (error as Error).message }, `could not remove the load balancer's nftables tables: ${(error as Error).message}`);
     });
   }
 
