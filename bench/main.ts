@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak,probes,cli] [--trials N]
+// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak,bfd,probes,cli] [--trials N]
 // [--minutes M] [--seed S] [--scenarios sigterm@20,crash@1000] [--no-save]`: builds nothing itself (the npm script builds first), runs
 // the chosen benchmarks with vrrpd and keepalived side by side, prints their tables and saves raw
 // data to bench/results/NAME[-MODE].json. Needs root (namespace labs) and keepalived.
@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bfdBench } from './bfd.js';
 import { versions } from './lib/daemons.js';
 import type { BenchOptions, BenchReport, Mode } from './lib/report.js';
 import { repoRoot } from './lib/root.js';
@@ -29,12 +30,13 @@ const BENCHES: Record<string, Bench> = {
   stability: stabilityBench,
   soak: soakBench,
   timers: timersBench,
+  bfd: bfdBench,
   probes: probesBench,
   cli: cliBench,
   lb: lbBench,
   'lb-fairness': lbFairnessBench,
 };
-/** Soak (long), timers (vrrpd's clock against Node's), probes (vrrpd's probe kinds), cli (each CLI command against `node -e 0`) and the load balancer's run with `--only`. */
+/** Soak (long), timers (vrrpd's clock against Node's), bfd (needs frr), probes (vrrpd's probe kinds), cli (each CLI command against `node -e 0`) and the load balancer's run with `--only`. */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 
 export async function main(argv: readonly string[], log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<BenchReport[]> {

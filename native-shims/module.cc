@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterUnixDatagram(env, exports);
   RegisterSignalPipe(env, exports);
   InitMonotonicTimer(env, exports);
+  InitBfdSocket(env, exports);
   return exports;
 }
 

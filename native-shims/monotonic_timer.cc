@@ -43,25 +43,23 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
       KernelError(env, "timerfd_create", errno).ThrowAsJavaScriptException();
       return;
     }
-    uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-      Abandon(env, "napi_get_uv_event_loop", EINVAL);
-      return;
-    }
-    poll_ = new uv_poll_t;
-    poll_->data = this;
-    if (uv_poll_init(loop, poll_, fd_) != 0) {
-      delete poll_;
-      poll_ = nullptr;
-      Abandon(env, "uv_poll_init", EBADF);
+    const char* failed = nullptr;
+    poll_ = NewPoll(env, fd_, this, failed);
+    if (poll_ == nullptr) {
+      Abandon(env, failed, errno);
       return;
     }
     onExpiry_ = Napi::Persistent(info[0].As<Napi::Function>());
     context_ = std::make_unique<Napi::AsyncContext>(env, "MonotonicTimer");
     Ref();  // alive until close(), even with no JS reference.
+    // In a worker thread (the BFD sessions' clock) the timer outlives nothing: it closes with the thread.
+    cleanup_.Attach(env, [](void* self) { static_cast<MonotonicTimer*>(self)->Shutdown(); }, this);
   }
 
-  ~MonotonicTimer() override { Shutdown(); }
+  ~MonotonicTimer() override {
+    cleanup_.Detach();
+    Shutdown();
+  }
 
  private:
   void Abandon(const Napi::Env& env, const std::string& what, int error) {
@@ -130,6 +128,7 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (fd_ >= 0) {
+      cleanup_.Detach();
       Shutdown();
       Unref();
     }
@@ -141,6 +140,7 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
     ClosePolled(poll_, fd_);
   }
 
+  EnvCleanup cleanup_;
   int fd_ = -1;
   uv_poll_t* poll_ = nullptr;
   bool polling_ = false;

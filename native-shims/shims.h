@@ -3,6 +3,7 @@
 #pragma once
 #include <napi.h>
 
+#include <cerrno>
 #include <cstring>
 #include <initializer_list>
 #include <string>
@@ -27,6 +28,27 @@ inline void CallFromLoop(Napi::FunctionReference& callback, Napi::AsyncContext& 
   }
 }
 
+// A uv_poll handle for `fd` on the environment's loop, `data` its owner (not started). On failure
+// nullptr, errno set (EINVAL: no loop; EBADF: libuv refused the descriptor) and `failed` naming
+// the call, for the caller's KernelError.
+inline uv_poll_t* NewPoll(napi_env env, int fd, void* data, const char*& failed) {
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    errno = EINVAL;
+    failed = "napi_get_uv_event_loop";
+    return nullptr;
+  }
+  auto* poll = new uv_poll_t;
+  poll->data = data;
+  if (uv_poll_init(loop, poll, fd) != 0) {
+    delete poll;
+    errno = EBADF;
+    failed = "uv_poll_init";
+    return nullptr;
+  }
+  return poll;
+}
+
 // Stops and frees a uv_poll handle (freed once libuv has closed it) and closes its descriptor;
 // both are reset, so calling it twice is harmless.
 inline void ClosePolled(uv_poll_t*& poll, int& fd) {
@@ -41,6 +63,37 @@ inline void ClosePolled(uv_poll_t*& poll, int& fd) {
   }
 }
 
+// Runs `shutdown` when the environment ends (a worker thread terminating) if the object was not
+// closed before: Node closes the thread's loop after the environment's cleanup hooks, and a handle
+// still polled then would be stopped later, by the finalizer, on a loop that is gone. Attach() in
+// the constructor, Detach() in close() and in the destructor.
+class EnvCleanup {
+ public:
+  using Shutdown = void (*)(void*);
+  void Attach(napi_env env, Shutdown shutdown, void* object) {
+    env_ = env;
+    shutdown_ = shutdown;
+    object_ = object;
+    if (napi_add_env_cleanup_hook(env, &EnvCleanup::Run, this) == napi_ok) attached_ = true;
+  }
+  void Detach() {
+    if (!attached_) return;
+    attached_ = false;
+    napi_remove_env_cleanup_hook(env_, &EnvCleanup::Run, this);
+  }
+
+ private:
+  static void Run(void* arg) {
+    auto* self = static_cast<EnvCleanup*>(arg);
+    self->attached_ = false;
+    self->shutdown_(self->object_);
+  }
+  napi_env env_ = nullptr;
+  Shutdown shutdown_ = nullptr;
+  void* object_ = nullptr;
+  bool attached_ = false;
+};
+
 // packet_socket.cc: sendFrame (AF_PACKET, for gratuitous ARP and unsolicited NA).
 void RegisterPacketSocket(Napi::Env env, Napi::Object exports);
 // vrrp6_socket.cc: Vrrp6Socket (IPv6 VRRP with the received hop limit).
@@ -49,5 +102,7 @@ void InitVrrp6Socket(Napi::Env env, Napi::Object exports);
 void RegisterUnixDatagram(Napi::Env env, Napi::Object exports);
 // signal_pipe.cc: signalPipe, realtimeSignalMin (keepalived's SIGRTMIN+2 JSON dump).
 void RegisterSignalPipe(Napi::Env env, Napi::Object exports);
+// bfd_socket.cc: BfdSocket (UDP with the received TTL / hop limit and destination, for BFD).
+void InitBfdSocket(Napi::Env env, Napi::Object exports);
 // monotonic_timer.cc: MonotonicTimer (a timerfd on CLOCK_MONOTONIC: the protocol timers' wake-up).
 void InitMonotonicTimer(Napi::Env env, Napi::Object exports);

@@ -132,19 +132,10 @@ class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
       }
     }
 
-    uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-      errno = EINVAL;
-      Abandon(env, "napi_get_uv_event_loop");
-      return;
-    }
-    poll_ = new uv_poll_t;
-    poll_->data = this;
-    if (uv_poll_init(loop, poll_, fd_) != 0) {
-      delete poll_;
-      poll_ = nullptr;
-      errno = EBADF;
-      Abandon(env, "uv_poll_init");
+    const char* failed = nullptr;
+    poll_ = NewPoll(env, fd_, this, failed);
+    if (poll_ == nullptr) {
+      Abandon(env, failed);
       return;
     }
     onPacket_ = Napi::Persistent(info[1].As<Napi::Function>());

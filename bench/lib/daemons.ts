@@ -62,6 +62,8 @@ export interface BenchDaemon {
   readonly lines: string[];
   readonly exited: Promise<number | null>;
   readonly controlSocket?: string;
+  /** The configuration file it was started with (rewrite it, then SIGHUP, to reload). */
+  readonly configFile: string;
 }
 
 /** `nodeArgs` go before vrrpd's script (e.g. --cpu-prof), `vrrpdArgs` after `run` (e.g. --health); keepalived ignores both. */
@@ -73,14 +75,25 @@ export function startDaemon(
   nodeArgs: readonly string[] = [],
   vrrpdArgs: readonly string[] = [],
 ): BenchDaemon {
+  return spawnDaemon(kind, host, conf, env, nodeArgs, vrrpdArgs, false);
+}
+
+/** keepalived with its BFD process beside VRRP (`--vrrp` alone turns BFD off); vrrpd as startDaemon. */
+export function startDaemonWithBfd(kind: Implementation, host: LabHost, conf: string, env: NodeJS.ProcessEnv = {}): BenchDaemon {
+  return spawnDaemon(kind, host, conf, env, [], [], true);
+}
+
+function spawnDaemon(kind: Implementation, host: LabHost, conf: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[], vrrpdArgs: readonly string[], bfd: boolean): BenchDaemon {
   const n = ++counter;
   const file = join(scratch, `${kind}-${n}.conf`);
   writeFileSync(file, conf);
   const controlSocket = join(scratch, `vrrpd-${n}.sock`);
+  const pid = (name: string): string => join(scratch, `k-${n}.${name}.pid`);
+  const keepalivedArgs = ['--dont-fork', ...(bfd ? [] : ['--vrrp']), '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp'), ...(bfd ? ['-b', pid('bfd'), '-c', pid('checkers')] : [])];
   const args =
     kind === 'vrrpd'
       ? ['node', [...nodeArgs, join(repoRoot(), 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...vrrpdArgs]]
-      : ['keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', '-f', file, '-p', join(scratch, `k-${n}.pid`), '-r', join(scratch, `k-${n}.vrrp.pid`)]];
+      : ['keepalived', keepalivedArgs];
   const startedAtEpochMs = nowEpochMs();
   const child = host.spawn(args[0] as string, args[1] as string[], { env: { ...process.env, ...env } });
   const lines: string[] = [];
@@ -89,7 +102,7 @@ export function startDaemon(
   child.stderr?.on('data', take);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   if (child.pid === undefined) throw new Error(`${kind} did not start`);
-  return { kind, host, process: child, pid: child.pid, startedAtEpochMs, lines, exited, ...(kind === 'vrrpd' ? { controlSocket } : {}) };
+  return { kind, host, process: child, pid: child.pid, startedAtEpochMs, lines, exited, configFile: file, ...(kind === 'vrrpd' ? { controlSocket } : {}) };
 }
 
 export function nowEpochMs(): number {

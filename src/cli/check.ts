@@ -51,7 +51,13 @@ export async function check(options: CheckOptions, write: (text: string) => void
   write(
     failed
       ? `${options.file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`
-      : `${options.file}: OK, ${result.config.instances.length} vrrp_instance${result.config.instances.length === 1 ? '' : 's'}${virtualServers.length > 0 ? `, ${virtualServers.length} virtual_server${virtualServers.length === 1 ? '' : 's'}` : ''}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`,
+      : `${options.file}: OK, ${[
+          counted(result.config.instances.length, 'vrrp_instance'),
+          // BFD sessions and virtual servers are named only in files that have them: the line of a VRRP-only file is unchanged.
+          ...((result.config.bfdInstances?.length ?? 0) > 0 ? [counted(result.config.bfdInstances!.length, 'bfd_instance')] : []),
+          ...(virtualServers.length > 0 ? [counted(virtualServers.length, 'virtual_server')] : []),
+          ...(warnings > 0 ? [counted(warnings, 'warning')] : []),
+        ].join(', ')}\n`,
   );
   return failed ? 1 : 0;
 }
@@ -64,4 +70,9 @@ async function hostInterfaces(options: CheckOptions): Promise<ReadonlySet<string
   if (!options.interfaceNames) return undefined;
   if (options.resolver) return options.interfaceNames();
   return options.interfaceNames().catch(() => undefined);
+}
+
+/** "1 vrrp_instance", "2 vrrp_instances". */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

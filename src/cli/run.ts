@@ -8,6 +8,9 @@ import type { VrrpdConfig } from '../config/model.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
 import { ControlServer, type CommandHandler } from '../control/server.js';
 import { createLogger } from '../core/log.js';
+import { BfdSessionStates } from '../daemon/bfd/session-states.js';
+import { bfdSubsystem } from '../daemon/bfd/subsystem.js';
+import { bfdTrackerType } from '../daemon/bfd/track-bfd.js';
 import { Daemon } from '../daemon/daemon.js';
 import type { DumpFormat } from '../daemon/dump-formats.js';
 import type { ListenAddress } from '../daemon/operations/http-listener.js';
@@ -15,6 +18,7 @@ import { Operations } from '../daemon/operations/operations.js';
 import { registerTestHooks } from '../daemon/operations/test-hooks.js';
 import { lbSubsystem } from '../daemon/lb/subsystem.js';
 import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
+import { InThreadBfdRuntime, WorkerBfdRuntime } from '../linux/bfd/runtime.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { Conntrack } from '../linux/conntrack.js';
 import { LinuxLbHost } from '../linux/lb-host.js';
@@ -68,11 +72,17 @@ export async function run(options: RunOptions): Promise<number> {
   }
   const platform = new LinuxPlatform(log);
   const clock = new RealClock();
+  // BFD sessions run in a worker thread; VRRPD_BFD_THREAD=main puts them on the main loop, for
+  // the benchmark that compares the two (bench/bfd.ts).
+  const bfdStates = new BfdSessionStates();
+  const bfdRuntime = process.env['VRRPD_BFD_THREAD'] === 'main' ? () => new InThreadBfdRuntime(clock) : () => new WorkerBfdRuntime();
   const lbHost = new LinuxLbHost();
   const runner = new ChildProcessRunner();
   const daemon = new Daemon(
     [
-      vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log) }),
+      // BFD first: its sessions exist (Down) when VRRP's track_bfd trackers are built, as keepalived's do.
+      bfdSubsystem({ runtime: bfdRuntime, log, states: bfdStates }),
+      vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log, (c) => [bfdTrackerType(c, bfdStates, log)]) }),
       lbSubsystem({
         clock,
         log,

@@ -2,6 +2,7 @@
 // control socket.
 import { sendControlRequest } from '../control/client.js';
 import type { ControlRequest } from '../control/protocol.js';
+import type { BfdStatus } from '../daemon/bfd/ports.js';
 import type { VirtualServerStatus } from '../daemon/lb/status.js';
 import type { InstanceStatus } from '../daemon/vrrp/routers.js';
 import { UsageError } from './errors.js';
@@ -13,17 +14,20 @@ async function ask(socket: string, request: ControlRequest): Promise<unknown> {
 }
 
 export async function status(options: { socket: string; json: boolean }, write: (text: string) => void): Promise<number> {
-  const result = (await ask(options.socket, { command: 'status' })) as { instances?: InstanceStatus[]; virtualServers?: VirtualServerStatus[] };
+  // A daemon without VRRP instances (BFD or virtual servers alone) has no `instances`; one without BFD no `bfd`, without virtual servers no `virtualServers`.
+  const result = (await ask(options.socket, { command: 'status' })) as { instances?: InstanceStatus[]; bfd?: BfdStatus | null; virtualServers?: VirtualServerStatus[] };
   if (options.json) write(JSON.stringify(result) + '\n');
-  else {
-    const parts = [...(result.instances && (result.instances.length > 0 || !result.virtualServers) ? [formatStatusTable(result.instances)] : []), ...(result.virtualServers ? [formatVirtualServers(result.virtualServers)] : [])];
-    write(parts.join('\n'));
-  }
+  else
+    write(
+      [result.instances ? formatStatusTable(result.instances) : '', result.bfd ? formatBfdTable(result.bfd) : '', result.virtualServers ? formatVirtualServers(result.virtualServers) : '']
+        .filter((text) => text !== '')
+        .join('\n'),
+    );
   return 0;
 }
 
-/** Columns padded to their widest cell, the last one free. */
-function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+/** Aligned columns, the last one left ragged. */
+function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const render = (cells: readonly string[]): string =>
     cells
@@ -50,8 +54,31 @@ export function formatVirtualServers(servers: readonly VirtualServerStatus[]): s
       ...(withConnections ? [rs.connections ? `${rs.connections.active}/${rs.connections.inactive}` : '-'] : []),
       rs.checkers.map((checker) => `${checker.id} ${checker.state}${checker.detail ? ` (${checker.detail})` : ''}`).join('; ') || 'no checkers',
     ]);
-    lines.push(...table(['  REAL SERVER', 'STATE', 'WEIGHT', ...(withConnections ? ['ACTIVE/INACTIVE'] : []), 'CHECKERS'], rows));
+    lines.push(...renderTable(['  REAL SERVER', 'STATE', 'WEIGHT', ...(withConnections ? ['ACTIVE/INACTIVE'] : []), 'CHECKERS'], rows));
   }
+  return lines.join('\n') + '\n';
+}
+
+const ms = (microseconds: number): string => `${microseconds / 1000} ms`;
+
+/**
+ * The BFD sessions: state, the remote discriminator, the agreed transmit interval and Detection
+ * Time, and why the session last went down (RFC 5880's diagnostic), with discards below.
+ */
+export function formatBfdTable(bfd: BfdStatus): string {
+  const rows = bfd.sessions.map((s) => [
+    s.name,
+    s.state,
+    `${(s.stateForMs / 1000).toFixed(1)} s`,
+    `${s.peer}${s.multihop ? ' (multi-hop)' : ''}`,
+    s.remoteDiscr === 0 ? '-' : String(s.remoteDiscr),
+    ms(s.timers.transmitInterval),
+    s.timers.detectionTime === 0 ? '-' : ms(s.timers.detectionTime),
+    s.lastDown ? `${s.lastDown.reason} (${(s.lastDown.agoMs / 1000).toFixed(1)} s ago)` : '-',
+  ]);
+  const lines = renderTable(['BFD', 'STATE', 'SINCE', 'PEER', 'REMOTE DISCR', 'TX', 'DETECT', 'LAST DOWN'], rows);
+  const discarded = Object.entries(bfd.discarded).filter(([, count]) => count > 0);
+  if (discarded.length > 0) lines.push('', `discarded: ${discarded.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
   return lines.join('\n') + '\n';
 }
 
@@ -69,13 +96,7 @@ export function formatStatusTable(instances: readonly InstanceStatus[]): string 
     i.lastTransitionReason ?? '-',
     i.virtualAddresses.join(' '),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const render = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [render(header), ...rows.map(render), ...instances.flatMap(trackingLines)].join('\n') + '\n';
+  return [...renderTable(header, rows), ...instances.flatMap(trackingLines)].join('\n') + '\n';
 }
 
 /** What tracking contributes to one instance: a blank line, a heading, one line per tracker. */

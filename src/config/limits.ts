@@ -40,6 +40,22 @@ export const PROCESS_QUORUM_RANGE: Range = { min: 1, max: 65_535 };
 export const PROCESS_QUORUM_MAX_RANGE: Range = { min: 0, max: 65_535 };
 export const MAX_PROCESS_DELAY_MS = 3_600_000;
 
+/** keepalived (bfd.h): min_rx / min_tx from 1 ms, idle_tx from 1 s (RFC 5880 §6.8.3), all below 2^32 µs. */
+export const BFD_MIN_INTERVAL_MS = 1;
+export const BFD_MIN_IDLE_TX_MS = 1000;
+export const BFD_MAX_INTERVAL_MS = Math.floor(0xffffffff / 1000);
+/** keepalived warns above 10 s: "larger than max sensible". */
+export const BFD_MAX_SENSIBLE_INTERVAL_MS = 10_000;
+/** keepalived: multiplier 1..255 (the Detect Mult field is 8 bits). */
+export const BFD_MULTIPLIER_RANGE: Range = { min: 1, max: 255 };
+/** keepalived: bfd_instance and track_bfd weights -253..253. */
+export const MAX_BFD_WEIGHT = 253;
+/** keepalived: a bfd_instance name is at most 31 characters (BFD_INAME_MAX 32 with the NUL). */
+export const MAX_BFD_NAME_LENGTH = 31;
+/** keepalived: ttl / hoplimit 1..255, max_hops 0..255 (255: no check). */
+export const BFD_TTL_RANGE: Range = { min: 1, max: 255 };
+export const BFD_MAX_HOPS_RANGE: Range = { min: 0, max: 255 };
+
 /** IPv4 TTL / IPv6 hop limit. */
 export const TTL_RANGE: Range = { min: 0, max: 255 };
 /** keepalived: max_auto_priority -1..99 (99 = SCHED_RR's highest). */

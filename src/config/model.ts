@@ -241,6 +241,8 @@ export interface VrrpInstanceConfig {
   readonly notify: NotifyConfig;
   /** `notify_priority_changes` (else global): `MASTER_PRIORITY` / `BACKUP_PRIORITY` lines on the notify FIFO. */
   readonly notifyPriorityChanges: boolean;
+  /** `track_bfd { ... }`: bfd_instances whose session state weighs on the priority. */
+  readonly trackBfd: readonly TrackerRefConfig[];
   /** `debug` 0..4 (keepalived accepts it and does nothing with it). */
   readonly debug?: number;
 }
@@ -319,6 +321,8 @@ export interface SyncGroupConfig {
   readonly trackFiles: readonly TrackedFileRefConfig[];
   /** `track_process { ... }`. */
   readonly trackProcesses: readonly TrackedProcessRefConfig[];
+  /** `track_bfd { ... }`. */
+  readonly trackBfd: readonly TrackerRefConfig[];
   /** `notify_*` and `notify` (GROUP is passed instead of INSTANCE). */
   readonly notify: NotifyConfig;
   /** `sync_group_tracking_weight`: members may keep weighted trackers (keepalived otherwise drops their weights). */
@@ -386,6 +390,47 @@ export interface VrrpdConfig {
   readonly virtualServers?: readonly VirtualServerConfig[];
   /** `virtual_server_group` blocks, when there are any. */
   readonly virtualServerGroups?: readonly VirtualServerGroupConfig[];
+  /** `bfd_instance` blocks, in file order; absent: none. */
+  readonly bfdInstances?: readonly BfdInstanceConfig[];
+}
+
+/**
+ * `bfd_instance <name> { ... }`: a BFD session (RFC 5880, asynchronous mode) to a neighbour, which
+ * vrrp_instances and sync groups follow with `track_bfd`. Intervals keep keepalived's microsecond
+ * resolution (`min_rx 3.312`).
+ */
+export interface BfdInstanceConfig {
+  readonly name: string;
+  /** `neighbor_ip` / `neighbour_ip`: the peer, canonical. */
+  readonly neighborIp: string;
+  /** `source_ip`: our address for the session (and its sending socket); absent: the kernel's choice. */
+  readonly sourceIp?: string;
+  /** The family of neighbor_ip (source_ip must match). */
+  readonly family: AddressFamily;
+  /** `min_rx` (ms): bfd.RequiredMinRxInterval. Default 10 ms. */
+  readonly minRxMs: number;
+  /** `min_tx` (ms): bfd.DesiredMinTxInterval while Up. Default 10 ms. */
+  readonly minTxMs: number;
+  /** `idle_tx` (ms, at least 1000): bfd.DesiredMinTxInterval while not Up (RFC 5880 §6.8.3). Default 1000 ms. */
+  readonly idleTxMs: number;
+  /** `multiplier` 1..255: bfd.DetectMult. Default 5. */
+  readonly multiplier: number;
+  /** `passive`: send nothing until the neighbour has spoken (RFC 5880 §6.1). */
+  readonly passive: boolean;
+  /**
+   * `ttl` / `hoplimit` 1..255: the TTL or hop limit sent. Default 255 for both families, as RFC
+   * 5881 §5 requires (keepalived 2.2 sends hop limit 64 over IPv6 unless told `hoplimit 255`).
+   */
+  readonly ttl: number;
+  /** `max_hops` 0..255: how far below `ttl` a received TTL may be (255: no check). Default 0: exactly `ttl`. */
+  readonly maxHops: number;
+  /** `multihop` (keepalived 2.2.8): RFC 5883, UDP port 4784 instead of 3784. Default off. */
+  readonly multihop: boolean;
+  /** `weight N [reverse]` -253..253: what a track_bfd entry without its own applies. Default 0 (Down means Fault). */
+  readonly weight: number;
+  readonly reverse: boolean;
+  /** `vrrp` / `checker`: which of keepalived's processes hear of state changes; neither written means both. */
+  readonly notifies: { readonly vrrp: boolean; readonly checker: boolean };
 }
 
 /** `garp_group { ... }`: gratuitous ARP / NA pacing for interfaces that share a switch. */

@@ -8,6 +8,7 @@ export const scriptPath = (name: string): string => `scripts[${name}]`;
 export const trackFilePath = (name: string): string => `trackFiles[${name}]`;
 export const trackProcessPath = (name: string): string => `trackProcesses[${name}]`;
 export const syncGroupPath = (name: string): string => `syncGroups[${name}]`;
+export const bfdInstancePath = (name: string): string => `bfdInstances[${name}]`;
 
 /** The proper prefixes of a path, longest first: `a[x.y].b` gives `a[x.y]`, then `a`. */
 export function parentPaths(path: string): string[] {

@@ -3,6 +3,7 @@
 import type { IssueSink } from './issues.js';
 import {
   isIntegerIn,
+  MAX_BFD_WEIGHT,
   MAX_FILE_PROCESS_WEIGHT,
   MAX_INTERFACE_SCRIPT_WEIGHT,
   MAX_PROCESS_DELAY_MS,
@@ -17,23 +18,37 @@ import { nearest } from './suggest.js';
 import { checkInterfaceName } from './validate-names.js';
 import { secondsText, type ValidationContext } from './validation-context.js';
 
-/** What instances and sync groups track; both have these four lists. */
-type Tracking = Pick<VrrpInstanceConfig, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses'>;
+/** What instances and sync groups track; both have these lists. */
+type Tracking = Pick<VrrpInstanceConfig, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfd'>;
 
 interface TrackerKind {
   /** The list keyword in an instance or sync group. */
-  readonly keyword: 'track_script' | 'track_file' | 'track_process';
+  readonly keyword: 'track_script' | 'track_file' | 'track_process' | 'track_bfd';
   /** The block that defines one. */
-  readonly definedBy: 'vrrp_script' | 'track_file' | 'vrrp_track_process';
-  readonly field: 'trackScripts' | 'trackFiles' | 'trackProcesses';
+  readonly definedBy: 'vrrp_script' | 'track_file' | 'vrrp_track_process' | 'bfd_instance';
+  readonly field: 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfd';
   readonly maxWeight: number;
   readonly definitions: (ctx: ValidationContext) => ReadonlyMap<string, { readonly weight: number }>;
+  /** Why a block of that name exists yet is not one VRRP may track; undefined when none exists. */
+  readonly untrackable?: (ctx: ValidationContext, name: string) => string | undefined;
 }
 
 const TRACKER_KINDS: readonly TrackerKind[] = [
   { keyword: 'track_script', definedBy: 'vrrp_script', field: 'trackScripts', maxWeight: MAX_INTERFACE_SCRIPT_WEIGHT, definitions: (ctx) => ctx.scripts },
   { keyword: 'track_file', definedBy: 'track_file', field: 'trackFiles', maxWeight: MAX_FILE_PROCESS_WEIGHT, definitions: (ctx) => ctx.trackFiles },
   { keyword: 'track_process', definedBy: 'vrrp_track_process', field: 'trackProcesses', maxWeight: MAX_FILE_PROCESS_WEIGHT, definitions: (ctx) => ctx.trackProcesses },
+  {
+    keyword: 'track_bfd',
+    definedBy: 'bfd_instance',
+    field: 'trackBfd',
+    maxWeight: MAX_BFD_WEIGHT,
+    definitions: (ctx) => ctx.bfdInstances,
+    // keepalived tells its VRRP process only of the bfd_instances written `vrrp` (or neither word).
+    untrackable: (ctx, name) =>
+      (ctx.config.bfdInstances ?? []).some((bfd) => bfd.name === name && !bfd.notifies.vrrp)
+        ? `bfd_instance ${name} is written \`checker\` without \`vrrp\`, so VRRP does not hear of it: add \`vrrp\` to it`
+        : undefined,
+  },
 ];
 
 // ---- definitions ----
@@ -117,7 +132,10 @@ export function validateTrackingLists(tracking: Tracking, at: string, ctx: Valid
     const names = new Set<string>();
     tracking[kind.field].forEach((ref, index) => {
       const path = `${at}.${kind.field}[${index}]`;
-      if (!definitions.has(ref.name)) {
+      const untrackable = definitions.has(ref.name) ? undefined : kind.untrackable?.(ctx, ref.name);
+      if (untrackable !== undefined) {
+        report.error(path, `${kind.keyword} ${ref.name} cannot be tracked: ${untrackable}`);
+      } else if (!definitions.has(ref.name)) {
         const suggestion = nearest(ref.name, definitions.keys());
         report.error(path, `${kind.keyword} ${ref.name} is not defined by any ${kind.definedBy}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
       }

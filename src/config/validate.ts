@@ -4,6 +4,7 @@
 import { collectIssues, type ConfigIssue, type IssueSink } from './issues.js';
 import type { VrrpdConfig } from './model.js';
 import { instancePath } from './paths.js';
+import { validateBfdInstances } from './validate-bfd.js';
 import { validateInstanceAddresses, validateSharedAddresses } from './validate-addresses.js';
 import { validateInstanceRoutes } from './validate-routes.js';
 import { validateGlobal } from './validate-global.js';
@@ -16,12 +17,13 @@ import { validationContext, type ValidationContext } from './validation-context.
 // Loaders parse addresses with the same rules validation applies.
 export { familyOf, parseAddressWithPrefix, isAddressParseError, type AddressParseError, type ParsedAddress } from './addresses.js';
 
-/** All issues, in a stable order: global_defs, trackers, instances, across instances, sync groups. */
+/** All issues, in a stable order: global_defs, trackers, bfd_instances, instances, across instances, sync groups. */
 export function validateConfig(config: VrrpdConfig): ConfigIssue[] {
   const sink = collectIssues();
   const ctx = validationContext(config, sink);
   validateGlobal(config.global, sink);
   validateTrackerDefinitions(ctx);
+  validateBfdInstances(ctx);
   for (const instance of config.instances) {
     const at = instancePath(instance.name);
     validateInstance(instance, config.global.strict, sink);

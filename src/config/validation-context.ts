@@ -1,6 +1,6 @@
 // What every check needs: the configuration, where to report, and its definitions by name.
 import type { IssueSink } from './issues.js';
-import type { SyncGroupConfig, TrackFileConfig, TrackProcessConfig, TrackScriptConfig, VrrpdConfig, VrrpInstanceConfig } from './model.js';
+import type { BfdInstanceConfig, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, TrackScriptConfig, VrrpdConfig, VrrpInstanceConfig } from './model.js';
 
 export interface ValidationContext {
   readonly config: VrrpdConfig;
@@ -8,6 +8,8 @@ export interface ValidationContext {
   readonly scripts: ReadonlyMap<string, TrackScriptConfig>;
   readonly trackFiles: ReadonlyMap<string, TrackFileConfig>;
   readonly trackProcesses: ReadonlyMap<string, TrackProcessConfig>;
+  /** The bfd_instances VRRP hears of (keepalived: not those written `checker` alone). */
+  readonly bfdInstances: ReadonlyMap<string, BfdInstanceConfig>;
   readonly instances: ReadonlyMap<string, VrrpInstanceConfig>;
   /** The sync group an instance is in (the first one, if a configuration lists it in several). */
   readonly syncGroupOf: ReadonlyMap<string, SyncGroupConfig>;
@@ -24,6 +26,7 @@ export function validationContext(config: VrrpdConfig, report: IssueSink): Valid
     scripts: firstByName(config.scripts),
     trackFiles: firstByName(config.trackFiles),
     trackProcesses: firstByName(config.trackProcesses),
+    bfdInstances: firstByName((config.bfdInstances ?? []).filter((bfd) => bfd.notifies.vrrp)),
     instances: firstByName(config.instances),
     syncGroupOf,
   };

@@ -132,6 +132,7 @@ function instance(
     trackScripts: [{ name: checkName }],
     trackFiles: [],
     trackProcesses: [],
+    trackBfd: [],
     garp: DEFAULTS.garp,
     notify: settings.notifyScript !== undefined ? { any: settings.notifyScript } : {},
   };

@@ -45,6 +45,37 @@ export interface NativeMonotonicTimer {
   close(): void;
 }
 
+export interface BfdSocketOptions {
+  readonly family: 4 | 6;
+  /** The address to bind (4 or 16 bytes); absent: any. */
+  readonly address?: Buffer;
+  /** The port to bind; 0: the kernel picks. */
+  readonly port: number;
+  /** TTL / hop limit of what it sends (IP_TTL / IPV6_UNICAST_HOPS). */
+  readonly ttl: number;
+  /** SO_BINDTODEVICE. */
+  readonly interfaceName?: string;
+}
+
+/**
+ * Called per datagram received, or once with an error. Addresses are 4 or 16 bytes; destination
+ * is IP_PKTINFO's (undefined if the kernel gave none), ttl IP_TTL's / IPV6_HOPLIMIT's.
+ */
+export type BfdDatagramCallback = (
+  error: (Error & { errno?: number }) | null,
+  payload?: Buffer,
+  source?: Buffer,
+  sourcePort?: number,
+  destination?: Buffer,
+  ttl?: number,
+) => void;
+
+/** A UDP socket that reports each datagram's TTL / hop limit and destination (BFD, RFC 5881 §5). */
+export interface NativeBfdSocket {
+  send(payload: Buffer, destination: Buffer, port: number): number;
+  close(): void;
+}
+
 export interface NativeShims {
   /** Sends a complete Ethernet frame on the interface (AF_PACKET); returns the bytes sent. */
   sendFrame(interfaceIndex: number, frame: Buffer): number;
@@ -56,6 +87,7 @@ export interface NativeShims {
   /** Installs a handler for a realtime signal; returns a pipe's read end, one byte per delivery. */
   signalPipe(signo: number): number;
   MonotonicTimer: new (onExpiry: () => void) => NativeMonotonicTimer;
+  BfdSocket: new (options: BfdSocketOptions, onDatagram: BfdDatagramCallback) => NativeBfdSocket;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */
   realtimeSignalMin(): number;
 }

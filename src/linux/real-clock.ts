@@ -19,6 +19,13 @@ const LATE_MS = 5;
 const LATE_EXPIRY_TURNS = 64;
 
 export class RealClock implements Clock {
+  /**
+   * `lateExpiryTurns`: the loop turns a late expiry waits (default 64, for raw-socket's one read
+   * per turn). The BFD worker's sockets read every waiting datagram at each wake-up
+   * (native-shims/bfd_socket.cc), so there a late timer waits one turn only.
+   */
+  constructor(private readonly options: { readonly lateExpiryTurns?: number } = {}) {}
+
   private readonly timers = new TimerQueue<() => void>();
   /** The deadline the wake-up is armed for. */
   private armedAt: number | undefined;
@@ -69,7 +76,7 @@ export class RealClock implements Clock {
     let turns = 1;
     for (let due = this.timers.takeDue(now); due; due = this.timers.takeDue(now)) {
       this.due.push(due);
-      if (now - due.at > LATE_MS) turns = LATE_EXPIRY_TURNS;
+      if (now - due.at > LATE_MS) turns = this.options.lateExpiryTurns ?? LATE_EXPIRY_TURNS;
     }
     this.turnsLeft = Math.max(this.turnsLeft, turns);
     this.turn ??= setImmediate(() => this.onTurn());

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { main } from '../../bench/main.js';
+import { haveFrrBfdd } from '../helpers/frr.js';
 import { isRoot } from '../helpers/netns.js';
 
 const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -31,6 +32,19 @@ describe.skipIf(!isRoot() || !haveKeepalived)('benchmarks, tiny mode (needs root
     for (const row of rows) expect(row).toMatch(/\/50\s+\|/);
   });
 
+  test.skipIf(!haveFrrBfdd())('the BFD benchmark measures failover and transmit gaps for both daemons (needs frr)', { timeout: 600_000 }, async () => {
+    const [report] = await main(['--tiny', '--no-save', '--only', 'bfd'], () => undefined);
+    const tables = report!.text.split('\n\n').filter((part) => part.startsWith('| '));
+    expect(tables).toHaveLength(2);
+    for (const text of tables) {
+      const rows = text.split('\n').filter((line) => line.startsWith('| '));
+      expect(rows[0]).toMatch(/vrrpd \/ keepalived/);
+      const daemons = new Set(rows.slice(2).map((row) => row.split('|')[2]!.trim()));
+      expect(daemons.has('keepalived')).toBe(true);
+      expect([...daemons].some((name) => name.startsWith('vrrpd'))).toBe(true);
+    }
+  });
+
   test('the probes benchmark measures the exec probe and both HTTP probes, none failing', { timeout: 90_000 }, async () => {
     const [report] = await main(['--tiny', '--no-save', '--only', 'probes'], () => undefined);
     const rows = report!.text.split('\n').filter((line) => line.startsWith('| ')).map((row) => row.split('|').map((cell) => cell.trim()).slice(1, -1));
@@ -49,3 +63,4 @@ describe.skipIf(!isRoot() || !haveKeepalived)('benchmarks, tiny mode (needs root
     }
   });
 });
+

@@ -51,6 +51,22 @@ describe('YAML files', () => {
     expect(await run(['check', '--offline', '-f', confFile])).toEqual({ code: 0, stdout: `${confFile}: OK, 2 vrrp_instances\n`, stderr: '' });
   });
 
+  test('BFD: check counts the bfd_instances; convert to YAML and back keeps them (and the track_bfd entries)', async () => {
+    const source = join(corpus, 'bfd-upstream.conf');
+    expect(await run(['check', '--offline', '-f', source])).toEqual({ code: 0, stdout: `${source}: OK, 2 vrrp_instances, 3 bfd_instances\n`, stderr: '' });
+    const yaml = await run(['convert', '-f', source]);
+    expect(yaml.stdout).toContain('bfdInstances:\n  upstream_v4:\n    neighborIp: 192.0.2.254\n');
+    expect(yaml.stdout).toContain('    trackBfd:\n      - upstream_v4\n');
+    const yamlFile = join(dir, 'bfd.yaml');
+    writeFileSync(yamlFile, yaml.stdout);
+    expect(await run(['check', '--offline', '-f', yamlFile])).toEqual({ code: 0, stdout: `${yamlFile}: OK, 2 vrrp_instances, 3 bfd_instances\n`, stderr: '' });
+    const conf = await run(['convert', '-f', yamlFile]);
+    expect(conf.stdout).toContain('bfd_instance far_site {\n');
+    const confFile = join(dir, 'bfd.conf');
+    writeFileSync(confFile, conf.stdout);
+    expect(await run(['check', '--offline', '-f', confFile])).toEqual({ code: 0, stdout: `${confFile}: OK, 2 vrrp_instances, 3 bfd_instances\n`, stderr: '' });
+  });
+
   test('convert --to something else is a usage error, exit 2', async () => {
     expect(await run(['convert', '-f', join(corpus, 'use-vmac.conf'), '--to', 'json'])).toEqual({
       code: 2,

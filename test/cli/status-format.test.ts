@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { formatStatusTable } from '../../src/cli/status.js';
+import { DISCARD_REASONS } from '../../src/bfd/packet.js';
+import { formatBfdTable, formatStatusTable } from '../../src/cli/status.js';
 import type { InstanceStatus } from '../../src/daemon/vrrp/routers.js';
 import { newStatistics } from '../../src/vrrp/protocol/statistics.js';
 
@@ -82,6 +83,52 @@ test('the status table shows each virtual server with its real servers, checkers
       '  REAL SERVER             STATE  WEIGHT    CHECKERS',
       '  [198.51.100.11]:tcp:80  UP     weight 1  TCP_CHECK up (connected)',
       '  [198.51.100.12]:tcp:80  DOWN   out       TCP_CHECK failed (connection refused)',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('BFD sessions are listed with state, remote discriminator, agreed timers and the last down reason; discards below', () => {
+  const session = {
+    name: 'upstream',
+    family: 'ipv4' as const,
+    peer: '192.0.2.254',
+    local: '192.0.2.1',
+    multihop: false,
+    state: 'Up' as const,
+    remoteState: 'Up' as const,
+    localDiscr: 1234,
+    remoteDiscr: 987654321,
+    localDiag: 0,
+    remoteDiag: 0,
+    desiredMinTxInterval: 50_000,
+    requiredMinRxInterval: 50_000,
+    detectMult: 3,
+    remote: { desiredMinTxInterval: 50_000, requiredMinRxInterval: 50_000, detectMult: 3 },
+    timers: { transmitInterval: 50_000, detectionTime: 150_000 },
+    polling: false,
+    packetsSent: 100,
+    packetsReceived: 99,
+    stateForMs: 61_500,
+    lastDown: { diag: 1, reason: 'Control Detection Time Expired', agoMs: 62_000 },
+    upTransitions: 2,
+    downTransitions: 1,
+    discarded: 0,
+  };
+  const text = formatBfdTable({
+    sessions: [session, { ...session, name: 'far', peer: '198.51.100.1', multihop: true, state: 'Down', remoteDiscr: 0, timers: { transmitInterval: 1_000_000, detectionTime: 0 }, stateForMs: 3000 }],
+    discarded: { ...Object.fromEntries(DISCARD_REASONS.map((reason) => [reason, 0])), ttl: 4, 'unknown-discriminator': 1 } as Record<(typeof DISCARD_REASONS)[number], number>,
+    sendErrors: 0,
+  });
+  const { lastDown: _, ...neverDown } = session;
+  expect(formatBfdTable({ sessions: [neverDown], discarded: Object.fromEntries(DISCARD_REASONS.map((reason) => [reason, 0])) as Record<(typeof DISCARD_REASONS)[number], number>, sendErrors: 0 }).split('\n')[1]).toMatch(/ -$/);
+  expect(text).toBe(
+    [
+      'BFD       STATE  SINCE   PEER                      REMOTE DISCR  TX       DETECT  LAST DOWN',
+      'upstream  Up     61.5 s  192.0.2.254               987654321     50 ms    150 ms  Control Detection Time Expired (62.0 s ago)',
+      'far       Down   3.0 s   198.51.100.1 (multi-hop)  -             1000 ms  -       Control Detection Time Expired (62.0 s ago)',
+      '',
+      'discarded: ttl 4, unknown-discriminator 1',
       '',
     ].join('\n'),
   );

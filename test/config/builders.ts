@@ -1,6 +1,7 @@
 // Complete, valid model objects for tests to change one field at a time. Documentation addresses only.
 import { DEFAULTS } from '../../src/config/defaults.js';
 import type {
+  BfdInstanceConfig,
   SyncGroupConfig,
   TrackFileConfig,
   TrackProcessConfig,
@@ -29,6 +30,7 @@ export function instance(overrides: Partial<VrrpInstanceConfig> = {}): VrrpInsta
     trackScripts: [],
     trackFiles: [],
     trackProcesses: [],
+    trackBfd: [],
     garp: DEFAULTS.garp,
     notify: {},
     ...overrides,
@@ -48,9 +50,30 @@ export function trackProcess(overrides: Partial<TrackProcessConfig> = {}): Track
 }
 
 export function syncGroup(overrides: Partial<SyncGroupConfig> = {}): SyncGroupConfig {
-  return { name: 'G1', members: ['VI_1'], trackScripts: [], trackInterfaces: [], trackFiles: [], trackProcesses: [], notify: {}, ...DEFAULTS.syncGroup, ...overrides };
+  return { name: 'G1', members: ['VI_1'], trackScripts: [], trackInterfaces: [], trackFiles: [], trackProcesses: [], trackBfd: [], notify: {}, ...DEFAULTS.syncGroup, ...overrides };
 }
 
 export function config(overrides: Partial<VrrpdConfig> = {}): VrrpdConfig {
   return { global: DEFAULTS.global, instances: [instance()], scripts: [], trackFiles: [], trackProcesses: [], syncGroups: [], ...overrides };
+}
+
+/** A bfd_instance with keepalived's defaults (min_rx / min_tx 10 ms, idle_tx 1 s, multiplier 5, TTL 255). */
+export function bfdInstance(overrides: Partial<BfdInstanceConfig> = {}): BfdInstanceConfig {
+  return {
+    name: 'upstream',
+    neighborIp: '192.0.2.254',
+    family: 'ipv4',
+    minRxMs: 10,
+    minTxMs: 10,
+    idleTxMs: 1000,
+    multiplier: 5,
+    passive: false,
+    ttl: 255,
+    maxHops: 0,
+    multihop: false,
+    weight: 0,
+    reverse: false,
+    notifies: { vrrp: true, checker: true },
+    ...overrides,
+  };
 }

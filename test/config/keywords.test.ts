@@ -30,6 +30,9 @@ track_file maintenance {
 vrrp_track_process haproxy {
     process haproxy
 }
+bfd_instance upstream {
+    neighbor_ip 192.0.2.254
+}
 vrrp_instance VI_1 {
     interface eth0
     virtual_router_id 51

@@ -30,20 +30,25 @@ function collect(child: ChildProcess, configFile: string): RunningDaemon {
   return { process: child, lines, exited, configFile };
 }
 
-export function startVrrpd(host: LabHost, config: string): RunningDaemon {
+/** `args` follow `run` (e.g. `--metrics 127.0.0.1:9650`). */
+export function startVrrpd(host: LabHost, config: string, args: readonly string[] = []): RunningDaemon {
   const file = join(scratch, `vrrpd-${++counter}.conf`);
   writeFileSync(file, config);
   const controlSocket = join(scratch, `vrrpd-${counter}.sock`);
-  return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket]), file), controlSocket };
+  return { ...collect(host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...args]), file), controlSocket };
 }
 
-/** keepalived's VRRP daemon; `configId` is its --config-id (for `@NAME` lines; default: the host name). */
-export function startKeepalived(host: LabHost, config: string, options: { configId?: string } = {}): RunningDaemon {
+/**
+ * keepalived's VRRP daemon; with `bfd`, its BFD (and checker) process too (`--vrrp` alone turns BFD
+ * off). `configId` is its --config-id (for `@NAME` lines; default: the host name).
+ */
+export function startKeepalived(host: LabHost, config: string, options: { bfd?: boolean; configId?: string } = {}): RunningDaemon {
   const file = join(scratch, `keepalived-${++counter}.conf`);
   writeFileSync(file, config);
   const pid = (name: string): string => join(scratch, `keepalived-${counter}.${name}.pid`);
+  const processes = options.bfd ? ['-b', pid('bfd'), '-c', pid('checkers')] : ['--vrrp'];
   const configId = options.configId === undefined ? [] : ['--config-id', options.configId];
-  return collect(host.spawn('keepalived', ['--dont-fork', '--vrrp', '--log-console', '--no-syslog', ...configId, '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
+  return collect(host.spawn('keepalived', ['--dont-fork', ...processes, '--log-console', '--no-syslog', ...configId, '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
 }
 
 /** Polls `condition` every 20 ms; resolves with the milliseconds it took, rejects after `timeoutMs`. */

@@ -1,4 +1,5 @@
-// The release tarball installed exactly as a host operator installs it: scripts/release, then
+// The release tarball installed exactly as a host operator installs it: scripts/release (through its cache:
+// --cached builds it once per change of its inputs for every test that installs it), then
 // `npm install -g ./vrrpd-VERSION-linux-x64.tgz` inside a clean Debian rootfs (scripts/rootfs:
 // minbase, Node 20, npm; no g++, make or python3) in a network namespace with no route anywhere,
 // so neither a compiler nor the npm registry can help. The installed vrrpd then answers
@@ -9,7 +10,7 @@
 // /proc and /sys, and chroots into it; the mounts end with the command, also when it fails.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { scratchDir } from '../helpers/scratch.js';
 import { VERSION } from '../../src/version.js';
@@ -57,7 +58,7 @@ describe.skipIf(!isRoot())('the release tarball on a clean Debian host with no c
     dir = scratchDir('release');
     for (const sub of ['upper', 'work', 'mnt']) mkdirSync(join(dir, sub));
     // The cold rootfs build takes minutes (debootstrap); later runs find it cached.
-    [tarball, lowerdir] = await Promise.all([runScript('release', [dir]), runScript('rootfs')]);
+    [tarball, lowerdir] = await Promise.all([runScript('release', ['--cached']), runScript('rootfs')]);
     lab = await NamespaceLab.create();
     host = await lab.addHost('r1', ['192.0.2.1/24']);
   }, 1_200_000);
@@ -78,7 +79,7 @@ describe.skipIf(!isRoot())('the release tarball on a clean Debian host with no c
   });
 
   test('npm install -g of the tarball needs no compiler and no registry', { timeout: 300_000 }, async () => {
-    expect(tarball).toBe(join(dir, `vrrpd-${VERSION}-linux-x64.tgz`));
+    expect(basename(tarball)).toBe(`vrrpd-${VERSION}-linux-x64.tgz`);
     const size = statSync(tarball).size;
     // The operator's copy of the file, in root's home directory (0700 as in the rootfs).
     mkdirSync(join(dir, 'upper', 'root'), { mode: 0o700 });

@@ -1,6 +1,7 @@
 // The registered block types: global_defs, which the others inherit from, and the rest in the
 // order the writers write them. A new block type is a file beside these and a line here.
 import type { GlobalDefs } from '../model.js';
+import { BFD_INSTANCE } from './bfd-instance.js';
 import { GARP_GROUP } from './garp-group.js';
 import { GLOBAL_DEFS } from './global-defs.js';
 import type { AnyBlockType, BlockType } from './registry.js';
@@ -17,7 +18,6 @@ export { GLOBAL_DEFS, VRRP_INSTANCE };
 export const UNIMPLEMENTED_BLOCKS: Readonly<Record<string, string>> = {
   real_server: 'real_server belongs inside a virtual_server block',
   SSL: 'SSL_GET is not in this build of vrrpd yet, nor its SSL block',
-  bfd_instance: 'BFD is not implemented by vrrpd',
   linkbeat_interfaces: 'linkbeat is not implemented; vrrpd follows link state through netlink',
   static_ipaddress: 'static addresses are not managed by vrrpd',
   static_routes: 'static routes are not managed by vrrpd',
@@ -25,7 +25,7 @@ export const UNIMPLEMENTED_BLOCKS: Readonly<Record<string, string>> = {
   net_namespace: 'keepalived network namespaces are not supported; run vrrpd inside the namespace',
 };
 
-export const BLOCK_TYPES: readonly AnyBlockType<GlobalDefs>[] = [VRRP_SCRIPT, TRACK_FILE, VRRP_TRACK_PROCESS, VRRP_INSTANCE, VRRP_SYNC_GROUP, GARP_GROUP];
+export const BLOCK_TYPES: readonly AnyBlockType<GlobalDefs>[] = [VRRP_SCRIPT, TRACK_FILE, VRRP_TRACK_PROCESS, BFD_INSTANCE, VRRP_INSTANCE, VRRP_SYNC_GROUP, GARP_GROUP];
 
 /**
  * Block types read from keepalived.conf only, not yet by the YAML translator nor written by the

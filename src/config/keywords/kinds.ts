@@ -41,6 +41,28 @@ export function seconds(maxSeconds: number): Kind<number> {
 }
 
 /**
+ * Milliseconds with up to three decimals (microseconds), min..max: BFD's intervals, which
+ * keepalived reads as `min_rx 3.312`. The model keeps milliseconds.
+ */
+export function milliseconds(min: number, max: number, examples: readonly number[]): Kind<number> {
+  return {
+    read: (statement, at) => {
+      const word = at.ctx.argument(statement, at.path, `milliseconds ${min}..${max}`);
+      if (!word) return undefined;
+      const value = /^\d+(\.\d{1,3})?$/.test(word.text) ? Number(word.text) : NaN;
+      if (!Number.isFinite(value) || value < min || value > max) {
+        at.ctx.error(word, at.path, `${statement.keyword.text} "${word.text}" is not valid: expected milliseconds ${min}..${max} (at most 3 decimals: microseconds)`);
+        return undefined;
+      }
+      return value;
+    },
+    write: (ms) => words(String(ms)),
+    yaml: SCALAR,
+    examples: () => examples,
+  };
+}
+
+/**
  * keepalived's optional <BOOL> (absent: true). `bare` writes true as the keyword alone and false
  * as `false`; `explicit` writes either (an instance overriding what global_defs says).
  */

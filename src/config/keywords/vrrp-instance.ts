@@ -118,6 +118,7 @@ export const VRRP_INSTANCE: BlockType<Instance, GlobalDefs, ReloadableField<Inst
     keyword('track_script', trackerRefs(253, [[{ name: 'chk_api', weight: 30, reverse: false }, { name: 'chk_db' }]]), key('trackScripts', { default: [], reload: 'rebuilt' }), { yaml: { aliases: ['trackScripts'] } }),
     keyword('track_file', trackerRefs(254, [[{ name: 'maintenance', weight: -50, reverse: true }]]), key('trackFiles', { default: [], reload: 'rebuilt' }), { yaml: { aliases: ['trackFiles'] } }),
     keyword('track_process', trackerRefs(254, [[{ name: 'haproxy' }]]), key('trackProcesses', { default: [], reload: 'rebuilt' }), { yaml: { aliases: ['trackProcesses'] } }),
+    keyword('track_bfd', trackerRefs(253, [[{ name: 'upstream', weight: -50, reverse: false }]]), key('trackBfd', { default: [], reload: 'rebuilt' }), { yaml: { aliases: ['trackBfd'] } }),
     // Read from the running router's binding at the next link event.
     keyword('dont_track_primary', present(true), key('dontTrackPrimary', { default: false, reload: 'rebuilt' })),
     ...GARP_SETTINGS.map((setting) =>

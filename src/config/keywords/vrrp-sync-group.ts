@@ -23,6 +23,7 @@ export const VRRP_SYNC_GROUP: BlockType<SyncGroupConfig, GlobalDefs> = {
     keyword('track_script', trackerRefs(253, [[{ name: 'chk_api', weight: 30 }]]), key('trackScripts', { default: [] }), { yaml: { aliases: ['trackScripts'] } }),
     keyword('track_file', trackerRefs(254, [[{ name: 'maintenance', reverse: false }]]), key('trackFiles', { default: [] }), { yaml: { aliases: ['trackFiles'] } }),
     keyword('track_process', trackerRefs(254, [[{ name: 'haproxy', weight: 2 }]]), key('trackProcesses', { default: [] }), { yaml: { aliases: ['trackProcesses'] } }),
+    keyword('track_bfd', trackerRefs(253, [[{ name: 'upstream' }]]), key('trackBfd', { default: [] }), { yaml: { aliases: ['trackBfd'] } }),
     // GROUP is passed to the scripts instead of INSTANCE; sync groups have no notify_master_rx_lower_pri.
     ...NOTIFY_KEYWORDS.filter(({ script }) => script !== 'masterRxLowerPri').map(({ keyword: name, script }) =>
       keyword(name, command, field('notify', (group) => notifyCommand(group.notify, script), (group, value) => void (group.notify = withNotifyCommand(group.notify, script, value!)))),

@@ -8,7 +8,7 @@ import type { ResolvedVirtualServer } from '../../config/validate-virtual-server
 import type { VirtualServerSpec } from '../../lb/model.js';
 import type { ServerPool } from '../../lb/pool.js';
 import { destinationName, objectNames } from '../../lb/ruleset.js';
-import { familyList, type Labels } from '../exposition.js';
+import { MetricFamilies, type Labels } from '../prometheus.js';
 
 export interface CounterSnapshot {
   readonly inet: ReadonlyMap<string, { readonly packets: number; readonly bytes: number }>;
@@ -34,7 +34,7 @@ function serviceLabels(resolved: ResolvedVirtualServer): Labels {
 }
 
 export function renderLbMetrics(services: readonly MetricsSource[], counters: CounterSnapshot): string {
-  const list = familyList();
+  const list = new MetricFamilies();
   const counter = (name: string, help: string) => list.family(name, 'counter', help);
   const gauge = (name: string, help: string) => list.family(name, 'gauge', help);
   const vip = {

@@ -4,7 +4,7 @@
 // Every family is documented in docs/operations.md ("Metrics").
 import { compareAddresses } from '../../core/address.js';
 import { REJECT_REASONS } from '../../vrrp/packet/rejection.js';
-import { renderFamily, type Family, type Labels } from '../exposition.js';
+import { MetricFamilies, type Labels } from '../prometheus.js';
 import { keepalivedCounters, keepalivedState, KEEPALIVED_STATE_NAMES, type DumpInstance } from './dumps.js';
 
 /** The exporter's counters: [metric name, help, keepalived stats key]. */
@@ -39,12 +39,8 @@ export function vipsLabel(instance: DumpInstance): string {
 }
 
 export function renderMetrics(instances: readonly DumpInstance[]): string {
-  const families: Family[] = [];
-  const family = (name: string, type: Family['type'], help: string): Family => {
-    const created: Family = { name, type, help, samples: [] };
-    families.push(created);
-    return created;
-  };
+  const families = new MetricFamilies();
+  const family = families.family.bind(families);
 
   family('keepalived_up', 'gauge', 'Status (always 1 while vrrpd answers)').samples.push({ labels: {}, value: 1 });
   const vipStates = family('keepalived_vrrp_state', 'gauge', 'State of vrrp: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT (one sample per virtual address)');
@@ -131,7 +127,7 @@ export function renderMetrics(instances: readonly DumpInstance[]): string {
       trackerFault.samples.push({ labels, value: tracker.fault ? 1 : 0 });
     }
   }
-  return families.map(renderFamily).join('\n') + '\n';
+  return families.render();
 }
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

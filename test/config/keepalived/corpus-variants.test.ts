@@ -22,6 +22,24 @@ describe('the corpus loads without errors or warnings', () => {
 
 /** [file, what is broken, text to replace (first occurrence), replacement, the issues expected]. */
 const variants: [string, string, string, string, string[]][] = [
+  ['bfd-upstream.conf', 'an undefined track_bfd', '        upstream_v4\n        upstream_v6 weight', '        upstream_v5\n        upstream_v6 weight', [
+    'bfd-upstream.conf:41:9: error: track_bfd upstream_v5 is not defined by any bfd_instance (did you mean upstream_v4?)',
+  ]],
+  ['bfd-upstream.conf', 'an interval finer than a microsecond', 'min_rx 100.5', 'min_rx 100.0005', [
+    'bfd-upstream.conf:19:12: error: min_rx "100.0005" is not valid: expected milliseconds 1..4294967 (at most 3 decimals: microseconds)',
+  ]],
+  ['bfd-upstream.conf', 'idle_tx below a second', 'idle_tx 2000', 'idle_tx 500', [
+    'bfd-upstream.conf:21:13: error: idle_tx "500" is not valid: expected milliseconds 1000..4294967 (at most 3 decimals: microseconds)',
+  ]],
+  ['bfd-upstream.conf', 'a bfd_instance without neighbor_ip', '    neighbor_ip 198.51.100.1\n', '', [
+    'bfd-upstream.conf:27:14: error: bfd_instance far_site has no neighbor_ip: set the address of the BFD peer',
+  ]],
+  ['bfd-upstream.conf', 'source and neighbour of different families', 'source_ip 192.0.2.1', 'source_ip 2001:db8::1', [
+    'bfd-upstream.conf:10:15: error: source_ip 2001:db8::1 and neighbor_ip 192.0.2.254 are not of the same family',
+  ]],
+  ['bfd-upstream.conf', 'tracking a session only the checker hears', '    track_bfd {\n        upstream_v4\n    }\n    sync', '    track_bfd {\n        far_site\n    }\n    sync', [
+    'bfd-upstream.conf:65:9: error: track_bfd far_site cannot be tracked: bfd_instance far_site is written `checker` without `vrrp`, so VRRP does not hear of it: add `vrrp` to it',
+  ]],
   ['gateway-lan-wan.conf', "a typo'd keyword", '    track_interface {\n        eth1', '    track_interfce {\n        eth1', [
     'gateway-lan-wan.conf:21:5: warning: unknown keyword "track_interfce" (did you mean track_interface?); ignored',
   ]],

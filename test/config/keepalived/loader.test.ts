@@ -119,10 +119,10 @@ describe('broken variants point at the exact place', () => {
 
 describe('keepalived semantics', () => {
   test('blocks vrrpd does not implement are reported once each and ignored', () => {
-    const text = 'bfd_instance b1 {\n}\nbfd_instance b2 {\n}\nreal_server 198.51.100.11 80 {\n}\n';
+    const text = 'net_namespace blue\nnet_namespace red\nreal_server 198.51.100.11 80 {\n}\n';
     expect(load(text).lines).toEqual([
-      'keepalived.conf:1:1: warning: bfd_instance: BFD is not implemented by vrrpd; ignored',
-      'keepalived.conf:5:1: warning: real_server: real_server belongs inside a virtual_server block; ignored',
+      'keepalived.conf:1:1: warning: net_namespace: keepalived network namespaces are not supported; run vrrpd inside the namespace; ignored',
+      'keepalived.conf:3:1: warning: real_server: real_server belongs inside a virtual_server block; ignored',
     ]);
   });
 

@@ -1,12 +1,28 @@
-// The Prometheus text exposition format (0.0.4) the subsystems' metrics are written in.
+// The Prometheus text exposition format (0.0.4) that every subsystem's metrics() writes: families
+// of samples, each with its HELP and TYPE lines.
 
 export type Labels = Readonly<Record<string, string | number>>;
 
-export interface Family {
+export interface MetricFamily {
   readonly name: string;
   readonly type: 'gauge' | 'counter';
   readonly help: string;
   readonly samples: Array<{ readonly labels: Labels; readonly value: number }>;
+}
+
+/** Families in the order they were made, rendered together. */
+export class MetricFamilies {
+  private readonly families: MetricFamily[] = [];
+
+  family(name: string, type: MetricFamily['type'], help: string): MetricFamily {
+    const created: MetricFamily = { name, type, help, samples: [] };
+    this.families.push(created);
+    return created;
+  }
+
+  render(): string {
+    return this.families.map(renderFamily).join('\n') + '\n';
+  }
 }
 
 /** Label values escape backslash, double quote and newline (exposition format). */
@@ -14,7 +30,7 @@ function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-export function renderFamily(family: Family): string {
+function renderFamily(family: MetricFamily): string {
   const lines = [`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`];
   for (const { labels, value } of family.samples) {
     const entries = Object.entries(labels);
@@ -22,17 +38,4 @@ export function renderFamily(family: Family): string {
     lines.push(`${family.name}${text} ${Number.isFinite(value) ? String(value) : 'NaN'}`);
   }
   return lines.join('\n');
-}
-
-/** Families made in order through `family`, rendered together. */
-export function familyList(): { family(name: string, type: Family['type'], help: string): Family; render(): string } {
-  const families: Family[] = [];
-  return {
-    family(name, type, help) {
-      const created: Family = { name, type, help, samples: [] };
-      families.push(created);
-      return created;
-    },
-    render: () => (families.length === 0 ? '' : families.map(renderFamily).join('\n') + '\n'),
-  };
 }

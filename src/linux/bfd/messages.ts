@@ -1,0 +1,13 @@
+// What the daemon's main thread and the BFD worker (worker.ts) say to each other.
+import type { StateChange } from '../../bfd/session.js';
+import type { SessionSpec, TableChanges } from '../../bfd/session-table.js';
+import type { BfdStatus } from '../../daemon/bfd/ports.js';
+
+export type WorkerRequest = { readonly id: number; readonly type: 'configure'; readonly specs: readonly SessionSpec[] } | { readonly id: number; readonly type: 'stop' };
+
+export type WorkerReport =
+  | { readonly type: 'reply'; readonly id: number; readonly changes?: TableChanges; readonly error?: string }
+  /** A state change, with the status right after it. */
+  | { readonly type: 'state'; readonly session: string; readonly change: StateChange; readonly status: BfdStatus }
+  | { readonly type: 'status'; readonly status: BfdStatus }
+  | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,50 @@
+// The BFD worker thread: the sessions' engine on a loop of its own, so neither a slow reload, nor
+// a thousand VRRP instances, nor a burst of notify scripts on the main thread delays a Control
+// packet or a Detection Time (bench/bfd.ts measured both places; docs/architecture.md has the
+// figures). It logs nothing itself: state changes, status and errors go to the main thread.
+import { randomFillSync } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import { RealClock } from '../real-clock.js';
+import { BfdEngine } from './engine.js';
+import type { WorkerReport, WorkerRequest } from './messages.js';
+
+/** Counters (packets, discards) reach the main thread this often; state changes at once. */
+const STATUS_EVERY_MS = 250;
+
+const port = parentPort;
+if (!port) throw new Error('src/linux/bfd/worker.ts runs as a worker thread');
+
+const post = (report: WorkerReport): void => port.postMessage(report);
+const words = new Uint32Array(64);
+let used = words.length;
+/** Uniform in [0, 1) from the kernel's generator: discriminators should not be guessable. */
+const random = (): number => {
+  if (used === words.length) {
+    randomFillSync(words);
+    used = 0;
+  }
+  return words[used++]! / 2 ** 32;
+};
+
+// A late timer need not wait for packets queued meanwhile: the sockets read them all at each wake-up.
+const engine = new BfdEngine(new RealClock({ lateExpiryTurns: 1 }), random, {
+  stateChanged: (session, change) => post({ type: 'state', session, change, status: engine.status() }),
+  error: (error) => post({ type: 'error', message: error.message }),
+});
+const reporter = setInterval(() => post({ type: 'status', status: engine.status() }), STATUS_EVERY_MS);
+
+port.on('message', (request: WorkerRequest) => {
+  if (request.type === 'stop') {
+    clearInterval(reporter);
+    engine.stop();
+    post({ type: 'reply', id: request.id });
+    return;
+  }
+  try {
+    const changes = engine.configure(request.specs);
+    post({ type: 'reply', id: request.id, changes });
+    post({ type: 'status', status: engine.status() });
+  } catch (error) {
+    post({ type: 'reply', id: request.id, error: (error as Error).message });
+  }
+});
