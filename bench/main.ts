@@ -12,6 +12,8 @@ import type { BenchOptions, BenchReport, Mode } from './lib/report.js';
 import { repoRoot } from './lib/root.js';
 import { cliBench } from './cli.js';
 import { failoverBench } from './failover.js';
+import { lbFairnessBench } from './lb-fairness.js';
+import { lbBench } from './lb.js';
 import { probesBench } from './probes.js';
 import { scaleBench } from './scale.js';
 import { soakBench } from './soak.js';
@@ -31,8 +33,10 @@ const BENCHES: Record<string, Bench> = {
   bfd: bfdBench,
   probes: probesBench,
   cli: cliBench,
+  lb: lbBench,
+  'lb-fairness': lbFairnessBench,
 };
-/** Soak (long), timers (vrrpd's clock against Node's), bfd (needs frr), probes (vrrpd's probe kinds) and cli (each CLI command against `node -e 0`) run with `--only`. */
+/** Soak (long), timers (vrrpd's clock against Node's), bfd (needs frr), probes (vrrpd's probe kinds), cli (each CLI command against `node -e 0`) and the load balancer's run with `--only`. */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 
 export async function main(argv: readonly string[], log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<BenchReport[]> {

@@ -16,13 +16,21 @@ import type { DumpFormat } from '../daemon/dump-formats.js';
 import type { ListenAddress } from '../daemon/operations/http-listener.js';
 import { Operations } from '../daemon/operations/operations.js';
 import { registerTestHooks } from '../daemon/operations/test-hooks.js';
+import { lbSubsystem } from '../daemon/lb/subsystem.js';
 import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
 import { InThreadBfdRuntime, WorkerBfdRuntime } from '../linux/bfd/runtime.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
+import { Conntrack } from '../linux/conntrack.js';
+import { LinuxLbHost } from '../linux/lb-host.js';
+import { tcpCheck } from '../linux/lb-tcp-check.js';
+import { NftCli } from '../linux/nftables/nft.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
+import { linuxSecurityFs, systemUsers } from '../linux/tracking-ports.js';
+import { ScriptPolicy } from '../scripting/policy.js';
+import { ChildProcessRunner } from '../scripting/process-runner.js';
 import { linuxSupervisor } from './linux-supervisor.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
 
@@ -68,11 +76,23 @@ export async function run(options: RunOptions): Promise<number> {
   // the benchmark that compares the two (bench/bfd.ts).
   const bfdStates = new BfdSessionStates();
   const bfdRuntime = process.env['VRRPD_BFD_THREAD'] === 'main' ? () => new InThreadBfdRuntime(clock) : () => new WorkerBfdRuntime();
+  const lbHost = new LinuxLbHost();
+  const runner = new ChildProcessRunner();
   const daemon = new Daemon(
     [
       // BFD first: its sessions exist (Down) when VRRP's track_bfd trackers are built, as keepalived's do.
       bfdSubsystem({ runtime: bfdRuntime, log, states: bfdStates }),
       vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log, (c) => [bfdTrackerType(c, bfdStates, log)]) }),
+      lbSubsystem({
+        clock,
+        log,
+        nft: new NftCli(),
+        scripts: (config) => ({ policy: new ScriptPolicy(config.global, systemUsers(), linuxSecurityFs, log), runner, log }),
+        checker: (_vs, rs, checker) => tcpCheck(rs, checker, clock),
+        conntrack: new Conntrack(),
+        addresses: lbHost,
+        interfaces: lbHost,
+      }),
     ],
     log,
   );
@@ -80,6 +100,7 @@ export async function run(options: RunOptions): Promise<number> {
   if (nothing) {
     process.stderr.write(`vrrpd: ${options.file} ${nothing}; nothing to run\n`);
     platform.close();
+    lbHost.close();
     return 1;
   }
 
@@ -87,6 +108,7 @@ export async function run(options: RunOptions): Promise<number> {
   if (missing.length > 0) {
     process.stderr.write(`vrrpd: needs root or ${missing.join(' and ')} (raw VRRP sockets need CAP_NET_RAW; addresses, routes and VMACs need CAP_NET_ADMIN); not started\n`);
     platform.close();
+    lbHost.close();
     return 1;
   }
   const serviceManager = SystemdNotifier.fromEnvironment(log);
@@ -111,6 +133,7 @@ export async function run(options: RunOptions): Promise<number> {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
     await operations.close();
     platform.close();
+    lbHost.close();
     return 1;
   }
   try {
@@ -119,6 +142,7 @@ export async function run(options: RunOptions): Promise<number> {
     process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
     await operations.close();
     platform.close();
+    lbHost.close();
     return 1;
   }
 
@@ -137,6 +161,7 @@ export async function run(options: RunOptions): Promise<number> {
     await operations.close();
     await daemon.stop();
     platform.close();
+    lbHost.close();
     return 1;
   }
   log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}), ...(operations.healthAddress ? { health: operations.healthAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
@@ -153,7 +178,10 @@ export async function run(options: RunOptions): Promise<number> {
       operations.stopping();
       const deadline = setTimeout(() => resolve(0), STOP_DEADLINE_MS);
       void Promise.all([stopped, control.close(), operations.close()])
-        .finally(() => platform.close())
+        .finally(() => {
+          platform.close();
+          lbHost.close();
+        })
         .finally(() => {
           clearTimeout(deadline);
           resolve(0);
