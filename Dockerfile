@@ -35,9 +35,10 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
 FROM ${BASE} AS runtime
 ENV DEBIAN_FRONTEND=noninteractive
 # tini as PID 1: passes SIGTERM on to vrrpd (which hands over with priority 0 and removes its
-# VIPs) and reaps any child processes (track scripts, notify scripts).
+# VIPs) and reaps any child processes (track scripts, notify scripts). nftables: the nft tool,
+# through which the load balancer (virtual_server) writes its table.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends tini nftables \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 
 FROM runtime

@@ -13,6 +13,8 @@ import { repoRoot } from './lib/root.js';
 import { checkerLoopBench, checkersBench } from './checkers.js';
 import { cliBench } from './cli.js';
 import { failoverBench } from './failover.js';
+import { lbFairnessBench } from './lb-fairness.js';
+import { lbBench } from './lb.js';
 import { probesBench } from './probes.js';
 import { scaleBench } from './scale.js';
 import { soakBench } from './soak.js';
@@ -34,11 +36,13 @@ const BENCHES: Record<string, Bench> = {
   cli: cliBench,
   checkers: checkersBench,
   'checker-loop': checkerLoopBench,
+  lb: lbBench,
+  'lb-fairness': lbFairnessBench,
 };
 /**
  * Soak (long), timers (vrrpd's clock against Node's), bfd (needs frr), probes (vrrpd's probe
- * kinds), cli (each CLI command against `node -e 0`), checkers (built-in against curl) and
- * checker-loop (the event loop under checks) run with `--only`.
+ * kinds), cli (each CLI command against `node -e 0`), checkers (built-in against curl),
+ * checker-loop (the event loop under checks) and the load balancer's run with `--only`.
  */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 

@@ -1,10 +1,11 @@
 // `vrrpd check -f FILE`: parse and validate without touching the host. Exit 1 on errors, 0
 // otherwise (warnings listed). `run` refuses a config that `check` rejects, with the same messages.
-import { formatIssue, hasErrors } from '../config/issues.js';
 import type { InterfaceResolver } from '../config/interface-detection.js';
+import { collectIssues, formatIssue, hasErrors } from '../config/issues.js';
 import { withHostIssues } from '../config/host-check.js';
 import { loadConfigFile, loadConfigFileOnHost, type LoadResult } from '../config/load.js';
 import { checkerNotes } from './checker-notes.js';
+import { resolveVirtualServers } from '../config/validate-virtual-servers.js';
 
 export interface CheckOptions {
   readonly file: string;
@@ -31,12 +32,15 @@ export async function check(options: CheckOptions, write: (text: string) => void
   const names = options.offline ? undefined : await hostInterfaces(options);
   const result = checkerNotes(names ? withHostIssues(loaded, (name) => names.has(name), options.resolver === undefined) : loaded);
   const failed = hasErrors(result.issues);
+  // The virtual servers vrrpd will run (one whose checker is not in this build is not among them; its warning says so).
+  const virtualServers = failed ? [] : resolveVirtualServers(result.config, collectIssues()).map((vs) => vs.key);
   if (options.json) {
     write(
       JSON.stringify({
         ok: !failed,
         files: result.files,
         instances: result.config.instances.map((instance) => instance.name),
+        ...(virtualServers.length > 0 ? { virtualServers } : {}),
         issues: result.issues,
       }) + '\n',
     );
@@ -53,8 +57,9 @@ export async function check(options: CheckOptions, write: (text: string) => void
       ? `${options.file}: ${counted(errors, 'error')}, ${counted(warnings, 'warning')}${noted}\n`
       : `${options.file}: OK, ${[
           counted(result.config.instances.length, 'vrrp_instance'),
-          // BFD sessions are named only in files that have them: the line of a VRRP-only file is unchanged.
+          // BFD sessions and virtual servers are named only in files that have them: the line of a VRRP-only file is unchanged.
           ...((result.config.bfdInstances?.length ?? 0) > 0 ? [counted(result.config.bfdInstances!.length, 'bfd_instance')] : []),
+          ...(virtualServers.length > 0 ? [counted(virtualServers.length, 'virtual_server')] : []),
           ...(warnings > 0 ? [counted(warnings, 'warning')] : []),
         ].join(', ')}${noted}\n`,
   );

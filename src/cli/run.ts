@@ -16,14 +16,22 @@ import type { DumpFormat } from '../daemon/dump-formats.js';
 import type { ListenAddress } from '../daemon/operations/http-listener.js';
 import { Operations } from '../daemon/operations/operations.js';
 import { registerTestHooks } from '../daemon/operations/test-hooks.js';
+import { lbSubsystem } from '../daemon/lb/subsystem.js';
 import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
 import { InThreadBfdRuntime, WorkerBfdRuntime } from '../linux/bfd/runtime.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
+import { Conntrack } from '../linux/conntrack.js';
+import { LinuxLbHost } from '../linux/lb-host.js';
+import { tcpCheck } from '../linux/lb-tcp-check.js';
+import { NftCli } from '../linux/nftables/nft.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
 import { LinuxCheckerIo } from '../linux/checkers/io.js';
+import { linuxSecurityFs, systemUsers } from '../linux/tracking-ports.js';
+import { ScriptPolicy } from '../scripting/policy.js';
+import { ChildProcessRunner } from '../scripting/process-runner.js';
 import { linuxSupervisor } from './linux-supervisor.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
 
@@ -65,21 +73,34 @@ export async function run(options: RunOptions): Promise<number> {
   }
   const platform = new LinuxPlatform(log);
   const clock = new RealClock();
+  const lbHost = new LinuxLbHost();
   // The built-in checkers' sockets, shared by every vrrp_script with a checker block (one raw ICMP socket per family).
   const checkers = new LinuxCheckerIo();
   const closeHost = (): void => {
     platform.close();
     checkers.close();
+    lbHost.close();
   };
   // BFD sessions run in a worker thread; VRRPD_BFD_THREAD=main puts them on the main loop, for
   // the benchmark that compares the two (bench/bfd.ts).
   const bfdStates = new BfdSessionStates();
   const bfdRuntime = process.env['VRRPD_BFD_THREAD'] === 'main' ? () => new InThreadBfdRuntime(clock) : () => new WorkerBfdRuntime();
+  const runner = new ChildProcessRunner();
   const daemon = new Daemon(
     [
       // BFD first: its sessions exist (Down) when VRRP's track_bfd trackers are built, as keepalived's do.
       bfdSubsystem({ runtime: bfdRuntime, log, states: bfdStates }),
       vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log, { checkers, trackerTypes: (c) => [bfdTrackerType(c, bfdStates, log)] }) }),
+      lbSubsystem({
+        clock,
+        log,
+        nft: new NftCli(),
+        scripts: (config) => ({ policy: new ScriptPolicy(config.global, systemUsers(), linuxSecurityFs, log), runner, log }),
+        checker: (_vs, rs, checker) => tcpCheck(rs, checker, clock),
+        conntrack: new Conntrack(),
+        addresses: lbHost,
+        interfaces: lbHost,
+      }),
     ],
     log,
   );

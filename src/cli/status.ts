@@ -3,6 +3,7 @@
 import { sendControlRequest } from '../control/client.js';
 import type { ControlRequest } from '../control/protocol.js';
 import type { BfdStatus } from '../daemon/bfd/ports.js';
+import type { VirtualServerStatus } from '../daemon/lb/status.js';
 import type { InstanceStatus } from '../daemon/vrrp/routers.js';
 import { UsageError } from './errors.js';
 
@@ -13,10 +14,15 @@ async function ask(socket: string, request: ControlRequest): Promise<unknown> {
 }
 
 export async function status(options: { socket: string; json: boolean }, write: (text: string) => void): Promise<number> {
-  // A daemon without VRRP instances (BFD alone) has no `instances`; one without BFD no `bfd`.
-  const result = (await ask(options.socket, { command: 'status' })) as { instances?: InstanceStatus[]; bfd?: BfdStatus | null };
+  // A daemon without VRRP instances (BFD or virtual servers alone) has no `instances`; one without BFD no `bfd`, without virtual servers no `virtualServers`.
+  const result = (await ask(options.socket, { command: 'status' })) as { instances?: InstanceStatus[]; bfd?: BfdStatus | null; virtualServers?: VirtualServerStatus[] };
   if (options.json) write(JSON.stringify(result) + '\n');
-  else write([result.instances ? formatStatusTable(result.instances) : '', result.bfd ? formatBfdTable(result.bfd) : ''].filter((text) => text !== '').join('\n'));
+  else
+    write(
+      [result.instances ? formatStatusTable(result.instances) : '', result.bfd ? formatBfdTable(result.bfd) : '', result.virtualServers ? formatVirtualServers(result.virtualServers) : '']
+        .filter((text) => text !== '')
+        .join('\n'),
+    );
   return 0;
 }
 
@@ -29,6 +35,28 @@ function renderTable(header: readonly string[], rows: readonly (readonly string[
       .join('  ')
       .trimEnd();
   return [render(header), ...rows.map(render)];
+}
+
+/** The load balancer: one line per virtual server, then its real servers with their checkers. */
+export function formatVirtualServers(servers: readonly VirtualServerStatus[]): string {
+  const lines: string[] = [];
+  for (const vs of servers) {
+    const quorum = `quorum ${vs.quorum.up ? 'up' : 'DOWN'} (weight ${vs.quorum.liveWeight}, quorum ${vs.quorum.quorum}${vs.quorum.hysteresis ? ` +/-${vs.quorum.hysteresis}` : ''})`;
+    const sorry = vs.sorryServer ? `; sorry server ${vs.sorryServer.key}${vs.sorryServer.active ? ' SERVING' : ''}` : '';
+    const persistence = vs.persistenceTimeoutS !== undefined ? ` persistence ${vs.persistenceTimeoutS} s` : '';
+    if (lines.length > 0) lines.push('');
+    lines.push(`VS ${vs.key} ${vs.method} ${vs.scheduler}${persistence}: ${quorum}${sorry}${vs.suspended ? '; checkers suspended (ha_suspend)' : ''}`);
+    const withConnections = vs.realServers.some((rs) => rs.connections !== undefined);
+    const rows = vs.realServers.map((rs) => [
+      `  ${rs.key}`,
+      rs.alive ? 'UP' : 'DOWN',
+      rs.inService ? `weight ${rs.weight}` : rs.weight === 0 && rs.alive ? 'weight 0' : 'out',
+      ...(withConnections ? [rs.connections ? `${rs.connections.active}/${rs.connections.inactive}` : '-'] : []),
+      rs.checkers.map((checker) => `${checker.id} ${checker.state}${checker.detail ? ` (${checker.detail})` : ''}`).join('; ') || 'no checkers',
+    ]);
+    lines.push(...renderTable(['  REAL SERVER', 'STATE', 'WEIGHT', ...(withConnections ? ['ACTIVE/INACTIVE'] : []), 'CHECKERS'], rows));
+  }
+  return lines.join('\n') + '\n';
 }
 
 const ms = (microseconds: number): string => `${microseconds / 1000} ms`;

@@ -5,6 +5,7 @@
 // how each is read, written and defaulted (DEFAULTS, in defaults.ts, is derived from it).
 import type { AddressFamily } from '../core/address.js';
 import type { CheckerConfig } from './checkers.js';
+import type { VirtualServerConfig, VirtualServerGroupConfig } from './virtual-server.js';
 
 export type { AddressFamily };
 
@@ -388,6 +389,10 @@ export interface VrrpdConfig {
   readonly syncGroups: readonly SyncGroupConfig[];
   /** `garp_group` blocks, when there are any. */
   readonly garpGroups?: readonly GarpGroupConfig[];
+  /** `virtual_server` blocks (keepalived's load balancer), in file order, when there are any. */
+  readonly virtualServers?: readonly VirtualServerConfig[];
+  /** `virtual_server_group` blocks, when there are any. */
+  readonly virtualServerGroups?: readonly VirtualServerGroupConfig[];
   /** `bfd_instance` blocks, in file order; absent: none. */
   readonly bfdInstances?: readonly BfdInstanceConfig[];
 }

@@ -10,6 +10,7 @@ import { validateInstanceRoutes } from './validate-routes.js';
 import { validateGlobal } from './validate-global.js';
 import { validateInstance } from './validate-instance.js';
 import { validateSyncGroups } from './validate-sync-groups.js';
+import { resolveVirtualServers } from './validate-virtual-servers.js';
 import { validateInstanceWeights, validateTrackerDefinitions, validateTrackingLists } from './validate-tracking.js';
 import { validationContext, type ValidationContext } from './validation-context.js';
 
@@ -35,6 +36,7 @@ export function validateConfig(config: VrrpdConfig): ConfigIssue[] {
   validateSharedAddresses(config, sink);
   validateSyncGroups(ctx);
   validateGarpGroups(config, sink);
+  resolveVirtualServers(config, sink);
   return sink.issues;
 }
 

@@ -4,6 +4,7 @@ import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { KUBE_KEEPALIVED_VIP } from '../helpers/kube-keepalived-vip.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const vrrpd = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
@@ -61,6 +62,23 @@ describe('vrrpd check', () => {
       stdout: `${join(corpus, 'ipv6-unicast.conf')}: OK, 1 vrrp_instance\n`,
       stderr: '',
     });
+  });
+
+  test("kube-keepalived-vip's file: OK with its virtual server counted; one whose checker is not in this build is not counted, and the warning says why", async () => {
+    const file = join(dir, 'kube.conf');
+    writeFileSync(file, KUBE_KEEPALIVED_VIP);
+    expect(await run('check', '--offline', '-f', file)).toEqual({
+      code: 0,
+      stdout: `${file}:4:3: warning: vrrp_iptables: vrrpd installs no firewall rules; ignored (accept VRRP, protocol 112, and filter the VIPs yourself)\n${file}: OK, 1 vrrp_instance, 1 virtual_server, 1 warning\n`,
+      stderr: '',
+    });
+    expect(JSON.parse((await run('check', '--offline', '--json', '-f', file)).stdout)).toMatchObject({ ok: true, instances: ['vips'], virtualServers: ['[192.0.2.100]:tcp:80'] });
+    const http = join(dir, 'http-get.conf');
+    writeFileSync(http, KUBE_KEEPALIVED_VIP.replaceAll('TCP_CHECK', 'HTTP_GET'));
+    const checked = await run('check', '--offline', '-f', http);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toContain(`${http}:34:5: warning: HTTP_GET is not in this build of vrrpd yet (TCP_CHECK and MISC_CHECK are): this virtual server is ignored`);
+    expect(checked.stdout).toContain(`${http}: OK, 1 vrrp_instance, 2 warnings`);
   });
 
   test('errors with file:line:column and exit 1; warnings listed', async () => {

@@ -59,6 +59,35 @@ test('trackers are listed under the table: kind, state, weight and what each add
   ]);
 });
 
+test('the status table shows each virtual server with its real servers, checkers and weights', async () => {
+  const { formatVirtualServers } = await import('../../src/cli/status.js');
+  expect(
+    formatVirtualServers([
+      {
+        key: '[192.0.2.100]:tcp:80',
+        method: 'NAT',
+        scheduler: 'wlc',
+        persistenceTimeoutS: 1800,
+        quorum: { up: true, liveWeight: 2, quorum: 1, hysteresis: 0 },
+        suspended: false,
+        sorryServer: { key: '[198.51.100.99]:tcp:80', active: false },
+        realServers: [
+          { key: '[198.51.100.11]:tcp:80', alive: true, inService: true, weight: 1, configuredWeight: 1, checkers: [{ id: 'TCP_CHECK', state: 'up', runs: 3, detail: 'connected' }] },
+          { key: '[198.51.100.12]:tcp:80', alive: false, inService: false, weight: 0, configuredWeight: 1, checkers: [{ id: 'TCP_CHECK', state: 'failed', runs: 3, detail: 'connection refused' }] },
+        ],
+      },
+    ]),
+  ).toBe(
+    [
+      'VS [192.0.2.100]:tcp:80 NAT wlc persistence 1800 s: quorum up (weight 2, quorum 1); sorry server [198.51.100.99]:tcp:80',
+      '  REAL SERVER             STATE  WEIGHT    CHECKERS',
+      '  [198.51.100.11]:tcp:80  UP     weight 1  TCP_CHECK up (connected)',
+      '  [198.51.100.12]:tcp:80  DOWN   out       TCP_CHECK failed (connection refused)',
+      '',
+    ].join('\n'),
+  );
+});
+
 test('BFD sessions are listed with state, remote discriminator, agreed timers and the last down reason; discards below', () => {
   const session = {
     name: 'upstream',

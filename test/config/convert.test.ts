@@ -9,6 +9,7 @@ import { writeKeepalivedConfig } from '../../src/config/write/keepalived.js';
 import { writeYamlConfig } from '../../src/config/write/yaml.js';
 import { loadYamlText } from '../../src/config/yaml/loader.js';
 import { convert } from '../../src/cli/convert.js';
+import { KUBE_KEEPALIVED_VIP } from '../helpers/kube-keepalived-vip.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const corpus = join(import.meta.dirname, 'keepalived', 'corpus');
@@ -43,6 +44,19 @@ describe('vrrpd convert', () => {
     const code = await convert({ file, ...(to ? { to } : {}) }, (text) => (out += text), (text) => (err += text));
     return { code, out, err };
   }
+
+  test('virtual_server blocks, which the writers do not have yet, are said to be left out, not dropped silently', async () => {
+    const file = join(dir, 'kube.conf');
+    writeFileSync(file, KUBE_KEEPALIVED_VIP);
+    const { code, out, err } = await run(file);
+    expect(code).toBe(0);
+    expect(err.split('\n').filter(Boolean)).toEqual([
+      `${file}:4:3: warning: vrrp_iptables: vrrpd installs no firewall rules; ignored (accept VRRP, protocol 112, and filter the VIPs yourself)`,
+      `${file}: warning: vrrpd convert does not write virtual_server / virtual_server_group blocks yet: 1 left out of the output; keep them in keepalived.conf`,
+    ]);
+    expect(out).toContain('vrrpInstances:');
+    expect(out).not.toContain('192.0.2.100 80');
+  });
 
   test('keepalived.conf to YAML by default, with what a reader needs to recognise it', async () => {
     const { code, out, err } = await run(join(corpus, 'k8s-api-haproxy.conf'));

@@ -132,5 +132,7 @@ describe('deploy/kubernetes', () => {
     expect(dockerfile).toMatch(/npm install -g --offline/);
     expect(dockerfile).toMatch(/DEBIAN_FRONTEND=noninteractive/);
     expect(dockerfile).toContain('ENTRYPOINT ["/usr/bin/tini", "--", "vrrpd"]');
+    // The load balancer's virtual servers reach nftables through the nft tool.
+    expect(dockerfile).toMatch(/apt-get install -y --no-install-recommends [^\n]*\bnftables\b/);
   });
 });

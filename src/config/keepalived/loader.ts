@@ -36,7 +36,8 @@ export function loadStatements(parsed: ParseResult, registry: Registry = REGISTR
 }
 
 function load(parsed: ParseResult, registry: Registry): LoadResult {
-  const { global: globalType, blocks: blockTypes, unimplemented: unimplementedBlocks } = registry;
+  const { global: globalType, unimplemented: unimplementedBlocks } = registry;
+  const blockTypes = [...registry.blocks, ...(registry.loadOnly ?? [])];
   const ctx = new LoadContext();
   const syntaxIssues: ConfigIssue[] = parsed.problems.map((problem) => ({
     severity: problem.severity,
@@ -105,8 +106,9 @@ function readBlock<M, C>(type: BlockType<M, C>, statement: Statement, context: C
   ctx.locate(path, statement);
   const model = newModel(type, name, context);
   const reader = new BodyReader(type.keywords, type.keyword);
-  reader.read(blockOf(statement, ctx, path), model, path, ctx);
   const at = { ctx, path, block: path };
+  if (type.readBody) type.readBody(blockOf(statement, ctx, path), model, at);
+  else reader.read(blockOf(statement, ctx, path), model, path, ctx);
   if (type.finish && !type.finish(model, { at, statement, context })) return undefined;
   completeModel(type, model, context, reader.fieldsSet);
   return model;

@@ -234,6 +234,8 @@ export interface BlockType<M, C, F extends AnyField<M, C> = AnyField<M, C>> {
   create(name: string, context: C): Mutable<M>;
   /** Checks and completes a block once read; false leaves it out of the model (reported). */
   finish?(model: Mutable<M>, finishing: Finishing<C>): boolean;
+  /** A block whose lines are entries rather than keywords (virtual_server_group): reads them instead of its keywords. */
+  readBody?(statements: readonly Statement[], model: Mutable<M>, at: ReadAt): void;
 }
 
 export type AnyBlockType<C> = BlockType<object, C>;

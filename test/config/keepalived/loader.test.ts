@@ -118,11 +118,11 @@ describe('broken variants point at the exact place', () => {
 });
 
 describe('keepalived semantics', () => {
-  test('LVS and other non-VRRP blocks are reported once each and ignored', () => {
-    const text = 'virtual_server 192.0.2.1 80 {\n}\nvirtual_server 192.0.2.2 80 {\n}\nnet_namespace blue\n';
+  test('blocks vrrpd does not implement are reported once each and ignored', () => {
+    const text = 'net_namespace blue\nnet_namespace red\nreal_server 198.51.100.11 80 {\n}\n';
     expect(load(text).lines).toEqual([
-      'keepalived.conf:1:1: warning: virtual_server: LVS virtual servers are not part of vrrpd; ignored',
-      'keepalived.conf:5:1: warning: net_namespace: keepalived network namespaces are not supported; run vrrpd inside the namespace; ignored',
+      'keepalived.conf:1:1: warning: net_namespace: keepalived network namespaces are not supported; run vrrpd inside the namespace; ignored',
+      'keepalived.conf:3:1: warning: real_server: real_server belongs inside a virtual_server block; ignored',
     ]);
   });
 

@@ -1,0 +1,49 @@
+// The host's addresses and routes as the load balancer asks for them: which addresses are here
+// (ha_suspend follows them through rtnetlink's notifications), which interfaces hold an address
+// and which one a route to an address goes out of (DR).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { AddressWatchPort, InterfacePort } from '../daemon/lb/ports.js';
+import { Rtnetlink } from './netlink/rtnetlink.js';
+
+const run = promisify(execFile);
+
+export class LinuxLbHost implements AddressWatchPort, InterfacePort {
+  private netlink: Rtnetlink | undefined;
+
+  private get socket(): Rtnetlink {
+    this.netlink ??= Rtnetlink.open();
+    return this.netlink;
+  }
+
+  async present(): Promise<Set<string>> {
+    return new Set((await this.socket.addresses()).map((address) => address.address));
+  }
+
+  watch(onChange: (address: string, present: boolean) => void): () => void {
+    return this.socket.watch((event) => {
+      if (event.type === 'address') onChange(event.address.address, !event.removed);
+    });
+  }
+
+  async holding(address: string): Promise<string[]> {
+    const links = new Map((await this.socket.links()).map((link) => [link.index, link.name]));
+    return (await this.socket.addresses()).filter((entry) => entry.address === address).map((entry) => links.get(entry.interfaceIndex) ?? String(entry.interfaceIndex));
+  }
+
+  /** The kernel's own route lookup (`ip route get`), done once per DR service at start. */
+  async routeTo(address: string): Promise<string | undefined> {
+    try {
+      const { stdout } = await run('ip', ['-j', 'route', 'get', address]);
+      const [route] = JSON.parse(stdout) as Array<{ dev?: string; gateway?: string }>;
+      // DR needs the real server on the link: a route through a gateway does not reach its MAC.
+      return route?.gateway === undefined ? route?.dev : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    this.netlink?.close();
+  }
+}

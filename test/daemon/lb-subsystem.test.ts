@@ -1,0 +1,222 @@
+// The load balancer as the daemon runs it, on a virtual clock with the host faked: checkers feed
+// the pools, the pools' changes reach nftables as diffs, scripts run as keepalived runs them,
+// status and metrics report it, a reload keeps what stays, stop removes the tables.
+import { describe, expect, it } from 'vitest';
+import type { VrrpdConfig } from '../../src/config/model.js';
+import type { RealServerConfig, VirtualServerConfig } from '../../src/config/virtual-server.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { NftablesError, type NftablesPort } from '../../src/daemon/lb/ports.js';
+import { LbSubsystem, lbSubsystem, type LbHost } from '../../src/daemon/lb/subsystem.js';
+import type { NftFamily } from '../../src/lb/nft.js';
+import { ScriptPolicy } from '../../src/scripting/policy.js';
+import { UserDatabase } from '../../src/scripting/users.js';
+import { config as baseConfig } from '../config/builders.js';
+import { capturingLogger } from './fakes.js';
+import { EXIT_0, FakeRunner, settle } from '../tracking/fakes.js';
+
+class FakeNft implements NftablesPort {
+  readonly transactions: string[][] = [];
+  counterValues = new Map<string, { packets: number; bytes: number }>();
+  async run(commands: readonly string[]): Promise<void> {
+    this.transactions.push([...commands]);
+  }
+  async counters(family: NftFamily): Promise<Map<string, { packets: number; bytes: number }>> {
+    return family === 'inet' ? this.counterValues : new Map();
+  }
+  async elements(): Promise<Array<{ key: string; value: string }>> {
+    return [];
+  }
+  /** Every command sent, in order. */
+  get commands(): string[] {
+    return this.transactions.flat();
+  }
+}
+
+function realServer(n: number, extra: Partial<RealServerConfig> = {}): RealServerConfig {
+  return {
+    family: 'ipv4',
+    address: `198.51.100.1${n}`,
+    port: 80,
+    checkers: [{ type: 'TCP_CHECK' }],
+    notifyUp: { command: `/usr/local/bin/rs-up ${n}` },
+    notifyDown: { command: `/usr/local/bin/rs-down ${n}` },
+    ...extra,
+  };
+}
+
+function virtualServer(extra: Partial<VirtualServerConfig> = {}): VirtualServerConfig {
+  return {
+    target: { kind: 'address', family: 'ipv4', address: '192.0.2.100', port: 80 },
+    protocol: 'TCP',
+    scheduler: 'rr',
+    method: 'NAT',
+    flags: [],
+    alpha: false,
+    omega: false,
+    inhibitOnFailure: false,
+    haSuspend: false,
+    delayLoopMs: 2000,
+    warmupMs: 0,
+    connectTimeoutMs: 500,
+    retry: 0,
+    realServers: [realServer(1), realServer(2), realServer(3)],
+    ...extra,
+  };
+}
+
+function setup(virtualServers: VirtualServerConfig[], addresses?: LbHost['addresses']) {
+  const clock = new VirtualClock();
+  const nft = new FakeNft();
+  const runner = new FakeRunner();
+  runner.auto = EXIT_0;
+  const { log, records } = capturingLogger();
+  /** Whether each real server's check passes (by address). */
+  const health = new Map<string, boolean>();
+  const host = {
+    clock,
+    log,
+    nft,
+    random: () => 0,
+    scripts: (config: VrrpdConfig) => ({
+      policy: new ScriptPolicy(config.global, new UserDatabase('root:x:0:0::/:/bin/sh\n', ''), { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path: string) => path }, log),
+      runner,
+      log,
+    }),
+    checker: (_vs: unknown, server: { address: string }) => ({
+      run: async () => (health.get(server.address) === false ? { ok: false, detail: 'connection refused' } : { ok: true, detail: 'connected' }),
+    }),
+    ...(addresses ? { addresses } : {}),
+  };
+  const config = baseConfig({ instances: [], virtualServers });
+  const subsystem = new LbSubsystem(config, host);
+  const scripts = (): string[] => runner.runs.map((run) => run.request.argv.join(' '));
+  return { clock, nft, runner, records, health, host, subsystem, scripts, config };
+}
+
+async function tick(clock: VirtualClock, ms: number): Promise<void> {
+  clock.advanceBy(ms);
+  await settle();
+}
+
+describe('load balancer subsystem', () => {
+  it('is wanted for a configuration with a virtual server that has real servers', () => {
+    const factory = lbSubsystem(setup([]).host);
+    expect(factory.wanted(baseConfig())).toBe(false);
+    expect(factory.wanted(baseConfig({ virtualServers: [virtualServer()] }))).toBe(true);
+    expect(factory.wanted(baseConfig({ virtualServers: [virtualServer({ realServers: [] })] }))).toBe(false);
+  });
+
+  it('installs the table at start, takes a failed server out and puts it back, running its notify scripts', async () => {
+    const { clock, nft, health, subsystem, scripts, records } = setup([virtualServer()]);
+    await subsystem.start();
+    expect(nft.transactions[0]!.slice(0, 2)).toEqual(['add table inet vrrpd_lb', 'delete table inet vrrpd_lb']);
+    expect(nft.commands).toContain(
+      'add rule inet vrrpd_lb vs_192_0_2_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 3 map { 0 : 198.51.100.11 . 80, 1 : 198.51.100.12 . 80, 2 : 198.51.100.13 . 80 }',
+    );
+    await tick(clock, 0);
+    expect(subsystem.status().virtualServers[0]!.realServers.map((rs) => rs.checkers[0]!.runs)).toEqual([1, 1, 1]);
+
+    health.set('198.51.100.12', false);
+    const sent = nft.transactions.length;
+    await tick(clock, 2000);
+    const update = nft.transactions.slice(sent).flat();
+    expect(update).toContain('delete element inet vrrpd_lb vs_192_0_2_100_tcp_80_members { 198.51.100.12 }');
+    expect(update).toContain('add rule inet vrrpd_lb vs_192_0_2_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 2 map { 0 : 198.51.100.11 . 80, 1 : 198.51.100.13 . 80 }');
+    expect(scripts()).toEqual(['/usr/local/bin/rs-down 2']);
+    expect(records().some((r) => r['event'] === 'lb-server-down' && r['realServer'] === '[198.51.100.12]:tcp:80')).toBe(true);
+    const status = subsystem.status().virtualServers[0]!;
+    expect(status.realServers[1]).toMatchObject({ key: '[198.51.100.12]:tcp:80', alive: false, inService: false, weight: 0, checkers: [{ id: 'TCP_CHECK', state: 'failed', detail: 'connection refused' }] });
+    expect(subsystem.summary()).toBe('[192.0.2.100]:tcp:80 2/3 up');
+
+    health.set('198.51.100.12', true);
+    await tick(clock, 2000);
+    expect(scripts()).toEqual(['/usr/local/bin/rs-down 2', '/usr/local/bin/rs-up 2']);
+    expect(nft.transactions.at(-1)!.join('\n')).toContain('numgen inc mod 3');
+
+    await subsystem.stop();
+    expect(nft.transactions.at(-1)).toEqual(['add table inet vrrpd_lb', 'delete table inet vrrpd_lb', 'add table netdev vrrpd_lb', 'delete table netdev vrrpd_lb']);
+  });
+
+  it('a start nft refuses fails with nft\'s reason, and the stop that follows logs no second error (its clean-up is tried, quietly)', async () => {
+    const { nft, subsystem, records } = setup([virtualServer()]);
+    nft.run = async () => {
+      throw new NftablesError("cannot run nft: spawn nft ENOENT (vrrpd's load balancer needs the nft tool, Debian package nftables)", []);
+    };
+    await expect(subsystem.start()).rejects.toThrow('needs the nft tool, Debian package nftables');
+    await subsystem.stop();
+    expect(records().filter((record) => record['event'] === 'lb-rules-failed').map((record) => record['level'])).toEqual([20]);
+  });
+
+  it('all real servers down: the sorry server serves and quorum_down runs; one back: quorum_up, sorry server out', async () => {
+    const { clock, nft, health, subsystem, scripts } = setup([
+      virtualServer({
+        quorumUp: { command: '/usr/local/bin/quorum up' },
+        quorumDown: { command: '/usr/local/bin/quorum down' },
+        sorryServer: { family: 'ipv4', address: '198.51.100.99', port: 8080, inhibit: false },
+        realServers: [realServer(1, { notifyDown: undefined, notifyUp: undefined }), realServer(2, { notifyDown: undefined, notifyUp: undefined })],
+      }),
+    ]);
+    await subsystem.start();
+    await tick(clock, 0);
+    health.set('198.51.100.11', false);
+    health.set('198.51.100.12', false);
+    await tick(clock, 2000);
+    expect(scripts()).toEqual(['/usr/local/bin/quorum down']);
+    expect(nft.transactions.at(-1)).toContain('add rule inet vrrpd_lb vs_192_0_2_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 1 map { 0 : 198.51.100.99 . 8080 }');
+    expect(subsystem.status().virtualServers[0]).toMatchObject({ quorum: { up: false, liveWeight: 0 }, sorryServer: { key: '[198.51.100.99]:tcp:8080', active: true } });
+    health.set('198.51.100.11', true);
+    await tick(clock, 2000);
+    expect(scripts()).toEqual(['/usr/local/bin/quorum down', '/usr/local/bin/quorum up']);
+    expect(nft.transactions.at(-1)).toContain('add rule inet vrrpd_lb vs_192_0_2_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 1 map { 0 : 198.51.100.11 . 80 }');
+    await subsystem.stop();
+  });
+
+  it('ha_suspend: the checkers do not run while the VIP is not on the host, and the state stays', async () => {
+    const listeners: Array<(address: string, present: boolean) => void> = [];
+    const addresses = { present: async () => new Set<string>(), watch: (listener: (address: string, present: boolean) => void) => (listeners.push(listener), () => undefined) };
+    const { clock, health, subsystem: suspended } = setup([virtualServer({ haSuspend: true })], addresses);
+    await suspended.start();
+    health.set('198.51.100.11', false);
+    await tick(clock, 10_000);
+    expect(suspended.status().virtualServers[0]).toMatchObject({ suspended: true, realServers: [{ alive: true, checkers: [{ runs: 0 }] }, {}, {}] });
+    listeners[0]!('192.0.2.100', true);
+    await tick(clock, 2000);
+    expect(suspended.status().virtualServers[0]).toMatchObject({ suspended: false, realServers: [{ alive: false, checkers: [{ runs: 1 }] }, {}, {}] });
+    await suspended.stop();
+  });
+
+  it('a reload keeps the state of servers that stay, adds and removes the rest, and says so', async () => {
+    const { clock, health, subsystem, config, nft } = setup([virtualServer()]);
+    await subsystem.start();
+    await tick(clock, 0);
+    health.set('198.51.100.12', false);
+    await tick(clock, 2000);
+    const next: VrrpdConfig = { ...config, virtualServers: [virtualServer({ realServers: [realServer(2), realServer(3), realServer(4)] }), virtualServer({ target: { kind: 'address', family: 'ipv4', address: '192.0.2.101', port: 443 } })] };
+    const sent = nft.transactions.length;
+    const summary = await subsystem.reload(next);
+    expect(summary).toEqual({ unchanged: [], updated: [{ instance: '[192.0.2.100]:tcp:80', changes: ['realServers'] }], restarted: [], removed: [], added: ['[192.0.2.101]:tcp:443'] });
+    // The failed server stays out: keepalived does not re-add it on reload.
+    expect(nft.transactions.slice(sent).flat()).toContain('add rule inet vrrpd_lb vs_192_0_2_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 2 map { 0 : 198.51.100.13 . 80, 1 : 198.51.100.14 . 80 }');
+    expect(subsystem.status().virtualServers.map((vs) => vs.key)).toEqual(['[192.0.2.100]:tcp:80', '[192.0.2.101]:tcp:443']);
+    await subsystem.stop();
+  });
+
+  it('metrics carry the keepalived exporter names, from the counters', async () => {
+    const { clock, nft, subsystem } = setup([virtualServer({ realServers: [realServer(1), realServer(2)] })]);
+    nft.counterValues = new Map([
+      ['vs_192_0_2_100_tcp_80_rs_198_51_100_11_tcp_80_conns', { packets: 3, bytes: 180 }],
+      ['vs_192_0_2_100_tcp_80_rs_198_51_100_11_tcp_80_in', { packets: 30, bytes: 2000 }],
+      ['vs_192_0_2_100_tcp_80_rs_198_51_100_12_tcp_80_out', { packets: 20, bytes: 9000 }],
+    ]);
+    await subsystem.start();
+    await tick(clock, 0);
+    const text = subsystem.metrics();
+    expect(text).toContain('keepalived_lvs_vip_conn{addr="192.0.2.100:80",proto="6"} 3');
+    expect(text).toContain('keepalived_lvs_vip_in_packets{addr="192.0.2.100:80",proto="6"} 30');
+    expect(text).toContain('keepalived_lvs_vip_out_bytes{addr="192.0.2.100:80",proto="6"} 9000');
+    expect(text).toContain('keepalived_lvs_rs_conn{addr="198.51.100.11:80",proto="6",vs="[192.0.2.100]:tcp:80"} 3');
+    expect(text).toContain('vrrpd_lvs_rs_up{vs="[192.0.2.100]:tcp:80",rs="[198.51.100.12]:tcp:80"} 1');
+    expect(text).toContain('vrrpd_lvs_vs_quorum_up{vs="[192.0.2.100]:tcp:80"} 1');
+    await subsystem.stop();
+  });
+});
