@@ -55,8 +55,14 @@ export interface RunOptions {
   readonly pidFile?: string;
 }
 
-/** How long a graceful stop may take before vrrpd exits anyway. */
-const STOP_DEADLINE_MS = 1000;
+/**
+ * How long a graceful stop may take before vrrpd exits anyway (a hung stop must not keep it up;
+ * systemd's TimeoutStopSec and the kubelet's grace period are 90 s and 30 s). The priority-0
+ * advertisements leave at once; what follows is slower: the load balancer removes its nftables
+ * tables by running nft, which took more than the former 1 s on a loaded machine (a full test run
+ * at load ~8 left the table behind).
+ */
+const STOP_DEADLINE_MS = 5000;
 
 export async function run(options: RunOptions): Promise<number> {
   const log = createLogger({ level: options.logLevel ?? 'info' });

@@ -199,7 +199,7 @@ describe.skipIf(!isRoot())('reload, metrics and stop in a namespace lab (needs r
     // VI_1 back, and a VIP more on VI_2 while it is Master: installed and announced in place.
     const arp = await startCapture(b, `arp and host ${VIP3}`);
     writeFileSync(master.config, two(150, true, true));
-    expect(await master.cli('reload')).toEqual({ code: 0, stdout: 'reloaded: updated VI_2 (addresses, virtualAddresses); added VI_1\n', stderr: '' });
+    expect(await master.cli('reload')).toEqual({ code: 0, stdout: 'reloaded: updated VI_2 (virtual_ipaddress); added VI_1\n', stderr: '' });
     await waitFor('a to hold the added VIP', () => holds(a, VIP3), 3000);
     await waitFor('its gratuitous ARPs', async () => captureFields(arp.file, ['arp.src.proto_ipv4', 'arp.dst.proto_ipv4']).length >= 5, 5000);
     await arp.stop();

@@ -139,7 +139,9 @@ function mutateText(text: string, r: ReturnType<typeof generator>): string {
 }
 
 describe('fuzzing the keepalived.conf loader with the corpus', () => {
-  test('10k line and token mutations of real configurations: never throws, every issue is located in the file', () => {
+  // CPU-bound (thousands of loads): the timeout only catches a hang; four test files at once on
+  // a loaded 2-core machine took it past the default 20 s (twice in full runs, 6.5 s alone).
+  test('10k line and token mutations of real configurations: never throws, every issue is located in the file', { timeout: 90_000 }, () => {
     const r = generator(0xc0ffee);
     let issues = 0;
     for (let i = 0; i < 10_000; i++) {

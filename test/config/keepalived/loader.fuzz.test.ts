@@ -9,7 +9,9 @@ import { loadKeepalivedText } from '../../../src/config/keepalived/loader.js';
 const seeds = ['k8s-api-haproxy.conf', 'ipv6-unicast.conf'].map((file) => readFileSync(join(import.meta.dirname, 'corpus', file), 'utf8'));
 const alphabet = fc.constantFrom(...'{}"!#$@^ \n\tabc/:.0123456789-_'.split(''));
 
-test('mutated configs load without throwing, and every issue is located', () => {
+// CPU-bound (thousands of loads): the timeout only catches a hang; four test files at once on
+// a loaded 2-core machine took it past the default 20 s (twice in full runs, 6.5 s alone).
+test('mutated configs load without throwing, and every issue is located', { timeout: 90_000 }, () => {
   fc.assert(
     fc.property(
       fc.constantFrom(...seeds),

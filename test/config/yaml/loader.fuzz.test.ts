@@ -28,7 +28,9 @@ function assertLocated(text: string, detected?: ReadonlyMap<string, string | und
   }
 }
 
-test('mutated YAML configurations load without throwing, every issue located in the text', () => {
+// CPU-bound (thousands of loads): the timeout only catches a hang; four test files at once on
+// a loaded 2-core machine took it past the default 20 s (twice in full runs, 6.5 s alone).
+test('mutated YAML configurations load without throwing, every issue located in the text', { timeout: 90_000 }, () => {
   fc.assert(
     fc.property(
       fc.constantFrom(...seeds),
@@ -54,7 +56,9 @@ test('arbitrary text loads without throwing', () => {
   );
 });
 
-test('arbitrary YAML values in every place load without throwing', () => {
+// CPU-bound (thousands of loads): the timeout only catches a hang; four test files at once on
+// a loaded 2-core machine took it past the default 20 s (twice in full runs, 6.5 s alone).
+test('arbitrary YAML values in every place load without throwing', { timeout: 90_000 }, () => {
   const value = fc.letrec((tie) => ({
     node: fc.oneof({ depthSize: 'small' }, fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('id', 'name', 'interface', 'detectionStrategy', 'address', 'priority', 'weight', 'x'), tie('node'), { maxKeys: 3 })),
   })).node;
