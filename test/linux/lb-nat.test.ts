@@ -90,7 +90,10 @@ describe.skipIf(!isRoot())('load balancing in the LVS-NAT layout (needs root)', 
     quorumFile = join(lab.scratch, 'quorum');
     for (let index = 0; index < 3; index++) await startServer(index);
     await listening(httpServer(lab.sorry, 'sorry'));
-    const services = [
+    // Each director runs the same services; only the Master's (d1's) quorum scripts write the file the
+    // test reads: the Backup checks the same servers on its own schedule, and its quorum_up written
+    // first made the test read the sorry server as still serving (seen once in a full run).
+    const services = (quorumScriptFile: string) => [
       service(80, { delayLoopMs: DELAY_LOOP_S * 1000 }),
       service(81, { scheduler: 'wrr', realServers: [realServer(0, { weight: 1 }), realServer(1, { weight: 2 }), realServer(2, { weight: 3 })] }),
       service(82, { scheduler: 'sh' }),
@@ -100,12 +103,12 @@ describe.skipIf(!isRoot())('load balancing in the LVS-NAT layout (needs root)', 
         delayLoopMs: DELAY_LOOP_S * 1000,
         quorum: 2,
         sorryServer: { family: 'ipv4', address: SORRY_SERVER, port: 80, inhibit: false },
-        quorumUp: { command: `/bin/sh -c "echo up >> ${quorumFile}"` },
-        quorumDown: { command: `/bin/sh -c "echo down >> ${quorumFile}"` },
+        quorumUp: { command: `/bin/sh -c "echo up >> ${quorumScriptFile}"` },
+        quorumDown: { command: `/bin/sh -c "echo down >> ${quorumScriptFile}"` },
         realServers: [realServer(0), realServer(1)],
       }),
     ];
-    directors = [startDirector(lab, lab.directors[0]!, directorVrrp(150), services), startDirector(lab, lab.directors[1]!, directorVrrp(100), services)];
+    directors = [startDirector(lab, lab.directors[0]!, directorVrrp(150), services(quorumFile)), startDirector(lab, lab.directors[1]!, directorVrrp(100), services(`${quorumFile}-d2`))];
     await waitFor('d1 to hold both VIPs', async () => (await holds(lab.directors[0]!, SERVICE_VIP)) && (await lab.directors[0]!.addresses('eth1')).some((a) => a.startsWith(`${GATEWAY_VIP}/`)), 30_000);
     await waitFor('the checkers to have run', async () => (await virtualServers(directors[0]!)).every((vs) => vs.realServers.every((rs) => rs.checkers.every((c) => c.runs > 0))), 30_000);
   }, 120_000);
