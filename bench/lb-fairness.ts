@@ -9,23 +9,12 @@
 // are in for reference (vrrpd's choices are IPVS's). No kernel, no root.
 import type { Destination, SchedulerName } from '../src/lb/model.js';
 import { choose, schedule } from '../src/lb/scheduler.js';
+import { seededRandom } from '../src/sim/random.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';
 import { fmt, table } from './lib/stats.js';
 
 type Counted = 'lc' | 'wlc' | 'sed' | 'nq' | 'ovf';
 const COUNTED = new Set<SchedulerName>(['lc', 'wlc', 'sed', 'nq', 'ovf']);
-
-/** Mulberry32: a small seeded generator, so that every run sees the same trace. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Arrival {
   readonly at: number;
@@ -117,7 +106,7 @@ export function fairness(
   departures = true,
 ): FairnessResult {
   const dest = destinations(weights);
-  const arrivals = trace(generator(options.seed), options.ratePerS, options.seconds, options.meanDurationS);
+  const arrivals = trace(seededRandom(options.seed), options.ratePerS, options.seconds, options.meanDurationS);
   const ipvsPick = (active: number[], inactive: number[]): number | undefined => {
     if (COUNTED.has(scheduler)) return choose(scheduler as Counted, dest, active, inactive);
     return undefined;
