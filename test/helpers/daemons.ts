@@ -51,6 +51,14 @@ export function startKeepalived(host: LabHost, config: string, options: { bfd?: 
   return collect(host.spawn('keepalived', ['--dont-fork', ...processes, '--log-console', '--no-syslog', ...configId, '-f', file, '-p', pid('main'), '-r', pid('vrrp')]), file);
 }
 
+/**
+ * How long a test waits for a lab to settle before it measures anything: daemons started, IPv6
+ * duplicate address detection over, Master_Down_Interval (3.6 s at 1 s adverts) run out. A set-up
+ * wait, not a bound under test: 6 s was too short with four lab files at once on two cores (three
+ * full runs each failed one of these waits, a different test each time).
+ */
+export const SETTLE_MS = 15_000;
+
 /** Polls `condition` every 20 ms; resolves with the milliseconds it took, rejects after `timeoutMs`. */
 export async function waitFor(description: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<number> {
   const start = performance.now();

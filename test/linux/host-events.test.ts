@@ -1,7 +1,7 @@
 // What the host does to a running vrrpd: carrier loss puts the Master in Fault and the VIP moves;
 // a VIP someone deletes is put back; an address vrrpd did not add is never touched.
 import { afterEach, describe, expect, test } from 'vitest';
-import { holds, instanceConfig, startVrrpd, waitFor } from '../helpers/daemons.js';
+import { holds, instanceConfig, SETTLE_MS, startVrrpd, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 
 const VIP = '192.0.2.100';
@@ -18,7 +18,7 @@ async function pair() {
   const b = await lab.addHost('b', ['192.0.2.2/24']);
   const vrrpdA = startVrrpd(a, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24` }));
   startVrrpd(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
-  await waitFor('a to hold the VIP', () => holds(a, VIP), 6000);
+  await waitFor('a to hold the VIP', () => holds(a, VIP), SETTLE_MS);
   return { a, b, vrrpdA };
 }
 

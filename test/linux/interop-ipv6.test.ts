@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { masterDownInterval, skewTime } from '../../src/vrrp/protocol/timers.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
-import { holds, instanceConfig, startKeepalived, startVrrpd, vrrpdStatus, waitFor } from '../helpers/daemons.js';
+import { holds, instanceConfig, SETTLE_MS, startKeepalived, startVrrpd, vrrpdStatus, waitFor } from '../helpers/daemons.js';
 import { floodMulticast, linkLocal } from '../helpers/ipv6.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 
@@ -42,7 +42,7 @@ describe.skipIf(!isRoot())('IPv6: vrrpd against vrrpd (needs root)', () => {
     startVrrpd(a, config(150));
     startVrrpd(b, config(100));
 
-    await waitFor('a to hold the VIP', () => holds(a, VIP), 6000);
+    await waitFor('a to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await holds(b, VIP)).toBe(false);
 
@@ -70,7 +70,7 @@ describe.skipIf(!isRoot())('IPv6: host events (needs root)', () => {
     const [a, b] = [l.host('a'), l.host('b')];
     const vrrpdA = startVrrpd(a, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/64` }));
     startVrrpd(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/64` }));
-    await waitFor('a to hold the VIP', () => holds(a, VIP), 6000);
+    await waitFor('a to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     // Set down, the interface loses its link-local address, the source vrrpd's socket is bound to.
     const setUp = (up: boolean) => (event === 'carrier loss' ? a.setCarrier(up) : a.ip('link', 'set', 'eth0', up ? 'up' : 'down'));
     await setUp(false);
@@ -91,7 +91,7 @@ describe.skipIf(!isRoot())('IPv6: the link-local address, source of the advertis
     const [a, b] = [l.host('a'), l.host('b')];
     const vrrpdA = startVrrpd(a, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/64` }));
     startVrrpd(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/64` }));
-    await waitFor('a to hold the VIP', () => holds(a, VIP), 6000);
+    await waitFor('a to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     await a.ip('-6', 'addr', 'del', `${linkLocals[0]}/64`, 'dev', 'eth0');
     await waitFor('a to give up the VIP', async () => !(await holds(a, VIP)), 2000);
     expect(await vrrpdStatus(vrrpdA)).toMatchObject([{ state: 'Fault', faultReasons: [NO_SOURCE] }]);
@@ -114,7 +114,7 @@ describe.skipIf(!isRoot())('IPv6: the link-local address, source of the advertis
     expect(await vrrpdStatus(vrrpd)).toMatchObject([{ state: 'Fault', faultReasons: [NO_SOURCE] }]);
     expect(await holds(a, VIP)).toBe(false);
     await a.ip('-6', 'addr', 'add', 'fe80::a/64', 'dev', 'eth0', 'nodad');
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 6000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     expect(vrrpd.process.exitCode).toBe(null);
   });
 });

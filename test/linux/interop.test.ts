@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { masterDownInterval, skewTime } from '../../src/vrrp/protocol/timers.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
-import { holds, instanceConfig, startKeepalived, startVrrpd, waitFor } from '../helpers/daemons.js';
+import { holds, instanceConfig, SETTLE_MS, startKeepalived, startVrrpd, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 
 const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -38,7 +38,7 @@ describe.skipIf(!isRoot())('vrrpd against vrrpd (needs root)', () => {
     startVrrpd(a, config(150));
     startVrrpd(b, config(100));
 
-    await waitFor('a to hold the VIP', () => holds(a, VIP), 6000);
+    await waitFor('a to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await holds(b, VIP)).toBe(false);
 
