@@ -15,7 +15,7 @@ import { RulesWriter } from '../src/daemon/lb/rules.js';
 import type { RealServerSpec } from '../src/lb/model.js';
 import { ServerPool } from '../src/lb/pool.js';
 import { NftCli } from '../src/linux/nftables/nft.js';
-import { createNatLab, curlCheck, directorVrrp, listening, REAL_SERVERS, SERVICE_VIP, startDirector, virtualServers } from '../test/helpers/lb-lab.js';
+import { createNatLab, curlCheck, directorVrrp, listening, REAL_SERVERS, SERVICE_VIP, startDirector, tcpVirtualServer, virtualServers } from '../test/helpers/lb-lab.js';
 import { tablesOf } from '../test/lb/builders.js';
 import { sleep } from './lib/daemons.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';
@@ -58,22 +58,12 @@ function server(host: import('../test/helpers/netns.js').LabHost, name: string):
 }
 
 function service(port: number, servers: readonly string[]): VirtualServerConfig {
-  return {
-    target: { kind: 'address', family: 'ipv4', address: SERVICE_VIP, port },
-    protocol: 'TCP',
-    scheduler: 'rr',
-    method: 'NAT',
-    flags: [],
-    alpha: false,
-    omega: false,
-    inhibitOnFailure: false,
-    haSuspend: false,
+  return tcpVirtualServer(SERVICE_VIP, port, {
     delayLoopMs: 1000,
-    warmupMs: 0,
     connectTimeoutMs: 1000,
     retry: 0,
     realServers: servers.map((address) => ({ family: 'ipv4' as const, address, port: 80, checkers: [curlCheck(address)] })),
-  };
+  });
 }
 
 /** N real servers in documentation addresses: 198.51.100.1..250, ports 8000 up. */

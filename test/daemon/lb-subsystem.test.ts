@@ -13,6 +13,7 @@ import { UserDatabase } from '../../src/scripting/users.js';
 import { config as baseConfig } from '../config/builders.js';
 import { capturingLogger } from './fakes.js';
 import { EXIT_0, FakeRunner, settle } from '../tracking/fakes.js';
+import { tcpVirtualServer } from '../helpers/lb-lab.js';
 
 class FakeNft implements NftablesPort {
   readonly transactions: string[][] = [];
@@ -45,23 +46,13 @@ function realServer(n: number, extra: Partial<RealServerConfig> = {}): RealServe
 }
 
 function virtualServer(extra: Partial<VirtualServerConfig> = {}): VirtualServerConfig {
-  return {
-    target: { kind: 'address', family: 'ipv4', address: '192.0.2.100', port: 80 },
-    protocol: 'TCP',
-    scheduler: 'rr',
-    method: 'NAT',
-    flags: [],
-    alpha: false,
-    omega: false,
-    inhibitOnFailure: false,
-    haSuspend: false,
+  return tcpVirtualServer('192.0.2.100', 80, {
     delayLoopMs: 2000,
-    warmupMs: 0,
     connectTimeoutMs: 500,
     retry: 0,
     realServers: [realServer(1), realServer(2), realServer(3)],
     ...extra,
-  };
+  });
 }
 
 function setup(virtualServers: VirtualServerConfig[], addresses?: LbHost['addresses']) {

@@ -161,6 +161,26 @@ export async function requests(client: LabHost, url: string, count: number, time
   return { answers, counts, failures: answers.filter((answer) => answer === '').length + Math.max(0, count - answers.length) };
 }
 
+/**
+ * A TCP virtual_server on ADDRESS:PORT as keepalived defaults it (rr, NAT, no flags, no alpha/omega,
+ * no inhibit, no ha_suspend, no warmup), with what each test sets itself in `settings`.
+ */
+export function tcpVirtualServer(address: string, port: number, settings: Pick<VirtualServerConfig, 'delayLoopMs' | 'realServers'> & Partial<VirtualServerConfig>): VirtualServerConfig {
+  return {
+    target: { kind: 'address', family: 'ipv4', address, port },
+    protocol: 'TCP',
+    scheduler: 'rr',
+    method: 'NAT',
+    flags: [],
+    alpha: false,
+    omega: false,
+    inhibitOnFailure: false,
+    haSuspend: false,
+    warmupMs: 0,
+    ...settings,
+  };
+}
+
 /** A MISC_CHECK that fetches the real server's page. */
 export function curlCheck(address: string, timeoutS = 2): { type: 'MISC_CHECK'; path: string; dynamic: false; timeoutMs: number } {
   // misc_timeout above curl's own: on a loaded machine starting curl alone can take a second.

@@ -7,9 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { VirtualServerConfig } from '../../src/config/virtual-server.js';
 import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
-import { curlCheck, listening, requests, virtualServers, type Director } from '../helpers/lb-lab.js';
+import { curlCheck, listening, requests, tcpVirtualServer, virtualServers, type Director } from '../helpers/lb-lab.js';
 import { isRoot, NamespaceLab, type LabHost } from '../helpers/netns.js';
 import { removeScratchDir, scratchDir } from '../helpers/scratch.js';
 
@@ -43,22 +42,13 @@ describe.skipIf(!isRoot())('lvs_method DR (needs root)', () => {
       http.push(child);
       await listening(child);
     }
-    const vs: VirtualServerConfig = {
-      target: { kind: 'address', family: 'ipv4', address: VIP, port: 80 },
-      protocol: 'TCP',
-      scheduler: 'rr',
+    const vs = tcpVirtualServer(VIP, 80, {
       method: 'DR',
-      flags: [],
-      alpha: false,
-      omega: false,
-      inhibitOnFailure: false,
-      haSuspend: false,
       delayLoopMs: 1000,
-      warmupMs: 0,
       retry: 1,
       delayBeforeRetryMs: 500,
       realServers: SERVERS.map((address) => ({ family: 'ipv4' as const, address, port: 80, checkers: [curlCheck(address)] })),
-    };
+    });
     const conf = join(scratch, 'd1.conf');
     const json = join(scratch, 'd1.json');
     const controlSocket = join(scratch, 'd1.sock');

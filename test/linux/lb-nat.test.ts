@@ -21,6 +21,7 @@ import {
   SERVICE_VIP,
   SORRY_SERVER,
   startDirector,
+  tcpVirtualServer,
   virtualServers,
   type Director,
   type NatLab,
@@ -39,26 +40,16 @@ function realServer(index: number, extra: Partial<RealServerConfig> = {}): RealS
 }
 
 function service(port: number, extra: Partial<VirtualServerConfig> = {}): VirtualServerConfig {
-  return {
-    target: { kind: 'address', family: 'ipv4', address: SERVICE_VIP, port },
-    protocol: 'TCP',
-    scheduler: 'rr',
-    method: 'NAT',
-    flags: [],
-    alpha: false,
-    omega: false,
-    inhibitOnFailure: false,
-    haSuspend: false,
+  return tcpVirtualServer(SERVICE_VIP, port, {
     // Most services check every 5 s: 18 checker scripts a second per director would load the
     // machine more than the test measures; the failure and quorum services check every second.
     delayLoopMs: 5000,
     connectTimeoutMs: CONNECT_TIMEOUT_S * 1000,
     retry: RETRY,
     delayBeforeRetryMs: DELAY_BEFORE_RETRY_S * 1000,
-    warmupMs: 0,
     realServers: [realServer(0), realServer(1), realServer(2)],
     ...extra,
-  };
+  });
 }
 
 const within = (count: number | undefined, expected: number, share: number): boolean => count !== undefined && Math.abs(count - expected) <= expected * share;
