@@ -50,7 +50,7 @@ export class Lab {
   }
 
   async build(count: number): Promise<void> {
-    this.say.step(`Building the lab ${this.namespaces.id}`);
+    this.step(`Building the lab ${this.namespaces.id}`);
     this.say.line(`switch: namespace ${this.namespaces.switchNetns}, bridge br0`);
     for (const plan of planRouters(count)) {
       this.abort.throwIfAborted();
@@ -63,7 +63,7 @@ export class Lab {
   }
 
   async startDaemons(): Promise<void> {
-    this.say.step('Starting vrrpd in every router (VRRPv3, advert_int 1 s, VIP 192.0.2.100/24)');
+    this.step('Starting vrrpd in every router (VRRPv3, advert_int 1 s, VIP 192.0.2.100/24)');
     for (const router of this.routers) {
       await router.start(this.abort);
       this.say.line(`${router.name}: vrrpd pid ${router.pid}, log ${router.logFile}`);
@@ -71,7 +71,7 @@ export class Lab {
   }
 
   async election(): Promise<LabRouter> {
-    this.say.step('Election');
+    this.step('Election');
     const [highest] = this.routers;
     if (highest) {
       const mdi = masterDownInterval(3, highest.plan.priority, ADVERT_INTERVAL_MS);
@@ -90,7 +90,7 @@ export class Lab {
   }
 
   async failover(master: LabRouter): Promise<LabRouter> {
-    this.say.step(`Failover: SIGKILL the Master's vrrpd (${master.name}, pid ${master.pid})`);
+    this.step(`Failover: SIGKILL the Master's vrrpd (${master.name}, pid ${master.pid})`);
     const survivors = this.routers.filter((router) => router !== master);
     const killedAt = performance.now();
     const killedAtEpoch = Date.now();
@@ -118,7 +118,7 @@ export class Lab {
   }
 
   async rejoin(router: LabRouter): Promise<void> {
-    this.say.step(`${router.name} comes back: vrrpd run again`);
+    this.step(`${router.name} comes back: vrrpd run again`);
     const startedAt = performance.now();
     const startedAtEpoch = Date.now();
     await router.start(this.abort);
@@ -135,7 +135,7 @@ export class Lab {
     const next = [...this.routers].filter((router) => router !== master).sort((a, b) => b.plan.priority - a.plan.priority)[0];
     if (!next) return;
     const lowered = Math.max(1, next.plan.priority - 10);
-    this.say.step(`Priority override: ${master.name} steps down, then takes mastership back`);
+    this.step(`Priority override: ${master.name} steps down, then takes mastership back`);
     let output = '';
     const collect = (text: string): void => void (output += text);
 
@@ -160,7 +160,7 @@ export class Lab {
     this.namespaces.release();
     writeFileSync(join(this.directory, KEPT_MARKER), `${new Date().toISOString()}\n`);
     const [first, second] = this.routers;
-    this.say.step(`The lab stays up (--keep): ${this.namespaces.id}`);
+    this.step(`The lab stays up (--keep): ${this.namespaces.id}`);
     if (!first || !second) return;
     const commands: Array<[string, string]> = [
       [`ip netns exec ${first.host.netns} bash`, `a shell in ${first.name}`],
@@ -192,6 +192,15 @@ export class Lab {
     }
     const count = this.namespaces.namespaces.length;
     return `stopped ${daemons} vrrpd, removed ${count} namespace${count === 1 ? '' : 's'} and ${this.directory}`;
+  }
+
+  /**
+   * Starts a numbered step, unless a signal asked the lab to stop: a SIGINT that lands while a wait
+   * is between polls must not let the next step (a SIGKILL, a restart) begin.
+   */
+  private step(title: string): void {
+    this.abort.throwIfAborted();
+    this.say.step(title);
   }
 
   /**
