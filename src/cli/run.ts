@@ -59,8 +59,7 @@ export interface RunOptions {
  * How long a graceful stop may take before vrrpd exits anyway (a hung stop must not keep it up;
  * systemd's TimeoutStopSec and the kubelet's grace period are 90 s and 30 s). The priority-0
  * advertisements leave at once; what follows is slower: the load balancer removes its nftables
- * tables by running nft, which took more than the former 1 s on a loaded machine (a full test run
- * at load ~8 left the table behind).
+ * tables by running nft, a child process that a loaded machine may take over a second to start.
  */
 const STOP_DEADLINE_MS = 5000;
 

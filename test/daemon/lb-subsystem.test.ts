@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { VrrpdConfig } from '../../src/config/model.js';
 import type { RealServerConfig, VirtualServerConfig } from '../../src/config/virtual-server.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
-import { NftablesError, type NftablesPort } from '../../src/daemon/lb/ports.js';
-import { LbSubsystem, lbSubsystem, type LbHost } from '../../src/daemon/lb/subsystem.js';
+import { NftablesError, type ConnectionEntry, type NftablesPort } from '../../src/daemon/lb/ports.js';
+import { CONNECTION_REFRESH_MS, LbSubsystem, lbSubsystem, type LbHost } from '../../src/daemon/lb/subsystem.js';
 import type { NftFamily } from '../../src/lb/nft.js';
 import { ScriptPolicy } from '../../src/scripting/policy.js';
 import { UserDatabase } from '../../src/scripting/users.js';
@@ -190,6 +190,20 @@ describe('load balancer subsystem', () => {
     expect(nft.transactions.slice(sent).flat()).toContain('add rule inet vrrpd_lb vs_192_0_2_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 2 map { 0 : 198.51.100.13 . 80, 1 : 198.51.100.14 . 80 }');
     expect(subsystem.status().virtualServers.map((vs) => vs.key)).toEqual(['[192.0.2.100]:tcp:80', '[192.0.2.101]:tcp:443']);
     await subsystem.stop();
+  });
+
+  it('a stop while a connection-count read is in flight leaves no table: the read finishing after it writes nothing', async () => {
+    const { clock, nft, subsystem, host } = setup([virtualServer({ scheduler: 'wlc' })]);
+    let release: (entries: ConnectionEntry[]) => void = () => undefined;
+    Object.assign(host, { conntrack: { destinationCounts: () => new Promise<ConnectionEntry[]>((resolve) => (release = resolve)) } });
+    await subsystem.start();
+    await tick(clock, CONNECTION_REFRESH_MS);
+    await subsystem.stop();
+    const deleted = nft.transactions.length;
+    expect(nft.transactions.at(-1)).toEqual(['add table inet vrrpd_lb', 'delete table inet vrrpd_lb', 'add table netdev vrrpd_lb', 'delete table netdev vrrpd_lb']);
+    release([]);
+    await tick(clock, CONNECTION_REFRESH_MS);
+    expect(nft.transactions.slice(deleted)).toEqual([]);
   });
 
   it('metrics carry the keepalived exporter names, from the counters', async () => {

@@ -386,6 +386,9 @@ export class LbSubsystem implements Subsystem {
 
   /** One rules update at a time; changes that come meanwhile are taken by the next one. */
   private scheduleUpdate(): void {
+    // After stop, nothing may write: a conntrack read still in flight at SIGTERM would otherwise
+    // queue an update behind the stop's `delete table` and put the table back (seen in CI).
+    if (this.stopped) return;
     if (this.updating) {
       this.updatePending = true;
       return;
