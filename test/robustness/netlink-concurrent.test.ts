@@ -20,4 +20,24 @@ describe.skipIf(!isRoot())('rtnetlink under concurrency (needs root)', () => {
     expect(result.present).toBe(40);
     expect(result.left).toBe(0);
   });
+
+  // Issue 16: the adds of one instance's VIPs go without waiting for each other's answer (one at a
+  // time, 254 VIPs were announced ~170 ms after the first advertisement); a refusal must still come
+  // back for its own address, with its errno, and not hide the others' success.
+  test('254 adds and 254 deletes in flight together: the one refused add and the one refused delete are reported for their own address', { timeout: 30_000 }, async () => {
+    const lab = await newLab();
+    const host = await lab.addHost('a', ['192.0.2.1/24']);
+    await host.ip('addr', 'add', '198.51.100.77/32', 'dev', 'eth0');
+    const run = spawnSync('ip', ['netns', 'exec', host.netns, 'node', join(import.meta.dirname, 'netlink-refused.mjs'), '198.51.100.77', '198.51.100.200'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as { addRefused: string[]; afterAdd: number; deleteRefused: string[]; afterDelete: string[]; peakInFlight: number };
+    expect(result.addRefused).toEqual(['198.51.100.77 NetlinkError EEXIST']);
+    expect(result.afterAdd).toBe(254);
+    expect(result.deleteRefused).toEqual(['198.51.100.200 NetlinkError EADDRNOTAVAIL']);
+    // The untagged 198.51.100.77 was there before and was deleted like the others: deletes are not tagged.
+    expect(result.afterDelete).toEqual([]);
+    // Requests were in flight together (one at a time this is 1), never more than the window of 64.
+    expect(result.peakInFlight).toBeGreaterThan(1);
+    expect(result.peakInFlight).toBeLessThanOrEqual(64);
+  });
 });

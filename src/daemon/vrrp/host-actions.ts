@@ -186,17 +186,20 @@ export class HostActions {
   private async changeAddresses(change: 'add' | 'remove', specs: readonly VirtualAddressSpec[] = this.binding.addresses): Promise<void> {
     const done: string[] = [];
     const failed: string[] = [];
-    for (const spec of specs) {
-      try {
-        if (change === 'add') await this.ports.addresses.add(spec);
-        else await this.ports.addresses.remove(spec);
-        if (change === 'add') this.installed.add(spec.address);
-        else this.installed.delete(spec.address);
-        done.push(`${spec.address}/${spec.prefixLength}`);
-      } catch (error) {
-        failed.push(`${spec.address}/${spec.prefixLength}: ${(error as Error).message}`);
+    // All asked at once, in the configuration's order (the host's netlink sends them in that order
+    // without waiting for each answer, issue 16); each answer is read against its own address, so
+    // one refusal neither hides the others' success nor is blamed on them.
+    const results = await Promise.allSettled(specs.map((spec) => (change === 'add' ? this.ports.addresses.add(spec) : this.ports.addresses.remove(spec))));
+    specs.forEach((spec, i) => {
+      const result = results[i]!;
+      if (result.status === 'rejected') {
+        failed.push(`${spec.address}/${spec.prefixLength}: ${(result.reason as Error).message}`);
+        return;
       }
-    }
+      if (change === 'add') this.installed.add(spec.address);
+      else this.installed.delete(spec.address);
+      done.push(`${spec.address}/${spec.prefixLength}`);
+    });
     const instance = this.binding.router.name;
     if (done.length > 0) {
       this.log.info(

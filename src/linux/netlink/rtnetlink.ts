@@ -86,19 +86,13 @@ export type NetlinkEvent =
   | { readonly type: 'address'; readonly address: AddressMessage; readonly removed: boolean };
 
 export class Rtnetlink {
-  /**
-   * One request at a time: with two in flight on the socket (two instances of a sync group
-   * becoming Master at once) replies were mixed up ("Multipart message not terminated
-   * properly", EBUSY) and addresses were not added.
-   */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly requests = new RequestWindow();
 
   private constructor(private readonly socket: RtNetlinkSocket) {}
 
-  private serialised<T>(request: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(request);
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** The most requests that were awaiting their answer at once since this socket opened. */
+  get peakInFlight(): number {
+    return this.requests.peakInFlight;
   }
 
   static open(): Rtnetlink {
@@ -106,7 +100,7 @@ export class Rtnetlink {
   }
 
   async links(): Promise<LinkInfo[]> {
-    return (await this.serialised(() => this.socket.getLinks())).map(linkInfo);
+    return (await this.requests.dump('links', () => this.socket.getLinks())).map(linkInfo);
   }
 
   async link(name: string): Promise<LinkInfo | undefined> {
@@ -114,7 +108,7 @@ export class Rtnetlink {
   }
 
   async addresses(family?: AddressFamily): Promise<AddressMessage[]> {
-    const [messages] = await this.raw(RTM_GETADDR, Buffer.alloc(8), NLM_F_REQUEST | NLM_F_DUMP, 'list addresses');
+    const [messages] = await this.raw(RTM_GETADDR, Buffer.alloc(8), NLM_F_REQUEST | NLM_F_DUMP, 'list addresses', 'addresses');
     return messages
       .map((message) => parseAddressMessage(message.data))
       .filter((address): address is AddressMessage => address !== undefined && (family === undefined || address.family === family));
@@ -124,7 +118,7 @@ export class Rtnetlink {
   async routes(family: AddressFamily): Promise<RouteInfo[]> {
     let messages: rt.RouteMessage[];
     try {
-      messages = await this.socket.getRoutes({ family: family === 'ipv4' ? AF_INET : AF_INET6 });
+      messages = await this.requests.dump(`routes ${family}`, () => this.socket.getRoutes({ family: family === 'ipv4' ? AF_INET : AF_INET6 }));
     } catch (error) {
       const message = (error as Error).message;
       throw new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, 'list routes');
@@ -213,12 +207,88 @@ export class Rtnetlink {
     this.socket.socket.close();
   }
 
-  private async raw(type: number, body: Buffer, flags: number, operation: string): ReturnType<RtNetlinkSocket['socket']['request']> {
+  /** A dump when `dumpKey` is given (alone on the socket, shared by callers that asked before it left); else one answer. */
+  private async raw(type: number, body: Buffer, flags: number, operation: string, dumpKey?: string): ReturnType<RtNetlinkSocket['socket']['request']> {
+    const send = () => this.socket.socket.request(type, [body], { flags });
     try {
-      return await this.serialised(() => this.socket.socket.request(type, [body], { flags }));
+      return await (dumpKey === undefined ? this.requests.acknowledged(send) : this.requests.dump(dumpKey, send));
     } catch (error) {
       const message = (error as Error).message;
       throw new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, operation);
+    }
+  }
+}
+
+/**
+ * At most this many acknowledged requests await their answer at once. Each answer waits in the
+ * socket's receive buffer (about 1 KiB of it each, ~208 KiB by default) until the loop reads it;
+ * one that does not fit is dropped by the kernel (ENOBUFS) and its request would never be answered.
+ */
+const MAX_IN_FLIGHT = 64;
+
+interface Waiting {
+  readonly dumpKey?: string;
+  readonly start: () => void;
+  /** For a dump: the answer callers that asked before it left share. */
+  readonly shared?: Promise<unknown>;
+}
+
+/**
+ * Which requests go to the kernel when. Requests answered by one acknowledgement (add, delete) go
+ * without waiting for the previous one's answer: the package matches each answer to its request by
+ * sequence number, so each refusal stays with its own request, and the kernel applies them in the
+ * order sent (the socket sends in order). A dump goes alone: its multipart answer spans several
+ * reads, and the package can follow only one at a time (with another answer between its parts it
+ * reported "Multipart message not terminated properly"; a second dump meanwhile got EBUSY). In
+ * order of asking: nothing overtakes a dump asked before it.
+ */
+class RequestWindow {
+  private inFlight = 0;
+  private dumping = false;
+  private readonly waiting: Waiting[] = [];
+  peakInFlight = 0;
+
+  acknowledged<T>(request: () => Promise<T>): Promise<T> {
+    return this.enqueue(undefined, request);
+  }
+
+  /**
+   * A dump; callers asking for the same one while it waits share its answer (254 VIPs removed at
+   * once each look their interface and address up: two dumps, not 254). Never one already sent:
+   * its answer may be older than the caller's question.
+   */
+  dump<T>(key: string, request: () => Promise<T>): Promise<T> {
+    const queued = this.waiting.find((entry) => entry.dumpKey === key);
+    if (queued?.shared) return queued.shared as Promise<T>;
+    return this.enqueue(key, request);
+  }
+
+  private enqueue<T>(dumpKey: string | undefined, request: () => Promise<T>): Promise<T> {
+    let start!: () => void;
+    const answer = new Promise<T>((resolve, reject) => {
+      start = () => {
+        this.inFlight += 1;
+        this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+        if (dumpKey !== undefined) this.dumping = true;
+        request()
+          .then(resolve, reject)
+          .finally(() => {
+            this.inFlight -= 1;
+            if (dumpKey !== undefined) this.dumping = false;
+            this.next();
+          });
+      };
+    });
+    this.waiting.push(dumpKey === undefined ? { start } : { dumpKey, start, shared: answer });
+    this.next();
+    return answer;
+  }
+
+  private next(): void {
+    for (let first = this.waiting[0]; first !== undefined; first = this.waiting[0]) {
+      if (this.dumping || this.inFlight >= MAX_IN_FLIGHT || (first.dumpKey !== undefined && this.inFlight > 0)) return;
+      this.waiting.shift();
+      first.start();
     }
   }
 }
