@@ -6,6 +6,7 @@ import { decodeAdvertisement } from '../../src/vrrp/packet/advertisement.js';
 import { routerConfigFromSpec } from '../../src/sim/lan.js';
 import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel } from './fakes.js';
 import { bindingOf } from './fake-platform.js';
+import type { AddressPort, VirtualAddressSpec } from '../../src/daemon/vrrp/ports.js';
 
 function setup(destinations = ['224.0.0.18']) {
   const binding: RouterBinding = {
@@ -109,4 +110,56 @@ test('a no_track address someone removed is not put back, and that is logged', a
   expect(addresses.present.has('192.0.2.101')).toBe(false);
   expect(addresses.calls).toEqual([]);
   expect(records()[0]).toMatchObject({ level: 40, event: 'address-lost', msg: 'VI_1: 192.0.2.101 was removed by someone else while Master; not put back (no_track) until the next mastership' });
+});
+
+/** An address port whose answers wait until the test gives them, as the kernel's do. */
+class HeldAddresses implements AddressPort {
+  readonly asked: string[] = [];
+  private readonly answers: Array<() => void> = [];
+
+  add(spec: VirtualAddressSpec): Promise<void> {
+    return this.hold(spec);
+  }
+
+  remove(spec: VirtualAddressSpec): Promise<void> {
+    return this.hold(spec);
+  }
+
+  /** Answers every request asked so far; the one for `refused` fails with EEXIST. */
+  answerAll(): void {
+    for (const answer of this.answers.splice(0)) answer();
+  }
+
+  refused?: string;
+
+  private hold(spec: VirtualAddressSpec): Promise<void> {
+    this.asked.push(spec.address);
+    return new Promise((resolve, reject) => {
+      this.answers.push(() => (spec.address === this.refused ? reject(new Error('add failed: EEXIST')) : resolve()));
+    });
+  }
+}
+
+// Issue 16: one at a time, the adds of 254 VIPs took one netlink round trip each before the
+// first gratuitous ARP. All are asked at once now; the announcement still waits for every answer.
+test('all of an instance\'s address adds are asked before the first answer; one refused is reported for its address alone, and the announcement waits for all', async () => {
+  const vips = Array.from({ length: 254 }, (_, i) => ({ address: `198.51.100.${i + 1}`, prefixLength: 32, family: 'ipv4' as const, device: 'eth0' }));
+  const binding: RouterBinding = { ...bindingOf(), router: routerConfigFromSpec({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: vips.map((v) => v.address) }), interfaceName: 'eth0', destinations: ['224.0.0.18'], addresses: vips };
+  const addresses = new HeldAddresses();
+  addresses.refused = '198.51.100.77';
+  const announcer = new FakeAnnouncer();
+  const { log, records } = capturingLogger();
+  const actions = new HostActions(binding, { channel: new FakeChannel('192.0.2.1'), addresses, announcer }, log);
+  actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+  actions.perform({ type: 'announce-addresses', addresses: vips.map((v) => v.address), count: 5 }, 150);
+  await tick();
+  expect(addresses.asked).toEqual(vips.map((v) => v.address));
+  expect(announcer.rounds).toEqual([]);
+  addresses.answerAll();
+  await actions.settled();
+  expect(announcer.rounds).toHaveLength(1);
+  expect(actions.installed.size).toBe(253);
+  expect(actions.installed.has('198.51.100.77')).toBe(false);
+  expect(records().find((r) => r['event'] === 'address-change-failed')).toMatchObject({ error: '198.51.100.77/32: add failed: EEXIST' });
+  expect(records().find((r) => r['event'] === 'addresses-added')?.['addresses']).toHaveLength(253);
 });

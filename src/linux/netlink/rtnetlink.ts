@@ -100,7 +100,7 @@ export class Rtnetlink {
   }
 
   async links(): Promise<LinkInfo[]> {
-    return (await this.requests.dump('links', () => this.socket.getLinks())).map(linkInfo);
+    return (await this.requests.dump('links', async () => (await this.socket.getLinks()).map(linkInfo))).slice();
   }
 
   async link(name: string): Promise<LinkInfo | undefined> {
@@ -108,10 +108,8 @@ export class Rtnetlink {
   }
 
   async addresses(family?: AddressFamily): Promise<AddressMessage[]> {
-    const [messages] = await this.raw(RTM_GETADDR, Buffer.alloc(8), NLM_F_REQUEST | NLM_F_DUMP, 'list addresses', 'addresses');
-    return messages
-      .map((message) => parseAddressMessage(message.data))
-      .filter((address): address is AddressMessage => address !== undefined && (family === undefined || address.family === family));
+    const all = await this.dump(RTM_GETADDR, Buffer.alloc(8), 'list addresses', (message) => parseAddressMessage(message.data));
+    return family === undefined ? all : all.filter((address) => address.family === family);
   }
 
   /** Unicast routes of the main table for one family. */
@@ -120,8 +118,7 @@ export class Rtnetlink {
     try {
       messages = await this.requests.dump(`routes ${family}`, () => this.socket.getRoutes({ family: family === 'ipv4' ? AF_INET : AF_INET6 }));
     } catch (error) {
-      const message = (error as Error).message;
-      throw new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, 'list routes');
+      throw netlinkError(error, 'list routes');
     }
     return messages
       .filter((route) => (route.attrs.table ?? route.data.table) === RT_TABLE_MAIN && routeType(route.data.type) === RTN_UNICAST)
@@ -134,52 +131,50 @@ export class Rtnetlink {
   }
 
   async addAddress(request: AddressRequest): Promise<void> {
-    await this.raw(RTM_NEWADDR, addressRequest(request, RTM_NEWADDR), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add ${request.address}/${request.prefixLength}`);
+    await this.request(RTM_NEWADDR, addressRequest(request, RTM_NEWADDR), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add ${request.address}/${request.prefixLength}`);
   }
 
   async deleteAddress(request: AddressRequest): Promise<void> {
-    await this.raw(RTM_DELADDR, addressRequest(request, RTM_DELADDR), NLM_F_REQUEST | NLM_F_ACK, `remove ${request.address}/${request.prefixLength}`);
+    await this.request(RTM_DELADDR, addressRequest(request, RTM_DELADDR), NLM_F_REQUEST | NLM_F_ACK, `remove ${request.address}/${request.prefixLength}`);
   }
 
   /** Every route of every table and family, as requests that would delete each. */
   async routeEntries(): Promise<RouteRequest[]> {
-    const [messages] = await this.raw(RTM_GETROUTE, Buffer.alloc(12), NLM_F_REQUEST | NLM_F_DUMP, 'list routes');
-    return messages.map((message) => parseRouteMessage(message.data)).filter((route): route is RouteRequest => route !== undefined);
+    return this.dump(RTM_GETROUTE, Buffer.alloc(12), 'list routes', (message) => parseRouteMessage(message.data));
   }
 
   async addRoute(request: RouteRequest, description: string): Promise<void> {
-    await this.raw(RTM_NEWROUTE, routeRequest(request, RTM_NEWROUTE), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add route ${description}`);
+    await this.request(RTM_NEWROUTE, routeRequest(request, RTM_NEWROUTE), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add route ${description}`);
   }
 
   async deleteRoute(request: RouteRequest, description: string): Promise<void> {
-    await this.raw(RTM_DELROUTE, routeRequest(request, RTM_DELROUTE), NLM_F_REQUEST | NLM_F_ACK, `remove route ${description}`);
+    await this.request(RTM_DELROUTE, routeRequest(request, RTM_DELROUTE), NLM_F_REQUEST | NLM_F_ACK, `remove route ${description}`);
   }
 
   /** Every policy routing rule of both families. */
   async ruleEntries(): Promise<RuleRequest[]> {
-    const [messages] = await this.raw(RTM_GETRULE, Buffer.alloc(12), NLM_F_REQUEST | NLM_F_DUMP, 'list rules');
-    return messages.map((message) => parseRuleMessage(message.data)).filter((rule): rule is RuleRequest => rule !== undefined);
+    return this.dump(RTM_GETRULE, Buffer.alloc(12), 'list rules', (message) => parseRuleMessage(message.data));
   }
 
   async addRule(request: RuleRequest, description: string): Promise<void> {
-    await this.raw(RTM_NEWRULE, ruleRequest(request), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add rule ${description}`);
+    await this.request(RTM_NEWRULE, ruleRequest(request), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add rule ${description}`);
   }
 
   async deleteRule(request: RuleRequest, description: string): Promise<void> {
-    await this.raw(RTM_DELRULE, ruleRequest(request), NLM_F_REQUEST | NLM_F_ACK, `remove rule ${description}`);
+    await this.request(RTM_DELRULE, ruleRequest(request), NLM_F_REQUEST | NLM_F_ACK, `remove rule ${description}`);
   }
 
   /** Creates a macvlan (down); see link-messages.ts. */
   async addMacvlan(request: MacvlanRequest): Promise<void> {
-    await this.raw(RTM_NEWLINK, macvlanRequest(request), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `create macvlan ${request.name}`);
+    await this.request(RTM_NEWLINK, macvlanRequest(request), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `create macvlan ${request.name}`);
   }
 
   async setLinkUp(index: number, up: boolean): Promise<void> {
-    await this.raw(RTM_NEWLINK, linkStateRequest(index, up), NLM_F_REQUEST | NLM_F_ACK, `set link ${index} ${up ? 'up' : 'down'}`);
+    await this.request(RTM_NEWLINK, linkStateRequest(index, up), NLM_F_REQUEST | NLM_F_ACK, `set link ${index} ${up ? 'up' : 'down'}`);
   }
 
   async deleteLink(index: number): Promise<void> {
-    await this.raw(RTM_DELLINK, deleteLinkRequest(index), NLM_F_REQUEST | NLM_F_ACK, `delete link ${index}`);
+    await this.request(RTM_DELLINK, deleteLinkRequest(index), NLM_F_REQUEST | NLM_F_ACK, `delete link ${index}`);
   }
 
   /**
@@ -207,14 +202,29 @@ export class Rtnetlink {
     this.socket.socket.close();
   }
 
-  /** A dump when `dumpKey` is given (alone on the socket, shared by callers that asked before it left); else one answer. */
-  private async raw(type: number, body: Buffer, flags: number, operation: string, dumpKey?: string): ReturnType<RtNetlinkSocket['socket']['request']> {
-    const send = () => this.socket.socket.request(type, [body], { flags });
+  /** A request answered by one acknowledgement; a refusal is a NetlinkError for this request alone. */
+  private async request(type: number, body: Buffer, flags: number, operation: string): Promise<void> {
     try {
-      return await (dumpKey === undefined ? this.requests.acknowledged(send) : this.requests.dump(dumpKey, send));
+      await this.requests.acknowledged(() => this.socket.socket.request(type, [body], { flags }));
     } catch (error) {
-      const message = (error as Error).message;
-      throw new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, operation);
+      throw netlinkError(error, operation);
+    }
+  }
+
+  /**
+   * A dump of one message type, parsed once and shared by every caller that asked for it before
+   * it left: 254 VIPs removed at once each look their address up, and each parsing the whole
+   * dump of 254 addresses made the removal slower than one at a time.
+   */
+  private async dump<T>(type: number, body: Buffer, operation: string, parse: (message: { data: Uint8Array }) => T | undefined): Promise<T[]> {
+    try {
+      const shared = await this.requests.dump(`${type}`, async () => {
+        const [messages] = await this.socket.socket.request(type, [body], { flags: NLM_F_REQUEST | NLM_F_DUMP });
+        return messages.map(parse).filter((item): item is T => item !== undefined);
+      });
+      return shared.slice();
+    } catch (error) {
+      throw netlinkError(error, operation);
     }
   }
 }
@@ -291,6 +301,12 @@ class RequestWindow {
       first.start();
     }
   }
+}
+
+/** The package's errors carry the errno's name in their text ("Request rejected: EEXIST"). */
+function netlinkError(error: unknown, operation: string): NetlinkError {
+  const message = (error as Error).message;
+  return new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, operation);
 }
 
 function linkInfo(message: LinkMessage): LinkInfo {
