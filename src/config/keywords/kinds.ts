@@ -6,7 +6,7 @@ import { parseAddressWithPrefix } from '../addresses.js';
 import { blockOf, BodyReader } from '../keepalived/block-reader.js';
 import type { Statement } from '../keepalived/syntax.js';
 import { equalValues } from '../../core/equal.js';
-import type { Entry, Keyword, Kind, Mutable, NestedBlock, ReadAt, Written, YamlForm, YamlHeader } from './registry.js';
+import { writeKeywords, type Entry, type Keyword, type Kind, type Mutable, type NestedBlock, type ReadAt, type Written, type YamlForm, type YamlHeader } from './registry.js';
 
 export const SCALAR: YamlForm = { kind: 'scalar' };
 export const WORDS: YamlForm = { kind: 'words' };
@@ -378,7 +378,7 @@ export function repeated<D extends object, V>(
       if (!draft) return undefined;
       return list
         .filter((value) => says?.(value) ?? true)
-        .map((value): Written => ({ args: header?.words(value) ?? [], children: keywords.flatMap((keyword) => keyword.write(draft(value), undefined) ?? []) }));
+        .map((value): Written => ({ args: header?.words(value) ?? [], children: writeKeywords(keywords, draft(value), undefined) }));
     },
     yaml: { kind: 'blocks', block: block as NestedBlock<object, unknown>, ...(header ? { header: header.yaml } : {}), ...(options.alone ? { alone: true } : {}) },
     examples: () => options.examples ?? [],

@@ -315,3 +315,35 @@ export function completeModel<M, C>(type: BlockType<M, C>, model: Mutable<M>, co
     if (spec.kind === 'derived' && !set.has(field)) field.set(model, spec.from(model, context));
   }
 }
+
+/** What a block's keywords write for its model, in keyword order (keywords adding to one list: in the list's order). */
+export function writeKeywords<M, C>(keywords: readonly Keyword<M, C>[], model: M, context: C): Entry[] {
+  const written = new Set<unknown>();
+  return keywords.flatMap((keyword) => {
+    const sharing = keywords.filter((other) => other.field !== undefined && other.field === keyword.field && !other.exclusive);
+    if (keyword.exclusive || sharing.length < 2) return keyword.write(model, context) ?? [];
+    if (written.has(keyword.field)) return [];
+    written.add(keyword.field);
+    return inOrder(sharing, model, context);
+  });
+}
+
+/**
+ * Keywords that each add to one list (a real server's checker blocks, a virtual server's flags):
+ * the items in the list's order, each said by the keyword that says it, so that reading them back
+ * makes the same list (written keyword by keyword, an HTTP_GET after a MISC_CHECK would come first).
+ */
+function inOrder<M, C>(sharing: readonly Keyword<M, C>[], model: M, context: C): Entry[] {
+  const field = sharing[0]!.field!;
+  const list = field.get(model);
+  if (!Array.isArray(list)) return sharing.flatMap((keyword) => keyword.write(model, context) ?? []);
+  return list.flatMap((item: unknown) => {
+    const one = { ...model };
+    field.set(one, [item]);
+    for (const keyword of sharing) {
+      const said = [keyword.write(one, context) ?? []].flat();
+      if (said.length > 0) return said;
+    }
+    return [];
+  });
+}

@@ -3,7 +3,7 @@
 // holding their defaults (and what instances inherit from global_defs) are left out, so the output
 // reads like a hand-written file. keepalived.ts and yaml.ts render these entries.
 import { REGISTRY, type Registry } from '../keywords/index.js';
-import type { BlockType, Entry, Keyword } from '../keywords/registry.js';
+import { writeKeywords, type BlockType, type Entry, type Keyword } from '../keywords/registry.js';
 import type { VrrpdConfig } from '../model.js';
 
 export type { Entry };
@@ -31,5 +31,5 @@ function blockEntry<M extends object, C>(type: BlockType<M, C>, model: M, contex
 }
 
 function bodyEntries<M, C>(keywords: readonly Keyword<M, C>[], model: M, context: C): Entry[] {
-  return keywords.flatMap((keyword) => keyword.write(model, context) ?? []);
+  return writeKeywords(keywords, model, context);
 }

@@ -59,7 +59,7 @@ virtual_server 192.0.2.100 443 {
   virtualhost www.example.com
   sorry_server_inhibit
   sorry_server 198.51.100.99 8443
-  sorry_server_lvs_method DR
+  sorry_server_lvs_method NAT
   weight 2
   delay_loop 2.5
   retry 4
@@ -89,10 +89,17 @@ virtual_server 192.0.2.100 443 {
       warmup 2
       delay_loop 6
       alpha false
+      bind_port 40000
+      bind_if eth1
+      log_all_failures
     }
     HTTP_GET {
       connect_port 8080
       virtualhost www.example.com
+      http_protocol 1.1
+      enable_sni
+      tls_compliant
+      fast_recovery
       url {
         path /healthz
         status_code 200-299 301
@@ -104,6 +111,7 @@ virtual_server 192.0.2.100 443 {
     }
     SSL_GET {
       nb_get_retry 3
+      verify_certificate /etc/ssl/certs/ca-certificates.crt
       url {
         path /
       }
@@ -121,15 +129,21 @@ virtual_server 192.0.2.100 443 {
     }
     DNS_CHECK {
       connect_ip 198.51.100.53
+      type A
+      name www.example.com
     }
     PING_CHECK {
       connect_timeout 1
     }
     UDP_CHECK {
       connect_port 53
+      payload 0001
+      require_reply 00XX
+      min_reply_length 2
+      max_reply_length 512
     }
   }
-  real_server 2001:db8::11 {
+  real_server 198.51.100.13 {
   }
 }
 virtual_server fwmark 5 {
