@@ -237,6 +237,21 @@ ${['198.51.100.11', '198.51.100.12', '198.51.100.13'].map(realServer).join('')}`
     expect(original.virtualServers?.[0]?.realServers).toHaveLength(3);
   });
 
+  test("configuration.md's YAML example loads as written, and back through both writers", () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../../docs/configuration.md'), 'utf8');
+    const example = /### Virtual servers in YAML[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const loaded = loadYamlText(example!, 'configuration.md');
+    expect(loaded.issues.filter((issue) => issue.severity === 'error').map(formatIssue)).toEqual([]);
+    expect(loaded.config.virtualServers?.map((vs) => [vs.target, vs.realServers.map((rs) => rs.checkers.map((checker) => checker.type))])).toEqual([
+      [{ kind: 'address', family: 'ipv4', address: '192.0.2.100', port: 80 }, [['TCP_CHECK'], ['HTTP_GET']]],
+      [{ kind: 'group', name: 'web' }, [['MISC_CHECK']]],
+    ]);
+    expect(loaded.config.virtualServerGroups).toHaveLength(1);
+    expect(withoutSources(loadYamlText(writeYamlConfig(loaded.config), 'again.yaml').config)).toEqual(withoutSources(loaded.config));
+    expect(withoutSources(loadKeepalivedText(writeKeepalivedConfig(loaded.config), 'again.conf').config)).toEqual(withoutSources(loaded.config));
+  });
+
   test('a real server with two checkers of one type keeps both, in order', () => {
     roundTrip(`${INSTANCE}
 virtual_server 192.0.2.100 80 {
