@@ -203,7 +203,7 @@ describe('load balancer subsystem', () => {
   });
 
   it('warmup: a checker first runs after warmup × the injected random, with one attempt; later runs retry', async () => {
-    const { clock, io, health, subsystem } = setup([virtualServer({ warmupMs: 10_000, retry: 2, delayBeforeRetryMs: 100, realServers: [realServer(1)] })], undefined, 0.25);
+    const { clock, io, health, subsystem, records } = setup([virtualServer({ warmupMs: 10_000, retry: 2, delayBeforeRetryMs: 100, realServers: [realServer(1)] })], undefined, 0.25);
     health.set('198.51.100.11', false);
     await subsystem.start();
     await tick(clock, 2499);
@@ -215,7 +215,20 @@ describe('load balancer subsystem', () => {
     await tick(clock, 100);
     await tick(clock, 100);
     expect(io.opened).toHaveLength(4);
+    // The server was down already: without log_all_failures, only the run that took it down is logged.
+    expect(records().filter((record) => record['event'] === 'lb-check-failed')).toHaveLength(1);
     expect(subsystem.status().virtualServers[0]!.realServers[0]!.checkers[0]).toMatchObject({ runs: 2, detail: 'connection refused (after 3 attempts)' });
+    await subsystem.stop();
+  });
+
+  it('log_all_failures logs every failed run, not only the one that takes the server down', async () => {
+    const { clock, health, subsystem, records } = setup([virtualServer({ realServers: [realServer(1, { checkers: [{ ...TCP_CHECK, logAllFailures: true }] })] })]);
+    health.set('198.51.100.11', false);
+    await subsystem.start();
+    await tick(clock, 0);
+    await tick(clock, 2000);
+    await tick(clock, 2000);
+    expect(records().filter((record) => record['event'] === 'lb-check-failed').map((record) => record['detail'])).toEqual(['connection refused', 'connection refused', 'connection refused']);
     await subsystem.stop();
   });
 

@@ -310,7 +310,9 @@ export class LbSubsystem implements Subsystem {
     if (!service || this.stopped) return;
     const events = service.pool.checkerResult(rsKey, checker.id, outcome.ok);
     if (outcome.ok && checker.config.type === 'MISC_CHECK' && checker.config.dynamic) events.push(...service.pool.checkerWeight(rsKey, checker.id, outcome.weight));
-    if (!outcome.ok && events.some((event) => event.type === 'server-down')) {
+    // A failure is logged when it takes the server down; with log_all_failures, every failed run.
+    const logAll = checker.config.type !== 'MISC_CHECK' && checker.config.logAllFailures;
+    if (!outcome.ok && (logAll || events.some((event) => event.type === 'server-down'))) {
       this.host.log.warn({ event: 'lb-check-failed', virtualServer: vsKey, realServer: rsKey, checker: checker.id, detail: outcome.detail }, `${vsKey}: ${checker.id} of ${rsKey} failed: ${outcome.detail}`);
     }
     this.handle(service, events);
