@@ -1,10 +1,12 @@
 // keepalived's checker blocks (man keepalived.conf, "Checkers"): HTTP_GET, SSL_GET, TCP_CHECK,
-// PING_CHECK, DNS_CHECK and UDP_CHECK with their keywords, meanings and defaults, as a block
-// nested in the block that runs them: a vrrp_script's checker (vrrp-script.ts) today, a
-// real_server's later. Each type is a kind (checkerBlock) whose value is a CheckerConfig with
-// every default resolved, but the two that depend on where the block stands (a DNS_CHECK's
-// delay_before_retry is its delay_loop, which in a vrrp_script is the interval: see
-// resolveCheckerDefaults).
+// PING_CHECK, DNS_CHECK and UDP_CHECK with their keywords, meanings and defaults, declared once
+// for every block that runs them: a vrrp_script's checker (vrrp-script.ts) and a real_server's
+// (virtual-server.ts). In a vrrp_script each type is a kind (checkerKind) whose value is a
+// CheckerConfig with every default resolved, but the two that depend on where the block stands (a
+// DNS_CHECK's delay_before_retry is its delay_loop, which in a vrrp_script is the interval: see
+// resolveCheckerDefaults). In a real_server the same keywords make a RealServerBuiltinChecker
+// (realServerChecker): what the block does not say of connect_ip, connect_port and the timings
+// comes from the real server and virtual server once the whole file is read.
 import { formatStatusCodes, parseStatusWord, statusCodes, type StatusCodes } from '../../core/status-codes.js';
 import {
   CHECKER_DEFAULTS,
@@ -15,15 +17,18 @@ import {
   type DnsCheckerConfig,
   type HttpCheckerConfig,
   type HttpUrlConfig,
+  INHERITED_CHECKER_FIELDS,
+  type RealServerBuiltinChecker,
   type UdpCheckerConfig,
 } from '../checkers.js';
 import { blockOf, BodyReader } from '../keepalived/block-reader.js';
 import type { Statement } from '../keepalived/syntax.js';
 import { declare } from './define.js';
 import { address, flag, integer, oneOf, seconds, word } from './kinds.js';
-import type { Entry, Keyword, Kind, Mutable, NestedBlock, Written } from './registry.js';
+import type { Keyword, Kind, Mutable, NestedBlock, Written } from './registry.js';
 
 /** Every field a checker block can fill, before its defaults. */
+export type CheckerDraft = Draft;
 type Draft = Mutable<Partial<Omit<HttpCheckerConfig, 'type'> & Omit<DnsCheckerConfig, 'type'> & Omit<UdpCheckerConfig, 'type'>>>;
 type UrlDraft = Mutable<Partial<HttpUrlConfig>>;
 
@@ -80,14 +85,15 @@ export const URL_BLOCK: NestedBlock<UrlDraft, HttpUrlConfig> = {
   draft: (value) => ({ ...value }),
 };
 
-function urlEntry(value: HttpUrlConfig): Entry {
+/** One url block's words. */
+function urlBlock(value: HttpUrlConfig): Written {
   const draft = URL_BLOCK.draft(value);
-  return { keyword: 'url', args: [], children: URL_KEYWORDS.flatMap((keyword) => keyword.write(draft, undefined) ?? []) };
+  return { args: [], children: URL_KEYWORDS.flatMap((keyword) => keyword.write(draft, undefined) ?? []) };
 }
 
 /**
  * `url { path ...; digest ...; status_code ... }`, any number of them: each adds one, located at
- * `urls[N]`. The checker block writes them (one entry each); this kind says none itself.
+ * `urls[N]`, and is written back as a block of its own.
  */
 const urlKind: Kind<readonly HttpUrlConfig[]> = {
   read: (statement, at, current) => {
@@ -99,7 +105,7 @@ const urlKind: Kind<readonly HttpUrlConfig[]> = {
     const value = URL_BLOCK.finish(draft, statement, { ...at, path });
     return value === undefined ? current : [...(current ?? []), value];
   },
-  write: () => undefined,
+  write: (urls) => urls.map(urlBlock),
   yaml: { kind: 'blocks', block: URL_BLOCK as NestedBlock<object, unknown> },
   examples: () => [[{ path: '/healthz', statusCodes: [[200, 299]] }], [{ path: '/readyz', statusCodes: [[200, 200]], digest: '444bcb3a3fcf8389296c49467f27e1d6' }, { path: '/livez', statusCodes: [[200, 399]] }]],
 };
@@ -251,6 +257,17 @@ function finishChecker(type: CheckerType, draft: Draft): CheckerConfig {
   }
 }
 
+/**
+ * A real_server's checker block from what it said: keepalived's defaults for its own keywords,
+ * and the inherited ones (connect_ip, connect_port, connect_timeout, retry, delay_before_retry,
+ * warmup, delay_loop, alpha) only when the block gives them.
+ */
+export function realServerChecker(type: CheckerType, draft: Draft): RealServerBuiltinChecker {
+  const resolved: Record<string, unknown> = { ...finishChecker(type, draft) };
+  for (const field of INHERITED_CHECKER_FIELDS) if (draft[field] === undefined) delete resolved[field];
+  return resolved as unknown as RealServerBuiltinChecker;
+}
+
 /** One example of each type, for the test that walks every keyword. */
 const EXAMPLES: Record<CheckerType, CheckerConfig> = {
   HTTP_GET: finishChecker('HTTP_GET', { connectIp: '192.0.2.20', urls: [{ path: '/healthz', statusCodes: [[200, 399]] }], connectTimeoutMs: 2000 }),
@@ -296,9 +313,7 @@ export function checkerKind(type: CheckerType): Kind<CheckerConfig> {
       // The six checker keywords fill one field: each says only its own type.
       if (value.type !== type) return undefined;
       const draft = block.draft(value);
-      const urls = 'urls' in value ? value.urls.map(urlEntry) : [];
-      const children = block.keywords.flatMap((keyword) => (keyword.name === 'url' ? urls : (keyword.write(draft, undefined) ?? [])));
-      return { args: [], children };
+      return { args: [], children: block.keywords.flatMap((keyword) => keyword.write(draft, undefined) ?? []) };
     },
     yaml: { kind: 'block', block: block as NestedBlock<object, unknown> },
     examples: () => [EXAMPLES[type]],
