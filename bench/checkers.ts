@@ -20,8 +20,10 @@ const SRV = '192.0.2.20';
 const VIP = '192.0.2.100';
 const CLK_TCK = 100;
 
-type Form = 'built-in' | 'curl';
+/** 'built-in, main loop': the checks on vrrpd's main loop (VRRPD_CHECKER_THREAD=main) rather than in the checkers' worker thread, for their CPU side by side. */
+type Form = 'built-in' | 'built-in, main loop' | 'curl';
 const FORMS: readonly Form[] = ['built-in', 'curl'];
+const LOAD_FORMS: readonly Form[] = ['built-in', 'built-in, main loop', 'curl'];
 
 export interface LoadFigures {
   readonly form: Form;
@@ -114,7 +116,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     idle = await loadRun(d, 'built-in', 1000, 0, windowS, accessLog);
     for (const intervalMs of intervals) {
       for (const checks of counts) {
-        for (const form of FORMS) {
+        for (const form of LOAD_FORMS) {
           options.log(`  ${checks} x ${form} every ${intervalMs} ms`);
           load.push(await loadRun(d, form, intervalMs, checks, windowS, accessLog));
         }
@@ -147,11 +149,12 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     String(f.falseFailures),
   ]);
   const ratios = load
-    .filter((f) => f.form === 'built-in')
+    .filter((f) => f.form !== 'curl')
     .map((builtIn) => {
       const curl = load.find((f) => f.form === 'curl' && f.checks === builtIn.checks && f.intervalMs === builtIn.intervalMs);
       return [
         `${builtIn.checks} x ${builtIn.intervalMs} ms`,
+        builtIn.form,
         curl ? fmt(curl.cpuMsPerCheck / builtIn.cpuMsPerCheck, 1) : '-',
         curl ? fmt(net(curl) / net(builtIn), 1) : '-',
         curl ? fmt(curl.cpuPct / builtIn.cpuPct, 1) : '-',
@@ -173,7 +176,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
       `vrrpd with no check: ${fmt(idlePct, 2)} % CPU, ${fmt(idle?.rssMb ?? Number.NaN)} MB RSS.\n\n` +
       table(['checks x interval', 'form (built-in / curl)', 'checks/s asked', 'checks/s served', 'CPU %', 'CPU ms per check', 'net of idle vrrpd', 'vrrpd RSS MB', 'false failures'], loadRows) +
       '\n\nCPU of curl / built-in:\n\n' +
-      table(['checks x interval', 'per check', 'per check, net of idle vrrpd', 'total'], ratios) +
+      table(['checks x interval', 'built-in', 'per check', 'per check, net of idle vrrpd', 'total'], ratios) +
       `\n\nDetection, one weight-0 check, fall 3, timeout = interval: nginx stopped to vrrpd's Fault (VIP released), ${trials} trial(s):\n\n` +
       table(['interval', 'form', 'bound ms (fall x interval + timeout)', 'median ms', 'max ms', 'within bound', 'never healthy'], detectionRows),
     data: { idle, load, detection },
@@ -181,7 +184,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
 }
 
 async function loadRun(d: LabHost, form: Form, intervalMs: number, checks: number, windowS: number, accessLog: string): Promise<LoadFigures> {
-  const vrrpd = startDaemon('vrrpd', d, config(form, intervalMs, checks, '  weight -1\n'));
+  const vrrpd = startDaemon('vrrpd', d, config(form, intervalMs, checks, '  weight -1\n'), form === 'built-in, main loop' ? { VRRPD_CHECKER_THREAD: 'main' } : {});
   try {
     await poll(() => holds(d, VIP), 30_000, 100);
     await sleep(2000);
