@@ -46,30 +46,67 @@ const BENCHES: Record<string, Bench> = {
  */
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 
+const USAGE = `usage: npm run bench -- [--quick | --tiny] [--only NAME[,NAME...]] [--trials N] [--minutes M] [--seed S]
+                        [--scenarios sigterm@20,crash@1000,...] [--no-save]
+  --quick, --tiny  shorter runs (figures for trying a benchmark out, not for RESULTS.md)
+  --only           benchmarks to run (default ${DEFAULT_SET.join(',')}); known:
+                   ${Object.keys(BENCHES).join(', ')}
+  --trials N       trials per scenario; --minutes M: soak length; --seed S: the random seed
+  --no-save        print only; otherwise each report is saved to bench/results/NAME[-MODE].json
+Needs root (network namespaces), keepalived, and a quiet machine for figures worth keeping.`;
+
+/** A bad command line: its message and the usage are printed, without a stack. */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+function positiveNumber(option: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new BenchUsageError(`--${option} takes a positive number, not "${text}"`);
+  return value;
+}
+
 export async function main(argv: readonly string[], log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<BenchReport[]> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      quick: { type: 'boolean' },
-      tiny: { type: 'boolean' },
-      only: { type: 'string' },
-      trials: { type: 'string' },
-      minutes: { type: 'string' },
-      seed: { type: 'string' },
-      scenarios: { type: 'string' },
-      'no-save': { type: 'boolean' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        quick: { type: 'boolean' },
+        tiny: { type: 'boolean' },
+        only: { type: 'string' },
+        trials: { type: 'string' },
+        minutes: { type: 'string' },
+        seed: { type: 'string' },
+        scenarios: { type: 'string' },
+        'no-save': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    // node:util's parseArgs: an unknown option or a missing value (ERR_PARSE_ARGS_*).
+    throw new BenchUsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    log(USAGE);
+    return [];
+  }
+  const trials = positiveNumber('trials', values.trials);
+  const minutes = positiveNumber('minutes', values.minutes);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) throw new BenchUsageError(`--seed takes an integer, not "${values.seed}"`);
   if (process.getuid?.() !== 0) throw new Error('the benchmarks build network namespaces: run them as root');
   const mode: Mode = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
   const names = values.only ? values.only.split(',') : DEFAULT_SET;
-  for (const name of names) if (!(name in BENCHES)) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
+  for (const name of names) if (!(name in BENCHES)) throw new BenchUsageError(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
   const options: BenchOptions = {
     mode,
     log,
-    ...(values.trials ? { trials: Number(values.trials) } : {}),
-    ...(values.minutes ? { minutes: Number(values.minutes) } : {}),
-    ...(values.seed ? { seed: Number(values.seed) } : {}),
+    ...(trials !== undefined ? { trials } : {}),
+    ...(minutes !== undefined ? { minutes } : {}),
+    ...(seed !== undefined ? { seed } : {}),
     ...(values.scenarios ? { scenarios: values.scenarios.split(',') } : {}),
   };
   const v = versions();
@@ -104,6 +141,10 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
   main(process.argv.slice(2)).then(
     () => process.exit(0),
     (error: unknown) => {
+      if (error instanceof BenchUsageError) {
+        process.stderr.write(`bench: ${error.message}\n${USAGE}\n`);
+        process.exit(2);
+      }
       process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
       process.exit(1);
     },

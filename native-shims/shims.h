@@ -6,6 +6,9 @@
 #include <cerrno>
 #include <cstring>
 #include <initializer_list>
+#include <memory>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <string>
 #include <unistd.h>
 #include <uv.h>
@@ -92,6 +95,154 @@ class EnvCleanup {
   Shutdown shutdown_ = nullptr;
   void* object_ = nullptr;
   bool attached_ = false;
+};
+
+// A datagram or raw socket polled on the environment's loop that hands every packet it reads, with
+// its sender and ancillary data, to a JS callback: what BfdSocket and Vrrp6Socket share (opening
+// with its options, the read loop, sendto, close and the worker-exit clean-up). `Derived` gives
+// kMaxPayload (its read buffer) and Received(env, payload, length, from, message), which calls
+// Deliver with the callback's arguments.
+template <typename Derived>
+class PolledSocket : public Napi::ObjectWrap<Derived> {
+ public:
+  explicit PolledSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Derived>(info) {}
+  ~PolledSocket() override {
+    cleanup_.Detach();
+    ClosePolled(poll_, fd_);
+  }
+
+ protected:
+  struct Option {
+    int level, name;
+    const void* value;
+    socklen_t length;
+    const char* what;
+  };
+
+  // socket(2); false with the JS exception pending when the kernel refuses.
+  bool Open(const Napi::Env& env, int domain, int type, int protocol, const char* what) {
+    fd_ = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd_ < 0) {
+      KernelError(env, what, errno).ThrowAsJavaScriptException();
+      return false;
+    }
+    return true;
+  }
+
+  // setsockopt(2) of each option in order; on the first refusal the socket is closed and the
+  // exception names that option.
+  bool Configure(const Napi::Env& env, const Option* first, const Option* last) {
+    for (const Option* option = first; option != last; option++) {
+      if (setsockopt(fd_, option->level, option->name, option->value, option->length) < 0) {
+        Abandon(env, std::string("setsockopt(") + option->what + ")");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool Bind(const Napi::Env& env, const sockaddr* local, socklen_t length) {
+    if (bind(fd_, local, length) < 0) {
+      Abandon(env, "bind");
+      return false;
+    }
+    return true;
+  }
+
+  // Closes the socket and throws `what` with the errno of the call that just failed.
+  void Abandon(const Napi::Env& env, const std::string& what) {
+    const int error = errno;
+    close(fd_);
+    fd_ = -1;
+    KernelError(env, what, error).ThrowAsJavaScriptException();
+  }
+
+  // Starts reading. The object stays alive while polling, even with no JS reference (close() lets
+  // go), and closes itself when a worker thread's environment ends.
+  void StartPolling(const Napi::Env& env, const Napi::Function& callback, const char* name) {
+    const char* failed = nullptr;
+    poll_ = NewPoll(env, fd_, this, failed);
+    if (poll_ == nullptr) {
+      Abandon(env, failed);
+      return;
+    }
+    callback_ = Napi::Persistent(callback);
+    context_ = std::make_unique<Napi::AsyncContext>(env, name);
+    uv_poll_start(poll_, UV_READABLE, &PolledSocket::OnReadable);
+    this->Ref();
+    cleanup_.Attach(env, [](void* self) { static_cast<PolledSocket*>(self)->Shutdown(); }, this);
+  }
+
+  void Deliver(const std::initializer_list<napi_value>& args) { CallFromLoop(callback_, *context_, args); }
+
+  // sendto(2): the bytes sent, or undefined with the exception pending.
+  Napi::Value SendTo(const Napi::Env& env, const Napi::Buffer<uint8_t>& payload, const sockaddr* to, socklen_t length) {
+    if (fd_ < 0) {
+      Napi::Error::New(env, "send: the socket is closed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const ssize_t sent = sendto(fd_, payload.Data(), payload.Length(), 0, to, length);
+    if (sent < 0) {
+      KernelError(env, "sendto", errno).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    return Napi::Number::New(env, static_cast<double>(sent));
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (fd_ >= 0) {
+      cleanup_.Detach();
+      Shutdown();
+      this->Unref();
+    }
+    return info.Env().Undefined();
+  }
+
+  int fd_ = -1;
+
+ private:
+  static void OnReadable(uv_poll_t* handle, int status, int /*events*/) { static_cast<PolledSocket*>(handle->data)->Drain(status); }
+
+  void Drain(int status) {
+    Napi::Env env = callback_.Env();
+    Napi::HandleScope scope(env);
+    if (status < 0) {
+      Deliver({Napi::Error::New(env, std::string("poll: ") + uv_strerror(status)).Value()});
+      return;
+    }
+    // Several packets may be waiting; read until the kernel has none (the socket is non-blocking).
+    while (fd_ >= 0) {
+      uint8_t payload[Derived::kMaxPayload];
+      sockaddr_storage from{};
+      // Room for a packet-info and a hop-limit/TTL message of either family, and some to spare.
+      alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64];
+      iovec vector{payload, sizeof(payload)};
+      msghdr message{};
+      message.msg_name = &from;
+      message.msg_namelen = sizeof(from);
+      message.msg_iov = &vector;
+      message.msg_iovlen = 1;
+      message.msg_control = control;
+      message.msg_controllen = sizeof(control);
+      const ssize_t length = recvmsg(fd_, &message, 0);
+      if (length < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EINTR) continue;
+        Deliver({KernelError(env, "recvmsg", errno).Value()});
+        return;
+      }
+      // A longer datagram is cut to the buffer (MSG_TRUNC is not asked for).
+      const size_t kept = static_cast<size_t>(length) < sizeof(payload) ? static_cast<size_t>(length) : sizeof(payload);
+      static_cast<Derived*>(this)->Received(env, payload, kept, from, message);
+    }
+  }
+
+  void Shutdown() { ClosePolled(poll_, fd_); }
+
+  EnvCleanup cleanup_;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference callback_;
+  std::unique_ptr<Napi::AsyncContext> context_;
 };
 
 // packet_socket.cc: sendFrame (AF_PACKET, for gratuitous ARP and unsolicited NA).

@@ -38,13 +38,15 @@ Napi::Buffer<uint8_t> AddressBuffer(const Napi::Env& env, const in6_addr& addres
 //                 onPacket(error, payload, source, destination, hopLimit))
 // send(payload: Buffer, destination: Buffer(16), scopeId: number): bytes sent
 // close()
-class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
+class Vrrp6Socket : public PolledSocket<Vrrp6Socket> {
  public:
+  static constexpr size_t kMaxPayload = 65536;
+
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Vrrp6Socket", {InstanceMethod("send", &Vrrp6Socket::Send), InstanceMethod("close", &Vrrp6Socket::Close)});
   }
 
-  explicit Vrrp6Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Vrrp6Socket>(info) {
+  explicit Vrrp6Socket(const Napi::CallbackInfo& info) : PolledSocket<Vrrp6Socket>(info) {
     Napi::Env env = info.Env();
     if (info.Length() != 2 || !info[0].IsObject() || !info[1].IsFunction()) {
       Napi::TypeError::New(env, "new Vrrp6Socket(options: object, onPacket: function)").ThrowAsJavaScriptException();
@@ -81,19 +83,9 @@ class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
       }
     }
 
-    fd_ = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kVrrpProtocol);
-    if (fd_ < 0) {
-      KernelError(env, "socket(AF_INET6, SOCK_RAW, 112)", errno).ThrowAsJavaScriptException();
-      return;
-    }
+    if (!Open(env, AF_INET6, SOCK_RAW, kVrrpProtocol, "socket(AF_INET6, SOCK_RAW, 112)")) return;
     const bool byKernel = kernelChecksum.IsUndefined() || kernelChecksum.As<Napi::Boolean>().Value();
     const int on = 1, off = 0, checksum = byKernel ? kChecksumOffset : -1, ttl = static_cast<int>(hops), ifindex = static_cast<int>(interfaceIndex);
-    struct Option {
-      int level, name;
-      const void* value;
-      socklen_t length;
-      const char* what;
-    };
     const Option setup[] = {
         {SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), static_cast<socklen_t>(device.size() + 1), "SO_BINDTODEVICE"},
         {IPPROTO_IPV6, IPV6_CHECKSUM, &checksum, sizeof(checksum), "IPV6_CHECKSUM"},
@@ -104,12 +96,7 @@ class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
         {IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof(off), "IPV6_MULTICAST_LOOP"},
         {IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex), "IPV6_MULTICAST_IF"},
     };
-    for (const Option& option : setup) {
-      if (setsockopt(fd_, option.level, option.name, option.value, option.length) < 0) {
-        Abandon(env, std::string("setsockopt(") + option.what + ")");
-        return;
-      }
-    }
+    if (!Configure(env, std::begin(setup), std::end(setup))) return;
     for (const in6_addr& group : groupAddresses) {
       ipv6_mreq membership{};
       membership.ipv6mr_multiaddr = group;
@@ -126,79 +113,26 @@ class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
       local.sin6_family = AF_INET6;
       local.sin6_addr = sourceAddress;
       if (IN6_IS_ADDR_LINKLOCAL(&sourceAddress)) local.sin6_scope_id = static_cast<uint32_t>(ifindex);
-      if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) < 0) {
-        Abandon(env, "bind");
-        return;
-      }
+      if (!Bind(env, reinterpret_cast<sockaddr*>(&local), sizeof(local))) return;
     }
 
-    const char* failed = nullptr;
-    poll_ = NewPoll(env, fd_, this, failed);
-    if (poll_ == nullptr) {
-      Abandon(env, failed);
-      return;
-    }
-    onPacket_ = Napi::Persistent(info[1].As<Napi::Function>());
-    context_ = std::make_unique<Napi::AsyncContext>(env, "Vrrp6Socket");
-    uv_poll_start(poll_, UV_READABLE, &Vrrp6Socket::OnReadable);
-    Ref();  // alive while polling, even with no JS reference: close() lets go.
+    StartPolling(env, info[1].As<Napi::Function>(), "Vrrp6Socket");
   }
 
-  ~Vrrp6Socket() override { Shutdown(); }
+  // onPacket(null, payload, source, destination, hopLimit)
+  void Received(const Napi::Env& env, const uint8_t* payload, size_t length, const sockaddr_storage& from, msghdr& message) {
+    in6_addr destination{};
+    int hopLimit = -1;
+    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+      if (header->cmsg_level != IPPROTO_IPV6) continue;
+      if (header->cmsg_type == IPV6_PKTINFO) destination = reinterpret_cast<in6_pktinfo*>(CMSG_DATA(header))->ipi6_addr;
+      if (header->cmsg_type == IPV6_HOPLIMIT) std::memcpy(&hopLimit, CMSG_DATA(header), sizeof(hopLimit));
+    }
+    Deliver({env.Null(), Napi::Buffer<uint8_t>::Copy(env, payload, length), AddressBuffer(env, reinterpret_cast<const sockaddr_in6*>(&from)->sin6_addr),
+             AddressBuffer(env, destination), hopLimit < 0 ? env.Undefined() : Napi::Number::New(env, hopLimit)});
+  }
 
  private:
-  void Abandon(const Napi::Env& env, const std::string& what) {
-    const int error = errno;
-    close(fd_);
-    fd_ = -1;
-    KernelError(env, what, error).ThrowAsJavaScriptException();
-  }
-
-  static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
-    static_cast<Vrrp6Socket*>(handle->data)->Drain(status);
-  }
-
-  void Drain(int status) {
-    Napi::Env env = onPacket_.Env();
-    Napi::HandleScope scope(env);
-    if (status < 0) {
-      Deliver({Napi::Error::New(env, std::string("poll: ") + uv_strerror(status)).Value()});
-      return;
-    }
-    // Several packets may be waiting; read until the kernel has none (the socket is non-blocking).
-    while (fd_ >= 0) {
-      uint8_t payload[65536];
-      sockaddr_in6 from{};
-      alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
-      iovec vector{payload, sizeof(payload)};
-      msghdr message{};
-      message.msg_name = &from;
-      message.msg_namelen = sizeof(from);
-      message.msg_iov = &vector;
-      message.msg_iovlen = 1;
-      message.msg_control = control;
-      message.msg_controllen = sizeof(control);
-      const ssize_t length = recvmsg(fd_, &message, 0);
-      if (length < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-        if (errno == EINTR) continue;
-        Deliver({KernelError(env, "recvmsg", errno).Value()});
-        return;
-      }
-      in6_addr destination{};
-      int hopLimit = -1;
-      for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
-        if (header->cmsg_level != IPPROTO_IPV6) continue;
-        if (header->cmsg_type == IPV6_PKTINFO) destination = reinterpret_cast<in6_pktinfo*>(CMSG_DATA(header))->ipi6_addr;
-        if (header->cmsg_type == IPV6_HOPLIMIT) std::memcpy(&hopLimit, CMSG_DATA(header), sizeof(hopLimit));
-      }
-      Deliver({env.Null(), Napi::Buffer<uint8_t>::Copy(env, payload, static_cast<size_t>(length)), AddressBuffer(env, from.sin6_addr),
-               AddressBuffer(env, destination), hopLimit < 0 ? env.Undefined() : Napi::Number::New(env, hopLimit)});
-    }
-  }
-
-  void Deliver(const std::initializer_list<napi_value>& args) { CallFromLoop(onPacket_, *context_, args); }
-
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     sockaddr_in6 to{};
@@ -207,36 +141,9 @@ class Vrrp6Socket : public Napi::ObjectWrap<Vrrp6Socket> {
       Napi::TypeError::New(env, "send(payload: Buffer, destination: Buffer(16), scopeId: number)").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    if (fd_ < 0) {
-      Napi::Error::New(env, "send: the socket is closed").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
     to.sin6_scope_id = info[2].As<Napi::Number>().Uint32Value();
-    Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
-    const ssize_t sent = sendto(fd_, payload.Data(), payload.Length(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
-    if (sent < 0) {
-      KernelError(env, "sendto", errno).ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    return Napi::Number::New(env, static_cast<double>(sent));
+    return SendTo(env, info[0].As<Napi::Buffer<uint8_t>>(), reinterpret_cast<sockaddr*>(&to), sizeof(to));
   }
-
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    if (fd_ >= 0) {
-      Shutdown();
-      Unref();
-    }
-    return info.Env().Undefined();
-  }
-
-  void Shutdown() {
-    ClosePolled(poll_, fd_);
-  }
-
-  int fd_ = -1;
-  uv_poll_t* poll_ = nullptr;
-  Napi::FunctionReference onPacket_;
-  std::unique_ptr<Napi::AsyncContext> context_;
 };
 
 }  // namespace

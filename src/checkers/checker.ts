@@ -33,8 +33,12 @@ export class Checker {
     private readonly options: CheckerOptions,
   ) {}
 
-  /** One check with its retries. Aborting ends it at once (its result then says so). */
-  async run(signal?: AbortSignal): Promise<CheckResult> {
+  /**
+   * One check with its retries (`retry`: this run's, else the spec's; a real server's first check
+   * makes one attempt, as keepalived starts a checker's retry count spent). Aborting ends it at
+   * once (its result then says so).
+   */
+  async run(signal?: AbortSignal, retry = this.spec.retry): Promise<CheckResult> {
     const { clock } = this.options;
     const began = clock.now();
     const context: AttemptContext = {
@@ -51,7 +55,7 @@ export class Checker {
       if (outcome.ok) return { ok: true, detail: outcome.detail, attempts, elapsedMs };
       const retried = attempts > 1 ? ` (after ${attempts} attempts)` : '';
       const detail = `${outcome.url !== undefined ? `${outcome.url}: ` : ''}${describeFailure(outcome.failure)}${retried}`;
-      if (attempts > this.spec.retry || signal?.aborted) return { ok: false, detail, failure: outcome.failure, attempts, elapsedMs };
+      if (attempts > retry || signal?.aborted) return { ok: false, detail, failure: outcome.failure, attempts, elapsedMs };
       await delay(clock, this.spec.delayBeforeRetryMs, signal);
     }
   }

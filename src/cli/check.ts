@@ -32,7 +32,7 @@ export async function check(options: CheckOptions, write: (text: string) => void
   const names = options.offline ? undefined : await hostInterfaces(options);
   const result = checkerNotes(names ? withHostIssues(loaded, (name) => names.has(name), options.resolver === undefined) : loaded);
   const failed = hasErrors(result.issues);
-  // The virtual servers vrrpd will run (one whose checker is not in this build is not among them; its warning says so).
+  // The virtual servers vrrpd will run (one keepalived would ignore, without real servers, is not among them; its warning says so).
   const virtualServers = failed ? [] : resolveVirtualServers(result.config, collectIssues()).map((vs) => vs.key);
   if (options.json) {
     write(

@@ -22,7 +22,6 @@ import { InThreadBfdRuntime, WorkerBfdRuntime } from '../linux/bfd/runtime.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { Conntrack } from '../linux/conntrack.js';
 import { LinuxLbHost } from '../linux/lb-host.js';
-import { tcpCheck } from '../linux/lb-tcp-check.js';
 import { NftCli } from '../linux/nftables/nft.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
@@ -81,7 +80,7 @@ export async function run(options: RunOptions): Promise<number> {
   const platform = new LinuxPlatform(log);
   const clock = new RealClock();
   const lbHost = new LinuxLbHost();
-  // The built-in checkers' sockets, shared by every vrrp_script with a checker block (one raw ICMP socket per family).
+  // The built-in checkers' sockets, shared by every vrrp_script with a checker block and every real server's built-in checker (one raw ICMP socket per family).
   const checkers = new LinuxCheckerIo();
   // The checks themselves run in a worker thread (TLS handshakes are milliseconds of CPU each: on
   // the main loop, hundreds a second held VRRP's timers back; bench checker-loop).
@@ -109,7 +108,7 @@ export async function run(options: RunOptions): Promise<number> {
         log,
         nft: new NftCli(),
         scripts: (config) => ({ policy: new ScriptPolicy(config.global, systemUsers(), linuxSecurityFs, log), runner, log }),
-        checker: (_vs, rs, checker) => tcpCheck(rs, checker, clock),
+        checkerIo: checkers,
         conntrack: new Conntrack(),
         addresses: lbHost,
         interfaces: lbHost,

@@ -37,6 +37,12 @@ function renderTable(header: readonly string[], rows: readonly (readonly string[
   return [render(header), ...rows.map(render)];
 }
 
+/** A checker's state, its last result, and (once it passes again) why it last failed. */
+function checkerCell(checker: VirtualServerStatus['realServers'][number]['checkers'][number]): string {
+  const earlier = checker.lastFailure !== undefined && checker.lastFailure !== checker.detail ? `; last failure: ${checker.lastFailure}` : '';
+  return `${checker.id} ${checker.state}${checker.detail ? ` (${checker.detail}${earlier})` : ''}`;
+}
+
 /** The load balancer: one line per virtual server, then its real servers with their checkers. */
 export function formatVirtualServers(servers: readonly VirtualServerStatus[]): string {
   const lines: string[] = [];
@@ -52,7 +58,7 @@ export function formatVirtualServers(servers: readonly VirtualServerStatus[]): s
       rs.alive ? 'UP' : 'DOWN',
       rs.inService ? `weight ${rs.weight}` : rs.weight === 0 && rs.alive ? 'weight 0' : 'out',
       ...(withConnections ? [rs.connections ? `${rs.connections.active}/${rs.connections.inactive}` : '-'] : []),
-      rs.checkers.map((checker) => `${checker.id} ${checker.state}${checker.detail ? ` (${checker.detail})` : ''}`).join('; ') || 'no checkers',
+      rs.checkers.map(checkerCell).join('; ') || 'no checkers',
     ]);
     lines.push(...renderTable(['  REAL SERVER', 'STATE', 'WEIGHT', ...(withConnections ? ['ACTIVE/INACTIVE'] : []), 'CHECKERS'], rows));
   }

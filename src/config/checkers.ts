@@ -93,6 +93,22 @@ export interface UdpCheckerConfig extends CheckerCommonConfig {
 
 export type CheckerConfig = HttpCheckerConfig | PlainCheckerConfig | DnsCheckerConfig | UdpCheckerConfig;
 
+/**
+ * What a real_server's checker takes from its real server, else its virtual server, else
+ * keepalived's default, when its block does not say it (check_data.c: connect_ip and connect_port
+ * are the real server's address and port; the timings and alpha come down from the blocks around).
+ */
+export const INHERITED_CHECKER_FIELDS = ['connectIp', 'connectPort', 'connectTimeoutMs', 'retry', 'delayBeforeRetryMs', 'warmupMs', 'delayLoopMs', 'alpha'] as const;
+export type InheritedCheckerField = (typeof INHERITED_CHECKER_FIELDS)[number];
+type Inheriting<C> = C extends CheckerConfig ? Omit<C, InheritedCheckerField> & Partial<Pick<C, InheritedCheckerField>> : never;
+
+/**
+ * A checker block of a real_server as read: its own defaults resolved (urls' status codes, DNS
+ * type and name, ...), the inherited fields only when the block says them. The configuration's
+ * resolution (validate-virtual-servers.ts) makes it a CheckerConfig.
+ */
+export type RealServerBuiltinChecker = Inheriting<CheckerConfig>;
+
 /** keepalived's defaults for a checker inside a vrrp_script (see each field). */
 export const CHECKER_DEFAULTS = {
   connectTimeoutMs: 5000,

@@ -3,12 +3,15 @@
 // with a warning where keepalived corrects them, and what vrrpd cannot do on nftables refused with
 // the reason, at the keyword's line. The daemon runs exactly what `resolveVirtualServers` returns.
 import type { AddressFamily } from '../core/address.js';
+import type { CheckerConfig } from './checkers.js';
 import type { IssueSink } from './issues.js';
 import type { VrrpdConfig } from './model.js';
+import { validateChecker } from './validate-checkers.js';
 import type {
   GroupEntryConfig,
   LvsMethod,
   LvsScriptConfig,
+  MiscCheckConfig,
   RealServerCheckerConfig,
   RealServerConfig,
   VirtualServerConfig,
@@ -33,13 +36,14 @@ const UNSUPPORTED_SCHEDULERS: Record<string, string> = {
 
 export const virtualServerPath = (index: number): string => `virtualServers[${index}]`;
 
-/** The checkers this build runs; the built-in ones (src/checkers) join when they are merged. */
-export const RUNNABLE_CHECKERS: ReadonlySet<RealServerCheckerConfig['type']> = new Set(['TCP_CHECK', 'MISC_CHECK']);
-
 export interface ResolvedChecker {
   /** Names it within its real server: its type, numbered when a server has two of a type. */
   readonly id: string;
-  readonly config: RealServerCheckerConfig;
+  /**
+   * MISC_CHECK as written, or a built-in checker with everything filled in (connect_ip and
+   * connect_port the real server's, the timings below): what src/checkers runs.
+   */
+  readonly config: MiscCheckConfig | CheckerConfig;
   readonly delayLoopMs: number;
   readonly retry: number;
   readonly delayBeforeRetryMs: number;
@@ -107,10 +111,10 @@ export function serverKey(address: string, protocol: string, port: number): stri
   return `[${address}]:${protocol}:${port}`;
 }
 
-/** delay_before_retry's default when no block sets it: the checker's own (HTTP_GET/SSL_GET 3 s, others 1 s), the delay_loop for DNS_CHECK and MISC_CHECK. */
+/** delay_before_retry's default when no block sets it: the checker's own (HTTP_GET/SSL_GET 3 s, others and MISC_CHECK 1 s), the delay_loop for DNS_CHECK (check_*.c's default_delay_before_retry). */
 function defaultDelayBeforeRetry(type: RealServerCheckerConfig['type'], delayLoopMs: number): number {
   if (type === 'HTTP_GET' || type === 'SSL_GET') return 3000;
-  if (type === 'DNS_CHECK' || type === 'MISC_CHECK') return delayLoopMs;
+  if (type === 'DNS_CHECK') return delayLoopMs;
   return 1000;
 }
 
@@ -170,14 +174,6 @@ function resolveOne(vs: VirtualServerConfig, index: number, groups: ReadonlyMap<
 
   if (vs.realServers.length === 0) {
     report.warning(at, 'virtual server has no real servers: keepalived ignores it, and so does vrrpd');
-    return undefined;
-  }
-  // A checker vrrpd cannot run yet leaves its whole service out, as every virtual_server was
-  // before: serving through servers nobody checks, or stopping VRRP over it, would both be worse.
-  const unavailable = vs.realServers.flatMap((rs, position) => rs.checkers.flatMap((checker, n) => (RUNNABLE_CHECKERS.has(checker.type) ? [] : [{ path: `${at}.realServers[${position}].checkers[${n}]`, type: checker.type }])));
-  if (unavailable.length > 0) {
-    const types = [...new Set(unavailable.map((entry) => entry.type))].join(', ');
-    report.warning(unavailable[0]!.path, `${types} is not in this build of vrrpd yet (${[...RUNNABLE_CHECKERS].join(' and ')} are): this virtual server is ignored`);
     return undefined;
   }
   // The family: the address's, ip_family, the group's, else the real servers'.
@@ -275,7 +271,7 @@ function resolveOne(vs: VirtualServerConfig, index: number, groups: ReadonlyMap<
       return;
     }
     seen.add(key);
-    realServers.push(resolveRealServer(vs, rs, { key, port, method: rsMethod }));
+    realServers.push(resolveRealServer(vs, rs, { key, port, method: rsMethod }, rsAt, report));
   });
   if (realServers.length === 0) return undefined;
 
@@ -376,17 +372,18 @@ function serverPort(port: number, method: 'NAT' | 'DR', vsPort: number, fwmark: 
   return vsPort;
 }
 
-function resolveRealServer(vs: VirtualServerConfig, rs: RealServerConfig, identity: { key: string; port: number; method: 'NAT' | 'DR' }): ResolvedRealServer {
+function resolveRealServer(vs: VirtualServerConfig, rs: RealServerConfig, identity: { key: string; port: number; method: 'NAT' | 'DR' }, at: string, report: IssueSink): ResolvedRealServer {
   const counts = new Map<string, number>();
   for (const checker of rs.checkers) counts.set(checker.type, (counts.get(checker.type) ?? 0) + 1);
   const numbered = new Map<string, number>();
-  const checkers = rs.checkers.map((checker): ResolvedChecker => {
+  const virtualhost = rs.virtualhost ?? vs.virtualhost;
+  const checkers = rs.checkers.map((checker, index): ResolvedChecker => {
     const n = numbered.get(checker.type) ?? 0;
     numbered.set(checker.type, n + 1);
+    // keepalived (check_data.c): the checker's own, else its real server's, else its virtual
+    // server's, else the checker type's default; warmup defaults to the delay_loop.
     const delayLoopMs = checker.delayLoopMs ?? rs.delayLoopMs ?? vs.delayLoopMs ?? DEFAULT_DELAY_LOOP_MS;
-    return {
-      id: (counts.get(checker.type) ?? 0) > 1 ? `${checker.type}#${n + 1}` : checker.type,
-      config: checker,
+    const timing = {
       delayLoopMs,
       retry: checker.retry ?? rs.retry ?? vs.retry ?? defaultRetry(checker.type),
       delayBeforeRetryMs: checker.delayBeforeRetryMs ?? rs.delayBeforeRetryMs ?? vs.delayBeforeRetryMs ?? defaultDelayBeforeRetry(checker.type, delayLoopMs),
@@ -394,6 +391,23 @@ function resolveRealServer(vs: VirtualServerConfig, rs: RealServerConfig, identi
       connectTimeoutMs: checker.connectTimeoutMs ?? rs.connectTimeoutMs ?? vs.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       alpha: checker.alpha ?? rs.alpha ?? vs.alpha,
     };
+    let config: MiscCheckConfig | CheckerConfig;
+    if (checker.type === 'MISC_CHECK') config = checker;
+    else {
+      // connect_ip and connect_port default to the real server's address and port (check_api.c's
+      // queue_checker), each on its own: a connect_ip alone keeps the real server's port. A url's
+      // Host is its own virtualhost, else the checker's, the real server's, the virtual server's.
+      const builtin = {
+        ...checker,
+        ...timing,
+        connectIp: checker.connectIp ?? rs.address,
+        connectPort: checker.type === 'PING_CHECK' ? 0 : (checker.connectPort ?? identity.port),
+        ...((checker.type === 'HTTP_GET' || checker.type === 'SSL_GET') && (checker.virtualhost ?? virtualhost) !== undefined ? { virtualhost: (checker.virtualhost ?? virtualhost)! } : {}),
+      } as CheckerConfig;
+      validateChecker(builtin, `${at}.checkers[${index}]`, report);
+      config = builtin;
+    }
+    return { id: (counts.get(checker.type) ?? 0) > 1 ? `${checker.type}#${n + 1}` : checker.type, config, ...timing };
   });
   return {
     key: identity.key,

@@ -1,9 +1,11 @@
 // The configuration model of keepalived's load-balancing half (man keepalived.conf, "Virtual
 // server(s)"): virtual_server_group, virtual_server, sorry_server and real_server with their
 // checkers, after the loaders have read them. What keepalived fills in at the end of the
-// configuration (a real server's port from its virtual server's, timings from the enclosing block)
-// is left to the daemon's mapping (daemon/lb/specs.ts), so that what is here is what was written.
+// configuration (a real server's port from its virtual server's, a checker's address, port and
+// timings from the enclosing blocks) is left to validate-virtual-servers.ts, so that what is here
+// is what was written.
 import type { AddressFamily } from '../core/address.js';
+import type { RealServerBuiltinChecker } from './checkers.js';
 
 export type LvsProtocol = 'TCP' | 'UDP' | 'SCTP';
 export type LvsMethod = 'NAT' | 'DR' | 'TUN';
@@ -61,19 +63,11 @@ export interface MiscCheckConfig extends CheckTimingConfig {
 
 /**
  * A built-in checker block of a real server (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK,
- * UDP_CHECK): its words as written, for the checkers to read (src/config/checkers.ts once they are
- * merged); `connect_ip` / `connect_port` default to the real server's.
+ * UDP_CHECK), read with the checkers' own keywords (keywords/checkers.ts): `connect_ip`,
+ * `connect_port` and the timings as written, for validate-virtual-servers.ts to fill in from the
+ * real server and virtual server.
  */
-export interface BuiltinCheckerConfig extends CheckTimingConfig {
-  readonly type: 'HTTP_GET' | 'SSL_GET' | 'TCP_CHECK' | 'PING_CHECK' | 'DNS_CHECK' | 'UDP_CHECK';
-  readonly connectIp?: string;
-  readonly connectPort?: number;
-  readonly bindTo?: string;
-  readonly alpha?: boolean;
-  /** HTTP_GET / SSL_GET `url { path; status_code; digest }`. */
-  readonly urls?: ReadonlyArray<{ readonly path: string; readonly statusCodes?: ReadonlyArray<readonly [number, number]>; readonly digest?: string }>;
-  readonly virtualhost?: string;
-}
+export type BuiltinCheckerConfig = RealServerBuiltinChecker;
 
 export type RealServerCheckerConfig = MiscCheckConfig | BuiltinCheckerConfig;
 

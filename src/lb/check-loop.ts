@@ -11,6 +11,8 @@ export interface CheckOutcome {
   readonly ok: boolean;
   /** What passed, or why it failed, for logs and status. */
   readonly detail: string;
+  /** A built-in checker's failure reason (timeout, refused, http-status, digest, ...), for status and metrics. */
+  readonly reason?: string;
   /** MISC_CHECK with misc_dynamic: the weight its exit status gives (status - 2). */
   readonly weight?: number;
 }
@@ -42,6 +44,8 @@ export class CheckLoop {
   runs = 0;
   /** The last outcome (for status). */
   last: CheckOutcome | undefined;
+  /** The last failed outcome, kept after the checker passes again (for status). */
+  lastFailure: CheckOutcome | undefined;
 
   constructor(
     private readonly check: RealServerCheck,
@@ -87,6 +91,7 @@ export class CheckLoop {
     if (this.stopped || controller.signal.aborted) return;
     this.runs++;
     this.last = outcome;
+    if (!outcome.ok) this.lastFailure = outcome;
     this.options.onResult(outcome);
     this.schedule(this.options.delayLoopMs);
   }

@@ -2,11 +2,23 @@
 // seconds) prints its side-by-side table. No timing is asserted; figures live in bench/RESULTS.md.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { main } from '../../bench/main.js';
+import { BenchUsageError, main } from '../../bench/main.js';
 import { haveFrrBfdd } from '../helpers/frr.js';
 import { isRoot } from '../helpers/netns.js';
 
 const haveKeepalived = spawnSync('keepalived', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe('the bench command line', () => {
+  test('--help prints the usage and runs nothing; a bad option or value is a usage error naming it', async () => {
+    const lines: string[] = [];
+    expect(await main(['--help'], (line) => lines.push(line))).toEqual([]);
+    expect(lines.join('\n')).toMatch(/^usage: npm run bench -- .*\n[^]*lb-fairness/);
+    await expect(main(['--trails', '3'])).rejects.toThrow(new BenchUsageError("Unknown option '--trails'"));
+    await expect(main(['--trials', 'x'])).rejects.toThrow(new BenchUsageError('--trials takes a positive number, not "x"'));
+    await expect(main(['--seed', '1.5'])).rejects.toThrow(new BenchUsageError('--seed takes an integer, not "1.5"'));
+    await expect(main(['--only', 'nope'])).rejects.toThrow(BenchUsageError);
+  });
+});
 
 describe.skipIf(!isRoot() || !haveKeepalived)('benchmarks, tiny mode (needs root and keepalived)', () => {
   test('every benchmark produces its table with a row of figures for both daemons', { timeout: 180_000 }, async () => {

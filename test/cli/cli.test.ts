@@ -64,7 +64,7 @@ describe('vrrpd check', () => {
     });
   });
 
-  test("kube-keepalived-vip's file: OK with its virtual server counted; one whose checker is not in this build is not counted, and the warning says why", async () => {
+  test("kube-keepalived-vip's file: OK with its virtual server counted; with HTTP_GET checkers too; an HTTP_GET without a url is an error at its line", async () => {
     const file = join(dir, 'kube.conf');
     writeFileSync(file, KUBE_KEEPALIVED_VIP);
     expect(await run('check', '--offline', '-f', file)).toEqual({
@@ -74,11 +74,14 @@ describe('vrrpd check', () => {
     });
     expect(JSON.parse((await run('check', '--offline', '--json', '-f', file)).stdout)).toMatchObject({ ok: true, instances: ['vips'], virtualServers: ['[192.0.2.100]:tcp:80'] });
     const http = join(dir, 'http-get.conf');
-    writeFileSync(http, KUBE_KEEPALIVED_VIP.replaceAll('TCP_CHECK', 'HTTP_GET'));
+    writeFileSync(http, KUBE_KEEPALIVED_VIP.replaceAll('TCP_CHECK {', 'HTTP_GET {\n      url {\n        path /healthz\n      }'));
     const checked = await run('check', '--offline', '-f', http);
-    expect(checked.code).toBe(0);
-    expect(checked.stdout).toContain(`${http}:34:5: warning: HTTP_GET is not in this build of vrrpd yet (TCP_CHECK and MISC_CHECK are): this virtual server is ignored`);
-    expect(checked.stdout).toContain(`${http}: OK, 1 vrrp_instance, 2 warnings`);
+    expect(checked.stdout).toContain(`${http}: OK, 1 vrrp_instance, 1 virtual_server, 1 warning`);
+    const bare = join(dir, 'http-get-bare.conf');
+    writeFileSync(bare, KUBE_KEEPALIVED_VIP.replaceAll('TCP_CHECK', 'HTTP_GET'));
+    const refused = await run('check', '--offline', '-f', bare);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(`${bare}:34:5: error: HTTP_GET needs a url { path ... } block: what to fetch`);
   });
 
   test('errors with file:line:column and exit 1; warnings listed', async () => {

@@ -73,7 +73,15 @@ test('the status table shows each virtual server with its real servers, checkers
         sorryServer: { key: '[198.51.100.99]:tcp:80', active: false },
         realServers: [
           { key: '[198.51.100.11]:tcp:80', alive: true, inService: true, weight: 1, configuredWeight: 1, checkers: [{ id: 'TCP_CHECK', state: 'up', runs: 3, detail: 'connected' }] },
-          { key: '[198.51.100.12]:tcp:80', alive: false, inService: false, weight: 0, configuredWeight: 1, checkers: [{ id: 'TCP_CHECK', state: 'failed', runs: 3, detail: 'connection refused' }] },
+          { key: '[198.51.100.12]:tcp:80', alive: false, inService: false, weight: 0, configuredWeight: 1, checkers: [{ id: 'TCP_CHECK', state: 'failed', runs: 3, detail: 'connection refused', reason: 'refused', lastFailure: 'connection refused' }] },
+          {
+            key: '[198.51.100.13]:tcp:80',
+            alive: true,
+            inService: true,
+            weight: 1,
+            configuredWeight: 1,
+            checkers: [{ id: 'HTTP_GET', state: 'up', runs: 9, detail: 'HTTP status 200, digest matches', lastFailure: 'HTTP status 503 (expected 200)' }],
+          },
         ],
       },
     ]),
@@ -83,6 +91,7 @@ test('the status table shows each virtual server with its real servers, checkers
       '  REAL SERVER             STATE  WEIGHT    CHECKERS',
       '  [198.51.100.11]:tcp:80  UP     weight 1  TCP_CHECK up (connected)',
       '  [198.51.100.12]:tcp:80  DOWN   out       TCP_CHECK failed (connection refused)',
+      '  [198.51.100.13]:tcp:80  UP     weight 1  HTTP_GET up (HTTP status 200, digest matches; last failure: HTTP status 503 (expected 200))',
       '',
     ].join('\n'),
   );

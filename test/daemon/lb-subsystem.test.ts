@@ -1,7 +1,10 @@
-// The load balancer as the daemon runs it, on a virtual clock with the host faked: checkers feed
-// the pools, the pools' changes reach nftables as diffs, scripts run as keepalived runs them,
+// The load balancer as the daemon runs it, on a virtual clock with the host faked: the built-in
+// checkers (src/checkers, as vrrp_scripts run them) feed the pools through sockets whose far end
+// the test plays, the pools' changes reach nftables as diffs, scripts run as keepalived runs them,
 // status and metrics report it, a reload keeps what stays, stop removes the tables.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { CheckerIo, StreamEvents, StreamOptions } from '../../src/checkers/io.js';
 import type { VrrpdConfig } from '../../src/config/model.js';
 import type { RealServerConfig, VirtualServerConfig } from '../../src/config/virtual-server.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
@@ -33,12 +36,54 @@ class FakeNft implements NftablesPort {
   }
 }
 
+/**
+ * The real servers as the checkers' sockets reach them: a server accepts unless its address is
+ * set false in `health`, and answers an HTTP request with its page in `pages` (a whole response).
+ */
+class ServersIo implements CheckerIo {
+  readonly health = new Map<string, boolean>();
+  readonly pages = new Map<string, string>();
+  /** Every connection opened, as ADDRESS:PORT, in order. */
+  readonly opened: string[] = [];
+  readonly requests: string[] = [];
+
+  openStream(options: StreamOptions, events: StreamEvents) {
+    this.opened.push(`${options.address}:${options.port}`);
+    // As the Linux adapter: no event during the call that opens.
+    queueMicrotask(() => (this.health.get(options.address) === false ? events.error({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, 'connect') : events.connected()));
+    return {
+      write: (bytes: Uint8Array) => {
+        this.requests.push(Buffer.from(bytes).toString('latin1'));
+        const page = this.pages.get(options.address);
+        if (page !== undefined)
+          queueMicrotask(() => {
+            events.data(Buffer.from(page, 'latin1'));
+            events.end();
+          });
+      },
+      close: () => undefined,
+    };
+  }
+
+  openDatagram(): never {
+    throw new Error('no UDP in this test');
+  }
+
+  openEcho(): never {
+    throw new Error('no ICMP in this test');
+  }
+}
+
+const TCP_CHECK = { type: 'TCP_CHECK', logAllFailures: false } as const;
+const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+const page = (status: string, body: string): string => `HTTP/1.0 ${status}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+
 function realServer(n: number, extra: Partial<RealServerConfig> = {}): RealServerConfig {
   return {
     family: 'ipv4',
     address: `198.51.100.1${n}`,
     port: 80,
-    checkers: [{ type: 'TCP_CHECK' }],
+    checkers: [TCP_CHECK],
     notifyUp: { command: `/usr/local/bin/rs-up ${n}` },
     notifyDown: { command: `/usr/local/bin/rs-down ${n}` },
     ...extra,
@@ -55,33 +100,32 @@ function virtualServer(extra: Partial<VirtualServerConfig> = {}): VirtualServerC
   });
 }
 
-function setup(virtualServers: VirtualServerConfig[], addresses?: LbHost['addresses']) {
+function setup(virtualServers: VirtualServerConfig[], addresses?: LbHost['addresses'], random = 0) {
   const clock = new VirtualClock();
+  const io = new ServersIo();
   const nft = new FakeNft();
   const runner = new FakeRunner();
   runner.auto = EXIT_0;
   const { log, records } = capturingLogger();
-  /** Whether each real server's check passes (by address). */
-  const health = new Map<string, boolean>();
+  /** Whether each real server accepts connections (by address). */
+  const health = io.health;
   const host = {
     clock,
     log,
     nft,
-    random: () => 0,
+    random: () => random,
     scripts: (config: VrrpdConfig) => ({
       policy: new ScriptPolicy(config.global, new UserDatabase('root:x:0:0::/:/bin/sh\n', ''), { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path: string) => path }, log),
       runner,
       log,
     }),
-    checker: (_vs: unknown, server: { address: string }) => ({
-      run: async () => (health.get(server.address) === false ? { ok: false, detail: 'connection refused' } : { ok: true, detail: 'connected' }),
-    }),
+    checkerIo: io,
     ...(addresses ? { addresses } : {}),
   };
   const config = baseConfig({ instances: [], virtualServers });
   const subsystem = new LbSubsystem(config, host);
   const scripts = (): string[] => runner.runs.map((run) => run.request.argv.join(' '));
-  return { clock, nft, runner, records, health, host, subsystem, scripts, config };
+  return { clock, nft, runner, records, health, io, host, subsystem, scripts, config };
 }
 
 async function tick(clock: VirtualClock, ms: number): Promise<void> {
@@ -126,6 +170,74 @@ describe('load balancer subsystem', () => {
 
     await subsystem.stop();
     expect(nft.transactions.at(-1)).toEqual(['add table inet vrrpd_lb', 'delete table inet vrrpd_lb', 'add table netdev vrrpd_lb', 'delete table netdev vrrpd_lb']);
+  });
+
+  it('HTTP_GET with status_code and digest: a wrong status or body takes the server out with the reason in status; fixed, it returns', async () => {
+    const healthy = page('200 OK', 'healthy');
+    const http = { type: 'HTTP_GET', urls: [{ path: '/health', statusCodes: [[200, 200]], digest: md5('healthy') }], httpProtocol: '1.0', enableSni: false, tlsCompliant: false, fastRecovery: false, logAllFailures: false } as const;
+    const { clock, nft, io, subsystem, scripts } = setup([virtualServer({ virtualhost: 'www.example.test', realServers: [1, 2, 3].map((n) => realServer(n, { checkers: [http], notifyUp: undefined })) })]);
+    for (const n of [1, 2, 3]) io.pages.set(`198.51.100.1${n}`, healthy);
+    await subsystem.start();
+    await tick(clock, 0);
+    // connect_ip and connect_port are the real server's; the Host header the virtual server's virtualhost.
+    expect(io.opened).toEqual(['198.51.100.11:80', '198.51.100.12:80', '198.51.100.13:80']);
+    expect(io.requests[0]).toBe('GET /health HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: www.example.test\r\n\r\n');
+    const serverStatus = () => subsystem.status().virtualServers[0]!.realServers[1]!;
+    expect(serverStatus()).toMatchObject({ inService: true, checkers: [{ id: 'HTTP_GET', state: 'up', runs: 1, detail: 'HTTP status 200, digest matches' }] });
+
+    io.pages.set('198.51.100.12', page('503 Service Unavailable', 'healthy'));
+    await tick(clock, 2000);
+    expect(serverStatus()).toMatchObject({ inService: false, checkers: [{ state: 'failed', reason: 'http-status', detail: 'HTTP status 503 (expected 200)' }] });
+    expect(nft.transactions.at(-1)!.join('\n')).toContain('numgen inc mod 2 map { 0 : 198.51.100.11 . 80, 1 : 198.51.100.13 . 80 }');
+    expect(scripts()).toEqual(['/usr/local/bin/rs-down 2']);
+
+    io.pages.set('198.51.100.12', page('200 OK', 'unhealthy'));
+    await tick(clock, 2000);
+    expect(serverStatus()).toMatchObject({ inService: false, checkers: [{ state: 'failed', reason: 'digest', detail: `MD5 digest ${md5('unhealthy')} of the 9-byte body is not ${md5('healthy')}` }] });
+
+    io.pages.set('198.51.100.12', healthy);
+    await tick(clock, 2000);
+    expect(serverStatus()).toMatchObject({ inService: true, checkers: [{ state: 'up', detail: 'HTTP status 200, digest matches', lastFailure: `MD5 digest ${md5('unhealthy')} of the 9-byte body is not ${md5('healthy')}` }] });
+    expect(nft.transactions.at(-1)!.join('\n')).toContain('numgen inc mod 3');
+    await subsystem.stop();
+  });
+
+  it('warmup: a checker first runs after warmup × the injected random, with one attempt; later runs retry', async () => {
+    const { clock, io, health, subsystem, records } = setup([virtualServer({ warmupMs: 10_000, retry: 2, delayBeforeRetryMs: 100, realServers: [realServer(1)] })], undefined, 0.25);
+    health.set('198.51.100.11', false);
+    await subsystem.start();
+    await tick(clock, 2499);
+    expect(io.opened).toEqual([]);
+    await tick(clock, 1);
+    expect(io.opened).toHaveLength(1);
+    expect(subsystem.status().virtualServers[0]!.realServers[0]).toMatchObject({ alive: false, checkers: [{ state: 'failed', runs: 1, reason: 'refused', detail: 'connection refused' }] });
+    await tick(clock, 2000);
+    await tick(clock, 100);
+    await tick(clock, 100);
+    expect(io.opened).toHaveLength(4);
+    // The server was down already: without log_all_failures, only the run that took it down is logged.
+    expect(records().filter((record) => record['event'] === 'lb-check-failed')).toHaveLength(1);
+    expect(subsystem.status().virtualServers[0]!.realServers[0]!.checkers[0]).toMatchObject({ runs: 2, detail: 'connection refused (after 3 attempts)' });
+    await subsystem.stop();
+  });
+
+  it('log_all_failures logs every failed run, not only the one that takes the server down', async () => {
+    const { clock, health, subsystem, records } = setup([virtualServer({ realServers: [realServer(1, { checkers: [{ ...TCP_CHECK, logAllFailures: true }] })] })]);
+    health.set('198.51.100.11', false);
+    await subsystem.start();
+    await tick(clock, 0);
+    await tick(clock, 2000);
+    await tick(clock, 2000);
+    expect(records().filter((record) => record['event'] === 'lb-check-failed').map((record) => record['detail'])).toEqual(['connection refused', 'connection refused', 'connection refused']);
+    await subsystem.stop();
+  });
+
+  it('a checker\'s own connect_ip / connect_port go before the real server\'s', async () => {
+    const { clock, io, subsystem } = setup([virtualServer({ realServers: [realServer(1, { checkers: [{ ...TCP_CHECK, connectPort: 8080 }] }), realServer(2, { checkers: [{ ...TCP_CHECK, connectIp: '198.51.100.50' }] })] })]);
+    await subsystem.start();
+    await tick(clock, 0);
+    expect(io.opened).toEqual(['198.51.100.11:8080', '198.51.100.50:80']);
+    await subsystem.stop();
   });
 
   it('a start nft refuses fails with nft\'s reason, and the stop that follows logs no second error (its clean-up is tried, quietly)', async () => {

@@ -143,10 +143,10 @@ export interface Responses {
 
 /**
  * `count` HTTP requests from `client`, one after another, each on a new connection (curl with
- * `Connection: close`, one process for all of them).
+ * `Connection: close`, one process for all of them); `curlArgs` adds to curl's (`--cacert`).
  */
-export async function requests(client: LabHost, url: string, count: number, timeoutS = 2): Promise<Responses> {
-  const args = ['netns', 'exec', client.netns, 'curl', '-s', '-m', String(timeoutS), '-H', 'Connection: close', '-w', ' %{http_code}\\n', `${url}?[1-${count}]`];
+export async function requests(client: LabHost, url: string, count: number, timeoutS = 2, curlArgs: readonly string[] = []): Promise<Responses> {
+  const args = ['netns', 'exec', client.netns, 'curl', '-s', '-m', String(timeoutS), ...curlArgs, '-H', 'Connection: close', '-w', ' %{http_code}\\n', `${url}?[1-${count}]`];
   // curl exits non-zero when a request failed; its output still has a line per request.
   const stdout = await execFileAsync('ip', args, { maxBuffer: 16 * 1024 * 1024 }).then(
     (result) => result.stdout,

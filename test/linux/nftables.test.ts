@@ -141,4 +141,22 @@ describe.skipIf(!isRoot())('nftables tables (needs root)', () => {
     expect(ruleset).toContain('fwd ip to 198.51.100.22 device "srv0"');
     await writer.stop();
   });
+
+  // keepalived's `protocol SCTP`. The rules are all this machine can check: its kernel has no SCTP
+  // sockets (socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP) is EPROTONOSUPPORT), so no SCTP traffic.
+  test('SCTP services (NAT with persistence by /24, and wlc) load as nft reads them back', async () => {
+    const writer = new RulesWriter(new NftCli({ netns: host.netns }), log);
+    const sctp = (address: string, port: number, options: Parameters<typeof virtualServer>[3] = {}) => {
+      const base = virtualServer(address, port, [realServer('198.51.100.31', 3868), realServer('198.51.100.32', 3868)], options);
+      return new ServerPool({ ...base, key: `sctp ${address}:${port}`, match: { kind: 'address', family: 'ipv4', protocol: 'sctp', address, port } });
+    };
+    await writer.start(tablesOf([sctp('192.0.2.110', 3868, { persistence: { timeoutMs: 300_000, granularity: '255.255.255.0' } }), sctp('192.0.2.111', 3868, { scheduler: 'wlc' })]));
+    const ruleset = await list('ruleset');
+    expect(ruleset).toMatch(/sctp \. 192\.0\.2\.110 \. 3868 : jump vs_sctp_192_0_2_110_3868/);
+    expect(ruleset).toMatch(/sctp \. 192\.0\.2\.111 \. 3868 : jump vs_sctp_192_0_2_111_3868/);
+    expect(ruleset).toContain('meta l4proto sctp dnat ip to ip saddr & 255.255.255.0 map @vs_sctp_192_0_2_110_3868_persist:3868');
+    expect(ruleset).toContain('ct status dnat meta l4proto sctp ct original ip daddr . ct original proto-dst vmap @track4_sctp');
+    await writer.stop();
+    expect(await list('ruleset')).not.toContain('vrrpd_lb');
+  });
 });

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { nativeShims } from '../../src/linux/native.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
+import { runProbe as runProbeScript } from '../helpers/probe.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
 const probe = join(import.meta.dirname, 'bfd-probe.mjs');
@@ -34,28 +35,7 @@ interface ProbeLine {
   readonly ttl?: number;
 }
 
-async function runProbe(host: LabHost, options: object): Promise<{ lines: ProbeLine[]; exited: Promise<void> }> {
-  const child = host.spawn('node', [probe, JSON.stringify(options)]);
-  const lines: ProbeLine[] = [];
-  let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => void (errors += chunk.toString()));
-  const exited = new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`probe exited ${code}: ${errors}`)))));
-  await new Promise<void>((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const complete = buffered.split('\n');
-      buffered = complete.pop() ?? '';
-      for (const line of complete) {
-        const parsed = JSON.parse(line) as ProbeLine;
-        if (parsed.ready) resolve();
-        else lines.push(parsed);
-      }
-    });
-    exited.catch(reject);
-  });
-  return { lines, exited };
-}
+const runProbe = (host: LabHost, options: object) => runProbeScript<ProbeLine>(host, probe, options);
 
 describe.skipIf(!isRoot())('between two lab hosts', () => {
   let lab: NamespaceLab | undefined;

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { nativeShims, type Vrrp6SocketOptions } from '../../src/linux/native.js';
 import { decodeAdvertisement, encodeAdvertisement } from '../../src/vrrp/packet/advertisement.js';
 import { linkLocal } from '../helpers/ipv6.js';
+import { runProbe as runProbeScript } from '../helpers/probe.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 
 const probe = join(import.meta.dirname, 'vrrp6-probe.mjs');
@@ -56,31 +57,7 @@ interface ProbeLine {
   readonly hopLimit?: number;
 }
 
-/** Runs the probe in the host's namespace; resolves once its socket is open, with its lines so far and its exit. */
-async function runProbe(host: LabHost, options: object): Promise<{ lines: ProbeLine[]; exited: Promise<void> }> {
-  const child = host.spawn('node', [probe, JSON.stringify(options)]);
-  const lines: ProbeLine[] = [];
-  let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => void (errors += chunk.toString()));
-  const exited = new Promise<void>((resolve, reject) =>
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`probe exited ${code}: ${errors}`)))),
-  );
-  await new Promise<void>((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const complete = buffered.split('\n');
-      buffered = complete.pop() ?? '';
-      for (const line of complete) {
-        const parsed = JSON.parse(line) as ProbeLine;
-        if (parsed.ready) resolve();
-        else lines.push(parsed);
-      }
-    });
-    exited.catch(reject);
-  });
-  return { lines, exited };
-}
+const runProbe = (host: LabHost, options: object) => runProbeScript<ProbeLine>(host, probe, options);
 
 let lab: NamespaceLab | undefined;
 afterEach(async () => {

@@ -1,10 +1,12 @@
 // keepalived's checker blocks (man keepalived.conf, "Checkers"): HTTP_GET, SSL_GET, TCP_CHECK,
-// PING_CHECK, DNS_CHECK and UDP_CHECK with their keywords, meanings and defaults, as a block
-// nested in the block that runs them: a vrrp_script's checker (vrrp-script.ts) today, a
-// real_server's later. Each type is a kind (checkerBlock) whose value is a CheckerConfig with
-// every default resolved, but the two that depend on where the block stands (a DNS_CHECK's
-// delay_before_retry is its delay_loop, which in a vrrp_script is the interval: see
-// resolveCheckerDefaults).
+// PING_CHECK, DNS_CHECK and UDP_CHECK with their keywords, meanings and defaults, declared once
+// for every block that runs them: a vrrp_script's checker (vrrp-script.ts) and a real_server's
+// (virtual-server.ts). In a vrrp_script each type is a kind (checkerKind) whose value is a
+// CheckerConfig with every default resolved, but the two that depend on where the block stands (a
+// DNS_CHECK's delay_before_retry is its delay_loop, which in a vrrp_script is the interval: see
+// resolveCheckerDefaults). In a real_server the same keywords make a RealServerBuiltinChecker
+// (realServerChecker): what the block does not say of connect_ip, connect_port and the timings
+// comes from the real server and virtual server once the whole file is read.
 import { formatStatusCodes, parseStatusWord, statusCodes, type StatusCodes } from '../../core/status-codes.js';
 import {
   CHECKER_DEFAULTS,
@@ -15,6 +17,8 @@ import {
   type DnsCheckerConfig,
   type HttpCheckerConfig,
   type HttpUrlConfig,
+  INHERITED_CHECKER_FIELDS,
+  type RealServerBuiltinChecker,
   type UdpCheckerConfig,
 } from '../checkers.js';
 import { blockOf, BodyReader } from '../keepalived/block-reader.js';
@@ -24,6 +28,7 @@ import { address, flag, integer, oneOf, seconds, word } from './kinds.js';
 import type { Entry, Keyword, Kind, Mutable, NestedBlock, Written } from './registry.js';
 
 /** Every field a checker block can fill, before its defaults. */
+export type CheckerDraft = Draft;
 type Draft = Mutable<Partial<Omit<HttpCheckerConfig, 'type'> & Omit<DnsCheckerConfig, 'type'> & Omit<UdpCheckerConfig, 'type'>>>;
 type UrlDraft = Mutable<Partial<HttpUrlConfig>>;
 
@@ -249,6 +254,17 @@ function finishChecker(type: CheckerType, draft: Draft): CheckerConfig {
     case 'PING_CHECK':
       return { type, ...common };
   }
+}
+
+/**
+ * A real_server's checker block from what it said: keepalived's defaults for its own keywords,
+ * and the inherited ones (connect_ip, connect_port, connect_timeout, retry, delay_before_retry,
+ * warmup, delay_loop, alpha) only when the block gives them.
+ */
+export function realServerChecker(type: CheckerType, draft: Draft): RealServerBuiltinChecker {
+  const resolved: Record<string, unknown> = { ...finishChecker(type, draft) };
+  for (const field of INHERITED_CHECKER_FIELDS) if (draft[field] === undefined) delete resolved[field];
+  return resolved as unknown as RealServerBuiltinChecker;
 }
 
 /** One example of each type, for the test that walks every keyword. */

@@ -17,7 +17,7 @@ export { GLOBAL_DEFS, VRRP_INSTANCE };
 /** Top-level blocks keepalived has and vrrpd does not: recognised, reported once each, ignored. */
 export const UNIMPLEMENTED_BLOCKS: Readonly<Record<string, string>> = {
   real_server: 'real_server belongs inside a virtual_server block',
-  SSL: 'SSL_GET is not in this build of vrrpd yet, nor its SSL block',
+  SSL: 'the SSL block (a client certificate for SSL_GET) is not implemented; SSL_GET connects without one',
   linkbeat_interfaces: 'linkbeat is not implemented; vrrpd follows link state through netlink',
   static_ipaddress: 'static addresses are not managed by vrrpd',
   static_routes: 'static routes are not managed by vrrpd',

@@ -10,8 +10,8 @@ import type { Statement } from '../keepalived/syntax.js';
 import { blockOf, BodyReader } from '../keepalived/block-reader.js';
 import type { GlobalDefs } from '../model.js';
 import { parseAddressWithPrefix } from '../addresses.js';
+import { CHECKER_TYPES, type CheckerType } from '../checkers.js';
 import type {
-  BuiltinCheckerConfig,
   GroupEntryConfig,
   LvsMethod,
   LvsProtocol,
@@ -22,8 +22,9 @@ import type {
   VirtualServerConfig,
   VirtualServerGroupConfig,
 } from '../virtual-server.js';
+import { checkerBlock, realServerChecker, type CheckerDraft } from './checkers.js';
 import { declare } from './define.js';
-import { address, command, commandLine, flag, ignored, integer, mapped, oneOf, present, seconds, unimplemented, userAndGroup, word, WORDS } from './kinds.js';
+import { command, commandLine, flag, ignored, integer, mapped, oneOf, present, seconds, unimplemented, userAndGroup, word, WORDS } from './kinds.js';
 import type { BlockType, Keyword, Kind, Mutable, ReadAt } from './registry.js';
 
 /** keepalived's longest timers (delay_loop and the like): a day, as vrrp_script's interval. */
@@ -84,173 +85,68 @@ const flagWord = (name: string): Kind<readonly string[]> => ({
 });
 
 const method = oneOf<LvsMethod>(['NAT', 'DR', 'TUN'], 'NAT, DR or TUN', { upper: true });
-const port = integer(1, 65_535);
 
 // ---- checkers -------------------------------------------------------------------------------
 
-type CheckerType = RealServerCheckerConfig['type'];
+// The built-in checkers (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK) take the
+// keywords declared once for every block that runs them (checkers.ts); MISC_CHECK, a script the
+// load balancer runs itself, has its own here.
 
-/** A checker block's words, before its type says which of them it keeps. */
-interface CheckerDraft {
-  type: CheckerType;
-  connectIp?: string;
-  connectPort?: number;
-  bindTo?: string;
-  connectTimeoutMs?: number;
+/** MISC_CHECK's words. */
+interface MiscDraft {
+  path?: string;
+  timeoutMs?: number;
+  dynamic?: boolean;
+  user?: string;
   retry?: number;
   delayBeforeRetryMs?: number;
   warmupMs?: number;
   delayLoopMs?: number;
   alpha?: boolean;
-  urls?: NonNullable<BuiltinCheckerConfig['urls']>;
-  virtualhost?: string;
-  path?: string;
-  timeoutMs?: number;
-  dynamic?: boolean;
-  user?: string;
 }
 
-type Url = NonNullable<BuiltinCheckerConfig['urls']>[number];
-interface UrlDraft {
-  path?: string;
-  statusCodes?: ReadonlyArray<readonly [number, number]>;
-  digest?: string;
-}
-
-/** `status_code 200`, `status_code 200-299 301` (keepalived 2.2 takes ranges and lists). */
-const statusCodes: Kind<ReadonlyArray<readonly [number, number]>> = {
-  read: (statement, at) => {
-    if (statement.args.length === 0) {
-      at.ctx.error(statement.keyword, at.path, 'status_code needs an HTTP status code (200) or a range (200-299)');
-      return undefined;
-    }
-    const ranges: Array<readonly [number, number]> = [];
-    for (const arg of statement.args) {
-      const match = /^(\d{3})(?:-(\d{3}))?$/.exec(arg.text);
-      const low = Number(match?.[1]);
-      const high = match?.[2] !== undefined ? Number(match[2]) : low;
-      if (!match || low < 100 || high > 599 || high < low) {
-        at.ctx.error(arg, at.path, `status_code "${arg.text}" is not valid: expected a status code 100..599 or a range LOW-HIGH`);
-        return undefined;
-      }
-      ranges.push([low, high]);
-    }
-    return ranges;
-  },
-  write: () => undefined,
-  yaml: WORDS,
-  examples: () => [],
-};
-
-const url = declare<UrlDraft, undefined>();
-const URL_KEYWORDS = [
-  url.keyword('path', word('a URL path', ['/healthz']), url.key('path')),
-  url.keyword('status_code', statusCodes, url.key('statusCodes')),
-  url.keyword('digest', word('an MD5 digest', ['9b3a0c85a887a256d6939da88aabd8cd']), url.key('digest')),
-  // keepalived 2.2's regex matching needs PCRE there; not read here yet.
-  url.accepted('regex', unimplemented((keyword) => `url ${keyword} is not implemented; the url is checked without it`)),
-  url.accepted('regex_no_match', unimplemented((keyword) => `url ${keyword} is not implemented; the url is checked without it`)),
-  url.accepted('regex_options', ignored()),
-  url.accepted('regex_stack', ignored()),
-  url.accepted('regex_min_offset', ignored()),
-  url.accepted('regex_max_offset', ignored()),
-  url.accepted('virtualhost', unimplemented((keyword) => `a url's own ${keyword} is not implemented; the checker's virtualhost is sent`)),
+const misc = declare<MiscDraft, undefined>();
+const MISC_KEYWORDS = [
+  misc.keyword('misc_path', commandLine, misc.key('path')),
+  misc.keyword('misc_timeout', seconds(MAX_SECONDS), misc.key('timeoutMs')),
+  misc.keyword('misc_dynamic', present(true), misc.key('dynamic')),
+  misc.keyword('user', userAndGroup, misc.key('user')),
+  misc.keyword('retry', integer(0, 1_000_000), misc.key('retry'), { aliases: ['nb_get_retry'] }),
+  misc.keyword('delay_before_retry', seconds(MAX_SECONDS), misc.key('delayBeforeRetryMs')),
+  misc.keyword('warmup', seconds(MAX_SECONDS), misc.key('warmupMs')),
+  misc.keyword('delay_loop', seconds(MAX_SECONDS), misc.key('delayLoopMs')),
+  misc.keyword('alpha', flag(), misc.key('alpha')),
+  // Every failed run logged, not only state changes: vrrpd logs state changes.
+  misc.accepted('log_all_failures', ignored()),
 ];
 
-const urls = repeated<UrlDraft, Url>(
-  URL_KEYWORDS,
+const miscCheck = repeated<MiscDraft, RealServerCheckerConfig>(
+  MISC_KEYWORDS,
   () => ({}),
   (draft, statement, at) => {
     if (draft.path === undefined) {
-      at.ctx.error(statement.keyword, at.path, 'url needs a path');
+      at.ctx.error(statement.keyword, at.path, 'MISC_CHECK needs misc_path');
       return undefined;
     }
-    return { path: draft.path, ...(draft.statusCodes ? { statusCodes: draft.statusCodes } : {}), ...(draft.digest !== undefined ? { digest: draft.digest } : {}) };
+    const config: MiscCheckConfig = {
+      type: 'MISC_CHECK',
+      path: draft.path,
+      dynamic: draft.dynamic ?? false,
+      ...(draft.timeoutMs !== undefined ? { timeoutMs: draft.timeoutMs } : {}),
+      ...(draft.user !== undefined ? { user: draft.user } : {}),
+      ...(draft.retry !== undefined ? { retry: draft.retry } : {}),
+      ...(draft.delayBeforeRetryMs !== undefined ? { delayBeforeRetryMs: draft.delayBeforeRetryMs } : {}),
+      ...(draft.warmupMs !== undefined ? { warmupMs: draft.warmupMs } : {}),
+      ...(draft.delayLoopMs !== undefined ? { delayLoopMs: draft.delayLoopMs } : {}),
+      ...(draft.alpha !== undefined ? { alpha: draft.alpha } : {}),
+    };
+    return config;
   },
 );
 
-const checker = declare<CheckerDraft, undefined>();
-/** Every checker's connection and timing keywords (keepalived's checker_common). */
-const COMMON_CHECKER_KEYWORDS = [
-  checker.keyword('connect_ip', address(['198.51.100.11']), checker.key('connectIp')),
-  checker.keyword('connect_port', port, checker.key('connectPort')),
-  checker.keyword('bindto', address(['198.51.100.2']), checker.key('bindTo')),
-  checker.accepted('bind_port', unimplemented((keyword) => `${keyword} is not implemented; the kernel picks the source port`)),
-  checker.accepted('bind_if', unimplemented((keyword) => `${keyword} is not implemented; the route to the server picks the interface`)),
-  checker.accepted('fwmark', unimplemented((keyword) => `a checker's ${keyword} is not implemented; its packets are not marked`)),
-  checker.keyword('connect_timeout', seconds(MAX_SECONDS), checker.key('connectTimeoutMs')),
-  checker.keyword('retry', integer(0, 1_000_000), checker.key('retry'), { aliases: ['nb_get_retry'] }),
-  checker.keyword('delay_before_retry', seconds(MAX_SECONDS), checker.key('delayBeforeRetryMs')),
-  checker.keyword('warmup', seconds(MAX_SECONDS), checker.key('warmupMs')),
-  checker.keyword('delay_loop', seconds(MAX_SECONDS), checker.key('delayLoopMs')),
-  checker.keyword('alpha', flag(), checker.key('alpha')),
-  // Every failed attempt logged, not only state changes: vrrpd logs state changes.
-  checker.accepted('log_all_failures', ignored()),
-];
-
-const CHECKER_KEYWORDS: Readonly<Record<CheckerType, readonly Keyword<CheckerDraft, undefined>[]>> = {
-  TCP_CHECK: COMMON_CHECKER_KEYWORDS,
-  HTTP_GET: [...COMMON_CHECKER_KEYWORDS, checker.keyword('url', urls, checker.key('urls')), checker.keyword('virtualhost', word('a host name', ['www.example.com']), checker.key('virtualhost')), checker.accepted('enable_sni', ignored()), checker.accepted('tls_compliant', ignored()), checker.accepted('fast_recovery', ignored()), checker.accepted('http_protocol', ignored())],
-  SSL_GET: [...COMMON_CHECKER_KEYWORDS, checker.keyword('url', urls, checker.key('urls')), checker.keyword('virtualhost', word('a host name', ['www.example.com']), checker.key('virtualhost')), checker.accepted('enable_sni', ignored()), checker.accepted('tls_compliant', ignored()), checker.accepted('fast_recovery', ignored()), checker.accepted('http_protocol', ignored())],
-  // Their own words (DNS type and name, UDP payload) are for the built-in checkers, not in this build yet.
-  DNS_CHECK: [...COMMON_CHECKER_KEYWORDS, checker.accepted('type', ignored()), checker.accepted('name', ignored())],
-  PING_CHECK: COMMON_CHECKER_KEYWORDS,
-  UDP_CHECK: [...COMMON_CHECKER_KEYWORDS, checker.accepted('payload', ignored()), checker.accepted('require_reply', ignored()), checker.accepted('min_reply_length', ignored()), checker.accepted('max_reply_length', ignored())],
-  MISC_CHECK: [
-    checker.keyword('misc_path', commandLine, checker.key('path')),
-    checker.keyword('misc_timeout', seconds(MAX_SECONDS), checker.key('timeoutMs')),
-    checker.keyword('misc_dynamic', present(true), checker.key('dynamic')),
-    checker.keyword('user', userAndGroup, checker.key('user')),
-    checker.keyword('retry', integer(0, 1_000_000), checker.key('retry'), { aliases: ['nb_get_retry'] }),
-    checker.keyword('delay_before_retry', seconds(MAX_SECONDS), checker.key('delayBeforeRetryMs')),
-    checker.keyword('warmup', seconds(MAX_SECONDS), checker.key('warmupMs')),
-    checker.keyword('delay_loop', seconds(MAX_SECONDS), checker.key('delayLoopMs')),
-    checker.keyword('alpha', flag(), checker.key('alpha')),
-    checker.accepted('log_all_failures', ignored()),
-  ],
-};
-
-const timing = (draft: CheckerDraft): Partial<Pick<BuiltinCheckerConfig, 'connectTimeoutMs' | 'retry' | 'delayBeforeRetryMs' | 'warmupMs' | 'delayLoopMs' | 'alpha'>> => ({
-  ...(draft.connectTimeoutMs !== undefined ? { connectTimeoutMs: draft.connectTimeoutMs } : {}),
-  ...(draft.retry !== undefined ? { retry: draft.retry } : {}),
-  ...(draft.delayBeforeRetryMs !== undefined ? { delayBeforeRetryMs: draft.delayBeforeRetryMs } : {}),
-  ...(draft.warmupMs !== undefined ? { warmupMs: draft.warmupMs } : {}),
-  ...(draft.delayLoopMs !== undefined ? { delayLoopMs: draft.delayLoopMs } : {}),
-  ...(draft.alpha !== undefined ? { alpha: draft.alpha } : {}),
-});
-
-function checkerKind(type: CheckerType): Kind<readonly RealServerCheckerConfig[]> {
-  return repeated<CheckerDraft, RealServerCheckerConfig>(
-    CHECKER_KEYWORDS[type],
-    () => ({ type }),
-    (draft, statement, at) => {
-      if (type === 'MISC_CHECK') {
-        if (draft.path === undefined) {
-          at.ctx.error(statement.keyword, at.path, 'MISC_CHECK needs misc_path');
-          return undefined;
-        }
-        const misc: MiscCheckConfig = {
-          type: 'MISC_CHECK',
-          path: draft.path,
-          dynamic: draft.dynamic ?? false,
-          ...(draft.timeoutMs !== undefined ? { timeoutMs: draft.timeoutMs } : {}),
-          ...(draft.user !== undefined ? { user: draft.user } : {}),
-          ...timing(draft),
-        };
-        return misc;
-      }
-      return {
-        type,
-        ...(draft.connectIp !== undefined ? { connectIp: draft.connectIp } : {}),
-        ...(draft.connectPort !== undefined ? { connectPort: draft.connectPort } : {}),
-        ...(draft.bindTo !== undefined ? { bindTo: draft.bindTo } : {}),
-        ...(draft.urls ? { urls: draft.urls } : {}),
-        ...(draft.virtualhost !== undefined ? { virtualhost: draft.virtualhost } : {}),
-        ...timing(draft),
-      } as BuiltinCheckerConfig;
-    },
-  );
-}
+/** A built-in checker block in a real_server: the checkers' own keywords, each block one more in the list. */
+const builtinCheck = (type: CheckerType): Kind<readonly RealServerCheckerConfig[]> =>
+  repeated<CheckerDraft, RealServerCheckerConfig>(checkerBlock(type).keywords, () => ({}), (draft) => realServerChecker(type, draft));
 
 // ---- real_server ----------------------------------------------------------------------------
 
@@ -269,7 +165,8 @@ const REAL_SERVER_KEYWORDS = [
   real.keyword('warmup', seconds(MAX_SECONDS), real.key('warmupMs')),
   real.keyword('connect_timeout', seconds(MAX_SECONDS), real.key('connectTimeoutMs')),
   real.keyword('alpha', flag(), real.key('alpha')),
-  ...(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'PING_CHECK', 'UDP_CHECK'] as const).map((type) => real.keyword(type, checkerKind(type), checkers)),
+  ...CHECKER_TYPES.map((type) => real.keyword(type, builtinCheck(type), checkers)),
+  real.keyword('MISC_CHECK', miscCheck, checkers),
   ...['SMTP_CHECK', 'FILE_CHECK', 'BFD_CHECK'].map((type) => real.accepted(type, unimplemented((keyword) => `${keyword} is not implemented; this real server is checked without it`))),
   real.accepted('smtp_alert', ignored()),
   real.accepted('snmp_name', ignored()),

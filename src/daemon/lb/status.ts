@@ -10,8 +10,12 @@ export interface CheckerStatus {
   /** The verdict the pool holds: up, failed, or not run yet. */
   readonly state: 'up' | 'failed';
   readonly runs: number;
-  /** The last run's result. */
+  /** The last run's result: what passed, or why it failed. */
   readonly detail?: string;
+  /** The last run's failure reason, for a built-in checker (timeout, refused, http-status, digest, tls, ...). */
+  readonly reason?: string;
+  /** The last failed run's result, kept after the checker passes again. */
+  readonly lastFailure?: string;
 }
 
 export interface RealServerStatus {
@@ -81,6 +85,8 @@ export function lbStatus(
               state: states?.get(checker.id) === false ? 'failed' : 'up',
               runs: loop?.runs ?? 0,
               ...(loop?.last ? { detail: loop.last.detail } : {}),
+              ...(loop?.last?.reason !== undefined ? { reason: loop.last.reason } : {}),
+              ...(loop?.lastFailure ? { lastFailure: loop.lastFailure.detail } : {}),
             };
           }),
         };

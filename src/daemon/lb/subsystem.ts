@@ -11,6 +11,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { equalValues } from '../../core/equal.js';
 import type { Logger } from '../../core/log.js';
 import type { CommandHandler } from '../../control/server.js';
+import type { CheckerIo } from '../../checkers/io.js';
 import { CheckLoop, retrying, type CheckOutcome, type RealServerCheck } from '../../lb/check-loop.js';
 import { CONNECTION_SCHEDULERS, type ConnectionCount, type VirtualServerSpec } from '../../lb/model.js';
 import { ServerPool, type PoolEvent } from '../../lb/pool.js';
@@ -20,6 +21,7 @@ import type { ReloadSummary } from '../reload-summary.js';
 import type { Subsystem, SubsystemFactory } from '../subsystem.js';
 import { renderLbMetrics, type CounterSnapshot } from './metrics.js';
 import type { AddressWatchPort, ConnectionTrackingPort, InterfacePort, NftablesPort } from './ports.js';
+import { builtinCheck } from './builtin-check.js';
 import { RulesWriter } from './rules.js';
 import { MiscCheck, runNotifyScript, type ScriptHost } from './scripts.js';
 import { virtualServerSpec } from './specs.js';
@@ -37,14 +39,14 @@ export interface LbHost {
   readonly nft: NftablesPort;
   /** Who scripts (notify, quorum, MISC_CHECK) run as, for a configuration (its script_user). */
   scripts(config: VrrpdConfig): ScriptHost;
-  /** The built-in checkers (HTTP_GET, TCP_CHECK, ...) of a real server; undefined for a type this build lacks (MISC_CHECK is the subsystem's own). */
-  checker?(vs: ResolvedVirtualServer, server: ResolvedRealServer, checker: ResolvedChecker): RealServerCheck | undefined;
+  /** The sockets of the built-in checkers (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK); MISC_CHECK is the subsystem's own script. */
+  readonly checkerIo?: CheckerIo;
   readonly conntrack?: ConnectionTrackingPort;
   /** For ha_suspend. */
   readonly addresses?: AddressWatchPort;
   /** For DR. */
   readonly interfaces?: InterfacePort;
-  /** [0, 1), for the checkers' warmup; tests fix it. */
+  /** [0, 1), for the checkers' warmup (the first run waits warmup × random); tests fix it. */
   readonly random?: () => number;
 }
 
@@ -261,9 +263,9 @@ export class LbSubsystem implements Subsystem {
         clock: this.host.clock,
       });
     }
-    const check = this.host.checker?.(vs, rs, checker);
-    if (!check) throw new Error(`${what}: ${checker.config.type} is not available in this build (MISC_CHECK and TCP_CHECK are)`);
-    return check;
+    const io = this.host.checkerIo;
+    if (!io) throw new Error(`${what}: ${checker.config.type} needs the built-in checkers' sockets, which this host does not give`);
+    return builtinCheck(checker.config, { io, clock: this.host.clock });
   }
 
   private startChecks(service: Service): void {
@@ -308,7 +310,9 @@ export class LbSubsystem implements Subsystem {
     if (!service || this.stopped) return;
     const events = service.pool.checkerResult(rsKey, checker.id, outcome.ok);
     if (outcome.ok && checker.config.type === 'MISC_CHECK' && checker.config.dynamic) events.push(...service.pool.checkerWeight(rsKey, checker.id, outcome.weight));
-    if (!outcome.ok && events.some((event) => event.type === 'server-down')) {
+    // A failure is logged when it takes the server down; with log_all_failures, every failed run.
+    const logAll = checker.config.type !== 'MISC_CHECK' && checker.config.logAllFailures;
+    if (!outcome.ok && (logAll || events.some((event) => event.type === 'server-down'))) {
       this.host.log.warn({ event: 'lb-check-failed', virtualServer: vsKey, realServer: rsKey, checker: checker.id, detail: outcome.detail }, `${vsKey}: ${checker.id} of ${rsKey} failed: ${outcome.detail}`);
     }
     this.handle(service, events);

@@ -21,7 +21,7 @@ describe('virtual_server in keepalived.conf', () => {
     const { config, lines } = load(KUBE_KEEPALIVED_VIP);
     // vrrpd's answer to vrrp_iptables since before the load balancer.
     expect(lines).toEqual(['keepalived.conf:4:3: warning: vrrp_iptables: vrrpd installs no firewall rules; ignored (accept VRRP, protocol 112, and filter the VIPs yourself)']);
-    const realServer = (address: string) => ({ family: 'ipv4', address, port: 8080, weight: 1, checkers: [{ type: 'TCP_CHECK', connectPort: 8080, connectTimeoutMs: 3000 }], source: expect.stringMatching(/^keepalived.conf:\d+$/) });
+    const realServer = (address: string) => ({ family: 'ipv4', address, port: 8080, weight: 1, checkers: [{ type: 'TCP_CHECK', connectPort: 8080, connectTimeoutMs: 3000, logAllFailures: false }], source: expect.stringMatching(/^keepalived.conf:\d+$/) });
     expect(config.virtualServers).toEqual([
       {
         target: { kind: 'address', family: 'ipv4', address: '192.0.2.100', port: 80 },
@@ -157,7 +157,7 @@ virtual_server 192.0.2.100 443 {
             connectTimeoutMs: 4000,
             source: 'keepalived.conf:35',
             checkers: [
-              { type: 'TCP_CHECK', connectIp: '198.51.100.21', connectPort: 9000, bindTo: '198.51.100.2', connectTimeoutMs: 1500, retry: 5, delayBeforeRetryMs: 200, warmupMs: 2000, delayLoopMs: 6000, alpha: false },
+              { type: 'TCP_CHECK', connectIp: '198.51.100.21', connectPort: 9000, bindTo: '198.51.100.2', connectTimeoutMs: 1500, retry: 5, delayBeforeRetryMs: 200, warmupMs: 2000, delayLoopMs: 6000, alpha: false, logAllFailures: false },
               { type: 'MISC_CHECK', path: '/usr/local/bin/check 198.51.100.11', timeoutMs: 7000, dynamic: true, user: 'nobody' },
             ],
           },
@@ -337,25 +337,205 @@ virtual_server 192.0.2.100 82 {
     ]);
   });
 
-  test('a checker not in this build (HTTP_GET) leaves its virtual server out with a warning at its line; VRRP loads as before', () => {
+  test('every checker type loads in a real_server with the checkers\' own keywords, and takes what it does not say from its real server, then its virtual server (check_data.c)', () => {
     const text = `${INSTANCE}
 virtual_server 192.0.2.100 80 {
   protocol TCP
-  real_server 198.51.100.11 80 {
+  lvs_sched rr
+  lvs_method NAT
+  delay_loop 10
+  connect_timeout 2
+  retry 4
+  virtualhost www.example.test
+  real_server 198.51.100.11 8080 {
+    delay_loop 6
+    warmup 3
+    delay_before_retry 0.5
+    virtualhost rs.example.test
     HTTP_GET {
       url {
         path /healthz
-        status_code 200-299
+        digest 9B3A0C85A887A256D6939DA88AABD8CD
+        status_code 200 300-302
       }
-      connect_timeout 3
+      url {
+        path /readyz
+        virtualhost ready.example.test
+      }
+      http_protocol 1.1
+    }
+    SSL_GET {
+      url {
+        path /readyz
+      }
+      connect_port 8443
+      enable_sni
+      verify_certificate /etc/ssl/certs/ca-certificates.crt
+      virtualhost api.example.test
+    }
+    TCP_CHECK {
+      connect_ip 198.51.100.21
+      retry 0
+      delay_loop 1
+    }
+    PING_CHECK {
+      connect_timeout 1
+    }
+    DNS_CHECK {
+      type A
+      name svc.example.test
+      connect_port 53
+    }
+    UDP_CHECK {
+      payload 0001
+      require_reply 00XX
+      max_reply_length 16
+      alpha
+    }
+    MISC_CHECK {
+      misc_path /usr/local/bin/check
+    }
+  }
+  real_server 198.51.100.12 {
+    DNS_CHECK {
     }
   }
 }
 `;
     const { config, lines } = load(text);
-    expect(lines).toEqual(['keepalived.conf:12:5: warning: HTTP_GET is not in this build of vrrpd yet (TCP_CHECK and MISC_CHECK are): this virtual server is ignored']);
-    expect(config.virtualServers?.[0]?.realServers[0]?.checkers).toEqual([{ type: 'HTTP_GET', urls: [{ path: '/healthz', statusCodes: [[200, 299]] }], connectTimeoutMs: 3000 }]);
-    expect(resolveVirtualServers(config, collectIssues())).toEqual([]);
-    expect(config.instances.map((instance) => instance.name)).toEqual(['VI_1']);
+    expect(lines).toEqual([]);
+    // As written: the checker's own defaults (status codes, type, name, lengths), no inherited field it does not say.
+    const written = config.virtualServers![0]!.realServers[0]!.checkers;
+    expect(written[0]).toEqual({
+      type: 'HTTP_GET',
+      urls: [
+        { path: '/healthz', digest: '9b3a0c85a887a256d6939da88aabd8cd', statusCodes: [[200, 200], [300, 302]] },
+        { path: '/readyz', statusCodes: [[200, 299]], virtualhost: 'ready.example.test' },
+      ],
+      httpProtocol: '1.1',
+      enableSni: false,
+      tlsCompliant: false,
+      fastRecovery: false,
+      logAllFailures: false,
+    });
+    expect(written[2]).toEqual({ type: 'TCP_CHECK', connectIp: '198.51.100.21', retry: 0, delayLoopMs: 1000, logAllFailures: false });
+
+    const issues = collectIssues();
+    const [vs] = resolveVirtualServers(config, issues);
+    expect(issues.issues).toEqual([]);
+    const [rs1, rs2] = vs!.realServers;
+    const timing = (checker: { delayLoopMs: number; retry: number; delayBeforeRetryMs: number; warmupMs: number; connectTimeoutMs: number; alpha: boolean }) => [checker.delayLoopMs, checker.retry, checker.delayBeforeRetryMs, checker.warmupMs, checker.connectTimeoutMs, checker.alpha];
+    expect(rs1!.checkers.map((checker) => [checker.id, ...timing(checker)])).toEqual([
+      // delay_loop, delay_before_retry and warmup the real server's; retry and connect_timeout the virtual server's.
+      ['HTTP_GET', 6000, 4, 500, 3000, 2000, false],
+      ['SSL_GET', 6000, 4, 500, 3000, 2000, false],
+      ['TCP_CHECK', 1000, 0, 500, 3000, 2000, false],
+      ['PING_CHECK', 6000, 4, 500, 3000, 1000, false],
+      ['DNS_CHECK', 6000, 4, 500, 3000, 2000, false],
+      ['UDP_CHECK', 6000, 4, 500, 3000, 2000, true],
+      ['MISC_CHECK', 6000, 4, 500, 3000, 2000, false],
+    ]);
+    // What runs: connect_ip and connect_port the real server's unless the checker says them; the
+    // timings filled in; the HTTP checkers' Host the real server's virtualhost unless theirs.
+    expect(rs1!.checkers.map((checker) => checker.config)).toMatchObject([
+      { type: 'HTTP_GET', connectIp: '198.51.100.11', connectPort: 8080, virtualhost: 'rs.example.test', delayLoopMs: 6000, retry: 4, delayBeforeRetryMs: 500, warmupMs: 3000, connectTimeoutMs: 2000 },
+      { type: 'SSL_GET', connectIp: '198.51.100.11', connectPort: 8443, virtualhost: 'api.example.test', enableSni: true, verifyCertificate: '/etc/ssl/certs/ca-certificates.crt' },
+      { type: 'TCP_CHECK', connectIp: '198.51.100.21', connectPort: 8080, retry: 0, delayLoopMs: 1000 },
+      { type: 'PING_CHECK', connectIp: '198.51.100.11', connectPort: 0, connectTimeoutMs: 1000 },
+      { type: 'DNS_CHECK', connectIp: '198.51.100.11', connectPort: 53, queryType: 'A', name: 'svc.example.test' },
+      { type: 'UDP_CHECK', connectIp: '198.51.100.11', connectPort: 8080, payload: '0001', requireReply: { data: '0000', mask: '00ff' }, maxReplyLength: 16, alpha: true },
+      { type: 'MISC_CHECK', path: '/usr/local/bin/check' },
+    ]);
+    // keepalived's defaults where no block says: DNS_CHECK retries 3 times, delay_before_retry its
+    // delay_loop; warmup the delay_loop; a NAT real server without a port takes the service's.
+    expect(rs2!.checkers.map((checker) => [checker.id, ...timing(checker)])).toEqual([['DNS_CHECK', 10_000, 4, 10_000, 10_000, 2000, false]]);
+    expect(rs2!.checkers[0]!.config).toMatchObject({ connectIp: '198.51.100.12', connectPort: 80, queryType: 'SOA', name: '.' });
+  });
+
+  test("keepalived's per-type defaults when no block sets a timing: retry 1 (DNS_CHECK 3, MISC_CHECK 0), delay_before_retry 3 s for HTTP, 1 s otherwise, the delay_loop for DNS_CHECK", () => {
+    const text = `${INSTANCE}
+virtual_server 192.0.2.100 80 {
+  protocol TCP
+  lvs_sched rr
+  lvs_method NAT
+  real_server 198.51.100.11 80 {
+    HTTP_GET {
+      url {
+        path /
+      }
+    }
+    TCP_CHECK {
+    }
+    DNS_CHECK {
+    }
+    MISC_CHECK {
+      misc_path /bin/true
+    }
+  }
+}
+`;
+    const { config, lines } = load(text);
+    expect(lines).toEqual([]);
+    const [vs] = resolveVirtualServers(config, collectIssues());
+    expect(vs!.realServers[0]!.checkers.map((checker) => [checker.id, checker.delayLoopMs, checker.retry, checker.delayBeforeRetryMs, checker.warmupMs, checker.connectTimeoutMs])).toEqual([
+      ['HTTP_GET', 60_000, 1, 3000, 60_000, 5000],
+      ['TCP_CHECK', 60_000, 1, 1000, 60_000, 5000],
+      ['DNS_CHECK', 60_000, 3, 60_000, 60_000, 5000],
+      ['MISC_CHECK', 60_000, 0, 1000, 60_000, 5000],
+    ]);
+  });
+
+  test("a real server's checker blocks: what is wrong at its file:line:column, by the checkers' own rules", () => {
+    const text = `${INSTANCE}
+virtual_server fwmark 5 {
+  lvs_sched rr
+  lvs_method NAT
+  real_server 198.51.100.11 {
+    HTTP_GET {
+      url {
+        path /health
+        digest 1234
+        status_code 200 99
+      }
+      http_protocol 2
+    }
+    SSL_GET {
+      connect_port 443
+    }
+    TCP_CHECK {
+      bindto 2001:db8::1
+    }
+    DNS_CHECK {
+      type AXFR
+      name bad..name
+      connect_port 53
+    }
+    UDP_CHECK {
+      connect_port 53
+      payload zz
+      min_reply_length 20
+      max_reply_length 10
+      require_reply
+    }
+    SMTP_CHECK {
+    }
+  }
+}
+`;
+    expect(load(text).lines).toEqual([
+      'keepalived.conf:17:25: error: status_code "99" is not valid: expected a code or a range of codes within 100..599 (200, 200-299)',
+      'keepalived.conf:19:21: error: http_protocol "2" is not valid: expected 1.0, 1.0C or 1.1',
+      'keepalived.conf:28:12: error: type "AXFR" is not valid: expected A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG or DNSKEY',
+      'keepalived.conf:34:15: error: payload "zz" is not a hex string',
+      'keepalived.conf:39:5: warning: SMTP_CHECK is not implemented; this real server is checked without it',
+      // A fwmark service's real server has no port to inherit: the checker must say one.
+      'keepalived.conf:13:5: error: HTTP_GET needs connect_port: the port to check',
+      'keepalived.conf:16:16: error: digest "1234" is not an MD5 digest: 32 hex digits, as vrrpd genhash prints it',
+      'keepalived.conf:21:5: error: SSL_GET needs a url { path ... } block: what to fetch',
+      'keepalived.conf:24:5: error: TCP_CHECK needs connect_port: the port to check',
+      'keepalived.conf:25:14: error: bindto 2001:db8::1 is IPv6 but connect_ip 198.51.100.11 is not: both must be of one family',
+      'keepalived.conf:29:12: error: DNS_CHECK name "bad..name" has an empty label',
+      'keepalived.conf:35:24: error: min_reply_length 20 is more than max_reply_length 10: no reply could pass',
+    ]);
   });
 });
