@@ -84,7 +84,7 @@ export function checkBoundMs(spec: Pick<CheckSpec, 'connectTimeoutMs' | 'retry' 
 export interface CheckRunner {
   readonly spec: CheckSpec;
   /** As Checker.run. */
-  run(signal?: AbortSignal): Promise<CheckResult>;
+  run(signal?: AbortSignal, retry?: number): Promise<CheckResult>;
 }
 
 /** Where checkers run: a runner for each checker. */

@@ -87,6 +87,7 @@ export async function run(options: RunOptions): Promise<number> {
   // VRRPD_CHECKER_THREAD=main keeps them on the main loop, for that comparison.
   const onMainLoop = inThreadCheckers({ io: checkers, clock });
   const checkerThreads = process.env['VRRPD_CHECKER_THREAD'] === 'main' ? undefined : new WorkerCheckers(onMainLoop);
+  const checkerHost = checkerThreads ?? onMainLoop;
   const closeHost = (): void => {
     platform.close();
     checkers.close();
@@ -102,13 +103,13 @@ export async function run(options: RunOptions): Promise<number> {
     [
       // BFD first: its sessions exist (Down) when VRRP's track_bfd trackers are built, as keepalived's do.
       bfdSubsystem({ runtime: bfdRuntime, log, states: bfdStates }),
-      vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log, { checkers: checkerThreads ?? onMainLoop, trackerTypes: (c) => [bfdTrackerType(c, bfdStates, log)] }) }),
+      vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log, { checkers: checkerHost, trackerTypes: (c) => [bfdTrackerType(c, bfdStates, log)] }) }),
       lbSubsystem({
         clock,
         log,
         nft: new NftCli(),
         scripts: (config) => ({ policy: new ScriptPolicy(config.global, systemUsers(), linuxSecurityFs, log), runner, log }),
-        checkerIo: checkers,
+        checkers: checkerHost,
         conntrack: new Conntrack(),
         addresses: lbHost,
         interfaces: lbHost,

@@ -3,14 +3,15 @@
 // argument is {spec, count?, gapMs?} (one checker, `count` checks in a row) or {specs} (one check
 // of each, all at once in this process, printed in the order given). Uint8Array fields of a spec
 // are given as hex strings. `thread: 'worker'` runs them in the checkers' worker thread as vrrpd
-// does (default: on this loop); `abortAfterMs` aborts each check that long after it starts.
+// does (default: on this loop); `abortAfterMs` aborts each check that long after it starts;
+// `retry` is each run's own (Checker.run's second argument).
 // Uses dist/ (test/helpers/global-setup.ts builds it).
 import { inThreadCheckers } from '../../dist/checkers/checker.js';
 import { LinuxCheckerIo } from '../../dist/linux/checkers/io.js';
 import { WorkerCheckers } from '../../dist/linux/checkers/worker-checkers.js';
 import { RealClock } from '../../dist/linux/real-clock.js';
 
-const { spec, specs, count = 1, gapMs = 0, thread = 'main', abortAfterMs } = JSON.parse(process.argv[2]);
+const { spec, specs, count = 1, gapMs = 0, thread = 'main', abortAfterMs, retry } = JSON.parse(process.argv[2]);
 const hex = (value) => (typeof value === 'string' ? Buffer.from(value.replace(/\s+/g, ''), 'hex') : value);
 const io = new LinuxCheckerIo();
 const clock = new RealClock();
@@ -20,7 +21,7 @@ const checkerOf = (given) => {
   if (given.requireReply?.data !== undefined) given.requireReply.data = hex(given.requireReply.data);
   if (given.requireReply?.mask !== undefined) given.requireReply.mask = hex(given.requireReply.mask);
   const checker = host.checker(given);
-  return { run: () => checker.run(abortAfterMs === undefined ? undefined : AbortSignal.timeout(abortAfterMs)) };
+  return { run: () => checker.run(abortAfterMs === undefined ? undefined : AbortSignal.timeout(abortAfterMs), retry) };
 };
 const line = (result) => JSON.stringify({ ok: result.ok, detail: result.detail, reason: result.failure?.reason, attempts: result.attempts, elapsedMs: Math.round(result.elapsedMs) });
 if (specs) {

@@ -17,6 +17,7 @@ interface Result {
   ok: boolean;
   detail: string;
   reason?: string;
+  attempts: number;
   elapsedMs: number;
 }
 
@@ -87,5 +88,13 @@ describe.skipIf(!isRoot() || !haveServers)("the checkers' worker thread (needs r
     expect(aborted?.detail).toMatch(/^timed out after \d+ ms during the response header \(0 bytes received\)$/);
     // Ended by the abort (the time it ran), not by connect_timeout (which names its 5000 ms).
     expect(aborted?.detail).not.toBe('timed out after 5000 ms during the response header (0 bytes received)');
+  });
+
+  test("a run's own retry reaches the worker (a real server's first run makes one attempt)", { timeout: 30_000 }, async () => {
+    const refused = { type: 'TCP_CHECK', ...common(9), retry: 2 };
+    const [spec] = await run({ spec: refused, thread: 'worker' });
+    const [first] = await run({ spec: refused, thread: 'worker', retry: 0 });
+    expect([spec?.attempts, spec?.detail]).toEqual([3, 'connection refused (after 3 attempts)']);
+    expect([first?.attempts, first?.detail]).toEqual([1, 'connection refused']);
   });
 });

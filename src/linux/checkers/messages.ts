@@ -4,8 +4,8 @@ import type { CheckResult } from '../../checkers/checker.js';
 import type { CheckSpec } from '../../checkers/spec.js';
 
 export type CheckRequest =
-  /** `checker`: which checker this run is of (its ICMP sequence numbers go on). */
-  | { readonly type: 'run'; readonly id: number; readonly checker: number; readonly spec: CheckSpec }
+  /** `checker`: which checker this run is of (its ICMP sequence numbers go on); `retry`: this run's, as Checker.run's. */
+  | { readonly type: 'run'; readonly id: number; readonly checker: number; readonly spec: CheckSpec; readonly retry?: number }
   | { readonly type: 'abort'; readonly id: number }
   /** The checker will run no more: its state in the worker goes. */
   | { readonly type: 'forget'; readonly checker: number };

@@ -23,7 +23,7 @@ export class WorkerCheckers implements CheckerHost {
   checker(spec: CheckSpec): CheckRunner {
     if (spec.type === 'PING_CHECK') return this.inThread.checker(spec);
     const checker = this.nextChecker++;
-    const runner: CheckRunner = { spec, run: (signal) => this.run(checker, spec, signal) };
+    const runner: CheckRunner = { spec, run: (signal, retry) => this.run(checker, spec, signal, retry) };
     this.dropped.register(runner, checker);
     return runner;
   }
@@ -35,7 +35,7 @@ export class WorkerCheckers implements CheckerHost {
     await worker?.terminate();
   }
 
-  private run(checker: number, spec: CheckSpec, signal: AbortSignal | undefined): Promise<CheckResult> {
+  private run(checker: number, spec: CheckSpec, signal: AbortSignal | undefined, retry: number | undefined): Promise<CheckResult> {
     const id = this.nextRun++;
     return new Promise<CheckResult>((resolve, reject) => {
       const onAbort = (): void => this.post({ type: 'abort', id });
@@ -51,7 +51,7 @@ export class WorkerCheckers implements CheckerHost {
         },
       });
       this.started().ref();
-      this.post({ type: 'run', id, checker, spec });
+      this.post({ type: 'run', id, checker, spec, ...(retry !== undefined ? { retry } : {}) });
       if (signal?.aborted) onAbort();
     });
   }

@@ -33,7 +33,7 @@ port.on('message', (request: CheckRequest) => {
       if (!checker) checkers.set(request.checker, (checker = new Checker(request.spec, { io, clock })));
       const abort = new AbortController();
       running.set(request.id, abort);
-      void checker.run(abort.signal).then((result) => {
+      void checker.run(abort.signal, request.retry).then((result) => {
         running.delete(request.id);
         const report: CheckReport = { type: 'result', id: request.id, result };
         port.postMessage(report);
