@@ -21,7 +21,8 @@ const io: CheckerIo = {
     throw new Error('PING_CHECK runs on the main thread');
   },
 };
-const clock = new RealClock();
+// No raw socket here reads a packet per loop turn (real-clock.ts): a late timer waits one turn.
+const clock = new RealClock({ lateExpiryTurns: 1 });
 /** One Checker per main-thread checker, so its ICMP sequence numbers go on from run to run. */
 const checkers = new Map<number, Checker>();
 const running = new Map<number, AbortController>();
