@@ -38,9 +38,6 @@ export async function convert(options: ConvertOptions, write: (text: string) => 
     writeError(`vrrpd: ${options.file} has errors; not converted\n`);
     return 1;
   }
-  // The load balancer's blocks are read (and run) but the writers do not have them yet (config/keywords/index.ts).
-  const lb = (loaded.config.virtualServers?.length ?? 0) + (loaded.config.virtualServerGroups?.length ?? 0);
-  if (lb > 0) writeError(`${options.file}: warning: vrrpd convert does not write virtual_server / virtual_server_group blocks yet: ${lb} left out of the output; keep them in keepalived.conf\n`);
   const header = `Converted by vrrpd convert from ${basename(options.file)}`;
   write(to === 'yaml' ? writeYamlConfig(loaded.config, header) : writeKeepalivedConfig(loaded.config, header));
   return 0;

@@ -45,17 +45,14 @@ describe('vrrpd convert', () => {
     return { code, out, err };
   }
 
-  test('virtual_server blocks, which the writers do not have yet, are said to be left out, not dropped silently', async () => {
+  test('virtual_server blocks are converted, not left out (test/config/yaml/virtual-servers.test.ts has their round trips)', async () => {
     const file = join(dir, 'kube.conf');
     writeFileSync(file, KUBE_KEEPALIVED_VIP);
     const { code, out, err } = await run(file);
     expect(code).toBe(0);
-    expect(err.split('\n').filter(Boolean)).toEqual([
-      `${file}:4:3: warning: vrrp_iptables: vrrpd installs no firewall rules; ignored (accept VRRP, protocol 112, and filter the VIPs yourself)`,
-      `${file}: warning: vrrpd convert does not write virtual_server / virtual_server_group blocks yet: 1 left out of the output; keep them in keepalived.conf`,
-    ]);
+    expect(err.split('\n').filter(Boolean)).toEqual([`${file}:4:3: warning: vrrp_iptables: vrrpd installs no firewall rules; ignored (accept VRRP, protocol 112, and filter the VIPs yourself)`]);
     expect(out).toContain('vrrpInstances:');
-    expect(out).not.toContain('192.0.2.100 80');
+    expect(out).toContain('virtualServers:\n  - address: 192.0.2.100\n    port: 80\n');
   });
 
   test('keepalived.conf to YAML by default, with what a reader needs to recognise it', async () => {

@@ -1,7 +1,7 @@
 // A real server's built-in checkers in the LVS-NAT layout with real traffic: vrrpd runs a
 // keepalived.conf whose real servers are checked by HTTP_GET (status_code and a digest, the MD5 of
 // the body as genhash computes it), SSL_GET (against TLS servers, verified with the test CA) and
-// DNS_CHECK (dnsmasq, a UDP/53 virtual server). A server answering with the wrong status or body,
+// DNS_CHECK (dnsmasq, a UDP/53 virtual server) and PING_CHECK (ICMP echo). A server answering with the wrong status or body,
 // or not at all, leaves rotation (no request after that reaches it) with the reason in `vrrpd
 // status`, and returns once it answers right again. Times are printed, not asserted.
 import type { ChildProcess } from 'node:child_process';
@@ -78,6 +78,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers of real servers, i
         virtualServer(80, 'TCP', httpCheck('HTTP_GET')),
         virtualServer(443, 'TCP', httpCheck('SSL_GET', `      verify_certificate ${join(dir, 'ca.pem')}\n`)),
         virtualServer(53, 'UDP', '    DNS_CHECK {\n      type A\n      name svc.example.test\n    }\n'),
+        virtualServer(8080, 'TCP', '    PING_CHECK {\n    }\n'),
       ].join('\n'),
     );
     const d1 = lab.directors[0]!;
@@ -92,7 +93,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers of real servers, i
     await waitFor('d1 to hold both VIPs', async () => (await holds(d1, SERVICE_VIP)) && (await d1.addresses('eth1')).some((a) => a.startsWith(`${GATEWAY_VIP}/`)), 30_000);
     const passed = async (): Promise<boolean> => {
       const services = await virtualServers(director);
-      return services.length === 3 && services.every((vs) => vs.realServers.every((rs) => rs.inService && rs.checkers.every((c) => c.runs > 0 && c.state === 'up')));
+      return services.length === 4 && services.every((vs) => vs.realServers.every((rs) => rs.inService && rs.checkers.every((c) => c.runs > 0 && c.state === 'up')));
     };
     await waitFor('every checker to have passed', () => passed().catch(() => false), 30_000).catch((error: Error) => {
       throw new Error(`${error.message}\n${lines.slice(-30).join('\n')}`);
@@ -166,5 +167,25 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers of real servers, i
     dnsmasq[2] = await startDnsmasq(lab.realServers[2]!, [REAL_SERVERS[2]]);
     await waitFor('rs3 to return to the DNS service', async () => (await server(53, 2, 'udp')).inService, 30_000);
     expect((await server(53, 2, 'udp')).checkers[0]).toMatchObject({ state: 'up', detail: 'DNS A svc.example.test: NOERROR' });
+  }, 120_000);
+
+  test('PING_CHECK: a real server that stops answering ICMP echo (nftables drops it there) leaves rotation and returns when it answers again', async () => {
+    const host = lab.realServers[0]!;
+    expect((await server(8080, 0)).checkers[0]).toMatchObject({ id: 'PING_CHECK', state: 'up' });
+    await host.exec('nft', ['add', 'table', 'inet', 'drop_echo']);
+    await host.exec('nft', ['add', 'chain', 'inet', 'drop_echo', 'input', '{ type filter hook input priority 0; }']);
+    await host.exec('nft', ['add', 'rule', 'inet', 'drop_echo', 'input', 'icmp', 'type', 'echo-request', 'drop']);
+    try {
+      const leftMs = await waitFor('rs1 to leave the ping-checked service', async () => !(await server(8080, 0)).inService, 30_000);
+      const checker = (await server(8080, 0)).checkers[0]!;
+      console.log(`PING_CHECK, rs1 dropping echo requests: out of rotation ${Math.round(leftMs)} ms after (${checker.detail})`);
+      expect(checker).toMatchObject({ state: 'failed', reason: 'timeout' });
+      const rules = (await lab.directors[0]!.exec('nft', ['list', 'table', 'inet', 'vrrpd_lb'])).stdout;
+      expect(rules).toContain('numgen inc mod 2 map { 0 : 198.51.100.12 . 8080, 1 : 198.51.100.13 . 8080 }');
+    } finally {
+      await host.exec('nft', ['delete', 'table', 'inet', 'drop_echo']);
+    }
+    await waitFor('rs1 to return to the ping-checked service', async () => (await server(8080, 0)).inService, 30_000);
+    expect((await server(8080, 0)).checkers[0]).toMatchObject({ state: 'up' });
   }, 120_000);
 });

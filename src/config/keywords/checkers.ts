@@ -25,7 +25,7 @@ import { blockOf, BodyReader } from '../keepalived/block-reader.js';
 import type { Statement } from '../keepalived/syntax.js';
 import { declare } from './define.js';
 import { address, flag, integer, oneOf, seconds, word } from './kinds.js';
-import type { Entry, Keyword, Kind, Mutable, NestedBlock, Written } from './registry.js';
+import type { Keyword, Kind, Mutable, NestedBlock, Written } from './registry.js';
 
 /** Every field a checker block can fill, before its defaults. */
 export type CheckerDraft = Draft;
@@ -85,14 +85,15 @@ export const URL_BLOCK: NestedBlock<UrlDraft, HttpUrlConfig> = {
   draft: (value) => ({ ...value }),
 };
 
-function urlEntry(value: HttpUrlConfig): Entry {
+/** One url block's words. */
+function urlBlock(value: HttpUrlConfig): Written {
   const draft = URL_BLOCK.draft(value);
-  return { keyword: 'url', args: [], children: URL_KEYWORDS.flatMap((keyword) => keyword.write(draft, undefined) ?? []) };
+  return { args: [], children: URL_KEYWORDS.flatMap((keyword) => keyword.write(draft, undefined) ?? []) };
 }
 
 /**
  * `url { path ...; digest ...; status_code ... }`, any number of them: each adds one, located at
- * `urls[N]`. The checker block writes them (one entry each); this kind says none itself.
+ * `urls[N]`, and is written back as a block of its own.
  */
 const urlKind: Kind<readonly HttpUrlConfig[]> = {
   read: (statement, at, current) => {
@@ -104,7 +105,7 @@ const urlKind: Kind<readonly HttpUrlConfig[]> = {
     const value = URL_BLOCK.finish(draft, statement, { ...at, path });
     return value === undefined ? current : [...(current ?? []), value];
   },
-  write: () => undefined,
+  write: (urls) => urls.map(urlBlock),
   yaml: { kind: 'blocks', block: URL_BLOCK as NestedBlock<object, unknown> },
   examples: () => [[{ path: '/healthz', statusCodes: [[200, 299]] }], [{ path: '/readyz', statusCodes: [[200, 200]], digest: '444bcb3a3fcf8389296c49467f27e1d6' }, { path: '/livez', statusCodes: [[200, 399]] }]],
 };
@@ -312,9 +313,7 @@ export function checkerKind(type: CheckerType): Kind<CheckerConfig> {
       // The six checker keywords fill one field: each says only its own type.
       if (value.type !== type) return undefined;
       const draft = block.draft(value);
-      const urls = 'urls' in value ? value.urls.map(urlEntry) : [];
-      const children = block.keywords.flatMap((keyword) => (keyword.name === 'url' ? urls : (keyword.write(draft, undefined) ?? [])));
-      return { args: [], children };
+      return { args: [], children: block.keywords.flatMap((keyword) => keyword.write(draft, undefined) ?? []) };
     },
     yaml: { kind: 'block', block: block as NestedBlock<object, unknown> },
     examples: () => [EXAMPLES[type]],

@@ -8,6 +8,7 @@ import {
   defaultValue,
   type Default,
   type AnyField,
+  type Entry,
   type Field,
   type Keyword,
   type Kind,
@@ -15,6 +16,7 @@ import {
   type ReadAt,
   type Reload,
   type ReloadEffect,
+  type Written,
   type YamlForm,
   type YamlKey,
 } from './registry.js';
@@ -181,7 +183,9 @@ function build<M, C, V>(name: string, kind: Kind<V>, target: Field<M, C, V> | un
       // An absent value says nothing (an optional field left out).
       if (value === undefined) return undefined;
       const written = kind.write(value);
-      return written && { keyword: name, args: written.args, ...(written.children ? { children: written.children } : {}) };
+      const entry = (words: Written): Entry => ({ keyword: name, args: words.args, ...(words.children ? { children: words.children } : {}) });
+      if (written === undefined) return undefined;
+      return isList(written) ? written.map(entry) : entry(written);
     },
     examples(model) {
       if (!target) return [];
@@ -195,4 +199,9 @@ function build<M, C, V>(name: string, kind: Kind<V>, target: Field<M, C, V> | un
         });
     },
   };
+}
+
+/** A kind's writing of a repeated block: one Written per item. */
+function isList(written: Written | readonly Written[]): written is readonly Written[] {
+  return Array.isArray(written);
 }

@@ -25,14 +25,21 @@ export const UNIMPLEMENTED_BLOCKS: Readonly<Record<string, string>> = {
   net_namespace: 'keepalived network namespaces are not supported; run vrrpd inside the namespace',
 };
 
-export const BLOCK_TYPES: readonly AnyBlockType<GlobalDefs>[] = [VRRP_SCRIPT, TRACK_FILE, VRRP_TRACK_PROCESS, BFD_INSTANCE, VRRP_INSTANCE, VRRP_SYNC_GROUP, GARP_GROUP];
+// The load balancer's (virtual-server.ts) last, groups first: virtual servers name them.
+export const BLOCK_TYPES: readonly AnyBlockType<GlobalDefs>[] = [
+  VRRP_SCRIPT,
+  TRACK_FILE,
+  VRRP_TRACK_PROCESS,
+  BFD_INSTANCE,
+  VRRP_INSTANCE,
+  VRRP_SYNC_GROUP,
+  GARP_GROUP,
+  VIRTUAL_SERVER_GROUP as unknown as AnyBlockType<GlobalDefs>,
+  VIRTUAL_SERVER as unknown as AnyBlockType<GlobalDefs>,
+];
 
-/**
- * Block types read from keepalived.conf only, not yet by the YAML translator nor written by the
- * writers (vrrpd convert): the load balancer's (virtual-server.ts). Groups first: virtual servers
- * name them.
- */
-export const LOAD_ONLY_BLOCK_TYPES: readonly AnyBlockType<GlobalDefs>[] = [VIRTUAL_SERVER_GROUP as unknown as AnyBlockType<GlobalDefs>, VIRTUAL_SERVER as unknown as AnyBlockType<GlobalDefs>];
+/** Block types read from keepalived.conf only, not yet by the YAML translator nor written by the writers (vrrpd convert): none today. */
+export const LOAD_ONLY_BLOCK_TYPES: readonly AnyBlockType<GlobalDefs>[] = [];
 
 /** What the loaders and writers work from: these block types (tests pass their own, with made-up ones). */
 export interface Registry {

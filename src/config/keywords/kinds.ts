@@ -6,7 +6,7 @@ import { parseAddressWithPrefix } from '../addresses.js';
 import { blockOf, BodyReader } from '../keepalived/block-reader.js';
 import type { Statement } from '../keepalived/syntax.js';
 import { equalValues } from '../../core/equal.js';
-import type { Entry, Kind, Mutable, NestedBlock, ReadAt, Written, YamlForm } from './registry.js';
+import { writeKeywords, type Entry, type Keyword, type Kind, type Mutable, type NestedBlock, type ReadAt, type Written, type YamlForm, type YamlHeader } from './registry.js';
 
 export const SCALAR: YamlForm = { kind: 'scalar' };
 export const WORDS: YamlForm = { kind: 'words' };
@@ -332,5 +332,55 @@ export function nested<D extends object, V>(block: NestedBlock<D, V>, examples: 
     },
     yaml: { kind: 'block', block: block as NestedBlock<object, unknown> },
     examples: () => examples,
+  };
+}
+
+export interface RepeatedOptions<D, V> {
+  /** The draft a value writes back as, through the block's keywords; without it the block is not written. */
+  readonly draft?: (value: V) => D;
+  /** The words after the keyword (`real_server 198.51.100.11 80`) and the YAML keys that say them. */
+  readonly header?: { readonly words: (value: V) => readonly string[]; readonly yaml: YamlHeader };
+  /** The items this keyword says, where several keywords fill one list (a real server's checkers: its type's). */
+  readonly says?: (value: V) => boolean;
+  /** Mostly one a block (a checker): one is written to YAML as a mapping, not a list of one. */
+  readonly alone?: boolean;
+  /** Values for the test that walks every keyword. */
+  readonly examples?: readonly (readonly V[])[];
+}
+
+/**
+ * A block that may come many times in its block (`real_server`, a checker, `url`): each is read
+ * with its own keywords into a draft at `PATH[i]`, finished into the list's next item, and written
+ * back as one block per item. In YAML: a list of mappings (one mapping is a list of one), with the
+ * header's words as keys of their own.
+ */
+export function repeated<D extends object, V>(
+  keywords: readonly Keyword<D, undefined>[],
+  start: (statement: Statement, at: ReadAt) => Mutable<D> | undefined,
+  finish: (draft: Mutable<D>, statement: Statement, at: ReadAt) => V | undefined,
+  options: RepeatedOptions<D, V> = {},
+): Kind<readonly V[]> {
+  const { draft, header, says } = options;
+  const block: NestedBlock<D, V> = { keywords, finish, draft: draft ?? ((value) => value as unknown as D) };
+  return {
+    read: (statement, at, current) => {
+      const list = current ?? [];
+      const path = `${at.path}[${list.length}]`;
+      const item = { ...at, path, block: path };
+      const started = start(statement, item);
+      if (!started) return undefined;
+      at.ctx.locate(path, statement);
+      new BodyReader(keywords, statement.keyword.text).read(blockOf(statement, at.ctx, path), started, path, at.ctx);
+      const value = finish(started, statement, item);
+      return value === undefined ? undefined : [...list, value];
+    },
+    write: (list) => {
+      if (!draft) return undefined;
+      return list
+        .filter((value) => says?.(value) ?? true)
+        .map((value): Written => ({ args: header?.words(value) ?? [], children: writeKeywords(keywords, draft(value), undefined) }));
+    },
+    yaml: { kind: 'blocks', block: block as NestedBlock<object, unknown>, ...(header ? { header: header.yaml } : {}), ...(options.alone ? { alone: true } : {}) },
+    examples: () => options.examples ?? [],
   };
 }

@@ -30,8 +30,11 @@ export interface ReadAt {
 export interface Kind<V> {
   /** The statement's value, or undefined when it sets nothing (what was wrong is reported). `current`: the value so far. */
   read(statement: Statement, at: ReadAt, current: V | undefined): V | undefined;
-  /** What keepalived.conf says for a value after the keyword: words or a block; undefined: this keyword does not say it. */
-  write(value: V): Written | undefined;
+  /**
+   * What keepalived.conf says for a value after the keyword: words or a block; a list: the keyword
+   * said once per item (a repeated block, `real_server`); undefined: this keyword does not say it.
+   */
+  write(value: V): Written | readonly Written[] | undefined;
   /** How a YAML value becomes this keyword's statement (yaml-forms.ts). */
   readonly yaml: YamlForm;
   /** Values this kind can say, for the test that walks every keyword (one of them differs from any default). */
@@ -123,11 +126,30 @@ export type YamlForm =
    * A keyword said once per nested block, any number of times (a checker's `url { }`): a list of
    * mappings of the block's keywords (`urls: [{path: /readyz}]`); one mapping is a list of one.
    */
-  | { readonly kind: 'blocks'; readonly block: NestedBlock<object, unknown> }
+  | {
+      readonly kind: 'blocks';
+      readonly block: NestedBlock<object, unknown>;
+      readonly header?: YamlHeader;
+      /** Mostly one a block (a real server's checker): one is written as a mapping, as a vrrp_script's checker. */
+      readonly alone?: boolean;
+    }
   /** An interface name, or Deckhouse's `{detectionStrategy: Name|NetworkAddress|DefaultRoute, ...}`. */
   | { readonly kind: 'interface' }
   /** A weight that a `reverse: true` key of the same mapping qualifies (keepalived: `weight N reverse`). */
   | { readonly kind: 'weight' };
+
+/**
+ * A block's header words (after its keyword) as keys of its YAML mapping, for a block whose header
+ * is more than a name: `real_server 198.51.100.11 80` is `{address: 198.51.100.11, port: 80}`.
+ * Alternatives, each a list of keys: the first whose first key the mapping has says the words.
+ */
+export type YamlHeader = readonly (readonly HeaderKey[])[];
+
+export interface HeaderKey {
+  readonly key: string;
+  /** The key is said as a word before its value: `fwmark: 5` is `fwmark 5`. Else its value alone. */
+  readonly tagged?: boolean;
+}
 
 /** The YAML key that qualifies a `weight` form's weight (`reverse: true` is keepalived's `weight N reverse`). */
 export const REVERSE_KEY = 'reverse';
@@ -157,10 +179,10 @@ export interface Keyword<M, C, F extends AnyField<M, C> = AnyField<M, C>> {
    * is read, before it is stored (the block's checks between keywords).
    */
   read(statement: Statement, model: Mutable<M>, at: ReadAt, accepted?: () => void): boolean;
-  /** What the writer says for this model (nothing when the field holds its default). */
-  write(model: M, context: C): Entry | undefined;
+  /** What the writer says for this model (nothing when the field holds its default); a list: a repeated block. */
+  write(model: M, context: C): Entry | readonly Entry[] | undefined;
   /** What this keyword says for the model's value, default or not (nothing when it cannot say it). */
-  say(model: M): Entry | undefined;
+  say(model: M): Entry | readonly Entry[] | undefined;
   /** Copies of `model` with each value the keyword can say that differs from the model's (for tests). */
   examples(model: M): M[];
 }
@@ -194,8 +216,8 @@ export type YamlLayout =
       /** Also read in the spec of a Deckhouse KeepalivedInstance manifest. */
       readonly inManifest: boolean;
     }
-  /** A list of anonymous bodies (`garpGroups: [{...}]`). */
-  | { readonly kind: 'counted'; readonly key: string };
+  /** A list of anonymous bodies (`garpGroups: [{...}]`); `header`: the keys that say the block's header words. */
+  | { readonly kind: 'counted'; readonly key: string; readonly header?: YamlHeader };
 
 /** Finishing a block once its keywords are read. */
 export interface Finishing<C> {
@@ -234,8 +256,14 @@ export interface BlockType<M, C, F extends AnyField<M, C> = AnyField<M, C>> {
   create(name: string, context: C): Mutable<M>;
   /** Checks and completes a block once read; false leaves it out of the model (reported). */
   finish?(model: Mutable<M>, finishing: Finishing<C>): boolean;
-  /** A block whose lines are entries rather than keywords (virtual_server_group): reads them instead of its keywords. */
+  /**
+   * A block whose lines are entries rather than keywords (virtual_server_group): reads them instead
+   * of its keywords. In YAML its body is a list of those lines; `writeBody` says them back.
+   */
   readBody?(statements: readonly Statement[], model: Mutable<M>, at: ReadAt): void;
+  writeBody?(model: M): readonly Entry[];
+  /** The words after the keyword of a block whose header is more than a name (`virtual_server 192.0.2.1 80`); `finish` reads them. */
+  header?(model: M): readonly string[];
 }
 
 export type AnyBlockType<C> = BlockType<object, C>;
@@ -286,4 +314,36 @@ export function completeModel<M, C>(type: BlockType<M, C>, model: Mutable<M>, co
     const spec = field.default;
     if (spec.kind === 'derived' && !set.has(field)) field.set(model, spec.from(model, context));
   }
+}
+
+/** What a block's keywords write for its model, in keyword order (keywords adding to one list: in the list's order). */
+export function writeKeywords<M, C>(keywords: readonly Keyword<M, C>[], model: M, context: C): Entry[] {
+  const written = new Set<unknown>();
+  return keywords.flatMap((keyword) => {
+    const sharing = keywords.filter((other) => other.field !== undefined && other.field === keyword.field && !other.exclusive);
+    if (keyword.exclusive || sharing.length < 2) return keyword.write(model, context) ?? [];
+    if (written.has(keyword.field)) return [];
+    written.add(keyword.field);
+    return inOrder(sharing, model, context);
+  });
+}
+
+/**
+ * Keywords that each add to one list (a real server's checker blocks, a virtual server's flags):
+ * the items in the list's order, each said by the keyword that says it, so that reading them back
+ * makes the same list (written keyword by keyword, an HTTP_GET after a MISC_CHECK would come first).
+ */
+function inOrder<M, C>(sharing: readonly Keyword<M, C>[], model: M, context: C): Entry[] {
+  const field = sharing[0]!.field!;
+  const list = field.get(model);
+  if (!Array.isArray(list)) return sharing.flatMap((keyword) => keyword.write(model, context) ?? []);
+  return list.flatMap((item: unknown) => {
+    const one = { ...model };
+    field.set(one, [item]);
+    for (const keyword of sharing) {
+      const said = [keyword.write(one, context) ?? []].flat();
+      if (said.length > 0) return said;
+    }
+    return [];
+  });
 }

@@ -4,13 +4,14 @@
 // fills in once the whole file is read (a real server's port from its service's, timings from the
 // enclosing block) is validate-virtual-servers.ts's, so the model is what was written.
 //
-// These block types are read from keepalived.conf only for now: the writers (vrrpd convert) and
-// the YAML translator do not have them yet (index.ts lists them apart).
+// In YAML, `virtualServers` is a list whose entries say the header with keys of their own
+// (`address` and `port`, `fwmark` or `group`), each real server likewise, and the checker blocks take
+// the keys vrrp_script's have (`tcpCheck`, `httpGet`, ...); `virtualServerGroups` maps a name to its
+// lines as keepalived writes them.
 import type { Statement } from '../keepalived/syntax.js';
-import { blockOf, BodyReader } from '../keepalived/block-reader.js';
 import type { GlobalDefs } from '../model.js';
 import { parseAddressWithPrefix } from '../addresses.js';
-import { CHECKER_TYPES, type CheckerType } from '../checkers.js';
+import { CHECKER_TYPES, INHERITED_CHECKER_FIELDS, type CheckerType } from '../checkers.js';
 import type {
   GroupEntryConfig,
   LvsMethod,
@@ -22,10 +23,10 @@ import type {
   VirtualServerConfig,
   VirtualServerGroupConfig,
 } from '../virtual-server.js';
-import { checkerBlock, realServerChecker, type CheckerDraft } from './checkers.js';
+import { CHECKER_YAML_KEYS, checkerBlock, realServerChecker, type CheckerDraft } from './checkers.js';
 import { declare } from './define.js';
-import { command, commandLine, flag, ignored, integer, mapped, oneOf, present, seconds, unimplemented, userAndGroup, word, WORDS } from './kinds.js';
-import type { BlockType, Keyword, Kind, Mutable, ReadAt } from './registry.js';
+import { command, commandLine, FLAG, flag, ignored, integer, mapped, oneOf, present, repeated, seconds, unimplemented, userAndGroup, word, WORDS } from './kinds.js';
+import { camelCase, type BlockType, type Entry, type Keyword, type Kind, type Mutable, type ReadAt, type Written, type YamlHeader } from './registry.js';
 
 /** keepalived's longest timers (delay_loop and the like): a day, as vrrp_script's interval. */
 const MAX_SECONDS = 86_400;
@@ -46,42 +47,24 @@ function readEndpoint(statement: Statement, at: ReadAt, path: string): Endpoint 
     return undefined;
   }
   const portWord = statement.args[1];
-  const port = portWord ? at.ctx.integerWord(portWord, statement.keyword.text, path, 0, 65_535) : 0;
+  const port = portWord ? at.ctx.integerWord(portWord, `${statement.keyword.text} port`, path, 0, 65_535) : 0;
   if (port === undefined) return undefined;
   at.ctx.noExtra(statement, path, 2);
   return { family: parsed.family, address: parsed.address, port };
 }
 
-/**
- * A block that may come many times in its block (`real_server`, a checker, `url`): each is read with
- * its own keywords into a draft at `PATH[i]`, finished into the list's next item.
- */
-function repeated<D extends object, V>(keywords: readonly Keyword<D, undefined>[], start: (statement: Statement, at: ReadAt) => Mutable<D> | undefined, finish: (draft: Mutable<D>, statement: Statement, at: ReadAt) => V | undefined): Kind<readonly V[]> {
-  return {
-    read: (statement, at, current) => {
-      const list = current ?? [];
-      const path = `${at.path}[${list.length}]`;
-      const item = { ...at, path, block: path };
-      const draft = start(statement, item);
-      if (!draft) return undefined;
-      at.ctx.locate(path, statement);
-      new BodyReader(keywords, statement.keyword.text).read(blockOf(statement, at.ctx, path), draft, path, at.ctx);
-      const value = finish(draft, statement, item);
-      return value === undefined ? undefined : [...list, value];
-    },
-    // Not written yet (see the header).
-    write: () => undefined,
-    yaml: WORDS,
-    examples: () => [],
-  };
-}
+/** `IP [PORT]` back to words: the port left out when it is 0 (not given). */
+const endpointWords = (endpoint: Endpoint): string[] => [endpoint.address, ...(endpoint.port !== 0 ? [String(endpoint.port)] : [])];
 
-/** A flag keyword that adds itself to the `flags` list (`sh-port`, `ops`). */
+/** The YAML keys of an `IP [PORT]` header. */
+const ENDPOINT_HEADER: YamlHeader = [[{ key: 'address' }, { key: 'port' }]];
+
+/** A flag keyword that adds itself to the `flags` list (`sh-port`, `ops`); `ops: true` in YAML. */
 const flagWord = (name: string): Kind<readonly string[]> => ({
   read: (_statement, _at, current) => (current?.includes(name) ? current : [...(current ?? []), name]),
-  write: () => undefined,
-  yaml: WORDS,
-  examples: () => [],
+  write: (flags) => (flags.includes(name) ? { args: [] } : undefined),
+  yaml: FLAG,
+  examples: () => [[name]],
 });
 
 const method = oneOf<LvsMethod>(['NAT', 'DR', 'TUN'], 'NAT, DR or TUN', { upper: true });
@@ -142,11 +125,38 @@ const miscCheck = repeated<MiscDraft, RealServerCheckerConfig>(
     };
     return config;
   },
+  { draft: (value) => ({ ...value }) as MiscDraft, says: (value) => value.type === 'MISC_CHECK', alone: true, examples: [[{ type: 'MISC_CHECK', path: '/usr/local/bin/check-web 198.51.100.11', dynamic: true, timeoutMs: 5000 }]] },
 );
+
+/**
+ * A checker type's keywords as a real_server's block says them: what it inherits (connect_ip, the
+ * timings: INHERITED_CHECKER_FIELDS) has no default there, so a value it gives is written back
+ * even when it equals a vrrp_script checker's default (`alpha false` over a virtual server's alpha).
+ */
+function inheritingKeywords(type: CheckerType): Keyword<CheckerDraft, undefined>[] {
+  const inherited: readonly string[] = INHERITED_CHECKER_FIELDS;
+  return checkerBlock(type).keywords.map((keyword) => (keyword.field && inherited.includes(keyword.field.path) ? { ...keyword, write: (draft) => keyword.say(draft) } : keyword));
+}
 
 /** A built-in checker block in a real_server: the checkers' own keywords, each block one more in the list. */
 const builtinCheck = (type: CheckerType): Kind<readonly RealServerCheckerConfig[]> =>
-  repeated<CheckerDraft, RealServerCheckerConfig>(checkerBlock(type).keywords, () => ({}), (draft) => realServerChecker(type, draft));
+  repeated<CheckerDraft, RealServerCheckerConfig>(
+    inheritingKeywords(type),
+    () => ({}),
+    (draft) => realServerChecker(type, draft),
+    // The checker keywords fill one list: each says the blocks of its type.
+    { draft: (value) => ({ ...value }) as CheckerDraft, says: (value) => value.type === type, alone: true, examples: [[EXAMPLE_CHECKERS[type]]] },
+  );
+
+/** One checker of each built-in type, for the test that walks every keyword. */
+const EXAMPLE_CHECKERS: Readonly<Record<CheckerType, RealServerCheckerConfig>> = {
+  TCP_CHECK: realServerChecker('TCP_CHECK', { connectPort: 8080, connectTimeoutMs: 3000 }),
+  HTTP_GET: realServerChecker('HTTP_GET', { urls: [{ path: '/healthz', statusCodes: [[200, 200]] }], retry: 2 }),
+  SSL_GET: realServerChecker('SSL_GET', { urls: [{ path: '/readyz', statusCodes: [[200, 299]], digest: '9b3a0c85a887a256d6939da88aabd8cd' }], virtualhost: 'www.example.com' }),
+  DNS_CHECK: realServerChecker('DNS_CHECK', { connectIp: '198.51.100.53', delayLoopMs: 10_000 }),
+  PING_CHECK: realServerChecker('PING_CHECK', { alpha: true }),
+  UDP_CHECK: realServerChecker('UDP_CHECK', { connectPort: 53, warmupMs: 2000 }),
+};
 
 // ---- real_server ----------------------------------------------------------------------------
 
@@ -165,8 +175,8 @@ const REAL_SERVER_KEYWORDS = [
   real.keyword('warmup', seconds(MAX_SECONDS), real.key('warmupMs')),
   real.keyword('connect_timeout', seconds(MAX_SECONDS), real.key('connectTimeoutMs')),
   real.keyword('alpha', flag(), real.key('alpha')),
-  ...CHECKER_TYPES.map((type) => real.keyword(type, builtinCheck(type), checkers)),
-  real.keyword('MISC_CHECK', miscCheck, checkers),
+  ...CHECKER_TYPES.map((type) => real.keyword(type, builtinCheck(type), checkers, { yaml: { key: CHECKER_YAML_KEYS[type] } })),
+  real.keyword('MISC_CHECK', miscCheck, checkers, { yaml: { key: 'miscCheck' } }),
   ...['SMTP_CHECK', 'FILE_CHECK', 'BFD_CHECK'].map((type) => real.accepted(type, unimplemented((keyword) => `${keyword} is not implemented; this real server is checked without it`))),
   real.accepted('smtp_alert', ignored()),
   real.accepted('snmp_name', ignored()),
@@ -181,15 +191,20 @@ const realServers = repeated<Mutable<RealServerConfig>, RealServerConfig>(
     return endpoint && { ...endpoint, checkers: [], source: `${statement.keyword.location.file}:${statement.keyword.location.line}` };
   },
   (draft) => draft,
+  {
+    draft: (value) => ({ ...value }),
+    header: { words: endpointWords, yaml: ENDPOINT_HEADER },
+    examples: [[{ family: 'ipv4', address: '198.51.100.11', port: 8080, weight: 3, checkers: [EXAMPLE_CHECKERS.TCP_CHECK] }]],
+  },
 );
 
 // ---- virtual_server -------------------------------------------------------------------------
 
-/** A virtual server while its block is read: sorry_server's companions may come before it. */
-type VirtualServerDraft = Mutable<VirtualServerConfig> & { sorryInhibit?: boolean; sorryMethod?: LvsMethod };
+type VirtualServerDraft = Mutable<VirtualServerConfig>;
 
 const vs = declare<VirtualServerDraft, GlobalDefs>();
 const flags = vs.key('flags');
+const sorry = vs.key('sorryServer');
 
 /** `persistence_granularity`: an IPv4 netmask (255.255.255.0), or an IPv6 prefix length. */
 const granularity: Kind<string | number> = {
@@ -204,20 +219,43 @@ const granularity: Kind<string | number> = {
     }
     return parsed.address;
   },
-  write: () => undefined,
-  yaml: WORDS,
-  examples: () => [],
+  write: (value) => ({ args: [String(value)] }),
+  yaml: { kind: 'scalar' },
+  examples: () => ['255.255.255.0', 64],
 };
 
-const sorryServer: Kind<SorryServerConfig> = {
-  read: (statement, at) => {
-    const endpoint = readEndpoint(statement, at, at.path);
-    return endpoint && { ...endpoint, inhibit: false };
+/**
+ * `sorry_server IP [PORT]`, `sorry_server_inhibit` and `sorry_server_lvs_method` fill one field,
+ * in any order: each adds its part to what the others said (finish drops a sorry server that
+ * never got its address). The examples share one address, so that each can be said alone.
+ */
+const SORRY: SorryServerConfig = { family: 'ipv4', address: '198.51.100.200', port: 80, inhibit: false };
+type SorryPart = Partial<SorryServerConfig>;
+const sorryPart = (read: (statement: Statement, at: ReadAt) => SorryPart | undefined, write: (value: SorryServerConfig) => Written | undefined, yaml: Kind<unknown>['yaml'], examples: readonly SorryServerConfig[]): Kind<SorryServerConfig> => ({
+  read: (statement, at, current) => {
+    const part = read(statement, at);
+    return part && ({ inhibit: false, ...current, ...part } as SorryServerConfig);
   },
-  write: () => undefined,
-  yaml: WORDS,
-  examples: () => [],
-};
+  write: (value) => (value.address === undefined ? undefined : write(value)),
+  yaml,
+  examples: () => examples,
+});
+const sorryServer = sorryPart((statement, at) => readEndpoint(statement, at, at.path), (value) => ({ args: endpointWords(value) }), WORDS, [{ ...SORRY, address: '198.51.100.201', port: 8080 }]);
+const sorryInhibit = sorryPart((statement, at) => {
+  const on = at.ctx.flag(statement, at.path);
+  return on === undefined ? undefined : { inhibit: on };
+}, (value) => (value.inhibit ? { args: [] } : undefined), { kind: 'bool' }, [{ ...SORRY, inhibit: true }]);
+const sorryMethod = sorryPart((statement, at) => {
+  const value = method.read(statement, at, undefined);
+  return value && { method: value };
+}, (value) => (value.method !== undefined ? { args: [value.method] } : undefined), { kind: 'scalar' }, [{ ...SORRY, method: 'DR' }]);
+
+/** The words after `virtual_server`. */
+function targetWords(target: VirtualServerConfig['target']): string[] {
+  if (target.kind === 'fwmark') return ['fwmark', String(target.mark)];
+  if (target.kind === 'group') return ['group', target.name];
+  return endpointWords(target);
+}
 
 export const VIRTUAL_SERVER: BlockType<VirtualServerDraft, GlobalDefs> = {
   keyword: 'virtual_server',
@@ -225,7 +263,9 @@ export const VIRTUAL_SERVER: BlockType<VirtualServerDraft, GlobalDefs> = {
   collection: 'virtualServers',
   optional: true,
   naming: 'counted',
-  yaml: { kind: 'counted', key: 'virtualServers' },
+  // `- address: 192.0.2.100` with `port: 80`, `- fwmark: 5` or `- group: web`.
+  yaml: { kind: 'counted', key: 'virtualServers', header: [[{ key: 'fwmark', tagged: true }], [{ key: 'group', tagged: true }], ENDPOINT_HEADER[0]!] },
+  header: (model) => targetWords(model.target),
   // The target is the block's own words, read by finish; a placeholder until then.
   create: () => ({ target: { kind: 'fwmark', mark: 0 }, flags: [], alpha: false, omega: false, inhibitOnFailure: false, haSuspend: false, realServers: [] }),
   fields: [],
@@ -234,7 +274,7 @@ export const VIRTUAL_SERVER: BlockType<VirtualServerDraft, GlobalDefs> = {
     vs.keyword('protocol', oneOf<LvsProtocol>(['TCP', 'UDP', 'SCTP'], 'TCP, UDP or SCTP', { upper: true }), vs.key('protocol')),
     vs.keyword('lvs_sched', word('a scheduler (rr, wrr, lc, wlc, sh, dh, mh, sed, nq, fo, ovf)', ['wlc']), vs.key('scheduler'), { aliases: ['lb_algo'] }),
     vs.keyword('lvs_method', method, vs.key('method'), { aliases: ['lb_kind'] }),
-    ...['ops', 'hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'].map((name) => vs.keyword(name, flagWord(name), flags)),
+    ...['ops', 'hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'].map((name) => vs.keyword(name, flagWord(name), flags, { yaml: { key: camelCase(name.replaceAll('-', '_')) } })),
     // keepalived: without a value, 360 s (IPVS_SVC_PERSISTENT_TIMEOUT); 0 is no persistence.
     vs.keyword('persistence_timeout', mapped(integer(0, 2_678_400, { bare: 360 }), (s) => (s === 0 ? undefined : s * 1000), (ms) => ms / 1000), vs.key('persistenceTimeoutMs')),
     vs.keyword('persistence_granularity', granularity, vs.key('persistenceGranularity')),
@@ -243,20 +283,20 @@ export const VIRTUAL_SERVER: BlockType<VirtualServerDraft, GlobalDefs> = {
     vs.keyword('hysteresis', integer(0, 2_147_483_647), vs.key('hysteresis')),
     vs.keyword('quorum_up', command, vs.key('quorumUp')),
     vs.keyword('quorum_down', command, vs.key('quorumDown')),
-    vs.keyword('alpha', flag(), vs.key('alpha')),
-    vs.keyword('omega', flag(), vs.key('omega')),
-    vs.keyword('inhibit_on_failure', flag(), vs.key('inhibitOnFailure')),
-    vs.keyword('ha_suspend', flag(), vs.key('haSuspend')),
+    vs.keyword('alpha', flag(), vs.key('alpha', { default: false })),
+    vs.keyword('omega', flag(), vs.key('omega', { default: false })),
+    vs.keyword('inhibit_on_failure', flag(), vs.key('inhibitOnFailure', { default: false })),
+    vs.keyword('ha_suspend', flag(), vs.key('haSuspend', { default: false })),
     vs.keyword('virtualhost', word('a host name', ['www.example.com']), vs.key('virtualhost')),
-    vs.keyword('sorry_server', sorryServer, vs.key('sorryServer')),
-    vs.keyword('sorry_server_inhibit', flag(), vs.key('sorryInhibit')),
-    vs.keyword('sorry_server_lvs_method', method, vs.key('sorryMethod')),
+    vs.keyword('sorry_server', sorryServer, sorry),
+    vs.keyword('sorry_server_inhibit', sorryInhibit, sorry),
+    vs.keyword('sorry_server_lvs_method', sorryMethod, sorry),
     vs.keyword('delay_loop', seconds(MAX_SECONDS), vs.key('delayLoopMs')),
     vs.keyword('retry', integer(0, 1_000_000), vs.key('retry'), { aliases: ['nb_get_retry'] }),
     vs.keyword('delay_before_retry', seconds(MAX_SECONDS), vs.key('delayBeforeRetryMs')),
     vs.keyword('warmup', seconds(MAX_SECONDS), vs.key('warmupMs')),
     vs.keyword('connect_timeout', seconds(MAX_SECONDS), vs.key('connectTimeoutMs')),
-    vs.keyword('real_server', realServers, vs.key('realServers')),
+    vs.keyword('real_server', realServers, vs.key('realServers'), { yaml: { key: 'realServers', aliases: ['realServer'] } }),
     // keepalived: the real servers' default weight.
     vs.keyword('weight', integer(1, 65_535), vs.key('weight')),
     vs.accepted('smtp_alert', ignored()),
@@ -266,11 +306,11 @@ export const VIRTUAL_SERVER: BlockType<VirtualServerDraft, GlobalDefs> = {
     const target = readTarget(statement, at);
     if (!target) return false;
     model.target = target;
-    if (model.sorryServer) {
-      model.sorryServer = { ...model.sorryServer, inhibit: model.sorryInhibit ?? false, ...(model.sorryMethod ? { method: model.sorryMethod } : {}) };
+    if (model.sorryServer && model.sorryServer.address === undefined) {
+      // keepalived keeps the flag with no server to apply it to: nothing to do either way.
+      at.ctx.warning(statement.keyword, `${at.block}.sorryServer`, 'sorry_server_inhibit / sorry_server_lvs_method without a sorry_server: ignored');
+      delete model.sorryServer;
     }
-    delete model.sorryInhibit;
-    delete model.sorryMethod;
     model.source = `${statement.keyword.location.file}:${statement.keyword.location.line}`;
     return true;
   },
@@ -311,6 +351,7 @@ export const VIRTUAL_SERVER_GROUP: BlockType<Mutable<VirtualServerGroupConfig>, 
   create: (name) => ({ name, entries: [] }),
   fields: [],
   keywords: [],
+  writeBody: (group) => group.entries.map(groupEntryWords),
   // Its lines are entries, not keywords: `IP[-LAST] PORT` or `fwmark N`.
   readBody: (statements, model, at) => {
     const entries: GroupEntryConfig[] = [];
@@ -351,4 +392,12 @@ function groupEntry(line: Statement, at: ReadAt): GroupEntryConfig | undefined {
   const port = portWord ? at.ctx.integerWord(portWord, 'virtual_server_group', at.path, 0, 65_535) : 0;
   if (port === undefined) return undefined;
   return { kind: 'range', family: parsed.family, first: parsed.address, last, port };
+}
+
+/** A group entry as keepalived writes it: `192.0.2.1-10 80`, `fwmark 5`. */
+function groupEntryWords(entry: GroupEntryConfig): Entry {
+  if (entry.kind === 'fwmark') return { keyword: 'fwmark', args: [String(entry.mark)] };
+  const separator = entry.family === 'ipv4' ? '.' : ':';
+  const range = entry.last === entry.first ? entry.first : `${entry.first}-${entry.last.slice(entry.last.lastIndexOf(separator) + 1)}`;
+  return { keyword: range, args: [String(entry.port)] };
 }

@@ -3,7 +3,7 @@
 // holding their defaults (and what instances inherit from global_defs) are left out, so the output
 // reads like a hand-written file. keepalived.ts and yaml.ts render these entries.
 import { REGISTRY, type Registry } from '../keywords/index.js';
-import type { BlockType, Entry, Keyword } from '../keywords/registry.js';
+import { writeKeywords, type BlockType, type Entry, type Keyword } from '../keywords/registry.js';
 import type { VrrpdConfig } from '../model.js';
 
 export type { Entry };
@@ -25,11 +25,11 @@ export function blocksOf<C>(config: VrrpdConfig, type: BlockType<object, C>): re
 }
 
 function blockEntry<M extends object, C>(type: BlockType<M, C>, model: M, context: C): Entry {
-  // A named block's model carries its name (the `create` of the type put it there).
-  const args = type.naming === 'named' ? [String((model as { readonly name?: unknown }).name)] : [];
-  return { keyword: type.keyword, args, children: bodyEntries(type.keywords, model, context) };
+  // A named block's model carries its name (the `create` of the type put it there); a block with a header of words says them.
+  const args = type.naming === 'named' ? [String((model as { readonly name?: unknown }).name)] : (type.header?.(model) ?? []);
+  return { keyword: type.keyword, args, children: type.writeBody ? type.writeBody(model) : bodyEntries(type.keywords, model, context) };
 }
 
 function bodyEntries<M, C>(keywords: readonly Keyword<M, C>[], model: M, context: C): Entry[] {
-  return keywords.flatMap((keyword) => keyword.write(model, context) ?? []);
+  return writeKeywords(keywords, model, context);
 }

@@ -12,7 +12,7 @@ import type { AddressFamily } from '../model.js';
 import { describeDetection, detectionKey, type DetectedInterfaces, type DetectionRequest, type InterfaceDetection } from '../interface-detection.js';
 import type { Statement, Word } from '../keepalived/syntax.js';
 import { REGISTRY, type Registry } from '../keywords/index.js';
-import { camelCase, REVERSE_KEY, type AnyField, type BlockType, type Keyword, type YamlForm } from '../keywords/registry.js';
+import { camelCase, REVERSE_KEY, type AnyField, type BlockType, type Keyword, type YamlForm, type YamlHeader } from '../keywords/registry.js';
 
 export interface Translation {
   readonly statements: Statement[];
@@ -282,9 +282,13 @@ class Translator {
         const nodes = this.yaml.isMap(resolved) ? [resolved] : this.items(pair.value, key, path);
         nodes.forEach((node, index) => {
           const body: Statement[] = [];
-          const map = this.map(node, `${key}[${index}]`, `${at}[${index}]`, pair.key);
-          if (map) this.eachKey(map, `${at}[${index}]`, key, this.specs(form.block.keywords), body);
-          out.push({ keyword: this.word(spec.keyword, node ?? pair.key), args: [], children: body });
+          const what = `${key}[${index}]`;
+          const map = this.map(node, what, `${at}[${index}]`, pair.key);
+          const args = map && form.header ? this.header(form.header, map, what, `${at}[${index}]`) : [];
+          // Without its header words the block is not there (said once, here).
+          if (form.header && args.length === 0) return;
+          if (map) this.eachKey(map, `${at}[${index}]`, key, this.specs(form.block.keywords), body, headerKeysOf(form.header));
+          out.push({ keyword: this.word(spec.keyword, node ?? pair.key), args, children: body });
         });
         return;
       }
@@ -353,6 +357,16 @@ class Translator {
         const name = this.keyText(entry);
         const path = `${type.collection}[${name}]`;
         const children: Statement[] = [];
+        if (type.readBody) {
+          // A block whose lines are entries (virtual_server_group): a list of them, as keepalived writes them.
+          this.items(entry.value, layout.what(name), path).forEach((item, index) => {
+            const node = this.resolve(item);
+            const parts = this.split(this.scalarText(node, `${layout.what(name)}[${index}]`, `${path}[${index}]`) ?? '', node);
+            if (parts[0]) children.push({ keyword: parts[0], args: parts.slice(1), children: undefined });
+          });
+          this.statements.push({ keyword: this.word(type.keyword, entry.key), args: [this.word(name, entry.key)], children });
+          continue;
+        }
         const body = this.map(entry.value, name, path, entry.key);
         if (body) this.eachKey(body, path, layout.what(name), this.specs(keywords), children);
         this.mergeReverse(children, keywords);
@@ -366,10 +380,39 @@ class Translator {
         const path = `${type.collection}[${index}]`;
         const body = this.map(item, path, path, item);
         const children: Statement[] = [];
-        if (body) this.eachKey(body, path, path, this.specs(keywords), children);
-        this.statements.push({ keyword: this.word(type.keyword, item), args: [], children });
+        const args = body && layout.header ? this.header(layout.header, body, `${layout.key}[${index}]`, path) : [];
+        if (layout.header && args.length === 0) return;
+        if (body) this.eachKey(body, path, path, this.specs(keywords), children, headerKeysOf(layout.header));
+        this.statements.push({ keyword: this.word(type.keyword, item), args, children });
       });
     }
+  }
+
+  /**
+   * A block's header words from their keys (`address: 192.0.2.1` and `port: 80`; `fwmark: 5`), each
+   * at its value's position, as its YAML header declares them; an error at the mapping when none is there.
+   */
+  private header(header: YamlHeader, map: YAMLMap<Node, Node | null>, what: string, path: string): Word[] {
+    const get = (key: string): Pair<Node, Node | null> | undefined => map.items.find((pair) => this.keyText(pair) === key);
+    const present = header.filter((keys) => get(keys[0]!.key) !== undefined);
+    if (present.length === 0) {
+      this.issue('error', path, `${what} needs ${header.map((keys) => keys[0]!.key).join(', or ')}`, this.location(map));
+      return [];
+    }
+    if (present.length > 1) {
+      const [first, second] = present.map((keys) => keys[0]!.key);
+      this.issue('error', path, `${what}: ${first} and ${second} exclude each other (one of them says what the block is)`, this.location(get(second!)?.key));
+    }
+    const words: Word[] = [];
+    for (const key of present[0]!) {
+      const pair = get(key.key);
+      if (!pair) continue;
+      const text = this.scalarText(pair.value, key.key, path);
+      if (text === undefined) continue;
+      if (key.tagged) words.push(this.word(key.key, pair.key));
+      words.push(this.word(text, pair.value));
+    }
+    return words;
   }
 
   /** One entry of a list of named bodies (`vrrpInstances: [{name: VI_1, ...}]`). */
@@ -618,6 +661,11 @@ class Translator {
       },
     };
   }
+}
+
+/** Every key a header may use: known keys of the block besides its keywords'. */
+function headerKeysOf(header: YamlHeader | undefined): string[] {
+  return (header ?? []).flatMap((keys) => keys.map((key) => key.key));
 }
 
 /** The weight `reverse: true` qualifies when the block gives none: its field's default. */
