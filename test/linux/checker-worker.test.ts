@@ -7,28 +7,17 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+import { runChecks, type CheckLine } from '../helpers/run-check.js';
 import { haveServers, makeCertificates, serverDir } from '../helpers/servers.js';
 
-const runCheck = join(import.meta.dirname, '..', 'checkers', 'run-check.mjs');
 const hostileServer = join(import.meta.dirname, '..', 'checkers', 'hostile-server.mjs');
 const SRV = '192.0.2.20';
-
-interface Result {
-  ok: boolean;
-  detail: string;
-  reason?: string;
-  attempts: number;
-  elapsedMs: number;
-}
 
 let lab: NamespaceLab | undefined;
 let dir = '';
 let chk: LabHost;
 
-async function run(options: Record<string, unknown>): Promise<Result[]> {
-  const { stdout } = await chk.exec('node', [runCheck, JSON.stringify(options)]);
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as Result);
-}
+const run = (options: Record<string, unknown>): Promise<CheckLine[]> => runChecks(chk, options);
 
 const common = (port: number) => ({ endpoint: { address: SRV, family: 'ipv4', port }, connectTimeoutMs: 1000, retry: 0, delayBeforeRetryMs: 0 });
 const urls = [{ path: '/', statusCodes: [[200, 299]] }];
@@ -65,7 +54,7 @@ describe.skipIf(!isRoot() || !haveServers)("the checkers' worker thread (needs r
       { type: 'TCP_CHECK', ...common(9) },
       { type: 'PING_CHECK', ...common(0) },
     ];
-    const outcome = (results: Result[]) => results.map((r) => [r.ok, r.reason ?? 'ok', r.detail]);
+    const outcome = (results: CheckLine[]) => results.map((r) => [r.ok, r.reason ?? 'ok', r.detail]);
     const inWorker = outcome(await run({ specs, thread: 'worker' }));
     const onMain = outcome(await run({ specs, thread: 'main' }));
     expect(inWorker).toEqual(onMain);
