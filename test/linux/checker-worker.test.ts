@@ -74,9 +74,12 @@ describe.skipIf(!isRoot() || !haveServers)("the checkers' worker thread (needs r
   test('an abort on the main thread ends the check in the worker at once, with the time it ran', { timeout: 30_000 }, async () => {
     const [aborted] = await run({ spec: { ...httpGet(8001), connectTimeoutMs: 5000 }, thread: 'worker', abortAfterMs: 300 });
     expect(aborted).toMatchObject({ ok: false, reason: 'timeout' });
-    expect(aborted?.detail).toMatch(/^timed out after \d+ ms during the response header \(0 bytes received\)$/);
-    // Ended by the abort (the time it ran), not by connect_timeout (which names its 5000 ms).
-    expect(aborted?.detail).not.toBe('timed out after 5000 ms during the response header (0 bytes received)');
+    // Ended by the abort (the time it ran), not by connect_timeout (which names its 5000 ms). The
+    // stage is the response header once connected; on a loaded machine the worker may still be
+    // starting or connecting when the abort comes, which is the same forwarding.
+    const ran = /^timed out after (\d+) ms during /.exec(aborted?.detail ?? '');
+    expect(ran, aborted?.detail).not.toBeNull();
+    expect(Number(ran?.[1])).toBeLessThan(5000);
   });
 
   test("a run's own retry reaches the worker (a real server's first run makes one attempt)", { timeout: 30_000 }, async () => {
