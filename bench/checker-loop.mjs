@@ -3,21 +3,25 @@
 // `intervalMs` (staggered), for `durationMs`, with the Linux adapter, as vrrpd runs them. Beside
 // them, what the protocol needs of the event loop: a timer every 10 ms (an advertisement timer at
 // VRRPv3's finest advert_int is 10 ms) whose lateness is recorded, and Node's event-loop delay
-// histogram. Prints one JSON object: checks done and their reasons, lateness and delay in ms, CPU.
+// histogram. `thread`: 'main' runs the checks on this loop, 'worker' in the checkers' worker
+// thread (src/linux/checkers/worker-checkers.ts), as the daemon does. Prints one JSON object:
+// checks done and their reasons, lateness and delay in ms, CPU (the whole process, every thread).
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Checker } from '../dist/checkers/checker.js';
+import { inThreadCheckers } from '../dist/checkers/checker.js';
 import { LinuxCheckerIo } from '../dist/linux/checkers/io.js';
+import { WorkerCheckers } from '../dist/linux/checkers/worker-checkers.js';
 import { RealClock } from '../dist/linux/real-clock.js';
 
-const { specs, checkers, intervalMs, durationMs } = JSON.parse(process.argv[2]);
+const { specs, checkers, intervalMs, durationMs, thread = 'main' } = JSON.parse(process.argv[2]);
 const io = new LinuxCheckerIo();
 const clock = new RealClock();
+const host = thread === 'worker' ? new WorkerCheckers(inThreadCheckers({ io, clock })) : inThreadCheckers({ io, clock });
 const reasons = {};
 let done = 0;
 let stopping = false;
 const loops = [];
 for (let i = 0; i < checkers; i++) {
-  const checker = new Checker(specs[i % specs.length], { io, clock });
+  const checker = host.checker(specs[i % specs.length]);
   loops.push(
     (async () => {
       await new Promise((resolve) => setTimeout(resolve, (intervalMs * i) / checkers));
@@ -54,6 +58,7 @@ const cpu = process.cpuUsage(cpuBefore);
 stopping = true;
 await Promise.all(loops);
 io.close();
+if (thread === 'worker') await host.close();
 lateness.sort((a, b) => a - b);
 const at = (q) => lateness[Math.min(lateness.length - 1, Math.floor(q * lateness.length))] ?? Number.NaN;
 process.stdout.write(

@@ -20,8 +20,10 @@ const SRV = '192.0.2.20';
 const VIP = '192.0.2.100';
 const CLK_TCK = 100;
 
-type Form = 'built-in' | 'curl';
+/** 'built-in, main loop': the checks on vrrpd's main loop (VRRPD_CHECKER_THREAD=main) rather than in the checkers' worker thread, for their CPU side by side. */
+type Form = 'built-in' | 'built-in, main loop' | 'curl';
 const FORMS: readonly Form[] = ['built-in', 'curl'];
+const LOAD_FORMS: readonly Form[] = ['built-in', 'built-in, main loop', 'curl'];
 
 export interface LoadFigures {
   readonly form: Form;
@@ -114,7 +116,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     idle = await loadRun(d, 'built-in', 1000, 0, windowS, accessLog);
     for (const intervalMs of intervals) {
       for (const checks of counts) {
-        for (const form of FORMS) {
+        for (const form of LOAD_FORMS) {
           options.log(`  ${checks} x ${form} every ${intervalMs} ms`);
           load.push(await loadRun(d, form, intervalMs, checks, windowS, accessLog));
         }
@@ -147,11 +149,12 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     String(f.falseFailures),
   ]);
   const ratios = load
-    .filter((f) => f.form === 'built-in')
+    .filter((f) => f.form !== 'curl')
     .map((builtIn) => {
       const curl = load.find((f) => f.form === 'curl' && f.checks === builtIn.checks && f.intervalMs === builtIn.intervalMs);
       return [
         `${builtIn.checks} x ${builtIn.intervalMs} ms`,
+        builtIn.form,
         curl ? fmt(curl.cpuMsPerCheck / builtIn.cpuMsPerCheck, 1) : '-',
         curl ? fmt(net(curl) / net(builtIn), 1) : '-',
         curl ? fmt(curl.cpuPct / builtIn.cpuPct, 1) : '-',
@@ -173,7 +176,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
       `vrrpd with no check: ${fmt(idlePct, 2)} % CPU, ${fmt(idle?.rssMb ?? Number.NaN)} MB RSS.\n\n` +
       table(['checks x interval', 'form (built-in / curl)', 'checks/s asked', 'checks/s served', 'CPU %', 'CPU ms per check', 'net of idle vrrpd', 'vrrpd RSS MB', 'false failures'], loadRows) +
       '\n\nCPU of curl / built-in:\n\n' +
-      table(['checks x interval', 'per check', 'per check, net of idle vrrpd', 'total'], ratios) +
+      table(['checks x interval', 'built-in', 'per check', 'per check, net of idle vrrpd', 'total'], ratios) +
       `\n\nDetection, one weight-0 check, fall 3, timeout = interval: nginx stopped to vrrpd's Fault (VIP released), ${trials} trial(s):\n\n` +
       table(['interval', 'form', 'bound ms (fall x interval + timeout)', 'median ms', 'max ms', 'within bound', 'never healthy'], detectionRows),
     data: { idle, load, detection },
@@ -181,7 +184,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
 }
 
 async function loadRun(d: LabHost, form: Form, intervalMs: number, checks: number, windowS: number, accessLog: string): Promise<LoadFigures> {
-  const vrrpd = startDaemon('vrrpd', d, config(form, intervalMs, checks, '  weight -1\n'));
+  const vrrpd = startDaemon('vrrpd', d, config(form, intervalMs, checks, '  weight -1\n'), form === 'built-in, main loop' ? { VRRPD_CHECKER_THREAD: 'main' } : {});
   try {
     await poll(() => holds(d, VIP), 30_000, 100);
     await sleep(2000);
@@ -266,6 +269,8 @@ async function detectionRuns(
 export interface LoopFigures {
   readonly mix: 'idle' | 'healthy' | 'hostile';
   readonly checkers: number;
+  /** Where the checks ran: the process's main loop, beside the timer, or the checkers' worker thread. */
+  readonly thread: 'main' | 'worker';
   readonly checks: number;
   readonly reasons: Readonly<Record<string, number>>;
   readonly timerLateP50: number;
@@ -281,8 +286,9 @@ export interface LoopFigures {
  * The event loop under checks: `checkers` built-in checkers every 100 ms, in one process as vrrpd
  * runs them, against nginx over HTTPS (healthy) or against the hostile servers (silent, trickling,
  * 100 MB bodies plain and over TLS, a trickled TLS handshake, resets), beside a 10 ms timer whose
- * lateness is what an advertisement timer would see. Needs no configuration: the checkers are
- * driven directly (bench/checker-loop.mjs).
+ * lateness is what an advertisement timer would see. Each case twice, one after the other: the
+ * checks on the timer's own loop, then in the checkers' worker thread as vrrpd runs them. Needs
+ * no configuration: the checkers are driven directly (bench/checker-loop.mjs).
  */
 export async function checkerLoopBench(options: BenchOptions): Promise<BenchReport> {
   const seconds = { full: 20, quick: 10, tiny: 3 }[options.mode];
@@ -312,14 +318,14 @@ export async function checkerLoopBench(options: BenchOptions): Promise<BenchRepo
       healthy: [ssl(443)],
       hostile: [http(8001), http(8002), http(8003), ssl(8103), ssl(8101), ssl(8122), http(8005), ssl(8120)],
     };
-    const run = async (mix: LoopFigures['mix'], checkers: number): Promise<void> => {
-      options.log(`  ${checkers} x ${mix} every 100 ms`);
+    const run = async (mix: LoopFigures['mix'], checkers: number, thread: LoopFigures['thread']): Promise<void> => {
+      options.log(`  ${checkers} x ${mix} every 100 ms, ${thread} thread`);
       const specs = mix === 'idle' ? [] : mixes[mix];
-      const { stdout } = await d.exec('node', [join(repoRoot(), 'bench', 'checker-loop.mjs'), JSON.stringify({ specs, checkers, intervalMs: 100, durationMs: seconds * 1000 })]);
-      figures.push({ mix, checkers, ...(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Omit<LoopFigures, 'mix' | 'checkers'>) });
+      const { stdout } = await d.exec('node', [join(repoRoot(), 'bench', 'checker-loop.mjs'), JSON.stringify({ specs, checkers, intervalMs: 100, durationMs: seconds * 1000, thread })]);
+      figures.push({ mix, checkers, thread, ...(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Omit<LoopFigures, 'mix' | 'checkers' | 'thread'>) });
     };
-    await run('idle', 0);
-    for (const checkers of counts) for (const mix of ['healthy', 'hostile'] as const) await run(mix, checkers);
+    await run('idle', 0, 'main');
+    for (const checkers of counts) for (const mix of ['healthy', 'hostile'] as const) for (const thread of ['main', 'worker'] as const) await run(mix, checkers, thread);
   } finally {
     hostile?.kill('SIGTERM');
     await nginx?.stop().catch(() => undefined);
@@ -329,6 +335,7 @@ export async function checkerLoopBench(options: BenchOptions): Promise<BenchRepo
   const rows = figures.map((f) => [
     f.mix,
     String(f.checkers),
+    f.thread,
     fmt(f.checks / f.seconds, 0),
     Object.entries(f.reasons)
       .map(([reason, count]) => `${reason} ${count}`)
@@ -342,8 +349,8 @@ export async function checkerLoopBench(options: BenchOptions): Promise<BenchRepo
   ]);
   return {
     name: 'checker-loop',
-    title: `The event loop under built-in checks every 100 ms, in one process (${seconds} s each): a 10 ms timer's lateness and Node's event-loop delay, ms`,
-    text: table(['servers', 'checkers', 'checks/s', 'outcomes', 'timer late p50', 'timer late p99', 'timer late max', 'loop delay p99', 'loop delay max', 'CPU %'], rows),
+    title: `The event loop under built-in checks every 100 ms, in one process, on its main loop or in the checkers' worker thread (${seconds} s each): a 10 ms timer's lateness and Node's event-loop delay on the main loop, ms`,
+    text: table(['servers', 'checkers', 'checks in', 'checks/s', 'outcomes', 'timer late p50', 'timer late p99', 'timer late max', 'loop delay p99', 'loop delay max', 'CPU %'], rows),
     data: figures,
   };
 }

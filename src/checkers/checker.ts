@@ -79,3 +79,20 @@ function delay(clock: Clock, ms: number, signal: AbortSignal | undefined): Promi
 export function checkBoundMs(spec: Pick<CheckSpec, 'connectTimeoutMs' | 'retry' | 'delayBeforeRetryMs'>): number {
   return (spec.retry + 1) * spec.connectTimeoutMs + spec.retry * spec.delayBeforeRetryMs;
 }
+
+/** One checker's runs, wherever they happen: a Checker on this loop, or one in a worker thread (src/linux/checkers/worker-checkers.ts). */
+export interface CheckRunner {
+  readonly spec: CheckSpec;
+  /** As Checker.run. */
+  run(signal?: AbortSignal, retry?: number): Promise<CheckResult>;
+}
+
+/** Where checkers run: a runner for each checker. */
+export interface CheckerHost {
+  checker(spec: CheckSpec): CheckRunner;
+}
+
+/** Checkers on the caller's own loop, with these sockets and this clock. */
+export function inThreadCheckers(options: CheckerOptions): CheckerHost {
+  return { checker: (spec) => new Checker(spec, options) };
+}

@@ -1,6 +1,6 @@
 // The supervisor wired to the real host: child processes, the file system, /proc, the notify FIFO,
-// the built-in checkers' sockets.
-import type { CheckerIo } from '../checkers/io.js';
+// where the built-in checkers run.
+import type { CheckerHost } from '../checkers/checker.js';
 import type { VrrpdConfig } from '../config/model.js';
 import type { Logger } from '../core/log.js';
 import { NotifyFifo } from '../notify/fifo.js';
@@ -10,12 +10,12 @@ import { LinuxFiles, linuxSecurityFs, ProcTable, systemUsers } from '../linux/tr
 import { ChildProcessRunner } from '../scripting/process-runner.js';
 import { Supervisor } from '../daemon/vrrp/supervisor.js';
 
-/** `checkers`: the built-in checkers' sockets; `trackerTypes`: other subsystems' tracked objects (BFD sessions). */
+/** `checkers`: where the built-in checkers run; `trackerTypes`: other subsystems' tracked objects (BFD sessions). */
 export async function linuxSupervisor(
   config: VrrpdConfig,
   clock: Clock,
   log: Logger,
-  extra: { readonly checkers?: CheckerIo; readonly trackerTypes?: (config: VrrpdConfig) => readonly TrackerType[] } = {},
+  extra: { readonly checkers?: CheckerHost; readonly trackerTypes?: (config: VrrpdConfig) => readonly TrackerType[] } = {},
 ): Promise<Supervisor> {
   const { checkers, trackerTypes } = extra;
   const fifo = config.global.notifyFifo ? await NotifyFifo.open(config.global.notifyFifo, log) : undefined;

@@ -27,7 +27,9 @@ import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
+import { inThreadCheckers } from '../checkers/checker.js';
 import { LinuxCheckerIo } from '../linux/checkers/io.js';
+import { WorkerCheckers } from '../linux/checkers/worker-checkers.js';
 import { linuxSecurityFs, systemUsers } from '../linux/tracking-ports.js';
 import { ScriptPolicy } from '../scripting/policy.js';
 import { ChildProcessRunner } from '../scripting/process-runner.js';
@@ -80,9 +82,16 @@ export async function run(options: RunOptions): Promise<number> {
   const lbHost = new LinuxLbHost();
   // The built-in checkers' sockets, shared by every vrrp_script with a checker block and every real server's built-in checker (one raw ICMP socket per family).
   const checkers = new LinuxCheckerIo();
+  // The checks themselves run in a worker thread (TLS handshakes are milliseconds of CPU each: on
+  // the main loop, hundreds a second held VRRP's timers back; bench checker-loop).
+  // VRRPD_CHECKER_THREAD=main keeps them on the main loop, for that comparison.
+  const onMainLoop = inThreadCheckers({ io: checkers, clock });
+  const checkerThreads = process.env['VRRPD_CHECKER_THREAD'] === 'main' ? undefined : new WorkerCheckers(onMainLoop);
+  const checkerHost = checkerThreads ?? onMainLoop;
   const closeHost = (): void => {
     platform.close();
     checkers.close();
+    void checkerThreads?.close();
     lbHost.close();
   };
   // BFD sessions run in a worker thread; VRRPD_BFD_THREAD=main puts them on the main loop, for
@@ -94,13 +103,13 @@ export async function run(options: RunOptions): Promise<number> {
     [
       // BFD first: its sessions exist (Down) when VRRP's track_bfd trackers are built, as keepalived's do.
       bfdSubsystem({ runtime: bfdRuntime, log, states: bfdStates }),
-      vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log, { checkers, trackerTypes: (c) => [bfdTrackerType(c, bfdStates, log)] }) }),
+      vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log, { checkers: checkerHost, trackerTypes: (c) => [bfdTrackerType(c, bfdStates, log)] }) }),
       lbSubsystem({
         clock,
         log,
         nft: new NftCli(),
         scripts: (config) => ({ policy: new ScriptPolicy(config.global, systemUsers(), linuxSecurityFs, log), runner, log }),
-        checkerIo: checkers,
+        checkers: checkerHost,
         conntrack: new Conntrack(),
         addresses: lbHost,
         interfaces: lbHost,

@@ -1,6 +1,6 @@
 // keepalived's own kinds of tracked object (registry.ts): vrrp_script, track_file,
 // vrrp_track_process and track_interface, built from one configuration.
-import type { CheckerIo } from '../checkers/io.js';
+import type { CheckerHost } from '../checkers/checker.js';
 import type { TrackScriptConfig, VrrpdConfig } from '../config/model.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
@@ -21,8 +21,8 @@ export interface TrackerServices {
   readonly policy: ScriptPolicy;
   readonly files: FileWatchPort;
   readonly processes: ProcessTablePort;
-  /** The built-in checkers' sockets; without them a vrrp_script with a checker block counts as failed. */
-  readonly checkers?: CheckerIo;
+  /** Where the built-in checkers run; without it a vrrp_script with a checker block counts as failed. */
+  readonly checkers?: CheckerHost;
 }
 
 export function builtinTrackerTypes(config: VrrpdConfig, services: TrackerServices): TrackerType[] {
@@ -40,7 +40,7 @@ export function builtinTrackerTypes(config: VrrpdConfig, services: TrackerServic
       logAllFailures: checker.logAllFailures,
       ...(checkers ? {} : { refused: 'the built-in checkers are not available here' }),
     };
-    const check = checkers ? checkerCheck(checkSpecOf(checker), script.timeoutMs, { io: checkers, clock }) : { run: () => Promise.reject(new Error('no checkers')) };
+    const check = checkers ? checkerCheck(checkers.checker(checkSpecOf(checker)), script.timeoutMs, clock) : { run: () => Promise.reject(new Error('no checkers')) };
     return new ScriptTracker(spec, clock, check, log);
   };
   return [

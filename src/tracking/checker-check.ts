@@ -1,14 +1,14 @@
 // A vrrp_script whose body is a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK,
 // DNS_CHECK, UDP_CHECK) instead of `script`: each run is one check of the built-in checker
-// (src/checkers), in this process, with no process per run. The vrrp_script's `timeout` bounds
-// the run as a script's; the checker's connect_timeout bounds each attempt within it.
-import { Checker, checkBoundMs, type CheckerOptions } from '../checkers/checker.js';
-import type { CheckSpec } from '../checkers/spec.js';
+// (src/checkers), in this process (on Linux in the checkers' worker thread), with no process per
+// run. The vrrp_script's `timeout` bounds the run as a script's; the checker's connect_timeout
+// bounds each attempt within it.
+import { checkBoundMs, type CheckRunner } from '../checkers/checker.js';
+import type { Clock } from '../core/clock.js';
 import type { TrackCheck } from './script-tracker.js';
 
-export function checkerCheck(spec: CheckSpec, timeoutMs: number, options: CheckerOptions): TrackCheck {
-  const checker = new Checker(spec, options);
-  const { clock } = options;
+export function checkerCheck(checker: CheckRunner, timeoutMs: number, clock: Clock): TrackCheck {
+  const { spec } = checker;
   // A timeout no shorter than the longest run bounds nothing the checker does not bound itself;
   // armed, it would race the checker's own deadline when they are equal (the default) and win,
   // hiding the checker's reason behind its own.

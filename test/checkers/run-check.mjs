@@ -2,20 +2,26 @@
 // adapter, and prints one JSON line per check: {ok, detail, reason, attempts, elapsedMs}. The
 // argument is {spec, count?, gapMs?} (one checker, `count` checks in a row) or {specs} (one check
 // of each, all at once in this process, printed in the order given). Uint8Array fields of a spec
-// are given as hex strings. Uses dist/ (test/helpers/global-setup.ts builds it).
-import { Checker } from '../../dist/checkers/checker.js';
+// are given as hex strings. `thread: 'worker'` runs them in the checkers' worker thread as vrrpd
+// does (default: on this loop); `abortAfterMs` aborts each check that long after it starts;
+// `retry` is each run's own (Checker.run's second argument).
+// Uses dist/ (test/helpers/global-setup.ts builds it).
+import { inThreadCheckers } from '../../dist/checkers/checker.js';
 import { LinuxCheckerIo } from '../../dist/linux/checkers/io.js';
+import { WorkerCheckers } from '../../dist/linux/checkers/worker-checkers.js';
 import { RealClock } from '../../dist/linux/real-clock.js';
 
-const { spec, specs, count = 1, gapMs = 0 } = JSON.parse(process.argv[2]);
+const { spec, specs, count = 1, gapMs = 0, thread = 'main', abortAfterMs, retry } = JSON.parse(process.argv[2]);
 const hex = (value) => (typeof value === 'string' ? Buffer.from(value.replace(/\s+/g, ''), 'hex') : value);
 const io = new LinuxCheckerIo();
 const clock = new RealClock();
+const host = thread === 'worker' ? new WorkerCheckers(inThreadCheckers({ io, clock })) : inThreadCheckers({ io, clock });
 const checkerOf = (given) => {
   if (given.payload !== undefined) given.payload = hex(given.payload);
   if (given.requireReply?.data !== undefined) given.requireReply.data = hex(given.requireReply.data);
   if (given.requireReply?.mask !== undefined) given.requireReply.mask = hex(given.requireReply.mask);
-  return new Checker(given, { io, clock });
+  const checker = host.checker(given);
+  return { run: () => checker.run(abortAfterMs === undefined ? undefined : AbortSignal.timeout(abortAfterMs), retry) };
 };
 const line = (result) => JSON.stringify({ ok: result.ok, detail: result.detail, reason: result.failure?.reason, attempts: result.attempts, elapsedMs: Math.round(result.elapsedMs) });
 if (specs) {
@@ -29,3 +35,4 @@ if (specs) {
   }
 }
 io.close();
+if (thread === 'worker') await host.close();

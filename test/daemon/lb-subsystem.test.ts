@@ -4,6 +4,7 @@
 // status and metrics report it, a reload keeps what stays, stop removes the tables.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { inThreadCheckers } from '../../src/checkers/checker.js';
 import type { CheckerIo, StreamEvents, StreamOptions } from '../../src/checkers/io.js';
 import type { VrrpdConfig } from '../../src/config/model.js';
 import type { RealServerConfig, VirtualServerConfig } from '../../src/config/virtual-server.js';
@@ -119,7 +120,7 @@ function setup(virtualServers: VirtualServerConfig[], addresses?: LbHost['addres
       runner,
       log,
     }),
-    checkerIo: io,
+    checkers: inThreadCheckers({ io, clock }),
     ...(addresses ? { addresses } : {}),
   };
   const config = baseConfig({ instances: [], virtualServers });

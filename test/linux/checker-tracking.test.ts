@@ -2,11 +2,13 @@
 // namespaces, against real services: nginx over HTTPS and HTTP and its TCP port, dnsmasq, a host
 // answering ICMP echo. A healthy check keeps the VIP, stopping the service moves it, starting it
 // brings it back after `rise`. Hostile servers (hostile-server.mjs) behind vrrp_scripts: each
-// failure's reason in `vrrpd status`, the log and the metrics. And the seed setups written with curl, then with the checker that
-// does the same, give the same hand-overs: the Kubernetes API HA check_apiserver (weight -2 over
+// failure's reason in `vrrpd status`, the log and the metrics. A checker carried over a SIGHUP
+// with its state and streak, a changed one started anew. UDP_CHECK against a small responder,
+// with require_reply. And the seed setups written with curl, then with the checker that does the
+// same, give the same hand-overs: the Kubernetes API HA check_apiserver (weight -2 over
 // priorities 101/100) and the controllers' kubelet healthz.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { holds, instanceConfig, startKeepalived, startVrrpd, vrrpdStatus, waitFor, type RunningDaemon } from '../helpers/daemons.js';
@@ -35,6 +37,18 @@ const statusOf = async (daemon: RunningDaemon) => (await vrrpdStatus(daemon)) as
 /** The tracker-changed lines vrrpd logged, as their messages. */
 const changes = (daemon: RunningDaemon): string[] =>
   daemon.lines.filter((line) => line.includes('"event":"tracker-changed"')).map((line) => (JSON.parse(line) as { msg: string }).msg);
+
+/** vrrpd's log lines of one event, parsed. */
+const events = (daemon: RunningDaemon, event: string): Array<Record<string, unknown>> =>
+  daemon.lines.filter((line) => line.includes(`"event":"${event}"`)).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** Rewrites vrrpd's configuration, sends SIGHUP and waits for the reload to be applied. */
+async function reload(daemon: RunningDaemon, config: string): Promise<void> {
+  const before = events(daemon, 'reloaded').length;
+  writeFileSync(daemon.configFile, config);
+  daemon.process.kill('SIGHUP');
+  await waitFor('the reload to be applied', async () => events(daemon, 'reloaded').length > before, 15_000);
+}
 
 async function vipMoves(from: LabHost, to: LabHost, what: string): Promise<void> {
   await waitFor(`${what}: the VIP to reach ${to.name}`, () => holds(to, VIP), 20_000);
@@ -126,6 +140,109 @@ describe.skipIf(!isRoot() || !haveKeepalived || !haveServers)('vrrp_script check
     await s.exec('nft', ['delete table inet ping']);
     await vipMoves(b, a, 'echo answered again');
     await dnsmasq.stop();
+  });
+});
+
+describe.skipIf(!isRoot() || !haveServers)('a checker across reloads (needs root, nginx)', () => {
+  // keepalived keeps a vrrp_script's state over a reload when it is unchanged; a checker's state
+  // is its last verdict and the streak towards the next one. log_all_failures logs every failed
+  // run while the tracker is still OK: the runs of one streak can be counted across the SIGHUP.
+  test('SIGHUP with the checker unchanged keeps its state and streak (no transition; fall counts runs on both sides); a changed checker starts anew', { timeout: 90_000 }, async () => {
+    await sweepStaleLabs();
+    dir = serverDir('checkreload');
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const s = await lab.addHost('s', [`${SRV}/24`]);
+    const nginxFile = nginxConfig(dir, 'nginx', { http: [`${SRV}:80`] });
+    const nginx = await startNginx(s, nginxFile, `${SRV}:80`);
+    const FALL = 6;
+    const config = (connectTimeout: number, priority: number) =>
+      `vrrp_script chk {\n  HTTP_GET {\n    url {\n      path /healthz\n    }\n    connect_ip ${SRV}\n    connect_timeout ${connectTimeout}\n    log_all_failures\n  }\n  interval 0.5\n  fall ${FALL}\n  rise 2\n  weight -20\n}\n` +
+      instanceConfig({ priority, version: 3, vip: `${VIP}/24`, extra: '  track_script {\n    chk\n  }' });
+    const vrrpd = startVrrpd(a, config(1, 150));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 15_000);
+    await waitFor('the checker to be OK', async () => (await statusOf(vrrpd))[0]?.trackers[0]?.state === 'ok', 10_000);
+    const transitions = () => events(vrrpd, 'tracker-changed').map((line) => `${String(line['from'])} -> ${String(line['state'])}`);
+    expect(transitions()).toEqual(['init -> ok']);
+
+    // Healthy, the instance's priority changed, the checker not: the tracker carries on, no transition.
+    await reload(vrrpd, config(1, 140));
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // three more runs
+    expect(transitions()).toEqual(['init -> ok']);
+    expect((await statusOf(vrrpd))[0]).toMatchObject({ effectivePriority: 140, trackers: [{ name: 'chk', state: 'ok' }] });
+
+    // nginx stopped: two failed runs, then a reload with the same checker. The streak goes on:
+    // the tracker fails at the FALL-th failed run counted from before the reload, coming from OK.
+    await nginx.stop();
+    const failedRuns = () => events(vrrpd, 'check-failed').length;
+    await waitFor('two failed runs', async () => failedRuns() >= 2, 10_000);
+    await reload(vrrpd, config(1, 150));
+    const atReload = failedRuns();
+    expect(atReload, 'the reload came too late to tell a carried-over streak from a new one').toBeLessThan(FALL);
+    await waitFor('the checker to fail', async () => transitions().length > 1, 15_000);
+    expect(transitions()).toEqual(['init -> ok', 'ok -> failed']);
+    expect(failedRuns()).toBe(FALL);
+    expect((await statusOf(vrrpd))[0]).toMatchObject({ effectivePriority: 130, trackers: [{ name: 'chk', state: 'failed', reason: 'refused' }] });
+
+    // connect_timeout changed: a new checker, whose first run decides from init.
+    await reload(vrrpd, config(2, 150));
+    await waitFor('the new checker to decide', async () => transitions().length > 2, 10_000);
+    expect(transitions()).toEqual(['init -> ok', 'ok -> failed', 'init -> failed']);
+  });
+});
+
+describe.skipIf(!isRoot() || !haveKeepalived)('UDP_CHECK moving a VIP (needs root, keepalived)', () => {
+  test('a UDP responder: the right reply keeps the VIP, a reply unlike require_reply hands it to keepalived, the right one takes it back, no responder (ICMP port unreachable) hands it over again', { timeout: 90_000 }, async () => {
+    await sweepStaleLabs();
+    dir = serverDir('checkudp');
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const s = await lab.addHost('s', [`${SRV}/24`]);
+    // Answers each "PING" with what the reply file holds at the time.
+    const replyFile = join(dir, 'reply');
+    writeFileSync(replyFile, 'PONG');
+    const responderFile = join(dir, 'udp-responder.cjs');
+    writeFileSync(
+      responderFile,
+      `const dgram = require('node:dgram'), fs = require('node:fs');\n` +
+        `const socket = dgram.createSocket('udp4');\n` +
+        `socket.on('message', (m, from) => { if (m.toString() === 'PING') socket.send(fs.readFileSync(${JSON.stringify(replyFile)}), from.port, from.address); });\n` +
+        `socket.bind(7070, ${JSON.stringify(SRV)}, () => console.log('ready'));\n`,
+    );
+    const responder = s.spawn('node', [responderFile]);
+    const responderLines: string[] = [];
+    responder.stdout?.on('data', (chunk: Buffer) => void responderLines.push(chunk.toString()));
+    await waitFor('the UDP responder', async () => responderLines.some((line) => line.includes('ready')), 15_000);
+    const vrrpd = startVrrpd(
+      a,
+      `vrrp_script chk_udp {\n  UDP_CHECK {\n    connect_ip ${SRV}\n    connect_port 7070\n    payload 50494e47\n    require_reply 504f4e47\n    connect_timeout 1\n  }\n  interval 0.5\n  fall 2\n  rise 2\n  weight -60\n}\n` +
+        instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_script {\n    chk_udp\n  }' }),
+    );
+    startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 15_000);
+    expect((await statusOf(vrrpd))[0]?.trackers[0]).toMatchObject({ name: 'chk_udp', state: 'ok', detail: 'UDP_CHECK: UDP reply of 4 bytes' });
+
+    writeFileSync(replyFile, 'NOPE');
+    await vipMoves(a, b, 'a wrong reply');
+    expect((await statusOf(vrrpd))[0]).toMatchObject({
+      state: 'Backup',
+      effectivePriority: 90,
+      trackers: [{ name: 'chk_udp', state: 'failed', reason: 'udp-reply', detail: 'UDP_CHECK: UDP reply differs from require_reply at byte 0' }],
+    });
+
+    writeFileSync(replyFile, 'PONG');
+    await vipMoves(b, a, 'the right reply again');
+
+    responder.kill('SIGTERM');
+    await vipMoves(a, b, 'no responder');
+    expect((await statusOf(vrrpd))[0]?.trackers[0]).toMatchObject({ name: 'chk_udp', state: 'failed', reason: 'refused', detail: 'UDP_CHECK: connection refused' });
+    expect(changes(vrrpd)).toEqual([
+      'vrrp_script chk_udp: OK (UDP_CHECK: UDP reply of 4 bytes)',
+      'vrrp_script chk_udp: failed (UDP_CHECK: UDP reply differs from require_reply at byte 0)',
+      'vrrp_script chk_udp: OK (UDP_CHECK: UDP reply of 4 bytes)',
+      'vrrp_script chk_udp: failed (UDP_CHECK: connection refused)',
+    ]);
   });
 });
 

@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runChecks, type CheckLine } from '../helpers/run-check.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 import { waitFor } from '../helpers/daemons.js';
 import { haveServers, makeCertificates, nginxConfig, serverDir, startDnsmasq, startNginx } from '../helpers/servers.js';
 
-const runCheck = join(import.meta.dirname, '..', 'checkers', 'run-check.mjs');
 const vrrpdBin = join(import.meta.dirname, '..', '..', 'bin', 'vrrpd');
 const hostileServer = join(import.meta.dirname, '..', 'checkers', 'hostile-server.mjs');
 /** keepalived's genhash (Debian's keepalived package has it): the reference for `vrrpd genhash`. */
@@ -22,13 +22,7 @@ const SRV = '192.0.2.20';
 const SRV6 = '2001:db8::20';
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 
-interface Result {
-  ok: boolean;
-  detail: string;
-  reason?: string;
-  attempts: number;
-  elapsedMs: number;
-}
+type Result = CheckLine;
 
 let lab: NamespaceLab | undefined;
 let dir = '';
@@ -37,14 +31,12 @@ let srv: LabHost;
 const hostileLines: string[] = [];
 
 async function check(spec: Record<string, unknown>): Promise<Result> {
-  const { stdout } = await chk.exec('node', [runCheck, JSON.stringify({ spec })]);
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Result;
+  return (await runChecks(chk, { spec })).pop() ?? ({} as Result);
 }
 
 /** One check of each spec, all at once in one process; the results in the same order. */
 async function checks(specs: readonly Record<string, unknown>[]): Promise<Result[]> {
-  const { stdout } = await chk.exec('node', [runCheck, JSON.stringify({ specs })]);
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as Result);
+  return runChecks(chk, { specs });
 }
 
 const endpoint = (port: number, family: 'ipv4' | 'ipv6' = 'ipv4', extra: Record<string, unknown> = {}) => ({ address: family === 'ipv4' ? SRV : SRV6, family, port, ...extra });

@@ -3,6 +3,7 @@
 // by the script's timeout, and carried over a reload while its definition is equal. Virtual clock;
 // the server is played by the test (test/checkers/fake-io.ts).
 import { describe, expect, test } from 'vitest';
+import { inThreadCheckers } from '../../src/checkers/checker.js';
 import type { CheckerConfig } from '../../src/config/checkers.js';
 import type { VrrpdConfig } from '../../src/config/model.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
@@ -51,7 +52,7 @@ function setUp(io: FakeIo | undefined) {
       processes: new FakeProcessTable(),
       users: new UserDatabase('root:x:0:0::/:/bin/sh\n', ''),
       security: { stat: () => ({ uid: 0, gid: 0, mode: 0o100755 }), realpath: (path: string) => path },
-      ...(io ? { checkers: io } : {}),
+      ...(io ? { checkers: inThreadCheckers({ io, clock }) } : {}),
     });
   return { clock, records, supervisor };
 }

@@ -66,6 +66,31 @@ describe('ScriptTracker', () => {
     ]);
   });
 
+  test("a checker's warmup delays the first run by random x warmup, in [0, warmup); then every interval", async () => {
+    const firstRunAt = (random: (() => number) | undefined): number | undefined => {
+      const clock = new VirtualClock();
+      const runner = new FakeRunner();
+      const started = clock.now();
+      let at: number | undefined;
+      const check = { run: (signal: AbortSignal) => ((at ??= clock.now() - started), processCheck(runner, ['/bin/check'], ROOT, 800).run(signal)) };
+      const script = new ScriptTracker({ name: 'chk', intervalMs: 1000, rise: 1, fall: 1, initFail: false, warmupMs: 2000 }, clock, check, capturingLogger().log, random);
+      script.start();
+      clock.advanceBy(2000);
+      script.stop();
+      return at;
+    };
+    // The injected draw in [0, 1) decides the delay: 0 runs at once, 0.75 at 1500 ms, the largest draw just under 2000.
+    expect(firstRunAt(() => 0)).toBe(0);
+    expect(firstRunAt(() => 0.75)).toBe(1500);
+    expect(firstRunAt(() => 0.9999)).toBeCloseTo(1999.8, 6);
+    // Math.random (the daemon's): every first run lands in [0, 2000), and not all at one time.
+    const draws = Array.from({ length: 40 }, () => firstRunAt(undefined));
+    expect(draws.every((at) => at !== undefined && at >= 0 && at < 2000)).toBe(true);
+    expect(new Set(draws).size).toBeGreaterThan(1);
+  });
+
+
+
   test('init_fail starts failed and needs rise successes', async () => {
     const { script, step } = tracker({ rise: 2, initFail: true });
     expect(script.state).toBe('failed');

@@ -11,7 +11,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { equalValues } from '../../core/equal.js';
 import type { Logger } from '../../core/log.js';
 import type { CommandHandler } from '../../control/server.js';
-import type { CheckerIo } from '../../checkers/io.js';
+import type { CheckerHost } from '../../checkers/checker.js';
 import { CheckLoop, retrying, type CheckOutcome, type RealServerCheck } from '../../lb/check-loop.js';
 import { CONNECTION_SCHEDULERS, type ConnectionCount, type VirtualServerSpec } from '../../lb/model.js';
 import { ServerPool, type PoolEvent } from '../../lb/pool.js';
@@ -39,8 +39,8 @@ export interface LbHost {
   readonly nft: NftablesPort;
   /** Who scripts (notify, quorum, MISC_CHECK) run as, for a configuration (its script_user). */
   scripts(config: VrrpdConfig): ScriptHost;
-  /** The sockets of the built-in checkers (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK); MISC_CHECK is the subsystem's own script. */
-  readonly checkerIo?: CheckerIo;
+  /** Where the built-in checkers run (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK); MISC_CHECK is the subsystem's own script. */
+  readonly checkers?: CheckerHost;
   readonly conntrack?: ConnectionTrackingPort;
   /** For ha_suspend. */
   readonly addresses?: AddressWatchPort;
@@ -263,9 +263,9 @@ export class LbSubsystem implements Subsystem {
         clock: this.host.clock,
       });
     }
-    const io = this.host.checkerIo;
-    if (!io) throw new Error(`${what}: ${checker.config.type} needs the built-in checkers' sockets, which this host does not give`);
-    return builtinCheck(checker.config, { io, clock: this.host.clock });
+    const checkers = this.host.checkers;
+    if (!checkers) throw new Error(`${what}: ${checker.config.type} needs the built-in checkers, which this host does not run`);
+    return builtinCheck(checker.config, checkers);
   }
 
   private startChecks(service: Service): void {

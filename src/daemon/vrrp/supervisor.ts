@@ -1,7 +1,7 @@
 // Tracking, sync groups and notifications for a running daemon, built from the configuration
 // model. The daemon sees it through DaemonHooks (hooks.ts) only. Trackers are built through the
 // tracker registry (src/tracking/registry.ts): keepalived's own kinds, plus any a subsystem adds.
-import type { CheckerIo } from '../../checkers/io.js';
+import type { CheckerHost } from '../../checkers/checker.js';
 import type { SyncGroupConfig, VrrpdConfig, VrrpInstanceConfig } from '../../config/model.js';
 import type { Clock } from '../../core/clock.js';
 import { equalValues } from '../../core/equal.js';
@@ -35,8 +35,8 @@ export interface SupervisorPorts {
   readonly users: UserDatabase;
   readonly security: SecurityFs;
   readonly fifo?: FifoPort;
-  /** The built-in checkers' sockets (vrrp_scripts with a checker block). */
-  readonly checkers?: CheckerIo;
+  /** Where the built-in checkers run (vrrp_scripts with a checker block). */
+  readonly checkers?: CheckerHost;
   /** Kinds of tracked object other subsystems add to keepalived's own (track_bfd, checkers). */
   readonly trackerTypes?: (config: VrrpdConfig) => readonly TrackerType[];
 }

@@ -3,16 +3,14 @@
 // intervals while it reloads or starts notify scripts (figures in docs/architecture.md). The
 // in-thread runtime is the same engine on the caller's loop, for tests and for that comparison
 // (VRRPD_BFD_THREAD=main).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { DISCARD_REASONS, type DiscardReason } from '../../bfd/packet.js';
 import type { StateChange } from '../../bfd/session.js';
 import type { SessionSpec, TableChanges } from '../../bfd/session-table.js';
 import type { BfdRuntime, BfdStatus } from '../../daemon/bfd/ports.js';
 import { BfdEngine } from './engine.js';
+import { workerFile } from '../worker-file.js';
 import type { WorkerReport, WorkerRequest } from './messages.js';
 
 const EMPTY_STATUS: BfdStatus = {
@@ -68,14 +66,6 @@ export class InThreadBfdRuntime extends RuntimeEvents implements BfdRuntime {
   }
 }
 
-/** Where the compiled worker is: beside this file in dist/, or in dist/ when this runs from src/ (vitest). */
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const beside = join(here, '..', 'worker.js');
-  if (existsSync(beside)) return beside;
-  return join(here, '..', '..', '..', '..', 'dist', 'linux', 'bfd', 'worker.js');
-}
-
 /** The engine in a worker thread of its own. */
 export class WorkerBfdRuntime extends RuntimeEvents implements BfdRuntime {
   private readonly worker: Worker;
@@ -86,7 +76,7 @@ export class WorkerBfdRuntime extends RuntimeEvents implements BfdRuntime {
 
   constructor() {
     super();
-    this.worker = new Worker(workerFile());
+    this.worker = new Worker(workerFile(import.meta.url, 'linux/bfd/worker.js'));
     this.worker.on('message', (report: WorkerReport) => this.onReport(report));
     this.worker.on('error', (error) => this.failed(new Error(`the BFD worker thread failed: ${error.message}`)));
     this.worker.on('exit', (code) => {
