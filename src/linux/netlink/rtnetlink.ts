@@ -88,7 +88,12 @@ export type NetlinkEvent =
 export class Rtnetlink {
   private readonly requests = new RequestWindow();
 
-  private constructor(private readonly socket: RtNetlinkSocket) {}
+  private constructor(private readonly socket: RtNetlinkSocket) {
+    // A receive error (ENOBUFS: answers dropped by a full receive buffer) may have taken the
+    // answers of the requests awaiting theirs: they fail with it rather than wait forever and
+    // hold the window. Without a listener the socket's 'error' would end the daemon.
+    socket.socket.on('error', (error) => this.requests.failInFlight(netlinkError(error, 'receive an answer')));
+  }
 
   /** The most requests that were awaiting their answer at once since this socket opened. */
   get peakInFlight(): number {
@@ -184,15 +189,43 @@ export class Rtnetlink {
   watch(onEvent: (event: NetlinkEvent) => void): () => void {
     const socket = createRtNetlink();
     for (const group of ['LINK', 'IPV4_IFADDR', 'IPV6_IFADDR'] as const) socket.addMembership(group);
+    // The addresses as the notifications told them, to tell what changed unseen after an overflow.
+    const known = new Map<string, AddressMessage>();
+    const report = (address: AddressMessage, removed: boolean): void => {
+      if (removed) known.delete(addressKey(address));
+      else known.set(addressKey(address), address);
+      onEvent({ type: 'address', address, removed });
+    };
+    void this.addresses().then(
+      (addresses) => {
+        for (const address of addresses) if (!known.has(addressKey(address))) known.set(addressKey(address), address);
+      },
+      () => undefined, // the resync after an overflow reads them again
+    );
     socket.socket.on('message', (messages) => {
       for (const message of messages) {
         if (message.type !== RTM_NEWADDR && message.type !== RTM_DELADDR) continue;
         const address = parseAddressMessage(message.data);
-        if (address) onEvent({ type: 'address', address, removed: message.type === RTM_DELADDR });
+        if (address) report(address, message.type === RTM_DELADDR);
       }
     });
     socket.on('message', (messages) => {
       for (const message of messages) if (message.kind === 'link') onEvent({ type: 'link', link: linkInfo(message) });
+    });
+    // ENOBUFS: the kernel dropped notifications the loop had no time to read (a burst of
+    // thousands of address changes). What they said is read again: every link (the caller keeps
+    // only changes) and the difference between the addresses known and those present.
+    let resyncing = false;
+    socket.socket.on('error', () => {
+      if (resyncing) return;
+      resyncing = true;
+      void Promise.all([this.links(), this.addresses()])
+        .then(([links, addresses]) => {
+          for (const link of links) onEvent({ type: 'link', link });
+          for (const change of addressChanges(known, addresses)) report(change.address, change.removed);
+        })
+        .catch(() => undefined) // the next notification or overflow tries again
+        .finally(() => (resyncing = false));
     });
     socket.socket.ref(true);
     return () => socket.socket.close();
@@ -252,7 +285,7 @@ interface Waiting {
  * reported "Multipart message not terminated properly"; a second dump meanwhile got EBUSY). In
  * order of asking: nothing overtakes a dump asked before it.
  */
-class RequestWindow {
+export class RequestWindow {
   private inFlight = 0;
   private dumping = false;
   private readonly waiting: Waiting[] = [];
@@ -273,6 +306,13 @@ class RequestWindow {
     return this.enqueue(key, request);
   }
 
+  /** Fails every request awaiting its answer with `error` and frees their places (the answers were lost). */
+  failInFlight(error: Error): void {
+    for (const fail of [...this.sent]) fail(error);
+  }
+
+  private readonly sent = new Set<(error: Error) => void>();
+
   private enqueue<T>(dumpKey: string | undefined, request: () => Promise<T>): Promise<T> {
     let start!: () => void;
     const answer = new Promise<T>((resolve, reject) => {
@@ -280,13 +320,20 @@ class RequestWindow {
         this.inFlight += 1;
         this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
         if (dumpKey !== undefined) this.dumping = true;
-        request()
-          .then(resolve, reject)
-          .finally(() => {
-            this.inFlight -= 1;
-            if (dumpKey !== undefined) this.dumping = false;
-            this.next();
-          });
+        // Settled once: by its answer, or by failInFlight when the answer was lost.
+        const settle = (outcome: () => void): void => {
+          if (!this.sent.delete(fail)) return;
+          outcome();
+          this.inFlight -= 1;
+          if (dumpKey !== undefined) this.dumping = false;
+          this.next();
+        };
+        const fail = (error: Error): void => settle(() => reject(error));
+        this.sent.add(fail);
+        request().then(
+          (value) => settle(() => resolve(value)),
+          (error: unknown) => settle(() => reject(error)),
+        );
       };
     });
     this.waiting.push(dumpKey === undefined ? { start } : { dumpKey, start, shared: answer });
@@ -301,6 +348,19 @@ class RequestWindow {
       first.start();
     }
   }
+}
+
+function addressKey(address: AddressMessage): string {
+  return `${address.interfaceIndex} ${address.address}/${address.prefixLength}`;
+}
+
+/** What changed between the addresses known and those present: removals, then additions. */
+export function addressChanges(known: ReadonlyMap<string, AddressMessage>, present: readonly AddressMessage[]): Array<{ address: AddressMessage; removed: boolean }> {
+  const now = new Map(present.map((address) => [addressKey(address), address]));
+  return [
+    ...[...known].filter(([key]) => !now.has(key)).map(([, address]) => ({ address, removed: true })),
+    ...[...now].filter(([key]) => !known.has(key)).map(([, address]) => ({ address, removed: false })),
+  ];
 }
 
 /** The package's errors carry the errno's name in their text ("Request rejected: EEXIST"). */
