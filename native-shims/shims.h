@@ -257,3 +257,5 @@ void RegisterSignalPipe(Napi::Env env, Napi::Object exports);
 void InitBfdSocket(Napi::Env env, Napi::Object exports);
 // monotonic_timer.cc: MonotonicTimer (a timerfd on CLOCK_MONOTONIC: the protocol timers' wake-up).
 void InitMonotonicTimer(Napi::Env env, Napi::Object exports);
+// thread_priority.cc: setThreadNice (the calling thread's nice value; the BFD worker's).
+void RegisterThreadPriority(Napi::Env env, Napi::Object exports);

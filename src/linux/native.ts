@@ -90,6 +90,8 @@ export interface NativeShims {
   BfdSocket: new (options: BfdSocketOptions, onDatagram: BfdDatagramCallback) => NativeBfdSocket;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */
   realtimeSignalMin(): number;
+  /** Sets the calling thread's nice value (-20..19); a negative one needs CAP_SYS_NICE. */
+  setThreadNice(nice: number): void;
 }
 
 let shims: NativeShims | undefined;

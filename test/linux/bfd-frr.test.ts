@@ -2,6 +2,7 @@
 // come Up over IPv4 and IPv6, single- and multi-hop; both ends agree on the timers and keep the
 // session Up through Poll Sequences either side starts (FRR reconfigured, vrrpd reloaded); each end goes Down with the diagnostic the other's departure
 // calls for; hostile and malformed packets are counted and change nothing.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { encodeControlPacket } from '../../src/bfd/packet.js';
 import { bfdBlock, sendDatagrams, startVrrpdConf, type LabVrrpd } from '../helpers/bfd-lab.js';
@@ -85,6 +86,12 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     expect(await ours.session('up6')).toMatchObject({ state: 'Up', upTransitions: 1, downTransitions: 0, polling: false, timers: { transmitInterval: 250_000, detectionTime: 1_200_000 } });
     expect((await frr.counters()).every((peer) => peer['session-down'] === 0)).toBe(true);
     expect(ours.events('bfd-error')).toEqual([]);
+    // The sessions' worker thread runs at nice -10 (root here), the daemon's main thread at 0.
+    const nice = (tid: string): number => Number(readFileSync(`/proc/${ours.process.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const threads = readdirSync(`/proc/${ours.process.pid}/task`);
+    expect(nice(String(ours.process.pid))).toBe(0);
+    expect(threads.filter((tid) => nice(tid) === -10)).toHaveLength(1);
+    expect(ours.events('bfd-started')[0]).toMatchObject({ threadNice: -10, msg: 'BFD: up4, up6; its thread at nice -10' });
     // `vrrpd status` (text) lists the sessions under their own heading.
     const text = await ours.statusText();
     expect(text.split('\n')[0]).toMatch(/^BFD\s+STATE\s+SINCE\s+PEER\s+REMOTE DISCR\s+TX\s+DETECT\s+LAST DOWN$/);

@@ -65,7 +65,14 @@ export class BfdSubsystem implements Subsystem {
     }
     states.keepOnly(this.sessionNames(this.config));
     this.runtime = runtime;
-    log.info({ event: 'bfd-started', sessions: this.sessionNames(this.config) }, `BFD: ${this.sessionNames(this.config).join(', ')}`);
+    // The worker thread's priority (src/linux/bfd/worker.ts): without CAP_SYS_NICE it runs at the
+    // daemon's, and BFD at 10-50 ms shares the cores with everything else (bench/RESULTS.md "BFD").
+    const thread = runtime.threadPriority;
+    const priority = !thread ? '' : thread.error === undefined ? `; its thread at nice ${thread.nice}` : `; its thread at the daemon's priority (${thread.error}: nice ${thread.nice} needs CAP_SYS_NICE)`;
+    log.info(
+      { event: 'bfd-started', sessions: this.sessionNames(this.config), ...(thread ? { threadNice: thread.error === undefined ? thread.nice : null } : {}) },
+      `BFD: ${this.sessionNames(this.config).join(', ')}${priority}`,
+    );
   }
 
   async reload(config: VrrpdConfig): Promise<ReloadSummary> {

@@ -10,4 +10,6 @@ export type WorkerReport =
   /** A state change, with the status right after it. */
   | { readonly type: 'state'; readonly session: string; readonly change: StateChange; readonly status: BfdStatus }
   | { readonly type: 'status'; readonly status: BfdStatus }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  /** The thread's nice value at start, or why the kernel refused it. */
+  | { readonly type: 'priority'; readonly nice: number; readonly error?: string };

@@ -73,6 +73,8 @@ export class WorkerBfdRuntime extends RuntimeEvents implements BfdRuntime {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (changes: TableChanges | undefined) => void; reject: (error: Error) => void }>();
   private exited = false;
+  /** The worker thread's nice value as it reported it at start (status shows it). */
+  threadPriority: { readonly nice: number; readonly error?: string } | undefined;
 
   constructor() {
     super();
@@ -127,6 +129,9 @@ export class WorkerBfdRuntime extends RuntimeEvents implements BfdRuntime {
         return;
       case 'error':
         this.failed(new Error(report.message));
+        return;
+      case 'priority':
+        this.threadPriority = report;
         return;
     }
   }

@@ -4,6 +4,7 @@
 // figures). It logs nothing itself: state changes, status and errors go to the main thread.
 import { randomFillSync } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import { nativeShims } from '../native.js';
 import { RealClock } from '../real-clock.js';
 import { BfdEngine } from './engine.js';
 import type { WorkerReport, WorkerRequest } from './messages.js';
@@ -13,6 +14,20 @@ const STATUS_EVERY_MS = 250;
 
 const port = parentPort;
 if (!port) throw new Error('src/linux/bfd/worker.ts runs as a worker thread');
+
+/**
+ * This thread's nice value: its timers must get a core before the main thread's work (1000
+ * instances starting, a notify burst), the way keepalived runs its BFD process apart. Without
+ * CAP_SYS_NICE (a pod with NET_ADMIN and NET_RAW only) the kernel refuses and the thread keeps the
+ * process's priority; the main thread is told (bfd-thread-priority in the log).
+ */
+export const BFD_THREAD_NICE = -10;
+let priority: string | undefined;
+try {
+  nativeShims().setThreadNice(BFD_THREAD_NICE);
+} catch (error) {
+  priority = (error as Error).message;
+}
 
 const post = (report: WorkerReport): void => port.postMessage(report);
 const words = new Uint32Array(64);
@@ -31,6 +46,7 @@ const engine = new BfdEngine(new RealClock({ lateExpiryTurns: 1 }), random, {
   stateChanged: (session, change) => post({ type: 'state', session, change, status: engine.status() }),
   error: (error) => post({ type: 'error', message: error.message }),
 });
+port.postMessage({ type: 'priority', nice: BFD_THREAD_NICE, ...(priority !== undefined ? { error: priority } : {}) } satisfies WorkerReport);
 const reporter = setInterval(() => post({ type: 'status', status: engine.status() }), STATUS_EVERY_MS);
 
 port.on('message', (request: WorkerRequest) => {
