@@ -34,7 +34,7 @@ export class InterfaceMissingError extends Error {
 }
 
 export class LinuxPlatform implements Platform {
-  readonly addresses: AddressPort;
+  readonly addresses: AddressPort & { linkSeen(name: string, index: number): void };
   readonly routes: RoutePort & { removeStale(): Promise<string[]> };
   private readonly netlink = Rtnetlink.open();
   /** keepalived use_vmac: the macvlans, created before the instances that use them start (see vmac.ts). */
@@ -149,6 +149,7 @@ export class LinuxPlatform implements Platform {
     return this.netlink.watch((event) => {
       if (event.type === 'link') {
         names.set(event.link.index, event.link.name);
+        this.addresses.linkSeen(event.link.name, event.link.index);
         // The kernel repeats link messages for many reasons; only a change of up/down matters.
         if (lastUp.get(event.link.index) === event.link.up) return;
         lastUp.set(event.link.index, event.link.up);
@@ -205,15 +206,34 @@ export class LinuxPlatform implements Platform {
 
 /** Adds and removes virtual addresses, never touching one vrrpd did not add. */
 class NetlinkAddresses implements AddressPort {
+  /**
+   * Interface indexes by name, so that taking over (add, then the gratuitous ARP) costs one round
+   * trip, not a link dump first (issue 16: the hand-over). Kept current by the link notifications
+   * the platform follows; an index gone stale anyway (the interface re-created) is ENODEV, and the
+   * name is looked up again once.
+   */
+  private readonly indexes = new Map<string, number>();
+
   constructor(
     private readonly netlink: Rtnetlink,
     private readonly link: (name: string) => Promise<LinkInfo>,
   ) {}
 
+  /** A link notification: the name's index now. */
+  linkSeen(name: string, index: number): void {
+    if (this.indexes.has(name)) this.indexes.set(name, index);
+  }
+
   async add(spec: VirtualAddressSpec): Promise<void> {
-    const { index } = await this.link(spec.device);
+    let index = await this.indexOf(spec.device);
     try {
-      await this.netlink.addAddress({ ...spec, interfaceIndex: index });
+      try {
+        await this.netlink.addAddress({ ...spec, interfaceIndex: index });
+      } catch (error) {
+        if (!(error instanceof NetlinkError) || error.errno !== 'ENODEV') throw error;
+        index = await this.indexOf(spec.device, true);
+        await this.netlink.addAddress({ ...spec, interfaceIndex: index });
+      }
     } catch (error) {
       if (!(error instanceof NetlinkError) || error.errno !== 'EEXIST') throw error;
       const existing = await this.find(spec, index);
@@ -224,10 +244,18 @@ class NetlinkAddresses implements AddressPort {
   }
 
   async remove(spec: VirtualAddressSpec): Promise<void> {
-    const { index } = await this.link(spec.device);
+    const index = await this.indexOf(spec.device, true);
     const existing = await this.find(spec, index);
     if (!existing || existing.protocol !== VRRPD_ADDRESS_PROTOCOL) return;
     await this.netlink.deleteAddress({ ...spec, interfaceIndex: index }).catch(ignoreGone);
+  }
+
+  private async indexOf(device: string, fresh = false): Promise<number> {
+    const known = this.indexes.get(device);
+    if (known !== undefined && !fresh) return known;
+    const { index } = await this.link(device);
+    this.indexes.set(device, index);
+    return index;
   }
 
   private async find(spec: VirtualAddressSpec, index: number): Promise<AddressMessage | undefined> {
