@@ -73,7 +73,7 @@ export class WorkerBfdRuntime extends RuntimeEvents implements BfdRuntime {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (changes: TableChanges | undefined) => void; reject: (error: Error) => void }>();
   private exited = false;
-  /** The worker thread's nice value as it reported it at start (status shows it). */
+  /** The worker thread's nice value as it reported it at start (the subsystem's bfd-started line says it). */
   threadPriority: { readonly nice: number; readonly error?: string } | undefined;
 
   constructor() {

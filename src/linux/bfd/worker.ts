@@ -19,9 +19,9 @@ if (!port) throw new Error('src/linux/bfd/worker.ts runs as a worker thread');
  * This thread's nice value: its timers must get a core before the main thread's work (1000
  * instances starting, a notify burst), the way keepalived runs its BFD process apart. Without
  * CAP_SYS_NICE (a pod with NET_ADMIN and NET_RAW only) the kernel refuses and the thread keeps the
- * process's priority; the main thread is told (bfd-thread-priority in the log).
+ * process's priority; the main thread is told, and says so in its bfd-started log line.
  */
-export const BFD_THREAD_NICE = -10;
+const BFD_THREAD_NICE = -10;
 let priority: string | undefined;
 try {
   nativeShims().setThreadNice(BFD_THREAD_NICE);
@@ -46,7 +46,7 @@ const engine = new BfdEngine(new RealClock({ lateExpiryTurns: 1 }), random, {
   stateChanged: (session, change) => post({ type: 'state', session, change, status: engine.status() }),
   error: (error) => post({ type: 'error', message: error.message }),
 });
-port.postMessage({ type: 'priority', nice: BFD_THREAD_NICE, ...(priority !== undefined ? { error: priority } : {}) } satisfies WorkerReport);
+post({ type: 'priority', nice: BFD_THREAD_NICE, ...(priority !== undefined ? { error: priority } : {}) });
 const reporter = setInterval(() => post({ type: 'status', status: engine.status() }), STATUS_EVERY_MS);
 
 port.on('message', (request: WorkerRequest) => {

@@ -289,6 +289,8 @@ export class RequestWindow {
   private inFlight = 0;
   private dumping = false;
   private readonly waiting: Waiting[] = [];
+  /** How to fail each request sent and not yet answered (failInFlight). */
+  private readonly sent = new Set<(error: Error) => void>();
   peakInFlight = 0;
 
   acknowledged<T>(request: () => Promise<T>): Promise<T> {
@@ -310,8 +312,6 @@ export class RequestWindow {
   failInFlight(error: Error): void {
     for (const fail of [...this.sent]) fail(error);
   }
-
-  private readonly sent = new Set<(error: Error) => void>();
 
   private enqueue<T>(dumpKey: string | undefined, request: () => Promise<T>): Promise<T> {
     let start!: () => void;
