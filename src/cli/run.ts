@@ -8,33 +8,18 @@ import type { VrrpdConfig } from '../config/model.js';
 import { DEFAULT_CONTROL_SOCKET } from '../control/protocol.js';
 import { ControlServer, type CommandHandler } from '../control/server.js';
 import { createLogger } from '../core/log.js';
-import { BfdSessionStates } from '../daemon/bfd/session-states.js';
-import { bfdSubsystem } from '../daemon/bfd/subsystem.js';
-import { bfdTrackerType } from '../daemon/bfd/track-bfd.js';
 import { Daemon } from '../daemon/daemon.js';
 import type { DumpFormat } from '../daemon/dump-formats.js';
 import type { ListenAddress } from '../daemon/operations/http-listener.js';
 import { Operations } from '../daemon/operations/operations.js';
 import { registerTestHooks } from '../daemon/operations/test-hooks.js';
-import { lbSubsystem } from '../daemon/lb/subsystem.js';
-import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
-import { InThreadBfdRuntime, WorkerBfdRuntime } from '../linux/bfd/runtime.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
-import { Conntrack } from '../linux/conntrack.js';
-import { LinuxLbHost } from '../linux/lb-host.js';
-import { NftCli } from '../linux/nftables/nft.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
-import { inThreadCheckers } from '../checkers/checker.js';
-import { LinuxCheckerIo } from '../linux/checkers/io.js';
-import { WorkerCheckers } from '../linux/checkers/worker-checkers.js';
-import { linuxSecurityFs, systemUsers } from '../linux/tracking-ports.js';
-import { ScriptPolicy } from '../scripting/policy.js';
-import { ChildProcessRunner } from '../scripting/process-runner.js';
-import { linuxSupervisor } from './linux-supervisor.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
+import { hostSubsystems } from './subsystems.js';
 
 export interface RunOptions {
   readonly file: string;
@@ -79,44 +64,9 @@ export async function run(options: RunOptions): Promise<number> {
   }
   const platform = new LinuxPlatform(log);
   const clock = new RealClock();
-  const lbHost = new LinuxLbHost();
-  // The built-in checkers' sockets, shared by every vrrp_script with a checker block and every real server's built-in checker (one raw ICMP socket per family).
-  const checkers = new LinuxCheckerIo();
-  // The checks themselves run in a worker thread (TLS handshakes are milliseconds of CPU each: on
-  // the main loop, hundreds a second held VRRP's timers back; bench checker-loop).
-  // VRRPD_CHECKER_THREAD=main keeps them on the main loop, for that comparison.
-  const onMainLoop = inThreadCheckers({ io: checkers, clock });
-  const checkerThreads = process.env['VRRPD_CHECKER_THREAD'] === 'main' ? undefined : new WorkerCheckers(onMainLoop);
-  const checkerHost = checkerThreads ?? onMainLoop;
-  const closeHost = (): void => {
-    platform.close();
-    checkers.close();
-    void checkerThreads?.close();
-    lbHost.close();
-  };
-  // BFD sessions run in a worker thread; VRRPD_BFD_THREAD=main puts them on the main loop, for
-  // the benchmark that compares the two (bench/bfd.ts).
-  const bfdStates = new BfdSessionStates();
-  const bfdRuntime = process.env['VRRPD_BFD_THREAD'] === 'main' ? () => new InThreadBfdRuntime(clock) : () => new WorkerBfdRuntime();
-  const runner = new ChildProcessRunner();
-  const daemon = new Daemon(
-    [
-      // BFD first: its sessions exist (Down) when VRRP's track_bfd trackers are built, as keepalived's do.
-      bfdSubsystem({ runtime: bfdRuntime, log, states: bfdStates }),
-      vrrpSubsystem({ platform, clock, log, supervisor: (config) => linuxSupervisor(config, clock, log, { checkers: checkerHost, trackerTypes: (c) => [bfdTrackerType(c, bfdStates, log)] }) }),
-      lbSubsystem({
-        clock,
-        log,
-        nft: new NftCli(),
-        scripts: (config) => ({ policy: new ScriptPolicy(config.global, systemUsers(), linuxSecurityFs, log), runner, log }),
-        checkers: checkerHost,
-        conntrack: new Conntrack(),
-        addresses: lbHost,
-        interfaces: lbHost,
-      }),
-    ],
-    log,
-  );
+  const subsystems = hostSubsystems(platform, clock, log);
+  const closeHost = (): void => subsystems.close();
+  const daemon = new Daemon(subsystems.factories, log);
   const nothing = daemon.nothingToRun(loaded.config);
   if (nothing) {
     process.stderr.write(`vrrpd: ${options.file} ${nothing}; nothing to run\n`);

@@ -34,8 +34,8 @@ export interface Subsystem {
   commands(): ReadonlyArray<readonly [string, CommandHandler]>;
 }
 
-/** Makes a subsystem for the configurations that ask for it. */
-export interface SubsystemFactory {
+/** What the daemon knows of a subsystem before its code is loaded: its name, its block, whether a configuration asks for it. */
+export interface SubsystemKind {
   readonly name: string;
   /** The block that asks for it, for "nothing to run" messages: `vrrp_instance`. */
   readonly block: string;
@@ -43,6 +43,33 @@ export interface SubsystemFactory {
   readonly commands: readonly string[];
   /** Whether the configuration has anything for this subsystem to run. */
   wanted(config: VrrpdConfig): boolean;
+}
+
+/** Makes a subsystem for the configurations that ask for it. */
+export interface SubsystemFactory extends SubsystemKind {
   /** A subsystem for `config`; touches nothing on the host until started. */
   create(config: VrrpdConfig): Promise<Subsystem>;
+}
+
+/**
+ * A factory whose code (and the host adapters it needs) is imported when a configuration first
+ * asks for it: `vrrpd run` of VRRP alone loads none of the load balancer's or BFD's modules, which
+ * cost start-up, before the first advertisement, tens of ms of module loading (issue 16).
+ */
+export function loadedOnDemand(kind: SubsystemKind, load: () => Promise<SubsystemFactory>): SubsystemFactory {
+  let loading: Promise<SubsystemFactory> | undefined;
+  return {
+    name: kind.name,
+    block: kind.block,
+    commands: kind.commands,
+    wanted: (config) => kind.wanted(config),
+    create: async (config) => {
+      // A failed import is tried again at the next start or reload rather than remembered.
+      loading ??= load().catch((error: unknown) => {
+        loading = undefined;
+        throw error;
+      });
+      return (await loading).create(config);
+    },
+  };
 }

@@ -2,10 +2,14 @@
 // uses): a dump of the table, counted per (protocol, original destination, reply source) for the
 // connections vrrpd's NAT rules made (status DNAT). lc, wlc, sed, nq and ovf read these counts as
 // IPVS reads its per-destination active and inactive connections.
-import { createNetlink } from 'netlink';
+import { createRequire } from 'node:module';
 import type { AddressFamily } from '../core/address.js';
 import type { ConnectionEntry, ConnectionTrackingPort } from '../daemon/lb/ports.js';
 import { addressValue, readAttributes } from './netlink/attributes.js';
+
+// Only the package's generic socket module: its index also loads the generated route, nl80211,
+// genl and WireGuard families (~15 files, ~50 ms of CPU), as in netlink/rtnetlink.ts.
+const { createNetlink } = createRequire(import.meta.url)('netlink/dist/netlink.js') as Pick<typeof import('netlink'), 'createNetlink'>;
 
 const NETLINK_NETFILTER = 12;
 /** NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET. */

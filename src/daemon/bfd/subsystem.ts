@@ -8,6 +8,7 @@ import { diagnosticText } from '../../bfd/packet.js';
 import type { CommandHandler } from '../../control/server.js';
 import type { ReloadSummary } from '../reload-summary.js';
 import type { Subsystem, SubsystemFactory } from '../subsystem.js';
+import { BFD_KIND } from './kind.js';
 import { renderBfdMetrics } from './metrics.js';
 import type { BfdRuntime, BfdStatus } from './ports.js';
 import type { BfdSessionStates } from './session-states.js';
@@ -23,10 +24,7 @@ export interface BfdHost {
 
 export function bfdSubsystem(host: BfdHost): SubsystemFactory {
   return {
-    name: 'bfd',
-    block: 'bfd_instance',
-    commands: [],
-    wanted: (config) => (config.bfdInstances?.length ?? 0) > 0,
+    ...BFD_KIND,
     create: async (config) => new BfdSubsystem(config, host),
   };
 }

@@ -19,6 +19,7 @@ import { buildTables, objectNames, type ServiceRules, type Tables } from '../../
 import { schedule } from '../../lb/scheduler.js';
 import type { ReloadSummary } from '../reload-summary.js';
 import type { Subsystem, SubsystemFactory } from '../subsystem.js';
+import { LB_KIND } from './kind.js';
 import { renderLbMetrics, type CounterSnapshot } from './metrics.js';
 import type { AddressWatchPort, ConnectionTrackingPort, InterfacePort, NftablesPort } from './ports.js';
 import { builtinCheck } from './builtin-check.js';
@@ -52,10 +53,7 @@ export interface LbHost {
 
 export function lbSubsystem(host: LbHost): SubsystemFactory {
   return {
-    name: 'lb',
-    block: 'virtual_server',
-    commands: [],
-    wanted: (config) => resolveVirtualServers(config, collectIssues()).length > 0,
+    ...LB_KIND,
     create: async (config) => new LbSubsystem(config, host),
   };
 }
