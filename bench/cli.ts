@@ -10,7 +10,7 @@ import { scratchDir } from '../test/helpers/scratch.js';
 import { keepalivedConf, killDaemon, poll, sleep, startDaemon } from './lib/daemons.js';
 import { newLab } from './lib/lab.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';
-import { repoRoot } from './lib/root.js';
+import { daemonRoot } from './lib/root.js';
 import { fmt, median, table } from './lib/stats.js';
 
 const GNU_TIME = '/usr/bin/time';
@@ -35,7 +35,7 @@ function timed(command: string, argv: readonly string[]): CliSample {
 
 export async function cliBench(options: BenchOptions): Promise<BenchReport> {
   const runs = options.trials ?? { full: 15, quick: 7, tiny: 2 }[options.mode];
-  const vrrpd = join(repoRoot(), 'bin', 'vrrpd');
+  const vrrpd = join(daemonRoot(), 'bin', 'vrrpd');
   const dir = scratchDir('bench-cli');
   const confFile = join(dir, 'keepalived.conf');
   const conf = keepalivedConf([{ name: 'VI_1', interfaceName: 'eth0', vrid: 51, priority: 150, version: 3, advertIntS: 1, vips: ['192.0.2.100/24'] }]);

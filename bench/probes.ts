@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { holds, keepalivedConf, killDaemon, poll, sleep, startDaemon, type BenchDaemon } from './lib/daemons.js';
 import { newLab } from './lib/lab.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';
-import { repoRoot } from './lib/root.js';
+import { daemonRoot, repoRoot } from './lib/root.js';
 import { fmt, median, table } from './lib/stats.js';
 
 const HEALTH = { host: '127.0.0.1', port: 9651 };
@@ -129,7 +129,7 @@ function cpuTicks(pid: number): number {
 /** One `vrrpd status` under GNU time: its wall time, CPU (user + system) and peak RSS. */
 async function timedStatus(daemon: BenchDaemon): Promise<{ wallMs: number; cpuMs: number; rssMb: number; ok: boolean }> {
   if (!daemon.controlSocket) throw new Error('vrrpd has a control socket');
-  const run = promisify(execFile)('/usr/bin/time', ['-f', 'probe-time %e %U %S %M', 'node', join(repoRoot(), 'bin', 'vrrpd'), 'status', '--control-socket', daemon.controlSocket]);
+  const run = promisify(execFile)('/usr/bin/time', ['-f', 'probe-time %e %U %S %M', 'node', join(daemonRoot(), 'bin', 'vrrpd'), 'status', '--control-socket', daemon.controlSocket]);
   const { stderr, ok } = await run.then(
     ({ stderr }) => ({ stderr, ok: true }),
     (error: { stderr: string }) => ({ stderr: error.stderr, ok: false }),

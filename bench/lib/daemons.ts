@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { sendControlRequest } from '../../src/control/client.js';
 import type { ControlResponse } from '../../src/control/protocol.js';
 import { sh, type LabHost } from '../../test/helpers/netns.js';
-import { repoRoot } from './root.js';
+import { daemonRoot } from './root.js';
 import { scratchDir } from '../../test/helpers/scratch.js';
 
 export type Implementation = 'vrrpd' | 'keepalived';
@@ -92,7 +92,7 @@ function spawnDaemon(kind: Implementation, host: LabHost, conf: string, env: Nod
   const keepalivedArgs = ['--dont-fork', ...(bfd ? [] : ['--vrrp']), '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp'), ...(bfd ? ['-b', pid('bfd'), '-c', pid('checkers')] : [])];
   const args =
     kind === 'vrrpd'
-      ? ['node', [...nodeArgs, join(repoRoot(), 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...vrrpdArgs]]
+      ? ['node', [...nodeArgs, join(daemonRoot(), 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...vrrpdArgs]]
       : ['keepalived', keepalivedArgs];
   const startedAtEpochMs = nowEpochMs();
   const child = host.spawn(args[0] as string, args[1] as string[], { env: { ...process.env, ...env } });
@@ -162,10 +162,10 @@ export async function poll(condition: () => Promise<boolean>, timeoutMs: number,
 }
 
 export function versions(): { vrrpd: string; keepalived: string; node: string; kernel: string } {
-  const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(daemonRoot(), 'package.json'), 'utf8')) as { version: string };
   let commit = '';
   try {
-    commit = execFileSync('git', ['-C', repoRoot(), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    commit = execFileSync('git', ['-C', daemonRoot(), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   } catch {
     // not a checkout
   }
