@@ -75,10 +75,7 @@ function delay(clock: Clock, ms: number, signal: AbortSignal | undefined): Promi
   });
 }
 
-/** The longest a check can take: every attempt to its connect_timeout, with the waits between. */
-export function checkBoundMs(spec: Pick<CheckSpec, 'connectTimeoutMs' | 'retry' | 'delayBeforeRetryMs'>): number {
-  return (spec.retry + 1) * spec.connectTimeoutMs + spec.retry * spec.delayBeforeRetryMs;
-}
+export { checkBoundMs } from './spec.js';
 
 /** One checker's runs, wherever they happen: a Checker on this loop, or one in a worker thread (src/linux/checkers/worker-checkers.ts). */
 export interface CheckRunner {

@@ -115,3 +115,12 @@ export interface UdpCheckSpec extends CheckCommon {
 
 export type CheckSpec = HttpCheckSpec | TcpCheckSpec | PingCheckSpec | DnsCheckSpec | UdpCheckSpec;
 export type CheckType = CheckSpec['type'];
+
+/**
+ * The longest a check can take: every attempt to its connect_timeout, with the waits between.
+ * Here rather than in checker.ts so that tracking (a vrrp_script's timeout) can read it without
+ * loading the checkers themselves (node:crypto among their imports) at every start.
+ */
+export function checkBoundMs(spec: Pick<CheckSpec, 'connectTimeoutMs' | 'retry' | 'delayBeforeRetryMs'>): number {
+  return (spec.retry + 1) * spec.connectTimeoutMs + spec.retry * spec.delayBeforeRetryMs;
+}

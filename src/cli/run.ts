@@ -12,7 +12,6 @@ import { Daemon } from '../daemon/daemon.js';
 import type { DumpFormat } from '../daemon/dump-formats.js';
 import type { ListenAddress } from '../daemon/operations/http-listener.js';
 import { Operations } from '../daemon/operations/operations.js';
-import { registerTestHooks } from '../daemon/operations/test-hooks.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
@@ -119,7 +118,8 @@ export async function run(options: RunOptions): Promise<number> {
     ...daemon.commands(),
     ...operations.handlers(),
   ]);
-  registerTestHooks(handlers);
+  // The test hooks (VRRPD_TEST_HOOKS=1) load node:inspector: not imported for an operator's daemon.
+  if (process.env['VRRPD_TEST_HOOKS'] === '1') (await import('../daemon/operations/test-hooks.js')).registerTestHooks(handlers);
   let control: ControlServer;
   try {
     control = await ControlServer.listen(controlPath, handlers);

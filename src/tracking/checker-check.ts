@@ -3,7 +3,8 @@
 // (src/checkers), in this process (on Linux in the checkers' worker thread), with no process per
 // run. The vrrp_script's `timeout` bounds the run as a script's; the checker's connect_timeout
 // bounds each attempt within it.
-import { checkBoundMs, type CheckRunner } from '../checkers/checker.js';
+import type { CheckRunner } from '../checkers/checker.js';
+import { checkBoundMs } from '../checkers/spec.js';
 import type { Clock } from '../core/clock.js';
 import type { TrackCheck } from './script-tracker.js';
 

@@ -1,5 +1,5 @@
 // Before any test: tests that run vrrpd inside network namespaces start it as a separate process
-// (`ip netns exec NS node dist/...`), so dist/ must match the sources: compile once.
+// (`ip netns exec NS node bin/vrrpd ...`), so dist/ and its bundle must match the sources: build once.
 // Around the run: every temporary file of the run goes into one directory of its own (TMPDIR,
 // which the test workers and everything they start inherit), so that what a run leaves behind is
 // told apart from what other runs on the machine are doing. Whatever is still in it at the end is
@@ -12,6 +12,8 @@ import { join } from 'node:path';
 export default function setup(): () => void {
   const root = join(import.meta.dirname, '..', '..');
   execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  // bin/vrrpd runs the bundle of dist/ (scripts/bundle.mjs).
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
   const runTmp = mkdtempSync(join(tmpdir(), 'vrrpd-run-'));
   // Searchable by all, as /tmp is: tests run programs as `nobody` in directories they open to it.
   chmodSync(runTmp, 0o711);

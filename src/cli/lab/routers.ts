@@ -5,6 +5,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { sendControlRequest } from '../../control/client.js';
 import type { InstanceStatus } from '../../daemon/vrrp/routers.js';
+import { packageRoot } from '../../linux/package-files.js';
 import type { LabHost } from './namespaces.js';
 
 /** Only documentation addresses (RFC 5737), inside namespaces the lab made. */
@@ -15,7 +16,7 @@ export const VRID = 51;
 export const ADVERT_INTERVAL_MS = 1000;
 
 /** The executable this process was started from (dist/cli/lab/ -> bin/vrrpd), the same in a clone and an npm install. */
-export const VRRPD_BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'vrrpd');
+export const VRRPD_BIN = join(packageRoot(import.meta.url), 'bin', 'vrrpd');
 
 export interface RouterPlan {
   readonly name: string;

@@ -13,7 +13,7 @@ import { DEFAULT_DUMP_PATHS, DUMP_FORMATS, type DumpFormat } from '../dump-forma
 import type { ReloadSummary } from '../reload-summary.js';
 import { METRICS_CONTENT_TYPE } from '../vrrp/metrics.js';
 import { CONTROL_PING_TIMEOUT_MS, healthRoutes, type DaemonPhase } from './health.js';
-import { HttpListener, type HttpRoute, type ListenAddress } from './http-listener.js';
+import type { HttpListener, HttpRoute, ListenAddress } from './http-listener.js';
 import type { ServiceManagerPort, SignalPort } from './ports.js';
 import { releaseStartupSignals, STARTUP_SIGNALS, type StartupSignal } from './startup-signals.js';
 
@@ -244,6 +244,8 @@ export class Operations {
 
 async function listen(what: string, address: ListenAddress, routes: ReadonlyMap<string, HttpRoute>): Promise<HttpListener> {
   try {
+    // node:http is loaded only for --metrics or --health: not every daemon serves them.
+    const { HttpListener } = await import('./http-listener.js');
     return await HttpListener.listen(address, routes);
   } catch (error) {
     throw new Error(`cannot serve ${what} on ${address.host}:${address.port}: ${(error as Error).message}`);

@@ -10,7 +10,7 @@ import type { StateChange } from '../../bfd/session.js';
 import type { SessionSpec, TableChanges } from '../../bfd/session-table.js';
 import type { BfdRuntime, BfdStatus } from '../../daemon/bfd/ports.js';
 import { BfdEngine } from './engine.js';
-import { workerFile } from '../worker-file.js';
+import { workerFile } from '../package-files.js';
 import type { WorkerReport, WorkerRequest } from './messages.js';
 
 const EMPTY_STATUS: BfdStatus = {

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CheckerHost, CheckResult, CheckRunner } from '../../checkers/checker.js';
 import type { CheckSpec } from '../../checkers/spec.js';
-import { workerFile } from '../worker-file.js';
+import { workerFile } from '../package-files.js';
 import type { CheckReport, CheckRequest } from './messages.js';
 
 export class WorkerCheckers implements CheckerHost {
