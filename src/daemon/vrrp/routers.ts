@@ -11,7 +11,7 @@ import { HostActions } from './host-actions.js';
 import type { Logger } from '../../core/log.js';
 import type { AdvertisementChannel, HostEvent, InterfaceState, OpenChannel, Platform, ReceivedPacket } from './ports.js';
 import { RejectionSummary } from './rejection-summary.js';
-import { rehearseFailover } from './rehearsal.js';
+import { rehearseFailover, type Rehearsed } from './rehearsal.js';
 import { describeReload, type ReloadSummary } from '../reload-summary.js';
 import { planReload, summarise } from './reload-plan.js';
 
@@ -85,6 +85,8 @@ export class VrrpRouters {
   private stopWatching: (() => void) | undefined;
   /** Kinds of instance (family and version) whose failover has been rehearsed (rehearsal.ts). */
   private readonly rehearsed = new Set<string>();
+  /** While start() creates the routers: the rehearsals it runs once they have started. */
+  private deferredRehearsals: Rehearsed[] | undefined;
   /** Transition log lines and notify scripts waiting for the end of the turn (afterPackets). */
   private readonly deferredWork: Array<() => void> = [];
   /** The next summary of repeated rejections; on the injected clock, so a virtual one runs it too. */
@@ -118,9 +120,15 @@ export class VrrpRouters {
     if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
 
     // Every router exists before any starts, so trackers and sync groups see them all first.
+    this.deferredRehearsals = [];
     for (const binding of this.options.bindings) await this.startInstance(binding, undefined, undefined);
     await this.attachHooks();
     for (const { router } of this.routers.values()) router.start(this.options.startupDelayMs ?? 0);
+    // After the routers start: an address owner's first advertisement, sent as it starts, does
+    // not wait for them (a few ms). No failover can need the warm code before this turn ends.
+    const rehearsals = this.deferredRehearsals;
+    this.deferredRehearsals = undefined;
+    for (const rehearsal of rehearsals) rehearseFailover(rehearsal, this.options.log);
     this.stopWatching = platform.watch((event) => this.onHostEvent(event));
     this.scheduleRejectionSummary();
   }
@@ -183,7 +191,8 @@ export class VrrpRouters {
     const kind = `${config.family}/v${config.version}`;
     if (source !== undefined && !this.rehearsed.has(kind)) {
       this.rehearsed.add(kind);
-      rehearseFailover({ binding, source, announcer }, log);
+      if (this.deferredRehearsals) this.deferredRehearsals.push({ binding, source, announcer });
+      else rehearseFailover({ binding, source, announcer }, log);
     }
     actions = new HostActions(binding, { channel, addresses: platform.addresses, announcer, ...(platform.routes ? { routes: platform.routes } : {}) }, log);
     if (source !== undefined) this.channelKeys.set(router, this.channelKey(binding, source));
