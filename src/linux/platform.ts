@@ -147,7 +147,13 @@ export class LinuxPlatform implements Platform {
       }
     });
     return this.netlink.watch((event) => {
-      if (event.type === 'link') {
+      if (event.type === 'notifications-lost') {
+        // Said once per overflow: what changed meanwhile was read again and reported as usual.
+        this.log.warn(
+          { event: 'netlink-notifications-lost', errno: event.errno, addressChanges: event.addressChanges },
+          `the kernel dropped link/address notifications (${event.errno}); read links and addresses again: ${event.addressChanges} address changes found`,
+        );
+      } else if (event.type === 'link') {
         names.set(event.link.index, event.link.name);
         this.addresses.linkSeen(event.link.name, event.link.index);
         // The kernel repeats link messages for many reasons; only a change of up/down matters.
