@@ -90,9 +90,10 @@ function spawnDaemon(kind: Implementation, host: LabHost, conf: string, env: Nod
   const controlSocket = join(scratch, `vrrpd-${n}.sock`);
   const pid = (name: string): string => join(scratch, `k-${n}.${name}.pid`);
   const keepalivedArgs = ['--dont-fork', ...(bfd ? [] : ['--vrrp']), '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp'), ...(bfd ? ['-b', pid('bfd'), '-c', pid('checkers')] : [])];
+  const bin = join(daemonRoot(), 'bin', 'vrrpd');
   const args =
     kind === 'vrrpd'
-      ? ['node', [...nodeArgs, join(daemonRoot(), 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...vrrpdArgs]]
+      ? ['node', [...shebangNodeFlags(bin), ...nodeArgs, bin, 'run', '-f', file, '--control-socket', controlSocket, ...vrrpdArgs]]
       : ['keepalived', keepalivedArgs];
   const startedAtEpochMs = nowEpochMs();
   const child = host.spawn(args[0] as string, args[1] as string[], { env: { ...process.env, ...env } });
@@ -103,6 +104,16 @@ function spawnDaemon(kind: Implementation, host: LabHost, conf: string, env: Nod
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   if (child.pid === undefined) throw new Error(`${kind} did not start`);
   return { kind, host, process: child, pid: child.pid, startedAtEpochMs, lines, exited, configFile: file, ...(kind === 'vrrpd' ? { controlSocket } : {}) };
+}
+
+/**
+ * The Node flags bin/vrrpd's first line gives node (`#!/usr/bin/env -S node FLAGS`): the daemon
+ * runs with them when started as `vrrpd ...` (systemd, the image), so the bench starts it with them.
+ */
+function shebangNodeFlags(bin: string): string[] {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const flags = /^#!\S*env(?: -S)? node(.*)$/.exec(first)?.[1] ?? '';
+  return flags.split(/\s+/).filter(Boolean);
 }
 
 export function nowEpochMs(): number {
