@@ -336,7 +336,10 @@ export class VrrpRouters {
   }
 
   private isOwnSource(interfaceName: string, source: string): boolean {
-    for (const [key, channel] of this.channels) if (key.startsWith(`${interfaceName}|`) && channel.sourceAddress === source) return true;
+    // Per packet: the source compared first, the key without building a string (channelKey's form).
+    for (const [key, channel] of this.channels) {
+      if (channel.sourceAddress === source && key.startsWith(interfaceName) && key.charCodeAt(interfaceName.length) === 0x7c) return true;
+    }
     return false;
   }
 
