@@ -16,6 +16,19 @@ export interface Clock {
 export class OneShotTimer {
   private handle: TimerHandle | undefined;
   private deadline: number | undefined;
+  /** The deadline of the last expiry, while its callback runs (for startAfterExpiry). */
+  private expiredAt: number | undefined;
+  /** One callback for every start: a timer restarted 1000 times a second allocates no closure for it. */
+  private readonly expire = (): void => {
+    this.expiredAt = this.deadline;
+    this.handle = undefined;
+    this.deadline = undefined;
+    try {
+      this.onExpiry();
+    } finally {
+      this.expiredAt = undefined;
+    }
+  };
 
   constructor(
     private readonly clock: Clock,
@@ -25,12 +38,29 @@ export class OneShotTimer {
   /** (Re)starts the timer; a running one is cancelled first. */
   start(delayMs: number): void {
     this.cancel();
-    this.deadline = this.clock.now() + delayMs;
-    this.handle = this.clock.setTimer(delayMs, () => {
-      this.handle = undefined;
-      this.deadline = undefined;
-      this.onExpiry();
-    });
+    const now = this.clock.now();
+    this.deadline = now + delayMs;
+    this.handle = this.clock.setTimer(delayMs, this.expire);
+  }
+
+  /**
+   * From its own expiry: restarts `delayMs` after the deadline it expired at rather than after
+   * now, so a timer run late (a loop busy with 1000 instances' timers, a machine under load) does
+   * not stretch the period by its lateness every time. When that instant has already passed (run
+   * later than a whole period), `delayMs` from now: never a burst to catch up. Anywhere else, start().
+   */
+  startAfterExpiry(delayMs: number): void {
+    const expiredAt = this.expiredAt;
+    if (expiredAt === undefined) {
+      this.start(delayMs);
+      return;
+    }
+    this.cancel();
+    const now = this.clock.now();
+    const target = expiredAt + delayMs;
+    const delay = target > now ? target - now : delayMs;
+    this.deadline = now + delay;
+    this.handle = this.clock.setTimer(delay, this.expire);
   }
 
   cancel(): void {
