@@ -31,6 +31,9 @@ export interface FailoverTrial {
   readonly lastAdvertBeforeMs: number;
   /** SIGTERM to the stopping Master's priority-0 advertisement on the wire (NaN for a crash). */
   readonly priorityZeroMs: number;
+  /** The Backup's part of a SIGTERM hand-over: priority 0 on the wire to its first advertisement, and to its gratuitous ARP (NaN for a crash). */
+  readonly takeoverAdvertMs: number;
+  readonly takeoverGarpMs: number;
 }
 
 export function failoverScenarios(options: BenchOptions): FailoverScenario[] {
@@ -96,6 +99,8 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
           holdMs: p.holdMs,
           lastAdvertBeforeMs: lastMaster ? p.killAt - lastMaster.t : Number.NaN,
           priorityZeroMs: scenario.kind === 'sigterm' && priorityZero ? priorityZero.t - p.killAt : Number.NaN,
+          takeoverAdvertMs: scenario.kind === 'sigterm' && priorityZero && advert ? advert.t - priorityZero.t : Number.NaN,
+          takeoverGarpMs: scenario.kind === 'sigterm' && priorityZero && garp ? garp.t - priorityZero.t : Number.NaN,
         });
       }
       const row = summaryRow(scenario, results);
@@ -106,7 +111,7 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
   }
   const rows = scenarios.map((s) => summaryRow(s, results));
   const text = table(
-    ['scenario', 'bound ms', 'vrrpd median', 'vrrpd p99', 'keepalived median', 'keepalived p99', 'ratio median', 'ratio p99', 'vrrpd p99 from last advert', 'keepalived p99 from last advert', 'stop to priority 0 median (vrrpd / keepalived)', 'n'],
+    ['scenario', 'bound ms', 'vrrpd median', 'vrrpd p99', 'keepalived median', 'keepalived p99', 'ratio median', 'ratio p99', 'vrrpd p99 from last advert', 'keepalived p99 from last advert', 'stop to priority 0 median (vrrpd / keepalived)', 'priority 0 to advert, GARP median (vrrpd / keepalived)', 'n'],
     rows,
   );
   return {
@@ -117,7 +122,8 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
       '\n\nbound: Master_Down_Interval (crash) or Skew_Time (SIGTERM) of the Backup (v3, priority 100). ' +
       'Timestamps: capture on an observer host; kill instant taken in the bench process just before SIGSTOP/SIGKILL of every process of the Master\'s namespace, at a random phase of the advertisement period. ' +
       '"from last advert": the old Master\'s last advertisement on the wire to the Backup\'s first gratuitous ARP, the span Master_Down_Interval bounds. ' +
-      '"stop to priority 0": SIGTERM to the stopping Master\'s priority-0 advertisement on the wire.',
+      '"stop to priority 0": SIGTERM to the stopping Master\'s priority-0 advertisement on the wire. ' +
+      '"priority 0 to advert, GARP": the Backup\'s part, from that advertisement on the wire to its own first advertisement and gratuitous ARP (Skew_Time bounds it).',
     data: { trials: results },
   };
 }
@@ -140,6 +146,12 @@ function summaryRow(scenario: FailoverScenario, results: readonly FailoverTrial[
   const priorityZero = (impl: Implementation): number[] =>
     results.filter((r) => r.implementation === impl && r.scenario === scenario && Number.isFinite(r.priorityZeroMs)).map((r) => r.priorityZeroMs);
   const zeroColumn = scenario.kind === 'sigterm' ? `${fmt(median(priorityZero('vrrpd')))} / ${fmt(median(priorityZero('keepalived')))}` : '-';
+  const takeover = (impl: Implementation, field: 'takeoverAdvertMs' | 'takeoverGarpMs'): number[] =>
+    results.filter((r) => r.implementation === impl && r.scenario === scenario && Number.isFinite(r[field])).map((r) => r[field]);
+  const takeoverColumn =
+    scenario.kind === 'sigterm'
+      ? `${fmt(median(takeover('vrrpd', 'takeoverAdvertMs')))}, ${fmt(median(takeover('vrrpd', 'takeoverGarpMs')))} / ${fmt(median(takeover('keepalived', 'takeoverAdvertMs')))}, ${fmt(median(takeover('keepalived', 'takeoverGarpMs')))}`
+      : '-';
   return [
     label(scenario),
     fmt(boundMs(scenario)),
@@ -152,6 +164,7 @@ function summaryRow(scenario: FailoverScenario, results: readonly FailoverTrial[
     fmt(p99(dv)),
     fmt(p99(dk)),
     zeroColumn,
+    takeoverColumn,
     `${v.length}/${k.length}`,
   ];
 }

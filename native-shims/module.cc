@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMonotonicTimer(env, exports);
   InitBfdSocket(env, exports);
   RegisterThreadPriority(env, exports);
+  InitNetlinkWatchSocket(env, exports);
   return exports;
 }
 

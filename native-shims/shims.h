@@ -207,6 +207,16 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     Napi::Env env = callback_.Env();
     Napi::HandleScope scope(env);
     if (status < 0) {
+      // libuv reports POLLERR as UV_EBADF and stops the handle. A pending socket error (netlink's
+      // ENOBUFS: the kernel dropped messages the loop had no time to read; an ICMP error on UDP)
+      // does not end the socket: take it (SO_ERROR clears it), report it, and poll again.
+      int pending = 0;
+      socklen_t length = sizeof(pending);
+      if (fd_ >= 0 && getsockopt(fd_, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending != 0) {
+        Deliver({KernelError(env, "recvmsg", pending).Value()});
+        if (fd_ >= 0 && poll_ != nullptr) uv_poll_start(poll_, UV_READABLE, &PolledSocket::OnReadable);
+        return;
+      }
       Deliver({Napi::Error::New(env, std::string("poll: ") + uv_strerror(status)).Value()});
       return;
     }
@@ -257,5 +267,7 @@ void RegisterSignalPipe(Napi::Env env, Napi::Object exports);
 void InitBfdSocket(Napi::Env env, Napi::Object exports);
 // monotonic_timer.cc: MonotonicTimer (a timerfd on CLOCK_MONOTONIC: the protocol timers' wake-up).
 void InitMonotonicTimer(Napi::Env env, Napi::Object exports);
+// netlink_watch.cc: NetlinkWatchSocket (route netlink notifications that survive ENOBUFS).
+void InitNetlinkWatchSocket(Napi::Env env, Napi::Object exports);
 // thread_priority.cc: setThreadNice (the calling thread's nice value; the BFD worker's).
 void RegisterThreadPriority(Napi::Env env, Napi::Object exports);

@@ -76,6 +76,24 @@ export interface NativeBfdSocket {
   close(): void;
 }
 
+export interface NetlinkWatchSocketOptions {
+  /** RTMGRP_* bits: the multicast groups to follow. */
+  readonly groups: number;
+  /** SO_RCVBUFFORCE (past net.core.rmem_max, with CAP_NET_ADMIN), else SO_RCVBUF. */
+  readonly receiveBufferBytes: number;
+}
+
+/**
+ * Called per datagram from the kernel (one or more netlink messages), or with an error (ENOBUFS:
+ * notifications were dropped; the socket goes on reading).
+ */
+export type NetlinkMessagesCallback = (error: (Error & { errno?: number }) | null, bytes?: Buffer) => void;
+
+/** A route netlink socket joined to notification groups. */
+export interface NativeNetlinkWatchSocket {
+  close(): void;
+}
+
 export interface NativeShims {
   /** Sends a complete Ethernet frame on the interface (AF_PACKET); returns the bytes sent. */
   sendFrame(interfaceIndex: number, frame: Buffer): number;
@@ -88,6 +106,7 @@ export interface NativeShims {
   signalPipe(signo: number): number;
   MonotonicTimer: new (onExpiry: () => void) => NativeMonotonicTimer;
   BfdSocket: new (options: BfdSocketOptions, onDatagram: BfdDatagramCallback) => NativeBfdSocket;
+  NetlinkWatchSocket: new (options: NetlinkWatchSocketOptions, onMessages: NetlinkMessagesCallback) => NativeNetlinkWatchSocket;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */
   realtimeSignalMin(): number;
   /** Sets the calling thread's nice value (-20..19); a negative one needs CAP_SYS_NICE. */

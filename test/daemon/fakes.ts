@@ -32,6 +32,14 @@ export class FakeAddresses implements AddressPort {
     this.present.add(spec.address);
   }
 
+  /** VIPs readied at start (prepare), apart from the calls that change the host. */
+  readonly prepared: string[] = [];
+
+  async prepare(spec: VirtualAddressSpec): Promise<void> {
+    await Promise.resolve();
+    this.prepared.push(`${spec.address}/${spec.prefixLength} dev ${spec.device}`);
+  }
+
   async remove(spec: VirtualAddressSpec): Promise<void> {
     await Promise.resolve();
     this.record(`remove ${spec.address}/${spec.prefixLength} dev ${spec.device}`);

@@ -28,7 +28,7 @@ async function host(priority: number) {
   return { platform, transitions };
 }
 
-test('the start-up rehearsal builds the frames but sends, installs and announces nothing', async () => {
+test('the start-up rehearsal builds the frames but sends, installs and announces nothing; each VIP is readied', async () => {
   const { platform, transitions } = await host(100);
   // The rehearsal's announcement waits in its queue behind its (no-op) address adds, as a real one does.
   await tick();
@@ -37,6 +37,8 @@ test('the start-up rehearsal builds the frames but sends, installs and announces
   expect(announcer?.rounds).toEqual([]);
   expect(platform.sent).toEqual([]);
   expect(platform.addresses.calls).toEqual([]);
+  // Each VIP's add is readied (its interface looked up) before the first takeover needs it.
+  expect(platform.addresses.prepared).toEqual([`192.0.2.100/${vipInstance(100).addresses[0]!.prefixLength} dev eth0`]);
   // Its transitions are not logged: only the real router's start is.
   expect(transitions).toEqual(['Backup']);
 });

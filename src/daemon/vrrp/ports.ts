@@ -23,6 +23,8 @@ export interface AddressPort {
   add(spec: VirtualAddressSpec): Promise<void>;
   /** Removes the address if vrrpd put it there; gone already counts as done. */
   remove(spec: VirtualAddressSpec): Promise<void>;
+  /** Readies the address's add at start (what it looks up, the code it runs), changing nothing on the host. */
+  prepare?(spec: VirtualAddressSpec): Promise<void>;
 }
 
 /** One keepalived virtual_routes entry, as the configuration model has it. */

@@ -1,15 +1,18 @@
 // The route netlink socket vrrpd uses: interfaces, addresses (tagged with IFA_PROTO), and the
 // kernel's notifications of changes to both. Built on the `netlink` package.
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import type { RtNetlinkSocket, rt } from 'netlink';
 
 // Only the package's route-netlink module: its index also loads the generated nl80211, genl and
 // WireGuard families vrrpd never uses, which cost every start (and every `vrrpd check`, whose host
 // check asks for interfaces) ~15 files, ~50 ms of CPU and some MB of heap (issue 16).
 const { createRtNetlink } = createRequire(import.meta.url)('netlink/dist/rt/rt.js') as Pick<typeof import('netlink'), 'createRtNetlink'>;
+const { parseMessage } = createRequire(import.meta.url)('netlink/dist/rt/structs.js') as Pick<typeof rt, 'parseMessage'>;
 
 type LinkMessage = rt.LinkMessage;
 import type { AddressFamily } from '../../core/address.js';
+import { nativeShims } from '../native.js';
 import {
   addressRequest,
   parseAddressMessage,
@@ -36,6 +39,13 @@ import {
 import { deleteLinkRequest, linkKind, linkStateRequest, macvlanRequest, RTM_DELLINK, RTM_NEWLINK, type MacvlanRequest } from './link-messages.js';
 
 const NLM_F_REQUEST = 0x01;
+// rtnetlink.h's multicast groups (the RTMGRP_* bits of sockaddr_nl.nl_groups).
+const RTMGRP_LINK = 0x1;
+const RTMGRP_IPV4_IFADDR = 0x10;
+const RTMGRP_IPV6_IFADDR = 0x100;
+/** The watch socket's receive queue: 8,000 address notifications between two reads fitted (netlink-overflow test). */
+const WATCH_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+const NLMSG_HDRLEN = 16;
 const NLM_F_ACK = 0x04;
 const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
@@ -83,15 +93,22 @@ const RTN_UNICAST = 1;
 
 export type NetlinkEvent =
   | { readonly type: 'link'; readonly link: LinkInfo }
-  | { readonly type: 'address'; readonly address: AddressMessage; readonly removed: boolean };
+  | { readonly type: 'address'; readonly address: AddressMessage; readonly removed: boolean }
+  /**
+   * Notifications were lost (the kernel's ENOBUFS) and links and addresses were read again; the
+   * changes found were reported as 'link'/'address' events before this one.
+   */
+  | { readonly type: 'notifications-lost'; readonly errno: string; readonly addressChanges: number };
 
 export class Rtnetlink {
   private readonly requests = new RequestWindow();
 
   private constructor(private readonly socket: RtNetlinkSocket) {
-    // A receive error (ENOBUFS: answers dropped by a full receive buffer) may have taken the
-    // answers of the requests awaiting theirs: they fail with it rather than wait forever and
-    // hold the window. Without a listener the socket's 'error' would end the daemon.
+    // A receive error may have taken the answers of the requests awaiting theirs: they fail with
+    // it rather than wait forever and hold the window. Without a listener the socket's 'error'
+    // would end the daemon. An overflow of this socket (ENOBUFS, reported by the kernel as POLLERR)
+    // would still abort the process inside the netlink package (see native-shims/netlink_watch.cc);
+    // RequestWindow keeps the answers in flight few enough that it does not overflow.
     socket.socket.on('error', (error) => this.requests.failInFlight(netlinkError(error, 'receive an answer')));
   }
 
@@ -187,8 +204,6 @@ export class Rtnetlink {
    * own: the request socket hands notifications that arrive during a request to that request.
    */
   watch(onEvent: (event: NetlinkEvent) => void): () => void {
-    const socket = createRtNetlink();
-    for (const group of ['LINK', 'IPV4_IFADDR', 'IPV6_IFADDR'] as const) socket.addMembership(group);
     // The addresses as the notifications told them, to tell what changed unseen after an overflow.
     const known = new Map<string, AddressMessage>();
     const report = (address: AddressMessage, removed: boolean): void => {
@@ -202,33 +217,52 @@ export class Rtnetlink {
       },
       () => undefined, // the resync after an overflow reads them again
     );
-    socket.socket.on('message', (messages) => {
-      for (const message of messages) {
-        if (message.type !== RTM_NEWADDR && message.type !== RTM_DELADDR) continue;
-        const address = parseAddressMessage(message.data);
-        if (address) report(address, message.type === RTM_DELADDR);
-      }
-    });
-    socket.on('message', (messages) => {
-      for (const message of messages) if (message.kind === 'link') onEvent({ type: 'link', link: linkInfo(message) });
-    });
     // ENOBUFS: the kernel dropped notifications the loop had no time to read (a burst of
     // thousands of address changes). What they said is read again: every link (the caller keeps
     // only changes) and the difference between the addresses known and those present.
+    // An overflow during a re-read may have dropped what changed after the dump: read once more.
     let resyncing = false;
-    socket.socket.on('error', () => {
-      if (resyncing) return;
+    let lostAgain = false;
+    const resync = (error: Error): void => {
+      if (resyncing) {
+        lostAgain = true;
+        return;
+      }
       resyncing = true;
+      lostAgain = false;
       void Promise.all([this.links(), this.addresses()])
         .then(([links, addresses]) => {
           for (const link of links) onEvent({ type: 'link', link });
-          for (const change of addressChanges(known, addresses)) report(change.address, change.removed);
+          const changes = addressChanges(known, addresses);
+          for (const change of changes) report(change.address, change.removed);
+          onEvent({ type: 'notifications-lost', errno: netlinkError(error, 'receive a notification').errno, addressChanges: changes.length });
         })
-        .catch(() => undefined) // the next notification or overflow tries again
-        .finally(() => (resyncing = false));
+        // The request socket refused (a dump interrupted by the same burst): try again in a second.
+        .catch(() => void setTimeout(() => !closed && resync(error), 1000).unref())
+        .finally(() => {
+          resyncing = false;
+          if (lostAgain && !closed) resync(error);
+        });
+    };
+    // A socket of its own (the request socket hands notifications that arrive during a request to
+    // that request), native: the netlink package's socket aborts the process on ENOBUFS.
+    const socket = new (nativeShims().NetlinkWatchSocket)({ groups: RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR, receiveBufferBytes: WATCH_RECEIVE_BUFFER_BYTES }, (error, bytes) => {
+      if (error) return resync(error);
+      for (const { type, body } of netlinkMessages(bytes as Buffer)) {
+        if (type === RTM_NEWADDR || type === RTM_DELADDR) {
+          const address = parseAddressMessage(body);
+          if (address) report(address, type === RTM_DELADDR);
+        } else if (type === RTM_NEWLINK || type === RTM_DELLINK) {
+          const message = parseMessage(type, body);
+          if (message.kind === 'link') onEvent({ type: 'link', link: linkInfo(message) });
+        }
+      }
     });
-    socket.socket.ref(true);
-    return () => socket.socket.close();
+    let closed = false;
+    return () => {
+      closed = true;
+      socket.close();
+    };
   }
 
   close(): void {
@@ -359,14 +393,30 @@ export function addressChanges(known: ReadonlyMap<string, AddressMessage>, prese
   const now = new Map(present.map((address) => [addressKey(address), address]));
   return [
     ...[...known].filter(([key]) => !now.has(key)).map(([, address]) => ({ address, removed: true })),
-    ...[...now].filter(([key]) => !known.has(key)).map(([, address]) => ({ address, removed: false })),
+    // New, or with other flags: an IPv6 address done with duplicate address detection is notified
+    // again without IFA_F_TENTATIVE, and only then usable.
+    ...[...now].filter(([key, address]) => known.get(key)?.flags !== address.flags).map(([, address]) => ({ address, removed: false })),
   ];
 }
 
 /** The package's errors carry the errno's name in their text ("Request rejected: EEXIST"). */
+/** The messages of one netlink datagram (struct nlmsghdr each, 4-byte aligned); a bad length ends it. */
+export function netlinkMessages(bytes: Buffer): Array<{ type: number; body: Buffer }> {
+  const messages: Array<{ type: number; body: Buffer }> = [];
+  for (let offset = 0; offset + NLMSG_HDRLEN <= bytes.length; ) {
+    const length = bytes.readUInt32LE(offset);
+    if (length < NLMSG_HDRLEN || offset + length > bytes.length) break;
+    messages.push({ type: bytes.readUInt16LE(offset + 4), body: bytes.subarray(offset + NLMSG_HDRLEN, offset + length) });
+    offset += (length + 3) & ~3;
+  }
+  return messages;
+}
+
 function netlinkError(error: unknown, operation: string): NetlinkError {
-  const message = (error as Error).message;
-  return new NetlinkError(/\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, operation);
+  const { message, errno } = error as Error & { errno?: number };
+  // The native shim's errors carry the number (errno); the netlink package's name it in the text.
+  const name = errno !== undefined ? Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] : undefined;
+  return new NetlinkError(name ?? /\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, operation);
 }
 
 function linkInfo(message: LinkMessage): LinkInfo {

@@ -57,6 +57,12 @@ describe('addressChanges', () => {
     ]);
     expect(addressChanges(known(kept), [kept])).toEqual([]);
   });
+
+  test('an address whose flags changed is reported again (tentative IPv6 done with duplicate address detection)', () => {
+    const tentative = { ...address(2, '2001:db8::1', 64), flags: 0x40 } as AddressMessage;
+    const usable = address(2, '2001:db8::1', 64);
+    expect(addressChanges(known(tentative), [usable])).toEqual([{ address: usable, removed: false }]);
+  });
 });
 
 describe('Rtnetlink', () => {
