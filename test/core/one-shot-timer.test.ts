@@ -60,3 +60,33 @@ test('outside its own expiry it is start()', () => {
   inner.advanceTo(2000);
   expect(fired).toEqual([1100]);
 });
+
+test('pushed later on every packet, the timer expires at the last deadline exactly, with one clock timer per expiry wait instead of one per restart', () => {
+  const inner = new VirtualClock();
+  let clockTimers = 0;
+  const counting: Clock = {
+    now: () => inner.now(),
+    setTimer: (delayMs, callback) => {
+      clockTimers++;
+      return inner.setTimer(delayMs, callback);
+    },
+  };
+  const fired: number[] = [];
+  const timer = new OneShotTimer(counting, () => fired.push(inner.now()));
+  timer.start(3609);
+  // An advertisement every 1000 ms for 10 s restarts it (a Backup's Master_Down_Timer).
+  for (let t = 1000; t <= 10_000; t += 1000) {
+    inner.advanceTo(t);
+    timer.start(3609);
+    expect(timer.remainingMs()).toBe(3609);
+  }
+  inner.advanceTo(20_000);
+  expect(fired).toEqual([13_609]);
+  // The first wake-up at 3609 waits on to 6609, then 9609, 12609, 13609: 5, not 11.
+  expect(clockTimers).toBe(5);
+  // Brought earlier, it is set again at once.
+  timer.start(100);
+  timer.start(50);
+  inner.advanceTo(20_060);
+  expect(fired).toEqual([13_609, 20_050]);
+});
