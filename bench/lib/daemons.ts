@@ -92,7 +92,7 @@ function spawnDaemon(kind: Implementation, host: LabHost, conf: string, env: Nod
   const keepalivedArgs = ['--dont-fork', ...(bfd ? [] : ['--vrrp']), '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp'), ...(bfd ? ['-b', pid('bfd'), '-c', pid('checkers')] : [])];
   const args =
     kind === 'vrrpd'
-      ? ['node', [...nodeArgs, join(repoRoot(), 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...vrrpdArgs]]
+      ? ['node', [...nodeArgs, join(daemonRoot(), 'bin', 'vrrpd'), 'run', '-f', file, '--control-socket', controlSocket, ...vrrpdArgs]]
       : ['keepalived', keepalivedArgs];
   const startedAtEpochMs = nowEpochMs();
   const child = host.spawn(args[0] as string, args[1] as string[], { env: { ...process.env, ...env } });
@@ -103,6 +103,14 @@ function spawnDaemon(kind: Implementation, host: LabHost, conf: string, env: Nod
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   if (child.pid === undefined) throw new Error(`${kind} did not start`);
   return { kind, host, process: child, pid: child.pid, startedAtEpochMs, lines, exited, configFile: file, ...(kind === 'vrrpd' ? { controlSocket } : {}) };
+}
+
+/**
+ * The checkout whose bin/vrrpd the benches start: VRRPD_BENCH_DAEMON_ROOT when set (another
+ * worktree, built, to compare two builds A/B in one sitting with the same bench code), else this one.
+ */
+export function daemonRoot(): string {
+  return process.env['VRRPD_BENCH_DAEMON_ROOT'] || repoRoot();
 }
 
 export function nowEpochMs(): number {
@@ -162,10 +170,10 @@ export async function poll(condition: () => Promise<boolean>, timeoutMs: number,
 }
 
 export function versions(): { vrrpd: string; keepalived: string; node: string; kernel: string } {
-  const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(daemonRoot(), 'package.json'), 'utf8')) as { version: string };
   let commit = '';
   try {
-    commit = execFileSync('git', ['-C', repoRoot(), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    commit = execFileSync('git', ['-C', daemonRoot(), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   } catch {
     // not a checkout
   }
