@@ -1,9 +1,10 @@
 // Built-in checkers against the same check as a curl vrrp_script: vrrpd tracking 1, 10 or 100
 // vrrp_scripts that check nginx over HTTPS, every 1 s and every 100 ms, once as SSL_GET and once as
 // `curl --silent --insecure https://.../readyz`. Per configuration: vrrpd's CPU over a steady
-// window, its children's included (utime+stime+cutime+cstime of /proc/PID/stat: a curl that has
-// exited is counted in its parent), the checks nginx actually served (its access log), CPU per
-// check, vrrpd's RSS, and checks that failed while nginx was healthy. Then detection: one weight-0
+// window, every thread and child (a cgroup of its own, bench/lib/cpu.ts), its main thread's
+// apart, the checks nginx actually served (its access log), CPU per check, vrrpd's RSS, and checks
+// that failed while nginx was healthy. Beside them, the floor: the same HTTPS check made by a bare
+// node process (bench/tls-floor.mjs), net of that process only waking. Then detection: one weight-0
 // check, fall 3; nginx is stopped and the time to vrrpd's Fault (the VIP released) is taken from
 // its log, against the bound fall x interval + timeout.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,10 +16,18 @@ import { fmt, median, max, table } from './lib/stats.js';
 import { makeCertificates, nginxConfig, serverDir, startNginx, type Running } from '../test/helpers/servers.js';
 import type { LabHost } from '../test/helpers/netns.js';
 import { repoRoot } from './lib/root.js';
+import { CpuMeter } from './lib/cpu.js';
 
 const SRV = '192.0.2.20';
 const VIP = '192.0.2.100';
-const CLK_TCK = 100;
+/**
+ * The window starts this long after vrrpd did: V8's memory reducer runs its full collections 8-9 s
+ * after start-up's allocations (--trace-gc: two, 55 ms together, with or without checks), a cost
+ * of starting, not of checking.
+ */
+const SETTLE_MS = 12_000;
+/** Checks a window holds at least: at one check a second a 10 s window was 10 checks. */
+const MIN_CHECKS = 30;
 
 /** 'built-in, main loop': the checks on vrrpd's main loop (VRRPD_CHECKER_THREAD=main) rather than in the checkers' worker thread, for their CPU side by side. */
 type Form = 'built-in' | 'built-in, main loop' | 'curl';
@@ -36,9 +45,22 @@ export interface LoadFigures {
   /** % of one core: vrrpd and its children. */
   readonly cpuPct: number;
   readonly cpuMsPerCheck: number;
+  /** % of one core: vrrpd's main thread (its event loop) alone. */
+  readonly mainPct: number;
+  readonly windowS: number;
+  /** CPU from a cgroup of vrrpd's own (ns, every child) rather than /proc's 10 ms ticks. */
+  readonly precise: boolean;
   readonly rssMb: number;
   /** Tracker changes to failed while nginx served (false alarms). */
   readonly falseFailures: number;
+}
+
+/** bench/tls-floor.mjs: node:tls alone, CPU per check net of the same process only waking. */
+export interface FloorFigures {
+  readonly intervalMs: number;
+  readonly worker: boolean;
+  readonly tlsMsPerCheck: number;
+  readonly wakeMsPerCheck: number;
 }
 
 export interface DetectionFigures {
@@ -72,16 +94,22 @@ function config(form: Form, intervalMs: number, checks: number, extra: string): 
   );
 }
 
-function processUsage(pid: number): { ticks: number; rssKb: number } {
+function rssKb(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { ticks, rssKb: Number(rss?.[1] ?? 0) };
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
   } catch {
-    return { ticks: Number.NaN, rssKb: Number.NaN };
+    return Number.NaN;
   }
+}
+
+/** bench/tls-floor.mjs in the daemon's host, with and without the TLS check. */
+async function floorRun(d: LabHost, intervalMs: number, worker: boolean, checks: number): Promise<FloorFigures> {
+  const once = async (tls: boolean): Promise<number> => {
+    const { stdout } = await d.exec('node', [join(repoRoot(), 'bench', 'tls-floor.mjs'), JSON.stringify({ address: SRV, path: '/readyz', intervalMs, checks, tls, worker })]);
+    return (JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { cpuMsPerCheck: number }).cpuMsPerCheck;
+  };
+  const [tlsMsPerCheck, wakeMsPerCheck] = await Promise.all([once(true), once(false)]);
+  return { intervalMs, worker, tlsMsPerCheck, wakeMsPerCheck };
 }
 
 const lineCount = (file: string): number => {
@@ -96,6 +124,8 @@ const failures = (daemon: BenchDaemon): number => daemon.lines.filter((line) => 
 
 export async function checkersBench(options: BenchOptions): Promise<BenchReport> {
   const windowS = { full: 20, quick: 10, tiny: 2 }[options.mode];
+  /** Long enough for MIN_CHECKS checks of each configuration; vrrpd with none is measured as long as at one check a second. */
+  const windowFor = (asked: number): number => (options.mode === 'tiny' ? windowS : Math.max(windowS, Math.ceil(MIN_CHECKS / asked)));
   const counts = options.mode === 'tiny' ? [1, 10] : [1, 10, 100];
   const intervals = options.mode === 'tiny' ? [1000] : [1000, 100];
   const trials = options.trials ?? { full: 5, quick: 3, tiny: 1 }[options.mode];
@@ -105,6 +135,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
   const load: LoadFigures[] = [];
   let idle: LoadFigures | undefined;
   const detection: DetectionFigures[] = [];
+  const floor: FloorFigures[] = [];
   let nginx: Running | undefined;
   try {
     makeCertificates(dir, [SRV]);
@@ -113,13 +144,17 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     const nginxConf = nginxConfig(dir, 'nginx', { https: [`${SRV}:443`], accessLog });
     nginx = await startNginx(s, nginxConf, `${SRV}:443`);
     options.log('  vrrpd with no check');
-    idle = await loadRun(d, 'built-in', 1000, 0, windowS, accessLog);
+    idle = await loadRun(d, 'built-in', 1000, 0, windowFor(1), accessLog);
     for (const intervalMs of intervals) {
       for (const checks of counts) {
         for (const form of LOAD_FORMS) {
           options.log(`  ${checks} x ${form} every ${intervalMs} ms`);
-          load.push(await loadRun(d, form, intervalMs, checks, windowS, accessLog));
+          load.push(await loadRun(d, form, intervalMs, checks, windowFor((checks * 1000) / intervalMs), accessLog));
         }
+      }
+      for (const worker of [false, true]) {
+        options.log(`  node:tls alone every ${intervalMs} ms${worker ? ', in a worker thread' : ''}`);
+        floor.push(await floorRun(d, intervalMs, worker, Math.min(MIN_CHECKS, windowFor(1)) * (intervalMs === 100 ? 10 : 1)));
       }
     }
     for (const intervalMs of intervals) {
@@ -135,8 +170,10 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     rmSync(dir, { recursive: true, force: true });
   }
   const idlePct = idle?.cpuPct ?? 0;
+  const idleMainPct = idle?.mainPct ?? 0;
   /** CPU ms per check served, vrrpd's own idle CPU taken off (% of a core = 10 ms per s). */
   const net = (f: LoadFigures): number => (f.served > 0 ? ((f.cpuPct - idlePct) * 10) / f.served : Number.NaN);
+  const netMain = (f: LoadFigures): number => (f.served > 0 ? ((f.mainPct - idleMainPct) * 10) / f.served : Number.NaN);
   const loadRows = load.map((f) => [
     `${f.checks} x ${f.intervalMs} ms`,
     f.form,
@@ -145,6 +182,8 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     fmt(f.cpuPct, 2),
     fmt(f.cpuMsPerCheck, 3),
     fmt(net(f), 3),
+    fmt(netMain(f), 3),
+    fmt(f.windowS, 0),
     fmt(f.rssMb),
     String(f.falseFailures),
   ]);
@@ -173,30 +212,37 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     name: 'checkers',
     title: `Built-in SSL_GET against a curl vrrp_script, both checking nginx over HTTPS; CPU over a ${windowS} s window (% of one core, vrrpd and its children)`,
     text:
-      `vrrpd with no check: ${fmt(idlePct, 2)} % CPU, ${fmt(idle?.rssMb ?? Number.NaN)} MB RSS.\n\n` +
-      table(['checks x interval', 'form (built-in / curl)', 'checks/s asked', 'checks/s served', 'CPU %', 'CPU ms per check', 'net of idle vrrpd', 'vrrpd RSS MB', 'false failures'], loadRows) +
+      `vrrpd with no check: ${fmt(idlePct, 2)} % CPU (main thread ${fmt(idleMainPct, 2)} %), ${fmt(idle?.rssMb ?? Number.NaN)} MB RSS, over ${fmt(idle?.windowS ?? Number.NaN, 0)} s. ` +
+      `CPU ${idle?.precise === false ? "from /proc's 10 ms ticks (no cgroup could be made)" : "from a cgroup of vrrpd's own: every thread and child, to the nanosecond"}.\n\n` +
+      table(['checks x interval', 'form (built-in / curl)', 'checks/s asked', 'checks/s served', 'CPU %', 'CPU ms per check', 'net of idle vrrpd', 'main thread, net', 'window s', 'vrrpd RSS MB', 'false failures'], loadRows) +
+      '\n\nThe floor: node:tls alone, the same check from a bare node process, CPU ms per check net of the process only waking at the interval:\n\n' +
+      table(
+        ['interval', 'checks in', 'CPU ms per check, net', 'waking alone, ms'],
+        floor.map((f) => [`${f.intervalMs} ms`, f.worker ? 'a worker thread' : 'the main thread', fmt(f.tlsMsPerCheck - f.wakeMsPerCheck, 3), fmt(f.wakeMsPerCheck, 3)]),
+      ) +
       '\n\nCPU of curl / built-in:\n\n' +
       table(['checks x interval', 'built-in', 'per check', 'per check, net of idle vrrpd', 'total'], ratios) +
       `\n\nDetection, one weight-0 check, fall 3, timeout = interval: nginx stopped to vrrpd's Fault (VIP released), ${trials} trial(s):\n\n` +
       table(['interval', 'form', 'bound ms (fall x interval + timeout)', 'median ms', 'max ms', 'within bound', 'never healthy'], detectionRows),
-    data: { idle, load, detection },
+    data: { idle, load, floor, detection },
   };
 }
 
 async function loadRun(d: LabHost, form: Form, intervalMs: number, checks: number, windowS: number, accessLog: string): Promise<LoadFigures> {
   const vrrpd = startDaemon('vrrpd', d, config(form, intervalMs, checks, '  weight -1\n'), form === 'built-in, main loop' ? { VRRPD_CHECKER_THREAD: 'main' } : {});
+  const meter = CpuMeter.attach(vrrpd.pid);
   try {
     await poll(() => holds(d, VIP), 30_000, 100);
-    await sleep(2000);
+    await sleep(Math.max(2000, vrrpd.startedAtEpochMs + SETTLE_MS - nowEpochMs()));
     const failedBefore = failures(vrrpd);
     const servedBefore = lineCount(accessLog);
-    const before = processUsage(vrrpd.pid);
+    const before = meter.read();
     const started = nowEpochMs();
     await sleep(windowS * 1000);
-    const after = processUsage(vrrpd.pid);
+    const after = meter.read();
     const seconds = (nowEpochMs() - started) / 1000;
     const served = lineCount(accessLog) - servedBefore;
-    const cpuMs = ((after.ticks - before.ticks) / CLK_TCK) * 1000;
+    const cpuMs = (after.totalNs - before.totalNs) / 1e6;
     return {
       form,
       intervalMs,
@@ -205,11 +251,15 @@ async function loadRun(d: LabHost, form: Form, intervalMs: number, checks: numbe
       served: served / seconds,
       cpuPct: (cpuMs / 1000 / seconds) * 100,
       cpuMsPerCheck: served > 0 ? cpuMs / served : Number.NaN,
-      rssMb: after.rssKb / 1024,
+      mainPct: ((after.mainThreadNs - before.mainThreadNs) / 1e9 / seconds) * 100,
+      windowS: seconds,
+      precise: meter.precise,
+      rssMb: rssKb(vrrpd.pid) / 1024,
       falseFailures: failures(vrrpd) - failedBefore,
     };
   } finally {
     await killDaemon(vrrpd);
+    await meter.close();
     await d.ip('addr', 'flush', 'dev', 'eth0');
     await d.ip('addr', 'add', '192.0.2.1/24', 'dev', 'eth0');
     writeFileSync(accessLog, '');

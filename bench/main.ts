@@ -51,6 +51,7 @@ const USAGE = `usage: npm run bench -- [--quick | --tiny] [--only NAME[,NAME...]
   --quick, --tiny  shorter runs (figures for trying a benchmark out, not for RESULTS.md)
   --only           benchmarks to run (default ${DEFAULT_SET.join(',')}); known:
                    ${Object.keys(BENCHES).join(', ')}
+  --scenarios      failover scenarios (sigterm@20,crash@1000) or scale layouts ('1000 instances') to run
   --trials N       trials per scenario; --minutes M: soak length; --seed S: the random seed
   --no-save        print only; otherwise each report is saved to bench/results/NAME[-MODE].json
 Needs root (network namespaces), keepalived, and a quiet machine for figures worth keeping.`;

@@ -37,14 +37,17 @@ export interface ScaleFigures {
   readonly vipsExpected: number;
 }
 
+/** `--scenarios` picks layouts by label (`1000 instances`, `254 VIPs`: a label containing the text). */
 function layouts(options: BenchOptions): Layout[] {
   if (options.mode === 'tiny') return [{ label: '3 instances', instances: 3, vipsPerInstance: 1 }];
-  return [
+  const all: Layout[] = [
     { label: '1 instance', instances: 1, vipsPerInstance: 1 },
     { label: '100 instances', instances: 100, vipsPerInstance: 1 },
     { label: '1000 instances', instances: 1000, vipsPerInstance: 1 },
     { label: '1 instance, 254 VIPs', instances: 1, vipsPerInstance: 254 },
   ];
+  const chosen = options.scenarios;
+  return chosen ? all.filter((layout) => chosen.some((text) => layout.label === text || layout.label.includes(text))) : all;
 }
 
 /** Instance i on link i % LINKS, VRID 1 + floor(i / LINKS); its VIPs in that link's range, .1 up to .200. */

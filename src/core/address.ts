@@ -6,8 +6,38 @@ export type AddressFamily = 'ipv4' | 'ipv6';
 
 /** Bytes of an address in network order; throws on malformed input (callers validate first). */
 export function addressToBytes(family: AddressFamily, address: string): Uint8Array {
-  if (family === 'ipv4') return Uint8Array.from(new Address4(address).toArray());
+  if (family === 'ipv4') return dottedQuadBytes(address) ?? Uint8Array.from(new Address4(address).toArray());
   return Uint8Array.from(new Address6(address).toUnsignedByteArray());
+}
+
+/**
+ * The canonical dotted quad (what bytesToAddress makes, and what every IPv4 address carries
+ * through vrrpd) read without ip-address's regular expressions: the advertisement codec converts
+ * two or three addresses per packet, 1000 packets a second at 1000 instances (issue 16). Anything
+ * else (leading zeros, a prefix length, a malformed string) is undefined and left to Address4.
+ */
+function dottedQuadBytes(address: string): Uint8Array | undefined {
+  const out = new Uint8Array(4);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= address.length; i++) {
+    const code = i < address.length ? address.charCodeAt(i) : 0x2e;
+    if (code === 0x2e) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (code >= 0x30 && code <= 0x39) {
+      // "0" alone, never a leading zero (Address4 refuses those), at most 255.
+      if (digits > 0 && value === 0) return undefined;
+      value = value * 10 + (code - 0x30);
+      if (++digits > 3 || value > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return part === 4 ? out : undefined;
 }
 
 export function bytesToAddress(family: AddressFamily, bytes: Uint8Array): string {

@@ -16,27 +16,80 @@ export interface Clock {
 export class OneShotTimer {
   private handle: TimerHandle | undefined;
   private deadline: number | undefined;
+  /** The deadline of the last expiry, while its callback runs (for startAfterExpiry). */
+  private expiredAt: number | undefined;
+  /** When the clock will call `expire`: at or before `deadline` (see start). */
+  private wakeAt: number | undefined;
+  /** One callback for every start: a timer restarted 1000 times a second allocates no closure for it. */
+  private readonly expire = (): void => {
+    const now = this.clock.now();
+    if (this.deadline !== undefined && this.deadline > now) {
+      // Restarted later since this wake-up was set: wait the rest.
+      this.wakeAt = this.deadline;
+      this.handle = this.clock.setTimer(this.deadline - now, this.expire);
+      return;
+    }
+    this.expiredAt = this.deadline;
+    this.wakeAt = undefined;
+    this.handle = undefined;
+    this.deadline = undefined;
+    try {
+      this.onExpiry();
+    } finally {
+      this.expiredAt = undefined;
+    }
+  };
 
   constructor(
     private readonly clock: Clock,
     private readonly onExpiry: () => void,
   ) {}
 
-  /** (Re)starts the timer; a running one is cancelled first. */
+  /**
+   * (Re)starts the timer. Pushed later while running (a Backup's Master_Down_Timer on every
+   * advertisement, RFC 5798 §6.4.2), the clock's wake-up already set stays and the timer waits
+   * the rest when it comes: one clock timer per Master_Down_Interval instead of one per packet.
+   * It still expires at the new deadline exactly.
+   */
   start(delayMs: number): void {
+    const now = this.clock.now();
+    const deadline = now + delayMs;
+    if (this.handle !== undefined && this.wakeAt !== undefined && this.wakeAt <= deadline) {
+      this.deadline = deadline;
+      return;
+    }
     this.cancel();
-    this.deadline = this.clock.now() + delayMs;
-    this.handle = this.clock.setTimer(delayMs, () => {
-      this.handle = undefined;
-      this.deadline = undefined;
-      this.onExpiry();
-    });
+    this.deadline = deadline;
+    this.wakeAt = deadline;
+    this.handle = this.clock.setTimer(delayMs, this.expire);
+  }
+
+  /**
+   * From its own expiry: restarts `delayMs` after the deadline it expired at rather than after
+   * now, so a timer run late (a loop busy with 1000 instances' timers, a machine under load) does
+   * not stretch the period by its lateness every time. When that instant has already passed (run
+   * later than a whole period), `delayMs` from now: never a burst to catch up. Anywhere else, start().
+   */
+  startAfterExpiry(delayMs: number): void {
+    const expiredAt = this.expiredAt;
+    if (expiredAt === undefined) {
+      this.start(delayMs);
+      return;
+    }
+    this.cancel();
+    const now = this.clock.now();
+    const target = expiredAt + delayMs;
+    const delay = target > now ? target - now : delayMs;
+    this.deadline = now + delay;
+    this.wakeAt = this.deadline;
+    this.handle = this.clock.setTimer(delay, this.expire);
   }
 
   cancel(): void {
     this.handle?.cancel();
     this.handle = undefined;
     this.deadline = undefined;
+    this.wakeAt = undefined;
   }
 
   get running(): boolean {

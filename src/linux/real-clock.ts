@@ -52,16 +52,17 @@ export class RealClock implements Clock {
   setTimer(delayMs: number, callback: () => void): TimerHandle {
     const timer = this.timers.add(this.now() + Math.max(0, delayMs), callback);
     if (this.armedAt === undefined || timer.at < this.armedAt) this.arm(timer.at);
-    return {
-      cancel: () => {
-        this.timers.cancel(timer);
-        // Nothing left to wait for: let the process exit as it could with no Node timer pending.
-        if (this.timers.size === 0 && this.armedAt !== undefined) {
-          this.armedAt = undefined;
-          this.wakeUp?.disarm();
-        }
-      },
-    };
+    return new RealTimerHandle(this, timer);
+  }
+
+  /** RealTimerHandle.cancel. */
+  cancelTimer(timer: QueuedTimer<() => void>): void {
+    this.timers.cancel(timer);
+    // Nothing left to wait for: let the process exit as it could with no Node timer pending.
+    if (this.timers.size === 0 && this.armedAt !== undefined) {
+      this.armedAt = undefined;
+      this.wakeUp?.disarm();
+    }
   }
 
   private arm(at: number): void {
@@ -95,5 +96,17 @@ export class RealClock implements Clock {
     // A timer taken out later has a later deadline than every one already waiting (it was not
     // due when they were taken), so the list is in deadline order.
     for (const timer of this.due.splice(0)) if (!timer.cancelled) timer.value();
+  }
+}
+
+/** A handle without a closure: a Backup restarts a Master_Down_Timer per advertisement received. */
+class RealTimerHandle implements TimerHandle {
+  constructor(
+    private readonly clock: RealClock,
+    private readonly timer: QueuedTimer<() => void>,
+  ) {}
+
+  cancel(): void {
+    this.clock.cancelTimer(this.timer);
   }
 }

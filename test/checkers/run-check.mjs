@@ -4,14 +4,15 @@
 // of each, all at once in this process, printed in the order given). Uint8Array fields of a spec
 // are given as hex strings. `thread: 'worker'` runs them in the checkers' worker thread as vrrpd
 // does (default: on this loop); `abortAfterMs` aborts each check that long after it starts;
-// `retry` is each run's own (Checker.run's second argument).
+// `retry` is each run's own (Checker.run's second argument); `restartWorker` ends the worker
+// thread between runs of one checker (the next run starts a new one, as after the worker died).
 // Uses dist/ (test/helpers/global-setup.ts builds it).
 import { inThreadCheckers } from '../../dist/checkers/checker.js';
 import { LinuxCheckerIo } from '../../dist/linux/checkers/io.js';
 import { WorkerCheckers } from '../../dist/linux/checkers/worker-checkers.js';
 import { RealClock } from '../../dist/linux/real-clock.js';
 
-const { spec, specs, count = 1, gapMs = 0, thread = 'main', abortAfterMs, retry } = JSON.parse(process.argv[2]);
+const { spec, specs, count = 1, gapMs = 0, thread = 'main', abortAfterMs, retry, restartWorker = false } = JSON.parse(process.argv[2]);
 const hex = (value) => (typeof value === 'string' ? Buffer.from(value.replace(/\s+/g, ''), 'hex') : value);
 const io = new LinuxCheckerIo();
 const clock = new RealClock();
@@ -31,6 +32,7 @@ if (specs) {
   const checker = checkerOf(spec);
   for (let i = 0; i < count; i++) {
     if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    if (i > 0 && restartWorker) await host.close();
     console.log(line(await checker.run()));
   }
 }

@@ -39,6 +39,21 @@ test('an advertisement is encoded once per destination with the channel source i
   }
 });
 
+test('a Master sending the same advertisement again sends the bytes encoded the first time; a new priority or source is encoded anew', () => {
+  const { actions, channel } = setup();
+  // A new object each Adver_Interval, as the router builds it, with the same content.
+  actions.perform({ type: 'send-advertisement', advertisement: { ...advertisement } }, 150);
+  actions.perform({ type: 'send-advertisement', advertisement: { ...advertisement, addresses: [...advertisement.addresses] } }, 150);
+  expect(channel.sent[1]!.bytes).toBe(channel.sent[0]!.bytes);
+  actions.perform({ type: 'send-advertisement', advertisement: { ...advertisement, priority: 0 } }, 0);
+  expect(decodeAdvertisement(channel.sent[2]!.bytes, { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' })).toMatchObject({ ok: true, advertisement: { priority: 0 } });
+  const moved = new FakeChannel('192.0.2.9');
+  actions.reattach(moved);
+  actions.perform({ type: 'send-advertisement', advertisement }, 150);
+  expect(moved.sent[0]!.bytes).not.toBe(channel.sent[0]!.bytes);
+  expect(decodeAdvertisement(moved.sent[0]!.bytes, { family: 'ipv4', source: '192.0.2.9', destination: '224.0.0.18' })).toMatchObject({ ok: true, advertisement, checksum: 'pseudo-header' });
+});
+
 test('addresses are added and removed in order, each change logged once', async () => {
   const { actions, addresses, records } = setup();
   actions.perform({ type: 'add-addresses', addresses: [] }, 150);

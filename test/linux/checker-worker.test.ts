@@ -89,4 +89,13 @@ describe.skipIf(!isRoot() || !haveServers)("the checkers' worker thread (needs r
     expect([spec?.attempts, spec?.detail]).toEqual([3, 'connection refused (after 3 attempts)']);
     expect([first?.attempts, first?.detail]).toEqual([1, 'connection refused']);
   });
+
+  test("a checker's spec goes to the worker once, and again to a worker started anew", { timeout: 30_000 }, async () => {
+    // Runs after the first carry no spec: they find the checker the first made. A worker started
+    // after the last one ended (as after it died) has no checkers; the spec must go again, or the
+    // run fails with "the checkers' worker thread has no checker 1".
+    const same = await run({ spec: httpGet(8003), thread: 'worker', count: 3 });
+    const restarted = await run({ spec: httpGet(8003), thread: 'worker', count: 2, restartWorker: true });
+    expect([...same, ...restarted].map((r) => [r.ok, r.detail])).toEqual(Array.from({ length: 5 }, () => [true, 'HTTP status 200']));
+  });
 });

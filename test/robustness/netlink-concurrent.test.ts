@@ -4,18 +4,24 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isRoot } from '../helpers/netns.js';
+import { isRoot, type LabHost } from '../helpers/netns.js';
 import { useLab } from './lab.js';
 
 const newLab = useLab();
+
+/** Runs one of this folder's probe scripts in the host's namespace; its JSON lines (it must write nothing on stderr). */
+function runScript(host: LabHost, script: string, ...args: string[]): Array<Record<string, unknown>> {
+  const run = spawnSync('ip', ['netns', 'exec', host.netns, 'node', join(import.meta.dirname, script), ...args], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
 
 describe.skipIf(!isRoot())('rtnetlink under concurrency (needs root)', () => {
   test('40 adds, 40 deletes, 80 address dumps and 40 link dumps at once: all succeed, all addresses come and go', { timeout: 30_000 }, async () => {
     const lab = await newLab();
     const host = await lab.addHost('a', ['192.0.2.1/24']);
-    const run = spawnSync('ip', ['netns', 'exec', host.netns, 'node', join(import.meta.dirname, 'netlink-concurrent.mjs'), '40'], { encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    const result = JSON.parse(run.stdout) as { failures: string[]; present: number; left: number };
+    const lines = runScript(host, 'netlink-concurrent.mjs', '40');
+    const result = lines.at(-1) as unknown as { failures: string[]; present: number; left: number };
     expect(result.failures).toEqual([]);
     expect(result.present).toBe(40);
     expect(result.left).toBe(0);
@@ -28,9 +34,8 @@ describe.skipIf(!isRoot())('rtnetlink under concurrency (needs root)', () => {
     const lab = await newLab();
     const host = await lab.addHost('a', ['192.0.2.1/24']);
     await host.ip('addr', 'add', '198.51.100.77/32', 'dev', 'eth0');
-    const run = spawnSync('ip', ['netns', 'exec', host.netns, 'node', join(import.meta.dirname, 'netlink-refused.mjs'), '198.51.100.77', '198.51.100.200'], { encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    const result = JSON.parse(run.stdout) as { addRefused: string[]; afterAdd: number; deleteRefused: string[]; afterDelete: string[]; peakInFlight: number };
+    const lines = runScript(host, 'netlink-refused.mjs', '198.51.100.77', '198.51.100.200');
+    const result = lines.at(-1) as unknown as { addRefused: string[]; afterAdd: number; deleteRefused: string[]; afterDelete: string[]; peakInFlight: number };
     expect(result.addRefused).toEqual(['198.51.100.77 NetlinkError EEXIST']);
     expect(result.afterAdd).toBe(254);
     expect(result.deleteRefused).toEqual(['198.51.100.200 NetlinkError EADDRNOTAVAIL']);
@@ -44,9 +49,8 @@ describe.skipIf(!isRoot())('rtnetlink under concurrency (needs root)', () => {
   test("an interface's index is looked up once for its addresses, at start; re-created under the same name (a new index), the next add finds it again", { timeout: 30_000 }, async () => {
     const lab = await newLab();
     const host = await lab.addHost('a', ['192.0.2.1/24']);
-    const run = spawnSync('ip', ['netns', 'exec', host.netns, 'node', join(import.meta.dirname, 'link-index.mjs')], { encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    const result = JSON.parse(run.stdout) as { prepared: number; afterFirst: number; afterThree: number; recreated: boolean; afterRecreate: number; on: string[] };
+    const lines = runScript(host, 'link-index.mjs');
+    const result = lines.at(-1) as unknown as { prepared: number; afterFirst: number; afterThree: number; recreated: boolean; afterRecreate: number; on: string[] };
     // One link dump when prepared at start, none for the adds (it was one per add: a round trip
     // before every takeover's first gratuitous ARP; then one before a process's first takeover).
     expect(result).toMatchObject({ prepared: 1, afterFirst: 1, afterThree: 1, recreated: true });
@@ -58,9 +62,7 @@ describe.skipIf(!isRoot())('rtnetlink under concurrency (needs root)', () => {
   test('notifications the kernel dropped (ENOBUFS while the loop was held) are read again and said in one warning', { timeout: 30_000 }, async () => {
     const lab = await newLab();
     const host = await lab.addHost('a', ['192.0.2.1/24']);
-    const run = spawnSync('ip', ['netns', 'exec', host.netns, 'node', join(import.meta.dirname, 'netlink-overflow.mjs')], { encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = runScript(host, 'netlink-overflow.mjs');
     const result = lines.at(-1) as { added: number };
     // Every one of the 8000 addresses was reported usable, though not every notification arrived.
     expect(result.added).toBe(8000);

@@ -1,6 +1,6 @@
 // Carries out what one virtual router asks for (RouterAction) on the host, and logs what an
 // operator needs to know: the transition with its reason, the addresses added or removed.
-import { encodeAdvertisement } from '../../vrrp/packet/advertisement.js';
+import { encodeAdvertisement, sameAdvertisement, type Advertisement } from '../../vrrp/packet/advertisement.js';
 import type { RouterAction } from '../../vrrp/protocol/actions.js';
 import type { Logger } from '../../core/log.js';
 import { routeText, ruleText } from '../../config/route-text.js';
@@ -28,6 +28,8 @@ export class HostActions {
   readonly installed = new Set<string>();
   /** Lower-priority Masters heard while Master, logged once each per mastership. */
   private readonly lowerMastersLogged = new Set<string>();
+  /** Per destination, the last advertisement sent and its bytes (never modified once sent). */
+  private readonly lastEncoded = new Map<string, { readonly advertisement: Advertisement; readonly source: string; readonly bytes: Uint8Array }>();
 
   constructor(
     private binding: RouterBinding,
@@ -171,14 +173,19 @@ export class HostActions {
     this.enqueueRoutes('add', { routes, rules: [] });
   }
 
-  private send(advertisement: Parameters<typeof encodeAdvertisement>[0]): void {
+  private send(advertisement: Advertisement): void {
     const { router } = this.binding;
+    const source = this.ports.channel.sourceAddress;
     for (const destination of this.binding.destinations) {
-      const bytes = encodeAdvertisement(
-        advertisement,
-        { family: router.family, source: this.ports.channel.sourceAddress, destination },
-        router.checksumFlavour,
-      );
+      // A Master sends the same bytes every Adver_Interval until its priority, addresses or source
+      // change: encoded once, not 1000 times a second at 1000 instances (issue 16).
+      const last = this.lastEncoded.get(destination);
+      let bytes: Uint8Array;
+      if (last && last.source === source && sameAdvertisement(last.advertisement, advertisement)) bytes = last.bytes;
+      else {
+        bytes = encodeAdvertisement(advertisement, { family: router.family, source, destination }, router.checksumFlavour);
+        this.lastEncoded.set(destination, { advertisement, source, bytes });
+      }
       this.ports.channel.send(bytes, destination);
     }
   }

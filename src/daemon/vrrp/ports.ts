@@ -47,6 +47,7 @@ export interface RoutePort {
 export interface AdvertisementChannel {
   /** The source address the kernel will put on our packets (part of the v3 checksum). */
   readonly sourceAddress: string;
+  /** `bytes` are the caller's to keep but never modified afterwards: the channel may hold them until sent. */
   send(bytes: Uint8Array, destination: string): void;
 }
 

@@ -1,4 +1,5 @@
-// Checkers in a worker thread (worker.ts): each run of a check is one message there and one back.
+// Checkers in a worker thread (worker.ts): each run of a check is one message there and one back;
+// a checker's spec goes once, before its first run (a worker started anew gets it again).
 // A TLS handshake costs milliseconds of CPU; hundreds a second on the main loop held VRRP's
 // timers back (bench checker-loop). One worker serves every checker; it is started at the first
 // run and holds the process open only while a run is in flight. PING_CHECK stays on the main
@@ -14,9 +15,14 @@ export class WorkerCheckers implements CheckerHost {
   private worker: Worker | undefined;
   private nextRun = 1;
   private nextChecker = 1;
+  /** Checkers whose spec the current worker has. */
+  private readonly known = new Set<number>();
   private readonly pending = new Map<number, { resolve: (result: CheckResult) => void; reject: (error: Error) => void }>();
   /** A checker the daemon dropped (a reload replaced it) loses its state in the worker too. */
-  private readonly dropped = new FinalizationRegistry<number>((checker) => this.post({ type: 'forget', checker }));
+  private readonly dropped = new FinalizationRegistry<number>((checker) => {
+    this.known.delete(checker);
+    this.post({ type: 'forget', checker });
+  });
 
   constructor(private readonly inThread: CheckerHost) {}
 
@@ -51,24 +57,31 @@ export class WorkerCheckers implements CheckerHost {
         },
       });
       this.started().ref();
-      this.post({ type: 'run', id, checker, spec, ...(retry !== undefined ? { retry } : {}) });
+      if (!this.known.has(checker)) {
+        this.post({ type: 'add', checker, spec });
+        this.known.add(checker);
+      }
+      this.post({ type: 'run', id, checker, ...(retry !== undefined ? { retry } : {}) });
       if (signal?.aborted) onAbort();
     });
   }
 
   private post(request: CheckRequest): void {
-    if (request.type === 'run' || this.worker) this.started().postMessage(request);
+    if (request.type !== 'forget' && request.type !== 'abort') this.started().postMessage(request);
+    else this.worker?.postMessage(request);
   }
 
   private started(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(workerFile(import.meta.url, 'linux/checkers/worker.js'));
     worker.unref();
+    this.known.clear();
     worker.on('message', (report: CheckReport) => {
       const waiting = this.pending.get(report.id);
       this.pending.delete(report.id);
       if (this.pending.size === 0) worker.unref();
-      waiting?.resolve(report.result);
+      if (report.type === 'result') waiting?.resolve(report.result);
+      else waiting?.reject(new Error(report.message));
     });
     // A worker that dies fails the runs in flight (their trackers count a failure to run) and is
     // started anew at the next run.

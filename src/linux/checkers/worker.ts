@@ -23,15 +23,22 @@ const io: CheckerIo = {
 };
 // No raw socket here reads a packet per loop turn (real-clock.ts): a late timer waits one turn.
 const clock = new RealClock({ lateExpiryTurns: 1 });
-/** One Checker per main-thread checker, so its ICMP sequence numbers go on from run to run. */
+/** One Checker per main-thread checker, made from its spec sent once ('add'), so its ICMP sequence numbers go on from run to run. */
 const checkers = new Map<number, Checker>();
 const running = new Map<number, AbortController>();
 
 port.on('message', (request: CheckRequest) => {
   switch (request.type) {
+    case 'add':
+      checkers.set(request.checker, new Checker(request.spec, { io, clock }));
+      return;
     case 'run': {
-      let checker = checkers.get(request.checker);
-      if (!checker) checkers.set(request.checker, (checker = new Checker(request.spec, { io, clock })));
+      const checker = checkers.get(request.checker);
+      if (!checker) {
+        const report: CheckReport = { type: 'error', id: request.id, message: `the checkers' worker thread has no checker ${request.checker}` };
+        port.postMessage(report);
+        return;
+      }
       const abort = new AbortController();
       running.set(request.id, abort);
       void checker.run(abort.signal, request.retry).then((result) => {

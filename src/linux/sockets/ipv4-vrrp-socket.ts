@@ -91,7 +91,8 @@ export class Ipv4VrrpSocket implements OpenChannel {
    * Only when the kernel cannot take the packet now (or earlier ones still wait) does it queue.
    */
   send(bytes: Uint8Array, destination: string): void {
-    const buffer = Buffer.from(bytes);
+    // A view, not a copy: the bytes are never modified once handed over (AdvertisementChannel).
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (this.socket.requests.length === 0) {
       try {
         this.socket.wrap.send(buffer, 0, buffer.length, destination, () => undefined);

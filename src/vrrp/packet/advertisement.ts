@@ -70,6 +70,21 @@ export function messageLength(family: AddressFamily, version: VrrpVersion, addre
   return HEADER_LENGTH + addressCount * addressLength(family) + (version === 2 ? V2_AUTH_DATA_LENGTH : 0);
 }
 
+/** Whether two advertisements encode to the same bytes (with the same IP context and checksum flavour). */
+export function sameAdvertisement(a: Advertisement, b: Advertisement): boolean {
+  if (a === b) return true;
+  if (a.vrid !== b.vrid || a.priority !== b.priority || !sameList(a.addresses, b.addresses)) return false;
+  if (a.version === 3) return b.version === 3 && a.maxAdvertIntervalCs === b.maxAdvertIntervalCs;
+  return b.version === 2 && a.advertIntervalSeconds === b.advertIntervalSeconds && a.authType === b.authType && sameList(a.authData, b.authData);
+}
+
+function sameList<T>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The bytes of the VRRP message, checksum filled; the IP header is the socket layer's job. */
 export function encodeAdvertisement(
   advertisement: Advertisement,

@@ -21,7 +21,8 @@ export type DispatchResult =
 
 export function dispatchPacket(routers: Iterable<VirtualRouter>, packet: InboundPacket): DispatchResult[] {
   const vrid = packet.bytes[1];
-  const matching = [...routers].filter((router) => router.config.vrid === vrid && router.config.family === packet.ip.family);
+  const matching: VirtualRouter[] = [];
+  for (const router of routers) if (router.config.vrid === vrid && router.config.family === packet.ip.family) matching.push(router);
   const decoded = decodeAdvertisement(packet.bytes, packet.ip);
   if (!decoded.ok) {
     for (const router of matching) router.countRejection(decoded.rejection);

@@ -80,7 +80,13 @@ function passwordMatches(password: string, authData: Uint8Array): boolean {
 
 /** RFC 9568 §7.1 asks to log, not drop, a differing address list (dropping it makes two Masters). */
 export function addressListDiffers(config: VirtualRouterConfig, advertisement: Advertisement): boolean {
-  if (advertisement.addresses.length !== config.virtualAddresses.length) return true;
-  const ours = new Set(config.virtualAddresses);
+  const theirs = advertisement.addresses;
+  const mine = config.virtualAddresses;
+  if (theirs.length !== mine.length) return true;
+  // The Master's list is nearly always ours in our order: no set to build for every packet.
+  let i = 0;
+  while (i < mine.length && theirs[i] === mine[i]) i++;
+  if (i === mine.length) return false;
+  const ours = new Set(mine);
   return advertisement.addresses.some((address) => !ours.has(address));
 }

@@ -428,7 +428,10 @@ export class VirtualRouter {
 
   private onAdverTimer(): void {
     this.sendAdvertisement(this.currentPriority);
-    this.adverTimer.start(this.config.advertIntervalMs);
+    // RFC 5798 §6.4.3 resets the Adver_Timer to Advertisement_Interval, "the time interval between
+    // ADVERTISEMENTS" (§6.1): counted from when this one was due, so that lateness in running the
+    // timer (1000 instances' timers due together, a loaded machine) is not added to every period.
+    this.adverTimer.startAfterExpiry(this.config.advertIntervalMs);
   }
 
   // ---- entering and leaving states ----
