@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitBfdSocket(env, exports);
   RegisterThreadPriority(env, exports);
   InitNetlinkWatchSocket(env, exports);
+  InitDirectoryWatch(env, exports);
   return exports;
 }
 

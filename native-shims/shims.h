@@ -267,6 +267,8 @@ void RegisterSignalPipe(Napi::Env env, Napi::Object exports);
 void InitBfdSocket(Napi::Env env, Napi::Object exports);
 // monotonic_timer.cc: MonotonicTimer (a timerfd on CLOCK_MONOTONIC: the protocol timers' wake-up).
 void InitMonotonicTimer(Napi::Env env, Napi::Object exports);
+// directory_watch.cc: DirectoryWatch (inotify for track_file, with keepalived's events).
+void InitDirectoryWatch(Napi::Env env, Napi::Object exports);
 // netlink_watch.cc: NetlinkWatchSocket (route netlink notifications that survive ENOBUFS).
 void InitNetlinkWatchSocket(Napi::Env env, Napi::Object exports);
 // thread_priority.cc: setThreadNice (the calling thread's nice value; the BFD worker's).

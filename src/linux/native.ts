@@ -95,6 +95,14 @@ export interface NativeNetlinkWatchSocket {
   close(): void;
 }
 
+/** Called per inotify event (name "" with IN_IGNORED: the directory is gone), or with an error. */
+export type DirectoryEventCallback = (error: (Error & { errno?: number }) | null, name?: string, mask?: number) => void;
+
+/** An inotify watch of a directory for IN_CLOSE_WRITE, IN_DELETE and IN_MOVE; does not keep the process alive. */
+export interface NativeDirectoryWatch {
+  close(): void;
+}
+
 export interface NativeShims {
   /** Sends a complete Ethernet frame on the interface (AF_PACKET); returns the bytes sent. */
   sendFrame(interfaceIndex: number, frame: Buffer): number;
@@ -107,6 +115,7 @@ export interface NativeShims {
   signalPipe(signo: number): number;
   MonotonicTimer: new (onExpiry: () => void) => NativeMonotonicTimer;
   BfdSocket: new (options: BfdSocketOptions, onDatagram: BfdDatagramCallback) => NativeBfdSocket;
+  DirectoryWatch: new (directory: string, onEvent: DirectoryEventCallback) => NativeDirectoryWatch;
   NetlinkWatchSocket: new (options: NetlinkWatchSocketOptions, onMessages: NetlinkMessagesCallback) => NativeNetlinkWatchSocket;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */
   realtimeSignalMin(): number;

@@ -1,9 +1,10 @@
 // The tracking ports on Linux: the file system (track_file, script security), /proc
 // (vrrp_track_process), /etc/passwd and /etc/group (script users). All reads that can happen
 // while the daemon runs are asynchronous; only start-up reads small files synchronously.
-import { watch, type FSWatcher, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { nativeShims, type NativeDirectoryWatch } from './native.js';
 import type { FileWatchPort } from '../tracking/file-tracker.js';
 import type { ProcessEntry, ProcessTablePort } from '../tracking/process-tracker.js';
 import type { SecurityFs } from '../scripting/script-security.js';
@@ -12,11 +13,15 @@ import { UserDatabase } from '../scripting/users.js';
 /** track_file reads at most this much: the number is at the start. */
 const TRACK_FILE_READ_BYTES = 4096;
 const TRACK_FILE_POLL_MS = 1000;
+/** inotify(7): the watch was removed (its directory deleted, or its file system unmounted). */
+const IN_IGNORED = 0x8000;
 
 export class LinuxFiles implements FileWatchPort {
   watch(path: string, onChange: () => void): () => void {
-    // Watching the directory sees the file created, replaced (editors rename over it) and removed.
-    let watcher: FSWatcher | undefined;
+    // The directory is watched as keepalived watches it (IN_CLOSE_WRITE, IN_DELETE, IN_MOVE: see
+    // native-shims/directory_watch.cc): the file is read once written and closed, replaced (editors
+    // rename over it) or removed, never between a truncation and the write that follows.
+    let watcher: NativeDirectoryWatch | undefined;
     let poll: NodeJS.Timeout | undefined;
     const name = basename(path);
     // Without a directory to watch (not created yet, or removed), read the file every second.
@@ -26,10 +31,11 @@ export class LinuxFiles implements FileWatchPort {
       poll ??= setInterval(onChange, TRACK_FILE_POLL_MS).unref();
     };
     try {
-      watcher = watch(dirname(path), { persistent: false }, (_event, filename) => {
-        if (filename === null || filename === name) onChange();
+      watcher = new (nativeShims().DirectoryWatch)(dirname(path), (error, changed, mask) => {
+        // IN_IGNORED: the directory itself went away.
+        if (error || ((mask ?? 0) & IN_IGNORED) !== 0) fallBackToPolling();
+        else if (changed === name) onChange();
       });
-      watcher.on('error', fallBackToPolling);
     } catch {
       fallBackToPolling();
     }

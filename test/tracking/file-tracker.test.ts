@@ -1,5 +1,6 @@
 // track_file: the number read at start and on every change, init_file, and the real watcher.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FileTracker, parseTrackedValue } from '../../src/tracking/file-tracker.js';
@@ -64,6 +65,30 @@ describe('track_file', () => {
     writeFileSync(join(dir, 'tmp'), '-2\n');
     renameSync(join(dir, 'tmp'), path);
     await until(-2);
+    tracker.stop();
+  });
+
+  test('read once its writer has closed it, as keepalived (IN_CLOSE_WRITE): never between the truncation and the write', async () => {
+    const dir = scratchDir('trackfile');
+    const path = join(dir, 'value');
+    writeFileSync(path, '10\n');
+    const { log } = capturingLogger();
+    const tracker = new FileTracker({ name: 'f', path }, new LinuxFiles(), log);
+    await tracker.initialise();
+    const seen: number[] = [];
+    tracker.subscribe(() => seen.push(tracker.value));
+    tracker.start();
+    // `echo 20 > value` as a shell does it, held open between its steps: truncate, write, close.
+    const handle = await open(path, 'w');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await handle.write('20\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // fs.watch reported the truncation and the write (IN_MODIFY): the tracker read an empty file (0) and then 20.
+    expect(seen).toEqual([]);
+    await handle.close();
+    const start = Date.now();
+    while (seen.length === 0 && Date.now() - start < 3000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual([20]);
     tracker.stop();
   });
 
