@@ -20,6 +20,7 @@ function viaOurs(text: string): number[] | 'refused' {
   }
 }
 
+// Text only: these strings are parsed, never sent anywhere (some are outside the documentation ranges on purpose).
 test.each(['192.0.2.10', '0.0.0.0', '255.255.255.255', '198.51.100.1', '1.2.3.4/24', '256.1.1.1', '01.2.3.4', '10.0.0.00', '1.2.3', '1.2.3.4.5', '1..2.3', 'a.b.c.d', '', ' 1.2.3.4', '1.2.3.4 ', '-1.2.3.4', '1.2.3.1000'])(
   'IPv4 %j reads as Address4 reads it',
   (text) => {

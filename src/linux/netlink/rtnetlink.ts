@@ -1,7 +1,7 @@
 // The route netlink socket vrrpd uses: interfaces, addresses (tagged with IFA_PROTO), and the
 // kernel's notifications of changes to both. Built on the `netlink` package.
 import { createRequire } from 'node:module';
-import { constants } from 'node:os';
+import { getSystemErrorName } from 'node:util';
 import type { RtNetlinkSocket, rt } from 'netlink';
 
 // Only the package's route-netlink module: its index also loads the generated nl80211, genl and
@@ -39,17 +39,17 @@ import {
 import { deleteLinkRequest, linkKind, linkStateRequest, macvlanRequest, RTM_DELLINK, RTM_NEWLINK, type MacvlanRequest } from './link-messages.js';
 
 const NLM_F_REQUEST = 0x01;
+const NLM_F_ACK = 0x04;
+const NLM_F_EXCL = 0x200;
+const NLM_F_CREATE = 0x400;
+const NLM_F_DUMP = 0x300;
+const NLMSG_HDRLEN = 16;
 // rtnetlink.h's multicast groups (the RTMGRP_* bits of sockaddr_nl.nl_groups).
 const RTMGRP_LINK = 0x1;
 const RTMGRP_IPV4_IFADDR = 0x10;
 const RTMGRP_IPV6_IFADDR = 0x100;
 /** The watch socket's receive queue: 8,000 address notifications between two reads fitted (netlink-overflow test). */
 const WATCH_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
-const NLMSG_HDRLEN = 16;
-const NLM_F_ACK = 0x04;
-const NLM_F_EXCL = 0x200;
-const NLM_F_CREATE = 0x400;
-const NLM_F_DUMP = 0x300;
 
 /** A kernel refusal, with the errno name to act on (EEXIST, EADDRNOTAVAIL, ENODEV, EPERM...). */
 export class NetlinkError extends Error {
@@ -399,7 +399,6 @@ export function addressChanges(known: ReadonlyMap<string, AddressMessage>, prese
   ];
 }
 
-/** The package's errors carry the errno's name in their text ("Request rejected: EEXIST"). */
 /** The messages of one netlink datagram (struct nlmsghdr each, 4-byte aligned); a bad length ends it. */
 export function netlinkMessages(bytes: Buffer): Array<{ type: number; body: Buffer }> {
   const messages: Array<{ type: number; body: Buffer }> = [];
@@ -412,11 +411,14 @@ export function netlinkMessages(bytes: Buffer): Array<{ type: number; body: Buff
   return messages;
 }
 
+/**
+ * The errno's name: the native shim's errors carry its number (errno, positive), the netlink
+ * package's name it in their text ("Request rejected: EEXIST").
+ */
 function netlinkError(error: unknown, operation: string): NetlinkError {
   const { message, errno } = error as Error & { errno?: number };
-  // The native shim's errors carry the number (errno); the netlink package's name it in the text.
-  const name = errno !== undefined ? Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] : undefined;
-  return new NetlinkError(name ?? /\b(E[A-Z0-9]+)\b/.exec(message)?.[1] ?? message, operation);
+  const name = typeof errno === 'number' && errno > 0 ? getSystemErrorName(-errno) : /\b(E[A-Z0-9]+)\b/.exec(message)?.[1];
+  return new NetlinkError(name ?? message, operation);
 }
 
 function linkInfo(message: LinkMessage): LinkInfo {
