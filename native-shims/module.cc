@@ -7,6 +7,7 @@ namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPacketSocket(env, exports);
+  InitVrrp4Socket(env, exports);
   InitVrrp6Socket(env, exports);
   RegisterUnixDatagram(env, exports);
   RegisterSignalPipe(env, exports);

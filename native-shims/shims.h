@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <initializer_list>
 #include <memory>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include <string>
 #include <unistd.h>
 #include <uv.h>
+#include <vector>
 
 // An Error whose message names the call and strerror(error), with `errno` set to the number.
 inline Napi::Error KernelError(const Napi::Env& env, const std::string& what, int error) {
@@ -98,10 +100,12 @@ class EnvCleanup {
 };
 
 // A datagram or raw socket polled on the environment's loop that hands every packet it reads, with
-// its sender and ancillary data, to a JS callback: what BfdSocket and Vrrp6Socket share (opening
-// with its options, the read loop, sendto, close and the worker-exit clean-up). `Derived` gives
-// kMaxPayload (its read buffer) and Received(env, payload, length, from, message), which calls
-// Deliver with the callback's arguments.
+// its sender and ancillary data, to a JS callback: what BfdSocket, Vrrp4Socket and Vrrp6Socket
+// share (opening with its options, the read loop, sendto, close and the worker-exit clean-up).
+// `Derived` gives kMaxPayload (its read buffer) and Received(env, payload, length, from, message),
+// which calls Deliver with the callback's arguments. A socket may bound the packets read per
+// wake-up (readsPerWakeup_) and send through SendOrQueue, which keeps what the kernel cannot take
+// now and sends it, in order, when the socket is writable again.
 template <typename Derived>
 class PolledSocket : public Napi::ObjectWrap<Derived> {
  public:
@@ -168,7 +172,7 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     }
     callback_ = Napi::Persistent(callback);
     context_ = std::make_unique<Napi::AsyncContext>(env, name);
-    uv_poll_start(poll_, UV_READABLE, &PolledSocket::OnReadable);
+    Poll();
     this->Ref();
     cleanup_.Attach(env, [](void* self) { static_cast<PolledSocket*>(self)->Shutdown(); }, this);
   }
@@ -189,8 +193,39 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     return Napi::Number::New(env, static_cast<double>(sent));
   }
 
+  // sendto(2) at once, unless the kernel's buffer is full (EAGAIN, ENOBUFS) or earlier packets
+  // still wait: then the packet waits behind them (at most kMaxQueued) and leaves, in order, when
+  // the socket is writable. The bytes sent, 0 when queued, or undefined with the exception pending.
+  Napi::Value SendOrQueue(const Napi::Env& env, const Napi::Buffer<uint8_t>& payload, const sockaddr* to, socklen_t length) {
+    if (fd_ < 0) {
+      Napi::Error::New(env, "send: the socket is closed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (queue_.empty()) {
+      ssize_t sent;
+      do {
+        sent = sendto(fd_, payload.Data(), payload.Length(), 0, to, length);
+      } while (sent < 0 && errno == EINTR);
+      if (sent >= 0) return Napi::Number::New(env, static_cast<double>(sent));
+      if (!Transient(errno)) {
+        KernelError(env, "sendto", errno).ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+    }
+    if (queue_.size() >= kMaxQueued) {
+      KernelError(env, "sendto (queue full)", ENOBUFS).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Pending pending{std::vector<uint8_t>(payload.Data(), payload.Data() + payload.Length()), {}, length};
+    std::memcpy(&pending.to, to, length);
+    queue_.push_back(std::move(pending));
+    if (queue_.size() == 1) Poll();
+    return Napi::Number::New(env, 0);
+  }
+
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (fd_ >= 0) {
+      queue_.clear();
       cleanup_.Detach();
       Shutdown();
       this->Unref();
@@ -199,9 +234,50 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
   }
 
   int fd_ = -1;
+  // Packets read per readable event at most (0: until the kernel has none). The poll is
+  // level-triggered, so what is left is read in the next turn of the loop, after its timers.
+  size_t readsPerWakeup_ = 0;
 
  private:
-  static void OnReadable(uv_poll_t* handle, int status, int /*events*/) { static_cast<PolledSocket*>(handle->data)->Drain(status); }
+  // Sends waiting for room in the kernel's buffer beyond this many are refused (ENOBUFS).
+  static constexpr size_t kMaxQueued = 4096;
+  struct Pending {
+    std::vector<uint8_t> payload;
+    sockaddr_storage to;
+    socklen_t length;
+  };
+
+  static bool Transient(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS; }
+
+  // Readable always; writable too while sends wait.
+  void Poll() { uv_poll_start(poll_, UV_READABLE | (queue_.empty() ? 0 : UV_WRITABLE), &PolledSocket::OnEvents); }
+
+  static void OnEvents(uv_poll_t* handle, int status, int events) {
+    auto* self = static_cast<PolledSocket*>(handle->data);
+    if (status == 0 && (events & UV_WRITABLE)) self->Flush();
+    if (status < 0 || (events & UV_READABLE)) self->Drain(status);
+  }
+
+  // The socket is writable again: send what waited, in order, until the kernel is full again. A
+  // packet the kernel refuses for good is dropped and reported through the callback.
+  void Flush() {
+    while (!queue_.empty() && fd_ >= 0) {
+      Pending& next = queue_.front();
+      const ssize_t sent = sendto(fd_, next.payload.data(), next.payload.size(), 0, reinterpret_cast<sockaddr*>(&next.to), next.length);
+      if (sent < 0) {
+        if (errno == EINTR) continue;
+        if (Transient(errno)) return;
+        const int error = errno;
+        queue_.pop_front();
+        Napi::Env env = callback_.Env();
+        Napi::HandleScope scope(env);
+        Deliver({KernelError(env, "sendto", error).Value()});
+        continue;
+      }
+      queue_.pop_front();
+    }
+    if (fd_ >= 0 && poll_ != nullptr) Poll();
+  }
 
   void Drain(int status) {
     Napi::Env env = callback_.Env();
@@ -214,14 +290,15 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
       socklen_t length = sizeof(pending);
       if (fd_ >= 0 && getsockopt(fd_, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending != 0) {
         Deliver({KernelError(env, "recvmsg", pending).Value()});
-        if (fd_ >= 0 && poll_ != nullptr) uv_poll_start(poll_, UV_READABLE, &PolledSocket::OnReadable);
+        if (fd_ >= 0 && poll_ != nullptr) Poll();
         return;
       }
       Deliver({Napi::Error::New(env, std::string("poll: ") + uv_strerror(status)).Value()});
       return;
     }
-    // Several packets may be waiting; read until the kernel has none (the socket is non-blocking).
-    while (fd_ >= 0) {
+    // Several packets may be waiting; read until the kernel has none (the socket is non-blocking),
+    // or up to the bound.
+    for (size_t reads = 0; fd_ >= 0 && (readsPerWakeup_ == 0 || reads < readsPerWakeup_); reads++) {
       uint8_t payload[Derived::kMaxPayload];
       sockaddr_storage from{};
       // Room for a packet-info and a hop-limit/TTL message of either family, and some to spare.
@@ -250,6 +327,7 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
   void Shutdown() { ClosePolled(poll_, fd_); }
 
   EnvCleanup cleanup_;
+  std::deque<Pending> queue_;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference callback_;
   std::unique_ptr<Napi::AsyncContext> context_;
@@ -257,6 +335,8 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
 
 // packet_socket.cc: sendFrame (AF_PACKET, for gratuitous ARP and unsolicited NA).
 void RegisterPacketSocket(Napi::Env env, Napi::Object exports);
+// vrrp4_socket.cc: Vrrp4Socket (IPv4 VRRP: every waiting packet read per readable event, up to a bound).
+void InitVrrp4Socket(Napi::Env env, Napi::Object exports);
 // vrrp6_socket.cc: Vrrp6Socket (IPv6 VRRP with the received hop limit).
 void InitVrrp6Socket(Napi::Env env, Napi::Object exports);
 // unix_datagram.cc: sendUnixDatagram (sd_notify).

@@ -35,6 +35,28 @@ export interface NativeVrrp6Socket {
   close(): void;
 }
 
+export interface Vrrp4SocketOptions {
+  readonly interfaceName: string;
+  readonly interfaceIndex: number;
+  /** Our address on the interface (4 bytes): multicast leaves from it (IP_MULTICAST_IF). */
+  readonly source: Buffer;
+  /** Multicast groups to join on the interface (4-byte addresses). */
+  readonly groups: readonly Buffer[];
+}
+
+/**
+ * Called per packet received (the IP header stripped), or with an error (a send that waited and
+ * was then refused, a socket error). Addresses are dotted quads; ttl is the received IP header's.
+ */
+export type Vrrp4PacketCallback = (error: (Error & { errno?: number }) | null, payload?: Buffer, source?: string, destination?: string, ttl?: number) => void;
+
+/** A raw IPPROTO_VRRP AF_INET socket: TTL 255, TOS 0xC0, multicast loop off, bound to the device. */
+export interface NativeVrrp4Socket {
+  /** Sends one VRRP message to a 4-byte address: the bytes sent, or 0 when it waits (in order) for room in the kernel's buffer. */
+  send(payload: Buffer, destination: Buffer): number;
+  close(): void;
+}
+
 /**
  * A timerfd on CLOCK_MONOTONIC (performance.now's clock), polled on Node's loop while armed. The
  * expiry callback must arm or disarm it before returning: until then it stays due.
@@ -108,6 +130,7 @@ export interface NativeShims {
   sendFrame(interfaceIndex: number, frame: Buffer): number;
   /** Opens sendFrame's socket now (it needs CAP_NET_RAW) instead of at the first frame. */
   openPacketSocket(): void;
+  Vrrp4Socket: new (options: Vrrp4SocketOptions, onPacket: Vrrp4PacketCallback) => NativeVrrp4Socket;
   Vrrp6Socket: new (options: Vrrp6SocketOptions, onPacket: Vrrp6PacketCallback) => NativeVrrp6Socket;
   /** One datagram to an AF_UNIX socket path, or an abstract name written "@name" (sd_notify). */
   sendUnixDatagram(path: string, message: Buffer): number;

@@ -1,5 +1,5 @@
 // The Linux host behind the daemon's ports: rtnetlink for interfaces, addresses and VMACs, raw
-// sockets for VRRP (raw-socket for IPv4, the native shim's for IPv6, which reports the hop limit),
+// sockets for VRRP (the native shim's, IPv4 and IPv6, which report TTL / hop limit and destination),
 // the native shim's packet socket for gratuitous ARP and unsolicited NA.
 import { readFileSync } from 'node:fs';
 import type { AddressFamily } from '../core/address.js';

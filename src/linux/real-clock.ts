@@ -13,15 +13,16 @@ import { nativeShims, type NativeMonotonicTimer } from './native.js';
 /** A timer that fires this much after its deadline means the event loop was held up. */
 const LATE_MS = 5;
 /**
- * Loop turns a late expiry waits. The VRRP socket (raw-socket) reads one packet per loop turn, so
- * packets queued while the loop was held take one turn each; an idle turn costs microseconds.
+ * Loop turns a late expiry waits, so that input queued while the loop was held is read first: the
+ * VRRP sockets read up to 256 packets per turn (native-shims/vrrp4_socket.cc; raw-socket, before,
+ * one), Node's streams a chunk per turn; an idle turn costs microseconds.
  */
 const LATE_EXPIRY_TURNS = 64;
 
 export class RealClock implements Clock {
   /**
-   * `lateExpiryTurns`: the loop turns a late expiry waits (default 64, for raw-socket's one read
-   * per turn). The BFD worker's sockets read every waiting datagram at each wake-up
+   * `lateExpiryTurns`: the loop turns a late expiry waits (default 64, chosen when the IPv4 VRRP
+   * socket, raw-socket, read one packet per turn). The BFD worker's sockets read every waiting datagram at each wake-up
    * (native-shims/bfd_socket.cc), so there a late timer waits one turn only.
    */
   constructor(private readonly options: { readonly lateExpiryTurns?: number } = {}) {}

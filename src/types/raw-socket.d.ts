@@ -13,18 +13,7 @@ declare module 'raw-socket' {
     readonly checksumOffset?: number;
   }
 
-  /** The native handle behind a Socket: `send` calls sendto(2) at once and throws its error. */
-  export interface SocketWrap {
-    send(buffer: Buffer, offset: number, length: number, address: string, afterCallback: (bytes: number) => void): void;
-  }
-
   export class Socket extends EventEmitter {
-    /**
-     * Internals of raw-socket 1.8 (pinned in package.json): the native handle and the queue of
-     * sends waiting for the socket's next writable poll.
-     */
-    readonly wrap: SocketWrap;
-    readonly requests: readonly unknown[];
     send(
       buffer: Buffer,
       offset: number,

@@ -1,10 +1,15 @@
 // A probe: a small Node script run in a lab host's namespace that opens one of the native sockets
 // and prints a JSON line per event ({"ready": true} once its socket is open). The native socket
 // tests read what the kernel told the probe from these lines.
+import type { ChildProcess } from 'node:child_process';
 import type { LabHost } from './netns.js';
 
-/** Runs `script` with `options` (as JSON) in the host's namespace; resolves once it is ready, with its lines so far and its exit. */
-export async function runProbe<Line extends { readonly ready?: boolean }>(host: LabHost, script: string, options: object): Promise<{ lines: Line[]; exited: Promise<void> }> {
+/** Runs `script` with `options` (as JSON) in the host's namespace; resolves once it is ready, with its lines so far, its exit and the process (its stdin is a pipe). */
+export async function runProbe<Line extends { readonly ready?: boolean }>(
+  host: LabHost,
+  script: string,
+  options: object,
+): Promise<{ lines: Line[]; exited: Promise<void>; child: ChildProcess }> {
   const child = host.spawn('node', [script, JSON.stringify(options)]);
   const lines: Line[] = [];
   let errors = '';
@@ -24,5 +29,5 @@ export async function runProbe<Line extends { readonly ready?: boolean }>(host: 
     });
     exited.catch(reject);
   });
-  return { lines, exited };
+  return { lines, exited, child };
 }

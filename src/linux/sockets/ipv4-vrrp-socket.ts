@@ -1,25 +1,13 @@
-// VRRP over IPv4 on one interface, through the `raw-socket` package: IP protocol 112, bound to the
-// interface, TTL 255 and TOS 0xC0 as keepalived sends (RFC 5798 §5.1.1.3), multicast joined on the
-// interface, our own multicast not looped back.
-import { createSocket, SocketLevel, type Socket } from 'raw-socket';
+// VRRP over IPv4 on one interface, through the native shim's raw socket (native-shims/vrrp4_socket.cc):
+// IP protocol 112, bound to the interface, TTL 255 and TOS 0xC0 as keepalived sends (RFC 5798
+// §5.1.1.3), multicast joined on the interface, our own multicast not looped back. Each readable
+// event reads every packet waiting (up to a bound); the shim strips the IP header and reports its
+// source, destination and TTL.
 import { addressToBytes } from '../../core/address.js';
-import { VRRP_PROTOCOL_NUMBER } from '../../vrrp/packet/checksum.js';
 import type { OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
-import { parseIpv4Packet } from './ipv4-header.js';
+import { nativeShims, type NativeVrrp4Socket } from '../native.js';
 
-// Linux socket option numbers (linux/in.h, asm-generic/socket.h).
-const SO_BINDTODEVICE = 25;
-const IP_TOS = 1;
-const IP_TTL = 2;
-const IP_MULTICAST_IF = 32;
-const IP_MULTICAST_TTL = 33;
-const IP_MULTICAST_LOOP = 34;
-const IP_ADD_MEMBERSHIP = 35;
-/** RFC 2474 class selector 6 (network control), as keepalived sets it. */
-const TOS_NETWORK_CONTROL = 0xc0;
-const VRRP_TTL = 255;
-/** strerror(3) of EAGAIN and ENOBUFS: the send buffer is full for now; the packet waits its turn. */
-const TRANSIENT_SEND_ERRORS = /temporarily unavailable|no buffer space/i;
+const EPERM = 1;
 
 export class SocketError extends Error {
   override readonly name = 'SocketError';
@@ -33,80 +21,58 @@ export interface Ipv4SocketOptions {
   readonly groups: readonly string[];
 }
 
-/** struct ip_mreqn { imr_multiaddr; imr_address; imr_ifindex }. */
-function ipMreqn(group: string, local: string, interfaceIndex: number): Buffer {
-  const buffer = Buffer.alloc(12);
-  buffer.set(addressToBytes('ipv4', group), 0);
-  buffer.set(addressToBytes('ipv4', local), 4);
-  buffer.writeInt32LE(interfaceIndex, 8);
-  return buffer;
-}
-
 export class Ipv4VrrpSocket implements OpenChannel {
+  /** Destinations as the kernel wants them, by text: a Master sends to the same one or few every interval. */
+  private readonly destinations = new Map<string, Buffer>();
+
   private constructor(
-    private readonly socket: Socket,
+    private readonly socket: NativeVrrp4Socket,
     readonly sourceAddress: string,
     private readonly onSendError: (error: Error) => void,
   ) {}
 
   static open(options: Ipv4SocketOptions, onPacket: (packet: ReceivedPacket) => void, onError: (error: Error) => void): Ipv4VrrpSocket {
-    let socket: Socket;
+    const bytes = (address: string): Buffer => Buffer.from(addressToBytes('ipv4', address));
+    let socket: NativeVrrp4Socket;
     try {
-      socket = createSocket({ protocol: VRRP_PROTOCOL_NUMBER, bufferSize: 65535 });
+      socket = new (nativeShims().Vrrp4Socket)(
+        { interfaceName: options.interfaceName, interfaceIndex: options.interfaceIndex, source: bytes(options.sourceAddress), groups: options.groups.map(bytes) },
+        (error, payload, source, destination, ttl) => {
+          if (error) {
+            onError(new SocketError(`on ${options.interfaceName}: ${error.message}`));
+            return;
+          }
+          if (!payload || source === undefined || destination === undefined) return;
+          onPacket({ bytes: payload, source, destination, ttl });
+        },
+      );
     } catch (error) {
-      const message = (error as Error).message;
-      throw new SocketError(/not permitted/i.test(message) ? 'cannot open a raw IP socket: needs root or CAP_NET_RAW' : `cannot open a raw IP socket: ${message}`);
+      const failure = error as Error & { errno?: number };
+      throw new SocketError(
+        failure.errno === EPERM ? 'cannot open a raw IP socket: needs root or CAP_NET_RAW' : `cannot set up the VRRP socket on ${options.interfaceName}: ${failure.message}`,
+      );
     }
-    try {
-      const device = Buffer.from(`${options.interfaceName}\0`);
-      socket.setOption(SocketLevel.SOL_SOCKET, SO_BINDTODEVICE, device, device.length);
-      socket.setOption(SocketLevel.IPPROTO_IP, IP_TTL, VRRP_TTL);
-      socket.setOption(SocketLevel.IPPROTO_IP, IP_TOS, TOS_NETWORK_CONTROL);
-      socket.setOption(SocketLevel.IPPROTO_IP, IP_MULTICAST_TTL, VRRP_TTL);
-      socket.setOption(SocketLevel.IPPROTO_IP, IP_MULTICAST_LOOP, 0);
-      const sendVia = ipMreqn('0.0.0.0', options.sourceAddress, options.interfaceIndex);
-      socket.setOption(SocketLevel.IPPROTO_IP, IP_MULTICAST_IF, sendVia, sendVia.length);
-      for (const group of options.groups) {
-        const membership = ipMreqn(group, '0.0.0.0', options.interfaceIndex);
-        socket.setOption(SocketLevel.IPPROTO_IP, IP_ADD_MEMBERSHIP, membership, membership.length);
-      }
-    } catch (error) {
-      socket.close();
-      throw new SocketError(`cannot set up the VRRP socket on ${options.interfaceName}: ${(error as Error).message}`);
-    }
-    socket.on('message', (buffer) => {
-      const packet = parseIpv4Packet(buffer);
-      if (!packet || packet.protocol !== VRRP_PROTOCOL_NUMBER) return;
-      onPacket({ bytes: packet.payload, source: packet.source, destination: packet.destination, ttl: packet.ttl });
-    });
-    socket.on('error', onError);
     return new Ipv4VrrpSocket(socket, options.sourceAddress, onError);
   }
 
   /**
-   * Sends at once, in the caller's turn of the event loop. raw-socket's own send() queues a packet
-   * until the socket's next writable poll, which put everything else that turn did between a
-   * decision and its advertisement: on SIGTERM the priority-0 advertisement (RFC 5798 §6.4.3) left
-   * after the whole shutdown, 2.0 ms after the signal against keepalived's 0.1 (bench/RESULTS.md).
-   * Only when the kernel cannot take the packet now (or earlier ones still wait) does it queue.
+   * Sends at once, in the caller's turn of the event loop: on SIGTERM the priority-0 advertisement
+   * (RFC 5798 §6.4.3) must not wait for the rest of the shutdown (raw-socket's queue made it leave
+   * 2.0 ms after the signal against keepalived's 0.1, bench/RESULTS.md). Only when the kernel
+   * cannot take the packet now (or earlier ones still wait) does the shim queue it.
    */
   send(bytes: Uint8Array, destination: string): void {
-    // A view, not a copy: the bytes are never modified once handed over (AdvertisementChannel).
-    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (this.socket.requests.length === 0) {
-      try {
-        this.socket.wrap.send(buffer, 0, buffer.length, destination, () => undefined);
-        return;
-      } catch (error) {
-        if (!TRANSIENT_SEND_ERRORS.test((error as Error).message)) {
-          this.onSendError(new SocketError(`sending to ${destination}: ${(error as Error).message}`));
-          return;
-        }
-      }
+    let to = this.destinations.get(destination);
+    if (!to) {
+      to = Buffer.from(addressToBytes('ipv4', destination));
+      this.destinations.set(destination, to);
     }
-    this.socket.send(buffer, 0, buffer.length, destination, (error) => {
-      if (error) this.onSendError(new SocketError(`sending to ${destination}: ${error.message}`));
-    });
+    try {
+      // A view, not a copy: the bytes are never modified once handed over (AdvertisementChannel).
+      this.socket.send(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), to);
+    } catch (error) {
+      this.onSendError(new SocketError(`sending to ${destination}: ${(error as Error).message}`));
+    }
   }
 
   close(): void {

@@ -1,0 +1,37 @@
+// Runs inside a lab namespace (`ip netns exec NS node vrrp4-probe.mjs JSON`): opens vrrpd's IPv4
+// VRRP socket (src/linux/sockets/ipv4-vrrp-socket.ts, the daemon's own adapter) on eth0 as told,
+// sends the given payloads (`repeat` times each, in one go), and prints one JSON line per packet
+// received until `listenMs` is over, with the loop turn it was read in. `hold`: once the socket is
+// open, the event loop is held (a blocking read of stdin) until a line arrives there, so packets
+// pile up in the socket meanwhile. Uses dist/ (test/helpers/global-setup.ts builds it).
+import { readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ipv4VrrpSocket } from '../../dist/linux/sockets/ipv4-vrrp-socket.js';
+
+const options = JSON.parse(process.argv[2]);
+const interfaceIndex = Number(readFileSync(join('/sys/class/net', 'eth0', 'ifindex'), 'utf8'));
+let turn = 0;
+let counting = false;
+const socket = Ipv4VrrpSocket.open(
+  { interfaceName: 'eth0', interfaceIndex, sourceAddress: options.source, groups: options.groups ?? [] },
+  (packet) => {
+    // Packets read in one poll phase share a turn; the check phase (setImmediate) ends it.
+    if (!counting) {
+      counting = true;
+      setImmediate(() => {
+        turn++;
+        counting = false;
+      });
+    }
+    const { bytes, source, destination, ttl } = packet;
+    console.log(JSON.stringify({ payload: Buffer.from(bytes).toString('hex'), source, destination, ttl, turn }));
+  },
+  (error) => console.log(JSON.stringify({ error: error.message })),
+);
+console.log(JSON.stringify({ ready: true }));
+if (options.hold) readSync(0, Buffer.alloc(1));
+for (const packet of options.send ?? []) {
+  for (let i = 0; i < (packet.repeat ?? 1); i++) socket.send(Buffer.from(packet.payload, 'hex'), packet.destination);
+}
+if (options.send) console.log(JSON.stringify({ sent: true }));
+setTimeout(() => socket.close(), options.listenMs ?? 0);

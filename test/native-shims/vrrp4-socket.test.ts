@@ -1,0 +1,106 @@
+// The IPv4 VRRP socket (native-shims/vrrp4_socket.cc behind src/linux/sockets/ipv4-vrrp-socket.ts):
+// argument errors before the kernel is touched, and between two lab hosts what a receiver learns
+// per packet (source, destination, TTL 255 as sent, the payload without the IP header), no
+// multicast loopback, and a burst that waited in the socket while the loop was held all there and
+// read a bounded batch per loop turn (raw-socket, which it replaces, read one packet per turn into
+// a 208 KiB queue).
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { nativeShims, type Vrrp4SocketOptions } from '../../src/linux/native.js';
+import { decodeAdvertisement, encodeAdvertisement } from '../../src/vrrp/packet/advertisement.js';
+import { runProbe as runProbeScript } from '../helpers/probe.js';
+import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
+
+const probe = join(import.meta.dirname, 'vrrp4-probe.mjs');
+/** kReadsPerWakeup in native-shims/vrrp4_socket.cc. */
+const READS_PER_WAKEUP = 256;
+
+describe('Vrrp4Socket arguments', () => {
+  const open = (options: unknown, callback: unknown = () => undefined) =>
+    new (nativeShims().Vrrp4Socket as unknown as new (...args: unknown[]) => unknown)(options, callback);
+  const valid: Vrrp4SocketOptions = { interfaceName: 'lo', interfaceIndex: 1, source: Buffer.from([127, 0, 0, 1]), groups: [] };
+
+  test('are refused before touching the kernel', () => {
+    expect(() => open('eth0')).toThrow(TypeError);
+    expect(() => open(valid, 'not a function')).toThrow(TypeError);
+    expect(() => open({ ...valid, groups: [Buffer.alloc(16)] })).toThrow('groups must be 4-byte Buffers');
+    expect(() => open({ ...valid, source: Buffer.alloc(16) })).toThrow(TypeError);
+    expect(() => open({ ...valid, interfaceName: 'a-name-longer-than-ifnamsiz' })).toThrow(RangeError);
+    expect(() => open({ ...valid, interfaceIndex: 0 })).toThrow(RangeError);
+  });
+
+  test.skipIf(!isRoot())('a missing interface is the kernel error ENODEV from SO_BINDTODEVICE; send after close throws', () => {
+    let thrown: (Error & { errno?: number }) | undefined;
+    try {
+      open({ ...valid, interfaceName: 'vrrpd-none0' });
+    } catch (error) {
+      thrown = error as Error & { errno?: number };
+    }
+    expect(thrown?.message).toBe('setsockopt(SO_BINDTODEVICE): No such device');
+    expect(thrown?.errno).toBe(19);
+    const socket = new (nativeShims().Vrrp4Socket)(valid, () => undefined);
+    expect(() => socket.send(Buffer.alloc(8), Buffer.alloc(16))).toThrow('send(payload: Buffer, destination: Buffer(4))');
+    socket.close();
+    socket.close(); // twice is harmless
+    expect(() => socket.send(Buffer.alloc(8), Buffer.from([127, 0, 0, 1]))).toThrow('send: the socket is closed');
+  });
+});
+
+interface ProbeLine {
+  readonly ready?: boolean;
+  readonly sent?: boolean;
+  readonly error?: string;
+  readonly payload?: string;
+  readonly source?: string;
+  readonly destination?: string;
+  readonly ttl?: number;
+  readonly turn?: number;
+}
+
+const runProbe = (host: LabHost, options: object) => runProbeScript<ProbeLine>(host, probe, options);
+
+let lab: NamespaceLab | undefined;
+afterEach(async () => {
+  await lab?.destroy();
+  lab = undefined;
+});
+
+describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
+  test('reports source, destination and TTL per packet, strips the IP header, does not loop back, reads a held-up burst a batch per turn', { timeout: 30_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const advert = (vrid: number) =>
+      Buffer.from(encodeAdvertisement({ version: 3, vrid, priority: 150, maxAdvertIntervalCs: 100, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' }, 'pseudo-header')).toString('hex');
+
+    // The listener's loop is held from its socket's opening until the sender is done: 400
+    // advertisements (a Master of 400 instances) and a unicast one wait in its socket.
+    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], hold: true, listenMs: 1000 });
+    // The sender also listens on the group: with IP_MULTICAST_LOOP off it must not hear itself.
+    const sender = await runProbe(a, {
+      source: '192.0.2.1',
+      groups: ['224.0.0.18'],
+      send: [{ destination: '224.0.0.18', payload: advert(7), repeat: 400 }, { destination: '192.0.2.2', payload: advert(8) }],
+      listenMs: 500,
+    });
+    await sender.exited;
+    listener.child.stdin?.end('go\n');
+    await listener.exited;
+
+    expect(sender.lines).toEqual([{ sent: true }]);
+    const received = listener.lines;
+    expect(received.filter((line) => line.error)).toEqual([]);
+    expect(received.map(({ source, destination, ttl }) => `${source} ${destination} ${ttl}`)).toEqual([
+      ...Array<string>(400).fill('192.0.2.1 224.0.0.18 255'),
+      '192.0.2.1 192.0.2.2 255',
+    ]);
+    // Everything that waited is read in batches of the bound, one per loop turn.
+    const perTurn = new Map<number, number>();
+    for (const line of received) perTurn.set(line.turn ?? -1, (perTurn.get(line.turn ?? -1) ?? 0) + 1);
+    expect([...perTurn.values()]).toEqual([READS_PER_WAKEUP, 401 - READS_PER_WAKEUP]);
+    const decoded = decodeAdvertisement(Buffer.from(received[0]?.payload ?? '', 'hex'), { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' });
+    expect(decoded).toMatchObject({ ok: true, advertisement: { vrid: 7, priority: 150, addresses: ['192.0.2.100'] } });
+    expect(received[400]?.payload).toBe(advert(8));
+  });
+});
