@@ -301,7 +301,8 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     for (size_t reads = 0; fd_ >= 0 && (readsPerWakeup_ == 0 || reads < readsPerWakeup_); reads++) {
       uint8_t payload[Derived::kMaxPayload];
       sockaddr_storage from{};
-      // Room for a packet-info and a hop-limit/TTL message of either family, and some to spare.
+      // Room for a packet-info and a hop-limit/TTL message of either family, and some to spare
+      // (a timestamp, 16 bytes of data, fits in it).
       alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64];
       iovec vector{payload, sizeof(payload)};
       msghdr message{};

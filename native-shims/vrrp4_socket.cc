@@ -7,8 +7,12 @@
 // into JavaScript each, and a send leaves at once unless the kernel's buffer is full. Only the
 // socket calls live here; all logic is TypeScript (src/linux/sockets/ipv4-vrrp-socket.ts).
 //
+// Each packet also comes with how long it waited between the kernel's receipt and its read
+// (SO_TIMESTAMPNS): a Backup's Master_Down_Timer counts from the advertisement's arrival
+// (RFC 5798 §6.4.2), not from when a busy loop got to it.
+//
 // new Vrrp4Socket({interfaceName, interfaceIndex, source: Buffer(4), groups: Buffer(4)[]},
-//                 onPacket(error, payload?: Buffer, source?: string, destination?: string, ttl?: number))
+//                 onPacket(error, payload?: Buffer, source?: string, destination?: string, ttl?: number, ageMs?: number))
 // send(payload: Buffer, destination: Buffer(4)): bytes sent, or 0 when it waits for room
 // close()
 #include "shims.h"
@@ -20,6 +24,7 @@
 #include <netinet/in.h>
 #include <string>
 #include <sys/socket.h>
+#include <time.h>
 #include <vector>
 
 namespace {
@@ -41,6 +46,8 @@ constexpr int kReceiveBuffer = 1 << 20;
  */
 constexpr size_t kReadsPerWakeup = 256;
 constexpr size_t kMinHeader = 20;
+/** An age beyond this is a wall-clock step between receipt and read, not a wait: not reported. */
+constexpr int64_t kMaxAgeNs = 60 * 1000000000LL;
 
 bool ReadAddress(const Napi::Value& value, in_addr* out) {
   if (!value.IsBuffer()) return false;
@@ -96,7 +103,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     }
 
     if (!Open(env, AF_INET, SOCK_RAW, kVrrpProtocol, "socket(AF_INET, SOCK_RAW, 112)")) return;
-    const int ttl = kTtl, tos = kTos, off = 0;
+    const int ttl = kTtl, tos = kTos, off = 0, on = 1;
     ip_mreqn sendVia{};
     sendVia.imr_address = source;
     sendVia.imr_ifindex = static_cast<int>(interfaceIndex);
@@ -107,6 +114,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
         {IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl), "IP_MULTICAST_TTL"},
         {IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof(off), "IP_MULTICAST_LOOP"},
         {IPPROTO_IP, IP_MULTICAST_IF, &sendVia, sizeof(sendVia), "IP_MULTICAST_IF"},
+        {SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on), "SO_TIMESTAMPNS"},
     };
     if (!Configure(env, std::begin(setup), std::end(setup))) return;
     // As root (CAP_NET_ADMIN), FORCE goes past net.core.rmem_max; otherwise the kernel caps the
@@ -127,9 +135,9 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     StartPolling(env, info[1].As<Napi::Function>(), "Vrrp4Socket");
   }
 
-  // onPacket(null, payload, source, destination, ttl). A raw IPv4 socket hands over the IP header
-  // too: the TTL and destination come from it, and it is stripped here.
-  void Received(const Napi::Env& env, const uint8_t* packet, size_t length, const sockaddr_storage& /*from*/, msghdr& /*message*/) {
+  // onPacket(null, payload, source, destination, ttl, ageMs). A raw IPv4 socket hands over the IP
+  // header too: the TTL and destination come from it, and it is stripped here.
+  void Received(const Napi::Env& env, const uint8_t* packet, size_t length, const sockaddr_storage& /*from*/, msghdr& message) {
     if (length < kMinHeader || (packet[0] >> 4) != 4 || packet[9] != kVrrpProtocol) return;
     const size_t headerLength = (packet[0] & 0x0f) * 4u;
     const size_t totalLength = (static_cast<size_t>(packet[2]) << 8) | packet[3];
@@ -137,10 +145,26 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     // The kernel may hand over more than the header's total length; trust the header's.
     const size_t end = totalLength < length ? totalLength : length;
     Deliver({env.Null(), Napi::Buffer<uint8_t>::Copy(env, packet + headerLength, end - headerLength), DottedQuad(env, packet + 12),
-             DottedQuad(env, packet + 16), Napi::Number::New(env, packet[8])});
+             DottedQuad(env, packet + 16), Napi::Number::New(env, packet[8]), Age(env, message)});
   }
 
  private:
+  // The kernel stamps each packet on CLOCK_REALTIME, which the daemon does not use (its timers
+  // are on CLOCK_MONOTONIC, immune to clock steps): what crosses over is the packet's age, read
+  // against CLOCK_REALTIME now, in milliseconds; the caller subtracts it from its monotonic now.
+  static Napi::Value Age(const Napi::Env& env, msghdr& message) {
+    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+      if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_TIMESTAMPNS) continue;
+      timespec received{}, now{};
+      std::memcpy(&received, CMSG_DATA(header), sizeof(received));
+      clock_gettime(CLOCK_REALTIME, &now);
+      const int64_t age = (static_cast<int64_t>(now.tv_sec) - received.tv_sec) * 1000000000LL + (now.tv_nsec - received.tv_nsec);
+      if (age > kMaxAgeNs) return env.Undefined();
+      return Napi::Number::New(env, age < 0 ? 0.0 : static_cast<double>(age) / 1e6);
+    }
+    return env.Undefined();
+  }
+
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     sockaddr_in to{};

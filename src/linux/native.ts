@@ -46,9 +46,17 @@ export interface Vrrp4SocketOptions {
 
 /**
  * Called per packet received (the IP header stripped), or with an error (a send that waited and
- * was then refused, a socket error). Addresses are dotted quads; ttl is the received IP header's.
+ * was then refused, a socket error). Addresses are dotted quads; ttl is the received IP header's;
+ * ageMs how long the packet waited between the kernel's receipt (SO_TIMESTAMPNS) and its read.
  */
-export type Vrrp4PacketCallback = (error: (Error & { errno?: number }) | null, payload?: Buffer, source?: string, destination?: string, ttl?: number) => void;
+export type Vrrp4PacketCallback = (
+  error: (Error & { errno?: number }) | null,
+  payload?: Buffer,
+  source?: string,
+  destination?: string,
+  ttl?: number,
+  ageMs?: number,
+) => void;
 
 /** A raw IPPROTO_VRRP AF_INET socket: TTL 255, TOS 0xC0, multicast loop off, bound to the device. */
 export interface NativeVrrp4Socket {

@@ -20,6 +20,12 @@ export interface LanOptions {
   readonly delayMs?: number;
   /** Probability that one copy of a packet is lost, 0..1. */
   readonly lossRate?: number;
+  /**
+   * How long a receiving host takes to read a packet after its arrival (a daemon whose loop is
+   * busy), in ms (default 0). The packet carries its arrival time, as the Linux socket's kernel
+   * timestamp does.
+   */
+  readonly readDelayMs?: number;
   readonly seed?: number;
 }
 
@@ -157,10 +163,10 @@ export class SimulatedHost {
     }
   }
 
-  /** A packet arrives from the segment. */
-  receive(bytes: Uint8Array, ip: IpContext): void {
+  /** A packet arrived from the segment at `receivedAt` and is read now. */
+  receive(bytes: Uint8Array, ip: IpContext, receivedAt: number): void {
     if (!this.running) return;
-    dispatchPacket(this.routers.values(), { bytes, ip, ttl: REQUIRED_TTL });
+    dispatchPacket(this.routers.values(), { bytes, ip, ttl: REQUIRED_TTL, receivedAt });
   }
 }
 
@@ -171,6 +177,7 @@ export class SimulatedLan {
   private readonly random: () => number;
   private delayMs: number;
   private lossRate: number;
+  private readonly readDelayMs: number;
   /** Partition groups: hosts in different groups cannot hear each other. Empty when whole. */
   private partitionOf = new Map<string, number>();
   /** Extra loss between particular hosts (direction from → to), for asymmetric failures. */
@@ -179,6 +186,7 @@ export class SimulatedLan {
   constructor(options: LanOptions = {}) {
     this.delayMs = options.delayMs ?? 0;
     this.lossRate = options.lossRate ?? 0;
+    this.readDelayMs = options.readDelayMs ?? 0;
     this.random = seededRandom(options.seed ?? 1);
   }
 
@@ -247,7 +255,8 @@ export class SimulatedLan {
       if (receiver === sender || !receiver.isUp || !this.canReach(sender.name, receiver.name)) continue;
       if (!multicast && receiver.spec.ipv4 !== ip.destination && receiver.spec.ipv6 !== ip.destination) continue;
       if (this.lossRate > 0 && this.random() < this.lossRate) continue;
-      this.clock.setTimer(this.delayMs, () => receiver.receive(bytes, ip));
+      const arrival = this.clock.now() + this.delayMs;
+      this.clock.setTimer(this.delayMs + this.readDelayMs, () => receiver.receive(bytes, ip, arrival));
     }
   }
 

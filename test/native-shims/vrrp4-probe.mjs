@@ -1,7 +1,7 @@
 // Runs inside a lab namespace (`ip netns exec NS node vrrp4-probe.mjs JSON`): opens vrrpd's IPv4
 // VRRP socket (src/linux/sockets/ipv4-vrrp-socket.ts, the daemon's own adapter) on eth0 as told,
 // sends the given payloads (`repeat` times each, in one go), and prints one JSON line per packet
-// received until `listenMs` is over, with the loop turn it was read in. `hold`: once the socket is
+// received until `listenMs` is over, with the loop turn it was read in and how long it waited. `hold`: once the socket is
 // open, the event loop is held (a blocking read of stdin) until a line arrives there, so packets
 // pile up in the socket meanwhile. Uses dist/ (test/helpers/global-setup.ts builds it).
 import { readFileSync, readSync } from 'node:fs';
@@ -23,8 +23,8 @@ const socket = Ipv4VrrpSocket.open(
         counting = false;
       });
     }
-    const { bytes, source, destination, ttl } = packet;
-    console.log(JSON.stringify({ payload: Buffer.from(bytes).toString('hex'), source, destination, ttl, turn }));
+    const { bytes, source, destination, ttl, ageMs } = packet;
+    console.log(JSON.stringify({ payload: Buffer.from(bytes).toString('hex'), source, destination, ttl, ageMs, turn }));
   },
   (error) => console.log(JSON.stringify({ error: error.message })),
 );

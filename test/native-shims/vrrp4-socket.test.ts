@@ -1,9 +1,9 @@
 // The IPv4 VRRP socket (native-shims/vrrp4_socket.cc behind src/linux/sockets/ipv4-vrrp-socket.ts):
 // argument errors before the kernel is touched, and between two lab hosts what a receiver learns
 // per packet (source, destination, TTL 255 as sent, the payload without the IP header), no
-// multicast loopback, and a burst that waited in the socket while the loop was held all there and
-// read a bounded batch per loop turn (raw-socket, which it replaces, read one packet per turn into
-// a 208 KiB queue).
+// multicast loopback, and a burst that waited in the socket while the loop was held all there,
+// read a bounded batch per loop turn, each packet with how long it waited (raw-socket, which it
+// replaces, read one packet per turn from a 208 KiB queue and could not tell).
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { nativeShims, type Vrrp4SocketOptions } from '../../src/linux/native.js';
@@ -14,6 +14,7 @@ import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/n
 const probe = join(import.meta.dirname, 'vrrp4-probe.mjs');
 /** kReadsPerWakeup in native-shims/vrrp4_socket.cc. */
 const READS_PER_WAKEUP = 256;
+const HELD_AFTER_SENDER_MS = 200;
 
 describe('Vrrp4Socket arguments', () => {
   const open = (options: unknown, callback: unknown = () => undefined) =>
@@ -54,6 +55,7 @@ interface ProbeLine {
   readonly source?: string;
   readonly destination?: string;
   readonly ttl?: number;
+  readonly ageMs?: number;
   readonly turn?: number;
 }
 
@@ -85,6 +87,8 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
       listenMs: 500,
     });
     await sender.exited;
+    // Every packet is in the listener's socket once the sender is gone; it waits this much more.
+    await new Promise((resolve) => setTimeout(resolve, HELD_AFTER_SENDER_MS));
     listener.child.stdin?.end('go\n');
     await listener.exited;
 
@@ -102,5 +106,9 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     const decoded = decodeAdvertisement(Buffer.from(received[0]?.payload ?? '', 'hex'), { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' });
     expect(decoded).toMatchObject({ ok: true, advertisement: { vrid: 7, priority: 150, addresses: ['192.0.2.100'] } });
     expect(received[400]?.payload).toBe(advert(8));
+    // Each packet tells how long it waited in the kernel (SO_TIMESTAMPNS): at least the time the
+    // listener was held after the sender had sent it (a lower bound by causality, not a speed).
+    const ages = received.map((line) => line.ageMs ?? -1);
+    expect(ages.filter((age) => age < HELD_AFTER_SENDER_MS)).toEqual([]);
   });
 });

@@ -65,6 +65,8 @@ export interface ReceivedPacket {
   readonly destination: string;
   /** IPv4 TTL or IPv6 Hop Limit; undefined when the socket cannot tell. */
   readonly ttl: number | undefined;
+  /** Milliseconds between the kernel's receipt of the packet and its read; undefined when the socket cannot tell. */
+  readonly ageMs?: number | undefined;
 }
 
 export interface ChannelOptions {

@@ -333,8 +333,10 @@ export class VrrpRouters {
     // instance sharing the source would see them: ignore packets from ourselves.
     if (this.isOwnSource(interfaceName, packet.source)) return;
     const ip = { family, source: packet.source, destination: packet.destination };
+    // The kernel's receipt on the daemon's clock: the socket tells how long the packet waited.
+    const receivedAt = packet.ageMs === undefined ? undefined : this.options.clock.now() - packet.ageMs;
     // No object spread per packet (1000 a second at 1000 instances).
-    const results = dispatchPacket(routers, packet.ttl !== undefined ? { bytes: packet.bytes, ip, ttl: packet.ttl } : { bytes: packet.bytes, ip });
+    const results = dispatchPacket(routers, { bytes: packet.bytes, ip, ttl: packet.ttl, receivedAt });
     for (const result of results) {
       if (result.kind === 'malformed') this.rejections.record(interfaceName, result.rejection.reason, `${result.rejection.detail} (from ${packet.source})`);
       else if (result.kind === 'received' && !result.outcome.accepted) {

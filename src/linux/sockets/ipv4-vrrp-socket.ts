@@ -2,7 +2,7 @@
 // IP protocol 112, bound to the interface, TTL 255 and TOS 0xC0 as keepalived sends (RFC 5798
 // §5.1.1.3), multicast joined on the interface, our own multicast not looped back. Each readable
 // event reads every packet waiting (up to a bound); the shim strips the IP header and reports its
-// source, destination and TTL.
+// source, destination and TTL, and how long it waited in the kernel before being read.
 import { addressToBytes } from '../../core/address.js';
 import type { OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
 import { nativeShims, type NativeVrrp4Socket } from '../native.js';
@@ -37,13 +37,13 @@ export class Ipv4VrrpSocket implements OpenChannel {
     try {
       socket = new (nativeShims().Vrrp4Socket)(
         { interfaceName: options.interfaceName, interfaceIndex: options.interfaceIndex, source: bytes(options.sourceAddress), groups: options.groups.map(bytes) },
-        (error, payload, source, destination, ttl) => {
+        (error, payload, source, destination, ttl, ageMs) => {
           if (error) {
             onError(new SocketError(`on ${options.interfaceName}: ${error.message}`));
             return;
           }
           if (!payload || source === undefined || destination === undefined) return;
-          onPacket({ bytes: payload, source, destination, ttl });
+          onPacket({ bytes: payload, source, destination, ttl, ageMs });
         },
       );
     } catch (error) {

@@ -10,6 +10,8 @@ export interface InboundPacket {
   readonly ip: IpContext;
   /** IPv4 TTL or IPv6 Hop Limit as received, when the socket layer knows it. */
   readonly ttl?: number;
+  /** When it arrived on the clock's scale, when the socket layer knows it (ReceivedPacketInfo). */
+  readonly receivedAt?: number;
 }
 
 export type DispatchResult =
@@ -29,7 +31,7 @@ export function dispatchPacket(routers: Iterable<VirtualRouter>, packet: Inbound
     return [{ kind: 'malformed', rejection: decoded.rejection, countedBy: matching }];
   }
   if (matching.length === 0) return [{ kind: 'foreign-vrid', vrid: decoded.advertisement.vrid }];
-  const info = packet.ttl === undefined ? { source: packet.ip.source } : { source: packet.ip.source, ttl: packet.ttl };
+  const info = { source: packet.ip.source, ttl: packet.ttl, receivedAt: packet.receivedAt };
   return matching.map((router) => ({
     kind: 'received' as const,
     router,

@@ -9,6 +9,11 @@ export interface ReceivedPacketInfo {
   readonly source: string;
   /** IPv4 TTL or IPv6 Hop Limit; undefined when the socket layer cannot tell. */
   readonly ttl?: number;
+  /**
+   * When the packet arrived, on the clock's scale (at or before now): the kernel's receipt, which
+   * comes before the read when the loop was busy. Undefined: now.
+   */
+  readonly receivedAt?: number;
 }
 
 export const REQUIRED_TTL = 255;

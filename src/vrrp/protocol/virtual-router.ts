@@ -308,7 +308,7 @@ export class VirtualRouter {
       if (advertisement.version === 3) this.v3Speakers.add(packet.source);
       else if (this.v3Speakers.has(packet.source)) return { accepted: true, addressListDiffers: differs };
     }
-    if (this.currentState === 'Backup') this.backupReceive(advertisement, sender);
+    if (this.currentState === 'Backup') this.backupReceive(advertisement, sender, packet.receivedAt === undefined ? 0 : Math.max(0, this.env.clock.now() - packet.receivedAt));
     else if (this.currentState === 'Master') this.masterReceive(advertisement, sender);
     return { accepted: true, addressListDiffers: differs };
   }
@@ -351,12 +351,17 @@ export class VirtualRouter {
     this.becomeBackup(reason);
   }
 
-  /** RFC 5798 §6.4.2: Backup receiving an ADVERTISEMENT. */
-  private backupReceive(advertisement: Advertisement, sender: PeerInfo): void {
+  /**
+   * RFC 5798 §6.4.2: Backup receiving an ADVERTISEMENT. The timers it (re)starts count from the
+   * advertisement's arrival, `waitedMs` before now when the daemon read it late (a busy loop): the
+   * Master_Down_Timer measures how long the Master has been silent, and a priority-0 hand-over
+   * waits Skew_Time from the Master's release, not from our read.
+   */
+  private backupReceive(advertisement: Advertisement, sender: PeerInfo, waitedMs: number): void {
     if (advertisement.priority === 0) {
       // The Master is leaving: take over after Skew_Time only.
       this.downTimerCause = 'master-released';
-      this.masterDownTimer.start(skewTime(this.config.version, this.currentPriority, this.masterAdverIntervalMs));
+      this.masterDownTimer.start(skewTime(this.config.version, this.currentPriority, this.masterAdverIntervalMs) - waitedMs);
       return;
     }
     if (advertisement.priority >= this.currentPriority || !this.preempts || this.toleratesLowerMaster()) {
@@ -367,7 +372,7 @@ export class VirtualRouter {
       this.lastMaster = sender;
       this.downTimerCause = 'master-down';
       this.wantsMaster = false;
-      this.masterDownTimer.start(this.masterDownIntervalMs);
+      this.masterDownTimer.start(this.masterDownIntervalMs - waitedMs);
       return;
     }
     // A lower-priority Master while we may preempt: discard, so the Master_Down_Timer runs out.

@@ -30,7 +30,8 @@ export class Harness {
     return out;
   }
 
-  advertise(priority: number, options: { from?: string; intervalMs?: number; ttl?: number } = {}): ReturnType<VirtualRouter['receive']> {
+  /** `receivedAt`: when the packet arrived, before now when it is read late (ReceivedPacketInfo). */
+  advertise(priority: number, options: { from?: string; intervalMs?: number; ttl?: number; receivedAt?: number } = {}): ReturnType<VirtualRouter['receive']> {
     const config = this.router.config;
     const intervalMs = options.intervalMs ?? config.advertIntervalMs;
     const advertisement: Advertisement =
@@ -45,7 +46,7 @@ export class Harness {
             addresses: config.virtualAddresses,
           }
         : { version: 3, vrid: config.vrid, priority, maxAdvertIntervalCs: intervalMs / 10, addresses: config.virtualAddresses };
-    return this.router.receive(advertisement, { source: options.from ?? PEER_HIGHER_ADDRESS, ttl: options.ttl ?? 255 });
+    return this.router.receive(advertisement, { source: options.from ?? PEER_HIGHER_ADDRESS, ttl: options.ttl ?? 255, receivedAt: options.receivedAt });
   }
 
   /** Starts the router and runs it into Backup, discarding the startup actions. */

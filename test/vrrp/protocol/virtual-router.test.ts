@@ -90,6 +90,28 @@ describe('Backup (RFC 5798 §6.4.2)', () => {
     expect(h.router.status().masterDownIntervalMs).toBe(9000 + SKEW_100);
   });
 
+  test('an advertisement read late restarts the Master_Down_Timer from its arrival (RFC 5798 §6.4.2: the Master has been silent since)', () => {
+    const h = new Harness().startAsBackup();
+    h.clock.advanceTo(1000);
+    h.advertise(150);
+    // Arrived at 2000, read at 2005 (the loop was busy).
+    h.clock.advanceTo(2005);
+    h.advertise(150, { receivedAt: 2000 });
+    h.clock.advanceTo(2000 + 3000 + SKEW_100 - 0.001);
+    expect(h.router.state).toBe('Backup');
+    h.clock.advanceTo(2000 + 3000 + SKEW_100);
+    expect(h.take()[0]).toBe(`${2000 + 3000 + SKEW_100} Backup->Master master-down`);
+  });
+
+  test('a priority-0 advertisement read late: the Backup takes over Skew_Time after its arrival', () => {
+    const h = new Harness().startAsBackup();
+    h.advertise(150);
+    h.clock.advanceTo(2003);
+    h.advertise(0, { receivedAt: 2000 });
+    h.clock.advanceTo(2000 + SKEW_100);
+    expect(h.take()[0]).toBe(`${2000 + SKEW_100} Backup->Master master-released`);
+  });
+
   test('a priority-0 advertisement makes the Backup take over after Skew_Time', () => {
     const h = new Harness().startAsBackup();
     h.clock.advanceTo(1000);
