@@ -8,6 +8,7 @@
 // V8 flags (the script then compiles as without a cache), and the loader skips one made for another
 // build of the bundle. That second check is ours because V8 only compares the source's length.
 // This module imports nothing of vrrpd's: bin/vrrpd loads it from dist/ before any bundle.
+import { isAscii } from 'node:buffer';
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -51,7 +52,7 @@ export function bundleId(source: string): string {
  * runs the ES module bundle instead).
  */
 export function loadCachedModule(file: string, cacheFile: string): CachedModule {
-  const source = readFileSync(file, 'utf8');
+  const source = sourceText(readFileSync(file));
   const cachedData = cacheFor(source, cacheFile);
   // Module-relative requires (the packages left outside the bundle) resolve from where the bundle
   // really is, also when reached through a symbolic link.
@@ -67,8 +68,16 @@ export function loadCachedModule(file: string, cacheFile: string): CachedModule 
 
 /** Writes the cache of `script` (compiled from `file`'s source) to `cacheFile`, for this build of `file`. */
 export function writeCodeCache(script: Script, file: string, cacheFile: string): void {
-  const header = Buffer.from(`${CACHE_MAGIC} ${bundleId(readFileSync(file, 'utf8'))}\n`);
+  const header = Buffer.from(`${CACHE_MAGIC} ${bundleId(sourceText(readFileSync(file)))}\n`);
   writeFileSync(cacheFile, Buffer.concat([header, script.createCachedData()]));
+}
+
+/**
+ * The text of a source file. The daemon bundle is ASCII (esbuild's charset: 'ascii'): as Latin-1
+ * it becomes a one-byte string without UTF-8 decoding (2 against 14 ms for its 1.5 MB).
+ */
+function sourceText(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 function cacheFor(source: string, cacheFile: string): { data?: Buffer; status: CodeCacheStatus } {
