@@ -79,5 +79,16 @@ for (const output of built.outputFiles) {
   const text = output.path === bundle ? output.text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`) : output.text;
   await writeFile(output.path, text);
 }
+// bin/vrrpd's way in for a daemon (src/cli/daemon-start.ts): node's own modules only.
+await build({
+  entryPoints: [join(dist, 'cli', 'daemon-start.js')],
+  outfile: join(dist, 'bundle', 'daemon-start.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
 // A fresh node, with no flags: V8 takes a cache only with the flags it was made with.
 execFileSync(process.execPath, [import.meta.filename, '--warm-up', dist], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,7 +1,7 @@
 // `vrrpd run` through bin/vrrpd runs the daemon's CommonJS bundle with V8's code cache
 // (src/cli/code-cache.ts, scripts/bundle-daemon.mjs), and still starts when the cache is missing,
-// made for another build, or refused by V8, and when the daemon bundle itself is missing (then from
-// the ES module bundle). Each case: an owner (priority 255, straight to Master) whose first
+// made for another build, or refused by V8, and when the daemon bundle (or also bin/vrrpd's way into
+// it, daemon-start.cjs) is missing: then from the ES module bundle. Each case: an owner (priority 255, straight to Master) whose first
 // advertisement the test sees on the wire. The broken cases run a copy of the package (its bin/ and
 // package.json, links to everything else) so that the checkout's own files stay as built.
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ afterEach(async () => {
   lab = undefined;
 });
 
-type Variant = 'as built' | 'no cache' | 'stale cache' | 'cache V8 refuses' | 'no daemon bundle';
+type Variant = 'as built' | 'no cache' | 'stale cache' | 'cache V8 refuses' | 'no daemon bundle' | 'only the ES module bundle';
 
 /** A package root for `variant`: the checkout itself, or a copy whose dist/bundle/ lacks or spoils files. */
 function packageFor(variant: Variant): string {
@@ -31,7 +31,7 @@ function packageFor(variant: Variant): string {
   for (const name of ['node_modules', 'native-shims']) symlinkSync(join(root, name), join(copy, name));
   mkdirSync(join(copy, 'dist', 'bundle'), { recursive: true });
   for (const name of readdirSync(join(root, 'dist'))) if (name !== 'bundle') symlinkSync(join(root, 'dist', name), join(copy, 'dist', name));
-  const skipped = new Set(['daemon.cjs.cache', ...(variant === 'no daemon bundle' ? ['daemon.cjs'] : [])]);
+  const skipped = new Set(['daemon.cjs.cache', ...(variant === 'no daemon bundle' ? ['daemon.cjs'] : []), ...(variant === 'only the ES module bundle' ? ['daemon.cjs', 'daemon-start.cjs'] : [])]);
   for (const name of readdirSync(bundleDir)) if (!skipped.has(name)) symlinkSync(join(bundleDir, name), join(copy, 'dist', 'bundle', name));
   const cache = readFileSync(join(bundleDir, 'daemon.cjs.cache'));
   const header = cache.subarray(0, cache.indexOf(0x0a) + 1);
@@ -46,6 +46,7 @@ const expectedStatus: Record<Variant, string | undefined> = {
   'stale cache': 'stale',
   'cache V8 refuses': 'rejected',
   'no daemon bundle': undefined,
+  'only the ES module bundle': undefined,
 };
 
 describe.skipIf(!isRoot())('the daemon bundle and its code cache (needs root)', () => {
