@@ -22,8 +22,8 @@ const LATE_EXPIRY_TURNS = 64;
 export class RealClock implements Clock {
   /**
    * `lateExpiryTurns`: the loop turns a late expiry waits (default 64, chosen when the IPv4 VRRP
-   * socket, raw-socket, read one packet per turn). The BFD worker's sockets read every waiting datagram at each wake-up
-   * (native-shims/bfd_socket.cc), so there a late timer waits one turn only.
+   * socket, raw-socket, read one packet per turn). The BFD worker's sockets read every waiting
+   * datagram at each wake-up (native-shims/bfd_socket.cc), so there a late timer waits one turn only.
    */
   constructor(private readonly options: { readonly lateExpiryTurns?: number } = {}) {}
 
@@ -44,8 +44,8 @@ export class RealClock implements Clock {
   /**
    * Due timers run in a check phase (setImmediate), after the poll phase of their loop turn has
    * read what waits in the sockets. When a timer fires late (the loop was held: a long GC, a slow
-   * call), the due timers wait more turns, so the packets that queued up meanwhile - one read per
-   * turn - are processed first. An advertisement that reached a Backup's socket in time thus
+   * call), the due timers wait more turns, so the packets that queued up meanwhile - up to 256
+   * read per turn - are processed first. An advertisement that reached a Backup's socket in time thus
    * resets its Master_Down_Timer (RFC 5798 §6.4.2) instead of the Backup taking over from a live
    * Master; the stability benchmark measured the difference (bench/RESULTS.md). All due timers
    * wait together, so they still run in deadline order.
