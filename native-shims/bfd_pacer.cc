@@ -36,6 +36,7 @@
 #include <pthread.h>
 #include <random>
 #include <sys/eventfd.h>
+#include <sched.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -127,10 +128,16 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       return;
     }
     Napi::Value nice = info[0].As<Napi::Object>().Get("nice");
+    Napi::Value realtime = info[0].As<Napi::Object>().Get("rtPriority");
     if (!nice.IsUndefined() && !nice.IsNumber()) {
       Napi::TypeError::New(env, "options.nice must be a number").ThrowAsJavaScriptException();
       return;
     }
+    if (!realtime.IsUndefined() && (!realtime.IsNumber() || realtime.As<Napi::Number>().Int32Value() < 1 || realtime.As<Napi::Number>().Int32Value() > 99)) {
+      Napi::RangeError::New(env, "options.rtPriority must be 1..99").ThrowAsJavaScriptException();
+      return;
+    }
+    rtPriority_ = realtime.IsNumber() ? realtime.As<Napi::Number>().Int32Value() : 0;
     uint64_t seed = 0;
     if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) seed = static_cast<uint64_t>(NowNs());
     random_.seed(seed);
@@ -168,6 +175,13 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       std::lock_guard<std::mutex> lock(mutex_);
       // The thread's own nice value (Linux keeps one per thread): keepalived's bfd_priority.
       if (setNice_ && setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), wantNice_) < 0) niceErrno_ = errno;
+      // keepalived's bfd_rt_priority: SCHED_RR. A nice value only orders threads within their
+      // autogroup / cgroup; a realtime thread runs before every normal one on its CPU.
+      if (rtPriority_ > 0) {
+        sched_param param{};
+        param.sched_priority = rtPriority_;
+        rtErrno_ = pthread_setschedparam(pthread_self(), SCHED_RR, &param);
+      }
       running_ = true;
     }
     started_.notify_all();
@@ -300,14 +314,17 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
             session->fastReceived++;
             continue;
           }
+        }
+        // A flood JavaScript cannot keep up with is dropped here rather than queued without end.
+        if (events.size() + queued_->load() >= kMaxQueued) {
+          dropped_++;
+          continue;
+        }
+        if (session != nullptr) {
           std::memcpy(session->last, payload, kControlLength);
           session->haveLast = true;
           session->forwarded++;
           event.session = Your(payload);
-        }
-        if (events.size() + queued_->load() >= kMaxQueued) {
-          dropped_++;
-          continue;
         }
       }
       event.payload.assign(payload, payload + kept);
@@ -388,13 +405,16 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
 
   static uint32_t Id(const Napi::Value& value) { return value.As<Napi::Number>().Uint32Value(); }
 
-  Session* Find(const Napi::CallbackInfo& info) {
-    auto found = sessions_.find(Id(info[0]));
-    if (found == sessions_.end()) {
-      Napi::RangeError::New(info.Env(), "no such session").ThrowAsJavaScriptException();
-      return nullptr;
-    }
-    return &found->second;
+  // The session named `id`, or nullptr (mutex held; nothing of N-API here: a JavaScript call must
+  // not keep the thread waiting on the mutex while V8 allocates).
+  Session* Lookup(uint32_t id) {
+    auto found = sessions_.find(id);
+    return found == sessions_.end() ? nullptr : &found->second;
+  }
+
+  static Napi::Value NoSuchSession(const Napi::Env& env) {
+    Napi::RangeError::New(env, "no such session").ThrowAsJavaScriptException();
+    return env.Undefined();
   }
 
   // session(id, fd, destination, port, peer, multihop, minimumTtl): the fd is duplicated, so the
@@ -417,12 +437,15 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       KernelError(env, "fcntl(F_DUPFD_CLOEXEC)", errno).ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    const uint32_t id = Id(info[0]);
+    const uint16_t port = static_cast<uint16_t>(info[3].As<Napi::Number>().Uint32Value());
+    const bool multihop = info[5].ToBoolean().Value();
+    const int minimumTtl = info[6].As<Napi::Number>().Int32Value();
     std::lock_guard<std::mutex> lock(mutex_);
-    Session& session = sessions_[Id(info[0])];
+    Session& session = sessions_[id];
     if (session.fd >= 0) close(session.fd);
     session.fd = fd;
     session.family = destination.Length() == 16 ? AF_INET6 : AF_INET;
-    const uint16_t port = static_cast<uint16_t>(info[3].As<Napi::Number>().Uint32Value());
     session.to = {};
     if (session.family == AF_INET6) {
       auto* sin6 = reinterpret_cast<sockaddr_in6*>(&session.to);
@@ -438,8 +461,8 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       session.toLength = sizeof(sockaddr_in);
     }
     std::memcpy(session.peer, peer.Data(), peer.Length());
-    session.multihop = info[5].ToBoolean().Value();
-    session.minimumTtl = info[6].As<Napi::Number>().Int32Value();
+    session.multihop = multihop;
+    session.minimumTtl = minimumTtl;
     return env.Undefined();
   }
 
@@ -450,25 +473,35 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       Napi::TypeError::New(env, "bytes: a 24-byte Control packet").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    Session* session = Find(info);
-    if (session == nullptr) return env.Undefined();
-    std::memcpy(session->packet, info[1].As<Napi::Buffer<uint8_t>>().Data(), kControlLength);
-    session->packetLength = kControlLength;
-    return env.Undefined();
+    uint8_t bytes[kControlLength];
+    std::memcpy(bytes, info[1].As<Napi::Buffer<uint8_t>>().Data(), kControlLength);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      Session* session = Lookup(Id(info[0]));
+      if (session != nullptr) {
+        std::memcpy(session->packet, bytes, kControlLength);
+        session->packetLength = kControlLength;
+        return env.Undefined();
+      }
+    }
+    return NoSuchSession(env);
   }
 
   Napi::Value Pace(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Check(info, 4, "pace(id, intervalUs, narrow, restart)")) return env.Undefined();
+    const uint32_t id = Id(info[0]);
+    const int64_t intervalNs = static_cast<int64_t>(info[1].As<Napi::Number>().DoubleValue() * 1000);
+    const bool narrow = info[2].ToBoolean().Value();
+    const bool restart = info[3].ToBoolean().Value();
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      Session* session = Find(info);
-      if (session == nullptr) return env.Undefined();
+      Session* session = Lookup(id);
+      if (session == nullptr) return NoSuchSession(env);
       const bool wasRunning = session->intervalNs > 0;
-      session->intervalNs = static_cast<int64_t>(info[1].As<Napi::Number>().DoubleValue() * 1000);
-      session->narrow = info[2].ToBoolean().Value();
-      if (session->intervalNs > 0 && (info[3].ToBoolean().Value() || !wasRunning)) session->nextNs = NowNs() + Jittered(*session);
+      session->intervalNs = intervalNs;
+      session->narrow = narrow;
+      if (session->intervalNs > 0 && (restart || !wasRunning)) session->nextNs = NowNs() + Jittered(*session);
     }
     Wake();
     return env.Undefined();
@@ -477,13 +510,16 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
   Napi::Value Detect(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Check(info, 3, "detect(id, timeUs, generation)")) return env.Undefined();
+    const uint32_t id = Id(info[0]);
+    const int64_t detectNs = static_cast<int64_t>(info[1].As<Napi::Number>().DoubleValue() * 1000);
+    const uint32_t generation = info[2].As<Napi::Number>().Uint32Value();
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      Session* session = Find(info);
-      if (session == nullptr) return env.Undefined();
-      session->detectNs = static_cast<int64_t>(info[1].As<Napi::Number>().DoubleValue() * 1000);
-      session->deadlineNs = session->detectNs > 0 ? NowNs() + session->detectNs : 0;
-      session->generation = info[2].As<Napi::Number>().Uint32Value();
+      Session* session = Lookup(id);
+      if (session == nullptr) return NoSuchSession(env);
+      session->detectNs = detectNs;
+      session->deadlineNs = detectNs > 0 ? NowNs() + detectNs : 0;
+      session->generation = generation;
     }
     Wake();
     return env.Undefined();
@@ -492,31 +528,38 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
   Napi::Value Settled(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Check(info, 2, "settled(id, count)")) return env.Undefined();
+    const uint32_t id = Id(info[0]);
+    const uint32_t count = info[1].As<Napi::Number>().Uint32Value();
     std::lock_guard<std::mutex> lock(mutex_);
-    auto found = sessions_.find(Id(info[0]));
-    if (found != sessions_.end()) found->second.settled = info[1].As<Napi::Number>().Uint32Value();
+    Session* session = Lookup(id);
+    if (session != nullptr) session->settled = count;
     return env.Undefined();
   }
 
   Napi::Value Counters(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Check(info, 1, "counters(id)")) return env.Undefined();
-    std::lock_guard<std::mutex> lock(mutex_);
-    Session* session = Find(info);
-    if (session == nullptr) return env.Undefined();
+    double values[4];
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      Session* session = Lookup(Id(info[0]));
+      if (session == nullptr) return NoSuchSession(env);
+      values[0] = session->sent;
+      values[1] = session->sendErrors;
+      values[2] = session->lastErrno;
+      values[3] = session->fastReceived;
+    }
     Napi::Array counters = Napi::Array::New(env, 4);
-    counters.Set(0u, session->sent);
-    counters.Set(1u, session->sendErrors);
-    counters.Set(2u, session->lastErrno);
-    counters.Set(3u, session->fastReceived);
+    for (uint32_t i = 0; i < 4; i++) counters.Set(i, values[i]);
     return counters;
   }
 
   Napi::Value Remove(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Check(info, 1, "remove(id)")) return env.Undefined();
+    const uint32_t id = Id(info[0]);
     std::lock_guard<std::mutex> lock(mutex_);
-    auto found = sessions_.find(Id(info[0]));
+    auto found = sessions_.find(id);
     if (found == sessions_.end()) return env.Undefined();
     // Sends happen under the mutex: the descriptor can close now.
     close(found->second.fd);
@@ -534,13 +577,16 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       KernelError(env, "fcntl(F_DUPFD_CLOEXEC)", errno).ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    const uint32_t id = Id(info[0]);
+    const int family = info[2].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
+    const bool multihop = info[3].ToBoolean().Value();
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      Listener& listener = listeners_[Id(info[0])];
+      Listener& listener = listeners_[id];
       if (listener.fd >= 0) closing_.push_back(listener.fd);
       listener.fd = fd;
-      listener.family = info[2].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
-      listener.multihop = info[3].ToBoolean().Value();
+      listener.family = family;
+      listener.multihop = multihop;
     }
     Wake();
     return env.Undefined();
@@ -549,9 +595,10 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
   Napi::Value Unlisten(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Check(info, 1, "unlisten(id)")) return env.Undefined();
+    const uint32_t id = Id(info[0]);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      auto found = listeners_.find(Id(info[0]));
+      auto found = listeners_.find(id);
       if (found == listeners_.end()) return env.Undefined();
       // The thread may be polling it: it closes it itself, at its next turn.
       closing_.push_back(found->second.fd);
@@ -561,16 +608,25 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
     return env.Undefined();
   }
 
-  // [nice asked for, errno of setpriority (0: applied)]
+  // [nice asked for, errno of setpriority (0: applied), SCHED_RR priority asked for (0: none), its errno]
   Napi::Value Priority(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Napi::Array result = Napi::Array::New(env, 2);
+    Napi::Array result = Napi::Array::New(env, 4);
     result.Set(0u, wantNice_);
     result.Set(1u, niceErrno_);
+    result.Set(2u, rtPriority_);
+    result.Set(3u, rtErrno_);
     return result;
   }
 
-  Napi::Value Dropped(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(dropped_)); }
+  Napi::Value Dropped(const Napi::CallbackInfo& info) {
+    uint64_t dropped;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      dropped = dropped_;
+    }
+    return Napi::Number::New(info.Env(), static_cast<double>(dropped));
+  }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     cleanup_.Detach();
@@ -623,6 +679,8 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
   int wantNice_ = 0;
   bool setNice_ = false;
   int niceErrno_ = 0;
+  int rtPriority_ = 0;
+  int rtErrno_ = 0;
   EnvCleanup cleanup_;
 };
 

@@ -118,8 +118,8 @@ export interface NativeBfdPacer {
   remove(id: number): void;
   listen(id: number, fd: number, family: 4 | 6, multihop: boolean): void;
   unlisten(id: number): void;
-  /** [nice asked for, setpriority's errno (0: applied)]. */
-  priority(): [number, number];
+  /** [nice asked for, setpriority's errno (0: applied), SCHED_RR priority asked for (0: none), its errno]. */
+  priority(): [number, number, number, number];
   /** Datagrams dropped because JavaScript had too many waiting. */
   dropped(): number;
   close(): void;
@@ -163,7 +163,7 @@ export interface NativeShims {
   signalPipe(signo: number): number;
   MonotonicTimer: new (onExpiry: () => void) => NativeMonotonicTimer;
   BfdSocket: new (options: BfdSocketOptions, onDatagram: BfdDatagramCallback) => NativeBfdSocket;
-  BfdPacer: new (options: { readonly nice?: number }, onEvent: BfdPacerEventCallback) => NativeBfdPacer;
+  BfdPacer: new (options: { readonly nice?: number; readonly rtPriority?: number }, onEvent: BfdPacerEventCallback) => NativeBfdPacer;
   DirectoryWatch: new (directory: string, onEvent: DirectoryEventCallback) => NativeDirectoryWatch;
   NetlinkWatchSocket: new (options: NetlinkWatchSocketOptions, onMessages: NetlinkMessagesCallback) => NativeNetlinkWatchSocket;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */

@@ -3,8 +3,10 @@
 // 150 ms) stays Up at both ends through 500 ms busy waits of the only JavaScript loop of the
 // process running it. The same session with its timers on that loop, for comparison, is declared
 // Down by FRR: the busy waits are long enough to matter.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { join } from 'node:path';
+import { bfdBlock, startVrrpdConf, type LabVrrpd } from '../helpers/bfd-lab.js';
 import { haveFrrBfdd, startBfdd, type Bfdd } from '../helpers/frr.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 import { runProbe } from '../helpers/probe.js';
@@ -23,7 +25,10 @@ interface ProbeLine {
 
 let lab: NamespaceLab | undefined;
 let frr: Bfdd | undefined;
+let vrrpd: LabVrrpd | undefined;
 afterEach(async () => {
+  await vrrpd?.stop().catch(() => undefined);
+  vrrpd = undefined;
   await frr?.stop().catch(() => undefined);
   frr = undefined;
   await lab?.destroy();
@@ -66,5 +71,33 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('BFD timers while the JavaScript lo
     await waitFor('FRR to see the first session end', async () => (await frr!.peer('192.0.2.1'))?.status !== 'up', 10_000);
     const loop = await run(false);
     expect(loop.downs).toBeGreaterThanOrEqual(1);
+  });
+
+  test('bfd_rt_priority puts the pacer thread (bfd-pacer) under SCHED_RR at that priority; without it the thread stays a normal one at nice -10', { timeout: 60_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const r1 = await lab.addHost('r1', ['192.0.2.1/24']);
+    const up = await lab.addHost('up', ['192.0.2.254/24']);
+    frr = await startBfdd(up, 'bfd\n peer 192.0.2.1 local-address 192.0.2.254\n  receive-interval 50\n  transmit-interval 50\n  detect-multiplier 3\n !\n!\n');
+    // /proc/PID/task/TID/stat: field 19 nice, 40 rt_priority, 41 policy (2: SCHED_RR), counted after the command name.
+    const pacer = (pid: number) => {
+      const tid = readdirSync(`/proc/${pid}/task`).find((task) => readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim() === 'bfd-pacer');
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return { nice: Number(fields[16]), rtPriority: Number(fields[37]), policy: Number(fields[38]) };
+    };
+    const block = bfdBlock('up4', { neighbor: '192.0.2.254', source: '192.0.2.1', minTx: 50, minRx: 50, multiplier: 3 });
+    for (const [global, expected] of [
+      ['global_defs {\n  bfd_rt_priority 10\n}\n', { rtPriority: 10, policy: 2 }],
+      ['', { rtPriority: 0, policy: 0, nice: -10 }],
+    ] as const) {
+      vrrpd = startVrrpdConf(r1, global + block);
+      await waitFor('the session Up', async () => (await vrrpd!.status().catch(() => undefined))?.bfd?.sessions[0]?.state === 'Up', 30_000);
+      expect(pacer(vrrpd.process.pid!)).toMatchObject(expected);
+      const started = vrrpd.events('bfd-started')[0]!;
+      if (expected.rtPriority) expect(started).toMatchObject({ pacerRtPriority: 10, msg: 'BFD: up4; its thread at nice -10; its pacer under SCHED_RR priority 10' });
+      else expect(started).not.toHaveProperty('pacerRtPriority');
+      await vrrpd.stop();
+      vrrpd = undefined;
+    }
   });
 });

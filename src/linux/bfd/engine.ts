@@ -19,8 +19,11 @@ export interface EngineEvents {
 }
 
 export interface EngineOptions {
-  /** Timers and receiving on the native BfdPacer thread, at this nice value (none: the process's). */
-  readonly native?: { readonly nice?: number };
+  /**
+   * Timers and receiving on the native BfdPacer thread, at this nice value (none: the process's)
+   * and, with rtPriority (1-99), under SCHED_RR (keepalived's bfd_rt_priority).
+   */
+  readonly native?: { readonly nice?: number; readonly rtPriority?: number };
 }
 
 /** A sender no session names any more is closed after this, when no retiring session sends AdminDown through it. */
@@ -51,7 +54,7 @@ export class BfdEngine {
     options: EngineOptions = {},
   ) {
     this.pacing = options.native
-      ? new NativePacing(options.native.nice, {
+      ? new NativePacing(options.native, {
           datagram: (datagram, session) => {
             this.table.deliver({ ...datagram, ttl: datagram.ttl ?? 0 });
             this.pacing?.settled(session);
@@ -71,8 +74,8 @@ export class BfdEngine {
     );
   }
 
-  /** The native thread's nice value and the kernel's refusal (errno), when pacing natively. */
-  threadPriority(): { readonly nice: number; readonly errno: number } | undefined {
+  /** The native thread's nice value and SCHED_RR priority and the kernel's refusals (errno), when pacing natively. */
+  threadPriority(): ReturnType<NativePacing['priority']> | undefined {
     return this.pacing?.priority();
   }
 

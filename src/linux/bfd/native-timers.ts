@@ -35,10 +35,10 @@ export class NativePacing {
   private closed = false;
 
   constructor(
-    nice: number | undefined,
+    priority: { readonly nice?: number; readonly rtPriority?: number },
     private readonly events: PacingEvents,
   ) {
-    this.pacer = new (nativeShims().BfdPacer)(nice !== undefined ? { nice } : {}, (kind, a, b, source, sourcePort, destination, ttl, session) => {
+    this.pacer = new (nativeShims().BfdPacer)(priority, (kind, a, b, source, sourcePort, destination, ttl, session) => {
       if (this.closed) return;
       if (kind === 'expired') return this.timers.get(a)?.expired(b as number);
       const listener = this.listeners.get(a);
@@ -58,10 +58,10 @@ export class NativePacing {
     });
   }
 
-  /** The thread's nice value as asked, and the kernel's refusal if any (no CAP_SYS_NICE). */
-  priority(): { readonly nice: number; readonly errno: number } {
-    const [nice, errno] = this.pacer.priority();
-    return { nice, errno };
+  /** The thread's nice value and SCHED_RR priority as asked (0: none), and the kernel's refusals if any (no CAP_SYS_NICE). */
+  priority(): { readonly nice: number; readonly errno: number; readonly rtPriority: number; readonly rtErrno: number } {
+    const [nice, errno, rtPriority, rtErrno] = this.pacer.priority();
+    return { nice, errno, rtPriority, rtErrno };
   }
 
   /** The thread reads `socket` from now on (it must not be read on this loop too). */

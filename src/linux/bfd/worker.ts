@@ -7,11 +7,11 @@
 // nothing itself: state changes, status and errors go to the main thread.
 import { randomFillSync } from 'node:crypto';
 import { getSystemErrorName } from 'node:util';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { nativeShims } from '../native.js';
 import { RealClock } from '../real-clock.js';
 import { BfdEngine } from './engine.js';
-import type { WorkerReport, WorkerRequest } from './messages.js';
+import type { WorkerOptions, WorkerReport, WorkerRequest } from './messages.js';
 
 /** Counters (packets, discards) reach the main thread this often; state changes at once. */
 const STATUS_EVERY_MS = 250;
@@ -34,6 +34,7 @@ try {
   priority = (error as Error).message;
 }
 const native = process.env['VRRPD_BFD_PACER'] !== 'loop';
+const options = (workerData ?? {}) as WorkerOptions;
 
 const post = (report: WorkerReport): void => port.postMessage(report);
 const words = new Uint32Array(64);
@@ -55,11 +56,16 @@ const engine = new BfdEngine(
     stateChanged: (session, change) => post({ type: 'state', session, change, status: engine.status() }),
     error: (error) => post({ type: 'error', message: error.message }),
   },
-  native ? { native: { nice: BFD_THREAD_NICE } } : {},
+  native ? { native: { nice: BFD_THREAD_NICE, ...(options.rtPriority !== undefined ? { rtPriority: options.rtPriority } : {}) } } : {},
 );
 const paced = engine.threadPriority();
 if (paced && paced.errno !== 0 && priority === undefined) priority = `setpriority: ${getSystemErrorName(-paced.errno)}`;
-post({ type: 'priority', nice: BFD_THREAD_NICE, ...(priority !== undefined ? { error: priority } : {}) });
+post({
+  type: 'priority',
+  nice: BFD_THREAD_NICE,
+  ...(priority !== undefined ? { error: priority } : {}),
+  ...(paced && paced.rtPriority > 0 ? { rtPriority: paced.rtPriority, ...(paced.rtErrno !== 0 ? { rtError: `pthread_setschedparam: ${getSystemErrorName(-paced.rtErrno)}` } : {}) } : {}),
+});
 const reporter = setInterval(() => post({ type: 'status', status: engine.status() }), STATUS_EVERY_MS);
 
 port.on('message', (request: WorkerRequest) => {
