@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,startup,timers,soak,bfd,probes,cli,checkers,checker-loop] [--trials N]
+// `npm run bench [-- --quick|--tiny] [--only failover,stability,scale,memory,startup,timers,soak,bfd,probes,cli,checkers,checker-loop] [--trials N]
 // [--minutes M] [--seed S] [--scenarios sigterm@20,crash@1000] [--no-save]`: builds nothing itself (the npm script builds first), runs
 // the chosen benchmarks with vrrpd and keepalived side by side, prints their tables and saves raw
 // data to bench/results/NAME[-MODE].json. Needs root (namespace labs) and keepalived.
@@ -15,6 +15,7 @@ import { cliBench } from './cli.js';
 import { failoverBench } from './failover.js';
 import { lbFairnessBench } from './lb-fairness.js';
 import { lbBench } from './lb.js';
+import { memoryBench } from './memory.js';
 import { probesBench } from './probes.js';
 import { scaleBench } from './scale.js';
 import { soakBench } from './soak.js';
@@ -28,6 +29,7 @@ const BENCHES: Record<string, Bench> = {
   failover: failoverBench,
   startup: startupBench,
   scale: scaleBench,
+  memory: memoryBench,
   stability: stabilityBench,
   soak: soakBench,
   timers: timersBench,
@@ -40,7 +42,7 @@ const BENCHES: Record<string, Bench> = {
   'lb-fairness': lbFairnessBench,
 };
 /**
- * Soak (long), timers (vrrpd's clock against Node's), bfd (needs frr), probes (vrrpd's probe
+ * Soak (long), memory (RSS over minutes), timers (vrrpd's clock against Node's), bfd (needs frr), probes (vrrpd's probe
  * kinds), cli (each CLI command against `node -e 0`), checkers (built-in against curl),
  * checker-loop (the event loop under checks) and the load balancer's run with `--only`.
  */
@@ -51,7 +53,7 @@ const USAGE = `usage: npm run bench -- [--quick | --tiny] [--only NAME[,NAME...]
   --quick, --tiny  shorter runs (figures for trying a benchmark out, not for RESULTS.md)
   --only           benchmarks to run (default ${DEFAULT_SET.join(',')}); known:
                    ${Object.keys(BENCHES).join(', ')}
-  --scenarios      failover scenarios (sigterm@20,crash@1000) or scale layouts ('1000 instances') to run
+  --scenarios      failover scenarios (sigterm@20,crash@1000) or scale / memory layouts ('1000 instances') to run
   --trials N       trials per scenario; --minutes M: soak length; --seed S: the random seed
   --no-save        print only; otherwise each report is saved to bench/results/NAME[-MODE].json
 Needs root (network namespaces), keepalived, and a quiet machine for figures worth keeping.`;

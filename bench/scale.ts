@@ -16,7 +16,7 @@ const LINKS = 5;
 const RANGES = ['192.0.2', '198.51.100', '203.0.113'] as const;
 const CLK_TCK = 100;
 
-interface Layout {
+export interface Layout {
   readonly label: string;
   readonly instances: number;
   readonly vipsPerInstance: number;
@@ -64,10 +64,14 @@ function instances(layout: Layout, priority: number): InstanceSpec[] {
   });
 }
 
-export async function scaleBench(options: BenchOptions): Promise<BenchReport> {
-  const windowS = { full: 30, quick: 15, tiny: 2 }[options.mode];
-  const settleMs = options.mode === 'tiny' ? 1000 : 3000;
-  const figures: ScaleFigures[] = [];
+/** The scale lab: a Master host d and a Backup host p on LINKS bridged links (eth0..eth4). */
+export interface ScaleLab {
+  readonly lab: Awaited<ReturnType<typeof newLab>>;
+  readonly d: LabHost;
+  readonly p: LabHost;
+}
+
+export async function scaleLab(): Promise<ScaleLab> {
   const lab = await newLab();
   try {
     // Own addresses .201+ so they never collide with VIPs (.1 to .200, or .1 to .254 on link 0 for the 254-VIP instance, which uses 198.51.100).
@@ -79,6 +83,19 @@ export async function scaleBench(options: BenchOptions): Promise<BenchReport> {
         { host: p, address: ownAddress('p', n) },
       ]);
     }
+    return { lab, d, p };
+  } catch (error) {
+    await lab.destroy();
+    throw error;
+  }
+}
+
+export async function scaleBench(options: BenchOptions): Promise<BenchReport> {
+  const windowS = { full: 30, quick: 15, tiny: 2 }[options.mode];
+  const settleMs = options.mode === 'tiny' ? 1000 : 3000;
+  const figures: ScaleFigures[] = [];
+  const { lab, d, p } = await scaleLab();
+  try {
     const masterMacs = new Set<string>();
     for (let n = 0; n < LINKS; n++) masterMacs.add(await macOf(d, `eth${n}`));
     for (const layout of layouts(options)) {
@@ -122,14 +139,11 @@ async function oneRun(layout: Layout, implementation: Implementation, d: LabHost
   const sw = switchHost(lab);
   const captures = [];
   for (let n = 0; n < LINKS; n++) captures.push(await captureVrrpAndArp(sw, `br${n}`));
-  const master = startDaemon(implementation, d, keepalivedConf(instances(layout, 150)));
-  const backup = startDaemon(implementation, p, keepalivedConf(instances(layout, 100)));
+  const pair = startPair(layout, implementation, d, p);
   const specs = instances(layout, 150);
   const vipsExpected = specs.reduce((n, s) => n + s.vips.length, 0);
   try {
-    const last = specs[specs.length - 1]!;
-    const lastVip = last.vips[last.vips.length - 1]!.split('/')[0]!;
-    await poll(() => holds(d, lastVip, last.interfaceName), 30_000, 100);
+    await pair.masterHoldsAll();
     // Steady state: every instance settled, the gratuitous ARP bursts over.
     await sleep(settleMs);
     const before = await usage(d, p);
@@ -164,12 +178,32 @@ async function oneRun(layout: Layout, implementation: Implementation, d: LabHost
     };
   } finally {
     for (const capture of captures) await capture.stop().catch(() => undefined);
-    await killDaemon(master);
-    await killDaemon(backup);
-    // Whatever the killed daemons left (SIGKILL removes nothing), then the hosts' own addresses again.
-    for (const host of [d, p]) for (let n = 0; n < LINKS; n++) await host.ip('addr', 'flush', 'dev', `eth${n}`);
-    await restoreAddresses(d, p);
+    await pair.stop();
   }
+}
+
+/** A Master (priority 150) on d and a Backup (100) on p of `layout`, one implementation. */
+export interface DaemonPair {
+  /** Whether the Master came to hold its last VIP (every instance Master) within 30 s. */
+  masterHoldsAll(): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export function startPair(layout: Layout, implementation: Implementation, d: LabHost, p: LabHost): DaemonPair {
+  const master = startDaemon(implementation, d, keepalivedConf(instances(layout, 150)));
+  const backup = startDaemon(implementation, p, keepalivedConf(instances(layout, 100)));
+  const last = instances(layout, 150).at(-1)!;
+  const lastVip = last.vips.at(-1)!.split('/')[0]!;
+  return {
+    masterHoldsAll: () => poll(() => holds(d, lastVip, last.interfaceName), 30_000, 100),
+    stop: async () => {
+      await killDaemon(master);
+      await killDaemon(backup);
+      // Whatever the killed daemons left (SIGKILL removes nothing), then the hosts' own addresses again.
+      for (const host of [d, p]) for (let n = 0; n < LINKS; n++) await host.ip('addr', 'flush', 'dev', `eth${n}`);
+      await restoreAddresses(d, p);
+    },
+  };
 }
 
 /** Link n: the Master host has RANGE.(211 + 2n)/24, the Backup host RANGE.(212 + 2n)/24. */
@@ -184,7 +218,7 @@ async function restoreAddresses(d: LabHost, p: LabHost): Promise<void> {
   }
 }
 
-interface Usage {
+export interface Usage {
   readonly ticks: number;
   readonly rssKb: number;
 }
@@ -194,7 +228,7 @@ async function usage(d: LabHost, p: LabHost): Promise<{ at: number; master: Usag
   return { at: performance.timeOrigin + performance.now(), master, backup };
 }
 
-async function namespaceUsage(host: LabHost): Promise<Usage> {
+export async function namespaceUsage(host: LabHost): Promise<Usage> {
   let ticks = 0;
   let rssKb = 0;
   for (const pid of await namespacePids(host)) {

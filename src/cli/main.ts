@@ -79,13 +79,14 @@ export function buildProgram(
       };
       const { check } = await import('./check.js');
       if (options.offline) return setExitCode(await check(base, write));
-      // Which interfaces exist is asked of the kernel, in vrrpd's own network namespace.
+      // Which interfaces exist is asked of the kernel, in vrrpd's own network namespace: --host
+      // asks rtnetlink (as run does); the file alone needs only the names.
+      if (!options.host) {
+        const { interfaceNamesOfThisNamespace } = await import('../linux/interface-names.js');
+        return setExitCode(await check({ ...base, interfaceNames: interfaceNamesOfThisNamespace }, write));
+      }
       const { RtnetlinkInterfaceResolver } = await import('../linux/interface-resolver.js');
-      setExitCode(
-        await RtnetlinkInterfaceResolver.withSocket((resolver) =>
-          check({ ...base, ...(options.host ? { resolver } : {}), interfaceNames: () => resolver.interfaceNames() }, write),
-        ),
-      );
+      setExitCode(await RtnetlinkInterfaceResolver.withSocket((resolver) => check({ ...base, resolver, interfaceNames: () => resolver.interfaceNames() }, write)));
     });
 
   program

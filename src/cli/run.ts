@@ -17,6 +17,7 @@ import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
+import { codeCacheStatus } from './code-cache.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
 import { hostSubsystems } from './subsystems.js';
 
@@ -130,7 +131,10 @@ export async function run(options: RunOptions): Promise<number> {
     closeHost();
     return 1;
   }
-  log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}), ...(operations.healthAddress ? { health: operations.healthAddress } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
+  // codeCache: whether the start ran with the daemon bundle's compiled code (src/cli/code-cache.ts);
+  // "rejected" after a Node.js upgrade says the package wants rebuilding (`npm rebuild vrrpd`).
+  const codeCache = codeCacheStatus();
+  log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}), ...(operations.healthAddress ? { health: operations.healthAddress } : {}), ...(codeCache ? { codeCache } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
   operations.ready();
 
   return new Promise<number>((resolve) => {

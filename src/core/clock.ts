@@ -5,16 +5,27 @@ export interface TimerHandle {
   cancel(): void;
 }
 
+/** A timer armed again and again for the same callback, without a new object each time. */
+export interface ClockTimer {
+  /** Calls the callback once, `delayMs` from now; armed already, the earlier arming is replaced. */
+  arm(delayMs: number): void;
+  /** Not called until armed again. */
+  disarm(): void;
+}
+
 export interface Clock {
   /** Milliseconds on a monotonic scale; only differences matter. */
   now(): number;
   /** Calls `callback` once, `delayMs` from now (fractions of a millisecond allowed). */
   setTimer(delayMs: number, callback: () => void): TimerHandle;
+  /** A restartable timer for `callback` (OneShotTimer's: one per protocol timer, for its whole life). */
+  createTimer(callback: () => void): ClockTimer;
 }
 
 /** A named, restartable one-shot timer: the RFC's Adver_Timer, Master_Down_Timer, etc. */
 export class OneShotTimer {
-  private handle: TimerHandle | undefined;
+  /** Armed: the clock will call `expire`. */
+  private armed = false;
   private deadline: number | undefined;
   /** The deadline of the last expiry, while its callback runs (for startAfterExpiry). */
   private expiredAt: number | undefined;
@@ -26,12 +37,13 @@ export class OneShotTimer {
     if (this.deadline !== undefined && this.deadline > now) {
       // Restarted later since this wake-up was set: wait the rest.
       this.wakeAt = this.deadline;
-      this.handle = this.clock.setTimer(this.deadline - now, this.expire);
+      this.armed = true;
+      this.timer.arm(this.deadline - now);
       return;
     }
     this.expiredAt = this.deadline;
     this.wakeAt = undefined;
-    this.handle = undefined;
+    this.armed = false;
     this.deadline = undefined;
     try {
       this.onExpiry();
@@ -40,10 +52,15 @@ export class OneShotTimer {
     }
   };
 
+  /** The clock's timer, armed for each wait: no allocation per (re)start. */
+  private readonly timer: ClockTimer;
+
   constructor(
     private readonly clock: Clock,
     private readonly onExpiry: () => void,
-  ) {}
+  ) {
+    this.timer = clock.createTimer(this.expire);
+  }
 
   /**
    * (Re)starts the timer. Pushed later while running (a Backup's Master_Down_Timer on every
@@ -54,14 +71,14 @@ export class OneShotTimer {
   start(delayMs: number): void {
     const now = this.clock.now();
     const deadline = now + delayMs;
-    if (this.handle !== undefined && this.wakeAt !== undefined && this.wakeAt <= deadline) {
+    if (this.armed && this.wakeAt !== undefined && this.wakeAt <= deadline) {
       this.deadline = deadline;
       return;
     }
-    this.cancel();
     this.deadline = deadline;
     this.wakeAt = deadline;
-    this.handle = this.clock.setTimer(delayMs, this.expire);
+    this.armed = true;
+    this.timer.arm(delayMs);
   }
 
   /**
@@ -76,24 +93,24 @@ export class OneShotTimer {
       this.start(delayMs);
       return;
     }
-    this.cancel();
     const now = this.clock.now();
     const target = expiredAt + delayMs;
     const delay = target > now ? target - now : delayMs;
     this.deadline = now + delay;
     this.wakeAt = this.deadline;
-    this.handle = this.clock.setTimer(delay, this.expire);
+    this.armed = true;
+    this.timer.arm(delay);
   }
 
   cancel(): void {
-    this.handle?.cancel();
-    this.handle = undefined;
+    if (this.armed) this.timer.disarm();
+    this.armed = false;
     this.deadline = undefined;
     this.wakeAt = undefined;
   }
 
   get running(): boolean {
-    return this.handle !== undefined;
+    return this.armed;
   }
 
   /** Milliseconds until expiry, for status output; undefined when stopped. */

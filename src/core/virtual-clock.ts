@@ -1,6 +1,6 @@
 // A deterministic clock for the simulated LAN: timers fire in (time, creation) order and only
 // when the test advances time, so every run of a scenario is identical to the tick.
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, ClockTimer, TimerHandle } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 
 export class VirtualClock implements Clock {
@@ -16,10 +16,19 @@ export class VirtualClock implements Clock {
     return { cancel: () => this.timers.cancel(timer) };
   }
 
+  createTimer(callback: () => void): ClockTimer {
+    const timer = this.timers.entry(callback);
+    return {
+      arm: (delayMs) => this.timers.arm(timer, this.time + Math.max(0, delayMs)),
+      disarm: () => this.timers.cancel(timer),
+    };
+  }
+
   /** Runs every timer due up to `time` (inclusive), then sets the clock to `time`. */
   advanceTo(time: number): void {
     for (let next = this.timers.takeDue(time); next; next = this.timers.takeDue(time)) {
       this.time = next.at;
+      this.timers.ran(next);
       next.value();
     }
     this.time = Math.max(this.time, time);
@@ -53,6 +62,20 @@ export class NodeClock implements Clock {
     return this.clock.setTimer(delayMs, () => {
       if (generation === this.generation) callback();
     });
+  }
+
+  createTimer(callback: () => void): ClockTimer {
+    let armedIn = this.generation;
+    const timer = this.clock.createTimer(() => {
+      if (armedIn === this.generation) callback();
+    });
+    return {
+      arm: (delayMs) => {
+        armedIn = this.generation;
+        timer.arm(delayMs);
+      },
+      disarm: () => timer.disarm(),
+    };
   }
 
   /** Forgets every timer set so far. */

@@ -6,7 +6,7 @@
 // Master_Down_Timer that fires early can take over from a Master whose advertisement is merely on
 // its way. The timerfd never fired early, median 0.07 ms late (`npm run bench -- --only timers`).
 import { performance } from 'node:perf_hooks';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock, ClockTimer, TimerHandle } from '../core/clock.js';
 import { TimerQueue, type QueuedTimer } from '../core/timer-queue.js';
 import { nativeShims, type NativeMonotonicTimer } from './native.js';
 
@@ -50,12 +50,22 @@ export class RealClock implements Clock {
    * wait together, so they still run in deadline order.
    */
   setTimer(delayMs: number, callback: () => void): TimerHandle {
-    const timer = this.timers.add(this.now() + Math.max(0, delayMs), callback);
-    if (this.armedAt === undefined || timer.at < this.armedAt) this.arm(timer.at);
-    return new RealTimerHandle(this, timer);
+    const timer = new RealClockTimer(this, this.timers.entry(callback));
+    timer.arm(delayMs);
+    return { cancel: () => timer.disarm() };
   }
 
-  /** RealTimerHandle.cancel. */
+  createTimer(callback: () => void): ClockTimer {
+    return new RealClockTimer(this, this.timers.entry(callback));
+  }
+
+  /** RealClockTimer.arm. */
+  armTimer(timer: QueuedTimer<() => void>, delayMs: number): void {
+    this.timers.arm(timer, this.now() + Math.max(0, delayMs));
+    if (this.armedAt === undefined || timer.at < this.armedAt) this.arm(timer.at);
+  }
+
+  /** RealClockTimer.disarm. */
   cancelTimer(timer: QueuedTimer<() => void>): void {
     this.timers.cancel(timer);
     // Nothing left to wait for: let the process exit as it could with no Node timer pending.
@@ -95,18 +105,31 @@ export class RealClock implements Clock {
     }
     // A timer taken out later has a later deadline than every one already waiting (it was not
     // due when they were taken), so the list is in deadline order.
-    for (const timer of this.due.splice(0)) if (!timer.cancelled) timer.value();
+    // One at a time, by index: a callback may arm or cancel any timer, this one included (a
+    // cancelled or re-armed one is no longer due and is skipped).
+    const due = this.due;
+    for (let i = 0; i < due.length; i++) {
+      const timer = due[i]!;
+      if (!this.timers.isDue(timer)) continue;
+      this.timers.ran(timer);
+      timer.value();
+    }
+    due.length = 0;
   }
 }
 
-/** A handle without a closure: a Backup restarts a Master_Down_Timer per advertisement received. */
-class RealTimerHandle implements TimerHandle {
+/** A restartable timer without a closure per arming (one per protocol timer, OneShotTimer). */
+class RealClockTimer implements ClockTimer {
   constructor(
     private readonly clock: RealClock,
     private readonly timer: QueuedTimer<() => void>,
   ) {}
 
-  cancel(): void {
+  arm(delayMs: number): void {
+    this.clock.armTimer(this.timer, delayMs);
+  }
+
+  disarm(): void {
     this.clock.cancelTimer(this.timer);
   }
 }

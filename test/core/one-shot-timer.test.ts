@@ -1,7 +1,7 @@
 // OneShotTimer.startAfterExpiry, the Adver_Timer's restart: the period counts from when the timer
 // was due, so lateness in running it is not added to every period; never a catch-up burst.
 import { expect, test } from 'vitest';
-import { OneShotTimer, type Clock, type TimerHandle } from '../../src/core/clock.js';
+import { OneShotTimer, type Clock, type ClockTimer, type TimerHandle } from '../../src/core/clock.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 
 /** The virtual clock, but every timer runs `lateMs` after its deadline (a busy loop). */
@@ -15,6 +15,10 @@ class LateClock implements Clock {
   }
   setTimer(delayMs: number, callback: () => void): TimerHandle {
     return this.inner.setTimer(delayMs + this.lateMs, callback);
+  }
+  createTimer(callback: () => void): ClockTimer {
+    const timer = this.inner.createTimer(callback);
+    return { arm: (delayMs) => timer.arm(delayMs + this.lateMs), disarm: () => timer.disarm() };
   }
 }
 
@@ -64,11 +68,20 @@ test('outside its own expiry it is start()', () => {
 test('pushed later on every packet, the timer expires at the last deadline exactly, with one clock timer per expiry wait instead of one per restart', () => {
   const inner = new VirtualClock();
   let clockTimers = 0;
+  let created = 0;
   const counting: Clock = {
     now: () => inner.now(),
-    setTimer: (delayMs, callback) => {
-      clockTimers++;
-      return inner.setTimer(delayMs, callback);
+    setTimer: (delayMs, callback) => inner.setTimer(delayMs, callback),
+    createTimer: (callback) => {
+      created++;
+      const timer = inner.createTimer(callback);
+      return {
+        arm: (delayMs) => {
+          clockTimers++;
+          timer.arm(delayMs);
+        },
+        disarm: () => timer.disarm(),
+      };
     },
   };
   const fired: number[] = [];
@@ -84,6 +97,8 @@ test('pushed later on every packet, the timer expires at the last deadline exact
   expect(fired).toEqual([13_609]);
   // The first wake-up at 3609 waits on to 6609, then 9609, 12609, 13609: 5, not 11.
   expect(clockTimers).toBe(5);
+  // All of them on the one clock timer the OneShotTimer made: nothing allocated per wait.
+  expect(created).toBe(1);
   // Brought earlier, it is set again at once.
   timer.start(100);
   timer.start(50);

@@ -12,8 +12,10 @@ import { join } from 'node:path';
 export default function setup(): () => void {
   const root = join(import.meta.dirname, '..', '..');
   execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
-  // bin/vrrpd runs the bundle of dist/ (scripts/bundle.mjs).
+  // bin/vrrpd runs the bundles of dist/ (scripts/bundle.mjs; the daemon's with its code cache,
+  // scripts/bundle-daemon.mjs).
   execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle-daemon.mjs')], { stdio: 'inherit' });
   const runTmp = mkdtempSync(join(tmpdir(), 'vrrpd-run-'));
   // Searchable by all, as /tmp is: tests run programs as `nobody` in directories they open to it.
   chmodSync(runTmp, 0o711);

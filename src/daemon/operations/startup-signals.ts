@@ -18,15 +18,19 @@ interface Held {
   readonly listeners: ReadonlyArray<readonly [StartupSignal, () => void]>;
 }
 
-let held: Held | undefined;
+// Kept on globalThis, not in this module: bin/vrrpd holds the signals through the ES module
+// bundle's copy of this module, and the daemon may run from the CommonJS bundle (its own copy,
+// src/cli/code-cache.ts), whose releaseStartupSignals must find them.
+const HELD_SLOT = Symbol.for('vrrpd.startupSignals');
+const slot = globalThis as Record<symbol, Held | undefined>;
 
 /** Holds the start-up signals if `argv` (without node and the script) starts a daemon. */
 export function holdStartupSignals(argv: readonly string[]): void {
-  if (held || !DAEMON_COMMANDS.has(argv[0] ?? '')) return;
+  if (slot[HELD_SLOT] || !isDaemonCommand(argv)) return;
   const arrived = new Set<StartupSignal>();
   const listeners = STARTUP_SIGNALS.map((signal) => [signal, () => void arrived.add(signal)] as const);
   for (const [signal, listener] of listeners) process.on(signal, listener);
-  held = { arrived, listeners };
+  slot[HELD_SLOT] = { arrived, listeners };
 }
 
 /**
@@ -34,9 +38,14 @@ export function holdStartupSignals(argv: readonly string[]): void {
  * it after installing the daemon's own handlers, so that no signal falls between the two.
  */
 export function releaseStartupSignals(): StartupSignal[] {
+  const held = slot[HELD_SLOT];
   if (!held) return [];
   for (const [signal, listener] of held.listeners) process.off(signal, listener);
-  const arrived = [...held.arrived];
-  held = undefined;
-  return arrived;
+  slot[HELD_SLOT] = undefined;
+  return [...held.arrived];
+}
+
+/** Whether `argv` (without node and the script) starts a daemon (`run`, `ipfailover`). */
+export function isDaemonCommand(argv: readonly string[]): boolean {
+  return DAEMON_COMMANDS.has(argv[0] ?? '');
 }

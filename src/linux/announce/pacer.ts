@@ -8,8 +8,11 @@
 // 101, 102 and another instance's 110, repeat 2, gave 100, 100, 101, 102, 110.
 import type { Clock, TimerHandle } from '../../core/clock.js';
 
+/** The pacer's one-shot timers only. */
+type PacerClock = Pick<Clock, 'now' | 'setTimer'>;
+
 /** Node's timers, not keeping the process alive: a stopping vrrpd does not wait for its ARPs. */
-const BACKGROUND_CLOCK: Clock = {
+const BACKGROUND_CLOCK: PacerClock = {
   now: () => performance.now(),
   setTimer: (delayMs, callback) => {
     const timeout = setTimeout(callback, delayMs).unref();
@@ -26,7 +29,7 @@ export class AnnouncePacer {
 
   constructor(
     readonly intervalMs: number,
-    private readonly clock: Clock = BACKGROUND_CLOCK,
+    private readonly clock: PacerClock = BACKGROUND_CLOCK,
   ) {}
 
   /** Transmits now or when the interval allows; `key` names the address. */

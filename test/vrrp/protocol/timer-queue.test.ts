@@ -1,5 +1,6 @@
-// The timer queue behind both clocks: deadline order, creation order at equal deadlines,
-// cancellation before and after a timer is taken out, and compaction keeping the order.
+// The timer queue behind both clocks: deadline order, arming order at equal deadlines,
+// cancellation before and after a timer is taken out, and entries armed again (restartable
+// timers) moving in the heap or coming back after they ran.
 import { expect, test } from 'vitest';
 import { TimerQueue } from '../../../src/core/timer-queue.js';
 
@@ -39,7 +40,7 @@ test('a cancelled timer never comes out and stops counting; cancelling a taken o
   expect(drain(queue, 5)).toEqual(['c']);
 });
 
-test('compaction after many cancellations keeps the live timers and their order', () => {
+test('many cancellations keep the live timers and their order', () => {
   const queue = new TimerQueue<number>();
   const timers = Array.from({ length: 1000 }, (_, i) => queue.add((i * 7919) % 1000, i));
   for (const timer of timers) if (timer.value % 10 !== 0) queue.cancel(timer);
@@ -48,4 +49,75 @@ test('compaction after many cancellations keeps the live timers and their order'
   for (let next = queue.takeDue(Infinity); next; next = queue.takeDue(Infinity)) out.push({ at: next.at, value: next.value });
   expect(out.map((t) => t.value).sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i * 10));
   for (let i = 1; i < out.length; i++) expect(out[i]!.at).toBeGreaterThanOrEqual(out[i - 1]!.at);
+});
+
+test('an entry armed again moves to its new deadline, earlier or later, and runs once', () => {
+  const queue = new TimerQueue<string>();
+  const a = queue.entry('a');
+  queue.add(20, 'b');
+  queue.arm(a, 30);
+  queue.add(25, 'c');
+  expect(queue.size).toBe(3);
+  queue.arm(a, 10);
+  expect(queue.nextAt()).toBe(10);
+  queue.arm(a, 40);
+  expect(queue.size).toBe(3);
+  expect(drain(queue, 100)).toEqual(['b', 'c', 'a']);
+});
+
+test('an entry taken out as due is due until it ran, was cancelled or was armed again', () => {
+  const queue = new TimerQueue<string>();
+  const a = queue.add(10, 'a');
+  const taken = queue.takeDue(10)!;
+  expect(taken).toBe(a);
+  expect(queue.isDue(a)).toBe(true);
+  queue.ran(a);
+  expect(queue.isDue(a)).toBe(false);
+  // Armed again after it ran: back in the heap.
+  queue.arm(a, 20);
+  expect(queue.takeDue(20)).toBe(a);
+  queue.cancel(a);
+  expect(queue.isDue(a)).toBe(false);
+  queue.arm(a, 30);
+  queue.takeDue(30);
+  // Armed again while waiting to run: no longer due, queued at its new deadline.
+  queue.arm(a, 40);
+  expect(queue.isDue(a)).toBe(false);
+  expect(queue.nextAt()).toBe(40);
+});
+
+test('random arming, cancelling and taking agree with a sorted list', () => {
+  const queue = new TimerQueue<number>();
+  const entries = Array.from({ length: 50 }, (_, i) => queue.entry(i));
+  const expected = new Map<number, { at: number; order: number }>();
+  let order = 0;
+  let seed = 7;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  let time = 0;
+  for (let step = 0; step < 5000; step++) {
+    const i = random(entries.length);
+    const op = random(10);
+    if (op < 6) {
+      const at = time + random(100);
+      queue.arm(entries[i]!, at);
+      expected.set(i, { at, order: order++ });
+    } else if (op < 8) {
+      queue.cancel(entries[i]!);
+      expected.delete(i);
+    } else {
+      time += random(20);
+      const want = [...expected].filter(([, e]) => e.at <= time).sort((x, y) => x[1].at - y[1].at || x[1].order - y[1].order).map(([value]) => value);
+      const got: number[] = [];
+      for (let next = queue.takeDue(time); next; next = queue.takeDue(time)) {
+        got.push(next.value);
+        queue.ran(next);
+        expected.delete(next.value);
+      }
+      expect(got).toEqual(want);
+    }
+    expect(queue.size).toBe(expected.size);
+  }
 });

@@ -1,0 +1,94 @@
+// Bundles the daemon (what `vrrpd run` and `vrrpd ipfailover` load) into one CommonJS file,
+// dist/bundle/daemon.cjs, and writes V8's code cache for it, dist/bundle/daemon.cjs.cache, which
+// bin/vrrpd runs with (src/cli/code-cache.ts): start-up to the first advertisement with ~65 ms less
+// CPU on a 2-core machine (bench/RESULTS.md, "Start-up"). Unlike dist/bundle/*.js (scripts/
+// bundle.mjs), the pure-JavaScript packages are bundled in, so that their compiled code is in the
+// cache too; the native ones (raw-socket, and the netlink package's binding) load from node_modules.
+// The cache is what a warm-up compiled (warmUp in src/cli/daemon-bundle.ts, in a fresh node) and
+// belongs to this node binary: another one's V8 rejects it and the bundle compiles as without one.
+// Usage: node scripts/bundle-daemon.mjs [DIST] (default: this checkout's dist/).
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const dist = resolve(process.argv[3] ?? process.argv[2] ?? join(import.meta.dirname, '..', 'dist'));
+const bundle = join(dist, 'bundle', 'daemon.cjs');
+const cache = `${bundle}.cache`;
+
+if (process.argv[2] === '--warm-up') {
+  const { loadCachedModule, writeCodeCache } = await import(pathToFileURL(join(dist, 'cli', 'code-cache.js')).href);
+  const loaded = loadCachedModule(bundle, cache);
+  await loaded.exports.warmUp(join(import.meta.dirname, 'daemon-warm-up.conf'));
+  writeCodeCache(loaded.script, bundle, cache);
+  process.exit(0);
+}
+
+/**
+ * Our modules ask for the netlink package's files through createRequire (src/linux/netlink/
+ * rtnetlink.ts: the ES module loader would parse its large generated code for exports): a plain
+ * require here, so that esbuild bundles them. The package loads its binding from its own
+ * directory, which in the bundle is the package's directory in node_modules.
+ */
+const netlinkInBundle = {
+  name: 'netlink-in-bundle',
+  setup(build) {
+    build.onLoad({ filter: /\.js$/ }, async (args) => {
+      if (args.path.startsWith(dist)) {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes("createRequire(import.meta.url)('netlink/")) return undefined;
+        return { contents: text.replaceAll("createRequire(import.meta.url)('netlink/", "require('netlink/"), loader: 'js' };
+      }
+      if (!/[/\\]node_modules[/\\]netlink[/\\]dist[/\\]raw\.js$/.test(args.path)) return undefined;
+      const text = await readFile(args.path, 'utf8');
+      const load = "require('node-gyp-build')(__dirname + '/..')";
+      if (!text.includes(load)) throw new Error(`${args.path}: the binding is no longer loaded by ${load}; update scripts/bundle-daemon.mjs`);
+      const fromPackage = "((dir) => require('node:module').createRequire(dir + '/package.json')('node-gyp-build')(dir))(require('node:path').dirname(require.resolve('netlink/package.json')))";
+      return { contents: text.replace(load, fromPackage), loader: 'js' };
+    });
+  },
+};
+
+await rm(cache, { force: true });
+const built = await build({
+  entryPoints: [join(dist, 'cli', 'daemon-bundle.js')],
+  outfile: bundle,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['raw-socket', 'node-gyp-build', 'netlink/package.json'],
+  // The first line names this build: the cache written for it is used with it only (V8 itself
+  // compares nothing but the source's length). import.meta.url is the bundle's own file. Strict
+  // mode as the ES modules were ("use strict" must come before any statement).
+  banner: { js: `// vrrpd-bundle ${randomBytes(16).toString('hex')}\n'use strict';\nvar __vrrpdBundleUrl = require('node:url').pathToFileURL(__filename).href;` },
+  define: { 'import.meta.url': '__vrrpdBundleUrl' },
+  plugins: [netlinkInBundle],
+  // ASCII only (non-ASCII characters as escapes): the loader then makes a one-byte string of it,
+  // ~10 ms less than decoding UTF-8 (src/cli/code-cache.ts). esbuild leaves the comments it keeps
+  // (the packages' doc comments) as they are: their characters are escaped below.
+  charset: 'ascii',
+  write: false,
+  sourcemap: true,
+  logLevel: 'warning',
+});
+await mkdir(dirname(bundle), { recursive: true });
+for (const output of built.outputFiles) {
+  const text = output.path === bundle ? output.text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`) : output.text;
+  await writeFile(output.path, text);
+}
+// bin/vrrpd's way in for a daemon (src/cli/daemon-start.ts): node's own modules only.
+await build({
+  entryPoints: [join(dist, 'cli', 'daemon-start.js')],
+  outfile: join(dist, 'bundle', 'daemon-start.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+// A fresh node, with no flags: V8 takes a cache only with the flags it was made with.
+execFileSync(process.execPath, [import.meta.filename, '--warm-up', dist], { stdio: ['ignore', 'ignore', 'inherit'] });
