@@ -18,8 +18,9 @@
 
 namespace {
 
-// new BfdSocket({family: 4|6, address?: Buffer(4|16), port: number, ttl: number, interfaceName?: string},
+// new BfdSocket({family: 4|6, address?: Buffer(4|16), port: number, ttl: number, interfaceName?: string, poll?: boolean},
 //               onDatagram(error, payload, source, sourcePort, destination, ttl))
+// poll: false leaves the reading to another (the BfdPacer's thread, bfd_pacer.cc), which gets fd().
 // send(payload: Buffer, destination: Buffer(4|16), port: number): bytes sent
 // close()
 class BfdSocket : public PolledSocket<BfdSocket> {
@@ -28,7 +29,7 @@ class BfdSocket : public PolledSocket<BfdSocket> {
   static constexpr size_t kMaxPayload = 2048;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "BfdSocket", {InstanceMethod("send", &BfdSocket::Send), InstanceMethod("close", &BfdSocket::Close)});
+    return DefineClass(env, "BfdSocket", {InstanceMethod("send", &BfdSocket::Send), InstanceMethod("close", &BfdSocket::Close), InstanceMethod("fd", &BfdSocket::Fd)});
   }
 
   explicit BfdSocket(const Napi::CallbackInfo& info) : PolledSocket<BfdSocket>(info) {
@@ -84,7 +85,7 @@ class BfdSocket : public PolledSocket<BfdSocket> {
     sockaddr_storage local{};
     const socklen_t localLength = Endpoint(&local, address.IsBuffer() ? address.As<Napi::Buffer<uint8_t>>().Data() : nullptr, static_cast<uint16_t>(portNumber));
     if (!Bind(env, reinterpret_cast<sockaddr*>(&local), localLength)) return;
-    StartPolling(env, info[1].As<Napi::Function>(), "BfdSocket");
+    if (options.Get("poll").ToBoolean().Value() || options.Get("poll").IsUndefined()) StartPolling(env, info[1].As<Napi::Function>(), "BfdSocket");
   }
 
   // onDatagram(null, payload, source, sourcePort, destination, ttl)
@@ -148,6 +149,8 @@ class BfdSocket : public PolledSocket<BfdSocket> {
     const socklen_t toLength = Endpoint(&to, info[1].As<Napi::Buffer<uint8_t>>().Data(), static_cast<uint16_t>(info[2].As<Napi::Number>().Uint32Value()));
     return SendTo(env, info[0].As<Napi::Buffer<uint8_t>>(), reinterpret_cast<sockaddr*>(&to), toLength);
   }
+
+  Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
 
   bool v6_ = false;
 };

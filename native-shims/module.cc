@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterSignalPipe(env, exports);
   InitMonotonicTimer(env, exports);
   InitBfdSocket(env, exports);
+  InitBfdPacer(env, exports);
   RegisterThreadPriority(env, exports);
   InitNetlinkWatchSocket(env, exports);
   InitDirectoryWatch(env, exports);

@@ -174,6 +174,7 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     context_ = std::make_unique<Napi::AsyncContext>(env, name);
     Poll();
     this->Ref();
+    polling_ = true;
     cleanup_.Attach(env, [](void* self) { static_cast<PolledSocket*>(self)->Shutdown(); }, this);
   }
 
@@ -228,7 +229,8 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
       queue_.clear();
       cleanup_.Detach();
       Shutdown();
-      this->Unref();
+      if (polling_) this->Unref();
+      polling_ = false;
     }
     return info.Env().Undefined();
   }
@@ -329,6 +331,7 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
 
   EnvCleanup cleanup_;
   std::deque<Pending> queue_;
+  bool polling_ = false;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference callback_;
   std::unique_ptr<Napi::AsyncContext> context_;
@@ -346,6 +349,8 @@ void RegisterUnixDatagram(Napi::Env env, Napi::Object exports);
 void RegisterSignalPipe(Napi::Env env, Napi::Object exports);
 // bfd_socket.cc: BfdSocket (UDP with the received TTL / hop limit and destination, for BFD).
 void InitBfdSocket(Napi::Env env, Napi::Object exports);
+// bfd_pacer.cc: BfdPacer (BFD's periodic transmission, receive fast path and Detection Time on a thread of its own).
+void InitBfdPacer(Napi::Env env, Napi::Object exports);
 // monotonic_timer.cc: MonotonicTimer (a timerfd on CLOCK_MONOTONIC: the protocol timers' wake-up).
 void InitMonotonicTimer(Napi::Env env, Napi::Object exports);
 // directory_watch.cc: DirectoryWatch (inotify for track_file, with keepalived's events).

@@ -6,6 +6,7 @@ import type { AddressFamily } from '../core/address.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { decodeControlPacket, diagnosticText, DISCARD_REASONS, encodeControlPacket, type Discard, type DiscardReason, type SessionState } from './packet.js';
 import { BfdSession, type SessionParameters, type SessionSnapshot, type StateChange } from './session.js';
+import { clockTimers, type SessionTimers, type TimerHooks } from './timers.js';
 
 /** One configured session (a keepalived bfd_instance; an FRR `peer`). */
 export interface SessionSpec {
@@ -103,7 +104,14 @@ export class SessionTable {
     private readonly clock: Clock,
     private readonly random: () => number,
     private readonly events: TableEvents,
+    /** Each session's timers (timers.ts); by default on `clock`. */
+    private readonly timers: (spec: SessionSpec, localDiscr: number, hooks: TimerHooks) => SessionTimers = (_spec, localDiscr, hooks) => clockTimers(clock, random)(localDiscr, hooks),
   ) {}
+
+  /** The current spec of each session by its bfd.LocalDiscr (a reload may have changed its TTLs). */
+  specs(): ReadonlyMap<number, SessionSpec> {
+    return new Map([...this.entries.values()].map((entry) => [entry.session.localDiscr, entry.spec]));
+  }
 
   /** Starts every session; those configure() adds later start at once. */
   start(): void {
@@ -223,10 +231,17 @@ export class SessionTable {
       upTransitions: 0,
       downTransitions: 0,
       discarded: 0,
-      session: new BfdSession(localDiscr, spec.parameters, this.clock, this.random, {
-        transmit: (packet) => this.events.transmit(entry.spec, encodeControlPacket(packet)),
-        stateChanged: (change) => this.changed(entry, change),
-      }),
+      session: new BfdSession(
+        localDiscr,
+        spec.parameters,
+        this.clock,
+        this.random,
+        {
+          transmit: (packet) => this.events.transmit(entry.spec, encodeControlPacket(packet)),
+          stateChanged: (change) => this.changed(entry, change),
+        },
+        (discr, hooks) => this.timers(spec, discr, hooks),
+      ),
     };
     this.entries.set(spec.name, entry);
     this.byDiscriminator.set(localDiscr, entry);

@@ -3,9 +3,12 @@
 // the Detection Time (§6.8.4) and periodic transmission with jitter (§6.8.7). Pure: the clock and
 // the random numbers are injected, packets leave through `transmit` and arrive decoded through
 // receive() (the session table has already found the session and checked TTL and discriminators).
-// Intervals are in microseconds, as the RFC writes them; the clock counts milliseconds.
-import { OneShotTimer, type Clock } from '../core/clock.js';
+// The two timers are a port (timers.ts): the session decides, they keep time - on the clock, or
+// on a native thread in the daemon. Intervals are in microseconds, as the RFC writes them; the
+// clock counts milliseconds.
+import type { Clock } from '../core/clock.js';
 import { Diag, type ControlPacket, type SessionState } from './packet.js';
+import { clockTimers, type SessionTimers, type SessionTimersFactory } from './timers.js';
 
 /** What the configuration asks of a session (keepalived's bfd_instance; FRR's peer timers). */
 export interface SessionParameters {
@@ -105,10 +108,11 @@ export class BfdSession {
   /** A Poll Sequence is in progress: P is set in every packet until one with F arrives (§6.5). */
   private polling = false;
 
-  private readonly transmitTimer: OneShotTimer;
-  private readonly detectionTimer: OneShotTimer;
-  /** The interval (before jitter) the running transmit timer was drawn from. */
+  private readonly timers: SessionTimers;
+  /** The interval (before jitter) periodic transmission runs at; undefined while it is stopped. */
   private scheduledInterval: number | undefined;
+  /** The periodic packet the timers were last given. */
+  private published: ControlPacket | undefined;
   private packetsSent = 0;
   private packetsReceived = 0;
   private stopped = false;
@@ -118,16 +122,21 @@ export class BfdSession {
     readonly localDiscr: number,
     private parameters: SessionParameters,
     clock: Clock,
-    /** Uniform in [0, 1): the jitter of §6.8.7. */
-    private readonly random: () => number,
+    /** Uniform in [0, 1): the jitter of §6.8.7 (for the default timers, on `clock`). */
+    random: () => number,
     private readonly events: SessionEvents,
+    timers: SessionTimersFactory = clockTimers(clock, random),
   ) {
     if (localDiscr === 0) throw new RangeError('bfd.LocalDiscr must be non-zero (RFC 5880 §6.8.1)');
     // §6.8.3: not Up, so the idle rate.
     this.desiredMinTxInterval = this.txInUse = parameters.idleTxInterval;
     this.requiredMinRxInterval = this.rxInUse = parameters.requiredMinRxInterval;
-    this.transmitTimer = new OneShotTimer(clock, () => this.periodicTransmit());
-    this.detectionTimer = new OneShotTimer(clock, () => this.detectionTimeExpired());
+    this.timers = timers(localDiscr, {
+      send: (packet) => {
+        if (!this.stopped) this.events.transmit(packet);
+      },
+      expired: () => this.detectionTimeExpired(),
+    });
   }
 
   get state(): SessionState {
@@ -155,7 +164,11 @@ export class BfdSession {
     this.remoteDetectMult = packet.detectMult;
     this.remoteDiag = packet.diag;
     if (packet.final && this.polling) this.pollTerminated();
-    if (this.sessionState === 'AdminDown') return false;
+    if (this.sessionState === 'AdminDown') {
+      // The AdminDown packets now name the remote discriminator just learnt.
+      this.publish();
+      return false;
+    }
     this.packetsReceived++;
     this.runStateMachine(packet.state);
     // The packet counts for the Detection Time (§6.8.4).
@@ -192,8 +205,7 @@ export class BfdSession {
   /** Stops every timer; the session sends and reacts to nothing more. */
   stop(): void {
     this.stopped = true;
-    this.transmitTimer.cancel();
-    this.detectionTimer.cancel();
+    this.timers.close();
     this.scheduledInterval = undefined;
   }
 
@@ -203,6 +215,7 @@ export class BfdSession {
   }
 
   snapshot(): SessionSnapshot {
+    const counters = this.timers.counters();
     return {
       state: this.sessionState,
       remoteState: this.remoteSessionState,
@@ -218,8 +231,8 @@ export class BfdSession {
         : {}),
       timers: { transmitInterval: this.transmitInterval(), detectionTime: this.detectionTime() },
       polling: this.polling,
-      packetsSent: this.packetsSent,
-      packetsReceived: this.packetsReceived,
+      packetsSent: this.packetsSent + counters.sent,
+      packetsReceived: this.packetsReceived + counters.received,
     };
   }
 
@@ -243,7 +256,7 @@ export class BfdSession {
 
   /** §6.8.4: no packet for a Detection Time while Init or Up. */
   private detectionTimeExpired(): void {
-    if (this.sessionState !== 'Init' && this.sessionState !== 'Up') return;
+    if (this.stopped || (this.sessionState !== 'Init' && this.sessionState !== 'Up')) return;
     // §6.8.1: bfd.RemoteDiscr "MUST be set to zero" after a Detection Time without packets.
     this.remoteDiscr = 0;
     this.remoteSessionState = 'Down';
@@ -254,7 +267,7 @@ export class BfdSession {
     const from = this.sessionState;
     this.sessionState = to;
     this.localDiag = diag;
-    if (to !== 'Init' && to !== 'Up') this.detectionTimer.cancel();
+    if (to !== 'Init' && to !== 'Up') this.timers.stopDetection();
     // Leaving Up ends any Poll Sequence: the idle rate applies at once (§6.8.3 restricts changes while Up only).
     if (to !== 'Up') this.polling = false;
     this.reconcileIntervals();
@@ -316,7 +329,7 @@ export class BfdSession {
   }
 
   private restartDetectionTimer(): void {
-    this.detectionTimer.start(this.detectionTime() / 1000);
+    this.timers.startDetection(this.detectionTime());
   }
 
   /** §6.1 Passive role: silent until the remote discriminator is known. */
@@ -331,41 +344,43 @@ export class BfdSession {
   }
 
   /**
-   * Arms the periodic transmission. `restart`: a packet just left, the next is one interval
-   * away. Otherwise a running timer stays unless the interval has shrunk below the one it was
-   * drawn from (a faster rate applies at once, a slower one from the next packet).
+   * Arms the periodic transmission, after giving the timers the packet it carries now.
+   * `restart`: a packet just left, the next is one interval away. Otherwise a running
+   * transmission keeps its next packet's time unless the interval has shrunk below the one it
+   * runs at (a faster rate applies at once, a slower one from the next packet).
    */
   private scheduleTransmit(restart: boolean): void {
+    this.publish();
     if (!this.periodicAllowed()) {
-      this.transmitTimer.cancel();
+      if (this.scheduledInterval !== undefined) this.timers.stopPeriodic();
       this.scheduledInterval = undefined;
       return;
     }
     const interval = this.transmitInterval();
-    const keep = !restart && this.transmitTimer.running && this.scheduledInterval !== undefined && interval >= this.scheduledInterval;
-    if (keep) return;
+    const keep = !restart && this.scheduledInterval !== undefined && interval >= this.scheduledInterval;
+    if (keep && interval === this.scheduledInterval) return;
     this.scheduledInterval = interval;
-    this.transmitTimer.start(this.jittered(interval) / 1000);
+    this.timers.startPeriodic(interval, this.parameters.detectMult, !keep);
   }
 
-  /**
-   * §6.8.7: each interval is reduced by a random 0-25%; with bfd.DetectMult 1 it lies between
-   * 75% and 90% of the interval.
-   */
-  private jittered(interval: number): number {
-    const r = this.random();
-    return this.parameters.detectMult === 1 ? interval * (0.75 + 0.15 * r) : interval * (1 - 0.25 * r);
-  }
-
-  private periodicTransmit(): void {
-    if (this.periodicAllowed()) this.transmit(false);
-    this.scheduleTransmit(true);
+  /** Gives the timers the periodic packet when it differs from the one they have. */
+  private publish(): void {
+    if (this.stopped) return;
+    const packet = this.packet(false);
+    if (this.published && samePacket(this.published, packet)) return;
+    this.published = packet;
+    this.timers.periodicPacket(packet);
   }
 
   private transmit(final: boolean): void {
     if (this.stopped) return;
     this.packetsSent++;
-    this.events.transmit({
+    this.events.transmit(this.packet(final));
+  }
+
+  /** The Control packet the session sends now (§6.8.7); `final` answers a Poll. */
+  private packet(final: boolean): ControlPacket {
+    return {
       diag: this.localDiag,
       state: this.sessionState,
       // §6.8.7: "MUST NOT set the Poll (P) and Final (F) bits in the same packet".
@@ -381,6 +396,21 @@ export class BfdSession {
       desiredMinTxInterval: this.desiredMinTxInterval,
       requiredMinRxInterval: this.requiredMinRxInterval,
       requiredMinEchoRxInterval: 0,
-    });
+    };
   }
+}
+
+/** The fields a session varies between its packets (the rest are constant, see packet()). */
+function samePacket(a: ControlPacket, b: ControlPacket): boolean {
+  return (
+    a.diag === b.diag &&
+    a.state === b.state &&
+    a.poll === b.poll &&
+    a.final === b.final &&
+    a.detectMult === b.detectMult &&
+    a.myDiscriminator === b.myDiscriminator &&
+    a.yourDiscriminator === b.yourDiscriminator &&
+    a.desiredMinTxInterval === b.desiredMinTxInterval &&
+    a.requiredMinRxInterval === b.requiredMinRxInterval
+  );
 }

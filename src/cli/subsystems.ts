@@ -32,7 +32,7 @@ export function hostSubsystems(platform: LinuxPlatform, clock: Clock, log: Logge
   const runner = new ChildProcessRunner();
   const bfd = loadedOnDemand(BFD_KIND, async () => {
     const [{ bfdSubsystem }, { InThreadBfdRuntime, WorkerBfdRuntime }] = await Promise.all([import('../daemon/bfd/subsystem.js'), import('../linux/bfd/runtime.js')]);
-    const runtime = process.env['VRRPD_BFD_THREAD'] === 'main' ? () => new InThreadBfdRuntime(clock) : () => new WorkerBfdRuntime();
+    const runtime = process.env['VRRPD_BFD_THREAD'] === 'main' ? () => new InThreadBfdRuntime(clock) : (options: { readonly rtPriority?: number }) => new WorkerBfdRuntime(options);
     return bfdSubsystem({ runtime, log, states: bfdStates });
   });
   const vrrp = vrrpSubsystem({

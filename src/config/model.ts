@@ -368,6 +368,8 @@ export interface GlobalDefs {
   readonly notifyFifoScriptUser?: string;
   /** `max_auto_priority` -1..99: highest realtime priority to raise to when timers run late; 0 = never, -1 = never and no warning. Default 0. */
   readonly maxAutoPriority: number;
+  /** `bfd_rt_priority` 1..99: the BFD pacer thread under SCHED_RR at this priority (needs CAP_SYS_NICE); unset: none. */
+  readonly bfdRtPriority?: number;
 }
 
 /** keepalived's name for a VMAC without one (`use_vmac` alone): vrrp.<VRID>. */

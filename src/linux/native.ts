@@ -86,6 +86,8 @@ export interface BfdSocketOptions {
   readonly ttl: number;
   /** SO_BINDTODEVICE. */
   readonly interfaceName?: string;
+  /** false: not read on this loop (a BfdPacer reads it, from fd()); default true. */
+  readonly poll?: boolean;
 }
 
 /**
@@ -104,6 +106,52 @@ export type BfdDatagramCallback = (
 /** A UDP socket that reports each datagram's TTL / hop limit and destination (BFD, RFC 5881 §5). */
 export interface NativeBfdSocket {
   send(payload: Buffer, destination: Buffer, port: number): number;
+  /** The descriptor, for a BfdPacer (which duplicates it). */
+  fd(): number;
+  close(): void;
+}
+
+/**
+ * What a BfdPacer's thread reports: a datagram for the session core (session: the local
+ * discriminator it matched, 0 for none), or a Detection Time that passed (with the generation
+ * detect() was given).
+ */
+export type BfdPacerEventCallback = (
+  kind: 'datagram' | 'expired',
+  a: number,
+  b: Buffer | number,
+  source?: Buffer,
+  sourcePort?: number,
+  destination?: Buffer,
+  ttl?: number,
+  session?: number,
+) => void;
+
+/**
+ * BFD's periodic transmission, receive fast path and Detection Time on a native thread
+ * (native-shims/bfd_pacer.cc); sessions are named by their local discriminator.
+ */
+export interface NativeBfdPacer {
+  session(id: number, fd: number, destination: Buffer, port: number, peer: Buffer, multihop: boolean, minimumTtl: number): void;
+  packet(id: number, bytes: Buffer): void;
+  /**
+   * Periodic transmission every `intervalUs` less RFC 5880 §6.8.7's jitter (75-90 % if
+   * `narrowJitter`); 0 stops. `restart`: the next packet one jittered interval from now.
+   */
+  pace(id: number, intervalUs: number, narrowJitter: boolean, restart: boolean): void;
+  /** (Re)starts the Detection Time (µs); 0 stops. */
+  detect(id: number, timeUs: number, generation: number): void;
+  /** The core has handled `count` datagrams the thread gave it for this session. */
+  settled(id: number, count: number): void;
+  /** [sent, send errors, last send errno, packets that only restarted the Detection Time]. */
+  counters(id: number): [number, number, number, number];
+  remove(id: number): void;
+  listen(id: number, fd: number, family: 4 | 6, multihop: boolean): void;
+  unlisten(id: number): void;
+  /** [nice asked for, setpriority's errno (0: applied), SCHED_RR priority asked for (0: none), its errno]. */
+  priority(): [number, number, number, number];
+  /** Datagrams dropped because JavaScript had too many waiting. */
+  dropped(): number;
   close(): void;
 }
 
@@ -146,6 +194,7 @@ export interface NativeShims {
   signalPipe(signo: number): number;
   MonotonicTimer: new (onExpiry: () => void) => NativeMonotonicTimer;
   BfdSocket: new (options: BfdSocketOptions, onDatagram: BfdDatagramCallback) => NativeBfdSocket;
+  BfdPacer: new (options: { readonly nice?: number; readonly rtPriority?: number }, onEvent: BfdPacerEventCallback) => NativeBfdPacer;
   DirectoryWatch: new (directory: string, onEvent: DirectoryEventCallback) => NativeDirectoryWatch;
   NetlinkWatchSocket: new (options: NetlinkWatchSocketOptions, onMessages: NetlinkMessagesCallback) => NativeNetlinkWatchSocket;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */

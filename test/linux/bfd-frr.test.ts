@@ -86,11 +86,14 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
     expect(await ours.session('up6')).toMatchObject({ state: 'Up', upTransitions: 1, downTransitions: 0, polling: false, timers: { transmitInterval: 250_000, detectionTime: 1_200_000 } });
     expect((await frr.counters()).every((peer) => peer['session-down'] === 0)).toBe(true);
     expect(ours.events('bfd-error')).toEqual([]);
-    // The sessions' worker thread runs at nice -10 (root here), the daemon's main thread at 0.
+    // The sessions' worker thread and its native pacer thread (bfd_pacer.cc, named bfd-pacer) run
+    // at nice -10 (root here), the daemon's main thread at 0.
     const nice = (tid: string): number => Number(readFileSync(`/proc/${ours.process.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
     const threads = readdirSync(`/proc/${ours.process.pid}/task`);
+    const named = (tid: string): string => readFileSync(`/proc/${ours.process.pid}/task/${tid}/comm`, 'utf8').trim();
     expect(nice(String(ours.process.pid))).toBe(0);
-    expect(threads.filter((tid) => nice(tid) === -10)).toHaveLength(1);
+    expect(threads.filter((tid) => nice(tid) === -10)).toHaveLength(2);
+    expect(threads.filter((tid) => named(tid) === 'bfd-pacer').map(nice)).toEqual([-10]);
     expect(ours.events('bfd-started')[0]).toMatchObject({ threadNice: -10, msg: 'BFD: up4, up6; its thread at nice -10' });
     // `vrrpd status` (text) lists the sessions under their own heading.
     const text = await ours.statusText();

@@ -18,7 +18,7 @@ const OTHER_HALVES = [
   'enable_snmp_rfc', 'enable_snmp_rfcv2', 'enable_snmp_rfcv3', 'enable_traps', 'snmp_socket', 'enable_dbus',
   'dynamic_interfaces', 'process_names', 'process_name', 'vrrp_process_name', 'checker_process_name', 'bfd_process_name',
   'checker_priority', 'bfd_priority', 'vrrp_priority', 'checker_no_swap', 'bfd_no_swap', 'vrrp_no_swap',
-  'checker_rt_priority', 'bfd_rt_priority', 'vrrp_rt_priority', 'vrrp_cpu_affinity', 'checker_cpu_affinity',
+  'checker_rt_priority', 'vrrp_rt_priority', 'vrrp_cpu_affinity', 'checker_cpu_affinity',
   'vrrp_netlink_cmd_rcv_bufs', 'vrrp_netlink_monitor_rcv_bufs', 'vrrp_rx_bufs_policy', 'vrrp_rx_bufs_multiplier',
   'vrrp_skip_check_adv_addr', 'vrrp_garp_extra_if', 'vrrp_min_garp', 'no_email_faults', 'linkbeat_use_polling',
   'instance', 'use_pid_dir', 'script_group',
@@ -77,6 +77,9 @@ export const GLOBAL_DEFS: BlockType<GlobalDefs, undefined> = {
     ),
     // Without a value keepalived takes the highest realtime priority.
     keyword('max_auto_priority', integer(-1, 99, { bare: 99 }), key('maxAutoPriority', { default: 0 })),
+    // keepalived runs its BFD process under SCHED_RR at this priority; vrrpd its BFD pacer thread
+    // (native-shims/bfd_pacer.cc), which only sends, reads and keeps time. Taken at start.
+    keyword('bfd_rt_priority', integer(1, 99), key('bfdRtPriority')),
     ...GARP_SETTINGS.map((setting) =>
       keyword(
         `vrrp_${setting.keyword}`,

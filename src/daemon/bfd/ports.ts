@@ -29,6 +29,9 @@ export interface BfdRuntime {
   onError(listener: (error: Error) => void): void;
   /** Every session sends AdminDown once (RFC 5880 §6.8.16) and everything closes. */
   stop(): Promise<void>;
-  /** A runtime with a thread of its own: the nice value that thread asked for, or why the kernel refused it. */
-  readonly threadPriority?: { readonly nice: number; readonly error?: string } | undefined;
+  /**
+   * A runtime with a thread of its own: the nice value that thread asked for, or why the kernel
+   * refused it; with bfd_rt_priority, the SCHED_RR priority its pacer thread asked for, or why not.
+   */
+  readonly threadPriority?: { readonly nice: number; readonly error?: string; readonly rtPriority?: number; readonly rtError?: string } | undefined;
 }

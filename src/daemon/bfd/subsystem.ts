@@ -15,8 +15,8 @@ import type { BfdSessionStates } from './session-states.js';
 import { sessionSpecs } from './specs.js';
 
 export interface BfdHost {
-  /** A new runtime (each start of the subsystem gets one). */
-  runtime(): BfdRuntime;
+  /** A new runtime (each start of the subsystem gets one); `rtPriority`: global_defs' bfd_rt_priority. */
+  runtime(options: { readonly rtPriority?: number }): BfdRuntime;
   readonly log: Logger;
   /** Where track_bfd reads the sessions' verdicts; shared with the VRRP supervisor. */
   readonly states: BfdSessionStates;
@@ -43,7 +43,8 @@ export class BfdSubsystem implements Subsystem {
 
   async start(): Promise<void> {
     const { log, states } = this.host;
-    const runtime = this.host.runtime();
+    const rtPriority = this.config.global.bfdRtPriority;
+    const runtime = this.host.runtime(rtPriority !== undefined ? { rtPriority } : {});
     runtime.onStateChange((session, change) => {
       states.changed(session, change);
       const reason = change.to === 'Down' || change.to === 'AdminDown' ? ` (${diagnosticText(change.diag)}${change.remoteState === 'AdminDown' ? ', the neighbour is AdminDown' : ''})` : '';
@@ -67,9 +68,16 @@ export class BfdSubsystem implements Subsystem {
     // daemon's, and BFD at 10-50 ms shares the cores with everything else (bench/RESULTS.md "BFD").
     const thread = runtime.threadPriority;
     const priority = !thread ? '' : thread.error === undefined ? `; its thread at nice ${thread.nice}` : `; its thread at the daemon's priority (${thread.error}: nice ${thread.nice} needs CAP_SYS_NICE)`;
+    // bfd_rt_priority: the pacer thread under SCHED_RR, or why not.
+    const realtime = !thread?.rtPriority ? '' : thread.rtError === undefined ? `; its pacer under SCHED_RR priority ${thread.rtPriority}` : `; its pacer not realtime (${thread.rtError}: bfd_rt_priority ${thread.rtPriority} needs CAP_SYS_NICE)`;
     log.info(
-      { event: 'bfd-started', sessions: this.sessionNames(this.config), ...(thread ? { threadNice: thread.error === undefined ? thread.nice : null } : {}) },
-      `BFD: ${this.sessionNames(this.config).join(', ')}${priority}`,
+      {
+        event: 'bfd-started',
+        sessions: this.sessionNames(this.config),
+        ...(thread ? { threadNice: thread.error === undefined ? thread.nice : null } : {}),
+        ...(thread?.rtPriority ? { pacerRtPriority: thread.rtError === undefined ? thread.rtPriority : null } : {}),
+      },
+      `BFD: ${this.sessionNames(this.config).join(', ')}${priority}${realtime}`,
     );
   }
 

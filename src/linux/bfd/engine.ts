@@ -1,17 +1,29 @@
 // The BFD sessions on this host: the session table (src/bfd) joined to its sockets and a clock.
 // It runs wherever it is created - in the BFD worker thread (worker.ts) in the daemon, on the
 // caller's loop in tests and in the benchmark's comparison - and reports through plain callbacks.
+// With `native` pacing, the sessions' periodic packets, their Detection Times and the reading of
+// the receive sockets run on a native thread (native-timers.ts); the session core still makes
+// every decision.
 import type { AddressFamily } from '../../core/address.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { DISCARD_REASONS, type DiscardReason } from '../../bfd/packet.js';
 import type { StateChange } from '../../bfd/session.js';
 import { SessionTable, type SessionSpec, type TableChanges } from '../../bfd/session-table.js';
 import type { BfdStatus } from '../../daemon/bfd/ports.js';
-import { BfdSocket, MULTI_HOP_PORT, SINGLE_HOP_PORT } from './sockets.js';
+import { NativePacing } from './native-timers.js';
+import { BfdSocket, MULTI_HOP_PORT, SINGLE_HOP_PORT, type ReceivedDatagram } from './sockets.js';
 
 export interface EngineEvents {
   stateChanged(session: string, change: StateChange): void;
   error(error: Error): void;
+}
+
+export interface EngineOptions {
+  /**
+   * Timers and receiving on the native BfdPacer thread, at this nice value (none: the process's)
+   * and, with rtPriority (1-99), under SCHED_RR (keepalived's bfd_rt_priority).
+   */
+  readonly native?: { readonly nice?: number; readonly rtPriority?: number };
 }
 
 /** A sender no session names any more is closed after this, when no retiring session sends AdminDown through it. */
@@ -30,16 +42,41 @@ export class BfdEngine {
   /** Sessions whose last send failed: the next failure is not reported again, the next success is. */
   private readonly failing = new Set<string>();
   private started = false;
+  private readonly pacing: NativePacing | undefined;
+  /** The pacer's id of each listener. */
+  private readonly listenerIds = new Map<ListenerKey, number>();
+  private nextListenerId = 1;
 
   constructor(
     private readonly clock: Clock,
     private readonly random: () => number,
     private readonly events: EngineEvents,
+    options: EngineOptions = {},
   ) {
-    this.table = new SessionTable(clock, random, {
-      transmit: (spec, bytes) => this.send(spec, bytes),
-      stateChanged: (spec, change) => this.events.stateChanged(spec.name, change),
-    });
+    this.pacing = options.native
+      ? new NativePacing(options.native, {
+          datagram: (datagram, session) => {
+            this.table.deliver({ ...datagram, ttl: datagram.ttl ?? 0 });
+            this.pacing?.settled(session);
+          },
+          error: (error) => this.events.error(error),
+        })
+      : undefined;
+    const pacing = this.pacing;
+    this.table = new SessionTable(
+      clock,
+      random,
+      {
+        transmit: (spec, bytes) => this.send(spec, bytes),
+        stateChanged: (spec, change) => this.events.stateChanged(spec.name, change),
+      },
+      pacing ? (spec, localDiscr, hooks) => pacing.sessionTimers(spec, localDiscr, hooks, this.senderOf(spec)) : undefined,
+    );
+  }
+
+  /** The native thread's nice value and SCHED_RR priority and the kernel's refusals (errno), when pacing natively. */
+  threadPriority(): ReturnType<NativePacing['priority']> | undefined {
+    return this.pacing?.priority();
   }
 
   configure(specs: readonly SessionSpec[]): TableChanges {
@@ -51,11 +88,15 @@ export class BfdEngine {
         if (this.listeners.has(key)) continue;
         const [family, hops] = key.split('/') as [AddressFamily, 'single' | 'multi'];
         const port = hops === 'multi' ? MULTI_HOP_PORT : SINGLE_HOP_PORT;
-        this.listeners.set(
-          key,
-          BfdSocket.listen(family, port, (datagram) => this.table.deliver({ ...datagram, family, ttl: datagram.ttl ?? 0, multihop: hops === 'multi' }), (error) => this.events.error(error)),
-        );
+        const onDatagram = this.pacing ? undefined : (datagram: ReceivedDatagram) => this.table.deliver({ ...datagram, family, ttl: datagram.ttl ?? 0, multihop: hops === 'multi' });
+        const socket = BfdSocket.listen(family, port, onDatagram, (error) => this.events.error(error));
+        this.listeners.set(key, socket);
         opened.push([this.listeners, key]);
+        if (this.pacing) {
+          const id = this.nextListenerId++;
+          this.pacing.listen(id, socket, hops === 'multi');
+          this.listenerIds.set(key, id);
+        }
       }
       for (const spec of specs) {
         const key = senderKey(spec);
@@ -67,6 +108,7 @@ export class BfdEngine {
       }
     } catch (error) {
       for (const [map, key] of opened) {
+        this.unlisten(key);
         map.get(key)?.close();
         map.delete(key);
       }
@@ -74,8 +116,11 @@ export class BfdEngine {
     }
     this.specs = specs;
     const changes = this.table.configure(specs);
+    // A reload may have changed a session's TTL, and so the socket its packets leave through.
+    if (this.pacing) for (const [discr, spec] of this.table.specs()) this.pacing.address(discr, spec, this.senderOf(spec));
     for (const [key, socket] of this.listeners) {
       if (wantedListeners.has(key as ListenerKey)) continue;
+      this.unlisten(key);
       socket.close();
       this.listeners.delete(key);
     }
@@ -100,17 +145,34 @@ export class BfdEngine {
 
   status(): BfdStatus {
     const discarded = Object.fromEntries(DISCARD_REASONS.map((reason) => [reason, this.table.discarded().get(reason) ?? 0])) as Record<DiscardReason, number>;
-    return { sessions: this.table.status(), discarded, sendErrors: this.sendErrors };
+    const sessions = this.table.status();
+    const paced = this.pacing?.sendErrors(new Map(sessions.map((session) => [session.localDiscr, session.name]))) ?? 0;
+    return { sessions, discarded, sendErrors: this.sendErrors + paced };
   }
 
   /** AdminDown on every session (sent at once), then every socket closes. */
   stop(): void {
     this.table.stop();
+    this.pacing?.close();
     for (const timer of this.closing.values()) timer.cancel();
     this.closing.clear();
     for (const socket of [...this.listeners.values(), ...this.senders.values()]) socket.close();
     this.listeners.clear();
     this.senders.clear();
+  }
+
+  private unlisten(key: string): void {
+    const id = this.listenerIds.get(key as ListenerKey);
+    if (id === undefined) return;
+    this.pacing?.unlisten(id);
+    this.listenerIds.delete(key as ListenerKey);
+  }
+
+  /** The socket a session's packets leave through (configure opened it before the table saw the spec). */
+  private senderOf(spec: SessionSpec): BfdSocket {
+    const socket = this.senders.get(senderKey(spec));
+    if (!socket) throw new Error(`bfd_instance ${spec.name}: no sending socket`);
+    return socket;
   }
 
   private send(spec: SessionSpec, bytes: Uint8Array): void {

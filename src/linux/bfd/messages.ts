@@ -11,5 +11,11 @@ export type WorkerReport =
   | { readonly type: 'state'; readonly session: string; readonly change: StateChange; readonly status: BfdStatus }
   | { readonly type: 'status'; readonly status: BfdStatus }
   | { readonly type: 'error'; readonly message: string }
-  /** The thread's nice value at start, or why the kernel refused it. */
-  | { readonly type: 'priority'; readonly nice: number; readonly error?: string };
+  /** The thread's nice value at start, or why the kernel refused it; the same for the pacer's SCHED_RR priority. */
+  | { readonly type: 'priority'; readonly nice: number; readonly error?: string; readonly rtPriority?: number; readonly rtError?: string };
+
+/** What the worker is started with (workerData). */
+export interface WorkerOptions {
+  /** bfd_rt_priority: the pacer thread under SCHED_RR at this priority. */
+  readonly rtPriority?: number;
+}

@@ -11,7 +11,7 @@ import type { SessionSpec, TableChanges } from '../../bfd/session-table.js';
 import type { BfdRuntime, BfdStatus } from '../../daemon/bfd/ports.js';
 import { BfdEngine } from './engine.js';
 import { workerFile } from '../package-files.js';
-import type { WorkerReport, WorkerRequest } from './messages.js';
+import type { WorkerOptions, WorkerReport, WorkerRequest } from './messages.js';
 
 const EMPTY_STATUS: BfdStatus = {
   sessions: [],
@@ -74,11 +74,11 @@ export class WorkerBfdRuntime extends RuntimeEvents implements BfdRuntime {
   private readonly pending = new Map<number, { resolve: (changes: TableChanges | undefined) => void; reject: (error: Error) => void }>();
   private exited = false;
   /** The worker thread's nice value as it reported it at start (the subsystem's bfd-started line says it). */
-  threadPriority: { readonly nice: number; readonly error?: string } | undefined;
+  threadPriority: { readonly nice: number; readonly error?: string; readonly rtPriority?: number; readonly rtError?: string } | undefined;
 
-  constructor() {
+  constructor(options: WorkerOptions = {}) {
     super();
-    this.worker = new Worker(workerFile(import.meta.url, 'linux/bfd/worker.js'));
+    this.worker = new Worker(workerFile(import.meta.url, 'linux/bfd/worker.js'), { workerData: options });
     this.worker.on('message', (report: WorkerReport) => this.onReport(report));
     this.worker.on('error', (error) => this.failed(new Error(`the BFD worker thread failed: ${error.message}`)));
     this.worker.on('exit', (code) => {

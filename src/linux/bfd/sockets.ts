@@ -41,13 +41,16 @@ export class BfdSocket {
     readonly port: number,
   ) {}
 
-  /** The socket Control packets arrive on: any local address, `port` (3784 or 4784). */
-  static listen(family: AddressFamily, port: number, onDatagram: (datagram: ReceivedDatagram) => void, onError: (error: Error) => void): BfdSocket {
+  /**
+   * The socket Control packets arrive on: any local address, `port` (3784 or 4784). Without
+   * `onDatagram` it is not read here: a BfdPacer reads it (native-timers.ts), from fd().
+   */
+  static listen(family: AddressFamily, port: number, onDatagram: ((datagram: ReceivedDatagram) => void) | undefined, onError: (error: Error) => void): BfdSocket {
     const where = `UDP ${port} (${family === 'ipv4' ? 'IPv4' : 'IPv6'})`;
     try {
-      const socket = new (nativeShims().BfdSocket)({ family: familyNumber(family), port, ttl: 255 }, (error, payload, source, sourcePort, destination, ttl) => {
+      const socket = new (nativeShims().BfdSocket)({ family: familyNumber(family), port, ttl: 255, poll: onDatagram !== undefined }, (error, payload, source, sourcePort, destination, ttl) => {
         if (error) return onError(new BfdSocketError(`receiving on ${where}: ${error.message}`));
-        if (!payload || !source || sourcePort === undefined) return;
+        if (!payload || !source || sourcePort === undefined || !onDatagram) return;
         onDatagram({
           payload,
           source: bytesToAddress(family, source),
@@ -95,6 +98,11 @@ export class BfdSocket {
     } catch (error) {
       return new BfdSocketError(`sending to ${address} port ${port}: ${(error as Error).message}`);
     }
+  }
+
+  /** The descriptor, for the BfdPacer (which duplicates it). */
+  fd(): number {
+    return this.socket.fd();
   }
 
   close(): void {
