@@ -259,27 +259,17 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
 
   // Reads every datagram waiting on a listener.
   void Drain(const Listener& listener, uint32_t listenerId, std::vector<Event>& events) {
+    ReceivedDatagram<kMaxDatagram> datagram;
     for (;;) {
-      uint8_t payload[kMaxDatagram];
-      sockaddr_storage from{};
-      alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64];
-      iovec vector{payload, sizeof(payload)};
-      msghdr message{};
-      message.msg_name = &from;
-      message.msg_namelen = sizeof(from);
-      message.msg_iov = &vector;
-      message.msg_iovlen = 1;
-      message.msg_control = control;
-      message.msg_controllen = sizeof(control);
-      const ssize_t length = recvmsg(listener.fd, &message, 0);
-      if (length < 0) {
-        if (errno == EINTR) continue;
-        return;  // EAGAIN, or an error JavaScript cannot act on (the socket stays open)
-      }
+      // EAGAIN, or an error JavaScript cannot act on (the socket stays open).
+      if (!datagram.Read(listener.fd)) return;
+      const uint8_t* payload = datagram.payload;
+      const size_t kept = datagram.length;
+      const sockaddr_storage& from = datagram.from;
+      msghdr& message = datagram.message;
       Event event;
       event.listener = listenerId;
       event.family = listener.family;
-      const size_t kept = static_cast<size_t>(length) < sizeof(payload) ? static_cast<size_t>(length) : sizeof(payload);
       for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
         if ((header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_TTL) || (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_HOPLIMIT)) {
           std::memcpy(&event.ttl, CMSG_DATA(header), sizeof(event.ttl));

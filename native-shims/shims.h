@@ -99,6 +99,45 @@ class EnvCleanup {
   bool attached_ = false;
 };
 
+// One recvmsg(2) into fixed room: the datagram (cut to N bytes: MSG_TRUNC is not asked for), its
+// sender, and ancillary room for a packet-info and a TTL / hop-limit message of either family with
+// some to spare (a timestamp, 16 bytes of data, fits). What PolledSocket's read loop and the BFD
+// pacer's thread share. Not copyable: the message points into the object itself.
+template <size_t N>
+struct ReceivedDatagram {
+  uint8_t payload[N];
+  sockaddr_storage from{};
+  alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64];
+  iovec vector{payload, N};
+  msghdr message{};
+  // The bytes kept of the last datagram read.
+  size_t length = 0;
+
+  ReceivedDatagram() {
+    message.msg_name = &from;
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+  }
+  ReceivedDatagram(const ReceivedDatagram&) = delete;
+  ReceivedDatagram& operator=(const ReceivedDatagram&) = delete;
+
+  // Reads the next datagram of `fd` (retried on EINTR); false, with errno, when none was read.
+  bool Read(int fd) {
+    // The kernel shortens these to what it filled in: give the whole room again each time.
+    message.msg_namelen = sizeof(from);
+    message.msg_controllen = sizeof(control);
+    message.msg_flags = 0;
+    ssize_t read;
+    do {
+      read = recvmsg(fd, &message, 0);
+    } while (read < 0 && errno == EINTR);
+    if (read < 0) return false;
+    length = static_cast<size_t>(read) < N ? static_cast<size_t>(read) : N;
+    return true;
+  }
+};
+
 // A datagram or raw socket polled on the environment's loop that hands every packet it reads, with
 // its sender and ancillary data, to a JS callback: what BfdSocket, Vrrp4Socket and Vrrp6Socket
 // share (opening with its options, the read loop, sendto, close and the worker-exit clean-up).
@@ -300,30 +339,14 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     }
     // Several packets may be waiting; read until the kernel has none (the socket is non-blocking),
     // or up to the bound.
+    ReceivedDatagram<Derived::kMaxPayload> datagram;
     for (size_t reads = 0; fd_ >= 0 && (readsPerWakeup_ == 0 || reads < readsPerWakeup_); reads++) {
-      uint8_t payload[Derived::kMaxPayload];
-      sockaddr_storage from{};
-      // Room for a packet-info and a hop-limit/TTL message of either family, and some to spare
-      // (a timestamp, 16 bytes of data, fits in it).
-      alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64];
-      iovec vector{payload, sizeof(payload)};
-      msghdr message{};
-      message.msg_name = &from;
-      message.msg_namelen = sizeof(from);
-      message.msg_iov = &vector;
-      message.msg_iovlen = 1;
-      message.msg_control = control;
-      message.msg_controllen = sizeof(control);
-      const ssize_t length = recvmsg(fd_, &message, 0);
-      if (length < 0) {
+      if (!datagram.Read(fd_)) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-        if (errno == EINTR) continue;
         Deliver({KernelError(env, "recvmsg", errno).Value()});
         return;
       }
-      // A longer datagram is cut to the buffer (MSG_TRUNC is not asked for).
-      const size_t kept = static_cast<size_t>(length) < sizeof(payload) ? static_cast<size_t>(length) : sizeof(payload);
-      static_cast<Derived*>(this)->Received(env, payload, kept, from, message);
+      static_cast<Derived*>(this)->Received(env, datagram.payload, datagram.length, datagram.from, datagram.message);
     }
   }
 
