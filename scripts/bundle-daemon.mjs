@@ -1,11 +1,16 @@
-// Bundles the daemon (what `vrrpd run` and `vrrpd ipfailover` load) into one CommonJS file,
-// dist/bundle/daemon.cjs, and writes V8's code cache for it, dist/bundle/daemon.cjs.cache, which
-// bin/vrrpd runs with (src/cli/code-cache.ts): start-up to the first advertisement with ~65 ms less
-// CPU on a 2-core machine (bench/RESULTS.md, "Start-up"). Unlike dist/bundle/*.js (scripts/
-// bundle.mjs), the pure-JavaScript packages are bundled in, so that their compiled code is in the
-// cache too; the native ones (raw-socket, and the netlink package's binding) load from node_modules.
-// The cache is what a warm-up compiled (warmUp in src/cli/daemon-bundle.ts, in a fresh node) and
-// belongs to this node binary: another one's V8 rejects it and the bundle compiles as without one.
+// Bundles what bin/vrrpd runs with V8's code cache (src/cli/code-cache.ts) into CommonJS files, each
+// with its cache beside it:
+// - dist/bundle/daemon.cjs (+ .cache): `vrrpd run` and `vrrpd ipfailover`: start-up to the first
+//   advertisement with ~65 ms less CPU on a 2-core machine (bench/RESULTS.md, "Start-up");
+// - dist/bundle/check.cjs (+ .cache): `vrrpd check`, which loads the configuration stack (issue 16's
+//   CLI goal). It holds check's code alone: the other subcommands' dynamic imports become a module
+//   that says so, never reached because bin/vrrpd runs this bundle for `check` only.
+// Unlike dist/bundle/*.js (scripts/bundle.mjs), the pure-JavaScript packages are bundled in, so that
+// their compiled code is in the cache too; the native ones (raw-socket, and the netlink package's
+// binding) load from node_modules.
+// Each cache is what a warm-up compiled (warmUp in src/cli/daemon-bundle.ts and check-bundle.ts, in
+// a fresh node) and belongs to this node binary: another one's V8 rejects it and the bundle
+// compiles as without one.
 // Usage: node scripts/bundle-daemon.mjs [DIST] (default: this checkout's dist/).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -13,16 +18,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { commanderLoadsChildProcessOnUse } from './bundle-plugins.mjs';
 
-const dist = resolve(process.argv[3] ?? process.argv[2] ?? join(import.meta.dirname, '..', 'dist'));
-const bundle = join(dist, 'bundle', 'daemon.cjs');
-const cache = `${bundle}.cache`;
+/** The bundles, by name: dist/bundle/NAME.cjs from dist/cli/ENTRY. */
+const BUNDLES = {
+  daemon: { entry: 'daemon-bundle.js', plugins: () => [commanderLoadsChildProcessOnUse, netlinkInBundle] },
+  check: { entry: 'check-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, onlyDynamicImports(/[/\\](check|interface-names|interface-resolver)\.js$/)] },
+};
 
-if (process.argv[2] === '--warm-up') {
+// `--warm-up NAME DIST`: run in a fresh node by the build below.
+const warmUpOf = process.argv[2] === '--warm-up' ? process.argv[3] : undefined;
+const dist = resolve((warmUpOf ? process.argv[4] : process.argv[2]) ?? join(import.meta.dirname, '..', 'dist'));
+const bundleFile = (name) => join(dist, 'bundle', `${name}.cjs`);
+
+if (warmUpOf !== undefined) {
   const { loadCachedModule, writeCodeCache } = await import(pathToFileURL(join(dist, 'cli', 'code-cache.js')).href);
-  const loaded = loadCachedModule(bundle, cache);
+  const bundle = bundleFile(warmUpOf);
+  const loaded = loadCachedModule(bundle, `${bundle}.cache`);
   await loaded.exports.warmUp(join(import.meta.dirname, 'daemon-warm-up.conf'));
-  writeCodeCache(loaded.script, bundle, cache);
+  writeCodeCache(loaded.script, bundle, `${bundle}.cache`);
   process.exit(0);
 }
 
@@ -51,33 +65,61 @@ const netlinkInBundle = {
   },
 };
 
-await rm(cache, { force: true });
-const built = await build({
-  entryPoints: [join(dist, 'cli', 'daemon-bundle.js')],
-  outfile: bundle,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  external: ['raw-socket', 'node-gyp-build', 'netlink/package.json'],
-  // The first line names this build: the cache written for it is used with it only (V8 itself
-  // compares nothing but the source's length). import.meta.url is the bundle's own file. Strict
-  // mode as the ES modules were ("use strict" must come before any statement).
-  banner: { js: `// vrrpd-bundle ${randomBytes(16).toString('hex')}\n'use strict';\nvar __vrrpdBundleUrl = require('node:url').pathToFileURL(__filename).href;` },
-  define: { 'import.meta.url': '__vrrpdBundleUrl' },
-  plugins: [netlinkInBundle],
-  // ASCII only (non-ASCII characters as escapes): the loader then makes a one-byte string of it,
-  // ~10 ms less than decoding UTF-8 (src/cli/code-cache.ts). esbuild leaves the comments it keeps
-  // (the packages' doc comments) as they are: their characters are escaped below.
-  charset: 'ascii',
-  write: false,
-  sourcemap: true,
-  logLevel: 'warning',
-});
-await mkdir(dirname(bundle), { recursive: true });
-for (const output of built.outputFiles) {
-  const text = output.path === bundle ? output.text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`) : output.text;
-  await writeFile(output.path, text);
+/**
+ * Keeps out of a bundle every dynamic import but those `keep` matches: each other one becomes a
+ * module that throws when imported (the bundle's entry never takes those paths).
+ */
+function onlyDynamicImports(keep) {
+  return {
+    name: 'only-dynamic-imports',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) =>
+        args.kind === 'dynamic-import' && !keep.test(args.path) ? { path: args.path, namespace: 'not-in-bundle' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'not-in-bundle' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${args.path} is not in this bundle (scripts/bundle-daemon.mjs)`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+for (const [name, { entry, plugins, minifyWhitespace }] of Object.entries(BUNDLES)) await bundleWithCache(name, entry, plugins(), minifyWhitespace === true);
+
+/** Builds dist/bundle/NAME.cjs from dist/cli/ENTRY and writes its code cache after a warm-up. */
+async function bundleWithCache(name, entry, plugins, minifyWhitespace) {
+  const bundle = bundleFile(name);
+  await rm(`${bundle}.cache`, { force: true });
+  const built = await build({
+    entryPoints: [join(dist, 'cli', entry)],
+    outfile: bundle,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['raw-socket', 'node-gyp-build', 'netlink/package.json'],
+    // The first line names this build: the cache written for it is used with it only (V8 itself
+    // compares nothing but the source's length). import.meta.url is the bundle's own file. Strict
+    // mode as the ES modules were ("use strict" must come before any statement).
+    banner: { js: `// vrrpd-bundle ${randomBytes(16).toString('hex')}\n'use strict';\nvar __vrrpdBundleUrl = require('node:url').pathToFileURL(__filename).href;` },
+    define: { 'import.meta.url': '__vrrpdBundleUrl' },
+    plugins,
+    minifyWhitespace,
+    // ASCII only (non-ASCII characters as escapes): the loader then makes a one-byte string of it,
+    // ~10 ms less than decoding UTF-8 (src/cli/code-cache.ts). esbuild leaves the comments it keeps
+    // (the packages' doc comments) as they are: their characters are escaped below.
+    charset: 'ascii',
+    write: false,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  await mkdir(dirname(bundle), { recursive: true });
+  for (const output of built.outputFiles) {
+    const text = output.path === bundle ? output.text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`) : output.text;
+    await writeFile(output.path, text);
+}
+// A fresh node, with no flags: V8 takes a cache only with the flags it was made with.
+execFileSync(process.execPath, [import.meta.filename, '--warm-up', name, dist], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 // bin/vrrpd's way in for a daemon (src/cli/daemon-start.ts): node's own modules only.
 await build({
@@ -90,5 +132,3 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-// A fresh node, with no flags: V8 takes a cache only with the flags it was made with.
-execFileSync(process.execPath, [import.meta.filename, '--warm-up', dist], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -13,6 +13,7 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { commanderLoadsChildProcessOnUse } from './bundle-plugins.mjs';
 
 /** The dependencies with native code (package.json's allowScripts, and the addon API they build on). */
 const NATIVE_PACKAGES = ['raw-socket', 'netlink', 'node-addon-api'];
@@ -35,5 +36,6 @@ await build({
   sourcemap: true,
   // esbuild's CommonJS wrapper calls require() for the bundled packages' own require('node:...').
   banner: { js: "import { createRequire as __vrrpdCreateRequire } from 'node:module'; const require = __vrrpdCreateRequire(import.meta.url);" },
+  plugins: [commanderLoadsChildProcessOnUse],
   logLevel: 'warning',
 });

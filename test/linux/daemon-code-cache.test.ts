@@ -2,18 +2,17 @@
 // (src/cli/code-cache.ts, scripts/bundle-daemon.mjs), and still starts when the cache is missing,
 // made for another build, or refused by V8, and when the daemon bundle (or also bin/vrrpd's way into
 // it, daemon-start.cjs) is missing: then from the ES module bundle. Each case: an owner (priority 255, straight to Master) whose first
-// advertisement the test sees on the wire. The broken cases run a copy of the package (its bin/ and
-// package.json, links to everything else) so that the checkout's own files stay as built.
-import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+// advertisement the test sees on the wire. The broken cases run a copy of the package
+// (test/helpers/package-copy.ts) so that the checkout's own files stay as built.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, waitFor } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
+import { BUNDLE_DIR, PACKAGE_ROOT, packageCopy } from '../helpers/package-copy.js';
 import { scratchDir } from '../helpers/scratch.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const bundleDir = join(root, 'dist', 'bundle');
 let lab: NamespaceLab | undefined;
 afterEach(async () => {
   await lab?.destroy();
@@ -24,20 +23,14 @@ type Variant = 'as built' | 'no cache' | 'stale cache' | 'cache V8 refuses' | 'n
 
 /** A package root for `variant`: the checkout itself, or a copy whose dist/bundle/ lacks or spoils files. */
 function packageFor(variant: Variant): string {
-  if (variant === 'as built') return root;
-  const copy = scratchDir('code-cache-package');
-  cpSync(join(root, 'bin'), join(copy, 'bin'), { recursive: true });
-  copyFileSync(join(root, 'package.json'), join(copy, 'package.json'));
-  for (const name of ['node_modules', 'native-shims']) symlinkSync(join(root, name), join(copy, name));
-  mkdirSync(join(copy, 'dist', 'bundle'), { recursive: true });
-  for (const name of readdirSync(join(root, 'dist'))) if (name !== 'bundle') symlinkSync(join(root, 'dist', name), join(copy, 'dist', name));
-  const skipped = new Set(['daemon.cjs.cache', ...(variant === 'no daemon bundle' ? ['daemon.cjs'] : []), ...(variant === 'only the ES module bundle' ? ['daemon.cjs', 'daemon-start.cjs'] : [])]);
-  for (const name of readdirSync(bundleDir)) if (!skipped.has(name)) symlinkSync(join(bundleDir, name), join(copy, 'dist', 'bundle', name));
-  const cache = readFileSync(join(bundleDir, 'daemon.cjs.cache'));
+  if (variant === 'as built') return PACKAGE_ROOT;
+  const cache = readFileSync(join(BUNDLE_DIR, 'daemon.cjs.cache'));
   const header = cache.subarray(0, cache.indexOf(0x0a) + 1);
-  if (variant === 'stale cache') writeFileSync(join(copy, 'dist', 'bundle', 'daemon.cjs.cache'), Buffer.concat([Buffer.from('vrrpd-code-cache 0123456789abcdef\n'), cache.subarray(header.length)]));
-  if (variant === 'cache V8 refuses') writeFileSync(join(copy, 'dist', 'bundle', 'daemon.cjs.cache'), Buffer.concat([header, Buffer.alloc(64 * 1024, 0x5a)]));
-  return copy;
+  if (variant === 'no cache') return packageCopy(['daemon.cjs.cache']);
+  if (variant === 'stale cache') return packageCopy([], { 'daemon.cjs.cache': Buffer.concat([Buffer.from('vrrpd-code-cache 0123456789abcdef\n'), cache.subarray(header.length)]) });
+  if (variant === 'cache V8 refuses') return packageCopy([], { 'daemon.cjs.cache': Buffer.concat([header, Buffer.alloc(64 * 1024, 0x5a)]) });
+  if (variant === 'no daemon bundle') return packageCopy(['daemon.cjs', 'daemon.cjs.cache']);
+  return packageCopy(['daemon.cjs', 'daemon.cjs.cache', 'daemon-start.cjs']);
 }
 
 const expectedStatus: Record<Variant, string | undefined> = {
