@@ -90,6 +90,7 @@ export const DISCARD_REASONS = [
   'no-session', //            Your Discriminator zero and no session for these addresses
   'authentication', //        A bit set: vrrpd, like keepalived, runs sessions without authentication
   'admin-down', //            the session is AdminDown (§6.8.6)
+  'flood', //                 read but not looked at: more waited for the daemon than the native receive thread queues (src/linux/bfd)
 ] as const;
 export type DiscardReason = (typeof DISCARD_REASONS)[number];
 

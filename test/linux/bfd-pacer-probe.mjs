@@ -1,9 +1,10 @@
 // Runs inside a lab namespace (`node bfd-pacer-probe.mjs JSON`): one BFD session to `peer` on a
 // BfdEngine on this script's only JavaScript loop, its timers and receiving on the native pacer
 // thread (`native: true`) or on this loop. Prints {"ready":true}, then {"up":true} once the session
-// is Up; holds the loop in a busy wait of `blockMs`, `blocks` times, `gapMs` apart; prints
-// {"done":true, "session": its status}; keeps running `holdMs` more, then stops (AdminDown) and
-// exits. Uses dist/ (global-setup builds it).
+// is Up; holds the loop in a busy wait of `blockMs`, `blocks` times, `gapMs` apart, each announced
+// by {"holding":N}; prints {"done":true, "session": its status, "discarded": the engine's discard
+// counters}; keeps running `holdMs` more, then stops (AdminDown) and exits. Uses dist/ (global-setup
+// builds it).
 import { BfdEngine } from '../../dist/linux/bfd/engine.js';
 import { RealClock } from '../../dist/linux/real-clock.js';
 
@@ -36,11 +37,12 @@ while (session()?.state !== 'Up' && performance.now() < until) await sleep(20);
 say({ up: session()?.state === 'Up' });
 for (let i = 0; i < options.blocks; i++) {
   await sleep(options.gapMs);
+  say({ holding: i });
   const end = performance.now() + options.blockMs;
   while (performance.now() < end);
 }
 await sleep(options.gapMs);
-say({ done: true, session: session() });
+say({ done: true, session: session(), discarded: engine.status().discarded });
 await sleep(options.holdMs);
 engine.stop();
 process.exit(0);

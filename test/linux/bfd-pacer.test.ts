@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { join } from 'node:path';
-import { bfdBlock, startVrrpdConf, type LabVrrpd } from '../helpers/bfd-lab.js';
+import { encodeControlPacket } from '../../src/bfd/packet.js';
+import { bfdBlock, sendDatagrams, startVrrpdConf, type LabVrrpd } from '../helpers/bfd-lab.js';
 import { haveFrrBfdd, startBfdd, type Bfdd } from '../helpers/frr.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 import { runProbe } from '../helpers/probe.js';
@@ -18,6 +19,8 @@ interface ProbeLine {
   readonly ready?: boolean;
   readonly up?: boolean;
   readonly done?: boolean;
+  readonly holding?: number;
+  readonly discarded?: Readonly<Record<string, number>>;
   readonly session?: { readonly state: string; readonly downTransitions: number; readonly packetsSent: number; readonly packetsReceived: number };
   readonly change?: { readonly from: string; readonly to: string; readonly diag: number };
   readonly error?: string;
@@ -71,6 +74,42 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('BFD timers while the JavaScript lo
     await waitFor('FRR to see the first session end', async () => (await frr!.peer('192.0.2.1'))?.status !== 'up', 10_000);
     const loop = await run(false);
     expect(loop.downs).toBeGreaterThanOrEqual(1);
+  });
+
+  test("a flood while the loop is held: the thread queues 1024 datagrams for it, drops the rest and counts them as 'flood'; the session stays Up", { timeout: 90_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const r1 = await lab.addHost('r1', ['192.0.2.1/24']);
+    const up = await lab.addHost('up', ['192.0.2.254/24']);
+    const intruder = await lab.addHost('x', ['192.0.2.66/24']);
+    // A second of silence before Down (200 ms x 5): the flood comes from a process on the same, maybe loaded, machine.
+    frr = await startBfdd(up, 'bfd\n peer 192.0.2.1 local-address 192.0.2.254\n  receive-interval 200\n  transmit-interval 200\n  detect-multiplier 5\n !\n!\n');
+    const { lines, exited } = await runProbe<ProbeLine>(r1, probe, { native: true, peer: '192.0.2.254', local: '192.0.2.1', intervalMs: 200, multiplier: 5, blocks: 1, blockMs: 6000, gapMs: 500, holdMs: 500 });
+    await waitFor('the session Up', async () => lines.some((line) => line.up !== undefined), 30_000);
+    expect(lines.find((line) => line.up !== undefined)?.up).toBe(true);
+    await waitFor('the loop to be held', async () => lines.some((line) => line.holding === 0), 10_000);
+    // Well formed, from a host that is no peer, for a discriminator no session has.
+    const forged = encodeControlPacket({
+      diag: 0, state: 'Up', poll: false, final: false, controlPlaneIndependent: false, authenticationPresent: false, demand: false, multipoint: false,
+      detectMult: 3, myDiscriminator: 7, yourDiscriminator: 0x5eed, desiredMinTxInterval: 50_000, requiredMinRxInterval: 50_000, requiredMinEchoRxInterval: 0,
+    });
+    const sent = 3000;
+    const sending = performance.now();
+    await sendDatagrams(intruder, [{ to: '192.0.2.1', port: 3784, payload: forged, ttl: 255, count: sent }]);
+    const sendingMs = performance.now() - sending;
+    await waitFor('the busy wait to end', async () => lines.some((line) => line.done), 30_000);
+    await exited;
+    const done = lines.find((line) => line.done)!;
+    const flood = done.discarded!['flood']!;
+    const unknown = done.discarded!['unknown-discriminator']!;
+    // All sent within the hold (else the queue would have drained meanwhile and the figures below mean less).
+    expect(sendingMs).toBeLessThan(6000);
+    expect(flood).toBeGreaterThan(0);
+    // What the loop saw is at most the thread's queue; the kernel may drop some before the thread reads them.
+    expect(unknown).toBeLessThanOrEqual(1024);
+    expect(unknown + flood).toBeLessThanOrEqual(sent);
+    expect(done.session).toMatchObject({ state: 'Up', downTransitions: 0 });
+    expect(lines.filter((line) => line.error)).toEqual([]);
   });
 
   test('bfd_rt_priority puts the pacer thread (bfd-pacer) under SCHED_RR at that priority; without it the thread stays a normal one at nice -10', { timeout: 60_000 }, async () => {

@@ -145,6 +145,8 @@ export class BfdEngine {
 
   status(): BfdStatus {
     const discarded = Object.fromEntries(DISCARD_REASONS.map((reason) => [reason, this.table.discarded().get(reason) ?? 0])) as Record<DiscardReason, number>;
+    // The table never sees what the native thread dropped unread; the thread counts it.
+    discarded.flood += this.pacing?.dropped() ?? 0;
     const sessions = this.table.status();
     const paced = this.pacing?.sendErrors(new Map(sessions.map((session) => [session.localDiscr, session.name]))) ?? 0;
     return { sessions, discarded, sendErrors: this.sendErrors + paced };
