@@ -41,9 +41,11 @@ interface BfdSpec {
 }
 
 /** keepalived.conf text for both daemons: bfd_instances, then instances (with their extra lines). */
-function conf(bfd: readonly BfdSpec[], instances: readonly InstanceSpec[], before: readonly string[] = []): string {
+function conf(options: BenchOptions, bfd: readonly BfdSpec[], instances: readonly InstanceSpec[], before: readonly string[] = []): string {
   const blocks = bfd.map((b) => `bfd_instance ${b.name} {\n  neighbor_ip ${UPSTREAM}\n  source_ip ${b.source}\n  min_rx ${b.intervalMs}\n  min_tx ${b.intervalMs}\n  multiplier ${b.multiplier}\n}\n`);
-  return [...before, ...blocks, keepalivedConf(instances, ['script_user root'])].join('');
+  // keepalived's bfd_rt_priority puts its BFD process under SCHED_RR; vrrpd's its BFD thread.
+  const globalDefs = ['script_user root', ...(options.bfdRtPriority !== undefined ? [`bfd_rt_priority ${options.bfdRtPriority}`] : [])];
+  return [...before, ...blocks, keepalivedConf(instances, globalDefs)].join('');
 }
 
 /** FRR's configuration: one peer per session, its timers those of the session. */
@@ -133,8 +135,8 @@ async function failover(options: BenchOptions, setting: { intervalMs: number; mu
     for (const [i, pair] of pairs.entries()) {
       pair.backupMac = await macOf(pair.backupHost);
       const instance = (priority: number, extra: string[] = []): InstanceSpec => ({ name: 'VI_1', interfaceName: 'eth0', vrid: pair.vrid, priority, version: 3, advertIntS: 1, vips: [`${pair.vip}/24`], extra });
-      pair.master = startDaemonWithBfd(pair.implementation, pair.masterHost, conf([sessions[i]!], [instance(MASTER_PRIORITY, ['track_bfd {', '  upstream', '}'])]));
-      pair.backup = startDaemonWithBfd(pair.implementation, pair.backupHost, conf([], [instance(BACKUP_PRIORITY)]));
+      pair.master = startDaemonWithBfd(pair.implementation, pair.masterHost, conf(options, [sessions[i]!], [instance(MASTER_PRIORITY, ['track_bfd {', '  upstream', '}'])]));
+      pair.backup = startDaemonWithBfd(pair.implementation, pair.backupHost, conf(options, [], [instance(BACKUP_PRIORITY)]));
       stopping.push(() => killDaemon(pair.master!), () => killDaemon(pair.backup!));
     }
     const mastersHold = async () => (await Promise.all(pairs.map((pair) => holds(pair.masterHost, pair.vip)))).every(Boolean);
@@ -271,10 +273,10 @@ async function jitter(options: BenchOptions): Promise<{ figures: JitterFigures[]
     await add('keepalived', 'keepalived', {}, 3);
     const frr = await startBfdd(up, frrConf(runners.flatMap((r) => [r.fast, r.slow])));
     stopping.push(() => frr.stop());
-    const one = (r: Runner) => conf([r.fast, r.slow], [{ name: 'VI_0', interfaceName: 'eth0', vrid: 50 + runners.indexOf(r), priority: 150, version: 3, advertIntS: 1, vips: ['192.0.2.200/32'] }]);
+    const one = (r: Runner) => conf(options, [r.fast, r.slow], [{ name: 'VI_0', interfaceName: 'eth0', vrid: 50 + runners.indexOf(r), priority: 150, version: 3, advertIntS: 1, vips: ['192.0.2.200/32'] }]);
     const many = (r: Runner) => {
       const { instances, before } = manyInstances(flip, r.links);
-      return conf([r.fast, r.slow], instances, before);
+      return conf(options, [r.fast, r.slow], instances, before);
     };
     for (const r of runners) {
       r.daemon = startDaemonWithBfd(r.implementation, r.host, one(r), r.env);
@@ -403,7 +405,8 @@ export async function bfdBench(options: BenchOptions): Promise<BenchReport> {
       `Detection Time is multiplier x interval; the Backup's Skew_Time is ${fmt(SKEW_MS)} ms (priority ${BACKUP_PRIORITY}). The goal: the last column at most 5 ms.\n\n` +
       table(['phase', 'daemon (vrrpd / keepalived)', 'session', 'packets', 'gap p50 ms', 'gap p99 ms', 'gap max ms', 'gaps > Detection Time', 'Downs at FRR'], jitterRows) +
       `\n\n${phaseSeconds} s per phase. Gaps between one session's consecutive packets sent while Up, on the upstream's capture (RFC 5880 §6.8.7 jitter puts them at 75-100% of the interval; keepalived at 75-90%); ` +
-      'a gap longer than the Detection Time is one the peer would see as a failure; FRR counted its session Downs. vrrpd (worker) runs its BFD sessions in their own thread (the default); vrrpd (main loop) on the main event loop (VRRPD_BFD_THREAD=main).',
+      'a gap longer than the Detection Time is one the peer would see as a failure; FRR counted its session Downs. vrrpd (worker) runs its BFD sessions in their own thread (the default); vrrpd (main loop) on the main event loop (VRRPD_BFD_THREAD=main).' +
+      (options.bfdRtPriority !== undefined ? ` Every daemon ran with bfd_rt_priority ${options.bfdRtPriority} (SCHED_RR: keepalived's BFD process, vrrpd's BFD thread).` : ' No daemon ran with bfd_rt_priority.'),
     data: { trials, figures },
   };
 }

@@ -49,12 +49,13 @@ const BENCHES: Record<string, Bench> = {
 const DEFAULT_SET = ['failover', 'startup', 'scale', 'stability'];
 
 const USAGE = `usage: npm run bench -- [--quick | --tiny] [--only NAME[,NAME...]] [--trials N] [--minutes M] [--seed S]
-                        [--scenarios sigterm@20,crash@1000,...] [--no-save]
+                        [--scenarios sigterm@20,crash@1000,...] [--bfd-rt-priority N] [--no-save]
   --quick, --tiny  shorter runs (figures for trying a benchmark out, not for RESULTS.md)
   --only           benchmarks to run (default ${DEFAULT_SET.join(',')}); known:
                    ${Object.keys(BENCHES).join(', ')}
   --scenarios      failover scenarios (sigterm@20,crash@1000) or scale / memory layouts ('1000 instances') to run
   --trials N       trials per scenario; --minutes M: soak length; --seed S: the random seed
+  --bfd-rt-priority N   the bfd bench: bfd_rt_priority N (1..99, SCHED_RR) for every daemon, vrrpd and keepalived
   --no-save        print only; otherwise each report is saved to bench/results/NAME[-MODE].json
 Needs root (network namespaces), keepalived, and a quiet machine for figures worth keeping.`;
 
@@ -83,6 +84,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
         minutes: { type: 'string' },
         seed: { type: 'string' },
         scenarios: { type: 'string' },
+        'bfd-rt-priority': { type: 'string' },
         'no-save': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -100,6 +102,10 @@ export async function main(argv: readonly string[], log: (line: string) => void 
   const minutes = positiveNumber('minutes', values.minutes);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) throw new BenchUsageError(`--seed takes an integer, not "${values.seed}"`);
+  const bfdRtPriority = values['bfd-rt-priority'] === undefined ? undefined : Number(values['bfd-rt-priority']);
+  if (bfdRtPriority !== undefined && !(Number.isInteger(bfdRtPriority) && bfdRtPriority >= 1 && bfdRtPriority <= 99)) {
+    throw new BenchUsageError(`--bfd-rt-priority takes a SCHED_RR priority 1..99, not "${values['bfd-rt-priority']}"`);
+  }
   if (process.getuid?.() !== 0) throw new Error('the benchmarks build network namespaces: run them as root');
   const mode: Mode = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
   const names = values.only ? values.only.split(',') : DEFAULT_SET;
@@ -111,6 +117,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
     ...(minutes !== undefined ? { minutes } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(values.scenarios ? { scenarios: values.scenarios.split(',') } : {}),
+    ...(bfdRtPriority !== undefined ? { bfdRtPriority } : {}),
   };
   const v = versions();
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? '?'}`;

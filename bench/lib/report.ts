@@ -19,5 +19,7 @@ export interface BenchOptions {
   readonly seed?: number;
   /** Failover scenarios to run, by label (`sigterm@20`, `crash@1000`); all when absent. */
   readonly scenarios?: readonly string[];
+  /** The BFD bench: `bfd_rt_priority` in every daemon's global_defs (vrrpd and keepalived alike); none when absent. */
+  readonly bfdRtPriority?: number;
   readonly log: (line: string) => void;
 }

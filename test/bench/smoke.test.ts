@@ -16,6 +16,7 @@ describe('the bench command line', () => {
     await expect(main(['--trails', '3'])).rejects.toThrow(new BenchUsageError("Unknown option '--trails'"));
     await expect(main(['--trials', 'x'])).rejects.toThrow(new BenchUsageError('--trials takes a positive number, not "x"'));
     await expect(main(['--seed', '1.5'])).rejects.toThrow(new BenchUsageError('--seed takes an integer, not "1.5"'));
+    await expect(main(['--bfd-rt-priority', '100'])).rejects.toThrow(new BenchUsageError('--bfd-rt-priority takes a SCHED_RR priority 1..99, not "100"'));
     await expect(main(['--only', 'nope'])).rejects.toThrow(BenchUsageError);
   });
 });
