@@ -20,6 +20,7 @@ import { SystemdNotifier } from '../linux/sd-notify.js';
 import { codeCacheStatus } from './code-cache.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
 import { hostSubsystems } from './subsystems.js';
+import { holdHeapGrowth } from './heap-growth.js';
 
 export interface RunOptions {
   readonly file: string;
@@ -50,6 +51,8 @@ export interface RunOptions {
 const STOP_DEADLINE_MS = 5000;
 
 export async function run(options: RunOptions): Promise<number> {
+  // Before the configuration is loaded: what a large one allocates would otherwise grow it.
+  holdHeapGrowth();
   const log = createLogger({ level: options.logLevel ?? 'info' });
   // Interface detection (YAML) asks this host; in-memory configurations are already resolved.
   const inMemory = options.config;
