@@ -142,7 +142,7 @@ struct ReceivedDatagram {
 // its sender and ancillary data, to a JS callback: what BfdSocket, Vrrp4Socket and Vrrp6Socket
 // share (opening with its options, the read loop, sendto, close and the worker-exit clean-up).
 // `Derived` gives kMaxPayload (its read buffer) and Received(env, payload, length, from, message),
-// which calls Deliver with the callback's arguments. A socket may bound the packets read per
+// which calls Deliver with the callback's arguments, or keeps the packet for its ReadsDone(env). A socket may bound the packets read per
 // wake-up (readsPerWakeup_) and send through SendOrQueue, which keeps what the kernel cannot take
 // now and sends it, in order, when the socket is writable again.
 template <typename Derived>
@@ -274,6 +274,10 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     return info.Env().Undefined();
   }
 
+  // After each wake-up's reads: a socket that gathers its packets (Vrrp4Socket) delivers them here
+  // in one call; the others deliver each from Received and keep this.
+  void ReadsDone(const Napi::Env& /*env*/) {}
+
   int fd_ = -1;
   // Packets read per readable event at most (0: until the kernel has none). The poll is
   // level-triggered, so what is left is read in the next turn of the loop, after its timers.
@@ -338,16 +342,19 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
       return;
     }
     // Several packets may be waiting; read until the kernel has none (the socket is non-blocking),
-    // or up to the bound.
+    // or up to the bound. A socket that gathers what it read (ReadsDone) hands it over before a
+    // read error, so the callback sees them in the kernel's order.
     ReceivedDatagram<Derived::kMaxPayload> datagram;
+    int error = 0;
     for (size_t reads = 0; fd_ >= 0 && (readsPerWakeup_ == 0 || reads < readsPerWakeup_); reads++) {
       if (!datagram.Read(fd_)) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-        Deliver({KernelError(env, "recvmsg", errno).Value()});
-        return;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) error = errno;
+        break;
       }
       static_cast<Derived*>(this)->Received(env, datagram.payload, datagram.length, datagram.from, datagram.message);
     }
+    static_cast<Derived*>(this)->ReadsDone(env);
+    if (error != 0 && fd_ >= 0) Deliver({KernelError(env, "recvmsg", error).Value()});
   }
 
   void Shutdown() { ClosePolled(poll_, fd_); }
@@ -362,7 +369,7 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
 
 // packet_socket.cc: sendFrame (AF_PACKET, for gratuitous ARP and unsolicited NA).
 void RegisterPacketSocket(Napi::Env env, Napi::Object exports);
-// vrrp4_socket.cc: Vrrp4Socket (IPv4 VRRP: every waiting packet read per readable event, up to a bound).
+// vrrp4_socket.cc: Vrrp4Socket (IPv4 VRRP: every waiting packet read per readable event, up to a bound, handed over in one call).
 void InitVrrp4Socket(Napi::Env env, Napi::Object exports);
 // vrrp6_socket.cc: Vrrp6Socket (IPv6 VRRP with the received hop limit).
 void InitVrrp6Socket(Napi::Env env, Napi::Object exports);

@@ -3,22 +3,32 @@
 // looped back, groups joined on the interface. It replaces the raw-socket package for VRRP, which
 // read one packet per turn of Node's loop and entered JavaScript twice per packet (a burst of a
 // thousand advertisements took a thousand turns), and queued every send until the socket's next
-// writable poll. Here each readable event reads every packet waiting (up to a bound), one call
-// into JavaScript each, and a send leaves at once unless the kernel's buffer is full. Only the
-// socket calls live here; all logic is TypeScript (src/linux/sockets/ipv4-vrrp-socket.ts).
+// writable poll. Here each readable event reads every packet waiting (up to a bound) and hands
+// them all to JavaScript in one call, and a send leaves at once unless the kernel's buffer is
+// full. Only the socket calls live here; all logic is TypeScript (src/linux/sockets/ipv4-vrrp-socket.ts).
 //
-// Each packet also comes with how long it waited between the kernel's receipt and its read
+// One call per wake-up rather than one per packet: a Backup of 1000 instances hears 1000
+// advertisements a second, and each call into JavaScript (MakeCallback, its microtask checkpoint)
+// and each packet's own Buffer cost more than the packet's processing (issue 16). Packets read
+// together are at most kReadsPerWakeup, read back to back (microseconds each): handing the first
+// over after the last delays it by that much at most, and a preempting advertisement (RFC 5798
+// §6.4.2: a higher priority, the Backup steps back at once) is acted on in the same wake-up.
+//
+// Each packet also comes with how long it waited between the kernel's receipt and the call
 // (SO_TIMESTAMPNS): a Backup's Master_Down_Timer counts from the advertisement's arrival
 // (RFC 5798 §6.4.2), not from when a busy loop got to it.
 //
 // new Vrrp4Socket({interfaceName, interfaceIndex, source: Buffer(4), groups: Buffer(4)[]},
-//                 onPacket(error, payload?: Buffer, source?: string, destination?: string, ttl?: number, ageMs?: number))
+//                 onPackets(error, payloads?: Buffer, packets?: Float64Array, sources?: string[], destinations?: string[]))
+//   packets: per packet [end of its payload in payloads, TTL, age in ms or NaN]; payload i runs
+//   from the end of payload i - 1 (0 for the first).
 // send(payload: Buffer, destination: Buffer(4)): bytes sent, or 0 when it waits for room
 // close()
 #include "shims.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -135,34 +145,83 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     StartPolling(env, info[1].As<Napi::Function>(), "Vrrp4Socket");
   }
 
-  // onPacket(null, payload, source, destination, ttl, ageMs). A raw IPv4 socket hands over the IP
-  // header too: the TTL and destination come from it, and it is stripped here.
-  void Received(const Napi::Env& env, const uint8_t* packet, size_t length, const sockaddr_storage& /*from*/, msghdr& message) {
+  // A raw IPv4 socket hands over the IP header too: the TTL and addresses come from it, and it is
+  // stripped here. The packet is kept for ReadsDone.
+  void Received(const Napi::Env& /*env*/, const uint8_t* packet, size_t length, const sockaddr_storage& /*from*/, msghdr& message) {
     if (length < kMinHeader || (packet[0] >> 4) != 4 || packet[9] != kVrrpProtocol) return;
     const size_t headerLength = (packet[0] & 0x0f) * 4u;
     const size_t totalLength = (static_cast<size_t>(packet[2]) << 8) | packet[3];
     if (headerLength < kMinHeader || headerLength > length || totalLength < headerLength) return;
     // The kernel may hand over more than the header's total length; trust the header's.
     const size_t end = totalLength < length ? totalLength : length;
-    Deliver({env.Null(), Napi::Buffer<uint8_t>::Copy(env, packet + headerLength, end - headerLength), DottedQuad(env, packet + 12),
-             DottedQuad(env, packet + 16), Napi::Number::New(env, packet[8]), Age(env, message)});
+    payloads_.insert(payloads_.end(), packet + headerLength, packet + end);
+    Kept kept{};
+    kept.end = payloads_.size();
+    kept.ttl = packet[8];
+    std::memcpy(kept.source, packet + 12, 4);
+    std::memcpy(kept.destination, packet + 16, 4);
+    kept.stamped = Stamp(message, &kept.received);
+    kept_.push_back(kept);
+  }
+
+  // onPackets(null, payloads, packets, sources, destinations) with what this wake-up read. The
+  // address texts are made once per run of packets from the same address (a Master's adverts
+  // come from one source to one group): no string per packet.
+  void ReadsDone(const Napi::Env& env) {
+    if (kept_.empty()) return;
+    const size_t count = kept_.size();
+    Napi::Buffer<uint8_t> payloads = Napi::Buffer<uint8_t>::Copy(env, payloads_.data(), payloads_.size());
+    Napi::Float64Array packets = Napi::Float64Array::New(env, count * 3);
+    Napi::Array sources = Napi::Array::New(env, count);
+    Napi::Array destinations = Napi::Array::New(env, count);
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    double* out = packets.Data();
+    napi_value source = nullptr, destination = nullptr;
+    for (size_t i = 0; i < count; i++) {
+      const Kept& kept = kept_[i];
+      out[i * 3] = static_cast<double>(kept.end);
+      out[i * 3 + 1] = kept.ttl;
+      out[i * 3 + 2] = kept.stamped ? AgeMs(kept.received, now) : std::nan("");
+      if (i == 0 || std::memcmp(kept.source, kept_[i - 1].source, 4) != 0) source = DottedQuad(env, kept.source);
+      if (i == 0 || std::memcmp(kept.destination, kept_[i - 1].destination, 4) != 0) destination = DottedQuad(env, kept.destination);
+      sources.Set(static_cast<uint32_t>(i), source);
+      destinations.Set(static_cast<uint32_t>(i), destination);
+    }
+    payloads_.clear();
+    kept_.clear();
+    Deliver({env.Null(), payloads, packets, sources, destinations});
   }
 
  private:
-  // The kernel stamps each packet on CLOCK_REALTIME, which the daemon does not use (its timers
-  // are on CLOCK_MONOTONIC, immune to clock steps): what crosses over is the packet's age, read
-  // against CLOCK_REALTIME now, in milliseconds; the caller subtracts it from its monotonic now.
-  static Napi::Value Age(const Napi::Env& env, msghdr& message) {
+  // A packet read and not yet handed over: where its payload ends in payloads_, and its header's.
+  struct Kept {
+    size_t end;
+    uint8_t ttl;
+    uint8_t source[4];
+    uint8_t destination[4];
+    bool stamped;
+    timespec received;
+  };
+
+  // The kernel's receipt time (SCM_TIMESTAMPNS), false when the message has none.
+  static bool Stamp(msghdr& message, timespec* received) {
     for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
       if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_TIMESTAMPNS) continue;
-      timespec received{}, now{};
-      std::memcpy(&received, CMSG_DATA(header), sizeof(received));
-      clock_gettime(CLOCK_REALTIME, &now);
-      const int64_t age = (static_cast<int64_t>(now.tv_sec) - received.tv_sec) * 1000000000LL + (now.tv_nsec - received.tv_nsec);
-      if (age > kMaxAgeNs) return env.Undefined();
-      return Napi::Number::New(env, age < 0 ? 0.0 : static_cast<double>(age) / 1e6);
+      std::memcpy(received, CMSG_DATA(header), sizeof(*received));
+      return true;
     }
-    return env.Undefined();
+    return false;
+  }
+
+  // The kernel stamps each packet on CLOCK_REALTIME, which the daemon does not use (its timers
+  // are on CLOCK_MONOTONIC, immune to clock steps): what crosses over is the packet's age at the
+  // call, in milliseconds; the caller subtracts it from its monotonic now. NaN for an age beyond
+  // kMaxAgeNs (a wall-clock step between receipt and call, not a wait).
+  static double AgeMs(const timespec& received, const timespec& now) {
+    const int64_t age = (static_cast<int64_t>(now.tv_sec) - received.tv_sec) * 1000000000LL + (now.tv_nsec - received.tv_nsec);
+    if (age > kMaxAgeNs) return std::nan("");
+    return age < 0 ? 0.0 : static_cast<double>(age) / 1e6;
   }
 
   Napi::Value Send(const Napi::CallbackInfo& info) {
@@ -175,6 +234,10 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     }
     return SendOrQueue(env, info[0].As<Napi::Buffer<uint8_t>>(), reinterpret_cast<sockaddr*>(&to), sizeof(to));
   }
+
+  // This wake-up's packets, back to back, and what each came with: room kept between wake-ups.
+  std::vector<uint8_t> payloads_;
+  std::vector<Kept> kept_;
 };
 
 }  // namespace

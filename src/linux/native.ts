@@ -45,17 +45,18 @@ export interface Vrrp4SocketOptions {
 }
 
 /**
- * Called per packet received (the IP header stripped), or with an error (a send that waited and
- * was then refused, a socket error). Addresses are dotted quads; ttl is the received IP header's;
- * ageMs how long the packet waited between the kernel's receipt (SO_TIMESTAMPNS) and its read.
+ * Called once per wake-up with every packet read in it (the IP headers stripped), or with an
+ * error (a send that waited and was then refused, a socket error). Packet i's payload runs from
+ * packets[3 * (i - 1)] (0 for the first) to packets[3 * i] in payloads; packets[3 * i + 1] is the
+ * received IP header's TTL, packets[3 * i + 2] how long the packet had waited since the kernel's
+ * receipt (SO_TIMESTAMPNS), in ms, or NaN when unknown. Addresses are dotted quads.
  */
 export type Vrrp4PacketCallback = (
   error: (Error & { errno?: number }) | null,
-  payload?: Buffer,
-  source?: string,
-  destination?: string,
-  ttl?: number,
-  ageMs?: number,
+  payloads?: Buffer,
+  packets?: Float64Array,
+  sources?: readonly string[],
+  destinations?: readonly string[],
 ) => void;
 
 /** A raw IPPROTO_VRRP AF_INET socket: TTL 255, TOS 0xC0, multicast loop off, bound to the device. */

@@ -1,7 +1,8 @@
 // Runs inside a lab namespace (`ip netns exec NS node vrrp4-probe.mjs JSON`): opens vrrpd's IPv4
 // VRRP socket (src/linux/sockets/ipv4-vrrp-socket.ts, the daemon's own adapter) on eth0 as told,
 // sends the given payloads (`repeat` times each, in one go), and prints one JSON line per packet
-// received until `listenMs` is over, with the loop turn it was read in and how long it waited. `hold`: once the socket is
+// received until `listenMs` is over, with the loop turn it was read in, the call from the shim
+// that handed it over, and how long it waited. `hold`: once the socket is
 // open, the event loop is held (a blocking read of stdin) until a line arrives there, so packets
 // pile up in the socket meanwhile. Uses dist/ (test/helpers/global-setup.ts builds it).
 import { readFileSync, readSync } from 'node:fs';
@@ -12,6 +13,8 @@ const options = JSON.parse(process.argv[2]);
 const interfaceIndex = Number(readFileSync(join('/sys/class/net', 'eth0', 'ifindex'), 'utf8'));
 let turn = 0;
 let counting = false;
+let call = 0;
+let inCall = false;
 const socket = Ipv4VrrpSocket.open(
   { interfaceName: 'eth0', interfaceIndex, sourceAddress: options.source, groups: options.groups ?? [] },
   (packet) => {
@@ -23,8 +26,17 @@ const socket = Ipv4VrrpSocket.open(
         counting = false;
       });
     }
+    // Node runs the microtask queue after each call from the shim into JavaScript: packets handed
+    // over in one call share a call number.
+    if (!inCall) {
+      inCall = true;
+      queueMicrotask(() => {
+        call++;
+        inCall = false;
+      });
+    }
     const { bytes, source, destination, ttl, ageMs } = packet;
-    console.log(JSON.stringify({ payload: Buffer.from(bytes).toString('hex'), source, destination, ttl, ageMs, turn }));
+    console.log(JSON.stringify({ payload: Buffer.from(bytes).toString('hex'), source, destination, ttl, ageMs, turn, call }));
   },
   (error) => console.log(JSON.stringify({ error: error.message })),
 );

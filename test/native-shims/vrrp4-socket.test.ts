@@ -57,6 +57,7 @@ interface ProbeLine {
   readonly ttl?: number;
   readonly ageMs?: number;
   readonly turn?: number;
+  readonly call?: number;
 }
 
 const runProbe = (host: LabHost, options: object) => runProbeScript<ProbeLine>(host, probe, options);
@@ -68,7 +69,7 @@ afterEach(async () => {
 });
 
 describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
-  test('reports source, destination and TTL per packet, strips the IP header, does not loop back, reads a held-up burst a batch per turn', { timeout: 30_000 }, async () => {
+  test('reports source, destination and TTL per packet, strips the IP header, does not loop back, reads a held-up burst a batch per turn, each batch in one call', { timeout: 30_000 }, async () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
     const a = await lab.addHost('a', ['192.0.2.1/24']);
@@ -103,6 +104,10 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     const perTurn = new Map<number, number>();
     for (const line of received) perTurn.set(line.turn ?? -1, (perTurn.get(line.turn ?? -1) ?? 0) + 1);
     expect([...perTurn.values()]).toEqual([READS_PER_WAKEUP, 401 - READS_PER_WAKEUP]);
+    // And each batch in one call into JavaScript, not one call per packet.
+    const perCall = new Map<number, number>();
+    for (const line of received) perCall.set(line.call ?? -1, (perCall.get(line.call ?? -1) ?? 0) + 1);
+    expect([...perCall.values()]).toEqual([READS_PER_WAKEUP, 401 - READS_PER_WAKEUP]);
     const decoded = decodeAdvertisement(Buffer.from(received[0]?.payload ?? '', 'hex'), { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' });
     expect(decoded).toMatchObject({ ok: true, advertisement: { vrid: 7, priority: 150, addresses: ['192.0.2.100'] } });
     expect(received[400]?.payload).toBe(advert(8));

@@ -1,12 +1,14 @@
 // Announces virtual addresses on becoming Master: `count` gratuitous ARPs per IPv4 address and
 // unsolicited Neighbor Advertisements per IPv6 address, paced by the interface's pacers
-// (vrrp_garp_interval / vrrp_gna_interval, garp_group: see pacer.ts), never blocking the event loop.
+// (vrrp_garp_interval / vrrp_gna_interval, garp_group: see pacer.ts), never blocking the event loop:
+// a burst beyond a loop turn's budget leaves over the next turns (outbox.ts).
 import { isIPv4 } from 'node:net';
 import type { AnnouncePort } from '../../daemon/vrrp/ports.js';
 import type { Logger } from '../../core/log.js';
 import { nativeShims } from '../native.js';
 import { gratuitousArp } from './gratuitous-arp.js';
 import { unsolicitedNeighborAdvertisement } from './neighbor-advertisement.js';
+import { FrameOutbox } from './outbox.js';
 import type { AnnouncePacer } from './pacer.js';
 
 export interface AnnouncerTarget {
@@ -29,6 +31,8 @@ export class Announcer implements AnnouncePort {
     /** Looked up per announcement, so a reload's new pacing applies to running instances too. */
     private readonly pacers: () => AnnouncePacers,
     private readonly log: Logger,
+    /** Every announcer of the process shares one: the budget is the event loop's (outbox.ts). */
+    private readonly outbox: FrameOutbox = SHARED_OUTBOX,
   ) {
     // Load the shim and open its packet socket now, not on the first announcement: loading it
     // then cost ~20 ms of event loop at the moment of failover (measured with --cpu-prof at 20 ms
@@ -67,19 +71,23 @@ export class Announcer implements AnnouncePort {
     let failed = false;
     for (let round = 0; round < count; round++) {
       for (const address of addresses) {
-        pacer.send(`${this.target.interfaceIndex}/${address}`, () => {
-          if (failed) return;
-          try {
-            for (const frame of frames(address)) nativeShims().sendFrame(this.target.interfaceIndex, frame);
-          } catch (error) {
-            failed = true;
-            this.log.error({ event: 'announce-failed', interface: this.target.interfaceName, error: (error as Error).message }, `${what} on ${this.target.interfaceName} failed: ${(error as Error).message}`);
-          }
-        });
+        pacer.send(`${this.target.interfaceIndex}/${address}`, () =>
+          this.outbox.send(() => {
+            if (failed) return;
+            try {
+              for (const frame of frames(address)) nativeShims().sendFrame(this.target.interfaceIndex, frame);
+            } catch (error) {
+              failed = true;
+              this.log.error({ event: 'announce-failed', interface: this.target.interfaceName, error: (error as Error).message }, `${what} on ${this.target.interfaceName} failed: ${(error as Error).message}`);
+            }
+          }),
+        );
       }
     }
   }
 }
+
+const SHARED_OUTBOX = new FrameOutbox();
 
 function byFamily(addresses: readonly string[]): { ipv4: string[]; ipv6: string[] } {
   return { ipv4: addresses.filter((address) => isIPv4(address)), ipv6: addresses.filter((address) => !isIPv4(address)) };

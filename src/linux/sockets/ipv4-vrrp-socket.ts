@@ -1,8 +1,9 @@
 // VRRP over IPv4 on one interface, through the native shim's raw socket (native-shims/vrrp4_socket.cc):
 // IP protocol 112, bound to the interface, TTL 255 and TOS 0xC0 as keepalived sends (RFC 5798
 // §5.1.1.3), multicast joined on the interface, our own multicast not looped back. Each readable
-// event reads every packet waiting (up to a bound); the shim strips the IP header and reports its
-// source, destination and TTL, and how long it waited in the kernel before being read.
+// event reads every packet waiting (up to a bound) and hands them over in one call; the shim
+// strips the IP headers and reports each packet's source, destination and TTL, and how long it
+// had waited since the kernel's receipt.
 import { addressToBytes } from '../../core/address.js';
 import type { OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
 import { nativeShims, type NativeVrrp4Socket } from '../native.js';
@@ -29,21 +30,32 @@ export class Ipv4VrrpSocket implements OpenChannel {
     private readonly socket: NativeVrrp4Socket,
     readonly sourceAddress: string,
     private readonly onSendError: (error: Error) => void,
+    /** Set by close(): the rest of a wake-up's packets are not handed on. */
+    private readonly state: { closed: boolean },
   ) {}
 
   static open(options: Ipv4SocketOptions, onPacket: (packet: ReceivedPacket) => void, onError: (error: Error) => void): Ipv4VrrpSocket {
     const bytes = (address: string): Buffer => Buffer.from(addressToBytes('ipv4', address));
+    const state = { closed: false };
     let socket: NativeVrrp4Socket;
     try {
       socket = new (nativeShims().Vrrp4Socket)(
         { interfaceName: options.interfaceName, interfaceIndex: options.interfaceIndex, source: bytes(options.sourceAddress), groups: options.groups.map(bytes) },
-        (error, payload, source, destination, ttl, ageMs) => {
+        (error, payloads, packets, sources, destinations) => {
           if (error) {
             onError(new SocketError(`on ${options.interfaceName}: ${error.message}`));
             return;
           }
-          if (!payload || source === undefined || destination === undefined) return;
-          onPacket({ bytes: payload, source, destination, ttl, ageMs });
+          if (!payloads || !packets || !sources || !destinations) return;
+          // Everything one wake-up read, in the kernel's order; a packet's bytes are a view of
+          // the wake-up's one buffer (never reused). Once closed (by a packet before), no more.
+          let start = 0;
+          for (let i = 0; i < sources.length && !state.closed; i++) {
+            const end = packets[3 * i]!;
+            const ageMs = packets[3 * i + 2]!;
+            onPacket({ bytes: payloads.subarray(start, end), source: sources[i]!, destination: destinations[i]!, ttl: packets[3 * i + 1], ageMs: Number.isNaN(ageMs) ? undefined : ageMs });
+            start = end;
+          }
         },
       );
     } catch (error) {
@@ -52,7 +64,7 @@ export class Ipv4VrrpSocket implements OpenChannel {
         failure.errno === EPERM ? 'cannot open a raw IP socket: needs root or CAP_NET_RAW' : `cannot set up the VRRP socket on ${options.interfaceName}: ${failure.message}`,
       );
     }
-    return new Ipv4VrrpSocket(socket, options.sourceAddress, onError);
+    return new Ipv4VrrpSocket(socket, options.sourceAddress, onError, state);
   }
 
   /**
@@ -76,6 +88,7 @@ export class Ipv4VrrpSocket implements OpenChannel {
   }
 
   close(): void {
+    this.state.closed = true;
     this.socket.close();
   }
 }
