@@ -231,13 +231,15 @@ class NetlinkAddresses implements AddressPort {
   }
 
   /**
-   * Looks the VIP's interface up at start. The first takeover of a process looked it up before its
+   * Opens the socket adds are answered on (Rtnetlink.addAddress) and looks the VIP's interface up,
+   * at start. The first takeover of a process looked it up before its
    * add, so before its gratuitous ARP: a link dump, one more round trip, and the netlink package
    * parsing a link message for the first time (strace of a fresh Backup at 20 ms adverts, slowed by
    * strace: the add left 19 ms after its advertisement, 12 of them between the dump's answer and the add).
    * An interface missing now is looked up again at the add, which reports it.
    */
   async prepare(spec: VirtualAddressSpec): Promise<void> {
+    this.netlink.prepareImmediate();
     await this.indexOf(spec.device).catch(() => undefined);
   }
 

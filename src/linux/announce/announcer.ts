@@ -24,6 +24,12 @@ export interface AnnouncePacers {
 }
 
 export class Announcer implements AnnouncePort {
+  /**
+   * Gratuitous ARPs built by prepare(), by address: the same bytes every time (the interface's MAC
+   * and the address), so becoming Master sends them without building them (issue 16).
+   */
+  private readonly preparedArps = new Map<string, Buffer>();
+
   constructor(
     private readonly target: AnnouncerTarget,
     /** Looked up per announcement, so a reload's new pacing applies to running instances too. */
@@ -43,14 +49,16 @@ export class Announcer implements AnnouncePort {
     if (ipv6.length > 0) this.repeat('unsolicited NA', this.pacers().na, ipv6, count, (address) => this.naFrames([address]));
   }
 
+  /** Builds what announcing `addresses` sends, ahead of the announcement; the interface's pacers too. */
   prepare(addresses: readonly string[]): void {
     const { ipv4, ipv6 } = byFamily(addresses);
-    this.arpFrames(ipv4);
+    for (const address of ipv4) this.preparedArps.set(address, gratuitousArp(this.target.mac, address));
     this.naFrames(ipv6);
+    this.pacers();
   }
 
   private arpFrames(addresses: readonly string[]): Buffer[] {
-    return addresses.map((address) => gratuitousArp(this.target.mac, address));
+    return addresses.map((address) => this.preparedArps.get(address) ?? gratuitousArp(this.target.mac, address));
   }
 
   /** The Router flag follows forwarding when each NA leaves, as the kernel's own NAs do. */
