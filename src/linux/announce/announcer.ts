@@ -7,7 +7,7 @@ import type { Logger } from '../../core/log.js';
 import { nativeShims } from '../native.js';
 import { gratuitousArp } from './gratuitous-arp.js';
 import { unsolicitedNeighborAdvertisement } from './neighbor-advertisement.js';
-import type { AnnouncePacer } from './pacer.js';
+import { AnnouncePacer } from './pacer.js';
 
 export interface AnnouncerTarget {
   readonly interfaceName: string;
@@ -44,17 +44,32 @@ export class Announcer implements AnnouncePort {
   }
 
   announce(addresses: readonly string[], count: number): void {
-    const { ipv4, ipv6 } = byFamily(addresses);
-    if (ipv4.length > 0) this.repeat('gratuitous ARP', this.pacers().arp, ipv4, count, (address) => this.arpFrames([address]));
-    if (ipv6.length > 0) this.repeat('unsolicited NA', this.pacers().na, ipv6, count, (address) => this.naFrames([address]));
+    this.announceThrough(this.pacers(), sendFrame, addresses, count);
   }
 
-  /** Builds what announcing `addresses` sends, ahead of the announcement; the interface's pacers too. */
+  /**
+   * Builds what announcing `addresses` sends, ahead of the announcement; the interface's pacers too.
+   * The first time in a process, also runs the announcement's code once, through pacers of its own
+   * into a sender that sends nothing: run for the first time when becoming Master, it put 0.3-0.6 ms
+   * between the add and the first gratuitous ARP on a loaded 2-core machine (issue 16).
+   */
   prepare(addresses: readonly string[]): void {
     const { ipv4, ipv6 } = byFamily(addresses);
     for (const address of ipv4) this.preparedArps.set(address, gratuitousArp(this.target.mac, address));
-    this.naFrames(ipv6);
-    this.pacers();
+    const pacers = this.pacers();
+    if (announcementRehearsed) {
+      this.naFrames(ipv6);
+      return;
+    }
+    announcementRehearsed = true;
+    const own = { arp: new AnnouncePacer(pacers.arp.intervalMs), na: new AnnouncePacer(pacers.na.intervalMs) };
+    this.announceThrough(own, () => undefined, addresses, 1);
+  }
+
+  private announceThrough(pacers: AnnouncePacers, send: FrameSender, addresses: readonly string[], count: number): void {
+    const { ipv4, ipv6 } = byFamily(addresses);
+    if (ipv4.length > 0) this.repeat('gratuitous ARP', pacers.arp, send, ipv4, count, (address) => this.arpFrames([address]));
+    if (ipv6.length > 0) this.repeat('unsolicited NA', pacers.na, send, ipv6, count, (address) => this.naFrames([address]));
   }
 
   private arpFrames(addresses: readonly string[]): Buffer[] {
@@ -71,14 +86,14 @@ export class Announcer implements AnnouncePort {
    * keepalived's order: `count` rounds of every address (with a pacing interval, the pacer keeps
    * one pending per address). A failure is logged once per announcement and ends it.
    */
-  private repeat(what: string, pacer: AnnouncePacer, addresses: readonly string[], count: number, frames: (address: string) => readonly Buffer[]): void {
+  private repeat(what: string, pacer: AnnouncePacer, send: FrameSender, addresses: readonly string[], count: number, frames: (address: string) => readonly Buffer[]): void {
     let failed = false;
     for (let round = 0; round < count; round++) {
       for (const address of addresses) {
         pacer.send(`${this.target.interfaceIndex}/${address}`, () => {
           if (failed) return;
           try {
-            for (const frame of frames(address)) nativeShims().sendFrame(this.target.interfaceIndex, frame);
+            for (const frame of frames(address)) send(this.target.interfaceIndex, frame);
           } catch (error) {
             failed = true;
             this.log.error({ event: 'announce-failed', interface: this.target.interfaceName, error: (error as Error).message }, `${what} on ${this.target.interfaceName} failed: ${(error as Error).message}`);
@@ -88,6 +103,13 @@ export class Announcer implements AnnouncePort {
     }
   }
 }
+
+type FrameSender = (interfaceIndex: number, frame: Buffer) => void;
+
+const sendFrame: FrameSender = (interfaceIndex, frame) => void nativeShims().sendFrame(interfaceIndex, frame);
+
+/** Whether prepare() has run an announcement's code in this process (once is enough: instances share it). */
+let announcementRehearsed = false;
 
 function byFamily(addresses: readonly string[]): { ipv4: string[]; ipv6: string[] } {
   return { ipv4: addresses.filter((address) => isIPv4(address)), ipv6: addresses.filter((address) => !isIPv4(address)) };
