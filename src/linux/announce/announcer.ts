@@ -49,21 +49,22 @@ export class Announcer implements AnnouncePort {
 
   /**
    * Builds what announcing `addresses` sends, ahead of the announcement; the interface's pacers too.
-   * The first time in a process, also runs the announcement's code once, through pacers of its own
-   * into a sender that sends nothing: run for the first time when becoming Master, it put 0.3-0.6 ms
-   * between the add and the first gratuitous ARP on a loaded 2-core machine (issue 16).
+   * The first time in a process for each family, also runs the announcement's code once for one of
+   * its addresses, through pacers of its own into a sender that sends nothing: run for the first time
+   * when becoming Master, it put 0.3-0.6 ms between the add and the first gratuitous ARP on a loaded
+   * 2-core machine (issue 16).
    */
   prepare(addresses: readonly string[]): void {
     const { ipv4, ipv6 } = byFamily(addresses);
     for (const address of ipv4) this.preparedArps.set(address, gratuitousArp(this.target.mac, address));
     const pacers = this.pacers();
-    if (announcementRehearsed) {
-      this.naFrames(ipv6);
-      return;
+    const rehearse = [ipv4, ipv6].flatMap((family) => (family[0] !== undefined && !rehearsedFamilies.has(isIPv4(family[0])) ? [family[0]] : []));
+    for (const address of rehearse) rehearsedFamilies.add(isIPv4(address));
+    if (rehearse.length > 0) {
+      const own = { arp: new AnnouncePacer(pacers.arp.intervalMs), na: new AnnouncePacer(pacers.na.intervalMs) };
+      this.announceThrough(own, () => undefined, rehearse, 1);
     }
-    announcementRehearsed = true;
-    const own = { arp: new AnnouncePacer(pacers.arp.intervalMs), na: new AnnouncePacer(pacers.na.intervalMs) };
-    this.announceThrough(own, () => undefined, addresses, 1);
+    if (!rehearse.some((address) => !isIPv4(address))) this.naFrames(ipv6);
   }
 
   private announceThrough(pacers: AnnouncePacers, send: FrameSender, addresses: readonly string[], count: number): void {
@@ -108,8 +109,8 @@ type FrameSender = (interfaceIndex: number, frame: Buffer) => void;
 
 const sendFrame: FrameSender = (interfaceIndex, frame) => void nativeShims().sendFrame(interfaceIndex, frame);
 
-/** Whether prepare() has run an announcement's code in this process (once is enough: instances share it). */
-let announcementRehearsed = false;
+/** The families (IPv4: true) whose announcement's code prepare() has run in this process (once is enough: instances share it). */
+const rehearsedFamilies = new Set<boolean>();
 
 function byFamily(addresses: readonly string[]): { ipv4: string[]; ipv6: string[] } {
   return { ipv4: addresses.filter((address) => isIPv4(address)), ipv6: addresses.filter((address) => !isIPv4(address)) };
