@@ -387,5 +387,7 @@ void InitMonotonicTimer(Napi::Env env, Napi::Object exports);
 void InitDirectoryWatch(Napi::Env env, Napi::Object exports);
 // netlink_watch.cc: NetlinkWatchSocket (route netlink notifications that survive ENOBUFS).
 void InitNetlinkWatchSocket(Napi::Env env, Napi::Object exports);
+// netlink_request.cc: NetlinkRequestSocket (a route netlink request and its acknowledgement in one call).
+void InitNetlinkRequestSocket(Napi::Env env, Napi::Object exports);
 // thread_priority.cc: setThreadNice (the calling thread's nice value; the BFD worker's).
 void RegisterThreadPriority(Napi::Env env, Napi::Object exports);

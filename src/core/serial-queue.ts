@@ -9,8 +9,11 @@ export class SerialQueue {
     return this.tail;
   }
 
-  /** Resolves when everything queued so far has run. */
-  drain(): Promise<void> {
-    return this.tail;
+  /** Resolves when everything queued so far has run, and what those tasks queued in turn. */
+  async drain(): Promise<void> {
+    for (let tail = this.tail; ; tail = this.tail) {
+      await tail;
+      if (tail === this.tail) return;
+    }
   }
 }

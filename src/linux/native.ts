@@ -174,6 +174,13 @@ export interface NativeNetlinkWatchSocket {
   close(): void;
 }
 
+/** A route netlink socket whose request returns with the kernel's answer (netlink_request.cc). */
+export interface NativeNetlinkRequestSocket {
+  /** One whole netlink message asking for an acknowledgement: 0, or the kernel's errno (positive; ETIMEDOUT without an answer). */
+  request(message: Buffer): number;
+  close(): void;
+}
+
 /** Called per inotify event (name "" with IN_IGNORED: the directory is gone), or with an error. */
 export type DirectoryEventCallback = (error: (Error & { errno?: number }) | null, name?: string, mask?: number) => void;
 
@@ -198,6 +205,7 @@ export interface NativeShims {
   BfdPacer: new (options: { readonly nice?: number; readonly rtPriority?: number }, onEvent: BfdPacerEventCallback) => NativeBfdPacer;
   DirectoryWatch: new (directory: string, onEvent: DirectoryEventCallback) => NativeDirectoryWatch;
   NetlinkWatchSocket: new (options: NetlinkWatchSocketOptions, onMessages: NetlinkMessagesCallback) => NativeNetlinkWatchSocket;
+  NetlinkRequestSocket: new () => NativeNetlinkRequestSocket;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */
   realtimeSignalMin(): number;
   /** Sets the calling thread's nice value (-20..19); a negative one needs CAP_SYS_NICE. */

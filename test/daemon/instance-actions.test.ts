@@ -8,7 +8,7 @@ import { capturingLogger, FakeAddresses, FakeAnnouncer, FakeChannel } from './fa
 import { bindingOf } from './fake-platform.js';
 import type { AddressPort, VirtualAddressSpec } from '../../src/daemon/vrrp/ports.js';
 
-function setup(destinations = ['224.0.0.18']) {
+function setup(destinations = ['224.0.0.18'], announcer = new FakeAnnouncer()) {
   const binding: RouterBinding = {
     ...bindingOf(),
     router: routerConfigFromSpec({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100', '192.0.2.101'] }),
@@ -21,7 +21,6 @@ function setup(destinations = ['224.0.0.18']) {
   };
   const channel = new FakeChannel('192.0.2.1');
   const addresses = new FakeAddresses();
-  const announcer = new FakeAnnouncer();
   const { log, records } = capturingLogger();
   const actions = new HostActions(binding, { channel, addresses, announcer }, log);
   return { actions, channel, addresses, announcer, records };
@@ -115,6 +114,18 @@ test('announcements go to the announcer once the addresses are in place; a reins
   await tick();
   expect(addresses.present.has('192.0.2.100')).toBe(true);
   expect(records().find((r) => r['event'] === 'address-restored')).toMatchObject({ level: 40, address: '192.0.2.100/24' });
+});
+
+test('becoming Master asks for the gratuitous ARPs before it logs the addresses added (the line waits behind them)', async () => {
+  const loggedWhenAnnounced: unknown[] = [];
+  const { actions, addresses, announcer, records } = setup(undefined, new FakeAnnouncer(() => loggedWhenAnnounced.push(...records().map((r) => r['event']))));
+  actions.perform({ type: 'add-addresses', addresses: ['192.0.2.100', '192.0.2.101'] }, 150);
+  actions.perform({ type: 'announce-addresses', addresses: ['192.0.2.100', '192.0.2.101'], count: 5 }, 150);
+  await actions.settled();
+  expect(announcer.rounds).toEqual([{ addresses: ['192.0.2.100', '192.0.2.101'], count: 5 }]);
+  expect(loggedWhenAnnounced).toEqual([]);
+  expect(records().map((r) => [r['event'], r['addresses']])).toEqual([['addresses-added', ['192.0.2.100/24', '192.0.2.101/32']]]);
+  expect([...addresses.present]).toEqual(['192.0.2.100', '192.0.2.101']);
 });
 
 test('a no_track address someone removed is not put back, and that is logged', async () => {

@@ -27,9 +27,10 @@ describe.skipIf(!isRoot())('rtnetlink under concurrency (needs root)', () => {
     expect(result.left).toBe(0);
   });
 
-  // Issue 16: the adds of one instance's VIPs go without waiting for each other's answer (one at a
-  // time, 254 VIPs were announced ~170 ms after the first advertisement); a refusal must still come
-  // back for its own address, with its errno, and not hide the others' success.
+  // Issue 16: the deletes of one instance's VIPs go without waiting for each other's answer (one at a
+  // time, 254 VIPs were announced ~170 ms after the first advertisement; adds are now answered in the
+  // call that sends them, Rtnetlink.addAddress); a refusal must still come back for its own address,
+  // with its errno, and not hide the others' success.
   test('254 adds and 254 deletes in flight together: the one refused add and the one refused delete are reported for their own address', { timeout: 30_000 }, async () => {
     const lab = await newLab();
     const host = await lab.addHost('a', ['192.0.2.1/24']);

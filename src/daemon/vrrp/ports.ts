@@ -54,7 +54,7 @@ export interface AdvertisementChannel {
 /** Gratuitous ARP / unsolicited NA for the virtual addresses of one instance. */
 export interface AnnouncePort {
   announce(addresses: readonly string[], count: number): void;
-  /** Builds the frames `announce` would send and sends none (the start-up rehearsal). */
+  /** Builds the frames `announce` would send and sends none: at start, so that becoming Master need not (and the rehearsal). */
   prepare(addresses: readonly string[]): void;
 }
 

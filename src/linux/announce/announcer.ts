@@ -9,7 +9,7 @@ import { nativeShims } from '../native.js';
 import { gratuitousArp } from './gratuitous-arp.js';
 import { unsolicitedNeighborAdvertisement } from './neighbor-advertisement.js';
 import { FrameOutbox } from './outbox.js';
-import type { AnnouncePacer } from './pacer.js';
+import { AnnouncePacer } from './pacer.js';
 
 export interface AnnouncerTarget {
   readonly interfaceName: string;
@@ -26,6 +26,12 @@ export interface AnnouncePacers {
 }
 
 export class Announcer implements AnnouncePort {
+  /**
+   * Gratuitous ARPs built by prepare(), by address: the same bytes every time (the interface's MAC
+   * and the address), so becoming Master sends them without building them (issue 16).
+   */
+  private readonly preparedArps = new Map<string, Buffer>();
+
   constructor(
     private readonly target: AnnouncerTarget,
     /** Looked up per announcement, so a reload's new pacing applies to running instances too. */
@@ -42,19 +48,37 @@ export class Announcer implements AnnouncePort {
   }
 
   announce(addresses: readonly string[], count: number): void {
-    const { ipv4, ipv6 } = byFamily(addresses);
-    if (ipv4.length > 0) this.repeat('gratuitous ARP', this.pacers().arp, ipv4, count, (address) => this.arpFrames([address]));
-    if (ipv6.length > 0) this.repeat('unsolicited NA', this.pacers().na, ipv6, count, (address) => this.naFrames([address]));
+    this.announceThrough(this.pacers(), sendFrame, addresses, count);
   }
 
+  /**
+   * Builds what announcing `addresses` sends, ahead of the announcement; the interface's pacers too.
+   * The first time in a process for each family, also runs the announcement's code once for one of
+   * its addresses, through pacers of its own into a sender that sends nothing: run for the first time
+   * when becoming Master, it put 0.3-0.6 ms between the add and the first gratuitous ARP on a loaded
+   * 2-core machine (issue 16).
+   */
   prepare(addresses: readonly string[]): void {
     const { ipv4, ipv6 } = byFamily(addresses);
-    this.arpFrames(ipv4);
-    this.naFrames(ipv6);
+    for (const address of ipv4) this.preparedArps.set(address, gratuitousArp(this.target.mac, address));
+    const pacers = this.pacers();
+    const rehearse = [ipv4, ipv6].flatMap((family) => (family[0] !== undefined && !rehearsedFamilies.has(isIPv4(family[0])) ? [family[0]] : []));
+    for (const address of rehearse) rehearsedFamilies.add(isIPv4(address));
+    if (rehearse.length > 0) {
+      const own = { arp: new AnnouncePacer(pacers.arp.intervalMs), na: new AnnouncePacer(pacers.na.intervalMs) };
+      this.announceThrough(own, () => undefined, rehearse, 1);
+    }
+    if (!rehearse.some((address) => !isIPv4(address))) this.naFrames(ipv6);
+  }
+
+  private announceThrough(pacers: AnnouncePacers, send: FrameSender, addresses: readonly string[], count: number): void {
+    const { ipv4, ipv6 } = byFamily(addresses);
+    if (ipv4.length > 0) this.repeat('gratuitous ARP', pacers.arp, send, ipv4, count, (address) => this.arpFrames([address]));
+    if (ipv6.length > 0) this.repeat('unsolicited NA', pacers.na, send, ipv6, count, (address) => this.naFrames([address]));
   }
 
   private arpFrames(addresses: readonly string[]): Buffer[] {
-    return addresses.map((address) => gratuitousArp(this.target.mac, address));
+    return addresses.map((address) => this.preparedArps.get(address) ?? gratuitousArp(this.target.mac, address));
   }
 
   /** The Router flag follows forwarding when each NA leaves, as the kernel's own NAs do. */
@@ -67,7 +91,7 @@ export class Announcer implements AnnouncePort {
    * keepalived's order: `count` rounds of every address (with a pacing interval, the pacer keeps
    * one pending per address). A failure is logged once per announcement and ends it.
    */
-  private repeat(what: string, pacer: AnnouncePacer, addresses: readonly string[], count: number, frames: (address: string) => readonly Buffer[]): void {
+  private repeat(what: string, pacer: AnnouncePacer, send: FrameSender, addresses: readonly string[], count: number, frames: (address: string) => readonly Buffer[]): void {
     let failed = false;
     for (let round = 0; round < count; round++) {
       for (const address of addresses) {
@@ -75,7 +99,7 @@ export class Announcer implements AnnouncePort {
           this.outbox.send(() => {
             if (failed) return;
             try {
-              for (const frame of frames(address)) nativeShims().sendFrame(this.target.interfaceIndex, frame);
+              for (const frame of frames(address)) send(this.target.interfaceIndex, frame);
             } catch (error) {
               failed = true;
               this.log.error({ event: 'announce-failed', interface: this.target.interfaceName, error: (error as Error).message }, `${what} on ${this.target.interfaceName} failed: ${(error as Error).message}`);
@@ -88,6 +112,13 @@ export class Announcer implements AnnouncePort {
 }
 
 const SHARED_OUTBOX = new FrameOutbox();
+
+type FrameSender = (interfaceIndex: number, frame: Buffer) => void;
+
+const sendFrame: FrameSender = (interfaceIndex, frame) => void nativeShims().sendFrame(interfaceIndex, frame);
+
+/** The families (IPv4: true) whose announcement's code prepare() has run in this process (once is enough: instances share it). */
+const rehearsedFamilies = new Set<boolean>();
 
 function byFamily(addresses: readonly string[]): { ipv4: string[]; ipv6: string[] } {
   return { ipv4: addresses.filter((address) => isIPv4(address)), ipv6: addresses.filter((address) => !isIPv4(address)) };

@@ -12,7 +12,7 @@ const { parseMessage } = createRequire(import.meta.url)('netlink/dist/rt/structs
 
 type LinkMessage = rt.LinkMessage;
 import type { AddressFamily } from '../../core/address.js';
-import { nativeShims } from '../native.js';
+import { nativeShims, type NativeNetlinkRequestSocket } from '../native.js';
 import {
   addressRequest,
   parseAddressMessage,
@@ -102,6 +102,9 @@ export type NetlinkEvent =
 
 export class Rtnetlink {
   private readonly requests = new RequestWindow();
+  /** The socket whose requests return with their answer (address adds); opened by prepareImmediate() or the first add. */
+  private immediateSocket: NativeNetlinkRequestSocket | undefined;
+  private immediateSequence = 0;
 
   private constructor(private readonly socket: RtNetlinkSocket) {
     // A receive error may have taken the answers of the requests awaiting theirs: they fail with
@@ -152,8 +155,21 @@ export class Rtnetlink {
       }));
   }
 
+  /**
+   * Adds an address, answered in the same call (native-shims/netlink_request.cc): a Backup taking
+   * over sends its gratuitous ARP once the add is acknowledged, as keepalived does (netlink_talk),
+   * and through the netlink package it waited for the event loop to poll the answer, with the add's
+   * own notification read and handled first (in-process marks at 20 ms adverts, loaded 2-core
+   * machine: advertisement to add answered 2.4 ms median, lower quartile 1.2 ms less with this; issue 16).
+   * In the request window like the others, so that it never overtakes a dump asked before it.
+   */
   async addAddress(request: AddressRequest): Promise<void> {
-    await this.request(RTM_NEWADDR, addressRequest(request, RTM_NEWADDR), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add ${request.address}/${request.prefixLength}`);
+    await this.requestImmediately(RTM_NEWADDR, addressRequest(request, RTM_NEWADDR), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add ${request.address}/${request.prefixLength}`);
+  }
+
+  /** Opens the socket addAddress uses now (at start) rather than at the first add, the moment of a takeover. */
+  prepareImmediate(): void {
+    this.immediate();
   }
 
   async deleteAddress(request: AddressRequest): Promise<void> {
@@ -267,6 +283,22 @@ export class Rtnetlink {
 
   close(): void {
     this.socket.socket.close();
+    this.immediateSocket?.close();
+    this.immediateSocket = undefined;
+  }
+
+  private immediate(): NativeNetlinkRequestSocket {
+    this.immediateSocket ??= new (nativeShims().NetlinkRequestSocket)();
+    return this.immediateSocket;
+  }
+
+  /** A request answered by one acknowledgement, sent and answered in this call (once the window lets it go). */
+  private async requestImmediately(type: number, body: Buffer, flags: number, operation: string): Promise<void> {
+    const errno = await this.requests.acknowledged(async () => {
+      this.immediateSequence = (this.immediateSequence + 1) >>> 0;
+      return this.immediate().request(netlinkMessage(type, flags, this.immediateSequence, body));
+    });
+    if (errno !== 0) throw new NetlinkError(getSystemErrorName(-errno), operation);
   }
 
   /** A request answered by one acknowledgement; a refusal is a NetlinkError for this request alone. */
@@ -397,6 +429,16 @@ export function addressChanges(known: ReadonlyMap<string, AddressMessage>, prese
     // again without IFA_F_TENTATIVE, and only then usable.
     ...[...now].filter(([key, address]) => known.get(key)?.flags !== address.flags).map(([, address]) => ({ address, removed: false })),
   ];
+}
+
+/** One netlink message: struct nlmsghdr (length, type, flags, sequence, port 0: the kernel fills it in) and the body. */
+export function netlinkMessage(type: number, flags: number, sequence: number, body: Buffer): Buffer {
+  const header = Buffer.alloc(NLMSG_HDRLEN);
+  header.writeUInt32LE(NLMSG_HDRLEN + body.length, 0);
+  header.writeUInt16LE(type, 4);
+  header.writeUInt16LE(flags, 6);
+  header.writeUInt32LE(sequence, 8);
+  return Buffer.concat([header, body]);
 }
 
 /** The messages of one netlink datagram (struct nlmsghdr each, 4-byte aligned); a bad length ends it. */
