@@ -4,11 +4,13 @@
 //   advertisement with ~65 ms less CPU on a 2-core machine (bench/RESULTS.md, "Start-up");
 // - dist/bundle/check.cjs (+ .cache): `vrrpd check`, which loads the configuration stack (issue 16's
 //   CLI goal). It holds check's code alone: the other subcommands' dynamic imports become a module
-//   that says so, never reached because bin/vrrpd runs this bundle for `check` only.
+//   that says so, never reached because bin/vrrpd runs this bundle for `check` only;
+// - dist/bundle/control.cjs (+ .cache): `status`, `priority`, `reload`, `dump` and `--version`, the
+//   same way (src/cli/control-bundle.ts).
 // Unlike dist/bundle/*.js (scripts/bundle.mjs), the pure-JavaScript packages are bundled in, so that
 // their compiled code is in the cache too; the native ones (raw-socket, and the netlink package's
 // binding) load from node_modules.
-// Each cache is what a warm-up compiled (warmUp in src/cli/daemon-bundle.ts and check-bundle.ts, in
+// Each cache is what a warm-up compiled (warmUp in src/cli/*-bundle.ts, in
 // a fresh node) and belongs to this node binary: another one's V8 rejects it and the bundle
 // compiles as without one.
 // Usage: node scripts/bundle-daemon.mjs [DIST] (default: this checkout's dist/).
@@ -24,6 +26,7 @@ import { commanderLoadsChildProcessOnUse } from './bundle-plugins.mjs';
 const BUNDLES = {
   daemon: { entry: 'daemon-bundle.js', plugins: () => [commanderLoadsChildProcessOnUse, netlinkInBundle] },
   check: { entry: 'check-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, onlyDynamicImports(/[/\\](check|interface-names|interface-resolver)\.js$/)] },
+  control: { entry: 'control-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, onlyDynamicImports(/[/\\](status|reload)\.js$/)] },
 };
 
 // `--warm-up NAME DIST`: run in a fresh node by the build below.

@@ -1,6 +1,8 @@
-// `vrrpd check` through bin/vrrpd runs its own CommonJS bundle with V8's code cache
-// (dist/bundle/check.cjs, scripts/bundle-daemon.mjs), which holds check's code alone, and prints
-// what the ES module bundle prints; without that bundle bin/vrrpd runs the ES module bundle.
+// `vrrpd check`, and `status`, `priority`, `reload`, `dump`, `--version`, through bin/vrrpd run
+// CommonJS bundles of their own with V8's code cache (dist/bundle/check.cjs and control.cjs,
+// scripts/bundle-daemon.mjs), each holding its commands' code alone, and print what the ES module
+// bundle prints; without such a bundle bin/vrrpd runs the ES module bundle. (`status` and the others
+// against a running daemon: the lab tests that run bin/vrrpd, e.g. test/linux/operate.test.ts.)
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,19 +52,24 @@ writeFileSync(good, 'vrrp_instance VI_1 {\n interface lo\n virtual_router_id 51\
 const bad = join(dir, 'bad.conf');
 writeFileSync(bad, 'vrrp_instance VI_1 {\n interface lo\n virtual_router_id 300\n priority 100\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n');
 
-describe('the check bundle', () => {
+describe('the cached bundles', () => {
   test.each([
-    ['a valid file', ['check', '-f', good]],
-    ['a valid file, --json', ['check', '--json', '-f', good]],
-    ['an error at file:line:column', ['check', '-f', bad]],
-    ['--host (rtnetlink)', ['check', '--host', '-f', good]],
-    ['a missing -f', ['check']],
-  ])('%s: the same output and exit code as the ES module bundle, with the code cache used', async (_, argv) => {
+    ['check: a valid file', 'check', ['check', '-f', good]],
+    ['check: a valid file, --json', 'check', ['check', '--json', '-f', good]],
+    ['check: an error at file:line:column', 'check', ['check', '-f', bad]],
+    ['check: --host (rtnetlink)', 'check', ['check', '--host', '-f', good]],
+    ['check: a missing -f', 'check', ['check']],
+    ['--version', 'control', ['--version']],
+    ['-V', 'control', ['-V']],
+    ['status, no daemon', 'control', ['status', '--control-socket', join(dir, 'none.sock')]],
+    ['priority, a bad value', 'control', ['priority', 'VI_1', '300', '--control-socket', join(dir, 'none.sock')]],
+    ['reload --help', 'control', ['reload', '--help']],
+  ])('%s: the same output and exit code as the ES module bundle, from %s.cjs with its code cache used', async (_, bundle, argv) => {
     const cached = await throughCachedBundle(argv);
     const esModule = await throughEsModuleBundle(argv);
     const statusLine = cached.stderr.trimEnd().split('\n').pop();
-    expect(statusLine).toBe('check used');
-    expect({ ...cached, stderr: cached.stderr.slice(0, cached.stderr.length - 'check used\n'.length) }).toEqual(esModule);
+    expect(statusLine).toBe(`${bundle} used`);
+    expect({ ...cached, stderr: cached.stderr.slice(0, cached.stderr.length - `${bundle} used\n`.length) }).toEqual(esModule);
   });
 
   test('the bad file gives its error (so the comparison above compares an error)', async () => {
@@ -81,11 +88,13 @@ describe('the check bundle', () => {
     expect(simulate.stdout).toBe('./simulate.js is not in this bundle (scripts/bundle-daemon.mjs)');
   });
 
-  test('bin/vrrpd without check.cjs runs check from the ES module bundle, with the same output', async () => {
-    const copy = packageCopy(['check.cjs', 'check.cjs.cache']);
-    const withBundle = await node([join(PACKAGE_ROOT, 'bin', 'vrrpd'), 'check', '-f', bad]);
-    const without = await node([join(copy, 'bin', 'vrrpd'), 'check', '-f', bad]);
-    expect(without).toEqual(withBundle);
-    expect(without.code).toBe(1);
+  test('bin/vrrpd without check.cjs and control.cjs runs their commands from the ES module bundle, with the same output', async () => {
+    const copy = packageCopy(['check.cjs', 'check.cjs.cache', 'control.cjs', 'control.cjs.cache']);
+    for (const argv of [['check', '-f', bad], ['status', '--control-socket', join(dir, 'none.sock')], ['--version']]) {
+      const withBundle = await node([join(PACKAGE_ROOT, 'bin', 'vrrpd'), ...argv]);
+      const without = await node([join(copy, 'bin', 'vrrpd'), ...argv]);
+      expect(without).toEqual(withBundle);
+    }
+    expect((await node([join(copy, 'bin', 'vrrpd'), 'check', '-f', bad])).code).toBe(1);
   });
 });
