@@ -1,7 +1,8 @@
-// What bin/vrrpd needs to start a daemon, `check` or the control commands without Node's ES module loader (~11 ms of CPU
-// for an ES module entry against a CommonJS one, measured with `node empty.mjs` / `node empty.cjs`):
-// bundled by scripts/bundle-daemon.mjs into dist/bundle/daemon-start.cjs, which imports node's own
-// modules only. bin/vrrpd holds the start-up signals through it, then runs the command's bundle.
+// What bin/vrrpd needs to start a daemon, `check` or the control commands without Node's ES module
+// loader (~11 ms of CPU for an ES module entry against a CommonJS one, measured with `node empty.mjs`
+// / `node empty.cjs`): bundled by scripts/bundle-daemon.mjs into dist/bundle/daemon-start.cjs, which
+// imports node's own modules only. bin/vrrpd holds the start-up signals through it, then runs the
+// command's bundle.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { holdStartupSignals, isDaemonCommand } from '../daemon/operations/startup-signals.js';
