@@ -3,7 +3,8 @@
 // thread (`native: true`) or on this loop. Prints {"ready":true}, then {"up":true} once the session
 // is Up; holds the loop in a busy wait of `blockMs`, `blocks` times, `gapMs` apart, each announced
 // by {"holding":N}; prints {"done":true, "session": its status, "discarded": the engine's discard
-// counters}; keeps running `holdMs` more, then stops (AdminDown) and exits. Uses dist/ (global-setup
+// counters}; keeps the session until its stdin ends (the test has read what FRR sees by then; a
+// fixed wait raced it on a loaded machine), then stops (AdminDown) and exits. Uses dist/ (global-setup
 // builds it).
 import { BfdEngine } from '../../dist/linux/bfd/engine.js';
 import { RealClock } from '../../dist/linux/real-clock.js';
@@ -43,6 +44,8 @@ for (let i = 0; i < options.blocks; i++) {
 }
 await sleep(options.gapMs);
 say({ done: true, session: session(), discarded: engine.status().discarded });
-await sleep(options.holdMs);
+const stdinEnded = new Promise((resolve) => process.stdin.once('end', resolve));
+process.stdin.resume();
+await stdinEnded;
 engine.stop();
 process.exit(0);

@@ -48,7 +48,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('BFD timers while the JavaScript lo
     const downsAtFrr = async (): Promise<number> => (await frr!.counters()).find((peer) => peer.peer === '192.0.2.1')?.['session-down'] ?? 0;
 
     const run = async (native: boolean) => {
-      const { lines, exited } = await runProbe<ProbeLine>(r1, probe, { native, peer: '192.0.2.254', local: '192.0.2.1', intervalMs: 50, multiplier: 3, blocks: 3, blockMs: 500, gapMs: 1000, holdMs: 500 });
+      const { lines, exited, child } = await runProbe<ProbeLine>(r1, probe, { native, peer: '192.0.2.254', local: '192.0.2.1', intervalMs: 50, multiplier: 3, blocks: 3, blockMs: 500, gapMs: 1000 });
       await waitFor('the session Up', async () => lines.some((line) => line.up !== undefined), 30_000);
       expect(lines.find((line) => line.up !== undefined)?.up).toBe(true);
       // FRR sees it Up too before the loop is held.
@@ -58,6 +58,8 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('BFD timers while the JavaScript lo
       const after = await downsAtFrr();
       const peer = await frr!.peer('192.0.2.1');
       const done = lines.find((line) => line.done)!;
+      // Read; the probe may stop the session now.
+      child.stdin?.end();
       await exited;
       return { downs: after - before, frrStatus: peer?.status, session: done.session!, changes: lines.filter((line) => line.change).map((line) => line.change!), errors: lines.filter((line) => line.error) };
     };
@@ -84,7 +86,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('BFD timers while the JavaScript lo
     const intruder = await lab.addHost('x', ['192.0.2.66/24']);
     // A second of silence before Down (200 ms x 5): the flood comes from a process on the same, maybe loaded, machine.
     frr = await startBfdd(up, 'bfd\n peer 192.0.2.1 local-address 192.0.2.254\n  receive-interval 200\n  transmit-interval 200\n  detect-multiplier 5\n !\n!\n');
-    const { lines, exited } = await runProbe<ProbeLine>(r1, probe, { native: true, peer: '192.0.2.254', local: '192.0.2.1', intervalMs: 200, multiplier: 5, blocks: 1, blockMs: 6000, gapMs: 500, holdMs: 500 });
+    const { lines, exited, child } = await runProbe<ProbeLine>(r1, probe, { native: true, peer: '192.0.2.254', local: '192.0.2.1', intervalMs: 200, multiplier: 5, blocks: 1, blockMs: 6000, gapMs: 500 });
     await waitFor('the session Up', async () => lines.some((line) => line.up !== undefined), 30_000);
     expect(lines.find((line) => line.up !== undefined)?.up).toBe(true);
     await waitFor('the loop to be held', async () => lines.some((line) => line.holding === 0), 10_000);
@@ -98,6 +100,7 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('BFD timers while the JavaScript lo
     await sendDatagrams(intruder, [{ to: '192.0.2.1', port: 3784, payload: forged, ttl: 255, count: sent }]);
     const sendingMs = performance.now() - sending;
     await waitFor('the busy wait to end', async () => lines.some((line) => line.done), 30_000);
+    child.stdin?.end();
     await exited;
     const done = lines.find((line) => line.done)!;
     const flood = done.discarded!['flood']!;

@@ -121,3 +121,22 @@ test('random arming, cancelling and taking agree with a sorted list', () => {
     expect(queue.size).toBe(expected.size);
   }
 });
+
+test('all due at once after many entries were armed later while waiting: taken in deadline order, ties in arming order', () => {
+  // The lazy path: an entry armed later keeps its old place and sinks only on reaching the top.
+  const queue = new TimerQueue<number>();
+  const entries = Array.from({ length: 200 }, (_, i) => queue.entry(i));
+  entries.forEach((entry, i) => queue.arm(entry, i % 17));
+  // Every other one later (some to the same deadline as others), a few earlier again.
+  entries.forEach((entry, i) => {
+    if (i % 2 === 0) queue.arm(entry, 100 + (i % 13));
+  });
+  entries.forEach((entry, i) => {
+    if (i % 10 === 0) queue.arm(entry, 5);
+  });
+  const expected = entries
+    .map((entry, i) => ({ value: i, at: entry.at, armed: i % 10 === 0 ? 2 : i % 2 === 0 ? 1 : 0, i }))
+    .sort((x, y) => x.at - y.at || x.armed - y.armed || x.i - y.i)
+    .map((e) => e.value);
+  expect(drain(queue, Infinity)).toEqual(expected);
+});
