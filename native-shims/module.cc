@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitVrrp6Socket(env, exports);
   RegisterUnixDatagram(env, exports);
   RegisterSignalPipe(env, exports);
+  RegisterSignalResignation(env, exports);
   InitMonotonicTimer(env, exports);
   InitBfdSocket(env, exports);
   InitBfdPacer(env, exports);

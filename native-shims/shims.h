@@ -138,6 +138,14 @@ struct ReceivedDatagram {
   }
 };
 
+// signal_resignation.cc: priority-0 advertisements armed for the SIGTERM / SIGINT handler to send.
+// ArmResignation: a slot, or -1 when none is free (or the packet is too long). After the handler
+// sent them, ResignationSuppresses tells a send not to go (priority above 0, or the same bytes to
+// the same place again). WithdrawResignations: a socket closing takes its packets back.
+int ArmResignation(int fd, const sockaddr* to, socklen_t length, const uint8_t* payload, size_t size);
+bool ResignationSuppresses(int fd, const sockaddr* to, socklen_t length, const uint8_t* payload, size_t size);
+void WithdrawResignations(int fd);
+
 // A datagram or raw socket polled on the environment's loop that hands every packet it reads, with
 // its sender and ancillary data, to a JS callback: what BfdSocket, Vrrp4Socket and Vrrp6Socket
 // share (opening with its options, the read loop, sendto, close and the worker-exit clean-up).
@@ -357,7 +365,10 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     if (error != 0 && fd_ >= 0) Deliver({KernelError(env, "recvmsg", error).Value()});
   }
 
-  void Shutdown() { ClosePolled(poll_, fd_); }
+  void Shutdown() {
+    WithdrawResignations(fd_);
+    ClosePolled(poll_, fd_);
+  }
 
   EnvCleanup cleanup_;
   std::deque<Pending> queue_;
@@ -389,5 +400,7 @@ void InitDirectoryWatch(Napi::Env env, Napi::Object exports);
 void InitNetlinkWatchSocket(Napi::Env env, Napi::Object exports);
 // netlink_request.cc: NetlinkRequestSocket (a route netlink request and its acknowledgement in one call).
 void InitNetlinkRequestSocket(Napi::Env env, Napi::Object exports);
+// signal_resignation.cc: resignOnSignals, resignationsSent, withdrawResignation.
+void RegisterSignalResignation(Napi::Env env, Napi::Object exports);
 // thread_priority.cc: setThreadNice (the calling thread's nice value; the BFD worker's).
 void RegisterThreadPriority(Napi::Env env, Napi::Object exports);

@@ -22,7 +22,9 @@
 //                 onPackets(error, payloads?: Buffer, packets?: Float64Array, sources?: string[], destinations?: string[]))
 //   packets: per packet [end of its payload in payloads, TTL, age in ms or NaN]; payload i runs
 //   from the end of payload i - 1 (0 for the first).
-// send(payload: Buffer, destination: Buffer(4)): bytes sent, or 0 when it waits for room
+// send(payload: Buffer, destination: Buffer(4)): bytes sent, or 0 when it waits for room (or when
+//   the signal handler's resignation suppresses it, signal_resignation.cc)
+// armResignation(payload: Buffer, destination: Buffer(4)): a slot for the SIGTERM handler, or -1
 // close()
 #include "shims.h"
 
@@ -79,7 +81,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   static constexpr size_t kMaxPayload = 65536;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "Vrrp4Socket", {InstanceMethod("send", &Vrrp4Socket::Send), InstanceMethod("close", &Vrrp4Socket::Close)});
+    return DefineClass(env, "Vrrp4Socket", {InstanceMethod("send", &Vrrp4Socket::Send), InstanceMethod("armResignation", &Vrrp4Socket::Arm), InstanceMethod("close", &Vrrp4Socket::Close)});
   }
 
   explicit Vrrp4Socket(const Napi::CallbackInfo& info) : PolledSocket<Vrrp4Socket>(info) {
@@ -232,7 +234,23 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
       Napi::TypeError::New(env, "send(payload: Buffer, destination: Buffer(4))").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    return SendOrQueue(env, info[0].As<Napi::Buffer<uint8_t>>(), reinterpret_cast<sockaddr*>(&to), sizeof(to));
+    Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
+    // The signal handler resigned for this process (signal_resignation.cc): nothing that undoes it.
+    if (ResignationSuppresses(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to), payload.Data(), payload.Length())) return Napi::Number::New(env, 0);
+    return SendOrQueue(env, payload, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+  }
+
+  // armResignation(payload, destination: Buffer(4)): the slot of this priority-0 advertisement, or -1.
+  Napi::Value Arm(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    if (info.Length() != 2 || !info[0].IsBuffer() || !ReadAddress(info[1], &to.sin_addr)) {
+      Napi::TypeError::New(env, "armResignation(payload: Buffer, destination: Buffer(4))").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
+    return Napi::Number::New(env, ArmResignation(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to), payload.Data(), payload.Length()));
   }
 
   // This wake-up's packets, back to back, and what each came with: room kept between wake-ups.

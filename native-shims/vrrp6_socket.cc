@@ -36,14 +36,16 @@ Napi::Buffer<uint8_t> AddressBuffer(const Napi::Env& env, const in6_addr& addres
 
 // new Vrrp6Socket({interfaceName, interfaceIndex, source?: Buffer(16), hopLimit, groups: Buffer[], kernelChecksum?},
 //                 onPacket(error, payload, source, destination, hopLimit))
-// send(payload: Buffer, destination: Buffer(16), scopeId: number): bytes sent
+// send(payload: Buffer, destination: Buffer(16), scopeId: number): bytes sent (0 when the signal
+//   handler's resignation suppresses it, signal_resignation.cc)
+// armResignation(payload: Buffer, destination: Buffer(16), scopeId: number): a slot for the SIGTERM handler, or -1
 // close()
 class Vrrp6Socket : public PolledSocket<Vrrp6Socket> {
  public:
   static constexpr size_t kMaxPayload = 65536;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "Vrrp6Socket", {InstanceMethod("send", &Vrrp6Socket::Send), InstanceMethod("close", &Vrrp6Socket::Close)});
+    return DefineClass(env, "Vrrp6Socket", {InstanceMethod("send", &Vrrp6Socket::Send), InstanceMethod("armResignation", &Vrrp6Socket::Arm), InstanceMethod("close", &Vrrp6Socket::Close)});
   }
 
   explicit Vrrp6Socket(const Napi::CallbackInfo& info) : PolledSocket<Vrrp6Socket>(info) {
@@ -142,7 +144,24 @@ class Vrrp6Socket : public PolledSocket<Vrrp6Socket> {
       return env.Undefined();
     }
     to.sin6_scope_id = info[2].As<Napi::Number>().Uint32Value();
-    return SendTo(env, info[0].As<Napi::Buffer<uint8_t>>(), reinterpret_cast<sockaddr*>(&to), sizeof(to));
+    Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
+    // The signal handler resigned for this process (signal_resignation.cc): nothing that undoes it.
+    if (ResignationSuppresses(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to), payload.Data(), payload.Length())) return Napi::Number::New(env, 0);
+    return SendTo(env, payload, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+  }
+
+  // armResignation(payload, destination: Buffer(16), scopeId): the slot of this priority-0 advertisement, or -1.
+  Napi::Value Arm(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    sockaddr_in6 to{};
+    to.sin6_family = AF_INET6;
+    if (info.Length() != 3 || !info[0].IsBuffer() || !ReadAddress(info[1], &to.sin6_addr) || !info[2].IsNumber()) {
+      Napi::TypeError::New(env, "armResignation(payload: Buffer, destination: Buffer(16), scopeId: number)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    to.sin6_scope_id = info[2].As<Napi::Number>().Uint32Value();
+    Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
+    return Napi::Number::New(env, ArmResignation(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to), payload.Data(), payload.Length()));
   }
 };
 

@@ -16,6 +16,7 @@ import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
+import { resignationsSent, resignOnSignals } from '../linux/signal-resignation.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
 import { codeCacheStatus } from './code-cache.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
@@ -145,9 +146,14 @@ export async function run(options: RunOptions): Promise<number> {
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       stopping = true;
-      // The hand-over first: the priority-0 advertisements leave before this line is logged.
+      // The hand-over first: the priority-0 advertisements leave before this line is logged (most
+      // left from the signal handler already, resignOnSignals below).
       const stopped = daemon.stop();
-      log.info({ event: 'stopping', signal }, `${signal}: stopping (Masters hand over with priority 0)`);
+      const sentByHandler = resignationsSent();
+      log.info(
+        { event: 'stopping', signal, priorityZeroFromSignalHandler: sentByHandler },
+        `${signal}: stopping (Masters hand over with priority 0${sentByHandler > 0 ? `; ${sentByHandler} advertisement(s) sent by the signal handler` : ''})`,
+      );
       operations.stopping();
       const deadline = setTimeout(() => resolve(0), STOP_DEADLINE_MS);
       void Promise.all([stopped, control.close(), operations.close()])
@@ -166,6 +172,8 @@ export async function run(options: RunOptions): Promise<number> {
       };
       process.on(signal, onSignal);
     }
+    // After Node's own handlers are in place: the native one runs first and hands on to them.
+    resignOnSignals(['SIGTERM', 'SIGINT']);
   });
 }
 

@@ -32,6 +32,8 @@ export type Vrrp6PacketCallback = (
 export interface NativeVrrp6Socket {
   /** Sends one VRRP message; scopeId is the interface index for link-local and multicast destinations. */
   send(payload: Buffer, destination: Buffer, scopeId: number): number;
+  /** Arms a priority-0 advertisement for the SIGTERM / SIGINT handler (resignOnSignals): its slot, or -1 when none is free. */
+  armResignation(payload: Buffer, destination: Buffer, scopeId: number): number;
   close(): void;
 }
 
@@ -63,6 +65,8 @@ export type Vrrp4PacketCallback = (
 export interface NativeVrrp4Socket {
   /** Sends one VRRP message to a 4-byte address: the bytes sent, or 0 when it waits (in order) for room in the kernel's buffer. */
   send(payload: Buffer, destination: Buffer): number;
+  /** Arms a priority-0 advertisement for the SIGTERM / SIGINT handler (resignOnSignals): its slot, or -1 when none is free. */
+  armResignation(payload: Buffer, destination: Buffer): number;
   close(): void;
 }
 
@@ -200,6 +204,12 @@ export interface NativeShims {
   sendUnixDatagram(path: string, message: Buffer): number;
   /** Installs a handler for a realtime signal; returns a pipe's read end, one byte per delivery. */
   signalPipe(signo: number): number;
+  /** Installs the handler that sends every armed priority-0 advertisement on these signals, then hands each on to the handler before it (libuv's). */
+  resignOnSignals(signals: readonly number[]): void;
+  /** How many armed advertisements the handler sent (0 before a signal). */
+  resignationsSent(): number;
+  /** Takes back an armed advertisement (its instance is no longer Master); a no-op once the handler sent them. */
+  withdrawResignation(slot: number): void;
   MonotonicTimer: new (onExpiry: () => void) => NativeMonotonicTimer;
   BfdSocket: new (options: BfdSocketOptions, onDatagram: BfdDatagramCallback) => NativeBfdSocket;
   BfdPacer: new (options: { readonly nice?: number; readonly rtPriority?: number }, onEvent: BfdPacerEventCallback) => NativeBfdPacer;

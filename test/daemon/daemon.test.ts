@@ -49,3 +49,25 @@ test('status reports state, priorities, the Master heard and the VIPs', async ()
   });
   expect(backup!.statistics.advertisementsReceived).toBeGreaterThan(0);
 });
+
+test("a Master's priority-0 advertisement is armed with its channel while it is Master, and only then", async () => {
+  const clock = new VirtualClock();
+  const segment = new FakeSegment(clock);
+  const host = (i: number) => new FakePlatform(segment, { name: 'eth0', index: 2, up: true, mac: `02:00:00:00:00:0${i}`, ipv4: `192.0.2.${i}` });
+  const [first, second] = [host(1), host(2)];
+  const master = new VrrpRouters({ bindings: [vipInstance(150)], platform: first, clock, log: capturingLogger().log });
+  await master.start();
+  await advancer(clock)(5000);
+  expect([...first.armedResignations.values()].map((armed) => armed.destination)).toEqual(['224.0.0.18']);
+  // A higher priority preempts it: Backup, nothing armed; the other one has armed its own.
+  const higher = new VrrpRouters({ bindings: [vipInstance(200)], platform: second, clock, log: capturingLogger().log });
+  await higher.start();
+  await advancer(clock)(5000);
+  expect(master.status()[0]?.state).toBe('Backup');
+  expect(first.armedResignations.size).toBe(0);
+  expect(second.armedResignations.size).toBe(1);
+  // Stopped without a signal, it takes its own back (and sends priority 0 itself).
+  await higher.stop();
+  expect(second.armedResignations.size).toBe(0);
+  expect(second.sent.at(-1)?.bytes[2]).toBe(0);
+});

@@ -66,6 +66,9 @@ export class FakePlatform implements Platform {
   readonly announcers = new Map<string, FakeAnnouncer>();
   readonly listeners: Array<{ options: ChannelOptions; onPacket: (packet: ReceivedPacket) => void }> = [];
   readonly sent: Array<{ source: string; destination: string; bytes: Uint8Array }> = [];
+  /** Priority-0 advertisements armed for the signal handler (AdvertisementChannel.armResignation), by arming. */
+  readonly armedResignations = new Map<number, { destination: string; bytes: Uint8Array }>();
+  private resignationsArmed = 0;
   /** Every interface by name; the first one given is `state`. */
   readonly interfaces = new Map<string, InterfaceState>();
   observer: PlatformObserver | undefined;
@@ -123,6 +126,11 @@ export class FakePlatform implements Platform {
         this.sent.push({ source: sourceAddress, destination, bytes });
         this.observer?.sent?.(packet);
         this.segment.deliver(this, packet);
+      },
+      armResignation: (bytes, destination) => {
+        const id = this.resignationsArmed++;
+        this.armedResignations.set(id, { destination, bytes });
+        return () => this.armedResignations.delete(id);
       },
       close: () => {
         this.listeners.splice(this.listeners.indexOf(listener), 1);

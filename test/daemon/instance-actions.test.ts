@@ -189,3 +189,57 @@ test('all of an instance\'s address adds are asked before the first answer; one 
   expect(records().find((r) => r['event'] === 'address-change-failed')).toMatchObject({ error: '198.51.100.77/32: add failed: EEXIST' });
   expect(records().find((r) => r['event'] === 'addresses-added')?.['addresses']).toHaveLength(253);
 });
+
+/** A channel that can arm priority-0 advertisements with the host, as the VRRP sockets can. */
+class ArmingChannel extends FakeChannel {
+  readonly armed = new Map<number, { bytes: Uint8Array; destination: string }>();
+  arms = 0;
+  armResignation(bytes: Uint8Array, destination: string): () => void {
+    const id = this.arms++;
+    this.armed.set(id, { bytes, destination });
+    return () => this.armed.delete(id);
+  }
+  armedText(): string[] {
+    return [...this.armed.values()].map(({ bytes, destination }) => {
+      const decoded = decodeAdvertisement(bytes, { family: 'ipv4', source: this.sourceAddress, destination });
+      return decoded.ok ? `v${decoded.advertisement.version} priority ${decoded.advertisement.priority} ${decoded.advertisement.addresses.join(',')} to ${destination}` : 'undecodable';
+    });
+  }
+}
+
+test("a Master keeps its priority-0 advertisement armed with the channel: once per destination, again only when more than its priority changes, taken back when it leaves Master or its channel", () => {
+  const channel = new ArmingChannel('192.0.2.1');
+  const { log } = capturingLogger();
+  const binding: RouterBinding = { ...bindingOf(), router: routerConfigFromSpec({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100', '192.0.2.101'] }), interfaceName: 'eth0', destinations: ['192.0.2.2', '192.0.2.3'], addresses: [] };
+  const actions = new HostActions(binding, { channel, addresses: new FakeAddresses(), announcer: new FakeAnnouncer() }, log);
+  const send = (priority: number, addresses = advertisement.addresses) => actions.perform({ type: 'send-advertisement', advertisement: { ...advertisement, priority, addresses } }, priority);
+
+  send(150);
+  expect(channel.armedText()).toEqual(['v3 priority 0 192.0.2.100,192.0.2.101 to 192.0.2.2', 'v3 priority 0 192.0.2.100,192.0.2.101 to 192.0.2.3']);
+  // What is armed is what the shutdown would send, byte for byte.
+  actions.leftMaster();
+  send(150);
+  send(0);
+  const shutdownBytes = channel.sent.slice(-2).map((sent) => Buffer.from(sent.bytes).toString('hex'));
+  expect(channel.armedText()).toHaveLength(2);
+  expect([...channel.armed.values()].map((armed) => Buffer.from(armed.bytes).toString('hex'))).toEqual(shutdownBytes);
+  const arms = channel.arms;
+  // Every Adver_Interval the same: nothing armed anew. A new priority alone: the same priority 0.
+  send(150);
+  send(120);
+  expect(channel.arms).toBe(arms);
+  // New addresses: a new priority-0 advertisement replaces the old.
+  send(120, ['192.0.2.100']);
+  expect(channel.arms).toBe(arms + 2);
+  expect(channel.armedText()).toEqual(['v3 priority 0 192.0.2.100 to 192.0.2.2', 'v3 priority 0 192.0.2.100 to 192.0.2.3']);
+  // Leaving Master takes them back at once.
+  actions.leftMaster();
+  expect(channel.armed.size).toBe(0);
+  // A new channel (the source address changed): the old one's are taken back, the new one arms its own.
+  send(150);
+  const moved = new ArmingChannel('192.0.2.9');
+  actions.reattach(moved);
+  expect(channel.armed.size).toBe(0);
+  send(150);
+  expect(moved.armedText()).toEqual(['v3 priority 0 192.0.2.100,192.0.2.101 to 192.0.2.2', 'v3 priority 0 192.0.2.100,192.0.2.101 to 192.0.2.3']);
+});

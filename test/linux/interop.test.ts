@@ -89,9 +89,10 @@ function interopConfig(c: InteropCase, priority: number, self: string, peer: str
 }
 
 describe.skipIf(!isRoot() || !haveKeepalived)('vrrpd against keepalived (needs root and keepalived)', () => {
-  test.each(cases)('$name: vrrpd Master, keepalived Backup; SIGTERM hands over within Skew_Time', { timeout: 40_000 }, async (c) => {
+  test.each(cases)('$name: vrrpd Master, keepalived Backup; SIGTERM hands over within Skew_Time, its priority 0 sent once, from the signal handler, and nothing after it', { timeout: 40_000 }, async (c) => {
     const l = await twoHosts();
     const [a, b] = [l.host('a'), l.host('b')];
+    const capture = await startCapture(b, 'ip proto 112 and src host 192.0.2.1');
     const vrrpd = startVrrpd(a, interopConfig(c, 150, '192.0.2.1', '192.0.2.2'));
     startKeepalived(b, interopConfig(c, 100, '192.0.2.2', '192.0.2.1'));
     await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
@@ -106,6 +107,15 @@ describe.skipIf(!isRoot() || !haveKeepalived)('vrrpd against keepalived (needs r
     console.info(`${c.name}: vrrpd SIGTERM -> keepalived Master in ${handover.toFixed(0)} ms (Skew_Time ${skewTime(c.version, 100, 1000)} ms)`);
     expect(await vrrpd.exited).toBe(0);
     expect(await holds(a, VIP)).toBe(false);
+    // The handler sent the armed priority 0 (native-shims/signal_resignation.cc); the shutdown's
+    // own copy and any advertisement after it were held back: one priority 0, the last packet.
+    const stopping = vrrpd.lines.map((line) => JSON.parse(line) as { event?: string; priorityZeroFromSignalHandler?: number }).find((line) => line.event === 'stopping');
+    expect(stopping?.priorityZeroFromSignalHandler).toBe(1);
+    await capture.stop();
+    const priorities = captureFields(capture.file, ['vrrp.prio']).map(([priority]) => priority);
+    expect(priorities.filter((priority) => priority === '0')).toEqual(['0']);
+    expect(priorities.at(-1)).toBe('0');
+    expect(priorities.length).toBeGreaterThan(3);
   });
 
   test.each(cases)('$name: keepalived Master, vrrpd Backup; SIGKILL of keepalived fails over within Master_Down_Interval', { timeout: 40_000 }, async (c) => {

@@ -16,6 +16,14 @@ export interface HostActionPorts {
   readonly routes?: RoutePort;
 }
 
+/** A priority-0 advertisement armed with the host (AdvertisementChannel.armResignation). */
+interface ArmedResignation {
+  /** The bytes of the advertisement it was made from. */
+  readonly from: Uint8Array;
+  readonly bytes: Uint8Array;
+  readonly withdraw: () => void;
+}
+
 /** What one change of routes or rules touches. */
 interface RouteChanges {
   readonly routes: readonly VirtualRouteSpec[];
@@ -32,6 +40,12 @@ export class HostActions {
   private readonly lowerMastersLogged = new Set<string>();
   /** Per destination, the last advertisement sent and its bytes (never modified once sent). */
   private readonly lastEncoded = new Map<string, { readonly advertisement: Advertisement; readonly source: string; readonly bytes: Uint8Array }>();
+  /**
+   * While Master, per version and destination, the priority-0 advertisement armed for the host to
+   * send from its SIGTERM / SIGINT handler (AdvertisementChannel.armResignation), and the bytes of
+   * the advertisement it was made from: the same bytes sent again need no new one.
+   */
+  private readonly resignations = { 2: new Map<string, ArmedResignation>(), 3: new Map<string, ArmedResignation>() };
 
   constructor(
     private binding: RouterBinding,
@@ -41,7 +55,17 @@ export class HostActions {
 
   /** The instance's source address changed: advertisements go out through this channel. */
   reattach(channel: AdvertisementChannel): void {
+    this.withdrawResignations();
     this.ports = { ...this.ports, channel };
+  }
+
+  /**
+   * The instance is no longer Master: its armed priority-0 advertisements go at once, not when the
+   * transition is logged (after the packets): a Backup's priority 0 on SIGTERM would make the
+   * other Backups take over from the Master.
+   */
+  leftMaster(): void {
+    this.withdrawResignations();
   }
 
   perform(action: RouterAction, priority: number): void {
@@ -216,6 +240,34 @@ export class HostActions {
         this.lastEncoded.set(destination, { advertisement, source, bytes });
       }
       this.ports.channel.send(bytes, destination);
+      if (advertisement.priority > 0) this.armResignation(advertisement, source, destination, bytes);
+    }
+  }
+
+  /** Keeps the priority-0 twin of what this Master just sent armed (see `resignations`). */
+  private armResignation(advertisement: Advertisement, source: string, destination: string, sent: Uint8Array): void {
+    const channel = this.ports.channel;
+    if (!channel.armResignation) return;
+    const armed = this.resignations[advertisement.version];
+    const current = armed.get(destination);
+    if (current?.from === sent) return;
+    const { router } = this.binding;
+    const bytes = encodeAdvertisement({ ...advertisement, priority: 0 }, { family: router.family, source, destination }, router.checksumFlavour);
+    // A change of priority alone leaves the priority-0 advertisement as it was.
+    if (current && sameBytes(current.bytes, bytes)) {
+      armed.set(destination, { ...current, from: sent });
+      return;
+    }
+    current?.withdraw();
+    const withdraw = channel.armResignation(bytes, destination);
+    if (withdraw) armed.set(destination, { from: sent, bytes, withdraw });
+    else armed.delete(destination);
+  }
+
+  private withdrawResignations(): void {
+    for (const armed of [this.resignations[2], this.resignations[3]]) {
+      for (const resignation of armed.values()) resignation.withdraw();
+      armed.clear();
     }
   }
 
@@ -312,4 +364,8 @@ export class HostActions {
 function missing<T>(from: readonly T[], other: readonly T[]): T[] {
   const keys = new Set(other.map((item) => JSON.stringify(item)));
   return from.filter((item) => !keys.has(JSON.stringify(item)));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -49,6 +49,12 @@ export interface AdvertisementChannel {
   readonly sourceAddress: string;
   /** `bytes` are the caller's to keep but never modified afterwards: the channel may hold them until sent. */
   send(bytes: Uint8Array, destination: string): void;
+  /**
+   * Arms a Master's priority-0 advertisement for the host to send itself on SIGTERM / SIGINT,
+   * before the event loop hears of the signal; returns what takes it back, or undefined when the
+   * host cannot (then the priority-0 advertisement sent on shutdown is the only one).
+   */
+  armResignation?(bytes: Uint8Array, destination: string): (() => void) | undefined;
 }
 
 /** Gratuitous ARP / unsolicited NA for the virtual addresses of one instance. */

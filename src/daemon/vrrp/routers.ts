@@ -174,6 +174,7 @@ export class VrrpRouters {
       primaryAddress: channel.sourceAddress,
       emit: (action) => {
         // What is told rather than done (log lines, notify scripts, the FIFO) waits for the packets.
+        if (action.type === 'transition' && action.from === 'Master') actions?.leftMaster();
         if (action.type === 'transition' || action.type === 'priority-changed' || action.type === 'lower-priority-master') {
           const hooks = this.hooks;
           const priority = router.priority;

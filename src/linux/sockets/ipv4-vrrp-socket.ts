@@ -74,21 +74,36 @@ export class Ipv4VrrpSocket implements OpenChannel {
    * cannot take the packet now (or earlier ones still wait) does the shim queue it.
    */
   send(bytes: Uint8Array, destination: string): void {
-    let to = this.destinations.get(destination);
-    if (!to) {
-      to = Buffer.from(addressToBytes('ipv4', destination));
-      this.destinations.set(destination, to);
-    }
     try {
-      // A view, not a copy: the bytes are never modified once handed over (AdvertisementChannel).
-      this.socket.send(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), to);
+      this.socket.send(asBuffer(bytes), this.destination(destination));
     } catch (error) {
       this.onSendError(new SocketError(`sending to ${destination}: ${(error as Error).message}`));
     }
+  }
+
+  /** See AdvertisementChannel.armResignation (native-shims/signal_resignation.cc). */
+  armResignation(bytes: Uint8Array, destination: string): (() => void) | undefined {
+    const slot = this.socket.armResignation(asBuffer(bytes), this.destination(destination));
+    return slot < 0 ? undefined : () => nativeShims().withdrawResignation(slot);
+  }
+
+  /** Destinations as the kernel wants them, made once each. */
+  private destination(text: string): Buffer {
+    let to = this.destinations.get(text);
+    if (!to) {
+      to = Buffer.from(addressToBytes('ipv4', text));
+      this.destinations.set(text, to);
+    }
+    return to;
   }
 
   close(): void {
     this.state.closed = true;
     this.socket.close();
   }
+}
+
+/** A view, not a copy: the bytes are never modified once handed over (AdvertisementChannel). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

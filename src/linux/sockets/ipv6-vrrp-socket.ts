@@ -76,6 +76,12 @@ export class Ipv6VrrpSocket implements OpenChannel {
     }
   }
 
+  /** See AdvertisementChannel.armResignation (native-shims/signal_resignation.cc). */
+  armResignation(bytes: Uint8Array, destination: string): (() => void) | undefined {
+    const slot = this.socket.armResignation(Buffer.from(bytes), Buffer.from(addressToBytes('ipv6', destination)), needsScope(destination) ? this.interfaceIndex : 0);
+    return slot < 0 ? undefined : () => nativeShims().withdrawResignation(slot);
+  }
+
   close(): void {
     this.socket.close();
   }
