@@ -59,7 +59,6 @@ std::vector<int> freeSlots;
 std::atomic<bool> fired{false};
 std::atomic<int> sentCount{0};
 pthread_t armingThread;
-std::atomic<bool> installed{false};
 struct sigaction previous[_NSIG];
 
 bool SameDestination(const Armed& armed, int fd, const sockaddr* to, socklen_t length) {
@@ -120,7 +119,6 @@ Napi::Value ResignOnSignals(const Napi::CallbackInfo& info) {
   }
   Napi::Array signals = info[0].As<Napi::Array>();
   armingThread = pthread_self();
-  installed.store(true);
   for (uint32_t i = 0; i < signals.Length(); i++) {
     Napi::Value value = signals.Get(i);
     const int signo = value.IsNumber() ? value.As<Napi::Number>().Int32Value() : 0;
@@ -128,6 +126,9 @@ Napi::Value ResignOnSignals(const Napi::CallbackInfo& info) {
       Napi::RangeError::New(env, "resignOnSignals: not a signal that can be caught: " + std::to_string(signo)).ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    // Installed already (a second call): handing on to itself would never end.
+    struct sigaction current {};
+    if (sigaction(signo, nullptr, &current) == 0 && (current.sa_flags & SA_SIGINFO) && current.sa_sigaction == OnSignal) continue;
     struct sigaction action {};
     action.sa_sigaction = OnSignal;
     sigemptyset(&action.sa_mask);

@@ -29,5 +29,7 @@ process.on('SIGTERM', () => {
   }, 300);
 });
 resignOnSignals(['SIGTERM']);
+// A second call changes nothing (it must not hand the signal on to itself).
+resignOnSignals(['SIGTERM']);
 say({ ready: true });
 readSync(0, Buffer.alloc(1));
