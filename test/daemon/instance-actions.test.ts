@@ -207,39 +207,49 @@ class ArmingChannel extends FakeChannel {
   }
 }
 
-test("a Master keeps its priority-0 advertisement armed with the channel: once per destination, again only when more than its priority changes, taken back when it leaves Master or its channel", () => {
+test("a Master keeps its priority-0 advertisement armed with the channel: after the turn's packets, once per destination, again only when more than its priority changes, taken back when it leaves Master or its channel", async () => {
   const channel = new ArmingChannel('192.0.2.1');
   const { log } = capturingLogger();
   const binding: RouterBinding = { ...bindingOf(), router: routerConfigFromSpec({ name: 'VI_1', priority: 150, vrid: 51, virtualAddresses: ['192.0.2.100', '192.0.2.101'] }), interfaceName: 'eth0', destinations: ['192.0.2.2', '192.0.2.3'], addresses: [] };
   const actions = new HostActions(binding, { channel, addresses: new FakeAddresses(), announcer: new FakeAnnouncer() }, log);
-  const send = (priority: number, addresses = advertisement.addresses) => actions.perform({ type: 'send-advertisement', advertisement: { ...advertisement, priority, addresses } }, priority);
+  const send = async (priority: number, addresses = advertisement.addresses) => {
+    actions.perform({ type: 'send-advertisement', advertisement: { ...advertisement, priority, addresses } }, priority);
+    await tick();
+  };
 
-  send(150);
+  // Armed after the turn's packets have left, not between them.
+  actions.perform({ type: 'send-advertisement', advertisement }, 150);
+  expect(channel.armed.size).toBe(0);
+  await tick();
   expect(channel.armedText()).toEqual(['v3 priority 0 192.0.2.100,192.0.2.101 to 192.0.2.2', 'v3 priority 0 192.0.2.100,192.0.2.101 to 192.0.2.3']);
   // What is armed is what the shutdown would send, byte for byte.
   actions.leftMaster();
-  send(150);
-  send(0);
+  await send(150);
+  await send(0);
   const shutdownBytes = channel.sent.slice(-2).map((sent) => Buffer.from(sent.bytes).toString('hex'));
   expect(channel.armedText()).toHaveLength(2);
   expect([...channel.armed.values()].map((armed) => Buffer.from(armed.bytes).toString('hex'))).toEqual(shutdownBytes);
   const arms = channel.arms;
   // Every Adver_Interval the same: nothing armed anew. A new priority alone: the same priority 0.
-  send(150);
-  send(120);
+  await send(150);
+  await send(120);
   expect(channel.arms).toBe(arms);
   // New addresses: a new priority-0 advertisement replaces the old.
-  send(120, ['192.0.2.100']);
+  await send(120, ['192.0.2.100']);
   expect(channel.arms).toBe(arms + 2);
   expect(channel.armedText()).toEqual(['v3 priority 0 192.0.2.100 to 192.0.2.2', 'v3 priority 0 192.0.2.100 to 192.0.2.3']);
-  // Leaving Master takes them back at once.
+  // Leaving Master takes them back at once, and those still to arm are not armed.
   actions.leftMaster();
   expect(channel.armed.size).toBe(0);
+  actions.perform({ type: 'send-advertisement', advertisement }, 150);
+  actions.leftMaster();
+  await tick();
+  expect(channel.armed.size).toBe(0);
   // A new channel (the source address changed): the old one's are taken back, the new one arms its own.
-  send(150);
+  await send(150);
   const moved = new ArmingChannel('192.0.2.9');
   actions.reattach(moved);
   expect(channel.armed.size).toBe(0);
-  send(150);
+  await send(150);
   expect(moved.armedText()).toEqual(['v3 priority 0 192.0.2.100,192.0.2.101 to 192.0.2.2', 'v3 priority 0 192.0.2.100,192.0.2.101 to 192.0.2.3']);
 });

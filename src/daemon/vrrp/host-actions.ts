@@ -46,6 +46,11 @@ export class HostActions {
    * the advertisement it was made from: the same bytes sent again need no new one.
    */
   private readonly resignations = { 2: new Map<string, ArmedResignation>(), 3: new Map<string, ArmedResignation>() };
+  /**
+   * Advertisements sent whose priority-0 twin is still to be armed: armed after this turn's
+   * packets, not between a Backup's first advertisement and its gratuitous ARPs at a takeover.
+   */
+  private readonly toArm: Array<{ readonly advertisement: Advertisement; readonly source: string; readonly destination: string; readonly sent: Uint8Array }> = [];
 
   constructor(
     private binding: RouterBinding,
@@ -240,11 +245,18 @@ export class HostActions {
         this.lastEncoded.set(destination, { advertisement, source, bytes });
       }
       this.ports.channel.send(bytes, destination);
-      if (advertisement.priority > 0) this.armResignation(advertisement, source, destination, bytes);
+      if (advertisement.priority > 0 && this.ports.channel.armResignation && this.resignations[advertisement.version].get(destination)?.from !== bytes) {
+        if (this.toArm.length === 0) setImmediate(() => this.armPending());
+        this.toArm.push({ advertisement, source, destination, sent: bytes });
+      }
     }
   }
 
-  /** Keeps the priority-0 twin of what this Master just sent armed (see `resignations`). */
+  private armPending(): void {
+    for (const { advertisement, source, destination, sent } of this.toArm.splice(0)) this.armResignation(advertisement, source, destination, sent);
+  }
+
+  /** Keeps the priority-0 twin of what this Master sent armed (see `resignations`). */
   private armResignation(advertisement: Advertisement, source: string, destination: string, sent: Uint8Array): void {
     const channel = this.ports.channel;
     if (!channel.armResignation) return;
@@ -265,6 +277,8 @@ export class HostActions {
   }
 
   private withdrawResignations(): void {
+    // Those still to arm were sent as Master, or through the channel being replaced.
+    this.toArm.length = 0;
     for (const armed of [this.resignations[2], this.resignations[3]]) {
       for (const resignation of armed.values()) resignation.withdraw();
       armed.clear();

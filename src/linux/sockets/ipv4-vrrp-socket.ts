@@ -9,6 +9,8 @@ import type { OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
 import { nativeShims, type NativeVrrp4Socket } from '../native.js';
 
 const EPERM = 1;
+/** Whether Ipv4VrrpSocket.rehearse ran in this process. */
+let rehearsed = false;
 
 export class SocketError extends Error {
   override readonly name = 'SocketError';
@@ -64,7 +66,24 @@ export class Ipv4VrrpSocket implements OpenChannel {
         failure.errno === EPERM ? 'cannot open a raw IP socket: needs root or CAP_NET_RAW' : `cannot set up the VRRP socket on ${options.interfaceName}: ${failure.message}`,
       );
     }
+    if (!rehearsed) {
+      rehearsed = true;
+      Ipv4VrrpSocket.rehearse();
+    }
     return new Ipv4VrrpSocket(socket, options.sourceAddress, onError, state);
+  }
+
+  /**
+   * Runs the sending code once, against a stand-in that sends nothing. A Backup sends its first
+   * advertisement when it takes over: V8 compiled this code then, before the advertisement left
+   * (0.1-0.2 ms on a 2-core machine, V8's function events). The IPv6 socket does the same.
+   */
+  static rehearse(): void {
+    const standIn: NativeVrrp4Socket = { send: () => 0, armResignation: () => -1, close: () => undefined };
+    const rehearsal = new Ipv4VrrpSocket(standIn, '192.0.2.1', () => undefined, { closed: false });
+    const bytes = new Uint8Array(8);
+    rehearsal.send(bytes, '224.0.0.18');
+    rehearsal.armResignation(bytes, '224.0.0.18');
   }
 
   /**

@@ -9,6 +9,8 @@ import { nativeShims, type NativeVrrp6Socket } from '../native.js';
 import { SocketError } from './ipv4-vrrp-socket.js';
 
 const VRRP_HOP_LIMIT = 255;
+/** Whether Ipv6VrrpSocket.rehearse ran in this process. */
+let rehearsed = false;
 const EPERM = 1;
 
 export interface Ipv6SocketOptions {
@@ -65,7 +67,20 @@ export class Ipv6VrrpSocket implements OpenChannel {
           : `cannot set up the IPv6 VRRP socket on ${options.interfaceName}: ${failure.message}`,
       );
     }
+    if (!rehearsed) {
+      rehearsed = true;
+      Ipv6VrrpSocket.rehearse();
+    }
     return new Ipv6VrrpSocket(socket, options.interfaceIndex, options.sourceAddress ?? '::', onError);
+  }
+
+  /** Runs the sending code once, against a stand-in that sends nothing (see Ipv4VrrpSocket.rehearse). */
+  static rehearse(): void {
+    const standIn: NativeVrrp6Socket = { send: () => 0, armResignation: () => -1, close: () => undefined };
+    const rehearsal = new Ipv6VrrpSocket(standIn, 1, '2001:db8::1', () => undefined);
+    const bytes = new Uint8Array(8);
+    rehearsal.send(bytes, 'ff02::12');
+    rehearsal.armResignation(bytes, 'ff02::12');
   }
 
   send(bytes: Uint8Array, destination: string): void {
