@@ -49,9 +49,11 @@ export class BfdTracker implements Tracker {
     const up = this.states.get(this.name).up;
     if (up === this.up) return this.listeners.notify();
     this.up = up;
+    // VRRP first (a Master's priority-0 advertisement leaves in the notification), the line after:
+    // writing it first delayed the advertisement by the write (issue 15's failover bench).
+    this.listeners.notify();
     // keepalived: "Tracked BFD instance X is UP|DOWN".
     this.log?.info({ event: 'tracked-bfd', bfd: this.name, up }, `tracked bfd_instance ${this.name} is ${up ? 'UP' : 'DOWN'}`);
-    this.listeners.notify();
   }
 }
 
