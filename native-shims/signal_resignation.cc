@@ -118,7 +118,7 @@ Napi::Value ResignOnSignals(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Napi::Array signals = info[0].As<Napi::Array>();
-  armingThread = pthread_self();
+  std::vector<int> numbers;
   for (uint32_t i = 0; i < signals.Length(); i++) {
     Napi::Value value = signals.Get(i);
     const int signo = value.IsNumber() ? value.As<Napi::Number>().Int32Value() : 0;
@@ -126,6 +126,10 @@ Napi::Value ResignOnSignals(const Napi::CallbackInfo& info) {
       Napi::RangeError::New(env, "resignOnSignals: not a signal that can be caught: " + std::to_string(signo)).ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    numbers.push_back(signo);
+  }
+  armingThread = pthread_self();
+  for (const int signo : numbers) {
     // Installed already (a second call): handing on to itself would never end.
     struct sigaction current {};
     if (sigaction(signo, nullptr, &current) == 0 && (current.sa_flags & SA_SIGINFO) && current.sa_sigaction == OnSignal) continue;
