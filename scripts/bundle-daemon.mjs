@@ -21,11 +21,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { commanderLoadsChildProcessOnUse } from './bundle-plugins.mjs';
+import { commanderLoadsChildProcessOnUse, pinoLoadsWorkersAndAssertOnUse } from './bundle-plugins.mjs';
 
 /** The bundles, by name: dist/bundle/NAME.cjs from dist/cli/ENTRY. */
 const BUNDLES = {
-  daemon: { entry: 'daemon-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, netlinkInBundle] },
+  daemon: { entry: 'daemon-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, netlinkInBundle, pinoLoadsWorkersAndAssertOnUse] },
   check: { entry: 'check-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, onlyDynamicImports(/[/\\](check|interface-names|interface-resolver)\.js$/)] },
   control: { entry: 'control-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, onlyDynamicImports(/[/\\](status|reload)\.js$/)] },
 };
