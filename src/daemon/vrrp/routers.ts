@@ -87,8 +87,6 @@ export class VrrpRouters {
   private readonly rehearsed = new Set<string>();
   /** While start() creates the routers: the rehearsals it runs once they have started. */
   private deferredRehearsals: Rehearsed[] | undefined;
-  /** While start() creates the routers: the readying of their VIPs' adds, done once they have started. */
-  private deferredReadying: Array<() => Promise<void>> | undefined;
   /** Transition log lines and notify scripts waiting for the end of the turn (afterPackets). */
   private readonly deferredWork: Array<() => void> = [];
   /** The next summary of repeated rejections; on the injected clock, so a virtual one runs it too. */
@@ -123,7 +121,6 @@ export class VrrpRouters {
 
     // Every router exists before any starts, so trackers and sync groups see them all first.
     this.deferredRehearsals = [];
-    this.deferredReadying = [];
     for (const binding of this.options.bindings) await this.startInstance(binding, undefined, undefined);
     await this.attachHooks();
     for (const { router } of this.routers.values()) router.start(this.options.startupDelayMs ?? 0);
@@ -132,12 +129,6 @@ export class VrrpRouters {
     const rehearsals = this.deferredRehearsals;
     this.deferredRehearsals = undefined;
     for (const rehearsal of rehearsals) rehearseFailover(rehearsal, this.options.log);
-    // The VIPs' adds readied after the start too: each is a netlink round trip or two (the
-    // interface's index, the refused add), which delayed an owner's first advertisement; a
-    // Backup's first takeover comes a Master_Down_Interval later, an owner's adds do the same work.
-    const readying = this.deferredReadying;
-    this.deferredReadying = undefined;
-    for (const ready of readying) await ready();
     this.stopWatching = platform.watch((event) => this.onHostEvent(event));
     this.scheduleRejectionSummary();
   }
@@ -204,11 +195,7 @@ export class VrrpRouters {
       else rehearseFailover({ binding, source, announcer }, log);
     }
     actions = new HostActions(binding, { channel, addresses: platform.addresses, announcer, ...(platform.routes ? { routes: platform.routes } : {}) }, log);
-    const ready = async (): Promise<void> => {
-      for (const spec of binding.addresses) await platform.addresses.prepare?.(spec);
-    };
-    if (this.deferredReadying) this.deferredReadying.push(ready);
-    else await ready();
+    for (const spec of binding.addresses) await platform.addresses.prepare?.(spec);
     announcer.prepare(config.virtualAddresses);
     if (source !== undefined) this.channelKeys.set(router, this.channelKey(binding, source));
     this.routers.set(config.name, { binding, router, actions, source, ...(override !== undefined ? { override } : {}) });
