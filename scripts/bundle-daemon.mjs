@@ -18,13 +18,14 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { commanderLoadsChildProcessOnUse } from './bundle-plugins.mjs';
+import { commanderLoadsChildProcessOnUse, pinoLoadsWorkersAndAssertOnUse } from './bundle-plugins.mjs';
 
 /** The bundles, by name: dist/bundle/NAME.cjs from dist/cli/ENTRY. */
 const BUNDLES = {
-  daemon: { entry: 'daemon-bundle.js', plugins: () => [commanderLoadsChildProcessOnUse, netlinkInBundle] },
+  daemon: { entry: 'daemon-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, netlinkInBundle, pinoLoadsWorkersAndAssertOnUse] },
   check: { entry: 'check-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, onlyDynamicImports(/[/\\](check|interface-names|interface-resolver)\.js$/)] },
   control: { entry: 'control-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, onlyDynamicImports(/[/\\](status|reload)\.js$/)] },
 };
@@ -63,7 +64,13 @@ const netlinkInBundle = {
       const load = "require('node-gyp-build')(__dirname + '/..')";
       if (!text.includes(load)) throw new Error(`${args.path}: the binding is no longer loaded by ${load}; update scripts/bundle-daemon.mjs`);
       const fromPackage = "((dir) => require('node:module').createRequire(dir + '/package.json')('node-gyp-build')(dir))(require('node:path').dirname(require.resolve('netlink/package.json')))";
-      return { contents: text.replace(load, fromPackage), loader: 'js' };
+      // The binary node-gyp-build picks here, as a path from the bundle, opened directly: its
+      // search (package.json, directory listings, the tags of each prebuild) cost ~5 ms of every
+      // daemon's start. Anywhere it is not that file (another layout of node_modules, another
+      // architecture: dlopen refuses it) or the package's own overrides are set, it searches.
+      const binary = relative(join(dist, 'bundle'), createRequire(import.meta.url)('node-gyp-build').resolve(dirname(args.path) + '/..'));
+      const direct = `((binary) => { if (!process.env.NETLINK_PREBUILD && !process.env.PREBUILDS_ONLY) try { const m = { exports: {} }; process.dlopen(m, require('node:path').join(__dirname, binary)); return m.exports; } catch {} return ${fromPackage}; })(${JSON.stringify(binary)})`;
+      return { contents: text.replace(load, direct), loader: 'js' };
     });
   },
 };

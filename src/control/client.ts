@@ -1,6 +1,10 @@
 // The CLI's side of the control socket: one request, one response, with errors a person can act on.
-import { connect } from 'node:net';
+import type * as Net from 'node:net';
+import { onFirstUse } from '../core/on-first-use.js';
 import type { ControlRequest, ControlResponse } from './protocol.js';
+
+/** node:net: the daemon's CLI imports this module for its error class; the socket is opened by the control commands only. */
+const net = onFirstUse<typeof Net>('node:net');
 
 export class ControlClientError extends Error {
   override readonly name = 'ControlClientError';
@@ -8,7 +12,7 @@ export class ControlClientError extends Error {
 
 export function sendControlRequest(path: string, request: ControlRequest, timeoutMs = 5000): Promise<ControlResponse> {
   return new Promise((resolve, reject) => {
-    const socket = connect(path);
+    const socket = net().connect(path);
     let buffered = '';
     const fail = (message: string): void => {
       socket.destroy();

@@ -2,9 +2,14 @@
 // error response; an oversized one closes its connection; nothing a client sends can disturb the
 // daemon beyond its own connection.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import type * as Net from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { MAX_REQUEST_BYTES, parseRequest, type ControlRequest, type ControlResponse } from './protocol.js';
+import { onFirstUse } from '../core/on-first-use.js';
+
+/** node:net: loaded when the server opens, after a daemon's first advertisement. */
+const net = onFirstUse<typeof Net>('node:net');
 
 export type CommandHandler = (request: ControlRequest) => unknown | Promise<unknown>;
 
@@ -26,7 +31,7 @@ export class ControlServer {
     readonly path: string,
     private readonly handlers: ReadonlyMap<string, CommandHandler>,
   ) {
-    this.server = createServer((socket) => this.accept(socket));
+    this.server = net().createServer((socket) => this.accept(socket));
   }
 
   static async listen(path: string, handlers: ReadonlyMap<string, CommandHandler>): Promise<ControlServer> {

@@ -1,8 +1,12 @@
 // Handlers for realtime signals (SIGRTMIN+n), which Node's process.on refuses: keepalived writes its
 // JSON dump on SIGRTMIN+2, and tools send that signal. The native handler writes a byte to a pipe;
 // the pipe's read end is a Node stream, so the callback runs on the event loop like any other.
-import { Socket } from 'node:net';
+import type * as Net from 'node:net';
+import { onFirstUse } from '../core/on-first-use.js';
 import { nativeShims } from './native.js';
+
+/** node:net: loaded when the first handler is installed (once the daemon has started). */
+const net = onFirstUse<typeof Net>('node:net');
 
 /** keepalived's JSON dump signal (`keepalived --signum=JSON`): SIGRTMIN+2. */
 export const KEEPALIVED_JSON_SIGNAL_OFFSET = 2;
@@ -18,7 +22,7 @@ export function realtimeSignalNumber(offset: number): number {
  */
 export function onRealtimeSignal(offset: number, handler: () => void): () => void {
   const fd = nativeShims().signalPipe(realtimeSignalNumber(offset));
-  const pipe = new Socket({ fd, readable: true, writable: false });
+  const pipe = new (net().Socket)({ fd, readable: true, writable: false });
   pipe.on('data', () => handler());
   pipe.on('error', () => undefined);
   // Listening for a signal must not keep the process alive.

@@ -2,13 +2,17 @@
 // (vrrp_track_process), /etc/passwd and /etc/group (script users). All reads that can happen
 // while the daemon runs are asynchronous; only start-up reads small files synchronously.
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { open, readdir, readFile, writeFile } from 'node:fs/promises';
+import type * as AsyncFs from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { nativeShims, type NativeDirectoryWatch } from './native.js';
 import type { FileWatchPort } from '../tracking/file-tracker.js';
 import type { ProcessEntry, ProcessTablePort } from '../tracking/process-tracker.js';
 import type { SecurityFs } from '../scripting/script-security.js';
 import { UserDatabase } from '../scripting/users.js';
+import { onFirstUse } from '../core/on-first-use.js';
+
+/** node:fs/promises (node:readline and the streams behind it): loaded at the first read or list, after a daemon's first advertisement. */
+const asyncFs = onFirstUse<typeof AsyncFs>('node:fs/promises');
 
 /** track_file reads at most this much: the number is at the start. */
 const TRACK_FILE_READ_BYTES = 4096;
@@ -47,7 +51,7 @@ export class LinuxFiles implements FileWatchPort {
 
   async read(path: string): Promise<string | undefined> {
     try {
-      const handle = await open(path, 'r');
+      const handle = await asyncFs().open(path, 'r');
       try {
         const buffer = Buffer.alloc(TRACK_FILE_READ_BYTES);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
@@ -61,7 +65,7 @@ export class LinuxFiles implements FileWatchPort {
   }
 
   async initialise(path: string, content: string, overwrite: boolean): Promise<void> {
-    await writeFile(path, content, { flag: overwrite ? 'w' : 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    await asyncFs().writeFile(path, content, { flag: overwrite ? 'w' : 'wx' }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
   }
@@ -69,11 +73,11 @@ export class LinuxFiles implements FileWatchPort {
 
 export class ProcTable implements ProcessTablePort {
   async list(): Promise<ProcessEntry[]> {
-    const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+    const pids = (await asyncFs().readdir('/proc')).filter((name) => /^\d+$/.test(name));
     const entries = await Promise.all(
       pids.map(async (pid): Promise<ProcessEntry | undefined> => {
         try {
-          const [comm, cmdline] = await Promise.all([readFile(`/proc/${pid}/comm`, 'utf8'), readFile(`/proc/${pid}/cmdline`, 'utf8')]);
+          const [comm, cmdline] = await Promise.all([asyncFs().readFile(`/proc/${pid}/comm`, 'utf8'), asyncFs().readFile(`/proc/${pid}/cmdline`, 'utf8')]);
           return { pid: Number(pid), comm: comm.replace(/\n$/, ''), cmdline: cmdline.split('\0').filter((word, i, all) => i < all.length - 1 || word !== '') };
         } catch {
           return undefined; // exited while we looked

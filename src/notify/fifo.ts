@@ -2,10 +2,14 @@
 // `INSTANCE "VI_1" MASTER 100` or `GROUP "G1" BACKUP 0`, for a reader such as a monitoring
 // agent. The FIFO is opened read-write and non-blocking: opening never waits for a reader and
 // a full pipe drops the line (with one log line) instead of stalling the daemon.
-import { execFile } from 'node:child_process';
+import type * as ChildProcesses from 'node:child_process';
 import { closeSync, constants, openSync, statSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Logger } from '../core/log.js';
+import { onFirstUse } from '../core/on-first-use.js';
+
+/** node:child_process, for mkfifo: loaded when a FIFO has to be made. */
+const childProcesses = onFirstUse<typeof ChildProcesses>('node:child_process');
 
 export interface FifoPort {
   writeLine(line: string): void;
@@ -27,7 +31,7 @@ export class NotifyFifo implements FifoPort {
     try {
       let stat = statSync(path, { throwIfNoEntry: false });
       if (!stat) {
-        await promisify(execFile)('mkfifo', ['-m', '0600', path]);
+        await promisify(childProcesses().execFile)('mkfifo', ['-m', '0600', path]);
         stat = statSync(path);
       }
       if (!stat.isFIFO()) throw new Error('it exists and is not a FIFO');

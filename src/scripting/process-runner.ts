@@ -2,8 +2,12 @@
 // process group (spawned detached) so that a timeout kills the script and everything it started
 // (kill(-pgid, SIGKILL)); output goes to /dev/null, so nothing is buffered however much a script
 // prints; the environment is clean (PATH only), as keepalived gives its scripts.
-import { spawn } from 'node:child_process';
+import type * as ChildProcesses from 'node:child_process';
+import { onFirstUse } from '../core/on-first-use.js';
 import { SCRIPT_PATH } from './script-security.js';
+
+/** node:child_process (node:net and node:dgram behind it): loaded at the first run, after a daemon's first advertisement. */
+const childProcesses = onFirstUse<typeof ChildProcesses>('node:child_process');
 
 export interface RunRequest {
   /** argv: the program and its arguments (no shell). */
@@ -51,7 +55,7 @@ export class ChildProcessRunner implements ProcessRunner {
         clearTimeout(timer);
         resolve(outcome);
       };
-      const child = spawn(program ?? '', args, {
+      const child = childProcesses().spawn(program ?? '', args, {
         detached: true,
         stdio: 'ignore',
         env: { PATH: SCRIPT_PATH },

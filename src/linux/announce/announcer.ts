@@ -2,7 +2,6 @@
 // unsolicited Neighbor Advertisements per IPv6 address, paced by the interface's pacers
 // (vrrp_garp_interval / vrrp_gna_interval, garp_group: see pacer.ts), never blocking the event loop:
 // a burst beyond a loop turn's budget leaves over the next turns (outbox.ts).
-import { isIPv4 } from 'node:net';
 import type { AnnouncePort } from '../../daemon/vrrp/ports.js';
 import type { Logger } from '../../core/log.js';
 import { nativeShims } from '../native.js';
@@ -119,6 +118,14 @@ const sendFrame: FrameSender = (interfaceIndex, frame) => void nativeShims().sen
 
 /** The families (IPv4: true) whose announcement's code prepare() has run in this process (once is enough: instances share it). */
 const rehearsedFamilies = new Set<boolean>();
+
+/**
+ * The addresses here are a configuration's VIPs, canonical: an IPv6 one always has a colon, an IPv4
+ * one never (node:net's isIPv4 loaded node:net before a daemon's first advertisement, issue 16).
+ */
+function isIPv4(address: string): boolean {
+  return !address.includes(':');
+}
 
 function byFamily(addresses: readonly string[]): { ipv4: string[]; ipv6: string[] } {
   return { ipv4: addresses.filter((address) => isIPv4(address)), ipv6: addresses.filter((address) => !isIPv4(address)) };
