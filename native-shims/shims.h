@@ -3,6 +3,7 @@
 #pragma once
 #include <napi.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -146,6 +147,52 @@ int ArmResignation(int fd, const sockaddr* to, socklen_t length, const uint8_t* 
 bool ResignationSuppresses(int fd, const sockaddr* to, socklen_t length, const uint8_t* payload, size_t size);
 void WithdrawResignations(int fd);
 
+// recvmmsg(2) of up to Slots datagrams waiting, each into SlotBytes of room (cut to it, as
+// ReceivedDatagram cuts to N) with its sender and the same ancillary room: a socket that gathers a
+// wake-up's packets (Vrrp4Socket) reads a burst in one system call instead of one per packet and
+// one more to find the queue empty. One per thread (the loop's), shared by its sockets, which read
+// one at a time: its room is touched only as far as a burst fills it.
+template <size_t Slots, size_t SlotBytes>
+struct ReceivedBatch {
+  uint8_t payload[Slots][SlotBytes];
+  sockaddr_storage from[Slots];
+  alignas(cmsghdr) uint8_t control[Slots][CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64];
+  iovec vector[Slots];
+  mmsghdr messages[Slots];
+
+  ReceivedBatch() {
+    for (size_t i = 0; i < Slots; i++) {
+      vector[i] = {payload[i], SlotBytes};
+      messages[i].msg_hdr = {};
+      messages[i].msg_hdr.msg_name = &from[i];
+      messages[i].msg_hdr.msg_iov = &vector[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+      messages[i].msg_hdr.msg_control = control[i];
+    }
+  }
+  ReceivedBatch(const ReceivedBatch&) = delete;
+  ReceivedBatch& operator=(const ReceivedBatch&) = delete;
+
+  // Reads up to `limit` (at most Slots) datagrams without waiting (retried on EINTR): how many, or
+  // -1 with errno when none was read (EAGAIN: none waits). A failure after the first datagram
+  // ends the batch early; the kernel reports it on the next call.
+  int Read(int fd, size_t limit) {
+    for (size_t i = 0; i < limit; i++) {
+      messages[i].msg_hdr.msg_namelen = sizeof(from[i]);
+      messages[i].msg_hdr.msg_controllen = sizeof(control[i]);
+      messages[i].msg_hdr.msg_flags = 0;
+    }
+    int read;
+    do {
+      read = recvmmsg(fd, messages, static_cast<unsigned>(limit), MSG_DONTWAIT, nullptr);
+    } while (read < 0 && errno == EINTR);
+    return read;
+  }
+
+  // The bytes kept of datagram i.
+  size_t Length(size_t i) const { return messages[i].msg_len < SlotBytes ? messages[i].msg_len : SlotBytes; }
+};
+
 // A datagram or raw socket polled on the environment's loop that hands every packet it reads, with
 // its sender and ancillary data, to a JS callback: what BfdSocket, Vrrp4Socket and Vrrp6Socket
 // share (opening with its options, the read loop, sendto, close and the worker-exit clean-up).
@@ -286,6 +333,9 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
   // in one call; the others deliver each from Received and keep this.
   void ReadsDone(const Napi::Env& /*env*/) {}
 
+  // Datagrams read per recvmmsg(2) (ReceivedBatch), each cut to kMaxPayload; 0: one recvmsg(2) each.
+  static constexpr size_t kBatchSlots = 0;
+
   int fd_ = -1;
   // Packets read per readable event at most (0: until the kernel has none). The poll is
   // level-triggered, so what is left is read in the next turn of the loop, after its timers.
@@ -352,14 +402,30 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     // Several packets may be waiting; read until the kernel has none (the socket is non-blocking),
     // or up to the bound. A socket that gathers what it read (ReadsDone) hands it over before a
     // read error, so the callback sees them in the kernel's order.
-    ReceivedDatagram<Derived::kMaxPayload> datagram;
     int error = 0;
-    for (size_t reads = 0; fd_ >= 0 && (readsPerWakeup_ == 0 || reads < readsPerWakeup_); reads++) {
-      if (!datagram.Read(fd_)) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK) error = errno;
-        break;
+    if constexpr (Derived::kBatchSlots > 0) {
+      // Batches of kBatchSlots until one comes back short (the queue is empty) or the bound.
+      static thread_local ReceivedBatch<Derived::kBatchSlots, Derived::kMaxPayload> batch;
+      for (size_t reads = 0; fd_ >= 0 && (readsPerWakeup_ == 0 || reads < readsPerWakeup_);) {
+        const size_t room = readsPerWakeup_ == 0 ? Derived::kBatchSlots : std::min(Derived::kBatchSlots, readsPerWakeup_ - reads);
+        const int read = batch.Read(fd_, room);
+        if (read < 0) {
+          if (errno != EAGAIN && errno != EWOULDBLOCK) error = errno;
+          break;
+        }
+        for (int i = 0; i < read; i++) static_cast<Derived*>(this)->Received(env, batch.payload[i], batch.Length(i), batch.from[i], batch.messages[i].msg_hdr);
+        reads += static_cast<size_t>(read);
+        if (static_cast<size_t>(read) < room) break;
       }
-      static_cast<Derived*>(this)->Received(env, datagram.payload, datagram.length, datagram.from, datagram.message);
+    } else {
+      ReceivedDatagram<Derived::kMaxPayload> datagram;
+      for (size_t reads = 0; fd_ >= 0 && (readsPerWakeup_ == 0 || reads < readsPerWakeup_); reads++) {
+        if (!datagram.Read(fd_)) {
+          if (errno != EAGAIN && errno != EWOULDBLOCK) error = errno;
+          break;
+        }
+        static_cast<Derived*>(this)->Received(env, datagram.payload, datagram.length, datagram.from, datagram.message);
+      }
     }
     static_cast<Derived*>(this)->ReadsDone(env);
     if (error != 0 && fd_ >= 0) Deliver({KernelError(env, "recvmsg", error).Value()});

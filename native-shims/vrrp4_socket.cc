@@ -7,6 +7,9 @@
 // them all to JavaScript in one call, and a send leaves at once unless the kernel's buffer is
 // full. Only the socket calls live here; all logic is TypeScript (src/linux/sockets/ipv4-vrrp-socket.ts).
 //
+// The packets are read by recvmmsg(2), up to 64 per call: a burst costs one system call rather
+// than one per packet and one more to find the queue empty (shims.h, ReceivedBatch).
+//
 // One call per wake-up rather than one per packet: a Backup of 1000 instances hears 1000
 // advertisements a second, and each call into JavaScript (MakeCallback, its microtask checkpoint)
 // and each packet's own Buffer cost more than the packet's processing (issue 16). Packets read
@@ -78,7 +81,11 @@ Napi::String DottedQuad(const Napi::Env& env, const uint8_t* bytes) {
 
 class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
  public:
-  static constexpr size_t kMaxPayload = 65536;
+  // The largest IPv4 VRRP packet is 1096 bytes (a 60-byte header, a VRRPv2 message of 255
+  // addresses and its authentication data): one cut to 2048 decodes as it would whole (the codec
+  // ignores bytes past what the address count implies). Read kBatchSlots per system call.
+  static constexpr size_t kMaxPayload = 2048;
+  static constexpr size_t kBatchSlots = 64;
 
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Vrrp4Socket", {InstanceMethod("send", &Vrrp4Socket::Send), InstanceMethod("armResignation", &Vrrp4Socket::Arm), InstanceMethod("close", &Vrrp4Socket::Close)});

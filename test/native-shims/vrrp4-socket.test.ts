@@ -3,7 +3,8 @@
 // per packet (source, destination, TTL 255 as sent, the payload without the IP header), no
 // multicast loopback, and a burst that waited in the socket while the loop was held all there,
 // read a bounded batch per loop turn, each packet with how long it waited (raw-socket, which it
-// replaces, read one packet per turn from a 208 KiB queue and could not tell).
+// replaces, read one packet per turn from a 208 KiB queue and could not tell), and a packet longer
+// than the read room cut to it.
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { nativeShims, type Vrrp4SocketOptions } from '../../src/linux/native.js';
@@ -115,5 +116,31 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     // listener was held after the sender had sent it (a lower bound by causality, not a speed).
     const ages = received.map((line) => line.ageMs ?? -1);
     expect(ages.filter((age) => age < HELD_AFTER_SENDER_MS)).toEqual([]);
+  });
+
+  test('a packet longer than the read room (2048 bytes with its IP header) arrives cut to it and decodes as it would whole', { timeout: 30_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const ip = { family: 'ipv4', source: '192.0.2.1', destination: '192.0.2.2' } as const;
+    const advert = encodeAdvertisement({ version: 3, vrid: 9, priority: 150, maxAdvertIntervalCs: 100, addresses: ['192.0.2.100'] }, ip, 'pseudo-header');
+    // Trailing bytes (tolerated as padding): 3000 in all, fragmented on the way and put together by the receiver's kernel.
+    const long = new Uint8Array(3000).fill(0xee);
+    long.set(advert);
+    const listener = await runProbe(b, { source: '192.0.2.2', groups: [], listenMs: 1500 });
+    const sender = await runProbe(a, { source: '192.0.2.1', send: [{ destination: '192.0.2.2', payload: Buffer.from(long).toString('hex') }, { destination: '192.0.2.2', payload: Buffer.from(advert).toString('hex') }], listenMs: 0 });
+    await sender.exited;
+    await listener.exited;
+
+    expect(sender.lines).toEqual([{ sent: true }]);
+    const received = listener.lines;
+    expect(received.filter((line) => line.error)).toEqual([]);
+    // 2048 bytes read, the 20-byte IP header stripped: the first 2028 bytes of the message, then the short one whole.
+    expect(received.map((line) => (line.payload ?? '').length / 2)).toEqual([2028, advert.length]);
+    expect(received[0]?.payload).toBe(Buffer.from(long.subarray(0, 2028)).toString('hex'));
+    const cut = decodeAdvertisement(Buffer.from(received[0]?.payload ?? '', 'hex'), ip);
+    expect(cut).toEqual(decodeAdvertisement(long, ip));
+    expect(cut).toMatchObject({ ok: true, advertisement: { vrid: 9 } });
   });
 });

@@ -1,7 +1,7 @@
 // VRRP's virtual routers on this host: one VirtualRouter per configured instance, wired to the
 // host through a Platform.
 // Packets flow one way: socket → dispatchPacket → router → actions → HostActions → host.
-import { VRRP_MULTICAST_GROUP } from '../../vrrp/packet/advertisement.js';
+import { AdvertisementDecoder, VRRP_MULTICAST_GROUP } from '../../vrrp/packet/advertisement.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { dispatchPacket } from '../../vrrp/protocol/dispatch.js';
 import { VirtualRouter } from '../../vrrp/protocol/virtual-router.js';
@@ -76,10 +76,12 @@ export class VrrpRouters {
   private readonly channelKeys = new WeakMap<VirtualRouter, string>();
   private readonly rejections: RejectionSummary;
   /**
-   * The receive path's lookup: routers by interface, family and VRID, rebuilt whenever instances
-   * change. Scanning every instance per packet cost a Backup of 1000 instances most of its CPU.
+   * The receive path's lookup, one table per interface and family (by `interface|family`): each
+   * channel's packet handler holds its table and reads the routers by the VRID byte, no key to
+   * build per packet. Filled again whenever instances or channels change. Scanning every instance
+   * per packet cost a Backup of 1000 instances most of its CPU.
    */
-  private receivers = new Map<string, VirtualRouter[]>();
+  private readonly receivers = new Map<string, ReceiverTable>();
   /** Tracking, sync groups and notify; a reload replaces them with the new configuration's. */
   private hooks: DaemonHooks | undefined;
   private stopWatching: (() => void) | undefined;
@@ -297,6 +299,7 @@ export class VrrpRouters {
       channel.close();
       this.channels.delete(key);
     }
+    this.indexOwnSources();
   }
 
   /** One channel per (interface, family, source): instances sharing it share the socket. */
@@ -306,6 +309,7 @@ export class VrrpRouters {
     const existing = this.channels.get(key);
     if (existing) return existing;
     const unicast = binding.router.unicastPeers.length > 0;
+    const table = this.receiverTable(binding.interfaceName, family);
     const channel = await this.options.platform.openChannel(
       {
         interfaceName: binding.interfaceName,
@@ -313,9 +317,10 @@ export class VrrpRouters {
         groups: unicast ? [] : [binding.multicastGroup ?? VRRP_MULTICAST_GROUP[family]],
         ...(binding.unicastSource ? { sourceAddress: binding.unicastSource } : {}),
       },
-      (packet) => this.onPacket(binding.interfaceName, family, packet),
+      (packet) => this.onPacket(binding.interfaceName, family, table, packet),
     );
     this.channels.set(key, channel);
+    this.indexOwnSources();
     return channel;
   }
 
@@ -323,40 +328,50 @@ export class VrrpRouters {
     return `${binding.interfaceName}|${binding.router.family}|${source}`;
   }
 
-  private indexReceivers(): void {
-    const receivers = new Map<string, VirtualRouter[]>();
-    for (const { binding, router } of this.routers.values()) {
-      const key = receiverKey(binding.interfaceName, router.config.family, router.config.vrid);
-      receivers.set(key, [...(receivers.get(key) ?? []), router]);
+  /** The table of an interface and family, made on first use and kept (handlers hold it). */
+  private receiverTable(interfaceName: string, family: 'ipv4' | 'ipv6'): ReceiverTable {
+    const key = `${interfaceName}|${family}`;
+    let table = this.receivers.get(key);
+    if (!table) {
+      table = { interfaceName, byVrid: [], ownSources: [] };
+      this.receivers.set(key, table);
+      this.indexOwnSources();
     }
-    this.receivers = receivers;
+    return table;
   }
 
-  private onPacket(interfaceName: string, family: 'ipv4' | 'ipv6', packet: ReceivedPacket): void {
+  private indexReceivers(): void {
+    for (const table of this.receivers.values()) table.byVrid = [];
+    for (const { binding, router } of this.routers.values()) {
+      const { byVrid } = this.receiverTable(binding.interfaceName, router.config.family);
+      (byVrid[router.config.vrid] ??= { routers: [], decoder: new AdvertisementDecoder() }).routers.push(router);
+    }
+  }
+
+  /** Each table's own sources: those of every channel on its interface (any family, as isOwnSource compared). */
+  private indexOwnSources(): void {
+    for (const table of this.receivers.values()) {
+      table.ownSources = [...this.channels].filter(([key]) => key.startsWith(`${table.interfaceName}|`)).map(([, channel]) => channel.sourceAddress);
+    }
+  }
+
+  private onPacket(interfaceName: string, family: 'ipv4' | 'ipv6', table: ReceiverTable, packet: ReceivedPacket): void {
     // The VRID byte is read before decoding; dispatchPacket checks it again on what it decodes.
-    const routers = this.receivers.get(receiverKey(interfaceName, family, packet.bytes[1] ?? -1)) ?? [];
+    const receivers = table.byVrid[packet.bytes[1] ?? 0];
     // Our own multicast copies are not looped back (IP_MULTICAST_LOOP off), but a second
     // instance sharing the source would see them: ignore packets from ourselves.
-    if (this.isOwnSource(interfaceName, packet.source)) return;
+    if (table.ownSources.includes(packet.source)) return;
     const ip = { family, source: packet.source, destination: packet.destination };
     // The kernel's receipt on the daemon's clock: the socket tells how long the packet waited.
     const receivedAt = packet.ageMs === undefined ? undefined : this.options.clock.now() - packet.ageMs;
     // No object spread per packet (1000 a second at 1000 instances).
-    const results = dispatchPacket(routers, { bytes: packet.bytes, ip, ttl: packet.ttl, receivedAt });
+    const results = dispatchPacket(receivers?.routers ?? NO_ROUTERS, { bytes: packet.bytes, ip, ttl: packet.ttl, receivedAt }, receivers?.decoder);
     for (const result of results) {
       if (result.kind === 'malformed') this.rejections.record(interfaceName, result.rejection.reason, `${result.rejection.detail} (from ${packet.source})`);
       else if (result.kind === 'received' && !result.outcome.accepted) {
         this.rejections.record(result.router.config.name, result.outcome.rejection.reason, result.outcome.rejection.detail);
       }
     }
-  }
-
-  private isOwnSource(interfaceName: string, source: string): boolean {
-    // Per packet: the source compared first, the key without building a string (channelKey's form).
-    for (const [key, channel] of this.channels) {
-      if (channel.sourceAddress === source && key.startsWith(interfaceName) && key.charCodeAt(interfaceName.length) === 0x7c) return true;
-    }
-    return false;
   }
 
   private onHostEvent(event: HostEvent): void {
@@ -508,6 +523,13 @@ function silentChannel(family: 'ipv4' | 'ipv6'): AdvertisementChannel {
   return { sourceAddress: family === 'ipv4' ? '0.0.0.0' : '::', send: () => undefined };
 }
 
-function receiverKey(interfaceName: string, family: 'ipv4' | 'ipv6', vrid: number): string {
-  return `${interfaceName}|${family}|${vrid}`;
+/** One interface and family's receivers (VrrpRouters.receivers). */
+interface ReceiverTable {
+  readonly interfaceName: string;
+  /** Routers by VRID, with the decoder that remembers their last packet. */
+  byVrid: ({ readonly routers: VirtualRouter[]; readonly decoder: AdvertisementDecoder } | undefined)[];
+  /** The source addresses of our channels on the interface: packets from them are our own. */
+  ownSources: string[];
 }
+
+const NO_ROUTERS: readonly VirtualRouter[] = [];

@@ -184,6 +184,43 @@ export function decodeAdvertisement(bytes: Uint8Array, ip: IpContext): DecodeRes
   return { ok: true, advertisement: { version, vrid, priority, maxAdvertIntervalCs, addresses }, checksum };
 }
 
+/**
+ * decodeAdvertisement with a memory of the last message it decoded: the same bytes from the same
+ * source to the same destination decode to the same result, which is given again (read-only)
+ * without verifying the checksum or making the address texts anew. A Backup hears the same
+ * advertisement from its Master every interval: at 1000 instances, 1000 decodes a second, each
+ * with its own objects (issue 16). One decoder per VRID and channel keeps them apart.
+ */
+export class AdvertisementDecoder {
+  /** The last message's bytes (room reused while it fits), the first `length` of them. */
+  private bytes = new Uint8Array(0);
+  private length = -1;
+  private family: AddressFamily | undefined;
+  private source = '';
+  private destination = '';
+  private result: DecodeResult | undefined;
+
+  decode(bytes: Uint8Array, ip: IpContext): DecodeResult {
+    if (this.result !== undefined && this.same(bytes, ip)) return this.result;
+    const result = decodeAdvertisement(bytes, ip);
+    if (this.bytes.length < bytes.length) this.bytes = new Uint8Array(bytes.length);
+    this.bytes.set(bytes);
+    this.length = bytes.length;
+    this.family = ip.family;
+    this.source = ip.source;
+    this.destination = ip.destination;
+    this.result = result;
+    return result;
+  }
+
+  private same(bytes: Uint8Array, ip: IpContext): boolean {
+    if (bytes.length !== this.length || ip.source !== this.source || ip.destination !== this.destination || ip.family !== this.family) return false;
+    const last = this.bytes;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== last[i]) return false;
+    return true;
+  }
+}
+
 /** Which flavour verifies, trying the configured default (with pseudo-header) first. */
 function checksumFlavourOf(message: Uint8Array, ip: IpContext, version: VrrpVersion): ChecksumFlavour | undefined {
   const verifies = (flavour: ChecksumFlavour): boolean => checksumOver(message, ip, version, flavour) === 0;

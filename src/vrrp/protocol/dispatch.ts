@@ -1,6 +1,6 @@
 // The receive path shared by the daemon and the simulated LAN: decode the bytes once, then hand
 // the advertisement to every router of that VRID and family, or count why nobody could take it.
-import { decodeAdvertisement, type IpContext } from '../packet/advertisement.js';
+import { decodeAdvertisement, type AdvertisementDecoder, type IpContext } from '../packet/advertisement.js';
 import type { Rejection } from '../packet/rejection.js';
 import type { ReceiveOutcome, VirtualRouter } from './virtual-router.js';
 
@@ -21,11 +21,12 @@ export type DispatchResult =
   /** Well-formed, but no router here has this VRID on this family: someone else's virtual router. */
   | { readonly kind: 'foreign-vrid'; readonly vrid: number };
 
-export function dispatchPacket(routers: Iterable<VirtualRouter>, packet: InboundPacket): DispatchResult[] {
+/** `decoder`: one that remembers the last packet of this VRID (the daemon's, per channel); else decoded anew. */
+export function dispatchPacket(routers: Iterable<VirtualRouter>, packet: InboundPacket, decoder?: AdvertisementDecoder): DispatchResult[] {
   const vrid = packet.bytes[1];
   const matching: VirtualRouter[] = [];
   for (const router of routers) if (router.config.vrid === vrid && router.config.family === packet.ip.family) matching.push(router);
-  const decoded = decodeAdvertisement(packet.bytes, packet.ip);
+  const decoded = decoder ? decoder.decode(packet.bytes, packet.ip) : decodeAdvertisement(packet.bytes, packet.ip);
   if (!decoded.ok) {
     for (const router of matching) router.countRejection(decoded.rejection);
     return [{ kind: 'malformed', rejection: decoded.rejection, countedBy: matching }];

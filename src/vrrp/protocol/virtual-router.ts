@@ -309,7 +309,9 @@ export class VirtualRouter {
     const differs = addressListDiffers(this.config, advertisement);
     if (differs) this.statistics.addressListMismatches++;
     if (advertisement.priority === 0) this.statistics.priorityZeroReceived++;
-    const sender: PeerInfo = { address: packet.source, priority: advertisement.priority };
+    // The Master heard last, as it was: no new object per advertisement (each lived until the next, ~1 s, and was promoted).
+    const last = this.lastMaster;
+    const sender: PeerInfo = last !== undefined && last.address === packet.source && last.priority === advertisement.priority ? last : { address: packet.source, priority: advertisement.priority };
     if (this.config.v2Interop) {
       // RFC 5798 §8.4.2: a Master speaking both versions is followed by its VRRPv3 adverts only.
       if (advertisement.version === 3) this.v3Speakers.add(packet.source);

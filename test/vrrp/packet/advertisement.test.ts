@@ -1,7 +1,7 @@
 // Hand-written codec cases: every rejection the codec gives, with a specific detail, and the
 // edges of the format.
 import { describe, expect, test } from 'vitest';
-import { decodeAdvertisement, encodeAdvertisement, type Advertisement, type IpContext } from '../../../src/vrrp/packet/advertisement.js';
+import { AdvertisementDecoder, decodeAdvertisement, encodeAdvertisement, type Advertisement, type IpContext } from '../../../src/vrrp/packet/advertisement.js';
 import * as checksumTools from '../../../src/vrrp/packet/checksum.js';
 
 const v4: IpContext = { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' };
@@ -83,5 +83,41 @@ describe('format edges', () => {
   test('IPv6 always uses the pseudo-header, whatever flavour is asked for', () => {
     const advertisement = { ...v3, addresses: ['2001:db8::100'] };
     expect(decodeAdvertisement(encodeAdvertisement(advertisement, v6, 'message-only'), v6)).toMatchObject({ ok: true, checksum: 'pseudo-header' });
+  });
+});
+
+describe('AdvertisementDecoder (remembers the last packet)', () => {
+  test('the same bytes from the same source to the same destination give the same result object, anything else decodes anew', () => {
+    const decoder = new AdvertisementDecoder();
+    const bytes = encodeAdvertisement(v3, v4);
+    const first = decoder.decode(bytes, v4);
+    expect(first).toEqual(decodeAdvertisement(bytes, v4));
+    // A copy of the bytes (a new packet with the same content), a new IP context with the same addresses.
+    expect(decoder.decode(Uint8Array.from(bytes), { ...v4 })).toBe(first);
+    // One byte differs: the priority, then a checksum that no longer verifies.
+    const higher = encodeAdvertisement({ ...v3, priority: 200 }, v4);
+    expect(decoder.decode(higher, v4)).toMatchObject({ ok: true, advertisement: { priority: 200 } });
+    const broken = Uint8Array.from(higher);
+    broken[7] = (broken[7] ?? 0) ^ 0xff;
+    expect(decoder.decode(broken, v4)).toMatchObject({ ok: false, rejection: { reason: 'checksum' } });
+    // Another source or destination: the pseudo-header differs, so does the verdict.
+    expect(decoder.decode(bytes, v4)).toMatchObject({ ok: true, checksum: 'pseudo-header' });
+    expect(decoder.decode(bytes, { ...v4, source: '192.0.2.2' })).toMatchObject({ ok: false, rejection: { reason: 'checksum' } });
+    expect(decoder.decode(bytes, v4)).toMatchObject({ ok: true, checksum: 'pseudo-header' });
+    expect(decoder.decode(bytes, { ...v4, destination: '192.0.2.3' })).toMatchObject({ ok: false, rejection: { reason: 'checksum' } });
+    // Trailing bytes: a longer packet is another packet (its result is the same, decoded again).
+    const padded = new Uint8Array(bytes.length + 4);
+    padded.set(bytes);
+    expect(decoder.decode(padded, v4)).toEqual(first);
+    expect(decoder.decode(bytes, v4)).not.toBe(decoder.decode(padded, v4));
+  });
+
+  test('the bytes are copied: a packet buffer written over afterwards does not change what it remembers', () => {
+    const decoder = new AdvertisementDecoder();
+    const buffer = Uint8Array.from(encodeAdvertisement(v3, v4));
+    const first = decoder.decode(buffer, v4);
+    buffer.set(encodeAdvertisement({ ...v3, priority: 50 }, v4));
+    expect(decoder.decode(buffer, v4)).toMatchObject({ ok: true, advertisement: { priority: 50 } });
+    expect(first).toMatchObject({ ok: true, advertisement: { priority: 100 } });
   });
 });
