@@ -114,13 +114,15 @@ export class HostActions {
   }
 
   /**
-   * A reload changed the instance in place: later actions use the new binding. While Master, the
-   * addresses the reload removed go and those it added are installed, then announced
-   * (garp_master_repeat), as becoming Master would have done for them.
+   * A reload changed the instance in place: later actions use the new binding, and the announcer
+   * builds the frames of its addresses now (dropping those of the addresses it no longer has), as it
+   * did at start. While Master, the addresses the reload removed go and those it added are
+   * installed, then announced (garp_master_repeat), as becoming Master would have done for them.
    */
   rebind(binding: RouterBinding, isMaster: boolean): void {
     const previous = this.binding;
     this.binding = binding;
+    this.ports.announcer.prepare(binding.router.virtualAddresses);
     if (!isMaster) return;
     const key = (spec: VirtualAddressSpec): string => JSON.stringify([spec.address, spec.prefixLength, spec.device, spec.label, spec.scope, spec.broadcast]);
     const before = new Set(previous.addresses.map(key));
