@@ -16,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitBfdSocket(env, exports);
   InitBfdPacer(env, exports);
   RegisterThreadPriority(env, exports);
+  RegisterMallocTrim(env, exports);
   InitNetlinkWatchSocket(env, exports);
   InitNetlinkRequestSocket(env, exports);
   InitDirectoryWatch(env, exports);

@@ -470,3 +470,5 @@ void InitNetlinkRequestSocket(Napi::Env env, Napi::Object exports);
 void RegisterSignalResignation(Napi::Env env, Napi::Object exports);
 // thread_priority.cc: setThreadNice (the calling thread's nice value; the BFD worker's).
 void RegisterThreadPriority(Napi::Env env, Napi::Object exports);
+// malloc_trim.cc: setMallocTrimThreshold (glibc's M_TRIM_THRESHOLD, for every thread's arena).
+void RegisterMallocTrim(Napi::Env env, Napi::Object exports);

@@ -22,6 +22,7 @@ import { codeCacheStatus } from './code-cache.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
 import { hostSubsystems } from './subsystems.js';
 import { holdHeapGrowth } from './heap-growth.js';
+import { holdMallocSlack } from '../linux/malloc-slack.js';
 
 export interface RunOptions {
   readonly file: string;
@@ -54,6 +55,7 @@ const STOP_DEADLINE_MS = 5000;
 export async function run(options: RunOptions): Promise<number> {
   // Before the configuration is loaded: what a large one allocates would otherwise grow it.
   holdHeapGrowth();
+  holdMallocSlack();
   const log = createLogger({ level: options.logLevel ?? 'info' });
   // Interface detection (YAML) asks this host; in-memory configurations are already resolved.
   const inMemory = options.config;

@@ -220,6 +220,8 @@ export interface NativeShims {
   realtimeSignalMin(): number;
   /** Sets the calling thread's nice value (-20..19); a negative one needs CAP_SYS_NICE. */
   setThreadNice(nice: number): void;
+  /** glibc's M_TRIM_THRESHOLD (mallopt): free memory above it at the top of any thread's arena goes back to the kernel. */
+  setMallocTrimThreshold(bytes: number): void;
 }
 
 let shims: NativeShims | undefined;

@@ -98,6 +98,16 @@ describe('HostActions', () => {
       'add route 203.0.113.0/24 via 192.0.2.254',
     ]);
   });
+
+  test('a reload prepares the announcement of the addresses it leaves the instance with, Master or not', () => {
+    const announcer = new FakeAnnouncer();
+    const { log } = capturingLogger();
+    const actions = new HostActions(binding(), { channel: new FakeChannel('192.0.2.1'), addresses: new FakeAddresses(), announcer, routes: new FakeRoutes([]) }, log);
+    const vip = (address: string) => ({ address, prefixLength: 32, family: 'ipv4' as const });
+    actions.rebind(bindingOf({ virtualAddresses: [vip('198.51.100.7'), vip('198.51.100.8')] }), false);
+    actions.rebind(bindingOf({ virtualAddresses: [vip('198.51.100.8')] }), true);
+    expect(announcer.prepared).toEqual([['198.51.100.7', '198.51.100.8'], ['198.51.100.8']]);
+  });
 });
 
 test('a reload that changes only routes or rules updates the instance in place (not unchanged, not restarted)', () => {

@@ -1,7 +1,10 @@
 // Gratuitous ARP: the frame vrrpd builds, and what a neighbour sees when vrrpd becomes Master.
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
+import { Announcer } from '../../src/linux/announce/announcer.js';
 import { gratuitousArp, macBytes } from '../../src/linux/announce/gratuitous-arp.js';
+import { AnnouncePacer } from '../../src/linux/announce/pacer.js';
+import { createLogger } from '../../src/core/log.js';
 import { captureFields, startCapture } from '../helpers/capture.js';
 import { holds, instanceConfig, startKeepalived, startVrrpd, waitFor, type RunningDaemon } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
@@ -17,6 +20,20 @@ test('the frame: broadcast ARP request, sender and target IP both the VIP, padde
 
 test('a malformed MAC is refused with the value', () => {
   expect(() => macBytes('02:00:5e:00:01')).toThrow('"02:00:5e:00:01" is not a MAC address');
+});
+
+// The Announcer opens its packet socket when made (CAP_NET_RAW); prepare() sends nothing.
+test.skipIf(!isRoot())('prepare keeps the frames of the addresses it was last given: those a reload removed go', () => {
+  const pacers = { arp: new AnnouncePacer(0), na: new AnnouncePacer(0) };
+  const target = { interfaceName: 'eth0', interfaceIndex: 1, mac: '02:00:5e:00:01:33', forwardsIpv6: () => false };
+  const announcer = new Announcer(target, () => pacers, createLogger({ level: 'silent' }));
+  announcer.prepare(['192.0.2.100', '198.51.100.7', '2001:db8::1']);
+  expect(announcer.preparedAddresses()).toEqual(['192.0.2.100', '198.51.100.7']);
+  announcer.prepare(['198.51.100.7', '198.51.100.8']);
+  expect(announcer.preparedAddresses()).toEqual(['198.51.100.7', '198.51.100.8']);
+  // A reload a minute moving the VIP, for 100 minutes: one frame kept, not 100.
+  for (let i = 0; i < 100; i++) announcer.prepare([`203.0.113.${i}`]);
+  expect(announcer.preparedAddresses()).toEqual(['203.0.113.99']);
 });
 
 let lab: NamespaceLab | undefined;

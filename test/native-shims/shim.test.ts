@@ -23,3 +23,16 @@ describe('sendFrame', () => {
     expect([6, 19]).toContain(thrown?.errno);
   });
 });
+
+describe('setMallocTrimThreshold', () => {
+  // What it changes is glibc's (every arena's free top given back above the threshold): measured by
+  // `npm run bench -- --only memory` (bench/RESULTS.md), not asserted here, since where glibc puts
+  // a test's allocations decides whether they can be given back.
+  test('refuses bad arguments; glibc takes a threshold in range', () => {
+    const { setMallocTrimThreshold } = nativeShims();
+    expect(() => (setMallocTrimThreshold as (...args: unknown[]) => void)('128k')).toThrow(TypeError);
+    expect(() => setMallocTrimThreshold(-1)).toThrow(RangeError);
+    expect(() => setMallocTrimThreshold(2 ** 31)).toThrow(RangeError);
+    expect(() => setMallocTrimThreshold(128 * 1024)).not.toThrow();
+  });
+});

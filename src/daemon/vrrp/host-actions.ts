@@ -36,8 +36,8 @@ export class HostActions {
   readonly installed = new Set<string>();
   /** The addresses-added line waiting behind the announcement (see 'add-addresses'). */
   private pendingLine: (() => void) | undefined;
-  /** Lower-priority Masters heard while Master, logged once each per mastership. */
-  private readonly lowerMastersLogged = new Set<string>();
+  /** Lower-priority Masters heard while Master, logged once each per mastership (made at the first: most instances never hear one). */
+  private lowerMastersLogged: Set<string> | undefined;
   /** Per destination, the last advertisement sent and its bytes (never modified once sent). */
   private readonly lastEncoded = new Map<string, { readonly advertisement: Advertisement; readonly source: string; readonly bytes: Uint8Array }>();
   /**
@@ -110,8 +110,8 @@ export class HostActions {
         return;
       case 'lower-priority-master': {
         const { address, priority: theirs } = action.peer;
-        if (this.lowerMastersLogged.has(address)) return;
-        this.lowerMastersLogged.add(address);
+        if (this.lowerMastersLogged?.has(address)) return;
+        (this.lowerMastersLogged ??= new Set()).add(address);
         this.log.warn(
           { event: 'lower-priority-master', instance, peer: address, peerPriority: theirs, priority },
           `${instance}: ${address} advertises as Master at priority ${theirs} (ours ${priority}): it does not hear us; ${this.binding.router.lowerPrioNoAdvert ? 'not answered (lower_prio_no_advert)' : 'answering with an advertisement'}`,
@@ -119,7 +119,7 @@ export class HostActions {
         return;
       }
       case 'transition': {
-        if (action.from === 'Master') this.lowerMastersLogged.clear();
+        if (action.from === 'Master') this.lowerMastersLogged?.clear();
         const peer = action.peer ? ` (heard ${action.peer.address} at priority ${action.peer.priority})` : '';
         const detail = action.detail ? `: ${action.detail}` : '';
         this.log.info(
@@ -143,13 +143,15 @@ export class HostActions {
   }
 
   /**
-   * A reload changed the instance in place: later actions use the new binding. While Master, the
-   * addresses the reload removed go and those it added are installed, then announced
-   * (garp_master_repeat), as becoming Master would have done for them.
+   * A reload changed the instance in place: later actions use the new binding, and the announcer
+   * builds the frames of its addresses now (dropping those of the addresses it no longer has), as it
+   * did at start. While Master, the addresses the reload removed go and those it added are
+   * installed, then announced (garp_master_repeat), as becoming Master would have done for them.
    */
   rebind(binding: RouterBinding, isMaster: boolean): void {
     const previous = this.binding;
     this.binding = binding;
+    this.ports.announcer.prepare(binding.router.virtualAddresses);
     if (!isMaster) return;
     const key = (spec: VirtualAddressSpec): string => JSON.stringify([spec.address, spec.prefixLength, spec.device, spec.label, spec.scope, spec.broadcast]);
     const before = new Set(previous.addresses.map(key));

@@ -27,7 +27,8 @@ export interface AnnouncePacers {
 export class Announcer implements AnnouncePort {
   /**
    * Gratuitous ARPs built by prepare(), by address: the same bytes every time (the interface's MAC
-   * and the address), so becoming Master sends them without building them (issue 16).
+   * and the address), so becoming Master sends them without building them (issue 16). Only the
+   * instance's addresses of the last prepare(): a reload that moves them does not leave frames behind.
    */
   private readonly preparedArps = new Map<string, Buffer>();
 
@@ -51,7 +52,8 @@ export class Announcer implements AnnouncePort {
   }
 
   /**
-   * Builds what announcing `addresses` sends, ahead of the announcement; the interface's pacers too.
+   * Builds what announcing `addresses` (all the instance's, at start and after a reload that changed
+   * them) sends, ahead of the announcement, and drops what it had built for other addresses.
    * The first time in a process for each family, also runs the announcement's code once for one of
    * its addresses, through pacers of its own into a sender that sends nothing: run for the first time
    * when becoming Master, it put 0.3-0.6 ms between the add and the first gratuitous ARP on a loaded
@@ -59,7 +61,8 @@ export class Announcer implements AnnouncePort {
    */
   prepare(addresses: readonly string[]): void {
     const { ipv4, ipv6 } = byFamily(addresses);
-    for (const address of ipv4) this.preparedArps.set(address, gratuitousArp(this.target.mac, address));
+    for (const address of this.preparedArps.keys()) if (!ipv4.includes(address)) this.preparedArps.delete(address);
+    for (const address of ipv4) if (!this.preparedArps.has(address)) this.preparedArps.set(address, gratuitousArp(this.target.mac, address));
     const pacers = this.pacers();
     const rehearse = [ipv4, ipv6].flatMap((family) => (family[0] !== undefined && !rehearsedFamilies.has(isIPv4(family[0])) ? [family[0]] : []));
     for (const address of rehearse) rehearsedFamilies.add(isIPv4(address));
@@ -68,6 +71,11 @@ export class Announcer implements AnnouncePort {
       this.announceThrough(own, () => undefined, rehearse, 1);
     }
     if (!rehearse.some((address) => !isIPv4(address))) this.naFrames(ipv6);
+  }
+
+  /** The addresses whose gratuitous ARP is built (for tests). */
+  preparedAddresses(): string[] {
+    return [...this.preparedArps.keys()];
   }
 
   private announceThrough(pacers: AnnouncePacers, send: FrameSender, addresses: readonly string[], count: number): void {

@@ -78,8 +78,8 @@ export class VirtualRouter {
   private lastMaster: PeerInfo | undefined;
   /** Why the Master_Down_Timer may run out: gives the transition its reason. */
   private downTimerCause: 'master-down' | 'preempt' | 'master-released' = 'master-down';
-  /** Sources heard speaking VRRPv3, whose VRRPv2 copies are ignored (RFC 5798 §8.4.2). */
-  private readonly v3Speakers = new Set<string>();
+  /** Sources heard speaking VRRPv3, whose VRRPv2 copies are ignored (RFC 5798 §8.4.2); made at the first (v2Interop only). */
+  private v3Speakers: Set<string> | undefined;
   /** keepalived preempt_delay: when we may stop tolerating the lower-priority Master. */
   private preemptDeadline: number | undefined;
 
@@ -270,7 +270,7 @@ export class VirtualRouter {
     // the next advertisement (one of another version is no guide).
     const versionChanged = config.version !== previous.version;
     if (config.version === 2 || this.currentState !== 'Backup' || versionChanged) this.masterAdverIntervalMs = config.advertIntervalMs;
-    if (versionChanged) this.v3Speakers.clear();
+    if (versionChanged) this.v3Speakers?.clear();
     if (this.currentState !== 'Master') return;
     const advertChanged =
       versionChanged ||
@@ -314,8 +314,8 @@ export class VirtualRouter {
     const sender: PeerInfo = last !== undefined && last.address === packet.source && last.priority === advertisement.priority ? last : { address: packet.source, priority: advertisement.priority };
     if (this.config.v2Interop) {
       // RFC 5798 §8.4.2: a Master speaking both versions is followed by its VRRPv3 adverts only.
-      if (advertisement.version === 3) this.v3Speakers.add(packet.source);
-      else if (this.v3Speakers.has(packet.source)) return { accepted: true, addressListDiffers: differs };
+      if (advertisement.version === 3) (this.v3Speakers ??= new Set()).add(packet.source);
+      else if (this.v3Speakers?.has(packet.source)) return { accepted: true, addressListDiffers: differs };
     }
     if (this.currentState === 'Backup') this.backupReceive(advertisement, sender, packet.receivedAt === undefined ? 0 : Math.max(0, this.env.clock.now() - packet.receivedAt));
     else if (this.currentState === 'Master') this.masterReceive(advertisement, sender);
