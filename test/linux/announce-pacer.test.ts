@@ -53,3 +53,14 @@ test('the interval counts from the last message: one after a quiet spell leaves 
   clock.advanceTo(2000);
   expect(sent).toEqual(['0 A', '200 B', '1000 C']);
 });
+
+test('a timer that fires early (Node counts from a stale loop time) sends nothing before the interval is over', () => {
+  const clock = new VirtualClock();
+  // As Node's timers after a long turn: each fires 14 ms before its delay is up (and never in under 1 ms).
+  const early = { now: () => clock.now(), setTimer: (delayMs: number, callback: () => void) => clock.setTimer(Math.max(1, delayMs - 14), callback) };
+  const pacer = new AnnouncePacer(200, early);
+  const sent: string[] = [];
+  announce(pacer, clock, sent, ['A', 'B'], 2);
+  clock.advanceTo(2000);
+  expect(sent).toEqual(['0 A', '200 A', '400 B']);
+});

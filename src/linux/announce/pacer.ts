@@ -59,6 +59,13 @@ export class AnnouncePacer {
     const wait = Math.max(0, this.lastSentAt + this.intervalMs - this.clock.now());
     this.timer = this.clock.setTimer(wait, () => {
       this.timer = undefined;
+      // Node's timers count from the loop's time, read once per turn: one set late in a long turn
+      // (a takeover on a loaded machine) fires early by as much, and a CI run saw two NAs 186 ms
+      // apart at vrrp_gna_interval 0.2. Never sooner than the interval: wait the rest.
+      if (this.clock.now() - this.lastSentAt < this.intervalMs) {
+        this.scheduleNext();
+        return;
+      }
       let next: string | undefined;
       for (const key of this.pending.keys()) if (next === undefined || this.rankOf(key) < this.rankOf(next)) next = key;
       if (next === undefined) return;
