@@ -233,14 +233,19 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     return age < 0 ? 0.0 : static_cast<double>(age) / 1e6;
   }
 
+  // The (payload, destination) of send and armResignation; false, with a TypeError naming `usage`, when they are not that.
+  static bool ReadOutgoing(const Napi::CallbackInfo& info, const char* usage, sockaddr_in* to) {
+    *to = {};
+    to->sin_family = AF_INET;
+    if (info.Length() == 2 && info[0].IsBuffer() && ReadAddress(info[1], &to->sin_addr)) return true;
+    Napi::TypeError::New(info.Env(), usage).ThrowAsJavaScriptException();
+    return false;
+  }
+
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    if (info.Length() != 2 || !info[0].IsBuffer() || !ReadAddress(info[1], &to.sin_addr)) {
-      Napi::TypeError::New(env, "send(payload: Buffer, destination: Buffer(4))").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    sockaddr_in to;
+    if (!ReadOutgoing(info, "send(payload: Buffer, destination: Buffer(4))", &to)) return env.Undefined();
     Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
     // The signal handler resigned for this process (signal_resignation.cc): nothing that undoes it.
     if (ResignationSuppresses(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to), payload.Data(), payload.Length())) return Napi::Number::New(env, 0);
@@ -250,12 +255,8 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   // armResignation(payload, destination: Buffer(4)): the slot of this priority-0 advertisement, or -1.
   Napi::Value Arm(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    if (info.Length() != 2 || !info[0].IsBuffer() || !ReadAddress(info[1], &to.sin_addr)) {
-      Napi::TypeError::New(env, "armResignation(payload: Buffer, destination: Buffer(4))").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    sockaddr_in to;
+    if (!ReadOutgoing(info, "armResignation(payload: Buffer, destination: Buffer(4))", &to)) return env.Undefined();
     Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
     return Napi::Number::New(env, ArmResignation(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to), payload.Data(), payload.Length()));
   }

@@ -135,15 +135,22 @@ class Vrrp6Socket : public PolledSocket<Vrrp6Socket> {
   }
 
  private:
+  // The (payload, destination, scopeId) of send and armResignation; false, with a TypeError naming `usage`, when they are not that.
+  static bool ReadOutgoing(const Napi::CallbackInfo& info, const char* usage, sockaddr_in6* to) {
+    *to = {};
+    to->sin6_family = AF_INET6;
+    if (info.Length() != 3 || !info[0].IsBuffer() || !ReadAddress(info[1], &to->sin6_addr) || !info[2].IsNumber()) {
+      Napi::TypeError::New(info.Env(), usage).ThrowAsJavaScriptException();
+      return false;
+    }
+    to->sin6_scope_id = info[2].As<Napi::Number>().Uint32Value();
+    return true;
+  }
+
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    sockaddr_in6 to{};
-    to.sin6_family = AF_INET6;
-    if (info.Length() != 3 || !info[0].IsBuffer() || !ReadAddress(info[1], &to.sin6_addr) || !info[2].IsNumber()) {
-      Napi::TypeError::New(env, "send(payload: Buffer, destination: Buffer(16), scopeId: number)").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    to.sin6_scope_id = info[2].As<Napi::Number>().Uint32Value();
+    sockaddr_in6 to;
+    if (!ReadOutgoing(info, "send(payload: Buffer, destination: Buffer(16), scopeId: number)", &to)) return env.Undefined();
     Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
     // The signal handler resigned for this process (signal_resignation.cc): nothing that undoes it.
     if (ResignationSuppresses(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to), payload.Data(), payload.Length())) return Napi::Number::New(env, 0);
@@ -153,13 +160,8 @@ class Vrrp6Socket : public PolledSocket<Vrrp6Socket> {
   // armResignation(payload, destination: Buffer(16), scopeId): the slot of this priority-0 advertisement, or -1.
   Napi::Value Arm(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    sockaddr_in6 to{};
-    to.sin6_family = AF_INET6;
-    if (info.Length() != 3 || !info[0].IsBuffer() || !ReadAddress(info[1], &to.sin6_addr) || !info[2].IsNumber()) {
-      Napi::TypeError::New(env, "armResignation(payload: Buffer, destination: Buffer(16), scopeId: number)").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    to.sin6_scope_id = info[2].As<Napi::Number>().Uint32Value();
+    sockaddr_in6 to;
+    if (!ReadOutgoing(info, "armResignation(payload: Buffer, destination: Buffer(16), scopeId: number)", &to)) return env.Undefined();
     Napi::Buffer<uint8_t> payload = info[0].As<Napi::Buffer<uint8_t>>();
     return Napi::Number::New(env, ArmResignation(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to), payload.Data(), payload.Length()));
   }
