@@ -249,7 +249,22 @@ class NetlinkAddresses implements AddressPort {
     // advertisement and the gratuitous ARP on a loaded 2-core machine (issue 16). Once per family.
     if (this.rehearsed.has(spec.family)) return;
     this.rehearsed.add(spec.family);
+    this.addNowAt(spec, 0);
     await this.netlink.addAddress({ ...spec, interfaceIndex: 0 }).catch(() => undefined);
+  }
+
+  addNow(spec: VirtualAddressSpec): boolean {
+    const index = this.indexes.get(spec.device);
+    return index !== undefined && this.addNowAt(spec, index);
+  }
+
+  /** Any refusal (EEXIST: ours or another's; ENODEV: the index went stale) is add()'s to handle. */
+  private addNowAt(spec: VirtualAddressSpec, interfaceIndex: number): boolean {
+    try {
+      return this.netlink.addAddressNow({ ...spec, interfaceIndex }) === 0;
+    } catch {
+      return false;
+    }
   }
 
   async add(spec: VirtualAddressSpec): Promise<void> {

@@ -61,6 +61,22 @@ export class FakeAddresses implements AddressPort {
   }
 }
 
+/**
+ * A host whose adds can be settled in the caller's call (AddressPort.addNow, as the Linux platform's
+ * netlink request answered at once): `addNow` adds what `settlesAtOnce` allows and leaves the rest
+ * to add(). Each call is recorded as `addNow ADDRESS/LEN dev DEVICE`.
+ */
+export class ImmediateFakeAddresses extends FakeAddresses {
+  settlesAtOnce: (spec: VirtualAddressSpec) => boolean = () => true;
+
+  addNow(spec: VirtualAddressSpec): boolean {
+    this.calls.push(`addNow ${spec.address}/${spec.prefixLength} dev ${spec.device}`);
+    if (!this.settlesAtOnce(spec)) return false;
+    this.present.add(spec.address);
+    return true;
+  }
+}
+
 /** Routes and rules as `ip` would print them, in `present`; every call in `calls` (which may be shared with FakeAddresses to see the order). */
 export class FakeRoutes implements RoutePort {
   readonly present = new Set<string>();

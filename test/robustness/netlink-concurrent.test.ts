@@ -60,6 +60,28 @@ describe.skipIf(!isRoot())('rtnetlink under concurrency (needs root)', () => {
     expect(result.on).toEqual(['192.0.2.104']);
   });
 
+  // Issue 16: a Backup taking over adds its VIP in the same call as it sends its gratuitous ARP,
+  // as keepalived does; whatever that call cannot settle is left to add(), which handles it.
+  test('an add settled in the caller\'s call lands on the interface; the address already there, an interface not looked up, a request before it and a stale index are left to add()', { timeout: 30_000 }, async () => {
+    const lab = await newLab();
+    const host = await lab.addHost('a', ['192.0.2.1/24']);
+    const [result] = runScript(host, 'address-now.mjs');
+    expect(result).toEqual({
+      beforePrepare: false,
+      first: true,
+      onAfterFirst: ['192.0.2.101'],
+      again: false,
+      againThroughAdd: 'added',
+      another: false,
+      anotherThroughAdd: '192.0.2.105/32 is already on v0, added by someone else; vrrpd leaves it alone',
+      behindDump: false,
+      afterDump: true,
+      stale: false,
+      staleThroughAdd: 'added',
+      onAfterRecreate: ['192.0.2.104'],
+    });
+  });
+
   test('notifications the kernel dropped (ENOBUFS while the loop was held) are read again and said in one warning', { timeout: 30_000 }, async () => {
     const lab = await newLab();
     const host = await lab.addHost('a', ['192.0.2.1/24']);

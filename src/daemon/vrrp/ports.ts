@@ -21,6 +21,12 @@ export interface VirtualAddressSpec {
 export interface AddressPort {
   /** Installs the address; resolves when the kernel has it (already present counts as done). */
   add(spec: VirtualAddressSpec): Promise<void>;
+  /**
+   * Installs the address in this call, when that can be settled at once: true when the host has
+   * added it; false leaves the address to add(), which also reports refusals (an interface not yet
+   * looked up, a request before it, the address already there, or any error).
+   */
+  addNow?(spec: VirtualAddressSpec): boolean;
   /** Removes the address if vrrpd put it there; gone already counts as done. */
   remove(spec: VirtualAddressSpec): Promise<void>;
   /** Readies the address's add at start (what it looks up, the code it runs), changing nothing on the host. */

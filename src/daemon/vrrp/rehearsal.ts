@@ -33,7 +33,7 @@ export function rehearseFailover({ binding, source, announcer }: Rehearsed, log:
     binding,
     {
       channel: { sourceAddress: source, send: () => undefined },
-      addresses: { add: nothing, remove: nothing },
+      addresses: { add: nothing, addNow: () => true, remove: nothing },
       routes: { addRoute: nothing, removeRoute: nothing, addRule: nothing, removeRule: nothing },
       announcer: { announce: (addresses) => announcer.prepare(addresses), prepare: (addresses) => announcer.prepare(addresses) },
     },

@@ -68,7 +68,7 @@ export class Announcer implements AnnouncePort {
     for (const address of rehearse) rehearsedFamilies.add(isIPv4(address));
     if (rehearse.length > 0) {
       const own = { arp: new AnnouncePacer(pacers.arp.intervalMs), na: new AnnouncePacer(pacers.na.intervalMs) };
-      this.announceThrough(own, () => undefined, rehearse, 1);
+      this.announceThrough(own, rehearsalSender, rehearse, 1);
     }
     if (!rehearse.some((address) => !isIPv4(address))) this.naFrames(ipv6);
   }
@@ -123,6 +123,18 @@ const SHARED_OUTBOX = new FrameOutbox();
 type FrameSender = (interfaceIndex: number, frame: Buffer) => void;
 
 const sendFrame: FrameSender = (interfaceIndex, frame) => void nativeShims().sendFrame(interfaceIndex, frame);
+
+/**
+ * What the rehearsal sends through: the real sender, refused before any system call (interface
+ * index 0), so that its code has run before the first takeover's first frame.
+ */
+const rehearsalSender: FrameSender = (_interfaceIndex, frame) => {
+  try {
+    sendFrame(0, frame);
+  } catch {
+    // RangeError: interfaceIndex must be a positive interface index.
+  }
+};
 
 /** The families (IPv4: true) whose announcement's code prepare() has run in this process (once is enough: instances share it). */
 const rehearsedFamilies = new Set<boolean>();

@@ -44,6 +44,8 @@ const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
 const NLM_F_DUMP = 0x300;
 const NLMSG_HDRLEN = 16;
+/** An add: answered (ACK), refused if the address exists (EXCL: the caller tells ours from another's). */
+const ADD_FLAGS = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
 // rtnetlink.h's multicast groups (the RTMGRP_* bits of sockaddr_nl.nl_groups).
 const RTMGRP_LINK = 0x1;
 const RTMGRP_IPV4_IFADDR = 0x10;
@@ -164,7 +166,19 @@ export class Rtnetlink {
    * In the request window like the others, so that it never overtakes a dump asked before it.
    */
   async addAddress(request: AddressRequest): Promise<void> {
-    await this.requestImmediately(RTM_NEWADDR, addressRequest(request, RTM_NEWADDR), NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, `add ${request.address}/${request.prefixLength}`);
+    await this.requestImmediately(RTM_NEWADDR, addressRequest(request, RTM_NEWADDR), ADD_FLAGS, `add ${request.address}/${request.prefixLength}`);
+  }
+
+  /**
+   * The same add settled in this call, with no promise between the request and its answer, when no
+   * request is before it (one would answer first, or a dump would be overtaken): the kernel's errno
+   * (0: added), or undefined when requests are waiting or in flight and addAddress must be used.
+   * A Backup taking over adds its VIP and sends its gratuitous ARP in one turn, as keepalived does.
+   */
+  addAddressNow(request: AddressRequest): number | undefined {
+    if (!this.requests.idle) return undefined;
+    this.immediateSequence = (this.immediateSequence + 1) >>> 0;
+    return this.immediate().request(netlinkMessage(RTM_NEWADDR, ADD_FLAGS, this.immediateSequence, addressRequest(request, RTM_NEWADDR)));
   }
 
   /** Opens the socket addAddress uses now (at start) rather than at the first add, the moment of a takeover. */
@@ -358,6 +372,11 @@ export class RequestWindow {
   /** How to fail each request sent and not yet answered (failInFlight). */
   private readonly sent = new Set<(error: Error) => void>();
   peakInFlight = 0;
+
+  /** No request waiting or awaiting its answer. */
+  get idle(): boolean {
+    return this.inFlight === 0 && this.waiting.length === 0;
+  }
 
   acknowledged<T>(request: () => Promise<T>): Promise<T> {
     return this.enqueue(undefined, request);
