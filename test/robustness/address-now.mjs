@@ -1,20 +1,10 @@
 // Inside a lab namespace: LinuxPlatform's address port adding a VIP in the caller's call (addNow,
 // a Backup taking over) and what it leaves to add(): the address already there (ours or
-// another's), an interface not looked up at start, an index gone stale, a request before it.
+// another's), an index gone stale, a request before it.
 // Prints what each call returned and where the addresses are.
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { createLogger, ip, LinuxPlatform, makeV0, on } from './v0-host.mjs';
 
-const root = join(import.meta.dirname, '..', '..');
-const { LinuxPlatform } = await import(join(root, 'dist', 'linux', 'platform.js'));
-const { createLogger } = await import(join(root, 'dist', 'core', 'log.js'));
-const ip = (...args) => execFileSync('ip', args, { encoding: 'utf8' });
-const makeV0 = () => {
-  ip('link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
-  ip('link', 'set', 'v0', 'up');
-};
-const on = () => JSON.parse(ip('-j', 'addr', 'show', 'dev', 'v0'))[0].addr_info.map((a) => a.local).filter((a) => a.startsWith('192.0.2.'));
-const vip = (n, device = 'v0') => ({ family: 'ipv4', address: `192.0.2.${n}`, prefixLength: 32, device });
+const vip = (n) => ({ family: 'ipv4', address: `192.0.2.${n}`, prefixLength: 32, device: 'v0' });
 const outcome = (promise) => promise.then(() => 'added', (error) => error.message);
 
 makeV0();

@@ -2,18 +2,8 @@
 // looked up once, when prepared at start (link dumps counted), and after v0 is deleted and made again (a new index, with no
 // link notification followed here) the next add still lands on the new v0. Prints the counts and
 // where each address is.
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { createLogger, ip, LinuxPlatform, makeV0, on } from './v0-host.mjs';
 
-const root = join(import.meta.dirname, '..', '..');
-const { LinuxPlatform } = await import(join(root, 'dist', 'linux', 'platform.js'));
-const { createLogger } = await import(join(root, 'dist', 'core', 'log.js'));
-const ip = (...args) => execFileSync('ip', args, { encoding: 'utf8' });
-const makeV0 = () => {
-  ip('link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
-  ip('link', 'set', 'v0', 'up');
-};
-const on = () => JSON.parse(ip('-j', 'addr', 'show', 'dev', 'v0'))[0].addr_info.map((a) => a.local).filter((a) => a.startsWith('192.0.2.'));
 const index = () => JSON.parse(ip('-j', 'link', 'show', 'dev', 'v0'))[0].ifindex;
 
 makeV0();
