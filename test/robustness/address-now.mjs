@@ -1,6 +1,6 @@
 // Inside a lab namespace: LinuxPlatform's address port adding a VIP in the caller's call (addNow,
 // a Backup taking over) and what it leaves to add(): the address already there (ours or
-// another's), an index gone stale, a request before it.
+// another's), an interface not looked up at start, an index gone stale, a request before it.
 // Prints what each call returned and where the addresses are.
 import { createLogger, ip, LinuxPlatform, makeV0, on } from './v0-host.mjs';
 
