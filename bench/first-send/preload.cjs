@@ -18,7 +18,7 @@ process.dlopen = function (module, filename, ...rest) {
         send(...args) {
           const sent = super.send(...args);
           const cpuMs = Number(fs.readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
-          const wallMs = performance.now();
+          const wallMs = process.uptime() * 1000; // not performance.now(): that would load perf_hooks in the run measured
           if (process.env.VRRPD_FIRST_SEND_CACHE && globalThis.__vrrpdScript) {
             const header = fs.readFileSync(process.env.VRRPD_FIRST_SEND_CACHE_OF); 
             fs.writeFileSync(process.env.VRRPD_FIRST_SEND_CACHE, Buffer.concat([header.subarray(0, header.indexOf(10) + 1), globalThis.__vrrpdScript.createCachedData()]));
