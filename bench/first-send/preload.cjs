@@ -23,6 +23,7 @@ process.dlopen = function (module, filename, ...rest) {
             const header = fs.readFileSync(process.env.VRRPD_FIRST_SEND_CACHE_OF); 
             fs.writeFileSync(process.env.VRRPD_FIRST_SEND_CACHE, Buffer.concat([header.subarray(0, header.indexOf(10) + 1), globalThis.__vrrpdScript.createCachedData()]));
           }
+          if (process.env.VRRPD_FIRST_SEND_INITS) fs.writeFileSync(process.env.VRRPD_FIRST_SEND_INITS, (globalThis.__inits ?? []).join('\n') + '\n');
           if (process.env.VRRPD_FIRST_SEND_MODULES) fs.writeFileSync(process.env.VRRPD_FIRST_SEND_MODULES, process.moduleLoadList.join('\n') + '\n');
           fs.writeFileSync(out, `first-send ${cpuMs.toFixed(2)} ${wallMs.toFixed(2)}\n`);
           // process.exit (not reallyExit): node --cpu-prof writes its profile on the way out.

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 
 // ip-address, loaded at its first use: at load it builds its tables of special IPv6 ranges (a
 // hundred-odd addresses parsed by regular expressions, ~4 ms of a daemon's start before its first
-// advertisement on a 2-core machine, issue 16). IPv4 addresses and IPv6 bytes to text need none of
-// it; parsing IPv6 text does.
+// advertisement on a 2-core machine, issue 16). IPv4 addresses, IPv6 bytes to text and IPv6 text
+// of hexadecimal groups need none of it; other IPv6 text (an embedded dotted quad) does.
 let ipAddress: typeof import('ip-address') | undefined;
 function ip(): typeof import('ip-address') {
   return (ipAddress ??= createRequire(import.meta.url)('ip-address') as typeof import('ip-address'));
@@ -16,7 +16,40 @@ export type AddressFamily = 'ipv4' | 'ipv6';
 /** Bytes of an address in network order; throws on malformed input (callers validate first). */
 export function addressToBytes(family: AddressFamily, address: string): Uint8Array {
   if (family === 'ipv4') return dottedQuadBytes(address) ?? Uint8Array.from(new (ip().Address4)(address).toArray());
-  return Uint8Array.from(new (ip().Address6)(address).toUnsignedByteArray());
+  return ipv6Bytes(address) ?? Uint8Array.from(new (ip().Address6)(address).toUnsignedByteArray());
+}
+
+/**
+ * The bytes of IPv6 text made of hexadecimal groups (1-4 digits, eight of them or fewer around one
+ * "::" standing for at least one), which Address6 reads the same; anything else (an embedded
+ * dotted quad, a prefix length, a zone, a malformed string) is undefined and left to Address6.
+ * The configuration's default VRRP group (ff02::12) is validated at every start.
+ */
+function ipv6Bytes(address: string): Uint8Array | undefined {
+  const halves = address.split('::');
+  if (halves.length > 2) return undefined;
+  const head = hexGroups(halves[0] ?? '');
+  const tail = halves.length === 2 ? hexGroups(halves[1] ?? '') : [];
+  if (!head || !tail) return undefined;
+  const elided = 8 - head.length - tail.length;
+  if (halves.length === 2 ? elided < 1 : elided !== 0) return undefined;
+  const out = new Uint8Array(16);
+  [...head, ...new Array<number>(elided).fill(0), ...tail].forEach((group, i) => {
+    out[2 * i] = group >> 8;
+    out[2 * i + 1] = group & 0xff;
+  });
+  return out;
+}
+
+/** "1:db8:ff" as numbers; "" as none; undefined when a group is not 1-4 hexadecimal digits. */
+function hexGroups(text: string): number[] | undefined {
+  if (text === '') return [];
+  const groups: number[] = [];
+  for (const group of text.split(':')) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
+    groups.push(parseInt(group, 16));
+  }
+  return groups;
 }
 
 /**
@@ -95,6 +128,8 @@ export function canonicalAddress(family: AddressFamily, address: string): string
     return Address4.isValid(address) ? new Address4(address).correctForm() : undefined;
   }
   if (!address.includes(':') || address.includes('/') || address.includes('%')) return undefined;
+  const bytes = ipv6Bytes(address);
+  if (bytes) return ipv6Text(bytes);
   const { Address6 } = ip();
   return Address6.isValid(address) ? new Address6(address).correctForm() : undefined;
 }
