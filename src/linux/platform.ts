@@ -50,6 +50,10 @@ export class LinuxPlatform implements Platform {
     this.vmacs = new Vmacs(this.netlink, log);
   }
 
+  holdHostReads(): () => void {
+    return this.netlink.holdDumps();
+  }
+
   async interfaceState(name: string): Promise<InterfaceState> {
     const link = await this.requireLink(name);
     const all = await this.netlink.addresses();

@@ -104,6 +104,8 @@ export class Rtnetlink {
   /** The socket whose requests return with their answer (address adds); opened by prepareImmediate() or the first add. */
   private immediateSocket: NativeNetlinkRequestSocket | undefined;
   private immediateSequence = 0;
+  /** While held (holdDumps): each dump's answer by message type, until a change is requested. */
+  private held: Map<number, Promise<unknown[]>> | undefined;
 
   private constructor(private readonly socket: NetlinkSocket) {
     // A receive error may have taken the answers of the requests awaiting theirs: they fail with
@@ -121,6 +123,20 @@ export class Rtnetlink {
 
   static open(): Rtnetlink {
     return new Rtnetlink(createNetlink(NETLINK_ROUTE));
+  }
+
+  /**
+   * From now until the returned function is called, a dump asked for again is answered from the
+   * last one, until this socket requests a change (an add, a delete: the next dump is taken anew).
+   * For a start, which reads the same interfaces and addresses several times within milliseconds;
+   * changes made by others meanwhile are what the notifications report once it watches.
+   */
+  holdDumps(): () => void {
+    const held = new Map<number, Promise<unknown[]>>();
+    this.held = held;
+    return () => {
+      if (this.held === held) this.held = undefined;
+    };
   }
 
   async links(): Promise<LinkInfo[]> {
@@ -288,6 +304,7 @@ export class Rtnetlink {
 
   /** A request answered by one acknowledgement, sent and answered in this call (once the window lets it go). */
   private async requestImmediately(type: number, body: Buffer, flags: number, operation: string): Promise<void> {
+    this.held?.clear();
     const errno = await this.requests.acknowledged(async () => {
       this.immediateSequence = (this.immediateSequence + 1) >>> 0;
       return this.immediate().request(netlinkMessage(type, flags, this.immediateSequence, body));
@@ -297,6 +314,7 @@ export class Rtnetlink {
 
   /** A request answered by one acknowledgement; a refusal is a NetlinkError for this request alone. */
   private async request(type: number, body: Buffer, flags: number, operation: string): Promise<void> {
+    this.held?.clear();
     try {
       await this.requests.acknowledged(() => this.socket.request(type, [body], { flags }));
     } catch (error) {
@@ -310,12 +328,21 @@ export class Rtnetlink {
    * dump of 254 addresses made the removal slower than one at a time.
    */
   private async dump<T>(type: number, body: Buffer, operation: string, parse: (message: { data: Uint8Array }) => T | undefined): Promise<T[]> {
-    try {
-      const shared = await this.requests.dump(`${type}`, async () => {
+    const held = this.held;
+    let answer = held?.get(type) as Promise<T[]> | undefined;
+    if (!answer) {
+      answer = this.requests.dump(`${type}`, async () => {
         const [messages] = await this.socket.request(type, [body], { flags: NLM_F_REQUEST | NLM_F_DUMP });
         return messages.map(parse).filter((item): item is T => item !== undefined);
       });
-      return shared.slice();
+      if (held) {
+        held.set(type, answer);
+        // A failed dump is asked for again by the next caller.
+        answer.catch(() => held.get(type) === answer && held.delete(type));
+      }
+    }
+    try {
+      return (await answer).slice();
     } catch (error) {
       throw netlinkError(error, operation);
     }
