@@ -1,8 +1,8 @@
 // `node -r bench/first-send/preload.cjs bin/vrrpd run ...`: at the daemon's first VRRP send (the
 // native shim's Vrrp4Socket/Vrrp6Socket send), writes "first-send <main-thread CPU ms> <ms since
-// the process started>" to the file named by VRRPD_FIRST_SEND_OUT and exits. Main-thread CPU is
-// /proc/thread-self/schedstat's time on CPU: steadier than wall time on a shared machine, and
-// without the worker threads' or the kernel's /proc ticks of 10 ms (bench/first-send/run.sh).
+// the process started>" to the file named by VRRPD_FIRST_SEND_OUT and exits (its VIP stays: run.sh
+// removes it). Main-thread CPU is /proc/thread-self/schedstat's time on CPU: steadier than wall
+// time on a shared machine, and without the worker threads' or the kernel's /proc ticks of 10 ms.
 'use strict';
 const fs = require('node:fs');
 const out = process.env.VRRPD_FIRST_SEND_OUT;
@@ -19,11 +19,7 @@ process.dlopen = function (module, filename, ...rest) {
           const sent = super.send(...args);
           const cpuMs = Number(fs.readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
           const wallMs = process.uptime() * 1000; // not performance.now(): that would load perf_hooks in the run measured
-          if (process.env.VRRPD_FIRST_SEND_CACHE && globalThis.__vrrpdScript) {
-            const header = fs.readFileSync(process.env.VRRPD_FIRST_SEND_CACHE_OF); 
-            fs.writeFileSync(process.env.VRRPD_FIRST_SEND_CACHE, Buffer.concat([header.subarray(0, header.indexOf(10) + 1), globalThis.__vrrpdScript.createCachedData()]));
-          }
-          if (process.env.VRRPD_FIRST_SEND_INITS) fs.writeFileSync(process.env.VRRPD_FIRST_SEND_INITS, (globalThis.__inits ?? []).join('\n') + '\n');
+          // Node's modules loaded by then (`diff` against `node -e` printing process.moduleLoadList).
           if (process.env.VRRPD_FIRST_SEND_MODULES) fs.writeFileSync(process.env.VRRPD_FIRST_SEND_MODULES, process.moduleLoadList.join('\n') + '\n');
           fs.writeFileSync(out, `first-send ${cpuMs.toFixed(2)} ${wallMs.toFixed(2)}\n`);
           // process.exit (not reallyExit): node --cpu-prof writes its profile on the way out.

@@ -3,7 +3,9 @@
 # (priority 255, one VIP, v3, 1 s), builds alternated in the same run: bench/first-send/run.sh
 # ROUNDS ROOT... (each ROOT a checkout with its dist/ built). One network namespace pair (vrrpd-fs-a
 # holds eth0 192.0.2.1/24, its peer in vrrpd-fs-b), removed at the end. Prints one line per start
-# and the medians per ROOT. NODE_ARGS adds node options (e.g. --cpu-prof).
+# and the medians per ROOT. NODE_ARGS adds node options (e.g. --cpu-prof), EXTRA_ENV environment
+# (VRRPD_FIRST_SEND_MODULES=FILE: Node's modules loaded by the first send), STDOUT_TO the daemon's
+# output (default /dev/null). Root; the machine's load moves both builds alike, so compare medians.
 set -euo pipefail
 rounds=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)

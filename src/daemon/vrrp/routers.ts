@@ -112,28 +112,19 @@ export class VrrpRouters {
 
   async start(): Promise<void> {
     const { platform, log } = this.options;
-    // Each instance reads its interface's state three times (its source address, its channel, its
-    // announcer) and the stale removal once more: one link and one address dump for them all
-    // unless something changes the host meanwhile (5 link and 4 address dumps were before an
-    // owner's first advertisement; issue 16). Released before the routers start.
-    const releaseReads = platform.holdHostReads?.();
-    try {
-      // keepalived removes configured VIPs at start; vrrpd removes exactly what a previous run
-      // of vrrpd left (its addresses are tagged), and nothing else.
-      // Its virtual_rules and virtual_routes first (tagged with its protocol number): removing an
-      // address makes the kernel drop the routes whose src it was, unreported.
-      const staleRoutes = (await platform.removeStaleRoutes?.()) ?? [];
-      if (staleRoutes.length > 0) log.warn({ event: 'stale-routes-removed', routes: staleRoutes }, `removed ${staleRoutes.length} route(s)/rule(s) left by a previous vrrpd: ${staleRoutes.join('; ')}`);
-      const stale = await platform.removeStaleAddresses();
-      if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
+    // keepalived removes configured VIPs at start; vrrpd removes exactly what a previous run
+    // of vrrpd left (its addresses are tagged), and nothing else.
+    // Its virtual_rules and virtual_routes first (tagged with its protocol number): removing an
+    // address makes the kernel drop the routes whose src it was, unreported.
+    const staleRoutes = (await platform.removeStaleRoutes?.()) ?? [];
+    if (staleRoutes.length > 0) log.warn({ event: 'stale-routes-removed', routes: staleRoutes }, `removed ${staleRoutes.length} route(s)/rule(s) left by a previous vrrpd: ${staleRoutes.join('; ')}`);
+    const stale = await platform.removeStaleAddresses();
+    if (stale.length > 0) log.warn({ event: 'stale-addresses-removed', addresses: stale }, `removed ${stale.length} address(es) left by a previous vrrpd: ${stale.join(' ')}`);
 
-      // Every router exists before any starts, so trackers and sync groups see them all first.
-      this.deferredRehearsals = [];
-      for (const binding of this.options.bindings) await this.startInstance(binding, undefined, undefined);
-      await this.attachHooks();
-    } finally {
-      releaseReads?.();
-    }
+    // Every router exists before any starts, so trackers and sync groups see them all first.
+    this.deferredRehearsals = [];
+    for (const binding of this.options.bindings) await this.startInstance(binding, undefined, undefined);
+    await this.attachHooks();
     for (const { router } of this.routers.values()) router.start(this.options.startupDelayMs ?? 0);
     // After the routers start: an address owner's first advertisement, sent as it starts, does
     // not wait for them (a few ms). No failover can need the warm code before this turn ends.
@@ -179,6 +170,19 @@ export class VrrpRouters {
 
   /** Creates the instance's router; starts it unless `startupDelayMs` is undefined (start() starts them all after attaching hooks). */
   private async startInstance(binding: RouterBinding, override: number | undefined, startupDelayMs: number | undefined): Promise<void> {
+    // An instance reads its interface's state three times (its source address, its channel, its
+    // announcer) and its VIPs' interface once more, milliseconds apart: one link and one address
+    // dump for them all unless it changes the host meanwhile (4 link and 3 address dumps were
+    // before an owner's first advertisement; issue 16).
+    const releaseReads = this.options.platform.holdHostReads?.();
+    try {
+      await this.startInstanceHeld(binding, override, startupDelayMs);
+    } finally {
+      releaseReads?.();
+    }
+  }
+
+  private async startInstanceHeld(binding: RouterBinding, override: number | undefined, startupDelayMs: number | undefined): Promise<void> {
     const { platform, clock, log } = this.options;
     const config = binding.router;
     const { state, source } = await this.resolveSource(binding);

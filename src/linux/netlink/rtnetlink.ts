@@ -139,6 +139,11 @@ export class Rtnetlink {
     };
   }
 
+  /** While held, the next dumps are taken anew: for a read that waits for the kernel to change something (an address's duplicate address detection). */
+  refreshDumps(): void {
+    this.held?.clear();
+  }
+
   async links(): Promise<LinkInfo[]> {
     return this.dump(RTM_GETLINK, linkDumpRequest(), 'list links', (message) => parseLinkMessage(message.data));
   }
