@@ -35,8 +35,8 @@ for ((r = 0; r < rounds; r++)); do
     rm -f "$scratch/out"
     VRRPD_FIRST_SEND_OUT="$scratch/out" ip netns exec $A env ${EXTRA_ENV:-} node ${NODE_ARGS:-} -r "$here/preload.cjs" "$root/bin/vrrpd" run -f "$scratch/conf" --control-socket "$scratch/sock" >"${STDOUT_TO:-/dev/null}" 2>&1 </dev/null || true
     ip -n $A addr del 192.0.2.100/24 dev eth0 2>/dev/null || true
-    read -r _ cpu wall < "$scratch/out"
-    echo "$root cpu $cpu wall $wall load $(cut -d' ' -f1 /proc/loadavg)"
+    read -r _ cpu wall _ gcpu gwall < "$scratch/out"
+    echo "$root cpu $cpu wall $wall${gcpu:+ garp-cpu $gcpu garp-wall $gwall} load $(cut -d' ' -f1 /proc/loadavg)"
     cpus[$root]+="$cpu "; walls[$root]+="$wall "
     sleep 0.3
   done
