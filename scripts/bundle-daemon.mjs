@@ -28,9 +28,9 @@ const BUNDLES = {
   // Whitespace removed from the daemon's too: V8 keeps a script's source for its life, and the
   // daemon's is its largest object (1.53 -> 1.05 MB, resident in every daemon; issue 16's memory).
   // The source map beside it gives stack traces their lines back.
-  daemon: { entry: 'daemon-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, netlinkInBundle, pinoLoadsWorkersAndAssertOnUse] },
-  check: { entry: 'check-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, onlyDynamicImports(/[/\\](check|interface-names|interface-resolver)\.js$/)] },
-  control: { entry: 'control-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, onlyDynamicImports(/[/\\](status|reload)\.js$/)] },
+  daemon: { entry: 'daemon-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, netlinkInBundle, ipAddressInBundle, pinoLoadsWorkersAndAssertOnUse] },
+  check: { entry: 'check-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, ipAddressInBundle, onlyDynamicImports(/[/\\](check|interface-names|interface-resolver)\.js$/)] },
+  control: { entry: 'control-bundle.js', minifyWhitespace: true, plugins: () => [commanderLoadsChildProcessOnUse, ipAddressInBundle, onlyDynamicImports(/[/\\](status|reload)\.js$/)] },
 };
 
 // `--warm-up NAME DIST`: run in a fresh node by the build below.
@@ -74,6 +74,24 @@ const netlinkInBundle = {
       const binary = relative(join(dist, 'bundle'), createRequire(import.meta.url)('node-gyp-build').resolve(dirname(args.path) + '/..'));
       const direct = `((binary) => { if (!process.env.NETLINK_PREBUILD && !process.env.PREBUILDS_ONLY) try { const m = { exports: {} }; process.dlopen(m, require('node:path').join(__dirname, binary)); return m.exports; } catch {} return ${fromPackage}; })(${JSON.stringify(binary)})`;
       return { contents: text.replace(load, direct), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * src/core/address.ts loads ip-address at its first use, through createRequire: a plain require
+ * here, so that esbuild bundles the package (its compiled code then in the cache) and still runs
+ * its top level (its tables) only when that require is first reached.
+ */
+const ipAddressInBundle = {
+  name: 'ip-address-in-bundle',
+  setup(build) {
+    const lazy = "createRequire(import.meta.url)('ip-address')";
+    build.onLoad({ filter: /[/\\]core[/\\]address\.js$/ }, async (args) => {
+      if (!args.path.startsWith(dist)) return undefined;
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes(lazy)) throw new Error(`${args.path}: no longer loads ip-address by ${lazy}; update scripts/bundle-daemon.mjs`);
+      return { contents: text.replaceAll(lazy, "require('ip-address')"), loader: 'js' };
     });
   },
 };

@@ -222,6 +222,8 @@ export interface NativeShims {
   setThreadNice(nice: number): void;
   /** glibc's M_TRIM_THRESHOLD (mallopt): free memory above it at the top of any thread's arena goes back to the kernel. */
   setMallocTrimThreshold(bytes: number): void;
+  /** V8 flags from now on, as node:v8's setFlagsFromString (without loading node:v8). */
+  setV8Flags(flags: string): void;
 }
 
 let shims: NativeShims | undefined;

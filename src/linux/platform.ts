@@ -50,6 +50,10 @@ export class LinuxPlatform implements Platform {
     this.vmacs = new Vmacs(this.netlink, log);
   }
 
+  holdHostReads(): () => void {
+    return this.netlink.holdDumps();
+  }
+
   async interfaceState(name: string): Promise<InterfaceState> {
     const link = await this.requireLink(name);
     const all = await this.netlink.addresses();
@@ -200,6 +204,8 @@ export class LinuxPlatform implements Platform {
       if (found.flags & IFA_F_DADFAILED) throw new Error(`${address} failed duplicate address detection: another host on the link has it`);
       if (performance.now() > deadline) throw new Error(`${address} is still tentative (duplicate address detection) after ${DAD_WAIT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
+      // A start holds dumps (holdHostReads): the next read must see what the kernel did meanwhile.
+      this.netlink.refreshDumps();
     }
   }
 

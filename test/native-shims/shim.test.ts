@@ -36,3 +36,13 @@ describe('setMallocTrimThreshold', () => {
     expect(() => setMallocTrimThreshold(128 * 1024)).not.toThrow();
   });
 });
+
+describe('setV8Flags', () => {
+  // What the flags do is asserted through holdHeapGrowth (test/cli/heap-growth.test.ts), in a
+  // fresh node: set here they would change this worker's V8 for the tests after it.
+  test('refuses anything but one string', () => {
+    const { setV8Flags } = nativeShims();
+    expect(() => (setV8Flags as (...args: unknown[]) => void)()).toThrow(TypeError);
+    expect(() => (setV8Flags as (...args: unknown[]) => void)(10)).toThrow(TypeError);
+  });
+});

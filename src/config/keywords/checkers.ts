@@ -24,7 +24,7 @@ import {
 import { blockOf, BodyReader } from '../keepalived/block-reader.js';
 import type { Statement } from '../keepalived/syntax.js';
 import { declare } from './define.js';
-import { address, flag, integer, oneOf, seconds, word } from './kinds.js';
+import { address, flag, integer, lazyKeywords, oneOf, seconds, word } from './kinds.js';
 import type { Keyword, Kind, Mutable, NestedBlock, Written } from './registry.js';
 
 /** Every field a checker block can fill, before its defaults. */
@@ -284,8 +284,11 @@ const blocks = new Map<CheckerType, NestedBlock<Draft, CheckerConfig>>();
 export function checkerBlock(type: CheckerType): NestedBlock<Draft, CheckerConfig> {
   let block = blocks.get(type);
   if (!block) {
+    const keywords = lazyKeywords(() => [...commonKeywords(type), ...typeKeywords(type)]);
     block = {
-      keywords: [...commonKeywords(type), ...typeKeywords(type)],
+      get keywords() {
+        return keywords();
+      },
       finish: (draft) => finishChecker(type, draft),
       draft: (value) => ({ ...value }) as Draft,
     };

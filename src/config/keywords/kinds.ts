@@ -355,13 +355,21 @@ export interface RepeatedOptions<D, V> {
  * header's words as keys of their own.
  */
 export function repeated<D extends object, V>(
-  keywords: readonly Keyword<D, undefined>[],
+  keywordList: readonly Keyword<D, undefined>[] | (() => readonly Keyword<D, undefined>[]),
   start: (statement: Statement, at: ReadAt) => Mutable<D> | undefined,
   finish: (draft: Mutable<D>, statement: Statement, at: ReadAt) => V | undefined,
   options: RepeatedOptions<D, V> = {},
 ): Kind<readonly V[]> {
   const { draft, header, says } = options;
-  const block: NestedBlock<D, V> = { keywords, finish, draft: draft ?? ((value) => value as unknown as D) };
+  // A function: the keywords are made at the first block read or written (see lazyKeywords).
+  const keywordsOf = typeof keywordList === 'function' ? lazyKeywords(keywordList) : () => keywordList;
+  const block: NestedBlock<D, V> = {
+    get keywords() {
+      return keywordsOf();
+    },
+    finish,
+    draft: draft ?? ((value) => value as unknown as D),
+  };
   return {
     read: (statement, at, current) => {
       const list = current ?? [];
@@ -370,7 +378,7 @@ export function repeated<D extends object, V>(
       const started = start(statement, item);
       if (!started) return undefined;
       at.ctx.locate(path, statement);
-      new BodyReader(keywords, statement.keyword.text).read(blockOf(statement, at.ctx, path), started, path, at.ctx);
+      new BodyReader(keywordsOf(), statement.keyword.text).read(blockOf(statement, at.ctx, path), started, path, at.ctx);
       const value = finish(started, statement, item);
       return value === undefined ? undefined : [...list, value];
     },
@@ -378,9 +386,20 @@ export function repeated<D extends object, V>(
       if (!draft) return undefined;
       return list
         .filter((value) => says?.(value) ?? true)
-        .map((value): Written => ({ args: header?.words(value) ?? [], children: writeKeywords(keywords, draft(value), undefined) }));
+        .map((value): Written => ({ args: header?.words(value) ?? [], children: writeKeywords(keywordsOf(), draft(value), undefined) }));
     },
     yaml: { kind: 'blocks', block: block as NestedBlock<object, unknown>, ...(header ? { header: header.yaml } : {}), ...(options.alone ? { alone: true } : {}) },
     examples: () => options.examples ?? [],
   };
+}
+
+/**
+ * `make`'s keywords, made at the first call: the load balancer's and the checkers' blocks declare
+ * some 300 keywords that a configuration of VRRP instances alone never reads, and making them all
+ * when the configuration modules load cost every daemon's start several ms before its first
+ * advertisement (issue 16).
+ */
+export function lazyKeywords<D>(make: () => readonly Keyword<D, undefined>[]): () => readonly Keyword<D, undefined>[] {
+  let keywords: readonly Keyword<D, undefined>[] | undefined;
+  return () => (keywords ??= make());
 }

@@ -89,7 +89,7 @@ interface MiscDraft {
 }
 
 const misc = declare<MiscDraft, undefined>();
-const MISC_KEYWORDS = [
+const miscKeywords = (): Keyword<MiscDraft, undefined>[] => [
   misc.keyword('misc_path', commandLine, misc.key('path')),
   misc.keyword('misc_timeout', seconds(MAX_SECONDS), misc.key('timeoutMs')),
   misc.keyword('misc_dynamic', present(true), misc.key('dynamic')),
@@ -104,7 +104,7 @@ const MISC_KEYWORDS = [
 ];
 
 const miscCheck = repeated<MiscDraft, RealServerCheckerConfig>(
-  MISC_KEYWORDS,
+  miscKeywords,
   () => ({}),
   (draft, statement, at) => {
     if (draft.path === undefined) {
@@ -141,7 +141,7 @@ function inheritingKeywords(type: CheckerType): Keyword<CheckerDraft, undefined>
 /** A built-in checker block in a real_server: the checkers' own keywords, each block one more in the list. */
 const builtinCheck = (type: CheckerType): Kind<readonly RealServerCheckerConfig[]> =>
   repeated<CheckerDraft, RealServerCheckerConfig>(
-    inheritingKeywords(type),
+    () => inheritingKeywords(type),
     () => ({}),
     (draft) => realServerChecker(type, draft),
     // The checker keywords fill one list: each says the blocks of its type.
@@ -162,7 +162,7 @@ const EXAMPLE_CHECKERS: Readonly<Record<CheckerType, RealServerCheckerConfig>> =
 
 const real = declare<Mutable<RealServerConfig>, undefined>();
 const checkers = real.key('checkers');
-const REAL_SERVER_KEYWORDS = [
+const realServerKeywords = (): Keyword<Mutable<RealServerConfig>, undefined>[] => [
   real.keyword('weight', integer(0, 65_535), real.key('weight')),
   real.keyword('lvs_method', method, real.key('method'), { aliases: ['lb_kind'] }),
   real.keyword('inhibit_on_failure', flag(), real.key('inhibitOnFailure')),
@@ -185,7 +185,7 @@ const REAL_SERVER_KEYWORDS = [
 ];
 
 const realServers = repeated<Mutable<RealServerConfig>, RealServerConfig>(
-  REAL_SERVER_KEYWORDS,
+  realServerKeywords,
   (statement, at) => {
     const endpoint = readEndpoint(statement, at, at.path);
     return endpoint && { ...endpoint, checkers: [], source: `${statement.keyword.location.file}:${statement.keyword.location.line}` };

@@ -129,6 +129,12 @@ export interface Platform {
   readonly vmacs?: VmacPort;
   /** Gratuitous ARP / NA pacing (vrrp_garp_interval, garp_group), applied at start and on reload. */
   configureAnnouncements?(pacing: AnnouncePacing): void;
+  /**
+   * From now until the returned function is called, reads of the host's interfaces and addresses
+   * may be answered from one read of each, taken again after any change vrrpd makes: a start asks
+   * for the same interface's state several times per instance, milliseconds apart.
+   */
+  holdHostReads?(): () => void;
 }
 
 /** The use_vmac interfaces vrrpd made (src/linux/vmac.ts), created and removed with their instances. */

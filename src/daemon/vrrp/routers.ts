@@ -170,6 +170,19 @@ export class VrrpRouters {
 
   /** Creates the instance's router; starts it unless `startupDelayMs` is undefined (start() starts them all after attaching hooks). */
   private async startInstance(binding: RouterBinding, override: number | undefined, startupDelayMs: number | undefined): Promise<void> {
+    // An instance reads its interface's state three times (its source address, its channel, its
+    // announcer) and its VIPs' interface once more, milliseconds apart: one link and one address
+    // dump for them all unless it changes the host meanwhile (4 link and 3 address dumps were
+    // before an owner's first advertisement; issue 16).
+    const releaseReads = this.options.platform.holdHostReads?.();
+    try {
+      await this.startInstanceHeld(binding, override, startupDelayMs);
+    } finally {
+      releaseReads?.();
+    }
+  }
+
+  private async startInstanceHeld(binding: RouterBinding, override: number | undefined, startupDelayMs: number | undefined): Promise<void> {
     const { platform, clock, log } = this.options;
     const config = binding.router;
     const { state, source } = await this.resolveSource(binding);

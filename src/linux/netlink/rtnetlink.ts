@@ -1,16 +1,17 @@
 // The route netlink socket vrrpd uses: interfaces, addresses (tagged with IFA_PROTO), and the
-// kernel's notifications of changes to both. Built on the `netlink` package.
+// kernel's notifications of changes to both. The socket is the `netlink` package's; the messages
+// are built and parsed here (link-, address- and route-messages.ts).
 import { createRequire } from 'node:module';
 import { getSystemErrorName } from 'node:util';
-import type { RtNetlinkSocket, rt } from 'netlink';
+import type { NetlinkSocket } from 'netlink';
 
-// Only the package's route-netlink module: its index also loads the generated nl80211, genl and
-// WireGuard families vrrpd never uses, which cost every start (and every `vrrpd check`, whose host
-// check asks for interfaces) ~15 files, ~50 ms of CPU and some MB of heap (issue 16).
-const { createRtNetlink } = createRequire(import.meta.url)('netlink/dist/rt/rt.js') as Pick<typeof import('netlink'), 'createRtNetlink'>;
-const { parseMessage } = createRequire(import.meta.url)('netlink/dist/rt/structs.js') as Pick<typeof rt, 'parseMessage'>;
-
-type LinkMessage = rt.LinkMessage;
+// Only the package's socket module, as conntrack.ts: its index also loads the generated route,
+// nl80211, genl and WireGuard families, whose parsers decode every attribute of every message.
+// Its route family (rt.js and its structs, ~5,900 lines of mostly generated code) cost every start ~3
+// ms to load and its link parser 5-15 ms for the links dumped before an owner's first
+// advertisement (issue 16).
+const { createNetlink } = createRequire(import.meta.url)('netlink/dist/netlink.js') as Pick<typeof import('netlink'), 'createNetlink'>;
+const NETLINK_ROUTE = 0;
 import type { AddressFamily } from '../../core/address.js';
 import { nativeShims, type NativeNetlinkRequestSocket } from '../native.js';
 import {
@@ -36,7 +37,20 @@ import {
   type RouteRequest,
   type RuleRequest,
 } from './route-messages.js';
-import { deleteLinkRequest, linkKind, linkStateRequest, macvlanRequest, RTM_DELLINK, RTM_NEWLINK, type MacvlanRequest } from './link-messages.js';
+import {
+  deleteLinkRequest,
+  linkDumpRequest,
+  linkStateRequest,
+  macvlanRequest,
+  parseLinkMessage,
+  RTM_DELLINK,
+  RTM_GETLINK,
+  RTM_NEWLINK,
+  type LinkInfo,
+  type MacvlanRequest,
+} from './link-messages.js';
+
+export type { LinkInfo };
 
 const NLM_F_REQUEST = 0x01;
 const NLM_F_ACK = 0x04;
@@ -65,19 +79,6 @@ export class NetlinkError extends Error {
   }
 }
 
-export interface LinkInfo {
-  readonly index: number;
-  readonly name: string;
-  readonly mac: string;
-  /** Administratively up and with carrier (IFF_UP and IFF_LOWER_UP). */
-  readonly up: boolean;
-  readonly mtu: number;
-  /** IFLA_INFO_KIND: "macvlan", "veth", ...; undefined for plain devices. */
-  readonly kind?: string;
-  /** IFLA_LINK: the parent of a macvlan or VLAN. */
-  readonly parentIndex?: number;
-}
-
 /** A route of the main table (RT_TABLE_MAIN, 254), as far as interface detection needs it. */
 export interface RouteInfo {
   readonly family: AddressFamily;
@@ -88,8 +89,6 @@ export interface RouteInfo {
   readonly metric: number;
 }
 
-const AF_INET = 2;
-const AF_INET6 = 10;
 const RT_TABLE_MAIN = 254;
 const RTN_UNICAST = 1;
 
@@ -107,14 +106,16 @@ export class Rtnetlink {
   /** The socket whose requests return with their answer (address adds); opened by prepareImmediate() or the first add. */
   private immediateSocket: NativeNetlinkRequestSocket | undefined;
   private immediateSequence = 0;
+  /** While held (holdDumps): each dump's answer by message type, until a change is requested. */
+  private held: Map<number, Promise<unknown[]>> | undefined;
 
-  private constructor(private readonly socket: RtNetlinkSocket) {
+  private constructor(private readonly socket: NetlinkSocket) {
     // A receive error may have taken the answers of the requests awaiting theirs: they fail with
     // it rather than wait forever and hold the window. Without a listener the socket's 'error'
     // would end the daemon. An overflow of this socket (ENOBUFS, reported by the kernel as POLLERR)
     // would still abort the process inside the netlink package (see native-shims/netlink_watch.cc);
     // RequestWindow keeps the answers in flight few enough that it does not overflow.
-    socket.socket.on('error', (error) => this.requests.failInFlight(netlinkError(error, 'receive an answer')));
+    socket.on('error', (error) => this.requests.failInFlight(netlinkError(error, 'receive an answer')));
   }
 
   /** The most requests that were awaiting their answer at once since this socket opened. */
@@ -123,11 +124,30 @@ export class Rtnetlink {
   }
 
   static open(): Rtnetlink {
-    return new Rtnetlink(createRtNetlink());
+    return new Rtnetlink(createNetlink(NETLINK_ROUTE));
+  }
+
+  /**
+   * From now until the returned function is called, a dump asked for again is answered from the
+   * last one, until this socket requests a change (an add, a delete: the next dump is taken anew).
+   * For a start, which reads the same interfaces and addresses several times within milliseconds;
+   * changes made by others meanwhile are what the notifications report once it watches.
+   */
+  holdDumps(): () => void {
+    const held = new Map<number, Promise<unknown[]>>();
+    this.held = held;
+    return () => {
+      if (this.held === held) this.held = undefined;
+    };
+  }
+
+  /** While held, the next dumps are taken anew: for a read that waits for the kernel to change something (an address's duplicate address detection). */
+  refreshDumps(): void {
+    this.held?.clear();
   }
 
   async links(): Promise<LinkInfo[]> {
-    return (await this.requests.dump('links', async () => (await this.socket.getLinks()).map(linkInfo))).slice();
+    return this.dump(RTM_GETLINK, linkDumpRequest(), 'list links', (message) => parseLinkMessage(message.data));
   }
 
   async link(name: string): Promise<LinkInfo | undefined> {
@@ -141,19 +161,14 @@ export class Rtnetlink {
 
   /** Unicast routes of the main table for one family. */
   async routes(family: AddressFamily): Promise<RouteInfo[]> {
-    let messages: rt.RouteMessage[];
-    try {
-      messages = await this.requests.dump(`routes ${family}`, () => this.socket.getRoutes({ family: family === 'ipv4' ? AF_INET : AF_INET6 }));
-    } catch (error) {
-      throw netlinkError(error, 'list routes');
-    }
-    return messages
-      .filter((route) => (route.attrs.table ?? route.data.table) === RT_TABLE_MAIN && routeType(route.data.type) === RTN_UNICAST)
+    // The dump of every route (the one routeEntries shares), this family's unicast main-table ones kept.
+    return (await this.dump(RTM_GETROUTE, Buffer.alloc(12), 'list routes', (message) => parseRouteMessage(message.data)))
+      .filter((route) => route.family === family && route.table === RT_TABLE_MAIN && route.type === RTN_UNICAST)
       .map((route) => ({
         family,
-        destinationPrefixLength: route.data.dstLen ?? 0,
-        outputInterfaceIndex: route.attrs.oif ?? 0,
-        metric: route.attrs.priority ?? 0,
+        destinationPrefixLength: route.prefixLength,
+        outputInterfaceIndex: route.outputInterfaceIndex ?? 0,
+        metric: route.metric ?? 0,
       }));
   }
 
@@ -283,8 +298,8 @@ export class Rtnetlink {
           const address = parseAddressMessage(body);
           if (address) report(address, type === RTM_DELADDR);
         } else if (type === RTM_NEWLINK || type === RTM_DELLINK) {
-          const message = parseMessage(type, body);
-          if (message.kind === 'link') onEvent({ type: 'link', link: linkInfo(message) });
+          const link = parseLinkMessage(body);
+          if (link) onEvent({ type: 'link', link });
         }
       }
     });
@@ -296,7 +311,7 @@ export class Rtnetlink {
   }
 
   close(): void {
-    this.socket.socket.close();
+    this.socket.close();
     this.immediateSocket?.close();
     this.immediateSocket = undefined;
   }
@@ -308,6 +323,7 @@ export class Rtnetlink {
 
   /** A request answered by one acknowledgement, sent and answered in this call (once the window lets it go). */
   private async requestImmediately(type: number, body: Buffer, flags: number, operation: string): Promise<void> {
+    this.held?.clear();
     const errno = await this.requests.acknowledged(async () => {
       this.immediateSequence = (this.immediateSequence + 1) >>> 0;
       return this.immediate().request(netlinkMessage(type, flags, this.immediateSequence, body));
@@ -317,8 +333,9 @@ export class Rtnetlink {
 
   /** A request answered by one acknowledgement; a refusal is a NetlinkError for this request alone. */
   private async request(type: number, body: Buffer, flags: number, operation: string): Promise<void> {
+    this.held?.clear();
     try {
-      await this.requests.acknowledged(() => this.socket.socket.request(type, [body], { flags }));
+      await this.requests.acknowledged(() => this.socket.request(type, [body], { flags }));
     } catch (error) {
       throw netlinkError(error, operation);
     }
@@ -330,12 +347,21 @@ export class Rtnetlink {
    * dump of 254 addresses made the removal slower than one at a time.
    */
   private async dump<T>(type: number, body: Buffer, operation: string, parse: (message: { data: Uint8Array }) => T | undefined): Promise<T[]> {
-    try {
-      const shared = await this.requests.dump(`${type}`, async () => {
-        const [messages] = await this.socket.socket.request(type, [body], { flags: NLM_F_REQUEST | NLM_F_DUMP });
+    const held = this.held;
+    let answer = held?.get(type) as Promise<T[]> | undefined;
+    if (!answer) {
+      answer = this.requests.dump(`${type}`, async () => {
+        const [messages] = await this.socket.request(type, [body], { flags: NLM_F_REQUEST | NLM_F_DUMP });
         return messages.map(parse).filter((item): item is T => item !== undefined);
       });
-      return shared.slice();
+      if (held) {
+        held.set(type, answer);
+        // A failed dump is asked for again by the next caller.
+        answer.catch(() => held.get(type) === answer && held.delete(type));
+      }
+    }
+    try {
+      return (await answer).slice();
     } catch (error) {
       throw netlinkError(error, operation);
     }
@@ -480,26 +506,4 @@ function netlinkError(error: unknown, operation: string): NetlinkError {
   const { message, errno } = error as Error & { errno?: number };
   const name = typeof errno === 'number' && errno > 0 ? getSystemErrorName(-errno) : /\b(E[A-Z0-9]+)\b/.exec(message)?.[1];
   return new NetlinkError(name ?? message, operation);
-}
-
-function linkInfo(message: LinkMessage): LinkInfo {
-  const kind = linkKind(message.attrs.linkinfo);
-  return {
-    index: message.data.index ?? 0,
-    name: message.attrs.ifname ?? '',
-    mac: formatMac(message.attrs.address),
-    up: Boolean(message.data.flags?.up) && Boolean(message.data.flags?.lowerUp),
-    mtu: message.attrs.mtu ?? 0,
-    ...(kind !== undefined ? { kind } : {}),
-    ...(message.attrs.link && message.attrs.link.length >= 4 ? { parentIndex: message.attrs.link.readUInt32LE(0) } : {}),
-  };
-}
-
-function routeType(type: rt.Route['type']): number | undefined {
-  return typeof type === 'number' ? type : type === 'UNICAST' ? RTN_UNICAST : undefined;
-}
-
-function formatMac(bytes: Uint8Array | undefined): string {
-  if (!bytes) return '';
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(':');
 }

@@ -69,11 +69,46 @@ describe('Rtnetlink', () => {
   test("a receive error on its socket fails the requests in flight and does not end the process", async () => {
     const netlink = Rtnetlink.open();
     try {
-      const socket = (netlink as unknown as { socket: { socket: EventEmitter } }).socket.socket;
+      const socket = (netlink as unknown as { socket: EventEmitter }).socket;
       expect(socket.listenerCount('error')).toBe(1);
       expect(() => socket.emit('error', enobufs())).not.toThrow();
       // Still usable afterwards.
       expect((await netlink.links()).some((link) => link.name === 'lo')).toBe(true);
+    } finally {
+      netlink.close();
+    }
+  });
+
+  test('held dumps: one asked for again is answered from the last one until a change is requested, and after the release', async () => {
+    const netlink = Rtnetlink.open();
+    try {
+      const socket = (netlink as unknown as { socket: { request: (...args: unknown[]) => Promise<unknown> } }).socket;
+      const request = socket.request.bind(socket);
+      let dumps = 0;
+      socket.request = (...args: unknown[]) => {
+        if ((((args[2] as { flags?: number } | undefined)?.flags ?? 0) & 0x300) === 0x300) dumps++; // NLM_F_DUMP
+        return request(...args);
+      };
+      const release = netlink.holdDumps();
+      await netlink.links();
+      await netlink.links();
+      await netlink.addresses();
+      await netlink.addresses('ipv4');
+      expect(dumps).toBe(2);
+      // A change requested (refused: no such address on lo): the next dump is taken anew.
+      await netlink.deleteAddress({ family: 'ipv4', address: '192.0.2.55', prefixLength: 32, interfaceIndex: 1 }).catch(() => undefined);
+      await netlink.links();
+      await netlink.links();
+      expect(dumps).toBe(3);
+      // A read waiting for the kernel (IPv6 duplicate address detection) asks for a fresh one.
+      netlink.refreshDumps();
+      await netlink.addresses('ipv6');
+      await netlink.addresses();
+      expect(dumps).toBe(4);
+      release();
+      await netlink.links();
+      await netlink.links();
+      expect(dumps).toBe(6);
     } finally {
       netlink.close();
     }
