@@ -192,6 +192,7 @@ export class Rtnetlink {
    */
   addAddressNow(request: AddressRequest): number | undefined {
     if (!this.requests.idle) return undefined;
+    this.held?.clear();
     this.immediateSequence = (this.immediateSequence + 1) >>> 0;
     return this.immediate().request(netlinkMessage(RTM_NEWADDR, ADD_FLAGS, this.immediateSequence, addressRequest(request, RTM_NEWADDR)));
   }
