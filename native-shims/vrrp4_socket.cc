@@ -22,7 +22,7 @@
 // (RFC 5798 §6.4.2), not from when a busy loop got to it.
 //
 // new Vrrp4Socket({interfaceName, interfaceIndex, source: Buffer(4), groups: Buffer(4)[]},
-//                 onPackets(error, count?: number, payloads?: Buffer, packets?: Float64Array))
+//                 onPackets(error, count?: number, payloads?: Uint8Array, packets?: Float64Array))
 //   packets: per packet [end of its payload in payloads, TTL, age in ms or NaN, source, destination]
 //   (the addresses as 32-bit numbers); payload i runs from the end of payload i - 1 (0 for the
 //   first). payloads and packets are the socket's own, the same objects again at the next call:
@@ -169,24 +169,26 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     kept_.push_back(kept);
   }
 
-  // onPackets(null, count, payloads, packets) with what this wake-up read, in a Buffer and a
+  // onPackets(null, count, payloads, packets) with what this wake-up read, in a Uint8Array and a
   // Float64Array the socket keeps from one wake-up to the next (made anew, larger, only when a
   // wake-up reads more than they hold): a Backup of 1000 instances wakes ~360 times a second, and
   // two new ArrayBuffers, two arrays and their address strings at each (malloc, V8's array-buffer
-  // sweeping) were ~7 % of its CPU samples (issue 16). Addresses cross as numbers (the four bytes
+  // sweeping) were ~7 % of its CPU samples (issue 16). A plain Uint8Array, not a Buffer: a view of a
+  // Buffer is a Buffer, made through Node's FastBuffer constructor (~10 % of a Backup's JavaScript
+  // time, V8's CPU profile), and JavaScript keeps its views of this one from one call to the next. Addresses cross as numbers (the four bytes
   // big-endian); JavaScript makes the text once per address it has not just seen.
   void ReadsDone(const Napi::Env& env) {
     if (kept_.empty()) return;
     const size_t count = kept_.size();
     if (payloadRoom_.IsEmpty() || payloadRoomSize_ < payloads_.size()) {
       payloadRoomSize_ = std::max(payloads_.size(), 2 * payloadRoomSize_);
-      payloadRoom_.Reset(Napi::Buffer<uint8_t>::New(env, payloadRoomSize_), 1);
+      payloadRoom_.Reset(Napi::Uint8Array::New(env, payloadRoomSize_), 1);
     }
     if (packetRoom_.IsEmpty() || packetRoomSize_ < count) {
       packetRoomSize_ = std::max(count, 2 * packetRoomSize_);
       packetRoom_.Reset(Napi::Float64Array::New(env, packetRoomSize_ * kFieldsPerPacket), 1);
     }
-    Napi::Buffer<uint8_t> payloads = payloadRoom_.Value();
+    Napi::Uint8Array payloads = payloadRoom_.Value();
     Napi::Float64Array packets = packetRoom_.Value();
     std::memcpy(payloads.Data(), payloads_.data(), payloads_.size());
     timespec now{};
@@ -276,7 +278,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   std::vector<uint8_t> payloads_;
   std::vector<Kept> kept_;
   // What JavaScript is handed them in: kept (a reference each) and reused, grown when too small.
-  Napi::Reference<Napi::Buffer<uint8_t>> payloadRoom_;
+  Napi::Reference<Napi::Uint8Array> payloadRoom_;
   size_t payloadRoomSize_ = 2048;
   Napi::Reference<Napi::Float64Array> packetRoom_;
   size_t packetRoomSize_ = 64;

@@ -55,7 +55,7 @@ export interface Vrrp4SocketOptions {
  * its destination address as 32-bit numbers (the first byte most significant). `payloads` and
  * `packets` are the socket's own, reused at every call: valid during the call only.
  */
-export type Vrrp4PacketCallback = (error: (Error & { errno?: number }) | null, count?: number, payloads?: Buffer, packets?: Float64Array) => void;
+export type Vrrp4PacketCallback = (error: (Error & { errno?: number }) | null, count?: number, payloads?: Uint8Array, packets?: Float64Array) => void;
 
 /** Fields per packet in a Vrrp4PacketCallback's `packets`. */
 export const VRRP4_FIELDS = 5;

@@ -43,6 +43,8 @@ export class Ipv4VrrpSocket implements OpenChannel {
     const state = { closed: false };
     const received: MutableReceivedPacket = { bytes: EMPTY, source: '', destination: '', ttl: undefined, ageMs: undefined };
     const addresses = new AddressTexts();
+    const views: Uint8Array[] = [];
+    let viewsOf: Uint8Array | undefined;
     let socket: NativeVrrp4Socket;
     try {
       socket = new (nativeShims().Vrrp4Socket)(
@@ -61,7 +63,15 @@ export class Ipv4VrrpSocket implements OpenChannel {
             const at = VRRP4_FIELDS * i;
             const end = packets[at]!;
             const ageMs = packets[at + 2]!;
-            received.bytes = payloads.subarray(start, end);
+            // The views of the socket's buffer are kept from one call to the next: a wake-up
+            // reads the same advertisements as the last one, in the same places (no view per packet).
+            if (payloads !== viewsOf) {
+              views.length = 0;
+              viewsOf = payloads;
+            }
+            let view = views[i];
+            if (view === undefined || view.byteOffset !== start || view.length !== end - start) view = views[i] = payloads.subarray(start, end);
+            received.bytes = view;
             received.ttl = packets[at + 1];
             received.ageMs = Number.isNaN(ageMs) ? undefined : ageMs;
             received.source = addresses.source(packets[at + 3]!);
