@@ -51,7 +51,7 @@ function layouts(options: BenchOptions): Layout[] {
 }
 
 /** Instance i on link i % LINKS, VRID 1 + floor(i / LINKS); its VIPs in that link's range, .1 up to .200. */
-function instances(layout: Layout, priority: number): InstanceSpec[] {
+export function instances(layout: Layout, priority: number): InstanceSpec[] {
   return Array.from({ length: layout.instances }, (_, i) => {
     const link = i % LINKS;
     const slot = Math.floor(i / LINKS);

@@ -47,26 +47,29 @@ export interface Vrrp4SocketOptions {
 }
 
 /**
- * Called once per wake-up with every packet read in it (the IP headers stripped), or with an
- * error (a send that waited and was then refused, a socket error). Packet i's payload runs from
- * packets[3 * (i - 1)] (0 for the first) to packets[3 * i] in payloads; packets[3 * i + 1] is the
- * received IP header's TTL, packets[3 * i + 2] how long the packet had waited since the kernel's
- * receipt (SO_TIMESTAMPNS), in ms, or NaN when unknown. Addresses are dotted quads.
+ * Called once per wake-up with the `count` packets read in it (the IP headers stripped), or with
+ * an error (a send that waited and was then refused, a socket error). Packet i's fields are
+ * packets[VRRP4_FIELDS * i + k]: k = 0 the end of its payload in payloads (which runs from the end
+ * of packet i - 1's, 0 for the first), 1 the received IP header's TTL, 2 how long the packet had
+ * waited since the kernel's receipt (SO_TIMESTAMPNS) in ms or NaN when unknown, 3 its source and 4
+ * its destination address as 32-bit numbers (the first byte most significant). `payloads` and
+ * `packets` are the socket's own, reused at every call: valid during the call only.
  */
-export type Vrrp4PacketCallback = (
-  error: (Error & { errno?: number }) | null,
-  payloads?: Buffer,
-  packets?: Float64Array,
-  sources?: readonly string[],
-  destinations?: readonly string[],
-) => void;
+export type Vrrp4PacketCallback = (error: (Error & { errno?: number }) | null, count?: number, payloads?: Uint8Array, packets?: Float64Array) => void;
+
+/** Fields per packet in a Vrrp4PacketCallback's `packets`. */
+export const VRRP4_FIELDS = 5;
 
 /** A raw IPPROTO_VRRP AF_INET socket: TTL 255, TOS 0xC0, multicast loop off, bound to the device. */
 export interface NativeVrrp4Socket {
-  /** Sends one VRRP message to a 4-byte address: the bytes sent, or 0 when it waits (in order) for room in the kernel's buffer. */
-  send(payload: Buffer, destination: Buffer): number;
+  /**
+   * Sends one VRRP message to a 4-byte address: the bytes sent, or 0 when it waits (in order) for
+   * room in the kernel's buffer. Any Uint8Array (N-API's buffer check takes every typed array
+   * view): a Master's advertisement is sent as encoded, without a Buffer view made per send.
+   */
+  send(payload: Uint8Array, destination: Buffer): number;
   /** Arms a priority-0 advertisement for the SIGTERM / SIGINT handler (resignOnSignals): its slot, or -1 when none is free. */
-  armResignation(payload: Buffer, destination: Buffer): number;
+  armResignation(payload: Uint8Array, destination: Buffer): number;
   close(): void;
 }
 

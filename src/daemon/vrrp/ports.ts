@@ -115,6 +115,11 @@ export type HostEvent =
 export interface Platform {
   readonly addresses: AddressPort;
   interfaceState(name: string): Promise<InterfaceState>;
+  /**
+   * `packet` and its bytes are valid during the onPacket call only: the IPv4 socket hands every
+   * packet over in one object, and their bytes in one buffer, that it reuses (issue 16). Copy what
+   * is kept.
+   */
   openChannel(options: ChannelOptions, onPacket: (packet: ReceivedPacket) => void): Promise<OpenChannel>;
   announcer(interfaceName: string, family: AddressFamily): Promise<AnnouncePort>;
   /** Removes addresses a previous vrrpd left behind (after SIGKILL); returns what it removed. */

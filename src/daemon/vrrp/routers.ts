@@ -1,9 +1,9 @@
 // VRRP's virtual routers on this host: one VirtualRouter per configured instance, wired to the
 // host through a Platform.
-// Packets flow one way: socket → dispatchPacket → router → actions → HostActions → host.
-import { AdvertisementDecoder, VRRP_MULTICAST_GROUP } from '../../vrrp/packet/advertisement.js';
+// Packets flow one way: socket → receiveForVrid (dispatchPacket) → router → actions → HostActions → host.
+import { AdvertisementDecoder, VRRP_MULTICAST_GROUP, type IpContext } from '../../vrrp/packet/advertisement.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import { dispatchPacket } from '../../vrrp/protocol/dispatch.js';
+import { dispatchPacket, receiveForVrid, type DispatchRejections } from '../../vrrp/protocol/dispatch.js';
 import { VirtualRouter } from '../../vrrp/protocol/virtual-router.js';
 import type { DaemonHooks, SupervisedStatus } from './hooks.js';
 import type { RouterBinding } from './binding.js';
@@ -346,7 +346,18 @@ export class VrrpRouters {
     const key = `${interfaceName}|${family}`;
     let table = this.receivers.get(key);
     if (!table) {
-      table = { interfaceName, byVrid: [], ownSources: [] };
+      const made: ReceiverTable = {
+        interfaceName,
+        byVrid: [],
+        ownSources: [],
+        ip: undefined,
+        inbound: { bytes: EMPTY_BYTES, ip: { family, source: '', destination: '' }, source: '', ttl: undefined, receivedAt: undefined },
+        rejections: {
+          malformed: (rejection) => this.rejections.record(interfaceName, rejection.reason, `${rejection.detail} (from ${made.inbound.source})`),
+          refused: (router, rejection) => this.rejections.record(router.config.name, rejection.reason, rejection.detail),
+        },
+      };
+      table = made;
       this.receivers.set(key, table);
       this.indexOwnSources();
     }
@@ -369,22 +380,30 @@ export class VrrpRouters {
   }
 
   private onPacket(interfaceName: string, family: 'ipv4' | 'ipv6', table: ReceiverTable, packet: ReceivedPacket): void {
-    // The VRID byte is read before decoding; dispatchPacket checks it again on what it decodes.
+    // The VRID byte is read before decoding; the decoder checks it again.
     const receivers = table.byVrid[packet.bytes[1] ?? 0];
     // Our own multicast copies are not looped back (IP_MULTICAST_LOOP off), but a second
     // instance sharing the source would see them: ignore packets from ourselves.
     if (table.ownSources.includes(packet.source)) return;
-    const ip = { family, source: packet.source, destination: packet.destination };
+    let ip = table.ip;
+    if (ip === undefined || ip.source !== packet.source || ip.destination !== packet.destination) ip = table.ip = { family, source: packet.source, destination: packet.destination };
     // The kernel's receipt on the daemon's clock: the socket tells how long the packet waited.
     const receivedAt = packet.ageMs === undefined ? undefined : this.options.clock.now() - packet.ageMs;
-    // No object spread per packet (1000 a second at 1000 instances).
-    const results = dispatchPacket(receivers?.routers ?? NO_ROUTERS, { bytes: packet.bytes, ip, ttl: packet.ttl, receivedAt }, receivers?.decoder);
-    for (const result of results) {
-      if (result.kind === 'malformed') this.rejections.record(interfaceName, result.rejection.reason, `${result.rejection.detail} (from ${packet.source})`);
-      else if (result.kind === 'received' && !result.outcome.accepted) {
-        this.rejections.record(result.router.config.name, result.outcome.rejection.reason, result.outcome.rejection.detail);
-      }
+    if (receivers === undefined) {
+      // Nobody here has this VRID: malformed, or someone else's virtual router.
+      const results = dispatchPacket(NO_ROUTERS, { bytes: packet.bytes, ip, ttl: packet.ttl, receivedAt });
+      for (const result of results) if (result.kind === 'malformed') this.rejections.record(interfaceName, result.rejection.reason, `${result.rejection.detail} (from ${packet.source})`);
+      return;
     }
+    // One object per table for every packet, filled anew: nothing keeps it (issue 16).
+    const inbound = table.inbound;
+    inbound.bytes = packet.bytes;
+    inbound.ip = ip;
+    inbound.source = packet.source;
+    inbound.ttl = packet.ttl;
+    inbound.receivedAt = receivedAt;
+    receiveForVrid(receivers.routers, inbound, receivers.decoder, table.rejections);
+    inbound.bytes = EMPTY_BYTES;
   }
 
   private onHostEvent(event: HostEvent): void {
@@ -543,6 +562,22 @@ interface ReceiverTable {
   byVrid: ({ readonly routers: VirtualRouter[]; readonly decoder: AdvertisementDecoder } | undefined)[];
   /** The source addresses of our channels on the interface: packets from them are our own. */
   ownSources: string[];
+  /** The IP context of the last packet, given again while source and destination stay the same. */
+  ip: IpContext | undefined;
+  /** The packet being delivered (VrrpRouters.onPacket fills it for each). */
+  readonly inbound: DeliveredPacket;
+  readonly rejections: DispatchRejections;
 }
+
+/** What receiveForVrid is given, one object per table filled anew for each packet. */
+interface DeliveredPacket {
+  bytes: Uint8Array;
+  ip: IpContext;
+  source: string;
+  ttl: number | undefined;
+  receivedAt: number | undefined;
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
 
 const NO_ROUTERS: readonly VirtualRouter[] = [];

@@ -6,7 +6,7 @@
 // had waited since the kernel's receipt.
 import { addressToBytes } from '../../core/address.js';
 import type { OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
-import { nativeShims, type NativeVrrp4Socket } from '../native.js';
+import { nativeShims, VRRP4_FIELDS, type NativeVrrp4Socket } from '../native.js';
 
 const EPERM = 1;
 /** Whether Ipv4VrrpSocket.rehearse ran in this process. */
@@ -27,6 +27,8 @@ export interface Ipv4SocketOptions {
 export class Ipv4VrrpSocket implements OpenChannel {
   /** Destinations as the kernel wants them, by text: a Master sends to the same one or few every interval. */
   private readonly destinations = new Map<string, Buffer>();
+  private lastDestination = '';
+  private lastTo: Buffer = Buffer.alloc(0);
 
   private constructor(
     private readonly socket: NativeVrrp4Socket,
@@ -39,23 +41,42 @@ export class Ipv4VrrpSocket implements OpenChannel {
   static open(options: Ipv4SocketOptions, onPacket: (packet: ReceivedPacket) => void, onError: (error: Error) => void): Ipv4VrrpSocket {
     const bytes = (address: string): Buffer => Buffer.from(addressToBytes('ipv4', address));
     const state = { closed: false };
+    const received: MutableReceivedPacket = { bytes: EMPTY, source: '', destination: '', ttl: undefined, ageMs: undefined };
+    const addresses = new AddressTexts();
+    const views: Uint8Array[] = [];
+    let viewsOf: Uint8Array | undefined;
     let socket: NativeVrrp4Socket;
     try {
       socket = new (nativeShims().Vrrp4Socket)(
         { interfaceName: options.interfaceName, interfaceIndex: options.interfaceIndex, source: bytes(options.sourceAddress), groups: options.groups.map(bytes) },
-        (error, payloads, packets, sources, destinations) => {
+        (error, count, payloads, packets) => {
           if (error) {
             onError(new SocketError(`on ${options.interfaceName}: ${error.message}`));
             return;
           }
-          if (!payloads || !packets || !sources || !destinations) return;
-          // Everything one wake-up read, in the kernel's order; a packet's bytes are a view of
-          // the wake-up's one buffer (never reused). Once closed (by a packet before), no more.
+          if (count === undefined || !payloads || !packets) return;
+          // Everything one wake-up read, in the kernel's order, handed on one at a time in one
+          // object (the socket's buffers and this object are reused: onPacket keeps nothing).
+          // Once closed (by a packet before), no more.
           let start = 0;
-          for (let i = 0; i < sources.length && !state.closed; i++) {
-            const end = packets[3 * i]!;
-            const ageMs = packets[3 * i + 2]!;
-            onPacket({ bytes: payloads.subarray(start, end), source: sources[i]!, destination: destinations[i]!, ttl: packets[3 * i + 1], ageMs: Number.isNaN(ageMs) ? undefined : ageMs });
+          for (let i = 0; i < count && !state.closed; i++) {
+            const at = VRRP4_FIELDS * i;
+            const end = packets[at]!;
+            const ageMs = packets[at + 2]!;
+            // The views of the socket's buffer are kept from one call to the next: a wake-up
+            // reads the same advertisements as the last one, in the same places (no view per packet).
+            if (payloads !== viewsOf) {
+              views.length = 0;
+              viewsOf = payloads;
+            }
+            let view = views[i];
+            if (view === undefined || view.byteOffset !== start || view.length !== end - start) view = views[i] = payloads.subarray(start, end);
+            received.bytes = view;
+            received.ttl = packets[at + 1];
+            received.ageMs = Number.isNaN(ageMs) ? undefined : ageMs;
+            received.source = addresses.source(packets[at + 3]!);
+            received.destination = addresses.destination(packets[at + 4]!);
+            onPacket(received);
             start = end;
           }
         },
@@ -94,7 +115,7 @@ export class Ipv4VrrpSocket implements OpenChannel {
    */
   send(bytes: Uint8Array, destination: string): void {
     try {
-      this.socket.send(asBuffer(bytes), this.destination(destination));
+      this.socket.send(bytes, this.destination(destination));
     } catch (error) {
       this.onSendError(new SocketError(`sending to ${destination}: ${(error as Error).message}`));
     }
@@ -102,17 +123,20 @@ export class Ipv4VrrpSocket implements OpenChannel {
 
   /** See AdvertisementChannel.armResignation (native-shims/signal_resignation.cc). */
   armResignation(bytes: Uint8Array, destination: string): (() => void) | undefined {
-    const slot = this.socket.armResignation(asBuffer(bytes), this.destination(destination));
+    const slot = this.socket.armResignation(bytes, this.destination(destination));
     return slot < 0 ? undefined : () => nativeShims().withdrawResignation(slot);
   }
 
-  /** Destinations as the kernel wants them, made once each. */
+  /** Destinations as the kernel wants them, made once each; the last one without a lookup (nearly every send goes to the group). */
   private destination(text: string): Buffer {
+    if (text === this.lastDestination) return this.lastTo;
     let to = this.destinations.get(text);
     if (!to) {
       to = Buffer.from(addressToBytes('ipv4', text));
       this.destinations.set(text, to);
     }
+    this.lastDestination = text;
+    this.lastTo = to;
     return to;
   }
 
@@ -122,7 +146,38 @@ export class Ipv4VrrpSocket implements OpenChannel {
   }
 }
 
-/** A view, not a copy: the bytes are never modified once handed over (AdvertisementChannel). */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+type MutableReceivedPacket = { -readonly [K in keyof ReceivedPacket]: ReceivedPacket[K] };
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The texts of the addresses the shim hands over as numbers, made only when one differs from the
+ * last of its kind: a channel hears its Masters' advertisements, from one source to one group
+ * each, in runs (issue 16: no string per packet).
+ */
+class AddressTexts {
+  private lastSource = -1;
+  private sourceText = '';
+  private lastDestination = -1;
+  private destinationText = '';
+
+  source(address: number): string {
+    if (address !== this.lastSource) {
+      this.lastSource = address;
+      this.sourceText = dottedQuad(address);
+    }
+    return this.sourceText;
+  }
+
+  destination(address: number): string {
+    if (address !== this.lastDestination) {
+      this.lastDestination = address;
+      this.destinationText = dottedQuad(address);
+    }
+    return this.destinationText;
+  }
+}
+
+function dottedQuad(address: number): string {
+  return `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
 }

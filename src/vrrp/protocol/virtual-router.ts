@@ -45,6 +45,10 @@ export type ReceiveOutcome =
   | { readonly accepted: false; readonly rejection: Rejection }
   | { readonly accepted: true; readonly addressListDiffers: boolean };
 
+/** The two outcomes of an accepted advertisement, shared: no object per packet (issue 16). */
+const ACCEPTED: ReceiveOutcome = Object.freeze({ accepted: true, addressListDiffers: false });
+const ACCEPTED_LIST_DIFFERS: ReceiveOutcome = Object.freeze({ accepted: true, addressListDiffers: true });
+
 export interface RouterStatus {
   readonly name: string;
   readonly vrid: number;
@@ -315,11 +319,11 @@ export class VirtualRouter {
     if (this.config.v2Interop) {
       // RFC 5798 §8.4.2: a Master speaking both versions is followed by its VRRPv3 adverts only.
       if (advertisement.version === 3) (this.v3Speakers ??= new Set()).add(packet.source);
-      else if (this.v3Speakers?.has(packet.source)) return { accepted: true, addressListDiffers: differs };
+      else if (this.v3Speakers?.has(packet.source)) return differs ? ACCEPTED_LIST_DIFFERS : ACCEPTED;
     }
     if (this.currentState === 'Backup') this.backupReceive(advertisement, sender, packet.receivedAt === undefined ? 0 : Math.max(0, this.env.clock.now() - packet.receivedAt));
     else if (this.currentState === 'Master') this.masterReceive(advertisement, sender);
-    return { accepted: true, addressListDiffers: differs };
+    return differs ? ACCEPTED_LIST_DIFFERS : ACCEPTED;
   }
 
   /** A packet for our VRID that the codec refused (bad checksum, length...). */

@@ -1,6 +1,8 @@
 import { expect, test } from 'vitest';
 import { encodeAdvertisement, type IpContext } from '../../../src/vrrp/packet/advertisement.js';
-import { dispatchPacket } from '../../../src/vrrp/protocol/dispatch.js';
+import { dispatchPacket, receiveForVrid } from '../../../src/vrrp/protocol/dispatch.js';
+import { AdvertisementDecoder } from '../../../src/vrrp/packet/advertisement.js';
+import type { Rejection } from '../../../src/vrrp/packet/rejection.js';
 import { VirtualRouter } from '../../../src/vrrp/protocol/virtual-router.js';
 import { routerConfigFromSpec } from '../../../src/sim/lan.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
@@ -41,4 +43,25 @@ test('a malformed packet is counted on the routers of the VRID it names', () => 
 test('the received TTL is checked by the router', () => {
   const [result] = dispatchPacket(routers, { bytes: advert(7), ip, ttl: 1 });
   expect(result).toMatchObject({ kind: 'received', outcome: { accepted: false, rejection: { reason: 'ttl' } } });
+});
+
+test('receiveForVrid (the daemon path, routers chosen by VRID): accepted, refused and malformed as dispatchPacket reports them', () => {
+  const router = make('v4-5', 5, 'ipv4');
+  const decoder = new AdvertisementDecoder();
+  const seen: string[] = [];
+  const rejections = {
+    malformed: (rejection: Rejection) => seen.push(`malformed ${rejection.reason}`),
+    refused: (by: VirtualRouter, rejection: Rejection) => seen.push(`${by.config.name} ${rejection.reason}`),
+  };
+  receiveForVrid([router], { bytes: advert(5), ip, source: ip.source, ttl: 255 }, decoder, rejections);
+  receiveForVrid([router], { bytes: advert(5), ip, source: ip.source, ttl: 255 }, decoder, rejections);
+  expect(router.statistics.advertisementsReceived).toBe(2);
+  receiveForVrid([router], { bytes: advert(5), ip, source: ip.source, ttl: 1 }, decoder, rejections);
+  const broken = advert(5);
+  broken[7] = (broken[7] ?? 0) ^ 0xff;
+  receiveForVrid([router], { bytes: broken, ip, source: ip.source, ttl: 255 }, decoder, rejections);
+  expect(seen).toEqual(['v4-5 ttl', 'malformed checksum']);
+  expect(router.statistics.rejected.ttl).toBe(1);
+  expect(router.statistics.rejected.checksum).toBe(1);
+  expect(router.statistics.advertisementsReceived).toBe(2);
 });
