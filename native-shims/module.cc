@@ -17,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitBfdPacer(env, exports);
   RegisterThreadPriority(env, exports);
   RegisterMallocTrim(env, exports);
+  RegisterMemoryPressure(env, exports);
   InitNetlinkWatchSocket(env, exports);
   InitNetlinkRequestSocket(env, exports);
   InitDirectoryWatch(env, exports);

@@ -472,3 +472,4 @@ void RegisterSignalResignation(Napi::Env env, Napi::Object exports);
 void RegisterThreadPriority(Napi::Env env, Napi::Object exports);
 // malloc_trim.cc: setMallocTrimThreshold (glibc's M_TRIM_THRESHOLD, for every thread's arena).
 void RegisterMallocTrim(Napi::Env env, Napi::Object exports);
+void RegisterMemoryPressure(Napi::Env env, Napi::Object exports);

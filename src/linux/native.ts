@@ -222,6 +222,8 @@ export interface NativeShims {
   setThreadNice(nice: number): void;
   /** glibc's M_TRIM_THRESHOLD (mallopt): free memory above it at the top of any thread's arena goes back to the kernel. */
   setMallocTrimThreshold(bytes: number): void;
+  /** V8's moderate memory pressure: an incremental mark-compact that shrinks the heap starts (native-shims/memory_pressure.cc). */
+  notifyMemoryPressure(): void;
 }
 
 let shims: NativeShims | undefined;
