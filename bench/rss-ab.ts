@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { control, type BenchDaemon, keepalivedConf, killDaemon, namespacePids, sleep, startDaemon } from './lib/daemons.js';
 import type { LabHost } from '../test/helpers/netns.js';
+import { removeScratchDirs } from '../test/helpers/scratch.js';
 import { median } from './lib/stats.js';
 import { instances, namespaceUsage, resetHosts, scaleLab, startPair, type DaemonPair, type Layout } from './scale.js';
 
@@ -73,6 +74,7 @@ try {
   }
 } finally {
   await lab.destroy();
+  removeScratchDirs();
 }
 for (const [root, runs] of results) {
   const med = (f: (r: (typeof runs)[number]) => number): string => median(runs.map(f)).toFixed(2);
