@@ -3,6 +3,11 @@
 // the memory bench's pair (Master and Backup of the scale layout) and its RSS is read every few
 // seconds; printed: each sample, the settled median (last third), CPU over the last third, and how
 // many instances of the Backup ever became Master (a start-up race: the pair starts together).
+// `--master-delay S` starts the Backup alone and the Master S seconds later (a Backup after a
+// takeover and give-back). Environment: VRRPD_TEST_HOOKS=1 prints V8's heap spaces at the end,
+// with RSS_AB_GC=1 also one full collection (the test-gc hook) and the readings after it;
+// RSS_AB_NODE_ARGS passes node options (e.g. --trace-gc) and prints the daemons' non-JSON output.
+// Needs root (a namespace lab, as the benches).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { control, type BenchDaemon, keepalivedConf, killDaemon, namespacePids, sleep, startDaemon } from './lib/daemons.js';
