@@ -4,7 +4,7 @@
 // % of one core), RSS, advertisement period p99 from captures on the bridges, and the time from
 // the Master's first advertisement to the last VIP's first gratuitous ARP.
 import { readFileSync } from 'node:fs';
-import { holds, IMPLEMENTATIONS, keepalivedConf, killDaemon, namespacePids, poll, sleep, startDaemon, type Implementation, type InstanceSpec } from './lib/daemons.js';
+import { holds, IMPLEMENTATIONS, type BenchDaemon, keepalivedConf, killDaemon, namespacePids, poll, sleep, startDaemon, type Implementation, type InstanceSpec } from './lib/daemons.js';
 import { addLink, captureVrrpAndArp, macOf, newLab, switchHost } from './lib/lab.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';
 import { fmt, p99, max, ratio, table } from './lib/stats.js';
@@ -184,6 +184,8 @@ async function oneRun(layout: Layout, implementation: Implementation, d: LabHost
 
 /** A Master (priority 150) on d and a Backup (100) on p of `layout`, one implementation. */
 export interface DaemonPair {
+  readonly master: BenchDaemon;
+  readonly backup: BenchDaemon;
   /** Whether the Master came to hold its last VIP (every instance Master) within 30 s. */
   masterHoldsAll(): Promise<boolean>;
   stop(): Promise<void>;
@@ -195,15 +197,21 @@ export function startPair(layout: Layout, implementation: Implementation, d: Lab
   const last = instances(layout, 150).at(-1)!;
   const lastVip = last.vips.at(-1)!.split('/')[0]!;
   return {
+    master,
+    backup,
     masterHoldsAll: () => poll(() => holds(d, lastVip, last.interfaceName), 30_000, 100),
     stop: async () => {
       await killDaemon(master);
       await killDaemon(backup);
-      // Whatever the killed daemons left (SIGKILL removes nothing), then the hosts' own addresses again.
-      for (const host of [d, p]) for (let n = 0; n < LINKS; n++) await host.ip('addr', 'flush', 'dev', `eth${n}`);
-      await restoreAddresses(d, p);
+      await resetHosts(d, p);
     },
   };
+}
+
+/** After the pair is killed: whatever the daemons left (SIGKILL removes nothing), then the hosts' own addresses again. */
+export async function resetHosts(d: LabHost, p: LabHost): Promise<void> {
+  for (const host of [d, p]) for (let n = 0; n < LINKS; n++) await host.ip('addr', 'flush', 'dev', `eth${n}`);
+  await restoreAddresses(d, p);
 }
 
 /** Link n: the Master host has RANGE.(211 + 2n)/24, the Backup host RANGE.(212 + 2n)/24. */

@@ -18,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterThreadPriority(env, exports);
   RegisterMallocTrim(env, exports);
   RegisterV8Flags(env, exports);
+  RegisterMemoryPressure(env, exports);
   InitNetlinkWatchSocket(env, exports);
   InitNetlinkRequestSocket(env, exports);
   InitDirectoryWatch(env, exports);

@@ -473,3 +473,4 @@ void RegisterThreadPriority(Napi::Env env, Napi::Object exports);
 // malloc_trim.cc: setMallocTrimThreshold (glibc's M_TRIM_THRESHOLD, for every thread's arena).
 void RegisterMallocTrim(Napi::Env env, Napi::Object exports);
 void RegisterV8Flags(Napi::Env env, Napi::Object exports);
+void RegisterMemoryPressure(Napi::Env env, Napi::Object exports);

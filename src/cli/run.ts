@@ -23,6 +23,7 @@ import { loadConfigOnThisHost } from './load-on-host.js';
 import { hostSubsystems } from './subsystems.js';
 import { holdHeapGrowth } from './heap-growth.js';
 import { holdMallocSlack } from '../linux/malloc-slack.js';
+import { settleHeapAfterBursts } from '../linux/heap-settle.js';
 
 export interface RunOptions {
   readonly file: string;
@@ -142,12 +143,14 @@ export async function run(options: RunOptions): Promise<number> {
   const codeCache = codeCacheStatus();
   log.info({ event: 'started', config: options.file, instances: loaded.config.instances.map((i) => i.name), controlSocket: controlPath, ...(operations.metricsAddress ? { metrics: operations.metricsAddress } : {}), ...(operations.healthAddress ? { health: operations.healthAddress } : {}), ...(codeCache ? { codeCache } : {}) }, `vrrpd started with ${loaded.config.instances.length} instance(s)`);
   operations.ready();
+  const stopSettling = settleHeapAfterBursts();
 
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       stopping = true;
+      stopSettling();
       // The hand-over first: the priority-0 advertisements leave before this line is logged (most
       // left from the signal handler already, resignOnSignals below).
       const stopped = daemon.stop();

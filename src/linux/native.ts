@@ -227,6 +227,8 @@ export interface NativeShims {
   setMallocTrimThreshold(bytes: number): void;
   /** V8 flags from now on, as node:v8's setFlagsFromString (without loading node:v8). */
   setV8Flags(flags: string): void;
+  /** V8's moderate memory pressure: an incremental mark-compact that shrinks the heap starts (native-shims/memory_pressure.cc). */
+  notifyMemoryPressure(): void;
 }
 
 let shims: NativeShims | undefined;

@@ -28,3 +28,12 @@ test('test-block-event-loop holds the event loop for the time asked and refuses 
     expect(() => block!({ command: 'test-block-event-loop', args: { ms } })).toThrow(CommandError);
   }
 });
+
+test('test-gc runs a full collection and answers its duration', async () => {
+  const handlers = new Map<string, CommandHandler>();
+  registerTestHooks(handlers, { VRRPD_TEST_HOOKS: '1' });
+  const gc = handlers.get('test-gc');
+  expect(gc).toBeDefined();
+  const result = (await gc!({ command: 'test-gc' })) as { ms: number };
+  expect(result.ms).toBeGreaterThanOrEqual(0);
+});

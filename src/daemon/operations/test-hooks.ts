@@ -3,7 +3,8 @@
 // `test-block-event-loop {"ms": N}` busy-waits N ms on the event loop, as a long GC pause or a
 // slow synchronous call would: timers and packets wait, which is what the stability bench measures.
 // `test-memory` answers process.memoryUsage() and V8's heap spaces, for the memory benches;
-// `test-cpu-profile {"ms": N}` profiles the daemon's CPU for N ms and answers V8's profile (the
+// `test-gc` runs one full collection (V8's, through the inspector) and answers how long it took,
+// so a bench can tell garbage from live data; `test-cpu-profile {"ms": N}` profiles the daemon's CPU for N ms and answers V8's profile (the
 // steady state, without start-up, which --cpu-prof would include).
 import { Session } from 'node:inspector';
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -27,6 +28,7 @@ export function registerTestHooks(handlers: Map<string, CommandHandler>, env: No
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 60_000) throw new CommandError('invalid-arguments', '"ms" must be a number of milliseconds 1..60000');
     return cpuProfile(ms);
   });
+  handlers.set('test-gc', () => fullCollection());
   handlers.set('test-memory', () => ({
     ...process.memoryUsage(),
     spaces: getHeapSpaceStatistics().map((space) => ({ name: space.space_name, size: space.space_size, used: space.space_used_size })),
@@ -41,6 +43,14 @@ export function blockEventLoop(ms: number): { startedAtEpochMs: number; blockedM
     // spin: the point is to hold the event loop
   }
   return { startedAtEpochMs, blockedMs: performance.now() - start };
+}
+
+/** One full garbage collection (HeapProfiler.collectGarbage) and its duration in ms. */
+function fullCollection(): Promise<{ ms: number }> {
+  const session = new Session();
+  session.connect();
+  const start = performance.now();
+  return new Promise<{ ms: number }>((resolve, reject) => session.post('HeapProfiler.collectGarbage', (error) => (error ? reject(error) : resolve({ ms: performance.now() - start })))).finally(() => session.disconnect());
 }
 
 /** V8's CPU profile of the next `ms` milliseconds. */
