@@ -11,8 +11,11 @@
 // (at 1,000 instances the gratuitous ARPs' refresh, garp_master_delay after becoming Master, ends
 // 10-15 s after start): the collection's CPU (~45 ms on the main thread at 1,000 instances) is
 // start-up's, not the steady state's.
-import { getHeapSpaceStatistics } from 'node:v8';
+import { onFirstUse } from '../core/on-first-use.js';
 import { nativeShims } from './native.js';
+
+/** node:v8 at the first check, 15 s after start: loaded at start it brought Node's stream modules before the first advertisement. */
+const v8 = onFirstUse<typeof import('node:v8')>('node:v8');
 
 const CHECK_MS = 15_000;
 /** Checks before the first request: 45 s after start. */
@@ -23,7 +26,7 @@ export function shouldSettle(usedBytes: number, settledBytes: number): boolean {
 }
 
 function oldSpaceUsed(): number {
-  return getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')?.space_used_size ?? 0;
+  return v8().getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')?.space_used_size ?? 0;
 }
 
 /** Starts the checks; the returned function stops them. */
