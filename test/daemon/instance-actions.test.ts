@@ -136,6 +136,7 @@ test('becoming Master asks for the gratuitous ARPs before it logs the addresses 
 // keepalived adds a new Master's VIPs and sends its gratuitous ARPs in one function; through the
 // queue's promises, vrrpd's first takeover put 0.4-2.9 ms between its advertisement and the add.
 test('with nothing queued, becoming Master adds the addresses and asks for the gratuitous ARPs in the same call; the line of the addresses added comes after', async () => {
+  await tick(); // a turn of its own: in-call takeovers have a budget per turn
   const addresses = new ImmediateFakeAddresses();
   const { actions, announcer, records } = setupWith(addresses);
   actions.perform({ type: 'add-addresses', addresses: ['192.0.2.100', '192.0.2.101'] }, 150);
@@ -151,6 +152,7 @@ test('with nothing queued, becoming Master adds the addresses and asks for the g
 });
 
 test('an address the host cannot settle at once goes through add(), which reports it, and the announcement waits for it', async () => {
+  await tick(); // a turn of its own: in-call takeovers have a budget per turn
   const addresses = new ImmediateFakeAddresses();
   addresses.settlesAtOnce = (spec) => spec.address !== '192.0.2.101';
   addresses.failures.set('192.0.2.101', 'EEXIST: added by someone else');
@@ -166,6 +168,27 @@ test('an address the host cannot settle at once goes through add(), which report
     ['address-change-failed', '192.0.2.101/32: EEXIST: added by someone else'],
   ]);
   expect([...actions.installed]).toEqual(['192.0.2.100']);
+});
+
+test('in a burst of takeovers in one turn, the first eight add and announce in the call, the others through the queue (their advertisements first); the next turn may again', async () => {
+  await tick(); // a turn of its own: the budget is per turn of the event loop
+  const burst = Array.from({ length: 10 }, () => {
+    const addresses = new ImmediateFakeAddresses();
+    return { addresses, ...setupWith(addresses) };
+  });
+  for (const { actions } of burst) {
+    actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+    actions.perform({ type: 'announce-addresses', addresses: ['192.0.2.100'], count: 1 }, 150);
+  }
+  expect(burst.map(({ announcer }) => announcer.rounds.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+  for (const { actions } of burst) await actions.settled();
+  expect(burst.map(({ announcer }) => announcer.rounds.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  expect(burst[9]!.addresses.calls).toEqual(['add 192.0.2.100/24 dev eth0', 'add 192.0.2.101/32 dev eth0']);
+  await tick();
+  const next = new ImmediateFakeAddresses();
+  const later = setupWith(next);
+  later.actions.perform({ type: 'add-addresses', addresses: [] }, 150);
+  expect(next.calls).toEqual(['addNow 192.0.2.100/24 dev eth0', 'addNow 192.0.2.101/32 dev eth0']);
 });
 
 test('with a change still queued, the adds and the announcement wait their turn behind it', async () => {
