@@ -16,6 +16,7 @@ import { instances } from './scale.js';
 import { advertGaps, readWire } from './lib/wire.js';
 import { p99 } from './lib/stats.js';
 import type { LabHost } from '../test/helpers/netns.js';
+import { removeScratchDirs } from '../test/helpers/scratch.js';
 
 const LINKS = 5;
 const RANGES = ['192.0.2', '198.51.100', '203.0.113'] as const;
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
     }
     for (const d of daemons) await killDaemon(d);
     for (const l of labs) await l.lab.destroy();
+    // The daemons' configurations and control sockets (bench/lib/daemons.ts), as bench/main.ts removes them.
+    removeScratchDirs();
   }
 }
 
