@@ -1,9 +1,9 @@
 // VRRP's virtual routers on this host: one VirtualRouter per configured instance, wired to the
 // host through a Platform.
-// Packets flow one way: socket → receiveForVrid (dispatchPacket) → router → actions → HostActions → host.
-import { AdvertisementDecoder, VRRP_MULTICAST_GROUP, type IpContext } from '../../vrrp/packet/advertisement.js';
+// Packets flow one way: socket → receiveForVrid → router → actions → HostActions → host.
+import { AdvertisementDecoder, decodeAdvertisement, VRRP_MULTICAST_GROUP, type IpContext } from '../../vrrp/packet/advertisement.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import { dispatchPacket, receiveForVrid, type DispatchRejections } from '../../vrrp/protocol/dispatch.js';
+import { receiveForVrid, type DispatchRejections } from '../../vrrp/protocol/dispatch.js';
 import { VirtualRouter } from '../../vrrp/protocol/virtual-router.js';
 import type { DaemonHooks, SupervisedStatus } from './hooks.js';
 import type { RouterBinding } from './binding.js';
@@ -330,7 +330,7 @@ export class VrrpRouters {
         groups: unicast ? [] : [binding.multicastGroup ?? VRRP_MULTICAST_GROUP[family]],
         ...(binding.unicastSource ? { sourceAddress: binding.unicastSource } : {}),
       },
-      (packet) => this.onPacket(binding.interfaceName, family, table, packet),
+      (packet) => this.onPacket(family, table, packet),
     );
     this.channels.set(key, channel);
     this.indexOwnSources();
@@ -379,7 +379,7 @@ export class VrrpRouters {
     }
   }
 
-  private onPacket(interfaceName: string, family: 'ipv4' | 'ipv6', table: ReceiverTable, packet: ReceivedPacket): void {
+  private onPacket(family: 'ipv4' | 'ipv6', table: ReceiverTable, packet: ReceivedPacket): void {
     // The VRID byte is read before decoding; the decoder checks it again.
     const receivers = table.byVrid[packet.bytes[1] ?? 0];
     // Our own multicast copies are not looped back (IP_MULTICAST_LOOP off), but a second
@@ -389,12 +389,6 @@ export class VrrpRouters {
     if (ip === undefined || ip.source !== packet.source || ip.destination !== packet.destination) ip = table.ip = { family, source: packet.source, destination: packet.destination };
     // The kernel's receipt on the daemon's clock: the socket tells how long the packet waited.
     const receivedAt = packet.ageMs === undefined ? undefined : this.options.clock.now() - packet.ageMs;
-    if (receivers === undefined) {
-      // Nobody here has this VRID: malformed, or someone else's virtual router.
-      const results = dispatchPacket(NO_ROUTERS, { bytes: packet.bytes, ip, ttl: packet.ttl, receivedAt });
-      for (const result of results) if (result.kind === 'malformed') this.rejections.record(interfaceName, result.rejection.reason, `${result.rejection.detail} (from ${packet.source})`);
-      return;
-    }
     // One object per table for every packet, filled anew: nothing keeps it (issue 16).
     const inbound = table.inbound;
     inbound.bytes = packet.bytes;
@@ -402,7 +396,11 @@ export class VrrpRouters {
     inbound.source = packet.source;
     inbound.ttl = packet.ttl;
     inbound.receivedAt = receivedAt;
-    receiveForVrid(receivers.routers, inbound, receivers.decoder, table.rejections);
+    if (receivers === undefined) {
+      // Nobody here has this VRID: malformed (said as for our own VRIDs), or someone else's virtual router.
+      const decoded = decodeAdvertisement(inbound.bytes, ip);
+      if (!decoded.ok) table.rejections.malformed(decoded.rejection);
+    } else receiveForVrid(receivers.routers, inbound, receivers.decoder, table.rejections);
     inbound.bytes = EMPTY_BYTES;
   }
 
@@ -580,4 +578,3 @@ interface DeliveredPacket {
 
 const EMPTY_BYTES = new Uint8Array(0);
 
-const NO_ROUTERS: readonly VirtualRouter[] = [];
