@@ -193,8 +193,7 @@ export class Rtnetlink {
   addAddressNow(request: AddressRequest): number | undefined {
     if (!this.requests.idle) return undefined;
     this.held?.clear();
-    this.immediateSequence = (this.immediateSequence + 1) >>> 0;
-    return this.immediate().request(netlinkMessage(RTM_NEWADDR, ADD_FLAGS, this.immediateSequence, addressRequest(request, RTM_NEWADDR)));
+    return this.requestOnImmediateSocket(RTM_NEWADDR, ADD_FLAGS, addressRequest(request, RTM_NEWADDR));
   }
 
   /** Opens the socket addAddress uses now (at start) rather than at the first add, the moment of a takeover. */
@@ -325,11 +324,14 @@ export class Rtnetlink {
   /** A request answered by one acknowledgement, sent and answered in this call (once the window lets it go). */
   private async requestImmediately(type: number, body: Buffer, flags: number, operation: string): Promise<void> {
     this.held?.clear();
-    const errno = await this.requests.acknowledged(async () => {
-      this.immediateSequence = (this.immediateSequence + 1) >>> 0;
-      return this.immediate().request(netlinkMessage(type, flags, this.immediateSequence, body));
-    });
+    const errno = await this.requests.acknowledged(async () => this.requestOnImmediateSocket(type, flags, body));
     if (errno !== 0) throw new NetlinkError(getSystemErrorName(-errno), operation);
+  }
+
+  /** One request on the immediate socket, answered in this call: 0, or the kernel's errno. */
+  private requestOnImmediateSocket(type: number, flags: number, body: Buffer): number {
+    this.immediateSequence = (this.immediateSequence + 1) >>> 0;
+    return this.immediate().request(netlinkMessage(type, flags, this.immediateSequence, body));
   }
 
   /** A request answered by one acknowledgement; a refusal is a NetlinkError for this request alone. */
