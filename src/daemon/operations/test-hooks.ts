@@ -47,22 +47,30 @@ export function blockEventLoop(ms: number): { startedAtEpochMs: number; blockedM
 
 /** One full garbage collection (HeapProfiler.collectGarbage) and its duration in ms. */
 function fullCollection(): Promise<{ ms: number }> {
-  const session = new Session();
-  session.connect();
-  const start = performance.now();
-  return new Promise<{ ms: number }>((resolve, reject) => session.post('HeapProfiler.collectGarbage', (error) => (error ? reject(error) : resolve({ ms: performance.now() - start })))).finally(() => session.disconnect());
+  return withInspector(async (post) => {
+    const start = performance.now();
+    await post('HeapProfiler.collectGarbage');
+    return { ms: performance.now() - start };
+  });
 }
 
 /** V8's CPU profile of the next `ms` milliseconds. */
 function cpuProfile(ms: number): Promise<unknown> {
+  return withInspector(async (post) => {
+    await post('Profiler.enable');
+    await post('Profiler.start');
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return ((await post('Profiler.stop')) as { profile: unknown }).profile;
+  });
+}
+
+/** Runs `use` with an inspector session of this process, disconnected afterwards. */
+async function withInspector<T>(use: (post: (method: string) => Promise<unknown>) => Promise<T>): Promise<T> {
   const session = new Session();
   session.connect();
-  const post = (method: string): Promise<unknown> =>
-    new Promise((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
-  return post('Profiler.enable')
-    .then(() => post('Profiler.start'))
-    .then(() => new Promise((resolve) => setTimeout(resolve, ms)))
-    .then(() => post('Profiler.stop'))
-    .then((result) => (result as { profile: unknown }).profile)
-    .finally(() => session.disconnect());
+  try {
+    return await use((method) => new Promise((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result)))));
+  } finally {
+    session.disconnect();
+  }
 }
