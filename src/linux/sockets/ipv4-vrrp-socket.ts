@@ -42,7 +42,8 @@ export class Ipv4VrrpSocket implements OpenChannel {
     const bytes = (address: string): Buffer => Buffer.from(addressToBytes('ipv4', address));
     const state = { closed: false };
     const received: MutableReceivedPacket = { bytes: EMPTY, source: '', destination: '', ttl: undefined, ageMs: undefined };
-    const addresses = new AddressTexts();
+    const sources = new DottedQuadText();
+    const destinations = new DottedQuadText();
     const views: Uint8Array[] = [];
     let viewsOf: Uint8Array | undefined;
     let socket: NativeVrrp4Socket;
@@ -74,8 +75,8 @@ export class Ipv4VrrpSocket implements OpenChannel {
             received.bytes = view;
             received.ttl = packets[at + 1];
             received.ageMs = Number.isNaN(ageMs) ? undefined : ageMs;
-            received.source = addresses.source(packets[at + 3]!);
-            received.destination = addresses.destination(packets[at + 4]!);
+            received.source = sources.of(packets[at + 3]!);
+            received.destination = destinations.of(packets[at + 4]!);
             onPacket(received);
             start = end;
           }
@@ -151,30 +152,20 @@ type MutableReceivedPacket = { -readonly [K in keyof ReceivedPacket]: ReceivedPa
 const EMPTY = new Uint8Array(0);
 
 /**
- * The texts of the addresses the shim hands over as numbers, made only when one differs from the
- * last of its kind: a channel hears its Masters' advertisements, from one source to one group
- * each, in runs (issue 16: no string per packet).
+ * The text of an address the shim hands over as a number, made only when it differs from the last
+ * one: a channel hears its Masters' advertisements, from one source to one group each, in runs
+ * (issue 16: no string per packet). One for sources, one for destinations.
  */
-class AddressTexts {
-  private lastSource = -1;
-  private sourceText = '';
-  private lastDestination = -1;
-  private destinationText = '';
+class DottedQuadText {
+  private last = -1;
+  private text = '';
 
-  source(address: number): string {
-    if (address !== this.lastSource) {
-      this.lastSource = address;
-      this.sourceText = dottedQuad(address);
+  of(address: number): string {
+    if (address !== this.last) {
+      this.last = address;
+      this.text = dottedQuad(address);
     }
-    return this.sourceText;
-  }
-
-  destination(address: number): string {
-    if (address !== this.lastDestination) {
-      this.lastDestination = address;
-      this.destinationText = dottedQuad(address);
-    }
-    return this.destinationText;
+    return this.text;
   }
 }
 
