@@ -10,9 +10,9 @@
 // AB_NODE_ARGS: node flags for every daemon (e.g. --perf-basic-prof); AB_TERM=1: SIGTERM first
 // at the end (for --cpu-prof).
 import { readFileSync } from 'node:fs';
-import { holds, keepalivedConf, killDaemon, namespacePids, poll, sleep, startDaemon, type BenchDaemon } from './lib/daemons.js';
+import { holds, keepalivedConf, killDaemon, poll, sleep, startDaemon, type BenchDaemon } from './lib/daemons.js';
 import { addLink, captureVrrpAndArp, newLab, switchHost, type NamespaceLab } from './lib/lab.js';
-import { instances } from './scale.js';
+import { instances, namespaceUsage } from './scale.js';
 import { advertGaps, readWire } from './lib/wire.js';
 import { p99 } from './lib/stats.js';
 import type { LabHost } from '../test/helpers/netns.js';
@@ -41,23 +41,6 @@ function start(root: string, host: LabHost, priority: number): BenchDaemon {
   return startDaemon('vrrpd', host, keepalivedConf(instances({ label: '1000 instances', instances: 1000, vipsPerInstance: 1 }, priority)), {}, nodeArgs);
 }
 
-/** utime and stime ticks of every process in the host's namespace. */
-async function namespaceUsage(host: LabHost): Promise<{ ticks: number; user: number }> {
-  let ticks = 0;
-  let user = 0;
-  for (const pid of await namespacePids(host)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      user += Number(fields[11]);
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // exited
-    }
-  }
-  return { ticks, user };
-}
-
 async function main(): Promise<void> {
   const labs = [await lab3(), await lab3()];
   const daemons: BenchDaemon[] = [];
@@ -83,7 +66,7 @@ async function main(): Promise<void> {
       const s = (performance.now() - t0) / 1000;
       const pct = after.map((u, i) => ((u.ticks - before[i]!.ticks) / 100 / s) * 100);
       pct.forEach((v, i) => sums[i]!.push(v));
-      after.forEach((u, i) => users[i]!.push(((u.user - before[i]!.user) / 100 / s) * 100));
+      after.forEach((u, i) => users[i]!.push(((u.userTicks - before[i]!.userTicks) / 100 / s) * 100));
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       console.log(`window ${w + 1} load ${load}: ` + names.map((n, i) => `${n} ${pct[i]!.toFixed(2)}`).join('  '));
     }

@@ -227,7 +227,10 @@ async function restoreAddresses(d: LabHost, p: LabHost): Promise<void> {
 }
 
 export interface Usage {
+  /** utime + stime of every process in the namespace, in clock ticks. */
   readonly ticks: number;
+  /** utime alone (bench/ab-cpu.ts reports it apart). */
+  readonly userTicks: number;
   readonly rssKb: number;
 }
 
@@ -238,11 +241,13 @@ async function usage(d: LabHost, p: LabHost): Promise<{ at: number; master: Usag
 
 export async function namespaceUsage(host: LabHost): Promise<Usage> {
   let ticks = 0;
+  let userTicks = 0;
   let rssKb = 0;
   for (const pid of await namespacePids(host)) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      userTicks += Number(fields[11]);
       ticks += Number(fields[11]) + Number(fields[12]);
       const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       rssKb += Number(rss?.[1] ?? 0);
@@ -250,5 +255,5 @@ export async function namespaceUsage(host: LabHost): Promise<Usage> {
       // exited
     }
   }
-  return { ticks, rssKb };
+  return { ticks, userTicks, rssKb };
 }
