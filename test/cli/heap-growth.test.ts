@@ -49,11 +49,13 @@ const OLD = `
   console.log(JSON.stringify({ peak, live: live.length }));`;
 
 describe('holdHeapGrowth', () => {
-  test('the young generation: V8 grows it without, keeps its size with', () => {
+  test('the young generation: V8 grows it without, never past its size with', () => {
     const without = inFreshNode<{ before: number; after: number }>(false, YOUNG);
     expect(without.after).toBeGreaterThan(without.before);
     const held = inFreshNode<{ before: number; after: number }>(true, YOUNG);
-    expect(held.after).toBe(held.before);
+    // Not toBe: V8 may also shrink it back to its initial size when it measures a low allocation
+    // throughput (a loaded machine: CI once read 1 MB after 2 MB). Growing is what the hold stops.
+    expect(held.after).toBeLessThanOrEqual(held.before);
   });
 
   test('the old generation: its peak with is under half its peak without', () => {
