@@ -6,7 +6,8 @@
 // bench`. Usage, after `tsc -p bench/tsconfig.json`, roots being built checkouts (or copies of
 // bin, dist, native-shims/build and package.json with node_modules linked):
 //   node bench/.build/bench/ab-cpu.js ROOT_A ROOT_B [WINDOWS=4] [SECONDS=20] [gaps]
-// `gaps` also captures every bridge and prints each Master's advertisement gap p99.
+// `gaps` also captures every bridge and prints each Master's advertisement gap p99. A root of
+// `keepalived` runs keepalived (on PATH) in that build's places: the goal's ratio side by side.
 // AB_NODE_ARGS: node flags for every daemon (e.g. --perf-basic-prof); AB_TERM=1: SIGTERM first
 // at the end (for --cpu-prof).
 import { readFileSync } from 'node:fs';
@@ -36,9 +37,11 @@ async function lab3(): Promise<{ lab: NamespaceLab; hosts: LabHost[] }> {
 }
 
 function start(root: string, host: LabHost, priority: number): BenchDaemon {
+  const conf = keepalivedConf(instances({ label: '1000 instances', instances: 1000, vipsPerInstance: 1 }, priority));
+  if (root === 'keepalived') return startDaemon('keepalived', host, conf);
   process.env['VRRPD_BENCH_DAEMON_ROOT'] = root;
   const nodeArgs = (process.env['AB_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  return startDaemon('vrrpd', host, keepalivedConf(instances({ label: '1000 instances', instances: 1000, vipsPerInstance: 1 }, priority)), {}, nodeArgs);
+  return startDaemon('vrrpd', host, conf, {}, nodeArgs);
 }
 
 async function main(): Promise<void> {

@@ -9,6 +9,12 @@ export interface TimerHandle {
 export interface ClockTimer {
   /** Calls the callback once, `delayMs` from now; armed already, the earlier arming is replaced. */
   arm(delayMs: number): void;
+  /**
+   * As arm, at `at` on the clock's scale: for a deadline the caller derived from a time it has
+   * already read (a Backup's Master_Down_Timer from the advertisement's receipt), without reading
+   * the clock again. A deadline already passed runs at the clock's next turn.
+   */
+  armAt(at: number): void;
   /** Not called until armed again. */
   disarm(): void;
 }
@@ -19,7 +25,19 @@ export interface Clock {
   /** Calls `callback` once, `delayMs` from now (fractions of a millisecond allowed). */
   setTimer(delayMs: number, callback: () => void): TimerHandle;
   /** A restartable timer for `callback` (OneShotTimer's: one per protocol timer, for its whole life). */
-  createTimer(callback: () => void): ClockTimer;
+  createTimer(callback: () => void, options?: TimerOptions): ClockTimer;
+}
+
+export interface TimerOptions {
+  /**
+   * The timer may run as soon as the clock wakes for it, before the packets waiting in the
+   * sockets are read in that turn of the loop (RealClock; other timers run after them). For a
+   * Master's Adver_Timer: the protocol does not order an advertisement sent at its timer against
+   * one received in the same instant, and keepalived's scheduler runs expired timers and ready
+   * input from one list per wake-up. Never for a Backup's Master_Down_Timer, which an
+   * advertisement already in the socket must still be able to reset (RFC 5798 §6.4.2).
+   */
+  readonly beforePackets?: boolean;
 }
 
 /** A named, restartable one-shot timer: the RFC's Adver_Timer, Master_Down_Timer, etc. */
@@ -46,11 +64,12 @@ export class OneShotTimer {
   constructor(
     private readonly clock: Clock,
     private readonly onExpiry: () => void,
+    private readonly options?: TimerOptions,
   ) {}
 
   /** One callback for every start: a timer restarted 1000 times a second allocates no closure for it. */
   private clockTimer(): ClockTimer {
-    return (this.timer ??= this.clock.createTimer(() => this.expire()));
+    return (this.timer ??= this.clock.createTimer(() => this.expire(), this.options));
   }
 
   private expire(): void {
@@ -76,6 +95,18 @@ export class OneShotTimer {
     this.deadline = this.clock.now() + delayMs;
     this.armed = true;
     this.clockTimer().arm(delayMs);
+  }
+
+  /**
+   * (Re)starts the timer to expire at `deadline` on the clock's scale, a time the caller derived
+   * from one it already read: a Backup of 1000 instances restarts 1000 Master_Down_Timers a second
+   * from the advertisements' receipt, and each clock read (performance.now(), with Node's receiver
+   * check) cost a few hundred ns, start() and the clock's arming two of them (issue 16).
+   */
+  startAt(deadline: number): void {
+    this.deadline = deadline;
+    this.armed = true;
+    this.clockTimer().armAt(deadline);
   }
 
   /**

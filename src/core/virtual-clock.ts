@@ -1,6 +1,6 @@
 // A deterministic clock for the simulated LAN: timers fire in (time, creation) order and only
 // when the test advances time, so every run of a scenario is identical to the tick.
-import type { Clock, ClockTimer, TimerHandle } from './clock.js';
+import type { Clock, ClockTimer, TimerHandle, TimerOptions } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 
 export class VirtualClock implements Clock {
@@ -20,6 +20,7 @@ export class VirtualClock implements Clock {
     const timer = this.timers.entry(callback);
     return {
       arm: (delayMs) => this.timers.arm(timer, this.time + Math.max(0, delayMs)),
+      armAt: (at) => this.timers.arm(timer, Math.max(this.time, at)),
       disarm: () => this.timers.cancel(timer),
     };
   }
@@ -64,15 +65,19 @@ export class NodeClock implements Clock {
     });
   }
 
-  createTimer(callback: () => void): ClockTimer {
+  createTimer(callback: () => void, options?: TimerOptions): ClockTimer {
     let armedIn = this.generation;
     const timer = this.clock.createTimer(() => {
       if (armedIn === this.generation) callback();
-    });
+    }, options);
     return {
       arm: (delayMs) => {
         armedIn = this.generation;
         timer.arm(delayMs);
+      },
+      armAt: (at) => {
+        armedIn = this.generation;
+        timer.armAt(at);
       },
       disarm: () => timer.disarm(),
     };

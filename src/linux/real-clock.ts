@@ -6,7 +6,7 @@
 // Master_Down_Timer that fires early can take over from a Master whose advertisement is merely on
 // its way. The timerfd never fired early, median 0.07 ms late (`npm run bench -- --only timers`).
 import { performance } from 'node:perf_hooks';
-import type { Clock, ClockTimer, TimerHandle } from '../core/clock.js';
+import type { Clock, ClockTimer, TimerHandle, TimerOptions } from '../core/clock.js';
 import { TimerQueue, type QueuedTimer } from '../core/timer-queue.js';
 import { nativeShims, type NativeMonotonicTimer } from './native.js';
 
@@ -19,6 +19,12 @@ const LATE_MS = 5;
  */
 const LATE_EXPIRY_TURNS = 64;
 
+/** A queued timer's callback, and whether it may run in the wake-up itself (TimerOptions.beforePackets). */
+interface Callback {
+  readonly run: () => void;
+  readonly beforePackets: boolean;
+}
+
 export class RealClock implements Clock {
   /**
    * `lateExpiryTurns`: the loop turns a late expiry waits (default 64, chosen when the IPv4 VRRP
@@ -27,12 +33,12 @@ export class RealClock implements Clock {
    */
   constructor(private readonly options: { readonly lateExpiryTurns?: number } = {}) {}
 
-  private readonly timers = new TimerQueue<() => void>();
+  private readonly timers = new TimerQueue<Callback>();
   /** The deadline the wake-up is armed for. */
   private armedAt: number | undefined;
   private wakeUp: NativeMonotonicTimer | undefined;
   /** Timers that came due, in deadline order, waiting for their loop turn. */
-  private readonly due: QueuedTimer<() => void>[] = [];
+  private readonly due: QueuedTimer<Callback>[] = [];
   /** Loop turns still to wait before the due timers run. */
   private turnsLeft = 0;
   private turn: NodeJS.Immediate | undefined;
@@ -48,26 +54,32 @@ export class RealClock implements Clock {
    * read per turn - are processed first. An advertisement that reached a Backup's socket in time thus
    * resets its Master_Down_Timer (RFC 5798 §6.4.2) instead of the Backup taking over from a live
    * Master; the stability benchmark measured the difference (bench/RESULTS.md). All due timers
-   * wait together, so they still run in deadline order.
+   * wait together, so they still run in deadline order. Timers made with `beforePackets` (a
+   * Master's Adver_Timer) run in the wake-up itself when it is on time (see onWakeUp).
    */
   setTimer(delayMs: number, callback: () => void): TimerHandle {
-    const timer = new RealClockTimer(this, this.timers.entry(callback));
+    const timer = new RealClockTimer(this, this.timers.entry({ run: callback, beforePackets: false }));
     timer.arm(delayMs);
     return { cancel: () => timer.disarm() };
   }
 
-  createTimer(callback: () => void): ClockTimer {
-    return new RealClockTimer(this, this.timers.entry(callback));
+  createTimer(callback: () => void, options?: TimerOptions): ClockTimer {
+    return new RealClockTimer(this, this.timers.entry({ run: callback, beforePackets: options?.beforePackets === true }));
   }
 
   /** RealClockTimer.arm. */
-  armTimer(timer: QueuedTimer<() => void>, delayMs: number): void {
-    this.timers.arm(timer, this.now() + Math.max(0, delayMs));
-    if (this.armedAt === undefined || timer.at < this.armedAt) this.arm(timer.at);
+  armTimer(timer: QueuedTimer<Callback>, delayMs: number): void {
+    this.armTimerAt(timer, this.now() + Math.max(0, delayMs));
+  }
+
+  /** RealClockTimer.armAt: a deadline already passed is due at the next wake-up (armed 1 ns ahead). */
+  armTimerAt(timer: QueuedTimer<Callback>, at: number): void {
+    this.timers.arm(timer, at);
+    if (this.armedAt === undefined || at < this.armedAt) this.arm(at);
   }
 
   /** RealClockTimer.disarm. */
-  cancelTimer(timer: QueuedTimer<() => void>): void {
+  cancelTimer(timer: QueuedTimer<Callback>): void {
     this.timers.cancel(timer);
     // Nothing left to wait for: let the process exit as it could with no Node timer pending.
     if (this.timers.size === 0 && this.armedAt !== undefined) {
@@ -82,20 +94,36 @@ export class RealClock implements Clock {
     this.wakeUp.arm(at - this.now());
   }
 
+  /**
+   * On time (no due timer late, none still waiting for its turn), the due timers made with
+   * `beforePackets` run here, in deadline order, and only the others wait for the check phase: a
+   * Master of 1000 instances wakes a few hundred times a second for its Adver_Timers, and each
+   * wake-up entered JavaScript twice (this callback, then the setImmediate's turn) where once
+   * does (issue 16). Late, every due timer waits its turns as before, so the Master reads first
+   * what queued up while the loop was held.
+   */
   private onWakeUp(): void {
     this.armedAt = undefined;
     const now = this.now();
+    const waiting = this.due.length > 0;
     let turns = 1;
+    let early = 0;
     for (let due = this.timers.takeDue(now); due; due = this.timers.takeDue(now)) {
       this.due.push(due);
+      if (due.value.beforePackets) early++;
       if (now - due.at > LATE_MS) turns = this.options.lateExpiryTurns ?? LATE_EXPIRY_TURNS;
     }
-    this.turnsLeft = Math.max(this.turnsLeft, turns);
-    this.turn ??= setImmediate(() => this.onTurn());
-    // The wake-up must be armed again or disarmed before returning (it is level-triggered).
+    // The wake-up must be armed again or disarmed before returning (it is level-triggered); armed
+    // before the timers run, their re-arming for later needs no system call.
     const next = this.timers.nextAt();
     if (next !== undefined) this.arm(next);
     else this.wakeUp?.disarm();
+    if (early > 0 && turns === 1 && !waiting) {
+      this.runDue(true);
+      if (this.due.length === 0) return;
+    }
+    this.turnsLeft = Math.max(this.turnsLeft, turns);
+    this.turn ??= setImmediate(() => this.onTurn());
   }
 
   private onTurn(): void {
@@ -104,18 +132,30 @@ export class RealClock implements Clock {
       this.turn = setImmediate(() => this.onTurn());
       return;
     }
-    // A timer taken out later has a later deadline than every one already waiting (it was not
-    // due when they were taken), so the list is in deadline order.
-    // One at a time, by index: a callback may arm or cancel any timer, this one included (a
-    // cancelled or re-armed one is no longer due and is skipped).
+    this.runDue(false);
+  }
+
+  /**
+   * Runs the due timers (only those made with `beforePackets` when `early`; the rest stay, in
+   * order). A timer taken out later has a later deadline than every one already waiting (it was
+   * not due when they were taken), so the list is in deadline order. One at a time, by index: a
+   * callback may arm or cancel any timer, this one included (a cancelled or re-armed one is no
+   * longer due and is skipped).
+   */
+  private runDue(early: boolean): void {
     const due = this.due;
+    let kept = 0;
     for (let i = 0; i < due.length; i++) {
       const timer = due[i]!;
       if (!this.timers.isDue(timer)) continue;
+      if (early && !timer.value.beforePackets) {
+        due[kept++] = timer;
+        continue;
+      }
       this.timers.ran(timer);
-      timer.value();
+      timer.value.run();
     }
-    due.length = 0;
+    due.length = kept;
   }
 }
 
@@ -123,11 +163,15 @@ export class RealClock implements Clock {
 class RealClockTimer implements ClockTimer {
   constructor(
     private readonly clock: RealClock,
-    private readonly timer: QueuedTimer<() => void>,
+    private readonly timer: QueuedTimer<Callback>,
   ) {}
 
   arm(delayMs: number): void {
     this.clock.armTimer(this.timer, delayMs);
+  }
+
+  armAt(at: number): void {
+    this.clock.armTimerAt(this.timer, at);
   }
 
   disarm(): void {

@@ -18,7 +18,7 @@ class LateClock implements Clock {
   }
   createTimer(callback: () => void): ClockTimer {
     const timer = this.inner.createTimer(callback);
-    return { arm: (delayMs) => timer.arm(delayMs + this.lateMs), disarm: () => timer.disarm() };
+    return { arm: (delayMs) => timer.arm(delayMs + this.lateMs), armAt: (at) => timer.armAt(at + this.lateMs), disarm: () => timer.disarm() };
   }
 }
 

@@ -112,7 +112,7 @@ export class VirtualRouter {
     this.currentPriority = config.priority;
     this.masterAdverIntervalMs = config.advertIntervalMs;
     this.primaryAddress = env.primaryAddress;
-    this.adverTimer = new OneShotTimer(clock, () => this.onAdverTimer());
+    this.adverTimer = new OneShotTimer(clock, () => this.onAdverTimer(), { beforePackets: true });
     this.masterDownTimer = new OneShotTimer(clock, () => this.onMasterDownTimer());
     this.startupTimer = new OneShotTimer(clock, () => this.startup());
     this.announceDelayTimer = new OneShotTimer(clock, () => this.announce(this.config.announcements.masterRepeat));
@@ -321,7 +321,7 @@ export class VirtualRouter {
       if (advertisement.version === 3) (this.v3Speakers ??= new Set()).add(packet.source);
       else if (this.v3Speakers?.has(packet.source)) return differs ? ACCEPTED_LIST_DIFFERS : ACCEPTED;
     }
-    if (this.currentState === 'Backup') this.backupReceive(advertisement, sender, packet.receivedAt === undefined ? 0 : Math.max(0, this.env.clock.now() - packet.receivedAt));
+    if (this.currentState === 'Backup') this.backupReceive(advertisement, sender, packet.receivedAt ?? this.env.clock.now());
     else if (this.currentState === 'Master') this.masterReceive(advertisement, sender);
     return differs ? ACCEPTED_LIST_DIFFERS : ACCEPTED;
   }
@@ -366,15 +366,15 @@ export class VirtualRouter {
 
   /**
    * RFC 5798 §6.4.2: Backup receiving an ADVERTISEMENT. The timers it (re)starts count from the
-   * advertisement's arrival, `waitedMs` before now when the daemon read it late (a busy loop): the
+   * advertisement's arrival, `receivedAt`, earlier than now when the daemon read it late (a busy loop): the
    * Master_Down_Timer measures how long the Master has been silent, and a priority-0 hand-over
    * waits Skew_Time from the Master's release, not from our read.
    */
-  private backupReceive(advertisement: Advertisement, sender: PeerInfo, waitedMs: number): void {
+  private backupReceive(advertisement: Advertisement, sender: PeerInfo, receivedAt: number): void {
     if (advertisement.priority === 0) {
       // The Master is leaving: take over after Skew_Time only.
       this.downTimerCause = 'master-released';
-      this.masterDownTimer.start(skewTime(this.config.version, this.currentPriority, this.masterAdverIntervalMs) - waitedMs);
+      this.masterDownTimer.startAt(receivedAt + skewTime(this.config.version, this.currentPriority, this.masterAdverIntervalMs));
       return;
     }
     if (advertisement.priority >= this.currentPriority || !this.preempts || this.toleratesLowerMaster()) {
@@ -385,7 +385,7 @@ export class VirtualRouter {
       this.lastMaster = sender;
       this.downTimerCause = 'master-down';
       this.wantsMaster = false;
-      this.masterDownTimer.start(this.masterDownIntervalMs - waitedMs);
+      this.masterDownTimer.startAt(receivedAt + this.masterDownIntervalMs);
       return;
     }
     // A lower-priority Master while we may preempt: discard, so the Master_Down_Timer runs out.
