@@ -92,9 +92,11 @@ export class OneShotTimer {
    * check-phase turn: 2.0-2.3 % of a core against 1.5-1.7 % without (issue 16).
    */
   start(delayMs: number): void {
-    this.deadline = this.clock.now() + delayMs;
+    const now = this.clock.now();
+    this.deadline = now + delayMs;
     this.armed = true;
-    this.clockTimer().arm(delayMs);
+    // From the same read (one clock read per start, not two: see startAt).
+    this.clockTimer().armAt(now + Math.max(0, delayMs));
   }
 
   /**
@@ -126,7 +128,7 @@ export class OneShotTimer {
     const delay = target > now ? target - now : delayMs;
     this.deadline = now + delay;
     this.armed = true;
-    this.clockTimer().arm(delay);
+    this.clockTimer().armAt(this.deadline);
   }
 
   cancel(): void {
