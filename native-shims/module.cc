@@ -19,7 +19,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterMallocTrim(env, exports);
   RegisterV8Flags(env, exports);
   RegisterMemoryPressure(env, exports);
-  RegisterLoopIdleTime(env, exports);
   InitNetlinkWatchSocket(env, exports);
   InitNetlinkRequestSocket(env, exports);
   InitDirectoryWatch(env, exports);

@@ -474,5 +474,3 @@ void RegisterThreadPriority(Napi::Env env, Napi::Object exports);
 void RegisterMallocTrim(Napi::Env env, Napi::Object exports);
 void RegisterV8Flags(Napi::Env env, Napi::Object exports);
 void RegisterMemoryPressure(Napi::Env env, Napi::Object exports);
-// loop_idle_time.cc: stopLoopIdleTime (libuv's idle-time metric off: one epoll_pwait per wait, not two).
-void RegisterLoopIdleTime(Napi::Env env, Napi::Object exports);

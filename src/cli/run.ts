@@ -23,7 +23,6 @@ import { loadConfigOnThisHost } from './load-on-host.js';
 import { hostSubsystems } from './subsystems.js';
 import { holdHeapGrowth } from './heap-growth.js';
 import { holdMallocSlack } from '../linux/malloc-slack.js';
-import { stopLoopIdleTime } from '../linux/loop-idle-time.js';
 import { settleHeapAfterBursts } from '../linux/heap-settle.js';
 
 export interface RunOptions {
@@ -58,7 +57,6 @@ export async function run(options: RunOptions): Promise<number> {
   // Before the configuration is loaded: what a large one allocates would otherwise grow it.
   holdHeapGrowth();
   holdMallocSlack();
-  stopLoopIdleTime();
   const log = createLogger({ level: options.logLevel ?? 'info' });
   // Interface detection (YAML) asks this host; in-memory configurations are already resolved.
   const inMemory = options.config;

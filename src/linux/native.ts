@@ -229,8 +229,6 @@ export interface NativeShims {
   setV8Flags(flags: string): void;
   /** V8's moderate memory pressure: an incremental mark-compact that shrinks the heap starts (native-shims/memory_pressure.cc). */
   notifyMemoryPressure(): void;
-  /** libuv's idle-time metric off: one epoll_pwait per wait, not two (native-shims/loop_idle_time.cc); absent from an older shim. */
-  stopLoopIdleTime?(): boolean;
 }
 
 let shims: NativeShims | undefined;
