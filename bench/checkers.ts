@@ -29,7 +29,7 @@ const SETTLE_MS = 12_000;
 /** Checks a window holds at least: at one check a second a 10 s window was 10 checks. */
 const MIN_CHECKS = 30;
 
-/** 'built-in, main loop': the checks on vrrpd's main loop (VRRPD_CHECKER_THREAD=main) rather than in the checkers' worker thread, for their CPU side by side. */
+/** 'built-in': placed as vrrpd places them (src/linux/checkers/placement.ts); 'built-in, main loop': all on vrrpd's main loop (VRRPD_CHECKER_THREAD=main), for their CPU side by side. */
 type Form = 'built-in' | 'built-in, main loop' | 'curl';
 const FORMS: readonly Form[] = ['built-in', 'curl'];
 const LOAD_FORMS: readonly Form[] = ['built-in', 'built-in, main loop', 'curl'];

@@ -462,6 +462,8 @@ void InitBfdPacer(Napi::Env env, Napi::Object exports);
 void InitMonotonicTimer(Napi::Env env, Napi::Object exports);
 // directory_watch.cc: DirectoryWatch (inotify for track_file, with keepalived's events).
 void InitDirectoryWatch(Napi::Env env, Napi::Object exports);
+// tls_stream.cc: TlsStream (SSL_GET's unverified TLS connection on the loop, without node:tls).
+void InitTlsStream(Napi::Env env, Napi::Object exports);
 // netlink_watch.cc: NetlinkWatchSocket (route netlink notifications that survive ENOBUFS).
 void InitNetlinkWatchSocket(Napi::Env env, Napi::Object exports);
 // netlink_request.cc: NetlinkRequestSocket (a route netlink request and its acknowledgement in one call).

@@ -15,9 +15,10 @@ export interface LinuxCheckers {
 export function linuxCheckers(clock: Clock): LinuxCheckers {
   // The checkers' sockets: one raw ICMP socket per family for every PING_CHECK.
   const io = new LinuxCheckerIo();
-  // The checks themselves run in a worker thread (TLS handshakes are milliseconds of CPU each: on
-  // the main loop, hundreds a second held VRRP's timers back; bench checker-loop).
-  // VRRPD_CHECKER_THREAD=main keeps them on the main loop, for that comparison.
+  // Checks beyond twenty runs a second, and node:tls handshakes, run in a worker thread (TLS
+  // handshakes are milliseconds of CPU each: on the main loop, hundreds a second held VRRP's timers
+  // back; bench checker-loop). VRRPD_CHECKER_THREAD=main keeps them all on the main loop, =worker
+  // sends them all to the worker, for those comparisons.
   const onMainLoop = inThreadCheckers({ io, clock });
   const threads = process.env['VRRPD_CHECKER_THREAD'] === 'main' ? undefined : new WorkerCheckers(onMainLoop);
   return {

@@ -196,6 +196,18 @@ export interface NativeDirectoryWatch {
   close(): void;
 }
 
+/** TlsStream's events: 0 TCP connected, 1 handshake done, 2 data, 3 end, 4 error (code, message, 0 connect / 1 handshake / 2 transfer). */
+export type TlsStreamEventCallback = (kind: number, data?: Buffer | string, message?: string, during?: number) => void;
+
+/** SSL_GET's unverified TLS connection on the loop (tls_stream.cc). */
+export interface NativeTlsStream {
+  /** Starts connecting; a failure at once comes back as [code, message] and no event follows. */
+  connect(family: 4 | 6, address: string, port: number, localAddress: string, localPort: number, servername: string): [string, string] | undefined;
+  write(bytes: Uint8Array): void;
+  /** No event follows; `notify`: close_notify first. */
+  close(notify: boolean): void;
+}
+
 export interface NativeShims {
   /** Sends a complete Ethernet frame on the interface (AF_PACKET); returns the bytes sent. */
   sendFrame(interfaceIndex: number, frame: Buffer): number;
@@ -217,6 +229,8 @@ export interface NativeShims {
   BfdSocket: new (options: BfdSocketOptions, onDatagram: BfdDatagramCallback) => NativeBfdSocket;
   BfdPacer: new (options: { readonly nice?: number; readonly rtPriority?: number }, onEvent: BfdPacerEventCallback) => NativeBfdPacer;
   DirectoryWatch: new (directory: string, onEvent: DirectoryEventCallback) => NativeDirectoryWatch;
+  /** Absent from a shim built before it (`npm run build` does not rebuild the shim). */
+  TlsStream?: new (onEvent: TlsStreamEventCallback) => NativeTlsStream;
   NetlinkWatchSocket: new (options: NetlinkWatchSocketOptions, onMessages: NetlinkMessagesCallback) => NativeNetlinkWatchSocket;
   NetlinkRequestSocket: new () => NativeNetlinkRequestSocket;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */

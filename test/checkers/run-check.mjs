@@ -6,6 +6,9 @@
 // does (default: on this loop); `abortAfterMs` aborts each check that long after it starts;
 // `retry` is each run's own (Checker.run's second argument); `restartWorker` ends the worker
 // thread between runs of one checker (the next run starts a new one, as after the worker died).
+// `thread: 'placed'` places each run as vrrpd does (placement.ts: the first twenty runs a second
+// of light checks on this loop, the rest in the worker) and prints, last, a line
+// {placement: {mainLoop, worker}}; `thread: 'worker'` puts every run in the worker.
 // Uses dist/ (test/helpers/global-setup.ts builds it).
 import { inThreadCheckers } from '../../dist/checkers/checker.js';
 import { LinuxCheckerIo } from '../../dist/linux/checkers/io.js';
@@ -16,7 +19,8 @@ const { spec, specs, count = 1, gapMs = 0, thread = 'main', abortAfterMs, retry,
 const hex = (value) => (typeof value === 'string' ? Buffer.from(value.replace(/\s+/g, ''), 'hex') : value);
 const io = new LinuxCheckerIo();
 const clock = new RealClock();
-const host = thread === 'worker' ? new WorkerCheckers(inThreadCheckers({ io, clock })) : inThreadCheckers({ io, clock });
+if (thread === 'worker') process.env.VRRPD_CHECKER_THREAD = 'worker';
+const host = thread === 'worker' || thread === 'placed' ? new WorkerCheckers(inThreadCheckers({ io, clock })) : inThreadCheckers({ io, clock });
 const checkerOf = (given) => {
   if (given.payload !== undefined) given.payload = hex(given.payload);
   if (given.requireReply?.data !== undefined) given.requireReply.data = hex(given.requireReply.data);
@@ -36,5 +40,6 @@ if (specs) {
     console.log(line(await checker.run()));
   }
 }
+if (thread === 'placed') console.log(JSON.stringify({ placement: host.runs }));
 io.close();
-if (thread === 'worker') await host.close();
+if (thread !== 'main') await host.close();

@@ -71,6 +71,18 @@ describe.skipIf(!isRoot() || !haveServers)("the checkers' worker thread (needs r
     ]);
   });
 
+  test('placed as vrrpd places them: twenty runs a second of light checks on the main loop, the rest and node:tls handshakes in the worker, with the same outcomes', { timeout: 60_000 }, async () => {
+    const light = Array.from({ length: 24 }, () => sslGet(8103));
+    const verified = sslGet(8130, { caFile: join(dir, 'ca.pem') });
+    const lines = await run({ specs: [...light, verified], thread: 'placed' });
+    const placement = (lines.pop() as unknown as { placement: { mainLoop: number; worker: number } }).placement;
+    expect(placement).toEqual({ mainLoop: 20, worker: 5 });
+    expect(lines.map((r) => [r.ok, r.detail])).toEqual([
+      ...light.map(() => [true, 'HTTP status 200']),
+      [false, 'TLS handshake failed: self-signed certificate'],
+    ]);
+  });
+
   test('an abort on the main thread ends the check in the worker at once, with the time it ran', { timeout: 30_000 }, async () => {
     const [aborted] = await run({ spec: { ...httpGet(8001), connectTimeoutMs: 5000 }, thread: 'worker', abortAfterMs: 300 });
     expect(aborted).toMatchObject({ ok: false, reason: 'timeout' });

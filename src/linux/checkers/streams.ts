@@ -5,6 +5,7 @@ import { createSocket as createUdpSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls, createSecureContext, type SecureContext } from 'node:tls';
+import { openNativeTlsStream } from './native-tls-stream.js';
 import type { Datagram, DatagramEvents, DatagramOptions, IoError, Stream, StreamEvents, StreamOptions } from '../../checkers/io.js';
 
 /** An IPv6 link-local address needs its interface as scope (`bind_if`). */
@@ -81,7 +82,11 @@ export function openStream(options: StreamOptions, events: StreamEvents): Stream
         }),
       );
     };
-    if (tls.caFile === undefined) start(undefined);
+    if (tls.caFile === undefined) {
+      const native = openNativeTlsStream({ ...connection, family: connection.family === 4 ? 4 : 6, ...(tls.servername !== undefined ? { servername: tls.servername } : {}) }, events);
+      if (native !== undefined) return native;
+      start(undefined);
+    }
     else readFile(tls.caFile).then(start, (error: unknown) => fail({ code: 'ENOENT', message: `cannot read the CA file ${tls.caFile}: ${(error as Error).message}` }));
   } else {
     attach(connectTcp(connection));

@@ -1,17 +1,24 @@
 // Checkers in a worker thread (worker.ts): each run of a check is one message there and one back;
 // a checker's spec goes once, before its first run (a worker started anew gets it again).
-// A TLS handshake costs milliseconds of CPU; hundreds a second on the main loop held VRRP's
-// timers back (bench checker-loop). One worker serves every checker; it is started at the first
-// run and holds the process open only while a run is in flight. PING_CHECK stays on the main
-// loop (`inThread`): an echo costs no CPU to speak of, and the raw-socket addon it uses is not
-// one a worker thread can load (Node: "Module did not self-register").
+// A TLS handshake through node:tls costs milliseconds of CPU; hundreds a second on the main loop
+// held VRRP's timers back (bench checker-loop). One worker serves every checker; it is started at
+// the first run and holds the process open only while a run is in flight. The main loop keeps the
+// first twenty runs a second of checks light there (placement.ts): at the rates
+// most deployments check at, the worker's own wake-ups cost more than the checks. PING_CHECK always
+// stays on the main loop (`inThread`): an echo costs no CPU to speak of, and the raw-socket addon
+// it uses is not one a worker thread can load (Node: "Module did not self-register").
 import { Worker } from 'node:worker_threads';
 import type { CheckerHost, CheckResult, CheckRunner } from '../../checkers/checker.js';
 import type { CheckSpec } from '../../checkers/spec.js';
 import { workerFile } from '../package-files.js';
 import type { CheckReport, CheckRequest } from './messages.js';
+import { haveNativeTls } from './native-tls-stream.js';
+import { CheckPlacement } from './placement.js';
 
 export class WorkerCheckers implements CheckerHost {
+  private readonly placement = new CheckPlacement({ nativeTls: haveNativeTls(), allInWorker: process.env['VRRPD_CHECKER_THREAD'] === 'worker' });
+  /** Runs started on each side, for tests and status. */
+  readonly runs = { mainLoop: 0, worker: 0 };
   private worker: Worker | undefined;
   private nextRun = 1;
   private nextChecker = 1;
@@ -29,7 +36,18 @@ export class WorkerCheckers implements CheckerHost {
   checker(spec: CheckSpec): CheckRunner {
     if (spec.type === 'PING_CHECK') return this.inThread.checker(spec);
     const checker = this.nextChecker++;
-    const runner: CheckRunner = { spec, run: (signal, retry) => this.run(checker, spec, signal, retry) };
+    let onMainLoop: CheckRunner | undefined;
+    const runner: CheckRunner = {
+      spec,
+      run: (signal, retry) => {
+        if (this.placement.place(spec, performance.now()) === 'worker') {
+          this.runs.worker++;
+          return this.run(checker, spec, signal, retry);
+        }
+        this.runs.mainLoop++;
+        return (onMainLoop ??= this.inThread.checker(spec)).run(signal, retry);
+      },
+    };
     this.dropped.register(runner, checker);
     return runner;
   }

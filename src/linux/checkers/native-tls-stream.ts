@@ -1,0 +1,77 @@
+// SSL_GET's unverified connection through the shim's TlsStream (native-shims/tls_stream.cc):
+// the connect, handshake and reads run in C on the loop, and this hears one call per stage and one
+// per read burst. node:tls cost a check at one a second 2.4-3.3 ms of CPU, mostly its own
+// JavaScript run cold; this path 1.2-1.5 (bench/RESULTS.md, "Built-in checkers"). A check that
+// verifies the certificate (verify_certificate) stays on node:tls.
+import { isMainThread } from 'node:worker_threads';
+import type { IoError, Stream, StreamEvents } from '../../checkers/io.js';
+import { nativeShims } from '../native.js';
+
+const DURING = ['connect', 'handshake', 'transfer'] as const;
+
+export interface NativeTlsTarget {
+  readonly family: 4 | 6;
+  /** With `%interface` for an IPv6 link-local address. */
+  readonly host: string;
+  readonly port: number;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  readonly servername?: string;
+}
+
+/**
+ * Whether this thread has the shim's stream: the main thread's, with a shim built after it, unless
+ * VRRPD_CHECKER_TLS=node asks for node:tls (A/B measurements). Not in the checkers' worker: a
+ * worker terminated while a shim callback runs in it cannot report the callback's exception.
+ */
+export function haveNativeTls(): boolean {
+  return isMainThread && process.env.VRRPD_CHECKER_TLS !== 'node' && nativeShims().TlsStream !== undefined;
+}
+
+/** The shim's stream, or undefined where haveNativeTls() is false. */
+export function openNativeTlsStream(target: NativeTlsTarget, events: StreamEvents): Stream | undefined {
+  const TlsStream = haveNativeTls() ? nativeShims().TlsStream : undefined;
+  if (TlsStream === undefined) return undefined;
+  let closed = false;
+  const stream = new TlsStream((kind, data, message, during) => {
+    if (closed) return;
+    switch (kind) {
+      case 0:
+        events.handshaking?.();
+        return;
+      case 1:
+        events.connected();
+        return;
+      case 2:
+        events.data(data as Buffer);
+        return;
+      case 3:
+        closed = true;
+        events.end();
+        return;
+      default:
+        closed = true;
+        events.error({ code: String(data), message: message ?? '' }, DURING[during ?? 2] ?? 'transfer');
+    }
+  });
+  const failed = stream.connect(target.family, target.host, target.port, target.localAddress ?? '', target.localPort ?? 0, target.servername ?? '');
+  if (failed !== undefined) {
+    // The port's rule: no event during the call that opens the socket.
+    const error: IoError = { code: failed[0], message: failed[1] };
+    setImmediate(() => {
+      if (closed) return;
+      closed = true;
+      events.error(error, 'connect');
+    });
+  }
+  return {
+    write: (bytes) => {
+      if (!closed) stream.write(bytes);
+    },
+    close: (notify = false) => {
+      if (closed) return;
+      closed = true;
+      stream.close(notify);
+    },
+  };
+}
