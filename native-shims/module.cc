@@ -19,6 +19,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterMallocTrim(env, exports);
   RegisterV8Flags(env, exports);
   RegisterMemoryPressure(env, exports);
+  RegisterBundleSource(env, exports);
   InitNetlinkWatchSocket(env, exports);
   InitNetlinkRequestSocket(env, exports);
   InitDirectoryWatch(env, exports);

@@ -476,3 +476,4 @@ void RegisterThreadPriority(Napi::Env env, Napi::Object exports);
 void RegisterMallocTrim(Napi::Env env, Napi::Object exports);
 void RegisterV8Flags(Napi::Env env, Napi::Object exports);
 void RegisterMemoryPressure(Napi::Env env, Napi::Object exports);
+void RegisterBundleSource(Napi::Env env, Napi::Object exports);

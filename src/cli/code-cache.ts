@@ -47,17 +47,32 @@ export function bundleId(source: string): string {
 }
 
 /**
- * Runs `file` (a CommonJS module) as Node's require would, with the code cache in `cacheFile` when
- * it was made for this build of it. Throws when `file` cannot be read (no bundle: bin/vrrpd then
- * runs the ES module bundle instead).
+ * The native shim's readers (native-shims/bundle_source.cc), which bin/vrrpd passes for the daemon
+ * bundle: the source as one external string with Node's module wrapper around it, the cache in a
+ * Buffer, each read into memory populated in one call. Node's way (readFileSync, then a copy into a
+ * V8 string, then the wrapper concatenated) took ~9 ms of a daemon's start on a 2-core machine.
  */
-export function loadCachedModule(file: string, cacheFile: string): CachedModule {
-  const source = sourceText(readFileSync(file));
-  const cachedData = cacheFor(source, cacheFile);
+export interface BundleReader {
+  /** `before` + the file + `after`; undefined when it is not ASCII. */
+  readWrappedSource(path: string, before: string, after: string): string | undefined;
+  readWholeFile(path: string): Buffer;
+}
+
+/**
+ * Runs `file` (a CommonJS module) as Node's require would, with the code cache in `cacheFile` when
+ * it was made for this build of it; read through `reader` when given (the source is the same
+ * string either way, so a cache made by one is taken by the other: V8 compares its length). Throws
+ * when `file` cannot be read (no bundle: bin/vrrpd then runs the ES module bundle instead).
+ */
+export function loadCachedModule(file: string, cacheFile: string, reader?: BundleReader): CachedModule {
+  // Node's wrapper, as Module.wrap puts it around a module's source.
+  const [before = '', after = ''] = Module.wrap('\0').split('\0');
+  const wrapped = reader?.readWrappedSource(file, before, after) ?? Module.wrap(sourceText(readFileSync(file)));
+  const cachedData = cacheFor(wrapped.slice(before.length, before.length + 200), cacheFile, reader);
   // Module-relative requires (the packages left outside the bundle) resolve from where the bundle
   // really is, also when reached through a symbolic link.
   const real = realpathSync(file);
-  const script = new Script(Module.wrap(source), { filename: real, ...(cachedData.data ? { cachedData: cachedData.data } : {}) });
+  const script = new Script(wrapped, { filename: real, ...(cachedData.data ? { cachedData: cachedData.data } : {}) });
   const status: CodeCacheStatus = cachedData.data ? (script.cachedDataRejected === true ? 'rejected' : 'used') : cachedData.status;
   (globalThis as Record<symbol, CodeCacheStatus | undefined>)[STATUS_SLOT] = status;
   const module = { exports: {} as unknown };
@@ -80,16 +95,17 @@ function sourceText(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
-function cacheFor(source: string, cacheFile: string): { data?: Buffer; status: CodeCacheStatus } {
+/** The cache for the bundle whose source starts with `sourceStart` (its build id's line). */
+function cacheFor(sourceStart: string, cacheFile: string, reader: BundleReader | undefined): { data?: Buffer; status: CodeCacheStatus } {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(cacheFile);
+    bytes = reader ? reader.readWholeFile(cacheFile) : readFileSync(cacheFile);
   } catch {
     return { status: 'absent' };
   }
   const newline = bytes.indexOf(0x0a);
   const header = newline < 0 ? '' : bytes.subarray(0, newline).toString('latin1');
-  const id = BUNDLE_ID.exec(source)?.[1];
+  const id = BUNDLE_ID.exec(sourceStart)?.[1];
   if (id === undefined || header !== `${CACHE_MAGIC} ${id}`) return { status: 'stale' };
   return { data: bytes.subarray(newline + 1), status: 'used' };
 }

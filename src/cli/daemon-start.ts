@@ -4,9 +4,10 @@
 // imports node's own modules only. bin/vrrpd holds the start-up signals through it, then runs the
 // command's bundle.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { holdStartupSignals, isDaemonCommand } from '../daemon/operations/startup-signals.js';
-import { loadCachedModule } from './code-cache.js';
+import { loadCachedModule, type BundleReader } from './code-cache.js';
 
 export { holdStartupSignals, isDaemonCommand };
 
@@ -35,5 +36,22 @@ export function cachedBundleFor(argv: readonly string[]): CachedBundleName | und
 export function loadCachedBundle(bundleDir: string, name: CachedBundleName): CommandBundle | undefined {
   const file = join(bundleDir, `${name}.cjs`);
   if (!existsSync(file)) return undefined;
-  return loadCachedModule(file, `${file}.cache`).exports as CommandBundle;
+  return loadCachedModule(file, `${file}.cache`, name === 'daemon' ? shimReader(bundleDir) : undefined).exports as CommandBundle;
+}
+
+/**
+ * The native shim's bundle readers (native-shims/bundle_source.cc), for the daemon, which loads the
+ * shim before its first advertisement anyway (src/linux/native.ts requires the same file, which
+ * Node's require cache then gives it); `check` and the control commands never load it. Undefined
+ * without a shim, or with one built before them (`npm run build` does not rebuild it): Node's fs
+ * reads the bundle then.
+ */
+function shimReader(bundleDir: string): BundleReader | undefined {
+  const shim = join(bundleDir, '..', '..', 'native-shims', 'build', 'Release', 'vrrpd_shims.node');
+  try {
+    const loaded = createRequire(shim)(shim) as Partial<BundleReader>;
+    return typeof loaded.readWrappedSource === 'function' && typeof loaded.readWholeFile === 'function' ? (loaded as BundleReader) : undefined;
+  } catch {
+    return undefined;
+  }
 }

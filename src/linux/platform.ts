@@ -16,6 +16,7 @@ import type {
   RoutePort,
   VirtualAddressSpec,
 } from '../daemon/vrrp/ports.js';
+import { monotonicMs } from './monotonic.js';
 import { NetlinkRoutes } from './routes.js';
 import { IFA_F_DADFAILED, IFA_F_SECONDARY, IFA_F_TENTATIVE, VRRPD_ADDRESS_PROTOCOL, type AddressMessage } from './netlink/address-messages.js';
 import { NetlinkError, Rtnetlink, type LinkInfo } from './netlink/rtnetlink.js';
@@ -197,12 +198,12 @@ export class LinuxPlatform implements Platform {
    * takes about a second after a link comes up: wait for it, up to DAD_WAIT_MS.
    */
   private async untilNotTentative(interfaceIndex: number, address: string): Promise<void> {
-    const deadline = performance.now() + DAD_WAIT_MS;
+    const deadline = monotonicMs() + DAD_WAIT_MS;
     for (;;) {
       const found = (await this.netlink.addresses('ipv6')).find((a) => a.interfaceIndex === interfaceIndex && a.address === address);
       if (!found || (found.flags & IFA_F_TENTATIVE) === 0) return;
       if (found.flags & IFA_F_DADFAILED) throw new Error(`${address} failed duplicate address detection: another host on the link has it`);
-      if (performance.now() > deadline) throw new Error(`${address} is still tentative (duplicate address detection) after ${DAD_WAIT_MS} ms`);
+      if (monotonicMs() > deadline) throw new Error(`${address} is still tentative (duplicate address detection) after ${DAD_WAIT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
       // A start holds dumps (holdHostReads): the next read must see what the kernel did meanwhile.
       this.netlink.refreshDumps();

@@ -1,13 +1,13 @@
-// The daemon's Clock, on a monotonic time scale (performance.now), so wall-clock steps (NTP, an
+// The daemon's Clock, on a monotonic time scale (CLOCK_MONOTONIC), so wall-clock steps (NTP, an
 // operator's `date -s`) never fire or delay a protocol timer. The timers wait in one queue and a
 // timerfd (the native MonotonicTimer) wakes the loop for the earliest. Node's own timers count
 // whole milliseconds from a loop time read once per turn: restarted on packets every 20 ms, a
 // 12.19 ms timer (a Skew_Time) fired early 1392 times in 2000, by up to 1.08 ms, and a
 // Master_Down_Timer that fires early can take over from a Master whose advertisement is merely on
 // its way. The timerfd never fired early, median 0.07 ms late (`npm run bench -- --only timers`).
-import { performance } from 'node:perf_hooks';
 import type { Clock, ClockTimer, TimerHandle, TimerOptions } from '../core/clock.js';
 import { TimerQueue, type QueuedTimer } from '../core/timer-queue.js';
+import { monotonicMs } from './monotonic.js';
 import { nativeShims, type NativeMonotonicTimer } from './native.js';
 
 /** A timer that fires this much after its deadline means the event loop was held up. */
@@ -44,7 +44,7 @@ export class RealClock implements Clock {
   private turn: NodeJS.Immediate | undefined;
 
   now(): number {
-    return performance.now();
+    return monotonicMs();
   }
 
   /**

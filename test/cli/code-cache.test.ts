@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { codeCacheStatus, loadCachedModule, writeCodeCache } from '../../src/cli/code-cache.js';
+import { nativeShims } from '../../src/linux/native.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 /** A CommonJS "bundle" of build `id` whose export says which build it is and what require finds. */
@@ -28,6 +29,24 @@ describe('loadCachedModule', () => {
     expect(second.status).toBe('used');
     expect(codeCacheStatus()).toBe('used');
     expect(second.exports).toEqual(first.exports);
+  });
+
+  test("read through the native shim (the daemon's way), the same cache is used both ways and the module runs alike", () => {
+    const dir = scratchDir('code-cache');
+    const file = bundle(dir, 'dddd');
+    const cache = `${file}.cache`;
+    const reader = nativeShims();
+    const first = loadCachedModule(file, cache, reader);
+    expect(first.status).toBe('absent');
+    writeCodeCache(first.script, file, cache);
+    const byShim = loadCachedModule(file, cache, reader);
+    expect(byShim.status).toBe('used');
+    expect(byShim.exports).toEqual({ build: 'dddd', sum: 102, file, join: 'a/b', self: 'function' });
+    writeCodeCache(loadCachedModule(file, cache).script, file, cache);
+    expect(loadCachedModule(file, cache, reader).status).toBe('used');
+    // Not ASCII: the shim leaves it to Node's UTF-8 decoding.
+    writeFileSync(file, `${readFileSync(file, 'utf8')}module.exports.text = 'é';\n`);
+    expect(loadCachedModule(file, cache, reader).exports).toMatchObject({ build: 'dddd', text: 'é' });
   });
 
   test("a cache made for another build of the same length is not used (V8 would take it: it compares only the source's length)", () => {

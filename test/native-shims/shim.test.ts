@@ -1,8 +1,11 @@
 // The native shim's surface: argument errors are thrown as TypeError / RangeError, kernel errors
 // carry their errno.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { nativeShims } from '../../src/linux/native.js';
 import { isRoot } from '../helpers/netns.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 describe('sendFrame', () => {
   test('refuses bad arguments before touching the kernel', () => {
@@ -63,5 +66,40 @@ describe('notifyMemoryPressure', () => {
     });
     nativeShims().notifyMemoryPressure();
     await major;
+  });
+});
+
+describe('readWrappedSource and readWholeFile', () => {
+  test('the file between the two texts, as one string; a file that is not ASCII is left to the caller', () => {
+    const dir = scratchDir('bundle-source');
+    const ascii = join(dir, 'ascii.cjs');
+    const text = Array.from({ length: 5000 }, (_, i) => `f${i}();`).join('\n');
+    writeFileSync(ascii, text);
+    const source = nativeShims().readWrappedSource(ascii, '(function () {', '\n});');
+    expect(source).toBe(`(function () {${text}\n});`);
+    expect(nativeShims().readWrappedSource(ascii, '', '')).toBe(text);
+    const utf8 = join(dir, 'utf8.cjs');
+    writeFileSync(utf8, `${text}// é\n`);
+    expect(nativeShims().readWrappedSource(utf8, '', '')).toBeUndefined();
+    const empty = join(dir, 'empty.cjs');
+    writeFileSync(empty, '');
+    expect(nativeShims().readWrappedSource(empty, 'a', 'b')).toBe('ab');
+  });
+
+  test('readWholeFile gives the bytes; a missing file is the kernel error with its errno', () => {
+    const dir = scratchDir('bundle-source');
+    const file = join(dir, 'data.bin');
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff));
+    writeFileSync(file, bytes);
+    expect(nativeShims().readWholeFile(file).equals(bytes)).toBe(true);
+    let thrown: (Error & { errno?: number }) | undefined;
+    try {
+      nativeShims().readWrappedSource(join(dir, 'missing'), '', '');
+    } catch (error) {
+      thrown = error as Error & { errno?: number };
+    }
+    expect(thrown?.errno).toBe(2);
+    expect(() => nativeShims().readWholeFile(join(dir, 'missing'))).toThrow(/^read .*missing: No such file or directory$/);
+    expect(() => (nativeShims().readWholeFile as (...args: unknown[]) => Buffer)(1)).toThrow(TypeError);
   });
 });

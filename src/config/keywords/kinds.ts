@@ -399,7 +399,7 @@ export function repeated<D extends object, V>(
  * when the configuration modules load cost every daemon's start several ms before its first
  * advertisement (issue 16).
  */
-export function lazyKeywords<D>(make: () => readonly Keyword<D, undefined>[]): () => readonly Keyword<D, undefined>[] {
-  let keywords: readonly Keyword<D, undefined>[] | undefined;
+export function lazyKeywords<D, C = undefined>(make: () => readonly Keyword<D, C>[]): () => readonly Keyword<D, C>[] {
+  let keywords: readonly Keyword<D, C>[] | undefined;
   return () => (keywords ??= make());
 }

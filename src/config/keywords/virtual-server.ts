@@ -25,7 +25,7 @@ import type {
 } from '../virtual-server.js';
 import { CHECKER_YAML_KEYS, checkerBlock, realServerChecker, type CheckerDraft } from './checkers.js';
 import { declare } from './define.js';
-import { command, commandLine, FLAG, flag, ignored, integer, mapped, oneOf, present, repeated, seconds, unimplemented, userAndGroup, word, WORDS } from './kinds.js';
+import { command, commandLine, FLAG, flag, ignored, integer, mapped, oneOf, present, repeated, seconds, unimplemented, userAndGroup, word, WORDS, lazyKeywords } from './kinds.js';
 import { camelCase, type BlockType, type Entry, type Keyword, type Kind, type Mutable, type ReadAt, type Written, type YamlHeader } from './registry.js';
 
 /** keepalived's longest timers (delay_loop and the like): a day, as vrrp_script's interval. */
@@ -257,6 +257,42 @@ function targetWords(target: VirtualServerConfig['target']): string[] {
   return endpointWords(target);
 }
 
+// Made at the first block read or written (lazyKeywords): a configuration without one never
+// reads them, and making them cost every daemon's start before its first advertisement.
+const virtualServerKeywords = lazyKeywords<VirtualServerDraft, GlobalDefs>(() => [
+  vs.keyword('ip_family', mapped(oneOf(['inet', 'inet6'], 'inet or inet6'), (family) => (family === 'inet' ? 'ipv4' : 'ipv6'), (family) => (family === 'ipv4' ? 'inet' : 'inet6')), vs.key('family')),
+  vs.keyword('protocol', oneOf<LvsProtocol>(['TCP', 'UDP', 'SCTP'], 'TCP, UDP or SCTP', { upper: true }), vs.key('protocol')),
+  vs.keyword('lvs_sched', word('a scheduler (rr, wrr, lc, wlc, sh, dh, mh, sed, nq, fo, ovf)', ['wlc']), vs.key('scheduler'), { aliases: ['lb_algo'] }),
+  vs.keyword('lvs_method', method, vs.key('method'), { aliases: ['lb_kind'] }),
+  ...['ops', 'hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'].map((name) => vs.keyword(name, flagWord(name), flags, { yaml: { key: camelCase(name.replaceAll('-', '_')) } })),
+  // keepalived: without a value, 360 s (IPVS_SVC_PERSISTENT_TIMEOUT); 0 is no persistence.
+  vs.keyword('persistence_timeout', mapped(integer(0, 2_678_400, { bare: 360 }), (s) => (s === 0 ? undefined : s * 1000), (ms) => ms / 1000), vs.key('persistenceTimeoutMs')),
+  vs.keyword('persistence_granularity', granularity, vs.key('persistenceGranularity')),
+  vs.keyword('persistence_engine', word('a persistence engine', ['sip']), vs.key('persistenceEngine')),
+  vs.keyword('quorum', integer(1, 2_147_483_647), vs.key('quorum')),
+  vs.keyword('hysteresis', integer(0, 2_147_483_647), vs.key('hysteresis')),
+  vs.keyword('quorum_up', command, vs.key('quorumUp')),
+  vs.keyword('quorum_down', command, vs.key('quorumDown')),
+  vs.keyword('alpha', flag(), vs.key('alpha', { default: false })),
+  vs.keyword('omega', flag(), vs.key('omega', { default: false })),
+  vs.keyword('inhibit_on_failure', flag(), vs.key('inhibitOnFailure', { default: false })),
+  vs.keyword('ha_suspend', flag(), vs.key('haSuspend', { default: false })),
+  vs.keyword('virtualhost', word('a host name', ['www.example.com']), vs.key('virtualhost')),
+  vs.keyword('sorry_server', sorryServer, sorry),
+  vs.keyword('sorry_server_inhibit', sorryInhibit, sorry),
+  vs.keyword('sorry_server_lvs_method', sorryMethod, sorry),
+  vs.keyword('delay_loop', seconds(MAX_SECONDS), vs.key('delayLoopMs')),
+  vs.keyword('retry', integer(0, 1_000_000), vs.key('retry'), { aliases: ['nb_get_retry'] }),
+  vs.keyword('delay_before_retry', seconds(MAX_SECONDS), vs.key('delayBeforeRetryMs')),
+  vs.keyword('warmup', seconds(MAX_SECONDS), vs.key('warmupMs')),
+  vs.keyword('connect_timeout', seconds(MAX_SECONDS), vs.key('connectTimeoutMs')),
+  vs.keyword('real_server', realServers, vs.key('realServers'), { yaml: { key: 'realServers', aliases: ['realServer'] } }),
+  // keepalived: the real servers' default weight.
+  vs.keyword('weight', integer(1, 65_535), vs.key('weight')),
+  vs.accepted('smtp_alert', ignored()),
+  vs.accepted('snmp_name', ignored()),
+]);
+
 export const VIRTUAL_SERVER: BlockType<VirtualServerDraft, GlobalDefs> = {
   keyword: 'virtual_server',
   aliases: [],
@@ -269,39 +305,9 @@ export const VIRTUAL_SERVER: BlockType<VirtualServerDraft, GlobalDefs> = {
   // The target is the block's own words, read by finish; a placeholder until then.
   create: () => ({ target: { kind: 'fwmark', mark: 0 }, flags: [], alpha: false, omega: false, inhibitOnFailure: false, haSuspend: false, realServers: [] }),
   fields: [],
-  keywords: [
-    vs.keyword('ip_family', mapped(oneOf(['inet', 'inet6'], 'inet or inet6'), (family) => (family === 'inet' ? 'ipv4' : 'ipv6'), (family) => (family === 'ipv4' ? 'inet' : 'inet6')), vs.key('family')),
-    vs.keyword('protocol', oneOf<LvsProtocol>(['TCP', 'UDP', 'SCTP'], 'TCP, UDP or SCTP', { upper: true }), vs.key('protocol')),
-    vs.keyword('lvs_sched', word('a scheduler (rr, wrr, lc, wlc, sh, dh, mh, sed, nq, fo, ovf)', ['wlc']), vs.key('scheduler'), { aliases: ['lb_algo'] }),
-    vs.keyword('lvs_method', method, vs.key('method'), { aliases: ['lb_kind'] }),
-    ...['ops', 'hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'].map((name) => vs.keyword(name, flagWord(name), flags, { yaml: { key: camelCase(name.replaceAll('-', '_')) } })),
-    // keepalived: without a value, 360 s (IPVS_SVC_PERSISTENT_TIMEOUT); 0 is no persistence.
-    vs.keyword('persistence_timeout', mapped(integer(0, 2_678_400, { bare: 360 }), (s) => (s === 0 ? undefined : s * 1000), (ms) => ms / 1000), vs.key('persistenceTimeoutMs')),
-    vs.keyword('persistence_granularity', granularity, vs.key('persistenceGranularity')),
-    vs.keyword('persistence_engine', word('a persistence engine', ['sip']), vs.key('persistenceEngine')),
-    vs.keyword('quorum', integer(1, 2_147_483_647), vs.key('quorum')),
-    vs.keyword('hysteresis', integer(0, 2_147_483_647), vs.key('hysteresis')),
-    vs.keyword('quorum_up', command, vs.key('quorumUp')),
-    vs.keyword('quorum_down', command, vs.key('quorumDown')),
-    vs.keyword('alpha', flag(), vs.key('alpha', { default: false })),
-    vs.keyword('omega', flag(), vs.key('omega', { default: false })),
-    vs.keyword('inhibit_on_failure', flag(), vs.key('inhibitOnFailure', { default: false })),
-    vs.keyword('ha_suspend', flag(), vs.key('haSuspend', { default: false })),
-    vs.keyword('virtualhost', word('a host name', ['www.example.com']), vs.key('virtualhost')),
-    vs.keyword('sorry_server', sorryServer, sorry),
-    vs.keyword('sorry_server_inhibit', sorryInhibit, sorry),
-    vs.keyword('sorry_server_lvs_method', sorryMethod, sorry),
-    vs.keyword('delay_loop', seconds(MAX_SECONDS), vs.key('delayLoopMs')),
-    vs.keyword('retry', integer(0, 1_000_000), vs.key('retry'), { aliases: ['nb_get_retry'] }),
-    vs.keyword('delay_before_retry', seconds(MAX_SECONDS), vs.key('delayBeforeRetryMs')),
-    vs.keyword('warmup', seconds(MAX_SECONDS), vs.key('warmupMs')),
-    vs.keyword('connect_timeout', seconds(MAX_SECONDS), vs.key('connectTimeoutMs')),
-    vs.keyword('real_server', realServers, vs.key('realServers'), { yaml: { key: 'realServers', aliases: ['realServer'] } }),
-    // keepalived: the real servers' default weight.
-    vs.keyword('weight', integer(1, 65_535), vs.key('weight')),
-    vs.accepted('smtp_alert', ignored()),
-    vs.accepted('snmp_name', ignored()),
-  ],
+  get keywords() {
+    return virtualServerKeywords();
+  },
   finish: (model, { at, statement }) => {
     const target = readTarget(statement, at);
     if (!target) return false;

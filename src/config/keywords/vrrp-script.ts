@@ -5,7 +5,7 @@ import { CHECKER_TYPES, checkerRunBoundMs, UNSUPPORTED_CHECKER_TYPES, type Check
 import type { GlobalDefs, TrackScriptConfig } from '../model.js';
 import { CHECKER_YAML_KEYS, checkerKind, resolveCheckerDefaults } from './checkers.js';
 import { declare, Derived } from './define.js';
-import { commandLine, integer, present, seconds, unimplemented, userAndGroup, weight } from './kinds.js';
+import { commandLine, integer, present, seconds, unimplemented, userAndGroup, weight, lazyKeywords } from './kinds.js';
 import type { BlockType, Mutable } from './registry.js';
 
 const { keyword, key, keys, accepted } = declare<TrackScriptConfig, GlobalDefs>();
@@ -15,6 +15,27 @@ const checkerField = key('checker');
 
 const isChecker = (word: string): word is CheckerType => (CHECKER_TYPES as readonly string[]).includes(word);
 
+// Made at the first block read or written (lazyKeywords): a configuration without one never
+// reads them, and making them cost every daemon's start before its first advertisement.
+const vrrpScriptKeywords = lazyKeywords<TrackScriptConfig, GlobalDefs>(() => [
+  // Written whenever there is no checker block in its place (an empty one says "no script").
+  keyword('script', commandLine, key('script'), { write: (value, script) => value !== '' || script.checker === undefined }),
+  keyword('interval', seconds(86_400), key('intervalMs', { default: 1000 })),
+  // keepalived: the timeout defaults to the interval; a checker's run takes as long as its attempts may.
+  keyword('timeout', seconds(86_400), key('timeoutMs', { default: new Derived((script: TrackScriptConfig) => (script.checker ? checkerRunBoundMs(script.checker) : script.intervalMs)) })),
+  // 0: failure means Fault; otherwise added while OK (negative: subtracted while failed).
+  keyword('weight', weight(253), keys(['weight', 'reverse'], { default: { weight: 0, reverse: false } })),
+  keyword('rise', integer(1, 1_000_000), key('rise', { default: 1 })),
+  keyword('fall', integer(1, 1_000_000), key('fall', { default: 1 })),
+  keyword('user', userAndGroup, key('user')),
+  keyword('init_fail', present(true), key('initFail', { default: false })),
+  // One checker block instead of script: one of them per vrrp_script.
+  ...CHECKER_TYPES.map((type) => keyword(type, checkerKind(type), checkerField, { exclusive: true, yaml: { key: CHECKER_YAML_KEYS[type] } })),
+  ...UNSUPPORTED_CHECKER_TYPES.map((type) =>
+    accepted(type, unimplemented((name) => (name === 'MISC_CHECK' ? 'MISC_CHECK is a script: give the vrrp_script its script instead; the block is ignored' : `${name} is not built into vrrpd; the block is ignored`)), { yaml: false }),
+  ),
+]);
+
 export const VRRP_SCRIPT: BlockType<TrackScriptConfig, GlobalDefs> = {
   keyword: 'vrrp_script',
   aliases: [],
@@ -23,24 +44,9 @@ export const VRRP_SCRIPT: BlockType<TrackScriptConfig, GlobalDefs> = {
   yaml: { kind: 'named', key: 'vrrpScripts', what: (name) => `vrrp_script ${name}` },
   create: (name) => ({ name, script: '' }) as TrackScriptConfig,
   fields: [],
-  keywords: [
-    // Written whenever there is no checker block in its place (an empty one says "no script").
-    keyword('script', commandLine, key('script'), { write: (value, script) => value !== '' || script.checker === undefined }),
-    keyword('interval', seconds(86_400), key('intervalMs', { default: 1000 })),
-    // keepalived: the timeout defaults to the interval; a checker's run takes as long as its attempts may.
-    keyword('timeout', seconds(86_400), key('timeoutMs', { default: new Derived((script: TrackScriptConfig) => (script.checker ? checkerRunBoundMs(script.checker) : script.intervalMs)) })),
-    // 0: failure means Fault; otherwise added while OK (negative: subtracted while failed).
-    keyword('weight', weight(253), keys(['weight', 'reverse'], { default: { weight: 0, reverse: false } })),
-    keyword('rise', integer(1, 1_000_000), key('rise', { default: 1 })),
-    keyword('fall', integer(1, 1_000_000), key('fall', { default: 1 })),
-    keyword('user', userAndGroup, key('user')),
-    keyword('init_fail', present(true), key('initFail', { default: false })),
-    // One checker block instead of script: one of them per vrrp_script.
-    ...CHECKER_TYPES.map((type) => keyword(type, checkerKind(type), checkerField, { exclusive: true, yaml: { key: CHECKER_YAML_KEYS[type] } })),
-    ...UNSUPPORTED_CHECKER_TYPES.map((type) =>
-      accepted(type, unimplemented((name) => (name === 'MISC_CHECK' ? 'MISC_CHECK is a script: give the vrrp_script its script instead; the block is ignored' : `${name} is not built into vrrpd; the block is ignored`)), { yaml: false }),
-    ),
-  ],
+  get keywords() {
+    return vrrpScriptKeywords();
+  },
   finish: (script, { statement }) => {
     const children = statement.children ?? [];
     const block = children.filter((child) => isChecker(child.keyword.text)).pop();

@@ -8,6 +8,8 @@
 // (real-clock.ts), and turns each carrying a batch of frames would stretch that wait. A small
 // announcement (a failover of a few instances: up to FRAMES_PER_WINDOW frames) still leaves at
 // once, as keepalived sends it; only a larger burst is spread, over tens of milliseconds.
+import { monotonicMs } from '../monotonic.js';
+
 /** About a millisecond of frames on a 2-vCPU machine (10-20 µs each with building). */
 export const FRAMES_PER_WINDOW = 64;
 const WINDOW_MS = 1;
@@ -24,7 +26,7 @@ export class FrameOutbox {
 
   /** Sends now (`transmit` called at once) while this window's budget lasts and nothing waits; otherwise in a later window, in order. */
   send(transmit: () => void): void {
-    const now = performance.now();
+    const now = monotonicMs();
     if (now - this.windowStart >= WINDOW_MS) {
       this.windowStart = now;
       this.sentInWindow = 0;
@@ -46,7 +48,7 @@ export class FrameOutbox {
 
   private flush(): void {
     this.timer = undefined;
-    this.windowStart = performance.now();
+    this.windowStart = monotonicMs();
     const end = Math.min(this.waiting.length, this.next + this.perWindow);
     this.sentInWindow = end - this.next;
     while (this.next < end) {

@@ -7,13 +7,14 @@
 // addresses were first announced. 2 VIPs, garp_master_repeat 3, 0.2 s gave A, A, B; VIPs 100,
 // 101, 102 and another instance's 110, repeat 2, gave 100, 100, 101, 102, 110.
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import { monotonicMs } from '../monotonic.js';
 
 /** The pacer's one-shot timers only. */
 type PacerClock = Pick<Clock, 'now' | 'setTimer'>;
 
 /** Node's timers, not keeping the process alive: a stopping vrrpd does not wait for its ARPs. */
 const BACKGROUND_CLOCK: PacerClock = {
-  now: () => performance.now(),
+  now: monotonicMs,
   setTimer: (delayMs, callback) => {
     const timeout = setTimeout(callback, delayMs).unref();
     return { cancel: () => clearTimeout(timeout) };
