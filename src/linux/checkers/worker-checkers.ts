@@ -14,6 +14,7 @@ import { workerFile } from '../package-files.js';
 import type { CheckReport, CheckRequest } from './messages.js';
 import { haveNativeTls } from './native-tls-stream.js';
 import { CheckPlacement } from './placement.js';
+import { monotonicMs } from '../monotonic.js';
 
 export class WorkerCheckers implements CheckerHost {
   private readonly placement = new CheckPlacement({ nativeTls: haveNativeTls(), allInWorker: process.env['VRRPD_CHECKER_THREAD'] === 'worker' });
@@ -40,7 +41,7 @@ export class WorkerCheckers implements CheckerHost {
     const runner: CheckRunner = {
       spec,
       run: (signal, retry) => {
-        if (this.placement.place(spec, performance.now()) === 'worker') {
+        if (this.placement.place(spec, monotonicMs()) === 'worker') {
           this.runs.worker++;
           return this.run(checker, spec, signal, retry);
         }
