@@ -228,6 +228,8 @@ class NetlinkAddresses implements AddressPort {
   private readonly indexes = new Map<string, number>();
   /** The families whose add has been rehearsed (prepare). */
   private readonly rehearsed = new Set<string>();
+  /** Each prepared address's add request, whole, for the interface index it was built with (prepare). */
+  private readonly requests = new WeakMap<VirtualAddressSpec, { readonly index: number; readonly message: Buffer }>();
 
   constructor(
     private readonly netlink: Rtnetlink,
@@ -249,7 +251,8 @@ class NetlinkAddresses implements AddressPort {
    */
   async prepare(spec: VirtualAddressSpec): Promise<void> {
     this.netlink.prepareImmediate();
-    await this.indexOf(spec.device).catch(() => undefined);
+    const index = await this.indexOf(spec.device).catch(() => undefined);
+    if (index !== undefined) this.requests.set(spec, { index, message: this.netlink.addAddressMessage({ ...spec, interfaceIndex: index }) });
     // The add's code runs once before the first takeover, through the real socket, with a request
     // the kernel refuses before looking at anything else: interface index 0 (ENODEV). Run for the
     // first time at a takeover, building and sending the add took 0.9-2 ms between the
@@ -262,13 +265,16 @@ class NetlinkAddresses implements AddressPort {
 
   addNow(spec: VirtualAddressSpec): boolean {
     const index = this.indexes.get(spec.device);
-    return index !== undefined && this.addNowAt(spec, index);
+    if (index === undefined) return false;
+    // The request built at start, while the interface keeps that index; otherwise built now.
+    const prepared = this.requests.get(spec);
+    return this.addNowAt(spec, index, prepared?.index === index ? prepared.message : undefined);
   }
 
   /** Any refusal (EEXIST: ours or another's; ENODEV: the index went stale) is add()'s to handle. */
-  private addNowAt(spec: VirtualAddressSpec, interfaceIndex: number): boolean {
+  private addNowAt(spec: VirtualAddressSpec, interfaceIndex: number, message?: Buffer): boolean {
     try {
-      return this.netlink.addAddressNow({ ...spec, interfaceIndex }) === 0;
+      return this.netlink.addAddressNow(message ?? this.netlink.addAddressMessage({ ...spec, interfaceIndex })) === 0;
     } catch {
       return false;
     }

@@ -43,6 +43,18 @@ test('an advertisement is encoded once per destination with the channel source i
   }
 });
 
+test('an advertisement encoded ahead (prepareAdvertisement, at start) is the one sent, nothing sent then; another priority is encoded anew', () => {
+  const { actions, channel } = setup(['192.0.2.2', '192.0.2.3']);
+  actions.prepareAdvertisement(advertisement);
+  expect(channel.sent).toEqual([]);
+  actions.perform({ type: 'send-advertisement', advertisement }, 150);
+  actions.perform({ type: 'send-advertisement', advertisement: { ...advertisement, priority: 100 } }, 100);
+  for (const [i, { bytes, destination }] of channel.sent.entries()) {
+    const decoded = decodeAdvertisement(bytes, { family: 'ipv4', source: '192.0.2.1', destination });
+    expect(decoded).toMatchObject({ ok: true, advertisement: { ...advertisement, priority: i < 2 ? 150 : 100 }, checksum: 'pseudo-header' });
+  }
+});
+
 test('a Master sending the same advertisement again sends the bytes encoded the first time; a new priority or source is encoded anew', () => {
   const { actions, channel } = setup();
   // A new object each Adver_Interval, as the router builds it, with the same content.

@@ -217,6 +217,7 @@ export class VrrpRouters {
     actions = new HostActions(binding, { channel, addresses: platform.addresses, announcer, ...(platform.routes ? { routes: platform.routes } : {}) }, log);
     for (const spec of binding.addresses) await platform.addresses.prepare?.(spec);
     announcer.prepare(config.virtualAddresses);
+    actions.prepareAdvertisement(router.nextAdvertisement());
     if (source !== undefined) this.channelKeys.set(router, this.channelKey(binding, source));
     this.routers.set(config.name, { binding, router, actions, source, ...(override !== undefined ? { override } : {}) });
     this.indexReceivers();

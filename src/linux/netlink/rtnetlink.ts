@@ -58,6 +58,8 @@ const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
 const NLM_F_DUMP = 0x300;
 const NLMSG_HDRLEN = 16;
+/** Where struct nlmsghdr keeps nlmsg_seq. */
+const NLMSG_SEQ_OFFSET = 8;
 /** An add: answered (ACK), refused if the address exists (EXCL: the caller tells ours from another's). */
 const ADD_FLAGS = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
 // rtnetlink.h's multicast groups (the RTMGRP_* bits of sockaddr_nl.nl_groups).
@@ -185,15 +187,26 @@ export class Rtnetlink {
   }
 
   /**
-   * The same add settled in this call, with no promise between the request and its answer, when no
-   * request is before it (one would answer first, or a dump would be overtaken): the kernel's errno
-   * (0: added), or undefined when requests are waiting or in flight and addAddress must be used.
-   * A Backup taking over adds its VIP and sends its gratuitous ARP in one turn, as keepalived does.
+   * The netlink message of an add, whole, for addAddressNow: built before a takeover (at start), so
+   * that the takeover only stamps its sequence number. Built at the takeover, the request (the
+   * address's bytes, attributes, concatenations) ran between the advertisement and the gratuitous
+   * ARP, in code cold there however often it ran at start (issue 16).
    */
-  addAddressNow(request: AddressRequest): number | undefined {
+  addAddressMessage(request: AddressRequest): Buffer {
+    return netlinkMessage(RTM_NEWADDR, ADD_FLAGS, 0, addressRequest(request, RTM_NEWADDR));
+  }
+
+  /**
+   * The add of `message` (addAddressMessage; its sequence number is overwritten) settled in this
+   * call, with no promise between the request and its answer, when no request is before it (one
+   * would answer first, or a dump would be overtaken): the kernel's errno (0: added), or undefined
+   * when requests are waiting or in flight and addAddress must be used. A Backup taking over adds
+   * its VIP and sends its gratuitous ARP in one turn, as keepalived does.
+   */
+  addAddressNow(message: Buffer): number | undefined {
     if (!this.requests.idle) return undefined;
     this.held?.clear();
-    return this.requestOnImmediateSocket(RTM_NEWADDR, ADD_FLAGS, addressRequest(request, RTM_NEWADDR));
+    return this.sendOnImmediateSocket(message);
   }
 
   /** Opens the socket addAddress uses now (at start) rather than at the first add, the moment of a takeover. */
@@ -330,8 +343,14 @@ export class Rtnetlink {
 
   /** One request on the immediate socket, answered in this call: 0, or the kernel's errno. */
   private requestOnImmediateSocket(type: number, flags: number, body: Buffer): number {
+    return this.sendOnImmediateSocket(netlinkMessage(type, flags, 0, body));
+  }
+
+  /** A whole message on the immediate socket under the next sequence number, answered in this call. */
+  private sendOnImmediateSocket(message: Buffer): number {
     this.immediateSequence = (this.immediateSequence + 1) >>> 0;
-    return this.immediate().request(netlinkMessage(type, flags, this.immediateSequence, body));
+    message.writeUInt32LE(this.immediateSequence, NLMSG_SEQ_OFFSET);
+    return this.immediate().request(message);
   }
 
   /** A request answered by one acknowledgement; a refusal is a NetlinkError for this request alone. */
@@ -485,7 +504,7 @@ export function netlinkMessage(type: number, flags: number, sequence: number, bo
   header.writeUInt32LE(NLMSG_HDRLEN + body.length, 0);
   header.writeUInt16LE(type, 4);
   header.writeUInt16LE(flags, 6);
-  header.writeUInt32LE(sequence, 8);
+  header.writeUInt32LE(sequence, NLMSG_SEQ_OFFSET);
   return Buffer.concat([header, body]);
 }
 

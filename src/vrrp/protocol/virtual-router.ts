@@ -100,7 +100,7 @@ export class VirtualRouter {
    * Advertisement_Interval. New objects each time were pretenured by V8 (allocated straight into
    * the old generation), which at 1000 instances grew by ~0.3 MB/s between full collections.
    */
-  private readonly sent: Array<{ readonly config: VirtualRouterConfig; readonly priority: number; readonly action: RouterAction } | undefined> = [];
+  private readonly sent: Array<{ readonly config: VirtualRouterConfig; readonly priority: number; readonly action: RouterAction & { type: 'send-advertisement' } } | undefined> = [];
 
   constructor(
     config: VirtualRouterConfig,
@@ -299,6 +299,15 @@ export class VirtualRouter {
   /** The interface's address the advertisements come from changed (RFC 5798 §7.3: ties go to the higher). */
   setPrimaryAddress(address: string): void {
     this.primaryAddress = address;
+  }
+
+  /**
+   * The advertisement this router would send now (its version, its current priority), the very
+   * object its next send at that priority emits: the daemon encodes it ahead, at start, so that a
+   * Backup's takeover finds its bytes made (issue 16).
+   */
+  nextAdvertisement(): Advertisement {
+    return this.sendAction(this.config.version, this.currentPriority).advertisement;
   }
 
   /** A decoded advertisement for our VRID arrived. */
@@ -546,11 +555,15 @@ export class VirtualRouter {
   private emitAdvertisement(version: 2 | 3, priority: number): void {
     this.statistics.advertisementsSent++;
     if (priority === 0) this.statistics.priorityZeroSent++;
+    this.env.emit(this.sendAction(version, priority));
+  }
+
+  private sendAction(version: 2 | 3, priority: number): RouterAction & { type: 'send-advertisement' } {
     let sent = this.sent[version];
     if (sent?.config !== this.config || sent.priority !== priority) {
       sent = { config: this.config, priority, action: { type: 'send-advertisement', advertisement: this.buildAdvertisement(version, priority) } };
       this.sent[version] = sent;
     }
-    this.env.emit(sent.action);
+    return sent.action;
   }
 }
