@@ -102,8 +102,8 @@ export class OneShotTimer {
   /**
    * (Re)starts the timer to expire at `deadline` on the clock's scale, a time the caller derived
    * from one it already read: a Backup of 1000 instances restarts 1000 Master_Down_Timers a second
-   * from the advertisements' receipt, and each clock read (performance.now(), with Node's receiver
-   * check) cost a few hundred ns, start() and the clock's arming two of them (issue 16).
+   * from the advertisements' receipt, and each clock read cost a few hundred ns when it was
+   * performance.now() (Node's receiver check), start() and the clock's arming two of them (issue 16).
    */
   startAt(deadline: number): void {
     this.deadline = deadline;
