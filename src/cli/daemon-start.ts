@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { holdStartupSignals, isDaemonCommand } from '../daemon/operations/startup-signals.js';
+import { shimFile } from '../linux/package-files.js';
 import { loadCachedModule, type BundleReader } from './code-cache.js';
 
 export { holdStartupSignals, isDaemonCommand };
@@ -47,7 +48,8 @@ export function loadCachedBundle(bundleDir: string, name: CachedBundleName): Com
  * reads the bundle then.
  */
 function shimReader(bundleDir: string): BundleReader | undefined {
-  const shim = join(bundleDir, '..', '..', 'native-shims', 'build', 'Release', 'vrrpd_shims.node');
+  // bundleDir is the package's dist/bundle.
+  const shim = shimFile(join(bundleDir, '..', '..'));
   try {
     const loaded = createRequire(shim)(shim) as Partial<BundleReader>;
     return typeof loaded.readWrappedSource === 'function' && typeof loaded.readWholeFile === 'function' ? (loaded as BundleReader) : undefined;

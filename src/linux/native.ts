@@ -1,7 +1,6 @@
 // The native shim (native-shims/), built by `npm ci` / `npm install` through node-gyp.
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { packageRoot } from './package-files.js';
+import { packageRoot, shimFile } from './package-files.js';
 
 export interface Vrrp6SocketOptions {
   readonly interfaceName: string;
@@ -253,7 +252,7 @@ let shims: NativeShims | undefined;
 
 export function nativeShims(): NativeShims {
   if (!shims) {
-    const path = join(packageRoot(import.meta.url), 'native-shims', 'build', 'Release', 'vrrpd_shims.node');
+    const path = shimFile(packageRoot(import.meta.url));
     try {
       shims = createRequire(import.meta.url)(path) as NativeShims;
     } catch (error) {

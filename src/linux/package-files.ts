@@ -12,6 +12,11 @@ export function packageRoot(moduleUrl: string): string {
   return here.slice(0, at);
 }
 
+/** The native shim (native-shims/, built by node-gyp) of the package whose root is `root`. */
+export function shimFile(root: string): string {
+  return join(root, 'native-shims', 'build', 'Release', 'vrrpd_shims.node');
+}
+
 /**
  * Where a worker thread's compiled entry is: beside the module asking (in dist/), else in dist/
  * (the module runs from src/, and a Worker needs JavaScript; or from the bundle, which does not
