@@ -337,16 +337,11 @@ export class Rtnetlink {
   /** A request answered by one acknowledgement, sent and answered in this call (once the window lets it go). */
   private async requestImmediately(type: number, body: Buffer, flags: number, operation: string): Promise<void> {
     this.held?.clear();
-    const errno = await this.requests.acknowledged(async () => this.requestOnImmediateSocket(type, flags, body));
+    const errno = await this.requests.acknowledged(async () => this.sendOnImmediateSocket(netlinkMessage(type, flags, 0, body)));
     if (errno !== 0) throw new NetlinkError(getSystemErrorName(-errno), operation);
   }
 
-  /** One request on the immediate socket, answered in this call: 0, or the kernel's errno. */
-  private requestOnImmediateSocket(type: number, flags: number, body: Buffer): number {
-    return this.sendOnImmediateSocket(netlinkMessage(type, flags, 0, body));
-  }
-
-  /** A whole message on the immediate socket under the next sequence number, answered in this call. */
+  /** A whole message on the immediate socket under the next sequence number, answered in this call: 0, or the kernel's errno. */
   private sendOnImmediateSocket(message: Buffer): number {
     this.immediateSequence = (this.immediateSequence + 1) >>> 0;
     message.writeUInt32LE(this.immediateSequence, NLMSG_SEQ_OFFSET);
