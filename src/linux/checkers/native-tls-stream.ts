@@ -5,7 +5,7 @@
 // verifies the certificate (verify_certificate) stays on node:tls.
 import { isMainThread } from 'node:worker_threads';
 import type { IoError, Stream, StreamEvents } from '../../checkers/io.js';
-import { nativeShims } from '../native.js';
+import { nativeShims, type NativeShims } from '../native.js';
 
 const DURING = ['connect', 'handshake', 'transfer'] as const;
 
@@ -19,18 +19,26 @@ export interface NativeTlsTarget {
   readonly servername?: string;
 }
 
+/** The shim's TlsStream for this thread, looked up at the first use (undefined inside: none). */
+let lookup: { readonly TlsStream: NativeShims['TlsStream'] } | undefined;
+
 /**
- * Whether this thread has the shim's stream: the main thread's, with a shim built after it, unless
+ * The shim's stream class: the main thread's, with a shim built after it, unless
  * VRRPD_CHECKER_TLS=node asks for node:tls (A/B measurements). Not in the checkers' worker: a
  * worker terminated while a shim callback runs in it cannot report the callback's exception.
  */
+function nativeTlsStream(): NativeShims['TlsStream'] {
+  return (lookup ??= { TlsStream: isMainThread && process.env.VRRPD_CHECKER_TLS !== 'node' ? nativeShims().TlsStream : undefined }).TlsStream;
+}
+
+/** Whether openNativeTlsStream opens streams in this thread. */
 export function haveNativeTls(): boolean {
-  return isMainThread && process.env.VRRPD_CHECKER_TLS !== 'node' && nativeShims().TlsStream !== undefined;
+  return nativeTlsStream() !== undefined;
 }
 
 /** The shim's stream, or undefined where haveNativeTls() is false. */
 export function openNativeTlsStream(target: NativeTlsTarget, events: StreamEvents): Stream | undefined {
-  const TlsStream = haveNativeTls() ? nativeShims().TlsStream : undefined;
+  const TlsStream = nativeTlsStream();
   if (TlsStream === undefined) return undefined;
   let closed = false;
   const stream = new TlsStream((kind, data, message, during) => {

@@ -42,7 +42,7 @@ export function openStream(options: StreamOptions, events: StreamEvents): Stream
   const connection = {
     host: scoped(options.address, options.family, options.interfaceName),
     port: options.port,
-    family: options.family === 'ipv4' ? 4 : 6,
+    family: options.family === 'ipv4' ? (4 as const) : (6 as const),
     ...(options.localAddress !== undefined ? { localAddress: scoped(options.localAddress, options.family, options.interfaceName) } : {}),
     ...(options.localPort !== undefined ? { localPort: options.localPort } : {}),
   };
@@ -82,12 +82,13 @@ export function openStream(options: StreamOptions, events: StreamEvents): Stream
         }),
       );
     };
-    if (tls.caFile === undefined) {
-      const native = openNativeTlsStream({ ...connection, family: connection.family === 4 ? 4 : 6, ...(tls.servername !== undefined ? { servername: tls.servername } : {}) }, events);
+    if (tls.caFile !== undefined) {
+      readFile(tls.caFile).then(start, (error: unknown) => fail({ code: 'ENOENT', message: `cannot read the CA file ${tls.caFile}: ${(error as Error).message}` }));
+    } else {
+      const native = openNativeTlsStream({ ...connection, ...(tls.servername !== undefined ? { servername: tls.servername } : {}) }, events);
       if (native !== undefined) return native;
       start(undefined);
     }
-    else readFile(tls.caFile).then(start, (error: unknown) => fail({ code: 'ENOENT', message: `cannot read the CA file ${tls.caFile}: ${(error as Error).message}` }));
   } else {
     attach(connectTcp(connection));
   }
