@@ -17,6 +17,9 @@ import type { RouterState, TransitionReason } from './state.js';
 import { newStatistics, type RouterStatistics } from './statistics.js';
 import { masterDownInterval, skewTime } from './timers.js';
 
+/** The action a send emits, kept per version (VirtualRouter.sent) and handed out ahead (nextAdvertisement). */
+type SendAdvertisementAction = Extract<RouterAction, { type: 'send-advertisement' }>;
+
 /**
  * Where a Fault comes from. A router is in Fault while any source says so; sources are set and
  * cleared independently (a link coming back must not clear a failed check script).
@@ -100,7 +103,7 @@ export class VirtualRouter {
    * Advertisement_Interval. New objects each time were pretenured by V8 (allocated straight into
    * the old generation), which at 1000 instances grew by ~0.3 MB/s between full collections.
    */
-  private readonly sent: Array<{ readonly config: VirtualRouterConfig; readonly priority: number; readonly action: RouterAction & { type: 'send-advertisement' } } | undefined> = [];
+  private readonly sent: Array<{ readonly config: VirtualRouterConfig; readonly priority: number; readonly action: SendAdvertisementAction } | undefined> = [];
 
   constructor(
     config: VirtualRouterConfig,
@@ -558,7 +561,7 @@ export class VirtualRouter {
     this.env.emit(this.sendAction(version, priority));
   }
 
-  private sendAction(version: 2 | 3, priority: number): RouterAction & { type: 'send-advertisement' } {
+  private sendAction(version: 2 | 3, priority: number): SendAdvertisementAction {
     let sent = this.sent[version];
     if (sent?.config !== this.config || sent.priority !== priority) {
       sent = { config: this.config, priority, action: { type: 'send-advertisement', advertisement: this.buildAdvertisement(version, priority) } };
