@@ -18,7 +18,7 @@ import { monotonicMs } from '../monotonic.js';
 
 export class WorkerCheckers implements CheckerHost {
   private readonly placement = new CheckPlacement({ nativeTls: haveNativeTls(), allInWorker: process.env['VRRPD_CHECKER_THREAD'] === 'worker' });
-  /** Runs started on each side, for tests and status. */
+  /** Runs started on each side (read by test/checkers/run-check.mjs). */
   readonly runs = { mainLoop: 0, worker: 0 };
   private worker: Worker | undefined;
   private nextRun = 1;
