@@ -31,35 +31,28 @@ struct Block {
 bool ReadInto(const std::string& path, size_t before, size_t after, Block& block) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  struct stat status {};
-  if (fstat(fd, &status) != 0) {
+  // Closes the file (and frees the block once mapped) keeping the errno of what failed.
+  auto fail = [&]() {
     const int error = errno;
     close(fd);
+    if (block.data != nullptr) munmap(block.data, block.mapped);
+    block.data = nullptr;
     errno = error;
     return false;
-  }
+  };
+  struct stat status {};
+  if (fstat(fd, &status) != 0) return fail();
   const size_t size = static_cast<size_t>(status.st_size);
   block.mapped = before + size + after;
   if (block.mapped == 0) block.mapped = 1;
   void* memory = mmap(nullptr, block.mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-  if (memory == MAP_FAILED) {
-    const int error = errno;
-    close(fd);
-    errno = error;
-    return false;
-  }
+  if (memory == MAP_FAILED) return fail();
   block.data = static_cast<char*>(memory);
   size_t done = 0;
   while (done < size) {
     const ssize_t got = read(fd, block.data + before + done, size - done);
     if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      const int error = errno;
-      close(fd);
-      munmap(block.data, block.mapped);
-      errno = error;
-      return false;
-    }
+    if (got < 0) return fail();
     if (got == 0) break;  // shorter than fstat said: being rewritten; what was read is taken
     done += static_cast<size_t>(got);
   }
