@@ -150,10 +150,7 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
         SSL_shutdown(ssl_);
         ERR_clear_error();
       }
-      const bool opened = fd_ >= 0;
-      cleanup_.Detach();
-      Shutdown();
-      if (opened) Unref();
+      if (Finish()) Unref();
     }
     return info.Env().Undefined();
   }
@@ -305,10 +302,7 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
       if (closed_) return;
     }
     if (ended) {
-      const bool opened = fd_ >= 0;
-      closed_ = true;
-      cleanup_.Detach();
-      Shutdown();
+      const bool opened = Finish();
       Emit({Napi::Number::New(env, kEnd)});
       if (opened) Unref();
     } else if (failed != SSL_ERROR_NONE) {
@@ -342,13 +336,21 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
 
   void Fail(const std::string& code, const std::string& message, During during) {
     if (closed_) return;
+    const bool opened = Finish();
+    Napi::Env env = onEvent_.Env();
+    Emit({Napi::Number::New(env, kError), Napi::String::New(env, code), Napi::String::New(env, message), Napi::Number::New(env, during)});
+    if (opened) Unref();
+  }
+
+  // Ends the stream (no event after the caller's last one): closed, socket and SSL freed. True when
+  // it had been connecting or connected, so holds the Ref() connect took, for the caller to drop
+  // after its last event.
+  bool Finish() {
     const bool opened = fd_ >= 0;
     closed_ = true;
     cleanup_.Detach();
     Shutdown();
-    Napi::Env env = onEvent_.Env();
-    Emit({Napi::Number::New(env, kError), Napi::String::New(env, code), Napi::String::New(env, message), Napi::Number::New(env, during)});
-    if (opened) Unref();
+    return opened;
   }
 
   void Emit(const std::initializer_list<napi_value>& args) { CallFromLoop(onEvent_, *context_, args); }
