@@ -79,9 +79,13 @@ describe.skipIf(!isRoot() || !haveFrrBfdd())('vrrpd and FRR bfdd (needs root and
 
     // vrrpd reloads with new timers for up6: its Poll Sequence, FRR follows, nothing goes down.
     ours.reload(up4() + bfdBlock('up6', { neighbor: '2001:db8::fe', source: '2001:db8::1', minTx: 250, minRx: 400, multiplier: 3 }));
-    await waitFor('FRR to follow vrrpd\'s new timers', async () => {
+    // FRR reads the new values from vrrpd's Poll packets before it answers with the Final; vrrpd
+    // starts sending at the slower 250 ms only once that Final has ended its Poll Sequence (RFC 5880
+    // §6.8.3). So wait for both ends.
+    await waitFor('FRR to follow vrrpd\'s new timers and vrrpd\'s Poll Sequence to end', async () => {
       const peer = await frr.peer('2001:db8::1');
-      return peer?.['remote-transmit-interval'] === 250 && peer['remote-receive-interval'] === 400;
+      const session = await ours.session('up6');
+      return peer?.['remote-transmit-interval'] === 250 && peer['remote-receive-interval'] === 400 && !session.polling;
     }, 10_000);
     expect(await ours.session('up6')).toMatchObject({ state: 'Up', upTransitions: 1, downTransitions: 0, polling: false, timers: { transmitInterval: 250_000, detectionTime: 1_200_000 } });
     expect((await frr.counters()).every((peer) => peer['session-down'] === 0)).toBe(true);
