@@ -141,6 +141,11 @@ export class OneShotTimer {
     return this.armed;
   }
 
+  /** When it expires, on the clock's scale; NaN when stopped. */
+  get expiresAt(): number {
+    return this.deadline;
+  }
+
   /** Milliseconds until expiry, for status output; undefined when stopped. */
   remainingMs(): number | undefined {
     return this.armed ? Math.max(0, this.deadline - this.clock.now()) : undefined;

@@ -8,6 +8,11 @@
 /** CLOCK_MONOTONIC's whole seconds when this module loaded: readings stay small numbers, as performance.now's. */
 const ZERO_SECONDS = process.hrtime()[0];
 
+/** A reading of CLOCK_MONOTONIC in milliseconds from its own zero (the native shims'), on monotonicMs's scale. */
+export function monotonicMsOf(clockMs: number): number {
+  return clockMs - ZERO_SECONDS * 1000;
+}
+
 /** Milliseconds on CLOCK_MONOTONIC, from about when this module loaded. */
 export function monotonicMs(): number {
   const [seconds, nanoseconds] = process.hrtime();

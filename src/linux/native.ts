@@ -69,6 +69,15 @@ export interface NativeVrrp4Socket {
   send(payload: Uint8Array, destination: Buffer): number;
   /** Arms a priority-0 advertisement for the SIGTERM / SIGINT handler (resignOnSignals): its slot, or -1 when none is free. */
   armResignation(payload: Uint8Array, destination: Buffer): number;
+  /**
+   * Counts the packets of `vrid` identical to `payload` from `source` to `destination` (TTL 255)
+   * instead of handing them over. Returns the socket's table: per VRID v, [2v] the count (the
+   * caller resets it when it takes them), [2v + 1] the last one's receipt in ms on CLOCK_MONOTONIC
+   * from the clock's zero (NaN until one). Absent from a shim built before it.
+   */
+  holdRepeats?(vrid: number, source: Buffer, destination: Buffer, payload: Uint8Array): Float64Array;
+  /** Hands that VRID's packets over again. */
+  releaseRepeats?(vrid: number): void;
   close(): void;
 }
 

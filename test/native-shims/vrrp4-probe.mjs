@@ -4,10 +4,12 @@
 // received until `listenMs` is over, with the loop turn it was read in, the call from the shim
 // that handed it over, and how long it waited. `hold`: once the socket is
 // open, the event loop is held (a blocking read of stdin) until a line arrives there, so packets
-// pile up in the socket meanwhile. Uses dist/ (test/helpers/global-setup.ts builds it).
+// pile up in the socket meanwhile. `holdFirst`: the first packet's repeats are held
+// (Ipv4VrrpSocket.holdRepeats) and, at the end, what was counted is printed. Uses dist/ (test/helpers/global-setup.ts builds it).
 import { readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ipv4VrrpSocket } from '../../dist/linux/sockets/ipv4-vrrp-socket.js';
+import { monotonicMs } from '../../dist/linux/monotonic.js';
 
 const options = JSON.parse(process.argv[2]);
 const interfaceIndex = Number(readFileSync(join('/sys/class/net', 'eth0', 'ifindex'), 'utf8'));
@@ -15,6 +17,7 @@ let turn = 0;
 let counting = false;
 let call = 0;
 let inCall = false;
+let held;
 const socket = Ipv4VrrpSocket.open(
   { interfaceName: 'eth0', interfaceIndex, sourceAddress: options.source, groups: options.groups ?? [] },
   (packet) => {
@@ -37,6 +40,10 @@ const socket = Ipv4VrrpSocket.open(
     }
     const { bytes, source, destination, ttl, ageMs } = packet;
     console.log(JSON.stringify({ payload: Buffer.from(bytes).toString('hex'), source, destination, ttl, ageMs, turn, call }));
+    if (options.holdFirst && held === undefined) {
+      held = socket.holdRepeats(bytes[1], packet);
+      console.log(JSON.stringify({ holding: held !== undefined, at: monotonicMs() }));
+    }
   },
   (error) => console.log(JSON.stringify({ error: error.message })),
 );
@@ -46,4 +53,8 @@ for (const packet of options.send ?? []) {
   for (let i = 0; i < (packet.repeat ?? 1); i++) socket.send(Buffer.from(packet.payload, 'hex'), packet.destination);
 }
 if (options.send) console.log(JSON.stringify({ sent: true }));
-setTimeout(() => socket.close(), options.listenMs ?? 0);
+setTimeout(() => {
+  if (held) console.log(JSON.stringify({ held: held.take(), lastArrival: held.lastArrival(), now: monotonicMs() }));
+  held?.release();
+  socket.close();
+}, options.listenMs ?? 0);

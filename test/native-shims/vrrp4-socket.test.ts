@@ -59,6 +59,11 @@ interface ProbeLine {
   readonly ageMs?: number;
   readonly turn?: number;
   readonly call?: number;
+  readonly holding?: boolean;
+  readonly at?: number;
+  readonly held?: number;
+  readonly lastArrival?: number;
+  readonly now?: number;
 }
 
 const runProbe = (host: LabHost, options: object) => runProbeScript<ProbeLine>(host, probe, options);
@@ -143,4 +148,48 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     expect(cut).toEqual(decodeAdvertisement(long, ip));
     expect(cut).toMatchObject({ ok: true, advertisement: { vrid: 9 } });
   });
+
+  test('held repeats: once the first packet is held, its identical repeats are counted with the last one\'s receipt, anything else is handed over', { timeout: 30_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const advert = (priority: number, destination = '224.0.0.18') =>
+      Buffer.from(encodeAdvertisement({ version: 3, vrid: 7, priority, maxAdvertIntervalCs: 100, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination }, 'pseudo-header')).toString('hex');
+    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], holdFirst: true, listenMs: 3000 });
+    const send = async (send: object[]) => {
+      const sender = await runProbe(a, { source: '192.0.2.1', send, listenMs: 0 });
+      await sender.exited;
+      expect(sender.lines).toEqual([{ sent: true }]);
+    };
+    await send([{ destination: '224.0.0.18', payload: advert(150) }]);
+    for (let waited = 0; !listener.lines.some((line) => line.holding === true); waited += 20) {
+      if (waited > 5000) throw new Error(`the listener did not hold: ${JSON.stringify(listener.lines)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // 50 repeats, then another priority, the same bytes to another destination, and 10 repeats more.
+    await send([
+      { destination: '224.0.0.18', payload: advert(150), repeat: 50 },
+      { destination: '224.0.0.18', payload: advert(140) },
+      { destination: '192.0.2.2', payload: advert(150, '192.0.2.2') },
+      { destination: '224.0.0.18', payload: advert(150), repeat: 10 },
+    ]);
+    await listener.exited;
+    const lines = listener.lines;
+    expect(lines.filter((line) => line.error)).toEqual([]);
+    const holding = lines.find((line) => line.holding !== undefined)!;
+    expect(holding.holding).toBe(true);
+    // Handed over: the first, the other priority and the unicast copy; held: the 60 repeats.
+    expect(lines.filter((line) => line.payload !== undefined).map((line) => `${line.destination} ${line.payload === advert(140) ? 140 : 150}`)).toEqual([
+      '224.0.0.18 150',
+      '224.0.0.18 140',
+      '192.0.2.2 150',
+    ]);
+    const counted = lines.find((line) => line.held !== undefined)!;
+    expect(counted.held).toBe(60);
+    // The last repeat's kernel receipt, on the daemon's clock: after the hold began, before the end.
+    expect(counted.lastArrival).toBeGreaterThan(holding.at!);
+    expect(counted.lastArrival).toBeLessThan(counted.now!);
+  });
 });
+

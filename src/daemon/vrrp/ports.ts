@@ -1,6 +1,7 @@
 // What the daemon needs from the host, as narrow interfaces. The Linux layer (src/linux)
 // implements them; tests use fakes. Keeping the daemon on these ports is what lets one wiring
 // run against real sockets and netlink or against an in-memory host.
+import type { HeldRepeats } from '../../vrrp/protocol/held-repeats.js';
 import type { AddressFamily } from '../../core/address.js';
 import type { VirtualRouteConfig, VirtualRuleConfig } from '../../config/model.js';
 
@@ -92,6 +93,12 @@ export interface ChannelOptions {
 
 export interface OpenChannel extends AdvertisementChannel {
   close(): void;
+  /**
+   * Counts the packets of `vrid` byte-identical to `packet` (same source, destination and bytes)
+   * instead of handing them over, until released (src/vrrp/protocol/held-repeats.ts); undefined
+   * when the socket cannot. `packet` is the one just handed over.
+   */
+  holdRepeats?(vrid: number, packet: ReceivedPacket): HeldRepeats | undefined;
 }
 
 export interface InterfaceState {

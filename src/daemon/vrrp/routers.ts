@@ -5,6 +5,7 @@ import { AdvertisementDecoder, decodeAdvertisement, VRRP_MULTICAST_GROUP, type I
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { receiveForVrid, type DispatchRejections } from '../../vrrp/protocol/dispatch.js';
 import { VirtualRouter } from '../../vrrp/protocol/virtual-router.js';
+import { RepeatWatch } from '../../vrrp/protocol/repeat-watch.js';
 import type { DaemonHooks, SupervisedStatus } from './hooks.js';
 import type { RouterBinding } from './binding.js';
 import { HostActions } from './host-actions.js';
@@ -72,6 +73,8 @@ export class InstanceNotFoundError extends Error {
 export class VrrpRouters {
   private readonly routers = new Map<string, RunningRouter>();
   private readonly channels = new Map<string, OpenChannel>();
+  /** The Master_Down_Timers of the Backups whose repeats their socket holds (repeat-watch.ts). */
+  private readonly repeats: RepeatWatch;
   /** Which channel each router uses, so a reload can close the channels nobody uses any more. */
   private readonly channelKeys = new WeakMap<VirtualRouter, string>();
   private readonly rejections: RejectionSummary;
@@ -97,6 +100,7 @@ export class VrrpRouters {
   private readonly sourceChecks = new WeakMap<RunningRouter, Promise<void>>();
 
   constructor(private readonly options: VrrpRoutersOptions) {
+    this.repeats = new RepeatWatch(options.clock);
     this.hooks = options.hooks;
     this.rejections = new RejectionSummary((report) =>
       options.log.warn(
@@ -351,6 +355,7 @@ export class VrrpRouters {
         interfaceName,
         byVrid: [],
         ownSources: [],
+        channel: undefined,
         ip: undefined,
         inbound: { bytes: EMPTY_BYTES, ip: { family, source: '', destination: '' }, source: '', ttl: undefined, receivedAt: undefined },
         rejections: {
@@ -375,8 +380,10 @@ export class VrrpRouters {
 
   /** Each table's own sources: those of every channel on its interface (any family, as isOwnSource compared). */
   private indexOwnSources(): void {
-    for (const table of this.receivers.values()) {
+    for (const [tableKey, table] of this.receivers) {
       table.ownSources = [...this.channels].filter(([key]) => key.startsWith(`${table.interfaceName}|`)).map(([, channel]) => channel.sourceAddress);
+      const own = [...this.channels].filter(([key]) => key.startsWith(`${tableKey}|`));
+      table.channel = own.length === 1 ? own[0]![1] : undefined;
     }
   }
 
@@ -401,7 +408,14 @@ export class VrrpRouters {
       // Nobody here has this VRID: malformed (said as for our own VRIDs), or someone else's virtual router.
       const decoded = decodeAdvertisement(inbound.bytes, ip);
       if (!decoded.ok) table.rejections.malformed(decoded.rejection);
-    } else receiveForVrid(receivers.routers, inbound, receivers.decoder, table.rejections);
+    } else {
+      receiveForVrid(receivers.routers, inbound, receivers.decoder, table.rejections);
+      // Its repeats, when they would do only what this one did: counted by the socket (issue 16).
+      // Only where one channel hears the interface: with more, each would hand over its copy.
+      const router = receivers.routers.length === 1 ? receivers.routers[0]! : undefined;
+      const channel = table.channel;
+      if (router?.acceptsHeldRepeats && channel?.holdRepeats) this.repeats.hold(router, () => channel.holdRepeats?.(router.config.vrid, packet));
+    }
     inbound.bytes = EMPTY_BYTES;
   }
 
@@ -561,6 +575,8 @@ interface ReceiverTable {
   byVrid: ({ readonly routers: VirtualRouter[]; readonly decoder: AdvertisementDecoder } | undefined)[];
   /** The source addresses of our channels on the interface: packets from them are our own. */
   ownSources: string[];
+  /** The channel of this interface and family when it has one only. */
+  channel: OpenChannel | undefined;
   /** The IP context of the last packet, given again while source and destination stay the same. */
   ip: IpContext | undefined;
   /** The packet being delivered (VrrpRouters.onPacket fills it for each). */

@@ -6,7 +6,12 @@
 // had waited since the kernel's receipt.
 import { addressToBytes } from '../../core/address.js';
 import type { OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
+import type { HeldRepeats } from '../../vrrp/protocol/held-repeats.js';
+import { monotonicMsOf } from '../monotonic.js';
 import { nativeShims, VRRP4_FIELDS, type NativeVrrp4Socket } from '../native.js';
+
+/** VRRPD_HOLD_REPEATS=0: every packet handed over, as before held repeats (for A/B measurements). */
+const HOLD_REPEATS = process.env.VRRPD_HOLD_REPEATS !== '0';
 
 const EPERM = 1;
 /** Whether Ipv4VrrpSocket.rehearse ran in this process. */
@@ -131,6 +136,33 @@ export class Ipv4VrrpSocket implements OpenChannel {
   armResignation(bytes: Uint8Array, destination: string): (() => void) | undefined {
     const slot = this.socket.armResignation(bytes, this.destination(destination));
     return slot < 0 ? undefined : () => nativeShims().withdrawResignation(slot);
+  }
+
+  /**
+   * OpenChannel.holdRepeats through the shim (vrrp4_socket.cc, "held repeats"): the count and the
+   * last receipt are read from the socket's table, written by the shim as packets are read.
+   */
+  holdRepeats(vrid: number, packet: ReceivedPacket): HeldRepeats | undefined {
+    const socket = this.socket;
+    if (!HOLD_REPEATS || this.state.closed || socket.holdRepeats === undefined || socket.releaseRepeats === undefined) return undefined;
+    const bytes = (address: string): Buffer => Buffer.from(addressToBytes('ipv4', address));
+    const table = socket.holdRepeats(vrid, bytes(packet.source), bytes(packet.destination), packet.bytes);
+    const state = this.state;
+    let held = true;
+    return {
+      take: () => {
+        if (!held) return 0;
+        const count = table[2 * vrid]!;
+        table[2 * vrid] = 0;
+        return count;
+      },
+      lastArrival: () => (held ? monotonicMsOf(table[2 * vrid + 1]!) : Number.NaN),
+      release: () => {
+        if (!held) return;
+        held = false;
+        if (!state.closed) socket.releaseRepeats?.(vrid);
+      },
+    };
   }
 
   /** Destinations as the kernel wants them, made once each; the last one without a lookup (nearly every send goes to the group). */

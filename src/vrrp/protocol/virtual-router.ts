@@ -16,6 +16,7 @@ import { addressListDiffers, checkAdvertisement, passwordBytes, type ReceivedPac
 import type { RouterState, TransitionReason } from './state.js';
 import { newStatistics, type RouterStatistics } from './statistics.js';
 import { masterDownInterval, skewTime } from './timers.js';
+import type { HeldDeadline, HeldRepeats } from './held-repeats.js';
 
 /** The action a send emits, kept per version (VirtualRouter.sent) and handed out ahead (nextAdvertisement). */
 type SendAdvertisementAction = Extract<RouterAction, { type: 'send-advertisement' }>;
@@ -89,6 +90,17 @@ export class VirtualRouter {
   private v3Speakers: Set<string> | undefined;
   /** keepalived preempt_delay: when we may stop tolerating the lower-priority Master. */
   private preemptDeadline: number | undefined;
+  /**
+   * The last advertisement received restarted the Master_Down_Timer and nothing else, and would
+   * again if it came again: its repeats may be held (holdRepeats).
+   */
+  private repeatable = false;
+  /** The checksum flavour of that advertisement, counted again for each repeat. */
+  private repeatChecksum: 'pseudo-header' | 'message-only' | undefined;
+  /** The repeats the host counts for us, while it does (held-repeats.ts). */
+  private held: HeldRepeats | undefined;
+  /** While held: the Master_Down_Timer's deadline when the hold began. */
+  private heldDeadline = Number.NaN;
 
   private readonly adverTimer: OneShotTimer;
   private readonly masterDownTimer: OneShotTimer;
@@ -188,6 +200,7 @@ export class VirtualRouter {
    * when a reload removed the instance (keepalived notifies that differently).
    */
   shutdown(reason: 'shutdown' | 'deleted' = 'shutdown'): void {
+    this.releaseHeld();
     if (!this.started) return;
     this.started = false;
     this.startupTimer.cancel();
@@ -207,6 +220,7 @@ export class VirtualRouter {
       if (faulted) this.faults.set(source, detail);
       return;
     }
+    this.releaseHeld();
     const wasFaulted = this.faulted;
     if (faulted) this.faults.set(source, detail);
     else this.faults.delete(source);
@@ -226,28 +240,33 @@ export class VirtualRouter {
 
   /** Joins a vrrp_sync_group (sync-group.ts), before start() (or on reload). */
   joinSyncGroup(group: SyncGroupLink): void {
+    this.releaseHeld();
     this.syncGroup = group;
   }
 
   /** Leaves its sync group (a reload took it out): the group's Fault no longer applies. */
   leaveSyncGroup(): void {
+    this.releaseHeld();
     this.syncGroup = undefined;
     this.setFault(false, 'no longer in a sync group', 'sync-group');
   }
 
   /** Sync group: another member became Master, so this Backup follows at once. */
   syncToMaster(): void {
+    this.releaseHeld();
     if (this.currentState === 'Backup' && this.started && !this.faulted) this.becomeMaster('sync-group');
   }
 
   /** Sync group: another member dropped to Backup, so this Master follows. */
   syncToBackup(): void {
+    this.releaseHeld();
     if (this.currentState === 'Master') this.becomeBackup('sync-group');
   }
 
   /** A new effective priority from tracking or an operator override; the owner's 255 is fixed. */
   setPriority(priority: number): void {
     if (this.isOwner || priority === this.currentPriority) return;
+    this.releaseHeld();
     const from = this.currentPriority;
     this.currentPriority = priority;
     if (this.started) this.env.emit({ type: 'priority-changed', from, to: priority, state: this.currentState });
@@ -267,6 +286,7 @@ export class VirtualRouter {
    * ownership cannot change here: the daemon restarts the router for those.
    */
   reconfigure(config: VirtualRouterConfig): void {
+    this.releaseHeld();
     const previous = this.currentConfig;
     if (config.vrid !== previous.vrid || config.family !== previous.family) {
       throw new Error(`${previous.name}: VRID and family cannot change in place`);
@@ -301,6 +321,7 @@ export class VirtualRouter {
 
   /** The interface's address the advertisements come from changed (RFC 5798 §7.3: ties go to the higher). */
   setPrimaryAddress(address: string): void {
+    this.releaseHeld();
     this.primaryAddress = address;
   }
 
@@ -315,6 +336,9 @@ export class VirtualRouter {
 
   /** A decoded advertisement for our VRID arrived. */
   receive(advertisement: Advertisement, packet: ReceivedPacketInfo, checksum?: 'pseudo-header' | 'message-only'): ReceiveOutcome {
+    // The repeats held before this packet arrived before it: counted first.
+    this.releaseHeld();
+    this.repeatable = false;
     const rejection = checkAdvertisement(this.config, advertisement, packet);
     if (rejection) {
       this.countRejection(rejection);
@@ -333,8 +357,12 @@ export class VirtualRouter {
       if (advertisement.version === 3) (this.v3Speakers ??= new Set()).add(packet.source);
       else if (this.v3Speakers?.has(packet.source)) return differs ? ACCEPTED_LIST_DIFFERS : ACCEPTED;
     }
-    if (this.currentState === 'Backup') this.backupReceive(advertisement, sender, packet.receivedAt ?? this.env.clock.now());
-    else if (this.currentState === 'Master') this.masterReceive(advertisement, sender);
+    if (this.currentState === 'Backup') {
+      this.backupReceive(advertisement, sender, packet.receivedAt ?? this.env.clock.now());
+      // One whose address list differs is counted as such each time: delivered each time.
+      if (differs) this.repeatable = false;
+      this.repeatChecksum = checksum;
+    } else if (this.currentState === 'Master') this.masterReceive(advertisement, sender);
     return differs ? ACCEPTED_LIST_DIFFERS : ACCEPTED;
   }
 
@@ -343,7 +371,59 @@ export class VirtualRouter {
     this.statistics.rejected[rejection.reason]++;
   }
 
+  /**
+   * Whether the host may hold the repeats of the advertisement just received (holdRepeats): a
+   * running Backup that restarted its Master_Down_Timer on it and did nothing else.
+   */
+  get acceptsHeldRepeats(): boolean {
+    return this.repeatable && this.held === undefined && this.currentState === 'Backup' && this.started && !this.faulted && this.masterDownTimer.running;
+  }
+
+  /**
+   * From now on the host counts the repeats of the advertisement just received instead of
+   * delivering them (held-repeats.ts), and keeps the Master_Down_Timer: it calls
+   * releaseHeldRepeats once the returned deadline, moved to each repeat's arrival plus the
+   * interval, has passed. Every other input releases the hold first. Only when acceptsHeldRepeats.
+   */
+  holdRepeats(held: HeldRepeats): HeldDeadline {
+    if (!this.acceptsHeldRepeats) throw new Error(`${this.config.name}: no advertisement whose repeats may be held`);
+    this.held = held;
+    this.heldDeadline = this.masterDownTimer.expiresAt;
+    this.masterDownTimer.cancel();
+    return { deadline: this.heldDeadline, masterDownIntervalMs: this.masterDownIntervalMs };
+  }
+
+  /**
+   * Ends a hold (the host's deadline passed, or the host stops): the repeats are counted and the
+   * Master_Down_Timer runs again from the last one's arrival, as if each had been received.
+   */
+  releaseHeldRepeats(): void {
+    this.releaseHeld();
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.countHeld(held);
+    const last = held.lastArrival();
+    held.release();
+    this.held = undefined;
+    this.repeatable = false;
+    // Each repeat did what backupReceive did for the first (RFC 5798 §6.4.2): the other fields it
+    // set are as the first left them, since nothing else reached the router meanwhile.
+    this.masterDownTimer.startAt(Number.isNaN(last) ? this.heldDeadline : last + this.masterDownIntervalMs);
+  }
+
+  /** The held repeats' statistics, as each would have counted on receipt. */
+  private countHeld(held: HeldRepeats): void {
+    const count = held.take();
+    if (count === 0) return;
+    this.statistics.advertisementsReceived += count;
+    if (this.repeatChecksum) this.statistics.checksumFlavours[this.repeatChecksum] += count;
+  }
+
   status(): RouterStatus {
+    if (this.held) this.countHeld(this.held);
     return {
       name: this.config.name,
       vrid: this.config.vrid,
@@ -398,6 +478,9 @@ export class VirtualRouter {
       this.downTimerCause = 'master-down';
       this.wantsMaster = false;
       this.masterDownTimer.startAt(receivedAt + this.masterDownIntervalMs);
+      // Not when tolerated under preempt_delay only: that depends on the time. Not when VRRPv2
+      // copies of a VRRPv3 speaker are ignored (v3Speakers).
+      this.repeatable = (advertisement.priority >= this.currentPriority || !this.preempts) && !this.config.v2Interop;
       return;
     }
     // A lower-priority Master while we may preempt: discard, so the Master_Down_Timer runs out.

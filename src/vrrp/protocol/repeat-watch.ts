@@ -1,0 +1,62 @@
+// The host's side of held repeats (held-repeats.ts): while a Backup's repeats are counted rather
+// than delivered, its Master_Down_Timer is kept here, one timer for every held router, armed for
+// the earliest deadline. A deadline only moves later (each repeat pushes it to its arrival plus
+// Master_Down_Interval), so the timer wakes at most once per Master_Down_Interval less an
+// Advertisement_Interval for all of them, where each router's own timer would have been pushed
+// at every packet. A deadline found passed releases its router, which counts the repeats and
+// runs its Master_Down_Timer from the last one: it runs out then, as it would have.
+import { OneShotTimer, type Clock } from '../../core/clock.js';
+import type { HeldRepeats } from './held-repeats.js';
+import type { VirtualRouter } from './virtual-router.js';
+
+interface Watched {
+  readonly held: HeldRepeats;
+  /** The router's deadline when the hold began. */
+  readonly deadline: number;
+  readonly masterDownIntervalMs: number;
+}
+
+export class RepeatWatch {
+  private readonly watched = new Map<VirtualRouter, Watched>();
+  private readonly timer: OneShotTimer;
+
+  constructor(private readonly clock: Clock) {
+    this.timer = new OneShotTimer(clock, () => this.check());
+  }
+
+  /** Routers whose repeats are held now. */
+  get size(): number {
+    return this.watched.size;
+  }
+
+  /**
+   * Hands `router`'s repeats to `held` when the router accepts (VirtualRouter.acceptsHeldRepeats);
+   * `hold` is asked for them only then. False when it does not, or `hold` cannot.
+   */
+  hold(router: VirtualRouter, hold: () => HeldRepeats | undefined): boolean {
+    if (!router.acceptsHeldRepeats) return false;
+    const held = hold();
+    if (held === undefined) return false;
+    // Released by the router (any other input) or by check(): either way no longer watched.
+    const release = (): void => {
+      this.watched.delete(router);
+      held.release();
+    };
+    const { deadline, masterDownIntervalMs } = router.holdRepeats({ take: () => held.take(), lastArrival: () => held.lastArrival(), release });
+    this.watched.set(router, { held, deadline, masterDownIntervalMs });
+    if (!this.timer.running || deadline < this.timer.expiresAt) this.timer.startAt(deadline);
+    return true;
+  }
+
+  private check(): void {
+    const now = this.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [router, watched] of this.watched) {
+      const last = watched.held.lastArrival();
+      const due = Number.isNaN(last) ? watched.deadline : last + watched.masterDownIntervalMs;
+      if (due <= now) router.releaseHeldRepeats();
+      else if (due < next) next = due;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.timer.startAt(next);
+  }
+}
