@@ -5,7 +5,9 @@
 // that handed it over, and how long it waited. `hold`: once the socket is
 // open, the event loop is held (a blocking read of stdin) until a line arrives there, so packets
 // pile up in the socket meanwhile. `holdFirst`: the first packet's repeats are held
-// (Ipv4VrrpSocket.holdRepeats) and, at the end, what was counted is printed. Uses dist/ (test/helpers/global-setup.ts builds it).
+// (Ipv4VrrpSocket.holdRepeats) and, at the end, what was counted is printed. It ends after
+// `listenMs`, or sooner: once `until` packets were handed over, or (`untilStdinEnd`) 300 ms after
+// its standard input ends - a loaded machine may start the sender late. Uses dist/ (test/helpers/global-setup.ts builds it).
 import { readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ipv4VrrpSocket } from '../../dist/linux/sockets/ipv4-vrrp-socket.js';
@@ -18,6 +20,7 @@ let counting = false;
 let call = 0;
 let inCall = false;
 let held;
+let received = 0;
 const socket = Ipv4VrrpSocket.open(
   { interfaceName: 'eth0', interfaceIndex, sourceAddress: options.source, groups: options.groups ?? [] },
   (packet) => {
@@ -40,6 +43,7 @@ const socket = Ipv4VrrpSocket.open(
     }
     const { bytes, source, destination, ttl, ageMs } = packet;
     console.log(JSON.stringify({ payload: Buffer.from(bytes).toString('hex'), source, destination, ttl, ageMs, turn, call }));
+    if (++received === options.until) setImmediate(finish);
     if (options.holdFirst && held === undefined) {
       held = socket.holdRepeats(bytes[1], packet);
       console.log(JSON.stringify({ holding: held !== undefined, at: monotonicMs() }));
@@ -53,8 +57,15 @@ for (const packet of options.send ?? []) {
   for (let i = 0; i < (packet.repeat ?? 1); i++) socket.send(Buffer.from(packet.payload, 'hex'), packet.destination);
 }
 if (options.send) console.log(JSON.stringify({ sent: true }));
-setTimeout(() => {
+let finished = false;
+function finish() {
+  if (finished) return;
+  finished = true;
   if (held) console.log(JSON.stringify({ held: held.take(), lastArrival: held.lastArrival(), now: monotonicMs() }));
   held?.release();
   socket.close();
-}, options.listenMs ?? 0);
+  clearTimeout(ending);
+  process.stdin.destroy();
+}
+const ending = setTimeout(finish, options.listenMs ?? 0);
+if (options.untilStdinEnd) process.stdin.on('end', () => setTimeout(finish, 300)).resume();

@@ -133,7 +133,7 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     // Trailing bytes (tolerated as padding): 3000 in all, fragmented on the way and put together by the receiver's kernel.
     const long = new Uint8Array(3000).fill(0xee);
     long.set(advert);
-    const listener = await runProbe(b, { source: '192.0.2.2', groups: [], listenMs: 1500 });
+    const listener = await runProbe(b, { source: '192.0.2.2', groups: [], listenMs: 20_000, until: 2 });
     const sender = await runProbe(a, { source: '192.0.2.1', send: [{ destination: '192.0.2.2', payload: Buffer.from(long).toString('hex') }, { destination: '192.0.2.2', payload: Buffer.from(advert).toString('hex') }], listenMs: 0 });
     await sender.exited;
     await listener.exited;
@@ -156,7 +156,7 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     const b = await lab.addHost('b', ['192.0.2.2/24']);
     const advert = (priority: number, destination = '224.0.0.18') =>
       Buffer.from(encodeAdvertisement({ version: 3, vrid: 7, priority, maxAdvertIntervalCs: 100, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination }, 'pseudo-header')).toString('hex');
-    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], holdFirst: true, listenMs: 3000 });
+    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], holdFirst: true, listenMs: 30_000, untilStdinEnd: true });
     const send = async (send: object[]) => {
       const sender = await runProbe(a, { source: '192.0.2.1', send, listenMs: 0 });
       await sender.exited;
@@ -174,6 +174,7 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
       { destination: '192.0.2.2', payload: advert(150, '192.0.2.2') },
       { destination: '224.0.0.18', payload: advert(150), repeat: 10 },
     ]);
+    listener.child.stdin?.end();
     await listener.exited;
     const lines = listener.lines;
     expect(lines.filter((line) => line.error)).toEqual([]);

@@ -78,9 +78,9 @@ describe.skipIf(!isRoot())('Vrrp6Socket between two hosts (needs root)', () => {
       return bytes.toString('hex');
     };
 
-    const listener = await runProbe(b, { groups: ['ff02::12'], listenMs: 2500 });
+    const listener = await runProbe(b, { groups: ['ff02::12'], listenMs: 20_000, until: 3, afterUntilMs: 1000 });
     // Without the kernel's checksum handling, a bad checksum reaches the program (vrrpd watch).
-    const unchecked = await runProbe(b, { groups: ['ff02::12'], listenMs: 2500, kernelChecksum: false });
+    const unchecked = await runProbe(b, { groups: ['ff02::12'], listenMs: 20_000, until: 4, kernelChecksum: false });
     const sent = [
       { destination: 'ff02::12', payload: advert('ff02::12', aLinkLocal) },
       { destination: '2001:db8::2', payload: advert('2001:db8::2', aLinkLocal) },
