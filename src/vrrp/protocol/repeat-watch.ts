@@ -38,9 +38,11 @@ export class RepeatWatch {
     const held = hold();
     if (held === undefined) return false;
     // Released by the router (any other input) or by check(): either way no longer watched.
+    // With none left, the timer goes too: a stopping daemon does not wait for it.
     const release = (): void => {
       this.watched.delete(router);
       held.release();
+      if (this.watched.size === 0) this.timer.cancel();
     };
     const { deadline, masterDownIntervalMs } = router.holdRepeats({ take: () => held.take(), lastArrival: () => held.lastArrival(), release });
     this.watched.set(router, { held, deadline, masterDownIntervalMs });
