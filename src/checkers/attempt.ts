@@ -80,7 +80,14 @@ function bounded(
     };
     const timer = clock.setTimer(timeoutMs, onTimeout);
     signal?.addEventListener('abort', onAbort, { once: true });
-    hooks = start(settle);
+    try {
+      hooks = start(settle);
+    } catch (error) {
+      // Nothing of this attempt may stay on a signal that serves many runs (TrackCheck.releasesSignal).
+      timer.cancel();
+      signal?.removeEventListener('abort', onAbort);
+      throw error;
+    }
     // Settled while starting (a port reporting an error at once): close what was opened.
     if (done) hooks.cleanup();
     else if (signal?.aborted) onAbort();
@@ -136,9 +143,20 @@ async function httpAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?
   return { ok: true, detail: passed.join(', ') };
 }
 
+/** Each url's request bytes, made at its first attempt: they never change (the spec's fields are fixed). */
+const requests = new WeakMap<HttpUrl, { readonly spec: HttpCheckSpec; readonly bytes: Uint8Array }>();
+
+function requestOf(spec: HttpCheckSpec, url: HttpUrl, virtualhost: string | undefined): Uint8Array {
+  const known = requests.get(url);
+  if (known?.spec === spec) return known.bytes;
+  const bytes = Buffer.from(httpRequest(url.path, spec.protocol, virtualhost, spec.endpoint), 'latin1');
+  requests.set(url, { spec, bytes });
+  return bytes;
+}
+
 function httpUrlAttempt(spec: HttpCheckSpec, url: HttpUrl, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
   const virtualhost = url.virtualhost ?? spec.virtualhost;
-  const request = Buffer.from(httpRequest(url.path, spec.protocol, virtualhost, spec.endpoint), 'latin1');
+  const request = requestOf(spec, url, virtualhost);
   return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
     const reader = new HttpResponseReader(url);
     let stage: Stage = 'connect';
