@@ -7,7 +7,7 @@ import { encodeDnsQuery, readDnsAnswer } from './dns.js';
 import type { CheckFailure, Stage } from './failure.js';
 import { HttpResponseReader, httpRequest } from './http.js';
 import { ECHO_DATA_BYTES, encodeEchoRequest, readEchoMessage } from './icmp.js';
-import type { CheckerIo, IoError } from './io.js';
+import type { CheckerIo, IoError, StreamOptions } from './io.js';
 import type { CheckSpec, DnsCheckSpec, Endpoint, HttpCheckSpec, HttpUrl, PingCheckSpec, TcpCheckSpec, UdpCheckSpec } from './spec.js';
 import { RANDOM_PAYLOAD_BYTES, udpReplyProblem } from './udp.js';
 
@@ -133,7 +133,13 @@ function tcpAttempt(spec: TcpCheckSpec, { io, clock }: AttemptContext, signal?: 
   });
 }
 
-async function httpAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+function httpAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  // One url (the usual case): its outcome is the attempt's, without the loop's async frame.
+  const only = spec.urls.length === 1 ? spec.urls[0] : undefined;
+  return only !== undefined ? httpUrlAttempt(spec, only, context, signal) : httpUrlsAttempt(spec, context, signal);
+}
+
+async function httpUrlsAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
   const passed: string[] = [];
   for (const url of spec.urls) {
     const outcome = await httpUrlAttempt(spec, url, context, signal);
@@ -143,59 +149,60 @@ async function httpAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?
   return { ok: true, detail: passed.join(', ') };
 }
 
-/** Each url's request bytes, made at its first attempt: they never change (the spec's fields are fixed). */
-const requests = new WeakMap<HttpUrl, { readonly spec: HttpCheckSpec; readonly bytes: Uint8Array }>();
+/** What each url's attempts send and where, made at its first attempt: the spec's fields never change. */
+const prepared = new WeakMap<HttpUrl, { readonly spec: HttpCheckSpec; readonly request: Uint8Array; readonly options: StreamOptions }>();
 
-function requestOf(spec: HttpCheckSpec, url: HttpUrl, virtualhost: string | undefined): Uint8Array {
-  const known = requests.get(url);
-  if (known?.spec === spec) return known.bytes;
-  const bytes = Buffer.from(httpRequest(url.path, spec.protocol, virtualhost, spec.endpoint), 'latin1');
-  requests.set(url, { spec, bytes });
-  return bytes;
+function preparedAttempt(spec: HttpCheckSpec, url: HttpUrl): { readonly request: Uint8Array; readonly options: StreamOptions } {
+  const known = prepared.get(url);
+  if (known?.spec === spec) return known;
+  const virtualhost = url.virtualhost ?? spec.virtualhost;
+  const tls = spec.tls;
+  const made = {
+    spec,
+    request: Buffer.from(httpRequest(url.path, spec.protocol, virtualhost, spec.endpoint), 'latin1'),
+    options: {
+      ...connectionOptions(spec.endpoint),
+      ...(tls
+        ? {
+            tls: {
+              ...(tls.sni && virtualhost !== undefined ? { servername: virtualhost } : {}),
+              ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
+            },
+          }
+        : {}),
+    },
+  };
+  prepared.set(url, made);
+  return made;
 }
 
 function httpUrlAttempt(spec: HttpCheckSpec, url: HttpUrl, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
-  const virtualhost = url.virtualhost ?? spec.virtualhost;
-  const request = requestOf(spec, url, virtualhost);
+  const { request, options } = preparedAttempt(spec, url);
   return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
     const reader = new HttpResponseReader(url);
     let stage: Stage = 'connect';
-    const tls = spec.tls;
-    const stream = io.openStream(
-      {
-        ...connectionOptions(spec.endpoint),
-        ...(tls
-          ? {
-              tls: {
-                ...(tls.sni && virtualhost !== undefined ? { servername: virtualhost } : {}),
-                ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
-              },
-            }
-          : {}),
+    const stream = io.openStream(options, {
+      handshaking: () => (stage = 'tls-handshake'),
+      connected: () => {
+        stage = 'response-header';
+        stream.write(request);
       },
-      {
-        handshaking: () => (stage = 'tls-handshake'),
-        connected: () => {
-          stage = 'response-header';
-          stream.write(request);
-        },
-        data: (chunk) => {
-          const verdict = reader.push(chunk);
-          stage = reader.stage;
-          if (verdict) settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
-        },
-        end: () => {
-          const verdict = reader.end();
-          settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
-        },
-        error: (error, during) => {
-          if (during === 'handshake' && error.code !== 'ECONNRESET') settle({ ok: false, failure: { reason: 'tls', detail: error.message } });
-          else settle({ ok: false, failure: ioFailure(error, during === 'connect' ? 'connect' : stage, during === 'transfer' ? reader.bytesReceived : undefined) });
-        },
+      data: (chunk) => {
+        const verdict = reader.push(chunk);
+        stage = reader.stage;
+        if (verdict) settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
       },
-    );
+      end: () => {
+        const verdict = reader.end();
+        settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
+      },
+      error: (error, during) => {
+        if (during === 'handshake' && error.code !== 'ECONNRESET') settle({ ok: false, failure: { reason: 'tls', detail: error.message } });
+        else settle({ ok: false, failure: ioFailure(error, during === 'connect' ? 'connect' : stage, during === 'transfer' ? reader.bytesReceived : undefined) });
+      },
+    });
     return {
-      cleanup: () => stream.close(tls?.compliant ?? false),
+      cleanup: () => stream.close(spec.tls?.compliant ?? false),
       timedOut: (afterMs) => ({ ok: false, failure: { reason: 'timeout', stage, afterMs, ...(stage.startsWith('response') ? { received: reader.bytesReceived } : {}) } }),
     };
   });

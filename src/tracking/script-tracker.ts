@@ -151,12 +151,22 @@ export class ScriptTracker implements Tracker {
     this.running = true;
     const abort = this.check.releasesSignal === true && this.abort !== undefined ? this.abort : new AbortController();
     this.abort = abort;
-    void this.check
-      .run(abort.signal)
-      .catch((error: unknown): CheckOutcome => ({ success: false, outcome: `could not run: ${(error as Error).message}`, reason: 'failed-to-start' }))
-      .then((outcome) => this.record(outcome))
-      .finally(() => (this.running = false));
+    // One reaction for either outcome rather than catch, then and finally: two promises and their
+    // closures less per run.
+    void this.check.run(abort.signal).then(this.onResult, this.onRunError);
   }
+
+  private readonly onResult = (outcome: CheckOutcome): void => {
+    try {
+      this.record(outcome);
+    } finally {
+      this.running = false;
+    }
+  };
+
+  private readonly onRunError = (error: unknown): void => {
+    this.onResult({ success: false, outcome: `could not run: ${(error as Error).message}`, reason: 'failed-to-start' });
+  };
 
   private record(result: CheckOutcome): void {
     if (this.stopped) return;
