@@ -7,7 +7,7 @@ import { encodeDnsQuery, readDnsAnswer } from './dns.js';
 import type { CheckFailure, Stage } from './failure.js';
 import { HttpResponseReader, httpRequest } from './http.js';
 import { ECHO_DATA_BYTES, encodeEchoRequest, readEchoMessage } from './icmp.js';
-import type { CheckerIo, IoError } from './io.js';
+import type { CheckerIo, IoError, StreamOptions } from './io.js';
 import type { CheckSpec, DnsCheckSpec, Endpoint, HttpCheckSpec, HttpUrl, PingCheckSpec, TcpCheckSpec, UdpCheckSpec } from './spec.js';
 import { RANDOM_PAYLOAD_BYTES, udpReplyProblem } from './udp.js';
 
@@ -80,7 +80,14 @@ function bounded(
     };
     const timer = clock.setTimer(timeoutMs, onTimeout);
     signal?.addEventListener('abort', onAbort, { once: true });
-    hooks = start(settle);
+    try {
+      hooks = start(settle);
+    } catch (error) {
+      // Nothing of this attempt may stay on a signal that serves many runs (TrackCheck.releasesSignal).
+      timer.cancel();
+      signal?.removeEventListener('abort', onAbort);
+      throw error;
+    }
     // Settled while starting (a port reporting an error at once): close what was opened.
     if (done) hooks.cleanup();
     else if (signal?.aborted) onAbort();
@@ -126,7 +133,13 @@ function tcpAttempt(spec: TcpCheckSpec, { io, clock }: AttemptContext, signal?: 
   });
 }
 
-async function httpAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+function httpAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  // One url (the usual case): its outcome is the attempt's, without the loop's async frame.
+  const only = spec.urls.length === 1 ? spec.urls[0] : undefined;
+  return only !== undefined ? httpUrlAttempt(spec, only, context, signal) : httpUrlsAttempt(spec, context, signal);
+}
+
+async function httpUrlsAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
   const passed: string[] = [];
   for (const url of spec.urls) {
     const outcome = await httpUrlAttempt(spec, url, context, signal);
@@ -136,48 +149,60 @@ async function httpAttempt(spec: HttpCheckSpec, context: AttemptContext, signal?
   return { ok: true, detail: passed.join(', ') };
 }
 
-function httpUrlAttempt(spec: HttpCheckSpec, url: HttpUrl, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+/** What each url's attempts send and where, made at its first attempt: the spec's fields never change. */
+const prepared = new WeakMap<HttpUrl, { readonly spec: HttpCheckSpec; readonly request: Uint8Array; readonly options: StreamOptions }>();
+
+function preparedAttempt(spec: HttpCheckSpec, url: HttpUrl): { readonly request: Uint8Array; readonly options: StreamOptions } {
+  const known = prepared.get(url);
+  if (known?.spec === spec) return known;
   const virtualhost = url.virtualhost ?? spec.virtualhost;
-  const request = Buffer.from(httpRequest(url.path, spec.protocol, virtualhost, spec.endpoint), 'latin1');
+  const tls = spec.tls;
+  const made = {
+    spec,
+    request: Buffer.from(httpRequest(url.path, spec.protocol, virtualhost, spec.endpoint), 'latin1'),
+    options: {
+      ...connectionOptions(spec.endpoint),
+      ...(tls
+        ? {
+            tls: {
+              ...(tls.sni && virtualhost !== undefined ? { servername: virtualhost } : {}),
+              ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
+            },
+          }
+        : {}),
+    },
+  };
+  prepared.set(url, made);
+  return made;
+}
+
+function httpUrlAttempt(spec: HttpCheckSpec, url: HttpUrl, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const { request, options } = preparedAttempt(spec, url);
   return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
     const reader = new HttpResponseReader(url);
     let stage: Stage = 'connect';
-    const tls = spec.tls;
-    const stream = io.openStream(
-      {
-        ...connectionOptions(spec.endpoint),
-        ...(tls
-          ? {
-              tls: {
-                ...(tls.sni && virtualhost !== undefined ? { servername: virtualhost } : {}),
-                ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
-              },
-            }
-          : {}),
+    const stream = io.openStream(options, {
+      handshaking: () => (stage = 'tls-handshake'),
+      connected: () => {
+        stage = 'response-header';
+        stream.write(request);
       },
-      {
-        handshaking: () => (stage = 'tls-handshake'),
-        connected: () => {
-          stage = 'response-header';
-          stream.write(request);
-        },
-        data: (chunk) => {
-          const verdict = reader.push(chunk);
-          stage = reader.stage;
-          if (verdict) settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
-        },
-        end: () => {
-          const verdict = reader.end();
-          settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
-        },
-        error: (error, during) => {
-          if (during === 'handshake' && error.code !== 'ECONNRESET') settle({ ok: false, failure: { reason: 'tls', detail: error.message } });
-          else settle({ ok: false, failure: ioFailure(error, during === 'connect' ? 'connect' : stage, during === 'transfer' ? reader.bytesReceived : undefined) });
-        },
+      data: (chunk) => {
+        const verdict = reader.push(chunk);
+        stage = reader.stage;
+        if (verdict) settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
       },
-    );
+      end: () => {
+        const verdict = reader.end();
+        settle(verdict.ok ? { ok: true, detail: success(verdict) } : { ok: false, failure: verdict.failure });
+      },
+      error: (error, during) => {
+        if (during === 'handshake' && error.code !== 'ECONNRESET') settle({ ok: false, failure: { reason: 'tls', detail: error.message } });
+        else settle({ ok: false, failure: ioFailure(error, during === 'connect' ? 'connect' : stage, during === 'transfer' ? reader.bytesReceived : undefined) });
+      },
+    });
     return {
-      cleanup: () => stream.close(tls?.compliant ?? false),
+      cleanup: () => stream.close(spec.tls?.compliant ?? false),
       timedOut: (afterMs) => ({ ok: false, failure: { reason: 'timeout', stage, afterMs, ...(stage.startsWith('response') ? { received: reader.bytesReceived } : {}) } }),
     };
   });

@@ -27,11 +27,20 @@ export interface CheckerOptions {
 
 export class Checker {
   private sequence = 0;
+  /** The same for every run: made once, not per run. */
+  private readonly context: AttemptContext;
 
   constructor(
     readonly spec: CheckSpec,
     private readonly options: CheckerOptions,
-  ) {}
+  ) {
+    this.context = {
+      io: options.io,
+      clock: options.clock,
+      ...(options.random ? { random: options.random } : {}),
+      nextSequence: () => (this.sequence = (this.sequence + 1) & 0xffff),
+    };
+  }
 
   /**
    * One check with its retries (`retry`: this run's, else the spec's; a real server's first check
@@ -41,12 +50,7 @@ export class Checker {
   async run(signal?: AbortSignal, retry = this.spec.retry): Promise<CheckResult> {
     const { clock } = this.options;
     const began = clock.now();
-    const context: AttemptContext = {
-      io: this.options.io,
-      clock,
-      ...(this.options.random ? { random: this.options.random } : {}),
-      nextSequence: () => (this.sequence = (this.sequence + 1) & 0xffff),
-    };
+    const context = this.context;
     let attempts = 0;
     for (;;) {
       const outcome = await runAttempt(this.spec, context, signal);

@@ -103,9 +103,10 @@ export class HttpResponseReader {
     if (this.verdict) return this.verdict;
     this.received += chunk.length;
     if (this.header) return this.body(chunk);
-    this.pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.pendingBytes += chunk.length;
-    const buffered = Buffer.concat(this.pending, this.pendingBytes);
+    // The usual response is in one chunk: no copy of it (the ports hand over chunks they never reuse).
+    const buffered = this.pending.length === 0 ? bytes : Buffer.concat([...this.pending, bytes], this.pendingBytes);
     this.pending = [buffered];
     // The end of the header may straddle chunks: search from a little before the new bytes.
     const end = buffered.indexOf(CRLFCRLF, Math.max(0, this.pendingBytes - chunk.length - 3));

@@ -3,10 +3,10 @@
 // (src/checkers), in this process (on Linux in the checkers' worker thread), with no process per
 // run. The vrrp_script's `timeout` bounds the run as a script's; the checker's connect_timeout
 // bounds each attempt within it.
-import type { CheckRunner } from '../checkers/checker.js';
+import type { CheckResult, CheckRunner } from '../checkers/checker.js';
 import { checkBoundMs } from '../checkers/spec.js';
 import type { Clock } from '../core/clock.js';
-import type { TrackCheck } from './script-tracker.js';
+import type { CheckOutcome, TrackCheck } from './script-tracker.js';
 
 export function checkerCheck(checker: CheckRunner, timeoutMs: number, clock: Clock): TrackCheck {
   const { spec } = checker;
@@ -14,24 +14,34 @@ export function checkerCheck(checker: CheckRunner, timeoutMs: number, clock: Clo
   // armed, it would race the checker's own deadline when they are equal (the default) and win,
   // hiding the checker's reason behind its own.
   const bounds = timeoutMs < checkBoundMs(spec);
+  const outcome = (result: CheckResult): CheckOutcome => ({ success: result.ok, outcome: `${spec.type}: ${result.detail}`, ...(result.failure ? { reason: result.failure.reason } : {}) });
+  if (!bounds) return { releasesSignal: true, run: (signal) => checker.run(signal).then(outcome) };
   return {
+    releasesSignal: true,
     run: (signal) => {
       const abort = new AbortController();
       const forward = (): void => abort.abort();
       signal.addEventListener('abort', forward, { once: true });
       let timedOut = false;
-      const timer = bounds
-        ? clock.setTimer(timeoutMs, () => {
-            timedOut = true;
-            abort.abort();
-          })
-        : undefined;
-      return checker.run(abort.signal).then((result) => {
-        timer?.cancel();
-        signal.removeEventListener('abort', forward);
-        if (timedOut && !result.ok) return { success: false, outcome: `${spec.type}: no result within the vrrp_script timeout of ${timeoutMs} ms (${result.detail})`, reason: 'timeout' };
-        return { success: result.ok, outcome: `${spec.type}: ${result.detail}`, ...(result.failure ? { reason: result.failure.reason } : {}) };
+      const timer = clock.setTimer(timeoutMs, () => {
+        timedOut = true;
+        abort.abort();
       });
+      const done = (): void => {
+        timer.cancel();
+        signal.removeEventListener('abort', forward);
+      };
+      return checker.run(abort.signal).then(
+        (result) => {
+          done();
+          if (timedOut && !result.ok) return { success: false, outcome: `${spec.type}: no result within the vrrp_script timeout of ${timeoutMs} ms (${result.detail})`, reason: 'timeout' };
+          return outcome(result);
+        },
+        (error: unknown) => {
+          done();
+          throw error;
+        },
+      );
     },
   };
 }

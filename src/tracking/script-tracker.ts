@@ -4,7 +4,7 @@
 // (process-runner.ts: a success when it exits 0 within `timeout`) or a built-in checker
 // (checker-check.ts); either way it runs beside the event loop, so a hung check never delays
 // the protocol.
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock, ClockTimer, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { describeOutcome, type ProcessRunner, type RunOutcome } from '../scripting/process-runner.js';
 import { Listeners, type Tracker } from './tracker.js';
@@ -37,6 +37,13 @@ export interface CheckOutcome {
 /** One run of a vrrp_script: aborting ends it at once (vrrpd stopping). */
 export interface TrackCheck {
   run(signal: AbortSignal): Promise<CheckOutcome>;
+  /**
+   * Every listener run() adds to the signal is gone once its promise settles, so one signal may
+   * serve all the runs of a tracker's life. Node makes an AbortSignal with a new hidden class each
+   * time (and an EventTarget's map of listeners): a built-in check a second made two, ~5 % of its
+   * main-thread CPU (perf; bench/RESULTS.md, "Built-in checkers", tenth sitting).
+   */
+  readonly releasesSignal?: boolean;
 }
 
 const PROCESS_REASONS: Record<RunOutcome['kind'], string> = { exited: 'exit-status', signalled: 'signalled', 'timed-out': 'timeout', 'failed-to-start': 'failed-to-start' };
@@ -62,8 +69,11 @@ export class ScriptTracker implements Tracker {
   /** Results in a row that disagree with the current state. */
   private streak = 0;
   private running = false;
-  /** Kills the run in progress when the tracker stops. */
+  /** Kills the run in progress when the tracker stops: the run's own, or with releasesSignal this start's. */
   private abort: AbortController | undefined;
+  /** The interval timer, made at the first start and armed again at each tick. */
+  private interval: ClockTimer | undefined;
+  /** warmup's first wait. */
   private timer: TimerHandle | undefined;
   private stopped = true;
   private lastOutcome: string | undefined;
@@ -111,6 +121,8 @@ export class ScriptTracker implements Tracker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    // The last start's signal was aborted by stop().
+    this.abort = undefined;
     if (this.spec.refused) {
       this.log.error({ event: 'script-refused', tracker: this.name, reason: this.spec.refused }, `vrrp_script ${this.name} will not run: ${this.spec.refused}; it counts as failed`);
       return;
@@ -125,24 +137,36 @@ export class ScriptTracker implements Tracker {
     this.markKnown();
     this.timer?.cancel();
     this.timer = undefined;
+    this.interval?.disarm();
     // A check still running (hung) must not outlive vrrpd.
     this.abort?.abort();
   }
 
   private tick(): void {
     if (this.stopped) return;
-    this.timer = this.clock.setTimer(this.spec.intervalMs, () => this.tick());
+    this.timer = undefined;
+    (this.interval ??= this.clock.createTimer(() => this.tick())).arm(this.spec.intervalMs);
     // A run still going at the next interval is left to its timeout; no second copy starts.
     if (this.running) return;
     this.running = true;
-    const abort = new AbortController();
+    const abort = this.check.releasesSignal === true && this.abort !== undefined ? this.abort : new AbortController();
     this.abort = abort;
-    void this.check
-      .run(abort.signal)
-      .catch((error: unknown): CheckOutcome => ({ success: false, outcome: `could not run: ${(error as Error).message}`, reason: 'failed-to-start' }))
-      .then((outcome) => this.record(outcome))
-      .finally(() => (this.running = false));
+    // One reaction for either outcome rather than catch, then and finally: two promises and their
+    // closures less per run.
+    void this.check.run(abort.signal).then(this.onResult, this.onRunError);
   }
+
+  private readonly onResult = (outcome: CheckOutcome): void => {
+    try {
+      this.record(outcome);
+    } finally {
+      this.running = false;
+    }
+  };
+
+  private readonly onRunError = (error: unknown): void => {
+    this.onResult({ success: false, outcome: `could not run: ${(error as Error).message}`, reason: 'failed-to-start' });
+  };
 
   private record(result: CheckOutcome): void {
     if (this.stopped) return;

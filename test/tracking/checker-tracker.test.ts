@@ -2,11 +2,14 @@
 // vrrp_script (interval, rise, fall, weight, init_fail), shown with the checker's reason, bounded
 // by the script's timeout, and carried over a reload while its definition is equal. Virtual clock;
 // the server is played by the test (test/checkers/fake-io.ts).
+import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { inThreadCheckers } from '../../src/checkers/checker.js';
 import type { CheckerConfig } from '../../src/config/checkers.js';
 import type { VrrpdConfig } from '../../src/config/model.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { checkSpecOf } from '../../src/tracking/checker-spec.js';
+import { checkerCheck } from '../../src/tracking/checker-check.js';
 import { routerConfig } from '../../src/daemon/vrrp/binding.js';
 import { Supervisor } from '../../src/daemon/vrrp/supervisor.js';
 import { UserDatabase } from '../../src/scripting/users.js';
@@ -198,5 +201,22 @@ describe('a vrrp_script with a checker block', () => {
     await bare.attach(new Map([['VI_1', other]]), { basePriority: () => 150, interfaceUp: async () => true });
     expect(bare.status('VI_1').trackers[0]).toMatchObject({ state: 'failed', detail: 'the built-in checkers are not available here' });
     await bare.stop();
+  });
+
+  test('its runs leave no listener on the signal they share (TrackCheck.releasesSignal), with or without a timeout of its own', async () => {
+    for (const timeoutMs of [2000, 500]) {
+      const io = new FakeIo();
+      const clock = new VirtualClock();
+      const check = checkerCheck(inThreadCheckers({ io, clock }).checker(checkSpecOf(httpGet)), timeoutMs, clock);
+      expect(check.releasesSignal).toBe(true);
+      const signal = new AbortController().signal;
+      for (const how of ['ok', 'refused', 'silent'] as const) {
+        const run = check.run(signal);
+        answer(io, how);
+        if (how === 'silent') clock.advanceBy(2000);
+        await run;
+        expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+      }
+    }
   });
 });

@@ -152,4 +152,43 @@ describe('ScriptTracker', () => {
     script.start();
     expect(runner.runs[0]!.request).toMatchObject({ uid: 0, gid: 0 });
   });
+
+  test('a check that releases its signal gets one signal per start (none made per run); stop aborts it; others get one per run', async () => {
+    const clock = new VirtualClock();
+    const { log } = capturingLogger();
+    const seen: AbortSignal[] = [];
+    const check = (releasesSignal: boolean) => ({
+      releasesSignal,
+      run: (signal: AbortSignal) => {
+        seen.push(signal);
+        return Promise.resolve({ success: true, outcome: 'ok' });
+      },
+    });
+    const shared = new ScriptTracker({ name: 'chk', intervalMs: 1000, rise: 1, fall: 1, initFail: false }, clock, check(true), log);
+    shared.start();
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      clock.advanceBy(1000);
+    }
+    await settle();
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen).size).toBe(1);
+    shared.stop();
+    expect(seen[0]?.aborted).toBe(true);
+    shared.start();
+    await settle();
+    expect(seen).toHaveLength(5);
+    expect(seen[4]).not.toBe(seen[0]);
+    expect(seen[4]?.aborted).toBe(false);
+    shared.stop();
+
+    seen.length = 0;
+    const own = new ScriptTracker({ name: 'chk', intervalMs: 1000, rise: 1, fall: 1, initFail: false }, clock, check(false), log);
+    own.start();
+    await settle();
+    clock.advanceBy(1000);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).not.toBe(seen[1]);
+    own.stop();
+  });
 });
