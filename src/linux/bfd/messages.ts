@@ -7,8 +7,8 @@ export type WorkerRequest = { readonly id: number; readonly type: 'configure'; r
 
 export type WorkerReport =
   | { readonly type: 'reply'; readonly id: number; readonly changes?: TableChanges; readonly error?: string }
-  /** A state change, with the status right after it. */
-  | { readonly type: 'state'; readonly session: string; readonly change: StateChange; readonly status: BfdStatus }
+  /** A state change; a 'status' follows it (after, so that the change reaches VRRP first). */
+  | { readonly type: 'state'; readonly session: string; readonly change: StateChange }
   | { readonly type: 'status'; readonly status: BfdStatus }
   | { readonly type: 'error'; readonly message: string }
   /** The thread's nice value at start, or why the kernel refused it; the same for the pacer's SCHED_RR priority. */

@@ -121,7 +121,6 @@ export class WorkerBfdRuntime extends RuntimeEvents implements BfdRuntime {
         return;
       }
       case 'state':
-        this.latest = report.status;
         this.stateChanged(report.session, report.change);
         return;
       case 'status':

@@ -37,6 +37,20 @@ const native = process.env['VRRPD_BFD_PACER'] !== 'loop';
 const options = (workerData ?? {}) as WorkerOptions;
 
 const post = (report: WorkerReport): void => port.postMessage(report);
+let statusQueued = false;
+/**
+ * The status after a state change, once the change itself has left: counting the sessions' packets
+ * and errors took 0.06-0.4 ms before the message that makes a tracking Master send its priority 0
+ * (in-process marks, issue 15's failover bench). Several changes in one turn share one status.
+ */
+const postStatusSoon = (): void => {
+  if (statusQueued) return;
+  statusQueued = true;
+  queueMicrotask(() => {
+    statusQueued = false;
+    post({ type: 'status', status: engine.status() });
+  });
+};
 const words = new Uint32Array(64);
 let used = words.length;
 /** Uniform in [0, 1) from the kernel's generator: discriminators should not be guessable. */
@@ -53,7 +67,10 @@ const engine = new BfdEngine(
   new RealClock({ lateExpiryTurns: 1 }),
   random,
   {
-    stateChanged: (session, change) => post({ type: 'state', session, change, status: engine.status() }),
+    stateChanged: (session, change) => {
+      post({ type: 'state', session, change });
+      postStatusSoon();
+    },
     error: (error) => post({ type: 'error', message: error.message }),
   },
   native ? { native: { nice: BFD_THREAD_NICE, ...(options.rtPriority !== undefined ? { rtPriority: options.rtPriority } : {}) } } : {},
