@@ -159,7 +159,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('IPv6: vrrpd against keepalived (n
     const capture = await startCapture(b, `ip6 proto 112 and src host ${source}`);
     const vrrpd = startVrrpd(a, interopConfig(c, 150, '2001:db8::1', '2001:db8::2'));
     startKeepalived(b, interopConfig(c, 100, '2001:db8::2', '2001:db8::1'));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     // keepalived hears vrrpd's advertisements and stays Backup.
     await new Promise((resolve) => setTimeout(resolve, 4500));
     expect(await holds(b, VIP)).toBe(false);
@@ -204,7 +204,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('IPv6: vrrpd against keepalived (n
     const [a, b] = [l.host('a'), l.host('b')];
     startVrrpd(a, interopConfig(c, 150, '2001:db8::1', '2001:db8::2'));
     startKeepalived(b, interopConfig(c, 100, '2001:db8::2', '2001:db8::1'));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await holds(b, VIP)).toBe(false);
 

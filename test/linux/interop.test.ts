@@ -95,7 +95,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('vrrpd against keepalived (needs r
     const capture = await startCapture(b, 'ip proto 112 and src host 192.0.2.1');
     const vrrpd = startVrrpd(a, interopConfig(c, 150, '192.0.2.1', '192.0.2.2'));
     startKeepalived(b, interopConfig(c, 100, '192.0.2.2', '192.0.2.1'));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     // keepalived hears vrrpd's advertisements and stays Backup.
     await new Promise((resolve) => setTimeout(resolve, 4500));
     expect(await holds(b, VIP)).toBe(false);
@@ -141,7 +141,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('vrrpd against keepalived (needs r
     const [a, b] = [l.host('a'), l.host('b')];
     startVrrpd(a, instanceConfig({ priority: 150, version: 2, vip: `${VIP}/24`, password: 'secret12' }));
     startKeepalived(b, instanceConfig({ priority: 100, version: 2, vip: `${VIP}/24`, password: 'secret12' }));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     const rogue = startKeepalived(l.host('rogue'), instanceConfig({ priority: 254, version: 2, vip: `${VIP}/24`, password: 'wrong' }));
     await new Promise((resolve) => setTimeout(resolve, 6000));
     expect(await holds(a, VIP)).toBe(true);

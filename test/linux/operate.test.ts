@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
-import { holds, instanceConfig, startKeepalived, waitFor } from '../helpers/daemons.js';
+import { holds, instanceConfig, startKeepalived, waitFor, SETTLE_MS } from '../helpers/daemons.js';
 import { isRoot, NamespaceLab, sweepStaleLabs } from '../helpers/netns.js';
 import { scratchDir } from '../helpers/scratch.js';
 
@@ -30,7 +30,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('status and priority override (nee
     writeFileSync(config, instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24` }));
     a.spawn('node', [vrrpd, 'run', '-f', config, '--control-socket', socket]);
     startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
 
     const cli = async (...args: string[]) => (await promisify(execFile)(vrrpd, [...args, '--control-socket', socket])).stdout;
     const before = JSON.parse(await cli('status', '--json')) as { instances: Array<Record<string, unknown>> };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import { captureFields, startCapture } from '../helpers/capture.js';
-import { holds, instanceConfig, startKeepalived, waitFor, type RunningDaemon } from '../helpers/daemons.js';
+import { holds, instanceConfig, startKeepalived, waitFor, type RunningDaemon, SETTLE_MS } from '../helpers/daemons.js';
 import { readFifo, type FifoReader } from '../helpers/fifo.js';
 import { isRoot, NamespaceLab, sweepStaleLabs, type LabHost } from '../helpers/netns.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -94,7 +94,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('tracking in namespaces (needs roo
         instanceConfig({ priority: 150, version: 2, vip: `${VIP}/24`, extra: '  track_script {\n    chk_haproxy\n  }' }),
     );
     startKeepalived(b, instanceConfig({ priority: 100, version: 2, vip: `${VIP}/24` }));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
 
     writeFileSync(flag, '');
     await waitFor('keepalived to take the VIP', () => holds(b, VIP), 8000);
@@ -126,7 +126,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('tracking in namespaces (needs roo
     const flag = join(dir, 'down');
     const vrrpd = startVrrpd(a, dir, checkScript('chk', flag, '') + instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_script {\n    chk\n  }' }));
     startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     writeFileSync(flag, '');
     await waitFor('vrrpd to drop the VIP', async () => !(await holds(a, VIP)), 4000);
     // Priority 0 on the way out: keepalived takes over after Skew_Time, well before Master_Down_Interval.
@@ -152,7 +152,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('tracking in namespaces (needs roo
         instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_script {\n    hang\n  }' }),
     );
     const keepalived = startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     // keepalived may have been Master for a moment while node started; from now on it must not be.
     await waitFor('keepalived to be Backup', async () => !(await holds(b, VIP)), 5000);
     const keepalivedLinesBefore = keepalived.lines.length;
@@ -430,7 +430,7 @@ describe.skipIf(!isRoot() || !haveKeepalived)('track_file and vrrp_track_process
       `track_file maintenance {\n  file ${file}\n  weight -1\n  init_file 0\n}\n` + instanceConfig({ priority: 150, version: 3, vip: `${VIP}/24`, extra: '  track_file {\n    maintenance\n  }' }),
     );
     startKeepalived(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
-    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), 8000);
+    await waitFor('vrrpd to hold the VIP', () => holds(a, VIP), SETTLE_MS);
     expect(readFileSync(file, 'utf8')).toBe('0\n');
     writeFileSync(file, '60\n');
     await waitFor('keepalived to take the VIP', () => holds(b, VIP), 8000);
