@@ -74,7 +74,7 @@ export async function holds(host: LabHost, address: string, device = 'eth0'): Pr
 }
 
 /** `vrrpd status --json` of a running vrrpd: one entry per instance. */
-export async function vrrpdStatus(daemon: RunningDaemon): Promise<Array<Record<string, unknown> & { state: string; statistics: { rejected: Record<string, number>; advertisementsSent: number } }>> {
+export async function vrrpdStatus(daemon: RunningDaemon): Promise<Array<Record<string, unknown> & { state: string; statistics: { rejected: Record<string, number>; advertisementsSent: number; advertisementsReceived: number } }>> {
   if (!daemon.controlSocket) throw new Error('not a vrrpd started by startVrrpd');
   const { stdout } = await promisify(execFile)('node', [join(root, 'bin', 'vrrpd'), 'status', '--json', '--control-socket', daemon.controlSocket]);
   return (JSON.parse(stdout) as { instances: Awaited<ReturnType<typeof vrrpdStatus>> }).instances;

@@ -40,10 +40,10 @@ describe.skipIf(!isRoot() || !haveKeepalived)('held repeats in a vrrpd Backup (n
     await waitFor('keepalived to hold the VIP', () => holds(a, VIP), 10_000);
     const backup = startVrrpd(b, instanceConfig({ priority: 100, version: 3, vip: `${VIP}/24` }));
     daemons.push(backup);
-    const received = async (): Promise<number> => ((await vrrpdStatus(backup))[0]?.statistics as { advertisementsReceived: number }).advertisementsReceived;
+    const received = async (): Promise<number> => (await vrrpdStatus(backup))[0]!.statistics.advertisementsReceived;
     await waitFor('vrrpd to follow keepalived', async () => {
       const status = await vrrpdStatus(backup).catch(() => []);
-      return status[0]?.state === 'Backup' && (status[0]?.statistics as { advertisementsReceived: number }).advertisementsReceived >= 2;
+      return status[0]?.state === 'Backup' && (status[0]?.statistics.advertisementsReceived ?? 0) >= 2;
     }, 15_000);
 
     capture = await startCapture(b, 'ip proto 112');
