@@ -414,7 +414,7 @@ export class VrrpRouters {
       // Only where one channel hears the interface: with more, each would hand over its copy.
       const router = receivers.routers.length === 1 ? receivers.routers[0]! : undefined;
       const channel = table.channel;
-      if (router?.acceptsHeldRepeats && channel?.holdRepeats) this.repeats.hold(router, () => channel.holdRepeats?.(router.config.vrid, packet));
+      if (router !== undefined && channel?.holdRepeats) this.repeats.hold(router, () => channel.holdRepeats?.(router.config.vrid, packet));
     }
     inbound.bytes = EMPTY_BYTES;
   }

@@ -14,6 +14,9 @@ import { nativeShims, VRRP4_FIELDS, type NativeVrrp4Socket } from '../native.js'
 const HOLD_REPEATS = process.env.VRRPD_HOLD_REPEATS !== '0';
 
 const EPERM = 1;
+
+/** An IPv4 address's four bytes, as the shim takes them. */
+const ipv4Bytes = (address: string): Buffer => Buffer.from(addressToBytes('ipv4', address));
 /** Whether Ipv4VrrpSocket.rehearse ran in this process. */
 let rehearsed = false;
 
@@ -44,7 +47,6 @@ export class Ipv4VrrpSocket implements OpenChannel {
   ) {}
 
   static open(options: Ipv4SocketOptions, onPacket: (packet: ReceivedPacket) => void, onError: (error: Error) => void): Ipv4VrrpSocket {
-    const bytes = (address: string): Buffer => Buffer.from(addressToBytes('ipv4', address));
     const state = { closed: false };
     const received: MutableReceivedPacket = { bytes: EMPTY, source: '', destination: '', ttl: undefined, ageMs: undefined };
     const sources = new DottedQuadText();
@@ -54,7 +56,7 @@ export class Ipv4VrrpSocket implements OpenChannel {
     let socket: NativeVrrp4Socket;
     try {
       socket = new (nativeShims().Vrrp4Socket)(
-        { interfaceName: options.interfaceName, interfaceIndex: options.interfaceIndex, source: bytes(options.sourceAddress), groups: options.groups.map(bytes) },
+        { interfaceName: options.interfaceName, interfaceIndex: options.interfaceIndex, source: ipv4Bytes(options.sourceAddress), groups: options.groups.map(ipv4Bytes) },
         (error, count, payloads, packets) => {
           if (error) {
             onError(new SocketError(`on ${options.interfaceName}: ${error.message}`));
@@ -145,8 +147,7 @@ export class Ipv4VrrpSocket implements OpenChannel {
   holdRepeats(vrid: number, packet: ReceivedPacket): HeldRepeats | undefined {
     const socket = this.socket;
     if (!HOLD_REPEATS || this.state.closed || socket.holdRepeats === undefined || socket.releaseRepeats === undefined) return undefined;
-    const bytes = (address: string): Buffer => Buffer.from(addressToBytes('ipv4', address));
-    const table = socket.holdRepeats(vrid, bytes(packet.source), bytes(packet.destination), packet.bytes);
+    const table = socket.holdRepeats(vrid, ipv4Bytes(packet.source), ipv4Bytes(packet.destination), packet.bytes);
     const state = this.state;
     let held = true;
     return {
@@ -170,7 +171,7 @@ export class Ipv4VrrpSocket implements OpenChannel {
     if (text === this.lastDestination) return this.lastTo;
     let to = this.destinations.get(text);
     if (!to) {
-      to = Buffer.from(addressToBytes('ipv4', text));
+      to = ipv4Bytes(text);
       this.destinations.set(text, to);
     }
     this.lastDestination = text;

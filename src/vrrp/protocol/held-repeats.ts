@@ -15,11 +15,3 @@ export interface HeldRepeats {
   /** Stops counting: the packets are delivered again. */
   release(): void;
 }
-
-/** What a hold replaces: the Master_Down_Timer the router had running, which the host now keeps. */
-export interface HeldDeadline {
-  /** When the Master_Down_Timer would run out had no repeat come (the clock's scale). */
-  readonly deadline: number;
-  /** Master_Down_Interval: each repeat moves the deadline to its arrival plus this. */
-  readonly masterDownIntervalMs: number;
-}

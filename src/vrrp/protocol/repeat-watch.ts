@@ -9,24 +9,12 @@ import { OneShotTimer, type Clock } from '../../core/clock.js';
 import type { HeldRepeats } from './held-repeats.js';
 import type { VirtualRouter } from './virtual-router.js';
 
-interface Watched {
-  readonly held: HeldRepeats;
-  /** The router's deadline when the hold began. */
-  readonly deadline: number;
-  readonly masterDownIntervalMs: number;
-}
-
 export class RepeatWatch {
-  private readonly watched = new Map<VirtualRouter, Watched>();
+  private readonly watched = new Set<VirtualRouter>();
   private readonly timer: OneShotTimer;
 
   constructor(private readonly clock: Clock) {
     this.timer = new OneShotTimer(clock, () => this.check());
-  }
-
-  /** Routers whose repeats are held now. */
-  get size(): number {
-    return this.watched.size;
   }
 
   /**
@@ -44,8 +32,9 @@ export class RepeatWatch {
       held.release();
       if (this.watched.size === 0) this.timer.cancel();
     };
-    const { deadline, masterDownIntervalMs } = router.holdRepeats({ take: () => held.take(), lastArrival: () => held.lastArrival(), release });
-    this.watched.set(router, { held, deadline, masterDownIntervalMs });
+    router.holdRepeats({ take: () => held.take(), lastArrival: () => held.lastArrival(), release });
+    this.watched.add(router);
+    const deadline = router.heldExpiresAt;
     if (!this.timer.running || deadline < this.timer.expiresAt) this.timer.startAt(deadline);
     return true;
   }
@@ -53,9 +42,8 @@ export class RepeatWatch {
   private check(): void {
     const now = this.clock.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const [router, watched] of this.watched) {
-      const last = watched.held.lastArrival();
-      const due = Number.isNaN(last) ? watched.deadline : last + watched.masterDownIntervalMs;
+    for (const router of this.watched) {
+      const due = router.heldExpiresAt;
       if (due <= now) router.releaseHeldRepeats();
       else if (due < next) next = due;
     }

@@ -16,7 +16,7 @@ import { addressListDiffers, checkAdvertisement, passwordBytes, type ReceivedPac
 import type { RouterState, TransitionReason } from './state.js';
 import { newStatistics, type RouterStatistics } from './statistics.js';
 import { masterDownInterval, skewTime } from './timers.js';
-import type { HeldDeadline, HeldRepeats } from './held-repeats.js';
+import type { HeldRepeats } from './held-repeats.js';
 
 /** The action a send emits, kept per version (VirtualRouter.sent) and handed out ahead (nextAdvertisement). */
 type SendAdvertisementAction = Extract<RouterAction, { type: 'send-advertisement' }>;
@@ -382,15 +382,25 @@ export class VirtualRouter {
   /**
    * From now on the host counts the repeats of the advertisement just received instead of
    * delivering them (held-repeats.ts), and keeps the Master_Down_Timer: it calls
-   * releaseHeldRepeats once the returned deadline, moved to each repeat's arrival plus the
-   * interval, has passed. Every other input releases the hold first. Only when acceptsHeldRepeats.
+   * releaseHeldRepeats once heldExpiresAt has passed. Every other input releases the hold first.
+   * Only when acceptsHeldRepeats.
    */
-  holdRepeats(held: HeldRepeats): HeldDeadline {
+  holdRepeats(held: HeldRepeats): void {
     if (!this.acceptsHeldRepeats) throw new Error(`${this.config.name}: no advertisement whose repeats may be held`);
     this.held = held;
     this.heldDeadline = this.masterDownTimer.expiresAt;
     this.masterDownTimer.cancel();
-    return { deadline: this.heldDeadline, masterDownIntervalMs: this.masterDownIntervalMs };
+  }
+
+  /**
+   * While held, when the Master_Down_Timer runs out unless another repeat comes: the last repeat's
+   * arrival plus Master_Down_Interval, or the hold's own deadline before any came. NaN when not held.
+   */
+  get heldExpiresAt(): number {
+    const held = this.held;
+    if (held === undefined) return Number.NaN;
+    const last = held.lastArrival();
+    return Number.isNaN(last) ? this.heldDeadline : last + this.masterDownIntervalMs;
   }
 
   /**
@@ -405,13 +415,13 @@ export class VirtualRouter {
     const held = this.held;
     if (held === undefined) return;
     this.countHeld(held);
-    const last = held.lastArrival();
+    const expiresAt = this.heldExpiresAt;
     held.release();
     this.held = undefined;
     this.repeatable = false;
     // Each repeat did what backupReceive did for the first (RFC 5798 §6.4.2): the other fields it
     // set are as the first left them, since nothing else reached the router meanwhile.
-    this.masterDownTimer.startAt(Number.isNaN(last) ? this.heldDeadline : last + this.masterDownIntervalMs);
+    this.masterDownTimer.startAt(expiresAt);
   }
 
   /** The held repeats' statistics, as each would have counted on receipt. */
