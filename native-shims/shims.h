@@ -296,26 +296,39 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
       Napi::Error::New(env, "send: the socket is closed").ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    const char* failed = nullptr;
+    const ssize_t sent = SendOrQueueBytes(payload.Data(), payload.Length(), to, length, &failed);
+    if (sent < 0) {
+      KernelError(env, failed, errno).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    return Napi::Number::New(env, static_cast<double>(sent));
+  }
+
+  // SendOrQueue without JavaScript (a send the shim makes on its own, vrrp4_socket.cc's held
+  // sends): the bytes sent, 0 when queued, or -1 with errno and `failed` naming the call.
+  ssize_t SendOrQueueBytes(const uint8_t* data, size_t size, const sockaddr* to, socklen_t length, const char** failed) {
     if (queue_.empty()) {
       ssize_t sent;
       do {
-        sent = sendto(fd_, payload.Data(), payload.Length(), 0, to, length);
+        sent = sendto(fd_, data, size, 0, to, length);
       } while (sent < 0 && errno == EINTR);
-      if (sent >= 0) return Napi::Number::New(env, static_cast<double>(sent));
+      if (sent >= 0) return sent;
       if (!Transient(errno)) {
-        KernelError(env, "sendto", errno).ThrowAsJavaScriptException();
-        return env.Undefined();
+        *failed = "sendto";
+        return -1;
       }
     }
     if (queue_.size() >= kMaxQueued) {
-      KernelError(env, "sendto (queue full)", ENOBUFS).ThrowAsJavaScriptException();
-      return env.Undefined();
+      errno = ENOBUFS;
+      *failed = "sendto (queue full)";
+      return -1;
     }
-    Pending pending{std::vector<uint8_t>(payload.Data(), payload.Data() + payload.Length()), {}, length};
+    Pending pending{std::vector<uint8_t>(data, data + size), {}, length};
     std::memcpy(&pending.to, to, length);
     queue_.push_back(std::move(pending));
     if (queue_.size() == 1) Poll();
-    return Napi::Number::New(env, 0);
+    return 0;
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {

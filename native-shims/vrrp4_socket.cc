@@ -36,6 +36,13 @@
 //   per VRID v, [2v] the repeats counted (JavaScript resets it when it takes them) and [2v + 1] the
 //   last one's kernel receipt in milliseconds on CLOCK_MONOTONIC (NaN until one came).
 // releaseRepeats(vrid): hand them over again
+// holdSends(vrid, payloads: Uint8Array[], destinations: Buffer(4)[], intervalMs, firstDueMs): Float64Array
+//   from now on the socket itself sends payloads[i] to destinations[i], first at firstDueMs
+//   (CLOCK_MONOTONIC, ms) and then every intervalMs (see HeldSend below). Returns the socket's send
+//   table: per VRID v, [2v] the advertisements sent (JavaScript resets it when it takes them) and
+//   [2v + 1] when the last one was due (NaN until one was). A send the kernel refuses for good ends
+//   the hold and is reported through onPackets as an Error with `heldVrid` set.
+// releaseSends(vrid): the VRID's advertisements are JavaScript's to send again
 // close()
 #include "shims.h"
 
@@ -45,10 +52,12 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <vector>
 
@@ -94,10 +103,11 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     return DefineClass(env, "Vrrp4Socket",
                        {InstanceMethod("send", &Vrrp4Socket::Send), InstanceMethod("armResignation", &Vrrp4Socket::Arm),
                         InstanceMethod("holdRepeats", &Vrrp4Socket::HoldRepeats), InstanceMethod("releaseRepeats", &Vrrp4Socket::ReleaseRepeats),
-                        InstanceMethod("close", &Vrrp4Socket::Close)});
+                        InstanceMethod("holdSends", &Vrrp4Socket::HoldSends), InstanceMethod("releaseSends", &Vrrp4Socket::ReleaseSends),
+                        InstanceMethod("close", &Vrrp4Socket::CloseSocket)});
   }
 
-  explicit Vrrp4Socket(const Napi::CallbackInfo& info) : PolledSocket<Vrrp4Socket>(info) {
+  explicit Vrrp4Socket(const Napi::CallbackInfo& info) : PolledSocket<Vrrp4Socket>(info), env_(info.Env()) {
     Napi::Env env = info.Env();
     if (info.Length() != 2 || !info[0].IsObject() || !info[1].IsFunction()) {
       Napi::TypeError::New(env, "new Vrrp4Socket(options: object, onPacket: function)").ThrowAsJavaScriptException();
@@ -160,6 +170,8 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     StartPolling(env, info[1].As<Napi::Function>(), "Vrrp4Socket");
   }
 
+  ~Vrrp4Socket() override { StopSends(); }
+
   // A raw IPv4 socket hands over the IP header too: the TTL and addresses come from it, and it is
   // stripped here. The packet is kept for ReadsDone.
   void Received(const Napi::Env& /*env*/, const uint8_t* packet, size_t length, const sockaddr_storage& /*from*/, msghdr& message) {
@@ -220,6 +232,200 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   }
 
  private:
+  Napi::Value CloseSocket(const Napi::CallbackInfo& info) {
+    StopSends();
+    return Close(info);
+  }
+
+  // A Master sends the same advertisement every Advertisement_Interval while nothing changes
+  // (RFC 5798 §6.4.3: the Adver_Timer's expiry sends one and restarts it). Once the daemon has
+  // sent one with nothing else to do, it hands the bytes and the rhythm here: the socket sends them
+  // itself from a timerfd on the loop, with no call into JavaScript, and counts them. A Master of
+  // 1000 instances otherwise ran a JavaScript timer, an action and a send call for each of 1000
+  // advertisements a second (issue 16). Each is due intervalMs after the last one was due, not
+  // after it left (as the daemon's Adver_Timer, real-clock.ts), and a wake-up later than a whole
+  // interval sends once and counts the next from now: never a burst to catch up. The daemon takes
+  // the hold back (releaseSends) before it acts on anything else for the VRID, reads the count and
+  // the last due time, and runs its Adver_Timer again from there. A SIGTERM handler's resignation
+  // (signal_resignation.cc) suppresses these as it does the daemon's own sends.
+  struct HeldSend {
+    bool active = false;
+    double intervalMs = 0;
+    double nextDueMs = 0;
+    std::vector<std::vector<uint8_t>> payloads;
+    std::vector<sockaddr_in> destinations;
+  };
+
+  static double MonotonicNowMs() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+  }
+
+  Napi::Value HoldSends(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 5 || !info[0].IsNumber() || !info[1].IsArray() || !info[2].IsArray() || !info[3].IsNumber() || !info[4].IsNumber()) {
+      Napi::TypeError::New(env, "holdSends(vrid: number, payloads: Uint8Array[], destinations: Buffer(4)[], intervalMs: number, firstDueMs: number)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const int64_t vrid = info[0].As<Napi::Number>().Int64Value();
+    Napi::Array payloads = info[1].As<Napi::Array>();
+    Napi::Array destinations = info[2].As<Napi::Array>();
+    const double intervalMs = info[3].As<Napi::Number>().DoubleValue();
+    const double firstDueMs = info[4].As<Napi::Number>().DoubleValue();
+    if (vrid < 1 || vrid > 255 || payloads.Length() == 0 || payloads.Length() != destinations.Length() || !(intervalMs >= 10) || !std::isfinite(firstDueMs)) {
+      Napi::RangeError::New(env, "holdSends: vrid 1..255, one destination per payload, intervalMs >= 10, firstDueMs finite").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (fd_ < 0) {
+      Napi::Error::New(env, "holdSends: the socket is closed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    HeldSend held;
+    for (uint32_t i = 0; i < payloads.Length(); i++) {
+      Napi::Value payload = payloads.Get(i);
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      if (!payload.IsTypedArray() || payload.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !ReadAddress(destinations.Get(i), &to.sin_addr)) {
+        Napi::TypeError::New(env, "holdSends: payloads are Uint8Arrays, destinations 4-byte Buffers").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      Napi::Uint8Array bytes = payload.As<Napi::Uint8Array>();
+      if (bytes.ElementLength() < 2 || bytes.Data()[1] != vrid) {
+        Napi::RangeError::New(env, "holdSends: each payload is an advertisement of that VRID").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      held.payloads.emplace_back(bytes.Data(), bytes.Data() + bytes.ElementLength());
+      held.destinations.push_back(to);
+    }
+    if (sendTimer_ < 0 && !OpenSendTimer(env)) return env.Undefined();
+    if (sendTable_.IsEmpty()) {
+      Napi::Float64Array table = Napi::Float64Array::New(env, 2 * sends_.size());
+      sent_ = table.Data();
+      for (size_t i = 0; i < 2 * sends_.size(); i++) sent_[i] = i % 2 == 0 ? 0.0 : std::nan("");
+      sendTable_.Reset(table, 1);
+    }
+    held.active = true;
+    held.intervalMs = intervalMs;
+    held.nextDueMs = firstDueMs;
+    HeldSend& slot = sends_[static_cast<size_t>(vrid)];
+    if (!slot.active) sendsHeld_++;
+    slot = std::move(held);
+    sent_[2 * vrid] = 0.0;
+    sent_[2 * vrid + 1] = std::nan("");
+    ArmSendTimer();
+    return sendTable_.Value();
+  }
+
+  Napi::Value ReleaseSends(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 1 || !info[0].IsNumber()) {
+      Napi::TypeError::New(env, "releaseSends(vrid: number)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const int64_t vrid = info[0].As<Napi::Number>().Int64Value();
+    if (vrid >= 1 && vrid <= 255) EndSend(static_cast<size_t>(vrid));
+    return env.Undefined();
+  }
+
+  void EndSend(size_t vrid) {
+    HeldSend& held = sends_[vrid];
+    if (!held.active) return;
+    held = HeldSend{};
+    sendsHeld_--;
+    if (sendTimer_ >= 0) ArmSendTimer();
+  }
+
+  bool OpenSendTimer(const Napi::Env& env) {
+    sendTimer_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (sendTimer_ < 0) {
+      KernelError(env, "timerfd_create", errno).ThrowAsJavaScriptException();
+      return false;
+    }
+    const char* failed = nullptr;
+    sendPoll_ = NewPoll(env, sendTimer_, this, failed);
+    if (sendPoll_ == nullptr) {
+      const int error = errno;
+      close(sendTimer_);
+      sendTimer_ = -1;
+      KernelError(env, failed, error).ThrowAsJavaScriptException();
+      return false;
+    }
+    return true;
+  }
+
+  // The timerfd set for the earliest due send, polled only while a VRID is held: with none, the
+  // loop is not kept alive for it. timerfd_settime also clears an expiry not yet read.
+  void ArmSendTimer() {
+    double earliest = std::numeric_limits<double>::infinity();
+    for (size_t vrid = 1; vrid < sends_.size() && sendsHeld_ > 0; vrid++) {
+      if (sends_[vrid].active && sends_[vrid].nextDueMs < earliest) earliest = sends_[vrid].nextDueMs;
+    }
+    itimerspec when{};
+    if (std::isfinite(earliest)) {
+      // 0 would disarm it: a due time already passed is 1 ns after the clock's zero.
+      const double ms = std::max(earliest, 1e-6);
+      when.it_value.tv_sec = static_cast<time_t>(ms / 1000.0);
+      when.it_value.tv_nsec = static_cast<long>((ms - static_cast<double>(when.it_value.tv_sec) * 1000.0) * 1e6);
+      if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0) when.it_value.tv_nsec = 1;
+    }
+    timerfd_settime(sendTimer_, TFD_TIMER_ABSTIME, &when, nullptr);
+    if (std::isfinite(earliest)) {
+      if (!sendPolling_) uv_poll_start(sendPoll_, UV_READABLE, &Vrrp4Socket::OnSendTimer);
+      sendPolling_ = true;
+    } else if (sendPolling_) {
+      uv_poll_stop(sendPoll_);
+      sendPolling_ = false;
+    }
+  }
+
+  static void OnSendTimer(uv_poll_t* handle, int /*status*/, int /*events*/) { static_cast<Vrrp4Socket*>(handle->data)->SendDue(); }
+
+  // Sends every held advertisement now due, then arms the timer for the next. A send the kernel
+  // refuses for good (not a full buffer, which SendOrQueueBytes queues) ends that VRID's hold and
+  // is reported, after the others have gone.
+  void SendDue() {
+    const double now = MonotonicNowMs();
+    std::vector<std::pair<size_t, int>> refused;
+    for (size_t vrid = 1; vrid < sends_.size() && fd_ >= 0; vrid++) {
+      HeldSend& held = sends_[vrid];
+      if (!held.active || held.nextDueMs > now) continue;
+      int error = 0;
+      for (size_t i = 0; i < held.payloads.size() && error == 0; i++) {
+        const std::vector<uint8_t>& payload = held.payloads[i];
+        const sockaddr* to = reinterpret_cast<const sockaddr*>(&held.destinations[i]);
+        if (ResignationSuppresses(fd_, to, sizeof(sockaddr_in), payload.data(), payload.size())) continue;
+        const char* failed = nullptr;
+        if (SendOrQueueBytes(payload.data(), payload.size(), to, sizeof(sockaddr_in), &failed) < 0) error = errno;
+      }
+      if (error != 0) {
+        refused.emplace_back(vrid, error);
+        continue;
+      }
+      sent_[2 * vrid] += 1.0;
+      sent_[2 * vrid + 1] = held.nextDueMs;
+      held.nextDueMs += held.intervalMs;
+      if (held.nextDueMs <= now) held.nextDueMs = now + held.intervalMs;
+    }
+    for (const auto& [vrid, error] : refused) EndSend(vrid);
+    if (sendTimer_ >= 0) ArmSendTimer();
+    if (refused.empty() || fd_ < 0) return;
+    Napi::Env env(env_);
+    Napi::HandleScope scope(env);
+    for (const auto& [vrid, error] : refused) {
+      Napi::Error failure = KernelError(env, "sendto", error);
+      failure.Set("heldVrid", Napi::Number::New(env, static_cast<double>(vrid)));
+      Deliver({failure.Value()});
+    }
+  }
+
+  void StopSends() {
+    for (HeldSend& held : sends_) held = HeldSend{};
+    sendsHeld_ = 0;
+    sendPolling_ = false;
+    ClosePolled(sendPoll_, sendTimer_);
+  }
+
   // A Backup restarts its Master_Down_Timer at each advertisement of its Master (RFC 5798 §6.4.2),
   // and a Master sends the same bytes every Advertisement_Interval while nothing changes: once the
   // daemon has accepted one, the next ones would do exactly what it did, counted from their own
@@ -383,6 +589,15 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   size_t heldCount_ = 0;
   Napi::Reference<Napi::Float64Array> repeatTable_;
   double* repeats_ = nullptr;
+  // Held sends, by VRID, their timer and the table JavaScript reads.
+  std::array<HeldSend, 256> sends_{};
+  size_t sendsHeld_ = 0;
+  int sendTimer_ = -1;
+  uv_poll_t* sendPoll_ = nullptr;
+  bool sendPolling_ = false;
+  Napi::Reference<Napi::Float64Array> sendTable_;
+  double* sent_ = nullptr;
+  napi_env env_ = nullptr;
 };
 
 }  // namespace

@@ -13,6 +13,11 @@ export function monotonicMsOf(clockMs: number): number {
   return clockMs - ZERO_SECONDS * 1000;
 }
 
+/** The inverse of monotonicMsOf: a reading on monotonicMs's scale as CLOCK_MONOTONIC's own milliseconds, for the native shims. */
+export function clockMsOf(monotonicReading: number): number {
+  return monotonicReading + ZERO_SECONDS * 1000;
+}
+
 /** Milliseconds on CLOCK_MONOTONIC, from about when this module loaded. */
 export function monotonicMs(): number {
   const [seconds, nanoseconds] = process.hrtime();

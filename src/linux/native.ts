@@ -78,6 +78,16 @@ export interface NativeVrrp4Socket {
   holdRepeats?(vrid: number, source: Buffer, destination: Buffer, payload: Uint8Array): Float64Array;
   /** Hands that VRID's packets over again. */
   releaseRepeats?(vrid: number): void;
+  /**
+   * Sends payloads[i] to destinations[i] itself, first at firstDueMs (CLOCK_MONOTONIC ms from the
+   * clock's zero) and every intervalMs after, until released. Returns the socket's send table: per
+   * VRID v, [2v] the advertisements sent (the caller resets it when it takes them), [2v + 1] when
+   * the last one was due (NaN until one). A send the kernel refuses for good ends the hold and
+   * comes to the packet callback as an Error with `heldVrid`. Absent from a shim built before it.
+   */
+  holdSends?(vrid: number, payloads: Uint8Array[], destinations: Buffer[], intervalMs: number, firstDueMs: number): Float64Array;
+  /** The VRID's advertisements are the caller's to send again. */
+  releaseSends?(vrid: number): void;
   close(): void;
 }
 

@@ -4,14 +4,15 @@
 // received until `listenMs` is over, with the loop turn it was read in, the call from the shim
 // that handed it over, and how long it waited. `hold`: once the socket is
 // open, the event loop is held (a blocking read of stdin) until a line arrives there, so packets
-// pile up in the socket meanwhile. `holdFirst`: the first packet's repeats are held
+// pile up in the socket meanwhile. Each packet's `arrival` is the kernel's receipt on
+// CLOCK_MONOTONIC's own scale (the same in every process and namespace; so are firstDue, lastDue and releasedAt). `holdFirst`: the first packet's repeats are held
 // (Ipv4VrrpSocket.holdRepeats) and, at the end, what was counted is printed. It ends after
 // `listenMs`, or sooner: once `until` packets were handed over, or (`untilStdinEnd`) 300 ms after
 // its standard input ends - a loaded machine may start the sender late. Uses dist/ (test/helpers/global-setup.ts builds it).
 import { readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ipv4VrrpSocket } from '../../dist/linux/sockets/ipv4-vrrp-socket.js';
-import { monotonicMs } from '../../dist/linux/monotonic.js';
+import { clockMsOf, monotonicMs } from '../../dist/linux/monotonic.js';
 
 const options = JSON.parse(process.argv[2]);
 const interfaceIndex = Number(readFileSync(join('/sys/class/net', 'eth0', 'ifindex'), 'utf8'));
@@ -42,7 +43,8 @@ const socket = Ipv4VrrpSocket.open(
       });
     }
     const { bytes, source, destination, ttl, ageMs } = packet;
-    console.log(JSON.stringify({ payload: Buffer.from(bytes).toString('hex'), source, destination, ttl, ageMs, turn, call }));
+    const arrival = ageMs === undefined ? undefined : clockMsOf(monotonicMs() - ageMs);
+    console.log(JSON.stringify({ payload: Buffer.from(bytes).toString('hex'), source, destination, ttl, ageMs, arrival, turn, call }));
     if (++received === options.until) setImmediate(finish);
     if (options.holdFirst && held === undefined) {
       held = socket.holdRepeats(bytes[1], packet);
@@ -52,6 +54,20 @@ const socket = Ipv4VrrpSocket.open(
   (error) => console.log(JSON.stringify({ error: error.message })),
 );
 console.log(JSON.stringify({ ready: true }));
+// `holdSends`: the socket sends one advertisement itself (Ipv4VrrpSocket.holdSends), first
+// `firstInMs` from now and every `intervalMs` after, for `forMs`; then what it counted is printed
+// and the hold released. A refused send is printed as `refused`.
+if (options.holdSends) {
+  const { payload, destination, intervalMs, firstInMs, forMs } = options.holdSends;
+  const bytes = Buffer.from(payload, 'hex');
+  const firstDue = monotonicMs() + firstInMs;
+  const sends = socket.holdSends(bytes[1], [{ bytes, destination }], intervalMs, firstDue, () => console.log(JSON.stringify({ refused: true, at: monotonicMs() })));
+  console.log(JSON.stringify({ holdingSends: sends !== undefined, firstDue: clockMsOf(firstDue) }));
+  setTimeout(() => {
+    console.log(JSON.stringify({ sentByHost: sends.take(), lastDue: clockMsOf(sends.lastDue()), releasedAt: clockMsOf(monotonicMs()) }));
+    sends.release();
+  }, forMs);
+}
 if (options.hold) readSync(0, Buffer.alloc(1));
 for (const packet of options.send ?? []) {
   for (let i = 0; i < (packet.repeat ?? 1); i++) socket.send(Buffer.from(packet.payload, 'hex'), packet.destination);

@@ -64,6 +64,13 @@ interface ProbeLine {
   readonly held?: number;
   readonly lastArrival?: number;
   readonly now?: number;
+  readonly arrival?: number;
+  readonly holdingSends?: boolean;
+  readonly firstDue?: number;
+  readonly sentByHost?: number;
+  readonly lastDue?: number;
+  readonly releasedAt?: number;
+  readonly refused?: boolean;
 }
 
 const runProbe = (host: LabHost, options: object) => runProbeScript<ProbeLine>(host, probe, options);
@@ -192,5 +199,45 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     expect(counted.lastArrival).toBeGreaterThan(holding.at!);
     expect(counted.lastArrival).toBeLessThan(counted.now!);
   });
-});
 
+  test('held sends: the socket sends the advertisement itself at its due times and counts them; released, it stops; a refused send ends the hold and is reported', { timeout: 40_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const payload = Buffer.from(encodeAdvertisement({ version: 3, vrid: 9, priority: 150, maxAdvertIntervalCs: 10, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' }, 'pseudo-header')).toString('hex');
+    const intervalMs = 100;
+    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], listenMs: 30_000, untilStdinEnd: true });
+    // Held for 1.5 s, then released; the sender listens 1 s more, so a send after the release would be seen.
+    const sender = await runProbe(a, { source: '192.0.2.1', holdSends: { payload, destination: '224.0.0.18', intervalMs, firstInMs: 200, forMs: 1500 }, listenMs: 2500 });
+    await sender.exited;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    listener.child.stdin?.end();
+    await listener.exited;
+    expect(sender.lines.filter((line) => line.error !== undefined || line.refused !== undefined)).toEqual([]);
+    const holding = sender.lines.find((line) => line.holdingSends !== undefined)!;
+    expect(holding.holdingSends).toBe(true);
+    const counted = sender.lines.find((line) => line.sentByHost !== undefined)!;
+    const received = listener.lines.filter((line) => line.payload !== undefined);
+    expect(received.every((line) => line.payload === payload && line.ttl === 255 && line.source === '192.0.2.1')).toBe(true);
+    // Every advertisement the socket counted arrived, and none after the release.
+    expect(counted.sentByHost).toBeGreaterThanOrEqual(10);
+    expect(received.length).toBe(counted.sentByHost);
+    expect(received.every((line) => line.arrival! < counted.releasedAt!)).toBe(true);
+    // Never early: the k-th left at or after firstDue + k intervals (kernel receipt at the listener,
+    // one clock for every namespace); the last one sent was due at firstDue + (count - 1) intervals
+    // unless the loop woke a whole interval late (then it counts from then: later still).
+    received.forEach((line, k) => expect(line.arrival!).toBeGreaterThanOrEqual(holding.firstDue! + k * intervalMs));
+    expect(counted.lastDue!).toBeGreaterThanOrEqual(holding.firstDue! + (counted.sentByHost! - 1) * intervalMs);
+
+    // nftables drops VRRP on the way out: sendto is refused (EPERM), the hold ends and is said.
+    await a.exec('nft', ['add', 'table', 'ip', 'held']);
+    await a.exec('nft', ['add', 'chain', 'ip', 'held', 'out', '{ type filter hook output priority 0; }']);
+    await a.exec('nft', ['add', 'rule', 'ip', 'held', 'out', 'ip', 'protocol', '112', 'drop']);
+    const refused = await runProbe(a, { source: '192.0.2.1', holdSends: { payload, destination: '224.0.0.18', intervalMs, firstInMs: 100, forMs: 1000 }, listenMs: 1500 });
+    await refused.exited;
+    expect(refused.lines.filter((line) => line.refused !== undefined)).toHaveLength(1);
+    expect(refused.lines.filter((line) => line.error !== undefined).map((line) => line.error)).toEqual(["sending VRID 9's advertisement: sendto: Operation not permitted"]);
+    expect(refused.lines.find((line) => line.sentByHost !== undefined)?.sentByHost).toBe(0);
+  });
+});

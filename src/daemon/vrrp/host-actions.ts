@@ -7,6 +7,7 @@ import { routeText, ruleText } from '../../config/route-text.js';
 import type { RouterBinding } from './binding.js';
 import type { AddressPort, AdvertisementChannel, AnnouncePort, RoutePort, VirtualAddressSpec, VirtualRouteSpec, VirtualRuleSpec } from './ports.js';
 import { SerialQueue } from '../../core/serial-queue.js';
+import type { HeldSends } from '../../vrrp/protocol/held-sends.js';
 
 export interface HostActionPorts {
   readonly channel: AdvertisementChannel;
@@ -265,6 +266,24 @@ export class HostActions {
     const bytes = encodeAdvertisement(advertisement, { family: router.family, source, destination }, router.checksumFlavour);
     this.lastEncoded.set(destination, { advertisement, source, bytes });
     return bytes;
+  }
+
+  /** Whether the channel may send this Master's advertisements itself (holdSends). */
+  get mayHoldSends(): boolean {
+    return this.ports.channel.holdSends !== undefined;
+  }
+
+  /**
+   * Hands `advertisement`, the one the router sends next, to the channel to send first at
+   * `firstDue` and every `intervalMs` after (held-sends.ts): the bytes it sends are those send()
+   * would, per destination. undefined when the channel cannot.
+   */
+  holdSends(advertisement: Advertisement, intervalMs: number, firstDue: number, onRefused: () => void): HeldSends | undefined {
+    const channel = this.ports.channel;
+    if (!channel.holdSends) return undefined;
+    const source = channel.sourceAddress;
+    const packets = this.binding.destinations.map((destination) => ({ bytes: this.encoded(advertisement, source, destination), destination }));
+    return channel.holdSends(this.binding.router.vrid, packets, intervalMs, firstDue, onRefused);
   }
 
   private send(advertisement: Advertisement): void {

@@ -2,6 +2,7 @@
 // implements them; tests use fakes. Keeping the daemon on these ports is what lets one wiring
 // run against real sockets and netlink or against an in-memory host.
 import type { HeldRepeats } from '../../vrrp/protocol/held-repeats.js';
+import type { HeldSends } from '../../vrrp/protocol/held-sends.js';
 import type { AddressFamily } from '../../core/address.js';
 import type { VirtualRouteConfig, VirtualRuleConfig } from '../../config/model.js';
 
@@ -62,6 +63,18 @@ export interface AdvertisementChannel {
    * host cannot (then the priority-0 advertisement sent on shutdown is the only one).
    */
   armResignation?(bytes: Uint8Array, destination: string): (() => void) | undefined;
+  /**
+   * Sends a Master's advertisement itself, `packets` (one per destination) first at `firstDue`
+   * and every `intervalMs` after on the daemon's clock, until released (held-sends.ts); undefined
+   * when the channel cannot. `onRefused`: the channel stopped, a send refused (and reported).
+   */
+  holdSends?(vrid: number, packets: readonly HeldPacket[], intervalMs: number, firstDue: number, onRefused: () => void): HeldSends | undefined;
+}
+
+/** One destination's bytes of a held advertisement. */
+export interface HeldPacket {
+  readonly bytes: Uint8Array;
+  readonly destination: string;
 }
 
 /** Gratuitous ARP / unsolicited NA for the virtual addresses of one instance. */

@@ -198,6 +198,9 @@ export class VrrpRouters {
       emit: (action) => {
         // What is told rather than done (log lines, notify scripts, the FIFO) waits for the packets.
         if (action.type === 'transition' && action.from === 'Master') actions?.leftMaster();
+        // Once the turn's work is done, a Master in its Adver_Timer's rhythm may leave its
+        // advertisements to the channel (held-sends.ts; issue 16).
+        if (action.type === 'send-advertisement' && actions?.mayHoldSends && !config.v2Interop) this.afterPackets(() => this.holdSends(router, actions));
         if (action.type === 'transition' || action.type === 'priority-changed' || action.type === 'lower-priority-master') {
           const hooks = this.hooks;
           const priority = router.priority;
@@ -293,6 +296,13 @@ export class VrrpRouters {
   private afterPackets(work: () => void): void {
     if (this.deferredWork.length === 0) setImmediate(() => this.runDeferredWork());
     this.deferredWork.push(work);
+  }
+
+  /** The channel sends `router`'s advertisements from here on, if it may (VirtualRouter.acceptsHeldSends). */
+  private holdSends(router: VirtualRouter, actions: HostActions | undefined): void {
+    if (!router.acceptsHeldSends || actions === undefined) return;
+    const held = actions.holdSends(router.nextAdvertisement(), router.config.advertIntervalMs, router.advertisementDueAt, () => router.releaseHeldSends());
+    if (held) router.holdSends(held);
   }
 
   private runDeferredWork(): void {

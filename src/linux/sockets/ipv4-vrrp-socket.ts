@@ -5,13 +5,16 @@
 // strips the IP headers and reports each packet's source, destination and TTL, and how long it
 // had waited since the kernel's receipt.
 import { addressToBytes } from '../../core/address.js';
-import type { OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
+import type { HeldPacket, OpenChannel, ReceivedPacket } from '../../daemon/vrrp/ports.js';
 import type { HeldRepeats } from '../../vrrp/protocol/held-repeats.js';
-import { monotonicMsOf } from '../monotonic.js';
+import type { HeldSends } from '../../vrrp/protocol/held-sends.js';
+import { clockMsOf, monotonicMsOf } from '../monotonic.js';
 import { nativeShims, VRRP4_FIELDS, type NativeVrrp4Socket } from '../native.js';
 
 /** VRRPD_HOLD_REPEATS=0: every packet handed over, as before held repeats (for A/B measurements). */
 const HOLD_REPEATS = process.env.VRRPD_HOLD_REPEATS !== '0';
+/** VRRPD_HOLD_SENDS=0: every advertisement sent by the daemon's own Adver_Timer, as before held sends. */
+const HOLD_SENDS = process.env.VRRPD_HOLD_SENDS !== '0';
 
 const EPERM = 1;
 
@@ -43,11 +46,11 @@ export class Ipv4VrrpSocket implements OpenChannel {
     readonly sourceAddress: string,
     private readonly onSendError: (error: Error) => void,
     /** Set by close(): the rest of a wake-up's packets are not handed on. */
-    private readonly state: { closed: boolean },
+    private readonly state: SocketState,
   ) {}
 
   static open(options: Ipv4SocketOptions, onPacket: (packet: ReceivedPacket) => void, onError: (error: Error) => void): Ipv4VrrpSocket {
-    const state = { closed: false };
+    const state: SocketState = { closed: false, refusedSends: new Map() };
     const received: MutableReceivedPacket = { bytes: EMPTY, source: '', destination: '', ttl: undefined, ageMs: undefined };
     const sources = new DottedQuadText();
     const destinations = new DottedQuadText();
@@ -59,6 +62,14 @@ export class Ipv4VrrpSocket implements OpenChannel {
         { interfaceName: options.interfaceName, interfaceIndex: options.interfaceIndex, source: ipv4Bytes(options.sourceAddress), groups: options.groups.map(ipv4Bytes) },
         (error, count, payloads, packets) => {
           if (error) {
+            const vrid = (error as { heldVrid?: unknown }).heldVrid;
+            if (typeof vrid === 'number') {
+              // A held send the kernel refused: said as a send of the daemon's own would be, and
+              // the advertisements are the router's to send again.
+              onError(new SocketError(`sending VRID ${vrid}'s advertisement: ${error.message}`));
+              state.refusedSends.get(vrid)?.();
+              return;
+            }
             onError(new SocketError(`on ${options.interfaceName}: ${error.message}`));
             return;
           }
@@ -114,7 +125,7 @@ export class Ipv4VrrpSocket implements OpenChannel {
    */
   static rehearse(): void {
     const standIn: NativeVrrp4Socket = { send: () => 0, armResignation: () => -1, close: () => undefined };
-    const rehearsal = new Ipv4VrrpSocket(standIn, '192.0.2.1', () => undefined, { closed: false });
+    const rehearsal = new Ipv4VrrpSocket(standIn, '192.0.2.1', () => undefined, { closed: false, refusedSends: new Map() });
     const bytes = new Uint8Array(8);
     rehearsal.send(bytes, '224.0.0.18');
     rehearsal.armResignation(bytes, '224.0.0.18');
@@ -166,6 +177,39 @@ export class Ipv4VrrpSocket implements OpenChannel {
     };
   }
 
+  /**
+   * AdvertisementChannel.holdSends through the shim (vrrp4_socket.cc, "held sends"): the count and
+   * the last due time are read from the socket's table, written by the shim as it sends.
+   */
+  holdSends(vrid: number, packets: readonly HeldPacket[], intervalMs: number, firstDue: number, onRefused: () => void): HeldSends | undefined {
+    const socket = this.socket;
+    if (!HOLD_SENDS || this.state.closed || socket.holdSends === undefined || socket.releaseSends === undefined) return undefined;
+    const table = socket.holdSends(
+      vrid,
+      packets.map((packet) => packet.bytes),
+      packets.map((packet) => this.destination(packet.destination)),
+      intervalMs,
+      clockMsOf(firstDue),
+    );
+    const state = this.state;
+    state.refusedSends.set(vrid, onRefused);
+    let held = true;
+    return {
+      take: () => {
+        const count = table[2 * vrid]!;
+        table[2 * vrid] = 0;
+        return count;
+      },
+      lastDue: () => monotonicMsOf(table[2 * vrid + 1]!),
+      release: () => {
+        if (!held) return;
+        held = false;
+        state.refusedSends.delete(vrid);
+        if (!state.closed) socket.releaseSends?.(vrid);
+      },
+    };
+  }
+
   /** Destinations as the kernel wants them, made once each; the last one without a lookup (nearly every send goes to the group). */
   private destination(text: string): Buffer {
     if (text === this.lastDestination) return this.lastTo;
@@ -183,6 +227,14 @@ export class Ipv4VrrpSocket implements OpenChannel {
     this.state.closed = true;
     this.socket.close();
   }
+}
+
+/** What the socket's callback and its channel share. */
+interface SocketState {
+  /** Set by close(): the rest of a wake-up's packets are not handed on. */
+  closed: boolean;
+  /** Per held VRID, what to tell when the shim ends its hold on a refused send. */
+  readonly refusedSends: Map<number, () => void>;
 }
 
 type MutableReceivedPacket = { -readonly [K in keyof ReceivedPacket]: ReceivedPacket[K] };

@@ -17,6 +17,7 @@ import type { RouterState, TransitionReason } from './state.js';
 import { newStatistics, type RouterStatistics } from './statistics.js';
 import { masterDownInterval, skewTime } from './timers.js';
 import type { HeldRepeats } from './held-repeats.js';
+import type { HeldSends } from './held-sends.js';
 
 /** The action a send emits, kept per version (VirtualRouter.sent) and handed out ahead (nextAdvertisement). */
 type SendAdvertisementAction = Extract<RouterAction, { type: 'send-advertisement' }>;
@@ -101,6 +102,10 @@ export class VirtualRouter {
   private held: HeldRepeats | undefined;
   /** While held: the Master_Down_Timer's deadline when the hold began. */
   private heldDeadline = Number.NaN;
+  /** The advertisements the host sends for us, while it does (held-sends.ts). */
+  private heldSends: HeldSends | undefined;
+  /** While they are: the Adver_Timer's deadline when the hold began. */
+  private heldSendsDue = Number.NaN;
 
   private readonly adverTimer: OneShotTimer;
   private readonly masterDownTimer: OneShotTimer;
@@ -411,7 +416,38 @@ export class VirtualRouter {
     this.releaseHeld();
   }
 
+  /**
+   * Whether the host may send this router's advertisements for it (holdSends): a running Master,
+   * its Adver_Timer running, in one version only (not VRRPv2 and v3 copies, RFC 5798 §8.4.2).
+   */
+  get acceptsHeldSends(): boolean {
+    return this.heldSends === undefined && this.currentState === 'Master' && this.started && !this.faulted && !this.config.v2Interop && this.adverTimer.running;
+  }
+
+  /** When the Adver_Timer next sends (NaN when it is not running): the host's first send if it holds them. */
+  get advertisementDueAt(): number {
+    return this.adverTimer.running ? this.adverTimer.expiresAt : Number.NaN;
+  }
+
+  /**
+   * From now on the host sends the advertisement the router would send next (nextAdvertisement)
+   * at advertisementDueAt and every Advertisement_Interval after, and the Adver_Timer is parked.
+   * Every input releases the hold first. Only when acceptsHeldSends.
+   */
+  holdSends(held: HeldSends): void {
+    if (!this.acceptsHeldSends) throw new Error(`${this.config.name}: not a Master whose advertisements may be held`);
+    this.heldSends = held;
+    this.heldSendsDue = this.adverTimer.expiresAt;
+    this.adverTimer.cancel();
+  }
+
+  /** Ends a hold the host can no longer keep (a send it could not make): the Adver_Timer sends again. */
+  releaseHeldSends(): void {
+    this.releaseHeld();
+  }
+
   private releaseHeld(): void {
+    this.releaseSends();
     const held = this.held;
     if (held === undefined) return;
     this.countHeld(held);
@@ -424,6 +460,23 @@ export class VirtualRouter {
     this.masterDownTimer.startAt(expiresAt);
   }
 
+  private releaseSends(): void {
+    const sends = this.heldSends;
+    if (sends === undefined) return;
+    this.countSent(sends);
+    const last = sends.lastDue();
+    sends.release();
+    this.heldSends = undefined;
+    // Each one sent was an Adver_Timer expiry (RFC 5798 §6.4.3), restarted from when it was due
+    // (onAdverTimer): the next is due an interval after the last.
+    this.adverTimer.startAt(Number.isNaN(last) ? this.heldSendsDue : last + this.config.advertIntervalMs);
+  }
+
+  /** The held sends' statistics, as each send would have counted. */
+  private countSent(sends: HeldSends): void {
+    this.statistics.advertisementsSent += sends.take();
+  }
+
   /** The held repeats' statistics, as each would have counted on receipt. */
   private countHeld(held: HeldRepeats): void {
     const count = held.take();
@@ -434,6 +487,7 @@ export class VirtualRouter {
 
   status(): RouterStatus {
     if (this.held) this.countHeld(this.held);
+    if (this.heldSends) this.countSent(this.heldSends);
     return {
       name: this.config.name,
       vrid: this.config.vrid,

@@ -15,11 +15,15 @@ export class Harness {
   readonly actions: Array<{ time: number; action: RouterAction }> = [];
   readonly router: VirtualRouter;
 
-  constructor(spec: Partial<RouterSpec> = {}) {
+  /** `observe`: told of each action after it is recorded (a test's host reacting to them). */
+  constructor(spec: Partial<RouterSpec> = {}, observe?: (action: RouterAction) => void) {
     this.router = new VirtualRouter(routerConfigFromSpec({ name: 'VI_1', priority: 100, ...spec }), {
       clock: this.clock,
       primaryAddress: LOCAL,
-      emit: (action) => this.actions.push({ time: this.clock.now(), action }),
+      emit: (action) => {
+        this.actions.push({ time: this.clock.now(), action });
+        observe?.(action);
+      },
     });
   }
 
