@@ -349,6 +349,13 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
   // Datagrams read per recvmmsg(2) (ReceivedBatch), each cut to kMaxPayload; 0: one recvmsg(2) each.
   static constexpr size_t kBatchSlots = 0;
 
+  // Stops reading (true) until resumed: the packets wait in the kernel's queue, stamped with their
+  // receipt (vrrp4_socket.cc's read pause). Sends waiting for room are still polled for.
+  void PauseReads(bool paused) {
+    readsPaused_ = paused;
+    if (fd_ >= 0 && poll_ != nullptr) Poll();
+  }
+
   int fd_ = -1;
   // Packets read per readable event at most (0: until the kernel has none). The poll is
   // level-triggered, so what is left is read in the next turn of the loop, after its timers.
@@ -366,7 +373,11 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
   static bool Transient(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS; }
 
   // Readable always; writable too while sends wait.
-  void Poll() { uv_poll_start(poll_, UV_READABLE | (queue_.empty() ? 0 : UV_WRITABLE), &PolledSocket::OnEvents); }
+  void Poll() {
+    const int events = (readsPaused_ ? 0 : UV_READABLE) | (queue_.empty() ? 0 : UV_WRITABLE);
+    if (events == 0) uv_poll_stop(poll_);
+    else uv_poll_start(poll_, events, &PolledSocket::OnEvents);
+  }
 
   static void OnEvents(uv_poll_t* handle, int status, int events) {
     auto* self = static_cast<PolledSocket*>(handle->data);
@@ -450,6 +461,7 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
   }
 
   EnvCleanup cleanup_;
+  bool readsPaused_ = false;
   std::deque<Pending> queue_;
   bool polling_ = false;
   uv_poll_t* poll_ = nullptr;

@@ -43,6 +43,9 @@
 //   [2v + 1] when the last one was due (NaN until one was). A send the kernel refuses for good ends
 //   the hold and is reported through onPackets as an Error with `heldVrid` set.
 // releaseSends(vrid): the VRID's advertisements are JavaScript's to send again
+// setReadPause(delayMs, notAfterMs, routers): while all `routers` on the socket have their repeats
+//   held, pause reading up to delayMs after a wake-up that read only held repeats, never past
+//   notAfterMs (CLOCK_MONOTONIC); 0 turns it off (see "The read pause" below)
 // close()
 #include "shims.h"
 
@@ -91,6 +94,81 @@ bool ReadAddress(const Napi::Value& value, in_addr* out) {
   return true;
 }
 
+// A timerfd on CLOCK_MONOTONIC polled on the loop while armed (not keeping the loop alive
+// otherwise), calling `onExpiry(owner)` with no JavaScript: the socket's held sends and its read
+// pause. Armed for an absolute time in ms on CLOCK_MONOTONIC; timerfd_settime also clears an expiry
+// not yet read, so onExpiry must arm or disarm it again (the poll is level-triggered).
+class LoopTimer {
+ public:
+  using OnExpiry = void (*)(void* owner);
+  LoopTimer() = default;
+  LoopTimer(const LoopTimer&) = delete;
+  LoopTimer& operator=(const LoopTimer&) = delete;
+  ~LoopTimer() { Close(); }
+
+  // False, with the JS exception pending, when the kernel or libuv refuse.
+  bool Open(const Napi::Env& env, void* owner, OnExpiry onExpiry) {
+    if (fd_ >= 0) return true;
+    fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd_ < 0) {
+      KernelError(env, "timerfd_create", errno).ThrowAsJavaScriptException();
+      return false;
+    }
+    const char* failed = nullptr;
+    poll_ = NewPoll(env, fd_, this, failed);
+    if (poll_ == nullptr) {
+      const int error = errno;
+      close(fd_);
+      fd_ = -1;
+      KernelError(env, failed, error).ThrowAsJavaScriptException();
+      return false;
+    }
+    owner_ = owner;
+    onExpiry_ = onExpiry;
+    return true;
+  }
+
+  bool open() const { return fd_ >= 0; }
+
+  void ArmAt(double atMs) {
+    if (fd_ < 0) return;
+    // 0 would disarm it: a time already passed is 1 ns after the clock's zero.
+    const double ms = std::max(atMs, 1e-6);
+    itimerspec when{};
+    when.it_value.tv_sec = static_cast<time_t>(ms / 1000.0);
+    when.it_value.tv_nsec = static_cast<long>((ms - static_cast<double>(when.it_value.tv_sec) * 1000.0) * 1e6);
+    if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0) when.it_value.tv_nsec = 1;
+    timerfd_settime(fd_, TFD_TIMER_ABSTIME, &when, nullptr);
+    if (!polling_) uv_poll_start(poll_, UV_READABLE, &LoopTimer::OnEvents);
+    polling_ = true;
+  }
+
+  void Disarm() {
+    if (fd_ < 0) return;
+    itimerspec never{};
+    timerfd_settime(fd_, 0, &never, nullptr);
+    if (polling_) uv_poll_stop(poll_);
+    polling_ = false;
+  }
+
+  void Close() {
+    polling_ = false;
+    ClosePolled(poll_, fd_);
+  }
+
+ private:
+  static void OnEvents(uv_poll_t* handle, int /*status*/, int /*events*/) {
+    auto* self = static_cast<LoopTimer*>(handle->data);
+    self->onExpiry_(self->owner_);
+  }
+
+  int fd_ = -1;
+  uv_poll_t* poll_ = nullptr;
+  bool polling_ = false;
+  void* owner_ = nullptr;
+  OnExpiry onExpiry_ = nullptr;
+};
+
 class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
  public:
   // The largest IPv4 VRRP packet is 1096 bytes (a 60-byte header, a VRRPv2 message of 255
@@ -104,6 +182,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
                        {InstanceMethod("send", &Vrrp4Socket::Send), InstanceMethod("armResignation", &Vrrp4Socket::Arm),
                         InstanceMethod("holdRepeats", &Vrrp4Socket::HoldRepeats), InstanceMethod("releaseRepeats", &Vrrp4Socket::ReleaseRepeats),
                         InstanceMethod("holdSends", &Vrrp4Socket::HoldSends), InstanceMethod("releaseSends", &Vrrp4Socket::ReleaseSends),
+                        InstanceMethod("setReadPause", &Vrrp4Socket::SetReadPause),
                         InstanceMethod("close", &Vrrp4Socket::CloseSocket)});
   }
 
@@ -170,7 +249,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     StartPolling(env, info[1].As<Napi::Function>(), "Vrrp4Socket");
   }
 
-  ~Vrrp4Socket() override { StopSends(); }
+  ~Vrrp4Socket() override { StopTimers(); }
 
   // A raw IPv4 socket hands over the IP header too: the TTL and addresses come from it, and it is
   // stripped here. The packet is kept for ReadsDone.
@@ -201,7 +280,10 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   // time, V8's CPU profile), and JavaScript keeps its views of this one from one call to the next. Addresses cross as numbers (the four bytes
   // big-endian); JavaScript makes the text once per address it has not just seen.
   void ReadsDone(const Napi::Env& env) {
-    if (kept_.empty()) return;
+    if (kept_.empty()) {
+      MaybePauseReads();
+      return;
+    }
     const size_t count = kept_.size();
     if (payloadRoom_.IsEmpty() || payloadRoomSize_ < payloads_.size()) {
       payloadRoomSize_ = std::max(payloads_.size(), 2 * payloadRoomSize_);
@@ -233,7 +315,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
 
  private:
   Napi::Value CloseSocket(const Napi::CallbackInfo& info) {
-    StopSends();
+    StopTimers();
     return Close(info);
   }
 
@@ -298,7 +380,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
       held.payloads.emplace_back(bytes.Data(), bytes.Data() + bytes.ElementLength());
       held.destinations.push_back(to);
     }
-    if (sendTimer_ < 0 && !OpenSendTimer(env)) return env.Undefined();
+    if (!sendTimer_.Open(env, this, [](void* self) { static_cast<Vrrp4Socket*>(self)->SendDue(); })) return env.Undefined();
     if (sendTable_.IsEmpty()) {
       Napi::Float64Array table = Napi::Float64Array::New(env, 2 * sends_.size());
       sent_ = table.Data();
@@ -333,53 +415,19 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     if (!held.active) return;
     held = HeldSend{};
     sendsHeld_--;
-    if (sendTimer_ >= 0) ArmSendTimer();
+    ArmSendTimer();
   }
 
-  bool OpenSendTimer(const Napi::Env& env) {
-    sendTimer_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (sendTimer_ < 0) {
-      KernelError(env, "timerfd_create", errno).ThrowAsJavaScriptException();
-      return false;
-    }
-    const char* failed = nullptr;
-    sendPoll_ = NewPoll(env, sendTimer_, this, failed);
-    if (sendPoll_ == nullptr) {
-      const int error = errno;
-      close(sendTimer_);
-      sendTimer_ = -1;
-      KernelError(env, failed, error).ThrowAsJavaScriptException();
-      return false;
-    }
-    return true;
-  }
-
-  // The timerfd set for the earliest due send, polled only while a VRID is held: with none, the
-  // loop is not kept alive for it. timerfd_settime also clears an expiry not yet read.
+  // The send timer set for the earliest due send; with none held, disarmed (the loop is not kept
+  // alive for it).
   void ArmSendTimer() {
     double earliest = std::numeric_limits<double>::infinity();
     for (size_t vrid = 1; vrid < sends_.size() && sendsHeld_ > 0; vrid++) {
       if (sends_[vrid].active && sends_[vrid].nextDueMs < earliest) earliest = sends_[vrid].nextDueMs;
     }
-    itimerspec when{};
-    if (std::isfinite(earliest)) {
-      // 0 would disarm it: a due time already passed is 1 ns after the clock's zero.
-      const double ms = std::max(earliest, 1e-6);
-      when.it_value.tv_sec = static_cast<time_t>(ms / 1000.0);
-      when.it_value.tv_nsec = static_cast<long>((ms - static_cast<double>(when.it_value.tv_sec) * 1000.0) * 1e6);
-      if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0) when.it_value.tv_nsec = 1;
-    }
-    timerfd_settime(sendTimer_, TFD_TIMER_ABSTIME, &when, nullptr);
-    if (std::isfinite(earliest)) {
-      if (!sendPolling_) uv_poll_start(sendPoll_, UV_READABLE, &Vrrp4Socket::OnSendTimer);
-      sendPolling_ = true;
-    } else if (sendPolling_) {
-      uv_poll_stop(sendPoll_);
-      sendPolling_ = false;
-    }
+    if (std::isfinite(earliest)) sendTimer_.ArmAt(earliest);
+    else sendTimer_.Disarm();
   }
-
-  static void OnSendTimer(uv_poll_t* handle, int /*status*/, int /*events*/) { static_cast<Vrrp4Socket*>(handle->data)->SendDue(); }
 
   // Sends every held advertisement now due, then arms the timer for the next. A send the kernel
   // refuses for good (not a full buffer, which SendOrQueueBytes queues) ends that VRID's hold and
@@ -408,7 +456,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
       if (held.nextDueMs <= now) held.nextDueMs = now + held.intervalMs;
     }
     for (const auto& [vrid, error] : refused) EndSend(vrid);
-    if (sendTimer_ >= 0) ArmSendTimer();
+    ArmSendTimer();
     if (refused.empty() || fd_ < 0) return;
     Napi::Env env(env_);
     Napi::HandleScope scope(env);
@@ -419,11 +467,64 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     }
   }
 
-  void StopSends() {
+  // Closing: no more held sends, no read pause.
+  void StopTimers() {
     for (HeldSend& held : sends_) held = HeldSend{};
     sendsHeld_ = 0;
-    sendPolling_ = false;
-    ClosePolled(sendPoll_, sendTimer_);
+    sendTimer_.Close();
+    readPauseMs_ = 0;
+    paused_ = false;
+    resumeTimer_.Close();
+  }
+
+  // The read pause. While every router on the socket is a Backup whose repeats are held (the
+  // daemon says how many routers there are), a wake-up that read only held repeats is followed by
+  // a pause of at most delayMs before the next read, instead of a wake-up for every packet: a
+  // Backup of 1000 instances woke ~700 times a second, each a turn of Node's loop (two epoll_pwait
+  // calls, libuv's idle-time accounting) for a packet or two and no work (strace; issue 16). What
+  // arrives meanwhile waits in the kernel's queue with its receipt stamped, and the daemon counts
+  // every timer from the receipt (RFC 5798 §6.4.2): a priority 0 or a new Master read up to
+  // delayMs late still starts its Skew_Time or Master_Down_Timer from when it came. The daemon
+  // keeps delayMs under the routers' Skew_Time, and notAfterMs before the earliest held
+  // Master_Down_Timer's expiry, so that a repeat already in the queue is counted before that
+  // deadline is checked. Releasing any VRID's repeats ends a pause at once.
+  //
+  // setReadPause(delayMs, notAfterMs, routers): delayMs 0 turns it off; notAfterMs on CLOCK_MONOTONIC.
+  Napi::Value SetReadPause(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+      Napi::TypeError::New(env, "setReadPause(delayMs: number, notAfterMs: number, routers: number)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const double delayMs = info[0].As<Napi::Number>().DoubleValue();
+    const double notAfterMs = info[1].As<Napi::Number>().DoubleValue();
+    const double routers = info[2].As<Napi::Number>().DoubleValue();
+    if (!(delayMs >= 0 && delayMs <= 1000) || std::isnan(notAfterMs) || !(routers >= 0)) {
+      Napi::RangeError::New(env, "setReadPause: delayMs 0..1000, notAfterMs a time, routers >= 0").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (delayMs > 0 && fd_ >= 0 && !resumeTimer_.Open(env, this, [](void* self) { static_cast<Vrrp4Socket*>(self)->ResumeReads(); })) return env.Undefined();
+    readPauseMs_ = delayMs;
+    pauseNotAfterMs_ = notAfterMs;
+    pauseRouters_ = static_cast<size_t>(routers);
+    if (delayMs == 0 || MonotonicNowMs() >= notAfterMs) ResumeReads();
+    return env.Undefined();
+  }
+
+  void MaybePauseReads() {
+    if (readPauseMs_ <= 0 || paused_ || heldCount_ == 0 || heldCount_ < pauseRouters_ || fd_ < 0) return;
+    const double resumeAt = MonotonicNowMs() + readPauseMs_;
+    if (resumeAt >= pauseNotAfterMs_) return;
+    paused_ = true;
+    PauseReads(true);
+    resumeTimer_.ArmAt(resumeAt);
+  }
+
+  void ResumeReads() {
+    if (!paused_) return;
+    paused_ = false;
+    resumeTimer_.Disarm();
+    PauseReads(false);
   }
 
   // A Backup restarts its Master_Down_Timer at each advertisement of its Master (RFC 5798 §6.4.2),
@@ -484,6 +585,8 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     if (vrid >= 1 && vrid <= 255 && held_[static_cast<size_t>(vrid)].active) {
       held_[static_cast<size_t>(vrid)].active = false;
       heldCount_--;
+      // Its router acts on something else now: what waits in the queue is read at once.
+      ResumeReads();
     }
     return env.Undefined();
   }
@@ -592,9 +695,13 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   // Held sends, by VRID, their timer and the table JavaScript reads.
   std::array<HeldSend, 256> sends_{};
   size_t sendsHeld_ = 0;
-  int sendTimer_ = -1;
-  uv_poll_t* sendPoll_ = nullptr;
-  bool sendPolling_ = false;
+  LoopTimer sendTimer_;
+  // The read pause: how long at most, not past when, while how many routers use the socket.
+  double readPauseMs_ = 0;
+  double pauseNotAfterMs_ = 0;
+  size_t pauseRouters_ = 0;
+  bool paused_ = false;
+  LoopTimer resumeTimer_;
   Napi::Reference<Napi::Float64Array> sendTable_;
   double* sent_ = nullptr;
   napi_env env_ = nullptr;

@@ -88,6 +88,12 @@ export interface NativeVrrp4Socket {
   holdSends?(vrid: number, payloads: Uint8Array[], destinations: Buffer[], intervalMs: number, firstDueMs: number): Float64Array;
   /** The VRID's advertisements are the caller's to send again. */
   releaseSends?(vrid: number): void;
+  /**
+   * While `routers` VRIDs have their repeats held (all the socket's routers), pauses reading up
+   * to delayMs after a wake-up that read only held repeats, never past notAfterMs (CLOCK_MONOTONIC
+   * ms from the clock's zero); delayMs 0 turns it off. Absent from a shim built before it.
+   */
+  setReadPause?(delayMs: number, notAfterMs: number, routers: number): void;
   close(): void;
 }
 

@@ -48,6 +48,8 @@ const socket = Ipv4VrrpSocket.open(
     if (++received === options.until) setImmediate(finish);
     if (options.holdFirst && held === undefined) {
       held = socket.holdRepeats(bytes[1], packet);
+      // `readPause`: with the repeats held, the socket may pause its reads (Ipv4VrrpSocket.setReadPause).
+      if (options.readPause) socket.setReadPause(options.readPause.delayMs, Number.POSITIVE_INFINITY, 1);
       console.log(JSON.stringify({ holding: held !== undefined, at: monotonicMs() }));
     }
   },
@@ -69,8 +71,12 @@ if (options.holdSends) {
   }, forMs);
 }
 if (options.hold) readSync(0, Buffer.alloc(1));
+// `spacingMs` (per packet): that long after the previous one, each of its repeats too.
 for (const packet of options.send ?? []) {
-  for (let i = 0; i < (packet.repeat ?? 1); i++) socket.send(Buffer.from(packet.payload, 'hex'), packet.destination);
+  for (let i = 0; i < (packet.repeat ?? 1); i++) {
+    if (packet.spacingMs) await new Promise((resolve) => setTimeout(resolve, packet.spacingMs));
+    socket.send(Buffer.from(packet.payload, 'hex'), packet.destination);
+  }
 }
 if (options.send) console.log(JSON.stringify({ sent: true }));
 let finished = false;

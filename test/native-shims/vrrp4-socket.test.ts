@@ -200,6 +200,42 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     expect(counted.lastArrival).toBeLessThan(counted.now!);
   });
 
+  test('read pause: with every router\'s repeats held, what arrives waits in the queue between reads, stamped with its arrival, and a packet that is not a repeat is handed over after the pause', { timeout: 30_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const advert = (priority: number) =>
+      Buffer.from(encodeAdvertisement({ version: 3, vrid: 7, priority, maxAdvertIntervalCs: 100, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' }, 'pseudo-header')).toString('hex');
+    // A pause far longer than the sender's spacing, so that packets are seen to wait.
+    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], holdFirst: true, readPause: { delayMs: 300 }, listenMs: 30_000, untilStdinEnd: true });
+    const send = async (send: object[]) => {
+      const sender = await runProbe(a, { source: '192.0.2.1', send, listenMs: 0 });
+      await sender.exited;
+      expect(sender.lines).toEqual([{ sent: true }]);
+    };
+    await send([{ destination: '224.0.0.18', payload: advert(150) }]);
+    for (let waited = 0; !listener.lines.some((line) => line.holding === true); waited += 20) {
+      if (waited > 5000) throw new Error(`the listener did not hold: ${JSON.stringify(listener.lines)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Repeats every 20 ms: the first is read at once and starts a pause, the rest wait for it.
+    await send([
+      { destination: '224.0.0.18', payload: advert(150), repeat: 10, spacingMs: 20 },
+      { destination: '224.0.0.18', payload: advert(140), spacingMs: 20 },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    listener.child.stdin?.end();
+    await listener.exited;
+    const lines = listener.lines;
+    expect(lines.filter((line) => line.error)).toEqual([]);
+    const handed = lines.filter((line) => line.payload !== undefined);
+    expect(handed.map((line) => (line.payload === advert(140) ? 140 : 150))).toEqual([150, 140]);
+    // It arrived while the socket paused: it waited in the queue, and says how long.
+    expect(handed[1]!.ageMs).toBeGreaterThan(5);
+    expect(lines.find((line) => line.held !== undefined)?.held).toBe(10);
+  });
+
   test('held sends: the socket sends the advertisement itself at its due times and counts them; released, it stops; a refused send ends the hold and is reported', { timeout: 40_000 }, async () => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();

@@ -112,6 +112,12 @@ export interface OpenChannel extends AdvertisementChannel {
    * when the socket cannot. `packet` is the one just handed over.
    */
   holdRepeats?(vrid: number, packet: ReceivedPacket): HeldRepeats | undefined;
+  /**
+   * While all `routers` using the channel have their repeats held, the channel may leave what
+   * arrives unread for up to `delayMs` at a time (read later, stamped with its arrival), never
+   * past `notAfter` on the daemon's clock; `delayMs` 0: read at once.
+   */
+  setReadPause?(delayMs: number, notAfter: number, routers: number): void;
 }
 
 export interface InterfaceState {

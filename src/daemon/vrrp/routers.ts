@@ -16,6 +16,15 @@ import { rehearseFailover, type Rehearsed } from './rehearsal.js';
 import { describeReload, type ReloadSummary } from '../reload-summary.js';
 import { planReload, summarise } from './reload-plan.js';
 
+/**
+ * The longest a channel whose routers all have their repeats held may leave packets unread
+ * (OpenChannel.setReadPause), and at most half the shortest Skew_Time among them: a priority 0
+ * read that late still starts its Skew_Time from its arrival, before it has run out.
+ */
+const READ_PAUSE_MAX_MS = 5;
+/** A pause ends at least this long before RepeatWatch checks the earliest held deadline. */
+const READ_PAUSE_MARGIN_MS = 10;
+
 export interface VrrpRoutersOptions {
   readonly bindings: readonly RouterBinding[];
   readonly platform: Platform;
@@ -75,6 +84,8 @@ export class VrrpRouters {
   private readonly channels = new Map<string, OpenChannel>();
   /** The Master_Down_Timers of the Backups whose repeats their socket holds (repeat-watch.ts). */
   private readonly repeats: RepeatWatch;
+  /** When RepeatWatch next checks a held deadline (Infinity: nothing held): read pauses end before it. */
+  private nextRepeatCheck = Number.POSITIVE_INFINITY;
   /** Which channel each router uses, so a reload can close the channels nobody uses any more. */
   private readonly channelKeys = new WeakMap<VirtualRouter, string>();
   private readonly rejections: RejectionSummary;
@@ -100,7 +111,10 @@ export class VrrpRouters {
   private readonly sourceChecks = new WeakMap<RunningRouter, Promise<void>>();
 
   constructor(private readonly options: VrrpRoutersOptions) {
-    this.repeats = new RepeatWatch(options.clock);
+    this.repeats = new RepeatWatch(options.clock, (at) => {
+      this.nextRepeatCheck = at;
+      for (const table of this.receivers.values()) this.updateReadPause(table);
+    });
     this.hooks = options.hooks;
     this.rejections = new RejectionSummary((report) =>
       options.log.warn(
@@ -386,6 +400,9 @@ export class VrrpRouters {
       const { byVrid } = this.receiverTable(binding.interfaceName, router.config.family);
       (byVrid[router.config.vrid] ??= { routers: [], decoder: new AdvertisementDecoder() }).routers.push(router);
     }
+    // A router added or removed changes how many must be held before a channel may pause (none
+    // may before anything is held: not at start, where this runs once per instance).
+    if (this.nextRepeatCheck !== Number.POSITIVE_INFINITY) for (const table of this.receivers.values()) this.updateReadPause(table);
   }
 
   /** Each table's own sources: those of every channel on its interface (any family, as isOwnSource compared). */
@@ -424,9 +441,29 @@ export class VrrpRouters {
       // Only where one channel hears the interface: with more, each would hand over its copy.
       const router = receivers.routers.length === 1 ? receivers.routers[0]! : undefined;
       const channel = table.channel;
-      if (router !== undefined && channel?.holdRepeats) this.repeats.hold(router, () => channel.holdRepeats?.(router.config.vrid, packet));
+      if (router !== undefined && channel?.holdRepeats && this.repeats.hold(router, () => channel.holdRepeats?.(router.config.vrid, packet))) this.updateReadPause(table);
     }
     inbound.bytes = EMPTY_BYTES;
+  }
+
+  /**
+   * Tells the table's channel how long it may pause reading while all its routers' repeats are
+   * held (native-shims/vrrp4_socket.cc, "the read pause"): half the shortest Skew_Time of its
+   * routers now, at most READ_PAUSE_MAX_MS, ending before RepeatWatch's next check.
+   */
+  private updateReadPause(table: ReceiverTable): void {
+    const channel = table.channel;
+    if (!channel?.setReadPause) return;
+    let routers = 0;
+    let shortestSkew = Number.POSITIVE_INFINITY;
+    for (const entry of table.byVrid) {
+      for (const router of entry?.routers ?? []) {
+        routers++;
+        shortestSkew = Math.min(shortestSkew, router.skewTimeMs);
+      }
+    }
+    const delay = Math.min(READ_PAUSE_MAX_MS, shortestSkew / 2);
+    channel.setReadPause(routers > 0 && delay >= 0.5 ? delay : 0, this.nextRepeatCheck - READ_PAUSE_MARGIN_MS, routers);
   }
 
   private onHostEvent(event: HostEvent): void {

@@ -13,6 +13,8 @@ import { nativeShims, VRRP4_FIELDS, type NativeVrrp4Socket } from '../native.js'
 
 /** VRRPD_HOLD_REPEATS=0: every packet handed over, as before held repeats (for A/B measurements). */
 const HOLD_REPEATS = process.env.VRRPD_HOLD_REPEATS !== '0';
+/** VRRPD_READ_PAUSE=0: a held socket reads every packet as it comes (for A/B measurements). */
+const READ_PAUSE = process.env.VRRPD_READ_PAUSE !== '0';
 /** VRRPD_HOLD_SENDS=0: every advertisement sent by the daemon's own Adver_Timer, as before held sends. */
 const HOLD_SENDS = process.env.VRRPD_HOLD_SENDS !== '0';
 
@@ -208,6 +210,12 @@ export class Ipv4VrrpSocket implements OpenChannel {
         if (!state.closed) socket.releaseSends?.(vrid);
       },
     };
+  }
+
+  /** OpenChannel.setReadPause through the shim (vrrp4_socket.cc, "the read pause"). */
+  setReadPause(delayMs: number, notAfter: number, routers: number): void {
+    if (!READ_PAUSE || this.state.closed) return;
+    this.socket.setReadPause?.(delayMs, notAfter === Number.POSITIVE_INFINITY ? Number.MAX_VALUE : clockMsOf(notAfter), routers);
   }
 
   /** Destinations as the kernel wants them, made once each; the last one without a lookup (nearly every send goes to the group). */

@@ -13,8 +13,20 @@ export class RepeatWatch {
   private readonly watched = new Set<VirtualRouter>();
   private readonly timer: OneShotTimer;
 
-  constructor(private readonly clock: Clock) {
+  /**
+   * `onNextCheck`: told when the earliest held deadline it will check next changes (Infinity with
+   * none): the host's sockets must have read every repeat that arrived before it by then.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly onNextCheck?: (at: number) => void,
+  ) {
     this.timer = new OneShotTimer(clock, () => this.check());
+  }
+
+  private armAt(at: number): void {
+    this.timer.startAt(at);
+    this.onNextCheck?.(at);
   }
 
   /**
@@ -30,12 +42,15 @@ export class RepeatWatch {
     const release = (): void => {
       this.watched.delete(router);
       held.release();
-      if (this.watched.size === 0) this.timer.cancel();
+      if (this.watched.size === 0) {
+        this.timer.cancel();
+        this.onNextCheck?.(Number.POSITIVE_INFINITY);
+      }
     };
     router.holdRepeats({ take: () => held.take(), lastArrival: () => held.lastArrival(), release });
     this.watched.add(router);
     const deadline = router.heldExpiresAt;
-    if (!this.timer.running || deadline < this.timer.expiresAt) this.timer.startAt(deadline);
+    if (!this.timer.running || deadline < this.timer.expiresAt) this.armAt(deadline);
     return true;
   }
 
@@ -47,6 +62,6 @@ export class RepeatWatch {
       if (due <= now) router.releaseHeldRepeats();
       else if (due < next) next = due;
     }
-    if (next !== Number.POSITIVE_INFINITY) this.timer.startAt(next);
+    if (next !== Number.POSITIVE_INFINITY) this.armAt(next);
   }
 }

@@ -186,6 +186,11 @@ export class VirtualRouter {
     return this.config.initialState === 'MASTER' ? 0 : this.config.preemptDelayMs;
   }
 
+  /** Skew_Time as it applies now (RFC 5798 §6.1): what a Backup waits after a priority 0. */
+  get skewTimeMs(): number {
+    return skewTime(this.config.version, this.currentPriority, this.masterAdverIntervalMs);
+  }
+
   private get masterDownIntervalMs(): number {
     return masterDownInterval(this.config.version, this.currentPriority, this.masterAdverIntervalMs);
   }
@@ -530,7 +535,7 @@ export class VirtualRouter {
     if (advertisement.priority === 0) {
       // The Master is leaving: take over after Skew_Time only.
       this.downTimerCause = 'master-released';
-      this.masterDownTimer.startAt(receivedAt + skewTime(this.config.version, this.currentPriority, this.masterAdverIntervalMs));
+      this.masterDownTimer.startAt(receivedAt + this.skewTimeMs);
       return;
     }
     if (advertisement.priority >= this.currentPriority || !this.preempts || this.toleratesLowerMaster()) {
