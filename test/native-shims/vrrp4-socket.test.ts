@@ -81,6 +81,32 @@ afterEach(async () => {
   lab = undefined;
 });
 
+/**
+ * A lab of two hosts: a listener on b that holds the repeats of the first advertisement it hears
+ * (and `listenerOptions`), a sender on a, and that first advertisement (VRID 7, priority 150) sent
+ * and held.
+ */
+async function holdingListener(listenerOptions: object) {
+  await sweepStaleLabs();
+  lab = await NamespaceLab.create();
+  const a = await lab.addHost('a', ['192.0.2.1/24']);
+  const b = await lab.addHost('b', ['192.0.2.2/24']);
+  const advert = (priority: number, destination = '224.0.0.18') =>
+    Buffer.from(encodeAdvertisement({ version: 3, vrid: 7, priority, maxAdvertIntervalCs: 100, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination }, 'pseudo-header')).toString('hex');
+  const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], holdFirst: true, listenMs: 30_000, untilStdinEnd: true, ...listenerOptions });
+  const send = async (send: object[]) => {
+    const sender = await runProbe(a, { source: '192.0.2.1', send, listenMs: 0 });
+    await sender.exited;
+    expect(sender.lines).toEqual([{ sent: true }]);
+  };
+  await send([{ destination: '224.0.0.18', payload: advert(150) }]);
+  for (let waited = 0; !listener.lines.some((line) => line.holding === true); waited += 20) {
+    if (waited > 5000) throw new Error(`the listener did not hold: ${JSON.stringify(listener.lines)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { advert, listener, send };
+}
+
 describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
   test('reports source, destination and TTL per packet, strips the IP header, does not loop back, reads a held-up burst a batch per turn, each batch in one call', { timeout: 30_000 }, async () => {
     await sweepStaleLabs();
@@ -157,23 +183,7 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
   });
 
   test('held repeats: once the first packet is held, its identical repeats are counted with the last one\'s receipt, anything else is handed over', { timeout: 30_000 }, async () => {
-    await sweepStaleLabs();
-    lab = await NamespaceLab.create();
-    const a = await lab.addHost('a', ['192.0.2.1/24']);
-    const b = await lab.addHost('b', ['192.0.2.2/24']);
-    const advert = (priority: number, destination = '224.0.0.18') =>
-      Buffer.from(encodeAdvertisement({ version: 3, vrid: 7, priority, maxAdvertIntervalCs: 100, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination }, 'pseudo-header')).toString('hex');
-    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], holdFirst: true, listenMs: 30_000, untilStdinEnd: true });
-    const send = async (send: object[]) => {
-      const sender = await runProbe(a, { source: '192.0.2.1', send, listenMs: 0 });
-      await sender.exited;
-      expect(sender.lines).toEqual([{ sent: true }]);
-    };
-    await send([{ destination: '224.0.0.18', payload: advert(150) }]);
-    for (let waited = 0; !listener.lines.some((line) => line.holding === true); waited += 20) {
-      if (waited > 5000) throw new Error(`the listener did not hold: ${JSON.stringify(listener.lines)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const { advert, listener, send } = await holdingListener({});
     // 50 repeats, then another priority, the same bytes to another destination, and 10 repeats more.
     await send([
       { destination: '224.0.0.18', payload: advert(150), repeat: 50 },
@@ -201,24 +211,8 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
   });
 
   test('read pause: with every router\'s repeats held, what arrives waits in the queue between reads, stamped with its arrival, and a packet that is not a repeat is handed over after the pause', { timeout: 30_000 }, async () => {
-    await sweepStaleLabs();
-    lab = await NamespaceLab.create();
-    const a = await lab.addHost('a', ['192.0.2.1/24']);
-    const b = await lab.addHost('b', ['192.0.2.2/24']);
-    const advert = (priority: number) =>
-      Buffer.from(encodeAdvertisement({ version: 3, vrid: 7, priority, maxAdvertIntervalCs: 100, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' }, 'pseudo-header')).toString('hex');
     // A pause far longer than the sender's spacing, so that packets are seen to wait.
-    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], holdFirst: true, readPause: { delayMs: 300 }, listenMs: 30_000, untilStdinEnd: true });
-    const send = async (send: object[]) => {
-      const sender = await runProbe(a, { source: '192.0.2.1', send, listenMs: 0 });
-      await sender.exited;
-      expect(sender.lines).toEqual([{ sent: true }]);
-    };
-    await send([{ destination: '224.0.0.18', payload: advert(150) }]);
-    for (let waited = 0; !listener.lines.some((line) => line.holding === true); waited += 20) {
-      if (waited > 5000) throw new Error(`the listener did not hold: ${JSON.stringify(listener.lines)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const { advert, listener, send } = await holdingListener({ readPause: { delayMs: 300 } });
     // Repeats every 20 ms: the first is read at once and starts a pause, the rest wait for it.
     await send([
       { destination: '224.0.0.18', payload: advert(150), repeat: 10, spacingMs: 20 },
