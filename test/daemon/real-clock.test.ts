@@ -136,3 +136,43 @@ test('a late timer waits while input queued during the stall is read one item pe
   await new Promise((resolve) => setTimeout(resolve, 40));
   expect(events).toEqual(['advertisement']);
 });
+
+test('a late timer independent of packets runs at the next turn, unless a timer that orders against packets is due with it', async () => {
+  // Alone: a tracker's tick, late, does not wait the turns a Backup's timer waits for queued input.
+  const clock = new RealClock();
+  const events: string[] = [];
+  clock.setTimer(10, () => events.push('tick'), { independentOfPackets: true });
+  let turns = 0;
+  const count = (): void => {
+    turns++;
+    if (!events.includes('tick') && turns < 100) setImmediate(count);
+  };
+  const until = performance.now() + 40;
+  while (performance.now() < until) {
+    // the loop is held past the deadline
+  }
+  setImmediate(count);
+  await waitUntil(() => events.includes('tick'));
+  expect(events).toEqual(['tick']);
+  expect(turns).toBeLessThanOrEqual(2);
+
+  // With a protocol timer due beside it, both wait, in deadline order, and the queued input is read first.
+  const withProtocol: string[] = [];
+  clock.setTimer(10, () => withProtocol.push('tick'), { independentOfPackets: true });
+  const masterDown = clock.setTimer(11, () => withProtocol.push('master-down'));
+  let read = 0;
+  const readOne = (): void => {
+    read++;
+    if (read === 10) {
+      withProtocol.push('advertisement');
+      masterDown.cancel();
+    } else setImmediate(readOne);
+  };
+  const again = performance.now() + 40;
+  while (performance.now() < again) {
+    // held again
+  }
+  setImmediate(readOne);
+  await waitUntil(() => withProtocol.includes('tick'));
+  expect(withProtocol).toEqual(['advertisement', 'tick']);
+});
