@@ -2,7 +2,7 @@
 // connect_timeout on the injected clock, ending in a success or a typed failure. Sockets come
 // from the CheckerIo port; nothing here waits on anything but events and timers.
 import { randomBytes, randomInt } from 'node:crypto';
-import type { Clock } from '../core/clock.js';
+import { INDEPENDENT_OF_PACKETS, type Clock } from '../core/clock.js';
 import { encodeDnsQuery, readDnsAnswer } from './dns.js';
 import type { CheckFailure, Stage } from './failure.js';
 import { HttpResponseReader, httpRequest } from './http.js';
@@ -78,7 +78,7 @@ function bounded(
     const onAbort = (): void => {
       if (hooks) settle(hooks.timedOut(clock.now() - started));
     };
-    const timer = clock.setTimer(timeoutMs, onTimeout);
+    const timer = clock.setTimer(timeoutMs, onTimeout, INDEPENDENT_OF_PACKETS);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       hooks = start(settle);

@@ -2,7 +2,7 @@
 // `delay_before_retry` (keepalived's retry_it loop in check_*.c); the check fails when the last
 // attempt fails. Who runs checks and how often (a vrrp_script's interval, rise and fall; a real
 // server's delay_loop) is the caller's business.
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { INDEPENDENT_OF_PACKETS, type Clock, type TimerHandle } from '../core/clock.js';
 import { runAttempt, type AttemptContext } from './attempt.js';
 import { describeFailure, type CheckFailure } from './failure.js';
 import type { CheckerIo } from './io.js';
@@ -73,7 +73,7 @@ function delay(clock: Clock, ms: number, signal: AbortSignal | undefined): Promi
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    timer = clock.setTimer(ms, done);
+    timer = clock.setTimer(ms, done, INDEPENDENT_OF_PACKETS);
     signal?.addEventListener('abort', done, { once: true });
     if (signal?.aborted) done();
   });

@@ -23,7 +23,7 @@ export interface Clock {
   /** Milliseconds on a monotonic scale; only differences matter. */
   now(): number;
   /** Calls `callback` once, `delayMs` from now (fractions of a millisecond allowed). */
-  setTimer(delayMs: number, callback: () => void): TimerHandle;
+  setTimer(delayMs: number, callback: () => void, options?: TimerOptions): TimerHandle;
   /** A restartable timer for `callback` (OneShotTimer's: one per protocol timer, for its whole life). */
   createTimer(callback: () => void, options?: TimerOptions): ClockTimer;
 }
@@ -38,7 +38,21 @@ export interface TimerOptions {
    * advertisement already in the socket must still be able to reset (RFC 5798 §6.4.2).
    */
   readonly beforePackets?: boolean;
+  /**
+   * The callback orders nothing against the protocol's packets (a tracker's interval, a check's
+   * timeout, whose own socket is read in the same poll phase as the timer's wake-up): due late
+   * with no other timer, it runs at the next check phase instead of waiting RealClock's
+   * late-expiry turns, which are there so that a Backup reads the advertisements queued while the
+   * loop was held before its Master_Down_Timer runs. Each of those 64 turns enters JavaScript
+   * (1.7 ms for the 64, a bare node process on this project's 2-core machine), and a tracker
+   * ticking every 100 ms on a loaded machine (load 8) was late 1-1.4 times a second (bench/RESULTS.md,
+   * "eleventh sitting"). Due with a timer that does order against packets, it waits with it.
+   */
+  readonly independentOfPackets?: boolean;
 }
+
+/** For the timers of checks and trackers, one object for all (TimerOptions.independentOfPackets). */
+export const INDEPENDENT_OF_PACKETS: TimerOptions = { independentOfPackets: true };
 
 /** A named, restartable one-shot timer: the RFC's Adver_Timer, Master_Down_Timer, etc. */
 export class OneShotTimer {

@@ -58,11 +58,15 @@ export class NodeClock implements Clock {
     return this.clock.now();
   }
 
-  setTimer(delayMs: number, callback: () => void): TimerHandle {
+  setTimer(delayMs: number, callback: () => void, options?: TimerOptions): TimerHandle {
     const generation = this.generation;
-    return this.clock.setTimer(delayMs, () => {
-      if (generation === this.generation) callback();
-    });
+    return this.clock.setTimer(
+      delayMs,
+      () => {
+        if (generation === this.generation) callback();
+      },
+      options,
+    );
   }
 
   createTimer(callback: () => void, options?: TimerOptions): ClockTimer {

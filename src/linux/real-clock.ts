@@ -19,10 +19,15 @@ const LATE_MS = 5;
  */
 const LATE_EXPIRY_TURNS = 64;
 
-/** A queued timer's callback, and whether it may run in the wake-up itself (TimerOptions.beforePackets). */
+/** A queued timer's callback, whether it may run in the wake-up itself and whether it orders against packets (TimerOptions). */
 interface Callback {
   readonly run: () => void;
   readonly beforePackets: boolean;
+  readonly independentOfPackets: boolean;
+}
+
+function callbackOf(run: () => void, options: TimerOptions | undefined): Callback {
+  return { run, beforePackets: options?.beforePackets === true, independentOfPackets: options?.independentOfPackets === true };
 }
 
 export class RealClock implements Clock {
@@ -57,14 +62,14 @@ export class RealClock implements Clock {
    * wait together, so they still run in deadline order. Timers made with `beforePackets` (a
    * Master's Adver_Timer) run in the wake-up itself when it is on time (see onWakeUp).
    */
-  setTimer(delayMs: number, callback: () => void): TimerHandle {
-    const timer = new RealClockTimer(this, this.timers.entry({ run: callback, beforePackets: false }));
+  setTimer(delayMs: number, callback: () => void, options?: TimerOptions): TimerHandle {
+    const timer = new RealClockTimer(this, this.timers.entry(callbackOf(callback, options)));
     timer.arm(delayMs);
     return { cancel: () => timer.disarm() };
   }
 
   createTimer(callback: () => void, options?: TimerOptions): ClockTimer {
-    return new RealClockTimer(this, this.timers.entry({ run: callback, beforePackets: options?.beforePackets === true }));
+    return new RealClockTimer(this, this.timers.entry(callbackOf(callback, options)));
   }
 
   /** RealClockTimer.arm. */
@@ -106,13 +111,18 @@ export class RealClock implements Clock {
     this.armedAt = undefined;
     const now = this.now();
     const waiting = this.due.length > 0;
-    let turns = 1;
+    let late = false;
+    let ordered = false;
     let early = 0;
     for (let due = this.timers.takeDue(now); due; due = this.timers.takeDue(now)) {
       this.due.push(due);
       if (due.value.beforePackets) early++;
-      if (now - due.at > LATE_MS) turns = this.options.lateExpiryTurns ?? LATE_EXPIRY_TURNS;
+      if (now - due.at > LATE_MS) late = true;
+      if (!due.value.independentOfPackets) ordered = true;
     }
+    // Any late timer says the loop was held; the turns are waited only for timers that order
+    // against packets (TimerOptions.independentOfPackets).
+    const turns = late && ordered ? (this.options.lateExpiryTurns ?? LATE_EXPIRY_TURNS) : 1;
     // The wake-up must be armed again or disarmed before returning (it is level-triggered); armed
     // before the timers run, their re-arming for later needs no system call.
     const next = this.timers.nextAt();

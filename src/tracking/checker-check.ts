@@ -5,7 +5,7 @@
 // bounds each attempt within it.
 import type { CheckResult, CheckRunner } from '../checkers/checker.js';
 import { checkBoundMs } from '../checkers/spec.js';
-import type { Clock } from '../core/clock.js';
+import { INDEPENDENT_OF_PACKETS, type Clock } from '../core/clock.js';
 import type { CheckOutcome, TrackCheck } from './script-tracker.js';
 
 export function checkerCheck(checker: CheckRunner, timeoutMs: number, clock: Clock): TrackCheck {
@@ -23,10 +23,14 @@ export function checkerCheck(checker: CheckRunner, timeoutMs: number, clock: Clo
       const forward = (): void => abort.abort();
       signal.addEventListener('abort', forward, { once: true });
       let timedOut = false;
-      const timer = clock.setTimer(timeoutMs, () => {
-        timedOut = true;
-        abort.abort();
-      });
+      const timer = clock.setTimer(
+        timeoutMs,
+        () => {
+          timedOut = true;
+          abort.abort();
+        },
+        INDEPENDENT_OF_PACKETS,
+      );
       const done = (): void => {
         timer.cancel();
         signal.removeEventListener('abort', forward);

@@ -4,7 +4,7 @@
 // (process-runner.ts: a success when it exits 0 within `timeout`) or a built-in checker
 // (checker-check.ts); either way it runs beside the event loop, so a hung check never delays
 // the protocol.
-import type { Clock, ClockTimer, TimerHandle } from '../core/clock.js';
+import { INDEPENDENT_OF_PACKETS, type Clock, type ClockTimer, type TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { describeOutcome, type ProcessRunner, type RunOutcome } from '../scripting/process-runner.js';
 import { Listeners, type Tracker } from './tracker.js';
@@ -128,7 +128,7 @@ export class ScriptTracker implements Tracker {
       return;
     }
     const warmup = this.spec.warmupMs ?? 0;
-    if (warmup > 0) this.timer = this.clock.setTimer(warmup * this.random(), () => this.tick());
+    if (warmup > 0) this.timer = this.clock.setTimer(warmup * this.random(), () => this.tick(), INDEPENDENT_OF_PACKETS);
     else this.tick();
   }
 
@@ -145,7 +145,7 @@ export class ScriptTracker implements Tracker {
   private tick(): void {
     if (this.stopped) return;
     this.timer = undefined;
-    (this.interval ??= this.clock.createTimer(() => this.tick())).arm(this.spec.intervalMs);
+    (this.interval ??= this.clock.createTimer(() => this.tick(), INDEPENDENT_OF_PACKETS)).arm(this.spec.intervalMs);
     // A run still going at the next interval is left to its timeout; no second copy starts.
     if (this.running) return;
     this.running = true;

@@ -13,6 +13,21 @@ async function waitUntil(done: () => boolean): Promise<void> {
   while (!done() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+/** Holds the loop 40 ms (past the timers' deadlines), then reads ten queued packets one per loop turn; the tenth is the advertisement. */
+function holdLoopThenRead(advertisement: () => void): void {
+  let read = 0;
+  const readOne = (): void => {
+    read++;
+    if (read === 10) advertisement();
+    else setImmediate(readOne);
+  };
+  const until = performance.now() + 40;
+  while (performance.now() < until) {
+    // the loop is held past the deadline
+  }
+  setImmediate(readOne);
+}
+
 test('fires once after its delay, and not at all when cancelled', async () => {
   const clock = new RealClock();
   const fired: string[] = [];
@@ -120,19 +135,41 @@ test('a late timer waits while input queued during the stall is read one item pe
   const timer = clock.setTimer(10, () => events.push('timer'));
   // Packets that waited in a socket read one per loop turn (as raw-socket does): the tenth is
   // the Master's advertisement, which resets (here, cancels) the timer.
-  let read = 0;
-  const readOne = (): void => {
-    read++;
-    if (read === 10) {
-      events.push('advertisement');
-      timer.cancel();
-    } else setImmediate(readOne);
+  holdLoopThenRead(() => {
+    events.push('advertisement');
+    timer.cancel();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  expect(events).toEqual(['advertisement']);
+});
+
+test('a late timer independent of packets runs at the next turn, unless a timer that orders against packets is due with it', async () => {
+  // Alone: a tracker's tick, late, does not wait the turns a Backup's timer waits for queued input.
+  const clock = new RealClock();
+  const events: string[] = [];
+  clock.setTimer(10, () => events.push('tick'), { independentOfPackets: true });
+  let turns = 0;
+  const count = (): void => {
+    turns++;
+    if (!events.includes('tick') && turns < 100) setImmediate(count);
   };
   const until = performance.now() + 40;
   while (performance.now() < until) {
     // the loop is held past the deadline
   }
-  setImmediate(readOne);
-  await new Promise((resolve) => setTimeout(resolve, 40));
-  expect(events).toEqual(['advertisement']);
+  setImmediate(count);
+  await waitUntil(() => events.includes('tick'));
+  expect(events).toEqual(['tick']);
+  expect(turns).toBeLessThanOrEqual(2);
+
+  // With a protocol timer due beside it, both wait, in deadline order, and the queued input is read first.
+  const withProtocol: string[] = [];
+  clock.setTimer(10, () => withProtocol.push('tick'), { independentOfPackets: true });
+  const masterDown = clock.setTimer(11, () => withProtocol.push('master-down'));
+  holdLoopThenRead(() => {
+    withProtocol.push('advertisement');
+    masterDown.cancel();
+  });
+  await waitUntil(() => withProtocol.includes('tick'));
+  expect(withProtocol).toEqual(['advertisement', 'tick']);
 });
