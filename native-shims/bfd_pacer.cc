@@ -8,8 +8,9 @@
 //     of it, 75-90 % when bfd.DetectMult is 1);
 //   - reads the BFD receive sockets; a packet identical to the last one the core saw for its
 //     session (state, flags, discriminators, intervals, multiplier: every byte), with neither Poll
-//     nor Final set, only restarts that session's Detection Time (§6.8.4): the core would change
-//     nothing for it. Anything else goes to JavaScript with its TTL and addresses;
+//     nor Final set, only restarts that session's Detection Time (§6.8.4, from the packet's
+//     arrival as the kernel stamped it): the core would change nothing for it. Anything else goes
+//     to JavaScript with its TTL and addresses;
 //   - tells JavaScript when a Detection Time passes without such a packet.
 // new BfdPacer({nice?: number}, onEvent(kind, ...)):
 //   onEvent('datagram', listener, payload, source, sourcePort, destination|undefined, ttl, session)
@@ -57,6 +58,23 @@ int64_t NowNs() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+int64_t RealNowNs() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+// When a datagram reached the socket, on CLOCK_MONOTONIC: the kernel's SO_TIMESTAMPNS stamp
+// (CLOCK_REALTIME) moved back by its age. The thread reads a packet late when it waits for a core;
+// §6.8.4's Detection Time runs from the packet's receipt, so that wait must not lengthen it (it
+// did: the Master's priority 0 left that much later). No stamp, or a clock stepped meanwhile (an
+// age below zero or beyond a second): the time of reading.
+int64_t ArrivalNs(const timespec* stamp, int64_t now) {
+  if (stamp == nullptr) return now;
+  const int64_t age = RealNowNs() - (static_cast<int64_t>(stamp->tv_sec) * 1000000000 + stamp->tv_nsec);
+  return age >= 0 && age < 1000000000 ? now - age : now;
 }
 
 struct Session {
@@ -189,15 +207,27 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
     std::vector<std::pair<uint32_t, Listener>> polled;
     std::vector<Event> events;
     for (;;) {
-      int64_t wake = 0;
+      // The time every deadline is checked against is read before the sockets are drained: a
+      // packet that reached a socket by then is read, and restarts its session's Detection Time
+      // from its arrival, before Due() can find that Detection Time passed. Every listener is
+      // drained, not only those poll() reported: the thread may have waited for a core after its
+      // poll() returned, and a packet that arrived meanwhile is no less in time. (Arrival stamps
+      // with only the reported sockets drained: a stalled thread expired sessions whose packets
+      // sat unread in time, bench/RESULTS.md's tenth sitting.)
+      const int64_t now = NowNs();
       {
         std::lock_guard<std::mutex> lock(mutex_);
         if (stopping_) break;
         for (int fd : closing_) close(fd);
         closing_.clear();
-        wake = Due(NowNs(), events);
         polled.clear();
         for (const auto& entry : listeners_) polled.push_back(entry);
+      }
+      for (const auto& listener : polled) Drain(listener.second, listener.first, events);
+      int64_t wake = 0;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        wake = Due(now, events);
       }
       Post(events);
       itimerspec when{};
@@ -212,10 +242,7 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       uint64_t drain;
       if (fds[0].revents) (void)!read(timer_, &drain, sizeof(drain));
       if (fds[1].revents) (void)!read(wake_, &drain, sizeof(drain));
-      for (size_t i = 2; i < fds.size(); i++) {
-        if (fds[i].revents) Drain(polled[i - 2].second, polled[i - 2].first, events);
-      }
-      Post(events);
+      // The listeners are read at the top of the loop, just before the deadlines are checked.
     }
   }
 
@@ -270,9 +297,15 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       Event event;
       event.listener = listenerId;
       event.family = listener.family;
+      timespec stamp{};
+      bool stamped = false;
       for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
         if ((header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_TTL) || (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_HOPLIMIT)) {
           std::memcpy(&event.ttl, CMSG_DATA(header), sizeof(event.ttl));
+        }
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_TIMESTAMPNS) {
+          std::memcpy(&stamp, CMSG_DATA(header), sizeof(stamp));
+          stamped = true;
         }
         if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
           std::memcpy(event.destination, &reinterpret_cast<const in_pktinfo*>(CMSG_DATA(header))->ipi_addr, 4);
@@ -299,8 +332,9 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
         if (session != nullptr) {
           const bool same = session->haveLast && kept == kControlLength && std::memcmp(session->last, payload, kControlLength) == 0;
           if (same && session->forwarded == session->settled && session->detectNs > 0 && session->deadlineNs > 0) {
-            // The core would change nothing: only the Detection Time restarts (§6.8.4).
-            session->deadlineNs = NowNs() + session->detectNs;
+            // The core would change nothing: only the Detection Time restarts (§6.8.4), from the
+            // packet's arrival.
+            session->deadlineNs = ArrivalNs(stamped ? &stamp : nullptr, NowNs()) + session->detectNs;
             session->fastReceived++;
             continue;
           }
@@ -565,6 +599,15 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
     const int fd = fcntl(info[1].As<Napi::Number>().Int32Value(), F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
       KernelError(env, "fcntl(F_DUPFD_CLOEXEC)", errno).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    // Each datagram's arrival time (the Detection Time runs from it; see ArrivalNs). The option is
+    // the socket's, so the original descriptor has it too: only this thread reads it.
+    const int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0) {
+      const int error = errno;
+      close(fd);
+      KernelError(env, "setsockopt(SO_TIMESTAMPNS)", error).ThrowAsJavaScriptException();
       return env.Undefined();
     }
     const uint32_t id = Id(info[0]);
