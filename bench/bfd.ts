@@ -314,7 +314,9 @@ async function jitter(options: BenchOptions): Promise<{ figures: JitterFigures[]
     stopping.push(() => capture.stop());
     const windows: Array<{ phase: Phase; from: number; to: number; downs: Map<string, number> }> = [];
     let downsBefore = await frrDowns(frr);
-    for (const phase of PHASES) {
+    // `--scenarios hog`: the CPU hog's phase alone (after the 1000 instances it loads onto).
+    const phases = options.scenarios?.includes('hog') ? PHASES.filter((phase) => phase === '1000 instances' || phase === '+ CPU hog') : PHASES;
+    for (const phase of phases) {
       options.log(`  phase "${phase}" for ${(phaseMs / 1000).toFixed(0)} s`);
       if (phase === '1000 instances') {
         await Promise.all(runners.map((r) => reload(r, many(r))));
@@ -395,7 +397,8 @@ const FAILOVER_SETTINGS = [
 
 export async function bfdBench(options: BenchOptions): Promise<BenchReport> {
   // `--scenarios failover` or `--scenarios jitter` runs that half alone; both when absent.
-  const runs = (part: 'failover' | 'jitter'): boolean => options.scenarios === undefined || options.scenarios.includes(part);
+  // `--scenarios hog`: of the jitter half, the 1000 instances and the CPU hog only.
+  const runs = (part: 'failover' | 'jitter'): boolean => options.scenarios === undefined || options.scenarios.includes(part) || (part === 'jitter' && options.scenarios.includes('hog'));
   const trials: FailoverTrial[] = [];
   for (const setting of runs('failover') ? FAILOVER_SETTINGS : []) {
     options.log(`  failover at ${setting.intervalMs} ms x ${setting.multiplier}`);

@@ -8,8 +8,9 @@
 //     of it, 75-90 % when bfd.DetectMult is 1);
 //   - reads the BFD receive sockets; a packet identical to the last one the core saw for its
 //     session (state, flags, discriminators, intervals, multiplier: every byte), with neither Poll
-//     nor Final set, only restarts that session's Detection Time (§6.8.4): the core would change
-//     nothing for it. Anything else goes to JavaScript with its TTL and addresses;
+//     nor Final set, only restarts that session's Detection Time (§6.8.4, from the packet's
+//     arrival as the kernel stamped it): the core would change nothing for it. Anything else goes
+//     to JavaScript with its TTL and addresses;
 //   - tells JavaScript when a Detection Time passes without such a packet.
 // new BfdPacer({nice?: number}, onEvent(kind, ...)):
 //   onEvent('datagram', listener, payload, source, sourcePort, destination|undefined, ttl, session)
@@ -25,17 +26,20 @@
 //   remove(id), listen(id, fd, family, multihop), unlisten(id), priority() -> [nice, errno], close()
 #include "shims.h"
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <ctime>
 #include <fcntl.h>
 #include <memory>
+#include <memory_resource>
 #include <mutex>
 #include <poll.h>
 #include <pthread.h>
 #include <random>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sched.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -52,12 +56,55 @@ constexpr size_t kControlLength = 24;
 constexpr size_t kMaxDatagram = 2048;
 // Datagrams waiting for JavaScript at most: a flood beyond it is dropped here (and counted).
 constexpr size_t kMaxQueued = 1024;
+// Receive sockets the thread polls at most (the runtime opens one per family and hop mode).
+constexpr size_t kMaxListeners = 30;
+// The thread's own stack (and, glibc puts them there, its TLS and rseq area).
+constexpr size_t kStackBytes = 512 * 1024;
 
 int64_t NowNs() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
 }
+
+int64_t RealNowNs() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+// When a datagram reached the socket, on CLOCK_MONOTONIC: the kernel's SO_TIMESTAMPNS stamp
+// (CLOCK_REALTIME) moved back by its age. The thread reads a packet late when it waits for a core;
+// §6.8.4's Detection Time runs from the packet's receipt, so that wait must not lengthen it (it
+// did: the Master's priority 0 left that much later). No stamp, or a clock stepped meanwhile (an
+// age below zero or beyond a second): the time of reading.
+int64_t ArrivalNs(const timespec* stamp, int64_t now) {
+  if (stamp == nullptr) return now;
+  const int64_t age = RealNowNs() - (static_cast<int64_t>(stamp->tv_sec) * 1000000000 + stamp->tv_nsec);
+  return age >= 0 && age < 1000000000 ? now - age : now;
+}
+
+// Memory no fork child inherits (MADV_DONTFORK), populated when mapped: what the pacer thread
+// writes on every turn - its mutex, its random generator, the sessions and listeners - lives here.
+// A fork of the daemon (notify and track scripts) leaves these pages alone, so the thread's writes
+// take no copy-on-write fault; such a fault while the fork's dup_mmap holds the address space's
+// lock waits for the whole fork (bench/RESULTS.md, eleventh sitting: 59-107 ms under the CPU hog).
+// Each allocation is a mapping of its own; pools on top of it (std::pmr) keep them few.
+class DontForkMemory : public std::pmr::memory_resource {
+  static size_t Rounded(size_t bytes) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    return (bytes + page - 1) / page * page;
+  }
+  void* do_allocate(size_t bytes, size_t alignment) override {
+    // Out of memory ends the process, as operator new does in this build (no exceptions).
+    void* memory = mmap(nullptr, Rounded(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (memory == MAP_FAILED || alignment > static_cast<size_t>(sysconf(_SC_PAGESIZE))) std::abort();
+    (void)madvise(memory, Rounded(bytes), MADV_DONTFORK);
+    return memory;
+  }
+  void do_deallocate(void* memory, size_t bytes, size_t) override { munmap(memory, Rounded(bytes)); }
+  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
+};
 
 struct Session {
   int fd = -1;
@@ -155,7 +202,41 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
     wantNice_ = nice.IsNumber() ? nice.As<Napi::Number>().Int32Value() : 0;
     setNice_ = nice.IsNumber();
     std::unique_lock<std::mutex> lock(mutex_);
-    thread_ = std::thread([this] { Run(); });
+    // The thread runs on a stack of its own mapping, populated and kept out of fork children
+    // (MADV_DONTFORK): every fork of the daemon (notify scripts, track scripts) otherwise marks
+    // the pages this thread writes copy-on-write, and its next write faults - during the fork's
+    // dup_mmap, which holds the address space's lock for writing while the forking thread waits
+    // for a core, the fault waits with it (bench/RESULTS.md, eleventh sitting: 107 ms once under
+    // the CPU hog). Its poll set lives on that stack too.
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    void* stack = mmap(nullptr, kStackBytes + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_POPULATE, -1, 0);
+    if (stack == MAP_FAILED) {
+      const int error = errno;
+      lock.unlock();
+      CloseFds();
+      events_.Release();
+      KernelError(env, "mmap", error).ThrowAsJavaScriptException();
+      return;
+    }
+    stack_ = stack;
+    // The lowest page guards against overflow; the rest is not inherited by a child.
+    (void)mprotect(stack, page, PROT_NONE);
+    (void)madvise(static_cast<uint8_t*>(stack) + page, kStackBytes, MADV_DONTFORK);
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setstack(&attributes, static_cast<uint8_t*>(stack) + page, kStackBytes);
+    const int created = pthread_create(&thread_, &attributes, [](void* self) -> void* { static_cast<BfdPacer*>(self)->Run(); return nullptr; }, this);
+    pthread_attr_destroy(&attributes);
+    if (created != 0) {
+      lock.unlock();
+      CloseFds();
+      munmap(stack_, kStackBytes + page);
+      stack_ = nullptr;
+      events_.Release();
+      KernelError(env, "pthread_create", created).ThrowAsJavaScriptException();
+      return;
+    }
+    threadStarted_ = true;
     started_.wait(lock, [this] { return running_; });
     cleanup_.Attach(env, [](void* self) { static_cast<BfdPacer*>(self)->Shutdown(); }, this);
   }
@@ -163,6 +244,10 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
   ~BfdPacer() override {
     cleanup_.Detach();
     Shutdown();
+    sessions_.clear();
+    listeners_.clear();
+    hot_->~Hot();
+    unforked_.deallocate(hot_, sizeof(Hot), alignof(Hot));
   }
 
  private:
@@ -185,19 +270,33 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       running_ = true;
     }
     started_.notify_all();
-    std::vector<pollfd> fds;
-    std::vector<std::pair<uint32_t, Listener>> polled;
+    // On this thread's stack (see the constructor): written every turn, by this thread only.
+    std::array<pollfd, kMaxListeners + 2> fds{};
+    std::array<std::pair<uint32_t, Listener>, kMaxListeners> polled{};
+    size_t listening = 0;
     std::vector<Event> events;
     for (;;) {
-      int64_t wake = 0;
+      // The time every deadline is checked against is read before the sockets are drained: a
+      // packet that reached a socket by then is read, and restarts its session's Detection Time
+      // from its arrival, before Due() can find that Detection Time passed. Every listener is
+      // drained, not only those poll() reported: the thread may have waited for a core after its
+      // poll() returned, and a packet that arrived meanwhile is no less in time. (Arrival stamps
+      // with only the reported sockets drained: a stalled thread expired sessions whose packets
+      // sat unread in time, bench/RESULTS.md's tenth sitting.)
+      const int64_t now = NowNs();
       {
         std::lock_guard<std::mutex> lock(mutex_);
         if (stopping_) break;
         for (int fd : closing_) close(fd);
         closing_.clear();
-        wake = Due(NowNs(), events);
-        polled.clear();
-        for (const auto& entry : listeners_) polled.push_back(entry);
+        listening = 0;
+        for (const auto& entry : listeners_) polled[listening++] = entry;
+      }
+      for (size_t i = 0; i < listening; i++) Drain(polled[i].second, polled[i].first, events);
+      int64_t wake = 0;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        wake = Due(now, events);
       }
       Post(events);
       itimerspec when{};
@@ -206,16 +305,14 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
         when.it_value.tv_nsec = wake % 1000000000;
       }
       timerfd_settime(timer_, TFD_TIMER_ABSTIME, &when, nullptr);
-      fds.assign({{timer_, POLLIN, 0}, {wake_, POLLIN, 0}});
-      for (const auto& listener : polled) fds.push_back({listener.second.fd, POLLIN, 0});
-      if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
+      fds[0] = {timer_, POLLIN, 0};
+      fds[1] = {wake_, POLLIN, 0};
+      for (size_t i = 0; i < listening; i++) fds[i + 2] = {polled[i].second.fd, POLLIN, 0};
+      if (poll(fds.data(), listening + 2, -1) < 0 && errno != EINTR) break;
       uint64_t drain;
       if (fds[0].revents) (void)!read(timer_, &drain, sizeof(drain));
       if (fds[1].revents) (void)!read(wake_, &drain, sizeof(drain));
-      for (size_t i = 2; i < fds.size(); i++) {
-        if (fds[i].revents) Drain(polled[i - 2].second, polled[i - 2].first, events);
-      }
-      Post(events);
+      // The listeners are read at the top of the loop, just before the deadlines are checked.
     }
   }
 
@@ -270,9 +367,15 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       Event event;
       event.listener = listenerId;
       event.family = listener.family;
+      timespec stamp{};
+      bool stamped = false;
       for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
         if ((header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_TTL) || (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_HOPLIMIT)) {
           std::memcpy(&event.ttl, CMSG_DATA(header), sizeof(event.ttl));
+        }
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_TIMESTAMPNS) {
+          std::memcpy(&stamp, CMSG_DATA(header), sizeof(stamp));
+          stamped = true;
         }
         if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
           std::memcpy(event.destination, &reinterpret_cast<const in_pktinfo*>(CMSG_DATA(header))->ipi_addr, 4);
@@ -299,8 +402,9 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
         if (session != nullptr) {
           const bool same = session->haveLast && kept == kControlLength && std::memcmp(session->last, payload, kControlLength) == 0;
           if (same && session->forwarded == session->settled && session->detectNs > 0 && session->deadlineNs > 0) {
-            // The core would change nothing: only the Detection Time restarts (§6.8.4).
-            session->deadlineNs = NowNs() + session->detectNs;
+            // The core would change nothing: only the Detection Time restarts (§6.8.4), from the
+            // packet's arrival.
+            session->deadlineNs = ArrivalNs(stamped ? &stamp : nullptr, NowNs()) + session->detectNs;
             session->fastReceived++;
             continue;
           }
@@ -567,9 +671,29 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       KernelError(env, "fcntl(F_DUPFD_CLOEXEC)", errno).ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    // Each datagram's arrival time (the Detection Time runs from it; see ArrivalNs). The option is
+    // the socket's, so the original descriptor has it too: only this thread reads it.
+    const int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0) {
+      const int error = errno;
+      close(fd);
+      KernelError(env, "setsockopt(SO_TIMESTAMPNS)", error).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
     const uint32_t id = Id(info[0]);
     const int family = info[2].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
     const bool multihop = info[3].ToBoolean().Value();
+    bool full = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      // The thread's poll set has a fixed size (it lives on the thread's stack).
+      full = listeners_.find(id) == listeners_.end() && listeners_.size() >= kMaxListeners;
+      if (full) close(fd);
+    }
+    if (full) {
+      Napi::RangeError::New(env, "listen: at most 30 receive sockets").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       Listener& listener = listeners_[id];
@@ -634,13 +758,16 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
   void Shutdown() {
     if (closed_) return;
     closed_ = true;
-    if (thread_.joinable()) {
+    if (threadStarted_) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         stopping_ = true;
       }
       Wake();
-      thread_.join();
+      pthread_join(thread_, nullptr);
+      threadStarted_ = false;
+      munmap(stack_, kStackBytes + static_cast<size_t>(sysconf(_SC_PAGESIZE)));
+      stack_ = nullptr;
     }
     for (auto& entry : sessions_) close(entry.second.fd);
     sessions_.clear();
@@ -652,20 +779,31 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
     if (events_) events_.Release();
   }
 
-  std::mutex mutex_;
+  // See DontForkMemory: first, as the members below use it.
+  DontForkMemory unforked_;
+  std::pmr::unsynchronized_pool_resource pool_{&unforked_};  // used under mutex_ only
+  struct Hot {
+    std::mutex mutex;
+    std::mt19937_64 random;
+    uint64_t dropped = 0;
+  };
+  Hot* hot_ = new (unforked_.allocate(sizeof(Hot), alignof(Hot))) Hot();
+  std::mutex& mutex_ = hot_->mutex;
+  std::mt19937_64& random_ = hot_->random;
+  uint64_t& dropped_ = hot_->dropped;
   std::condition_variable started_;
   bool running_ = false;
   bool stopping_ = false;
   bool closed_ = false;
-  std::thread thread_;
+  pthread_t thread_{};
+  bool threadStarted_ = false;
+  void* stack_ = nullptr;
   int timer_ = -1, wake_ = -1;
-  std::unordered_map<uint32_t, Session> sessions_;
-  std::unordered_map<uint32_t, Listener> listeners_;
-  std::vector<int> closing_;
-  std::mt19937_64 random_;
+  std::pmr::unordered_map<uint32_t, Session> sessions_{&pool_};
+  std::pmr::unordered_map<uint32_t, Listener> listeners_{&pool_};
+  std::pmr::vector<int> closing_{&pool_};
   Napi::ThreadSafeFunction events_;
   std::shared_ptr<std::atomic<size_t>> queued_ = std::make_shared<std::atomic<size_t>>(0);
-  uint64_t dropped_ = 0;
   int wantNice_ = 0;
   bool setNice_ = false;
   int niceErrno_ = 0;
