@@ -26,20 +26,17 @@
 //   remove(id), listen(id, fd, family, multihop), unlisten(id), priority() -> [nice, errno], close()
 #include "shims.h"
 
-#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <ctime>
 #include <fcntl.h>
 #include <memory>
-#include <memory_resource>
 #include <mutex>
 #include <poll.h>
 #include <pthread.h>
 #include <random>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
 #include <sched.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -56,10 +53,6 @@ constexpr size_t kControlLength = 24;
 constexpr size_t kMaxDatagram = 2048;
 // Datagrams waiting for JavaScript at most: a flood beyond it is dropped here (and counted).
 constexpr size_t kMaxQueued = 1024;
-// Receive sockets the thread polls at most (the runtime opens one per family and hop mode).
-constexpr size_t kMaxListeners = 30;
-// The thread's own stack (and, glibc puts them there, its TLS and rseq area).
-constexpr size_t kStackBytes = 512 * 1024;
 
 int64_t NowNs() {
   timespec now{};
@@ -83,28 +76,6 @@ int64_t ArrivalNs(const timespec* stamp, int64_t now) {
   const int64_t age = RealNowNs() - (static_cast<int64_t>(stamp->tv_sec) * 1000000000 + stamp->tv_nsec);
   return age >= 0 && age < 1000000000 ? now - age : now;
 }
-
-// Memory no fork child inherits (MADV_DONTFORK), populated when mapped: what the pacer thread
-// writes on every turn - its mutex, its random generator, the sessions and listeners - lives here.
-// A fork of the daemon (notify and track scripts) leaves these pages alone, so the thread's writes
-// take no copy-on-write fault; such a fault while the fork's dup_mmap holds the address space's
-// lock waits for the whole fork (bench/RESULTS.md, eleventh sitting: 59-107 ms under the CPU hog).
-// Each allocation is a mapping of its own; pools on top of it (std::pmr) keep them few.
-class DontForkMemory : public std::pmr::memory_resource {
-  static size_t Rounded(size_t bytes) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    return (bytes + page - 1) / page * page;
-  }
-  void* do_allocate(size_t bytes, size_t alignment) override {
-    // Out of memory ends the process, as operator new does in this build (no exceptions).
-    void* memory = mmap(nullptr, Rounded(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (memory == MAP_FAILED || alignment > static_cast<size_t>(sysconf(_SC_PAGESIZE))) std::abort();
-    (void)madvise(memory, Rounded(bytes), MADV_DONTFORK);
-    return memory;
-  }
-  void do_deallocate(void* memory, size_t bytes, size_t) override { munmap(memory, Rounded(bytes)); }
-  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
-};
 
 struct Session {
   int fd = -1;
@@ -202,41 +173,7 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
     wantNice_ = nice.IsNumber() ? nice.As<Napi::Number>().Int32Value() : 0;
     setNice_ = nice.IsNumber();
     std::unique_lock<std::mutex> lock(mutex_);
-    // The thread runs on a stack of its own mapping, populated and kept out of fork children
-    // (MADV_DONTFORK): every fork of the daemon (notify scripts, track scripts) otherwise marks
-    // the pages this thread writes copy-on-write, and its next write faults - during the fork's
-    // dup_mmap, which holds the address space's lock for writing while the forking thread waits
-    // for a core, the fault waits with it (bench/RESULTS.md, eleventh sitting: 107 ms once under
-    // the CPU hog). Its poll set lives on that stack too.
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    void* stack = mmap(nullptr, kStackBytes + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_POPULATE, -1, 0);
-    if (stack == MAP_FAILED) {
-      const int error = errno;
-      lock.unlock();
-      CloseFds();
-      events_.Release();
-      KernelError(env, "mmap", error).ThrowAsJavaScriptException();
-      return;
-    }
-    stack_ = stack;
-    // The lowest page guards against overflow; the rest is not inherited by a child.
-    (void)mprotect(stack, page, PROT_NONE);
-    (void)madvise(static_cast<uint8_t*>(stack) + page, kStackBytes, MADV_DONTFORK);
-    pthread_attr_t attributes;
-    pthread_attr_init(&attributes);
-    pthread_attr_setstack(&attributes, static_cast<uint8_t*>(stack) + page, kStackBytes);
-    const int created = pthread_create(&thread_, &attributes, [](void* self) -> void* { static_cast<BfdPacer*>(self)->Run(); return nullptr; }, this);
-    pthread_attr_destroy(&attributes);
-    if (created != 0) {
-      lock.unlock();
-      CloseFds();
-      munmap(stack_, kStackBytes + page);
-      stack_ = nullptr;
-      events_.Release();
-      KernelError(env, "pthread_create", created).ThrowAsJavaScriptException();
-      return;
-    }
-    threadStarted_ = true;
+    thread_ = std::thread([this] { Run(); });
     started_.wait(lock, [this] { return running_; });
     cleanup_.Attach(env, [](void* self) { static_cast<BfdPacer*>(self)->Shutdown(); }, this);
   }
@@ -244,10 +181,6 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
   ~BfdPacer() override {
     cleanup_.Detach();
     Shutdown();
-    sessions_.clear();
-    listeners_.clear();
-    hot_->~Hot();
-    unforked_.deallocate(hot_, sizeof(Hot), alignof(Hot));
   }
 
  private:
@@ -270,10 +203,8 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
       running_ = true;
     }
     started_.notify_all();
-    // On this thread's stack (see the constructor): written every turn, by this thread only.
-    std::array<pollfd, kMaxListeners + 2> fds{};
-    std::array<std::pair<uint32_t, Listener>, kMaxListeners> polled{};
-    size_t listening = 0;
+    std::vector<pollfd> fds;
+    std::vector<std::pair<uint32_t, Listener>> polled;
     std::vector<Event> events;
     for (;;) {
       // The time every deadline is checked against is read before the sockets are drained: a
@@ -289,10 +220,10 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
         if (stopping_) break;
         for (int fd : closing_) close(fd);
         closing_.clear();
-        listening = 0;
-        for (const auto& entry : listeners_) polled[listening++] = entry;
+        polled.clear();
+        for (const auto& entry : listeners_) polled.push_back(entry);
       }
-      for (size_t i = 0; i < listening; i++) Drain(polled[i].second, polled[i].first, events);
+      for (const auto& listener : polled) Drain(listener.second, listener.first, events);
       int64_t wake = 0;
       {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -305,10 +236,9 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
         when.it_value.tv_nsec = wake % 1000000000;
       }
       timerfd_settime(timer_, TFD_TIMER_ABSTIME, &when, nullptr);
-      fds[0] = {timer_, POLLIN, 0};
-      fds[1] = {wake_, POLLIN, 0};
-      for (size_t i = 0; i < listening; i++) fds[i + 2] = {polled[i].second.fd, POLLIN, 0};
-      if (poll(fds.data(), listening + 2, -1) < 0 && errno != EINTR) break;
+      fds.assign({{timer_, POLLIN, 0}, {wake_, POLLIN, 0}});
+      for (const auto& listener : polled) fds.push_back({listener.second.fd, POLLIN, 0});
+      if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
       uint64_t drain;
       if (fds[0].revents) (void)!read(timer_, &drain, sizeof(drain));
       if (fds[1].revents) (void)!read(wake_, &drain, sizeof(drain));
@@ -683,17 +613,6 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
     const uint32_t id = Id(info[0]);
     const int family = info[2].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
     const bool multihop = info[3].ToBoolean().Value();
-    bool full = false;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      // The thread's poll set has a fixed size (it lives on the thread's stack).
-      full = listeners_.find(id) == listeners_.end() && listeners_.size() >= kMaxListeners;
-      if (full) close(fd);
-    }
-    if (full) {
-      Napi::RangeError::New(env, "listen: at most 30 receive sockets").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       Listener& listener = listeners_[id];
@@ -758,16 +677,13 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
   void Shutdown() {
     if (closed_) return;
     closed_ = true;
-    if (threadStarted_) {
+    if (thread_.joinable()) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         stopping_ = true;
       }
       Wake();
-      pthread_join(thread_, nullptr);
-      threadStarted_ = false;
-      munmap(stack_, kStackBytes + static_cast<size_t>(sysconf(_SC_PAGESIZE)));
-      stack_ = nullptr;
+      thread_.join();
     }
     for (auto& entry : sessions_) close(entry.second.fd);
     sessions_.clear();
@@ -779,31 +695,20 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
     if (events_) events_.Release();
   }
 
-  // See DontForkMemory: first, as the members below use it.
-  DontForkMemory unforked_;
-  std::pmr::unsynchronized_pool_resource pool_{&unforked_};  // used under mutex_ only
-  struct Hot {
-    std::mutex mutex;
-    std::mt19937_64 random;
-    uint64_t dropped = 0;
-  };
-  Hot* hot_ = new (unforked_.allocate(sizeof(Hot), alignof(Hot))) Hot();
-  std::mutex& mutex_ = hot_->mutex;
-  std::mt19937_64& random_ = hot_->random;
-  uint64_t& dropped_ = hot_->dropped;
+  std::mutex mutex_;
   std::condition_variable started_;
   bool running_ = false;
   bool stopping_ = false;
   bool closed_ = false;
-  pthread_t thread_{};
-  bool threadStarted_ = false;
-  void* stack_ = nullptr;
+  std::thread thread_;
   int timer_ = -1, wake_ = -1;
-  std::pmr::unordered_map<uint32_t, Session> sessions_{&pool_};
-  std::pmr::unordered_map<uint32_t, Listener> listeners_{&pool_};
-  std::pmr::vector<int> closing_{&pool_};
+  std::unordered_map<uint32_t, Session> sessions_;
+  std::unordered_map<uint32_t, Listener> listeners_;
+  std::vector<int> closing_;
+  std::mt19937_64 random_;
   Napi::ThreadSafeFunction events_;
   std::shared_ptr<std::atomic<size_t>> queued_ = std::make_shared<std::atomic<size_t>>(0);
+  uint64_t dropped_ = 0;
   int wantNice_ = 0;
   bool setNice_ = false;
   int niceErrno_ = 0;
