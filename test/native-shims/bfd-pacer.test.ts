@@ -2,6 +2,7 @@
 // unknown sessions named, and a closed pacer refusing further calls. What it does on the wire is
 // tested against FRR in test/linux/bfd-pacer.test.ts and by every BFD lab test (the daemon's
 // sessions run on it).
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { nativeShims, type NativeBfdPacer } from '../../src/linux/native.js';
 
@@ -30,5 +31,21 @@ describe('BfdPacer', () => {
     }
     pacer.close();
     expect(() => pacer.pace(7, 50_000, false, true)).toThrow('the BfdPacer is closed');
+  });
+
+  test('children the process forks while a pacer runs start and exit normally (notify and track scripts)', async () => {
+    // The pacer's thread must not leave the child anything it needs missing: a thread stack kept
+    // out of fork children (MADV_DONTFORK) made every child die of SIGSEGV before its exec.
+    const pacer = open({ nice: -10 }, () => undefined);
+    try {
+      const synchronous = Array.from({ length: 5 }, () => spawnSync('/bin/sh', ['-c', 'exit 3']));
+      expect(synchronous.map((child) => [child.status, child.signal])).toEqual(Array.from({ length: 5 }, () => [3, null]));
+      const exits = await Promise.all(
+        Array.from({ length: 5 }, () => new Promise<[number | null, string | null]>((resolve) => spawn('/bin/sh', ['-c', 'exit 4']).once('exit', (code, signal) => resolve([code, signal])))),
+      );
+      expect(exits).toEqual(Array.from({ length: 5 }, () => [4, null]));
+    } finally {
+      pacer.close();
+    }
   });
 });
