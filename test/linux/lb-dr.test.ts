@@ -96,6 +96,9 @@ describe.skipIf(!isRoot())('lvs_method DR (needs root)', () => {
   test('a failed server leaves rotation and the other takes every connection', async () => {
     http[0]!.kill('SIGKILL');
     await waitFor('rs1 to leave rotation', async () => !(await virtualServers(director))[0]!.realServers[0]!.inService, 30_000);
+    // The status says what the pool decided; the kernel's table follows in its own transaction (a
+    // CI run sent 2 of 50 connections to rs1 between the two): wait for the table too.
+    await waitFor('the netdev table to stop forwarding to rs1', async () => !(await director.host.exec('nft', ['list', 'table', 'netdev', 'vrrpd_lb'])).stdout.includes(`fwd ip to ${SERVERS[0]!} `), 10_000);
     const after = await requests(client, `http://${VIP}/`, 50);
     expect(after).toMatchObject({ counts: { rs2: 50 }, failures: 0 });
   }, 60_000);
