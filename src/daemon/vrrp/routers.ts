@@ -86,6 +86,10 @@ export class VrrpRouters {
   private readonly repeats: RepeatWatch;
   /** When RepeatWatch next checks a held deadline (Infinity: nothing held): read pauses end before it. */
   private nextRepeatCheck = Number.POSITIVE_INFINITY;
+  /** Counts RepeatWatch's changes of nextRepeatCheck: a hold that changed it has told every channel already. */
+  private nextRepeatCheckChanges = 0;
+  /** Each router's Skew_Time when its table's read pause was last worked out (countReadPause). */
+  private readonly countedSkews = new WeakMap<VirtualRouter, number>();
   /** Which channel each router uses, so a reload can close the channels nobody uses any more. */
   private readonly channelKeys = new WeakMap<VirtualRouter, string>();
   private readonly rejections: RejectionSummary;
@@ -113,7 +117,8 @@ export class VrrpRouters {
   constructor(private readonly options: VrrpRoutersOptions) {
     this.repeats = new RepeatWatch(options.clock, (at) => {
       this.nextRepeatCheck = at;
-      for (const table of this.receivers.values()) this.updateReadPause(table);
+      this.nextRepeatCheckChanges++;
+      for (const table of this.receivers.values()) this.sendReadPause(table);
     });
     this.hooks = options.hooks;
     this.rejections = new RejectionSummary((report) =>
@@ -380,6 +385,7 @@ export class VrrpRouters {
         byVrid: [],
         ownSources: [],
         channel: undefined,
+        readPause: undefined,
         ip: undefined,
         inbound: { bytes: EMPTY_BYTES, ip: { family, source: '', destination: '' }, source: '', ttl: undefined, receivedAt: undefined },
         rejections: {
@@ -401,8 +407,12 @@ export class VrrpRouters {
       (byVrid[router.config.vrid] ??= { routers: [], decoder: new AdvertisementDecoder() }).routers.push(router);
     }
     // A router added or removed changes how many must be held before a channel may pause (none
-    // may before anything is held: not at start, where this runs once per instance).
-    if (this.nextRepeatCheck !== Number.POSITIVE_INFINITY) for (const table of this.receivers.values()) this.updateReadPause(table);
+    // may before anything is held: not at start, where this runs once per instance, so the
+    // tables are counted at their next use).
+    for (const table of this.receivers.values()) {
+      table.readPause = undefined;
+      if (this.nextRepeatCheck !== Number.POSITIVE_INFINITY) this.sendReadPause(table);
+    }
   }
 
   /** Each table's own sources: those of every channel on its interface (any family, as isOwnSource compared). */
@@ -441,29 +451,47 @@ export class VrrpRouters {
       // Only where one channel hears the interface: with more, each would hand over its copy.
       const router = receivers.routers.length === 1 ? receivers.routers[0]! : undefined;
       const channel = table.channel;
-      if (router !== undefined && channel?.holdRepeats && this.repeats.hold(router, () => channel.holdRepeats?.(router.config.vrid, packet))) this.updateReadPause(table);
+      if (router !== undefined && channel?.holdRepeats) this.holdRepeats(table, router, channel, packet);
     }
     inbound.bytes = EMPTY_BYTES;
   }
 
+  /** Hands the router's repeats to the channel (RepeatWatch.hold); once held, the channel may pause reading. */
+  private holdRepeats(table: ReceiverTable, router: VirtualRouter, channel: OpenChannel, packet: ReceivedPacket): void {
+    // Its Skew_Time moves only with its priority or Master_Adver_Interval, and either change
+    // released its hold first: the table is counted again only when this router's has moved.
+    if (table.readPause !== undefined && this.countedSkews.get(router) !== router.skewTimeMs) table.readPause = undefined;
+    const changesBefore = this.nextRepeatCheckChanges;
+    if (!this.repeats.hold(router, () => channel.holdRepeats?.(router.config.vrid, packet))) return;
+    // A hold that moved RepeatWatch's next check has told every channel already.
+    if (this.nextRepeatCheckChanges === changesBefore) this.sendReadPause(table);
+  }
+
   /**
-   * Tells the table's channel how long it may pause reading while all its routers' repeats are
-   * held (native-shims/vrrp4_socket.cc, "the read pause"): half the shortest Skew_Time of its
-   * routers now, at most READ_PAUSE_MAX_MS, ending before RepeatWatch's next check.
+   * How long the table's channel may pause reading while all its routers' repeats are held
+   * (native-shims/vrrp4_socket.cc, "the read pause"): half the shortest Skew_Time of its
+   * routers, at most READ_PAUSE_MAX_MS. Worked out when its routers change (indexReceivers) or
+   * one's Skew_Time has (holdRepeats), not per packet.
    */
-  private updateReadPause(table: ReceiverTable): void {
-    const channel = table.channel;
-    if (!channel?.setReadPause) return;
+  private countReadPause(table: ReceiverTable): ReadPause {
     let routers = 0;
     let shortestSkew = Number.POSITIVE_INFINITY;
     for (const entry of table.byVrid) {
       for (const router of entry?.routers ?? []) {
         routers++;
-        shortestSkew = Math.min(shortestSkew, router.skewTimeMs);
+        const skew = router.skewTimeMs;
+        this.countedSkews.set(router, skew);
+        shortestSkew = Math.min(shortestSkew, skew);
       }
     }
     const delay = Math.min(READ_PAUSE_MAX_MS, shortestSkew / 2);
-    channel.setReadPause(routers > 0 && delay >= 0.5 ? delay : 0, this.nextRepeatCheck - READ_PAUSE_MARGIN_MS, routers);
+    return (table.readPause = { routers, delayMs: routers > 0 && delay >= 0.5 ? delay : 0 });
+  }
+
+  /** Tells the table's channel its read pause, ending before RepeatWatch's next check. */
+  private sendReadPause(table: ReceiverTable): void {
+    const { routers, delayMs } = table.readPause ?? this.countReadPause(table);
+    table.channel?.setReadPause?.(delayMs, this.nextRepeatCheck - READ_PAUSE_MARGIN_MS, routers);
   }
 
   private onHostEvent(event: HostEvent): void {
@@ -624,11 +652,19 @@ interface ReceiverTable {
   ownSources: string[];
   /** The channel of this interface and family when it has one only. */
   channel: OpenChannel | undefined;
+  /** Its routers and the read pause they allow (VrrpRouters.countReadPause); undefined until counted. */
+  readPause: ReadPause | undefined;
   /** The IP context of the last packet, given again while source and destination stay the same. */
   ip: IpContext | undefined;
   /** The packet being delivered (VrrpRouters.onPacket fills it for each). */
   readonly inbound: DeliveredPacket;
   readonly rejections: DispatchRejections;
+}
+
+/** How many routers a channel serves, and how long it may leave packets unread once all have their repeats held. */
+interface ReadPause {
+  readonly routers: number;
+  readonly delayMs: number;
 }
 
 /** What receiveForVrid is given, one object per table filled anew for each packet. */
