@@ -4,7 +4,9 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <initializer_list>
@@ -12,6 +14,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <string>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 #include <vector>
@@ -98,6 +102,101 @@ class EnvCleanup {
   Shutdown shutdown_ = nullptr;
   void* object_ = nullptr;
   bool attached_ = false;
+};
+
+// CLOCK_MONOTONIC in milliseconds: the clock the daemon's timers read (src/linux/monotonic.ts).
+inline double MonotonicNowMs() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+// A timerfd on CLOCK_MONOTONIC polled on the loop while armed, and only then (like a pending
+// setTimeout, it keeps the loop alive while armed), calling `onExpiry(owner, status)` from the
+// loop: the protocol timers' wake-up (monotonic_timer.cc) and, with no JavaScript, the IPv4
+// socket's held sends and read pause (vrrp4_socket.cc). timerfd_settime also clears an expiry not
+// yet read, so onExpiry must arm or disarm it again (the poll is level-triggered). `status` is
+// libuv's: negative when the poll failed.
+class LoopTimer {
+ public:
+  using OnExpiry = void (*)(void* owner, int status);
+  LoopTimer() = default;
+  LoopTimer(const LoopTimer&) = delete;
+  LoopTimer& operator=(const LoopTimer&) = delete;
+  ~LoopTimer() { Close(); }
+
+  // False, with the JS exception pending, when the kernel or libuv refuse.
+  bool Open(const Napi::Env& env, void* owner, OnExpiry onExpiry) {
+    if (fd_ >= 0) return true;
+    fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd_ < 0) {
+      KernelError(env, "timerfd_create", errno).ThrowAsJavaScriptException();
+      return false;
+    }
+    const char* failed = nullptr;
+    poll_ = NewPoll(env, fd_, this, failed);
+    if (poll_ == nullptr) {
+      const int error = errno;
+      close(fd_);
+      fd_ = -1;
+      KernelError(env, failed, error).ThrowAsJavaScriptException();
+      return false;
+    }
+    owner_ = owner;
+    onExpiry_ = onExpiry;
+    return true;
+  }
+
+  bool open() const { return fd_ >= 0; }
+
+  // At `atMs` on CLOCK_MONOTONIC. False, errno set, when timerfd_settime refuses.
+  bool ArmAt(double atMs) { return Arm(atMs, TFD_TIMER_ABSTIME); }
+
+  // `delayMs` from now (fractions allowed; 0, less or not finite: at once).
+  bool ArmAfter(double delayMs) { return Arm(delayMs, 0); }
+
+  void Disarm() {
+    if (fd_ < 0) return;
+    const itimerspec never{};
+    timerfd_settime(fd_, 0, &never, nullptr);
+    if (polling_) uv_poll_stop(poll_);
+    polling_ = false;
+  }
+
+  void Close() {
+    polling_ = false;
+    ClosePolled(poll_, fd_);
+  }
+
+ private:
+  bool Arm(double ms, int flags) {
+    if (fd_ < 0) {
+      errno = EBADF;
+      return false;
+    }
+    // An all-zero it_value disarms: a time already passed is armed 1 ns ahead (relative) or 1 ns
+    // after the clock's zero (absolute) instead.
+    const int64_t nanoseconds = std::isfinite(ms) && ms > 0 ? static_cast<int64_t>(ms * 1e6) : 0;
+    itimerspec when{};
+    when.it_value.tv_sec = static_cast<time_t>(nanoseconds / 1000000000);
+    when.it_value.tv_nsec = static_cast<long>(nanoseconds % 1000000000);
+    if (nanoseconds == 0) when.it_value.tv_nsec = 1;
+    if (timerfd_settime(fd_, flags, &when, nullptr) != 0) return false;
+    if (!polling_) uv_poll_start(poll_, UV_READABLE, &LoopTimer::OnEvents);
+    polling_ = true;
+    return true;
+  }
+
+  static void OnEvents(uv_poll_t* handle, int status, int /*events*/) {
+    auto* self = static_cast<LoopTimer*>(handle->data);
+    self->onExpiry_(self->owner_, status);
+  }
+
+  int fd_ = -1;
+  uv_poll_t* poll_ = nullptr;
+  bool polling_ = false;
+  void* owner_ = nullptr;
+  OnExpiry onExpiry_ = nullptr;
 };
 
 // One recvmsg(2) into fixed room: the datagram (cut to N bytes: MSG_TRUNC is not asked for), its

@@ -94,81 +94,6 @@ bool ReadAddress(const Napi::Value& value, in_addr* out) {
   return true;
 }
 
-// A timerfd on CLOCK_MONOTONIC polled on the loop while armed (not keeping the loop alive
-// otherwise), calling `onExpiry(owner)` with no JavaScript: the socket's held sends and its read
-// pause. Armed for an absolute time in ms on CLOCK_MONOTONIC; timerfd_settime also clears an expiry
-// not yet read, so onExpiry must arm or disarm it again (the poll is level-triggered).
-class LoopTimer {
- public:
-  using OnExpiry = void (*)(void* owner);
-  LoopTimer() = default;
-  LoopTimer(const LoopTimer&) = delete;
-  LoopTimer& operator=(const LoopTimer&) = delete;
-  ~LoopTimer() { Close(); }
-
-  // False, with the JS exception pending, when the kernel or libuv refuse.
-  bool Open(const Napi::Env& env, void* owner, OnExpiry onExpiry) {
-    if (fd_ >= 0) return true;
-    fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (fd_ < 0) {
-      KernelError(env, "timerfd_create", errno).ThrowAsJavaScriptException();
-      return false;
-    }
-    const char* failed = nullptr;
-    poll_ = NewPoll(env, fd_, this, failed);
-    if (poll_ == nullptr) {
-      const int error = errno;
-      close(fd_);
-      fd_ = -1;
-      KernelError(env, failed, error).ThrowAsJavaScriptException();
-      return false;
-    }
-    owner_ = owner;
-    onExpiry_ = onExpiry;
-    return true;
-  }
-
-  bool open() const { return fd_ >= 0; }
-
-  void ArmAt(double atMs) {
-    if (fd_ < 0) return;
-    // 0 would disarm it: a time already passed is 1 ns after the clock's zero.
-    const double ms = std::max(atMs, 1e-6);
-    itimerspec when{};
-    when.it_value.tv_sec = static_cast<time_t>(ms / 1000.0);
-    when.it_value.tv_nsec = static_cast<long>((ms - static_cast<double>(when.it_value.tv_sec) * 1000.0) * 1e6);
-    if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0) when.it_value.tv_nsec = 1;
-    timerfd_settime(fd_, TFD_TIMER_ABSTIME, &when, nullptr);
-    if (!polling_) uv_poll_start(poll_, UV_READABLE, &LoopTimer::OnEvents);
-    polling_ = true;
-  }
-
-  void Disarm() {
-    if (fd_ < 0) return;
-    itimerspec never{};
-    timerfd_settime(fd_, 0, &never, nullptr);
-    if (polling_) uv_poll_stop(poll_);
-    polling_ = false;
-  }
-
-  void Close() {
-    polling_ = false;
-    ClosePolled(poll_, fd_);
-  }
-
- private:
-  static void OnEvents(uv_poll_t* handle, int /*status*/, int /*events*/) {
-    auto* self = static_cast<LoopTimer*>(handle->data);
-    self->onExpiry_(self->owner_);
-  }
-
-  int fd_ = -1;
-  uv_poll_t* poll_ = nullptr;
-  bool polling_ = false;
-  void* owner_ = nullptr;
-  OnExpiry onExpiry_ = nullptr;
-};
-
 class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
  public:
   // The largest IPv4 VRRP packet is 1096 bytes (a 60-byte header, a VRRPv2 message of 255
@@ -338,12 +263,6 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     std::vector<sockaddr_in> destinations;
   };
 
-  static double MonotonicNowMs() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
-  }
-
   Napi::Value HoldSends(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() != 5 || !info[0].IsNumber() || !info[1].IsArray() || !info[2].IsArray() || !info[3].IsNumber() || !info[4].IsNumber()) {
@@ -380,7 +299,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
       held.payloads.emplace_back(bytes.Data(), bytes.Data() + bytes.ElementLength());
       held.destinations.push_back(to);
     }
-    if (!sendTimer_.Open(env, this, [](void* self) { static_cast<Vrrp4Socket*>(self)->SendDue(); })) return env.Undefined();
+    if (!sendTimer_.Open(env, this, [](void* self, int /*status*/) { static_cast<Vrrp4Socket*>(self)->SendDue(); })) return env.Undefined();
     if (sendTable_.IsEmpty()) {
       Napi::Float64Array table = Napi::Float64Array::New(env, 2 * sends_.size());
       sent_ = table.Data();
@@ -400,14 +319,20 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   }
 
   Napi::Value ReleaseSends(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
+    const size_t vrid = ReadVrid(info, "releaseSends(vrid: number)");
+    if (vrid != 0) EndSend(vrid);
+    return info.Env().Undefined();
+  }
+
+  // The one VRID argument of releaseSends and releaseRepeats: 0 for one out of 1-255 (nothing is
+  // held for it), or with a TypeError pending when the argument is not a number.
+  static size_t ReadVrid(const Napi::CallbackInfo& info, const char* usage) {
     if (info.Length() != 1 || !info[0].IsNumber()) {
-      Napi::TypeError::New(env, "releaseSends(vrid: number)").ThrowAsJavaScriptException();
-      return env.Undefined();
+      Napi::TypeError::New(info.Env(), usage).ThrowAsJavaScriptException();
+      return 0;
     }
     const int64_t vrid = info[0].As<Napi::Number>().Int64Value();
-    if (vrid >= 1 && vrid <= 255) EndSend(static_cast<size_t>(vrid));
-    return env.Undefined();
+    return vrid >= 1 && vrid <= 255 ? static_cast<size_t>(vrid) : 0;
   }
 
   void EndSend(size_t vrid) {
@@ -513,7 +438,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
       Napi::RangeError::New(env, "setReadPause: delayMs 0..1000, notAfterMs a time, routers >= 0").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    if (delayMs > 0 && fd_ >= 0 && !resumeTimer_.Open(env, this, [](void* self) { static_cast<Vrrp4Socket*>(self)->ResumeReads(); })) return env.Undefined();
+    if (delayMs > 0 && fd_ >= 0 && !resumeTimer_.Open(env, this, [](void* self, int /*status*/) { static_cast<Vrrp4Socket*>(self)->ResumeReads(); })) return env.Undefined();
     readPauseMs_ = delayMs;
     pauseNotAfterMs_ = notAfterMs;
     pauseRouters_ = static_cast<size_t>(routers);
@@ -586,19 +511,14 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   }
 
   Napi::Value ReleaseRepeats(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (info.Length() != 1 || !info[0].IsNumber()) {
-      Napi::TypeError::New(env, "releaseRepeats(vrid: number)").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    const int64_t vrid = info[0].As<Napi::Number>().Int64Value();
-    if (vrid >= 1 && vrid <= 255 && held_[static_cast<size_t>(vrid)].active) {
-      held_[static_cast<size_t>(vrid)].active = false;
+    const size_t vrid = ReadVrid(info, "releaseRepeats(vrid: number)");
+    if (vrid != 0 && held_[vrid].active) {
+      held_[vrid].active = false;
       heldCount_--;
       // Its router acts on something else now: what waits in the queue is read at once.
       ResumeReads();
     }
-    return env.Undefined();
+    return info.Env().Undefined();
   }
 
   // `packet` the whole IP packet, `payload` its VRRP message.
@@ -609,9 +529,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
         std::memcmp(packet + 16, held.destination, 4) != 0 || std::memcmp(payload, held.payload.data(), length) != 0) {
       return false;
     }
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double receipt = static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+    double receipt = MonotonicNowMs();
     timespec received{};
     if (Stamp(message, &received)) {
       timespec wallNow{};
