@@ -38,7 +38,7 @@
 // releaseRepeats(vrid): hand them over again
 // holdSends(vrid, payloads: Uint8Array[], destinations: Buffer(4)[], intervalMs, firstDueMs): Float64Array
 //   from now on the socket itself sends payloads[i] to destinations[i], first at firstDueMs
-//   (CLOCK_MONOTONIC, ms) and then every intervalMs (see HeldSend below). Returns the socket's send
+//   (CLOCK_MONOTONIC, ms) and then every intervalMs, from a thread (held_sender.h). Returns the socket's send
 //   table: per VRID v, [2v] the advertisements sent (JavaScript resets it when it takes them) and
 //   [2v + 1] when the last one was due (NaN until one was). A send the kernel refuses for good ends
 //   the hold and is reported through onPackets as an Error with `heldVrid` set.
@@ -47,6 +47,7 @@
 //   held, pause reading up to delayMs after a wake-up that read only held repeats, never past
 //   notAfterMs (CLOCK_MONOTONIC); 0 turns it off (see "The read pause" below)
 // close()
+#include "held_sender.h"
 #include "shims.h"
 
 #include <algorithm>
@@ -246,8 +247,8 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
 
   // A Master sends the same advertisement every Advertisement_Interval while nothing changes
   // (RFC 5798 §6.4.3: the Adver_Timer's expiry sends one and restarts it). Once the daemon has
-  // sent one with nothing else to do, it hands the bytes and the rhythm here: the socket sends them
-  // itself from a timerfd on the loop, with no call into JavaScript, and counts them. A Master of
+  // sent one with nothing else to do, it hands the bytes and the rhythm here: the socket's sending
+  // thread (held_sender.h) sends them with no call into JavaScript, and counts them. A Master of
   // 1000 instances otherwise ran a JavaScript timer, an action and a send call for each of 1000
   // advertisements a second (issue 16). Each is due intervalMs after the last one was due, not
   // after it left (as the daemon's Adver_Timer, real-clock.ts), and a wake-up later than a whole
@@ -255,14 +256,6 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   // the hold back (releaseSends) before it acts on anything else for the VRID, reads the count and
   // the last due time, and runs its Adver_Timer again from there. A SIGTERM handler's resignation
   // (signal_resignation.cc) suppresses these as it does the daemon's own sends.
-  struct HeldSend {
-    bool active = false;
-    double intervalMs = 0;
-    double nextDueMs = 0;
-    std::vector<std::vector<uint8_t>> payloads;
-    std::vector<sockaddr_in> destinations;
-  };
-
   Napi::Value HoldSends(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() != 5 || !info[0].IsNumber() || !info[1].IsArray() || !info[2].IsArray() || !info[3].IsNumber() || !info[4].IsNumber()) {
@@ -282,10 +275,12 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
       Napi::Error::New(env, "holdSends: the socket is closed").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    HeldSend held;
+    HeldSender::Held held;
+    held.destinationLength = sizeof(sockaddr_in);
     for (uint32_t i = 0; i < payloads.Length(); i++) {
       Napi::Value payload = payloads.Get(i);
-      sockaddr_in to{};
+      sockaddr_storage destination{};
+      sockaddr_in& to = reinterpret_cast<sockaddr_in&>(destination);
       to.sin_family = AF_INET;
       if (!payload.IsTypedArray() || payload.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !ReadAddress(destinations.Get(i), &to.sin_addr)) {
         Napi::TypeError::New(env, "holdSends: payloads are Uint8Arrays, destinations 4-byte Buffers").ThrowAsJavaScriptException();
@@ -297,30 +292,24 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
         return env.Undefined();
       }
       held.payloads.emplace_back(bytes.Data(), bytes.Data() + bytes.ElementLength());
-      held.destinations.push_back(to);
+      held.destinations.push_back(destination);
     }
-    if (!sendTimer_.Open(env, this, [](void* self, int /*status*/) { static_cast<Vrrp4Socket*>(self)->SendDue(); })) return env.Undefined();
     if (sendTable_.IsEmpty()) {
-      Napi::Float64Array table = Napi::Float64Array::New(env, 2 * sends_.size());
-      sent_ = table.Data();
-      for (size_t i = 0; i < 2 * sends_.size(); i++) sent_[i] = i % 2 == 0 ? 0.0 : std::nan("");
+      Napi::Float64Array table = Napi::Float64Array::New(env, 2 * HeldSender::kVrids);
+      double* sent = table.Data();
+      for (size_t i = 0; i < 2 * HeldSender::kVrids; i++) sent[i] = i % 2 == 0 ? 0.0 : std::nan("");
       sendTable_.Reset(table, 1);
     }
-    held.active = true;
+    if (!sender_.Start(env, fd_, sendTable_.Value().Data(), this, [](void* self) { static_cast<Vrrp4Socket*>(self)->DeliverRefusals(); })) return env.Undefined();
     held.intervalMs = intervalMs;
     held.nextDueMs = firstDueMs;
-    HeldSend& slot = sends_[static_cast<size_t>(vrid)];
-    if (!slot.active) sendsHeld_++;
-    slot = std::move(held);
-    sent_[2 * vrid] = 0.0;
-    sent_[2 * vrid + 1] = std::nan("");
-    ArmSendTimer();
+    sender_.Hold(static_cast<size_t>(vrid), std::move(held));
     return sendTable_.Value();
   }
 
   Napi::Value ReleaseSends(const Napi::CallbackInfo& info) {
     const size_t vrid = ReadVrid(info, "releaseSends(vrid: number)");
-    if (vrid != 0) EndSend(vrid);
+    if (vrid != 0 && sender_.started()) sender_.Release(vrid);
     return info.Env().Undefined();
   }
 
@@ -335,78 +324,22 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
     return vrid >= 1 && vrid <= 255 ? static_cast<size_t>(vrid) : 0;
   }
 
-  void EndSend(size_t vrid) {
-    HeldSend& held = sends_[vrid];
-    if (!held.active) return;
-    held = HeldSend{};
-    sendsHeld_--;
-    ArmSendTimer();
-  }
-
-  // The send timer set for the earliest due send; with none held, disarmed (the loop is not kept
-  // alive for it).
-  //
-  // It wakes a thousandth of that advertisement's interval after it is due (1 ms at 1 s, 20 us at
-  // 20 ms), and every advertisement due by then leaves in the same wake-up: a thousand instances
-  // whose Adver_Timers started a few hundred microseconds apart otherwise woke the loop for each
-  // (a turn of Node's loop, two epoll_pwait calls). Each is that much late at most, the same every
-  // interval: the gaps between one VRID's advertisements stay Advertisement_Interval.
-  void ArmSendTimer() {
-    double earliest = std::numeric_limits<double>::infinity();
-    double wakeAt = earliest;
-    for (size_t vrid = 1; vrid < sends_.size() && sendsHeld_ > 0; vrid++) {
-      const HeldSend& held = sends_[vrid];
-      if (!held.active || held.nextDueMs >= earliest) continue;
-      earliest = held.nextDueMs;
-      wakeAt = earliest + std::min(kSendGatherMaxMs, held.intervalMs / 1000.0);
-    }
-    if (std::isfinite(wakeAt)) sendTimer_.ArmAt(wakeAt);
-    else sendTimer_.Disarm();
-  }
-
-  // Sends every held advertisement now due, then arms the timer for the next. A send the kernel
-  // refuses for good (not a full buffer, which SendOrQueueBytes queues) ends that VRID's hold and
-  // is reported, after the others have gone.
-  void SendDue() {
-    const double now = MonotonicNowMs();
-    std::vector<std::pair<size_t, int>> refused;
-    for (size_t vrid = 1; vrid < sends_.size() && fd_ >= 0; vrid++) {
-      HeldSend& held = sends_[vrid];
-      if (!held.active || held.nextDueMs > now) continue;
-      int error = 0;
-      for (size_t i = 0; i < held.payloads.size() && error == 0; i++) {
-        const std::vector<uint8_t>& payload = held.payloads[i];
-        const sockaddr* to = reinterpret_cast<const sockaddr*>(&held.destinations[i]);
-        if (ResignationSuppresses(fd_, to, sizeof(sockaddr_in), payload.data(), payload.size())) continue;
-        const char* failed = nullptr;
-        if (SendOrQueueBytes(payload.data(), payload.size(), to, sizeof(sockaddr_in), &failed) < 0) error = errno;
-      }
-      if (error != 0) {
-        refused.emplace_back(vrid, error);
-        continue;
-      }
-      sent_[2 * vrid] += 1.0;
-      sent_[2 * vrid + 1] = held.nextDueMs;
-      held.nextDueMs += held.intervalMs;
-      if (held.nextDueMs <= now) held.nextDueMs = now + held.intervalMs;
-    }
-    for (const auto& [vrid, error] : refused) EndSend(vrid);
-    ArmSendTimer();
-    if (refused.empty() || fd_ < 0) return;
+  // On the loop: each send the sending thread found refused for good (not a full buffer) has ended
+  // its VRID's hold; the daemon hears of it as of a failed send of its own.
+  void DeliverRefusals() {
+    if (fd_ < 0) return;
     Napi::Env env(env_);
     Napi::HandleScope scope(env);
-    for (const auto& [vrid, error] : refused) {
-      Napi::Error failure = KernelError(env, "sendto", error);
-      failure.Set("heldVrid", Napi::Number::New(env, static_cast<double>(vrid)));
+    for (const HeldSender::Refusal& refusal : sender_.TakeRefusals()) {
+      Napi::Error failure = KernelError(env, "sendto", refusal.error);
+      failure.Set("heldVrid", Napi::Number::New(env, static_cast<double>(refusal.vrid)));
       Deliver({failure.Value()});
     }
   }
 
   // Closing: no more held sends, no read pause.
   void StopTimers() {
-    for (HeldSend& held : sends_) held = HeldSend{};
-    sendsHeld_ = 0;
-    sendTimer_.Close();
+    sender_.Stop();
     readPauseMs_ = 0;
     paused_ = false;
     resumeTimer_.Close();
@@ -606,8 +539,6 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   }
 
   static constexpr size_t kFieldsPerPacket = 5;
-  /** The most a held send waits for others due just after it (ArmSendTimer). */
-  static constexpr double kSendGatherMaxMs = 1.0;
 
   // This wake-up's packets, back to back, and what each came with: room kept between wake-ups.
   std::vector<uint8_t> payloads_;
@@ -623,9 +554,7 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   Napi::Reference<Napi::Float64Array> repeatTable_;
   double* repeats_ = nullptr;
   // Held sends, by VRID, their timer and the table JavaScript reads.
-  std::array<HeldSend, 256> sends_{};
-  size_t sendsHeld_ = 0;
-  LoopTimer sendTimer_;
+  HeldSender sender_;
   // The read pause: how long at most, not past when, while how many routers use the socket.
   double readPauseMs_ = 0;
   double pauseNotAfterMs_ = 0;
@@ -633,7 +562,6 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   bool paused_ = false;
   LoopTimer resumeTimer_;
   Napi::Reference<Napi::Float64Array> sendTable_;
-  double* sent_ = nullptr;
   napi_env env_ = nullptr;
 };
 

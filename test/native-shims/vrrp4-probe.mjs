@@ -69,6 +69,15 @@ if (options.holdSends) {
     console.log(JSON.stringify({ sentByHost: sends.take(), lastDue: clockMsOf(sends.lastDue()), releasedAt: clockMsOf(monotonicMs()) }));
     sends.release();
   }, forMs);
+  // `blocks`: the loop held by JavaScript (a busy wait, as a long collection or a stuck daemon
+  // would hold it) `forMs` from `afterFirstMs` past the first due time; each printed as it ended.
+  for (const block of options.holdSends.blocks ?? []) {
+    setTimeout(() => {
+      const from = monotonicMs();
+      while (monotonicMs() < from + block.forMs);
+      console.log(JSON.stringify({ blocked: { from: clockMsOf(from), to: clockMsOf(monotonicMs()) } }));
+    }, firstInMs + block.afterFirstMs);
+  }
 }
 if (options.hold) readSync(0, Buffer.alloc(1));
 // `spacingMs` (per packet): that long after the previous one, each of its repeats too.

@@ -71,6 +71,7 @@ interface ProbeLine {
   readonly lastDue?: number;
   readonly releasedAt?: number;
   readonly refused?: boolean;
+  readonly blocked?: { readonly from: number; readonly to: number };
 }
 
 const runProbe = (host: LabHost, options: object) => runProbeScript<ProbeLine>(host, probe, options);
@@ -269,5 +270,37 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     expect(refused.lines.filter((line) => line.refused !== undefined)).toHaveLength(1);
     expect(refused.lines.filter((line) => line.error !== undefined).map((line) => line.error)).toEqual(["sending VRID 9's advertisement: sendto: Operation not permitted"]);
     expect(refused.lines.find((line) => line.sentByHost !== undefined)?.sentByHost).toBe(0);
+  });
+
+  test('held sends leave from a thread of their own: on time while JavaScript holds the loop for less than an interval, none once it has held it past two, again once it lets go', { timeout: 40_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const a = await lab.addHost('a', ['192.0.2.1/24']);
+    const b = await lab.addHost('b', ['192.0.2.2/24']);
+    const payload = Buffer.from(encodeAdvertisement({ version: 3, vrid: 9, priority: 150, maxAdvertIntervalCs: 10, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' }, 'pseudo-header')).toString('hex');
+    const intervalMs = 100;
+    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], listenMs: 30_000, untilStdinEnd: true });
+    // A 60 ms block across the sixth due time (500 ms past the first), and a 1.2 s one from 800 ms.
+    const blocks = [
+      { afterFirstMs: 470, forMs: 60 },
+      { afterFirstMs: 800, forMs: 1200 },
+    ];
+    const sender = await runProbe(a, { source: '192.0.2.1', holdSends: { payload, destination: '224.0.0.18', intervalMs, firstInMs: 200, forMs: 2800, blocks }, listenMs: 3000 });
+    await sender.exited;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    listener.child.stdin?.end();
+    await listener.exited;
+    expect(sender.lines.filter((line) => line.error !== undefined || line.refused !== undefined)).toEqual([]);
+    const [short, long] = sender.lines.filter((line) => line.blocked !== undefined).map((line) => line.blocked!);
+    const counted = sender.lines.find((line) => line.sentByHost !== undefined)!;
+    const arrivals = listener.lines.filter((line) => line.payload === payload).map((line) => line.arrival!);
+    expect(arrivals.length).toBe(counted.sentByHost);
+    // The short block: the advertisement due inside it left inside it, not when the loop was free.
+    expect(arrivals.some((at) => at > short!.from && at < short!.to)).toBe(true);
+    // The long block: the lease (two renewals, 200 ms) lapsed and nothing left for the rest of it...
+    expect(arrivals.filter((at) => at > long!.from + 2 * intervalMs + 50 && at < long!.to)).toEqual([]);
+    // ...while what was due before the lapse still left, and sending resumed once the loop was free.
+    expect(arrivals.some((at) => at > long!.from && at < long!.from + 2 * intervalMs)).toBe(true);
+    expect(arrivals.some((at) => at > long!.to)).toBe(true);
   });
 });
