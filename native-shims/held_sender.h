@@ -6,18 +6,20 @@
 // of notify scripts. A Master of 1000 instances then read an advertisement gap p99 of 1010-1024 ms
 // in 3 of 9 scale runs where keepalived read 1001-1005 (issue 16).
 //
-// A thread must not advertise for a daemon that no longer runs: the loop renews a lease at every
-// shortest held Advertisement_Interval (a timerfd polled on the loop, no JavaScript), and the
-// thread sends nothing once the loop has missed two renewals. A daemon whose loop is stuck (an
-// endless JavaScript loop, a wedged host call) stops advertising after two intervals as it would
-// have at once, and its Backup takes over a Master_Down_Interval later; a pause shorter than that
-// (a collection) no longer shows on the wire.
+// A thread must not advertise for a daemon that no longer runs: the loop renews a lease (a timerfd
+// polled on the loop, no JavaScript) every shortest held Advertisement_Interval, but at least every
+// 500 ms and at most every 100 ms, and the thread sends nothing once the loop has missed two
+// renewals. A daemon whose loop is stuck (an endless JavaScript loop, a wedged host call) stops
+// advertising within 200 ms-1 s, and its Backup takes over a Master_Down_Interval later; a pause
+// shorter than that (a collection, a burst of work) no longer shows on the wire. The floor keeps a
+// 20 ms Master from waking its loop 50 times a second for the lease alone.
 //
 // The thread blocks every signal: SIGTERM's resignation (signal_resignation.cc) and Node's signal
 // handling stay on the loop's thread. Each send checks ResignationSuppresses as the loop's own do.
 #pragma once
 #include "shims.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -152,10 +154,15 @@ class HeldSender {
   static constexpr double kGatherMaxMs = 1.0;
   // Renewals the loop may miss before the thread stops sending.
   static constexpr double kLeaseRenewals = 2.0;
+  static constexpr double kRenewAtLeastMs = 100.0;
+  static constexpr double kRenewAtMostMs = 500.0;
 
   // ---- the loop's thread ----
 
+  // Every `intervalMs`, the shortest held Advertisement_Interval (infinite: none held), kept
+  // within kRenewAtLeastMs-kRenewAtMostMs.
   void RenewEvery(double intervalMs) {
+    if (std::isfinite(intervalMs)) intervalMs = std::clamp(intervalMs, kRenewAtLeastMs, kRenewAtMostMs);
     renewEveryMs_ = intervalMs;
     if (std::isfinite(intervalMs)) {
       if (!renewing_) renewal_.ArmAfter(intervalMs);
