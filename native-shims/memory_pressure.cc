@@ -9,6 +9,8 @@
 
 #include <v8.h>
 
+#include <cstring>
+
 namespace {
 
 // notifyMemoryPressure(): Isolate::MemoryPressureNotification(kModerate) on the calling isolate.
@@ -18,8 +20,22 @@ Napi::Value NotifyMemoryPressure(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// oldSpaceUsedBytes(): what V8's old space holds now, as node:v8's getHeapSpaceStatistics() says
+// it, without loading node:v8 (and the stream modules behind it) into a daemon that has no other use
+// for it: its first check came 15 s after start, amid start-up's last work (heap-settle.ts).
+Napi::Value OldSpaceUsedBytes(const Napi::CallbackInfo& info) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  double used = 0;
+  for (size_t i = 0; isolate != nullptr && i < isolate->NumberOfHeapSpaces(); i++) {
+    v8::HeapSpaceStatistics space;
+    if (isolate->GetHeapSpaceStatistics(&space, i) && std::strcmp(space.space_name(), "old_space") == 0) used = static_cast<double>(space.space_used_size());
+  }
+  return Napi::Number::New(info.Env(), used);
+}
+
 }  // namespace
 
 void RegisterMemoryPressure(Napi::Env env, Napi::Object exports) {
   exports.Set("notifyMemoryPressure", Napi::Function::New(env, NotifyMemoryPressure, "notifyMemoryPressure"));
+  exports.Set("oldSpaceUsedBytes", Napi::Function::New(env, OldSpaceUsedBytes, "oldSpaceUsedBytes"));
 }

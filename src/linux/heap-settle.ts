@@ -14,7 +14,10 @@
 import { onFirstUse } from '../core/on-first-use.js';
 import { nativeShims } from './native.js';
 
-/** node:v8 at the first check, 15 s after start: loaded at start it brought Node's stream modules before the first advertisement. */
+/**
+ * node:v8, for a shim built before oldSpaceUsedBytes only: loading it brought Node's stream
+ * modules, 15 s after start, amid start-up's last work.
+ */
 const v8 = onFirstUse<typeof import('node:v8')>('node:v8');
 
 const CHECK_MS = 15_000;
@@ -26,6 +29,8 @@ export function shouldSettle(usedBytes: number, settledBytes: number): boolean {
 }
 
 function oldSpaceUsed(): number {
+  const shims = nativeShims();
+  if (shims.oldSpaceUsedBytes) return shims.oldSpaceUsedBytes();
   return v8().getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')?.space_used_size ?? 0;
 }
 

@@ -267,6 +267,8 @@ export interface NativeShims {
   setV8Flags(flags: string): void;
   /** V8's moderate memory pressure: an incremental mark-compact that shrinks the heap starts (native-shims/memory_pressure.cc). */
   notifyMemoryPressure(): void;
+  /** V8's old space in use, in bytes (memory_pressure.cc); absent from a shim built before it. */
+  oldSpaceUsedBytes?(): number;
   /** `before` + the file + `after` as one external string; undefined when not ASCII (native-shims/bundle_source.cc, src/cli/code-cache.ts). */
   readWrappedSource(path: string, before: string, after: string): string | undefined;
   /** The file in a Buffer over memory read in one go (native-shims/bundle_source.cc). */

@@ -69,6 +69,17 @@ describe('notifyMemoryPressure', () => {
   });
 });
 
+describe('oldSpaceUsedBytes', () => {
+  test("V8's old space in use, as node:v8 reads it", async () => {
+    const v8 = await import('node:v8');
+    const before = nativeShims().oldSpaceUsedBytes!();
+    const node = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')!.space_used_size;
+    // Read back to back: only what the two calls allocate in between may differ.
+    expect(before).toBeGreaterThan(1024 * 1024);
+    expect(Math.abs(before - node)).toBeLessThan(256 * 1024);
+  });
+});
+
 describe('readWrappedSource and readWholeFile', () => {
   test('the file between the two texts, as one string; a file that is not ASCII is left to the caller', () => {
     const dir = scratchDir('bundle-source');
