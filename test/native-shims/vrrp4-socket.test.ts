@@ -83,6 +83,20 @@ afterEach(async () => {
 });
 
 /**
+ * A lab of two hosts for held sends: a listener on b (ended by closing its input), the host a to
+ * send from, and the advertisement a Master of VRID 9 at 100 ms would send.
+ */
+async function sendingLab() {
+  await sweepStaleLabs();
+  lab = await NamespaceLab.create();
+  const a = await lab.addHost('a', ['192.0.2.1/24']);
+  const b = await lab.addHost('b', ['192.0.2.2/24']);
+  const payload = Buffer.from(encodeAdvertisement({ version: 3, vrid: 9, priority: 150, maxAdvertIntervalCs: 10, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' }, 'pseudo-header')).toString('hex');
+  const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], listenMs: 30_000, untilStdinEnd: true });
+  return { a, payload, intervalMs: 100, listener };
+}
+
+/**
  * A lab of two hosts: a listener on b that holds the repeats of the first advertisement it hears
  * (and `listenerOptions`), a sender on a, and that first advertisement (VRID 7, priority 150) sent
  * and held.
@@ -232,13 +246,7 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
   });
 
   test('held sends: the socket sends the advertisement itself at its due times and counts them; released, it stops; a refused send ends the hold and is reported', { timeout: 40_000 }, async () => {
-    await sweepStaleLabs();
-    lab = await NamespaceLab.create();
-    const a = await lab.addHost('a', ['192.0.2.1/24']);
-    const b = await lab.addHost('b', ['192.0.2.2/24']);
-    const payload = Buffer.from(encodeAdvertisement({ version: 3, vrid: 9, priority: 150, maxAdvertIntervalCs: 10, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' }, 'pseudo-header')).toString('hex');
-    const intervalMs = 100;
-    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], listenMs: 30_000, untilStdinEnd: true });
+    const { a, payload, intervalMs, listener } = await sendingLab();
     // Held for 1.5 s, then released; the sender listens 1 s more, so a send after the release would be seen.
     const sender = await runProbe(a, { source: '192.0.2.1', holdSends: { payload, destination: '224.0.0.18', intervalMs, firstInMs: 200, forMs: 1500 }, listenMs: 2500 });
     await sender.exited;
@@ -273,13 +281,7 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
   });
 
   test('held sends leave from a thread of their own: on time while JavaScript holds the loop for less than an interval, none once it has held it past two, again once it lets go', { timeout: 40_000 }, async () => {
-    await sweepStaleLabs();
-    lab = await NamespaceLab.create();
-    const a = await lab.addHost('a', ['192.0.2.1/24']);
-    const b = await lab.addHost('b', ['192.0.2.2/24']);
-    const payload = Buffer.from(encodeAdvertisement({ version: 3, vrid: 9, priority: 150, maxAdvertIntervalCs: 10, addresses: ['192.0.2.100'] }, { family: 'ipv4', source: '192.0.2.1', destination: '224.0.0.18' }, 'pseudo-header')).toString('hex');
-    const intervalMs = 100;
-    const listener = await runProbe(b, { source: '192.0.2.2', groups: ['224.0.0.18'], listenMs: 30_000, untilStdinEnd: true });
+    const { a, payload, intervalMs, listener } = await sendingLab();
     // A 60 ms block across the sixth due time (500 ms past the first), and a 1.2 s one from 800 ms.
     const blocks = [
       { afterFirstMs: 470, forMs: 60 },
