@@ -81,8 +81,10 @@ async function main(): Promise<void> {
     if (gapsArg) {
       for (const c of captures) await c.stop();
       for (const [l, label] of [[0, 'M1(A)'], [1, 'M2(B)']] as const) {
-        const gaps = captures.slice(l * LINKS, (l + 1) * LINKS).flatMap((c) => advertGaps(readWire(c.file).adverts.filter((a) => a.priority === 150 && a.t >= from)));
+        const wires = captures.slice(l * LINKS, (l + 1) * LINKS).map((c, link) => ({ link, adverts: readWire(c.file).adverts.filter((a) => a.priority === 150 && a.t >= from) }));
+        const gaps = wires.flatMap((wire) => advertGaps(wire.adverts));
         console.log(`${label} gap p99 ${p99(gaps).toFixed(1)} ms over ${gaps.length}, > 1010: ${gaps.filter((g) => g > 1010).length}`);
+        for (const line of lateClusters(wires, from)) console.log(`  ${label} ${line}`);
       }
     }
   } finally {
@@ -99,3 +101,29 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/**
+ * The late advertisements (a gap over 1010 ms) by the 100 ms window they left in, with how many
+ * links they were on: a pause of the whole daemon makes them late on every link at once, one
+ * sending thread's (or one vCPU's) on some.
+ */
+function lateClusters(wires: readonly { link: number; adverts: readonly { t: number; source: string; vrid: number }[] }[], from: number): string[] {
+  const windows = new Map<number, { count: number; worst: number; links: Set<number> }>();
+  for (const wire of wires) {
+    const last = new Map<string, number>();
+    for (const advert of wire.adverts) {
+      const key = `${advert.source}|${advert.vrid}`;
+      const previous = last.get(key);
+      last.set(key, advert.t);
+      if (previous === undefined || advert.t - previous <= 1010) continue;
+      const at = Math.floor((advert.t - from) / 100) * 100;
+      const window = windows.get(at) ?? { count: 0, worst: 0, links: new Set<number>() };
+      window.count++;
+      window.worst = Math.max(window.worst, advert.t - previous - 1000);
+      window.links.add(wire.link);
+      windows.set(at, window);
+    }
+  }
+  return [...windows].sort(([a], [b]) => a - b).map(([at, w]) => `late at ${at} ms: ${w.count}, up to +${w.worst.toFixed(0)} ms, on ${w.links.size} of ${wires.length} links`);
+}
+
