@@ -4,7 +4,9 @@
 # ROUNDS ROOT... (each ROOT a checkout with its dist/ built). One network namespace pair (vrrpd-fs-a
 # holds eth0 192.0.2.1/24, its peer in vrrpd-fs-b), removed at the end. Prints one line per start
 # and the medians per ROOT. NODE_ARGS adds node options (e.g. --cpu-prof), EXTRA_ENV environment
-# (VRRPD_FIRST_SEND_MODULES=FILE: Node's modules loaded by the first send), STDOUT_TO the daemon's
+# (VRRPD_FIRST_SEND_MODULES=FILE: Node's modules loaded by the first send; VRRPD_FIRST_SEND_PHASES=1:
+# the CPU of the daemon bundle's `new vm.Script`; VRRPD_FIRST_SEND_CACHE=FILE: the code cache as the
+# first send has it, bench/first-send/preload.cjs), STDOUT_TO the daemon's
 # output (default /dev/null). Root; the machine's load moves both builds alike, so compare medians.
 set -euo pipefail
 rounds=$1; shift
@@ -35,8 +37,8 @@ for ((r = 0; r < rounds; r++)); do
     rm -f "$scratch/out"
     VRRPD_FIRST_SEND_OUT="$scratch/out" ip netns exec $A env ${EXTRA_ENV:-} node ${NODE_ARGS:-} -r "$here/preload.cjs" "$root/bin/vrrpd" run -f "$scratch/conf" --control-socket "$scratch/sock" >"${STDOUT_TO:-/dev/null}" 2>&1 </dev/null || true
     ip -n $A addr del 192.0.2.100/24 dev eth0 2>/dev/null || true
-    read -r _ cpu wall _ gcpu gwall < "$scratch/out"
-    echo "$root cpu $cpu wall $wall${gcpu:+ garp-cpu $gcpu garp-wall $gwall} load $(cut -d' ' -f1 /proc/loadavg)"
+    read -r _ cpu wall rest < "$scratch/out"
+    echo "$root cpu $cpu wall $wall${rest:+ $rest} load $(cut -d' ' -f1 /proc/loadavg)"
     cpus[$root]+="$cpu "; walls[$root]+="$wall "
     sleep 0.3
   done
