@@ -5,7 +5,8 @@
 # holds eth0 192.0.2.1/24, its peer in vrrpd-fs-b), removed at the end. Prints one line per start
 # and the medians per ROOT. NODE_ARGS adds node options (e.g. --cpu-prof), EXTRA_ENV environment
 # (VRRPD_FIRST_SEND_MODULES=FILE: Node's modules loaded by the first send; VRRPD_FIRST_SEND_PHASES=1:
-# the CPU of the daemon bundle's `new vm.Script`; VRRPD_FIRST_SEND_CACHE=FILE: the code cache as the
+# the CPU of the daemon bundle's `new vm.Script`, and the medians get "ours", the CPU from just
+# before it to the first send, without Node's bootstrap and its noise; VRRPD_FIRST_SEND_CACHE=FILE: the code cache as the
 # first send has it, bench/first-send/preload.cjs), STDOUT_TO the daemon's
 # output (default /dev/null). Root; the machine's load moves both builds alike, so compare medians.
 set -euo pipefail
@@ -31,7 +32,7 @@ vrrp_instance VI_1 {
   }
 }
 CONF
-declare -A cpus walls
+declare -A cpus walls ours
 for ((r = 0; r < rounds; r++)); do
   for root in "$@"; do
     rm -f "$scratch/out"
@@ -40,10 +41,12 @@ for ((r = 0; r < rounds; r++)); do
     read -r _ cpu wall rest < "$scratch/out"
     echo "$root cpu $cpu wall $wall${rest:+ $rest} load $(cut -d' ' -f1 /proc/loadavg)"
     cpus[$root]+="$cpu "; walls[$root]+="$wall "
+    # PHASES: "ours", the CPU from just before the bundle's Script to the first send.
+    if [[ ${rest:-} =~ script\ ([0-9.]+)\ at\ ([0-9.]+) ]]; then ours[$root]+="$(awk -v c="$cpu" -v s="${BASH_REMATCH[1]}" -v a="${BASH_REMATCH[2]}" 'BEGIN {printf "%.2f", c - (a - s)}') "; fi
     sleep 0.3
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 for root in "$@"; do
-  echo "median $root cpu $(echo ${cpus[$root]} | median) wall $(echo ${walls[$root]} | median) n $rounds"
+  echo "median $root cpu $(echo ${cpus[$root]} | median) wall $(echo ${walls[$root]} | median)${ours[$root]:+ ours $(echo ${ours[$root]} | median)} n $rounds"
 done
