@@ -11,8 +11,8 @@ import { BfdSessionStates } from '../daemon/bfd/session-states.js';
 import { bfdTrackerType } from '../daemon/bfd/track-bfd.js';
 import { LB_KIND } from '../daemon/lb/kind.js';
 import { loadedOnDemand, type SubsystemFactory } from '../daemon/subsystem.js';
+import type { Platform } from '../daemon/vrrp/ports.js';
 import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
-import type { LinuxPlatform } from '../linux/platform.js';
 import { ChildProcessRunner } from '../scripting/process-runner.js';
 import { linuxSupervisor } from './linux-supervisor.js';
 
@@ -23,7 +23,8 @@ export interface HostSubsystems {
   close(): void;
 }
 
-export function hostSubsystems(platform: LinuxPlatform, clock: Clock, log: Logger): HostSubsystems {
+/** `platform`: this host's (LinuxPlatform), or the daemon bundle's warm-up's in-memory one (warm-up-host.ts). */
+export function hostSubsystems(platform: Platform & { close(): void }, clock: Clock, log: Logger): HostSubsystems {
   const checkers = new OnDemand(async () => (await import('./checker-host.js')).linuxCheckers(clock));
   const lbHost = new OnDemand(async () => new (await import('../linux/lb-host.js')).LinuxLbHost());
   // BFD sessions run in a worker thread; VRRPD_BFD_THREAD=main puts them on the main loop, for

@@ -39,12 +39,14 @@ export class Announcer implements AnnouncePort {
     private readonly log: Logger,
     /** Every announcer of the process shares one: the budget is the event loop's (outbox.ts). */
     private readonly outbox: FrameOutbox = SHARED_OUTBOX,
+    /** The daemon bundle's warm-up opens none (src/cli/warm-up-host.ts: it only prepares). */
+    openPacketSocket: () => void = () => nativeShims().openPacketSocket(),
   ) {
     // Load the shim and open its packet socket now, not on the first announcement: loading it
     // then cost ~20 ms of event loop at the moment of failover (measured with --cpu-prof at 20 ms
     // adverts) and opening the socket 0.6 ms; a missing shim or CAP_NET_RAW is better reported at
     // start than when the VIP moves.
-    nativeShims().openPacketSocket();
+    openPacketSocket();
   }
 
   announce(addresses: readonly string[], count: number): void {

@@ -9,7 +9,7 @@ import type { HeldPacket, OpenChannel, ReceivedPacket } from '../../daemon/vrrp/
 import type { HeldRepeats } from '../../vrrp/protocol/held-repeats.js';
 import type { HeldSends } from '../../vrrp/protocol/held-sends.js';
 import { clockMsOf, monotonicMsOf } from '../monotonic.js';
-import { nativeShims, VRRP4_FIELDS, type NativeVrrp4Socket } from '../native.js';
+import { nativeShims, VRRP4_FIELDS, type NativeShims, type NativeVrrp4Socket } from '../native.js';
 
 /** VRRPD_HOLD_REPEATS=0: every packet handed over, as before held repeats (for A/B measurements). */
 const HOLD_REPEATS = process.env.VRRPD_HOLD_REPEATS !== '0';
@@ -51,7 +51,13 @@ export class Ipv4VrrpSocket implements OpenChannel {
     private readonly state: SocketState,
   ) {}
 
-  static open(options: Ipv4SocketOptions, onPacket: (packet: ReceivedPacket) => void, onError: (error: Error) => void): Ipv4VrrpSocket {
+  /** `native`: the shim's socket class; the daemon bundle's warm-up passes one that sends nothing (src/cli/warm-up-host.ts). */
+  static open(
+    options: Ipv4SocketOptions,
+    onPacket: (packet: ReceivedPacket) => void,
+    onError: (error: Error) => void,
+    native: () => NativeShims['Vrrp4Socket'] = () => nativeShims().Vrrp4Socket,
+  ): Ipv4VrrpSocket {
     const state: SocketState = { closed: false, refusedSends: new Map() };
     const received: MutableReceivedPacket = { bytes: EMPTY, source: '', destination: '', ttl: undefined, ageMs: undefined };
     const sources = new DottedQuadText();
@@ -60,7 +66,7 @@ export class Ipv4VrrpSocket implements OpenChannel {
     let viewsOf: Uint8Array | undefined;
     let socket: NativeVrrp4Socket;
     try {
-      socket = new (nativeShims().Vrrp4Socket)(
+      socket = new (native())(
         { interfaceName: options.interfaceName, interfaceIndex: options.interfaceIndex, source: ipv4Bytes(options.sourceAddress), groups: options.groups.map(ipv4Bytes) },
         (error, count, payloads, packets) => {
           if (error) {
