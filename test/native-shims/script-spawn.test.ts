@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { nativeShims, type NativeBfdPacer } from '../../src/linux/native.js';
 import { NativeProcessRunner } from '../../src/linux/script-spawner.js';
-import { isRoot } from '../helpers/netns.js';
+import { isRoot, processAlive as alive } from '../helpers/netns.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const shims = nativeShims();
@@ -37,15 +37,6 @@ function thrown(action: () => unknown): (Error & { errno?: number; code?: string
     return error as Error & { errno?: number; code?: string; syscall?: string };
   }
   return undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Our children that have exited and not been reaped. */

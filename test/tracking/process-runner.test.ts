@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { nativeShims } from '../../src/linux/native.js';
 import { NativeProcessRunner } from '../../src/linux/script-spawner.js';
 import { ChildProcessRunner, type ProcessRunner } from '../../src/scripting/process-runner.js';
+import { processAlive as alive } from '../helpers/netns.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const { spawnScript, spawnSupported } = nativeShims();
@@ -25,15 +26,6 @@ function readPid(pidFile: string): number {
   const pid = Number(readFileSync(pidFile, 'utf8'));
   expect(pid).toBeGreaterThan(1);
   return pid;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe.each(runners)('%s', (_name, runner) => {
