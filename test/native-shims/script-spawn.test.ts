@@ -2,10 +2,12 @@
 // what uv_spawn gave them (a session of their own, stdio on /dev/null, cwd /, default signal
 // dispositions and an empty mask, PATH only, the script's user and group), failures to start
 // named by their errno, and nothing left behind: no zombie, no descriptor.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { nativeShims, type NativeBfdPacer } from '../../src/linux/native.js';
+import { shimFile } from '../../src/linux/package-files.js';
 import { NativeProcessRunner } from '../../src/linux/script-spawner.js';
 import { isRoot, processAlive as alive } from '../helpers/netns.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -149,6 +151,17 @@ describe.skipIf(!supported)('spawnScript', () => {
 
   test.skipIf(isRoot())('without root, changing user is the kernel refusal, named', () => {
     expect(thrown(() => start(['/bin/true'], { uid: 0, gid: 0 }))).toMatchObject({ syscall: 'setgroups', code: 'EPERM' });
+  });
+
+  test('a process that ends with its scripts still running exits normally', () => {
+    // Their polls are unreferenced, so Node ends first; while it tears its environment down, the
+    // loop runs once more and reports exits to an environment where no JavaScript may run, which
+    // node-addon-api's MakeCallback turned into an abort (found at 200 starts, exit 134).
+    const shim = shimFile(join(import.meta.dirname, '..', '..'));
+    const program = `const s = require(${JSON.stringify(shim)}); for (let i = 0; i < 200; i++) s.spawnScript(['/bin/true'], [], '/bin', -1, -1, () => undefined);`;
+    const ended = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8' });
+    expect(ended.stderr).toBe('');
+    expect([ended.status, ended.signal]).toEqual([0, null]);
   });
 
   test('200 runs beside a running BFD pacer all exit 0, leaving no zombie and no descriptor', async () => {
