@@ -314,8 +314,10 @@ async function jitter(options: BenchOptions): Promise<{ figures: JitterFigures[]
     stopping.push(() => capture.stop());
     const windows: Array<{ phase: Phase; from: number; to: number; downs: Map<string, number> }> = [];
     let downsBefore = await frrDowns(frr);
-    // `--scenarios hog`: the CPU hog's phase alone (after the 1000 instances it loads onto).
-    const phases = options.scenarios?.includes('hog') ? PHASES.filter((phase) => phase === '1000 instances' || phase === '+ CPU hog') : PHASES;
+    // `--scenarios hog` / `notify`: the CPU hog's or the notify burst's phase alone (or both), after
+    // the 1000 instances they load onto.
+    const alone = PHASES.filter((phase) => (phase === '+ CPU hog' && options.scenarios?.includes('hog')) || (phase === '+ notify burst every 5 s' && options.scenarios?.includes('notify')));
+    const phases = alone.length > 0 ? PHASES.filter((phase) => phase === '1000 instances' || alone.includes(phase)) : PHASES;
     for (const phase of phases) {
       options.log(`  phase "${phase}" for ${(phaseMs / 1000).toFixed(0)} s`);
       if (phase === '1000 instances') {
@@ -397,8 +399,9 @@ const FAILOVER_SETTINGS = [
 
 export async function bfdBench(options: BenchOptions): Promise<BenchReport> {
   // `--scenarios failover` or `--scenarios jitter` runs that half alone; both when absent.
-  // `--scenarios hog`: of the jitter half, the 1000 instances and the CPU hog only.
-  const runs = (part: 'failover' | 'jitter'): boolean => options.scenarios === undefined || options.scenarios.includes(part) || (part === 'jitter' && options.scenarios.includes('hog'));
+  // `--scenarios hog` / `notify`: of the jitter half, the 1000 instances and the CPU hog / the notify burst only.
+  const runs = (part: 'failover' | 'jitter'): boolean =>
+    options.scenarios === undefined || options.scenarios.includes(part) || (part === 'jitter' && (options.scenarios.includes('hog') || options.scenarios.includes('notify')));
   const trials: FailoverTrial[] = [];
   for (const setting of runs('failover') ? FAILOVER_SETTINGS : []) {
     options.log(`  failover at ${setting.intervalMs} ms x ${setting.multiplier}`);

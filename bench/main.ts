@@ -53,7 +53,7 @@ const USAGE = `usage: npm run bench -- [--quick | --tiny] [--only NAME[,NAME...]
   --quick, --tiny  shorter runs (figures for trying a benchmark out, not for RESULTS.md)
   --only           benchmarks to run (default ${DEFAULT_SET.join(',')}); known:
                    ${Object.keys(BENCHES).join(', ')}
-  --scenarios      failover scenarios (sigterm@20,crash@1000), scale / memory layouts ('1000 instances'), or the bfd bench's half (failover, jitter; hog: jitter's CPU-hog phase alone) to run
+  --scenarios      failover scenarios (sigterm@20,crash@1000), scale / memory layouts ('1000 instances'), or the bfd bench's half (failover, jitter; hog, notify: jitter's CPU-hog or notify-burst phase alone) to run
   --trials N       trials per scenario; --minutes M: soak length; --seed S: the random seed
   --bfd-rt-priority N   the bfd bench: bfd_rt_priority N (1..99, SCHED_RR) for every daemon, vrrpd and keepalived
   --no-save        print only; otherwise each report is saved to bench/results/NAME[-MODE].json

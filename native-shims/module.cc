@@ -20,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterV8Flags(env, exports);
   RegisterMemoryPressure(env, exports);
   RegisterBundleSource(env, exports);
+  RegisterScriptSpawn(env, exports);
   InitNetlinkWatchSocket(env, exports);
   InitNetlinkRequestSocket(env, exports);
   InitDirectoryWatch(env, exports);

@@ -27,6 +27,9 @@ inline Napi::Error KernelError(const Napi::Env& env, const std::string& what, in
   return failure;
 }
 
+// The errno's name (ENOENT...), as Node names system errors.
+inline std::string ErrnoName(int error) { return uv_err_name(uv_translate_sys_error(error)); }
+
 // Calls JS from a uv_poll callback. MakeCallback runs queued microtasks afterwards, as for any
 // I/O callback; a throwing callback is reported as an uncaught exception, not swallowed.
 inline void CallFromLoop(Napi::FunctionReference& callback, Napi::AsyncContext& context, const std::initializer_list<napi_value>& args) {
@@ -601,3 +604,5 @@ void RegisterMallocTrim(Napi::Env env, Napi::Object exports);
 void RegisterV8Flags(Napi::Env env, Napi::Object exports);
 void RegisterMemoryPressure(Napi::Env env, Napi::Object exports);
 void RegisterBundleSource(Napi::Env env, Napi::Object exports);
+// script_spawn.cc: spawnSupported, spawnScript (scripts started with clone(CLONE_VM | CLONE_VFORK), not fork).
+void RegisterScriptSpawn(Napi::Env env, Napi::Object exports);

@@ -60,8 +60,6 @@ SSL_CTX* UnverifiedContext() {
   return context;
 }
 
-std::string ErrnoName(int error) { return uv_err_name(uv_translate_sys_error(error)); }
-
 class TlsStream : public Napi::ObjectWrap<TlsStream> {
  public:
   static Napi::Function Define(Napi::Env env) {

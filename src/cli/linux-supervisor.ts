@@ -7,7 +7,7 @@ import { NotifyFifo } from '../notify/fifo.js';
 import type { Clock } from '../core/clock.js';
 import type { TrackerType } from '../tracking/registry.js';
 import { LinuxFiles, linuxSecurityFs, ProcTable, systemUsers } from '../linux/tracking-ports.js';
-import { ChildProcessRunner } from '../scripting/process-runner.js';
+import { hostProcessRunner } from '../linux/script-spawner.js';
 import { Supervisor } from '../daemon/vrrp/supervisor.js';
 
 /** `checkers`: where the built-in checkers run; `trackerTypes`: other subsystems' tracked objects (BFD sessions). */
@@ -22,7 +22,7 @@ export async function linuxSupervisor(
   return new Supervisor(config, {
     clock,
     log,
-    runner: new ChildProcessRunner(),
+    runner: hostProcessRunner(),
     files: new LinuxFiles(),
     processes: new ProcTable(),
     users: systemUsers(),

@@ -13,7 +13,7 @@ import { LB_KIND } from '../daemon/lb/kind.js';
 import { loadedOnDemand, type SubsystemFactory } from '../daemon/subsystem.js';
 import type { Platform } from '../daemon/vrrp/ports.js';
 import { vrrpSubsystem } from '../daemon/vrrp/subsystem.js';
-import { ChildProcessRunner } from '../scripting/process-runner.js';
+import { hostProcessRunner } from '../linux/script-spawner.js';
 import { linuxSupervisor } from './linux-supervisor.js';
 
 export interface HostSubsystems {
@@ -30,7 +30,7 @@ export function hostSubsystems(platform: Platform & { close(): void }, clock: Cl
   // BFD sessions run in a worker thread; VRRPD_BFD_THREAD=main puts them on the main loop, for
   // the benchmark that compares the two (bench/bfd.ts).
   const bfdStates = new BfdSessionStates();
-  const runner = new ChildProcessRunner();
+  const runner = hostProcessRunner();
   const bfd = loadedOnDemand(BFD_KIND, async () => {
     const [{ bfdSubsystem }, { InThreadBfdRuntime, WorkerBfdRuntime }] = await Promise.all([import('../daemon/bfd/subsystem.js'), import('../linux/bfd/runtime.js')]);
     const runtime = process.env['VRRPD_BFD_THREAD'] === 'main' ? () => new InThreadBfdRuntime(clock) : (options: { readonly rtPriority?: number }) => new WorkerBfdRuntime(options);

@@ -273,6 +273,17 @@ export interface NativeShims {
   readWrappedSource(path: string, before: string, after: string): string | undefined;
   /** The file in a Buffer over memory read in one go (native-shims/bundle_source.cc). */
   readWholeFile(path: string): Buffer;
+  /** Whether the kernel has pidfds and waitid(P_PIDFD) (5.4), which spawnScript needs. Absent from a shim built before it. */
+  spawnSupported?(): boolean;
+  /**
+   * Starts argv[0] (searched in `searchPath` when it has no slash, as execvp) without forking the
+   * daemon (native-shims/script_spawn.cc): a session of its own, stdio on /dev/null, cwd /,
+   * environment `env` ("NAME=value"), uid and gid set when not -1. Returns the pid (the process
+   * group's id); onExit(code, signal) once it ends: code its exit status, or -1 and the signal's
+   * number. A failure to start (execve's ENOENT, EACCES; setuid's EPERM) is thrown with errno, code
+   * and syscall. Absent from a shim built before it.
+   */
+  spawnScript?(argv: readonly string[], env: readonly string[], searchPath: string, uid: number, gid: number, onExit: (code: number, signal: number) => void): number;
 }
 
 let shims: NativeShims | undefined;

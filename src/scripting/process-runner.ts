@@ -44,17 +44,62 @@ export function describeOutcome(outcome: RunOutcome): string {
   }
 }
 
+/**
+ * A started run as superviseRun sees it: the pid of its first process, which leads the run's
+ * process group (a new session), read when the group is killed; undefined when it did not start.
+ */
+export interface StartedRun {
+  readonly pid?: number | undefined;
+}
+
+/**
+ * What every runner does around its own way of starting a process: the timeout and the abort kill
+ * the run's process group and settle the run at once (the group's exit is not awaited); otherwise
+ * the program's end settles it. `start` starts the program and calls `settle` with how it ended
+ * (or failed to start); the first outcome wins.
+ */
+export function superviseRun(request: RunRequest, start: (settle: (outcome: RunOutcome) => void) => StartedRun): Promise<RunOutcome> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let started: StartedRun = {};
+    // The whole group: a shell script's children (sleep, curl...) must not outlive the run.
+    const killGroup = (): void => {
+      if (started.pid === undefined) return;
+      try {
+        process.kill(-started.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const onAbort = (): void => {
+      killGroup();
+      finish({ kind: 'signalled', signal: 'SIGKILL' });
+    };
+    const finish = (outcome: RunOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    };
+    started = start(finish);
+    if (settled) return;
+    if (request.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        killGroup();
+        finish({ kind: 'timed-out' });
+      }, request.timeoutMs);
+    }
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** node:child_process's spawn: a fork() of the whole daemon (see src/linux/script-spawner.ts for the runner the daemon uses where it can). */
 export class ChildProcessRunner implements ProcessRunner {
   run(request: RunRequest): Promise<RunOutcome> {
-    return new Promise((resolve) => {
+    return superviseRun(request, (settle) => {
       const [program, ...args] = request.argv;
-      let settled = false;
-      const finish = (outcome: RunOutcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(outcome);
-      };
       const child = childProcesses().spawn(program ?? '', args, {
         detached: true,
         stdio: 'ignore',
@@ -62,30 +107,11 @@ export class ChildProcessRunner implements ProcessRunner {
         cwd: '/',
         ...(process.getuid?.() === 0 ? { uid: request.uid, gid: request.gid } : {}),
       });
-      // The whole group: a shell script's children (sleep, curl...) must not outlive the run.
-      const killGroup = (): void => {
-        if (child.pid === undefined) return;
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      };
-      const timer =
-        request.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              killGroup();
-              finish({ kind: 'timed-out' });
-            }, request.timeoutMs);
-      request.signal?.addEventListener('abort', () => {
-        killGroup();
-        finish({ kind: 'signalled', signal: 'SIGKILL' });
-      }, { once: true });
-      child.once('error', (error) => finish({ kind: 'failed-to-start', message: error.message }));
-      child.once('exit', (code, signal) => finish(code !== null ? { kind: 'exited', code } : { kind: 'signalled', signal: signal ?? 'unknown' }));
+      child.once('error', (error) => settle({ kind: 'failed-to-start', message: error.message }));
+      child.once('exit', (code, signal) => settle(code !== null ? { kind: 'exited', code } : { kind: 'signalled', signal: signal ?? 'unknown' }));
       // A detached child must not keep vrrpd alive on exit.
       child.unref();
+      return child;
     });
   }
 }

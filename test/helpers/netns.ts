@@ -4,7 +4,7 @@
 // and by sweepStaleLabs() if a previous run was killed. Only documentation addresses are used by callers.
 import { destroyLiveLabsSync, NamespaceLab as Lab, sweepStaleLabs as sweepLabs } from '../../src/cli/lab/namespaces.js';
 
-export { isRoot, LabHost, sh, type CommandResult } from '../../src/cli/lab/namespaces.js';
+export { isRoot, LabHost, processAlive, sh, type CommandResult } from '../../src/cli/lab/namespaces.js';
 
 /** The first part of every test lab's name (and of the nspawn machines named after labs). */
 export const LAB_PREFIX = 'vrrpdt';

@@ -1,13 +1,22 @@
-// The real runner: exit status, a timeout that kills the script and its children, output that is
-// never buffered, a clean environment, the configured user, and an event loop that keeps going.
+// The real runners: exit status, a timeout that kills the script and its children, output that is
+// never buffered, a clean environment, the configured user, and an event loop that keeps going;
+// the same for Node's child_process (fork) and the shim's spawnScript (clone(CLONE_VM | CLONE_VFORK)),
+// which the daemon uses where it can (src/linux/script-spawner.ts).
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ChildProcessRunner } from '../../src/scripting/process-runner.js';
+import { nativeShims } from '../../src/linux/native.js';
+import { NativeProcessRunner } from '../../src/linux/script-spawner.js';
+import { ChildProcessRunner, type ProcessRunner } from '../../src/scripting/process-runner.js';
+import { processAlive as alive } from '../helpers/netns.js';
 import { scratchDir } from '../helpers/scratch.js';
 
-const runner = new ChildProcessRunner();
-const sh = (script: string, timeoutMs = 10_000) => runner.run({ argv: ['/bin/sh', '-c', script], uid: 0, gid: 0, timeoutMs });
+const { spawnScript, spawnSupported } = nativeShims();
+// The native runner where the shim and the kernel have spawnScript (Linux 5.4).
+const runners: Array<[string, ProcessRunner]> = [
+  ['ChildProcessRunner', new ChildProcessRunner()],
+  ...(spawnScript !== undefined && spawnSupported?.() === true ? [['NativeProcessRunner', new NativeProcessRunner(spawnScript)] as [string, ProcessRunner]] : []),
+];
 
 /** Starts `sleep 1000` in the background and writes its PID to the file, whole (created by a rename). */
 const backgroundSleep = (pidFile: string): string => `sleep 1000 & echo $! > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}`;
@@ -19,16 +28,9 @@ function readPid(pidFile: string): number {
   return pid;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+describe.each(runners)('%s', (_name, runner) => {
+  const sh = (script: string, timeoutMs = 10_000) => runner.run({ argv: ['/bin/sh', '-c', script], uid: 0, gid: 0, timeoutMs });
 
-describe('ChildProcessRunner', () => {
   test('exit status, signals and programs that do not exist', async () => {
     expect(await sh('exit 3')).toEqual({ kind: 'exited', code: 3 });
     expect(await sh('kill -TERM $$')).toEqual({ kind: 'signalled', signal: 'SIGTERM' });
