@@ -66,8 +66,9 @@ if (options.holdSends) {
   const sends = socket.holdSends(bytes[1], [{ bytes, destination }], intervalMs, firstDue, () => console.log(JSON.stringify({ refused: true, at: monotonicMs() })));
   console.log(JSON.stringify({ holdingSends: sends !== undefined, firstDue: clockMsOf(firstDue) }));
   setTimeout(() => {
-    console.log(JSON.stringify({ sentByHost: sends.take(), lastDue: clockMsOf(sends.lastDue()), releasedAt: clockMsOf(monotonicMs()) }));
+    // Released first, as the router does (held-sends.ts): the socket's thread may send until then.
     sends.release();
+    console.log(JSON.stringify({ sentByHost: sends.take(), lastDue: clockMsOf(sends.lastDue()), releasedAt: clockMsOf(monotonicMs()) }));
   }, forMs);
   // `blocks`: the loop held by JavaScript (a busy wait, as a long collection or a stuck daemon
   // would hold it) `forMs` from `afterFirstMs` past the first due time; each printed as it ended.

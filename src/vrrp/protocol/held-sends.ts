@@ -12,6 +12,9 @@ export interface HeldSends {
   take(): number;
   /** When the last one sent was due, on the router's clock; NaN when none has been. */
   lastDue(): number;
-  /** Stops sending: the router's Adver_Timer sends again. */
+  /**
+   * Stops sending: the router's Adver_Timer sends again. take and lastDue then give the final
+   * figures; read them after it, not before: the host may send until it returns.
+   */
   release(): void;
 }

@@ -468,9 +468,11 @@ export class VirtualRouter {
   private releaseSends(): void {
     const sends = this.heldSends;
     if (sends === undefined) return;
+    // Released before it is read: the host sends from a thread of its own (held_sender.h), which
+    // may send one more until release returns.
+    sends.release();
     this.countSent(sends);
     const last = sends.lastDue();
-    sends.release();
     this.heldSends = undefined;
     // Each one sent was an Adver_Timer expiry (RFC 5798 §6.4.3), restarted from when it was due
     // (onAdverTimer): the next is due an interval after the last.

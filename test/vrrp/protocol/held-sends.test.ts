@@ -34,6 +34,7 @@ interface Scenario {
 class SentByHost implements HeldSends {
   private count = 0;
   private last = Number.NaN;
+  private released = false;
   private timer: TimerHandle | undefined;
 
   constructor(
@@ -62,9 +63,13 @@ class SentByHost implements HeldSends {
     return count;
   }
   lastDue(): number {
+    // The socket's thread may send until release returns: a router reading this before would
+    // restart its Adver_Timer from a stale due time (and undercount).
+    if (!this.released) throw new Error('lastDue read before release');
     return this.last;
   }
   release(): void {
+    this.released = true;
     this.timer?.cancel();
   }
 }
