@@ -256,7 +256,7 @@ class HeldSender {
         if (ResignationSuppresses(fd_, to, held.destinationLength, payload.data(), payload.size())) continue;
         // A full send buffer (EAGAIN, ENOBUFS) loses this one as the wire would; the next is due an
         // interval later. Anything else ends the hold: the daemon's own timer takes over and says why.
-        if (sendto(fd_, payload.data(), payload.size(), MSG_DONTWAIT, to, held.destinationLength) < 0 && errno != EAGAIN && errno != ENOBUFS && errno != EINTR) error = errno;
+        if (sendto(fd_, payload.data(), payload.size(), MSG_DONTWAIT, to, held.destinationLength) < 0 && errno != EINTR && !TransientSendError(errno)) error = errno;
       }
       if (error != 0) {
         refusals_.push_back({vrid, error});

@@ -27,6 +27,9 @@ inline Napi::Error KernelError(const Napi::Env& env, const std::string& what, in
   return failure;
 }
 
+// A send the kernel could not take now (its buffer full), not one it refuses.
+inline bool TransientSendError(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS; }
+
 // The errno's name (ENOENT...), as Node names system errors.
 inline std::string ErrnoName(int error) { return uv_err_name(uv_translate_sys_error(error)); }
 
@@ -398,39 +401,26 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
       Napi::Error::New(env, "send: the socket is closed").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    const char* failed = nullptr;
-    const ssize_t sent = SendOrQueueBytes(payload.Data(), payload.Length(), to, length, &failed);
-    if (sent < 0) {
-      KernelError(env, failed, errno).ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    return Napi::Number::New(env, static_cast<double>(sent));
-  }
-
-  // SendOrQueue without JavaScript (a send the shim makes on its own, vrrp4_socket.cc's held
-  // sends): the bytes sent, 0 when queued, or -1 with errno and `failed` naming the call.
-  ssize_t SendOrQueueBytes(const uint8_t* data, size_t size, const sockaddr* to, socklen_t length, const char** failed) {
     if (queue_.empty()) {
       ssize_t sent;
       do {
-        sent = sendto(fd_, data, size, 0, to, length);
+        sent = sendto(fd_, payload.Data(), payload.Length(), 0, to, length);
       } while (sent < 0 && errno == EINTR);
-      if (sent >= 0) return sent;
-      if (!Transient(errno)) {
-        *failed = "sendto";
-        return -1;
+      if (sent >= 0) return Napi::Number::New(env, static_cast<double>(sent));
+      if (!TransientSendError(errno)) {
+        KernelError(env, "sendto", errno).ThrowAsJavaScriptException();
+        return env.Undefined();
       }
     }
     if (queue_.size() >= kMaxQueued) {
-      errno = ENOBUFS;
-      *failed = "sendto (queue full)";
-      return -1;
+      KernelError(env, "sendto (queue full)", ENOBUFS).ThrowAsJavaScriptException();
+      return env.Undefined();
     }
-    Pending pending{std::vector<uint8_t>(data, data + size), {}, length};
+    Pending pending{std::vector<uint8_t>(payload.Data(), payload.Data() + payload.Length()), {}, length};
     std::memcpy(&pending.to, to, length);
     queue_.push_back(std::move(pending));
     if (queue_.size() == 1) Poll();
-    return 0;
+    return Napi::Number::New(env, 0);
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -472,7 +462,6 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     socklen_t length;
   };
 
-  static bool Transient(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS; }
 
   // Readable always; writable too while sends wait.
   void Poll() {
@@ -495,7 +484,7 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
       const ssize_t sent = sendto(fd_, next.payload.data(), next.payload.size(), 0, reinterpret_cast<sockaddr*>(&next.to), next.length);
       if (sent < 0) {
         if (errno == EINTR) continue;
-        if (Transient(errno)) return;
+        if (TransientSendError(errno)) return;
         const int error = errno;
         queue_.pop_front();
         Napi::Env env = callback_.Env();

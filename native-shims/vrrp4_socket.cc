@@ -56,12 +56,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <vector>
 
