@@ -325,6 +325,9 @@ describe.skipIf(!isRoot() || !haveKeepalived)('priority and lower-priority-Maste
       await nft('delete', 'table', 'inet', 'deaf');
       writeFileSync(weight, '-60\n');
       await waitFor('a to go Backup', seen('INSTANCE "VI_1" BACKUP 90'), 8000);
+      // Its notify run too: a script started late (a loaded CI machine forking keepalived's) could
+      // otherwise record after the STOP run that the end starts, and the runs' order is compared.
+      await waitFor('the Backup notify script to run', async () => runs().includes('INSTANCE VI_1 BACKUP 90'), 8000);
       writeFileSync(weight, '-55\n');
       await waitFor('priority 95', seen('INSTANCE "VI_1" BACKUP_PRIORITY 95'), 5000);
       await stopInOwnLab(daemon, reader);
