@@ -1,12 +1,9 @@
 // The host's addresses and routes as the load balancer asks for them: which addresses are here
 // (ha_suspend follows them through rtnetlink's notifications), which interfaces hold an address
 // and which one a route to an address goes out of (DR).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import type { AddressFamily } from '../core/address.js';
 import type { AddressWatchPort, InterfacePort } from '../daemon/lb/ports.js';
 import { Rtnetlink } from './netlink/rtnetlink.js';
-
-const run = promisify(execFile);
 
 export class LinuxLbHost implements AddressWatchPort, InterfacePort {
   private netlink: Rtnetlink | undefined;
@@ -31,16 +28,19 @@ export class LinuxLbHost implements AddressWatchPort, InterfacePort {
     return (await this.socket.addresses()).filter((entry) => entry.address === address).map((entry) => links.get(entry.interfaceIndex) ?? String(entry.interfaceIndex));
   }
 
-  /** The kernel's own route lookup (`ip route get`), done once per DR service at start. */
-  async routeTo(address: string): Promise<string | undefined> {
+  /** The kernel's own route lookup (what `ip route get` asks), done once per DR service at start. */
+  async routeTo(family: AddressFamily, address: string): Promise<string | undefined> {
+    let route;
     try {
-      const { stdout } = await run('ip', ['-j', 'route', 'get', address]);
-      const [route] = JSON.parse(stdout) as Array<{ dev?: string; gateway?: string }>;
-      // DR needs the real server on the link: a route through a gateway does not reach its MAC.
-      return route?.gateway === undefined ? route?.dev : undefined;
+      route = await this.socket.routeTo(family, address);
     } catch {
+      // No route (ENETUNREACH and the like): the caller says the real server is not on a link.
       return undefined;
     }
+    // DR needs the real server on the link: a route through a gateway does not reach its MAC.
+    if (route.gateway !== undefined || route.outputInterfaceIndex === undefined) return undefined;
+    const link = (await this.socket.links()).find((entry) => entry.index === route.outputInterfaceIndex);
+    return link?.name ?? String(route.outputInterfaceIndex);
   }
 
   close(): void {

@@ -55,6 +55,6 @@ export interface AddressWatchPort {
 export interface InterfacePort {
   /** The interfaces that hold this address. */
   holding(address: string): Promise<string[]>;
-  /** The interface the route to this address goes out of. */
-  routeTo(address: string): Promise<string | undefined>;
+  /** The interface the route to this address goes out of; undefined without a route, or through a gateway. */
+  routeTo(family: AddressFamily, address: string): Promise<string | undefined>;
 }

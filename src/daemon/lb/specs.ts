@@ -37,7 +37,7 @@ export async function virtualServerSpec(vs: ResolvedVirtualServer, config: Vrrpd
     if (inbound.size === 0) throw new LbHostError(`${vs.key}: lvs_method DR needs the interface its VIP arrives on: no vrrp_instance holds ${vips.join(', ')} and the host has it on no interface`);
     const outbound = new Set<string>();
     for (const rs of [...vs.realServers, ...(vs.sorryServer ? [vs.sorryServer] : [])]) {
-      const name = await interfaces?.routeTo(rs.address);
+      const name = await interfaces?.routeTo(rs.family, rs.address);
       if (name === undefined) throw new LbHostError(`${vs.key}: lvs_method DR needs real server ${rs.address} on a link of this host: no route to it`);
       outbound.add(name);
     }

@@ -98,6 +98,18 @@ export function routeRequest(request: RouteRequest, type: typeof RTM_NEWROUTE | 
   return Buffer.concat(parts);
 }
 
+/**
+ * The body of an RTM_GETROUTE lookup of one address (without NLM_F_DUMP): the kernel answers with
+ * the route it would use, as `ip route get ADDRESS` asks it (rtnetlink(7)).
+ */
+export function routeLookupRequest(family: AddressFamily, address: string): Buffer {
+  const header = Buffer.alloc(12);
+  const bytes = addressToBytes(family, address);
+  header.writeUInt8(familyCode(family), 0);
+  header.writeUInt8(bytes.length * 8, 1);
+  return Buffer.concat([header, attribute(RTA_DST, bytes)]);
+}
+
 /** The body of RTM_NEWRULE / RTM_DELRULE: the same selectors either way. */
 export function ruleRequest(request: RuleRequest): Buffer {
   const header = Buffer.alloc(12);

@@ -34,6 +34,7 @@ import {
   RTM_GETRULE,
   RTM_NEWROUTE,
   RTM_NEWRULE,
+  routeLookupRequest,
   type RouteRequest,
   type RuleRequest,
 } from './route-messages.js';
@@ -221,6 +222,25 @@ export class Rtnetlink {
   /** Every route of every table and family, as requests that would delete each. */
   async routeEntries(): Promise<RouteRequest[]> {
     return this.dump(RTM_GETROUTE, Buffer.alloc(12), 'list routes', (message) => parseRouteMessage(message.data));
+  }
+
+  /**
+   * The route the kernel would use to reach `address` (its own lookup, as `ip route get` makes it):
+   * a NetlinkError when it has none (ENETUNREACH, EHOSTUNREACH...). Read here rather than from
+   * `ip -j route get`, which forked a process and needed iproute2, absent from the container image.
+   */
+  async routeTo(family: AddressFamily, address: string): Promise<RouteRequest> {
+    const operation = `look up the route to ${address}`;
+    try {
+      // Answered by one RTM_NEWROUTE (the package's request also asks for the acknowledgement,
+      // which follows it and is dropped); in the window like an add, never beside a dump.
+      const [messages] = await this.requests.acknowledged(() => this.socket.request(RTM_GETROUTE, [routeLookupRequest(family, address)]));
+      const route = messages[0] && messages[0].type === RTM_NEWROUTE ? parseRouteMessage(messages[0].data) : undefined;
+      if (!route) throw new NetlinkError('ENODATA', operation);
+      return route;
+    } catch (error) {
+      throw error instanceof NetlinkError ? error : netlinkError(error, operation);
+    }
   }
 
   async addRoute(request: RouteRequest, description: string): Promise<void> {
