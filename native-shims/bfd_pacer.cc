@@ -398,18 +398,14 @@ class BfdPacer : public Napi::ObjectWrap<BfdPacer> {
     if (env == nullptr) return;
     Napi::HandleScope scope(env);
     if (event->expired) {
-      callback.Call({Napi::String::New(env, "expired"), Napi::Number::New(env, event->session), Napi::Number::New(env, event->generation)});
+      CallOnLoop(env, callback, {Napi::String::New(env, "expired"), Napi::Number::New(env, event->session), Napi::Number::New(env, event->generation)});
     } else {
       const size_t length = event->family == AF_INET6 ? 16 : 4;
-      callback.Call({Napi::String::New(env, "datagram"), Napi::Number::New(env, event->listener),
+      CallOnLoop(env, callback, {Napi::String::New(env, "datagram"), Napi::Number::New(env, event->listener),
                      Napi::Buffer<uint8_t>::Copy(env, event->payload.data(), event->payload.size()), Napi::Buffer<uint8_t>::Copy(env, event->source, length),
                      Napi::Number::New(env, event->sourcePort),
                      event->haveDestination ? Napi::Buffer<uint8_t>::Copy(env, event->destination, length).As<Napi::Value>() : env.Undefined(),
                      Napi::Number::New(env, event->ttl), Napi::Number::New(env, event->session)});
-    }
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
     }
   }
 

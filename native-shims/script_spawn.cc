@@ -223,17 +223,9 @@ class RunningChild {
     Napi::HandleScope scope(env);
     cleanup_.Detach();
     ClosePolled(poll_, pidfd_);
-    // napi_make_callback itself, not CallFromLoop: the loop runs once more while Node tears the
-    // environment down (exit with a script still running: its poll is unreferenced), when no JS
-    // may run; node-addon-api's MakeCallback then throws, which aborts the process. There the
-    // exit has no one to go to and is dropped; a callback's own exception is reported as usual.
-    napi_value args[2] = {Napi::Number::New(env, code), Napi::Number::New(env, signal)};
-    napi_value returned = nullptr;
-    napi_make_callback(env, context_, env.Global(), onExit_.Value(), 2, args, &returned);
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
-    }
+    // The process may be ending with this script still running (its poll is unreferenced): then
+    // the exit has no one to go to and is dropped (CallFromLoop).
+    CallFromLoop(onExit_, context_, {Napi::Number::New(env, code), Napi::Number::New(env, signal)});
     delete this;
   }
 

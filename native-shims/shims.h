@@ -33,15 +33,33 @@ inline bool TransientSendError(int error) { return error == EAGAIN || error == E
 // The errno's name (ENOENT...), as Node names system errors.
 inline std::string ErrnoName(int error) { return uv_err_name(uv_translate_sys_error(error)); }
 
+// A callback's own exception, reported as an uncaught exception (the process's handler, or its
+// end), not swallowed.
+inline void ReportPendingException(Napi::Env env) {
+  if (!env.IsExceptionPending()) return;
+  Napi::Error error = env.GetAndClearPendingException();
+  napi_fatal_exception(env, error.Value());
+}
+
 // Calls JS from a uv_poll callback. MakeCallback runs queued microtasks afterwards, as for any
-// I/O callback; a throwing callback is reported as an uncaught exception, not swallowed.
+// I/O callback. napi_make_callback itself, not node-addon-api's MakeCallback: when the process
+// ends with an unreferenced poll's descriptor readable (a watched directory changed, a datagram
+// came, a script exited), the loop runs once more while Node tears the environment down, when no
+// JavaScript may run. node-addon-api turns that refusal into a throw, and a throw there aborts the
+// process (SIGABRT, a core dump on `systemctl stop`). Such a call has no one to go to: dropped.
 inline void CallFromLoop(Napi::FunctionReference& callback, Napi::AsyncContext& context, const std::initializer_list<napi_value>& args) {
   Napi::Env env = callback.Env();
-  callback.MakeCallback(env.Global(), args, context);
-  if (env.IsExceptionPending()) {
-    Napi::Error error = env.GetAndClearPendingException();
-    napi_fatal_exception(env, error.Value());
-  }
+  napi_value returned = nullptr;
+  napi_make_callback(env, context, env.Global(), callback.Value(), args.size(), args.begin(), &returned);
+  ReportPendingException(env);
+}
+
+// The same for a thread-safe function's call on the loop thread (napi_call_function): refused,
+// not thrown, while the environment is torn down.
+inline void CallOnLoop(Napi::Env env, const Napi::Function& callback, const std::initializer_list<napi_value>& args) {
+  napi_value returned = nullptr;
+  napi_call_function(env, env.Global(), callback, args.size(), args.begin(), &returned);
+  ReportPendingException(env);
 }
 
 // A uv_poll handle for `fd` on the environment's loop, `data` its owner (not started). On failure

@@ -1,9 +1,11 @@
 // The native shim's surface: argument errors are thrown as TypeError / RangeError, kernel errors
 // carry their errno.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { nativeShims } from '../../src/linux/native.js';
+import { shimFile } from '../../src/linux/package-files.js';
 import { isRoot } from '../helpers/netns.js';
 import { scratchDir } from '../helpers/scratch.js';
 
@@ -112,5 +114,26 @@ describe('readWrappedSource and readWholeFile', () => {
     expect(thrown?.errno).toBe(2);
     expect(() => nativeShims().readWholeFile(join(dir, 'missing'))).toThrow(/^read .*missing: No such file or directory$/);
     expect(() => (nativeShims().readWholeFile as (...args: unknown[]) => Buffer)(1)).toThrow(TypeError);
+  });
+});
+
+describe('a process ending while a native poll has something to report', () => {
+  test('a watched directory that changes as the process exits: it exits 0, without the abort', () => {
+    // The watch's poll is unreferenced, so Node ends; the change made in 'exit' is read in the
+    // loop's last run while the environment is torn down, when no JavaScript may run. The call
+    // into JavaScript was then node-addon-api's MakeCallback, which threw and aborted the process
+    // (SIGABRT in 30 of 30 runs before the fix); now it is dropped (native-shims/shims.h CallFromLoop).
+    const dir = scratchDir('teardown');
+    const shim = shimFile(join(import.meta.dirname, '..', '..'));
+    const program = `
+      const { writeFileSync } = require('node:fs');
+      const s = require(${JSON.stringify(shim)});
+      globalThis.watch = new s.DirectoryWatch(${JSON.stringify(dir)}, () => undefined);
+      process.on('exit', () => { for (let i = 0; i < 20; i++) writeFileSync(${JSON.stringify(dir)} + '/f' + i, 'x'); });`;
+    for (let run = 0; run < 5; run++) {
+      const ended = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8' });
+      expect(ended.stderr).toBe('');
+      expect([ended.status, ended.signal]).toEqual([0, null]);
+    }
   });
 });
