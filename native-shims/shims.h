@@ -46,7 +46,7 @@ inline void ReportPendingException(Napi::Env env) {
 // ends with an unreferenced poll's descriptor readable (a watched directory changed, a datagram
 // came, a script exited), the loop runs once more while Node tears the environment down, when no
 // JavaScript may run. node-addon-api turns that refusal into a throw, and a throw there aborts the
-// process (SIGABRT, a core dump on `systemctl stop`). Such a call has no one to go to: dropped.
+// process (SIGABRT: it did for a script still running at exit). Such a call has no one to go to: dropped.
 inline void CallFromLoop(Napi::FunctionReference& callback, Napi::AsyncContext& context, const std::initializer_list<napi_value>& args) {
   Napi::Env env = callback.Env();
   napi_value returned = nullptr;
