@@ -14,6 +14,10 @@ import { MAX_ROUTERS, MIN_ROUTERS } from './lab/limits.js';
 export const COMMAND_NAMES = ['simulate', 'convert', 'ipfailover', 'check', 'genhash', 'run', 'watch', 'status', 'priority', 'reload', 'dump', 'lab'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
+/** `--control-socket`, the same for the daemon and every command that talks to it. */
+const CONTROL_SOCKET_OPTION = ['--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock'] as const;
+const LOG_LEVEL_OPTION = ['--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info'] as const;
+
 /**
  * The command line's program. `only`: that subcommand alone, for a command line that names it
  * (main below): a daemon's start built all twelve before its first advertisement (~1.6 ms of CPU,
@@ -66,14 +70,13 @@ export function buildProgram(
       .command('ipfailover')
       .description("OpenShift ipfailover mode: the configuration the ipfailover image builds from OPENSHIFT_HA_* variables, run (or printed)")
       .option('--print', 'print the configuration as keepalived.conf instead of running it')
-      .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
-      .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
+      .option(...CONTROL_SOCKET_OPTION)
+      .option(...LOG_LEVEL_OPTION)
       .action(async (options: { print?: boolean; controlSocket: string; logLevel: string }) => {
-        const level = LOG_LEVELS.find((known) => known === options.logLevel);
-        if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
+        const level = logLevelOption(options.logLevel);
         const { ipfailover } = await import('./ipfailover.js');
         setExitCode(
-          await ipfailover({ print: options.print === true, controlSocket: options.controlSocket, logLevel: level as LevelWithSilent }, process.env, write, (text) => void process.stderr.write(text)),
+          await ipfailover({ print: options.print === true, controlSocket: options.controlSocket, logLevel: level }, process.env, write, (text) => void process.stderr.write(text)),
         );
       });
   }
@@ -128,8 +131,8 @@ export function buildProgram(
       .command('run')
       .description('run the daemon in the foreground')
       .requiredOption('-f, --config <file>', 'the configuration file (keepalived.conf, or YAML for .yaml/.yml)')
-      .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
-      .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
+      .option(...CONTROL_SOCKET_OPTION)
+      .option(...LOG_LEVEL_OPTION)
       .option('-i, --config-id <id>', "keepalived's config id, for @id conditional lines")
       .option('--metrics <address:port>', 'serve Prometheus metrics on http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9650, [::1]:9650, :9650), and the health probes beside them')
       .option('--health <address:port>', 'serve the health probes on http://ADDRESS:PORT: /livez (and /healthz) liveness, /readyz readiness (e.g. 127.0.0.1:9651)')
@@ -138,8 +141,7 @@ export function buildProgram(
       .option('--pid-file <path>', 'write the PID there (e.g. /run/keepalived.pid, where keepalived exporters look)')
       .option('--json-file <path>', 'where SIGRTMIN+2 and `vrrpd dump --json --write` write the JSON dump', '/tmp/keepalived.json')
       .action(async (options: { config: string; controlSocket: string; logLevel: string; configId?: string; metrics?: string; health?: string; pidFile?: string; dataFile: string; statsFile: string; jsonFile: string }) => {
-        const level = LOG_LEVELS.find((known) => known === options.logLevel);
-        if (!level) throw new UsageError(`--log-level: unknown level "${options.logLevel}", expected one of ${LOG_LEVELS.join(', ')}`);
+        const level = logLevelOption(options.logLevel);
         const metrics = listenOption('--metrics', options.metrics);
         const health = listenOption('--health', options.health);
         const { run } = await import('./run.js');
@@ -147,7 +149,7 @@ export function buildProgram(
           await run({
             file: options.config,
             controlSocket: options.controlSocket,
-            logLevel: level as LevelWithSilent,
+            logLevel: level,
             ...(options.configId ? { configId: options.configId } : {}),
             ...(metrics ? { metrics } : {}),
             ...(health ? { health } : {}),
@@ -180,7 +182,7 @@ export function buildProgram(
       .command('status')
       .description('every virtual router of the running daemon: state, priority, Master, VIPs')
       .option('--json', 'the control protocol\'s status object')
-      .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+      .option(...CONTROL_SOCKET_OPTION)
       .action(async (options: { json?: boolean; controlSocket: string }) => {
         const { status } = await import('./status.js');
         setExitCode(await status({ socket: options.controlSocket, json: options.json === true }, write));
@@ -194,7 +196,7 @@ export function buildProgram(
       .argument('<instance>', 'the vrrp_instance name')
       .argument('[priority]', 'the new priority, 1..254')
       .option('--reset', 'remove the override')
-      .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+      .option(...CONTROL_SOCKET_OPTION)
       .action(async (instance: string, value: string | undefined, options: { reset?: boolean; controlSocket: string }) => {
         const { priority } = await import('./status.js');
         setExitCode(await priority({ socket: options.controlSocket, instance, reset: options.reset === true, ...(value !== undefined ? { priority: value } : {}) }, write));
@@ -206,7 +208,7 @@ export function buildProgram(
       .command('reload')
       .description('re-read the configuration file of the running daemon and apply it (as SIGHUP); exit 1 with the errors if it is rejected')
       .option('--json', 'the result as JSON')
-      .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+      .option(...CONTROL_SOCKET_OPTION)
       .action(async (options: { json?: boolean; controlSocket: string }) => {
         const { reload } = await import('./reload.js');
         setExitCode(await reload({ socket: options.controlSocket, json: options.json === true }, write));
@@ -221,7 +223,7 @@ export function buildProgram(
       .option('--stats', "keepalived's statistics")
       .option('--json', "keepalived's JSON dump")
       .option('--write', "have the daemon write the file keepalived would (/tmp/keepalived.*, or vrrpd run's --*-file) and print its path")
-      .option('--control-socket <path>', 'the control socket', '/run/vrrpd/vrrpd.sock')
+      .option(...CONTROL_SOCKET_OPTION)
       .action(async (options: { data?: boolean; stats?: boolean; json?: boolean; write?: boolean; controlSocket: string }) => {
         const formats = (['data', 'stats', 'json'] as const).filter((format) => options[format] === true);
         if (formats.length !== 1) throw new UsageError('give exactly one of --data, --stats, --json');
@@ -246,6 +248,12 @@ export function buildProgram(
   }
 
   return program;
+}
+
+function logLevelOption(text: string): LevelWithSilent {
+  const level = LOG_LEVELS.find((known) => known === text);
+  if (!level) throw new UsageError(`--log-level: unknown level "${text}", expected one of ${LOG_LEVELS.join(', ')}`);
+  return level as LevelWithSilent;
 }
 
 function listenOption(flag: string, text: string | undefined): ListenAddress | undefined {
