@@ -59,6 +59,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers of real servers, i
   const state = (index: number, value: 'ok' | 'status' | 'body'): void => writeFileSync(join(dir, `rs${index + 1}.state`), value);
   const service = async (port: number, protocol = 'tcp'): Promise<VirtualServerStatus> => (await virtualServers(director)).find((vs) => vs.key === `[${SERVICE_VIP}]:${protocol}:${port}`)!;
   const server = async (port: number, index: number, protocol = 'tcp') => (await service(port, protocol)).realServers.find((rs) => rs.key === `[${REAL_SERVERS[index]}]:${protocol}:${port}`)!;
+  const rules = async (): Promise<string> => (await lab.directors[0]!.exec('nft', ['list', 'table', 'inet', 'vrrpd_lb'])).stdout;
 
   beforeAll(async () => {
     lab = await createNatLab();
@@ -164,8 +165,8 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers of real servers, i
     const checker = (await server(53, 2, 'udp')).checkers[0]!;
     console.log(`DNS_CHECK, rs3's dnsmasq stopped: out of rotation ${Math.round(leftMs)} ms after (${checker.detail})`);
     expect(checker).toMatchObject({ id: 'DNS_CHECK', state: 'failed' });
-    const rules = (await lab.directors[0]!.exec('nft', ['list', 'table', 'inet', 'vrrpd_lb'])).stdout;
-    expect(rules).toContain('numgen inc mod 2 map { 0 : 198.51.100.11 . 53, 1 : 198.51.100.12 . 53 }');
+    // The status shows the pool's decision; the table follows in its own nft transaction.
+    await waitFor('the table to spread over rs1 and rs2 alone', async () => (await rules()).includes('numgen inc mod 2 map { 0 : 198.51.100.11 . 53, 1 : 198.51.100.12 . 53 }'), 10_000);
     expect(await resolveAll(12)).toBe(12);
     dnsmasq[2] = await startDnsmasq(lab.realServers[2]!, [REAL_SERVERS[2]]);
     await waitFor('rs3 to return to the DNS service', async () => (await server(53, 2, 'udp')).inService, 30_000);
@@ -183,8 +184,7 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers of real servers, i
       const checker = (await server(8080, 0)).checkers[0]!;
       console.log(`PING_CHECK, rs1 dropping echo requests: out of rotation ${Math.round(leftMs)} ms after (${checker.detail})`);
       expect(checker).toMatchObject({ state: 'failed', reason: 'timeout' });
-      const rules = (await lab.directors[0]!.exec('nft', ['list', 'table', 'inet', 'vrrpd_lb'])).stdout;
-      expect(rules).toContain('numgen inc mod 2 map { 0 : 198.51.100.12 . 8080, 1 : 198.51.100.13 . 8080 }');
+      await waitFor('the table to spread over rs2 and rs3 alone', async () => (await rules()).includes('numgen inc mod 2 map { 0 : 198.51.100.12 . 8080, 1 : 198.51.100.13 . 8080 }'), 10_000);
     } finally {
       await host.exec('nft', ['delete', 'table', 'inet', 'drop_echo']);
     }
