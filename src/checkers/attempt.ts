@@ -8,7 +8,8 @@ import type { CheckFailure, Stage } from './failure.js';
 import { HttpResponseReader, httpRequest } from './http.js';
 import { ECHO_DATA_BYTES, encodeEchoRequest, readEchoMessage } from './icmp.js';
 import type { CheckerIo, IoError, StreamOptions } from './io.js';
-import type { CheckSpec, DnsCheckSpec, Endpoint, HttpCheckSpec, HttpUrl, PingCheckSpec, TcpCheckSpec, UdpCheckSpec } from './spec.js';
+import { SmtpConversation } from './smtp.js';
+import type { CheckSpec, DnsCheckSpec, Endpoint, HttpCheckSpec, HttpUrl, PingCheckSpec, SmtpCheckSpec, TcpCheckSpec, UdpCheckSpec } from './spec.js';
 import { RANDOM_PAYLOAD_BYTES, udpReplyProblem } from './udp.js';
 
 export type AttemptOutcome =
@@ -118,6 +119,8 @@ export function runAttempt(spec: CheckSpec, context: AttemptContext, signal?: Ab
       return udpAttempt(spec, context, signal);
     case 'PING_CHECK':
       return pingAttempt(spec, context, signal);
+    case 'SMTP_CHECK':
+      return smtpAttempt(spec, context, signal);
   }
 }
 
@@ -130,6 +133,29 @@ function tcpAttempt(spec: TcpCheckSpec, { io, clock }: AttemptContext, signal?: 
       error: (error) => settle({ ok: false, failure: ioFailure(error, 'connect') }),
     });
     return { cleanup: () => stream.close(), timedOut: (afterMs) => ({ ok: false, failure: { reason: 'timeout', stage: 'connect', afterMs } }) };
+  });
+}
+
+function smtpAttempt(spec: SmtpCheckSpec, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+    const conversation = new SmtpConversation(spec.heloName);
+    let stage: Stage = 'connect';
+    const stream = io.openStream(connectionOptions(spec.endpoint), {
+      connected: () => (stage = 'reply'),
+      data: (chunk) => {
+        const step = conversation.push(chunk);
+        if (step?.kind === 'send') stream.write(step.bytes);
+        else if (step?.kind === 'passed') settle({ ok: true, detail: step.detail });
+        else if (step?.kind === 'failed') settle({ ok: false, failure: { reason: 'smtp-reply', detail: step.detail } });
+      },
+      // keepalived: the server closing before it answered QUIT is a failure ("Read failure").
+      end: () => settle({ ok: false, failure: { reason: 'closed', stage: 'reply', received: conversation.received } }),
+      error: (error, during) => settle({ ok: false, failure: ioFailure(error, during === 'connect' ? 'connect' : 'reply', during === 'transfer' ? conversation.received : undefined) }),
+    });
+    return {
+      cleanup: () => stream.close(),
+      timedOut: (afterMs) => ({ ok: false, failure: { reason: 'timeout', stage, afterMs, ...(stage === 'reply' ? { received: conversation.received } : {}) } }),
+    };
   });
 }
 

@@ -24,6 +24,8 @@ export type CheckFailure =
   /** A DNS answer with a response code other than NOERROR. */
   | { readonly reason: 'dns-rcode'; readonly rcode: number }
   | { readonly reason: 'udp-reply'; readonly detail: string }
+  /** An SMTP reply with the wrong code, or no SMTP reply at all (checkers/smtp.ts). */
+  | { readonly reason: 'smtp-reply'; readonly detail: string }
   /** Any other socket error (a bindto address that is not ours, EPERM, ...). */
   | { readonly reason: 'socket'; readonly code: string; readonly detail: string };
 
@@ -68,6 +70,7 @@ export function describeFailure(failure: CheckFailure): string {
     case 'dns-rcode':
       return `DNS answer with rcode ${failure.rcode}${RCODES[failure.rcode] ? ` (${RCODES[failure.rcode]})` : ''}`;
     case 'udp-reply':
+    case 'smtp-reply':
       return failure.detail;
     case 'socket':
       return failure.detail;

@@ -1,5 +1,6 @@
 // What a checker checks, in the checkers' own terms: keepalived's checker blocks (man
-// keepalived.conf, "Checkers": HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK)
+// keepalived.conf, "Checkers": HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK,
+// SMTP_CHECK)
 // after the configuration has resolved their defaults. The same specs serve a vrrp_script
 // (src/tracking) and, later, a real_server of a virtual_server: nothing here knows about VRRP.
 import type { AddressFamily } from '../core/address.js';
@@ -113,7 +114,13 @@ export interface UdpCheckSpec extends CheckCommon {
   readonly requireReply?: UdpReply;
 }
 
-export type CheckSpec = HttpCheckSpec | TcpCheckSpec | PingCheckSpec | DnsCheckSpec | UdpCheckSpec;
+export interface SmtpCheckSpec extends CheckCommon {
+  readonly type: 'SMTP_CHECK';
+  /** `helo_name`: what HELO says. */
+  readonly heloName: string;
+}
+
+export type CheckSpec = HttpCheckSpec | TcpCheckSpec | PingCheckSpec | DnsCheckSpec | UdpCheckSpec | SmtpCheckSpec;
 export type CheckType = CheckSpec['type'];
 
 /**

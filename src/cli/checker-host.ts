@@ -1,5 +1,5 @@
 // The built-in checkers on this host (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK,
-// UDP_CHECK), shared by every vrrp_script with a checker block and every real server's checker.
+// UDP_CHECK, SMTP_CHECK), shared by every vrrp_script with a checker block and every real server's checker.
 import type { CheckerHost } from '../checkers/checker.js';
 import { inThreadCheckers } from '../checkers/checker.js';
 import type { Clock } from '../core/clock.js';

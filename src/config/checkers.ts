@@ -1,19 +1,19 @@
 // The configuration model of a checker block (man keepalived.conf, "Checkers"): HTTP_GET,
-// SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK and UDP_CHECK, as they stand inside a vrrp_script
+// SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK and SMTP_CHECK, as they stand inside a vrrp_script
 // (and later a real_server). Loaders resolve every default, so what is here is what runs.
 // Times in milliseconds; byte strings (UDP payloads) as lower-case hex.
 
-export type CheckerType = 'HTTP_GET' | 'SSL_GET' | 'TCP_CHECK' | 'PING_CHECK' | 'DNS_CHECK' | 'UDP_CHECK';
-export const CHECKER_TYPES: readonly CheckerType[] = ['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'PING_CHECK', 'DNS_CHECK', 'UDP_CHECK'];
+export type CheckerType = 'HTTP_GET' | 'SSL_GET' | 'TCP_CHECK' | 'PING_CHECK' | 'DNS_CHECK' | 'UDP_CHECK' | 'SMTP_CHECK';
+export const CHECKER_TYPES: readonly CheckerType[] = ['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'PING_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'SMTP_CHECK'];
 
 /** keepalived's checker keywords vrrpd takes but cannot honour, warned about where they are. */
-export const UNSUPPORTED_CHECKER_TYPES = ['MISC_CHECK', 'SMTP_CHECK', 'BFD_CHECK', 'FILE_CHECK'] as const;
+export const UNSUPPORTED_CHECKER_TYPES = ['MISC_CHECK', 'BFD_CHECK', 'FILE_CHECK'] as const;
 
 /** What every checker has: keepalived's "generic connection options" and retry timing. */
 export interface CheckerCommonConfig {
   /** `connect_ip`: where to check. Required in a vrrp_script (there is no real server to default to). */
   readonly connectIp: string;
-  /** `connect_port`: default 80 for HTTP_GET, 443 for SSL_GET, 53 for DNS_CHECK; required for TCP_CHECK and UDP_CHECK; unused by PING_CHECK (0). */
+  /** `connect_port`: default 80 for HTTP_GET, 443 for SSL_GET, 53 for DNS_CHECK, 25 for SMTP_CHECK; required for TCP_CHECK and UDP_CHECK; unused by PING_CHECK (0). */
   readonly connectPort: number;
   /** `bindto`: the source address. */
   readonly bindTo?: string;
@@ -91,7 +91,13 @@ export interface UdpCheckerConfig extends CheckerCommonConfig {
   readonly maxReplyLength: number;
 }
 
-export type CheckerConfig = HttpCheckerConfig | PlainCheckerConfig | DnsCheckerConfig | UdpCheckerConfig;
+export interface SmtpCheckerConfig extends CheckerCommonConfig {
+  readonly type: 'SMTP_CHECK';
+  /** `helo_name`: what HELO says; keepalived's default is smtpchecker.keepalived.org. */
+  readonly heloName: string;
+}
+
+export type CheckerConfig = HttpCheckerConfig | PlainCheckerConfig | DnsCheckerConfig | UdpCheckerConfig | SmtpCheckerConfig;
 
 /**
  * What a real_server's checker takes from its real server, else its virtual server, else
@@ -120,7 +126,9 @@ export const CHECKER_DEFAULTS = {
   dnsName: '.',
   minReplyLength: 0,
   maxReplyLength: 255,
-  ports: { HTTP_GET: 80, SSL_GET: 443, DNS_CHECK: 53, PING_CHECK: 0 } as Partial<Record<CheckerType, number>>,
+  smtpHeloName: 'smtpchecker.keepalived.org',
+  // SMTP_CHECK: in a real_server its port is the real server's (keepalived); in a vrrp_script, SMTP's.
+  ports: { HTTP_GET: 80, SSL_GET: 443, DNS_CHECK: 53, PING_CHECK: 0, SMTP_CHECK: 25 } as Partial<Record<CheckerType, number>>,
 } as const;
 
 /** keepalived's delay_before_retry default: 3 s for HTTP_GET and SSL_GET, the delay_loop for DNS_CHECK, 1 s otherwise. */

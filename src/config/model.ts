@@ -253,7 +253,7 @@ export interface TrackScriptConfig {
   readonly name: string;
   /** `script`: the command line; empty when a checker block takes its place. */
   readonly script: string;
-  /** A checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK) instead of `script`: run in-process. */
+  /** A checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK, SMTP_CHECK) instead of `script`: run in-process. */
   readonly checker?: CheckerConfig;
   /** `interval` (s): time between runs. Default 1 s. */
   readonly intervalMs: number;

@@ -70,6 +70,10 @@ export function validateChecker(checker: CheckerConfig, at: string, report: Issu
         report.warning(`${at}.minReplyLength`, 'min_reply_length and max_reply_length apply to a reply only with require_reply (without it, silence passes)');
       }
       break;
+    case 'SMTP_CHECK':
+      // It goes on the HELO line: a space or a line break would make another command of it.
+      if (checker.heloName === '' || /[\s]/.test(checker.heloName)) report.error(`${at}.heloName`, `helo_name "${checker.heloName}" must be one word: it is sent as HELO's argument`);
+      break;
     case 'TCP_CHECK':
     case 'PING_CHECK':
       break;

@@ -65,7 +65,7 @@ export function validateTrackerDefinitions(ctx: ValidationContext): void {
     if (script.checker) {
       if (script.script.trim() !== '') report.warning(`${at}.script`, `vrrp_script ${script.name} has both a script and a checker block (${script.checker.type}): the checker runs, the script is ignored`);
       validateChecker(script.checker, `${at}.checker`, report);
-    } else if (script.script.trim() === '') report.error(`${at}.script`, `vrrp_script ${script.name} has no script: set the command to run, or a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK)`);
+    } else if (script.script.trim() === '') report.error(`${at}.script`, `vrrp_script ${script.name} has no script: set the command to run, or a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK, SMTP_CHECK)`);
     for (const [field, keyword] of [['intervalMs', 'interval'], ['timeoutMs', 'timeout']] as const) {
       if (!(script[field] > 0)) report.error(`${at}.${field}`, `${keyword} ${secondsText(script[field])} is out of range: must be more than 0 s`);
     }

@@ -63,7 +63,7 @@ export interface MiscCheckConfig extends CheckTimingConfig {
 
 /**
  * A built-in checker block of a real server (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK,
- * UDP_CHECK), read with the checkers' own keywords (keywords/checkers.ts): `connect_ip`,
+ * UDP_CHECK, SMTP_CHECK), read with the checkers' own keywords (keywords/checkers.ts): `connect_ip`,
  * `connect_port` and the timings as written, for validate-virtual-servers.ts to fill in from the
  * real server and virtual server.
  */

@@ -1,5 +1,5 @@
 // A vrrp_script whose body is a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK,
-// DNS_CHECK, UDP_CHECK) instead of `script`: each run is one check of the built-in checker
+// DNS_CHECK, UDP_CHECK, SMTP_CHECK) instead of `script`: each run is one check of the built-in checker
 // (src/checkers), in this process (on Linux in the checkers' worker thread), with no process per
 // run. The vrrp_script's `timeout` bounds the run as a script's; the checker's connect_timeout
 // bounds each attempt within it.

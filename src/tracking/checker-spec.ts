@@ -39,6 +39,8 @@ export function checkSpecOf(checker: CheckerConfig): CheckSpec {
       return { ...common, type: checker.type };
     case 'DNS_CHECK':
       return { ...common, type: 'DNS_CHECK', queryType: checker.queryType, name: checker.name };
+    case 'SMTP_CHECK':
+      return { ...common, type: 'SMTP_CHECK', heloName: checker.heloName };
     case 'UDP_CHECK': {
       const payload = bytesOf(checker.payload);
       const reply = checker.requireReply;

@@ -182,7 +182,7 @@ vrrp_script chk_udp {
       'keepalived.conf:8:20: error: "api.example.test" is not an IPv4 or IPv6 address',
       'keepalived.conf:9:9: warning: unknown keyword "conect_timeout" (did you mean connect_timeout?); ignored',
       'keepalived.conf:10:23: error: http_protocol "2.0" is not valid: expected 1.0, 1.0C or 1.1',
-      'keepalived.conf:12:5: error: vrrp_script: TCP_CHECK after HTTP_GET; give one of HTTP_GET or SSL_GET or TCP_CHECK or PING_CHECK or DNS_CHECK or UDP_CHECK per block',
+      'keepalived.conf:12:5: error: vrrp_script: TCP_CHECK after HTTP_GET; give one of HTTP_GET or SSL_GET or TCP_CHECK or PING_CHECK or DNS_CHECK or UDP_CHECK or SMTP_CHECK per block',
       'keepalived.conf:15:5: warning: MISC_CHECK is a script: give the vrrp_script its script instead; the block is ignored',
       'keepalived.conf:22:14: error: type "PTR" is not valid: expected A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG or DNSKEY',
       'keepalived.conf:29:17: error: payload "zz" is not a hex string',
@@ -260,7 +260,7 @@ vrrpInstances:
     expect(lines).toEqual([
       'vrrpd.yaml:5:7: warning: unknown key "conectTimeout" in tcpCheck (did you mean connectTimeout?); ignored',
       'vrrpd.yaml:10:23: error: statusCode "2xx" is not valid: expected a code or a range of codes within 100..599 (200, 200-299)',
-      'vrrpd.yaml:6:5: error: vrrp_script: HTTP_GET after TCP_CHECK; give one of HTTP_GET or SSL_GET or TCP_CHECK or PING_CHECK or DNS_CHECK or UDP_CHECK per block',
+      'vrrpd.yaml:6:5: error: vrrp_script: HTTP_GET after TCP_CHECK; give one of HTTP_GET or SSL_GET or TCP_CHECK or PING_CHECK or DNS_CHECK or UDP_CHECK or SMTP_CHECK per block',
     ]);
   });
 });

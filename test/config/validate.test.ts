@@ -206,7 +206,7 @@ describe('unicast and source addresses', () => {
 
 describe('trackers', () => {
   test.each<[string, Partial<VrrpdConfig>, string]>([
-    ['vrrp_script without a command', { scripts: [script({ script: ' ' })] }, 'error scripts[chk].script: vrrp_script chk has no script: set the command to run, or a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK)'],
+    ['vrrp_script without a command', { scripts: [script({ script: ' ' })] }, 'error scripts[chk].script: vrrp_script chk has no script: set the command to run, or a checker block (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK, SMTP_CHECK)'],
     ['interval 0', { scripts: [script({ intervalMs: 0 })] }, 'error scripts[chk].intervalMs: interval 0 s is out of range: must be more than 0 s'],
     ['negative timeout', { scripts: [script({ timeoutMs: -1000 })] }, 'error scripts[chk].timeoutMs: timeout -1 s is out of range: must be more than 0 s'],
     ['rise 0', { scripts: [script({ rise: 0 })] }, 'error scripts[chk].rise: rise 0 is out of range: must be a whole number, 1 or more'],

@@ -52,4 +52,16 @@ describe('checker blocks', () => {
     });
     expect(checkSpecOf({ ...ssl, type: 'HTTP_GET' })).not.toHaveProperty('tls');
   });
+
+  test('SMTP_CHECK keeps its helo_name', () => {
+    const smtp: CheckerConfig = { ...common, type: 'SMTP_CHECK', connectIp: '192.0.2.25', connectPort: 25, heloName: 'lb1.example.test' };
+    expect(checkSpecOf(smtp)).toEqual({
+      type: 'SMTP_CHECK',
+      endpoint: { address: '192.0.2.25', family: 'ipv4', port: 25 },
+      connectTimeoutMs: 2000,
+      retry: 1,
+      delayBeforeRetryMs: 500,
+      heloName: 'lb1.example.test',
+    });
+  });
 });

@@ -1,5 +1,5 @@
 // keepalived's checker blocks (man keepalived.conf, "Checkers"): HTTP_GET, SSL_GET, TCP_CHECK,
-// PING_CHECK, DNS_CHECK and UDP_CHECK with their keywords, meanings and defaults, declared once
+// PING_CHECK, DNS_CHECK, UDP_CHECK and SMTP_CHECK with their keywords, meanings and defaults, declared once
 // for every block that runs them: a vrrp_script's checker (vrrp-script.ts) and a real_server's
 // (virtual-server.ts). In a vrrp_script each type is a kind (checkerKind) whose value is a
 // CheckerConfig with every default resolved, but the two that depend on where the block stands (a
@@ -19,17 +19,18 @@ import {
   type HttpUrlConfig,
   INHERITED_CHECKER_FIELDS,
   type RealServerBuiltinChecker,
+  type SmtpCheckerConfig,
   type UdpCheckerConfig,
 } from '../checkers.js';
 import { blockOf, BodyReader } from '../keepalived/block-reader.js';
 import type { Statement } from '../keepalived/syntax.js';
 import { declare } from './define.js';
-import { address, flag, integer, lazyKeywords, oneOf, seconds, word } from './kinds.js';
+import { address, flag, integer, lazyKeywords, oneOf, seconds, unimplemented, word } from './kinds.js';
 import type { Keyword, Kind, Mutable, NestedBlock, Written } from './registry.js';
 
 /** Every field a checker block can fill, before its defaults. */
 export type CheckerDraft = Draft;
-type Draft = Mutable<Partial<Omit<HttpCheckerConfig, 'type'> & Omit<DnsCheckerConfig, 'type'> & Omit<UdpCheckerConfig, 'type'>>>;
+type Draft = Mutable<Partial<Omit<HttpCheckerConfig, 'type'> & Omit<DnsCheckerConfig, 'type'> & Omit<UdpCheckerConfig, 'type'> & Omit<SmtpCheckerConfig, 'type'>>>;
 type UrlDraft = Mutable<Partial<HttpUrlConfig>>;
 
 const MAX_SECONDS = 86_400;
@@ -153,7 +154,7 @@ const requireReplyKind: Kind<{ readonly data?: string; readonly mask?: string }>
 // ---- the checker blocks ----
 
 const checker = declare<Draft, undefined>();
-const { keyword, key } = checker;
+const { keyword, key, accepted } = checker;
 
 function commonKeywords(type: CheckerType): Keyword<Draft, undefined>[] {
   const port = CHECKER_DEFAULTS.ports[type];
@@ -203,6 +204,13 @@ function typeKeywords(type: CheckerType): Keyword<Draft, undefined>[] {
         keyword('min_reply_length', integer(0, 65_535), key('minReplyLength', { default: CHECKER_DEFAULTS.minReplyLength })),
         keyword('max_reply_length', integer(0, 65_535), key('maxReplyLength', { default: CHECKER_DEFAULTS.maxReplyLength })),
       ];
+    case 'SMTP_CHECK':
+      return [
+        keyword('helo_name', word('a host name', ['lb1.example.test']), key('heloName', { default: CHECKER_DEFAULTS.smtpHeloName })),
+        // keepalived 2.x still reads host { } sub-blocks but calls them deprecated ("Please define
+        // additional checkers"): one SMTP_CHECK block per server is the way both read.
+        accepted('host', unimplemented((name) => `${name} { } inside SMTP_CHECK is deprecated in keepalived and not supported: give each host an SMTP_CHECK block of its own; this one checks its own connect_ip and connect_port`)),
+      ];
     case 'TCP_CHECK':
     case 'PING_CHECK':
       return [];
@@ -251,6 +259,8 @@ function finishChecker(type: CheckerType, draft: Draft): CheckerConfig {
         minReplyLength: draft.minReplyLength ?? CHECKER_DEFAULTS.minReplyLength,
         maxReplyLength: draft.maxReplyLength ?? CHECKER_DEFAULTS.maxReplyLength,
       };
+    case 'SMTP_CHECK':
+      return { type, ...common, heloName: draft.heloName ?? CHECKER_DEFAULTS.smtpHeloName };
     case 'TCP_CHECK':
     case 'PING_CHECK':
       return { type, ...common };
@@ -276,6 +286,7 @@ const EXAMPLES: Record<CheckerType, CheckerConfig> = {
   PING_CHECK: finishChecker('PING_CHECK', { connectIp: '192.0.2.1', connectTimeoutMs: 1000 }),
   DNS_CHECK: finishChecker('DNS_CHECK', { connectIp: '192.0.2.53', queryType: 'A', name: 'svc.example.test', delayBeforeRetryMs: 1000 }),
   UDP_CHECK: finishChecker('UDP_CHECK', { connectIp: '192.0.2.53', connectPort: 53, payload: '1234', requireReply: { data: '12' } }),
+  SMTP_CHECK: finishChecker('SMTP_CHECK', { connectIp: '192.0.2.25', heloName: 'lb1.example.test' }),
 };
 
 const blocks = new Map<CheckerType, NestedBlock<Draft, CheckerConfig>>();
@@ -342,4 +353,5 @@ export const CHECKER_YAML_KEYS: Readonly<Record<CheckerType, string>> = {
   PING_CHECK: 'pingCheck',
   DNS_CHECK: 'dnsCheck',
   UDP_CHECK: 'udpCheck',
+  SMTP_CHECK: 'smtpCheck',
 };

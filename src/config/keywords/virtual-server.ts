@@ -71,7 +71,7 @@ const method = oneOf<LvsMethod>(['NAT', 'DR', 'TUN'], 'NAT, DR or TUN', { upper:
 
 // ---- checkers -------------------------------------------------------------------------------
 
-// The built-in checkers (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK) take the
+// The built-in checkers (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK, SMTP_CHECK) take the
 // keywords declared once for every block that runs them (checkers.ts); MISC_CHECK, a script the
 // load balancer runs itself, has its own here.
 
@@ -156,6 +156,7 @@ const EXAMPLE_CHECKERS: Readonly<Record<CheckerType, RealServerCheckerConfig>> =
   DNS_CHECK: realServerChecker('DNS_CHECK', { connectIp: '198.51.100.53', delayLoopMs: 10_000 }),
   PING_CHECK: realServerChecker('PING_CHECK', { alpha: true }),
   UDP_CHECK: realServerChecker('UDP_CHECK', { connectPort: 53, warmupMs: 2000 }),
+  SMTP_CHECK: realServerChecker('SMTP_CHECK', { heloName: 'lb1.example.test', connectTimeoutMs: 10_000 }),
 };
 
 // ---- real_server ----------------------------------------------------------------------------
@@ -177,7 +178,7 @@ const realServerKeywords = (): Keyword<Mutable<RealServerConfig>, undefined>[] =
   real.keyword('alpha', flag(), real.key('alpha')),
   ...CHECKER_TYPES.map((type) => real.keyword(type, builtinCheck(type), checkers, { yaml: { key: CHECKER_YAML_KEYS[type] } })),
   real.keyword('MISC_CHECK', miscCheck, checkers, { yaml: { key: 'miscCheck' } }),
-  ...['SMTP_CHECK', 'FILE_CHECK', 'BFD_CHECK'].map((type) => real.accepted(type, unimplemented((keyword) => `${keyword} is not implemented; this real server is checked without it`))),
+  ...['FILE_CHECK', 'BFD_CHECK'].map((type) => real.accepted(type, unimplemented((keyword) => `${keyword} is not implemented; this real server is checked without it`))),
   real.accepted('smtp_alert', ignored()),
   real.accepted('snmp_name', ignored()),
   // IPVS's per-server connection thresholds are counted inside IPVS; nftables has no such limit per destination.

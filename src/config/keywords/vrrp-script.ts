@@ -1,6 +1,6 @@
 // `vrrp_script NAME { ... }`: a check command run periodically; instances track it. Its body holds
 // a `script`, or one of keepalived's checker blocks instead (keywords/checkers.ts: HTTP_GET,
-// SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK), run in-process with no process per run.
+// SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK, SMTP_CHECK), run in-process with no process per run.
 import { CHECKER_TYPES, checkerRunBoundMs, UNSUPPORTED_CHECKER_TYPES, type CheckerType } from '../checkers.js';
 import type { GlobalDefs, TrackScriptConfig } from '../model.js';
 import { CHECKER_YAML_KEYS, checkerKind, resolveCheckerDefaults } from './checkers.js';

@@ -1,5 +1,5 @@
 // A real server's built-in checker (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK,
-// UDP_CHECK) is the one a vrrp_script runs: src/checkers' Checker where the host runs checkers
+// UDP_CHECK, SMTP_CHECK) is the one a vrrp_script runs: src/checkers' Checker where the host runs checkers
 // (on Linux the checkers' worker thread), its spec mapped from the resolved configuration as a
 // vrrp_script's is. Only the schedule differs
 // (the check loop's delay_loop and warmup), and the first run, which makes one attempt: keepalived

@@ -40,7 +40,7 @@ export interface LbHost {
   readonly nft: NftablesPort;
   /** Who scripts (notify, quorum, MISC_CHECK) run as, for a configuration (its script_user). */
   scripts(config: VrrpdConfig): ScriptHost;
-  /** Where the built-in checkers run (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK); MISC_CHECK is the subsystem's own script. */
+  /** Where the built-in checkers run (HTTP_GET, SSL_GET, TCP_CHECK, PING_CHECK, DNS_CHECK, UDP_CHECK, SMTP_CHECK); MISC_CHECK is the subsystem's own script. */
   readonly checkers?: CheckerHost;
   readonly conntrack?: ConnectionTrackingPort;
   /** For ha_suspend. */

@@ -518,6 +518,7 @@ virtual_server fwmark 5 {
       require_reply
     }
     SMTP_CHECK {
+      helo_name "lb1 example"
     }
   }
 }
@@ -527,7 +528,6 @@ virtual_server fwmark 5 {
       'keepalived.conf:19:21: error: http_protocol "2" is not valid: expected 1.0, 1.0C or 1.1',
       'keepalived.conf:28:12: error: type "AXFR" is not valid: expected A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG or DNSKEY',
       'keepalived.conf:34:15: error: payload "zz" is not a hex string',
-      'keepalived.conf:39:5: warning: SMTP_CHECK is not implemented; this real server is checked without it',
       // A fwmark service's real server has no port to inherit: the checker must say one.
       'keepalived.conf:13:5: error: HTTP_GET needs connect_port: the port to check',
       'keepalived.conf:16:16: error: digest "1234" is not an MD5 digest: 32 hex digits, as vrrpd genhash prints it',
@@ -536,6 +536,8 @@ virtual_server fwmark 5 {
       'keepalived.conf:25:14: error: bindto 2001:db8::1 is IPv6 but connect_ip 198.51.100.11 is not: both must be of one family',
       'keepalived.conf:29:12: error: DNS_CHECK name "bad..name" has an empty label',
       'keepalived.conf:35:24: error: min_reply_length 20 is more than max_reply_length 10: no reply could pass',
+      'keepalived.conf:39:5: error: SMTP_CHECK needs connect_port: the port to check',
+      'keepalived.conf:40:17: error: helo_name "lb1 example" must be one word: it is sent as HELO\'s argument',
     ]);
   });
 });

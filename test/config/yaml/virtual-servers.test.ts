@@ -142,6 +142,10 @@ virtual_server 192.0.2.100 443 {
       min_reply_length 2
       max_reply_length 512
     }
+    SMTP_CHECK {
+      connect_port 25
+      helo_name lb1.example.test
+    }
   }
   real_server 198.51.100.13 {
   }
