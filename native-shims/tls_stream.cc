@@ -7,14 +7,17 @@
 // headers), so no second copy is loaded. Verified checks (verify_certificate) stay on node:tls,
 // which checks chains and names as operators already see it report.
 //
-// new TlsStream(onEvent(kind, a, b, c))      kind: 0 TCP connected (the handshake starts),
-//                                              1 handshake done, 2 data (a: Buffer), 3 end of
-//                                              stream, 4 error (a: code, b: message,
+// new TlsStream(onEvent(kind, a, b, c))      kind: 1 handshake done, 2 data (a: Buffer), 3 end
+//                                              of stream, 4 error (a: code, b: message,
 //                                              c: 0 connect / 1 handshake / 2 transfer)
 // connect(family 4|6, address, port, localAddress|'', localPort|0, servername|'')
 //     -> undefined, or [code, message] when it failed at once (no event follows)
 // write(bytes)   queued until the handshake is done
 // close(notify)  notify: send close_notify first (tls_compliant); no event follows
+// handshaking()  whether TCP is connected and the handshake under way: asked only when a check
+//                times out (which stage it timed out in), rather than an event every check
+//                (one MakeCallback less per check)
+// TlsStream.counts() -> [SSL objects made, SSL objects reused] on this thread (tests)
 #include <napi.h>
 #include <uv.h>
 
@@ -33,7 +36,7 @@
 
 namespace {
 
-enum Event { kHandshaking = 0, kConnected = 1, kData = 2, kEnd = 3, kError = 4 };
+enum Event { kConnected = 1, kData = 2, kEnd = 3, kError = 4 };
 enum During { kDuringConnect = 0, kDuringHandshake = 1, kDuringTransfer = 2 };
 
 // Bytes handed to JavaScript per call at most: a server sending 100 MB is read in these, and the
@@ -60,12 +63,87 @@ SSL_CTX* UnverifiedContext() {
   return context;
 }
 
+// The SSL objects of finished streams, cleared (SSL_clear) for the next check's stream on this
+// thread instead of an SSL_new and SSL_free per check. Every check still makes a full handshake,
+// as keepalived's check_ssl.c does with its SSL_new per check: the session the last handshake
+// made is dropped (a stream closed with close_notify keeps it through SSL_clear and would offer it
+// for resumption), and the SNI name is set again for each stream, none included. At most
+// kPooledSsl are kept, each with its ~17 KB read buffer (enough for the checks open at once at
+// issue 13's rates), freed with the thread.
+constexpr size_t kPooledSsl = 8;
+
+class SslPool {
+ public:
+  ~SslPool() {
+    for (SSL* ssl : free_) SSL_free(ssl);
+  }
+  SSL* Take() {
+    if (free_.empty()) {
+      ++made_;
+      return SSL_new(UnverifiedContext());
+    }
+    ++reused_;
+    SSL* ssl = free_.back();
+    free_.pop_back();
+    return ssl;
+  }
+  void GiveBack(SSL* ssl) {
+    ERR_clear_error();
+    // SSL_clear keeps a session it thinks good (one whose connection ended with close_notify).
+    if (free_.size() < kPooledSsl && SSL_clear(ssl) == 1 && SSL_set_session(ssl, nullptr) == 1) {
+      // Its socket BIO names a descriptor now closed: dropped here, a new one at SSL_set_fd.
+      SSL_set_bio(ssl, nullptr, nullptr);
+      free_.push_back(ssl);
+    } else {
+      SSL_free(ssl);
+    }
+    ERR_clear_error();
+  }
+  double made() const { return static_cast<double>(made_); }
+  double reused() const { return static_cast<double>(reused_); }
+
+ private:
+  std::vector<SSL*> free_;
+  uint64_t made_ = 0;
+  uint64_t reused_ = 0;
+};
+
+SslPool& Pool() {
+  thread_local SslPool pool;
+  return pool;
+}
+
+// One async context for every stream of an environment: the streams' callbacks need one for
+// MakeCallback, and one each cost an object and an async id per check. Destroyed with the
+// environment.
+Napi::AsyncContext& SharedAsyncContext(Napi::Env env) {
+  struct Shared {
+    napi_env env = nullptr;
+    std::unique_ptr<Napi::AsyncContext> context;
+  };
+  thread_local Shared shared;
+  if (shared.context == nullptr || shared.env != env) {
+    shared.context = std::make_unique<Napi::AsyncContext>(env, "TlsStream");
+    shared.env = env;
+    napi_add_env_cleanup_hook(
+        env,
+        [](void* arg) {
+          auto* held = static_cast<Shared*>(arg);
+          held->context.reset();
+          held->env = nullptr;
+        },
+        &shared);
+  }
+  return *shared.context;
+}
+
 class TlsStream : public Napi::ObjectWrap<TlsStream> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "TlsStream",
                        {InstanceMethod("connect", &TlsStream::Connect), InstanceMethod("write", &TlsStream::Write),
-                        InstanceMethod("close", &TlsStream::Close)});
+                        InstanceMethod("close", &TlsStream::Close), InstanceMethod("handshaking", &TlsStream::Handshaking),
+                        StaticMethod("counts", &TlsStream::Counts)});
   }
 
   explicit TlsStream(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TlsStream>(info) {
@@ -75,7 +153,7 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
       return;
     }
     onEvent_ = Napi::Persistent(info[0].As<Napi::Function>());
-    context_ = std::make_unique<Napi::AsyncContext>(env, "TlsStream");
+    context_ = &SharedAsyncContext(env);
   }
 
   ~TlsStream() override {
@@ -137,6 +215,15 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
       if (stage_ == Stage::kOpen) Flush();
     }
     return info.Env().Undefined();
+  }
+
+  Napi::Value Handshaking(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), stage_ == Stage::kHandshake); }
+
+  static Napi::Value Counts(const Napi::CallbackInfo& info) {
+    Napi::Array counts = Napi::Array::New(info.Env(), 2);
+    counts.Set(0u, Napi::Number::New(info.Env(), Pool().made()));
+    counts.Set(1u, Napi::Number::New(info.Env(), Pool().reused()));
+    return counts;
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -210,15 +297,15 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
           Fail(ErrnoName(error), "connect " + ErrnoName(error) + " " + peer_, kDuringConnect);
           return;
         }
-        Emit({Napi::Number::New(env, kHandshaking)});
-        if (closed_) return;
-        ssl_ = SSL_new(UnverifiedContext());
+        ssl_ = Pool().Take();
+        // The stage changes before anything can fail: a failure here is the handshake's.
+        stage_ = Stage::kHandshake;
+        // An empty name clears what a reused SSL object had (no SNI, as keepalived without enable_sni).
         if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1 ||
-            (!servername_.empty() && SSL_set_tlsext_host_name(ssl_, servername_.c_str()) != 1)) {
+            SSL_set_tlsext_host_name(ssl_, servername_.empty() ? nullptr : const_cast<char*>(servername_.c_str())) != 1) {
           FailTls(kDuringHandshake);
           return;
         }
-        stage_ = Stage::kHandshake;
         Handshake();
         return;
       }
@@ -355,7 +442,7 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
 
   void Shutdown() {
     if (ssl_ != nullptr) {
-      SSL_free(ssl_);
+      Pool().GiveBack(ssl_);
       ssl_ = nullptr;
     }
     ClosePolled(poll_, fd_);
@@ -373,7 +460,7 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
   std::string peer_;
   std::vector<uint8_t> pending_;
   Napi::FunctionReference onEvent_;
-  std::unique_ptr<Napi::AsyncContext> context_;
+  Napi::AsyncContext* context_ = nullptr;
 };
 
 }  // namespace

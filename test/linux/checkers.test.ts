@@ -107,6 +107,20 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(await check(sslGet(80, [url('/readyz')]))).toMatchObject({ ok: false, reason: 'tls' });
   });
 
+  test('SSL_GET through the shim reuses its SSL objects from one check to the next, and each check is still a full handshake with its own SNI name', { timeout: 150_000 }, async () => {
+    // nginx sends TLS 1.3 session tickets and accepts them back; $ssl_session_reused is "r" for a
+    // resumed session. A check closed with close_notify (tls_compliant) leaves its SSL object a
+    // session that SSL_clear keeps: the shim must drop it (keepalived makes a new SSL per check).
+    const reused = (tls: Record<string, unknown>) => sslGet(443, [url('/reused', { digest: md5('.') })], { compliant: true, ...tls });
+    const named = (name: string) => sslGet(443, [url('/sni', { digest: md5(name) })], { sni: name !== '' }, { virtualhost: name === '' ? 'api.example.test' : name });
+    const sequence = [reused({}), reused({}), named('api.example.test'), named(''), reused({ sni: true }), named(''), reused({}), named('api.example.test')];
+    const lines = (await runChecks(chk, { sequence })) as Array<Result & { tlsStreams?: [number, number] }>;
+    const counts = lines.pop()?.tlsStreams;
+    expect(lines.map((line) => `${line.ok} ${line.detail}`)).toEqual(sequence.map(() => 'true HTTP status 200, digest matches'));
+    // One SSL object made, then reused by every later check.
+    expect(counts).toEqual([1, sequence.length - 1]);
+  });
+
   test('hostile servers each give their reason within connect_timeout, over IPv4 and IPv6, in plain HTTP and behind TLS', { timeout: 240_000 }, async () => {
     // Every case at once in one process: a check held by one server holds up no other.
     const cases: Array<[string, Record<string, unknown>, Partial<Result> | RegExp]> = [];

@@ -24,11 +24,17 @@ let lookup: { readonly TlsStream: NativeShims['TlsStream'] } | undefined;
 
 /**
  * The shim's stream class: the main thread's, with a shim built after it, unless
- * VRRPD_CHECKER_TLS=node asks for node:tls (A/B measurements). Not in the checkers' worker: a
- * worker terminated while a shim callback runs in it cannot report the callback's exception.
+ * VRRPD_CHECKER_TLS=node asks for node:tls (A/B measurements). Not in the checkers'
+ * worker: a worker terminated while a shim callback runs in it cannot report the callback's
+ * exception. A shim built before SSL objects were reused (no `counts`, no `handshaking`) is not used:
+ * `npm run build` does not rebuild the shim.
  */
 function nativeTlsStream(): NativeShims['TlsStream'] {
-  return (lookup ??= { TlsStream: isMainThread && process.env.VRRPD_CHECKER_TLS !== 'node' ? nativeShims().TlsStream : undefined }).TlsStream;
+  return (lookup ??= { TlsStream: isMainThread && process.env.VRRPD_CHECKER_TLS !== 'node' ? current(nativeShims().TlsStream) : undefined }).TlsStream;
+}
+
+function current(TlsStream: NativeShims['TlsStream']): NativeShims['TlsStream'] {
+  return typeof TlsStream?.counts === 'function' ? TlsStream : undefined;
 }
 
 /** Whether openNativeTlsStream opens streams in this thread. */
@@ -41,13 +47,19 @@ export function openNativeTlsStream(target: NativeTlsTarget, events: StreamEvent
   const TlsStream = nativeTlsStream();
   if (TlsStream === undefined) return undefined;
   let closed = false;
+  // The shim tells no event when TCP connects and the handshake starts (one call into JavaScript
+  // less per check): `handshaking` is told here, before what follows it, or when asked.
+  let handshakeTold = false;
+  const tellHandshaking = (): void => {
+    if (handshakeTold) return;
+    handshakeTold = true;
+    events.handshaking?.();
+  };
   const stream = new TlsStream((kind, data, message, during) => {
     if (closed) return;
     switch (kind) {
-      case 0:
-        events.handshaking?.();
-        return;
       case 1:
+        tellHandshaking();
         events.connected();
         return;
       case 2:
@@ -59,6 +71,7 @@ export function openNativeTlsStream(target: NativeTlsTarget, events: StreamEvent
         return;
       default:
         closed = true;
+        if (during === 1) tellHandshaking();
         events.error({ code: String(data), message: message ?? '' }, DURING[during ?? 2] ?? 'transfer');
     }
   });
@@ -75,6 +88,9 @@ export function openNativeTlsStream(target: NativeTlsTarget, events: StreamEvent
   return {
     write: (bytes) => {
       if (!closed) stream.write(bytes);
+    },
+    reportStage: () => {
+      if (!closed && stream.handshaking()) tellHandshaking();
     },
     close: (notify = false) => {
       if (closed) return;
