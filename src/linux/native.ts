@@ -225,8 +225,8 @@ export type TlsStreamEventCallback = (kind: number, data?: Buffer | string, mess
 
 /** SSL_GET's unverified TLS connection on the loop (tls_stream.cc). */
 export interface NativeTlsStream {
-  /** Starts connecting; a failure at once comes back as [code, message] and no event follows. */
-  connect(family: 4 | 6, address: string, port: number, localAddress: string, localPort: number, servername: string): [string, string] | undefined;
+  /** Starts connecting (tls false: plain TCP); a failure at once comes back as [code, message] and no event follows. */
+  connect(family: 4 | 6, address: string, port: number, localAddress: string, localPort: number, servername: string, tls: boolean): [string, string] | undefined;
   write(bytes: Uint8Array): void;
   /** No event follows; `notify`: close_notify first. */
   close(notify: boolean): void;
@@ -237,8 +237,8 @@ export interface NativeTlsStream {
 /** The TlsStream class: streams, and its SSL objects' reuse on this thread (tests). */
 export interface NativeTlsStreamClass {
   new (onEvent: TlsStreamEventCallback): NativeTlsStream;
-  /** [SSL objects made, SSL objects reused] on this thread. */
-  counts(): [number, number];
+  /** [SSL objects made, SSL objects reused, plain TCP streams connected] on this thread. */
+  counts(): [number, number, number];
 }
 
 export interface NativeShims {

@@ -10,7 +10,8 @@
 // of light checks on this loop, the rest in the worker) and prints, last, a line
 // {placement: {mainLoop, worker}}; `thread: 'worker'` puts every run in the worker.
 // {sequence: [spec, ...]} checks each in turn, one after another in this process, and prints
-// last a line {tlsStreams: [SSL objects made, reused]} from the shim's TlsStream on this thread.
+// last a line {tlsStreams: [SSL objects made, reused, plain TCP streams]} from the shim's
+// TlsStream on this thread.
 // Uses dist/ (test/helpers/global-setup.ts builds it).
 import { inThreadCheckers } from '../../dist/checkers/checker.js';
 import { LinuxCheckerIo } from '../../dist/linux/checkers/io.js';
