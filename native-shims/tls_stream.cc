@@ -7,14 +7,21 @@
 // headers), so no second copy is loaded. Verified checks (verify_certificate) stay on node:tls,
 // which checks chains and names as operators already see it report.
 //
-// new TlsStream(onEvent(kind, a, b, c))      kind: 0 TCP connected (the handshake starts),
-//                                              1 handshake done, 2 data (a: Buffer), 3 end of
-//                                              stream, 4 error (a: code, b: message,
+// new TlsStream(onEvent(kind, a, b, c))      kind: 1 handshake done, 2 data (a: Buffer), 3 end
+//                                              of stream, 4 error (a: code, b: message,
 //                                              c: 0 connect / 1 handshake / 2 transfer)
-// connect(family 4|6, address, port, localAddress|'', localPort|0, servername|'')
-//     -> undefined, or [code, message] when it failed at once (no event follows)
+// connect(family 4|6, address, port, localAddress|'', localPort|0, servername|'', tls)
+//     -> undefined, or [code, message] when it failed at once (no event follows). tls false: plain
+//        TCP (HTTP_GET, TCP_CHECK), event 1 when TCP is connected, the bytes as they come, errors
+//        named as node:net names them; through node:net such a check cost 1.3-1.85 ms of CPU at
+//        one every 100 ms, most of it node:net's JavaScript (bench/RESULTS.md)
 // write(bytes)   queued until the handshake is done
 // close(notify)  notify: send close_notify first (tls_compliant); no event follows
+// handshaking()  whether TCP is connected and the handshake under way: asked only when a check
+//                times out (which stage it timed out in), rather than an event every check
+//                (one MakeCallback less per check)
+// TlsStream.counts() -> [SSL objects made, SSL objects reused, plain streams connected] on this
+//                       thread (tests)
 #include <napi.h>
 #include <uv.h>
 
@@ -33,7 +40,7 @@
 
 namespace {
 
-enum Event { kHandshaking = 0, kConnected = 1, kData = 2, kEnd = 3, kError = 4 };
+enum Event { kConnected = 1, kData = 2, kEnd = 3, kError = 4 };
 enum During { kDuringConnect = 0, kDuringHandshake = 1, kDuringTransfer = 2 };
 
 // Bytes handed to JavaScript per call at most: a server sending 100 MB is read in these, and the
@@ -60,12 +67,90 @@ SSL_CTX* UnverifiedContext() {
   return context;
 }
 
+// The SSL objects of finished streams, cleared (SSL_clear) for the next check's stream on this
+// thread instead of an SSL_new and SSL_free per check. Every check still makes a full handshake,
+// as keepalived's check_ssl.c does with its SSL_new per check: the session the last handshake
+// made is dropped (a stream closed with close_notify keeps it through SSL_clear and would offer it
+// for resumption), and the SNI name is set again for each stream, none included. At most
+// kPooledSsl are kept, each with its ~17 KB read buffer (enough for the checks open at once at
+// issue 13's rates), freed with the thread.
+constexpr size_t kPooledSsl = 8;
+
+class SslPool {
+ public:
+  ~SslPool() {
+    for (SSL* ssl : free_) SSL_free(ssl);
+  }
+  SSL* Take() {
+    if (free_.empty()) {
+      ++made_;
+      return SSL_new(UnverifiedContext());
+    }
+    ++reused_;
+    SSL* ssl = free_.back();
+    free_.pop_back();
+    return ssl;
+  }
+  void GiveBack(SSL* ssl) {
+    ERR_clear_error();
+    // SSL_clear keeps a session it thinks good (one whose connection ended with close_notify).
+    if (free_.size() < kPooledSsl && SSL_clear(ssl) == 1 && SSL_set_session(ssl, nullptr) == 1) {
+      // Its socket BIO names a descriptor now closed: dropped here, a new one at SSL_set_fd.
+      SSL_set_bio(ssl, nullptr, nullptr);
+      free_.push_back(ssl);
+    } else {
+      SSL_free(ssl);
+    }
+    ERR_clear_error();
+  }
+  double made() const { return static_cast<double>(made_); }
+  double reused() const { return static_cast<double>(reused_); }
+  void CountPlain() { ++plain_; }
+  double plain() const { return static_cast<double>(plain_); }
+
+ private:
+  std::vector<SSL*> free_;
+  uint64_t made_ = 0;
+  uint64_t reused_ = 0;
+  uint64_t plain_ = 0;
+};
+
+SslPool& Pool() {
+  thread_local SslPool pool;
+  return pool;
+}
+
+// One async context for every stream of an environment: the streams' callbacks need one for
+// MakeCallback, and one each cost an object and an async id per check. Destroyed with the
+// environment.
+Napi::AsyncContext& SharedAsyncContext(Napi::Env env) {
+  struct Shared {
+    napi_env env = nullptr;
+    std::unique_ptr<Napi::AsyncContext> context;
+  };
+  thread_local Shared shared;
+  if (shared.context == nullptr || shared.env != env) {
+    shared.context = std::make_unique<Napi::AsyncContext>(env, "TlsStream");
+    shared.env = env;
+    napi_add_env_cleanup_hook(
+        env,
+        [](void* arg) {
+          auto* held = static_cast<Shared*>(arg);
+          held->context.reset();
+          held->env = nullptr;
+        },
+        &shared);
+  }
+  return *shared.context;
+}
+
 class TlsStream : public Napi::ObjectWrap<TlsStream> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "TlsStream",
                        {InstanceMethod("connect", &TlsStream::Connect), InstanceMethod("write", &TlsStream::Write),
-                        InstanceMethod("close", &TlsStream::Close)});
+                        InstanceMethod("close", &TlsStream::Close), InstanceMethod("handshaking", &TlsStream::Handshaking),
+                        StaticMethod("counts", &TlsStream::Counts)});
   }
 
   explicit TlsStream(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TlsStream>(info) {
@@ -75,7 +160,7 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
       return;
     }
     onEvent_ = Napi::Persistent(info[0].As<Napi::Function>());
-    context_ = std::make_unique<Napi::AsyncContext>(env, "TlsStream");
+    context_ = &SharedAsyncContext(env);
   }
 
   ~TlsStream() override {
@@ -86,11 +171,12 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
  private:
   Napi::Value Connect(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() != 6 || !info[0].IsNumber() || !info[1].IsString() || !info[2].IsNumber() || !info[3].IsString() || !info[4].IsNumber() ||
-        !info[5].IsString() || fd_ >= 0 || closed_) {
-      Napi::TypeError::New(env, "connect(family, address, port, localAddress, localPort, servername) once").ThrowAsJavaScriptException();
+    if (info.Length() != 7 || !info[0].IsNumber() || !info[1].IsString() || !info[2].IsNumber() || !info[3].IsString() || !info[4].IsNumber() ||
+        !info[5].IsString() || !info[6].IsBoolean() || fd_ >= 0 || closed_) {
+      Napi::TypeError::New(env, "connect(family, address, port, localAddress, localPort, servername, tls) once").ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    tls_ = info[6].As<Napi::Boolean>().Value();
     const int family = info[0].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
     const std::string address = info[1].As<Napi::String>().Utf8Value();
     const int port = info[2].As<Napi::Number>().Int32Value();
@@ -137,6 +223,16 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
       if (stage_ == Stage::kOpen) Flush();
     }
     return info.Env().Undefined();
+  }
+
+  Napi::Value Handshaking(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), stage_ == Stage::kHandshake); }
+
+  static Napi::Value Counts(const Napi::CallbackInfo& info) {
+    Napi::Array counts = Napi::Array::New(info.Env(), 3);
+    counts.Set(0u, Napi::Number::New(info.Env(), Pool().made()));
+    counts.Set(1u, Napi::Number::New(info.Env(), Pool().reused()));
+    counts.Set(2u, Napi::Number::New(info.Env(), Pool().plain()));
+    return counts;
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -210,15 +306,20 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
           Fail(ErrnoName(error), "connect " + ErrnoName(error) + " " + peer_, kDuringConnect);
           return;
         }
-        Emit({Napi::Number::New(env, kHandshaking)});
-        if (closed_) return;
-        ssl_ = SSL_new(UnverifiedContext());
+        if (!tls_) {
+          Pool().CountPlain();
+          Opened();
+          return;
+        }
+        ssl_ = Pool().Take();
+        // The stage changes before anything can fail: a failure here is the handshake's.
+        stage_ = Stage::kHandshake;
+        // An empty name clears what a reused SSL object had (no SNI, as keepalived without enable_sni).
         if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1 ||
-            (!servername_.empty() && SSL_set_tlsext_host_name(ssl_, servername_.c_str()) != 1)) {
+            SSL_set_tlsext_host_name(ssl_, servername_.empty() ? nullptr : const_cast<char*>(servername_.c_str())) != 1) {
           FailTls(kDuringHandshake);
           return;
         }
-        stage_ = Stage::kHandshake;
         Handshake();
         return;
       }
@@ -238,10 +339,7 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
     ERR_clear_error();
     const int result = SSL_connect(ssl_);
     if (result == 1) {
-      stage_ = Stage::kOpen;
-      Watch(UV_READABLE);
-      Emit({Napi::Number::New(onEvent_.Env(), kConnected)});
-      if (!closed_ && !pending_.empty()) Flush();
+      Opened();
       return;
     }
     const int error = SSL_get_error(ssl_, result);
@@ -257,7 +355,19 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
     }
   }
 
+  // Connected (with TLS: the handshake done): reading, and what was written before is sent.
+  void Opened() {
+    stage_ = Stage::kOpen;
+    Watch(UV_READABLE);
+    Emit({Napi::Number::New(onEvent_.Env(), kConnected)});
+    if (!closed_ && !pending_.empty()) Flush();
+  }
+
   void Flush() {
+    if (!tls_) {
+      FlushPlain();
+      return;
+    }
     while (!pending_.empty() && !closed_) {
       ERR_clear_error();
       const int result = SSL_write(ssl_, pending_.data(), static_cast<int>(pending_.size()));
@@ -276,7 +386,72 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
     if (!closed_) Watch(UV_READABLE);
   }
 
+  void FlushPlain() {
+    while (!pending_.empty() && !closed_) {
+      const ssize_t sent = send(fd_, pending_.data(), pending_.size(), MSG_NOSIGNAL);
+      if (sent >= 0) {
+        pending_.erase(pending_.begin(), pending_.begin() + sent);
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        Watch(UV_READABLE | UV_WRITABLE);
+        return;
+      }
+      // node:net: "write EPIPE", "write ECONNRESET".
+      const std::string name = ErrnoName(errno);
+      Fail(name, "write " + name, kDuringTransfer);
+      return;
+    }
+    if (!closed_) Watch(UV_READABLE);
+  }
+
+  void ReadPlain() {
+    std::vector<uint8_t> burst;
+    uint8_t room[16384];
+    bool ended = false;
+    int failed = 0;
+    while (burst.size() < kReadBurst) {
+      const ssize_t got = read(fd_, room, sizeof(room));
+      if (got > 0) {
+        burst.insert(burst.end(), room, room + got);
+        continue;
+      }
+      if (got == 0) ended = true;
+      else if (errno == EINTR) continue;
+      else if (errno != EAGAIN && errno != EWOULDBLOCK) failed = errno;
+      break;
+    }
+    Delivered(burst, ended);
+    if (closed_ || ended) return;
+    if (failed != 0) {
+      // node:net: "read ECONNRESET".
+      const std::string name = ErrnoName(failed);
+      Fail(name, "read " + name, kDuringTransfer);
+    } else if (burst.size() >= kReadBurst) {
+      Watch(UV_READABLE);
+    }
+  }
+
+  // A read burst's bytes to JavaScript, then the end of the stream when it came.
+  void Delivered(const std::vector<uint8_t>& burst, bool ended) {
+    Napi::Env env = onEvent_.Env();
+    if (!burst.empty()) {
+      Emit({Napi::Number::New(env, kData), Napi::Buffer<uint8_t>::Copy(env, burst.data(), burst.size())});
+      if (closed_) return;
+    }
+    if (ended) {
+      const bool opened = Finish();
+      Emit({Napi::Number::New(env, kEnd)});
+      if (opened) Unref();
+    }
+  }
+
   void Read() {
+    if (!tls_) {
+      ReadPlain();
+      return;
+    }
     std::vector<uint8_t> burst;
     uint8_t room[16384];
     bool ended = false;
@@ -294,16 +469,9 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
       else failed = error;
       break;
     }
-    Napi::Env env = onEvent_.Env();
-    if (!burst.empty()) {
-      Emit({Napi::Number::New(env, kData), Napi::Buffer<uint8_t>::Copy(env, burst.data(), burst.size())});
-      if (closed_) return;
-    }
-    if (ended) {
-      const bool opened = Finish();
-      Emit({Napi::Number::New(env, kEnd)});
-      if (opened) Unref();
-    } else if (failed != SSL_ERROR_NONE) {
+    Delivered(burst, ended);
+    if (closed_ || ended) return;
+    if (failed != SSL_ERROR_NONE) {
       FailTransfer(failed);
     } else if (burst.size() >= kReadBurst) {
       // More may wait: read it on the next turn rather than hold the loop.
@@ -355,7 +523,7 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
 
   void Shutdown() {
     if (ssl_ != nullptr) {
-      SSL_free(ssl_);
+      Pool().GiveBack(ssl_);
       ssl_ = nullptr;
     }
     ClosePolled(poll_, fd_);
@@ -369,11 +537,12 @@ class TlsStream : public Napi::ObjectWrap<TlsStream> {
   SSL* ssl_ = nullptr;
   Stage stage_ = Stage::kIdle;
   bool closed_ = false;
+  bool tls_ = true;
   std::string servername_;
   std::string peer_;
   std::vector<uint8_t> pending_;
   Napi::FunctionReference onEvent_;
-  std::unique_ptr<Napi::AsyncContext> context_;
+  Napi::AsyncContext* context_ = nullptr;
 };
 
 }  // namespace

@@ -229,7 +229,11 @@ function httpUrlAttempt(spec: HttpCheckSpec, url: HttpUrl, { io, clock }: Attemp
     });
     return {
       cleanup: () => stream.close(spec.tls?.compliant ?? false),
-      timedOut: (afterMs) => ({ ok: false, failure: { reason: 'timeout', stage, afterMs, ...(stage.startsWith('response') ? { received: reader.bytesReceived } : {}) } }),
+      timedOut: (afterMs) => {
+        // A stream may tell the TLS handshake's start only when asked (io.ts): "during the TLS handshake".
+        stream.reportStage?.();
+        return { ok: false, failure: { reason: 'timeout', stage, afterMs, ...(stage.startsWith('response') ? { received: reader.bytesReceived } : {}) } };
+      },
     };
   });
 }

@@ -46,6 +46,12 @@ export interface StreamEvents {
 
 export interface Stream {
   write(bytes: Uint8Array): void;
+  /**
+   * Calls now the `handshaking` event a stream tells only when asked (the native TLS stream: one
+   * call into JavaScript less per check), if it is due and not yet told. A check that times out
+   * asks before it reads its stage; `connected` and a handshake's `error` bring it on their own.
+   */
+  reportStage?(): void;
   /** Closes at once; `notify`: with TLS, send close_notify first (tls_compliant). No event follows. */
   close(notify?: boolean): void;
 }

@@ -220,16 +220,25 @@ export interface NativeDirectoryWatch {
   close(): void;
 }
 
-/** TlsStream's events: 0 TCP connected, 1 handshake done, 2 data, 3 end, 4 error (code, message, 0 connect / 1 handshake / 2 transfer). */
+/** TlsStream's events: 1 handshake done, 2 data, 3 end, 4 error (code, message, 0 connect / 1 handshake / 2 transfer). */
 export type TlsStreamEventCallback = (kind: number, data?: Buffer | string, message?: string, during?: number) => void;
 
 /** SSL_GET's unverified TLS connection on the loop (tls_stream.cc). */
 export interface NativeTlsStream {
-  /** Starts connecting; a failure at once comes back as [code, message] and no event follows. */
-  connect(family: 4 | 6, address: string, port: number, localAddress: string, localPort: number, servername: string): [string, string] | undefined;
+  /** Starts connecting (tls false: plain TCP); a failure at once comes back as [code, message] and no event follows. */
+  connect(family: 4 | 6, address: string, port: number, localAddress: string, localPort: number, servername: string, tls: boolean): [string, string] | undefined;
   write(bytes: Uint8Array): void;
   /** No event follows; `notify`: close_notify first. */
   close(notify: boolean): void;
+  /** TCP is connected and the handshake under way (told by no event: asked when a check times out). */
+  handshaking(): boolean;
+}
+
+/** The TlsStream class: streams, and its SSL objects' reuse on this thread (tests). */
+export interface NativeTlsStreamClass {
+  new (onEvent: TlsStreamEventCallback): NativeTlsStream;
+  /** [SSL objects made, SSL objects reused, plain TCP streams connected] on this thread. */
+  counts(): [number, number, number];
 }
 
 export interface NativeShims {
@@ -254,7 +263,7 @@ export interface NativeShims {
   BfdPacer: new (options: { readonly nice?: number; readonly rtPriority?: number }, onEvent: BfdPacerEventCallback) => NativeBfdPacer;
   DirectoryWatch: new (directory: string, onEvent: DirectoryEventCallback) => NativeDirectoryWatch;
   /** Absent from a shim built before it (`npm run build` does not rebuild the shim). */
-  TlsStream?: new (onEvent: TlsStreamEventCallback) => NativeTlsStream;
+  TlsStream?: NativeTlsStreamClass;
   NetlinkWatchSocket: new (options: NetlinkWatchSocketOptions, onMessages: NetlinkMessagesCallback) => NativeNetlinkWatchSocket;
   NetlinkRequestSocket: new () => NativeNetlinkRequestSocket;
   /** The C library's SIGRTMIN (34 with glibc, which keeps two for threads). */

@@ -9,13 +9,17 @@
 // `thread: 'placed'` places each run as vrrpd does (placement.ts: the first twenty runs a second
 // of light checks on this loop, the rest in the worker) and prints, last, a line
 // {placement: {mainLoop, worker}}; `thread: 'worker'` puts every run in the worker.
+// {sequence: [spec, ...]} checks each in turn, one after another in this process, and prints
+// last a line {tlsStreams: [SSL objects made, reused, plain TCP streams]} from the shim's
+// TlsStream on this thread.
 // Uses dist/ (test/helpers/global-setup.ts builds it).
 import { inThreadCheckers } from '../../dist/checkers/checker.js';
 import { LinuxCheckerIo } from '../../dist/linux/checkers/io.js';
+import { nativeShims } from '../../dist/linux/native.js';
 import { WorkerCheckers } from '../../dist/linux/checkers/worker-checkers.js';
 import { RealClock } from '../../dist/linux/real-clock.js';
 
-const { spec, specs, count = 1, gapMs = 0, thread = 'main', abortAfterMs, retry, restartWorker = false } = JSON.parse(process.argv[2]);
+const { spec, specs, sequence, count = 1, gapMs = 0, thread = 'main', abortAfterMs, retry, restartWorker = false } = JSON.parse(process.argv[2]);
 const hex = (value) => (typeof value === 'string' ? Buffer.from(value.replace(/\s+/g, ''), 'hex') : value);
 const io = new LinuxCheckerIo();
 const clock = new RealClock();
@@ -29,7 +33,10 @@ const checkerOf = (given) => {
   return { run: () => checker.run(abortAfterMs === undefined ? undefined : AbortSignal.timeout(abortAfterMs), retry) };
 };
 const line = (result) => JSON.stringify({ ok: result.ok, detail: result.detail, reason: result.failure?.reason, attempts: result.attempts, elapsedMs: Math.round(result.elapsedMs) });
-if (specs) {
+if (sequence) {
+  for (const given of sequence) console.log(line(await checkerOf(given).run()));
+  console.log(JSON.stringify({ tlsStreams: nativeShims().TlsStream?.counts?.() ?? null }));
+} else if (specs) {
   const results = await Promise.all(specs.map((given) => checkerOf(given).run()));
   for (const result of results) console.log(line(result));
 } else {

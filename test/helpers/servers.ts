@@ -44,7 +44,8 @@ export interface NginxOptions {
 
 /**
  * nginx serving /readyz and /healthz ("ok"), /unavailable (503), /whoami (the client address),
- * /sni (the SNI name). Returns the config file; start it with startNginx.
+ * /sni (the SNI name), /reused ("r" for a resumed TLS session, else "."; with a session cache,
+ * so that a client offering its last session gets it resumed: checks must not). Returns the config file; start it with startNginx.
  */
 export function nginxConfig(dir: string, name: string, options: NginxOptions): string {
   const listen = [...(options.http ?? []).map((at) => `listen ${at};`), ...(options.https ?? []).map((at) => `listen ${at} ssl;`)];
@@ -64,12 +65,13 @@ http {
   scgi_temp_path ${dir}/${name}-scgi;
   server {
     ${listen.join('\n    ')}
-    ${options.https?.length ? `ssl_certificate ${dir}/server.pem;\n    ssl_certificate_key ${dir}/server.key;` : ''}
+    ${options.https?.length ? `ssl_certificate ${dir}/server.pem;\n    ssl_certificate_key ${dir}/server.key;\n    ssl_session_cache shared:resumed:1m;` : ''}
     location = /readyz { default_type text/plain; return 200 "ok"; }
     location = /healthz { default_type text/plain; return 200 "ok"; }
     location = /unavailable { return 503; }
     location = /whoami { default_type text/plain; return 200 "$remote_addr"; }
     location = /sni { default_type text/plain; return 200 "$ssl_server_name"; }
+    location = /reused { default_type text/plain; return 200 "$ssl_session_reused"; }
   }
 }
 `;

@@ -107,6 +107,41 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers against real serve
     expect(await check(sslGet(80, [url('/readyz')]))).toMatchObject({ ok: false, reason: 'tls' });
   });
 
+  test('SSL_GET through the shim reuses its SSL objects from one check to the next, and each check is still a full handshake with its own SNI name', { timeout: 150_000 }, async () => {
+    // nginx sends TLS 1.3 session tickets and accepts them back; $ssl_session_reused is "r" for a
+    // resumed session. A check closed with close_notify (tls_compliant) leaves its SSL object a
+    // session that SSL_clear keeps: the shim must drop it (keepalived makes a new SSL per check).
+    const reused = (tls: Record<string, unknown>) => sslGet(443, [url('/reused', { digest: md5('.') })], { compliant: true, ...tls });
+    const named = (name: string) => sslGet(443, [url('/sni', { digest: md5(name) })], { sni: name !== '' }, { virtualhost: name === '' ? 'api.example.test' : name });
+    const sequence = [reused({}), reused({}), named('api.example.test'), named(''), reused({ sni: true }), named(''), reused({}), named('api.example.test')];
+    const lines = (await runChecks(chk, { sequence })) as Array<Result & { tlsStreams?: [number, number, number] }>;
+    const counts = lines.pop()?.tlsStreams;
+    expect(lines.map((line) => `${line.ok} ${line.detail}`)).toEqual(sequence.map(() => 'true HTTP status 200, digest matches'));
+    // One SSL object made, then reused by every later check.
+    expect(counts).toEqual([1, sequence.length - 1, 0]);
+  });
+
+  test("HTTP_GET and TCP_CHECK on the main loop go through the shim's plain TCP stream, with node:net's outcomes", { timeout: 150_000 }, async () => {
+    const sequence = [
+      httpGet(80, [url('/readyz')]),
+      { type: 'TCP_CHECK', ...common(443) },
+      httpGet(81, [url('/readyz')]),
+      { ...httpGet(80, [url('/whoami', { digest: md5('2001:db8::11') })]), endpoint: endpoint(80, 'ipv6', { bindTo: '2001:db8::11' }) },
+      httpGet(8006, [url('/')]),
+    ];
+    const lines = (await runChecks(chk, { sequence })) as Array<Result & { tlsStreams?: [number, number, number] }>;
+    const counts = lines.pop()?.tlsStreams;
+    expect(lines.map((line) => [line.ok, line.reason ?? 'ok', line.detail])).toEqual([
+      [true, 'ok', 'HTTP status 200'],
+      [true, 'ok', 'connected'],
+      [false, 'refused', 'connection refused'],
+      [true, 'ok', 'HTTP status 200, digest matches'],
+      [false, 'reset', 'connection reset during the response header (11 bytes received)'],
+    ]);
+    // Four connected through the shim (a refused connect never is); no SSL object.
+    expect(counts).toEqual([0, 0, 4]);
+  });
+
   test('hostile servers each give their reason within connect_timeout, over IPv4 and IPv6, in plain HTTP and behind TLS', { timeout: 240_000 }, async () => {
     // Every case at once in one process: a check held by one server holds up no other.
     const cases: Array<[string, Record<string, unknown>, Partial<Result> | RegExp]> = [];

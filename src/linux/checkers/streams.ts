@@ -1,5 +1,6 @@
-// The checkers' streams and datagrams on Linux: node:net / node:tls connections and connected
-// node:dgram sockets, reporting to the pure checkers (src/checkers) through their port. Events
+// The checkers' streams and datagrams on Linux: the shim's native stream on the main loop
+// (native-tls-stream.ts: unverified TLS, and plain TCP), else node:net / node:tls connections, and
+// connected node:dgram sockets, reporting to the pure checkers (src/checkers) through their port. Events
 // stop at close(); an error after a close is swallowed (the check has its result already).
 import { createSocket as createUdpSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
@@ -90,6 +91,9 @@ export function openStream(options: StreamOptions, events: StreamEvents): Stream
       start(undefined);
     }
   } else {
+    // HTTP_GET and TCP_CHECK: the shim's plain TCP stream where this thread has it (main loop).
+    const native = openNativeTlsStream({ ...connection, plain: true }, events);
+    if (native !== undefined) return native;
     attach(connectTcp(connection));
   }
   return {
