@@ -27,6 +27,9 @@ class BfdSocket : public PolledSocket<BfdSocket> {
  public:
   // A BFD Control packet's Length field cannot exceed 255; a longer datagram is cut.
   static constexpr size_t kMaxPayload = 2048;
+  // Read on the loop (not by a BfdPacer), a session's Detection Time orders against these packets
+  // as a Master_Down_Timer does against VRRP's (shims.h, TimerOrderedSockets).
+  static constexpr bool kOrdersTimers = true;
 
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "BfdSocket", {InstanceMethod("send", &BfdSocket::Send), InstanceMethod("close", &BfdSocket::Close), InstanceMethod("fd", &BfdSocket::Fd)});

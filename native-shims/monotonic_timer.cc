@@ -8,6 +8,12 @@
 // disarm()
 // onExpiry must arm or disarm it again before returning.
 // close()
+//
+// packetsWaiting(): whether any socket of this thread's loop that its protocol timers order
+// against (shims.h, TimerOrderedSockets: VRRP, BFD read on the loop) holds an unread packet, or
+// might (poll(2) failed). One poll(2) of them all, waiting for nothing: it reports a socket's
+// queue without taking from it, nor a pending error (a peek would clear that). What the kernel
+// has not yet queued on a socket (a packet still in the stack's softirq) it does not see.
 #include <napi.h>
 #include <uv.h>
 
@@ -18,7 +24,9 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <poll.h>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -98,8 +106,21 @@ class MonotonicTimer : public Napi::ObjectWrap<MonotonicTimer> {
   std::unique_ptr<Napi::AsyncContext> context_;
 };
 
+Napi::Value PacketsWaiting(const Napi::CallbackInfo& info) {
+  const std::vector<int>& sockets = TimerOrderedSockets();
+  static thread_local std::vector<pollfd> polled;
+  polled.resize(sockets.size());
+  for (size_t i = 0; i < sockets.size(); i++) polled[i] = {sockets[i], POLLIN, 0};
+  int ready;
+  do {
+    ready = poll(polled.data(), polled.size(), 0);
+  } while (ready < 0 && errno == EINTR);
+  return Napi::Boolean::New(info.Env(), ready != 0);
+}
+
 }  // namespace
 
 void InitMonotonicTimer(Napi::Env env, Napi::Object exports) {
   exports.Set("MonotonicTimer", MonotonicTimer::Define(env));
+  exports.Set("packetsWaiting", Napi::Function::New(env, PacketsWaiting, "packetsWaiting"));
 }

@@ -316,6 +316,23 @@ struct ReceivedBatch {
   size_t Length(size_t i) const { return messages[i].msg_len < SlotBytes ? messages[i].msg_len : SlotBytes; }
 };
 
+// The sockets of this thread's loop whose packets its protocol timers order against (VRRP, and BFD
+// when read on the loop): a socket whose Derived sets kOrdersTimers is listed while it is polled.
+// PacketsWaiting() (monotonic_timer.cc's packetsWaiting) asks whether any holds an unread packet:
+// when none does, a Backup's Master_Down_Timer that came due on time may run in the clock's
+// wake-up rather than a loop turn later (src/linux/real-clock.ts), since no advertisement that
+// arrived before its deadline is left to reset it (RFC 5798 §6.4.2). One list per thread: each
+// loop (the main thread, a worker's) asks about its own sockets.
+inline std::vector<int>& TimerOrderedSockets() {
+  static thread_local std::vector<int> sockets;
+  return sockets;
+}
+
+inline void UnlistTimerOrdered(int fd) {
+  std::vector<int>& sockets = TimerOrderedSockets();
+  sockets.erase(std::remove(sockets.begin(), sockets.end(), fd), sockets.end());
+}
+
 // A datagram or raw socket polled on the environment's loop that hands every packet it reads, with
 // its sender and ancillary data, to a JS callback: what BfdSocket, Vrrp4Socket and Vrrp6Socket
 // share (opening with its options, the read loop, sendto, close and the worker-exit clean-up).
@@ -329,6 +346,7 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
   explicit PolledSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Derived>(info) {}
   ~PolledSocket() override {
     cleanup_.Detach();
+    Unlist();
     ClosePolled(poll_, fd_);
   }
 
@@ -392,6 +410,10 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
     Poll();
     this->Ref();
     polling_ = true;
+    if constexpr (Derived::kOrdersTimers) {
+      TimerOrderedSockets().push_back(fd_);
+      listed_ = true;
+    }
     cleanup_.Attach(env, [](void* self) { static_cast<PolledSocket*>(self)->Shutdown(); }, this);
   }
 
@@ -458,6 +480,9 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
 
   // Datagrams read per recvmmsg(2) (ReceivedBatch), each cut to kMaxPayload; 0: one recvmsg(2) each.
   static constexpr size_t kBatchSlots = 0;
+
+  // Whether the loop's protocol timers order against this socket's packets (TimerOrderedSockets).
+  static constexpr bool kOrdersTimers = false;
 
   // Stops reading (true) until resumed: the packets wait in the kernel's queue, stamped with their
   // receipt (vrrp4_socket.cc's read pause). Sends waiting for room are still polled for.
@@ -566,10 +591,19 @@ class PolledSocket : public Napi::ObjectWrap<Derived> {
 
   void Shutdown() {
     WithdrawResignations(fd_);
+    Unlist();
     ClosePolled(poll_, fd_);
   }
 
+  // Off the list before the descriptor closes: its number may be reused at once.
+  void Unlist() {
+    if (!listed_) return;
+    listed_ = false;
+    UnlistTimerOrdered(fd_);
+  }
+
   EnvCleanup cleanup_;
+  bool listed_ = false;
   bool readsPaused_ = false;
   std::deque<Pending> queue_;
   bool polling_ = false;

@@ -100,6 +100,8 @@ class Vrrp4Socket : public PolledSocket<Vrrp4Socket> {
   // ignores bytes past what the address count implies). Read kBatchSlots per system call.
   static constexpr size_t kMaxPayload = 2048;
   static constexpr size_t kBatchSlots = 64;
+  // A Backup's Master_Down_Timer orders against these packets (shims.h, TimerOrderedSockets).
+  static constexpr bool kOrdersTimers = true;
 
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Vrrp4Socket",

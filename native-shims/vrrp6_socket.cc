@@ -43,6 +43,8 @@ Napi::Buffer<uint8_t> AddressBuffer(const Napi::Env& env, const in6_addr& addres
 class Vrrp6Socket : public PolledSocket<Vrrp6Socket> {
  public:
   static constexpr size_t kMaxPayload = 65536;
+  // A Backup's Master_Down_Timer orders against these packets (shims.h, TimerOrderedSockets).
+  static constexpr bool kOrdersTimers = true;
 
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Vrrp6Socket", {InstanceMethod("send", &Vrrp6Socket::Send), InstanceMethod("armResignation", &Vrrp6Socket::Arm), InstanceMethod("close", &Vrrp6Socket::Close)});

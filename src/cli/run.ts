@@ -14,7 +14,7 @@ import type { ListenAddress } from '../daemon/operations/http-listener.js';
 import { Operations } from '../daemon/operations/operations.js';
 import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { LinuxPlatform } from '../linux/platform.js';
-import { RealClock } from '../linux/real-clock.js';
+import { packetsWaitingOnLoop, RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
 import { resignationsSent, resignOnSignals } from '../linux/signal-resignation.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
@@ -70,7 +70,8 @@ export async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   const platform = new LinuxPlatform(log);
-  const clock = new RealClock();
+  // A Backup's Master_Down_Timer runs in its wake-up when no VRRP packet waits (real-clock.ts).
+  const clock = new RealClock({ packetsWaiting: packetsWaitingOnLoop });
   const subsystems = hostSubsystems(platform, clock, log);
   const closeHost = (): void => subsystems.close();
   const daemon = new Daemon(subsystems.factories, log);

@@ -259,6 +259,11 @@ export interface NativeShims {
   /** Takes back an armed advertisement (its instance is no longer Master); a no-op once the handler sent them. */
   withdrawResignation(slot: number): void;
   MonotonicTimer: new (onExpiry: () => void) => NativeMonotonicTimer;
+  /**
+   * Whether a VRRP socket of this thread's loop (or a BFD socket it reads) holds an unread packet
+   * (native-shims/monotonic_timer.cc): RealClock's `packetsWaiting`. Absent from a shim built before it.
+   */
+  packetsWaiting?(): boolean;
   BfdSocket: new (options: BfdSocketOptions, onDatagram: BfdDatagramCallback) => NativeBfdSocket;
   BfdPacer: new (options: { readonly nice?: number; readonly rtPriority?: number }, onEvent: BfdPacerEventCallback) => NativeBfdPacer;
   DirectoryWatch: new (directory: string, onEvent: DirectoryEventCallback) => NativeDirectoryWatch;

@@ -259,12 +259,14 @@ class NetlinkAddresses implements AddressPort {
     // advertisement and the gratuitous ARP on a loaded 2-core machine (issue 16). Once per family.
     if (this.rehearsed.has(spec.family)) return;
     this.rehearsed.add(spec.family);
-    this.addNowAt(spec, 0);
+    // Through addNow itself, which otherwise first ran (and was compiled, 0.3-0.5 ms on a 2-core
+    // machine, in-process marks and V8's function events) between a takeover's advertisement and its add.
+    this.addNow(spec, 0);
     await this.netlink.addAddress({ ...spec, interfaceIndex: 0 }).catch(() => undefined);
   }
 
-  addNow(spec: VirtualAddressSpec): boolean {
-    const index = this.indexes.get(spec.device);
+  /** `index`: prepare's rehearsal (0, which the kernel refuses). */
+  addNow(spec: VirtualAddressSpec, index = this.indexes.get(spec.device)): boolean {
     if (index === undefined) return false;
     // The request built at start, while the interface keeps that index; otherwise built now.
     const prepared = this.requests.get(spec);

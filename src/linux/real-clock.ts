@@ -19,6 +19,12 @@ const LATE_MS = 5;
  */
 const LATE_EXPIRY_TURNS = 64;
 
+/**
+ * VRRPD_TIMER_HOP=1: every timer that orders against packets waits a loop turn after its wake-up,
+ * as before the sockets could be asked (for A/B measurements).
+ */
+const ALWAYS_HOP = process.env.VRRPD_TIMER_HOP === '1';
+
 /** A queued timer's callback, whether it may run in the wake-up itself and whether it orders against packets (TimerOptions). */
 interface Callback {
   readonly run: () => void;
@@ -30,13 +36,25 @@ function callbackOf(run: () => void, options: TimerOptions | undefined): Callbac
   return { run, beforePackets: options?.beforePackets === true, independentOfPackets: options?.independentOfPackets === true };
 }
 
+/**
+ * RealClock's `packetsWaiting` for the daemon's main loop: its VRRP sockets (and BFD's, when read on
+ * that loop) asked in one poll(2) (native-shims/monotonic_timer.cc). A shim built before it cannot
+ * tell, and every such timer waits for the check phase as before.
+ */
+export function packetsWaitingOnLoop(): boolean {
+  return nativeShims().packetsWaiting?.() ?? true;
+}
+
 export class RealClock implements Clock {
   /**
    * `lateExpiryTurns`: the loop turns a late expiry waits (default 64, chosen when the IPv4 VRRP
    * socket, raw-socket, read one packet per turn). The BFD worker's sockets read every waiting
    * datagram at each wake-up (native-shims/bfd_socket.cc), so there a late timer waits one turn only.
+   * `packetsWaiting`: whether a socket whose packets the timers order against (the loop's VRRP
+   * sockets, packetsWaitingOnLoop) holds one unread; false lets an on-time wake-up run those timers
+   * itself (see onWakeUp). Without it they always wait for the check phase.
    */
-  constructor(private readonly options: { readonly lateExpiryTurns?: number } = {}) {}
+  constructor(private readonly options: { readonly lateExpiryTurns?: number; readonly packetsWaiting?: () => boolean } = {}) {}
 
   private readonly timers = new TimerQueue<Callback>();
   /** The deadline the wake-up is armed for. */
@@ -106,6 +124,14 @@ export class RealClock implements Clock {
    * wake-up entered JavaScript twice (this callback, then the setImmediate's turn) where once
    * does (issue 16). Late, every due timer waits its turns as before, so the Master reads first
    * what queued up while the loop was held.
+   *
+   * On time, the timers that order against packets (a Backup's Master_Down_Timer) run here too
+   * when `packetsWaiting` says no socket holds an unread packet: asked after their deadline, it
+   * proves that every advertisement that reached a socket before it has been read and has reset
+   * its timer already (RFC 5798 §6.4.2), which is all the check phase's turn was waiting for. That
+   * turn cost a Backup's takeover 60-110 us between its timer's wake-up and its advertisement on a
+   * 2-core machine (in-process marks, issue 16). A packet waiting sends them to the check phase,
+   * after the poll phase has read it, as before.
    */
   private onWakeUp(): void {
     this.armedAt = undefined;
@@ -114,9 +140,11 @@ export class RealClock implements Clock {
     let late = false;
     let ordered = false;
     let early = 0;
+    let afterPackets = 0;
     for (let due = this.timers.takeDue(now); due; due = this.timers.takeDue(now)) {
       this.due.push(due);
       if (due.value.beforePackets) early++;
+      else if (!due.value.independentOfPackets) afterPackets++;
       if (now - due.at > LATE_MS) late = true;
       if (!due.value.independentOfPackets) ordered = true;
     }
@@ -128,9 +156,12 @@ export class RealClock implements Clock {
     const next = this.timers.nextAt();
     if (next !== undefined) this.arm(next);
     else this.wakeUp?.disarm();
-    if (early > 0 && turns === 1 && !waiting) {
-      this.runDue(true);
-      if (this.due.length === 0) return;
+    if (turns === 1 && !waiting) {
+      const noneUnread = afterPackets > 0 && !ALWAYS_HOP && this.options.packetsWaiting?.() === false;
+      if (early > 0 || noneUnread) {
+        this.runDue(noneUnread ? 'ordered' : 'before-packets');
+        if (this.due.length === 0) return;
+      }
     }
     this.turnsLeft = Math.max(this.turnsLeft, turns);
     this.turn ??= setImmediate(() => this.onTurn());
@@ -142,23 +173,24 @@ export class RealClock implements Clock {
       this.turn = setImmediate(() => this.onTurn());
       return;
     }
-    this.runDue(false);
+    this.runDue('all');
   }
 
   /**
-   * Runs the due timers (only those made with `beforePackets` when `early`; the rest stay, in
-   * order). A timer taken out later has a later deadline than every one already waiting (it was
-   * not due when they were taken), so the list is in deadline order. One at a time, by index: a
-   * callback may arm or cancel any timer, this one included (a cancelled or re-armed one is no
-   * longer due and is skipped).
+   * Runs the due timers: `all`, or in the wake-up those made with `beforePackets` alone, or every
+   * one but those `independentOfPackets` (`ordered`: no packet waits); the rest stay, in order. A
+   * timer taken out later has a later deadline than every one already waiting (it was not due when
+   * they were taken), so the list is in deadline order. One at a time, by index: a callback may arm
+   * or cancel any timer, this one included (a cancelled or re-armed one is no longer due and is
+   * skipped).
    */
-  private runDue(early: boolean): void {
+  private runDue(which: 'all' | 'before-packets' | 'ordered'): void {
     const due = this.due;
     let kept = 0;
     for (let i = 0; i < due.length; i++) {
       const timer = due[i]!;
       if (!this.timers.isDue(timer)) continue;
-      if (early && !timer.value.beforePackets) {
+      if (which === 'before-packets' ? !timer.value.beforePackets : which === 'ordered' && timer.value.independentOfPackets) {
         due[kept++] = timer;
         continue;
       }

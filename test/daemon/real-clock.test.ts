@@ -173,3 +173,38 @@ test('a late timer independent of packets runs at the next turn, unless a timer 
   await waitUntil(() => withProtocol.includes('tick'));
   expect(withProtocol).toEqual(['advertisement', 'tick']);
 });
+
+/**
+ * One due timer, set from a check-phase callback and waited past its deadline there: the loop's
+ * next poll phase reads its wake-up, then its check phase runs what the callback queued. Whether
+ * the timer ran in the wake-up shows in the order; `lateExpiryTurns: 1` keeps a loaded machine's
+ * lateness out of it.
+ */
+async function wakeUpOrder(packetsWaiting: boolean, options?: { readonly independentOfPackets: true }): Promise<{ order: string[]; asked: number }> {
+  let asked = 0;
+  const clock = new RealClock({
+    lateExpiryTurns: 1,
+    packetsWaiting: () => {
+      asked++;
+      return packetsWaiting;
+    },
+  });
+  const order: string[] = [];
+  setImmediate(() => {
+    const deadline = clock.now() + 1;
+    clock.setTimer(1, () => order.push('timer'), options);
+    while (clock.now() <= deadline) {
+      // past the deadline
+    }
+    setImmediate(() => order.push('check phase'));
+  });
+  await waitUntil(() => order.length === 2);
+  return { order, asked };
+}
+
+test('on time, a timer that orders against packets runs in its wake-up when no packet waits, and after the poll phase when one does', async () => {
+  expect(await wakeUpOrder(false)).toEqual({ order: ['timer', 'check phase'], asked: 1 });
+  expect(await wakeUpOrder(true)).toEqual({ order: ['check phase', 'timer'], asked: 1 });
+  // A timer independent of packets waits for the check phase, and the sockets are not asked.
+  expect(await wakeUpOrder(false, { independentOfPackets: true })).toEqual({ order: ['check phase', 'timer'], asked: 0 });
+});

@@ -122,6 +122,17 @@ async function holdingListener(listenerOptions: object) {
   return { advert, listener, send };
 }
 
+describe.skipIf(!isRoot())('packetsWaiting, the real clock\'s question to the loop\'s VRRP sockets (needs root)', () => {
+  test('is true while a packet waits unread in an open socket, false with none, once read and once closed', { timeout: 30_000 }, async () => {
+    await sweepStaleLabs();
+    lab = await NamespaceLab.create();
+    const host = await lab.addHost('a', ['192.0.2.1/24']);
+    const probed = await runProbeScript<{ readonly ready?: boolean; readonly error?: string }>(host, join(import.meta.dirname, 'packets-waiting-probe.mjs'), {});
+    await probed.exited;
+    expect(probed.lines).toEqual([{ none: false, empty: false, queued: true, readBefore: 0, read: 1, afterRead: false, closed: false }]);
+  });
+});
+
 describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
   test('reports source, destination and TTL per packet, strips the IP header, does not loop back, reads a held-up burst a batch per turn, each batch in one call', { timeout: 30_000 }, async () => {
     await sweepStaleLabs();

@@ -53,16 +53,26 @@ export class HostActions {
    */
   private readonly toArm: Array<{ readonly advertisement: Advertisement; readonly source: string; readonly destination: string; readonly sent: Uint8Array }> = [];
 
+  /**
+   * Whether the channel may send this Master's advertisements itself (holdSends). A field, not a
+   * getter: read at every advertisement a Master sends, a getter first ran (and was compiled, V8's
+   * function events) at a Backup's takeover, between its Master_Down_Timer and its advertisement.
+   */
+  mayHoldSends: boolean;
+
   constructor(
     private binding: RouterBinding,
     private ports: HostActionPorts,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.mayHoldSends = ports.channel.holdSends !== undefined;
+  }
 
   /** The instance's source address changed: advertisements go out through this channel. */
   reattach(channel: AdvertisementChannel): void {
     this.withdrawResignations();
     this.ports = { ...this.ports, channel };
+    this.mayHoldSends = channel.holdSends !== undefined;
   }
 
   /**
@@ -266,11 +276,6 @@ export class HostActions {
     const bytes = encodeAdvertisement(advertisement, { family: router.family, source, destination }, router.checksumFlavour);
     this.lastEncoded.set(destination, { advertisement, source, bytes });
     return bytes;
-  }
-
-  /** Whether the channel may send this Master's advertisements itself (holdSends). */
-  get mayHoldSends(): boolean {
-    return this.ports.channel.holdSends !== undefined;
   }
 
   /**

@@ -49,8 +49,9 @@ export class Announcer implements AnnouncePort {
     openPacketSocket();
   }
 
-  announce(addresses: readonly string[], count: number): void {
-    this.announceThrough(this.pacers(), sendFrame, addresses, count);
+  /** `pacers` and `send`: prepare's rehearsal (its own pacers, a sender that sends nothing). */
+  announce(addresses: readonly string[], count: number, pacers: AnnouncePacers = this.pacers(), send: FrameSender = sendFrame): void {
+    this.announceThrough(pacers, send, addresses, count);
   }
 
   /**
@@ -70,7 +71,9 @@ export class Announcer implements AnnouncePort {
     for (const address of rehearse) rehearsedFamilies.add(isIPv4(address));
     if (rehearse.length > 0) {
       const own = { arp: new AnnouncePacer(pacers.arp.intervalMs), na: new AnnouncePacer(pacers.na.intervalMs) };
-      this.announceThrough(own, rehearsalSender, rehearse, 1);
+      // Through announce itself: its code too ran for the first time at the first takeover,
+      // compiled between the add and the first gratuitous ARP (V8's function events, issue 16).
+      this.announce(rehearse, 1, own, rehearsalSender);
     }
     if (!rehearse.some((address) => !isIPv4(address))) this.naFrames(ipv6);
   }
