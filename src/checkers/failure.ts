@@ -45,6 +45,11 @@ const RCODES: Record<number, string> = { 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMA
 
 const bytes = (count: number | undefined): string => (count === undefined ? '' : ` (${count} byte${count === 1 ? '' : 's'} received)`);
 
+/** A line a server sent, as a failure's detail quotes it: its first 80 characters, escaped as JSON. */
+export function serverLine(line: string): string {
+  return JSON.stringify(line.slice(0, 80));
+}
+
 export function describeFailure(failure: CheckFailure): string {
   switch (failure.reason) {
     case 'timeout':

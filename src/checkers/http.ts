@@ -8,7 +8,7 @@
 // the end of the connection, as genhash does; a chunked body is hashed with its chunk framing,
 // as genhash hashes it.
 import { createHash, type Hash } from 'node:crypto';
-import type { CheckFailure } from './failure.js';
+import { serverLine, type CheckFailure } from './failure.js';
 import type { HttpProtocol, HttpUrl } from './spec.js';
 import { formatStatusCodes, statusAccepted } from '../core/status-codes.js';
 
@@ -123,7 +123,7 @@ export class HttpResponseReader {
     this.status = statusOf(statusLine);
     this.contentLength = contentLengthOf(text.slice(0, end));
     if (!this.collect) {
-      if (this.status === undefined) return this.decide({ ok: false, failure: { reason: 'http-malformed', detail: `status line ${JSON.stringify(statusLine.slice(0, 80))}` } });
+      if (this.status === undefined) return this.decide({ ok: false, failure: { reason: 'http-malformed', detail: `status line ${serverLine(statusLine)}` } });
       if (!statusAccepted(this.url.statusCodes, this.status)) {
         return this.decide({ ok: false, status: this.status, failure: { reason: 'http-status', status: this.status, expected: formatStatusCodes(this.url.statusCodes) } });
       }

@@ -3,6 +3,7 @@
 // reads only the first line of each reply, so a multi-line reply ("220-" lines before "220 ",
 // which RFC 5321 §4.2.1 allows) fails its check; here a reply is read whole and its code is its
 // last line's. Pure: bytes in, what to send or the verdict out (attempt.ts drives the stream).
+import { serverLine } from './failure.js';
 
 /** More than this without a complete reply is no SMTP server (keepalived's line buffer is 512 bytes). */
 export const SMTP_REPLY_LIMIT = 4096;
@@ -40,7 +41,7 @@ export class SmtpConversation {
       const line = this.pending.slice(0, newline).replace(/\r$/, '');
       this.pending = this.pending.slice(newline + 1);
       const reply = /^([2-5]\d\d)([ -]|$)/.exec(line);
-      if (!reply) return { kind: 'failed', detail: `not an SMTP reply: "${printable(line)}"` };
+      if (!reply) return { kind: 'failed', detail: `not an SMTP reply: ${serverLine(line)}` };
       // "NNN-text": more lines of the same reply follow (RFC 5321 §4.2.1).
       if (reply[2] === '-') continue;
       return this.replied(Number(reply[1]));
@@ -66,10 +67,4 @@ export class SmtpConversation {
         return { kind: 'passed', detail: `SMTP greeting ${this.codes[0]}, HELO ${this.codes[1]}, QUIT ${code}` };
     }
   }
-}
-
-/** A server's line as a log can show it: control bytes escaped, at most 80 characters. */
-function printable(line: string): string {
-  const shown = line.length > 80 ? `${line.slice(0, 80)}...` : line;
-  return shown.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

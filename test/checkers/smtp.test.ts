@@ -60,7 +60,7 @@ const scenarios: Scenario[] = [
     name: 'control bytes in a bad line are shown escaped',
     server: ['\u0000\u0001binary\r\n'],
     client: '',
-    verdict: { ok: false, detail: 'not an SMTP reply: "\\x00\\x01binary"' },
+    verdict: { ok: false, detail: 'not an SMTP reply: "\\u0000\\u0001binary"' },
   },
   {
     name: 'closed before answering QUIT: a failure, as keepalived ("Read failure")',
