@@ -30,15 +30,10 @@ export class LinuxLbHost implements AddressWatchPort, InterfacePort {
 
   /** The kernel's own route lookup (what `ip route get` asks), done once per DR service at start. */
   async routeTo(family: AddressFamily, address: string): Promise<string | undefined> {
-    let route;
-    try {
-      route = await this.socket.routeTo(family, address);
-    } catch {
-      // No route (ENETUNREACH and the like): the caller says the real server is not on a link.
-      return undefined;
-    }
+    // No route (ENETUNREACH and the like): the caller says the real server is not on a link.
+    const route = await this.socket.routeTo(family, address).catch(() => undefined);
     // DR needs the real server on the link: a route through a gateway does not reach its MAC.
-    if (route.gateway !== undefined || route.outputInterfaceIndex === undefined) return undefined;
+    if (route === undefined || route.gateway !== undefined || route.outputInterfaceIndex === undefined) return undefined;
     const link = (await this.socket.links()).find((entry) => entry.index === route.outputInterfaceIndex);
     return link?.name ?? String(route.outputInterfaceIndex);
   }

@@ -231,16 +231,16 @@ export class Rtnetlink {
    */
   async routeTo(family: AddressFamily, address: string): Promise<RouteRequest> {
     const operation = `look up the route to ${address}`;
-    try {
-      // Answered by one RTM_NEWROUTE (the package's request also asks for the acknowledgement,
-      // which follows it and is dropped); in the window like an add, never beside a dump.
-      const [messages] = await this.requests.acknowledged(() => this.socket.request(RTM_GETROUTE, [routeLookupRequest(family, address)]));
-      const route = messages[0] && messages[0].type === RTM_NEWROUTE ? parseRouteMessage(messages[0].data) : undefined;
-      if (!route) throw new NetlinkError('ENODATA', operation);
-      return route;
-    } catch (error) {
-      throw error instanceof NetlinkError ? error : netlinkError(error, operation);
-    }
+    // Answered by one RTM_NEWROUTE (the package's request also asks for the acknowledgement, which
+    // follows it and is dropped); in the window like an add, never beside a dump.
+    const [[answer]] = await this.requests
+      .acknowledged(() => this.socket.request(RTM_GETROUTE, [routeLookupRequest(family, address)]))
+      .catch((error: unknown) => {
+        throw netlinkError(error, operation);
+      });
+    const route = answer?.type === RTM_NEWROUTE ? parseRouteMessage(answer.data) : undefined;
+    if (!route) throw new NetlinkError('ENODATA', operation);
+    return route;
   }
 
   async addRoute(request: RouteRequest, description: string): Promise<void> {
