@@ -3,7 +3,9 @@ import { describe, expect, test } from 'vitest';
 import { checkerRunBoundMs, readHexString, type CheckerConfig } from '../../src/config/checkers.js';
 import { checkSpecOf } from '../../src/tracking/checker-spec.js';
 
-const common = { connectPort: 0, connectTimeoutMs: 2000, retry: 1, delayBeforeRetryMs: 500, warmupMs: 0, alpha: false, logAllFailures: false };
+/** What the block says of its attempts, and what the spec keeps of it as it is. */
+const attempts = { connectTimeoutMs: 2000, retry: 1, delayBeforeRetryMs: 500 };
+const common = { connectPort: 0, ...attempts, warmupMs: 0, alpha: false, logAllFailures: false };
 
 describe('checker blocks', () => {
   test("keepalived's read_hex_str: pairs, a lone digit between spaces is a byte, X digits are masked", () => {
@@ -22,9 +24,7 @@ describe('checker blocks', () => {
     expect(checkSpecOf(udp)).toEqual({
       type: 'UDP_CHECK',
       endpoint: { address: '2001:db8::1', family: 'ipv6', port: 53 },
-      connectTimeoutMs: 2000,
-      retry: 1,
-      delayBeforeRetryMs: 500,
+      ...attempts,
       payload: Uint8Array.from([1, 2]),
       requireReply: { minLength: 2, maxLength: 9, data: Uint8Array.from([0xab, 0]), mask: Uint8Array.from([0, 0xff]) },
     });
@@ -58,9 +58,7 @@ describe('checker blocks', () => {
     expect(checkSpecOf(smtp)).toEqual({
       type: 'SMTP_CHECK',
       endpoint: { address: '192.0.2.25', family: 'ipv4', port: 25 },
-      connectTimeoutMs: 2000,
-      retry: 1,
-      delayBeforeRetryMs: 500,
+      ...attempts,
       heloName: 'lb1.example.test',
     });
   });
