@@ -48,7 +48,7 @@ export function hostSubsystems(platform: Platform & { close(): void }, clock: Cl
       }),
   });
   const lb = loadedOnDemand(LB_KIND, async () => {
-    const [{ lbSubsystem }, { Conntrack }, { NftCli }, { ScriptPolicy }, { linuxSecurityFs, systemUsers }, addresses, loadedCheckers] = await Promise.all([
+    const [{ lbSubsystem }, { Conntrack }, { NftCli }, { ScriptPolicy }, { LinuxFiles, linuxSecurityFs, systemUsers }, addresses, loadedCheckers] = await Promise.all([
       import('../daemon/lb/subsystem.js'),
       import('../linux/conntrack.js'),
       import('../linux/nftables/nft.js'),
@@ -66,6 +66,9 @@ export function hostSubsystems(platform: Platform & { close(): void }, clock: Cl
       conntrack: new Conntrack(),
       addresses,
       interfaces: addresses,
+      // FILE_CHECK reads track_files as VRRP's track_file does; BFD_CHECK hears the sessions track_bfd hears.
+      files: new LinuxFiles(),
+      bfdStates,
     });
   });
   return {

@@ -6,7 +6,7 @@
 export type CheckerType = 'HTTP_GET' | 'SSL_GET' | 'TCP_CHECK' | 'PING_CHECK' | 'DNS_CHECK' | 'UDP_CHECK' | 'SMTP_CHECK';
 export const CHECKER_TYPES: readonly CheckerType[] = ['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'PING_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'SMTP_CHECK'];
 
-/** keepalived's checker keywords vrrpd takes but cannot honour, warned about where they are. */
+/** keepalived's real_server checkers that a vrrp_script cannot hold, warned about there (the load balancer runs them). */
 export const UNSUPPORTED_CHECKER_TYPES = ['MISC_CHECK', 'BFD_CHECK', 'FILE_CHECK'] as const;
 
 /** What every checker has: keepalived's "generic connection options" and retry timing. */

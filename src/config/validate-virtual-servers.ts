@@ -5,7 +5,8 @@
 import type { AddressFamily } from '../core/address.js';
 import type { CheckerConfig } from './checkers.js';
 import type { IssueSink } from './issues.js';
-import type { VrrpdConfig } from './model.js';
+import type { TrackFileConfig, VrrpdConfig } from './model.js';
+import { nearest } from './suggest.js';
 import { validateChecker } from './validate-checkers.js';
 import type {
   GroupEntryConfig,
@@ -16,6 +17,7 @@ import type {
   RealServerConfig,
   VirtualServerConfig,
   VirtualServerGroupConfig,
+  WatchedCheckerConfig,
 } from './virtual-server.js';
 
 /** keepalived's delay_loop default (KEEPALIVED_DEFAULT_DELAY). */
@@ -36,14 +38,29 @@ const UNSUPPORTED_SCHEDULERS: Record<string, string> = {
 
 export const virtualServerPath = (index: number): string => `virtualServers[${index}]`;
 
+/** FILE_CHECK with its track_file found and the weight that applies (its own, else the track_file's). */
+export interface ResolvedFileCheck {
+  readonly type: 'FILE_CHECK';
+  readonly file: Pick<TrackFileConfig, 'name' | 'path' | 'initFile'>;
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
+/** BFD_CHECK with its bfd_instance found. */
+export interface ResolvedBfdCheck {
+  readonly type: 'BFD_CHECK';
+  readonly name: string;
+}
+
 export interface ResolvedChecker {
   /** Names it within its real server: its type, numbered when a server has two of a type. */
   readonly id: string;
   /**
    * MISC_CHECK as written, or a built-in checker with everything filled in (connect_ip and
-   * connect_port the real server's, the timings below): what src/checkers runs.
+   * connect_port the real server's, the timings below): what src/checkers runs. FILE_CHECK and
+   * BFD_CHECK are watched, not run: the timings below do not apply to them.
    */
-  readonly config: MiscCheckConfig | CheckerConfig;
+  readonly config: MiscCheckConfig | CheckerConfig | ResolvedFileCheck | ResolvedBfdCheck;
   readonly delayLoopMs: number;
   readonly retry: number;
   readonly delayBeforeRetryMs: number;
@@ -143,7 +160,7 @@ export function resolveVirtualServers(config: VrrpdConfig, report: IssueSink): R
   const resolved: ResolvedVirtualServer[] = [];
   const keys = new Map<string, string>();
   (config.virtualServers ?? []).forEach((vs, index) => {
-    const server = resolveOne(vs, index, groups, report);
+    const server = resolveOne(vs, index, groups, config, report);
     if (!server) return;
     const earlier = keys.get(server.key);
     if (earlier !== undefined) {
@@ -157,7 +174,7 @@ export function resolveVirtualServers(config: VrrpdConfig, report: IssueSink): R
   return resolved;
 }
 
-function resolveOne(vs: VirtualServerConfig, index: number, groups: ReadonlyMap<string, VirtualServerGroupConfig>, report: IssueSink): ResolvedVirtualServer | undefined {
+function resolveOne(vs: VirtualServerConfig, index: number, groups: ReadonlyMap<string, VirtualServerGroupConfig>, config: VrrpdConfig, report: IssueSink): ResolvedVirtualServer | undefined {
   const at = virtualServerPath(index);
   const target = vs.target;
   let group: VirtualServerGroupConfig | undefined;
@@ -271,7 +288,7 @@ function resolveOne(vs: VirtualServerConfig, index: number, groups: ReadonlyMap<
       return;
     }
     seen.add(key);
-    realServers.push(resolveRealServer(vs, rs, { key, port, method: rsMethod }, rsAt, report));
+    realServers.push(resolveRealServer(vs, rs, { key, port, method: rsMethod }, rsAt, config, report));
   });
   if (realServers.length === 0) return undefined;
 
@@ -372,14 +389,32 @@ function serverPort(port: number, method: 'NAT' | 'DR', vsPort: number, fwmark: 
   return vsPort;
 }
 
-function resolveRealServer(vs: VirtualServerConfig, rs: RealServerConfig, identity: { key: string; port: number; method: 'NAT' | 'DR' }, at: string, report: IssueSink): ResolvedRealServer {
+function resolveRealServer(
+  vs: VirtualServerConfig,
+  rs: RealServerConfig,
+  identity: { key: string; port: number; method: 'NAT' | 'DR' },
+  at: string,
+  whole: VrrpdConfig,
+  report: IssueSink,
+): ResolvedRealServer {
   const counts = new Map<string, number>();
   for (const checker of rs.checkers) counts.set(checker.type, (counts.get(checker.type) ?? 0) + 1);
   const numbered = new Map<string, number>();
   const virtualhost = rs.virtualhost ?? vs.virtualhost;
-  const checkers = rs.checkers.map((checker, index): ResolvedChecker => {
+  const watchedBfd = new Set<string>();
+  const checkers: ResolvedChecker[] = [];
+  rs.checkers.forEach((checker, index) => {
     const n = numbered.get(checker.type) ?? 0;
     numbered.set(checker.type, n + 1);
+    const id = (counts.get(checker.type) ?? 0) > 1 ? `${checker.type}#${n + 1}` : checker.type;
+    if (checker.type === 'FILE_CHECK' || checker.type === 'BFD_CHECK') {
+      const watched = resolveWatched(checker, `${at}.checkers[${index}]`, whole, watchedBfd, report);
+      // Known from the start (the file is read, the session's state held): never alpha, except
+      // a BFD_CHECK that asks for it (check_bfd.c's own keyword).
+      const alpha = checker.type === 'BFD_CHECK' ? (checker.alpha ?? rs.alpha ?? vs.alpha) : false;
+      if (watched) checkers.push({ id, config: watched, ...watchedTiming, alpha });
+      return;
+    }
     // keepalived (check_data.c): the checker's own, else its real server's, else its virtual
     // server's, else the checker type's default; warmup defaults to the delay_loop.
     const delayLoopMs = checker.delayLoopMs ?? rs.delayLoopMs ?? vs.delayLoopMs ?? DEFAULT_DELAY_LOOP_MS;
@@ -407,7 +442,7 @@ function resolveRealServer(vs: VirtualServerConfig, rs: RealServerConfig, identi
       validateChecker(builtin, `${at}.checkers[${index}]`, report);
       config = builtin;
     }
-    return { id: (counts.get(checker.type) ?? 0) > 1 ? `${checker.type}#${n + 1}` : checker.type, config, ...timing };
+    checkers.push({ id, config, ...timing });
   });
   return {
     key: identity.key,
@@ -422,4 +457,53 @@ function resolveRealServer(vs: VirtualServerConfig, rs: RealServerConfig, identi
     ...((rs.virtualhost ?? vs.virtualhost) !== undefined ? { virtualhost: (rs.virtualhost ?? vs.virtualhost)! } : {}),
     checkers,
   };
+}
+
+/** FILE_CHECK and BFD_CHECK have no run to time (check_file.c, check_bfd.c: none of the standard options). */
+const watchedTiming = { delayLoopMs: 0, retry: 0, delayBeforeRetryMs: 0, warmupMs: 0, connectTimeoutMs: 0 } as const;
+
+/**
+ * FILE_CHECK's track_file or BFD_CHECK's bfd_instance, found by name. keepalived reports a name it
+ * cannot find and runs the server without that checker; vrrpd refuses the configuration instead,
+ * as for a track_file or track_bfd of a vrrp_instance: a server in rotation unchecked by a typo
+ * is what the checker was written to prevent.
+ */
+function resolveWatched(checker: WatchedCheckerConfig, at: string, config: VrrpdConfig, bfdSeen: Set<string>, report: IssueSink): ResolvedFileCheck | ResolvedBfdCheck | undefined {
+  if (checker.type === 'FILE_CHECK') {
+    const name = checker.trackFile;
+    if (name === undefined) return undefined;
+    const file = config.trackFiles.find((candidate) => candidate.name === name);
+    if (!file) {
+      const suggestion = nearest(name, config.trackFiles.map((candidate) => candidate.name));
+      report.error(`${at}.trackFile`, `FILE_CHECK track_file ${name} is not defined by any track_file block${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
+      return undefined;
+    }
+    // check_file.c: without its own weight, the track_file's weight and reverse.
+    const own = checker.weight !== undefined;
+    return {
+      type: 'FILE_CHECK',
+      file: { name: file.name, path: file.path, ...(file.initFile ? { initFile: file.initFile } : {}) },
+      weight: own ? checker.weight! : file.weight,
+      reverse: own ? (checker.reverse ?? false) : file.reverse,
+    };
+  }
+  const name = checker.name;
+  if (name === undefined) return undefined;
+  const instance = (config.bfdInstances ?? []).find((candidate) => candidate.name === name);
+  if (!instance) {
+    const suggestion = nearest(name, (config.bfdInstances ?? []).map((candidate) => candidate.name));
+    report.error(`${at}.name`, `BFD_CHECK ${name} is not a bfd_instance${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
+    return undefined;
+  }
+  // keepalived sends a bfd_instance's events only to the processes it names: `vrrp` alone leaves the checkers unaware.
+  if (!instance.notifies.checker) {
+    report.error(`${at}.name`, `bfd_instance ${name} is written \`vrrp\` without \`checker\`, so the checkers do not hear of it: add \`checker\` to it`);
+    return undefined;
+  }
+  if (bfdSeen.has(name)) {
+    report.warning(`${at}.name`, `BFD_CHECK ${name} is given twice for this real server: keepalived ignores the second, and so does vrrpd`);
+    return undefined;
+  }
+  bfdSeen.add(name);
+  return { type: 'BFD_CHECK', name };
 }

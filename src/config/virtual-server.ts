@@ -69,7 +69,32 @@ export interface MiscCheckConfig extends CheckTimingConfig {
  */
 export type BuiltinCheckerConfig = RealServerBuiltinChecker;
 
-export type RealServerCheckerConfig = MiscCheckConfig | BuiltinCheckerConfig;
+/**
+ * `FILE_CHECK { track_file NAME; weight W [reverse] }` (keepalived's check_file.c): the number in a
+ * track_file, watched rather than run. With weight 0 a non-zero number takes the server out (with
+ * reverse, a zero one); otherwise the number times the weight is added to the server's weight.
+ * Without `weight`, the track_file's own weight and reverse apply.
+ */
+export interface FileCheckConfig {
+  readonly type: 'FILE_CHECK';
+  /** `track_file`: a track_file block's name; validation reports it missing or unknown. */
+  readonly trackFile?: string;
+  readonly weight?: number;
+  readonly reverse?: boolean;
+}
+
+/** `BFD_CHECK { name NAME; alpha }` (keepalived's check_bfd.c): the server is up while the bfd_instance's session is. */
+export interface BfdCheckConfig {
+  readonly type: 'BFD_CHECK';
+  /** `name`: a bfd_instance's name; validation reports it missing or unknown. */
+  readonly name?: string;
+  readonly alpha?: boolean;
+}
+
+/** The checkers whose verdict follows something the daemon watches (a file, a BFD session) instead of a run every delay_loop. */
+export type WatchedCheckerConfig = FileCheckConfig | BfdCheckConfig;
+
+export type RealServerCheckerConfig = MiscCheckConfig | BuiltinCheckerConfig | WatchedCheckerConfig;
 
 /** `sorry_server IP [PORT]` with `sorry_server_inhibit` and `sorry_server_lvs_method`. */
 export interface SorryServerConfig {

@@ -14,7 +14,7 @@ export type PoolEvent =
   | { readonly type: 'quorum-up' | 'quorum-down'; readonly weight: number; readonly threshold: number; readonly initial: boolean }
   /** The sorry server entered or left the pool. */
   | { readonly type: 'sorry-server-in' | 'sorry-server-out'; readonly server: ServerSpec }
-  /** A MISC_CHECK with misc_dynamic changed a server's weight. */
+  /** A MISC_CHECK with misc_dynamic, or a weighted FILE_CHECK, changed a server's weight. */
   | { readonly type: 'weight-changed'; readonly server: RealServerSpec; readonly from: number; readonly to: number };
 
 /** A real server's state, carried over a reload. */
@@ -22,7 +22,7 @@ export interface ServerState {
   readonly alive: boolean;
   /** Checker id -> its last state (up or failed). */
   readonly checkers: ReadonlyMap<string, boolean>;
-  /** Checker id -> its weight adjustment (misc_dynamic). */
+  /** Checker id -> its weight adjustment (misc_dynamic, FILE_CHECK). */
   readonly adjustments: ReadonlyMap<string, number>;
 }
 
@@ -142,11 +142,19 @@ export class ServerPool {
    * adjustment of its configured weight, as keepalived's cur_weight.
    */
   checkerWeight(serverKey: string, checkerId: string, weight: number | undefined): PoolEvent[] {
+    return this.checkerAdjustment(serverKey, checkerId, weight === undefined ? 0 : weight - this.server(serverKey).spec.weight);
+  }
+
+  /**
+   * A checker's addition to its server's weight (keepalived's cur_weight): a FILE_CHECK's number
+   * times its weight, a misc_dynamic's status less the configured weight. 0 removes it.
+   */
+  checkerAdjustment(serverKey: string, checkerId: string, adjustment: number): PoolEvent[] {
     const server = this.server(serverKey);
     if (!server.checkers.has(checkerId)) return [];
     const from = clampWeight(this.effectiveWeight(server));
-    if (weight === undefined) server.adjustments.delete(checkerId);
-    else server.adjustments.set(checkerId, weight - server.spec.weight);
+    if (adjustment === 0) server.adjustments.delete(checkerId);
+    else server.adjustments.set(checkerId, adjustment);
     const to = clampWeight(this.effectiveWeight(server));
     if (from === to) return [];
     return [{ type: 'weight-changed', server: server.spec, from, to }, ...this.updateQuorum()];

@@ -14,9 +14,10 @@ import { CONNECTION_REFRESH_MS, LbSubsystem, lbSubsystem, type LbHost } from '..
 import type { NftFamily } from '../../src/lb/nft.js';
 import { ScriptPolicy } from '../../src/scripting/policy.js';
 import { UserDatabase } from '../../src/scripting/users.js';
-import { config as baseConfig } from '../config/builders.js';
+import { bfdInstance, config as baseConfig, trackFile } from '../config/builders.js';
+import { BfdSessionStates } from '../../src/daemon/bfd/session-states.js';
 import { capturingLogger } from './fakes.js';
-import { EXIT_0, FakeRunner, settle } from '../tracking/fakes.js';
+import { EXIT_0, FakeFiles, FakeRunner, settle } from '../tracking/fakes.js';
 import { tcpVirtualServer } from '../helpers/lb-lab.js';
 
 class FakeNft implements NftablesPort {
@@ -101,10 +102,12 @@ function virtualServer(extra: Partial<VirtualServerConfig> = {}): VirtualServerC
   });
 }
 
-function setup(virtualServers: VirtualServerConfig[], addresses?: LbHost['addresses'], random = 0) {
+function setup(virtualServers: VirtualServerConfig[], addresses?: LbHost['addresses'], random = 0, extra: Partial<VrrpdConfig> = {}) {
   const clock = new VirtualClock();
   const io = new ServersIo();
   const nft = new FakeNft();
+  const files = new FakeFiles();
+  const bfdStates = new BfdSessionStates();
   const runner = new FakeRunner();
   runner.auto = EXIT_0;
   const { log, records } = capturingLogger();
@@ -122,11 +125,13 @@ function setup(virtualServers: VirtualServerConfig[], addresses?: LbHost['addres
     }),
     checkers: inThreadCheckers({ io, clock }),
     ...(addresses ? { addresses } : {}),
+    files,
+    bfdStates,
   };
-  const config = baseConfig({ instances: [], virtualServers });
+  const config = baseConfig({ instances: [], virtualServers, ...extra });
   const subsystem = new LbSubsystem(config, host);
   const scripts = (): string[] => runner.runs.map((run) => run.request.argv.join(' '));
-  return { clock, nft, runner, records, health, io, host, subsystem, scripts, config };
+  return { clock, nft, runner, records, health, io, host, subsystem, scripts, config, files, bfdStates };
 }
 
 async function tick(clock: VirtualClock, ms: number): Promise<void> {
@@ -303,6 +308,114 @@ describe('load balancer subsystem', () => {
     expect(nft.transactions.slice(sent).flat()).toContain('add rule inet vrrpd_lb vs_192_0_2_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 2 map { 0 : 198.51.100.13 . 80, 1 : 198.51.100.14 . 80 }');
     expect(subsystem.status().virtualServers.map((vs) => vs.key)).toEqual(['[192.0.2.100]:tcp:80', '[192.0.2.101]:tcp:443']);
     await subsystem.stop();
+  });
+
+  describe('FILE_CHECK and BFD_CHECK: watched, not run', () => {
+    const FILE = '/run/lb/maintenance';
+    const members = (nft: FakeNft): string[] => nft.commands.filter((command) => command.includes('_members {'));
+
+    it('FILE_CHECK weight 0: a server starts out while its file holds a number other than 0, and follows each write at once', async () => {
+      const servers = [realServer(1, { checkers: [{ type: 'FILE_CHECK', trackFile: 'maint', weight: 0 }] }), realServer(2, { checkers: [] })];
+      const { files, subsystem, nft, scripts, clock } = setup([virtualServer({ realServers: servers })], undefined, 0, { trackFiles: [trackFile({ name: 'maint', path: FILE })] });
+      files.contents.set(FILE, '1\n');
+      await subsystem.start();
+      // Known before the first rules: the server was never in them, and no script ran for it.
+      expect(nft.commands).toContain('add rule inet vrrpd_lb vs_192_0_2_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 1 map { 0 : 198.51.100.12 . 80 }');
+      expect(scripts()).toEqual([]);
+      expect(subsystem.status().virtualServers[0]!.realServers[0]).toMatchObject({ alive: false, checkers: [{ id: 'FILE_CHECK', state: 'failed', runs: 1, detail: 'track_file maint reads 1 (weight 0: not 0 is down)' }] });
+
+      files.write(FILE, '0\n');
+      await settle();
+      expect(nft.transactions.at(-1)!.join('\n')).toContain('numgen inc mod 2');
+      expect(scripts()).toEqual(['/usr/local/bin/rs-up 1']);
+      files.write(FILE, '  +7 trailing words');
+      await settle();
+      expect(nft.transactions.at(-1)!.join('\n')).toContain('numgen inc mod 1');
+      expect(scripts()).toEqual(['/usr/local/bin/rs-up 1', '/usr/local/bin/rs-down 1']);
+      // A file removed reads 0 (keepalived's IN_DELETE): back in.
+      files.write(FILE, undefined);
+      await settle();
+      expect(subsystem.status().virtualServers[0]!.realServers[0]).toMatchObject({ alive: true, inService: true, checkers: [{ state: 'up', runs: 4, lastFailure: 'track_file maint reads 7 (weight 0: not 0 is down)' }] });
+      // Nothing runs on the clock for it.
+      clock.advanceBy(120_000);
+      await settle();
+      expect(subsystem.status().virtualServers[0]!.realServers[0]!.checkers[0]!.runs).toBe(4);
+      expect(members(nft).length).toBeGreaterThan(0);
+      await subsystem.stop();
+      files.write(FILE, '9');
+      await settle();
+      expect(scripts()).toHaveLength(3);
+    });
+
+    it('FILE_CHECK without weight takes the track_file\'s (1 by default): the number is added to the server\'s weight; weight -1 and 2147483648 take it out', async () => {
+      const servers = [
+        realServer(1, { weight: 10, checkers: [{ type: 'FILE_CHECK', trackFile: 'load' }] }),
+        realServer(2, { weight: 10, checkers: [{ type: 'FILE_CHECK', trackFile: 'load', weight: -1 }] }),
+        realServer(3, { weight: 10, checkers: [{ type: 'FILE_CHECK', trackFile: 'load', weight: 2, reverse: true }] }),
+      ];
+      const { files, subsystem, records } = setup([virtualServer({ scheduler: 'wrr', realServers: servers })], undefined, 0, { trackFiles: [trackFile({ name: 'load', path: FILE })] });
+      files.contents.set(FILE, '3');
+      await subsystem.start();
+      const weights = (): number[] => subsystem.status().virtualServers[0]!.realServers.map((rs) => rs.weight);
+      expect(weights()).toEqual([13, 7, 4]);
+      files.write(FILE, '-4');
+      await settle();
+      expect(weights()).toEqual([6, 14, 18]);
+      expect(records().filter((r) => r['event'] === 'lb-weight-changed').map((r) => [r['realServer'], r['from'], r['to']])).toEqual([
+        ['[198.51.100.11]:tcp:80', 13, 6],
+        ['[198.51.100.12]:tcp:80', 7, 14],
+        ['[198.51.100.13]:tcp:80', 4, 18],
+      ]);
+      files.write(FILE, '2147483648');
+      await settle();
+      const status = subsystem.status().virtualServers[0]!.realServers;
+      expect(status.map((rs) => [rs.alive, rs.weight])).toEqual([
+        [true, 65_535],
+        [false, 0],
+        // 2147483648 x 2, reversed: past INT_MIN, down as well.
+        [false, 0],
+      ]);
+      expect(status[1]!.checkers[0]!.detail).toBe('track_file load reads 2147483648 (weight -1: at or below -2147483648, down)');
+      await subsystem.stop();
+    });
+
+    it('BFD_CHECK: up from the start (down with alpha) until its session says; Down takes the server out, Up puts it back; the neighbour\'s AdminDown does not', async () => {
+      const servers = [realServer(1, { checkers: [{ type: 'BFD_CHECK', name: 'rs1' }] }), realServer(2, { checkers: [{ type: 'BFD_CHECK', name: 'rs1', alpha: true }] })];
+      const { bfdStates, subsystem, scripts } = setup([virtualServer({ realServers: servers })], undefined, 0, { bfdInstances: [bfdInstance({ name: 'rs1', neighborIp: '198.51.100.11' })] });
+      await subsystem.start();
+      const alive = (): boolean[] => subsystem.status().virtualServers[0]!.realServers.map((rs) => rs.alive);
+      expect(alive()).toEqual([true, false]);
+      bfdStates.changed('rs1', { from: 'Init', to: 'Up', diag: 0, remoteState: 'Up', remoteDiag: 0 });
+      expect(alive()).toEqual([true, true]);
+      bfdStates.changed('rs1', { from: 'Up', to: 'Down', diag: 1, remoteState: 'Up', remoteDiag: 0 });
+      expect(alive()).toEqual([false, false]);
+      expect(subsystem.status().virtualServers[0]!.realServers[0]!.checkers[0]).toMatchObject({ state: 'failed', detail: 'bfd_instance rs1: Down: Control Detection Time Expired' });
+      bfdStates.changed('rs1', { from: 'Down', to: 'Up', diag: 0, remoteState: 'Up', remoteDiag: 0 });
+      bfdStates.changed('rs1', { from: 'Up', to: 'Down', diag: 3, remoteState: 'AdminDown', remoteDiag: 7 });
+      expect(alive()).toEqual([true, true]);
+      await settle();
+      expect(scripts()).toEqual(['/usr/local/bin/rs-up 2', '/usr/local/bin/rs-down 1', '/usr/local/bin/rs-down 2', '/usr/local/bin/rs-up 1', '/usr/local/bin/rs-up 2']);
+      await subsystem.stop();
+    });
+
+    it('a reload keeps a FILE_CHECK that stays and takes a changed weight at once', async () => {
+      const vs = (weight: number): VirtualServerConfig => virtualServer({ scheduler: 'wrr', realServers: [realServer(1, { weight: 10, checkers: [{ type: 'FILE_CHECK', trackFile: 'load', weight }] })] });
+      const extra = { trackFiles: [trackFile({ name: 'load', path: FILE })] };
+      const { files, subsystem, config } = setup([vs(2)], undefined, 0, extra);
+      files.contents.set(FILE, '5');
+      await subsystem.start();
+      const rs = () => subsystem.status().virtualServers[0]!.realServers[0]!;
+      expect(rs().weight).toBe(20);
+      await subsystem.reload({ ...config, virtualServers: [vs(2)] });
+      expect(rs()).toMatchObject({ weight: 20, checkers: [{ runs: 1 }] });
+      await subsystem.reload({ ...config, virtualServers: [vs(-1)] });
+      expect(rs()).toMatchObject({ weight: 5, checkers: [{ runs: 1 }] });
+      files.write(FILE, '6');
+      await settle();
+      // One watch: the old one stopped with its definition.
+      expect(rs()).toMatchObject({ weight: 4, checkers: [{ runs: 2 }] });
+      await subsystem.stop();
+    });
   });
 
   it('a stop while a connection-count read is in flight leaves no table: the read finishing after it writes nothing', async () => {

@@ -127,6 +127,17 @@ export function startDirector(lab: NatLab, host: LabHost, vrrp: string, virtualS
   return { host, process: child, lines, exited, controlSocket };
 }
 
+/** Starts vrrpd on a director with a keepalived.conf of its own (`vrrpd run -f CONF`). */
+export function runDirector(host: LabHost, conf: string, controlSocket: string, extraArgs: readonly string[] = []): Director {
+  const child = host.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', conf, '--control-socket', controlSocket, ...extraArgs]);
+  const lines: string[] = [];
+  const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { host, process: child, lines, exited, controlSocket };
+}
+
 /** `vrrpd status --json`'s virtual servers. */
 export async function virtualServers(director: Director): Promise<VirtualServerStatus[]> {
   const { stdout } = await execFileAsync('node', [join(root, 'bin', 'vrrpd'), 'status', '--json', '--control-socket', director.controlSocket]);

@@ -130,6 +130,22 @@ describe('ServerPool', () => {
     expect(pool.checkerWeight('198.51.100.11:80', 'misc', 2)).toEqual([]);
   });
 
+  it('checker adjustments add up (a FILE_CHECK beside misc_dynamic), a weight below 0 is held at 0 and still alive, 0 removes one', () => {
+    const checkers = [
+      { id: 'FILE_CHECK', alpha: false },
+      { id: 'misc', alpha: false },
+    ];
+    const pool = new ServerPool(service({ quorum: 1, realServers: [real(1, { weight: 4, checkers }), real(2)] }));
+    expect(pool.checkerAdjustment('198.51.100.11:80', 'FILE_CHECK', 3)).toEqual([{ type: 'weight-changed', server: expect.anything(), from: 4, to: 7 }]);
+    expect(pool.checkerWeight('198.51.100.11:80', 'misc', 10)).toEqual([{ type: 'weight-changed', server: expect.anything(), from: 7, to: 13 }]);
+    expect(types(pool.checkerAdjustment('198.51.100.11:80', 'FILE_CHECK', -50))).toEqual(['weight-changed']);
+    // Quiescent: in the rules at weight 0 (no new connections), not taken out.
+    expect(weights(pool)['198.51.100.11:80']).toBe(0);
+    expect(pool.status()[0]).toMatchObject({ alive: true, inService: false, weight: 0 });
+    expect(pool.checkerAdjustment('198.51.100.11:80', 'FILE_CHECK', 0)).toEqual([{ type: 'weight-changed', server: expect.anything(), from: 0, to: 10 }]);
+    expect(pool.snapshot().get('198.51.100.11:80')!.adjustments).toEqual(new Map([['misc', 6]]));
+  });
+
   it('a reload keeps the state of the servers that stay', () => {
     const pool = new ServerPool(service());
     pool.checkerResult('198.51.100.12:80', 'TCP_CHECK', false);

@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { VirtualServerStatus } from '../../src/daemon/lb/status.js';
 import { holds, waitFor } from '../helpers/daemons.js';
-import { createNatLab, directorVrrp, GATEWAY_VIP, listening, REAL_SERVERS, requests, SERVICE_VIP, virtualServers, type Director, type NatLab } from '../helpers/lb-lab.js';
+import { createNatLab, directorVrrp, GATEWAY_VIP, listening, REAL_SERVERS, requests, runDirector, SERVICE_VIP, virtualServers, type Director, type NatLab } from '../helpers/lb-lab.js';
 import { isRoot } from '../helpers/netns.js';
 import { removeScratchDir } from '../helpers/scratch.js';
 import { haveServers, makeCertificates, serverDir, startDnsmasq, type Running } from '../helpers/servers.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 
 /**
@@ -83,14 +82,9 @@ describe.skipIf(!isRoot() || !haveServers)('built-in checkers of real servers, i
       ].join('\n'),
     );
     const d1 = lab.directors[0]!;
-    const controlSocket = join(lab.scratch, 'd1.sock');
-    child = d1.spawn('node', [join(root, 'bin', 'vrrpd'), 'run', '-f', conf, '--control-socket', controlSocket, '--log-level', 'debug']);
-    const lines: string[] = [];
-    const take = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n').filter(Boolean));
-    child.stdout?.on('data', take);
-    child.stderr?.on('data', take);
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    director = { host: d1, process: child, lines, exited, controlSocket };
+    director = runDirector(d1, conf, join(lab.scratch, 'd1.sock'), ['--log-level', 'debug']);
+    child = director.process;
+    const lines = director.lines;
     await waitFor('d1 to hold both VIPs', async () => (await holds(d1, SERVICE_VIP)) && (await d1.addresses('eth1')).some((a) => a.startsWith(`${GATEWAY_VIP}/`)), 30_000);
     const passed = async (): Promise<boolean> => {
       const services = await virtualServers(director);

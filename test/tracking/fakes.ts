@@ -29,11 +29,15 @@ export const EXIT_1: RunOutcome = { kind: 'exited', code: 1 };
 
 export class FakeFiles implements FileWatchPort {
   readonly contents = new Map<string, string>();
-  private readonly watchers = new Map<string, () => void>();
+  /** Per path, every watch (VRRP's track_file and the load balancer's FILE_CHECKs may watch one file). */
+  private readonly watchers = new Map<string, Set<() => void>>();
 
   watch(path: string, onChange: () => void): () => void {
-    this.watchers.set(path, onChange);
-    return () => this.watchers.delete(path);
+    const set = this.watchers.get(path) ?? new Set();
+    this.watchers.set(path, set);
+    const watcher = (): void => onChange();
+    set.add(watcher);
+    return () => set.delete(watcher);
   }
 
   async read(path: string): Promise<string | undefined> {
@@ -47,7 +51,7 @@ export class FakeFiles implements FileWatchPort {
   write(path: string, content: string | undefined): void {
     if (content === undefined) this.contents.delete(path);
     else this.contents.set(path, content);
-    this.watchers.get(path)?.();
+    for (const watcher of this.watchers.get(path) ?? []) watcher();
   }
 }
 

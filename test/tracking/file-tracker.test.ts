@@ -12,6 +12,10 @@ import { scratchDir } from '../helpers/scratch.js';
 describe('track_file', () => {
   test('numbers as keepalived reads them', () => {
     expect([' 42\n', '-7', '+3 apples', 'x', '', undefined].map(parseTrackedValue)).toEqual([42, -7, 3, 0, 0, 0]);
+    // strtol with base 0, as keepalived reads it: hex, octal, and where each stops.
+    expect(['0x1F', '-0x10', '010', '08', '0x', '0', '\t 12abc'].map(parseTrackedValue)).toEqual([31, -16, 8, 0, 0, 0, 12]);
+    // A C int, and INT_MAX + 1 (weight -1 reaches INT_MIN with it); beyond: ignored.
+    expect(['2147483648', '-2147483648', '2147483649', '-2147483649', '99999999999999999999'].map(parseTrackedValue)).toEqual([2_147_483_648, -2_147_483_648, undefined, undefined, undefined]);
   });
 
   test('init_file creates the file unless it exists; overwrite replaces it', async () => {
@@ -26,6 +30,25 @@ describe('track_file', () => {
     expect([a.value, b.value]).toEqual([5, 9]);
     await c.initialise();
     expect(c.value).toBe(1);
+  });
+
+  test('a number out of range is ignored with a warning: the value stays (keepalived: "Invalid number ... ignoring")', async () => {
+    const files = new FakeFiles();
+    const { log, records } = capturingLogger();
+    files.contents.set('/run/w', '3');
+    const tracker = new FileTracker({ name: 'w', path: '/run/w' }, files, log);
+    await tracker.initialise();
+    tracker.start();
+    let changes = 0;
+    tracker.subscribe(() => changes++);
+    files.write('/run/w', '4294967296\n');
+    await settle();
+    expect([tracker.value, changes]).toEqual([3, 0]);
+    expect(records().filter((r) => r['event'] === 'track-file-invalid').map((r) => r['msg'])).toEqual(['track_file w: "4294967296" is not a number from -2147483648 to 2147483648; the value stays 3']);
+    files.write('/run/w', '0x10');
+    await settle();
+    expect([tracker.value, changes]).toEqual([16, 1]);
+    tracker.stop();
   });
 
   test('a change is read and announced once; a deleted file reads 0', async () => {

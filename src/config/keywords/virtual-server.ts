@@ -12,7 +12,10 @@ import type { Statement } from '../keepalived/syntax.js';
 import type { GlobalDefs } from '../model.js';
 import { parseAddressWithPrefix } from '../addresses.js';
 import { CHECKER_TYPES, INHERITED_CHECKER_FIELDS, type CheckerType } from '../checkers.js';
+import { MAX_TRACK_FILE_WEIGHT } from '../limits.js';
 import type {
+  BfdCheckConfig,
+  FileCheckConfig,
   GroupEntryConfig,
   LvsMethod,
   LvsProtocol,
@@ -25,7 +28,7 @@ import type {
 } from '../virtual-server.js';
 import { CHECKER_YAML_KEYS, checkerBlock, realServerChecker, type CheckerDraft } from './checkers.js';
 import { declare } from './define.js';
-import { command, commandLine, FLAG, flag, ignored, integer, mapped, oneOf, present, repeated, seconds, unimplemented, userAndGroup, word, WORDS, lazyKeywords } from './kinds.js';
+import { command, commandLine, FLAG, flag, ignored, integer, mapped, oneOf, present, repeated, seconds, unimplemented, userAndGroup, weight, word, WORDS, lazyKeywords } from './kinds.js';
 import { camelCase, type BlockType, type Entry, type Keyword, type Kind, type Mutable, type ReadAt, type Written, type YamlHeader } from './registry.js';
 
 /** keepalived's longest timers (delay_loop and the like): a day, as vrrp_script's interval. */
@@ -128,6 +131,66 @@ const miscCheck = repeated<MiscDraft, RealServerCheckerConfig>(
   { draft: (value) => ({ ...value }) as MiscDraft, says: (value) => value.type === 'MISC_CHECK', alone: true, examples: [[{ type: 'MISC_CHECK', path: '/usr/local/bin/check-web 198.51.100.11', dynamic: true, timeoutMs: 5000 }]] },
 );
 
+/** FILE_CHECK's and BFD_CHECK's words (check_file.c, check_bfd.c): none of the other checkers' options. */
+interface FileCheckDraft {
+  trackFile?: string;
+  weight?: number;
+  reverse?: boolean;
+}
+
+const fileCheckDraft = declare<FileCheckDraft, undefined>();
+const fileCheckKeywords = (): Keyword<FileCheckDraft, undefined>[] => [
+  fileCheckDraft.keyword('track_file', word('a track_file name', ['maintenance']), fileCheckDraft.key('trackFile')),
+  // keepalived 2.2.7 takes -2147483647..2147483647 here (a track_file's own range).
+  fileCheckDraft.keyword('weight', weight(MAX_TRACK_FILE_WEIGHT), fileCheckDraft.keys(['weight', 'reverse'])),
+];
+
+const fileCheck = repeated<FileCheckDraft, RealServerCheckerConfig>(
+  fileCheckKeywords,
+  () => ({}),
+  (draft, statement, at) => {
+    if (draft.trackFile === undefined) {
+      // keepalived: "FILE_CHECK has no track_file specified - ignoring"; vrrpd will not run a server unchecked by mistake.
+      at.ctx.error(statement.keyword, at.path, 'FILE_CHECK needs track_file NAME (a track_file block)');
+      return undefined;
+    }
+    const config: FileCheckConfig = {
+      type: 'FILE_CHECK',
+      trackFile: draft.trackFile,
+      ...(draft.weight !== undefined ? { weight: draft.weight } : {}),
+      ...(draft.reverse !== undefined ? { reverse: draft.reverse } : {}),
+    };
+    return config;
+  },
+  { draft: (value) => ({ ...value }) as FileCheckDraft, says: (value) => value.type === 'FILE_CHECK', alone: true, examples: [[{ type: 'FILE_CHECK', trackFile: 'maintenance', weight: 0 }]] },
+);
+
+interface BfdCheckDraft {
+  name?: string;
+  alpha?: boolean;
+}
+
+const bfdCheckDraft = declare<BfdCheckDraft, undefined>();
+const bfdCheckKeywords = (): Keyword<BfdCheckDraft, undefined>[] => [
+  bfdCheckDraft.keyword('name', word('a bfd_instance name', ['upstream']), bfdCheckDraft.key('name')),
+  bfdCheckDraft.keyword('alpha', flag(), bfdCheckDraft.key('alpha')),
+];
+
+const bfdCheck = repeated<BfdCheckDraft, RealServerCheckerConfig>(
+  bfdCheckKeywords,
+  () => ({}),
+  (draft, statement, at) => {
+    if (draft.name === undefined) {
+      // keepalived: "No name has been specified for BFD_CHECKER - skipping".
+      at.ctx.error(statement.keyword, at.path, 'BFD_CHECK needs name NAME (a bfd_instance)');
+      return undefined;
+    }
+    const config: BfdCheckConfig = { type: 'BFD_CHECK', name: draft.name, ...(draft.alpha !== undefined ? { alpha: draft.alpha } : {}) };
+    return config;
+  },
+  { draft: (value) => ({ ...value }) as BfdCheckDraft, says: (value) => value.type === 'BFD_CHECK', alone: true, examples: [[{ type: 'BFD_CHECK', name: 'upstream' }]] },
+);
+
 /**
  * A checker type's keywords as a real_server's block says them: what it inherits (connect_ip, the
  * timings: INHERITED_CHECKER_FIELDS) has no default there, so a value it gives is written back
@@ -178,7 +241,8 @@ const realServerKeywords = (): Keyword<Mutable<RealServerConfig>, undefined>[] =
   real.keyword('alpha', flag(), real.key('alpha')),
   ...CHECKER_TYPES.map((type) => real.keyword(type, builtinCheck(type), checkers, { yaml: { key: CHECKER_YAML_KEYS[type] } })),
   real.keyword('MISC_CHECK', miscCheck, checkers, { yaml: { key: 'miscCheck' } }),
-  ...['FILE_CHECK', 'BFD_CHECK'].map((type) => real.accepted(type, unimplemented((keyword) => `${keyword} is not implemented; this real server is checked without it`))),
+  real.keyword('FILE_CHECK', fileCheck, checkers, { yaml: { key: 'fileCheck' } }),
+  real.keyword('BFD_CHECK', bfdCheck, checkers, { yaml: { key: 'bfdCheck' } }),
   real.accepted('smtp_alert', ignored()),
   real.accepted('snmp_name', ignored()),
   // IPVS's per-server connection thresholds are counted inside IPVS; nftables has no such limit per destination.

@@ -32,9 +32,16 @@ const vrrpScriptKeywords = lazyKeywords<TrackScriptConfig, GlobalDefs>(() => [
   // One checker block instead of script: one of them per vrrp_script.
   ...CHECKER_TYPES.map((type) => keyword(type, checkerKind(type), checkerField, { exclusive: true, yaml: { key: CHECKER_YAML_KEYS[type] } })),
   ...UNSUPPORTED_CHECKER_TYPES.map((type) =>
-    accepted(type, unimplemented((name) => (name === 'MISC_CHECK' ? 'MISC_CHECK is a script: give the vrrp_script its script instead; the block is ignored' : `${name} is not built into vrrpd; the block is ignored`)), { yaml: false }),
+    accepted(type, unimplemented((name) => VRRP_SCRIPT_INSTEAD[name as (typeof UNSUPPORTED_CHECKER_TYPES)[number]]), { yaml: false }),
   ),
 ]);
+
+/** What a vrrp_script says for the checker blocks that are not a vrrp_script's (keepalived has them only in a real_server). */
+const VRRP_SCRIPT_INSTEAD: Record<(typeof UNSUPPORTED_CHECKER_TYPES)[number], string> = {
+  MISC_CHECK: 'MISC_CHECK is a script: give the vrrp_script its script instead; the block is ignored',
+  FILE_CHECK: 'FILE_CHECK is a real_server checker: a vrrp_instance tracks the file with track_file; the block is ignored',
+  BFD_CHECK: 'BFD_CHECK is a real_server checker: a vrrp_instance tracks the session with track_bfd; the block is ignored',
+};
 
 export const VRRP_SCRIPT: BlockType<TrackScriptConfig, GlobalDefs> = {
   keyword: 'vrrp_script',

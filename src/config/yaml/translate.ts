@@ -288,6 +288,8 @@ class Translator {
           // Without its header words the block is not there (said once, here).
           if (form.header && args.length === 0) return;
           if (map) this.eachKey(map, `${at}[${index}]`, key, this.specs(form.block.keywords), body, headerKeysOf(form.header));
+          // A FILE_CHECK's `weight: -10` with `reverse: true`, as in a track_file.
+          this.mergeReverse(body, form.block.keywords);
           out.push({ keyword: this.word(spec.keyword, node ?? pair.key), args, children: body });
         });
         return;

@@ -23,6 +23,11 @@ export class BfdSessionStates {
     return this.verdicts.get(session) ?? NEVER_UP;
   }
 
+  /** Whether the session has given a verdict yet (it has been Up since vrrpd started it). */
+  has(session: string): boolean {
+    return this.verdicts.has(session);
+  }
+
   /** A state change of a session; listeners hear of it when the verdict changes. */
   changed(session: string, change: StateChange): void {
     const previous = this.get(session);

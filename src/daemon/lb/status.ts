@@ -1,9 +1,9 @@
 // The load balancer's part of `vrrpd status`: virtual servers, their real servers with checker
 // state and weights, quorum and sorry server.
 import type { ResolvedVirtualServer } from '../../config/validate-virtual-servers.js';
-import type { CheckLoop } from '../../lb/check-loop.js';
 import type { VirtualServerSpec } from '../../lb/model.js';
 import type { ServerPool } from '../../lb/pool.js';
+import type { CheckProgress } from './watched-checks.js';
 
 export interface CheckerStatus {
   readonly id: string;
@@ -53,7 +53,7 @@ export interface StatusSource {
 
 export function lbStatus(
   services: readonly StatusSource[],
-  checks: ReadonlyMap<string, { readonly loop: CheckLoop }>,
+  checks: ReadonlyMap<string, { readonly loop?: CheckProgress | undefined; readonly watch?: CheckProgress | undefined }>,
   checkKey: (vs: string, rs: string, checker: string) => string,
   present: ReadonlySet<string>,
 ): VirtualServerStatus[] {
@@ -79,7 +79,8 @@ export function lbStatus(
           configuredWeight: rs.weight,
           ...(counts ? { connections: counts[spec.realServers.findIndex((server) => server.key === rs.key)] ?? { active: 0, inactive: 0 } } : {}),
           checkers: rs.checkers.map((checker) => {
-            const loop = checks.get(checkKey(resolved.key, rs.key, checker.id))?.loop;
+            const running = checks.get(checkKey(resolved.key, rs.key, checker.id));
+            const loop = running?.loop ?? running?.watch;
             return {
               id: checker.id,
               state: states?.get(checker.id) === false ? 'failed' : 'up',

@@ -27,6 +27,9 @@ import { RulesWriter } from './rules.js';
 import { MiscCheck, runNotifyScript, type ScriptHost } from './scripts.js';
 import { virtualServerSpec } from './specs.js';
 import { lbStatus, type VirtualServerStatus } from './status.js';
+import { watchedCheck, type WatchedCheck } from './watched-checks.js';
+import type { BfdSessionStates } from '../bfd/session-states.js';
+import type { FileWatchPort } from '../../tracking/file-tracker.js';
 
 /** How often lc, wlc, sed, nq and ovf read conntrack and lay out their next choices. */
 export const CONNECTION_REFRESH_MS = 1000;
@@ -49,6 +52,10 @@ export interface LbHost {
   readonly interfaces?: InterfacePort;
   /** [0, 1), for the checkers' warmup (the first run waits warmup × random); tests fix it. */
   readonly random?: () => number;
+  /** FILE_CHECK's track_files. */
+  readonly files?: FileWatchPort;
+  /** BFD_CHECK's sessions, the BFD subsystem's. */
+  readonly bfdStates?: BfdSessionStates;
 }
 
 export function lbSubsystem(host: LbHost): SubsystemFactory {
@@ -69,10 +76,8 @@ interface Service {
   connectionsSeen?: number;
 }
 
-interface RunningCheck {
-  readonly definition: ResolvedChecker;
-  readonly loop: CheckLoop;
-}
+/** A checker at work: run every delay_loop (CheckLoop), or watched (FILE_CHECK, BFD_CHECK). */
+type RunningCheck = { readonly definition: ResolvedChecker } & ({ readonly loop: CheckLoop; readonly watch?: never } | { readonly watch: WatchedCheck; readonly loop?: never });
 
 const checkKey = (vs: string, rs: string, checker: string): string => `${vs}|${rs}|${checker}`;
 
@@ -94,6 +99,8 @@ export class LbSubsystem implements Subsystem {
   private stopped = false;
   /** Whether start wrote the tables: after a start that failed there (no nft), removing them on the way out is only a clean-up. */
   private written = false;
+  /** FILE_CHECKs and BFD_CHECKs read by prepare (their verdicts start the pools), started by startChecks. */
+  private preparedWatches = new Map<string, WatchedCheck>();
 
   constructor(
     private config: VrrpdConfig,
@@ -167,7 +174,7 @@ export class LbSubsystem implements Subsystem {
     }
     for (const [key, check] of this.checks) {
       if (keep.has(key)) continue;
-      check.loop.stop();
+      stopCheck(check);
       this.checks.delete(key);
     }
     for (const service of after.values()) this.startChecks(service);
@@ -189,8 +196,9 @@ export class LbSubsystem implements Subsystem {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const check of this.checks.values()) check.loop.stop();
+    for (const check of this.checks.values()) stopCheck(check);
     this.checks.clear();
+    this.preparedWatches.clear();
     this.stopWatching?.();
     this.refreshTimer?.cancel();
     this.statsTimer?.cancel();
@@ -229,13 +237,54 @@ export class LbSubsystem implements Subsystem {
   private async prepare(config: VrrpdConfig, previous?: ReadonlyMap<string, Service>): Promise<Service[]> {
     const resolved = resolveVirtualServers(config, collectIssues());
     const services: Service[] = [];
+    const watches = new Map<string, WatchedCheck>();
     for (const vs of resolved) {
       const spec = await virtualServerSpec(vs, config, this.host.interfaces);
-      for (const rs of vs.realServers) for (const checker of rs.checkers) this.makeCheck(vs, rs, checker);
+      for (const rs of vs.realServers) {
+        for (const checker of rs.checkers) {
+          const config = checker.config;
+          if (config.type !== 'FILE_CHECK' && config.type !== 'BFD_CHECK') {
+            this.makeCheck(vs, rs, checker);
+            continue;
+          }
+          const key = checkKey(vs.key, rs.key, checker.id);
+          const running = this.checks.get(key);
+          if (running?.watch && equalValues(running.definition, checker)) continue;
+          const watch = watchedCheck(config, checker.alpha, { ...this.host, log: this.host.log }, `${vs.key} real server ${rs.key} ${checker.id}`);
+          await watch.initialise();
+          watches.set(key, watch);
+        }
+      }
       const old = previous?.get(vs.key);
-      services.push({ resolved: vs, spec, pool: new ServerPool(spec, old ? this.carriedState(old, vs) : undefined) });
+      services.push({ resolved: vs, spec, pool: new ServerPool(spec, this.watchedState(vs, watches, old ? this.carriedState(old, vs) : undefined)) });
     }
+    this.preparedWatches = watches;
     return services;
+  }
+
+  /**
+   * The pool's start with its watched checkers' verdicts in it: a FILE_CHECK is known from the
+   * start (keepalived reads the file before it adds the server), and a BFD_CHECK's state is held.
+   */
+  private watchedState(vs: ResolvedVirtualServer, prepared: ReadonlyMap<string, WatchedCheck>, carried: ReturnType<ServerPool['snapshot']> | undefined): ReturnType<ServerPool['snapshot']> | undefined {
+    let state = carried;
+    for (const rs of vs.realServers) {
+      for (const checker of rs.checkers) {
+        const key = checkKey(vs.key, rs.key, checker.id);
+        const watch = prepared.get(key) ?? this.checks.get(key)?.watch;
+        if (!watch) continue;
+        state ??= new Map();
+        const before = state.get(rs.key);
+        const checkers = new Map(before?.checkers);
+        const adjustments = new Map(before?.adjustments);
+        const { up, adjustment } = watch.verdict;
+        checkers.set(checker.id, up);
+        if (up && adjustment !== 0) adjustments.set(checker.id, adjustment);
+        else adjustments.delete(checker.id);
+        state.set(rs.key, { alive: before?.alive ?? up, checkers, adjustments });
+      }
+    }
+    return state;
   }
 
   /** The pool state that carries over a reload: per server, only the checkers whose definition did not change. */
@@ -253,6 +302,7 @@ export class LbSubsystem implements Subsystem {
 
   private makeCheck(vs: ResolvedVirtualServer, rs: ResolvedRealServer, checker: ResolvedChecker): RealServerCheck {
     const what = `${vs.key} real server ${rs.key} ${checker.id}`;
+    if (checker.config.type === 'FILE_CHECK' || checker.config.type === 'BFD_CHECK') throw new Error(`${what}: ${checker.config.type} is watched, not run`);
     if (checker.config.type === 'MISC_CHECK') {
       const misc: MiscCheckConfig = checker.config;
       return retrying((signal) => new MiscCheck(this.scriptHost, misc, misc.timeoutMs ?? checker.delayLoopMs, what).run(signal), {
@@ -272,6 +322,13 @@ export class LbSubsystem implements Subsystem {
       for (const checker of rs.checkers) {
         const key = checkKey(vsKey, rs.key, checker.id);
         if (this.checks.has(key)) continue;
+        const watch = this.preparedWatches.get(key);
+        if (watch) {
+          this.preparedWatches.delete(key);
+          this.checks.set(key, { definition: checker, watch });
+          watch.start(() => this.watchedChanged(vsKey, rs.key, checker, watch));
+          continue;
+        }
         const loop = new CheckLoop(this.makeCheck(service.resolved, rs, checker), {
           clock: this.host.clock,
           delayLoopMs: checker.delayLoopMs,
@@ -309,10 +366,21 @@ export class LbSubsystem implements Subsystem {
     const events = service.pool.checkerResult(rsKey, checker.id, outcome.ok);
     if (outcome.ok && checker.config.type === 'MISC_CHECK' && checker.config.dynamic) events.push(...service.pool.checkerWeight(rsKey, checker.id, outcome.weight));
     // A failure is logged when it takes the server down; with log_all_failures, every failed run.
-    const logAll = checker.config.type !== 'MISC_CHECK' && checker.config.logAllFailures;
+    const logAll = 'logAllFailures' in checker.config && checker.config.logAllFailures;
     if (!outcome.ok && (logAll || events.some((event) => event.type === 'server-down'))) {
       this.host.log.warn({ event: 'lb-check-failed', virtualServer: vsKey, realServer: rsKey, checker: checker.id, detail: outcome.detail }, `${vsKey}: ${checker.id} of ${rsKey} failed: ${outcome.detail}`);
     }
+    this.handle(service, events);
+  }
+
+  /** A FILE_CHECK's number or a BFD_CHECK's session changed: the verdict, and the weight it adds, at once. */
+  private watchedChanged(vsKey: string, rsKey: string, checker: ResolvedChecker, watch: WatchedCheck): void {
+    const service = this.services.get(vsKey);
+    if (!service || this.stopped) return;
+    const { up, adjustment, detail } = watch.verdict;
+    const events = [...service.pool.checkerResult(rsKey, checker.id, up), ...service.pool.checkerAdjustment(rsKey, checker.id, up ? adjustment : 0)];
+    // keepalived: "BFD check of [NAME] RS(...) is UP|DOWN"; a track_file's change is logged by its reader.
+    this.host.log.info({ event: 'lb-watched-check', virtualServer: vsKey, realServer: rsKey, checker: checker.id, up, detail }, `${vsKey}: ${checker.id} of ${rsKey} is ${up ? 'UP' : 'DOWN'}: ${detail}`);
     this.handle(service, events);
   }
 
@@ -484,4 +552,9 @@ export class LbSubsystem implements Subsystem {
       })();
     });
   }
+}
+
+function stopCheck(check: RunningCheck): void {
+  if (check.loop) check.loop.stop();
+  else check.watch.stop();
 }

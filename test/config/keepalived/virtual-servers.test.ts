@@ -253,6 +253,70 @@ virtual_server group nowhere {
     ]);
   });
 
+  test('FILE_CHECK and BFD_CHECK: what they name must exist (keepalived runs the server without the checker; vrrpd refuses), each at its line', () => {
+    const text = `${INSTANCE}
+track_file maintenance {
+  file /run/vrrpd/maintenance
+  weight 5 reverse
+}
+bfd_instance rs1 {
+  neighbor_ip 198.51.100.11
+}
+bfd_instance vrrp_only {
+  neighbor_ip 198.51.100.12
+  vrrp
+}
+virtual_server 192.0.2.100 80 {
+  protocol TCP
+  lvs_sched rr
+  lvs_method NAT
+  real_server 198.51.100.11 80 {
+    FILE_CHECK {
+      track_file maintenance
+    }
+    FILE_CHECK {
+      track_file maintenence
+      weight 0
+    }
+    FILE_CHECK {
+      weight 2147483648
+    }
+    BFD_CHECK {
+      name rs1
+    }
+    BFD_CHECK {
+      name rs1
+    }
+    BFD_CHECK {
+      name vrrp_only
+    }
+    BFD_CHECK {
+      name rs2
+    }
+    BFD_CHECK {
+      alpha
+    }
+  }
+}
+`;
+    const { config, lines } = load(text);
+    expect(lines).toEqual([
+      'keepalived.conf:33:14: error: weight "2147483648" is not valid: expected a whole number -2147483647..2147483647',
+      'keepalived.conf:32:5: error: FILE_CHECK needs track_file NAME (a track_file block)',
+      'keepalived.conf:47:5: error: BFD_CHECK needs name NAME (a bfd_instance)',
+      'keepalived.conf:29:18: error: FILE_CHECK track_file maintenence is not defined by any track_file block (did you mean maintenance?)',
+      'keepalived.conf:39:12: warning: BFD_CHECK rs1 is given twice for this real server: keepalived ignores the second, and so does vrrpd',
+      'keepalived.conf:42:12: error: bfd_instance vrrp_only is written `vrrp` without `checker`, so the checkers do not hear of it: add `checker` to it',
+      'keepalived.conf:45:12: error: BFD_CHECK rs2 is not a bfd_instance (did you mean rs1?)',
+    ]);
+    // Without its own weight a FILE_CHECK takes the track_file's, reverse included (check_file.c).
+    const resolved = resolveVirtualServers(config, collectIssues());
+    expect(resolved[0]!.realServers[0]!.checkers.map((checker) => [checker.id, checker.config])).toEqual([
+      ['FILE_CHECK#1', { type: 'FILE_CHECK', file: { name: 'maintenance', path: '/run/vrrpd/maintenance' }, weight: 5, reverse: true }],
+      ['BFD_CHECK#1', { type: 'BFD_CHECK', name: 'rs1' }],
+    ]);
+  });
+
   test("keepalived's corrections are warnings and what cannot run is an error, each at its line", () => {
     const text = `vrrp_instance VI_1 {
   interface eth0

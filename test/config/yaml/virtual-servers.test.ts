@@ -23,6 +23,12 @@ const INSTANCE = 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51
 
 /** Every keyword of virtual-server.ts with a field, each alias too, and a checker block of every type with each of its keywords. */
 const EVERY_KEYWORD = `${INSTANCE}
+track_file maint {
+  file /run/vrrpd/maint
+}
+bfd_instance rs1 {
+  neighbor_ip 198.51.100.11
+}
 virtual_server_group web {
   192.0.2.100 80
   192.0.2.110-112 8080
@@ -115,6 +121,14 @@ virtual_server 192.0.2.100 443 {
       url {
         path /
       }
+    }
+    FILE_CHECK {
+      track_file maint
+      weight -10 reverse
+    }
+    BFD_CHECK {
+      name rs1
+      alpha
     }
     MISC_CHECK {
       misc_path "/usr/local/bin/check 198.51.100.11"
