@@ -322,7 +322,7 @@ describe('load balancer subsystem', () => {
       // Known before the first rules: the server was never in them, and no script ran for it.
       expect(nft.commands).toContain('add rule inet vrrpd_lb vs_192_0_2_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 1 map { 0 : 198.51.100.12 . 80 }');
       expect(scripts()).toEqual([]);
-      expect(subsystem.status().virtualServers[0]!.realServers[0]).toMatchObject({ alive: false, checkers: [{ id: 'FILE_CHECK', state: 'failed', runs: 1, detail: 'track_file maint reads 1 (weight 0: not 0 is down)' }] });
+      expect(subsystem.status().virtualServers[0]!.realServers[0]).toMatchObject({ alive: false, checkers: [{ id: 'FILE_CHECK', state: 'failed', runs: 1, detail: 'track_file maint reads 1, weight 0: not 0 is down' }] });
 
       files.write(FILE, '0\n');
       await settle();
@@ -335,7 +335,7 @@ describe('load balancer subsystem', () => {
       // A file removed reads 0 (keepalived's IN_DELETE): back in.
       files.write(FILE, undefined);
       await settle();
-      expect(subsystem.status().virtualServers[0]!.realServers[0]).toMatchObject({ alive: true, inService: true, checkers: [{ state: 'up', runs: 4, lastFailure: 'track_file maint reads 7 (weight 0: not 0 is down)' }] });
+      expect(subsystem.status().virtualServers[0]!.realServers[0]).toMatchObject({ alive: true, inService: true, checkers: [{ state: 'up', runs: 4, lastFailure: 'track_file maint reads 7, weight 0: not 0 is down' }] });
       // Nothing runs on the clock for it.
       clock.advanceBy(120_000);
       await settle();
@@ -358,6 +358,11 @@ describe('load balancer subsystem', () => {
       await subsystem.start();
       const weights = (): number[] => subsystem.status().virtualServers[0]!.realServers.map((rs) => rs.weight);
       expect(weights()).toEqual([13, 7, 4]);
+      expect(subsystem.status().virtualServers[0]!.realServers.map((rs) => rs.checkers[0]!.detail)).toEqual([
+        'track_file load reads 3, weight 1: +3 to the weight',
+        'track_file load reads 3, weight -1: -3 to the weight',
+        'track_file load reads 3, weight 2 reverse: -6 to the weight',
+      ]);
       files.write(FILE, '-4');
       await settle();
       expect(weights()).toEqual([6, 14, 18]);
@@ -375,7 +380,7 @@ describe('load balancer subsystem', () => {
         // 2147483648 x 2, reversed: past INT_MIN, down as well.
         [false, 0],
       ]);
-      expect(status[1]!.checkers[0]!.detail).toBe('track_file load reads 2147483648 (weight -1: at or below -2147483648, down)');
+      expect(status[1]!.checkers[0]!.detail).toBe('track_file load reads 2147483648, weight -1: at or below -2147483648 is down');
       await subsystem.stop();
     });
 

@@ -5,7 +5,7 @@
 import type { ResolvedBfdCheck, ResolvedFileCheck } from '../../config/validate-virtual-servers.js';
 import type { Logger } from '../../core/log.js';
 import type { CheckOutcome } from '../../lb/check-loop.js';
-import { fileCheckVerdict } from '../../lb/file-check.js';
+import { fileCheckVerdict, WEIGHT_FAULT } from '../../lb/file-check.js';
 import { FileTracker, type FileWatchPort } from '../../tracking/file-tracker.js';
 import type { BfdSessionStates } from '../bfd/session-states.js';
 
@@ -82,8 +82,9 @@ class FileCheck extends Watched {
     const { weight, reverse, file } = this.config;
     const value = this.tracker.value;
     const verdict = fileCheckVerdict(value, weight, reverse);
-    const how = weight === 0 ? (reverse ? 'weight 0 reverse: 0 is down' : 'weight 0: not 0 is down') : verdict.up ? `weight ${weight}${reverse ? ' reverse' : ''}: ${verdict.adjustment >= 0 ? '+' : ''}${verdict.adjustment}` : `weight ${weight}${reverse ? ' reverse' : ''}: at or below ${-2_147_483_648}, down`;
-    return { ...verdict, detail: `track_file ${file.name} reads ${value} (${how})` };
+    const weighs = `weight ${weight}${reverse ? ' reverse' : ''}`;
+    const how = weight === 0 ? `${weighs}: ${reverse ? '0' : 'not 0'} is down` : verdict.up ? `${weighs}: ${verdict.adjustment >= 0 ? '+' : ''}${verdict.adjustment} to the weight` : `${weighs}: at or below ${WEIGHT_FAULT} is down`;
+    return { ...verdict, detail: `track_file ${file.name} reads ${value}, ${how}` };
   }
 
   async initialise(): Promise<void> {
