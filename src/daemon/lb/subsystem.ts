@@ -242,15 +242,15 @@ export class LbSubsystem implements Subsystem {
       const spec = await virtualServerSpec(vs, config, this.host.interfaces);
       for (const rs of vs.realServers) {
         for (const checker of rs.checkers) {
-          const config = checker.config;
-          if (config.type !== 'FILE_CHECK' && config.type !== 'BFD_CHECK') {
+          const definition = checker.config;
+          if (definition.type !== 'FILE_CHECK' && definition.type !== 'BFD_CHECK') {
             this.makeCheck(vs, rs, checker);
             continue;
           }
           const key = checkKey(vs.key, rs.key, checker.id);
           const running = this.checks.get(key);
           if (running?.watch && equalValues(running.definition, checker)) continue;
-          const watch = watchedCheck(config, checker.alpha, { ...this.host, log: this.host.log }, `${vs.key} real server ${rs.key} ${checker.id}`);
+          const watch = watchedCheck(definition, checker.alpha, this.host, `${vs.key} real server ${rs.key} ${checker.id}`);
           await watch.initialise();
           watches.set(key, watch);
         }
@@ -281,6 +281,7 @@ export class LbSubsystem implements Subsystem {
         checkers.set(checker.id, up);
         if (up && adjustment !== 0) adjustments.set(checker.id, adjustment);
         else adjustments.delete(checker.id);
+        // `alive` is the pool's to work out from the checkers.
         state.set(rs.key, { alive: before?.alive ?? up, checkers, adjustments });
       }
     }
