@@ -24,9 +24,12 @@
 // ChildProcessRunner's children were), reaped by waitid(P_PIDFD): no SIGCHLD handler involved.
 //
 // spawnSupported(): whether the kernel has what this needs (pidfd_open and waitid(P_PIDFD), 5.4).
-// spawnScript(argv, env, searchPath, uid, gid, onExit(code, signal)): the child's pid (its process
-//   group's id), or throws an Error with errno, code (ENOENT...) and syscall (the failed step).
-//   uid / gid -1: unchanged. onExit once: code the exit status (-1 when killed), signal its number.
+// spawnScript(argv, env, searchPath, uid, gid, onExit(code, signal[, stdout, stderr])[, input]):
+//   the child's pid (its process group's id), or throws an Error with errno, code (ENOENT...) and
+//   syscall (the failed step). uid / gid -1: unchanged. onExit once: code the exit status (-1 when
+//   killed), signal its number. With `input` (a Buffer: the daemon's own tools, nft), the child's
+//   stdin holds those bytes and its stdout and stderr are kept, each in a memfd (no pipe to drain,
+//   no file left anywhere), and handed to onExit as Buffers.
 #include "shims.h"
 
 #include <csignal>
@@ -34,6 +37,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -53,6 +57,13 @@ constexpr size_t kChildStackBytes = 64 * 1024;
 // The kernel's sigset_t (rt_sigprocmask, rt_sigaction): 64 signals.
 constexpr size_t kKernelSigsetBytes = 8;
 constexpr int kLastSignal = 64;
+
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x0001U
+#endif
+#ifndef SYS_memfd_create
+#define SYS_memfd_create 319
+#endif
 
 // The step of the child's set-up that failed (0: none), as the error's `syscall`.
 enum Step : int { kNone = 0, kSetsid, kDup, kChdir, kSetgroups, kSetgid, kSetuid, kExecve };
@@ -74,7 +85,8 @@ struct Plan {
   size_t candidateCount;
   char* const* argv;
   char* const* envp;
-  int devnull;
+  // What becomes the child's 0, 1 and 2: /dev/null, or the memfds of a captured run.
+  int stdio[3];
   bool setIds;
   long uid;
   long gid;
@@ -106,7 +118,7 @@ int ChildMain(void* argument) {
   }
   if (syscall(SYS_setsid) < 0) return Failed(plan, kSetsid, errno);
   for (int fd = 0; fd < 3; fd++) {
-    if (syscall(SYS_dup3, plan->devnull, fd, 0) < 0) return Failed(plan, kDup, errno);
+    if (syscall(SYS_dup3, plan->stdio[fd], fd, 0) < 0) return Failed(plan, kDup, errno);
   }
   if (syscall(SYS_chdir, "/") < 0) return Failed(plan, kChdir, errno);
   if (plan->setIds) {
@@ -186,7 +198,7 @@ int WaitPidfd(int pidfd, siginfo_t* info, int options) {
 // A started child until its exit is reported: its pidfd polled on the loop, the callback kept.
 class RunningChild {
  public:
-  RunningChild(int pidfd, Napi::Function onExit, napi_env env) : pidfd_(pidfd), onExit_(Napi::Persistent(onExit)), context_(env, "spawnScript") {}
+  RunningChild(int pidfd, Napi::Function onExit, napi_env env, int out = -1, int err = -1) : pidfd_(pidfd), out_(out), err_(err), onExit_(Napi::Persistent(onExit)), context_(env, "spawnScript") {}
 
   // Polls the pidfd; false (errno set, `failed` naming the call) when libuv refuses it.
   bool Watch(napi_env env, const char*& failed) {
@@ -202,6 +214,8 @@ class RunningChild {
   ~RunningChild() {
     cleanup_.Detach();
     ClosePolled(poll_, pidfd_);
+    if (out_ >= 0) close(out_);
+    if (err_ >= 0) close(err_);
   }
 
  private:
@@ -225,11 +239,38 @@ class RunningChild {
     ClosePolled(poll_, pidfd_);
     // The process may be ending with this script still running (its poll is unreferenced): then
     // the exit has no one to go to and is dropped (CallFromLoop).
-    CallFromLoop(onExit_, context_, {Napi::Number::New(env, code), Napi::Number::New(env, signal)});
+    if (out_ >= 0) {
+      // Read and closed before the callback: its promise's continuations run inside the call.
+      Napi::Buffer<uint8_t> out = Captured(env, out_);
+      Napi::Buffer<uint8_t> err = Captured(env, err_);
+      close(out_);
+      close(err_);
+      out_ = err_ = -1;
+      CallFromLoop(onExit_, context_, {Napi::Number::New(env, code), Napi::Number::New(env, signal), out, err});
+    } else {
+      CallFromLoop(onExit_, context_, {Napi::Number::New(env, code), Napi::Number::New(env, signal)});
+    }
     delete this;
   }
 
+  // What the child wrote into a memfd, from its start (the child's writes moved the shared offset).
+  static Napi::Buffer<uint8_t> Captured(Napi::Env env, int fd) {
+    struct stat status {};
+    const size_t size = fstat(fd, &status) == 0 && status.st_size > 0 ? static_cast<size_t>(status.st_size) : 0;
+    Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(env, size);
+    size_t done = 0;
+    while (done < size) {
+      const ssize_t n = pread(fd, buffer.Data() + done, size - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    return done == size ? buffer : Napi::Buffer<uint8_t>::Copy(env, buffer.Data(), done);
+  }
+
   int pidfd_;
+  int out_;
+  int err_;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference onExit_;
   Napi::AsyncContext context_;
@@ -267,10 +308,12 @@ std::vector<std::string> Strings(const Napi::Value& value) {
 
 Napi::Value SpawnScript(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 6 || !IsStringArray(info[0]) || !IsStringArray(info[1]) || !info[2].IsString() || !info[3].IsNumber() || !info[4].IsNumber() || !info[5].IsFunction()) {
-    Napi::TypeError::New(env, "spawnScript(argv: string[], env: string[], searchPath: string, uid: number, gid: number, onExit: function)").ThrowAsJavaScriptException();
+  if ((info.Length() != 6 && info.Length() != 7) || !IsStringArray(info[0]) || !IsStringArray(info[1]) || !info[2].IsString() || !info[3].IsNumber() || !info[4].IsNumber() || !info[5].IsFunction() ||
+      (info.Length() == 7 && !info[6].IsBuffer())) {
+    Napi::TypeError::New(env, "spawnScript(argv: string[], env: string[], searchPath: string, uid: number, gid: number, onExit: function[, input: Buffer])").ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  const bool capture = info.Length() == 7;
   std::vector<std::string> args = Strings(info[0]);
   std::vector<std::string> environment = Strings(info[1]);
   const int64_t uid = info[3].As<Napi::Number>().Int64Value();
@@ -307,7 +350,49 @@ Napi::Value SpawnScript(const Napi::CallbackInfo& info) {
     KernelError(env, "open(/dev/null)", errno).ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Plan plan{candidatePointers.data(), candidates.size(), argv.data(), envp.data(), devnull, uid >= 0, static_cast<long>(uid), static_cast<long>(gid), kNone, 0};
+  // A captured run: stdin, stdout and stderr in memfds (at 3 or above, as /dev/null), the input
+  // written and rewound before the child starts.
+  int captured[3] = {-1, -1, -1};
+  auto closeCaptured = [&captured]() {
+    for (int& fd : captured) {
+      if (fd >= 0) close(fd);
+      fd = -1;
+    }
+  };
+  if (capture) {
+    static const char* const kNames[3] = {"vrrpd-stdin", "vrrpd-stdout", "vrrpd-stderr"};
+    for (int i = 0; i < 3; i++) {
+      int fd = static_cast<int>(syscall(SYS_memfd_create, kNames[i], MFD_CLOEXEC));
+      if (fd >= 0 && fd < 3) {
+        const int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        close(fd);
+        fd = moved;
+      }
+      if (fd < 0) {
+        const int error = errno;
+        closeCaptured();
+        close(devnull);
+        KernelError(env, "memfd_create", error).ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      captured[i] = fd;
+    }
+    Napi::Buffer<uint8_t> input = info[6].As<Napi::Buffer<uint8_t>>();
+    size_t done = 0;
+    while (done < input.Length()) {
+      const ssize_t n = pwrite(captured[0], input.Data() + done, input.Length() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const int error = n < 0 ? errno : EIO;
+        closeCaptured();
+        close(devnull);
+        KernelError(env, "write(memfd)", error).ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      done += static_cast<size_t>(n);
+    }
+  }
+  Plan plan{candidatePointers.data(), candidates.size(), argv.data(), envp.data(), {capture ? captured[0] : devnull, capture ? captured[1] : devnull, capture ? captured[2] : devnull}, uid >= 0, static_cast<long>(uid), static_cast<long>(gid), kNone, 0};
 
   // Every signal blocked (glibc's internal ones too, which pthread_sigmask would leave) until the
   // child has left the shared memory; the child resets the dispositions before lifting its copy.
@@ -319,8 +404,14 @@ Napi::Value SpawnScript(const Napi::CallbackInfo& info) {
   const int cloneError = errno;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &before, nullptr, kKernelSigsetBytes);
   close(devnull);
+  // The child has its own copy of stdin; the parent keeps stdout's and stderr's to read at the exit.
+  if (captured[0] >= 0) {
+    close(captured[0]);
+    captured[0] = -1;
+  }
 
   if (pid < 0) {
+    closeCaptured();
     KernelError(env, "clone", cloneError).ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -328,6 +419,7 @@ Napi::Value SpawnScript(const Napi::CallbackInfo& info) {
     // A kernel that ignored CLONE_PIDFD (before 5.2; spawnSupported says no there): not watchable.
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
+    closeCaptured();
     KernelError(env, "clone(CLONE_PIDFD)", ENOSYS).ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -336,10 +428,13 @@ Napi::Value SpawnScript(const Napi::CallbackInfo& info) {
     siginfo_t ignored{};
     WaitPidfd(pidfd, &ignored, WEXITED);
     close(pidfd);
+    closeCaptured();
     SpawnError(env, StepName(plan.step), plan.step == kSetuid ? std::to_string(uid) : plan.step == kSetgid || plan.step == kSetgroups ? std::to_string(gid) : file, plan.error).ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  auto* child = new RunningChild(pidfd, info[5].As<Napi::Function>(), env);
+  // The child owns the captured stdout and stderr from here (closed when it is deleted).
+  auto* child = new RunningChild(pidfd, info[5].As<Napi::Function>(), env, captured[1], captured[2]);
+  captured[1] = captured[2] = -1;
   const char* failed = nullptr;
   if (!child->Watch(env, failed)) {
     // Unwatched, its exit would never be reported and it would stay a zombie: killed and reaped now.
@@ -359,4 +454,6 @@ Napi::Value SpawnScript(const Napi::CallbackInfo& info) {
 void RegisterScriptSpawn(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnSupported", Napi::Function::New(env, SpawnSupported, "spawnSupported"));
   exports.Set("spawnScript", Napi::Function::New(env, SpawnScript, "spawnScript"));
+  // spawnScript takes `input` and hands back stdout and stderr (a shim built before it does not).
+  exports.Set("spawnCaptures", Napi::Boolean::New(env, true));
 }

@@ -298,6 +298,13 @@ export interface NativeShims {
    * and syscall. Absent from a shim built before it.
    */
   spawnScript?(argv: readonly string[], env: readonly string[], searchPath: string, uid: number, gid: number, onExit: (code: number, signal: number) => void): number;
+  /**
+   * The same with `input` as the child's stdin, its stdout and stderr kept (memfds) and handed to
+   * onExit; only where `spawnCaptures` is true.
+   */
+  spawnScript?(argv: readonly string[], env: readonly string[], searchPath: string, uid: number, gid: number, onExit: (code: number, signal: number, stdout: Buffer, stderr: Buffer) => void, input: Buffer): number;
+  /** Whether spawnScript takes `input` (a shim built before it does not). */
+  readonly spawnCaptures?: boolean;
 }
 
 let shims: NativeShims | undefined;

@@ -153,6 +153,22 @@ describe.skipIf(!supported)('spawnScript', () => {
     expect(thrown(() => start(['/bin/true'], { uid: 0, gid: 0 }))).toMatchObject({ syscall: 'setgroups', code: 'EPERM' });
   });
 
+  test('with input: stdin holds it, stdout and stderr come back whole (past a pipe\'s 64 KiB), and no descriptor stays', async () => {
+    expect(shims.spawnCaptures).toBe(true);
+    const descriptors = openDescriptors();
+    const captured = (argv: readonly string[], input: string) =>
+      new Promise<{ code: number; signal: number; stdout: string; stderr: string }>((resolve) => {
+        shims.spawnScript!(argv, [`PATH=${PATH}`], PATH, -1, -1, (code, signal, stdout, stderr) => resolve({ code, signal, stdout: stdout.toString(), stderr: stderr.toString() }), Buffer.from(input));
+      });
+    const big = 'x'.repeat(300_000);
+    expect(await captured(['/bin/sh', '-c', 'cat; echo "to stderr" >&2; exit 3'], `${big}\n`)).toEqual({ code: 3, signal: 0, stdout: `${big}\n`, stderr: 'to stderr\n' });
+    expect(await captured(['/bin/sh', '-c', 'wc -c'], '')).toMatchObject({ code: 0, stdout: '0\n', stderr: '' });
+    // A start that fails closes what it opened.
+    expect(thrown(() => shims.spawnScript!(['no-such-tool'], [], PATH, -1, -1, () => undefined, Buffer.from('')))?.code).toBe('ENOENT');
+    expect(openDescriptors()).toBe(descriptors);
+    expect(thrown(() => shims.spawnScript!(['/bin/true'], [], PATH, -1, -1, () => undefined, 'not a buffer' as unknown as Buffer))?.message).toContain('input: Buffer');
+  });
+
   test('a process that ends with its scripts still running exits normally', () => {
     // Their polls are unreferenced, so Node ends first; while it tears its environment down, the
     // loop runs once more and reports exits to an environment where no JavaScript may run, which

@@ -8,38 +8,22 @@
 // re-implementing that. Why its text input and not its JSON input: the JSON parser of Debian 12's
 // nft (1.0.6) has no statement for updating a dynamic map from the packet path (`update @map
 // { key : value }`), which persistence and DR need; the text syntax has everything.
-import { spawn } from 'node:child_process';
 import { TABLE_NAME, type NftFamily } from '../../lb/nft.js';
 import { NftablesError, type NftablesPort } from '../../daemon/lb/ports.js';
+import { runTool, ToolStartError, type ToolResult } from '../tool-run.js';
 
 /** How long one nft run may take before it is killed (a 1,000-server table loads in well under a second). */
 const NFT_TIMEOUT_MS = 30_000;
 
-interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runNft(netns: string | undefined, args: readonly string[], input?: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = netns === undefined ? spawn('nft', [...args], { stdio: ['pipe', 'pipe', 'pipe'] }) : spawn('ip', ['netns', 'exec', netns, 'nft', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), NFT_TIMEOUT_MS);
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new NftablesError(`cannot run nft: ${error.message} (vrrpd's load balancer needs the nft tool, Debian package nftables)`, []));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
+/** nft, without forking the daemon (tool-run.ts): every rules update and every counters read. */
+async function runNft(netns: string | undefined, args: readonly string[], input?: string): Promise<ToolResult> {
+  const argv = netns === undefined ? ['nft', ...args] : ['ip', 'netns', 'exec', netns, 'nft', ...args];
+  try {
+    return await runTool(argv, input ?? '', NFT_TIMEOUT_MS);
+  } catch (error) {
+    if (error instanceof ToolStartError) throw new NftablesError(`cannot run nft: ${error.message} (vrrpd's load balancer needs the nft tool, Debian package nftables)`, []);
+    throw error;
+  }
 }
 
 /** An element's key or value from nft's JSON as nft writes it in a command: `198.51.100.11 . 80`. */
