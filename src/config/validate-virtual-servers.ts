@@ -478,14 +478,9 @@ function resolveWatched(checker: WatchedCheckerConfig, at: string, config: Vrrpd
       report.error(`${at}.trackFile`, `FILE_CHECK track_file ${name} is not defined by any track_file block${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
       return undefined;
     }
-    // check_file.c: without its own weight, the track_file's weight and reverse.
-    const own = checker.weight !== undefined;
-    return {
-      type: 'FILE_CHECK',
-      file: { name: file.name, path: file.path, ...(file.initFile ? { initFile: file.initFile } : {}) },
-      weight: own ? checker.weight! : file.weight,
-      reverse: own ? (checker.reverse ?? false) : file.reverse,
-    };
+    // check_file.c: without its own weight (`weight 0` is its own), the track_file's weight and reverse.
+    const own = checker.weight !== undefined ? { weight: checker.weight, reverse: checker.reverse ?? false } : { weight: file.weight, reverse: file.reverse };
+    return { type: 'FILE_CHECK', file: { name: file.name, path: file.path, ...(file.initFile ? { initFile: file.initFile } : {}) }, ...own };
   }
   const name = checker.name;
   if (name === undefined) return undefined;
