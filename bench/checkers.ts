@@ -5,13 +5,19 @@
 // apart, the checks nginx actually served (its access log), CPU per check gross (the whole daemon's
 // CPU over the checks, its idle CPU in it) and net (vrrpd with no check, run before and after each
 // configuration over as long a window, taken off), vrrpd's RSS, and checks that failed while nginx
-// was healthy. Beside them, the floor: the same HTTPS check made by a bare
-// node process (bench/tls-floor.mjs), net of that process only waking. Then detection: one weight-0
+// was healthy. Beside them, in the same run and against the same nginx: keepalived 2.2.7's own
+// checker process making the same SSL_GET at the same interval as a virtual_server's real_server
+// check (it has no built-in vrrp_script checker; `keepalived -C`, with bench/ipvs-stub.c preloaded
+// since this kernel has no IPVS), its CPU from a cgroup the same way, net of keepalived with a real
+// server and no check; and the floors: the same HTTPS check in C (bench/tls-floor.c, OpenSSL, one
+// blocking check per pause, at each configuration's rate) and made by a bare node process
+// (bench/tls-floor.mjs), each net of its process only pausing. Then detection: one weight-0
 // check, fall 3; nginx is stopped and the time to vrrpd's Fault (the VIP released) is taken from
 // its log, against the bound fall x interval + timeout.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { killDaemon, nowEpochMs, poll, sleep, startDaemon, holds, type BenchDaemon } from './lib/daemons.js';
+import { killDaemon, nowEpochMs, poll, sleep, startDaemon, startKeepalivedChecker, holds, type BenchDaemon } from './lib/daemons.js';
 import { newLab } from './lib/lab.js';
 import type { BenchOptions, BenchReport } from './lib/report.js';
 import { fmt, median, max, table } from './lib/stats.js';
@@ -31,10 +37,17 @@ const SETTLE_MS = 12_000;
 /** Checks a window holds at least: at one check a second a 10 s window was 10 checks. */
 const MIN_CHECKS = 30;
 
-/** 'built-in': placed as vrrpd places them (src/linux/checkers/placement.ts); 'built-in, main loop': all on vrrpd's main loop (VRRPD_CHECKER_THREAD=main), for their CPU side by side. */
-type Form = 'built-in' | 'built-in, main loop' | 'curl';
+/** keepalived's checker process settles in its first check (no JIT, no collector): its window starts this long after it did. */
+const KEEPALIVED_SETTLE_MS = 3000;
+
+/**
+ * 'built-in': placed as vrrpd places them (src/linux/checkers/placement.ts); 'built-in, main loop':
+ * all on vrrpd's main loop (VRRPD_CHECKER_THREAD=main), for their CPU side by side; 'keepalived':
+ * keepalived 2.2.7's checker process making the same SSL_GET (a real_server check, not a vrrp_script).
+ */
+type Form = 'built-in' | 'built-in, main loop' | 'curl' | 'keepalived';
 const FORMS: readonly Form[] = ['built-in', 'curl'];
-const LOAD_FORMS: readonly Form[] = ['built-in', 'built-in, main loop', 'curl'];
+const LOAD_FORMS: readonly Form[] = ['built-in', 'built-in, main loop', 'curl', 'keepalived'];
 
 export interface LoadFigures {
   readonly form: Form;
@@ -47,7 +60,7 @@ export interface LoadFigures {
   /** % of one core: vrrpd and its children. */
   readonly cpuPct: number;
   readonly cpuMsPerCheck: number;
-  /** % of one core: vrrpd's main thread (its event loop) alone. */
+  /** % of one core: vrrpd's main thread (its event loop) alone; for keepalived, its checker process (one thread). */
   readonly mainPct: number;
   readonly windowS: number;
   /** CPU from a cgroup of vrrpd's own (ns, every child) rather than /proc's 10 ms ticks. */
@@ -73,6 +86,16 @@ export interface FloorFigures {
   readonly worker: boolean;
   readonly tlsMsPerCheck: number;
   readonly wakeMsPerCheck: number;
+}
+
+/** bench/tls-floor.c at one configuration's rate: one blocking check per pause of interval / checks. */
+export interface CFloorFigures {
+  readonly intervalMs: number;
+  readonly checks: number;
+  readonly pauseMs: number;
+  /** CPU ms per check, the same process only pausing taken off. */
+  readonly netMsPerCheck: number;
+  readonly pauseMsPerCheck: number;
 }
 
 export interface DetectionFigures {
@@ -106,6 +129,46 @@ function config(form: Form, intervalMs: number, checks: number, extra: string): 
   );
 }
 
+/**
+ * keepalived's checker making the same check `checks` times per interval: one virtual_server per
+ * check (a port each, nothing listens there: IPVS is stubbed), each with nginx as its real server
+ * checked by SSL_GET every `delay_loop` = interval, connect_timeout = interval (the vrrp_script's
+ * timeout). With `checks` 0, one real server and no check: keepalived's checker idle, to subtract.
+ */
+function keepalivedCheckerConfig(intervalMs: number, checks: number): string {
+  const seconds = intervalMs / 1000;
+  const check = checks > 0 ? `    SSL_GET {\n      url {\n        path /readyz\n      }\n      connect_timeout ${seconds}\n    }\n` : '';
+  return Array.from(
+    { length: Math.max(1, checks) },
+    (_, i) => `virtual_server ${SRV} ${10_000 + i} {\n  delay_loop ${seconds}\n  lb_kind NAT\n  protocol TCP\n  real_server ${SRV} 443 {\n    weight 1\n${check}  }\n}\n`,
+  ).join('');
+}
+
+/** bench/ipvs-stub.c and bench/tls-floor.c built into `dir`; undefined (and the columns left out) where gcc or libssl-dev is missing. */
+function buildNative(dir: string, log: (line: string) => void): { ipvsStub: string; cFloor: string } | undefined {
+  const ipvsStub = join(dir, 'ipvs-stub.so');
+  const cFloor = join(dir, 'tls-floor');
+  try {
+    execFileSync('gcc', ['-O2', '-shared', '-fPIC', '-o', ipvsStub, join(repoRoot(), 'bench', 'ipvs-stub.c'), '-ldl'], { stdio: 'pipe' });
+    execFileSync('gcc', ['-O2', '-o', cFloor, join(repoRoot(), 'bench', 'tls-floor.c'), '-lssl', '-lcrypto'], { stdio: 'pipe' });
+    return { ipvsStub, cFloor };
+  } catch (error) {
+    log(`  no keepalived or C floor column: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    return undefined;
+  }
+}
+
+/** bench/tls-floor.c in the daemon's host at a configuration's rate, with and without the check. */
+async function cFloorRun(d: LabHost, binary: string, intervalMs: number, checks: number, count: number): Promise<CFloorFigures> {
+  const pauseMs = Math.max(1, Math.round(intervalMs / checks));
+  const once = async (tls: boolean): Promise<number> => {
+    const { stdout } = await d.exec(binary, [String(pauseMs), String(count), tls ? '1' : '0', SRV, '/readyz']);
+    return (JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { c_cpuMsPerCheck: number }).c_cpuMsPerCheck;
+  };
+  const [withCheck, pauseMsPerCheck] = await Promise.all([once(true), once(false)]);
+  return { intervalMs, checks, pauseMs, netMsPerCheck: withCheck - pauseMsPerCheck, pauseMsPerCheck };
+}
+
 function rssKb(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
@@ -132,7 +195,21 @@ const lineCount = (file: string): number => {
   }
 };
 
-const failures = (daemon: BenchDaemon): number => daemon.lines.filter((line) => line.includes('"event":"tracker-changed"') && line.includes('"state":"failed"')).length;
+/** vrrpd: trackers gone to failed; keepalived: real servers it found down ("Check on service ... failed", "... failed on service"). */
+const failures = (daemon: BenchDaemon): number =>
+  daemon.kind === 'keepalived'
+    ? daemon.lines.filter((line) => /failed on service|Check on service .* failed/.test(line)).length
+    : daemon.lines.filter((line) => line.includes('"event":"tracker-changed"') && line.includes('"state":"failed"')).length;
+
+/** CPU ns of one thread (the first field of /proc/PID/task/PID/schedstat: time on a CPU). */
+function schedstatNs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return Number.NaN;
+  }
+}
 
 export async function checkersBench(options: BenchOptions): Promise<BenchReport> {
   const windowS = { full: 20, quick: 10, tiny: 2 }[options.mode];
@@ -147,11 +224,18 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
   const load: LoadWithIdle[] = [];
   /** vrrpd with no check, before each configuration's forms and once after the last: each configuration's net takes off the two idle runs around it. */
   const idles: LoadFigures[] = [];
+  /** keepalived's runs, given their net once its last idle run is in. */
+  const keepalivedGroups: LoadFigures[] = [];
   const detection: DetectionFigures[] = [];
   const floor: FloorFigures[] = [];
+  const cFloor: CFloorFigures[] = [];
+  /** keepalived's checker with a real server and no check: before the first configuration and after the last (its idle CPU is a C process's timer, steady: two runs, not one per configuration). */
+  const keepalivedIdles: LoadFigures[] = [];
   let nginx: Running | undefined;
   try {
     makeCertificates(dir, [SRV]);
+    const native = buildNative(dir, options.log);
+    const forms = LOAD_FORMS.filter((form) => form !== 'keepalived' || native !== undefined);
     const d = await lab.addHost('d', ['192.0.2.1/24']);
     const s = await lab.addHost('s', [`${SRV}/24`]);
     const nginxConf = nginxConfig(dir, 'nginx', { https: [`${SRV}:443`], accessLog });
@@ -167,20 +251,31 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
       idles.push(figures);
       return figures;
     };
+    const keepalivedIdle = async (): Promise<void> => {
+      if (!native) return;
+      options.log('  keepalived checker with no check');
+      keepalivedIdles.push(await loadRun(d, 'keepalived', 1000, 0, windowFor(1), accessLog, native.ipvsStub));
+    };
+    await keepalivedIdle();
     let before: LoadFigures | undefined;
     for (const intervalMs of intervals) {
       for (const checks of counts) {
         const window = windowFor((checks * 1000) / intervalMs);
         before ??= await idleRun(window);
         const group: LoadFigures[] = [];
-        for (const form of LOAD_FORMS) {
+        for (const form of forms) {
           options.log(`  ${checks} x ${form} every ${intervalMs} ms`);
-          group.push(await loadRun(d, form, intervalMs, checks, window, accessLog));
+          group.push(await loadRun(d, form, intervalMs, checks, window, accessLog, native?.ipvsStub));
+        }
+        if (native) {
+          options.log(`  C floor at ${checks} x ${intervalMs} ms`);
+          cFloor.push(await cFloorRun(d, native.cFloor, intervalMs, checks, Math.max(MIN_CHECKS, Math.round((window * checks * 1000) / intervalMs / 4))));
         }
         const after = await idleRun(window);
         const idleCpuPct = (before.cpuPct + after.cpuPct) / 2;
         const idleMainPct = (before.mainPct + after.mainPct) / 2;
-        for (const f of group) load.push({ ...f, idleCpuPct, idleMainPct, netMsPerCheck: f.served > 0 ? ((f.cpuPct - idleCpuPct) * 10) / f.served : Number.NaN });
+        for (const f of group) if (f.form !== 'keepalived') load.push({ ...f, idleCpuPct, idleMainPct, netMsPerCheck: f.served > 0 ? ((f.cpuPct - idleCpuPct) * 10) / f.served : Number.NaN });
+        keepalivedGroups.push(...group.filter((f) => f.form === 'keepalived'));
         before = after;
       }
       for (const worker of [false, true]) {
@@ -188,6 +283,11 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
         floor.push(await floorRun(d, intervalMs, worker, Math.min(MIN_CHECKS, windowFor(1)) * (intervalMs === 100 ? 10 : 1)));
       }
     }
+    await keepalivedIdle();
+    // keepalived's net takes off the mean of its two idle runs (first and last of the bench).
+    const kaIdleCpu = keepalivedIdles.reduce((sum, f) => sum + f.cpuPct, 0) / Math.max(1, keepalivedIdles.length);
+    const kaIdleMain = keepalivedIdles.reduce((sum, f) => sum + f.mainPct, 0) / Math.max(1, keepalivedIdles.length);
+    for (const f of keepalivedGroups) load.push({ ...f, idleCpuPct: kaIdleCpu, idleMainPct: kaIdleMain, netMsPerCheck: f.served > 0 ? ((f.cpuPct - kaIdleCpu) * 10) / f.served : Number.NaN });
     for (const intervalMs of intervals) {
       for (const form of FORMS) {
         options.log(`  detection, ${form} every ${intervalMs} ms`);
@@ -204,6 +304,8 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
   const net = (f: LoadWithIdle): number => f.netMsPerCheck;
   const netMain = (f: LoadWithIdle): number => (f.served > 0 ? ((f.mainPct - f.idleMainPct) * 10) / f.served : Number.NaN);
   const idleCpu = idles.map((f) => f.cpuPct * 10);
+  const order = (f: LoadFigures): number => (intervals.indexOf(f.intervalMs) * counts.length + counts.indexOf(f.checks)) * LOAD_FORMS.length + LOAD_FORMS.indexOf(f.form);
+  load.sort((a, b) => order(a) - order(b));
   const loadRows = load.map((f) => [
     `${f.checks} x ${f.intervalMs} ms`,
     f.form,
@@ -219,7 +321,7 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
     String(f.falseFailures),
   ]);
   const ratios = load
-    .filter((f) => f.form !== 'curl')
+    .filter((f) => f.form !== 'curl' && f.form !== 'keepalived')
     .map((builtIn) => {
       const curl = load.find((f) => f.form === 'curl' && f.checks === builtIn.checks && f.intervalMs === builtIn.intervalMs);
       return [
@@ -232,6 +334,26 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
         curl ? fmt(curl.cpuPct / builtIn.cpuPct, 1) : '-',
       ];
     });
+  // Side by side per configuration: the script form, vrrpd's built-in, keepalived's own checker, the C floor.
+  const sideBySide = [...new Set(load.map((f) => `${f.checks} x ${f.intervalMs}`))].map((key) => {
+    const of = (form: Form): LoadWithIdle | undefined => load.find((f) => f.form === form && `${f.checks} x ${f.intervalMs}` === key);
+    const both = (f: LoadWithIdle | undefined): string => (f ? `${fmt(f.cpuMsPerCheck, 2)} / ${fmt(net(f), 2)}` : '-');
+    const [checks, intervalMs] = key.split(' x ').map(Number) as [number, number];
+    const c = cFloor.find((f) => f.checks === checks && f.intervalMs === intervalMs);
+    const builtIn = of('built-in');
+    const ka = of('keepalived');
+    return [
+      `${key} ms`,
+      both(of('curl')),
+      both(builtIn),
+      both(of('built-in, main loop')),
+      both(ka),
+      c ? fmt(c.netMsPerCheck, 2) : '-',
+      builtIn && ka ? `${fmt(builtIn.cpuMsPerCheck / ka.cpuMsPerCheck, 1)} / ${fmt(net(builtIn) / net(ka), 1)}` : '-',
+      ka && c ? fmt(net(ka) / c.netMsPerCheck, 1) : '-',
+    ];
+  });
+  const kaIdle = load.find((f) => f.form === 'keepalived');
   const detectionRows = detection.map((f) => [
     `${f.intervalMs} ms`,
     f.form,
@@ -248,32 +370,55 @@ export async function checkersBench(options: BenchOptions): Promise<BenchReport>
       `vrrpd with no check (${idles.length} runs, one before each configuration and one after the last): ${fmt(median(idleCpu), 2)} ms CPU per s median (${fmt(Math.min(...idleCpu), 2)}-${fmt(Math.max(...idleCpu), 2)}), ` +
       `${fmt(idles[0]?.rssMb ?? Number.NaN)} MB RSS. CPU ${idles[0]?.precise === false ? "from /proc's 10 ms ticks (no cgroup could be made)" : "from a cgroup of vrrpd's own: every thread and child, to the nanosecond"}. ` +
       'Gross counts the idle daemon in every check (at one check a second, all of its ~1 ms/s); net takes off the mean of the idle runs just before and after the configuration.\n\n' +
-      table(['checks x interval', 'form (built-in / curl)', 'checks/s asked', 'checks/s served', 'CPU %', 'CPU ms per check, gross', 'CPU ms per check, net of idle vrrpd', 'idle vrrpd beside it, ms/s', 'main thread, net', 'window s', 'vrrpd RSS MB', 'false failures'], loadRows) +
+      table(['checks x interval', 'form', 'checks/s asked', 'checks/s served', 'CPU %', 'CPU ms per check, gross', 'CPU ms per check, net of the idle daemon', 'idle daemon beside it, ms/s', "main thread (keepalived: its checker process), net", 'window s', 'RSS MB', 'false failures'], loadRows) +
       '\n\nThe floor: node:tls alone, the same check from a bare node process, CPU ms per check net of the process only waking at the interval:\n\n' +
       table(
         ['interval', 'checks in', 'CPU ms per check, net', 'waking alone, ms'],
         floor.map((f) => [`${f.intervalMs} ms`, f.worker ? 'a worker thread' : 'the main thread', fmt(f.tlsMsPerCheck - f.wakeMsPerCheck, 3), fmt(f.wakeMsPerCheck, 3)]),
       ) +
+      `\n\nSide by side, CPU ms per check gross / net (each daemon's idle taken off; keepalived's idle, its checker with a real server and no check, ${kaIdle ? fmt(kaIdle.idleCpuPct * 10, 3) : '-'} ms/s, the mean of a run before the first configuration and one after the last). ` +
+      "keepalived has no built-in vrrp_script checker: its column is its checker process (`keepalived -C`) making the same SSL_GET against the same nginx as a virtual_server's real_server check, delay_loop = interval, with bench/ipvs-stub.c answering its IPVS calls (no IPVS in this kernel: keepalived's checker exits FATAL without it; nginx's access log counts the checks it made). " +
+      'The C floor: bench/tls-floor.c, one blocking check (OpenSSL, full handshake) per pause of interval / checks, net of the same process only pausing:\n\n' +
+      table(['checks x interval', 'curl vrrp_script', 'vrrpd built-in (placed)', 'vrrpd built-in, main loop', "keepalived's checker", 'C floor, net', 'vrrpd placed / keepalived, gross / net', 'keepalived net / C floor'], sideBySide) +
       '\n\nCPU of curl / built-in (the goal: 20x), gross and net of the idle vrrpd:\n\n' +
       table(['checks x interval', 'built-in', 'curl / built-in per check, gross', 'curl / built-in per check, net', 'built-in ms per check, gross', 'built-in ms per check, net', 'total CPU'], ratios) +
       `\n\nDetection, one weight-0 check, fall 3, timeout = interval: nginx stopped to vrrpd's Fault (VIP released), ${trials} trial(s):\n\n` +
       table(['interval', 'form', 'bound ms (fall x interval + timeout)', 'median ms', 'max ms', 'within bound', 'never healthy'], detectionRows),
-    data: { idles, load, floor, detection },
+    data: { idles, keepalivedIdles, load, floor, cFloor, detection },
   };
 }
 
-async function loadRun(d: LabHost, form: Form, intervalMs: number, checks: number, windowS: number, accessLog: string): Promise<LoadFigures> {
-  const vrrpd = startDaemon('vrrpd', d, config(form, intervalMs, checks, '  weight -1\n'), form === 'built-in, main loop' ? { VRRPD_CHECKER_THREAD: 'main' } : {});
+/** The checker child's pid from keepalived's log ("Starting Healthcheck child process, pid=N"). */
+const checkerPid = (daemon: BenchDaemon): number | undefined => {
+  for (const line of daemon.lines) {
+    const pid = /Starting Healthcheck child process, pid=(\d+)/.exec(line)?.[1];
+    if (pid) return Number(pid);
+  }
+  return undefined;
+};
+
+async function loadRun(d: LabHost, form: Form, intervalMs: number, checks: number, windowS: number, accessLog: string, ipvsStub?: string): Promise<LoadFigures> {
+  const keepalived = form === 'keepalived';
+  if (keepalived && !ipvsStub) throw new Error('keepalived needs bench/ipvs-stub.c built');
+  const vrrpd = keepalived
+    ? // bench/ipvs-stub.c preloaded: without IPVS in the kernel keepalived's checker exits FATAL before its first check.
+      startKeepalivedChecker(d, keepalivedCheckerConfig(intervalMs, checks), { LD_PRELOAD: ipvsStub })
+    : startDaemon('vrrpd', d, config(form, intervalMs, checks, '  weight -1\n'), form === 'built-in, main loop' ? { VRRPD_CHECKER_THREAD: 'main' } : {});
   const meter = CpuMeter.attach(vrrpd.pid);
   try {
-    await poll(() => holds(d, VIP), 30_000, 100);
-    await sleep(Math.max(2000, vrrpd.startedAtEpochMs + SETTLE_MS - nowEpochMs()));
+    if (keepalived) {
+      if (!(await poll(async () => vrrpd.lines.some((line) => line.includes('Startup complete')), 15_000, 100))) throw new Error(`keepalived's checker did not start: ${vrrpd.lines.slice(-5).join(' | ')}`);
+    } else await poll(() => holds(d, VIP), 30_000, 100);
+    await sleep(Math.max(keepalived ? 0 : 2000, vrrpd.startedAtEpochMs + (keepalived ? KEEPALIVED_SETTLE_MS : SETTLE_MS) - nowEpochMs()));
+    /** keepalived's "main thread" column is its checker process (one thread), where its checks run. */
+    const checker = keepalived ? checkerPid(vrrpd) : vrrpd.pid;
+    const mainNs = (): number => (keepalived ? schedstatNs(checker) : meter.read().mainThreadNs);
     const failedBefore = failures(vrrpd);
     const servedBefore = lineCount(accessLog);
-    const before = meter.read();
+    const before = { totalNs: meter.read().totalNs, mainThreadNs: mainNs() };
     const started = nowEpochMs();
     await sleep(windowS * 1000);
-    const after = meter.read();
+    const after = { totalNs: meter.read().totalNs, mainThreadNs: mainNs() };
     const seconds = (nowEpochMs() - started) / 1000;
     const served = lineCount(accessLog) - servedBefore;
     const cpuMs = (after.totalNs - before.totalNs) / 1e6;
@@ -288,7 +433,7 @@ async function loadRun(d: LabHost, form: Form, intervalMs: number, checks: numbe
       mainPct: ((after.mainThreadNs - before.mainThreadNs) / 1e9 / seconds) * 100,
       windowS: seconds,
       precise: meter.precise,
-      rssMb: rssKb(vrrpd.pid) / 1024,
+      rssMb: (keepalived ? rssKb(vrrpd.pid) + rssKb(checker ?? 0) : rssKb(vrrpd.pid)) / 1024,
       falseFailures: failures(vrrpd) - failedBefore,
     };
   } finally {

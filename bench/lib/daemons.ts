@@ -75,21 +75,30 @@ export function startDaemon(
   nodeArgs: readonly string[] = [],
   vrrpdArgs: readonly string[] = [],
 ): BenchDaemon {
-  return spawnDaemon(kind, host, conf, env, nodeArgs, vrrpdArgs, false);
+  return spawnDaemon(kind, host, conf, env, nodeArgs, vrrpdArgs, 'vrrp');
 }
 
 /** keepalived with its BFD process beside VRRP (`--vrrp` alone turns BFD off); vrrpd as startDaemon. */
 export function startDaemonWithBfd(kind: Implementation, host: LabHost, conf: string, env: NodeJS.ProcessEnv = {}): BenchDaemon {
-  return spawnDaemon(kind, host, conf, env, [], [], true);
+  return spawnDaemon(kind, host, conf, env, [], [], 'vrrp+bfd');
 }
 
-function spawnDaemon(kind: Implementation, host: LabHost, conf: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[], vrrpdArgs: readonly string[], bfd: boolean): BenchDaemon {
+/** keepalived with its health-checker process alone (`-C`: virtual_server checks, no VRRP). */
+export function startKeepalivedChecker(host: LabHost, conf: string, env: NodeJS.ProcessEnv = {}): BenchDaemon {
+  return spawnDaemon('keepalived', host, conf, env, [], [], 'check');
+}
+
+/** keepalived's child processes: VRRP alone (`--vrrp`), VRRP and BFD, or the checker alone (`--check`). */
+type KeepalivedProcesses = 'vrrp' | 'vrrp+bfd' | 'check';
+
+function spawnDaemon(kind: Implementation, host: LabHost, conf: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[], vrrpdArgs: readonly string[], processes: KeepalivedProcesses): BenchDaemon {
   const n = ++counter;
   const file = join(scratch, `${kind}-${n}.conf`);
   writeFileSync(file, conf);
   const controlSocket = join(scratch, `vrrpd-${n}.sock`);
   const pid = (name: string): string => join(scratch, `k-${n}.${name}.pid`);
-  const keepalivedArgs = ['--dont-fork', ...(bfd ? [] : ['--vrrp']), '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp'), ...(bfd ? ['-b', pid('bfd'), '-c', pid('checkers')] : [])];
+  const only = { vrrp: ['--vrrp'], 'vrrp+bfd': [], check: ['--check'] }[processes];
+  const keepalivedArgs = ['--dont-fork', ...only, '--log-console', '--no-syslog', '-f', file, '-p', pid('main'), '-r', pid('vrrp'), ...(processes === 'vrrp' ? [] : ['-b', pid('bfd'), '-c', pid('checkers')])];
   const bin = join(daemonRoot(), 'bin', 'vrrpd');
   const args =
     kind === 'vrrpd'

@@ -2,7 +2,7 @@
 // connect_timeout on the injected clock, ending in a success or a typed failure. Sockets come
 // from the CheckerIo port; nothing here waits on anything but events and timers.
 import { randomBytes, randomInt } from 'node:crypto';
-import { INDEPENDENT_OF_PACKETS, type Clock } from '../core/clock.js';
+import { INDEPENDENT_OF_PACKETS, type Clock, type ClockTimer, type TimerHandle } from '../core/clock.js';
 import { encodeDnsQuery, readDnsAnswer } from './dns.js';
 import type { CheckFailure, Stage } from './failure.js';
 import { HttpResponseReader, httpRequest } from './http.js';
@@ -24,6 +24,43 @@ export interface AttemptContext {
   readonly random?: { bytes(count: number): Uint8Array; id(): number };
   /** The next ICMP sequence number of this checker. */
   readonly nextSequence?: () => number;
+  /** The checker's attempts' deadline timer, made once (AttemptDeadline); without it each attempt sets a timer of its own. */
+  readonly deadline?: AttemptDeadline;
+}
+
+/**
+ * A checker's attempts run one after another, so one clock timer can bound them all: made at the
+ * first attempt and armed again for each, instead of a timer, its queue entry, its options and its
+ * handle made and dropped per attempt (the allocations and JavaScript of a check's timeout were
+ * ~0.5 ms of main-thread CPU per second at one SSL_GET every 100 ms, --cpu-prof, bench/RESULTS.md
+ * "fourteenth sitting"). An attempt that starts while another holds it (not one of a checker's own
+ * runs) sets a timer of its own, as before.
+ */
+export class AttemptDeadline implements TimerHandle {
+  private timer: ClockTimer | undefined;
+  private expire: (() => void) | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Armed for `expire` in `ms`: the attempt's handle, or undefined while another attempt holds it. */
+  claim(ms: number, expire: () => void): TimerHandle | undefined {
+    if (this.expire) return undefined;
+    this.expire = expire;
+    (this.timer ??= this.clock.createTimer(this.fire, INDEPENDENT_OF_PACKETS)).arm(ms);
+    return this;
+  }
+
+  /** The attempt settled: free for the next. */
+  cancel(): void {
+    this.expire = undefined;
+    this.timer?.disarm();
+  }
+
+  private readonly fire = (): void => {
+    const expire = this.expire;
+    this.expire = undefined;
+    expire?.();
+  };
 }
 
 const defaultRandom = { bytes: (count: number): Uint8Array => randomBytes(count), id: (): number => randomInt(0, 0x10000) };
@@ -56,7 +93,7 @@ export function ioFailure(error: IoError, stage: Stage, received?: number): Chec
  * than connect_timeout) settles at once with the timeout's outcome after the time it did run.
  */
 function bounded(
-  clock: Clock,
+  { clock, deadline }: AttemptContext,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   start: (settle: (outcome: AttemptOutcome) => void) => { cleanup(): void; timedOut(afterMs: number): AttemptOutcome },
@@ -79,7 +116,7 @@ function bounded(
     const onAbort = (): void => {
       if (hooks) settle(hooks.timedOut(clock.now() - started));
     };
-    const timer = clock.setTimer(timeoutMs, onTimeout, INDEPENDENT_OF_PACKETS);
+    const timer = deadline?.claim(timeoutMs, onTimeout) ?? clock.setTimer(timeoutMs, onTimeout, INDEPENDENT_OF_PACKETS);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       hooks = start(settle);
@@ -124,8 +161,9 @@ export function runAttempt(spec: CheckSpec, context: AttemptContext, signal?: Ab
   }
 }
 
-function tcpAttempt(spec: TcpCheckSpec, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
-  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+function tcpAttempt(spec: TcpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const { io } = context;
+  return bounded(context, spec.connectTimeoutMs, signal, (settle) => {
     const stream = io.openStream(connectionOptions(spec.endpoint), {
       connected: () => settle({ ok: true, detail: 'connected' }),
       data: () => undefined,
@@ -136,8 +174,9 @@ function tcpAttempt(spec: TcpCheckSpec, { io, clock }: AttemptContext, signal?: 
   });
 }
 
-function smtpAttempt(spec: SmtpCheckSpec, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
-  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+function smtpAttempt(spec: SmtpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const { io } = context;
+  return bounded(context, spec.connectTimeoutMs, signal, (settle) => {
     const conversation = new SmtpConversation(spec.heloName);
     let stage: Stage = 'connect';
     const stream = io.openStream(connectionOptions(spec.endpoint), {
@@ -202,9 +241,10 @@ function preparedAttempt(spec: HttpCheckSpec, url: HttpUrl): { readonly request:
   return made;
 }
 
-function httpUrlAttempt(spec: HttpCheckSpec, url: HttpUrl, { io, clock }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+function httpUrlAttempt(spec: HttpCheckSpec, url: HttpUrl, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const { io } = context;
   const { request, options } = preparedAttempt(spec, url);
-  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+  return bounded(context, spec.connectTimeoutMs, signal, (settle) => {
     const reader = new HttpResponseReader(url);
     let stage: Stage = 'connect';
     const stream = io.openStream(options, {
@@ -242,10 +282,11 @@ function success(verdict: { status: number; digest?: string }): string {
   return `HTTP status ${verdict.status}${verdict.digest !== undefined ? ', digest matches' : ''}`;
 }
 
-function dnsAttempt(spec: DnsCheckSpec, { io, clock, random = defaultRandom }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+function dnsAttempt(spec: DnsCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const { io, random = defaultRandom } = context;
   const id = random.id();
   const query = encodeDnsQuery(id, spec.name, spec.queryType);
-  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+  return bounded(context, spec.connectTimeoutMs, signal, (settle) => {
     const socket = io.openDatagram(connectionOptions(spec.endpoint), {
       ready: () => socket.send(query),
       message: (bytes) => {
@@ -260,10 +301,11 @@ function dnsAttempt(spec: DnsCheckSpec, { io, clock, random = defaultRandom }: A
   });
 }
 
-function udpAttempt(spec: UdpCheckSpec, { io, clock, random = defaultRandom }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+function udpAttempt(spec: UdpCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const { io, random = defaultRandom } = context;
   const payload = spec.payload ?? random.bytes(RANDOM_PAYLOAD_BYTES);
   const expected = spec.requireReply;
-  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+  return bounded(context, spec.connectTimeoutMs, signal, (settle) => {
     const socket = io.openDatagram(connectionOptions(spec.endpoint), {
       ready: () => socket.send(payload),
       message: (bytes) => {
@@ -281,10 +323,11 @@ function udpAttempt(spec: UdpCheckSpec, { io, clock, random = defaultRandom }: A
   });
 }
 
-function pingAttempt(spec: PingCheckSpec, { io, clock, nextSequence }: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+function pingAttempt(spec: PingCheckSpec, context: AttemptContext, signal?: AbortSignal): Promise<AttemptOutcome> {
+  const { io, nextSequence } = context;
   const family = spec.endpoint.family;
   const sequence = nextSequence?.() ?? 0;
-  return bounded(clock, spec.connectTimeoutMs, signal, (settle) => {
+  return bounded(context, spec.connectTimeoutMs, signal, (settle) => {
     const channel = io.openEcho(
       {
         address: spec.endpoint.address,

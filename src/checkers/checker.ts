@@ -3,7 +3,7 @@
 // attempt fails. Who runs checks and how often (a vrrp_script's interval, rise and fall; a real
 // server's delay_loop) is the caller's business.
 import { INDEPENDENT_OF_PACKETS, type Clock, type TimerHandle } from '../core/clock.js';
-import { runAttempt, type AttemptContext } from './attempt.js';
+import { AttemptDeadline, runAttempt, type AttemptContext, type AttemptOutcome } from './attempt.js';
 import { describeFailure, type CheckFailure } from './failure.js';
 import type { CheckerIo } from './io.js';
 import type { CheckSpec } from './spec.js';
@@ -39,6 +39,7 @@ export class Checker {
       clock: options.clock,
       ...(options.random ? { random: options.random } : {}),
       nextSequence: () => (this.sequence = (this.sequence + 1) & 0xffff),
+      deadline: new AttemptDeadline(options.clock),
     };
   }
 
@@ -47,21 +48,34 @@ export class Checker {
    * makes one attempt, as keepalived starts a checker's retry count spent). Aborting ends it at
    * once (its result then says so).
    */
-  async run(signal?: AbortSignal, retry = this.spec.retry): Promise<CheckResult> {
-    const { clock } = this.options;
-    const began = clock.now();
-    const context = this.context;
-    let attempts = 0;
-    for (;;) {
-      const outcome = await runAttempt(this.spec, context, signal);
-      attempts++;
-      const elapsedMs = clock.now() - began;
-      if (outcome.ok) return { ok: true, detail: outcome.detail, attempts, elapsedMs };
-      const retried = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-      const detail = `${outcome.url !== undefined ? `${outcome.url}: ` : ''}${describeFailure(outcome.failure)}${retried}`;
-      if (attempts > retry || signal?.aborted) return { ok: false, detail, failure: outcome.failure, attempts, elapsedMs };
-      await delay(clock, this.spec.delayBeforeRetryMs, signal);
+  run(signal?: AbortSignal, retry = this.spec.retry): Promise<CheckResult> {
+    const began = this.options.clock.now();
+    // Each attempt's outcome goes straight to the next step, without an async function's frame
+    // and its awaits: one promise reaction per attempt between the socket's last event and the
+    // tracker.
+    return this.attempt(signal).then((outcome) => this.after(outcome, 1, began, signal, retry));
+  }
+
+  /** One attempt; a throw while starting it becomes its promise's rejection, as from an async function. */
+  private attempt(signal: AbortSignal | undefined): Promise<AttemptOutcome> {
+    try {
+      return runAttempt(this.spec, this.context, signal);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
+  }
+
+  /** The check's result after `attempts` attempts, or the next attempt after delay_before_retry. */
+  private after(outcome: AttemptOutcome, attempts: number, began: number, signal: AbortSignal | undefined, retry: number): CheckResult | Promise<CheckResult> {
+    const { clock } = this.options;
+    const elapsedMs = clock.now() - began;
+    if (outcome.ok) return { ok: true, detail: outcome.detail, attempts, elapsedMs };
+    const retried = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+    const detail = `${outcome.url !== undefined ? `${outcome.url}: ` : ''}${describeFailure(outcome.failure)}${retried}`;
+    if (attempts > retry || signal?.aborted) return { ok: false, detail, failure: outcome.failure, attempts, elapsedMs };
+    return delay(clock, this.spec.delayBeforeRetryMs, signal)
+      .then(() => this.attempt(signal))
+      .then((next) => this.after(next, attempts + 1, began, signal, retry));
   }
 }
 

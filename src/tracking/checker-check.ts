@@ -15,37 +15,38 @@ export function checkerCheck(checker: CheckRunner, timeoutMs: number, clock: Clo
   // hiding the checker's reason behind its own.
   const bounds = timeoutMs < checkBoundMs(spec);
   const outcome = (result: CheckResult): CheckOutcome => ({ success: result.ok, outcome: `${spec.type}: ${result.detail}`, ...(result.failure ? { reason: result.failure.reason } : {}) });
-  if (!bounds) return { releasesSignal: true, run: (signal) => checker.run(signal).then(outcome) };
-  return {
-    releasesSignal: true,
-    run: (signal) => {
-      const abort = new AbortController();
-      const forward = (): void => abort.abort();
-      signal.addEventListener('abort', forward, { once: true });
-      let timedOut = false;
-      const timer = clock.setTimer(
-        timeoutMs,
-        () => {
-          timedOut = true;
-          abort.abort();
-        },
-        INDEPENDENT_OF_PACKETS,
-      );
-      const done = (): void => {
-        timer.cancel();
-        signal.removeEventListener('abort', forward);
-      };
-      return checker.run(abort.signal).then(
-        (result) => {
-          done();
-          if (timedOut && !result.ok) return { success: false, outcome: `${spec.type}: no result within the vrrp_script timeout of ${timeoutMs} ms (${result.detail})`, reason: 'timeout' };
-          return outcome(result);
-        },
-        (error: unknown) => {
-          done();
-          throw error;
-        },
-      );
-    },
+  const unbounded = (signal: AbortSignal, settled: (outcome: CheckOutcome) => void, failed: (error: unknown) => void): void =>
+    void checker.run(signal).then((result) => settled(outcome(result)), failed);
+  const bounded = (signal: AbortSignal, settled: (outcome: CheckOutcome) => void, failed: (error: unknown) => void): void => {
+    const abort = new AbortController();
+    const forward = (): void => abort.abort();
+    signal.addEventListener('abort', forward, { once: true });
+    let timedOut = false;
+    const timer = clock.setTimer(
+      timeoutMs,
+      () => {
+        timedOut = true;
+        abort.abort();
+      },
+      INDEPENDENT_OF_PACKETS,
+    );
+    const done = (): void => {
+      timer.cancel();
+      signal.removeEventListener('abort', forward);
+    };
+    void checker.run(abort.signal).then(
+      (result) => {
+        done();
+        if (timedOut && !result.ok) settled({ success: false, outcome: `${spec.type}: no result within the vrrp_script timeout of ${timeoutMs} ms (${result.detail})`, reason: 'timeout' });
+        else settled(outcome(result));
+      },
+      (error: unknown) => {
+        done();
+        failed(error);
+      },
+    );
   };
+  const start = bounds ? bounded : unbounded;
+  // The tracker takes the outcome from `start` (TrackCheck.start), without a promise of its own per run.
+  return { releasesSignal: true, start, run: (signal) => new Promise((resolve, reject) => start(signal, resolve, reject)) };
 }

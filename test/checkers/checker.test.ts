@@ -148,6 +148,45 @@ describe('retry and delay_before_retry', () => {
     expect(checkBoundMs(spec)).toBe(8000);
   });
 
+  test("one checker's runs share a deadline timer: each run still times out connect_timeout after its own start, also two at once", async () => {
+    const clock = new VirtualClock();
+    const io = new FakeIo();
+    const checker = new Checker({ ...common, type: 'TCP_CHECK' }, { io, clock });
+    const results: CheckResult[] = [];
+    const run = (): void => void checker.run().then((result) => results.push(result));
+    const advance = async (ms: number): Promise<void> => {
+      clock.advanceBy(ms);
+      await settle();
+    };
+    // A run that connects leaves the timer free: the next run's deadline is its own.
+    run();
+    io.lastStream.accept();
+    await settle();
+    await advance(500);
+    run();
+    await advance(1999);
+    expect(results).toHaveLength(1);
+    await advance(1);
+    expect(results.map((r) => [r.ok, r.elapsedMs, r.detail])).toEqual([
+      [true, 0, 'connected'],
+      [false, 2000, 'timed out after 2000 ms during connecting'],
+    ]);
+    // Two at once (not a tracker's way, but a checker allows it): the second keeps its own deadline.
+    run();
+    await advance(1000);
+    run();
+    await advance(1000);
+    expect(results).toHaveLength(3);
+    await advance(999);
+    expect(results).toHaveLength(3);
+    await advance(1);
+    expect(results.slice(2).map((r) => [r.ok, r.elapsedMs])).toEqual([
+      [false, 2000],
+      [false, 2000],
+    ]);
+    expect(io.streams.every((stream) => stream.closed)).toBe(true);
+  });
+
   test('aborting ends the check at once and closes its socket', async () => {
     const abort = new AbortController();
     const { io, result } = start({ ...common, type: 'TCP_CHECK', retry: 5 }, abort.signal);
