@@ -34,6 +34,30 @@ export interface FailoverTrial {
   /** The Backup's part of a SIGTERM hand-over: priority 0 on the wire to its first advertisement, and to its gratuitous ARP (NaN for a crash). */
   readonly takeoverAdvertMs: number;
   readonly takeoverGarpMs: number;
+  /**
+   * vrrpd's stopping Master (SIGTERM): what its native signal handler met, from its 'stopping'
+   * log line, in ms from the kill (the bench's clock, the daemon's CLOCK_REALTIME). Tells a late
+   * priority 0 apart: the handler not in place, the signal late to the loop's thread, nothing
+   * armed, or a send that left late.
+   */
+  readonly masterHandler?: MasterHandlerTrace;
+}
+
+export interface MasterHandlerTrace {
+  /** The handler's first run (any thread), its sending began, its last sendto returned. */
+  readonly enteredMs?: number;
+  readonly sendingMs?: number;
+  readonly sentMs?: number;
+  /** JavaScript's SIGTERM listener ran. */
+  readonly heardMs?: number;
+  readonly forwarded?: boolean;
+  readonly armed?: number;
+  readonly sent?: number;
+  readonly installed?: boolean;
+  readonly by?: string;
+  /** The watcher thread woke (signal_resignation.cc), and whether it ran SCHED_FIFO. */
+  readonly watcherWokeMs?: number;
+  readonly watcherRealtime?: boolean;
 }
 
 export function failoverScenarios(options: BenchOptions): FailoverScenario[] {
@@ -75,7 +99,7 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
     const backupMac = await macOf(b);
     for (const scenario of scenarios) {
       const capture = await captureVrrpAndArp(obs);
-      const pending: Array<{ implementation: Implementation; killAt: number; holdMs: number }> = [];
+      const pending: Array<{ implementation: Implementation; killAt: number; holdMs: number; masterLines: readonly string[] }> = [];
       for (let i = 0; i < trials; i++) {
         for (const implementation of IMPLEMENTATIONS) {
           const trial = await oneTrial(implementation, scenario, m, b);
@@ -90,7 +114,14 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
         const garp = wire.garps.find((g) => g.t > p.killAt && g.address === VIP && g.mac === backupMac);
         const advert = wire.adverts.find((a) => a.t > p.killAt && a.source === '192.0.2.2' && a.priority > 0);
         const lastMaster = [...wire.adverts].reverse().find((a) => a.t <= p.killAt && a.source === '192.0.2.1');
-        const priorityZero = wire.adverts.find((a) => a.t > p.killAt && a.source === '192.0.2.1' && a.priority === 0);
+        // From a millisecond before the kill: the kill instant is the bench's performance clock
+        // (timeOrigin + now), the capture's is the kernel's CLOCK_REALTIME, and they drift apart by
+        // a fraction of a millisecond over a run; a priority 0 sent 0.05 ms after the kill (vrrpd's
+        // watcher thread) read as before it in 3 of 20 trials, and the next trial's, 650 ms on, was
+        // taken instead. A Master sends priority 0 only when it stops, so nothing else matches.
+        const priorityZero = wire.adverts.find((a) => a.t > p.killAt - 1 && a.source === '192.0.2.1' && a.priority === 0);
+        const masterHandler = p.implementation === 'vrrpd' && scenario.kind === 'sigterm' ? handlerTrace(p.masterLines, p.killAt) : undefined;
+        if (masterHandler) options.log(`    vrrpd trial ${pending.filter((q) => q.implementation === 'vrrpd').indexOf(p) + 1}: priority 0 on the wire ${priorityZero ? fmt(priorityZero.t - p.killAt) : '-'} ms; handler ${describeHandler(masterHandler)}`);
         results.push({
           implementation: p.implementation,
           scenario,
@@ -101,6 +132,7 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
           priorityZeroMs: scenario.kind === 'sigterm' && priorityZero ? priorityZero.t - p.killAt : Number.NaN,
           takeoverAdvertMs: scenario.kind === 'sigterm' && priorityZero && advert ? advert.t - priorityZero.t : Number.NaN,
           takeoverGarpMs: scenario.kind === 'sigterm' && priorityZero && garp ? garp.t - priorityZero.t : Number.NaN,
+          ...(masterHandler ? { masterHandler } : {}),
         });
       }
       const row = summaryRow(scenario, results);
@@ -126,6 +158,31 @@ export async function failoverBench(options: BenchOptions): Promise<BenchReport>
       '"priority 0 to advert, GARP": the Backup\'s part, from that advertisement on the wire to its own first advertisement and gratuitous ARP (Skew_Time bounds it).',
     data: { trials: results },
   };
+}
+
+/** The stopping Master's 'stopping' log line's signalHandler, in ms from `killAt`. */
+function handlerTrace(lines: readonly string[], killAt: number): MasterHandlerTrace | undefined {
+  for (const line of lines) {
+    if (!line.includes('"stopping"')) continue;
+    let parsed: { event?: string; signalHandler?: Record<string, number | boolean | string> };
+    try {
+      parsed = JSON.parse(line) as typeof parsed;
+    } catch {
+      continue;
+    }
+    const h = parsed.signalHandler;
+    if (parsed.event !== 'stopping' || !h) continue;
+    const since = (key: string): { [k: string]: number } => (typeof h[key] === 'number' ? { [key.replace(/AtMs$/, 'Ms')]: (h[key] as number) - killAt } : {});
+    const flag = (key: string): { [k: string]: boolean | number | string } => (h[key] !== undefined ? { [key]: h[key] as boolean | number | string } : {});
+    return { ...since('enteredAtMs'), ...since('sendingAtMs'), ...since('sentAtMs'), ...since('heardAtMs'), ...since('watcherWokeAtMs'), ...flag('forwarded'), ...flag('armed'), ...flag('sent'), ...flag('installed'), ...flag('by'), ...flag('watcherRealtime') };
+  }
+  return undefined;
+}
+
+function describeHandler(h: MasterHandlerTrace): string {
+  const at = (v: number | undefined): string => (v === undefined ? '-' : fmt(v));
+  const watcher = h.watcherRealtime === undefined ? '' : `; watcher${h.watcherRealtime ? ' (FIFO)' : ''} woke ${at(h.watcherWokeMs)}`;
+  return `entered ${at(h.enteredMs)}${h.forwarded ? ' (forwarded)' : ''}${watcher}; sending ${at(h.sendingMs)} by ${h.by ?? '-'}, sent ${at(h.sentMs)} (${h.sent ?? '-'}/${h.armed ?? '-'} armed), JS heard ${at(h.heardMs)}, installed ${h.installed ?? '-'}`;
 }
 
 function label(s: FailoverScenario): string {
@@ -174,7 +231,7 @@ async function oneTrial(
   scenario: FailoverScenario,
   m: Parameters<typeof holds>[0],
   b: Parameters<typeof holds>[0],
-): Promise<{ killAt: number; holdMs: number } | undefined> {
+): Promise<{ killAt: number; holdMs: number; masterLines: readonly string[] } | undefined> {
   const interval = scenario.advertIntS * 1000;
   const conf = (priority: number): string =>
     keepalivedConf([{ name: 'VI_1', interfaceName: 'eth0', vrid: 51, priority, version: 3, advertIntS: scenario.advertIntS, vips: [`${VIP}/24`] }]);
@@ -199,7 +256,7 @@ async function oneTrial(
     if (!took) return undefined;
     // Let the first gratuitous ARP reach the capture.
     await sleep(100);
-    return { killAt, holdMs };
+    return { killAt, holdMs, masterLines: master.lines };
   } finally {
     await killDaemon(backup);
     await killDaemon(master);

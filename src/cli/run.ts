@@ -16,7 +16,7 @@ import { missingOwnCapabilities } from '../linux/capabilities.js';
 import { LinuxPlatform } from '../linux/platform.js';
 import { packetsWaitingOnLoop, RealClock } from '../linux/real-clock.js';
 import { KEEPALIVED_JSON_SIGNAL_OFFSET, onRealtimeSignal } from '../linux/realtime-signal.js';
-import { resignationsSent, resignOnSignals } from '../linux/signal-resignation.js';
+import { resignationsSent, resignationTrace, resignOnSignals } from '../linux/signal-resignation.js';
 import { SystemdNotifier } from '../linux/sd-notify.js';
 import { codeCacheStatus } from './code-cache.js';
 import { loadConfigOnThisHost } from './load-on-host.js';
@@ -151,13 +151,18 @@ export async function run(options: RunOptions): Promise<number> {
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       stopping = true;
+      // When JavaScript heard of it (the handler's trace is read after the hand-over below).
+      const heardAtMs = performance.timeOrigin + performance.now();
       stopSettling();
       // The hand-over first: the priority-0 advertisements leave before this line is logged (most
       // left from the signal handler already, resignOnSignals below).
       const stopped = daemon.stop();
       const sentByHandler = resignationsSent();
+      // Whether the native handler ran, on which thread, what was armed, and whether it is still
+      // installed (read before this listener is removed, which resets the signal's disposition).
+      const handler = resignationTrace(signal);
       log.info(
-        { event: 'stopping', signal, priorityZeroFromSignalHandler: sentByHandler },
+        { event: 'stopping', signal, priorityZeroFromSignalHandler: sentByHandler, ...(handler ? { signalHandler: { ...handler, heardAtMs } } : {}) },
         `${signal}: stopping (Masters hand over with priority 0${sentByHandler > 0 ? `; ${sentByHandler} advertisement(s) sent by the signal handler` : ''})`,
       );
       operations.stopping();
@@ -179,7 +184,8 @@ export async function run(options: RunOptions): Promise<number> {
       process.on(signal, onSignal);
     }
     // After Node's own handlers are in place: the native one runs first and hands on to them.
-    resignOnSignals(['SIGTERM', 'SIGINT']);
+    // VRRPD_SIGNAL_WATCHER=0: the handler alone, as before the watcher thread (for A/B).
+    resignOnSignals(['SIGTERM', 'SIGINT'], process.env['VRRPD_SIGNAL_WATCHER'] !== '0');
   });
 }
 

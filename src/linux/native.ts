@@ -2,6 +2,26 @@
 import { createRequire } from 'node:module';
 import { packageRoot, shimFile } from './package-files.js';
 
+/** Realtime instants in epoch ms (sub-ms) of the first SIGTERM / SIGINT in the native handler. */
+export interface ResignationTrace {
+  /** The handler first ran (on any thread). */
+  readonly enteredAtMs?: number;
+  /** That first run was on a thread other than the loop's, which sent the signal on to it. */
+  readonly forwarded?: boolean;
+  /** The loop's thread began sending the armed packets / returned from the last sendto. */
+  readonly sendingAtMs?: number;
+  readonly sentAtMs?: number;
+  /** Packets armed when the signal came, and sent; who sent them. */
+  readonly armed?: number;
+  readonly sent?: number;
+  readonly by?: 'handler' | 'watcher';
+  /** The watcher thread woke for the signal; whether it runs SCHED_FIFO (absent: no watcher). */
+  readonly watcherWokeAtMs?: number;
+  readonly watcherRealtime?: boolean;
+  /** The signal's handler is the native one now. */
+  readonly installed?: boolean;
+}
+
 export interface Vrrp6SocketOptions {
   readonly interfaceName: string;
   readonly interfaceIndex: number;
@@ -252,10 +272,16 @@ export interface NativeShims {
   sendUnixDatagram(path: string, message: Buffer): number;
   /** Installs a handler for a realtime signal; returns a pipe's read end, one byte per delivery. */
   signalPipe(signo: number): number;
-  /** Installs the handler that sends every armed priority-0 advertisement on these signals, then hands each on to the handler before it (libuv's). */
-  resignOnSignals(signals: readonly number[]): void;
+  /**
+   * Installs the handler that sends every armed priority-0 advertisement on these signals, then hands
+   * each on to the handler before it (libuv's), and (`watch`, default) starts the watcher thread that
+   * sends them as the signal is generated. `handle` false: the watcher alone (tests).
+   */
+  resignOnSignals(signals: readonly number[], watch?: boolean, handle?: boolean): void;
   /** How many armed advertisements the handler sent (0 before a signal). */
   resignationsSent(): number;
+  /** What the first signal met in the handler (signal_resignation.cc); `installed` when asked for a signal. Absent from a shim built before it. */
+  resignationTrace?(signo?: number): ResignationTrace;
   /** Takes back an armed advertisement (its instance is no longer Master); a no-op once the handler sent them. */
   withdrawResignation(slot: number): void;
   MonotonicTimer: new (onExpiry: () => void) => NativeMonotonicTimer;

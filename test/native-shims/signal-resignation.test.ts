@@ -1,7 +1,8 @@
 // The priority-0 advertisements a Master arms with its VRRP socket leave from the SIGTERM handler
-// itself (native-shims/signal_resignation.cc): between two lab hosts, a process whose only
-// JavaScript loop is held in a blocking read gets SIGTERM, and its armed advertisements reach the
-// other host before the loop runs again; one taken back does not leave. Afterwards the socket
+// itself, or from the watcher thread the signal's generation wakes, whichever runs first
+// (native-shims/signal_resignation.cc): between two lab hosts, a process whose only JavaScript loop
+// is held in a blocking read gets SIGTERM, and its armed advertisements reach the other host before
+// the loop runs again; one taken back does not leave. The same with the watcher alone (no handler). Afterwards the socket
 // sends nothing that would undo them: neither an advertisement above priority 0 nor a second copy
 // of one the handler sent; a priority-0 advertisement that was not armed still leaves.
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ interface ProbeLine {
   readonly ready?: boolean;
   readonly heard?: boolean;
   readonly sentByHandler?: number;
+  readonly by?: string;
   readonly error?: string;
   readonly payload?: string;
   readonly destination?: string;
@@ -42,7 +44,10 @@ describe('resignation arguments', () => {
 });
 
 describe.skipIf(!isRoot())('priority 0 from the SIGTERM handler (needs root)', () => {
-  test('the armed advertisements leave while the JavaScript loop is held; afterwards nothing undoes them', { timeout: 30_000 }, async () => {
+  test.each([
+    { mode: 'handler and watcher', watcherOnly: false, senders: ['handler', 'watcher'] },
+    { mode: 'the watcher alone', watcherOnly: true, senders: ['watcher'] },
+  ])('$mode: the armed advertisements leave while the JavaScript loop is held; afterwards nothing undoes them', { timeout: 30_000 }, async ({ watcherOnly, senders }) => {
     await sweepStaleLabs();
     lab = await NamespaceLab.create();
     const a = await lab.addHost('a', ['192.0.2.1/24']);
@@ -53,6 +58,7 @@ describe.skipIf(!isRoot())('priority 0 from the SIGTERM handler (needs root)', (
     const listener = await runProbe<ProbeLine>(b, listenerProbe, { source: '192.0.2.2', groups: [group], listenMs: 8000 });
     const master = await runProbe<ProbeLine>(a, probe, {
       source: '192.0.2.1',
+      watcherOnly,
       armed: [
         { payload: advert(7, 0, group), destination: group },
         { payload: advert(8, 0, '192.0.2.2'), destination: '192.0.2.2' },
@@ -74,7 +80,8 @@ describe.skipIf(!isRoot())('priority 0 from the SIGTERM handler (needs root)', (
     expect(master.lines).toEqual([]);
     master.child.stdin?.end('go\n');
     await master.exited;
-    expect(master.lines).toEqual([{ heard: true, sentByHandler: 2 }]);
+    expect(master.lines).toEqual([{ heard: true, sentByHandler: 2, by: expect.any(String) }]);
+    expect(senders).toContain(master.lines[0]?.by);
     // The listener stops by itself, 8 s after it started.
     await listener.exited;
 

@@ -71,7 +71,8 @@ interface ProbeLine {
   readonly lastDue?: number;
   readonly releasedAt?: number;
   readonly refused?: boolean;
-  readonly blocked?: { readonly from: number; readonly to: number };
+  /** A block of the loop: when, the due time it spans, and the last due time sent when it ended. */
+  readonly blocked?: { readonly from: number; readonly to: number; readonly spans: number; readonly lastDue: number };
 }
 
 const runProbe = (host: LabHost, options: object) => runProbeScript<ProbeLine>(host, probe, options);
@@ -293,9 +294,11 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
 
   test('held sends leave from a thread of their own: on time while JavaScript holds the loop for less than an interval, none once it has held it past two, again once it lets go', { timeout: 40_000 }, async () => {
     const { a, payload, intervalMs, listener } = await sendingLab();
-    // A 60 ms block across the sixth due time (500 ms past the first), and a 1.2 s one from 800 ms.
+    // A 60 ms block across the sixth due time (500 ms past the first), lasting until the send due
+    // inside it has left (150 ms at most, before the lease's two renewals lapse), and a 1.2 s one
+    // from 800 ms.
     const blocks = [
-      { afterFirstMs: 470, forMs: 60 },
+      { afterFirstMs: 470, forMs: 60, untilSentWithinMs: 150 },
       { afterFirstMs: 800, forMs: 1200 },
     ];
     const sender = await runProbe(a, { source: '192.0.2.1', holdSends: { payload, destination: '224.0.0.18', intervalMs, firstInMs: 200, forMs: 2800, blocks }, listenMs: 3000 });
@@ -306,14 +309,23 @@ describe.skipIf(!isRoot())('Vrrp4Socket between two hosts (needs root)', () => {
     expect(sender.lines.filter((line) => line.error !== undefined || line.refused !== undefined)).toEqual([]);
     const [short, long] = sender.lines.filter((line) => line.blocked !== undefined).map((line) => line.blocked!);
     const counted = sender.lines.find((line) => line.sentByHost !== undefined)!;
+    const firstDue = sender.lines.find((line) => line.firstDue !== undefined)?.firstDue ?? Number.NaN;
     const arrivals = listener.lines.filter((line) => line.payload === payload).map((line) => line.arrival!);
-    expect(arrivals.length).toBe(counted.sentByHost);
+    // What a failure saw, in ms from the first due time: the blocks, the due time each spans, and every arrival.
+    const since = (at: number): string => (at - firstDue).toFixed(1);
+    const seen = [
+      `blocks ${[short, long].map((b) => (b ? `${since(b.from)}-${since(b.to)} (spans due ${since(b.spans)}, last sent due ${since(b.lastDue)})` : 'missing')).join(', ')}`,
+      `arrivals ${arrivals.map(since).join(' ')}`,
+      `sent by the host ${counted.sentByHost}`,
+    ].join('; ');
+    expect(arrivals.length, seen).toBe(counted.sentByHost);
     // The short block: the advertisement due inside it left inside it, not when the loop was free.
-    expect(arrivals.some((at) => at > short!.from && at < short!.to)).toBe(true);
+    expect(short!.lastDue, seen).toBeGreaterThanOrEqual(short!.spans);
+    expect(arrivals.some((at) => at > short!.from && at < short!.to), seen).toBe(true);
     // The long block: the lease (two renewals, 200 ms) lapsed and nothing left for the rest of it...
-    expect(arrivals.filter((at) => at > long!.from + 2 * intervalMs + 50 && at < long!.to)).toEqual([]);
+    expect(arrivals.filter((at) => at > long!.from + 2 * intervalMs + 50 && at < long!.to), seen).toEqual([]);
     // ...while what was due before the lapse still left, and sending resumed once the loop was free.
-    expect(arrivals.some((at) => at > long!.from && at < long!.from + 2 * intervalMs)).toBe(true);
-    expect(arrivals.some((at) => at > long!.to)).toBe(true);
+    expect(arrivals.some((at) => at > long!.from && at < long!.from + 2 * intervalMs), seen).toBe(true);
+    expect(arrivals.some((at) => at > long!.to), seen).toBe(true);
   });
 });
