@@ -97,6 +97,11 @@ export class FileTracker implements Tracker {
     return value;
   }
 
+  /** Reads the file again, notifying when its number changed (a write the watch may have missed). */
+  recheck(): void {
+    this.reread();
+  }
+
   /** Rereads in order, so a burst of events ends with the file's last content. */
   private reread(): void {
     this.reading = this.reading.then(async () => {

@@ -23,8 +23,13 @@ import { tcpVirtualServer } from '../helpers/lb-lab.js';
 class FakeNft implements NftablesPort {
   readonly transactions: string[][] = [];
   counterValues = new Map<string, { packets: number; bytes: number }>();
+  /** Runs once inside the next transaction (something that happens while nft writes). */
+  during: (() => void) | undefined;
   async run(commands: readonly string[]): Promise<void> {
     this.transactions.push([...commands]);
+    const during = this.during;
+    this.during = undefined;
+    during?.();
   }
   async counters(family: NftFamily): Promise<Map<string, { packets: number; bytes: number }>> {
     return family === 'inet' ? this.counterValues : new Map();
@@ -400,6 +405,23 @@ describe('load balancer subsystem', () => {
       expect(alive()).toEqual([true, true]);
       await settle();
       expect(scripts()).toEqual(['/usr/local/bin/rs-up 2', '/usr/local/bin/rs-down 1', '/usr/local/bin/rs-down 2', '/usr/local/bin/rs-up 1', '/usr/local/bin/rs-up 2']);
+      await subsystem.stop();
+    });
+
+    it('what changes while the first rules are written is taken when the watch starts: a file written, a session come Up', async () => {
+      const servers = [realServer(1, { checkers: [{ type: 'FILE_CHECK', trackFile: 'maint', weight: 0 }] }), realServer(2, { checkers: [{ type: 'BFD_CHECK', name: 'rs2', alpha: true }] })];
+      const { files, bfdStates, subsystem, nft } = setup([virtualServer({ realServers: servers })], undefined, 0, { trackFiles: [trackFile({ name: 'maint', path: FILE })], bfdInstances: [bfdInstance({ name: 'rs2', neighborIp: '198.51.100.12' })] });
+      files.contents.set(FILE, '0');
+      nft.during = () => {
+        files.write(FILE, '1');
+        bfdStates.changed('rs2', { from: 'Init', to: 'Up', diag: 0, remoteState: 'Up', remoteDiag: 0 });
+      };
+      await subsystem.start();
+      await settle();
+      expect(subsystem.status().virtualServers[0]!.realServers.map((rs) => [rs.alive, rs.checkers[0]!.detail])).toEqual([
+        [false, 'track_file maint reads 1, weight 0: not 0 is down'],
+        [true, 'bfd_instance rs2: Up'],
+      ]);
       await subsystem.stop();
     });
 

@@ -41,6 +41,7 @@ abstract class Watched implements WatchedCheck {
 
   abstract get verdict(): WatchedVerdict;
   abstract initialise(): Promise<void>;
+  /** Follows what it watches from now on, calling `onChange` after each change; also looks once more, for a change since `initialise` (the subsystem starts the watch after its first rules). */
   protected abstract watch(onChange: () => void): void;
   abstract stop(): void;
 
@@ -95,6 +96,8 @@ class FileCheck extends Watched {
   protected watch(onChange: () => void): void {
     this.unsubscribe ??= this.tracker.subscribe(onChange);
     this.tracker.start();
+    // A write between the first read and the watch: read again (it notifies only on a change).
+    this.tracker.recheck();
   }
 
   stop(): void {
@@ -133,10 +136,13 @@ class BfdCheck extends Watched {
   protected watch(onChange: () => void): void {
     // Every verdict the session gives is taken (keepalived: the first event even when it agrees
     // with the start, has_run), so status says what the session said.
-    this.unsubscribe ??= this.states.subscribe(this.config.name, () => {
+    const follow = (): void => {
       this.up = this.states.get(this.config.name).up;
       onChange();
-    });
+    };
+    this.unsubscribe ??= this.states.subscribe(this.config.name, follow);
+    // A verdict given between the first look and the watch (a session coming Up while the first rules are written).
+    if (this.states.has(this.config.name) && this.last?.detail !== this.verdict.detail) follow();
   }
 
   stop(): void {
