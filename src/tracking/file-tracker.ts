@@ -82,7 +82,7 @@ export class FileTracker implements Tracker {
   }
 
   start(): void {
-    this.unwatch ??= this.files.watch(this.spec.path, () => this.reread());
+    this.unwatch ??= this.files.watch(this.spec.path, () => this.recheck());
   }
 
   stop(): void {
@@ -97,13 +97,12 @@ export class FileTracker implements Tracker {
     return value;
   }
 
-  /** Reads the file again, notifying when its number changed (a write the watch may have missed). */
+  /**
+   * Reads the file again, notifying when its number changed: on each event of the watch, and
+   * once after it starts (a write it may have missed). Reads go in order, so a burst of events
+   * ends with the file's last content.
+   */
   recheck(): void {
-    this.reread();
-  }
-
-  /** Rereads in order, so a burst of events ends with the file's last content. */
-  private reread(): void {
     this.reading = this.reading.then(async () => {
       const value = this.valid(await this.files.read(this.spec.path));
       if (value === undefined || value === this.number) return;

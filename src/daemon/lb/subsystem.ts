@@ -279,7 +279,7 @@ export class LbSubsystem implements Subsystem {
         const adjustments = new Map(before?.adjustments);
         const { up, adjustment } = watch.verdict;
         checkers.set(checker.id, up);
-        if (up && adjustment !== 0) adjustments.set(checker.id, adjustment);
+        if (adjustment !== 0) adjustments.set(checker.id, adjustment);
         else adjustments.delete(checker.id);
         // `alive` is the pool's to work out from the checkers.
         state.set(rs.key, { alive: before?.alive ?? up, checkers, adjustments });
@@ -379,7 +379,7 @@ export class LbSubsystem implements Subsystem {
     const service = this.services.get(vsKey);
     if (!service || this.stopped) return;
     const { up, adjustment, detail } = watch.verdict;
-    const events = [...service.pool.checkerResult(rsKey, checker.id, up), ...service.pool.checkerAdjustment(rsKey, checker.id, up ? adjustment : 0)];
+    const events = [...service.pool.checkerResult(rsKey, checker.id, up), ...service.pool.checkerAdjustment(rsKey, checker.id, adjustment)];
     // keepalived: "BFD check of [NAME] RS(...) is UP|DOWN"; a track_file's change is logged by its reader.
     this.host.log.info({ event: 'lb-watched-check', virtualServer: vsKey, realServer: rsKey, checker: checker.id, up, detail }, `${vsKey}: ${checker.id} of ${rsKey} is ${up ? 'UP' : 'DOWN'}: ${detail}`);
     this.handle(service, events);

@@ -11,7 +11,7 @@ import type { BfdSessionStates } from '../bfd/session-states.js';
 
 export interface WatchedVerdict {
   readonly up: boolean;
-  /** Added to the server's weight while up (a weighted FILE_CHECK). */
+  /** Added to the server's weight (a weighted FILE_CHECK); 0 while down. */
   readonly adjustment: number;
   readonly detail: string;
 }
@@ -75,8 +75,7 @@ class FileCheck extends Watched {
     log: Logger,
   ) {
     super();
-    const { name, path, initFile } = config.file;
-    this.tracker = new FileTracker({ name, path, ...(initFile ? { initFile } : {}) }, files, log);
+    this.tracker = new FileTracker(config.file, files, log);
   }
 
   get verdict(): WatchedVerdict {
@@ -108,25 +107,26 @@ class FileCheck extends Watched {
 }
 
 class BfdCheck extends Watched {
-  private up: boolean;
   private unsubscribe: (() => void) | undefined;
 
-  /**
-   * keepalived starts a checker up (down with alpha) and sets it from each event of the session
-   * after. A session that has already given a verdict (a reload adding the check) gives it at once.
-   */
   constructor(
     private readonly config: ResolvedBfdCheck,
     private readonly states: BfdSessionStates,
-    alpha: boolean,
+    private readonly alpha: boolean,
   ) {
     super();
-    this.up = states.has(config.name) ? states.get(config.name).up : !alpha;
   }
 
+  /**
+   * keepalived starts a checker up (down with alpha) and sets it from each event of the session
+   * after: the session's verdict once it has given one (also one given before a reload added the
+   * check), the start's until then.
+   */
   get verdict(): WatchedVerdict {
-    const said = this.states.has(this.config.name) ? this.states.get(this.config.name).detail : 'no BFD event yet';
-    return { up: this.up, adjustment: 0, detail: `bfd_instance ${this.config.name}: ${said}` };
+    const { name } = this.config;
+    if (!this.states.has(name)) return { up: !this.alpha, adjustment: 0, detail: `bfd_instance ${name}: no BFD event yet` };
+    const session = this.states.get(name);
+    return { up: session.up, adjustment: 0, detail: `bfd_instance ${name}: ${session.detail}` };
   }
 
   async initialise(): Promise<void> {
@@ -136,13 +136,9 @@ class BfdCheck extends Watched {
   protected watch(onChange: () => void): void {
     // Every verdict the session gives is taken (keepalived: the first event even when it agrees
     // with the start, has_run), so status says what the session said.
-    const follow = (): void => {
-      this.up = this.states.get(this.config.name).up;
-      onChange();
-    };
-    this.unsubscribe ??= this.states.subscribe(this.config.name, follow);
+    this.unsubscribe ??= this.states.subscribe(this.config.name, onChange);
     // A verdict given between the first look and the watch (a session coming Up while the first rules are written).
-    if (this.states.has(this.config.name) && this.last?.detail !== this.verdict.detail) follow();
+    if (this.states.has(this.config.name) && this.last?.detail !== this.verdict.detail) onChange();
   }
 
   stop(): void {
