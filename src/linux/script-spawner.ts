@@ -51,7 +51,22 @@ export function hostProcessRunner(): ProcessRunner {
 }
 
 function chooseRunner(): ProcessRunner {
-  const shims = nativeShims();
-  if (process.env['VRRPD_SCRIPT_SPAWN'] !== 'fork' && shims.spawnScript !== undefined && shims.spawnSupported?.() === true) return new NativeProcessRunner(shims.spawnScript);
-  return new ChildProcessRunner();
+  const spawnScript = usableSpawnScript();
+  return spawnScript ? new NativeProcessRunner(spawnScript) : new ChildProcessRunner();
+}
+
+let usable: { readonly spawnScript: SpawnScript | undefined } | undefined;
+
+/**
+ * The shim's spawnScript where the shim has it and the kernel allows (pidfds), unless
+ * VRRPD_SCRIPT_SPAWN=fork; undefined where children must come from node:child_process. Asked once:
+ * the scripts' runner and the daemon's own tools (tool-run.ts) start children the same way.
+ */
+export function usableSpawnScript(): SpawnScript | undefined {
+  usable ??= (() => {
+    const shims = nativeShims();
+    const fits = process.env['VRRPD_SCRIPT_SPAWN'] !== 'fork' && shims.spawnScript !== undefined && shims.spawnSupported?.() === true;
+    return { spawnScript: fits ? shims.spawnScript : undefined };
+  })();
+  return usable.spawnScript;
 }

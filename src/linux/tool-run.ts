@@ -10,6 +10,7 @@ import type * as ChildProcesses from 'node:child_process';
 import { onFirstUse } from '../core/on-first-use.js';
 import { SCRIPT_PATH } from '../scripting/script-security.js';
 import { nativeShims } from './native.js';
+import { usableSpawnScript } from './script-spawner.js';
 
 /** node:child_process, for a host without the shim's spawnScript. */
 const childProcesses = onFirstUse<typeof ChildProcesses>('node:child_process');
@@ -38,9 +39,8 @@ export class ToolStartError extends Error {
  * ToolStartError when it cannot start.
  */
 export function runTool(argv: readonly string[], input: string, timeoutMs: number): Promise<ToolResult> {
-  const shims = nativeShims();
-  if (process.env['VRRPD_SCRIPT_SPAWN'] !== 'fork' && shims.spawnCaptures === true && shims.spawnScript !== undefined && shims.spawnSupported?.() === true) {
-    const spawnScript = shims.spawnScript;
+  const spawnScript = nativeShims().spawnCaptures === true ? usableSpawnScript() : undefined;
+  if (spawnScript) {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let pid: number;
