@@ -5,6 +5,8 @@
 // the loop runs again; one taken back does not leave. The same with the watcher alone (no handler). Afterwards the socket
 // sends nothing that would undo them: neither an advertisement above priority 0 nor a second copy
 // of one the handler sent; a priority-0 advertisement that was not armed still leaves.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { nativeShims } from '../../src/linux/native.js';
@@ -24,6 +26,21 @@ interface ProbeLine {
   readonly error?: string;
   readonly payload?: string;
   readonly destination?: string;
+}
+
+/**
+ * SIGTERM to one thread of `pid` (tgkill(2), through perl: Node has no call for it), the one named
+ * `name`. Process-directed, the signal goes to the probe's loop thread, which takes it off the
+ * pending set at once when it does not hold the handler: the watcher, woken by its generation,
+ * then finds nothing pending and sleeps on (the handler, in the daemon, sends instead). Aimed at
+ * the watcher, which blocks every signal, it stays pending there for the watcher to see.
+ */
+function signalThread(pid: number, name: string): void {
+  const tid = readdirSync(`/proc/${pid}/task`).find((task) => readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim() === name);
+  if (tid === undefined) throw new Error(`no thread ${name} in process ${pid}`);
+  const tgkill = { x64: 234, arm64: 131 }[process.arch as 'x64' | 'arm64'];
+  if (tgkill === undefined) throw new Error(`tgkill's number on ${process.arch} is not known here`);
+  execFileSync('perl', ['-e', `syscall(${tgkill}, ${pid}, ${tid}, 15) == 0 or die "tgkill: $!"`]);
 }
 
 let lab: NamespaceLab | undefined;
@@ -74,10 +91,13 @@ describe.skipIf(!isRoot())('priority 0 from the SIGTERM handler (needs root)', (
       ],
     });
 
-    master.child.kill('SIGTERM');
+    if (watcherOnly) signalThread(master.child.pid!, 'vrrp-resign');
+    else master.child.kill('SIGTERM');
     // The probe's loop is still held in its read of stdin: only the handler can have sent these.
     await waitFor('the armed advertisements at b', async () => listener.lines.length >= 2, 5000);
     expect(master.lines).toEqual([]);
+    // The watcher's signal stays with it: the loop hears one of its own.
+    if (watcherOnly) master.child.kill('SIGTERM');
     master.child.stdin?.end('go\n');
     await master.exited;
     expect(master.lines).toEqual([{ heard: true, sentByHandler: 2, by: expect.any(String) }]);
